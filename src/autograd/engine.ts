@@ -1,0 +1,95 @@
+import { ChainruleError, fmtShape } from '../errors.js';
+import { add } from '../ops/binary.js';
+import { sameShape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { withGradMode } from './mode.js';
+import { checkAnomaly } from './record.js';
+
+/** Tensors reachable from the roots through recorded ops, in topological order (inputs first). */
+function topoSort(roots: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // iterative DFS: deep graphs (long RNN unrolls) must not overflow the JS stack
+  const stack: [Tensor, number][] = [];
+  for (const r of roots) {
+    if (seen.has(r)) continue;
+    seen.add(r);
+    stack.push([r, 0]);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const [t, i] = top;
+      const inputs = t.node ? t.node.inputs : [];
+      if (i < inputs.length) {
+        top[1]++;
+        const c = inputs[i];
+        if (c.requiresGrad && !seen.has(c)) {
+          seen.add(c);
+          stack.push([c, 0]);
+        }
+      } else {
+        stack.pop();
+        order.push(t);
+      }
+    }
+  }
+  return order;
+}
+
+export interface BackwardOptions {
+  /** Record the backward pass itself so gradients can be differentiated again. */
+  createGraph?: boolean;
+}
+
+/**
+ * The reverse sweep shared by `Tensor.backward` and the functional API: propagates `seeds`
+ * (dL/droot for each root) to every tensor that requires grad. Returns the gradient of each
+ * reached tensor; leaves and retained tensors also accumulate into `.grad` when `accumulate`.
+ */
+export function runBackward(
+  roots: readonly Tensor[],
+  seeds: readonly Tensor[],
+  opts: BackwardOptions & { accumulate: boolean },
+): Map<Tensor, Tensor> {
+  const createGraph = opts.createGraph ?? false;
+  const grads = new Map<Tensor, Tensor>();
+  const accumulate = (t: Tensor, g: Tensor): void => {
+    const prev = grads.get(t);
+    grads.set(t, prev ? add(prev, g) : g);
+  };
+  return withGradMode(createGraph, () => {
+    roots.forEach((r, i) => {
+      accumulate(r, seeds[i]);
+    });
+    const order = topoSort(roots);
+    for (let k = order.length - 1; k >= 0; k--) {
+      const t = order[k];
+      const g = grads.get(t);
+      if (!g || !t.node) continue;
+      const node = t.node;
+      const inGrads = node.backward(g);
+      checkAnomaly(node.op.name, 'backward', [g, ...node.inputs], inGrads);
+      node.inputs.forEach((inp, i) => {
+        const gi = inGrads[i];
+        if (!gi || !inp.requiresGrad) return;
+        if (!sameShape(gi.shape, inp.shape)) {
+          throw new ChainruleError(
+            `backward of ${node.op.name}: gradient shape ${fmtShape(gi.shape)} does not match input shape ${fmtShape(inp.shape)}`,
+          );
+        }
+        accumulate(inp, gi.dtype === inp.dtype ? gi : gi.to(inp.dtype));
+      });
+    }
+    if (opts.accumulate) {
+      for (const t of order) {
+        const g = grads.get(t);
+        if (!g || !(t.isLeaf || t.retainsGrad)) continue;
+        // a fresh copy: backward passes often hand the same storage to several inputs, and
+        // optimizers and clipping update .grad in place
+        const gg = createGraph ? g : g.detach().clone();
+        if (t.isLeaf && t.grad) t.grad = add(t.grad, gg);
+        else t.grad = gg;
+      }
+    }
+    return grads;
+  });
+}

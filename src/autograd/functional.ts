@@ -1,0 +1,178 @@
+import { ChainruleError, fmtShape } from '../errors.js';
+import { onesLike, zeros, zerosLike } from '../tensor/creation.js';
+import { isFloat } from '../tensor/dtype.js';
+import { sameShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { type BackwardOptions, runBackward } from './engine.js';
+import { noGrad } from './mode.js';
+
+/**
+ * Backpropagates from `out`. A scalar needs no upstream gradient; any other shape needs one of
+ * its own shape (for example dLoss/dx8 = 3 given by a worked problem).
+ * @example const x = tensor([2], { requiresGrad: true }); x.mul(x).sum().backward(); x.grad?.item() // 4
+ */
+export function backward(out: Tensor, upstream?: Tensor | number, opts: BackwardOptions = {}): void {
+  runBackward([out], [seedFor(out, upstream, 'backward')], { ...opts, accumulate: true });
+}
+
+function seedFor(out: Tensor, upstream: Tensor | number | undefined, op: string): Tensor {
+  if (!(out instanceof Tensor)) throw new ChainruleError(`${op}: expected a Tensor`);
+  if (!out.requiresGrad) {
+    throw new ChainruleError(`${op}: this tensor does not require gradients (no input had requiresGrad, or it was computed under noGrad)`);
+  }
+  if (upstream === undefined) {
+    if (out.size !== 1) {
+      throw new ChainruleError(
+        `${op}: an upstream gradient is needed for a non-scalar output of shape ${fmtShape(out.shape)} (pass one of the same shape)`,
+      );
+    }
+    return onesLike(out);
+  }
+  if (typeof upstream === 'number') {
+    if (!Number.isFinite(upstream)) throw new ChainruleError(`${op}: the upstream gradient must be finite, got ${upstream}`);
+    const s = onesLike(out);
+    s.data.fill(upstream);
+    return s;
+  }
+  if (!(upstream instanceof Tensor)) throw new ChainruleError(`${op}: the upstream gradient must be a Tensor or a number`);
+  if (!sameShape(upstream.shape, out.shape)) {
+    throw new ChainruleError(`${op}: upstream gradient shape ${fmtShape(upstream.shape)} does not match output shape ${fmtShape(out.shape)}`);
+  }
+  return upstream.dtype === out.dtype ? upstream : upstream.to(out.dtype);
+}
+
+/** Fresh leaves that require grad, sharing the callers' values: functional transforms differentiate these. */
+function leaves(args: readonly Tensor[], op: string): Tensor[] {
+  return args.map((a, i) => {
+    if (!(a instanceof Tensor)) throw new ChainruleError(`${op}: argument ${i} must be a Tensor`);
+    if (!isFloat(a.dtype)) throw new ChainruleError(`${op}: argument ${i} must be a float tensor to differentiate (it is ${a.dtype})`);
+    const t = new Tensor(a.data, a.shape, a.name);
+    t.requiresGrad = true;
+    return t;
+  });
+}
+
+function gradsOf(out: Tensor, inputs: Tensor[], seed: Tensor, opts: BackwardOptions): Tensor[] {
+  if (!out.requiresGrad) return inputs.map((x) => zerosLike(x));
+  const g = runBackward([out], [seed], { ...opts, accumulate: false });
+  return inputs.map((x) => g.get(x) ?? zerosLike(x));
+}
+
+export interface GradOptions extends BackwardOptions {}
+
+/**
+ * Returns [value, gradients] of a scalar function with respect to all its tensor arguments.
+ * @example const [v, [g]] = valueAndGrad((x) => x.mul(x).sum())(tensor([3])); // v.item() 9, g.item() 6
+ */
+export function valueAndGrad(f: (...xs: Tensor[]) => Tensor, opts: GradOptions = {}) {
+  return (...args: Tensor[]): [Tensor, Tensor[]] => {
+    const xs = leaves(args, 'valueAndGrad');
+    const out = f(...xs);
+    if (!(out instanceof Tensor) || out.size !== 1) {
+      throw new ChainruleError(`valueAndGrad: the function must return a one-element tensor, got ${out instanceof Tensor ? fmtShape(out.shape) : typeof out}`);
+    }
+    return [opts.createGraph ? out : out.detach(), gradsOf(out, xs, onesLike(out), opts)];
+  };
+}
+
+/** The gradients of a scalar function with respect to all its tensor arguments (JAX's grad). */
+export function grad(f: (...xs: Tensor[]) => Tensor, opts: GradOptions = {}) {
+  const vg = valueAndGrad(f, opts);
+  return (...args: Tensor[]): Tensor[] => vg(...args)[1];
+}
+
+/**
+ * Vector-Jacobian product: returns [f(xs), (v) => vᵀ·J for each input].
+ * @example const [y, pull] = vjp((x) => x.mul(2), tensor([1, 2])); pull(tensor([1, 1]))[0].toArray() // [2, 2]
+ */
+export function vjp(f: (...xs: Tensor[]) => Tensor, ...args: Tensor[]): [Tensor, (v: Tensor) => Tensor[]] {
+  const xs = leaves(args, 'vjp');
+  const out = f(...xs);
+  return [out.detach(), (v: Tensor) => gradsOf(out, xs, seedFor(out, v, 'vjp'), {})];
+}
+
+/**
+ * The full Jacobian of f at x, shaped [...out.shape, ...x.shape] (one backward pass per output).
+ * @example jacobian((x) => x.sigmoid(), tensor([0, 0])).toArray() // [[0.25, 0], [0, 0.25]]
+ */
+export function jacobian(f: (x: Tensor) => Tensor, x: Tensor): Tensor {
+  const [xl] = leaves([x], 'jacobian');
+  const out = f(xl);
+  const J = zeros([...out.shape, ...x.shape], { dtype: out.dtype });
+  const n = x.size;
+  for (let i = 0; i < out.size; i++) {
+    const seed = zerosLike(out);
+    seed.data[i] = 1;
+    const [g] = gradsOf(out, [xl], seed, {});
+    J.data.set(g.data, i * n);
+  }
+  return J;
+}
+
+export interface GradcheckOptions {
+  eps?: number;
+  atol?: number;
+  rtol?: number;
+  /** throw on failure (default) or return the report */
+  raise?: boolean;
+}
+
+export interface GradcheckReport {
+  ok: boolean;
+  /** worst mismatch: which input, which element, analytical vs numerical */
+  worst: { input: number; index: number; analytical: number; numerical: number; error: number } | null;
+}
+
+/**
+ * Compares autograd's gradients with central differences in float64 for a function of float64
+ * tensors, element by element, through a random projection of the output (so non-scalar
+ * outputs are covered). Throws (or reports) the worst element when they disagree.
+ * @example gradcheck((x) => x.tanh(), [randn([3], { dtype: 'float64' })]) // ok
+ */
+export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckReport {
+  const eps = opts.eps ?? 1e-6;
+  const atol = opts.atol ?? 1e-5;
+  const rtol = opts.rtol ?? 1e-3;
+  inputs.forEach((t, i) => {
+    if (t.dtype !== 'float64') throw new ChainruleError(`gradcheck: input ${i} is ${t.dtype}; gradcheck needs float64 inputs`);
+  });
+  const probe = noGrad(() => f(...inputs));
+  // a fixed, irregular weighting of the outputs makes one scalar that touches every element
+  const w = Float64Array.from({ length: probe.size }, (_, i) => 1 + ((i * 7919) % 13) / 13);
+  const weight = new Tensor(w, probe.shape);
+  const scalarOf = (out: Tensor): number => {
+    let s = 0;
+    for (let i = 0; i < out.size; i++) s += out.data[i] * w[i];
+    return s;
+  };
+  const xs = leaves(inputs, 'gradcheck');
+  const out = f(...xs);
+  const analytical = gradsOf(out, xs, weight.to(out.dtype), {});
+  let worst: GradcheckReport['worst'] = null;
+  let ok = true;
+  inputs.forEach((inp, k) => {
+    const data = inp.data;
+    for (let i = 0; i < data.length; i++) {
+      const orig = data[i];
+      data[i] = orig + eps;
+      const fp = scalarOf(noGrad(() => f(...inputs)));
+      data[i] = orig - eps;
+      const fm = scalarOf(noGrad(() => f(...inputs)));
+      data[i] = orig;
+      const num = (fp - fm) / (2 * eps);
+      const ana = analytical[k].data[i];
+      const err = Math.abs(num - ana);
+      const bad = !(err <= atol + rtol * Math.abs(num));
+      if (bad) ok = false;
+      if (!worst || err > worst.error || (bad && Number.isNaN(err))) worst = { input: k, index: i, analytical: ana, numerical: num, error: err };
+    }
+  });
+  if (!ok && (opts.raise ?? true)) {
+    const w0 = worst as unknown as NonNullable<GradcheckReport['worst']>;
+    throw new ChainruleError(
+      `gradcheck: input ${w0.input}, element ${w0.index}: analytical ${w0.analytical} vs numerical ${w0.numerical} (error ${w0.error})`,
+    );
+  }
+  return { ok, worst };
+}
+

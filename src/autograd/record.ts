@@ -1,0 +1,45 @@
+import { ChainruleError, fmtShape } from '../errors.js';
+import { isFloat } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { isAnomalyEnabled, isGradEnabled } from './mode.js';
+import type { Node, OpInfo } from './node.js';
+
+function hasNonFinite(t: Tensor): boolean {
+  if (!isFloat(t.dtype)) return false;
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return true;
+  return false;
+}
+
+/** Throws when an op turned finite inputs into NaN/Infinity (anomaly mode only). */
+export function checkAnomaly(op: string, phase: 'forward' | 'backward', inputs: readonly Tensor[], outputs: readonly (Tensor | null)[]): void {
+  if (!isAnomalyEnabled()) return;
+  if (inputs.some(hasNonFinite)) return;
+  for (const o of outputs) {
+    if (o && hasNonFinite(o)) {
+      const what = Array.from(o.data).find((v) => !Number.isFinite(v));
+      throw new ChainruleError(
+        `detectAnomaly: ${op} produced ${what} in its ${phase} pass from finite inputs (shapes ${inputs.map((t) => fmtShape(t.shape)).join(', ')})`,
+      );
+    }
+  }
+}
+
+/**
+ * Attaches the tape entry for `out = op(inputs)` when gradients are being recorded and any
+ * input requires them. Every differentiable op calls this once, right after its forward kernel.
+ */
+export function record(
+  op: OpInfo,
+  inputs: Tensor[],
+  out: Tensor,
+  backward: Node['backward'],
+  attrs?: Record<string, unknown>,
+): Tensor {
+  checkAnomaly(op.name, 'forward', inputs, [out]);
+  if (isGradEnabled() && isFloat(out.dtype) && inputs.some((t) => t.requiresGrad)) {
+    out.node = { op, inputs, backward, attrs };
+    out.requiresGrad = true;
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+import type { DType, TypedArray } from '../tensor/dtype.js';
+
+/**
+ * The kernel contract every backend implements. Storage is a plain typed array owned by the
+ * garbage collector; tensors are contiguous row-major. Shapes and indices are checked by the ops
+ * before a kernel runs, so kernels may assume valid input.
+ *
+ * Unary params: leakyRelu(p0 = slope), elu(p0 = alpha), softplus(p0 = beta, p1 = threshold),
+ * powScalar(p0 = exponent), addScalar/mulScalar(p0), clamp(p0 = min, p1 = max; NaN means none).
+ */
+export type UnaryOp =
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'abs'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'sign'
+  | 'step'
+  | 'erf'
+  | 'gelu'
+  | 'geluTanh'
+  | 'leakyRelu'
+  | 'elu'
+  | 'softplus'
+  | 'powScalar'
+  | 'addScalar'
+  | 'mulScalar'
+  | 'clamp'
+  | 'reciprocal'
+  | 'square'
+  | 'floor';
+
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge';
+
+export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
+
+/** Batched GEMM: out[b] = op(A[b]) @ op(B[b]), op = transpose when the flag is set. */
+export interface MatmulSpec {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  /** elements between consecutive batch matrices; 0 broadcasts one matrix over the batch */
+  strideA: number;
+  strideB: number;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** Elementwise unary op; x and out have equal length (out may be x for in-place). */
+  unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0?: number, p1?: number): void;
+  /**
+   * Elementwise binary op with broadcasting. aStrides/bStrides are per-dimension strides of
+   * the inputs read at the output's shape (0 on broadcast dimensions).
+   * Comparison ops write 0/1 into a Uint8Array out.
+   */
+  binary(
+    op: BinaryOp,
+    a: TypedArray,
+    aStrides: readonly number[],
+    b: TypedArray,
+    bStrides: readonly number[],
+    out: TypedArray,
+    outShape: readonly number[],
+  ): void;
+  /** out[i] = cond[i] ? a[i] : b[i], all read through broadcast strides at outShape. */
+  where(
+    cond: Uint8Array,
+    cStrides: readonly number[],
+    a: TypedArray,
+    aStrides: readonly number[],
+    b: TypedArray,
+    bStrides: readonly number[],
+    out: TypedArray,
+    outShape: readonly number[],
+  ): void;
+  /** Reduces the middle axis of x viewed as [outer, n, inner] into out [outer, inner]. */
+  reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
+  /** Index of the max (or min) along the middle axis; first occurrence wins. */
+  argReduce(op: 'max' | 'min', x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
+  /** Softmax (or log-softmax when log is true) along the middle axis of [outer, n, inner]. */
+  softmax(x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, log: boolean): void;
+  matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void;
+  /** out[i] = src[offset + sum_d idx_d * strides[d]] over the index space `shape` (row-major). */
+  stridedCopy(src: TypedArray, offset: number, strides: readonly number[], shape: readonly number[], out: TypedArray): void;
+  /** dst[offset + sum_d idx_d * strides[d]] += src[i]: the adjoint of stridedCopy (overlaps accumulate). */
+  stridedAccumulate(
+    src: TypedArray,
+    shape: readonly number[],
+    dst: TypedArray,
+    offset: number,
+    strides: readonly number[],
+  ): void;
+  /** x viewed as [outer, n, inner]; out [outer, idx.length, inner] with out[o, j, i] = x[o, idx[j], i]. */
+  indexSelect(x: TypedArray, idx: Int32Array, outer: number, n: number, inner: number, out: TypedArray): void;
+  /** Adjoint of indexSelect: out[o, idx[j], i] += g[o, j, i]; out is [outer, n, inner]. */
+  indexAdd(g: TypedArray, idx: Int32Array, outer: number, n: number, inner: number, out: TypedArray): void;
+  /** torch.gather along the middle axis: x [outer, n, inner], idx/out [outer, m, inner]. */
+  gather(x: TypedArray, idx: Int32Array, outer: number, n: number, m: number, inner: number, out: TypedArray): void;
+  /** Adjoint of gather: out [outer, n, inner] += src [outer, m, inner] at idx. */
+  scatterAdd(src: TypedArray, idx: Int32Array, outer: number, n: number, m: number, inner: number, out: TypedArray): void;
+  /** Converts between dtypes (bool out: x != 0). */
+  cast(x: TypedArray, out: TypedArray): void;
+  /**
+   * Optional fused optimizer steps over flat parameter arrays; ops fall back to composed
+   * updates when absent. Both update params (and state) in place.
+   */
+  sgdStep?(p: TypedArray, g: TypedArray, buf: TypedArray | null, o: SgdOptions): void;
+  adamStep?(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, vmax: TypedArray | null, o: AdamOptions): void;
+}
+
+export interface SgdOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+  /** true on the first step, when the momentum buffer is initialised to the gradient */
+  firstStep: boolean;
+}
+
+export interface AdamOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** AdamW: decoupled weight decay */
+  decoupled: boolean;
+  amsgrad: boolean;
+  maximize: boolean;
+  step: number;
+}
+
+export type { DType, TypedArray };

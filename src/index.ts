@@ -1,0 +1,14 @@
+/**
+ * chainrule: n-d tensors with reverse-mode automatic differentiation, neural-network modules,
+ * and worked solutions that show every number.
+ */
+export * from './ops/index.js';
+export { ChainruleError } from './errors.js';
+export { Tensor, type TensorLike, type NestedArray } from './tensor/tensor.js';
+export type { DType, TypedArray } from './tensor/dtype.js';
+export * from './tensor/creation.js';
+export { Generator, manualSeed, getRngState, setRngState, defaultGenerator } from './tensor/random.js';
+export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setDetectAnomaly } from './autograd/mode.js';
+export { backward, grad, valueAndGrad, vjp, jacobian, gradcheck, type GradcheckOptions, type GradcheckReport } from './autograd/functional.js';
+export type { OpInfo, Node } from './autograd/node.js';
+export { setBackend, getBackend, listBackends } from './backend/registry.js';

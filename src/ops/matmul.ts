@@ -1,0 +1,76 @@
+import type { OpInfo } from '../autograd/node.js';
+import { record } from '../autograd/record.js';
+import { kernels } from '../backend/registry.js';
+import { ChainruleError, fmtShape } from '../errors.js';
+import { empty } from '../tensor/creation.js';
+import { promote } from '../tensor/dtype.js';
+import { broadcastShapes, sizeOf } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { mul } from './binary.js';
+import { sumTo } from './reduce.js';
+import { expand, reshape, transpose, unsqueeze } from './shape.js';
+import { assertTensor } from './util.js';
+
+const MATMUL: OpInfo = { name: 'matmul', latex: ([a, b]) => `${a} ${b}` };
+
+/**
+ * Matrix product with PyTorch's rules: 1-D·1-D is a dot product, 2-D·1-D a matrix-vector product,
+ * and leading (batch) dimensions broadcast.
+ * @example matmul(ones([2, 3]), ones([3, 4])).shape // [2, 4]
+ */
+export function matmul(x: Tensor, y: Tensor): Tensor {
+  assertTensor(x, 'matmul');
+  assertTensor(y, 'matmul');
+  if (x.ndim === 0 || y.ndim === 0) {
+    throw new ChainruleError(`matmul: both operands need at least one dimension, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
+  }
+  const dtype = promote(x.dtype, y.dtype);
+  if (dtype === 'bool' || dtype === 'int32') throw new ChainruleError(`matmul: needs float tensors, got ${x.dtype} and ${y.dtype}`);
+  const a = x.dtype === dtype ? x : x.to(dtype);
+  const b = y.dtype === dtype ? y : y.to(dtype);
+  const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
+  const b2 = b.ndim === 1 ? unsqueeze(b, -1) : b;
+  const m = a2.shape[a2.ndim - 2];
+  const k = a2.shape[a2.ndim - 1];
+  const k2 = b2.shape[b2.ndim - 2];
+  const n = b2.shape[b2.ndim - 1];
+  if (k !== k2) {
+    throw new ChainruleError(`matmul: cannot multiply ${fmtShape(x.shape)} by ${fmtShape(y.shape)} (inner dimensions ${k} and ${k2} differ)`);
+  }
+  const batchA = a2.shape.slice(0, -2);
+  const batchB = b2.shape.slice(0, -2);
+  const batch = broadcastShapes(batchA, batchB, 'matmul');
+  const nb = sizeOf(batch);
+  // a batch operand that is broadcast whole is read with stride 0; a partial broadcast is expanded
+  const full = (t: Tensor, own: readonly number[], rows: number, cols: number): [Tensor, number] => {
+    if (sizeOf(own) === 1) return [t, 0];
+    if (own.length === batch.length && own.every((d, i) => d === batch[i])) return [t, rows * cols];
+    return [expand(t, [...batch, rows, cols]), rows * cols];
+  };
+  const [A, sA] = full(a2, batchA, m, k);
+  const [B, sB] = full(b2, batchB, k, n);
+  const out = empty([...batch, m, n], dtype);
+  kernels().matmul(A.data, B.data, out.data, { batch: nb, m, n, k, transA: false, transB: false, strideA: sA, strideB: sB });
+  let shape = [...batch, m, n];
+  if (x.ndim === 1) shape = [...batch, n];
+  if (y.ndim === 1) shape = x.ndim === 1 ? [...batch] : [...batch, m];
+  const res = shape.length === batch.length + 2 ? out : reshape(out, shape);
+  return record(MATMUL, [a, b], res, (g) => {
+    const g2 = reshape(g, [...batch, m, n]);
+    const ga = reshape(sumTo(matmul(g2, transpose(b2)), a2.shape), a.shape);
+    const gb = reshape(sumTo(matmul(transpose(a2), g2), b2.shape), b.shape);
+    return [ga, gb];
+  });
+}
+
+/** Dot product of two 1-D tensors. */
+export function dot(x: Tensor, y: Tensor): Tensor {
+  if (x.ndim !== 1 || y.ndim !== 1) throw new ChainruleError(`dot: expected two 1-D tensors, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
+  return matmul(x, y);
+}
+
+/** Outer product of two 1-D tensors: [n] x [m] -> [n, m]. */
+export function outer(x: Tensor, y: Tensor): Tensor {
+  if (x.ndim !== 1 || y.ndim !== 1) throw new ChainruleError(`outer: expected two 1-D tensors, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
+  return mul(unsqueeze(x, 1), unsqueeze(y, 0));
+}
