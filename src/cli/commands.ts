@@ -1,0 +1,2 @@
+// Each command module registers itself on import; add one line per command.
+import './demo.js';
