@@ -75,7 +75,7 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   assertTensor(x, 'leakyRelu');
   assertNumber(slope, 'leakyRelu', 'slope');
   const y = unaryKernel('leakyRelu', x, slope);
-  return record(LEAKY, [x], y, (g) => [mul(g, where(gt(x, 0), 1, slope))], { slope });
+  return record(LEAKY, [x], y, (g) => [where(gt(x, 0), g, mul(g, slope))], { slope });
 }
 const LEAKY: OpInfo = { name: 'leakyRelu', latex: ([a], at) => `\\mathrm{LeakyReLU}_{${at?.slope}}\\left(${a}\\right)` };
 

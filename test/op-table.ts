@@ -1,0 +1,205 @@
+// The op table: one entry per op case, with the same name as in scripts/fixtures/ops.py, which
+// computed PyTorch's forward values and gradients into test/fixtures/ops.json. runOpTable checks,
+// for every case on a given backend: the forward values, the gradient of sum(out * W), and a
+// float64 gradcheck against central differences.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import {
+  type Tensor,
+  concat,
+  gather,
+  getBackend,
+  gradcheck,
+  indexSelect,
+  matmul,
+  maximum,
+  minimum,
+  scatterAdd,
+  setBackend,
+  stack,
+  tensor,
+  where,
+} from 'chainrule';
+
+type OpFn = (...xs: Tensor[]) => Tensor;
+
+export const OPS: Record<string, OpFn> = {
+  add: (a, b) => a.add(b),
+  add_broadcast: (a, b) => a.add(b),
+  add_scalar: (a) => a.add(2.5),
+  sub: (a, b) => a.sub(b),
+  sub_broadcast: (a, b) => a.sub(b),
+  mul: (a, b) => a.mul(b),
+  mul_broadcast: (a, b) => a.mul(b),
+  div: (a, b) => a.div(b),
+  div_broadcast: (a, b) => a.div(b),
+  rdiv_scalar: (a) => a.reciprocal().mul(2),
+  neg: (a) => a.neg(),
+  pow_tensor: (a, b) => a.pow(b),
+  pow_scalar: (a) => a.pow(3),
+  pow_half: (a) => a.pow(0.5),
+  exp: (a) => a.exp(),
+  log: (a) => a.log(),
+  log2: (a) => a.log2(),
+  log10: (a) => a.log10(),
+  sqrt: (a) => a.sqrt(),
+  abs: (a) => a.abs(),
+  sin: (a) => a.sin(),
+  cos: (a) => a.cos(),
+  tanh: (a) => a.tanh(),
+  sigmoid: (a) => a.sigmoid(),
+  relu: (a) => a.relu(),
+  leaky_relu: (a) => a.leakyRelu(0.1),
+  elu: (a) => a.elu(1.5),
+  gelu: (a) => a.gelu(),
+  gelu_tanh: (a) => a.gelu({ approximate: 'tanh' }),
+  softplus: (a) => a.softplus(),
+  softplus_beta: (a) => a.softplus(2, 3),
+  erf: (a) => a.erf(),
+  square: (a) => a.square(),
+  reciprocal: (a) => a.reciprocal(),
+  sign: (a) => a.sign(),
+  step: (a) => a.step(),
+  clamp: (a) => a.clamp(-0.5, 0.5),
+  clamp_min: (a) => a.clamp(0.1),
+  maximum: (a, b) => maximum(a, b),
+  minimum: (a, b) => minimum(a, b),
+  where: (c, a, b) => where(c.gt(0), a, b),
+  eq: (a, b) => a.eq(b),
+  ne: (a, b) => a.ne(b),
+  lt: (a, b) => a.lt(b),
+  le: (a, b) => a.le(b),
+  gt: (a, b) => a.gt(b),
+  ge: (a, b) => a.ge(b),
+  matmul_2d: (a, b) => matmul(a, b),
+  matmul_1d_1d: (a, b) => a.matmul(b),
+  matmul_2d_1d: (a, b) => a.matmul(b),
+  matmul_1d_2d: (a, b) => a.matmul(b),
+  matmul_batched: (a, b) => a.matmul(b),
+  matmul_broadcast: (a, b) => a.matmul(b),
+  matmul_broadcast_batch: (a, b) => a.matmul(b),
+  dot: (a, b) => a.dot(b),
+  outer: (a, b) => a.outer(b),
+  sum_all: (a) => a.sum(),
+  sum_dim: (a) => a.sum(1),
+  sum_dims_keepdim: (a) => a.sum([0, 2], { keepdim: true }),
+  sum_neg_dim: (a) => a.sum(-1),
+  sum_empty: (a) => a.sum(0),
+  mean_all: (a) => a.mean(),
+  mean_dims: (a) => a.mean([0, -1]),
+  max_all: (a) => a.max(),
+  max_dim: (a) => a.max(1),
+  min_dim_keepdim: (a) => a.min(0, { keepdim: true }),
+  logsumexp: (a) => a.logsumexp(1),
+  logsumexp_all: (a) => a.logsumexp([0, 1]),
+  var: (a) => a.var(1),
+  var_population: (a) => a.var(0, { correction: 0, keepdim: true }),
+  std: (a) => a.std(),
+  argmax: (a) => a.argmax(1),
+  argmax_all: (a) => a.argmax(),
+  argmin: (a) => a.argmin(0),
+  softmax_last: (a) => a.softmax(-1),
+  softmax_dim0: (a) => a.softmax(0),
+  log_softmax: (a) => a.logSoftmax(1),
+  reshape: (a) => a.reshape([3, -1]).mul(tensor(Array.from({ length: 12 }, (_, i) => i), { dtype: 'float64' }).reshape([3, 4])),
+  flatten: (a) => a.flatten(1),
+  transpose: (a) => a.transpose(0, 2),
+  T: (a) => a.T,
+  permute: (a) => a.permute([2, 0, 1]),
+  squeeze: (a) => a.squeeze(1),
+  unsqueeze: (a) => a.unsqueeze(-1),
+  expand: (a) => a.expand([2, 3, 4]),
+  concat: (a, b) => concat([a, b], 1),
+  stack: (a, b) => stack([a, b], 1),
+  split: (a) => concat(a.split([2, 3], 1).map((p, i) => p.mul(i + 2)), 1),
+  chunk: (a) => concat(a.chunk(3, 0).map((p, i) => p.mul(i + 2)), 0),
+  narrow: (a) => a.narrow(1, 1, 3),
+  slice_step: (a) => a.slice(0, 1, 7, 2),
+  index_mixed: (a) => a.index(1, [1, 4], [0, undefined, 2]),
+  gather: (a, i) => gather(a, 1, i),
+  index_select: (a, i) => indexSelect(a, 0, i),
+  scatter_add: (a, i, s) => scatterAdd(a, 1, i, s),
+  pad: (a) => a.pad([1, 2, 0, 1], 0.5),
+};
+
+interface FixtureCase {
+  name: string;
+  inputs: { shape: number[]; dtype: 'float64' | 'int32'; data: number[] }[];
+  out: { shape: number[]; data: number[] };
+  grads?: (number[] | null)[];
+}
+
+export function loadCases(): FixtureCase[] {
+  const path = new URL('./fixtures/ops.json', import.meta.url);
+  return JSON.parse(readFileSync(path, 'utf8')).cases;
+}
+
+export function weightsFor(n: number): Float64Array {
+  return Float64Array.from({ length: n }, (_, i) => 1 + ((i * 7919) % 13) / 13);
+}
+
+function close(actual: ArrayLike<number>, expected: readonly number[], tol: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: ${actual.length} values, expected ${expected.length}`);
+  for (let i = 0; i < expected.length; i++) {
+    const a = Number(actual[i]);
+    const e = expected[i];
+    const ok = a === e || Math.abs(a - e) <= tol * Math.max(1, Math.abs(e));
+    assert.ok(ok, `${what}[${i}]: got ${a}, PyTorch gives ${e}`);
+  }
+}
+
+/** Registers the whole op table as tests on the named backend. */
+export function runOpTable(backend: string, tol = 1e-12): void {
+  const cases = loadCases();
+  describe(`op table on the ${backend} backend`, () => {
+    it('covers every fixture case and nothing else', () => {
+      assert.deepEqual(Object.keys(OPS).sort(), cases.map((c) => c.name).sort());
+    });
+    for (const c of cases) {
+      it(c.name, () => {
+        const prev = getBackend();
+        setBackend(backend);
+        try {
+          const fn = OPS[c.name];
+          const make = () =>
+            c.inputs.map((inp) =>
+              tensor(inp.dtype === 'int32' ? Int32Array.from(inp.data) : Float64Array.from(inp.data), { shape: inp.shape }),
+            );
+          const xs = make().map((x) => (x.dtype === 'float64' ? x.requiresGrad_() : x));
+          const y = fn(...xs);
+          assert.deepEqual([...y.shape], c.out.shape, `${c.name}: output shape`);
+          close(y.dataSync(), c.out.data, tol, `${c.name} forward`);
+          if (!c.grads) return;
+          y.flatten().mul(tensor(weightsFor(y.size))).sum().backward();
+          c.grads.forEach((g, k) => {
+            if (!g) return;
+            const got = xs[k].grad;
+            if (!got) {
+              // no gradient flowed (e.g. into a where condition): PyTorch's must be all zeros too
+              assert.ok(g.every((v) => v === 0), `${c.name}: input ${k} received no gradient`);
+              return;
+            }
+            close(got.dataSync(), g, tol * 100, `${c.name} grad of input ${k}`);
+          });
+          const fresh = make();
+          const floatIdx = fresh.map((x, i) => (x.dtype === 'float64' ? i : -1)).filter((i) => i >= 0);
+          const report = gradcheck(
+            (...fl: Tensor[]) => {
+              const args = [...fresh];
+              floatIdx.forEach((i, k) => {
+                args[i] = fl[k];
+              });
+              return fn(...args);
+            },
+            floatIdx.map((i) => fresh[i]),
+            { atol: 1e-6, rtol: 1e-5 },
+          );
+          assert.ok(report.ok);
+        } finally {
+          setBackend(prev);
+        }
+      });
+    }
+  });
+}

@@ -1,0 +1,3 @@
+import { runOpTable } from './op-table.js';
+
+runOpTable('js');
