@@ -12,3 +12,4 @@ export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setDetectAnomaly } fr
 export { backward, grad, valueAndGrad, vjp, jacobian, gradcheck, type GradcheckOptions, type GradcheckReport } from './autograd/functional.js';
 export type { OpInfo, Node } from './autograd/node.js';
 export { setBackend, getBackend, listBackends } from './backend/registry.js';
+export { toDot, toMermaid, toSvg, graphModel, type GraphOptions, type GraphModel } from './explain/graph.js';

@@ -1,0 +1,133 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { type GraphModel, type GraphOptions, type ValueNode, graphModel } from './graph-model.js';
+
+export type { GraphModel, GraphOptions, OpNode, ValueNode } from './graph-model.js';
+export { graphModel } from './graph-model.js';
+
+const FILL: Record<ValueNode['role'], string> = {
+  param: '#dbeafe',
+  constant: '#f3f4f6',
+  computed: '#ffffff',
+  root: '#fde68a',
+};
+
+/** Escapes text for a double-quoted DOT string inside a record label. */
+function recordEscape(s: string): string {
+  return s.replace(/[\\{}|<>"]/g, (c) => `\\${c}`);
+}
+
+/** Escapes text for a plain double-quoted DOT string. */
+function dotEscape(s: string): string {
+  return s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
+}
+
+function valueFields(v: ValueNode): string[] {
+  const fields = [v.name, `data ${v.value}`];
+  if (v.grad !== null) fields.push(`grad ${v.grad}`);
+  return v.name ? fields : fields.slice(1);
+}
+
+/** The DOT text of a graph model (see toDot). */
+export function modelToDot(m: GraphModel): string {
+  const lines = [
+    'digraph chainrule {',
+    `  graph [rankdir=${m.direction}, fontname="Helvetica", fontsize=12, nodesep=0.25, ranksep=0.35${m.title ? `, label="${dotEscape(m.title)}", labelloc=t` : ''}];`,
+    '  node [fontname="Helvetica", fontsize=11, color="#374151"];',
+    '  edge [color="#6b7280", arrowsize=0.7, fontname="Helvetica", fontsize=9, fontcolor="#6b7280"];',
+  ];
+  for (const v of m.values) {
+    const label = valueFields(v).map(recordEscape).join(' | ');
+    lines.push(`  ${v.id} [shape=record, style="rounded,filled", fillcolor="${FILL[v.role]}", label="{ ${label} }", tooltip="${dotEscape(v.shape)}"];`);
+  }
+  for (const op of m.ops) {
+    const round = [...op.label].length <= 2;
+    const shape = round ? 'circle, width=0.4, fixedsize=true' : 'ellipse, height=0.4';
+    lines.push(`  ${op.id} [shape=${shape}, style=filled, fillcolor="#ecfdf5", label="${dotEscape(op.label)}", tooltip="${dotEscape(op.opName)}"];`);
+    op.inputs.forEach((inp, k) => {
+      lines.push(`  ${inp} -> ${op.id}${op.ordered ? ` [label="${k + 1}"]` : ''};`);
+    });
+    lines.push(`  ${op.id} -> ${op.output};`);
+  }
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The computation graph behind `roots` in Graphviz DOT: record-shaped value nodes showing name,
+ * value and gradient, and a small op node (+, ·, @, σ, exp ...) between each op's inputs and its output.
+ * Scalars print their value; larger tensors a summary like "2×3, |x|max 4.1".
+ *
+ * @example
+ * const x = tensor([1], { dtype: 'float64', requiresGrad: true, name: 'x' });
+ * const y = tensor([2], { dtype: 'float64', requiresGrad: true, name: 'y' });
+ * const w = x.mul(y);
+ * w.name = 'w';
+ * toDot(w, { grads: 'compute' }); // 'digraph chainrule { ... v0 [... label="{ x | data 1 | grad 2 }"] ...'
+ */
+export function toDot(roots: Tensor | readonly Tensor[], opts: GraphOptions = {}): string {
+  return modelToDot(graphModel(roots, opts));
+}
+
+/** Escapes text for a double-quoted Mermaid label. */
+function mermaidEscape(s: string): string {
+  return s.replace(/&/g, '#amp;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+}
+
+/** The Mermaid flowchart text of a graph model (see toMermaid). */
+export function modelToMermaid(m: GraphModel): string {
+  const lines = [`flowchart ${m.direction}`];
+  if (m.title) lines.unshift('---', `title: ${m.title.replace(/\n/g, ' ')}`, '---');
+  for (const v of m.values) {
+    const [head, ...rest] = valueFields(v).map(mermaidEscape);
+    const label = v.name ? `<b>${head}</b>${rest.map((f) => `<br/>${f}`).join('')}` : [head, ...rest].join('<br/>');
+    lines.push(`  ${v.id}["${label}"]:::${v.role}`);
+  }
+  for (const op of m.ops) {
+    lines.push(`  ${op.id}(("${mermaidEscape(op.label)}")):::op`);
+    op.inputs.forEach((inp, k) => {
+      lines.push(op.ordered ? `  ${inp} -- "${k + 1}" --> ${op.id}` : `  ${inp} --> ${op.id}`);
+    });
+    lines.push(`  ${op.id} --> ${op.output}`);
+  }
+  lines.push(
+    '  classDef param fill:#dbeafe,stroke:#374151',
+    '  classDef constant fill:#f3f4f6,stroke:#374151',
+    '  classDef computed fill:#ffffff,stroke:#374151',
+    '  classDef root fill:#fde68a,stroke:#374151',
+    '  classDef op fill:#ecfdf5,stroke:#374151',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The computation graph behind `roots` as a Mermaid flowchart (renders on GitHub and in many
+ * Markdown viewers): value nodes with name, value and gradient, round op nodes between them.
+ *
+ * @example
+ * const x = tensor([3], { requiresGrad: true, name: 'x' });
+ * toMermaid(x.sigmoid(), { grads: 'compute' }); // 'flowchart LR\n  v0["<b>x</b><br/>data 3<br/>grad 0.04518"]...'
+ */
+export function toMermaid(roots: Tensor | readonly Tensor[], opts: GraphOptions = {}): string {
+  return modelToMermaid(graphModel(roots, opts));
+}
+
+/**
+ * The computation graph as a standalone SVG document, laid out by Graphviz compiled to
+ * WebAssembly (@viz-js/viz, loaded on first use; no system program is run).
+ *
+ * @example
+ * const svg = await toSvg(loss, { grads: 'compute' }); // '<?xml ...><svg ...>...</svg>'
+ */
+export async function toSvg(roots: Tensor | readonly Tensor[], opts: GraphOptions = {}): Promise<string> {
+  const dot = toDot(roots, opts);
+  return dotToSvg(dot);
+}
+
+let vizInstance: Promise<{ renderString(src: string, o: { format: string }): string }> | null = null;
+
+/** Lays out DOT text with Graphviz (WebAssembly) and returns SVG. */
+export async function dotToSvg(dot: string): Promise<string> {
+  if (!vizInstance) vizInstance = import('@viz-js/viz').then((m) => m.instance());
+  const viz = await vizInstance;
+  return viz.renderString(dot, { format: 'svg' });
+}
