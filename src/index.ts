@@ -11,5 +11,6 @@ export { Generator, manualSeed, getRngState, setRngState, defaultGenerator } fro
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setDetectAnomaly } from './autograd/mode.js';
 export { backward, grad, valueAndGrad, vjp, jacobian, gradcheck, type GradcheckOptions, type GradcheckReport } from './autograd/functional.js';
 export type { OpInfo, Node } from './autograd/node.js';
+export { customOp, type CustomOpSpec } from './autograd/custom.js';
 export { setBackend, getBackend, listBackends } from './backend/registry.js';
 export { toDot, toMermaid, toSvg, graphModel, type GraphOptions, type GraphModel } from './explain/graph.js';

@@ -3,7 +3,7 @@ import { add } from '../ops/binary.js';
 import { sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { withGradMode } from './mode.js';
-import { checkAnomaly } from './record.js';
+import { attributeTo, checkAnomaly } from './record.js';
 
 /** Tensors reachable from the roots through recorded ops, in topological order (inputs first). */
 function topoSort(roots: readonly Tensor[]): Tensor[] {
@@ -66,7 +66,7 @@ export function runBackward(
       const g = grads.get(t);
       if (!g || !t.node) continue;
       const node = t.node;
-      const inGrads = node.backward(g);
+      const inGrads = attributeTo(node.op.name, () => node.backward(g));
       checkAnomaly(node.op.name, 'backward', [g, ...node.inputs], inGrads);
       node.inputs.forEach((inp, i) => {
         const gi = inGrads[i];

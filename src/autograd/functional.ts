@@ -4,7 +4,7 @@ import { isFloat } from '../tensor/dtype.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type BackwardOptions, runBackward } from './engine.js';
-import { noGrad } from './mode.js';
+import { isGradEnabled } from './mode.js';
 
 /**
  * Backpropagates from `out`. A scalar needs no upstream gradient; any other shape needs one of
@@ -41,11 +41,16 @@ function seedFor(out: Tensor, upstream: Tensor | number | undefined, op: string)
   return upstream.dtype === out.dtype ? upstream : upstream.to(out.dtype);
 }
 
-/** Fresh leaves that require grad, sharing the callers' values: functional transforms differentiate these. */
+/**
+ * The tensors a functional transform differentiates: an argument that already requires grad (and
+ * is being recorded) is used as it is, so transforms nest (grad of grad); any other argument is
+ * wrapped in a fresh leaf sharing its values.
+ */
 function leaves(args: readonly Tensor[], op: string): Tensor[] {
   return args.map((a, i) => {
     if (!(a instanceof Tensor)) throw new ChainruleError(`${op}: argument ${i} must be a Tensor`);
     if (!isFloat(a.dtype)) throw new ChainruleError(`${op}: argument ${i} must be a float tensor to differentiate (it is ${a.dtype})`);
+    if (a.requiresGrad && isGradEnabled()) return a;
     const t = new Tensor(a.data, a.shape, a.name);
     t.requiresGrad = true;
     return t;
@@ -136,7 +141,8 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts
   inputs.forEach((t, i) => {
     if (t.dtype !== 'float64') throw new ChainruleError(`gradcheck: input ${i} is ${t.dtype}; gradcheck needs float64 inputs`);
   });
-  const probe = noGrad(() => f(...inputs));
+  // plain evaluations (not under noGrad): f may itself take gradients, as a second-order check does
+  const probe = f(...inputs);
   // a fixed, irregular weighting of the outputs makes one scalar that touches every element
   const w = Float64Array.from({ length: probe.size }, (_, i) => 1 + ((i * 7919) % 13) / 13);
   const weight = new Tensor(w, probe.shape);
@@ -155,9 +161,9 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts
     for (let i = 0; i < data.length; i++) {
       const orig = data[i];
       data[i] = orig + eps;
-      const fp = scalarOf(noGrad(() => f(...inputs)));
+      const fp = scalarOf(f(...inputs));
       data[i] = orig - eps;
-      const fm = scalarOf(noGrad(() => f(...inputs)));
+      const fm = scalarOf(f(...inputs));
       data[i] = orig;
       const num = (fp - fm) / (2 * eps);
       const ana = analytical[k].data[i];

@@ -11,6 +11,19 @@ function hasNonFinite(t: Tensor): boolean {
   return false;
 }
 
+let inBackwardOf: string | null = null;
+
+/** Runs `fn` (an op's backward function) so that anomalies inside it are attributed to that op. */
+export function attributeTo<T>(op: string, fn: () => T): T {
+  const prev = inBackwardOf;
+  inBackwardOf = op;
+  try {
+    return fn();
+  } finally {
+    inBackwardOf = prev;
+  }
+}
+
 /** Throws when an op turned finite inputs into NaN/Infinity (anomaly mode only). */
 export function checkAnomaly(op: string, phase: 'forward' | 'backward', inputs: readonly Tensor[], outputs: readonly (Tensor | null)[]): void {
   if (!isAnomalyEnabled()) return;
@@ -18,9 +31,11 @@ export function checkAnomaly(op: string, phase: 'forward' | 'backward', inputs: 
   for (const o of outputs) {
     if (o && hasNonFinite(o)) {
       const what = Array.from(o.data).find((v) => !Number.isFinite(v));
-      throw new ChainruleError(
-        `detectAnomaly: ${op} produced ${what} in its ${phase} pass from finite inputs (shapes ${inputs.map((t) => fmtShape(t.shape)).join(', ')})`,
-      );
+      const where =
+        phase === 'forward' && inBackwardOf !== null
+          ? `the backward pass of ${inBackwardOf} produced ${what} (in its ${op} step)`
+          : `${phase === 'backward' ? `the backward pass of ${op}` : op} produced ${what}${phase === 'forward' ? ' in its forward pass' : ''}`;
+      throw new ChainruleError(`detectAnomaly: ${where} from finite inputs (shapes ${inputs.map((t) => fmtShape(t.shape)).join(', ')})`);
     }
   }
 }
