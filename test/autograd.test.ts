@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   ChainruleError,
+  type Tensor,
   customOp,
   detectAnomaly,
   grad,
@@ -31,7 +32,7 @@ describe('backward', () => {
     assert.deepEqual(a.grad?.toArray(), [5, 7]);
     a.grad = null;
     a.sum().backward();
-    assert.deepEqual(a.grad?.toArray(), [1, 1]);
+    assert.deepEqual((a.grad as Tensor | null)?.toArray(), [1, 1]);
   });
 
   it('accepts an explicit upstream gradient of any shape', () => {
@@ -86,7 +87,9 @@ describe('backward', () => {
       const s2 = 1 / Math.cosh(v) ** 2;
       return 2 * s2 - 2 * v * Math.tanh(v) * s2;
     });
-    (h.toArray() as number[]).forEach((v, i) => assert.ok(Math.abs(v - expect[i]) < 1e-12));
+    (h.toArray() as number[]).forEach((v, i) => {
+      assert.ok(Math.abs(v - expect[i]) < 1e-12);
+    });
     assert.equal(y.requiresGrad, true);
     assert.equal(g.requiresGrad, true);
   });
@@ -96,29 +99,31 @@ describe('backward', () => {
     const A = randn([3, 3], f64);
     const v = randn([3], f64);
     // f(x) = 0.5 * sum(sigmoid(A x)^2); check H v against finite differences of the gradient
-    const f = (x: import('chainrule').Tensor) => A.matmul(x).sigmoid().square().sum().mul(0.5);
-    const hvp = (x: import('chainrule').Tensor) => grad((t) => grad(f, { createGraph: true })(t)[0].mul(v).sum())(x)[0];
+    const f = (x: Tensor) => A.matmul(x).sigmoid().square().sum().mul(0.5);
+    const hvp = (x: Tensor) => grad((t) => grad(f, { createGraph: true })(t)[0].mul(v).sum())(x)[0];
     const x0 = randn([3], f64);
     const eps = 1e-6;
-    const gAt = (x: import('chainrule').Tensor) => grad(f)(x)[0];
+    const gAt = (x: Tensor) => grad(f)(x)[0];
     const fd = gAt(x0.add(v.mul(eps))).sub(gAt(x0.sub(v.mul(eps)))).div(2 * eps);
     const got = hvp(x0).toArray() as number[];
-    (fd.toArray() as number[]).forEach((e, i) => assert.ok(Math.abs(got[i] - e) < 1e-7, `${got[i]} vs ${e}`));
+    (fd.toArray() as number[]).forEach((e, i) => {
+      assert.ok(Math.abs(got[i] - e) < 1e-7, `${got[i]} vs ${e}`);
+    });
   });
 
   it('gradchecks second derivatives of every elementwise op family', () => {
     manualSeed(5);
     const x = randn([4], f64).mul(0.8);
-    const secondOf = (f: (t: import('chainrule').Tensor) => import('chainrule').Tensor) => (t: import('chainrule').Tensor) =>
+    const secondOf = (f: (t: Tensor) => Tensor) => (t: Tensor) =>
       grad((u) => f(u).sum(), { createGraph: true })(t)[0];
     for (const f of [
-      (t: import('chainrule').Tensor) => t.sigmoid(),
-      (t: import('chainrule').Tensor) => t.exp().mul(t),
-      (t: import('chainrule').Tensor) => t.gelu(),
-      (t: import('chainrule').Tensor) => t.softplus(),
-      (t: import('chainrule').Tensor) => t.softmax(0),
-      (t: import('chainrule').Tensor) => t.square().add(3).log(),
-      (t: import('chainrule').Tensor) => t.elu(),
+      (t: Tensor) => t.sigmoid(),
+      (t: Tensor) => t.exp().mul(t),
+      (t: Tensor) => t.gelu(),
+      (t: Tensor) => t.softplus(),
+      (t: Tensor) => t.softmax(0),
+      (t: Tensor) => t.square().add(3).log(),
+      (t: Tensor) => t.elu(),
     ]) {
       assert.ok(gradcheck(secondOf(f), [x]).ok);
     }
@@ -143,12 +148,12 @@ describe('functional API', () => {
     const s = tensor([0.5, -1, 2], f64);
     const J = jacobian((x) => x.sigmoid(), s).toArray() as number[][];
     const sig = (v: number) => 1 / (1 + Math.exp(-v));
-    J.forEach((row, i) =>
+    J.forEach((row, i) => {
       row.forEach((v, j) => {
         const e = i === j ? sig([0.5, -1, 2][i]) * (1 - sig([0.5, -1, 2][i])) : 0;
         assert.ok(Math.abs(v - e) < 1e-15);
-      }),
-    );
+      });
+    });
   });
 
   it('jacobian of a matrix-vector node W o with respect to o is W (seed 002, exercise 8 iii)', () => {
