@@ -1,0 +1,245 @@
+import '../ops/index.js';
+import { backward as runBackwardFrom } from '../autograd/functional.js';
+import { noGrad } from '../autograd/mode.js';
+import { ChainruleError, fmtShape } from '../errors.js';
+import { add, div, mul, pow, sub } from '../ops/binary.js';
+import { matmul } from '../ops/matmul.js';
+import { clone, reshape } from '../ops/shape.js';
+import { neg, powScalar } from '../ops/unary.js';
+import { scalar, tensor, zerosLike } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { type Expr, namesIn } from './ast.js';
+import { FUNCTIONS } from './functions.js';
+import type { Definition, NestedNumber, Problem } from './problem.js';
+
+/** Shapes of every sub-expression evaluated, for matrix-form derivative rules. */
+export type ShapeMap = Map<Expr, readonly number[]>;
+
+/**
+ * Evaluates an expression with the core engine's ops, reading names from `env`. Numbers become
+ * float64 scalars; `^` with a constant exponent uses powScalar; `@` is matmul.
+ *
+ * @example evalExpr(parseExpr('x*2'), new Map([['x', tensor(3, {dtype: 'float64'})]])).item() // 6
+ */
+export function evalExpr(e: Expr, env: ReadonlyMap<string, Tensor>, shapes?: ShapeMap): Tensor {
+  const out = evalInner(e, env, shapes);
+  shapes?.set(e, out.shape);
+  return out;
+}
+
+function constValue(t: Tensor, what: string): number | number[] {
+  if (t.requiresGrad) throw new ChainruleError(`${what} must be a constant, not something that depends on an input or param`);
+  const flat = Array.from(t.data as ArrayLike<number>);
+  if (t.ndim === 0) return flat[0];
+  return flat.length === 1 ? flat[0] : flat;
+}
+
+function evalInner(e: Expr, env: ReadonlyMap<string, Tensor>, shapes?: ShapeMap): Tensor {
+  switch (e.kind) {
+    case 'num':
+      return scalar(e.value, { dtype: 'float64' });
+    case 'name': {
+      const t = env.get(e.name);
+      if (!t) throw new ChainruleError(`unknown name ${e.name}`);
+      return t;
+    }
+    case 'neg':
+      return neg(evalExpr(e.arg, env, shapes));
+    case 'bin': {
+      const a = evalExpr(e.left, env, shapes);
+      if (e.op === '^' && e.right.kind === 'num') {
+        shapes?.set(e.right, []);
+        return powScalar(a, e.right.value);
+      }
+      const b = evalExpr(e.right, env, shapes);
+      switch (e.op) {
+        case '+':
+          return add(a, b);
+        case '-':
+          return sub(a, b);
+        case '*':
+        case 'hadamard':
+          return mul(a, b);
+        case '/':
+          return div(a, b);
+        case '^':
+          return pow(a, b);
+        case '@':
+          if (a.ndim === 0 || b.ndim === 0) {
+            throw new ChainruleError(`matmul: @ needs matrices or vectors on both sides, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} (use * for scalars)`);
+          }
+          return matmul(a, b);
+      }
+      break;
+    }
+    case 'call': {
+      const spec = FUNCTIONS[e.fn];
+      if (!spec) throw new ChainruleError(`unknown function ${e.fn}()`);
+      if (spec.expand) return evalExpr(spec.expand(e.args), env, shapes);
+      const args = e.args.map((a) => evalExpr(a, env, shapes));
+      const consts = args.map((a, i) => (spec.constArgs?.includes(i) ? constValue(a, `argument ${i + 1} of ${e.fn}`) : undefined));
+      for (const [i, c] of consts.entries()) {
+        if (c !== undefined && e.fn !== 'cross_entropy' && typeof c !== 'number') throw new ChainruleError(`argument ${i + 1} of ${e.fn} must be a number`);
+      }
+      if (!spec.evaluate) throw new ChainruleError(`${e.fn}() cannot be evaluated`);
+      return spec.evaluate(args, consts);
+    }
+    default:
+      break;
+  }
+  throw new ChainruleError(`cannot evaluate a ${e.kind} expression`);
+}
+
+/** The evaluated problem: every tensor by name, the gradients, the step and what follows it. */
+export interface Solution {
+  problem: Problem;
+  /** every input, param and node of the forward pass (float64, named, gradients retained) */
+  tensors: Map<string, Tensor>;
+  /** the node differentiated (`backward.from`), null without a backward section */
+  from: Tensor | null;
+  /** the upstream gradient d(Loss)/d(from) */
+  seed: Tensor | null;
+  /** d(from)/d(name) x seed for every input, param and node that `from` depends on */
+  grads: Map<string, Tensor>;
+  /** names `from` depends on, in definition order */
+  deps: string[];
+  /** shape of every evaluated sub-expression of the nodes */
+  shapes: ShapeMap;
+  /** the params after the SGD step and any `then` update rule (only changed params differ) */
+  updated: Map<string, Tensor>;
+  /** values of the `then` definitions in order (update rules under the param's name) */
+  thenValues: { def: Definition; value: Tensor; env: Map<string, Tensor> }[];
+  /** every node re-evaluated with the updated params */
+  after: Map<string, Tensor>;
+}
+
+/** Turns a nested number list into a float64 tensor. */
+export function toTensor(v: NestedNumber, name?: string, requiresGrad = false): Tensor {
+  return tensor(v as number, { dtype: 'float64', requiresGrad, name });
+}
+
+function located(p: Problem, d: Definition, f: () => Tensor): Tensor {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ChainruleError) throw new ChainruleError(`${p.file}:${d.line}: ${d.name} = ${d.source}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Names a definition depends on, transitively (inputs, params and nodes). */
+export function dependencies(p: Problem, root: string): string[] {
+  const defs = new Map(p.nodes.map((d) => [d.name, d]));
+  const seen = new Set<string>();
+  const visit = (n: string) => {
+    const d = defs.get(n);
+    if (!d) return;
+    for (const u of namesIn(d.expr)) {
+      if (!seen.has(u)) {
+        seen.add(u);
+        visit(u);
+      }
+    }
+  };
+  visit(root);
+  const all = [...p.inputs.keys(), ...p.params.keys(), ...p.nodes.map((d) => d.name)];
+  return all.filter((n) => seen.has(n));
+}
+
+function evalNodes(p: Problem, env: Map<string, Tensor>, shapes?: ShapeMap, named = false): void {
+  for (const d of p.nodes) {
+    let t = located(p, d, () => evalExpr(d.expr, env, shapes));
+    // a node that is just another name (y: x) gets its own tensor so names stay distinct
+    if ([...env.values()].includes(t)) t = clone(t);
+    if (named) {
+      t.name = d.name;
+      if (t.requiresGrad) t.retainGrad();
+    }
+    env.set(d.name, t);
+  }
+}
+
+function seedTensor(p: Problem, from: Tensor): Tensor {
+  const s = p.backward?.seed;
+  if (s === undefined) {
+    if (from.size !== 1) {
+      throw new ChainruleError(`${p.file}: backward.from ${p.backward?.from} has shape ${fmtShape(from.shape)}: give a seed of that shape (dLoss/d${p.backward?.from})`);
+    }
+    return reshape(scalar(1, { dtype: 'float64' }), from.shape);
+  }
+  const t = toTensor(s);
+  if (t.size === 1 && from.size === 1) return reshape(t, from.shape);
+  if (t.shape.length !== from.shape.length || t.shape.some((d, i) => d !== from.shape[i])) {
+    throw new ChainruleError(`${p.file}: backward.seed has shape ${fmtShape(t.shape)} but ${p.backward?.from} has shape ${fmtShape(from.shape)}`);
+  }
+  return t;
+}
+
+/**
+ * Evaluates a parsed problem with the core engine in float64: the forward pass (every node named
+ * and retaining its gradient), backward from `backward.from` with the seed, the SGD step, the
+ * `then` definitions and the nodes re-evaluated with the updated params.
+ *
+ * @example solveProblem(parseProblem('params: {w: 3}\nnodes: {L: w^2}\nbackward: {from: L}')).grads.get('w')?.item() // 6
+ */
+export function solveProblem(p: Problem): Solution {
+  const tensors = new Map<string, Tensor>();
+  for (const [n, v] of p.inputs) tensors.set(n, toTensor(v, n, true));
+  for (const [n, v] of p.params) tensors.set(n, toTensor(v, n, true));
+  const shapes: ShapeMap = new Map();
+  evalNodes(p, tensors, shapes, true);
+
+  let from: Tensor | null = null;
+  let seed: Tensor | null = null;
+  const grads = new Map<string, Tensor>();
+  let deps: string[] = [];
+  if (p.backward) {
+    from = tensors.get(p.backward.from) ?? null;
+    if (!from) throw new ChainruleError(`${p.file}: backward.from ${p.backward.from} is not defined`);
+    seed = seedTensor(p, from);
+    deps = dependencies(p, p.backward.from);
+    if (from.requiresGrad) runBackwardFrom(from, seed);
+    for (const n of deps) {
+      const t = tensors.get(n) as Tensor;
+      grads.set(n, t.grad ?? zerosLike(t));
+    }
+    grads.set(p.backward.from, seed);
+  }
+
+  const updated = new Map<string, Tensor>();
+  noGrad(() => {
+    for (const n of p.params.keys()) {
+      const t = tensors.get(n) as Tensor;
+      const g = grads.get(n);
+      updated.set(n, p.update && g ? sub(t.detach(), mul(g, p.update.lr)) : t.detach());
+    }
+  });
+  const thenValues: Solution['thenValues'] = [];
+  noGrad(() => {
+    const env = new Map<string, Tensor>();
+    for (const [n, t] of tensors) env.set(n, t.detach());
+    for (const [n, t] of updated) env.set(n, t);
+    for (const d of p.then) {
+      const snapshot = new Map(env);
+      const v = located(p, d, () => evalExpr(d.expr, env));
+      env.set(d.name, v);
+      if (p.params.has(d.name)) {
+        const old = updated.get(d.name) as Tensor;
+        if (old.shape.join() !== v.shape.join()) {
+          throw new ChainruleError(`${p.file}:${d.line}: the update rule for ${d.name} gives shape ${fmtShape(v.shape)}, but ${d.name} has shape ${fmtShape(old.shape)}`);
+        }
+        updated.set(d.name, v);
+      }
+      thenValues.push({ def: d, value: v, env: snapshot });
+    }
+  });
+  const after = new Map<string, Tensor>();
+  noGrad(() => {
+    const env = new Map<string, Tensor>();
+    for (const n of p.inputs.keys()) env.set(n, (tensors.get(n) as Tensor).detach());
+    for (const [n, t] of updated) env.set(n, t);
+    evalNodes(p, env);
+    for (const d of p.nodes) after.set(d.name, env.get(d.name) as Tensor);
+  });
+  return { problem: p, tensors, from, seed, grads, deps, shapes, updated, thenValues, after };
+}

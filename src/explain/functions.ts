@@ -1,0 +1,184 @@
+import { ChainruleError, fmtShape } from '../errors.js';
+import { mul } from '../ops/binary.js';
+import { max, mean, sum } from '../ops/reduce.js';
+import { transpose } from '../ops/shape.js';
+import { logSoftmax, softmax } from '../ops/softmax.js';
+import {
+  abs,
+  elu,
+  exp,
+  gelu,
+  leakyRelu,
+  log,
+  log2,
+  log10,
+  neg,
+  relu,
+  sigmoid,
+  sign,
+  softplus,
+  sqrt,
+  step,
+  tanh,
+} from '../ops/unary.js';
+import { tensor } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { type Expr, bin, call, neg as negE, num } from './ast.js';
+
+/** One function a problem file may call. */
+export interface FnSpec {
+  /** how it is written, for messages: `leaky_relu(x, slope)` */
+  usage: string;
+  minArgs: number;
+  maxArgs: number;
+  /** indices of arguments that must be constant numbers (slopes, class indices) */
+  constArgs?: number[];
+  /** evaluates with the core engine's ops (tensor arguments; constant ones also as numbers) */
+  evaluate?: (args: Tensor[], consts: (number | number[] | undefined)[]) => Tensor;
+  /** a loss written in terms of other functions: evaluated and differentiated through this */
+  expand?: (args: Expr[]) => Expr;
+}
+
+/**
+ * The dimension a vector function (softmax, log_softmax, cross_entropy) works along. Problem files
+ * write vectors as columns ([[1],[2]]) and batches as columns of a matrix (`W @ A`), so a 2-D
+ * input is normalised down each column, except a single row, which is normalised along it.
+ */
+export function vectorDim(x: Tensor): number {
+  if (x.ndim <= 1) return 0;
+  if (x.ndim === 2 && x.shape[0] === 1) return 1;
+  return 0;
+}
+
+function unary(usage: string, f: (x: Tensor) => Tensor): FnSpec {
+  return { usage, minArgs: 1, maxArgs: 1, evaluate: ([x]) => f(x) };
+}
+
+function crossEntropy(z: Tensor, cls: number | number[]): Tensor {
+  const classes = Array.isArray(cls) ? cls : [cls];
+  let dim: number;
+  if (!Array.isArray(cls)) {
+    dim = vectorDim(z);
+    const other = z.ndim === 2 ? z.shape[1 - dim] : 1;
+    if (other !== 1) {
+      throw new ChainruleError(`cross_entropy: logits of shape ${fmtShape(z.shape)} hold several samples; give one class per sample as a list`);
+    }
+  } else if (z.ndim === 2 && z.shape[0] === classes.length) dim = 1;
+  else if (z.ndim === 2 && z.shape[1] === classes.length) dim = 0;
+  else if (z.ndim === 1 && classes.length === 1) dim = 0;
+  else throw new ChainruleError(`cross_entropy: ${classes.length} classes do not match logits of shape ${fmtShape(z.shape)}`);
+  const k = z.ndim === 0 ? 1 : z.shape[dim];
+  for (const c of classes) {
+    if (!Number.isInteger(c) || c < 0 || c >= k) throw new ChainruleError(`cross_entropy: class ${c} is not an integer in 0..${k - 1}`);
+  }
+  const oh = new Float64Array(z.size);
+  const cols = z.ndim === 2 ? z.shape[1] : 1;
+  classes.forEach((c, s) => {
+    if (z.ndim <= 1) oh[c] = 1;
+    else if (dim === 1) oh[s * cols + c] = 1;
+    else oh[c * cols + s] = 1;
+  });
+  const onehot = tensor(oh, { dtype: 'float64', shape: z.shape });
+  const total = sum(mul(onehot, logSoftmax(z, dim)));
+  return neg(mul(total, 1 / classes.length));
+}
+
+/** The functions of problem-file expressions, by name. */
+export const FUNCTIONS: Record<string, FnSpec> = {
+  exp: unary('exp(x)', exp),
+  log: unary('log(x) (natural)', log),
+  log2: unary('log2(x)', log2),
+  log10: unary('log10(x)', log10),
+  sqrt: unary('sqrt(x)', sqrt),
+  abs: unary('abs(x)', abs),
+  sigmoid: unary('sigmoid(x)', sigmoid),
+  tanh: unary('tanh(x)', tanh),
+  relu: unary('relu(x)', relu),
+  leaky_relu: {
+    usage: 'leaky_relu(x, slope)',
+    minArgs: 1,
+    maxArgs: 2,
+    constArgs: [1],
+    evaluate: ([x], [, s]) => leakyRelu(x, (s as number | undefined) ?? 0.01),
+  },
+  elu: { usage: 'elu(x, alpha)', minArgs: 1, maxArgs: 2, constArgs: [1], evaluate: ([x], [, a]) => elu(x, (a as number | undefined) ?? 1) },
+  gelu: unary('gelu(x)', (x) => gelu(x)),
+  softplus: {
+    usage: 'softplus(x, beta)',
+    minArgs: 1,
+    maxArgs: 2,
+    constArgs: [1],
+    evaluate: ([x], [, b]) => softplus(x, (b as number | undefined) ?? 1),
+  },
+  sign: unary('sign(x)', sign),
+  step: unary('step(x)', step),
+  softmax: unary('softmax(v)', (x) => softmax(x, vectorDim(x))),
+  log_softmax: unary('log_softmax(v)', (x) => logSoftmax(x, vectorDim(x))),
+  sum: unary('sum(x)', (x) => sum(x)),
+  mean: unary('mean(x)', (x) => mean(x)),
+  max: unary('max(x)', (x) => max(x)),
+  transpose: {
+    usage: 'transpose(X)',
+    minArgs: 1,
+    maxArgs: 1,
+    evaluate: ([x]) => {
+      if (x.ndim !== 2) throw new ChainruleError(`transpose: needs a matrix, got shape ${fmtShape(x.shape)}`);
+      return transpose(x);
+    },
+  },
+  mse: { usage: 'mse(o, t)', minArgs: 2, maxArgs: 2, expand: ([o, t]) => call('mean', bin('^', bin('-', o, t), num(2))) },
+  sse: {
+    usage: 'sse(o, t)',
+    minArgs: 2,
+    maxArgs: 2,
+    expand: ([o, t]) => bin('*', bin('/', num(1), num(2)), call('sum', bin('^', bin('-', t, o), num(2)))),
+  },
+  bce: {
+    usage: 'bce(p, t)',
+    minArgs: 2,
+    maxArgs: 2,
+    expand: ([p, t]) =>
+      negE(call('mean', bin('+', bin('*', t, call('log', p)), bin('*', bin('-', num(1), t), call('log', bin('-', num(1), p)))))),
+  },
+  bce_logits: {
+    usage: 'bce_logits(z, t)',
+    minArgs: 2,
+    maxArgs: 2,
+    expand: ([z, t]) => call('mean', bin('-', call('softplus', z), bin('*', t, z))),
+  },
+  cross_entropy: {
+    usage: 'cross_entropy(logits, class)',
+    minArgs: 2,
+    maxArgs: 2,
+    constArgs: [1],
+    evaluate: ([z], [, c]) => crossEntropy(z, c as number | number[]),
+  },
+};
+
+/** Checks every call in an expression names a known function with a valid number of arguments. */
+export function checkCalls(e: Expr, where: string): void {
+  switch (e.kind) {
+    case 'call': {
+      const spec = FUNCTIONS[e.fn];
+      if (!spec) {
+        throw new ChainruleError(`${where}: unknown function ${e.fn}() (known: ${Object.keys(FUNCTIONS).join(', ')})`);
+      }
+      if (e.args.length < spec.minArgs || e.args.length > spec.maxArgs) {
+        const n = spec.minArgs === spec.maxArgs ? `${spec.minArgs}` : `${spec.minArgs} or ${spec.maxArgs}`;
+        throw new ChainruleError(`${where}: ${e.fn} takes ${n} argument${n === '1' ? '' : 's'} (${spec.usage}), got ${e.args.length}`);
+      }
+      for (const a of e.args) checkCalls(a, where);
+      break;
+    }
+    case 'bin':
+      checkCalls(e.left, where);
+      checkCalls(e.right, where);
+      break;
+    case 'neg':
+      checkCalls(e.arg, where);
+      break;
+    default:
+      break;
+  }
+}
+
