@@ -14,3 +14,4 @@ export type { OpInfo, Node } from './autograd/node.js';
 export { customOp, type CustomOpSpec } from './autograd/custom.js';
 export { setBackend, getBackend, listBackends } from './backend/registry.js';
 export { toDot, toMermaid, toSvg, graphModel, type GraphOptions, type GraphModel } from './explain/graph.js';
+export * from './explain/index.js';
