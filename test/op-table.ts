@@ -102,7 +102,7 @@ export const OPS: Record<string, OpFn> = {
   softmax_last: (a) => a.softmax(-1),
   softmax_dim0: (a) => a.softmax(0),
   log_softmax: (a) => a.logSoftmax(1),
-  reshape: (a) => a.reshape([3, -1]).mul(tensor(Array.from({ length: 12 }, (_, i) => i), { dtype: 'float64' }).reshape([3, 4])),
+  reshape: (a) => a.reshape([3, -1]).mul(tensor(Array.from({ length: 12 }, (_, i) => i), { dtype: a.dtype }).reshape([3, 4])),
   flatten: (a) => a.flatten(1),
   transpose: (a) => a.transpose(0, 2),
   T: (a) => a.T,
@@ -196,6 +196,30 @@ export function runOpTable(backend: string, tol = 1e-12): void {
             { atol: 1e-6, rtol: 1e-5 },
           );
           assert.ok(report.ok);
+        } finally {
+          setBackend(prev);
+        }
+      });
+    }
+  });
+}
+
+/** The forward half of the table in float32 (the training dtype), at float32 tolerance. */
+export function runOpTableFloat32(backend: string): void {
+  const cases = loadCases();
+  describe(`op table in float32 on the ${backend} backend`, () => {
+    for (const c of cases) {
+      it(c.name, () => {
+        const prev = getBackend();
+        setBackend(backend);
+        try {
+          const xs = c.inputs.map((inp) =>
+            tensor(inp.dtype === 'int32' ? Int32Array.from(inp.data) : Float32Array.from(inp.data), { shape: inp.shape }),
+          );
+          const y = OPS[c.name](...xs);
+          assert.deepEqual([...y.shape], c.out.shape);
+          if (y.dtype !== 'bool' && y.dtype !== 'int32') assert.equal(y.dtype, 'float32', `${c.name} keeps float32`);
+          close(y.dataSync(), c.out.data, 2e-5, `${c.name} float32 forward`);
         } finally {
           setBackend(prev);
         }

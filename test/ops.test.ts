@@ -1,3 +1,4 @@
-import { runOpTable } from './op-table.js';
+import { runOpTable, runOpTableFloat32 } from './op-table.js';
 
 runOpTable('js');
+runOpTableFloat32('js');
