@@ -1,0 +1,77 @@
+import { ChainruleError } from '../errors.js';
+
+/**
+ * A sparse matrix in compressed sparse row form: the non-zeros of row r are
+ * `values[indptr[r] .. indptr[r + 1])` at columns `indices[...]` (ascending within a row).
+ */
+export interface CsrMatrix {
+  rows: number;
+  cols: number;
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/**
+ * Builds a CSR matrix from per-row maps column -> value (zeros are dropped, columns sorted).
+ * @example csrFromRows([new Map([[2, 1.5]]), new Map()], 3).indptr // Int32Array [0, 1, 1]
+ */
+export function csrFromRows(rows: readonly Map<number, number>[], cols: number): CsrMatrix {
+  let nnz = 0;
+  for (const r of rows) nnz += r.size;
+  const indptr = new Int32Array(rows.length + 1);
+  const indices = new Int32Array(nnz);
+  const values = new Float32Array(nnz);
+  let k = 0;
+  rows.forEach((r, i) => {
+    const entries = [...r.entries()].filter(([, v]) => v !== 0).sort((a, b) => a[0] - b[0]);
+    for (const [c, v] of entries) {
+      if (c < 0 || c >= cols) throw new ChainruleError(`csrFromRows: column ${c} of row ${i} is outside [0, ${cols})`);
+      indices[k] = c;
+      values[k++] = v;
+    }
+    indptr[i + 1] = k;
+  });
+  return { rows: rows.length, cols, indptr, indices: indices.slice(0, k), values: values.slice(0, k) };
+}
+
+/**
+ * The sub-matrix made of the given rows, in the given order (a mini-batch).
+ * @example csrSelectRows(m, [3, 0]).rows // 2
+ */
+export function csrSelectRows(m: CsrMatrix, rowIds: ArrayLike<number>): CsrMatrix {
+  const n = rowIds.length;
+  const indptr = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const r = rowIds[i];
+    if (r < 0 || r >= m.rows) throw new ChainruleError(`csrSelectRows: row ${r} is outside [0, ${m.rows})`);
+    indptr[i + 1] = indptr[i] + (m.indptr[r + 1] - m.indptr[r]);
+  }
+  const indices = new Int32Array(indptr[n]);
+  const values = new Float32Array(indptr[n]);
+  for (let i = 0; i < n; i++) {
+    const r = rowIds[i];
+    const a = m.indptr[r];
+    const b = m.indptr[r + 1];
+    indices.set(m.indices.subarray(a, b), indptr[i]);
+    values.set(m.values.subarray(a, b), indptr[i]);
+  }
+  return { rows: n, cols: m.cols, indptr, indices, values };
+}
+
+/**
+ * The dense row-major copy (for tests and small matrices only).
+ * @example csrToDense(csrFromRows([new Map([[1, 2]])], 2)) // Float64Array [0, 2]
+ */
+export function csrToDense(m: CsrMatrix): Float64Array {
+  const out = new Float64Array(m.rows * m.cols);
+  for (let r = 0; r < m.rows; r++) {
+    for (let k = m.indptr[r]; k < m.indptr[r + 1]; k++) out[r * m.cols + m.indices[k]] += m.values[k];
+  }
+  return out;
+}
+
+/** Number of stored non-zeros. */
+export function csrNnz(m: CsrMatrix): number {
+  return m.indptr[m.rows];
+}

@@ -1,0 +1,88 @@
+import { ChainruleError } from '../errors.js';
+
+export const PAD = '<pad>';
+export const UNK = '<unk>';
+
+/** Options of {@link Vocabulary.build}. */
+export interface VocabOptions {
+  /** keep tokens seen at least this many times (default 1) */
+  minCount?: number;
+  /** keep at most this many tokens besides the specials (most frequent first) */
+  maxSize?: number;
+  /** special tokens placed first (default ['<pad>', '<unk>']: ids 0 and 1) */
+  specials?: readonly string[];
+  /** count each token once per document (document frequency) instead of every occurrence */
+  perDocument?: boolean;
+}
+
+/**
+ * A token <-> id mapping with counts. Specials come first; then tokens by descending count, ties
+ * broken alphabetically (so the result does not depend on document order).
+ * @example
+ * const v = Vocabulary.build([['a', 'b', 'a'], ['c']], { minCount: 2 });
+ * v.tokens // ['<pad>', '<unk>', 'a'];  v.id('c') // 1 (<unk>)
+ */
+export class Vocabulary {
+  readonly tokens: string[];
+  readonly counts: number[];
+  private readonly index = new Map<string, number>();
+  readonly unkId: number;
+  readonly padId: number;
+
+  constructor(tokens: string[], counts?: number[]) {
+    this.tokens = tokens;
+    this.counts = counts ?? tokens.map(() => 0);
+    tokens.forEach((t, i) => {
+      if (this.index.has(t)) throw new ChainruleError(`Vocabulary: duplicate token ${JSON.stringify(t)}`);
+      this.index.set(t, i);
+    });
+    this.unkId = this.index.get(UNK) ?? -1;
+    this.padId = this.index.get(PAD) ?? -1;
+  }
+
+  static build(docs: Iterable<readonly string[]>, opts: VocabOptions = {}): Vocabulary {
+    const { minCount = 1, maxSize = Number.POSITIVE_INFINITY, specials = [PAD, UNK], perDocument = false } = opts;
+    const counts = new Map<string, number>();
+    for (const doc of docs) {
+      const toks = perDocument ? new Set(doc) : doc;
+      for (const t of toks) counts.set(t, (counts.get(t) ?? 0) + 1);
+    }
+    const special = new Set(specials);
+    const kept = [...counts.entries()]
+      .filter(([t, c]) => c >= minCount && !special.has(t))
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .slice(0, maxSize);
+    return new Vocabulary([...specials, ...kept.map(([t]) => t)], [...specials.map(() => 0), ...kept.map(([, c]) => c)]);
+  }
+
+  get size(): number {
+    return this.tokens.length;
+  }
+
+  has(token: string): boolean {
+    return this.index.has(token);
+  }
+
+  /** The id of a token: its index, else the <unk> id, else -1. */
+  id(token: string): number {
+    return this.index.get(token) ?? this.unkId;
+  }
+
+  /** Ids of a token list; unknown tokens map to <unk> (or are dropped when there is none). */
+  encode(tokens: readonly string[]): number[] {
+    const out: number[] = [];
+    for (const t of tokens) {
+      const i = this.id(t);
+      if (i >= 0) out.push(i);
+    }
+    return out;
+  }
+
+  toJSON(): { tokens: string[]; counts: number[] } {
+    return { tokens: this.tokens, counts: this.counts };
+  }
+
+  static fromJSON(o: { tokens: string[]; counts?: number[] }): Vocabulary {
+    return new Vocabulary(o.tokens, o.counts);
+  }
+}
