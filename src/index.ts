@@ -15,3 +15,4 @@ export { customOp, type CustomOpSpec } from './autograd/custom.js';
 export { setBackend, getBackend, listBackends } from './backend/registry.js';
 export { toDot, toMermaid, toSvg, graphModel, type GraphOptions, type GraphModel } from './explain/graph.js';
 export * from './explain/index.js';
+export * as optim from './optim/index.js';

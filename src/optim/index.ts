@@ -1,0 +1,14 @@
+/**
+ * Optimizers, learning-rate schedulers and gradient clipping, with PyTorch's update rules:
+ * `new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 })`.
+ */
+export { Optimizer, type OptimizerStateDict, type ParamGroup, type ParamGroupInput, type ParamsInput, type ParamState, type BaseOptions } from './optimizer.js';
+export { SGD, type SGDOptions } from './sgd.js';
+export { Adam, AdamW, type AdamOptions } from './adam.js';
+export { RMSprop, type RMSpropOptions } from './rmsprop.js';
+export { Adagrad, type AdagradOptions } from './adagrad.js';
+export { LRScheduler, type Scheduler, type SchedulerOptions, type SchedulerStateDict } from './scheduler.js';
+export { StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, LambdaLR } from './schedulers.js';
+export { SequentialLR } from './sequential.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './plateau.js';
+export { clipGradNorm, clipGradValue } from './clip.js';
