@@ -8,7 +8,7 @@ import { broadcastShapes, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { mul } from './binary.js';
 import { sumTo } from './reduce.js';
-import { expand, reshape, transpose, unsqueeze } from './shape.js';
+import { expand, reshape, unsqueeze } from './shape.js';
 import { assertTensor } from './util.js';
 
 const MATMUL: OpInfo = { name: 'matmul', latex: ([a, b]) => `${a} ${b}` };
@@ -30,36 +30,46 @@ export function matmul(x: Tensor, y: Tensor): Tensor {
   const b = y.dtype === dtype ? y : y.to(dtype);
   const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
   const b2 = b.ndim === 1 ? unsqueeze(b, -1) : b;
-  const m = a2.shape[a2.ndim - 2];
   const k = a2.shape[a2.ndim - 1];
   const k2 = b2.shape[b2.ndim - 2];
-  const n = b2.shape[b2.ndim - 1];
   if (k !== k2) {
     throw new ChainruleError(`matmul: cannot multiply ${fmtShape(x.shape)} by ${fmtShape(y.shape)} (inner dimensions ${k} and ${k2} differ)`);
   }
-  const batchA = a2.shape.slice(0, -2);
-  const batchB = b2.shape.slice(0, -2);
+  const out = mm(a2, b2, false, false);
+  const batch = out.shape.slice(0, -2);
+  let shape = [...out.shape];
+  if (x.ndim === 1) shape = [...batch, out.shape[out.ndim - 1]];
+  if (y.ndim === 1) shape = x.ndim === 1 ? [...batch] : [...batch, out.shape[out.ndim - 2]];
+  return shape.length === out.ndim ? out : reshape(out, shape);
+}
+
+/**
+ * Batched op(A) @ op(B) for operands of rank >= 2 whose batch dims broadcast; op transposes the
+ * last two dims when the flag is set, inside the kernel (no copy). Its gradients are products of
+ * the same kind, so double backward works.
+ */
+function mm(a: Tensor, b: Tensor, tA: boolean, tB: boolean): Tensor {
+  const [m, k] = tA ? [a.shape[a.ndim - 1], a.shape[a.ndim - 2]] : [a.shape[a.ndim - 2], a.shape[a.ndim - 1]];
+  const n = tB ? b.shape[b.ndim - 2] : b.shape[b.ndim - 1];
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
   const batch = broadcastShapes(batchA, batchB, 'matmul');
-  const nb = sizeOf(batch);
-  // a batch operand that is broadcast whole is read with stride 0; a partial broadcast is expanded
-  const full = (t: Tensor, own: readonly number[], rows: number, cols: number): [Tensor, number] => {
+  // a batch operand broadcast whole is read with stride 0; a partial broadcast is expanded
+  const full = (t: Tensor, own: readonly number[]): [Tensor, number] => {
+    const rows = t.shape[t.ndim - 2];
+    const cols = t.shape[t.ndim - 1];
     if (sizeOf(own) === 1) return [t, 0];
     if (own.length === batch.length && own.every((d, i) => d === batch[i])) return [t, rows * cols];
     return [expand(t, [...batch, rows, cols]), rows * cols];
   };
-  const [A, sA] = full(a2, batchA, m, k);
-  const [B, sB] = full(b2, batchB, k, n);
-  const out = empty([...batch, m, n], dtype);
-  kernels().matmul(A.data, B.data, out.data, { batch: nb, m, n, k, transA: false, transB: false, strideA: sA, strideB: sB });
-  let shape = [...batch, m, n];
-  if (x.ndim === 1) shape = [...batch, n];
-  if (y.ndim === 1) shape = x.ndim === 1 ? [...batch] : [...batch, m];
-  const res = shape.length === batch.length + 2 ? out : reshape(out, shape);
-  return record(MATMUL, [a, b], res, (g) => {
-    const g2 = reshape(g, [...batch, m, n]);
-    const ga = reshape(sumTo(matmul(g2, transpose(b2)), a2.shape), a.shape);
-    const gb = reshape(sumTo(matmul(transpose(a2), g2), b2.shape), b.shape);
-    return [ga, gb];
+  const [A, sA] = full(a, batchA);
+  const [B, sB] = full(b, batchB);
+  const out = empty([...batch, m, n], a.dtype);
+  kernels().matmul(A.data, B.data, out.data, { batch: sizeOf(batch), m, n, k, transA: tA, transB: tB, strideA: sA, strideB: sB });
+  return record(MATMUL, [a, b], out, (g) => {
+    const ga = tA ? mm(b, g, tB, true) : mm(g, b, false, !tB);
+    const gb = tB ? mm(g, a, true, tA) : mm(a, g, !tA, false);
+    return [sumTo(ga, a.shape), sumTo(gb, b.shape)];
   });
 }
 
