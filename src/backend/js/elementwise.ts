@@ -245,6 +245,16 @@ export function binary(
 ): void {
   if (out.length === 0) return;
   const row = ROWS[op];
+  // common cases first: equal shapes, or a one-element operand
+  const n = out.length;
+  if (a.length === n && (b.length === n || b.length === 1)) {
+    row(a, 0, 1, b, 0, b.length === n ? 1 : 0, out, 0, n);
+    return;
+  }
+  if (a.length === 1 && b.length === n) {
+    row(a, 0, 0, b, 0, 1, out, 0, n);
+    return;
+  }
   const outStrides = contiguous(outShape);
   const [shape, [sa, sb]] = coalesce(outShape, [aStrides, bStrides, outStrides]);
   const rank = shape.length;
