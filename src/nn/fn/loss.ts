@@ -1,0 +1,325 @@
+/**
+ * Loss functions with PyTorch's formulas and options (camelCase names): each matches
+ * torch.nn.functional in value and gradient.
+ */
+import { ChainruleError } from '../../errors.js';
+import { tensor } from '../../tensor/creation.js';
+import { isFloat } from '../../tensor/dtype.js';
+import { sameShape } from '../../tensor/shape.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { showShape } from '../module.js';
+import { softplusNeg } from './activation.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface ReductionOptions {
+  /** 'mean' (default), 'sum', or 'none' (one loss per element) */
+  reduction?: Reduction;
+}
+
+function reduce(loss: Tensor, reduction: Reduction | undefined, op: string): Tensor {
+  switch (reduction ?? 'mean') {
+    case 'mean':
+      return loss.mean();
+    case 'sum':
+      return loss.sum();
+    case 'none':
+      return loss;
+    default:
+      throw new ChainruleError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+  }
+}
+
+function checkPair(input: Tensor, target: Tensor, op: string): void {
+  if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new ChainruleError(`${op}: input and target must be Tensors`);
+  if (!sameShape(input.shape, target.shape)) {
+    throw new ChainruleError(`${op}: input ${showShape(input.shape)} and target ${showShape(target.shape)} must have the same shape`);
+  }
+  if (!isFloat(input.dtype)) throw new ChainruleError(`${op}: input must be a float tensor, got ${input.dtype}`);
+}
+
+function floatTarget(target: Tensor, like: Tensor): Tensor {
+  return target.dtype === like.dtype ? target : target.to(like.dtype);
+}
+
+/**
+ * Mean squared error: mean((input - target)²).
+ * @example mseLoss(tensor([1, 2]), tensor([1, 4])).item() // 2
+ */
+export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  checkPair(input, target, 'mseLoss');
+  const d = input.sub(floatTarget(target, input));
+  return reduce(d.mul(d), opts.reduction, 'mseLoss');
+}
+
+/** Mean absolute error: mean(|input - target|). @example l1Loss(tensor([1, 2]), tensor([1, 4])).item() // 1 */
+export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  checkPair(input, target, 'l1Loss');
+  return reduce(input.sub(floatTarget(target, input)).abs(), opts.reduction, 'l1Loss');
+}
+
+/**
+ * The squared error of textbook backpropagation, E = 1/2·Σ(t - o)², whose gradient is o - t.
+ * @example sse(tensor([1, 2]), tensor([1, 4])).item() // 2
+ */
+export function sse(output: Tensor, target: Tensor): Tensor {
+  checkPair(output, target, 'sse');
+  const d = floatTarget(target, output).sub(output);
+  return d.mul(d).sum().mul(0.5);
+}
+
+export interface BCEOptions extends ReductionOptions {
+  /** rescales each element's loss (broadcast against the input) */
+  weight?: Tensor | null;
+}
+
+/**
+ * Binary cross-entropy of probabilities: -w·(t·log(o) + (1-t)·log(1-o)), each log clamped to
+ * >= -100 as PyTorch does so that o = 0 or 1 gives a finite loss.
+ * @example bceLoss(tensor([0.5]), tensor([1])).item() // 0.693...
+ */
+export function bceLoss(input: Tensor, target: Tensor, opts: BCEOptions = {}): Tensor {
+  checkPair(input, target, 'bceLoss');
+  const d = input.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!(d[i] >= 0 && d[i] <= 1)) throw new ChainruleError(`bceLoss: input values must be probabilities in [0, 1], found ${d[i]} (apply sigmoid, or use bceWithLogitsLoss)`);
+  }
+  const t = floatTarget(target, input);
+  const logO = input.log().clamp(-100);
+  const log1mO = input.neg().add(1).log().clamp(-100);
+  let loss = t.mul(logO).add(t.neg().add(1).mul(log1mO)).neg();
+  if (opts.weight) loss = loss.mul(opts.weight);
+  return reduce(loss, opts.reduction, 'bceLoss');
+}
+
+export interface BCEWithLogitsOptions extends BCEOptions {
+  /** weight of the positive examples, broadcast along the last (class) dim */
+  posWeight?: Tensor | null;
+}
+
+/**
+ * Sigmoid + binary cross-entropy in one numerically stable expression, exact for large logits:
+ * (1-t)·x + (1 + (posWeight-1)·t)·log(1 + e^(-x)).
+ * @example bceWithLogitsLoss(tensor([100]), tensor([0])).item() // 100
+ */
+export function bceWithLogitsLoss(input: Tensor, target: Tensor, opts: BCEWithLogitsOptions = {}): Tensor {
+  checkPair(input, target, 'bceWithLogitsLoss');
+  const t = floatTarget(target, input);
+  const sp = softplusNeg(input);
+  const lw = opts.posWeight ? opts.posWeight.sub(1).mul(t).add(1) : null;
+  let loss = t.neg().add(1).mul(input).add(lw ? lw.mul(sp) : sp);
+  if (opts.weight) loss = loss.mul(opts.weight);
+  return reduce(loss, opts.reduction, 'bceWithLogitsLoss');
+}
+
+export interface NLLOptions extends ReductionOptions {
+  /** a weight per class, shape [C] */
+  weight?: Tensor | null;
+  /** target value whose elements contribute nothing (default -100) */
+  ignoreIndex?: number;
+}
+
+export interface CrossEntropyOptions extends NLLOptions {
+  /** mixes the target with the uniform distribution: (1-ε)·target + ε/C */
+  labelSmoothing?: number;
+}
+
+/** Class indices checked: int32, in range (or the ignore index). Returns the flat values. */
+function classIndices(target: Tensor, C: number, ignoreIndex: number, op: string): Int32Array {
+  if (target.dtype !== 'int32') {
+    throw new ChainruleError(
+      `${op}: class-index targets must be an int32 tensor, got ${target.dtype}${isFloat(target.dtype) ? ' (for class probabilities, pass a float target shaped like the input)' : ''}`,
+    );
+  }
+  const t = target.data as Int32Array;
+  for (let i = 0; i < t.length; i++) {
+    const v = t[i];
+    if (v !== ignoreIndex && (v < 0 || v >= C)) {
+      throw new ChainruleError(`${op}: target ${v} at position ${i} is out of range for ${C} classes (expected 0..${C - 1}${Number.isFinite(ignoreIndex) ? ` or the ignore index ${ignoreIndex}` : ''})`);
+    }
+  }
+  return t;
+}
+
+/** Moves the class dim (1, or 0 for unbatched input) last and flattens: [M, C]. */
+function classesLast(input: Tensor, op: string): Tensor {
+  if (input.ndim === 0) throw new ChainruleError(`${op}: input must have a class dimension, got a scalar`);
+  if (input.ndim === 1) return input.unsqueeze(0);
+  const C = input.shape[1];
+  if (input.ndim === 2) return input;
+  const perm = [0, ...Array.from({ length: input.ndim - 2 }, (_, i) => i + 2), 1];
+  return input.permute(perm).reshape([-1, C]);
+}
+
+function targetShapeFor(input: Tensor): number[] {
+  return input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+}
+
+function checkWeight(weight: Tensor | null | undefined, C: number, op: string): void {
+  if (weight && (weight.ndim !== 1 || weight.shape[0] !== C)) {
+    throw new ChainruleError(`${op}: weight must have one entry per class [${C}], got ${showShape(weight.shape)}`);
+  }
+}
+
+/** Per-sample -w[y]·logp[y] and the per-sample weights (0 where ignored), both [M]. */
+function nllParts(logp: Tensor, target: Tensor, opts: NLLOptions, op: string): { loss: Tensor; w: Tensor; valid: Tensor } {
+  const C = logp.shape[1];
+  const ignore = opts.ignoreIndex ?? -100;
+  const t = classIndices(target, C, ignore, op);
+  const M = logp.shape[0];
+  if (t.length !== M) throw new ChainruleError(`${op}: expected ${M} targets, got ${t.length}`);
+  const safe = Int32Array.from(t, (v) => (v === ignore ? 0 : v));
+  const valid = tensor(Float64Array.from(t, (v) => (v === ignore ? 0 : 1)), { dtype: logp.dtype });
+  const idx = tensor(safe, { shape: [M, 1] });
+  const picked = logp.gather(1, idx).reshape([M]);
+  const w = opts.weight ? opts.weight.to(logp.dtype).indexSelect(0, tensor(safe)).mul(valid) : valid;
+  return { loss: picked.mul(w).neg(), w, valid };
+}
+
+function checkTargetShape(input: Tensor, target: Tensor, op: string): void {
+  const want = targetShapeFor(input);
+  if (!sameShape(target.shape, want)) {
+    throw new ChainruleError(`${op}: input ${showShape(input.shape)} needs class-index targets of shape ${showShape(want)}, got ${showShape(target.shape)}`);
+  }
+}
+
+function reduceWeighted(loss: Tensor, w: Tensor, reduction: Reduction | undefined, outShape: number[], op: string): Tensor {
+  switch (reduction ?? 'mean') {
+    case 'mean':
+      return loss.sum().div(w.sum());
+    case 'sum':
+      return loss.sum();
+    case 'none':
+      return loss.reshape(outShape);
+    default:
+      throw new ChainruleError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+  }
+}
+
+/**
+ * Negative log-likelihood of log-probabilities [N, C] (or [C], or [N, C, d...]) and int32 class
+ * indices; 'mean' divides by the summed weights of the non-ignored targets, as PyTorch.
+ * @example nllLoss(tensor([[-1, -2]]), tensor([1], { dtype: 'int32' })).item() // 2
+ */
+export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): Tensor {
+  const op = 'nllLoss';
+  if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new ChainruleError(`${op}: input and target must be Tensors`);
+  checkTargetShape(input, target, op);
+  const lp = classesLast(input, op);
+  checkWeight(opts.weight, lp.shape[1], op);
+  const { loss, w } = nllParts(lp, target, opts, op);
+  return reduceWeighted(loss, w, opts.reduction, targetShapeFor(input), op);
+}
+
+/**
+ * Cross-entropy of raw logits with class indices (int32, shape [N]) or class probabilities
+ * (float, shaped like the input); class weights, ignoreIndex and labelSmoothing follow
+ * PyTorch's formulas exactly, the log-softmax is computed stably.
+ * @example crossEntropy(tensor([[0, 0]]), tensor([0], { dtype: 'int32' })).item() // 0.693...
+ */
+export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  const op = 'crossEntropy';
+  if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new ChainruleError(`${op}: input and target must be Tensors`);
+  if (!isFloat(input.dtype)) throw new ChainruleError(`${op}: input must be float logits, got ${input.dtype}`);
+  const eps = opts.labelSmoothing ?? 0;
+  if (!(eps >= 0 && eps <= 1)) throw new ChainruleError(`${op}: labelSmoothing must be in [0, 1], got ${eps}`);
+  const lp = classesLast(input, op).logSoftmax(1);
+  const C = lp.shape[1];
+  checkWeight(opts.weight, C, op);
+  const weight = opts.weight ? opts.weight.to(lp.dtype) : null;
+  const outShape = targetShapeFor(input);
+  if (isFloat(target.dtype) && sameShape(target.shape, input.shape)) {
+    if (opts.ignoreIndex !== undefined) throw new ChainruleError(`${op}: ignoreIndex applies to class indices, not to class probabilities`);
+    let t = classesLast(target.to(lp.dtype), op);
+    if (eps > 0) t = t.mul(1 - eps).add(eps / C);
+    let prod = lp.mul(t);
+    if (weight) prod = prod.mul(weight);
+    const loss = prod.sum(1).neg();
+    switch (opts.reduction ?? 'mean') {
+      case 'mean':
+        return loss.sum().div(lp.shape[0]);
+      case 'sum':
+        return loss.sum();
+      case 'none':
+        return loss.reshape(outShape);
+      default:
+        throw new ChainruleError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(opts.reduction)}`);
+    }
+  }
+  checkTargetShape(input, target, op);
+  const { loss, w, valid } = nllParts(lp, target, { ...opts, weight }, op);
+  const nll = reduceWeighted(loss, w, opts.reduction, outShape, op);
+  if (eps === 0) return nll;
+  const smooth = (weight ? lp.mul(weight) : lp).sum(1).neg().mul(valid);
+  let s: Tensor;
+  switch (opts.reduction ?? 'mean') {
+    case 'mean':
+      s = smooth.sum().div(w.sum());
+      break;
+    case 'sum':
+      s = smooth.sum();
+      break;
+    default:
+      s = smooth.reshape(outShape);
+  }
+  return nll.mul(1 - eps).add(s.mul(eps / C));
+}
+
+export interface HingeEmbeddingOptions extends ReductionOptions {
+  margin?: number;
+}
+
+/**
+ * For targets ±1: x where t = 1, max(0, margin - x) where t = -1 (PyTorch's hinge_embedding_loss).
+ * @example hingeEmbeddingLoss(tensor([0.3, 2]), tensor([1, -1])).item() // 0.15
+ */
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, opts: HingeEmbeddingOptions = {}): Tensor {
+  const op = 'hingeEmbeddingLoss';
+  checkPair(input, target, op);
+  for (const v of target.data) if (v !== 1 && v !== -1) throw new ChainruleError(`${op}: targets must be 1 or -1, found ${v}`);
+  const margin = opts.margin ?? 1;
+  const t = floatTarget(target, input);
+  const pos = t.eq(1);
+  const loss = input.where(pos, input.neg().add(margin).relu());
+  return reduce(loss, opts.reduction, op);
+}
+
+export interface MultiMarginOptions extends ReductionOptions {
+  /** 1 (default) or 2 */
+  p?: 1 | 2;
+  margin?: number;
+  weight?: Tensor | null;
+}
+
+/**
+ * Multi-class hinge loss: (1/C)·Σ_{j≠y} w_y·max(0, margin - x_y + x_j)^p per sample, for
+ * scores [N, C] (or [C]) and int32 class indices. With p = 1 and margin 0 this is the
+ * multi-class perceptron criterion.
+ * @example multiMarginLoss(tensor([[0.1, 0.2, 0.4, 0.8]]), tensor([3], { dtype: 'int32' })).item() // 0.325
+ */
+export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMarginOptions = {}): Tensor {
+  const op = 'multiMarginLoss';
+  if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new ChainruleError(`${op}: input and target must be Tensors`);
+  if (input.ndim !== 1 && input.ndim !== 2) throw new ChainruleError(`${op}: expected input [N, C] or [C], got ${showShape(input.shape)}`);
+  const p = opts.p ?? 1;
+  if (p !== 1 && p !== 2) throw new ChainruleError(`${op}: p must be 1 or 2, got ${p}`);
+  const margin = opts.margin ?? 1;
+  checkTargetShape(input, target, op);
+  const x = input.ndim === 1 ? input.unsqueeze(0) : input;
+  const [N, C] = x.shape;
+  checkWeight(opts.weight, C, op);
+  const t = classIndices(target, C, Number.NaN, op);
+  const idx = tensor(t, { shape: [N, 1] });
+  const xy = x.gather(1, idx);
+  const notY = tensor(
+    Float64Array.from({ length: N * C }, (_, k) => (t[Math.floor(k / C)] === k % C ? 0 : 1)),
+    { dtype: x.dtype, shape: [N, C] },
+  );
+  let z = x.sub(xy).add(margin).relu();
+  if (p === 2) z = z.mul(z);
+  let h = z.mul(notY);
+  if (opts.weight) h = h.mul(opts.weight.to(x.dtype).indexSelect(0, tensor(t)).unsqueeze(1));
+  let loss = h.sum(1).div(C);
+  if (input.ndim === 1) loss = loss.reshape([]);
+  return reduce(loss, opts.reduction, op);
+}

@@ -1,0 +1,9 @@
+/**
+ * nn.functional: the layers and losses as plain functions of tensors (weights passed in).
+ * @example F.crossEntropy(F.linear(x, w, b), labels)
+ */
+export * from './fn/activation.js';
+export * from './fn/dropout.js';
+export * from './fn/linear.js';
+export * from './fn/loss.js';
+export * from './fn/norm.js';

@@ -1,0 +1,24 @@
+/**
+ * Neural-network modules, losses, initialisers and the functional API, shaped like torch.nn.
+ * @example const model = new nn.Sequential(new nn.Linear(2, 8), new nn.ReLU(), new nn.Linear(8, 1));
+ */
+export * from './activation.js';
+export * from './container.js';
+export * from './dropout.js';
+export * from './linear.js';
+export {
+  BCELoss,
+  BCEWithLogitsLoss,
+  CrossEntropyLoss,
+  HingeEmbeddingLoss,
+  L1Loss,
+  MSELoss,
+  MultiMarginLoss,
+  NLLLoss,
+  SSELoss,
+} from './loss.js';
+export { Module, ModuleInputError, type LoadStateDictOptions, type LoadStateDictResult, type StateDict } from './module.js';
+export * from './norm.js';
+export { Parameter } from './parameter.js';
+export * as functional from './functional.js';
+export * as init from './init.js';

@@ -1,0 +1,118 @@
+import { ChainruleError } from '../errors.js';
+import { ones, scalar, zeros } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { batchNorm, layerNorm } from './fn/norm.js';
+import { Module, showShape } from './module.js';
+import { Parameter } from './parameter.js';
+
+export interface LayerNormOptions {
+  eps?: number;
+  /** learn a per-element weight and bias (default true) */
+  elementwiseAffine?: boolean;
+}
+
+/**
+ * Normalises each sample over its trailing `normalizedShape` dims, then scales and shifts.
+ * @example new LayerNorm(4).forward(randn([2, 4])).shape // [2, 4]
+ */
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    this.eps = opts.eps ?? 1e-5;
+    const affine = opts.elementwiseAffine ?? true;
+    this.weight = affine ? new Parameter(ones(this.normalizedShape)) : null;
+    this.bias = affine ? new Parameter(zeros(this.normalizedShape)) : null;
+  }
+
+  override describe(): string {
+    return `LayerNorm ${showShape(this.normalizedShape)}`;
+  }
+
+  override extraRepr(): string {
+    return `${showShape(this.normalizedShape)}, eps=${this.eps}, elementwiseAffine=${this.weight !== null}`;
+  }
+
+  forward(x: Tensor): Tensor {
+    const k = this.normalizedShape.length;
+    if (x.ndim < k || x.shape.slice(x.ndim - k).some((n, i) => n !== this.normalizedShape[i])) {
+      this.inputError(`expected ${showShape(['*', ...this.normalizedShape])}, got ${showShape(x.shape)}`);
+    }
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+}
+
+export interface BatchNormModuleOptions {
+  eps?: number;
+  /** weight of the newest batch in the running statistics (default 0.1); null: cumulative average */
+  momentum?: number | null;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+/**
+ * Batch normalisation over [N, C] or [N, C, L] with running statistics (buffers running_mean,
+ * running_var, num_batches_tracked, as in PyTorch's state dict); eval mode uses them.
+ * @example const bn = new BatchNorm1d(3); bn.forward(randn([8, 3])); bn.eval().forward(randn([2, 3]))
+ */
+export class BatchNorm1d extends Module {
+  readonly eps: number;
+  readonly momentum: number | null;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  declare running_mean: Tensor | null;
+  declare running_var: Tensor | null;
+  declare num_batches_tracked: Tensor | null;
+
+  constructor(
+    readonly numFeatures: number,
+    opts: BatchNormModuleOptions = {},
+  ) {
+    super();
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new ChainruleError(`BatchNorm1d: numFeatures must be a positive integer, got ${numFeatures}`);
+    this.eps = opts.eps ?? 1e-5;
+    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
+    const affine = opts.affine ?? true;
+    this.weight = affine ? new Parameter(ones([numFeatures])) : null;
+    this.bias = affine ? new Parameter(zeros([numFeatures])) : null;
+    if (opts.trackRunningStats ?? true) {
+      this.registerBuffer('running_mean', zeros([numFeatures]));
+      this.registerBuffer('running_var', ones([numFeatures]));
+      this.registerBuffer('num_batches_tracked', scalar(0, { dtype: 'int32' }));
+    } else {
+      this.running_mean = null;
+      this.running_var = null;
+      this.num_batches_tracked = null;
+    }
+  }
+
+  override describe(): string {
+    return `BatchNorm1d ${this.numFeatures}`;
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}, trackRunningStats=${this.running_mean !== null}`;
+  }
+
+  forward(x: Tensor): Tensor {
+    if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== this.numFeatures) {
+      this.inputError(`expected [N, ${this.numFeatures}] or [N, ${this.numFeatures}, L], got ${showShape(x.shape)}`);
+    }
+    if (this.training && this.num_batches_tracked) this.num_batches_tracked.data[0] += 1;
+    const useRunning = !this.training && this.running_mean !== null;
+    const track = this.training && this.running_mean !== null;
+    return batchNorm(x, useRunning || track ? this.running_mean : null, useRunning || track ? this.running_var : null, {
+      weight: this.weight,
+      bias: this.bias,
+      training: !useRunning,
+      momentum: this.momentum,
+      eps: this.eps,
+      numBatchesTracked: this.num_batches_tracked ? this.num_batches_tracked.data[0] : 1,
+    });
+  }
+}
