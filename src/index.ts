@@ -16,3 +16,5 @@ export { setBackend, getBackend, listBackends } from './backend/registry.js';
 export { toDot, toMermaid, toSvg, graphModel, type GraphOptions, type GraphModel } from './explain/graph.js';
 export * from './explain/index.js';
 export * as optim from './optim/index.js';
+export * as nn from './nn/index.js';
+export * as F from './nn/functional.js';
