@@ -94,6 +94,19 @@ describe('backward', () => {
     assert.equal(g.requiresGrad, true);
   });
 
+  it('y.backward({ createGraph: true }) leaves differentiable gradients in .grad', () => {
+    const x = tensor([1.5], { ...f64, requiresGrad: true });
+    x.pow(3).sum().backward({ createGraph: true });
+    const g = x.grad as Tensor;
+    assert.equal(g.item(), 3 * 1.5 ** 2);
+    assert.ok(g.requiresGrad);
+    const [h] = grad((t) => t.pow(3).sum())(x);
+    assert.equal(h.item(), 3 * 1.5 ** 2);
+    x.grad = null;
+    g.sum().backward();
+    assert.equal((x.grad as Tensor | null)?.item(), 6 * 1.5);
+  });
+
   it('computes Hessian-vector products through matmul and elementwise ops', () => {
     manualSeed(3);
     const A = randn([3, 3], f64);

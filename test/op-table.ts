@@ -10,6 +10,7 @@ import {
   concat,
   gather,
   getBackend,
+  grad,
   gradcheck,
   indexSelect,
   matmul,
@@ -220,6 +221,49 @@ export function runOpTableFloat32(backend: string): void {
           assert.deepEqual([...y.shape], c.out.shape);
           if (y.dtype !== 'bool' && y.dtype !== 'int32') assert.equal(y.dtype, 'float32', `${c.name} keeps float32`);
           close(y.dataSync(), c.out.data, 2e-5, `${c.name} float32 forward`);
+        } finally {
+          setBackend(prev);
+        }
+      });
+    }
+  });
+}
+
+/**
+ * Double backward: for every differentiable case, the gradient of sum(out * W) is itself
+ * gradchecked (its backward is built from differentiable ops, so it has a correct gradient).
+ */
+export function runDoubleBackward(backend: string): void {
+  const cases = loadCases().filter((c) => c.grads);
+  describe(`double backward on the ${backend} backend`, () => {
+    for (const c of cases) {
+      it(c.name, () => {
+        const prev = getBackend();
+        setBackend(backend);
+        try {
+          const fresh = c.inputs.map((inp) =>
+            tensor(inp.dtype === 'int32' ? Int32Array.from(inp.data) : Float64Array.from(inp.data), { shape: inp.shape }),
+          );
+          const floatIdx = fresh.map((x, i) => (x.dtype === 'float64' ? i : -1)).filter((i) => i >= 0);
+          const firstGrads = (...fl: Tensor[]): Tensor => {
+            const args = [...fresh];
+            floatIdx.forEach((i, k) => {
+              args[i] = fl[k];
+            });
+            const gs = grad(
+              (...inner: Tensor[]) => {
+                const a2 = [...args];
+                floatIdx.forEach((i, k) => {
+                  a2[i] = inner[k];
+                });
+                const y = OPS[c.name](...a2);
+                return y.flatten().mul(tensor(weightsFor(y.size))).sum();
+              },
+              { createGraph: true },
+            )(...fl);
+            return concat(gs.map((g) => g.flatten()));
+          };
+          assert.ok(gradcheck(firstGrads, floatIdx.map((i) => fresh[i]), { atol: 1e-6, rtol: 1e-5 }).ok);
         } finally {
           setBackend(prev);
         }

@@ -13,7 +13,11 @@ import * as U from './unary.js';
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    backward(upstream?: Tensor | number, opts?: BackwardOptions): void;
+    /**
+     * Backpropagates from this tensor: `y.backward()` for a scalar, `y.backward(upstream)` with
+     * dL/dy of y's shape, `y.backward({ createGraph: true })` to differentiate the gradients again.
+     */
+    backward(upstream?: Tensor | number | BackwardOptions, opts?: BackwardOptions): void;
     add(o: TensorLike): Tensor;
     sub(o: TensorLike): Tensor;
     mul(o: TensorLike): Tensor;
@@ -98,8 +102,9 @@ declare module '../tensor/tensor.js' {
 type Method = (this: Tensor, ...args: never[]) => unknown;
 
 const methods: Record<string, Method> = {
-  backward(upstream?: Tensor | number, opts?: BackwardOptions) {
-    backward(this, upstream, opts);
+  backward(upstream?: Tensor | number | BackwardOptions, opts?: BackwardOptions) {
+    if (upstream !== undefined && typeof upstream === 'object' && !(upstream instanceof Tensor)) backward(this, undefined, upstream);
+    else backward(this, upstream as Tensor | number | undefined, opts);
   },
   add(o: TensorLike) {
     return B.add(this, o);
