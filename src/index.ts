@@ -18,3 +18,5 @@ export * from './explain/index.js';
 export * as optim from './optim/index.js';
 export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
+export { plotActivations, activationScene, sampleActivation, sampleActivations, parseActivation, chartScene, sceneToSvg, type ActivationPlotOptions } from './explain/plot.js';
+export { rasterizeScene, type Raster } from './explain/plot-raster.js';

@@ -1,0 +1,156 @@
+import { ChainruleError } from '../errors.js';
+import { type Scene, type Shape, niceTicks, textWidth, tickLabel } from './plot-scene.js';
+
+/** One curve of a panel. */
+export interface Series {
+  label: string;
+  x: readonly number[];
+  y: readonly number[];
+  color: string;
+  width?: number;
+  dash?: number[];
+}
+
+/** One plot: a title, its curves and the x range shown. */
+export interface Panel {
+  title: string;
+  series: Series[];
+  xRange: readonly [number, number];
+  /** Label under the x axis (default "x"). */
+  xLabel?: string;
+}
+
+export interface ChartOptions {
+  /** Overall width in px (default 960). */
+  width?: number;
+  /** Height of each panel in px (default 300). */
+  panelHeight?: number;
+  /** Panels per row (default: 1 for one panel, 2 up to four, else 3). */
+  columns?: number;
+  /** Title above all panels. */
+  title?: string;
+}
+
+const INK = '#111827';
+const MUTED = '#4b5563';
+const GRID = '#e5e7eb';
+const AXIS = '#9ca3af';
+const FRAME = '#d1d5db';
+
+/**
+ * Splits a curve where it jumps (sign, step, the derivative of ReLU): a change larger than 12% of
+ * the panel's y span between neighbouring samples becomes a gap instead of a vertical segment.
+ */
+function breakJumps(pts: [number, number][], ySpanPx: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < pts.length; i++) {
+    if (i > 0 && Math.abs(pts[i][1] - pts[i - 1][1]) > 0.12 * ySpanPx) out.push([Number.NaN, Number.NaN]);
+    out.push(pts[i]);
+  }
+  return out;
+}
+
+function yExtent(series: readonly Series[]): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const s of series) {
+    for (const v of s.y) {
+      if (!Number.isFinite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (lo > hi) return [-1, 1];
+  if (hi - lo < 1e-9) return [lo - 1, hi + 1];
+  const pad = (hi - lo) * 0.08;
+  return [lo - pad, hi + pad];
+}
+
+function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number, shapes: Shape[]): void {
+  const m = { left: 46, right: 12, top: 30, bottom: 36 };
+  const left = x0 + m.left;
+  const top = y0 + m.top;
+  const pw = w - m.left - m.right;
+  const ph = h - m.top - m.bottom;
+  const [xa, xb] = p.xRange;
+  const [ya, yb] = yExtent(p.series);
+  const X = (v: number) => left + ((v - xa) / (xb - xa)) * pw;
+  const Y = (v: number) => top + (1 - (v - ya) / (yb - ya)) * ph;
+  shapes.push({ kind: 'text', x: left, y: y0 + 19, text: p.title, size: 14, color: INK, anchor: 'start', bold: true });
+  shapes.push({ kind: 'rect', x: left, y: top, w: pw, h: ph, fill: '#ffffff' });
+  const xt = niceTicks(xa, xb, Math.max(3, Math.round(pw / 60)));
+  const yt = niceTicks(ya, yb, Math.max(3, Math.round(ph / 45)));
+  for (const t of xt) {
+    shapes.push({ kind: 'line', points: [[X(t), top], [X(t), top + ph]], color: GRID, width: 1 });
+    shapes.push({ kind: 'text', x: X(t), y: top + ph + 15, text: tickLabel(t, xt), size: 11, color: MUTED, anchor: 'middle' });
+  }
+  for (const t of yt) {
+    shapes.push({ kind: 'line', points: [[left, Y(t)], [left + pw, Y(t)]], color: GRID, width: 1 });
+    shapes.push({ kind: 'text', x: left - 6, y: Y(t) + 4, text: tickLabel(t, yt), size: 11, color: MUTED, anchor: 'end' });
+  }
+  if (xa < 0 && xb > 0) shapes.push({ kind: 'line', points: [[X(0), top], [X(0), top + ph]], color: AXIS, width: 1.2 });
+  if (ya < 0 && yb > 0) shapes.push({ kind: 'line', points: [[left, Y(0)], [left + pw, Y(0)]], color: AXIS, width: 1.2 });
+  shapes.push({ kind: 'rect', x: left, y: top, w: pw, h: ph, stroke: FRAME, strokeWidth: 1 });
+  shapes.push({ kind: 'text', x: left + pw / 2, y: top + ph + 31, text: p.xLabel ?? 'x', size: 12, color: MUTED, anchor: 'middle' });
+  const curves = p.series.map((s) => {
+    const pts = s.x.map((xv, i): [number, number] => (Number.isFinite(s.y[i]) ? [X(xv), Y(s.y[i])] : [Number.NaN, Number.NaN]));
+    return { s, pts: breakJumps(pts, ph) };
+  });
+  for (const { s, pts } of curves) shapes.push({ kind: 'line', points: pts, color: s.color, width: s.width ?? 2.2, dash: s.dash });
+  legend(curves, left, top, pw, ph, shapes);
+}
+
+/** Draws the legend in whichever inner corner of the plot area the curves cross least. */
+function legend(curves: { s: Series; pts: [number, number][] }[], left: number, top: number, pw: number, ph: number, shapes: Shape[]): void {
+  if (curves.length === 0) return;
+  const size = 11;
+  const rowH = 16;
+  const lw = 26 + Math.max(...curves.map((c) => textWidth(c.s.label, size))) + 14;
+  const lh = curves.length * rowH + 8;
+  const pad = 8;
+  const corners: [number, number][] = [
+    [left + pad, top + pad],
+    [left + pw - pad - lw, top + pad],
+    [left + pad, top + ph - pad - lh],
+    [left + pw - pad - lw, top + ph - pad - lh],
+  ];
+  const hits = corners.map(([cx, cy]) => {
+    let n = 0;
+    for (const c of curves) for (const [px, py] of c.pts) if (px >= cx - 4 && px <= cx + lw + 4 && py >= cy - 4 && py <= cy + lh + 4) n++;
+    return n;
+  });
+  const best = hits.indexOf(Math.min(...hits));
+  const [lx, ly] = corners[best];
+  shapes.push({ kind: 'rect', x: lx, y: ly, w: lw, h: lh, fill: '#ffffff', stroke: FRAME, strokeWidth: 1, r: 3 });
+  curves.forEach(({ s }, i) => {
+    const cy = ly + 4 + i * rowH + rowH / 2;
+    shapes.push({ kind: 'line', points: [[lx + 7, cy], [lx + 29, cy]], color: s.color, width: s.width ?? 2.2, dash: s.dash });
+    shapes.push({ kind: 'text', x: lx + 35, y: cy + 4, text: s.label, size, color: INK, anchor: 'start' });
+  });
+}
+
+/**
+ * Lays out panels in a grid with axes, ticks, grid lines and a legend each.
+ * @example chartScene([{ title: 'x²', xRange: [-1, 1], series: [{ label: 'f', x: [-1, 0, 1], y: [1, 0, 1], color: '#2563eb' }] }]).shapes.length > 0 // true
+ */
+export function chartScene(panels: readonly Panel[], opts: ChartOptions = {}): Scene {
+  if (panels.length === 0) throw new ChainruleError('plot: nothing to draw');
+  const width = opts.width ?? 960;
+  const panelH = opts.panelHeight ?? 300;
+  const cols = Math.max(1, Math.min(panels.length, opts.columns ?? (panels.length === 1 ? 1 : panels.length <= 4 ? 2 : 3)));
+  const rows = Math.ceil(panels.length / cols);
+  const outer = 16;
+  const gap = 18;
+  const titleH = opts.title ? 34 : 0;
+  const pw = (width - 2 * outer - (cols - 1) * gap) / cols;
+  if (pw < 160) throw new ChainruleError(`plot: ${width}px is too narrow for ${cols} panels per row`);
+  const height = Math.round(outer + titleH + rows * panelH + (rows - 1) * gap + outer);
+  const shapes: Shape[] = [];
+  if (opts.title) shapes.push({ kind: 'text', x: width / 2, y: outer + 20, text: opts.title, size: 18, color: INK, anchor: 'middle', bold: true });
+  panels.forEach((p, i) => {
+    const c = i % cols;
+    const r = Math.floor(i / cols);
+    drawPanel(p, outer + c * (pw + gap), outer + titleH + r * (panelH + gap), pw, panelH, shapes);
+  });
+  return { width, height, background: '#f9fafb', shapes };
+}

@@ -1,0 +1,85 @@
+import type { Activation, ActivationSamples } from './plot-activations.js';
+import { parseActivations, sampleActivations } from './plot-activations.js';
+import { type ChartOptions, type Panel, chartScene } from './plot-chart.js';
+import type { Scene } from './plot-scene.js';
+import { sceneToSvg } from './plot-svg.js';
+
+export { ACTIVATION_NAMES, parseActivation, parseActivations, sampleActivation, sampleActivations } from './plot-activations.js';
+export type { Activation, ActivationSamples } from './plot-activations.js';
+export { type ChartOptions, type Panel, type Series, chartScene } from './plot-chart.js';
+export type { Scene, Shape } from './plot-scene.js';
+export { sceneToSvg } from './plot-svg.js';
+
+/** Options of plotActivations / activationScene. */
+export interface ActivationPlotOptions extends ChartOptions {
+  /** Also draw each function's derivative, computed by autograd (default true). */
+  derivatives?: boolean;
+  /** The x range (default [-4, 4]). */
+  range?: readonly [number, number];
+  /** Number of sample points (default 401). */
+  samples?: number;
+  /** 'panels' (default): one panel per function with f and f'. 'overlay': all functions in one panel, derivatives in a second. */
+  layout?: 'panels' | 'overlay';
+}
+
+const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#4b5563', '#65a30d', '#9333ea', '#ea580c'];
+const F_COLOR = '#2563eb';
+const D_COLOR = '#ea580c';
+
+function toActivations(specs: string | readonly (string | Activation)[]): Activation[] {
+  if (typeof specs === 'string') return parseActivations(specs);
+  return specs.flatMap((s) => (typeof s === 'string' ? parseActivations(s) : [s]));
+}
+
+/** The panels of an activation plot from its samples. */
+export function activationPanels(samples: readonly ActivationSamples[], opts: ActivationPlotOptions = {}): Panel[] {
+  const derivs = opts.derivatives ?? true;
+  const range = opts.range ?? [-4, 4];
+  if (opts.layout === 'overlay') {
+    const fs: Panel = {
+      title: 'Activation functions',
+      xRange: range,
+      series: samples.map((s, i) => ({ label: s.activation.title, x: s.x, y: s.y, color: PALETTE[i % PALETTE.length] })),
+    };
+    if (!derivs) return [fs];
+    const ds: Panel = {
+      title: 'Derivatives (autograd)',
+      xRange: range,
+      series: samples.map((s, i) => ({ label: `${s.activation.title}′`, x: s.x, y: s.dy, color: PALETTE[i % PALETTE.length] })),
+    };
+    return [fs, ds];
+  }
+  return samples.map((s) => ({
+    title: s.activation.title,
+    xRange: range,
+    series: [
+      { label: 'f(x)', x: s.x, y: s.y, color: F_COLOR },
+      ...(derivs ? [{ label: "f′(x) by autograd", x: s.x, y: s.dy, color: D_COLOR, width: 2, dash: [7, 4] }] : []),
+    ],
+  }));
+}
+
+/**
+ * Lays out an activation plot as a drawing scene (for sceneToSvg, or the PNG rasterizer).
+ * @example activationScene('relu,gelu').width // 960
+ */
+export function activationScene(specs: string | readonly (string | Activation)[], opts: ActivationPlotOptions = {}): Scene {
+  const acts = toActivations(specs);
+  const samples = sampleActivations(acts, opts.range ?? [-4, 4], opts.samples ?? 401);
+  const overlay = opts.layout === 'overlay';
+  return chartScene(activationPanels(samples, opts), { ...opts, columns: opts.columns ?? (overlay ? Math.min(2, samples.length) : undefined), panelHeight: opts.panelHeight ?? (overlay ? 420 : undefined) });
+}
+
+/**
+ * Plots activation functions and their derivatives as an SVG document. Each derivative comes
+ * from the autograd engine: one backward pass of sum(f(x)) over a linspace, not a hand-written formula.
+ * Specs: relu, leaky_relu:slope, elu:alpha, softplus:beta, gelu, gelu_tanh, sigmoid, tanh, silu, sign, step.
+ *
+ * @example
+ * const svg = plotActivations('relu,leaky_relu:0.01,softplus:1,gelu', { range: [-4, 4] });
+ * writeFileSync('activations.svg', svg);
+ */
+export function plotActivations(specs: string | readonly (string | Activation)[], opts: ActivationPlotOptions = {}): string {
+  const scene = activationScene(specs, opts);
+  return sceneToSvg(scene, opts.title ?? 'Activation functions and their derivatives');
+}
