@@ -35,14 +35,21 @@ function reduceKernel(op: ReduceOp, x: Tensor, dims: number[], name: string): Te
       if (x.shape[d] === 0) throw new ChainruleError(`${name}: cannot reduce over dimension ${d} of size 0 (shape ${fmtShape(x.shape)})`);
     }
   }
+  // consecutive reduced dims are contiguous, so each run of them is one kernel call
+  const runs: [number, number][] = [];
+  for (const d of dims) {
+    const last = runs[runs.length - 1];
+    if (last && last[1] === d - 1) last[1] = d;
+    else runs.push([d, d]);
+  }
   let cur = x;
   let shape = [...x.shape];
-  for (let k = dims.length - 1; k >= 0; k--) {
-    const d = dims[k];
-    const outer = sizeOf(shape.slice(0, d));
-    const inner = sizeOf(shape.slice(d + 1));
-    const n = shape[d];
-    shape = [...shape.slice(0, d), 1, ...shape.slice(d + 1)];
+  for (let r = runs.length - 1; r >= 0; r--) {
+    const [d0, d1] = runs[r];
+    const outer = sizeOf(shape.slice(0, d0));
+    const inner = sizeOf(shape.slice(d1 + 1));
+    const n = sizeOf(shape.slice(d0, d1 + 1));
+    shape = [...shape.slice(0, d0), ...shape.slice(d0, d1 + 1).map(() => 1), ...shape.slice(d1 + 1)];
     const out = empty(shape, cur.dtype);
     kernels().reduce(op, cur.data, outer, n, inner, out.data);
     cur = out;
