@@ -1,0 +1,81 @@
+// The architecture, checked: layers only import downward, and the browser-safe core imports no
+// Node-only module (file system, child processes, native addons).
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Value imports (type-only imports carry no runtime dependency). */
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const out: string[] = [];
+  const re = /^\s*(?:import|export)\s+(?!type\b)(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1]);
+  const dyn = /import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  for (let m = dyn.exec(text); m; m = dyn.exec(text)) out.push(m[1]);
+  return out;
+}
+
+const LAYER: [string, number][] = [
+  ['errors.ts', 0],
+  ['backend/', 0],
+  ['tensor/', 1],
+  ['autograd/', 1],
+  ['ops/', 1],
+  ['nn/', 2],
+  ['optim/', 2],
+  ['data/', 2],
+  ['metrics/', 2],
+  ['io/', 2],
+  ['train/', 2],
+  ['explain/', 3],
+  ['text/', 3],
+  ['cli/', 4],
+  ['index.ts', 5],
+  ['browser.ts', 5],
+];
+
+function layerOf(rel: string): number {
+  const hit = LAYER.find(([prefix]) => rel === prefix || rel.startsWith(prefix));
+  return hit ? hit[1] : 5;
+}
+
+const BROWSER_SAFE = ['errors.ts', 'tensor/', 'autograd/', 'ops/', 'backend/js/', 'backend/registry.ts', 'backend/types.ts', 'nn/', 'optim/', 'data/', 'metrics/'];
+const NODE_ONLY = /^(node:|fs$|path$|os$|child_process$|module$|url$|crypto$|zlib$)/;
+
+describe('architecture', () => {
+  const all = files(src).map((f) => [relative(src, f).split('\\').join('/'), f] as const);
+
+  it('layers only import downward (cli -> explain/text -> nn/optim -> ops/autograd -> backend)', () => {
+    const bad: string[] = [];
+    for (const [rel, file] of all) {
+      for (const spec of imports(file)) {
+        if (!spec.startsWith('.')) continue;
+        const target = relative(src, resolve(dirname(file), spec)).split('\\').join('/').replace(/\.js$/, '.ts');
+        // the backend registry may load its own native module; the core may load the backend
+        if (layerOf(target) > layerOf(rel)) bad.push(`${rel} imports ${target}`);
+      }
+    }
+    assert.deepEqual(bad, []);
+  });
+
+  it('the browser-safe core imports no Node-only module', () => {
+    const bad: string[] = [];
+    for (const [rel, file] of all) {
+      if (!BROWSER_SAFE.some((p) => rel === p || rel.startsWith(p))) continue;
+      for (const spec of imports(file)) if (NODE_ONLY.test(spec)) bad.push(`${rel} imports ${spec}`);
+    }
+    assert.deepEqual(bad, []);
+  });
+});
