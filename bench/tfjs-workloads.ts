@@ -1,0 +1,206 @@
+/**
+ * The benchmark workloads in TensorFlow.js 4.x (the @tensorflow/tfjs bundle, which registers the
+ * gradients, with its cpu backend or @tensorflow/tfjs-backend-wasm), written
+ * the way a TypeScript user would: core ops, tf.variable parameters, optimizer.minimize. The wasm
+ * binary is loaded from the npm package's dist folder, so nothing is fetched at run time.
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { GruSpec, MlpSpec, Runner, SgemmSpec, SmallOpSpec, TextCnnSpec, WorkloadSpec } from './workloads.js';
+
+/** Selects the cpu or wasm backend and reports the versions in use. */
+export async function initTfjs(backend: string): Promise<Record<string, unknown>> {
+  if (backend === 'wasm') {
+    const require = createRequire(import.meta.url);
+    const dir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+    setWasmPaths(`${dir}/`);
+  }
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs: backend ${backend} failed to initialise`);
+  await tf.ready();
+  const info: Record<string, unknown> = { library: 'tfjs', version: tf.version_core, backend: tf.getBackend() };
+  if (backend === 'wasm') {
+    info.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+    info.threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+    info.note = 'textcnn-step: conv1d as im2col + matMul and the embedding gradient as scatterND (no Conv2DBackpropFilter and UnsortedSegmentSum kernels in wasm)';
+  }
+  return info;
+}
+
+function uniform(shape: number[], bound: number): tf.Variable {
+  return tf.variable(tf.randomUniform(shape, -bound, bound));
+}
+
+function linear(fanIn: number, fanOut: number): { w: tf.Variable; b: tf.Variable } {
+  const bound = 1 / Math.sqrt(fanIn);
+  return { w: uniform([fanIn, fanOut], bound), b: uniform([fanOut], bound) };
+}
+
+function labels(batch: number, classes: number): tf.Tensor {
+  return tf.oneHot(tf.randomUniformInt([batch], 0, classes), classes);
+}
+
+/** A training step driven by optimizer.minimize; keeps every intermediate inside a tidy. */
+function trainer(loss: () => tf.Scalar, opt: tf.Optimizer, owned: tf.Tensor[]): Runner {
+  let last = Number.NaN;
+  return {
+    step() {
+      const l = opt.minimize(loss, true);
+      if (!l) throw new Error('tfjs: minimize returned no loss');
+      last = l.dataSync()[0];
+      l.dispose();
+    },
+    lastLoss: () => last,
+    release() {
+      opt.dispose();
+      for (const t of owned) t.dispose();
+    },
+  };
+}
+
+function sgemm(s: SgemmSpec): Runner {
+  const a = tf.randomNormal([s.n, s.n]);
+  const b = tf.randomNormal([s.n, s.n]);
+  return {
+    step() {
+      // both backends compute eagerly and synchronously inside the op call
+      tf.matMul(a, b).dispose();
+    },
+    release() {
+      a.dispose();
+      b.dispose();
+    },
+  };
+}
+
+const SMALLOP_REPEAT = 1000;
+
+function smallop(s: SmallOpSpec): Runner {
+  const a = tf.randomNormal([s.n]);
+  const b = tf.randomNormal([s.n]);
+  return {
+    step() {
+      for (let i = 0; i < SMALLOP_REPEAT; i++) tf.add(a, b).dispose();
+    },
+    opsPerStep: SMALLOP_REPEAT,
+    release() {
+      a.dispose();
+      b.dispose();
+    },
+  };
+}
+
+function mlp(s: MlpSpec): Runner {
+  const layers = s.sizes.slice(1).map((n, i) => linear(s.sizes[i], n));
+  const x = tf.randomNormal([s.batch, s.sizes[0]]);
+  const y = labels(s.batch, s.sizes[s.sizes.length - 1]);
+  const loss = () =>
+    tf.tidy(() => {
+      let h: tf.Tensor = x;
+      layers.forEach((l, i) => {
+        h = tf.add(tf.matMul(h, l.w), l.b);
+        if (i < layers.length - 1) h = tf.relu(h);
+      });
+      return tf.losses.softmaxCrossEntropy(y, h) as tf.Scalar;
+    });
+  return trainer(loss, tf.train.sgd(s.lr), [x, y, ...layers.flatMap((l) => [l.w, l.b])]);
+}
+
+/**
+ * Conv1d of [B, L, C] by a [width, C, F] filter. The wasm backend has no Conv2DBackpropFilter
+ * kernel (tfjs 4.22), so there the convolution is written as im2col (slices + concat) and matMul.
+ */
+function conv1d(x: tf.Tensor3D, filter: tf.Tensor3D): tf.Tensor3D {
+  if (tf.getKernel('Conv2DBackpropFilter', tf.getBackend())) return tf.conv1d(x, filter, 1, 'valid');
+  const [batch, len, ch] = x.shape;
+  const [width, , filters] = filter.shape;
+  const out = len - width + 1;
+  const windows = Array.from({ length: width }, (_, j) => tf.slice(x, [0, j, 0], [batch, out, ch]));
+  const cols = tf.reshape(tf.concat(windows, 2), [batch * out, width * ch]);
+  return tf.reshape(tf.matMul(cols, tf.reshape(filter, [width * ch, filters])), [batch, out, filters]);
+}
+
+/**
+ * Embedding rows table[idx]. The gradient of tf.gather needs UnsortedSegmentSum, which the wasm
+ * backend lacks (tfjs 4.22); there the gradient is a ScatterNd (which sums repeated indices).
+ */
+function embedding(table: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {
+  if (tf.getKernel('UnsortedSegmentSum', tf.getBackend())) return tf.gather(table, idx);
+  const f = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [t, i, save] = inputs as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+    save([i]);
+    return {
+      value: tf.gather(t, i),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [
+        tf.scatterND(tf.expandDims(saved[0], 1), dy as tf.Tensor, t.shape),
+        tf.zerosLike(saved[0]),
+      ],
+    };
+  });
+  return f(table, idx) as tf.Tensor2D;
+}
+
+function textcnn(s: TextCnnSpec): Runner {
+  const emb = tf.variable(tf.randomNormal([s.vocab, s.embed]));
+  const convs = s.widths.map((w) => {
+    const bound = 1 / Math.sqrt(w * s.embed);
+    return { filter: uniform([w, s.embed, s.filters], bound), b: uniform([s.filters], bound) };
+  });
+  const head = linear(s.filters * s.widths.length, s.classes);
+  const tokens = tf.randomUniformInt([s.batch * s.seq], 0, s.vocab);
+  const y = labels(s.batch, s.classes);
+  const loss = () =>
+    tf.tidy(() => {
+      const e = tf.reshape(embedding(emb as tf.Tensor2D, tokens as tf.Tensor1D), [s.batch, s.seq, s.embed]) as tf.Tensor3D;
+      const pooled = convs.map((c) => tf.max(tf.relu(tf.add(conv1d(e, c.filter as tf.Tensor3D), c.b)), 1));
+      const logits = tf.add(tf.matMul(tf.concat(pooled, 1), head.w), head.b);
+      return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+    });
+  const owned = [emb, tokens, y, head.w, head.b, ...convs.flatMap((c) => [c.filter, c.b])];
+  return trainer(loss, tf.train.adam(s.lr, 0.9, 0.999, 1e-8), owned);
+}
+
+function gru(s: GruSpec): Runner {
+  const h = s.hidden;
+  const bound = 1 / Math.sqrt(h);
+  const wi = uniform([s.input, 3 * h], bound);
+  const wh = uniform([h, 3 * h], bound);
+  const bi = uniform([3 * h], bound);
+  const bh = uniform([3 * h], bound);
+  const head = linear(h, s.classes);
+  const xs = Array.from({ length: s.seq }, () => tf.randomNormal([s.batch, s.input]));
+  const y = labels(s.batch, s.classes);
+  const loss = () =>
+    tf.tidy(() => {
+      let state: tf.Tensor = tf.zeros([s.batch, h]);
+      for (const x of xs) {
+        const [ir, iz, inn] = tf.split(tf.add(tf.matMul(x, wi), bi), 3, 1);
+        const [hr, hz, hn] = tf.split(tf.add(tf.matMul(state, wh), bh), 3, 1);
+        const r = tf.sigmoid(tf.add(ir, hr));
+        const z = tf.sigmoid(tf.add(iz, hz));
+        const n = tf.tanh(tf.add(inn, tf.mul(r, hn)));
+        state = tf.add(n, tf.mul(z, tf.sub(state, n)));
+      }
+      const logits = tf.add(tf.matMul(state, head.w), head.b);
+      return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+    });
+  const owned = [wi, wh, bi, bh, head.w, head.b, y, ...xs];
+  return trainer(loss, tf.train.adam(s.lr, 0.9, 0.999, 1e-8), owned);
+}
+
+/** Builds a TensorFlow.js workload on the backend chosen by initTfjs. */
+export function buildTfjs(spec: WorkloadSpec): Runner {
+  switch (spec.kind) {
+    case 'sgemm':
+      return sgemm(spec);
+    case 'smallop':
+      return smallop(spec);
+    case 'mlp':
+      return mlp(spec);
+    case 'textcnn':
+      return textcnn(spec);
+    case 'gru':
+      return gru(spec);
+  }
+}

@@ -1,0 +1,228 @@
+#!/usr/bin/python3
+"""PyTorch side of `npm run bench`: the same workloads, shapes and step definitions as
+bench/chainrule-workloads.ts and bench/tfjs-workloads.ts, written with torch.nn / torch.optim.
+
+Run by bench/run.ts as a peer process (`--serve`): it reads one JSON command per line on stdin
+(see bench/protocol.ts) and answers each with one line starting with '@@bench '.
+
+It can also run one workload on its own and print one JSON line per repetition:
+    /usr/bin/python3 bench/torch_bench.py --spec '{"kind": "sgemm", "n": 1024}' --reps 5
+
+Run it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (bench/run.ts does); the thread count is
+set to the machine's core count.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import sys
+import time
+
+REPLY = "@@bench "
+SMALLOP_REPEAT = 1000
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError as e:  # the orchestrator reports how to install it
+    print(REPLY + json.dumps({"ok": False, "error": f"PyTorch not importable: {e}"}), flush=True)
+    sys.exit(0)
+
+torch.set_num_threads(os.cpu_count() or 1)
+
+
+def blas_library():
+    """The BLAS shared library this process mapped (reference BLAS is ~30x slower than OpenBLAS)."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "blas" in line.lower()}
+        return sorted(libs)[0] if libs else None
+    except OSError:
+        return None
+
+
+def trainer(forward, opt):
+    state = {"loss": math.nan}
+
+    def step():
+        opt.zero_grad()
+        loss = forward()
+        loss.backward()
+        opt.step()
+        state["loss"] = loss.item()
+
+    return step, lambda: state["loss"]
+
+
+def build_sgemm(s):
+    a = torch.randn(s["n"], s["n"])
+    b = torch.randn(s["n"], s["n"])
+    return (lambda: torch.mm(a, b)), None, 1
+
+
+def build_smallop(s):
+    a = torch.randn(s["n"])
+    b = torch.randn(s["n"])
+
+    def step():
+        for _ in range(SMALLOP_REPEAT):
+            torch.add(a, b)
+
+    return step, None, SMALLOP_REPEAT
+
+
+def build_mlp(s):
+    sizes = s["sizes"]
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    model = nn.Sequential(*layers)
+    x = torch.randn(s["batch"], sizes[0])
+    y = torch.randint(0, sizes[-1], (s["batch"],))
+    opt = torch.optim.SGD(model.parameters(), lr=s["lr"])
+    step, loss = trainer(lambda: F.cross_entropy(model(x), y), opt)
+    return step, loss, 1
+
+
+class TextCnn(nn.Module):
+    def __init__(self, s):
+        super().__init__()
+        self.emb = nn.Embedding(s["vocab"], s["embed"])
+        self.convs = nn.ModuleList(nn.Conv1d(s["embed"], s["filters"], w) for w in s["widths"])
+        self.fc = nn.Linear(s["filters"] * len(s["widths"]), s["classes"])
+
+    def forward(self, tokens):
+        e = self.emb(tokens).transpose(1, 2)  # [B, embed, seq]
+        pooled = [F.relu(c(e)).max(dim=2).values for c in self.convs]
+        return self.fc(torch.cat(pooled, dim=1))
+
+
+def build_textcnn(s):
+    model = TextCnn(s)
+    tokens = torch.randint(0, s["vocab"], (s["batch"], s["seq"]))
+    y = torch.randint(0, s["classes"], (s["batch"],))
+    opt = torch.optim.Adam(model.parameters(), lr=s["lr"], eps=1e-8)
+    step, loss = trainer(lambda: F.cross_entropy(model(tokens), y), opt)
+    return step, loss, 1
+
+
+class GruClassifier(nn.Module):
+    def __init__(self, s):
+        super().__init__()
+        self.gru = nn.GRU(s["input"], s["hidden"])
+        self.fc = nn.Linear(s["hidden"], s["classes"])
+
+    def forward(self, x):
+        _, h = self.gru(x)  # h: [1, batch, hidden]
+        return self.fc(h[0])
+
+
+def build_gru(s):
+    model = GruClassifier(s)
+    x = torch.randn(s["seq"], s["batch"], s["input"])
+    y = torch.randint(0, s["classes"], (s["batch"],))
+    opt = torch.optim.Adam(model.parameters(), lr=s["lr"], eps=1e-8)
+    step, loss = trainer(lambda: F.cross_entropy(model(x), y), opt)
+    return step, loss, 1
+
+
+BUILDERS = {
+    "sgemm": build_sgemm,
+    "smallop": build_smallop,
+    "mlp": build_mlp,
+    "textcnn": build_textcnn,
+    "gru": build_gru,
+}
+
+
+def build(spec):
+    torch.manual_seed(1234)
+    return BUILDERS[spec["kind"]](spec)
+
+
+def timed(step, iters):
+    """Mean milliseconds per step over `iters` steps."""
+    t0 = time.perf_counter()
+    for _ in range(iters):
+        step()
+    return (time.perf_counter() - t0) * 1000 / iters
+
+
+def info():
+    return {
+        "library": "pytorch",
+        "version": torch.__version__,
+        "python": platform.python_version(),
+        "threads": torch.get_num_threads(),
+        "blas": blas_library(),
+        "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
+    }
+
+
+def serve():
+    def reply(**r):
+        print(REPLY + json.dumps(r), flush=True)
+
+    runner = None
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        c = json.loads(line)
+        cmd = c.get("cmd")
+        if cmd == "quit":
+            break
+        try:
+            if cmd == "hello":
+                reply(ok=True, info=info())
+            elif cmd == "prepare":
+                runner = None
+                step, loss, ops = build(c["spec"])
+                first = timed(step, 1)
+                runner = (step, loss)
+                reply(ok=True, firstMs=first, ops=ops)
+            elif cmd == "run":
+                if runner is None:
+                    raise RuntimeError("torch_bench: run before prepare")
+                step, loss = runner
+                ms = timed(step, c["iters"])
+                reply(ok=True, ms=ms, loss=loss() if loss else None)
+            elif cmd == "release":
+                runner = None
+                reply(ok=True)
+            else:
+                raise ValueError(f"torch_bench: unknown command {cmd!r}")
+        except Exception as e:  # report, keep serving
+            runner = None
+            reply(ok=False, error=f"{type(e).__name__}: {e}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--serve", action="store_true", help="peer mode for bench/run.ts")
+    ap.add_argument("--spec", help="one workload spec as JSON, e.g. '{\"kind\": \"sgemm\", \"n\": 512}'")
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--iters", type=int, default=1, help="steps per repetition")
+    a = ap.parse_args()
+    if a.serve:
+        serve()
+        return
+    if not a.spec:
+        ap.error("give --serve or --spec")
+    spec = json.loads(a.spec)
+    step, loss, ops = build(spec)
+    print(json.dumps({"info": info()}), flush=True)
+    for _ in range(a.warmup):
+        timed(step, 1)
+    for r in range(a.reps):
+        ms = timed(step, a.iters) / ops
+        print(json.dumps({"spec": spec, "rep": r, "ms_per_op": ms, "loss": loss() if loss else None}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

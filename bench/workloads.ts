@@ -1,0 +1,111 @@
+/**
+ * The benchmark's workloads: names, shapes and step definitions shared by every peer. The
+ * orchestrator (bench/run.ts) sends these specs to each peer process, so chainrule, TensorFlow.js
+ * and PyTorch (bench/torch_bench.py) always build the same shapes.
+ */
+
+/** C = A @ B with A, B random float32 n x n. */
+export interface SgemmSpec {
+  kind: 'sgemm';
+  n: number;
+}
+
+/** Elementwise add of two float32 tensors of n elements, timed per op (no autograd). */
+export interface SmallOpSpec {
+  kind: 'smallop';
+  n: number;
+}
+
+/**
+ * One SGD training step of an MLP: Linear/ReLU layers (no activation after the last),
+ * mean cross-entropy over `classes = sizes[last]`, backward, plain SGD (no momentum).
+ */
+export interface MlpSpec {
+  kind: 'mlp';
+  batch: number;
+  sizes: number[];
+  lr: number;
+}
+
+/**
+ * One training step of a Kim-style text CNN: embedding (vocab x embed) -> for each width w a
+ * Conv1d(embed, filters, w) + bias -> ReLU -> max over time; concat -> Linear(filters*widths, classes);
+ * mean cross-entropy; backward; Adam step over all parameters.
+ */
+export interface TextCnnSpec {
+  kind: 'textcnn';
+  batch: number;
+  seq: number;
+  vocab: number;
+  embed: number;
+  widths: number[];
+  filters: number;
+  classes: number;
+  lr: number;
+}
+
+/**
+ * One training step of a one-layer GRU (PyTorch's gate equations, both bias vectors) over random
+ * float inputs [seq, batch, input], a Linear(hidden, classes) on the final state, mean
+ * cross-entropy, backward, Adam step.
+ */
+export interface GruSpec {
+  kind: 'gru';
+  batch: number;
+  seq: number;
+  input: number;
+  hidden: number;
+  classes: number;
+  lr: number;
+}
+
+export type WorkloadSpec = SgemmSpec | SmallOpSpec | MlpSpec | TextCnnSpec | GruSpec;
+
+export interface Workload {
+  name: string;
+  /** unit of the reported time per iteration */
+  unit: 'ms' | 'us';
+  spec: WorkloadSpec;
+  /** floating-point operations per iteration, when a GFLOP/s figure makes sense */
+  flops?: number;
+}
+
+function sgemm(n: number): Workload {
+  return { name: `sgemm-${n}`, unit: 'ms', spec: { kind: 'sgemm', n }, flops: 2 * n * n * n };
+}
+
+/** The default workload list, at the sizes the issue asks for. */
+export const WORKLOADS: readonly Workload[] = [
+  sgemm(256),
+  sgemm(512),
+  sgemm(1024),
+  sgemm(2048),
+  { name: 'add-16', unit: 'us', spec: { kind: 'smallop', n: 16 } },
+  { name: 'mlp-step', unit: 'ms', spec: { kind: 'mlp', batch: 256, sizes: [1024, 1024, 1024, 10], lr: 0.01 } },
+  {
+    name: 'textcnn-step',
+    unit: 'ms',
+    spec: { kind: 'textcnn', batch: 64, seq: 256, vocab: 5000, embed: 128, widths: [3, 4, 5], filters: 100, classes: 2, lr: 1e-3 },
+  },
+  { name: 'gru-step', unit: 'ms', spec: { kind: 'gru', batch: 64, seq: 100, input: 128, hidden: 128, classes: 2, lr: 1e-3 } },
+];
+
+/** Tiny versions of the same workloads, for the smoke test. */
+export const TINY: Record<WorkloadSpec['kind'], WorkloadSpec> = {
+  sgemm: { kind: 'sgemm', n: 8 },
+  smallop: { kind: 'smallop', n: 16 },
+  mlp: { kind: 'mlp', batch: 8, sizes: [12, 16, 16, 3], lr: 0.1 },
+  textcnn: { kind: 'textcnn', batch: 4, seq: 12, vocab: 20, embed: 6, widths: [2, 3], filters: 5, classes: 2, lr: 0.02 },
+  gru: { kind: 'gru', batch: 4, seq: 5, input: 6, hidden: 7, classes: 2, lr: 0.02 },
+};
+
+/** A prepared workload inside one peer: `step` runs one iteration, `loss` the last loss if any. */
+export interface Runner {
+  step(): void;
+  /** training workloads: the loss of the most recent step */
+  lastLoss?(): number;
+  /** frees what the peer cannot leave to the garbage collector (TensorFlow.js tensors) */
+  release?(): void;
+  /** iterations a smallop step performs (per-op time = step time / opsPerStep) */
+  opsPerStep?: number;
+}
