@@ -1,2 +1,4 @@
 // Each command module registers itself on import; add one line per command.
 import './demo.js';
+import './graph.js';
+import './plot.js';
