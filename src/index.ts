@@ -20,3 +20,5 @@ export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
 export { plotActivations, activationScene, sampleActivation, sampleActivations, parseActivation, chartScene, sceneToSvg, type ActivationPlotOptions } from './explain/plot.js';
 export { rasterizeScene, type Raster } from './explain/plot-raster.js';
+export { save, load, saveCheckpoint, loadCheckpoint } from './io/index.js';
+export * as data from './data/index.js';
