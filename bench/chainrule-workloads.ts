@@ -3,7 +3,7 @@
  * (setBackend / CHAINRULE_BACKEND) runs the kernels. bench/peer.ts times them; the smoke test
  * runs them at tiny sizes.
  */
-import { type Tensor, add, asStrided, concat, manualSeed, noGrad, rand, randint, randn, zeros } from 'chainrule';
+import { F, type Tensor, add, asStrided, concat, manualSeed, nn, optim, rand, randint, randn, zeros } from 'chainrule';
 import type { GruSpec, MlpSpec, Runner, SgemmSpec, SmallOpSpec, TextCnnSpec, WorkloadSpec } from './workloads.js';
 
 /** A float32 parameter drawn from U(-bound, bound), like PyTorch's default layer init. */
@@ -11,70 +11,18 @@ function param(shape: number[], bound: number): Tensor {
   return rand(shape).mul(2 * bound).sub(bound).requiresGrad_();
 }
 
-/** Mean cross-entropy of logits [B, C] against int32 labels [B]. */
-function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
-  const b = labels.shape[0];
-  return logits.logSoftmax(1).gather(1, labels.reshape([b, 1])).mean().neg();
+/** Linear layer stored as W [in, out] so the forward is x @ W + b (used until nn has the layer). */
+function linear(fanIn: number, fanOut: number): { w: Tensor; b: Tensor } {
+  const bound = 1 / Math.sqrt(fanIn);
+  return { w: param([fanIn, fanOut], bound), b: param([fanOut], bound) };
 }
 
-/** Plain SGD: p -= lr * grad, then the gradient is cleared. */
-class Sgd {
-  constructor(
-    private readonly params: Tensor[],
-    private readonly lr: number,
-  ) {}
-
-  step(): void {
-    noGrad(() => {
-      for (const p of this.params) {
-        if (!p.grad) continue;
-        p.data.set(p.sub(p.grad.mul(this.lr)).data);
-        p.grad = null;
-      }
-    });
-  }
-}
-
-/** Adam with PyTorch's defaults (betas 0.9/0.999, eps 1e-8, no weight decay). */
-class Adam {
-  private t = 0;
-  private readonly m: Tensor[];
-  private readonly v: Tensor[];
-
-  constructor(
-    private readonly params: Tensor[],
-    private readonly lr: number,
-    private readonly b1 = 0.9,
-    private readonly b2 = 0.999,
-    private readonly eps = 1e-8,
-  ) {
-    this.m = params.map((p) => zeros([...p.shape]));
-    this.v = params.map((p) => zeros([...p.shape]));
-  }
-
-  step(): void {
-    this.t++;
-    const bc1 = 1 - this.b1 ** this.t;
-    const bc2 = 1 - this.b2 ** this.t;
-    noGrad(() => {
-      this.params.forEach((p, i) => {
-        const g = p.grad;
-        if (!g) return;
-        this.m[i] = this.m[i].mul(this.b1).add(g.mul(1 - this.b1));
-        this.v[i] = this.v[i].mul(this.b2).add(g.square().mul(1 - this.b2));
-        const denom = this.v[i].sqrt().div(Math.sqrt(bc2)).add(this.eps);
-        p.data.set(p.sub(this.m[i].div(denom).mul(this.lr / bc1)).data);
-        p.grad = null;
-      });
-    });
-  }
-}
-
-/** A training step: returns the loss tensor of one forward pass. */
-function trainer(forward: () => Tensor, opt: { step(): void }): Runner {
+/** One training step as in PyTorch: zero the gradients, forward, backward, optimizer step. */
+function trainer(forward: () => Tensor, opt: { zeroGrad(): void; step(): unknown }): Runner {
   let last = Number.NaN;
   return {
     step() {
+      opt.zeroGrad();
       const loss = forward();
       loss.backward();
       opt.step();
@@ -107,25 +55,15 @@ function smallop(s: SmallOpSpec): Runner {
   };
 }
 
-/** Linear layer stored as W [in, out] so the forward is x @ W + b. */
-function linear(fanIn: number, fanOut: number): { w: Tensor; b: Tensor } {
-  const bound = 1 / Math.sqrt(fanIn);
-  return { w: param([fanIn, fanOut], bound), b: param([fanOut], bound) };
-}
-
 function mlp(s: MlpSpec): Runner {
-  const layers = s.sizes.slice(1).map((n, i) => linear(s.sizes[i], n));
+  const layers = s.sizes.slice(1).flatMap((n, i) => {
+    const fc = new nn.Linear(s.sizes[i], n);
+    return i < s.sizes.length - 2 ? [fc, new nn.ReLU()] : [fc];
+  });
+  const model = new nn.Sequential(...layers);
   const x = randn([s.batch, s.sizes[0]]);
   const y = randint(0, s.sizes[s.sizes.length - 1], [s.batch]);
-  const params = layers.flatMap((l) => [l.w, l.b]);
-  return trainer(() => {
-    let h = x;
-    layers.forEach((l, i) => {
-      h = h.matmul(l.w).add(l.b);
-      if (i < layers.length - 1) h = h.relu();
-    });
-    return crossEntropy(h, y);
-  }, new Sgd(params, s.lr));
+  return trainer(() => F.crossEntropy(model.forward(x), y), new optim.SGD(model.parameters(), { lr: s.lr }));
 }
 
 /** Conv1d over channels-last input [B, L, C] as an im2col (asStrided) + matmul. */
@@ -147,8 +85,8 @@ function textcnn(s: TextCnnSpec): Runner {
     const e = emb.indexSelect(0, tokens).reshape([s.batch, s.seq, s.embed]);
     const pooled = convs.map((c) => conv1dChannelsLast(e, c.w, c.b, c.width).relu().max(1));
     const feats = concat(pooled, 1);
-    return crossEntropy(feats.matmul(head.w).add(head.b), y);
-  }, new Adam(params, s.lr));
+    return F.crossEntropy(feats.matmul(head.w).add(head.b), y);
+  }, new optim.Adam(params, { lr: s.lr }));
 }
 
 function gru(s: GruSpec): Runner {
@@ -173,8 +111,8 @@ function gru(s: GruSpec): Runner {
       const n = gi.narrow(1, 2 * h, h).add(r.mul(gh.narrow(1, 2 * h, h))).tanh();
       state = n.add(z.mul(state.sub(n)));
     }
-    return crossEntropy(state.matmul(head.w).add(head.b), y);
-  }, new Adam(params, s.lr));
+    return F.crossEntropy(state.matmul(head.w).add(head.b), y);
+  }, new optim.Adam(params, { lr: s.lr }));
 }
 
 /** Builds a chainrule workload (seeded, so every run draws the same data). */
