@@ -7,3 +7,6 @@ export * from './fn/dropout.js';
 export * from './fn/linear.js';
 export * from './fn/loss.js';
 export * from './fn/norm.js';
+export * from './fn/conv.js';
+export * from './fn/embedding.js';
+export * from './fn/pool.js';

@@ -22,3 +22,7 @@ export * from './norm.js';
 export { Parameter } from './parameter.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
+export * from './conv.js';
+export * from './embedding.js';
+export * from './pool.js';
+export * from './rnn.js';

@@ -1,0 +1,77 @@
+import { ChainruleError } from '../errors.js';
+import { empty } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { conv1d } from './fn/conv.js';
+import { uniform } from './init.js';
+import { Module, showShape } from './module.js';
+import { Parameter } from './parameter.js';
+
+export interface Conv1dModuleOptions {
+  stride?: number;
+  padding?: number;
+  dilation?: number;
+  groups?: number;
+  bias?: boolean;
+}
+
+/**
+ * 1-d convolution over [N, inChannels, L] with weight [outChannels, inChannels/groups, kernelSize]
+ * and PyTorch's default init U(-1/√fanIn, 1/√fanIn), fanIn = inChannels/groups·kernelSize.
+ * @example new Conv1d(2, 4, 3, { padding: 1 }).forward(randn([8, 2, 10])).shape // [8, 4, 10]
+ */
+export class Conv1d extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly stride: number;
+  readonly padding: number;
+  readonly dilation: number;
+  readonly groups: number;
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    opts: Conv1dModuleOptions = {},
+  ) {
+    super();
+    this.stride = opts.stride ?? 1;
+    this.padding = opts.padding ?? 0;
+    this.dilation = opts.dilation ?? 1;
+    this.groups = opts.groups ?? 1;
+    for (const [v, what] of [
+      [inChannels, 'inChannels'],
+      [outChannels, 'outChannels'],
+      [kernelSize, 'kernelSize'],
+      [this.groups, 'groups'],
+    ] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new ChainruleError(`Conv1d: ${what} must be a positive integer, got ${v}`);
+    }
+    if (inChannels % this.groups || outChannels % this.groups) {
+      throw new ChainruleError(`Conv1d: inChannels ${inChannels} and outChannels ${outChannels} must be divisible by groups ${this.groups}`);
+    }
+    const fanIn = (inChannels / this.groups) * kernelSize;
+    const bound = 1 / Math.sqrt(fanIn);
+    this.weight = new Parameter(uniform(empty([outChannels, inChannels / this.groups, kernelSize]), -bound, bound));
+    this.bias = (opts.bias ?? true) ? new Parameter(uniform(empty([outChannels]), -bound, bound)) : null;
+  }
+
+  override describe(): string {
+    return `Conv1d ${this.inChannels}->${this.outChannels}, kernel ${this.kernelSize}`;
+  }
+
+  override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding}, dilation=${this.dilation}, groups=${this.groups}, bias=${this.bias !== null}`;
+  }
+
+  forward(x: Tensor): Tensor {
+    const cdim = x.ndim - 2;
+    if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[cdim] !== this.inChannels) {
+      this.inputError(`expected [N, ${this.inChannels}, L] or [${this.inChannels}, L], got ${showShape(x.shape)}`);
+    }
+    const L = x.shape[x.ndim - 1];
+    if (L + 2 * this.padding < this.dilation * (this.kernelSize - 1) + 1) {
+      this.inputError(`input length ${L} (padded ${L + 2 * this.padding}) is shorter than the kernel (${showShape(x.shape)})`);
+    }
+    return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+}

@@ -1,0 +1,65 @@
+import { ChainruleError } from '../../errors.js';
+import { asStrided } from '../../ops/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { showShape } from '../module.js';
+
+export interface Conv1dOptions {
+  stride?: number;
+  /** zeros added on both sides of the sequence */
+  padding?: number;
+  dilation?: number;
+  groups?: number;
+}
+
+function posInt(v: number, what: string, min = 1): number {
+  if (!Number.isInteger(v) || v < min) throw new ChainruleError(`conv1d: ${what} must be an integer >= ${min}, got ${v}`);
+  return v;
+}
+
+/** Output length of a 1-d convolution or pooling window sweep (PyTorch's formula). */
+export function convOutLength(L: number, kernel: number, stride: number, padding: number, dilation: number, ceilMode = false): number {
+  const span = L + 2 * padding - dilation * (kernel - 1) - 1;
+  if (span < 0) return 0;
+  let n = (ceilMode ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
+  // with ceil mode the last window must start inside the input or the left padding
+  if (ceilMode && (n - 1) * stride >= L + padding) n--;
+  return n;
+}
+
+/**
+ * 1-d cross-correlation as torch.nn.functional.conv1d: x [N, Cin, L] (or [Cin, L]), weight
+ * [Cout, Cin/groups, K]. Computed as im2col (an asStrided window view) times the weight matrix,
+ * so the gradient is the exact adjoint of that view and the matmul.
+ * @example conv1d(ones([1, 2, 5]), ones([3, 2, 3])).shape // [1, 3, 3]
+ */
+export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
+  const stride = posInt(opts.stride ?? 1, 'stride');
+  const padding = posInt(opts.padding ?? 0, 'padding', 0);
+  const dilation = posInt(opts.dilation ?? 1, 'dilation');
+  const groups = posInt(opts.groups ?? 1, 'groups');
+  if (weight.ndim !== 3) throw new ChainruleError(`conv1d: weight must be [outChannels, inChannels/groups, kernel], got ${showShape(weight.shape)}`);
+  const unbatched = x.ndim === 2;
+  if (!unbatched && x.ndim !== 3) throw new ChainruleError(`conv1d: expected input [N, C, L] or [C, L], got ${showShape(x.shape)}`);
+  const xb = unbatched ? x.unsqueeze(0) : x;
+  const [N, Cin, L] = xb.shape;
+  const [Cout, Cg, K] = weight.shape;
+  if (Cin % groups !== 0 || Cout % groups !== 0) {
+    throw new ChainruleError(`conv1d: ${Cin} input and ${Cout} output channels must both be divisible by groups=${groups}`);
+  }
+  if (Cg * groups !== Cin) {
+    throw new ChainruleError(`conv1d: weight ${showShape(weight.shape)} expects ${Cg * groups} input channels, got input ${showShape(x.shape)}`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== Cout)) throw new ChainruleError(`conv1d: bias must be [${Cout}], got ${showShape(bias.shape)}`);
+  const Lp = L + 2 * padding;
+  const Lout = convOutLength(L, K, stride, padding, dilation);
+  if (Lout <= 0) {
+    throw new ChainruleError(`conv1d: input length ${L} (padded ${Lp}) is shorter than the dilated kernel ${dilation * (K - 1) + 1}`);
+  }
+  const xp = padding ? xb.pad([padding, padding]) : xb;
+  // cols[n, g, c, k, t] = xp[n, g·Cg + c, t·stride + k·dilation]
+  const cols = asStrided(xp, [N, groups, Cg, K, Lout], [Cin * Lp, Cg * Lp, Lp, dilation, stride]).reshape([N, groups, Cg * K, Lout]);
+  const w = weight.reshape([groups, Cout / groups, Cg * K]);
+  let y = w.matmul(cols).reshape([N, Cout, Lout]);
+  if (bias) y = y.add(bias.reshape([Cout, 1]));
+  return unbatched ? y.squeeze(0) : y;
+}

@@ -1,0 +1,104 @@
+import { ChainruleError } from '../../errors.js';
+import { stack } from '../../ops/shape.js';
+import { tensor } from '../../tensor/creation.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { showShape } from '../module.js';
+
+function ids(input: Tensor, num: number, op: string): Int32Array {
+  if (!(input instanceof Tensor)) throw new ChainruleError(`${op}: indices must be a Tensor`);
+  if (input.dtype !== 'int32') throw new ChainruleError(`${op}: indices must be an int32 tensor, got ${input.dtype}`);
+  const d = input.data as Int32Array;
+  for (let i = 0; i < d.length; i++) {
+    if (d[i] < 0 || d[i] >= num) throw new ChainruleError(`${op}: index ${d[i]} at position ${i} is out of range for ${num} embeddings`);
+  }
+  return d;
+}
+
+/**
+ * Looks up rows of weight [num, dim] for int32 indices of any shape: out is [...input.shape, dim].
+ * The row at paddingIdx gets no gradient (it stays as initialised, zero by default).
+ * @example embedding(tensor([1, 0], { dtype: 'int32' }), tensor([[0, 0], [1, 2]])).toArray() // [[1, 2], [0, 0]]
+ */
+export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | null): Tensor {
+  if (weight.ndim !== 2) throw new ChainruleError(`embedding: weight must be [numEmbeddings, dim], got ${showShape(weight.shape)}`);
+  const [num, dim] = weight.shape;
+  const d = ids(input, num, 'embedding');
+  const flat = tensor(d);
+  let rows = weight.indexSelect(0, flat);
+  if (paddingIdx != null) {
+    const keep = tensor(Uint8Array.from(d, (v) => (v === paddingIdx ? 0 : 1)), { dtype: 'bool', shape: [d.length, 1] });
+    rows = rows.where(keep, rows.detach());
+  }
+  return rows.reshape([...input.shape, dim]);
+}
+
+export interface EmbeddingBagOptions {
+  /** starts of the bags in a 1-d input (required for 1-d input, not allowed for 2-d) */
+  offsets?: Tensor | readonly number[] | null;
+  mode?: 'sum' | 'mean' | 'max';
+  /** weights of each index (mode 'sum' only) */
+  perSampleWeights?: Tensor | null;
+  /** entries equal to this index are left out of their bag (and of the mean's count) */
+  paddingIdx?: number | null;
+}
+
+/**
+ * Sums, averages or maxes the embeddings of each bag without building the [bag, len, dim]
+ * tensor: a 2-d input is one bag per row; a 1-d input is cut into bags at `offsets`.
+ * Empty bags give zeros, as PyTorch.
+ * @example embeddingBag(tensor([0, 1, 1], { dtype: 'int32' }), eye(2), { offsets: [0, 1], mode: 'sum' }).toArray() // [[1, 0], [0, 2]]
+ */
+export function embeddingBag(input: Tensor, weight: Tensor, opts: EmbeddingBagOptions = {}): Tensor {
+  const op = 'embeddingBag';
+  const mode = opts.mode ?? 'mean';
+  if (mode !== 'sum' && mode !== 'mean' && mode !== 'max') throw new ChainruleError(`${op}: mode must be 'sum', 'mean' or 'max', got ${JSON.stringify(mode)}`);
+  if (weight.ndim !== 2) throw new ChainruleError(`${op}: weight must be [numEmbeddings, dim], got ${showShape(weight.shape)}`);
+  const d = ids(input, weight.shape[0], op);
+  let starts: number[];
+  if (input.ndim === 2) {
+    if (opts.offsets != null) throw new ChainruleError(`${op}: offsets are only allowed with a 1-d input (a 2-d input has one bag per row)`);
+    const [B, len] = input.shape;
+    starts = Array.from({ length: B }, (_, b) => b * len);
+  } else if (input.ndim === 1) {
+    if (opts.offsets == null) throw new ChainruleError(`${op}: a 1-d input needs offsets marking where each bag starts`);
+    starts = opts.offsets instanceof Tensor ? Array.from(opts.offsets.data) : [...opts.offsets];
+    starts.forEach((s, i) => {
+      if (!Number.isInteger(s) || s < 0 || s > d.length || (i > 0 && s < starts[i - 1])) {
+        throw new ChainruleError(`${op}: offsets must be non-decreasing integers in [0, ${d.length}], got ${JSON.stringify(starts)}`);
+      }
+    });
+    if (starts.length && starts[0] !== 0) throw new ChainruleError(`${op}: the first offset must be 0, got ${starts[0]}`);
+  } else {
+    throw new ChainruleError(`${op}: expected a 1-d input with offsets or a 2-d input [bags, len], got ${showShape(input.shape)}`);
+  }
+  const psw = opts.perSampleWeights ?? null;
+  if (psw) {
+    if (mode !== 'sum') throw new ChainruleError(`${op}: perSampleWeights need mode 'sum', got '${mode}'`);
+    if (psw.size !== d.length) throw new ChainruleError(`${op}: perSampleWeights ${showShape(psw.shape)} must match the input ${showShape(input.shape)}`);
+  }
+  const B = starts.length;
+  const n = d.length;
+  const bagOf = (b: number): [number, number] => [starts[b], b + 1 < B ? starts[b + 1] : n];
+  const pad = opts.paddingIdx ?? null;
+  const rows = weight.indexSelect(0, tensor(d));
+  if (mode === 'max') {
+    const parts = Array.from({ length: B }, (_, b) => {
+      const [s, e] = bagOf(b);
+      const keep = Array.from({ length: e - s }, (_, k) => s + k).filter((i) => d[i] !== pad);
+      if (keep.length === 0) return weight.detach().narrow(0, 0, 1).mul(0).reshape([weight.shape[1]]);
+      return rows.indexSelect(0, tensor(Int32Array.from(keep))).max(0);
+    });
+    return stack(parts, 0);
+  }
+  // a [B, n] matrix of bag membership (1, or 1/count for the mean) times the looked-up rows
+  const M = new Float64Array(B * n);
+  for (let b = 0; b < B; b++) {
+    const [s, e] = bagOf(b);
+    let count = 0;
+    for (let i = s; i < e; i++) if (d[i] !== pad) count++;
+    for (let i = s; i < e; i++) if (d[i] !== pad) M[b * n + i] = mode === 'mean' ? 1 / count : 1;
+  }
+  let mat = tensor(M, { dtype: weight.dtype, shape: [B, n] });
+  if (psw) mat = mat.mul(psw.reshape([1, n]));
+  return mat.matmul(rows);
+}

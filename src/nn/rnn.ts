@@ -1,0 +1,281 @@
+import { ChainruleError } from '../errors.js';
+import { concat, stack } from '../ops/shape.js';
+import { empty, tensor, zeros } from '../tensor/creation.js';
+import { Tensor } from '../tensor/tensor.js';
+import { dropout } from './fn/dropout.js';
+import { uniform } from './init.js';
+import { Module, showShape } from './module.js';
+import { Parameter } from './parameter.js';
+
+export interface RNNOptions {
+  numLayers?: number;
+  /** learn bias_ih and bias_hh (default true) */
+  bias?: boolean;
+  /** input and output are [batch, time, features] instead of [time, batch, features] */
+  batchFirst?: boolean;
+  /** dropout on the outputs of every layer but the last (training only) */
+  dropout?: number;
+  bidirectional?: boolean;
+}
+
+export interface SequenceOptions {
+  /** the true length of each sequence in the batch; steps past it are skipped */
+  lengths?: readonly number[] | Tensor;
+  /** [batch, time], true (or nonzero) where a step is real; other steps leave the state unchanged */
+  mask?: Tensor;
+}
+
+type Kind = 'tanh' | 'relu' | 'lstm' | 'gru';
+
+const GATES: Record<Kind, number> = { tanh: 1, relu: 1, lstm: 4, gru: 3 };
+
+interface Weights {
+  wih: Parameter;
+  whh: Parameter;
+  bih: Parameter | null;
+  bhh: Parameter | null;
+}
+
+/**
+ * The shared machinery of RNN, GRU and LSTM: PyTorch's parameter names (weight_ih_l0,
+ * weight_hh_l0, bias_ih_l0, bias_hh_l0, ..._reverse) and gate layouts, so state dicts line up
+ * with PyTorch; multi-layer, bidirectional, batchFirst, initial state, and variable-length
+ * batches (each sequence's final state is the state after its own last step; outputs past
+ * the end are zero, as with PyTorch's packed sequences).
+ */
+abstract class RNNBase extends Module {
+  readonly numLayers: number;
+  readonly hasBias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropoutP: number;
+  readonly bidirectional: boolean;
+
+  constructor(
+    private readonly _kind: Kind,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    opts: RNNOptions,
+  ) {
+    super();
+    const name = this.constructor.name;
+    this.numLayers = opts.numLayers ?? 1;
+    this.hasBias = opts.bias ?? true;
+    this.batchFirst = opts.batchFirst ?? false;
+    this.dropoutP = opts.dropout ?? 0;
+    this.bidirectional = opts.bidirectional ?? false;
+    for (const [v, what] of [
+      [inputSize, 'inputSize'],
+      [hiddenSize, 'hiddenSize'],
+      [this.numLayers, 'numLayers'],
+    ] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new ChainruleError(`${name}: ${what} must be a positive integer, got ${v}`);
+    }
+    if (!(this.dropoutP >= 0 && this.dropoutP <= 1)) throw new ChainruleError(`${name}: dropout must be in [0, 1], got ${this.dropoutP}`);
+    const G = GATES[_kind] * hiddenSize;
+    const bound = 1 / Math.sqrt(hiddenSize);
+    const self = this as unknown as Record<string, Parameter>;
+    const make = (shape: number[]) => new Parameter(uniform(empty(shape), -bound, bound));
+    for (let l = 0; l < this.numLayers; l++) {
+      const inF = l === 0 ? inputSize : hiddenSize * this.numDirections;
+      for (let d = 0; d < this.numDirections; d++) {
+        const sfx = `_l${l}${d ? '_reverse' : ''}`;
+        self[`weight_ih${sfx}`] = make([G, inF]);
+        self[`weight_hh${sfx}`] = make([G, hiddenSize]);
+        if (this.hasBias) {
+          self[`bias_ih${sfx}`] = make([G]);
+          self[`bias_hh${sfx}`] = make([G]);
+        }
+      }
+    }
+  }
+
+  get numDirections(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  override describe(): string {
+    return `${this.constructor.name} ${this.inputSize}->${this.hiddenSize}`;
+  }
+
+  override extraRepr(): string {
+    const extra = [
+      this.numLayers !== 1 ? `numLayers=${this.numLayers}` : '',
+      this.hasBias ? '' : 'bias=false',
+      this.batchFirst ? 'batchFirst=true' : '',
+      this.dropoutP ? `dropout=${this.dropoutP}` : '',
+      this.bidirectional ? 'bidirectional=true' : '',
+      this._kind === 'relu' ? "nonlinearity='relu'" : '',
+    ].filter(Boolean);
+    return [this.inputSize, this.hiddenSize, ...extra].join(', ');
+  }
+
+  private weights(l: number, d: number): Weights {
+    const self = this as unknown as Record<string, Parameter | undefined>;
+    const sfx = `_l${l}${d ? '_reverse' : ''}`;
+    return { wih: self[`weight_ih${sfx}`]!, whh: self[`weight_hh${sfx}`]!, bih: self[`bias_ih${sfx}`] ?? null, bhh: self[`bias_hh${sfx}`] ?? null };
+  }
+
+  /** Per time step, a [B, 1] bool tensor of the sequences that are still running (null: all). */
+  private stepMasks(seq: SequenceOptions, T: number, B: number): Tensor[] | null {
+    if (seq.lengths != null && seq.mask != null) this.inputError('pass either lengths or mask, not both');
+    if (seq.lengths != null) {
+      const lens = seq.lengths instanceof Tensor ? Array.from(seq.lengths.data) : [...seq.lengths];
+      if (lens.length !== B) this.inputError(`expected ${B} lengths (one per sequence), got ${lens.length}`);
+      lens.forEach((n) => {
+        if (!Number.isInteger(n) || n < 0 || n > T) this.inputError(`lengths must be integers in [0, ${T}], got ${JSON.stringify(lens)}`);
+      });
+      return Array.from({ length: T }, (_, t) => tensor(Uint8Array.from(lens, (n) => (t < n ? 1 : 0)), { dtype: 'bool', shape: [B, 1] }));
+    }
+    if (seq.mask != null) {
+      const m = seq.mask;
+      if (m.ndim !== 2 || m.shape[0] !== B || m.shape[1] !== T) this.inputError(`mask must be [batch, time] = ${showShape([B, T])}, got ${showShape(m.shape)}`);
+      return Array.from({ length: T }, (_, t) => tensor(Uint8Array.from({ length: B }, (_, b) => (m.data[b * T + t] ? 1 : 0)), { dtype: 'bool', shape: [B, 1] }));
+    }
+    return null;
+  }
+
+  private checkState(h: Tensor | undefined, B: number, unbatched: boolean, what: string): Tensor | undefined {
+    if (h === undefined) return undefined;
+    const want = unbatched ? [this.numLayers * this.numDirections, this.hiddenSize] : [this.numLayers * this.numDirections, B, this.hiddenSize];
+    if (!(h instanceof Tensor) || h.ndim !== want.length || h.shape.some((n, i) => n !== want[i])) {
+      this.inputError(`expected ${what} ${showShape(want)}, got ${h instanceof Tensor ? showShape(h.shape) : typeof h}`);
+    }
+    return unbatched ? h.unsqueeze(1) : h;
+  }
+
+  /** One step of one direction: new hidden (and cell) state from the input gates gx [B, G]. */
+  private cell(gx: Tensor, h: Tensor, c: Tensor | null, w: Weights): [Tensor, Tensor | null] {
+    let gh = h.matmul(w.whh.T);
+    if (w.bhh) gh = gh.add(w.bhh);
+    const H = this.hiddenSize;
+    switch (this._kind) {
+      case 'tanh':
+        return [gx.add(gh).tanh(), null];
+      case 'relu':
+        return [gx.add(gh).relu(), null];
+      case 'lstm': {
+        const [i, f, g, o] = gx.add(gh).split(H, 1);
+        const c2 = f.sigmoid().mul(c as Tensor).add(i.sigmoid().mul(g.tanh()));
+        return [o.sigmoid().mul(c2.tanh()), c2];
+      }
+      case 'gru': {
+        const [xr, xz, xn] = gx.split(H, 1);
+        const [hr, hz, hn] = gh.split(H, 1);
+        const r = xr.add(hr).sigmoid();
+        const z = xz.add(hz).sigmoid();
+        const n = xn.add(r.mul(hn)).tanh();
+        return [n.sub(n.mul(z)).add(z.mul(h)), null];
+      }
+    }
+  }
+
+  protected run(input: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, seq: SequenceOptions): [Tensor, Tensor, Tensor | null] {
+    if (!(input instanceof Tensor)) this.inputError('expected a Tensor input');
+    const unbatched = input.ndim === 2;
+    if ((input.ndim !== 2 && input.ndim !== 3) || input.shape[input.ndim - 1] !== this.inputSize) {
+      const want = this.batchFirst ? ['batch', 'time', this.inputSize] : ['time', 'batch', this.inputSize];
+      this.inputError(`expected ${showShape(want)} or ${showShape(['time', this.inputSize])}, got ${showShape(input.shape)}`);
+    }
+    let x = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input;
+    const [T, B] = x.shape;
+    const masks = this.stepMasks(unbatched ? { ...seq, mask: seq.mask?.unsqueeze(0) } : seq, T, B);
+    const L = this.numLayers;
+    const D = this.numDirections;
+    const H = this.hiddenSize;
+    const lstm = this._kind === 'lstm';
+    const h0b = this.checkState(h0, B, unbatched, 'h0') ?? zeros([L * D, B, H], { dtype: x.dtype });
+    const c0b = lstm ? (this.checkState(c0, B, unbatched, 'c0') ?? zeros([L * D, B, H], { dtype: x.dtype })) : null;
+    const hs: Tensor[] = [];
+    const cs: Tensor[] = [];
+    for (let l = 0; l < L; l++) {
+      const dirOuts: Tensor[] = [];
+      for (let d = 0; d < D; d++) {
+        const w = this.weights(l, d);
+        let xw = x.matmul(w.wih.T);
+        if (w.bih) xw = xw.add(w.bih);
+        let h = h0b.index(l * D + d);
+        let c = c0b ? c0b.index(l * D + d) : null;
+        const outs = new Array<Tensor>(T);
+        for (let k = 0; k < T; k++) {
+          const t = d === 0 ? k : T - 1 - k;
+          const [h2, c2] = this.cell(xw.index(t), h, c, w);
+          if (masks) {
+            const m = masks[t];
+            h = h2.where(m, h);
+            if (c && c2) c = c2.where(m, c);
+            outs[t] = h2.where(m, 0);
+          } else {
+            h = h2;
+            c = c2;
+            outs[t] = h2;
+          }
+        }
+        dirOuts.push(stack(outs, 0));
+        hs.push(h);
+        if (c) cs.push(c);
+      }
+      x = D === 1 ? dirOuts[0] : concat(dirOuts, 2);
+      if (this.dropoutP > 0 && this.training && l < L - 1) x = dropout(x, this.dropoutP);
+    }
+    let out = x;
+    let hN = stack(hs, 0);
+    let cN = lstm ? stack(cs, 0) : null;
+    if (unbatched) {
+      out = out.squeeze(1);
+      hN = hN.squeeze(1);
+      cN = cN ? cN.squeeze(1) : null;
+    } else if (this.batchFirst) {
+      out = out.transpose(0, 1);
+    }
+    return [out, hN, cN];
+  }
+}
+
+/**
+ * Elman RNN, h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh) (or relu). Returns [output, hN]:
+ * output [T, B, D·H] (batchFirst: [B, T, D·H]), hN [numLayers·D, B, H].
+ * @example const [out, hN] = new RNN(4, 8).forward(randn([5, 2, 4])); out.shape // [5, 2, 8]
+ */
+export class RNN extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
+    const nl = opts.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') throw new ChainruleError(`RNN: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
+    super(nl, inputSize, hiddenSize, opts);
+  }
+
+  forward(input: Tensor, h0?: Tensor, seq: SequenceOptions = {}): [Tensor, Tensor] {
+    const [out, h] = this.run(input, h0, undefined, seq);
+    return [out, h];
+  }
+}
+
+/**
+ * Gated recurrent unit with PyTorch's gate order (r, z, n) and n = tanh(W_in x + b_in + r·(W_hn h + b_hn)).
+ * @example const [out, hN] = new GRU(4, 8, { batchFirst: true }).forward(randn([2, 5, 4]), undefined, { lengths: [5, 3] });
+ */
+export class GRU extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+    super('gru', inputSize, hiddenSize, opts);
+  }
+
+  forward(input: Tensor, h0?: Tensor, seq: SequenceOptions = {}): [Tensor, Tensor] {
+    const [out, h] = this.run(input, h0, undefined, seq);
+    return [out, h];
+  }
+}
+
+/**
+ * Long short-term memory with PyTorch's gate order (i, f, g, o). Returns [output, [hN, cN]].
+ * @example const [out, [h, c]] = new LSTM(4, 8, { numLayers: 2, bidirectional: true }).forward(randn([5, 2, 4]));
+ */
+export class LSTM extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+    super('lstm', inputSize, hiddenSize, opts);
+  }
+
+  forward(input: Tensor, state?: [Tensor, Tensor], seq: SequenceOptions = {}): [Tensor, [Tensor, Tensor]] {
+    if (state !== undefined && (!Array.isArray(state) || state.length !== 2)) this.inputError('expected the initial state as [h0, c0]');
+    const [out, h, c] = this.run(input, state?.[0], state?.[1], seq);
+    return [out, [h, c as Tensor]];
+  }
+}
