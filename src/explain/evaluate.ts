@@ -8,8 +8,8 @@ import { clone, reshape } from '../ops/shape.js';
 import { neg, powScalar } from '../ops/unary.js';
 import { scalar, tensor, zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type Expr, namesIn } from './ast.js';
-import { FUNCTIONS } from './functions.js';
+import type { Expr } from './ast.js';
+import { FUNCTIONS, diffNamesIn, expandCall } from './functions.js';
 import type { Definition, NestedNumber, Problem } from './problem.js';
 
 /** Shapes of every sub-expression evaluated, for matrix-form derivative rules. */
@@ -28,7 +28,7 @@ export function evalExpr(e: Expr, env: ReadonlyMap<string, Tensor>, shapes?: Sha
 }
 
 function constValue(t: Tensor, what: string): number | number[] {
-  if (t.requiresGrad) throw new ChainruleError(`${what} must be a constant, not something that depends on an input or param`);
+  if (t.requiresGrad && !t.isLeaf) throw new ChainruleError(`${what} must be a constant, not something computed from inputs or params`);
   const flat = Array.from(t.data as ArrayLike<number>);
   if (t.ndim === 0) return flat[0];
   return flat.length === 1 ? flat[0] : flat;
@@ -75,7 +75,8 @@ function evalInner(e: Expr, env: ReadonlyMap<string, Tensor>, shapes?: ShapeMap)
     case 'call': {
       const spec = FUNCTIONS[e.fn];
       if (!spec) throw new ChainruleError(`unknown function ${e.fn}()`);
-      if (spec.expand) return evalExpr(spec.expand(e.args), env, shapes);
+      const expanded = expandCall(e);
+      if (expanded) return evalExpr(expanded, env, shapes);
       const args = e.args.map((a) => evalExpr(a, env, shapes));
       const consts = args.map((a, i) => (spec.constArgs?.includes(i) ? constValue(a, `argument ${i + 1} of ${e.fn}`) : undefined));
       for (const [i, c] of consts.entries()) {
@@ -134,7 +135,7 @@ export function dependencies(p: Problem, root: string): string[] {
   const visit = (n: string) => {
     const d = defs.get(n);
     if (!d) return;
-    for (const u of namesIn(d.expr)) {
+    for (const u of diffNamesIn(d.expr)) {
       if (!seen.has(u)) {
         seen.add(u);
         visit(u);
@@ -211,7 +212,7 @@ export function solveProblem(p: Problem): Solution {
     for (const n of p.params.keys()) {
       const t = tensors.get(n) as Tensor;
       const g = grads.get(n);
-      updated.set(n, p.update && g ? sub(t.detach(), mul(g, p.update.lr)) : t.detach());
+      if (p.update && g) updated.set(n, sub(t.detach(), mul(g, p.update.lr)));
     }
   });
   const thenValues: Solution['thenValues'] = [];
@@ -222,21 +223,21 @@ export function solveProblem(p: Problem): Solution {
     for (const d of p.then) {
       const snapshot = new Map(env);
       const v = located(p, d, () => evalExpr(d.expr, env));
-      env.set(d.name, v);
       if (p.params.has(d.name)) {
-        const old = updated.get(d.name) as Tensor;
+        const old = env.get(d.name) as Tensor;
         if (old.shape.join() !== v.shape.join()) {
           throw new ChainruleError(`${p.file}:${d.line}: the update rule for ${d.name} gives shape ${fmtShape(v.shape)}, but ${d.name} has shape ${fmtShape(old.shape)}`);
         }
         updated.set(d.name, v);
       }
+      env.set(d.name, v);
       thenValues.push({ def: d, value: v, env: snapshot });
     }
   });
   const after = new Map<string, Tensor>();
-  noGrad(() => {
+  if (updated.size > 0 || p.then.length > 0) noGrad(() => {
     const env = new Map<string, Tensor>();
-    for (const n of p.inputs.keys()) env.set(n, (tensors.get(n) as Tensor).detach());
+    for (const n of [...p.inputs.keys(), ...p.params.keys()]) env.set(n, (tensors.get(n) as Tensor).detach());
     for (const [n, t] of updated) env.set(n, t);
     evalNodes(p, env);
     for (const d of p.nodes) after.set(d.name, env.get(d.name) as Tensor);

@@ -155,6 +155,48 @@ export const FUNCTIONS: Record<string, FnSpec> = {
   },
 };
 
+const expansions = new WeakMap<Expr, Expr>();
+
+/** The definition of a loss call (mse, sse, bce, bce_logits) in other functions; one object per call, so shapes recorded for it can be found again. */
+export function expandCall(e: Expr & { kind: 'call' }): Expr | null {
+  const spec = FUNCTIONS[e.fn];
+  if (!spec?.expand) return null;
+  let x = expansions.get(e);
+  if (!x) {
+    x = spec.expand(e.args);
+    expansions.set(e, x);
+  }
+  return x;
+}
+
+/** The names an expression depends on differentiably: constant arguments (slopes, classes) are left out. */
+export function diffNamesIn(e: Expr, out: string[] = []): string[] {
+  switch (e.kind) {
+    case 'name':
+      if (!out.includes(e.name)) out.push(e.name);
+      break;
+    case 'neg':
+    case 'transpose':
+    case 'sumdims':
+      diffNamesIn(e.arg, out);
+      break;
+    case 'bin':
+      diffNamesIn(e.left, out);
+      diffNamesIn(e.right, out);
+      break;
+    case 'call': {
+      const skip = FUNCTIONS[e.fn]?.constArgs ?? [];
+      e.args.forEach((a, i) => {
+        if (!skip.includes(i)) diffNamesIn(a, out);
+      });
+      break;
+    }
+    default:
+      break;
+  }
+  return out;
+}
+
 /** Checks every call in an expression names a known function with a valid number of arguments. */
 export function checkCalls(e: Expr, where: string): void {
   switch (e.kind) {

@@ -4,3 +4,16 @@ export type { Expr, BinOp } from './ast.js';
 export { parseProblem, type Problem, type Definition, type NestedNumber } from './problem.js';
 export { solveProblem, evalExpr, type Solution } from './evaluate.js';
 export { loadProblem, solveFile } from './load.js';
+export {
+  derive,
+  type Derivation,
+  type DeriveOptions,
+  type ForwardStep,
+  type BackwardStep,
+  type BackwardTerm,
+  type UpdateStep,
+  type ThenStep,
+} from './derivation.js';
+export { render, FORMATS, type Format, type RenderOptions } from './render.js';
+export { diff, adjoint, simplify } from './symbolic.js';
+export type { Value } from './notation.js';

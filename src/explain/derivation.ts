@@ -1,0 +1,241 @@
+import '../ops/index.js';
+import { backward } from '../autograd/functional.js';
+import { onesLike, zerosLike } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { type Expr, bin, namesIn, num } from './ast.js';
+import { type Solution, evalExpr } from './evaluate.js';
+import { diffNamesIn } from './functions.js';
+import type { Value } from './notation.js';
+import type { Definition } from './problem.js';
+import { adjoint, diff, simplify, substituteGrads } from './symbolic.js';
+
+/** One line of the forward pass: a definition, the values it reads, its result. */
+export interface ForwardStep {
+  name: string;
+  kind: 'input' | 'param' | 'node';
+  /** the definition (nodes only) */
+  expr?: Expr;
+  source?: string;
+  value: Value;
+  shape: number[];
+}
+
+/** One consumer's share of dL/d(node): dL/d(consumer) times the local derivative. */
+export interface BackwardTerm {
+  consumer: string;
+  /** the contribution as a formula in dL/d(consumer) (a `grad` symbol) and the problem's symbols */
+  formula: Expr;
+  /** true when the formula is in matrix form (δ A^T, W^T δ, ⊙ f'(Z), Σ over the batch) */
+  matrixForm: boolean;
+  /** d(consumer)/d(node) as a formula and its value, for scalar steps */
+  local?: { formula: Expr; value: Value };
+  /** dL/d(consumer) */
+  upstream: Value;
+  /** this consumer's share of dL/d(node), computed by the engine */
+  contribution: Value;
+}
+
+/** dL/d(name) = sum over the consumers of name. */
+export interface BackwardStep {
+  name: string;
+  kind: 'input' | 'param' | 'node';
+  /** empty for `from` itself (its gradient is the seed) */
+  terms: BackwardTerm[];
+  value: Value;
+  shape: number[];
+}
+
+export interface UpdateStep {
+  name: string;
+  old: Value;
+  grad: Value;
+  value: Value;
+}
+
+export interface ThenStep {
+  name: string;
+  /** true for an update rule w <- expression of a param */
+  rule: boolean;
+  expr: Expr;
+  source: string;
+  /** the values of the names it reads */
+  reads: Record<string, Value>;
+  value: Value;
+  old?: Value;
+}
+
+/**
+ * A worked solution: everything `render` writes and `checkAnswers` checks. Every number in it was
+ * computed by the core engine in float64.
+ */
+export interface Derivation {
+  title: string;
+  /** the differentiated node and the upstream gradient dL/d(from) */
+  from: string | null;
+  seed: Value | null;
+  forward: ForwardStep[];
+  backward: BackwardStep[];
+  update: { lr: number; steps: UpdateStep[] } | null;
+  /** the `then` section, step by step */
+  thenSteps: ThenStep[];
+  /** the loss (from) before and after the step */
+  loss: { before: Value; after: Value } | null;
+  /** every input, param and node */
+  values: Record<string, Value>;
+  /** d(from)/d(name) x seed for every name from depends on (and from itself) */
+  grads: Record<string, Value>;
+  /** params after the step (SGD and `then` rules) */
+  updated: Record<string, Value>;
+  /** nodes re-evaluated with the updated params, and the `then` definitions */
+  after: Record<string, Value>;
+  /** the gradient of from w.r.t. every name it depends on, as one formula (with --symbolic) */
+  symbolic: { name: string; formula: Expr }[] | null;
+  /** names in definition order and their kinds, for dependency ordering */
+  order: { name: string; kind: 'input' | 'param' | 'node' | 'then' }[];
+}
+
+/** A tensor's values as a number or nested lists. */
+export function toValue(t: Tensor): Value {
+  return t.toArray() as Value;
+}
+
+const isScalar = (t: Tensor) => t.size === 1 && t.ndim === 0;
+
+/** The consumer's vector-Jacobian product for one of its arguments, computed by the engine on a fresh copy of the consumer. */
+function localVjp(sol: Solution, def: Definition, n: string, upstream: Tensor | null): Tensor {
+  const env = new Map<string, Tensor>();
+  for (const u of namesIn(def.expr)) {
+    const t = (sol.tensors.get(u) as Tensor).detach();
+    if (u === n) t.requiresGrad = true;
+    env.set(u, t);
+  }
+  const out = evalExpr(def.expr, env);
+  const target = env.get(n) as Tensor;
+  if (!out.requiresGrad) return zerosLike(target);
+  backward(out, upstream ?? onesLike(out));
+  return target.grad ?? zerosLike(target);
+}
+
+export interface DeriveOptions {
+  /** also build the closed-form gradient formulas */
+  symbolic?: boolean;
+}
+
+/**
+ * Builds the worked solution of an evaluated problem: forward steps, backward steps in reverse
+ * topological order with each consumer's local derivative, the update, and what follows it.
+ *
+ * @example derive(solveFile('examples/problems/network-n.yaml')).grads.a // 0.0020032447...
+ */
+export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
+  const p = sol.problem;
+  const kindOf = (n: string): 'input' | 'param' | 'node' => (p.inputs.has(n) ? 'input' : p.params.has(n) ? 'param' : 'node');
+  const values: Record<string, Value> = {};
+  const forward: ForwardStep[] = [];
+  for (const [n, t] of sol.tensors) {
+    values[n] = toValue(t);
+    const def = p.nodes.find((d) => d.name === n);
+    forward.push({ name: n, kind: kindOf(n), expr: def?.expr, source: def?.source, value: values[n], shape: [...t.shape] });
+  }
+  const grads: Record<string, Value> = {};
+  const backwardSteps: BackwardStep[] = [];
+  const shapeOf = (e: Expr) => sol.shapes.get(e);
+  const from = p.backward?.from ?? null;
+  if (from && sol.seed) {
+    const involved = new Set([...sol.deps, from]);
+    const consumers = (n: string) => p.nodes.filter((d) => involved.has(d.name) && diffNamesIn(d.expr).includes(n));
+    const nodesRev = p.nodes.filter((d) => involved.has(d.name)).map((d) => d.name).reverse();
+    const leaves = [...p.inputs.keys(), ...p.params.keys()].filter((n) => involved.has(n));
+    for (const n of [...nodesRev, ...leaves]) {
+      const t = sol.tensors.get(n) as Tensor;
+      const g = sol.grads.get(n) as Tensor;
+      grads[n] = toValue(g);
+      const terms: BackwardTerm[] = [];
+      if (n !== from) {
+        for (const c of consumers(n)) {
+          const ct = sol.tensors.get(c.name) as Tensor;
+          const up = sol.grads.get(c.name) as Tensor;
+          const scalarCase = isScalar(t) && isScalar(ct);
+          const contribution = toValue(localVjp(sol, c, n, up));
+          const U: Expr = { kind: 'grad', of: c.name };
+          let local: BackwardTerm['local'];
+          let formula: Expr | null = null;
+          if (scalarCase) {
+            const d = diff(c.expr, n);
+            if (d) {
+              local = { formula: d, value: toValue(localVjp(sol, c, n, null)) };
+              formula = simplify(bin('*', U, d));
+            }
+          }
+          const matrixForm = !formula;
+          if (!formula) formula = adjoint(c.expr, n, U, shapeOf) ?? num(0);
+          terms.push({ consumer: c.name, formula, matrixForm, local, upstream: toValue(up), contribution });
+        }
+      }
+      backwardSteps.push({ name: n, kind: kindOf(n), terms, value: grads[n], shape: [...t.shape] });
+    }
+  }
+
+  const updated: Record<string, Value> = {};
+  for (const [n, t] of sol.updated) updated[n] = toValue(t);
+  const update = p.update
+    ? {
+        lr: p.update.lr,
+        steps: [...p.params.keys()]
+          .filter((n) => grads[n] !== undefined)
+          .map((n) => ({ name: n, old: values[n], grad: grads[n], value: toValue(sol.updated.get(n) as Tensor) })),
+      }
+    : null;
+  // `then` steps: an update rule shows the param's value before the rule as `old`
+  const thenSteps: ThenStep[] = sol.thenValues.map(({ def, value, env }) => {
+    const reads: Record<string, Value> = {};
+    for (const u of namesIn(def.expr)) reads[u] = toValue(env.get(u) as Tensor);
+    const rule = p.params.has(def.name);
+    return { name: def.name, rule, expr: def.expr, source: def.source, reads, value: toValue(value), old: rule ? toValue(env.get(def.name) as Tensor) : undefined };
+  });
+  const after: Record<string, Value> = {};
+  for (const [n, t] of sol.after) after[n] = toValue(t);
+  for (const s of thenSteps) if (!s.rule) after[s.name] = s.value;
+  const loss = from && (p.update || p.then.some((d) => p.params.has(d.name))) ? { before: values[from], after: after[from] } : null;
+
+  let symbolic: Derivation['symbolic'] = null;
+  if (opts.symbolic && from && sol.seed) {
+    const seedV = toValue(sol.seed);
+    const G = new Map<string, Expr>();
+    G.set(from, typeof seedV === 'number' ? num(seedV) : { kind: 'grad', of: from });
+    symbolic = [];
+    for (const step of backwardSteps) {
+      if (step.name === from) continue;
+      let f: Expr | null = null;
+      for (const term of step.terms) {
+        const s = substituteGrads(term.formula, (of) => G.get(of));
+        f = f ? bin('+', f, s) : s;
+      }
+      const formula = simplify(f ?? num(0));
+      G.set(step.name, formula);
+      symbolic.push({ name: step.name, formula });
+    }
+  }
+  const order: Derivation['order'] = [
+    ...[...p.inputs.keys()].map((name) => ({ name, kind: 'input' as const })),
+    ...[...p.params.keys()].map((name) => ({ name, kind: 'param' as const })),
+    ...p.nodes.map((d) => ({ name: d.name, kind: 'node' as const })),
+    ...p.then.filter((d) => !p.params.has(d.name)).map((d) => ({ name: d.name, kind: 'then' as const })),
+  ];
+  return {
+    title: p.title,
+    from,
+    seed: sol.seed ? toValue(sol.seed) : null,
+    forward,
+    backward: backwardSteps,
+    update,
+    thenSteps,
+    loss,
+    values,
+    grads,
+    updated,
+    after,
+    symbolic,
+    order,
+  };
+}

@@ -1,0 +1,303 @@
+import type { Expr } from './ast.js';
+
+/** A value shown in a derivation: a number or nested lists (rows of a matrix). */
+export type Value = number | Value[];
+
+/** How one notation (LaTeX or terminal Unicode) writes each piece of an expression. */
+export interface Dialect {
+  name(n: string): string;
+  num(v: number, digits: number): string;
+  value(v: Value, digits: number): string;
+  mul(a: string, b: string, numLeft: boolean): string;
+  matmul(a: string, b: string): string;
+  hadamard(a: string, b: string): string;
+  frac(a: string, b: string): string;
+  /** whether frac needs its operands parenthesised like a binary operator */
+  fracIsInfix: boolean;
+  pow(base: string, exp: string, expExpr: Expr): string;
+  paren(s: string): string;
+  call(fn: string, args: string[], raw: Expr[]): string;
+  grad(of: string): string;
+  transpose(a: string, atom: boolean): string;
+  sumdims(a: string, dims: number[]): string;
+}
+
+const GREEK = new Set([
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'eta',
+  'theta',
+  'lambda',
+  'mu',
+  'sigma',
+  'tau',
+  'phi',
+  'psi',
+  'omega',
+  'Delta',
+  'Phi',
+  'Sigma',
+]);
+const GREEK_UNI: Record<string, string> = {
+  alpha: 'α',
+  beta: 'β',
+  gamma: 'γ',
+  delta: 'δ',
+  epsilon: 'ε',
+  eta: 'η',
+  theta: 'θ',
+  lambda: 'λ',
+  mu: 'μ',
+  sigma: 'σ',
+  tau: 'τ',
+  phi: 'φ',
+  psi: 'ψ',
+  omega: 'ω',
+  Delta: 'Δ',
+  Phi: 'Φ',
+  Sigma: 'Σ',
+};
+
+/** x6 -> x_{6}, A_in -> A_{in}, delta1 -> \delta_{1}, BCE -> \mathrm{BCE}. */
+export function latexName(n: string): string {
+  const base = (b: string) => (GREEK.has(b) ? `\\${b}` : b.length > 1 ? `\\mathrm{${b}}` : b);
+  let m = /^([A-Za-z]+?)(\d+)$/.exec(n);
+  if (m) return `${base(m[1])}_{${m[2]}}`;
+  m = /^([A-Za-z]+\d*)_(.+)$/.exec(n);
+  if (m) return `${latexName(m[1])}_{${m[2].replace(/_/g, '\\_')}}`;
+  return base(n.replace(/_/g, '\\_'));
+}
+
+/** A number at `digits` significant digits, trailing zeros dropped; integers exactly. */
+export function fmtNumber(v: number, digits: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
+  if (Object.is(v, -0)) v = 0;
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  let s = v.toPrecision(digits);
+  if (s.includes('e')) {
+    const [m, e] = s.split('e');
+    const mm = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
+    return `${mm}e${Number(e)}`;
+  }
+  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  if (Math.abs(v) < 1e-4 && s !== '0') {
+    const [m, e] = v.toExponential(digits - 1).split('e');
+    return `${m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m}e${Number(e)}`;
+  }
+  return s;
+}
+
+function latexNum(v: number, digits: number): string {
+  const s = fmtNumber(v, digits);
+  const m = /^(-?[\d.]+)e(-?\d+)$/.exec(s);
+  return m ? `${m[1]} \\times 10^{${m[2]}}` : s;
+}
+
+function shapeOfValue(v: Value): number[] {
+  const s: number[] = [];
+  let c: Value = v;
+  while (Array.isArray(c)) {
+    s.push(c.length);
+    c = c[0];
+  }
+  return s;
+}
+
+const LATEX_FN: Record<string, string> = {
+  log: '\\ln',
+  log2: '\\log_{2}',
+  log10: '\\log_{10}',
+  sigmoid: '\\sigma',
+  tanh: '\\tanh',
+  relu: '\\mathrm{ReLU}',
+  leaky_relu: '\\mathrm{LeakyReLU}',
+  elu: '\\mathrm{ELU}',
+  gelu: '\\mathrm{GELU}',
+  softplus: '\\mathrm{softplus}',
+  sign: '\\operatorname{sign}',
+  step: 'H',
+  softmax: '\\operatorname{softmax}',
+  log_softmax: '\\operatorname{log\\,softmax}',
+  mean: '\\operatorname{mean}',
+  max: '\\max',
+  mse: '\\operatorname{MSE}',
+  sse: '\\operatorname{SSE}',
+  bce: '\\operatorname{BCE}',
+  bce_logits: '\\operatorname{BCE}_{\\text{logits}}',
+  cross_entropy: '\\operatorname{CE}',
+  onehot: '\\operatorname{onehot}',
+  "leaky_relu'": "\\mathrm{LeakyReLU}'",
+  "elu'": "\\mathrm{ELU}'",
+  "gelu'": "\\mathrm{GELU}'",
+};
+
+/** LaTeX notation (for md, tex and html). */
+export const latex: Dialect = {
+  name: latexName,
+  num: latexNum,
+  value(v, digits) {
+    v = unwrapSingle(v);
+    if (!Array.isArray(v)) return latexNum(v, digits);
+    const shape = shapeOfValue(v);
+    const rows: Value[][] = shape.length === 1 ? (v as Value[]).map((x) => [x]) : (v as Value[][]);
+    const body = rows.map((r) => (r as Value[]).map((x) => (Array.isArray(x) ? '\\cdots' : latexNum(x, digits))).join(' & ')).join(' \\\\ ');
+    return `\\begin{bmatrix} ${body} \\end{bmatrix}`;
+  },
+  mul: (a, b, numLeft) => (numLeft ? `${a} ${b}` : `${a} \\cdot ${b}`),
+  matmul: (a, b) => `${a} \\, ${b}`,
+  hadamard: (a, b) => `${a} \\odot ${b}`,
+  frac: (a, b) => `\\frac{${a}}{${b}}`,
+  fracIsInfix: false,
+  pow: (b, e) => `{${b}}^{${e}}`,
+  paren: (s) => `\\left(${s}\\right)`,
+  call(fn, args, raw) {
+    const a = args[0];
+    switch (fn) {
+      case 'exp':
+        return raw[0].kind === 'name' || raw[0].kind === 'num' ? `e^{${a}}` : `\\exp\\left(${a}\\right)`;
+      case 'sqrt':
+        return `\\sqrt{${a}}`;
+      case 'abs':
+        return `\\left|${a}\\right|`;
+      case 'sum':
+        return `\\sum \\left(${a}\\right)`;
+      case 'transpose':
+        return `{${a}}^{\\top}`;
+      case 'ind_pos':
+        return `\\mathbb{1}\\left[${a} > 0\\right]`;
+      case 'ind_max':
+        return `\\mathbb{1}\\left[${a} = \\max ${a}\\right]`;
+      default:
+        return `${LATEX_FN[fn] ?? `\\operatorname{${fn.replace(/_/g, '\\_')}}`}\\left(${args.join(', ')}\\right)`;
+    }
+  },
+  grad: (of) => `\\frac{\\partial L}{\\partial ${latexName(of)}}`,
+  transpose: (a, atom) => (atom ? `${a}^{\\top}` : `\\left(${a}\\right)^{\\top}`),
+  sumdims: (a, dims) => `\\textstyle\\sum_{${dims.length === 1 ? (dims[0] === 1 ? '\\text{cols}' : dims[0] === 0 ? '\\text{rows}' : `\\text{dim }${dims[0]}`) : '\\text{all}'}}\\left(${a}\\right)`,
+};
+
+const SUP: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻' };
+const UNI_FN: Record<string, string> = { sigmoid: 'σ', log: 'ln', log_softmax: 'log_softmax', step: 'H', onehot: 'onehot', cross_entropy: 'CE' };
+
+/** A one-element matrix [[x]] shown as the number x. */
+export function unwrapSingle(v: Value): Value {
+  let c = v;
+  while (Array.isArray(c) && c.length === 1) c = c[0];
+  return Array.isArray(c) ? v : c;
+}
+
+/** A value on one line: 2, [1, 2], [[1, 2], [3, 4]]. */
+export function inlineValue(v: Value, digits: number): string {
+  v = unwrapSingle(v);
+  return Array.isArray(v) ? `[${v.map((x) => inlineValue(x, digits)).join(', ')}]` : fmtNumber(v, digits);
+}
+
+/** Unicode notation for a terminal. */
+export const unicode: Dialect = {
+  name: (n) => {
+    const m = /^([A-Za-z]+?)(\d*)$/.exec(n);
+    if (m && GREEK_UNI[m[1]]) return GREEK_UNI[m[1]] + m[2];
+    return n;
+  },
+  num: (v, d) => fmtNumber(v, d),
+  value: inlineValue,
+  mul: (a, b) => `${a}·${b}`,
+  matmul: (a, b) => `${a} ${b}`,
+  hadamard: (a, b) => `${a} ⊙ ${b}`,
+  frac: (a, b) => `${a}/${b}`,
+  fracIsInfix: true,
+  pow: (b, e, ee) => (ee.kind === 'num' && /^-?\d+$/.test(e) ? b + [...e].map((c) => SUP[c]).join('') : `${b}^${ee.kind === 'num' || ee.kind === 'name' ? e : `(${e})`}`),
+  paren: (s) => `(${s})`,
+  call(fn, args) {
+    switch (fn) {
+      case 'transpose':
+        return `(${args[0]})ᵀ`;
+      case 'ind_pos':
+        return `1[${args[0]} > 0]`;
+      case 'ind_max':
+        return `1[${args[0]} = max ${args[0]}]`;
+      case 'abs':
+        return `|${args[0]}|`;
+      case 'sum':
+        return `Σ(${args[0]})`;
+      default:
+        return `${UNI_FN[fn] ?? fn}(${args.join(', ')})`;
+    }
+  },
+  grad: (of) => `∂L/∂${of}`,
+  transpose: (a, atom) => (atom ? `${a}ᵀ` : `(${a})ᵀ`),
+  sumdims: (a, dims) => `Σ_${dims.length === 1 ? (dims[0] === 1 ? 'cols' : dims[0] === 0 ? 'rows' : `dim${dims[0]}`) : 'all'}(${a})`,
+};
+
+/** How names are shown: as symbols, or substituted by their values. */
+export type NameView = (n: string) => { text: string; negative?: boolean; matrix?: boolean } | undefined;
+
+const PREC = { '+': 1, '-': 1, '*': 2, '/': 2, '@': 2, hadamard: 2, neg: 3, '^': 4, atom: 5 } as const;
+
+/**
+ * Writes an expression in a dialect with the fewest parentheses its precedence needs. `view`
+ * substitutes names (and gradient symbols, as `d:name`) by values for the "numbers" line.
+ *
+ * @example render(parseExpr('a*x2 + b'), latex, 6) // 'a \\cdot x_{2} + b'
+ */
+export function render(e: Expr, d: Dialect, digits: number, view?: NameView): string {
+  return go(e, d, digits, view).s;
+}
+
+function go(e: Expr, d: Dialect, digits: number, view?: NameView): { s: string; p: number } {
+  const wrap = (x: { s: string; p: number }, min: number) => (x.p < min ? d.paren(x.s) : x.s);
+  switch (e.kind) {
+    case 'num':
+      return { s: d.num(e.value, digits), p: e.value < 0 ? PREC['+'] : PREC.atom };
+    case 'name': {
+      const v = view?.(e.name);
+      if (v) return { s: v.text, p: v.negative ? PREC['+'] : PREC.atom };
+      return { s: d.name(e.name), p: PREC.atom };
+    }
+    case 'grad': {
+      const v = view?.(`d:${e.of}`);
+      if (v) return { s: v.text, p: v.negative ? PREC['+'] : PREC.atom };
+      return { s: d.grad(e.of), p: PREC.atom };
+    }
+    case 'neg': {
+      const a = go(e.arg, d, digits, view);
+      return { s: `-${wrap(a, PREC.neg + 1)}`, p: PREC.neg };
+    }
+    case 'transpose': {
+      const a = go(e.arg, d, digits, view);
+      return { s: d.transpose(a.s, a.p >= PREC.atom), p: PREC.atom };
+    }
+    case 'sumdims':
+      return { s: d.sumdims(go(e.arg, d, digits, view).s, e.dims), p: PREC.atom };
+    case 'call':
+      return { s: d.call(e.fn, e.args.map((a) => go(a, d, digits, view).s), e.args), p: PREC.atom };
+    case 'bin': {
+      const l = go(e.left, d, digits, view);
+      const r = go(e.right, d, digits, view);
+      switch (e.op) {
+        case '+':
+          return { s: `${wrap(l, PREC['+'])} + ${wrap(r, PREC['+'])}`, p: PREC['+'] };
+        case '-':
+          return { s: `${wrap(l, PREC['-'])} - ${wrap(r, PREC['-'] + 1)}`, p: PREC['-'] };
+        case '*': {
+          const numLeft = e.left.kind === 'num' && e.left.value >= 0 && (e.right.kind === 'name' && !view?.(e.right.name) || e.right.kind === 'call');
+          return { s: d.mul(wrap(l, PREC['*']), wrap(r, PREC['*'] + 1), numLeft), p: PREC['*'] };
+        }
+        case '@':
+          return { s: d.matmul(wrap(l, PREC['@']), wrap(r, PREC['@'] + 1)), p: PREC['@'] };
+        case 'hadamard':
+          return { s: d.hadamard(wrap(l, PREC.hadamard), wrap(r, PREC.hadamard + 1)), p: PREC.hadamard };
+        case '/':
+          if (d.fracIsInfix) return { s: d.frac(wrap(l, PREC['/']), wrap(r, PREC['/'] + 1)), p: PREC['/'] };
+          return { s: d.frac(l.s, r.s), p: PREC.atom };
+        case '^':
+          return { s: d.pow(wrap(l, PREC.atom), r.s, e.right), p: PREC['^'] };
+      }
+    }
+  }
+  return { s: '?', p: PREC.atom };
+}

@@ -1,0 +1,345 @@
+import { type BinOp, type Expr, bin, call, neg, num, sameExpr } from './ast.js';
+import { expandCall } from './functions.js';
+
+const isNum = (e: Expr, v?: number): boolean => e.kind === 'num' && (v === undefined || e.value === v);
+const val = (e: Expr): number => (e as { value: number }).value;
+
+/**
+ * Light algebraic simplification for display: drops `*1`, `+0`, `^1`, folds constants, pulls
+ * signs out of products and turns `a + (-b)` into `a - b`.
+ *
+ * @example simplify(bin('*', num(1), name('x'))) // { kind: 'name', name: 'x' }
+ */
+export function simplify(e: Expr): Expr {
+  switch (e.kind) {
+    case 'neg': {
+      const a = simplify(e.arg);
+      if (isNum(a)) return num(-val(a));
+      if (a.kind === 'neg') return a.arg;
+      return neg(a);
+    }
+    case 'transpose': {
+      const a = simplify(e.arg);
+      if (a.kind === 'transpose') return a.arg;
+      if (isNum(a)) return a;
+      return { kind: 'transpose', arg: a };
+    }
+    case 'sumdims':
+      return { kind: 'sumdims', arg: simplify(e.arg), dims: e.dims };
+    case 'call':
+      return { kind: 'call', fn: e.fn, args: e.args.map(simplify) };
+    case 'bin':
+      return simplifyBin(e.op, simplify(e.left), simplify(e.right));
+    default:
+      return e;
+  }
+}
+
+function clean(v: number): number {
+  return Number.parseFloat(v.toPrecision(15));
+}
+
+function simplifyBin(op: BinOp, a: Expr, b: Expr): Expr {
+  switch (op) {
+    case '+':
+      if (isNum(a, 0)) return b;
+      if (isNum(b, 0)) return a;
+      if (isNum(a) && isNum(b)) return num(clean(val(a) + val(b)));
+      if (b.kind === 'neg') return simplifyBin('-', a, b.arg);
+      if (isNum(b) && val(b) < 0) return bin('-', a, num(-val(b)));
+      if (a.kind === 'neg') return simplifyBin('-', b, a.arg);
+      return bin('+', a, b);
+    case '-':
+      if (isNum(b, 0)) return a;
+      if (isNum(a, 0)) return simplify(neg(b));
+      if (isNum(a) && isNum(b)) return num(clean(val(a) - val(b)));
+      if (b.kind === 'neg') return simplifyBin('+', a, b.arg);
+      if (sameExpr(a, b)) return num(0);
+      return bin('-', a, b);
+    case '*':
+    case 'hadamard': {
+      if (isNum(a, 0) || isNum(b, 0)) return num(0);
+      if (isNum(a, 1)) return b;
+      if (isNum(b, 1)) return a;
+      if (isNum(a, -1)) return simplify(neg(b));
+      if (isNum(b, -1)) return simplify(neg(a));
+      if (isNum(a) && isNum(b)) return num(clean(val(a) * val(b)));
+      if (a.kind === 'neg') return simplify(neg(simplifyBin(op, a.arg, b)));
+      if (b.kind === 'neg') return simplify(neg(simplifyBin(op, a, b.arg)));
+      if (isNum(a) && b.kind === 'bin' && (b.op === '*' || b.op === 'hadamard') && isNum(b.left)) {
+        return simplifyBin(b.op, num(clean(val(a) * val(b.left))), b.right);
+      }
+      if (op === '*' && isNum(b) && !isNum(a)) return simplifyBin('*', b, a);
+      if (op === '*' && isNum(b) && val(b) < 0) return simplify(neg(simplifyBin(op, a, num(-val(b)))));
+      if (op === '*' && isNum(a) && val(a) < 0) return simplify(neg(simplifyBin(op, num(-val(a)), b)));
+      return bin(op, a, b);
+    }
+    case '/':
+      if (isNum(b, 1)) return a;
+      if (isNum(a, 0)) return num(0);
+      if (isNum(a) && isNum(b) && Number.isInteger(val(a) / val(b))) return num(val(a) / val(b));
+      if (a.kind === 'neg') return simplify(neg(simplifyBin('/', a.arg, b)));
+      return bin('/', a, b);
+    case '^':
+      if (isNum(b, 1)) return a;
+      if (isNum(b, 0)) return num(1);
+      if (isNum(a) && isNum(b)) return num(clean(val(a) ** val(b)));
+      return bin('^', a, b);
+    case '@':
+      if (isNum(a, 0) || isNum(b, 0)) return num(0);
+      return bin('@', a, b);
+  }
+}
+
+/**
+ * The derivative of a scalar function of one argument, f'(a), as an expression in `a`
+ * (pseudo-functions such as `ind_pos` for 1[a > 0] are for display only). Null for vector functions.
+ */
+export function primeOf(fn: string, args: Expr[]): Expr | null {
+  const [a] = args;
+  switch (fn) {
+    case 'exp':
+      return call('exp', a);
+    case 'log':
+      return bin('/', num(1), a);
+    case 'log2':
+      return bin('/', num(1), bin('*', a, call('log', num(2))));
+    case 'log10':
+      return bin('/', num(1), bin('*', a, call('log', num(10))));
+    case 'sqrt':
+      return bin('/', num(1), bin('*', num(2), call('sqrt', a)));
+    case 'abs':
+      return call('sign', a);
+    case 'sigmoid':
+      return bin('*', call('sigmoid', a), bin('-', num(1), call('sigmoid', a)));
+    case 'tanh':
+      return bin('-', num(1), bin('^', call('tanh', a), num(2)));
+    case 'relu':
+      return call('ind_pos', a);
+    case 'leaky_relu':
+    case 'elu':
+    case 'gelu':
+      return call(`${fn}'`, ...args);
+    case 'softplus':
+      return call('sigmoid', args[1] ? bin('*', args[1], a) : a);
+    case 'sign':
+    case 'step':
+      return num(0);
+    default:
+      return null;
+  }
+}
+
+/**
+ * d(e)/d(v) for scalar expressions by the rules of calculus, simplified; null when `e` involves
+ * matrix products or vector functions (then the matrix-form rules of {@link adjoint} apply).
+ *
+ * @example diff(parseExpr('a*x2 + b*x3 + c*x2*x3'), 'x2') // a + c·x3
+ */
+export function diff(e: Expr, v: string): Expr | null {
+  const r = diffRaw(e, v);
+  return r && simplify(r);
+}
+
+function diffRaw(e: Expr, v: string): Expr | null {
+  switch (e.kind) {
+    case 'num':
+      return num(0);
+    case 'name':
+      return num(e.name === v ? 1 : 0);
+    case 'neg': {
+      const d = diffRaw(e.arg, v);
+      return d && neg(d);
+    }
+    case 'bin': {
+      if (e.op === '@') return null;
+      const da = diffRaw(e.left, v);
+      if (e.op === '^' && isNum(e.right)) {
+        return da && bin('*', bin('*', num(val(e.right)), bin('^', e.left, num(val(e.right) - 1))), da);
+      }
+      const db = diffRaw(e.right, v);
+      if (!da || !db) return null;
+      const a = e.left;
+      const b = e.right;
+      switch (e.op) {
+        case '+':
+          return bin('+', da, db);
+        case '-':
+          return bin('-', da, db);
+        case '*':
+        case 'hadamard':
+          return bin('+', bin('*', da, b), bin('*', a, db));
+        case '/':
+          if (isNum(simplify(db), 0)) return bin('/', da, b);
+          return bin('/', bin('-', bin('*', da, b), bin('*', a, db)), bin('^', b, num(2)));
+        case '^':
+          return bin('*', e, bin('+', bin('*', db, call('log', a)), bin('/', bin('*', b, da), a)));
+      }
+      return null;
+    }
+    case 'call': {
+      const ex = expandCall(e);
+      if (ex) return diffRaw(ex, v);
+      if (e.fn === 'sum' || e.fn === 'mean' || e.fn === 'max') return diffRaw(e.args[0], v);
+      const p = primeOf(e.fn, e.args);
+      if (!p) return null;
+      const da = diffRaw(e.args[0], v);
+      return da && bin('*', p, da);
+    }
+    default:
+      return null;
+  }
+}
+
+/** Shape lookup for sub-expressions (from evaluation). */
+export type ShapeOf = (e: Expr) => readonly number[] | undefined;
+
+const isScalarShape = (s: readonly number[] | undefined) => !s || s.every((d) => d === 1);
+
+/** The dimensions a gradient of shape `from` must be summed over to come back to shape `to` (the adjoint of broadcasting). */
+export function broadcastDims(from: readonly number[], to: readonly number[]): number[] {
+  const lead = from.length - to.length;
+  const dims: number[] = [];
+  for (let i = 0; i < from.length; i++) if (i < lead || (to[i - lead] === 1 && from[i] !== 1)) dims.push(i);
+  return dims;
+}
+
+/**
+ * Reverse-mode symbolic differentiation: given U = dL/d(e) (an expression), the contribution to
+ * dL/d(target) through every occurrence of `target` in `e`, in matrix form (W^T δ, δ A^T, Σ over
+ * the batch for a broadcast bias, ⊙ f'(Z) for elementwise functions). Null when `target` does
+ * not occur.
+ *
+ * @example adjoint(parseExpr('W @ A + b'), 'W', {kind: 'grad', of: 'Z'}, shapeOf) // δ_Z A^T
+ */
+export function adjoint(e: Expr, target: string, U: Expr, shapeOf: ShapeOf): Expr | null {
+  const r = adjRaw(e, target, U, shapeOf);
+  return r && simplify(r);
+}
+
+function plus(a: Expr | null, b: Expr | null): Expr | null {
+  if (!a) return b;
+  if (!b) return a;
+  return bin('+', a, b);
+}
+
+function adjRaw(e: Expr, t: string, U: Expr, shapeOf: ShapeOf): Expr | null {
+  const sh = shapeOf(e);
+  const unb = (u: Expr, sub: Expr): Expr => {
+    const ss = shapeOf(sub);
+    if (!sh || !ss) return u;
+    const dims = broadcastDims(sh, ss);
+    return dims.length ? { kind: 'sumdims', arg: u, dims } : u;
+  };
+  const times = (u: Expr, f: Expr, other: Expr): Expr => (isScalarShape(sh) && isScalarShape(shapeOf(other)) ? bin('*', u, f) : bin('hadamard', u, f));
+  switch (e.kind) {
+    case 'name':
+      return e.name === t ? U : null;
+    case 'num':
+    case 'grad':
+      return null;
+    case 'neg':
+      return adjRaw(e.arg, t, neg(U), shapeOf);
+    case 'transpose':
+      return adjRaw(e.arg, t, { kind: 'transpose', arg: U }, shapeOf);
+    case 'sumdims':
+      return null;
+    case 'bin': {
+      const a = e.left;
+      const b = e.right;
+      switch (e.op) {
+        case '+':
+          return plus(adjRaw(a, t, unb(U, a), shapeOf), adjRaw(b, t, unb(U, b), shapeOf));
+        case '-':
+          return plus(adjRaw(a, t, unb(U, a), shapeOf), adjRaw(b, t, unb(neg(U), b), shapeOf));
+        case '*':
+        case 'hadamard':
+          return plus(adjRaw(a, t, unb(times(U, b, a), a), shapeOf), adjRaw(b, t, unb(times(U, a, b), b), shapeOf));
+        case '/':
+          return plus(
+            adjRaw(a, t, unb(isScalarShape(sh) ? bin('/', U, b) : bin('/', U, b), a), shapeOf),
+            adjRaw(b, t, unb(neg(bin('/', times(U, a, b), bin('^', b, num(2)))), b), shapeOf),
+          );
+        case '^': {
+          if (isNum(b)) return adjRaw(a, t, times(U, bin('*', num(val(b)), bin('^', a, num(val(b) - 1))), a), shapeOf);
+          return plus(
+            adjRaw(a, t, unb(times(U, bin('*', b, bin('^', a, bin('-', b, num(1)))), a), a), shapeOf),
+            adjRaw(b, t, unb(times(U, bin('*', e, call('log', a)), b), b), shapeOf),
+          );
+        }
+        case '@':
+          return plus(adjRaw(a, t, bin('@', U, { kind: 'transpose', arg: b }), shapeOf), adjRaw(b, t, bin('@', { kind: 'transpose', arg: a }, U), shapeOf));
+      }
+      return null;
+    }
+    case 'call': {
+      const ex = expandCall(e);
+      if (ex) return adjRaw(ex, t, U, shapeOf);
+      const [a] = e.args;
+      switch (e.fn) {
+        case 'sum':
+          return adjRaw(a, t, U, shapeOf);
+        case 'mean': {
+          const n = (shapeOf(a) ?? []).reduce((x, y) => x * y, 1);
+          return adjRaw(a, t, n === 1 ? U : bin('/', U, num(n)), shapeOf);
+        }
+        case 'max':
+          return adjRaw(a, t, bin('hadamard', U, call('ind_max', a)), shapeOf);
+        case 'transpose':
+          return adjRaw(a, t, { kind: 'transpose', arg: U }, shapeOf);
+        case 'softmax': {
+          const s = call('softmax', a);
+          return adjRaw(a, t, bin('hadamard', s, bin('-', U, call('sum', bin('hadamard', U, s)))), shapeOf);
+        }
+        case 'log_softmax':
+          return adjRaw(a, t, bin('-', U, bin('hadamard', call('softmax', a), call('sum', U))), shapeOf);
+        case 'cross_entropy': {
+          const zs = shapeOf(a) ?? [];
+          const cs = shapeOf(e.args[1]) ?? [];
+          const n = cs.reduce((x, y) => x * y, 1);
+          const g = bin('-', call('softmax', a), call('onehot', e.args[1]));
+          void zs;
+          return adjRaw(a, t, bin('*', U, n === 1 ? g : bin('/', g, num(n))), shapeOf);
+        }
+        default: {
+          const p = primeOf(e.fn, e.args);
+          if (!p) return null;
+          return adjRaw(a, t, times(U, isScalarShape(shapeOf(a)) ? p : elementwise(p), a), shapeOf);
+        }
+      }
+    }
+  }
+}
+
+/** Marks the products of a derivative of a matrix argument as elementwise (⊙). */
+function elementwise(e: Expr): Expr {
+  switch (e.kind) {
+    case 'bin':
+      return bin(e.op === '*' ? 'hadamard' : e.op, elementwise(e.left), elementwise(e.right));
+    case 'neg':
+      return neg(elementwise(e.arg));
+    default:
+      return e;
+  }
+}
+
+/** Replaces `grad` symbols by expressions (composing backward steps into one formula). */
+export function substituteGrads(e: Expr, by: (of: string) => Expr | undefined): Expr {
+  switch (e.kind) {
+    case 'grad':
+      return by(e.of) ?? e;
+    case 'neg':
+      return neg(substituteGrads(e.arg, by));
+    case 'transpose':
+      return { kind: 'transpose', arg: substituteGrads(e.arg, by) };
+    case 'sumdims':
+      return { kind: 'sumdims', arg: substituteGrads(e.arg, by), dims: e.dims };
+    case 'bin':
+      return bin(e.op, substituteGrads(e.left, by), substituteGrads(e.right, by));
+    case 'call':
+      return { kind: 'call', fn: e.fn, args: e.args.map((a) => substituteGrads(a, by)) };
+    default:
+      return e;
+  }
+}
+
