@@ -22,3 +22,4 @@ export { plotActivations, activationScene, sampleActivation, sampleActivations, 
 export { rasterizeScene, type Raster } from './explain/plot-raster.js';
 export { save, load, saveCheckpoint, loadCheckpoint } from './io/index.js';
 export * as data from './data/index.js';
+export * as metrics from './metrics/index.js';
