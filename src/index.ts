@@ -23,3 +23,4 @@ export { rasterizeScene, type Raster } from './explain/plot-raster.js';
 export { save, load, saveCheckpoint, loadCheckpoint } from './io/index.js';
 export * as data from './data/index.js';
 export * as metrics from './metrics/index.js';
+export { htmlPage, markdownToHtml, type HtmlPageOptions } from './explain/html.js';
