@@ -2,6 +2,8 @@
  * chainrule: n-d tensors with reverse-mode automatic differentiation, neural-network modules,
  * and worked solutions that show every number.
  */
+// Node: loads the native CPU backend when it was built (a no-op module elsewhere).
+import '#native-loader';
 export * from './ops/index.js';
 export { ChainruleError } from './errors.js';
 export { Tensor, type TensorLike, type NestedArray } from './tensor/tensor.js';

@@ -16,6 +16,7 @@ export function erf(x: number): number {
 }
 
 function erfcPos(x: number): number {
+  if (x === Number.POSITIVE_INFINITY) return 0; // the split below would compute 0 * exp(NaN)
   let r: number;
   if (x < 4) {
     const num =

@@ -1,0 +1,182 @@
+// Shared declarations of the chainrule native backend: dtypes, JS number conversions and the
+// persistent thread pool. Kernels assume arguments were validated by the TypeScript wrapper.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace cr {
+
+enum DType { F32 = 0, F64 = 1, I32 = 2, U8 = 3 };
+
+// ---- thread pool (pool.cc) -------------------------------------------------------------
+// Runs fn(ctx, tid) for tid = 0..n-1 in parallel; the caller runs tid 0. n is clamped to the
+// pool size. If the pool is busy (a call from another thread), fn(ctx, 0, 1) does all the work.
+typedef void (*PoolFn)(void* ctx, int tid, int n);
+void pool_run(int n, PoolFn fn, void* ctx);
+int pool_size();
+void pool_set_size(int n);
+
+// Splits [0, total) into pieces of at least `grain` and runs body(begin, end) in parallel.
+template <typename F>
+struct RangeJob {
+  F* body;
+  int64_t total;
+};
+
+template <typename F>
+void range_trampoline(void* ctx, int tid, int n) {
+  RangeJob<F>* j = static_cast<RangeJob<F>*>(ctx);
+  int64_t per = (j->total + n - 1) / n;
+  int64_t b = per * tid;
+  int64_t e = b + per < j->total ? b + per : j->total;
+  if (b < e) (*j->body)(b, e);
+}
+
+template <typename F>
+void parallel_for(int64_t total, int64_t grain, F body) {
+  if (total <= 0) return;
+  int threads = pool_size();
+  int64_t want = total / (grain > 0 ? grain : 1);
+  if (threads <= 1 || want < 2) {
+    body(int64_t(0), total);
+    return;
+  }
+  int n = want < threads ? int(want) : threads;
+  RangeJob<F> j{&body, total};
+  pool_run(n, range_trampoline<F>, &j);
+}
+
+// Elements per thread before an elementwise kernel uses more than one thread.
+constexpr int64_t kElemGrain = 1 << 15;
+
+// ---- JS number semantics ---------------------------------------------------------------
+// Storing a JS number into an Int32Array / Uint8Array applies ToInt32 / ToUint8 (truncate,
+// wrap modulo 2^32 / 2^8, NaN and infinities become 0).
+inline int32_t to_int32(double d) {
+  if (d > -2147483649.0 && d < 2147483648.0) return int32_t(d);
+  if (!(d - d == 0)) return 0;  // NaN or infinite
+  double t = d < 0 ? -__builtin_floor(-d) : __builtin_floor(d);
+  double m = __builtin_fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return int32_t(uint32_t(m));
+}
+inline uint8_t to_uint8(double d) { return uint8_t(uint32_t(to_int32(d))); }
+
+template <typename T>
+inline T from_double(double v);
+template <>
+inline float from_double<float>(double v) { return float(v); }
+template <>
+inline double from_double<double>(double v) { return v; }
+template <>
+inline int32_t from_double<int32_t>(double v) { return to_int32(v); }
+template <>
+inline uint8_t from_double<uint8_t>(double v) { return to_uint8(v); }
+
+// ---- coalesced strided walks -----------------------------------------------------------
+constexpr int kMaxRank = 32;
+
+// Shape plus K stride vectors, with size-1 dimensions dropped and mergeable dimensions merged
+// (the same rule as the TypeScript backend's coalesce()).
+template <int K>
+struct Walk {
+  int rank;
+  int64_t shape[kMaxRank];
+  int64_t st[K][kMaxRank];
+  int64_t total;
+};
+
+template <int K>
+void coalesce(int rank, const int64_t* shape, const int64_t* const* strides, Walk<K>& w) {
+  w.rank = 0;
+  w.total = 1;
+  for (int d = 0; d < rank; d++) {
+    w.total *= shape[d];
+    if (shape[d] == 1) continue;
+    int last = w.rank - 1;
+    bool merge = last >= 0;
+    for (int k = 0; k < K && merge; k++) merge = w.st[k][last] == strides[k][d] * shape[d];
+    if (merge) {
+      w.shape[last] *= shape[d];
+      for (int k = 0; k < K; k++) w.st[k][last] = strides[k][d];
+    } else {
+      w.shape[w.rank] = shape[d];
+      for (int k = 0; k < K; k++) w.st[k][w.rank] = strides[k][d];
+      w.rank++;
+    }
+  }
+  if (w.rank == 0) {
+    w.shape[0] = 1;
+    for (int k = 0; k < K; k++) w.st[k][0] = 0;
+    w.rank = 1;
+  }
+}
+
+// Calls run(offs, count, pos) for every innermost run that covers linear positions [begin, end).
+template <int K, typename F>
+void walk_range(const Walk<K>& w, int64_t begin, int64_t end, F run) {
+  const int r = w.rank;
+  int64_t idx[kMaxRank];
+  int64_t offs[K];
+  int64_t rem = begin;
+  for (int k = 0; k < K; k++) offs[k] = 0;
+  for (int d = r - 1; d >= 0; d--) {
+    idx[d] = rem % w.shape[d];
+    rem /= w.shape[d];
+    for (int k = 0; k < K; k++) offs[k] += idx[d] * w.st[k][d];
+  }
+  int64_t pos = begin;
+  const int64_t inner = w.shape[r - 1];
+  while (pos < end) {
+    int64_t cnt = inner - idx[r - 1];
+    if (cnt > end - pos) cnt = end - pos;
+    run(offs, cnt, pos);
+    pos += cnt;
+    if (pos >= end) break;
+    // the run ended at the end of the innermost dimension: carry into the outer ones
+    for (int k = 0; k < K; k++) offs[k] -= idx[r - 1] * w.st[k][r - 1];
+    idx[r - 1] = 0;
+    for (int d = r - 2; d >= 0; d--) {
+      idx[d]++;
+      for (int k = 0; k < K; k++) offs[k] += w.st[k][d];
+      if (idx[d] < w.shape[d]) break;
+      for (int k = 0; k < K; k++) offs[k] -= w.st[k][d] * w.shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+// ---- kernels (one file each) -------------------------------------------------------------
+void unary(int op, DType t, const void* x, void* out, int64_t n, double p0, double p1);
+void binary(int op, DType t, const void* a, const void* b, void* out, int rank, const int64_t* shape,
+            const int64_t* sa, const int64_t* sb);
+void where(DType t, const uint8_t* c, const void* a, const void* b, void* out, int rank, const int64_t* shape,
+           const int64_t* sc, const int64_t* sa, const int64_t* sb);
+void cast(DType from, const void* x, DType to, void* out, int64_t n);
+void reduce(int op, DType t, const void* x, int64_t outer, int64_t n, int64_t inner, void* out);
+void arg_reduce(bool is_max, DType t, const void* x, int64_t outer, int64_t n, int64_t inner, int32_t* out);
+void softmax(DType t, const void* x, int64_t outer, int64_t n, int64_t inner, void* out, bool log);
+void strided_copy(DType t, const void* src, int64_t offset, int rank, const int64_t* shape, const int64_t* strides,
+                  void* out);
+void strided_accumulate(DType t, const void* src, int rank, const int64_t* shape, void* dst, int64_t offset,
+                        const int64_t* strides);
+void index_select(DType t, const void* x, const int32_t* idx, int64_t m, int64_t outer, int64_t n, int64_t inner,
+                  void* out);
+void index_add(DType t, const void* g, const int32_t* idx, int64_t m, int64_t outer, int64_t n, int64_t inner,
+               void* out);
+void gather(DType t, const void* x, const int32_t* idx, int64_t outer, int64_t n, int64_t m, int64_t inner, void* out);
+void scatter_add(DType t, const void* src, const int32_t* idx, int64_t outer, int64_t n, int64_t m, int64_t inner,
+                 void* out);
+
+struct SgdArgs {
+  double lr, momentum, dampening, weight_decay;
+  bool nesterov, maximize, first_step;
+};
+struct AdamArgs {
+  double lr, beta1, beta2, eps, weight_decay, step_size, bc2sqrt;
+  bool decoupled, amsgrad, maximize;
+};
+void sgd_step(DType t, void* p, const void* g, void* buf, int64_t n, const SgdArgs& o);
+void adam_step(DType t, void* p, const void* g, void* m, void* v, void* vmax, int64_t n, const AdamArgs& o);
+
+}  // namespace cr

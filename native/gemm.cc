@@ -1,0 +1,185 @@
+// Batched matmul on top of the per-ISA GEMM drivers: runtime CPU detection, scratch buffers,
+// the barrier, and the choice between threading inside one product or across a batch.
+#include "gemm.h"
+
+#include <sched.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "common.h"
+#include "matmul.h"
+
+namespace cr {
+
+namespace {
+
+struct Isa {
+  const char* name;
+  void (*s)(const GemmArgs<float>&, int, int, const Blocking&);
+  void (*d)(const GemmArgs<double>&, int, int, const Blocking&);
+  Blocking sb, db;
+};
+
+Isa make_isa(int which) {
+  switch (which) {
+    case 2:
+      return Isa{"avx512", sgemm_avx512, dgemm_avx512, sgemm_avx512_blocking(), dgemm_avx512_blocking()};
+    case 1:
+      return Isa{"avx2", sgemm_avx2, dgemm_avx2, sgemm_avx2_blocking(), dgemm_avx2_blocking()};
+    default:
+      return Isa{"generic", sgemm_generic, dgemm_generic, sgemm_generic_blocking(), dgemm_generic_blocking()};
+  }
+}
+
+int best_isa() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return 2;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+  return 0;
+}
+
+// Overrides for tuning: CHAINRULE_GEMM_BLOCKING="mc,kc,nc" (float) applies to the selected ISA.
+void apply_env_blocking(Isa& isa) {
+  const char* env = getenv("CHAINRULE_GEMM_BLOCKING");
+  if (!env) return;
+  long mc = 0, kc = 0, nc = 0;
+  char* end = nullptr;
+  mc = strtol(env, &end, 10);
+  if (*end == ',') kc = strtol(end + 1, &end, 10);
+  if (*end == ',') nc = strtol(end + 1, &end, 10);
+  if (mc > 0 && kc > 0 && nc > 0) isa.sb = Blocking{mc, kc, nc};
+}
+
+Isa& current() {
+  static Isa isa = [] {
+    Isa i = make_isa(best_isa());
+    apply_env_blocking(i);
+    return i;
+  }();
+  return isa;
+}
+
+struct Scratch {
+  void* p = nullptr;
+  size_t size = 0;
+};
+Scratch scratch[2 * kScratchB];
+
+}  // namespace
+
+void* gemm_scratch(int slot, size_t bytes) {
+  Scratch& s = scratch[slot];
+  if (s.size < bytes) {
+    free(s.p);
+    size_t sz = (bytes + 4095) & ~size_t(4095);
+    s.p = aligned_alloc(64, sz);
+    if (!s.p) abort();
+    s.size = sz;
+  }
+  return s.p;
+}
+
+void gemm_pool_run(int n, GemmPoolFn fn, void* ctx) { pool_run(n, fn, ctx); }
+
+void barrier_wait(Barrier* b, int* local_sense) {
+  const int s = !*local_sense;
+  *local_sense = s;
+  if (__atomic_add_fetch(&b->count, 1, __ATOMIC_ACQ_REL) == b->n) {
+    __atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&b->sense, s, __ATOMIC_RELEASE);
+  } else {
+    int spins = 0;
+    while (__atomic_load_n(&b->sense, __ATOMIC_ACQUIRE) != s) {
+      if (++spins < 200000) __builtin_ia32_pause();
+      else sched_yield();
+    }
+  }
+}
+
+const char* gemm_isa() { return current().name; }
+
+bool gemm_set_isa(const char* name) {
+  int want = strcmp(name, "avx512") == 0 ? 2 : strcmp(name, "avx2") == 0 ? 1 : strcmp(name, "generic") == 0 ? 0 : -1;
+  if (want < 0 || want > best_isa()) return false;
+  current() = make_isa(want);
+  apply_env_blocking(current());
+  return true;
+}
+
+namespace {
+
+template <typename T>
+void run_one(const GemmArgs<T>& g, int nthreads, int slot);
+
+template <>
+void run_one<float>(const GemmArgs<float>& g, int nthreads, int slot) {
+  current().s(g, nthreads, slot, current().sb);
+}
+template <>
+void run_one<double>(const GemmArgs<double>& g, int nthreads, int slot) {
+  current().d(g, nthreads, slot, current().db);
+}
+
+template <typename T>
+struct BatchJob {
+  const T* a;
+  const T* b;
+  T* c;
+  const MatmulSpec* s;
+};
+
+template <typename T>
+GemmArgs<T> args_for(const T* a, const T* b, T* c, const MatmulSpec& s, int64_t t) {
+  GemmArgs<T> g;
+  g.a = a + t * s.stride_a;
+  g.b = b + t * s.stride_b;
+  g.c = c + t * s.m * s.n;
+  g.m = s.m;
+  g.n = s.n;
+  g.k = s.k;
+  g.a_rs = s.trans_a ? 1 : s.k;
+  g.a_cs = s.trans_a ? s.m : 1;
+  g.b_rs = s.trans_b ? 1 : s.n;
+  g.b_cs = s.trans_b ? s.k : 1;
+  g.ldc = s.n;
+  return g;
+}
+
+template <typename T>
+void batch_worker(void* ctx, int tid, int nt) {
+  BatchJob<T>* j = static_cast<BatchJob<T>*>(ctx);
+  const int64_t b0 = j->s->batch * tid / nt, b1 = j->s->batch * (tid + 1) / nt;
+  for (int64_t t = b0; t < b1; t++) run_one<T>(args_for<T>(j->a, j->b, j->c, *j->s, t), 1, tid);
+}
+
+// Products below this many multiply-adds run on one thread.
+constexpr double kThreadWork = 96.0 * 96 * 96;
+
+template <typename T>
+void matmul_t(const T* a, const T* b, T* c, const MatmulSpec& s) {
+  if (s.batch == 0 || s.m == 0 || s.n == 0) return;
+  if (s.k == 0) {
+    memset(c, 0, sizeof(T) * size_t(s.batch * s.m * s.n));
+    return;
+  }
+  const double work = double(s.m) * double(s.n) * double(s.k);
+  const int threads = pool_size();
+  if (threads > 1 && s.batch > 1 && work < 4 * kThreadWork && work * double(s.batch) >= kThreadWork) {
+    BatchJob<T> job{a, b, c, &s};
+    int nt = s.batch < threads ? int(s.batch) : threads;
+    pool_run(nt, batch_worker<T>, &job);
+    return;
+  }
+  const int nt = work >= kThreadWork ? threads : 1;
+  for (int64_t t = 0; t < s.batch; t++) run_one<T>(args_for<T>(a, b, c, s, t), nt, 0);
+}
+
+}  // namespace
+
+void matmul(DType t, const void* a, const void* b, void* c, const MatmulSpec& s) {
+  if (t == F32) matmul_t<float>(static_cast<const float*>(a), static_cast<const float*>(b), static_cast<float*>(c), s);
+  else matmul_t<double>(static_cast<const double*>(a), static_cast<const double*>(b), static_cast<double*>(c), s);
+}
+
+}  // namespace cr

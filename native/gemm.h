@@ -1,0 +1,52 @@
+// GEMM entry points. C[m x n] = op(A) @ op(B) where element (i, p) of A is a[i*a_rs + p*a_cs]
+// and element (p, j) of B is b[p*b_rs + j*b_cs]; C is row-major with leading dimension ldc.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace cr {
+
+template <typename T>
+struct GemmArgs {
+  const T* a;
+  const T* b;
+  T* c;
+  int64_t m, n, k;
+  int64_t a_rs, a_cs, b_rs, b_cs, ldc;
+};
+
+// Cache blocking of the packed path (rows of A per block, depth, columns of B per block).
+struct Blocking {
+  int64_t mc, kc, nc;
+};
+
+// A sense-reversing spin barrier for the threads of one GEMM call (pool.cc).
+struct Barrier {
+  int n;
+  int count;
+  int sense;
+};
+void barrier_wait(Barrier* b, int* local_sense);
+
+// 64-byte aligned scratch that lives for the whole process, grown on demand (gemm.cc).
+// Slots 0..255 hold packed A per thread, 256..511 packed B.
+void* gemm_scratch(int slot, size_t bytes);
+constexpr int kScratchB = 256;
+
+// Per-ISA drivers: nthreads > 1 runs on the pool; with nthreads == 1 the call uses scratch of
+// thread `slot` (so that several single-threaded GEMMs can run side by side).
+#define CR_DECLARE_GEMM(isa)                                                             \
+  void sgemm_##isa(const GemmArgs<float>& g, int nthreads, int slot, const Blocking& bl); \
+  void dgemm_##isa(const GemmArgs<double>& g, int nthreads, int slot, const Blocking& bl); \
+  Blocking sgemm_##isa##_blocking();                                                     \
+  Blocking dgemm_##isa##_blocking();
+CR_DECLARE_GEMM(avx512)
+CR_DECLARE_GEMM(avx2)
+CR_DECLARE_GEMM(generic)
+#undef CR_DECLARE_GEMM
+
+// Runs fn(ctx, tid, n) on the pool (pool.cc), re-declared here so ISA files need no other header.
+typedef void (*GemmPoolFn)(void* ctx, int tid, int n);
+void gemm_pool_run(int n, GemmPoolFn fn, void* ctx);
+
+}  // namespace cr

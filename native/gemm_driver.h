@@ -1,0 +1,281 @@
+// The blocked, packed GEMM driver, written once and compiled per instruction set: each
+// gemm_<isa>.cc includes this file inside its own namespace after defining the micro-kernels
+// SKernel (float) and DKernel (double), each with MR, NR and
+//   static void run(int64_t kc, const T* Ap, const T* Bp, T* C, int64_t ldc, bool accumulate);
+// computing an MR x NR tile of C (= or +=) from packed panels. Only C headers are used here so
+// that no inline function compiled for a wider instruction set leaks into portable code.
+
+template <typename T>
+static inline int64_t min64(int64_t a, int64_t b) {
+  return a < b ? a : b;
+}
+
+// Packs rows [i0, i0+mc) x depth [p0, p0+kc) of A into MR-row panels, each stored p-major
+// (MR consecutive values per depth step), zero-padding the last panel.
+template <typename T, int MR>
+static void pack_a(const GemmArgs<T>& g, int64_t i0, int64_t mc, int64_t p0, int64_t kc, T* __restrict dst) {
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    const int64_t rows = min64<T>(MR, mc - ir);
+    const T* src = g.a + (i0 + ir) * g.a_rs + p0 * g.a_cs;
+    if (g.a_rs == 1) {
+      const int64_t cs = g.a_cs;
+      for (int64_t p = 0; p < kc; p++) {
+        const T* s = src + p * cs;
+        T* d = dst + p * MR;
+        for (int64_t i = 0; i < rows; i++) d[i] = s[i];
+        for (int64_t i = rows; i < MR; i++) d[i] = T(0);
+      }
+    } else {
+      const int64_t rs = g.a_rs, cs = g.a_cs;
+      for (int64_t i = 0; i < rows; i++) {
+        const T* s = src + i * rs;
+        T* d = dst + i;
+        if (cs == 1) {
+          for (int64_t p = 0; p < kc; p++) d[p * MR] = s[p];
+        } else {
+          for (int64_t p = 0; p < kc; p++) d[p * MR] = s[p * cs];
+        }
+      }
+      for (int64_t i = rows; i < MR; i++)
+        for (int64_t p = 0; p < kc; p++) dst[p * MR + i] = T(0);
+    }
+    dst += kc * MR;
+  }
+}
+
+// Packs depth [p0, p0+kc) x columns [j0, j0+nc) of B into NR-column panels (NR consecutive values
+// per depth step), zero-padding the last panel.
+template <typename T, int NR>
+static void pack_b(const GemmArgs<T>& g, int64_t p0, int64_t kc, int64_t j0, int64_t nc, T* __restrict dst) {
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    const int64_t cols = min64<T>(NR, nc - jr);
+    const T* src = g.b + p0 * g.b_rs + (j0 + jr) * g.b_cs;
+    if (g.b_cs == 1) {
+      const int64_t rs = g.b_rs;
+      if (cols == NR) {
+        for (int64_t p = 0; p < kc; p++) {
+          const T* s = src + p * rs;
+          T* d = dst + p * NR;
+          for (int64_t j = 0; j < NR; j++) d[j] = s[j];
+        }
+      } else {
+        for (int64_t p = 0; p < kc; p++) {
+          const T* s = src + p * rs;
+          T* d = dst + p * NR;
+          for (int64_t j = 0; j < cols; j++) d[j] = s[j];
+          for (int64_t j = cols; j < NR; j++) d[j] = T(0);
+        }
+      }
+    } else {
+      const int64_t rs = g.b_rs, cs = g.b_cs;
+      for (int64_t j = 0; j < cols; j++) {
+        const T* s = src + j * cs;
+        T* d = dst + j;
+        if (rs == 1) {
+          for (int64_t p = 0; p < kc; p++) d[p * NR] = s[p];
+        } else {
+          for (int64_t p = 0; p < kc; p++) d[p * NR] = s[p * rs];
+        }
+      }
+      for (int64_t j = cols; j < NR; j++)
+        for (int64_t p = 0; p < kc; p++) dst[p * NR + j] = T(0);
+    }
+    dst += kc * NR;
+  }
+}
+
+// One micro-tile; partial tiles go through a local buffer.
+template <typename T, typename K>
+static inline void tile(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, int64_t rows, int64_t cols, bool acc) {
+  if (rows == K::MR && cols == K::NR) {
+    K::run(kc, ap, bp, c, ldc, acc);
+    return;
+  }
+  alignas(64) T tmp[K::MR * K::NR];
+  K::run(kc, ap, bp, tmp, K::NR, false);
+  for (int64_t i = 0; i < rows; i++) {
+    T* cr = c + i * ldc;
+    const T* tr = tmp + i * K::NR;
+    if (acc) {
+      for (int64_t j = 0; j < cols; j++) cr[j] += tr[j];
+    } else {
+      for (int64_t j = 0; j < cols; j++) cr[j] = tr[j];
+    }
+  }
+}
+
+template <typename T>
+struct PackedJob {
+  const GemmArgs<T>* g;
+  Blocking bl;
+  T* bp;
+  Barrier bar;
+  bool split_m;
+  int slot;
+};
+
+template <typename T, typename K>
+static void packed_worker(void* ctx, int tid, int nt) {
+  PackedJob<T>* job = static_cast<PackedJob<T>*>(ctx);
+  const GemmArgs<T>& g = *job->g;
+  const int64_t MR = K::MR, NR = K::NR;
+  const int64_t MC = job->bl.mc, KC = job->bl.kc, NC = job->bl.nc;
+  T* ap = static_cast<T*>(gemm_scratch(nt == 1 ? job->slot : tid, sizeof(T) * MC * KC));
+  T* bp = job->bp;
+  if (nt == 1 && bp == nullptr) {
+    const int64_t npan = (min64<T>(NC, g.n) + NR - 1) / NR;
+    bp = static_cast<T*>(gemm_scratch(kScratchB + job->slot, sizeof(T) * KC * npan * NR));
+  }
+  const int64_t mpanels = (g.m + MR - 1) / MR;
+  int64_t m0 = 0, m1 = g.m;
+  if (job->split_m && nt > 1) {
+    m0 = min64<T>(g.m, (mpanels * tid / nt) * MR);
+    m1 = min64<T>(g.m, (mpanels * (tid + 1) / nt) * MR);
+  }
+  int sense = 0;
+  for (int64_t jc = 0; jc < g.n; jc += NC) {
+    const int64_t nc = min64<T>(NC, g.n - jc);
+    const int64_t npan = (nc + NR - 1) / NR;
+    for (int64_t pc = 0; pc < g.k; pc += KC) {
+      const int64_t kc = min64<T>(KC, g.k - pc);
+      const bool acc = pc > 0;
+      // every thread packs a share of the B block, then all of them use the whole block
+      const int64_t q0 = npan * tid / nt, q1 = npan * (tid + 1) / nt;
+      if (q1 > q0) pack_b<T, K::NR>(g, pc, kc, jc + q0 * NR, min64<T>(nc, q1 * NR) - q0 * NR, bp + q0 * NR * kc);
+      if (nt > 1) barrier_wait(&job->bar, &sense);
+      int64_t j0 = 0, j1 = npan;
+      if (!job->split_m && nt > 1) {
+        j0 = q0;
+        j1 = q1;
+      }
+      for (int64_t ic = m0; ic < m1; ic += MC) {
+        const int64_t mc = min64<T>(MC, m1 - ic);
+        pack_a<T, K::MR>(g, ic, mc, pc, kc, ap);
+        for (int64_t jp = j0; jp < j1; jp++) {
+          const int64_t cols = min64<T>(NR, nc - jp * NR);
+          const T* bpp = bp + jp * NR * kc;
+          T* cc = g.c + ic * g.ldc + jc + jp * NR;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            tile<T, K>(kc, ap + ir * kc, bpp, cc + ir * g.ldc, g.ldc, min64<T>(MR, mc - ir), cols, acc);
+          }
+        }
+      }
+      if (nt > 1) barrier_wait(&job->bar, &sense);
+    }
+  }
+}
+
+// Skinny and small products without packing: rows of C accumulate scaled rows of B (B must have
+// unit column stride). Columns [j0, j1) only, so threads can split wide products.
+template <typename T>
+static void small_rows(const GemmArgs<T>& g, int64_t j0, int64_t j1) {
+  const int64_t JB = 512;
+  for (int64_t i = 0; i < g.m; i += 4) {
+    const int64_t rows = min64<T>(4, g.m - i);
+    for (int64_t jb = j0; jb < j1; jb += JB) {
+      const int64_t w = min64<T>(JB, j1 - jb);
+      T* __restrict c0 = g.c + i * g.ldc + jb;
+      for (int64_t r = 0; r < rows; r++)
+        for (int64_t j = 0; j < w; j++) c0[r * g.ldc + j] = T(0);
+      const T* arow = g.a + i * g.a_rs;
+      if (rows == 4) {
+        T* __restrict c1 = c0 + g.ldc;
+        T* __restrict c2 = c1 + g.ldc;
+        T* __restrict c3 = c2 + g.ldc;
+        for (int64_t p = 0; p < g.k; p++) {
+          const T a0 = arow[p * g.a_cs], a1 = arow[g.a_rs + p * g.a_cs];
+          const T a2 = arow[2 * g.a_rs + p * g.a_cs], a3 = arow[3 * g.a_rs + p * g.a_cs];
+          const T* __restrict br = g.b + p * g.b_rs + jb;
+          for (int64_t j = 0; j < w; j++) {
+            const T bv = br[j];
+            c0[j] += a0 * bv;
+            c1[j] += a1 * bv;
+            c2[j] += a2 * bv;
+            c3[j] += a3 * bv;
+          }
+        }
+      } else {
+        for (int64_t r = 0; r < rows; r++) {
+          T* __restrict cr = c0 + r * g.ldc;
+          for (int64_t p = 0; p < g.k; p++) {
+            const T av = arow[r * g.a_rs + p * g.a_cs];
+            const T* __restrict br = g.b + p * g.b_rs + jb;
+            for (int64_t j = 0; j < w; j++) cr[j] += av * br[j];
+          }
+        }
+      }
+    }
+  }
+}
+
+// Matrix-vector (n == 1): one dot product per row of A, 16 partial sums.
+template <typename T>
+static void small_dot(const GemmArgs<T>& g, int64_t i0, int64_t i1) {
+  for (int64_t i = i0; i < i1; i++) {
+    const T* __restrict ar = g.a + i * g.a_rs;
+    T s[16] = {0};
+    int64_t p = 0;
+    if (g.a_cs == 1 && g.b_rs == 1) {
+      for (; p + 16 <= g.k; p += 16)
+        for (int l = 0; l < 16; l++) s[l] += ar[p + l] * g.b[p + l];
+    }
+    for (; p < g.k; p++) s[0] += ar[p * g.a_cs] * g.b[p * g.b_rs];
+    T t = T(0);
+    for (int l = 0; l < 16; l++) t += s[l];
+    g.c[i * g.ldc] = t;
+  }
+}
+
+template <typename T>
+struct SmallJob {
+  const GemmArgs<T>* g;
+  bool dot;
+};
+
+template <typename T>
+static void small_worker(void* ctx, int tid, int nt) {
+  SmallJob<T>* job = static_cast<SmallJob<T>*>(ctx);
+  const GemmArgs<T>& g = *job->g;
+  if (job->dot) {
+    small_dot<T>(g, g.m * tid / nt, g.m * (tid + 1) / nt);
+  } else {
+    const int64_t chunks = (g.n + 15) / 16;
+    small_rows<T>(g, min64<T>(g.n, chunks * tid / nt * 16), min64<T>(g.n, chunks * (tid + 1) / nt * 16));
+  }
+}
+
+template <typename T, typename K>
+static void gemm_entry(const GemmArgs<T>& g, int nthreads, int slot, const Blocking& bl) {
+  const double work = double(g.m) * double(g.n) * double(g.k);
+  const bool dot = g.n == 1;
+  const bool small = dot || (g.b_cs == 1 && (g.m <= 4 || work <= 48.0 * 48 * 48));
+  if (small) {
+    SmallJob<T> job{&g, dot};
+    const int64_t span = dot ? g.m : (g.n + 15) / 16;
+    int nt = nthreads;
+    if (span < nt) nt = int(span);
+    if (nt > 1) {
+      gemm_pool_run(nt, small_worker<T>, &job);
+    } else {
+      small_worker<T>(&job, 0, 1);
+    }
+    return;
+  }
+  PackedJob<T> job;
+  job.g = &g;
+  job.bl = bl;
+  job.slot = slot;
+  job.bar.n = nthreads;
+  job.bar.count = 0;
+  job.bar.sense = 0;
+  const int64_t mpanels = (g.m + K::MR - 1) / K::MR;
+  job.split_m = mpanels >= 4 * nthreads || g.m >= g.n;
+  job.bp = nullptr;
+  if (nthreads > 1) {
+    const int64_t npan = (min64<T>(bl.nc, g.n) + K::NR - 1) / K::NR;
+    job.bp = static_cast<T*>(gemm_scratch(kScratchB, sizeof(T) * bl.kc * npan * K::NR));
+    gemm_pool_run(nthreads, packed_worker<T, K>, &job);
+  } else {
+    packed_worker<T, K>(&job, 0, 1);
+  }
+}

@@ -1,0 +1,204 @@
+// Reductions over the middle axis of [outer, n, inner]: sum/prod/max/min (accumulated in double,
+// like the TypeScript backend), arg-max/min (first occurrence; NaN wins), softmax/log-softmax.
+#include <cmath>
+#include <vector>
+
+#include "common.h"
+
+namespace cr {
+namespace {
+
+enum ReduceCode { R_SUM, R_MAX, R_MIN, R_PROD };
+
+template <typename T>
+double reduce_row(int op, const T* x, int64_t n) {
+  switch (op) {
+    case R_SUM: {
+      double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      int64_t j = 0;
+      for (; j + 8 <= n; j += 8)
+        for (int l = 0; l < 8; l++) s[l] += double(x[j + l]);
+      double t = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+      for (; j < n; j++) t += double(x[j]);
+      return t;
+    }
+    case R_PROD: {
+      double acc = 1;
+      for (int64_t j = 0; j < n; j++) acc *= double(x[j]);
+      return acc;
+    }
+    case R_MAX: {
+      double acc = -INFINITY;
+      for (int64_t j = 0; j < n; j++) {
+        const double v = double(x[j]);
+        if (v > acc || v != v) acc = v;
+        if (acc != acc) break;
+      }
+      return acc;
+    }
+    default: {
+      double acc = INFINITY;
+      for (int64_t j = 0; j < n; j++) {
+        const double v = double(x[j]);
+        if (v < acc || v != v) acc = v;
+        if (acc != acc) break;
+      }
+      return acc;
+    }
+  }
+}
+
+template <typename T>
+void reduce_cols(int op, const T* x, int64_t n, int64_t inner, int64_t i0, int64_t i1, T* out, double* acc) {
+  const double init = op == R_SUM ? 0.0 : op == R_PROD ? 1.0 : op == R_MAX ? -INFINITY : INFINITY;
+  const int64_t w = i1 - i0;
+  for (int64_t i = 0; i < w; i++) acc[i] = init;
+  for (int64_t j = 0; j < n; j++) {
+    const T* r = x + j * inner + i0;
+    switch (op) {
+      case R_SUM:
+        for (int64_t i = 0; i < w; i++) acc[i] += double(r[i]);
+        break;
+      case R_PROD:
+        for (int64_t i = 0; i < w; i++) acc[i] *= double(r[i]);
+        break;
+      case R_MAX:
+        for (int64_t i = 0; i < w; i++) {
+          const double v = double(r[i]);
+          if (v > acc[i] || v != v) acc[i] = v;
+        }
+        break;
+      default:
+        for (int64_t i = 0; i < w; i++) {
+          const double v = double(r[i]);
+          if (v < acc[i] || v != v) acc[i] = v;
+        }
+    }
+  }
+  for (int64_t i = 0; i < w; i++) out[i0 + i] = from_double<T>(acc[i]);
+}
+
+template <typename T>
+void reduce_t(int op, const T* x, int64_t outer, int64_t n, int64_t inner, T* out) {
+  if (inner == 1) {
+    parallel_for(outer, kElemGrain / (n > 0 ? n : 1) + 1, [&](int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; o++) out[o] = from_double<T>(reduce_row(op, x + o * n, n));
+    });
+    return;
+  }
+  // tasks: (outer row, block of inner columns), so that reducing the leading axis of a matrix
+  // still splits across threads
+  const int64_t cb = 512;
+  const int64_t blocks = (inner + cb - 1) / cb;
+  const int64_t grain = kElemGrain / (n * cb > 0 ? n * cb : 1) + 1;
+  parallel_for(outer * blocks, grain, [&](int64_t b, int64_t e) {
+    double acc[512];
+    for (int64_t t = b; t < e; t++) {
+      const int64_t o = t / blocks, i0 = (t % blocks) * cb;
+      const int64_t i1 = i0 + cb < inner ? i0 + cb : inner;
+      reduce_cols(op, x + o * n * inner, n, inner, i0, i1, out + o * inner, acc);
+    }
+  });
+}
+
+template <typename T>
+void arg_reduce_t(bool is_max, const T* x, int64_t outer, int64_t n, int64_t inner, int32_t* out) {
+  parallel_for(outer * inner, kElemGrain / (n > 0 ? n : 1) + 1, [&](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; t++) {
+      const int64_t o = t / inner, i = t % inner;
+      const T* p = x + o * n * inner + i;
+      int32_t best = 0;
+      if (n == 0) {
+        out[t] = 0;
+        continue;
+      }
+      double bv = double(p[0]);
+      for (int64_t j = 1; j < n && bv == bv; j++) {
+        const double v = double(p[j * inner]);
+        if ((is_max ? v > bv : v < bv) || v != v) {
+          bv = v;
+          best = int32_t(j);
+        }
+      }
+      out[t] = best;
+    }
+  });
+}
+
+template <typename T>
+void softmax_t(const T* x, int64_t outer, int64_t n, int64_t inner, T* out, bool log) {
+  if (inner == 1) {
+    parallel_for(outer, kElemGrain / (4 * n + 1) + 1, [&](int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; o++) {
+        const T* r = x + o * n;
+        T* w = out + o * n;
+        double mx = -INFINITY;
+        for (int64_t j = 0; j < n; j++)
+          if (double(r[j]) > mx) mx = double(r[j]);
+        if (mx == -INFINITY) mx = 0;
+        double s = 0;
+        for (int64_t j = 0; j < n; j++) s += std::exp(double(r[j]) - mx);
+        if (log) {
+          const double lse = mx + std::log(s);
+          for (int64_t j = 0; j < n; j++) w[j] = from_double<T>(double(r[j]) - lse);
+        } else {
+          const double inv = 1 / s;
+          for (int64_t j = 0; j < n; j++) w[j] = from_double<T>(std::exp(double(r[j]) - mx) * inv);
+        }
+      }
+    });
+    return;
+  }
+  parallel_for(outer, kElemGrain / (4 * n * inner + 1) + 1, [&](int64_t b, int64_t e) {
+    std::vector<double> mx(inner), s(inner);
+    for (int64_t o = b; o < e; o++) {
+      const T* base = x + o * n * inner;
+      T* ob = out + o * n * inner;
+      for (int64_t i = 0; i < inner; i++) {
+        mx[i] = -INFINITY;
+        s[i] = 0;
+      }
+      for (int64_t j = 0; j < n; j++)
+        for (int64_t i = 0; i < inner; i++)
+          if (double(base[j * inner + i]) > mx[i]) mx[i] = double(base[j * inner + i]);
+      for (int64_t i = 0; i < inner; i++)
+        if (mx[i] == -INFINITY) mx[i] = 0;
+      for (int64_t j = 0; j < n; j++)
+        for (int64_t i = 0; i < inner; i++) s[i] += std::exp(double(base[j * inner + i]) - mx[i]);
+      if (log) {
+        for (int64_t i = 0; i < inner; i++) s[i] = mx[i] + std::log(s[i]);
+        for (int64_t j = 0; j < n; j++)
+          for (int64_t i = 0; i < inner; i++) ob[j * inner + i] = from_double<T>(double(base[j * inner + i]) - s[i]);
+      } else {
+        for (int64_t i = 0; i < inner; i++) s[i] = 1 / s[i];
+        for (int64_t j = 0; j < n; j++)
+          for (int64_t i = 0; i < inner; i++)
+            ob[j * inner + i] = from_double<T>(std::exp(double(base[j * inner + i]) - mx[i]) * s[i]);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+#define CR_DISPATCH(t, CALL)                                      \
+  switch (t) {                                                    \
+    case F32: { typedef float T; CALL; break; }                   \
+    case F64: { typedef double T; CALL; break; }                  \
+    case I32: { typedef int32_t T; CALL; break; }                 \
+    case U8: { typedef uint8_t T; CALL; break; }                  \
+  }
+
+void reduce(int op, DType t, const void* x, int64_t outer, int64_t n, int64_t inner, void* out) {
+  CR_DISPATCH(t, reduce_t<T>(op, static_cast<const T*>(x), outer, n, inner, static_cast<T*>(out)))
+}
+
+void arg_reduce(bool is_max, DType t, const void* x, int64_t outer, int64_t n, int64_t inner, int32_t* out) {
+  CR_DISPATCH(t, arg_reduce_t<T>(is_max, static_cast<const T*>(x), outer, n, inner, out))
+}
+
+void softmax(DType t, const void* x, int64_t outer, int64_t n, int64_t inner, void* out, bool log) {
+  CR_DISPATCH(t, softmax_t<T>(static_cast<const T*>(x), outer, n, inner, static_cast<T*>(out), log))
+}
+
+}  // namespace cr

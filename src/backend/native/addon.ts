@@ -1,0 +1,30 @@
+import type { TypedArray } from '../types.js';
+
+/** The functions exported by build/Release/chainrule_native.node (native/addon.cc). */
+export interface NativeAddon {
+  unary(op: number, x: TypedArray, out: TypedArray, p0: number, p1: number): void;
+  /** dims = [rank, shape, aStrides, bStrides] */
+  binary(op: number, a: TypedArray, b: TypedArray, out: TypedArray, dims: Float64Array): void;
+  /** dims = [rank, shape, cStrides, aStrides, bStrides] */
+  where(cond: Uint8Array, a: TypedArray, b: TypedArray, out: TypedArray, dims: Float64Array): void;
+  cast(x: TypedArray, out: TypedArray): void;
+  reduce(op: number, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
+  argReduce(isMax: boolean, x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
+  softmax(x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, log: boolean): void;
+  /** spec = [batch, m, n, k, transA, transB, strideA, strideB] */
+  matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Float64Array): void;
+  /** dims = [rank, shape, strides] */
+  stridedCopy(src: TypedArray, offset: number, out: TypedArray, dims: Float64Array): void;
+  stridedAccumulate(src: TypedArray, dst: TypedArray, offset: number, dims: Float64Array): void;
+  indexSelect(x: TypedArray, idx: Int32Array, outer: number, n: number, inner: number, out: TypedArray): void;
+  indexAdd(g: TypedArray, idx: Int32Array, outer: number, n: number, inner: number, out: TypedArray): void;
+  gather(x: TypedArray, idx: Int32Array, outer: number, n: number, m: number, inner: number, out: TypedArray): void;
+  scatterAdd(src: TypedArray, idx: Int32Array, outer: number, n: number, m: number, inner: number, out: TypedArray): void;
+  /** o = [lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep] */
+  sgdStep(p: TypedArray, g: TypedArray, buf: TypedArray | null, o: Float64Array): void;
+  /** o = [lr, beta1, beta2, eps, weightDecay, stepSize, bc2sqrt, decoupled, amsgrad, maximize] */
+  adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, vmax: TypedArray | null, o: Float64Array): void;
+  info(): { isa: string; threads: number };
+  /** Selects the GEMM instruction set ('avx512' | 'avx2' | 'generic'; null keeps it) and the thread count (0 keeps it). */
+  configure(isa: string | null, threads: number): boolean;
+}

@@ -1,0 +1,279 @@
+import { ChainruleError } from '../../errors.js';
+import { jsBackend } from '../js/index.js';
+import type { AdamOptions, Backend, BinaryOp, MatmulSpec, ReduceOp, SgdOptions, TypedArray, UnaryOp } from '../types.js';
+import type { NativeAddon } from './addon.js';
+import { BINARY_CODES, COMPARISONS, REDUCE_CODES, UNARY_CODES } from './codes.js';
+
+const MAX_RANK = 32;
+
+// Scratch arrays that carry shapes, strides and options into C without allocating per call.
+const dims = new Float64Array(1 + 5 * MAX_RANK);
+const spec = new Float64Array(8);
+const opts = new Float64Array(10);
+
+const sameKind = (a: TypedArray, b: TypedArray): boolean => a.constructor === b.constructor;
+const isFloatArray = (a: TypedArray): boolean => a instanceof Float32Array || a instanceof Float64Array;
+
+function fail(what: string): never {
+  throw new ChainruleError(`native backend: ${what}`);
+}
+
+function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Throws unless every element read through `strides` over `shape` from `offset` lies in [0, length). */
+function checkSpan(what: string, length: number, offset: number, shape: readonly number[], strides: readonly number[]): void {
+  if (strides.length !== shape.length) fail(`${what}: ${strides.length} strides for rank ${shape.length}`);
+  let lo = offset;
+  let hi = offset;
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d];
+    if (n === 0) return;
+    const s = strides[d];
+    if (!Number.isInteger(s) || !Number.isInteger(n) || n < 0) fail(`${what}: bad shape or strides`);
+    if (s > 0) hi += (n - 1) * s;
+    else lo += (n - 1) * s;
+  }
+  if (lo < 0 || hi >= length) fail(`${what}: strided access [${lo}, ${hi}] outside an array of ${length}`);
+}
+
+/** Writes rank and then each vector into the shared dims buffer. */
+function packDims(shape: readonly number[], ...vectors: (readonly number[])[]): Float64Array {
+  const r = shape.length;
+  dims[0] = r;
+  for (let d = 0; d < r; d++) dims[1 + d] = shape[d];
+  vectors.forEach((v, k) => {
+    const base = 1 + (k + 1) * r;
+    for (let d = 0; d < r; d++) dims[base + d] = v[d];
+  });
+  return dims;
+}
+
+function checkIndices(what: string, idx: Int32Array, n: number): void {
+  if (!(idx instanceof Int32Array)) fail(`${what}: indices must be an Int32Array`);
+  for (let i = 0; i < idx.length; i++) {
+    const v = idx[i];
+    if (v < 0 || v >= n) fail(`${what}: index ${v} out of range for size ${n}`);
+  }
+}
+
+function checkLen(what: string, a: TypedArray, n: number): void {
+  if (a.length !== n) fail(`${what}: array of ${a.length} elements where ${n} are needed`);
+}
+
+/**
+ * Wraps the addon as a Backend. Arguments are checked here (lengths, strides, indices) so that C
+ * never reads or writes out of bounds; dtype combinations the addon does not implement (mixed
+ * operand types) run on the TypeScript kernels instead.
+ */
+export function createNativeBackend(addon: NativeAddon): Backend {
+  return {
+    name: 'native',
+
+    unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0 = 0, p1 = 0): void {
+      const code = UNARY_CODES.get(op);
+      if (code === undefined || !sameKind(x, out)) {
+        jsBackend.unary(op, x, out, p0, p1);
+        return;
+      }
+      checkLen('unary', out, x.length);
+      addon.unary(code, x, out, p0, p1);
+    },
+
+    binary(op: BinaryOp, a, aStrides, b, bStrides, out, outShape): void {
+      const code = BINARY_CODES.get(op);
+      const outOk = COMPARISONS.has(op) ? out instanceof Uint8Array : sameKind(a, out);
+      if (code === undefined || !sameKind(a, b) || !outOk || outShape.length > MAX_RANK) {
+        jsBackend.binary(op, a, aStrides, b, bStrides, out, outShape);
+        return;
+      }
+      checkLen('binary', out, sizeOf(outShape));
+      checkSpan('binary (left operand)', a.length, 0, outShape, aStrides);
+      checkSpan('binary (right operand)', b.length, 0, outShape, bStrides);
+      addon.binary(code, a, b, out, packDims(outShape, aStrides, bStrides));
+    },
+
+    where(cond, cStrides, a, aStrides, b, bStrides, out, outShape): void {
+      if (!(cond instanceof Uint8Array) || !sameKind(a, b) || !sameKind(a, out) || outShape.length > MAX_RANK) {
+        jsBackend.where(cond, cStrides, a, aStrides, b, bStrides, out, outShape);
+        return;
+      }
+      checkLen('where', out, sizeOf(outShape));
+      checkSpan('where (condition)', cond.length, 0, outShape, cStrides);
+      checkSpan('where (first branch)', a.length, 0, outShape, aStrides);
+      checkSpan('where (second branch)', b.length, 0, outShape, bStrides);
+      addon.where(cond, a, b, out, packDims(outShape, cStrides, aStrides, bStrides));
+    },
+
+    reduce(op: ReduceOp, x, outer, n, inner, out): void {
+      const code = REDUCE_CODES.get(op);
+      if (code === undefined || !sameKind(x, out)) {
+        jsBackend.reduce(op, x, outer, n, inner, out);
+        return;
+      }
+      checkLen('reduce (input)', x, outer * n * inner);
+      checkLen('reduce (output)', out, outer * inner);
+      addon.reduce(code, x, outer, n, inner, out);
+    },
+
+    argReduce(op, x, outer, n, inner, out): void {
+      if (!(out instanceof Int32Array)) {
+        jsBackend.argReduce(op, x, outer, n, inner, out);
+        return;
+      }
+      checkLen('argReduce (input)', x, outer * n * inner);
+      checkLen('argReduce (output)', out, outer * inner);
+      addon.argReduce(op === 'max', x, outer, n, inner, out);
+    },
+
+    softmax(x, outer, n, inner, out, log): void {
+      if (!sameKind(x, out)) {
+        jsBackend.softmax(x, outer, n, inner, out, log);
+        return;
+      }
+      checkLen('softmax (input)', x, outer * n * inner);
+      checkLen('softmax (output)', out, outer * n * inner);
+      addon.softmax(x, outer, n, inner, out, log);
+    },
+
+    matmul(a, b, out, s: MatmulSpec): void {
+      if (!isFloatArray(a) || !sameKind(a, b) || !sameKind(a, out)) {
+        jsBackend.matmul(a, b, out, s);
+        return;
+      }
+      const { batch, m, n, k, strideA, strideB } = s;
+      checkLen('matmul (output)', out, batch * m * n);
+      if (batch > 0 && m * k > 0 && (batch - 1) * strideA + m * k > a.length) fail('matmul: left operand too short');
+      if (batch > 0 && k * n > 0 && (batch - 1) * strideB + k * n > b.length) fail('matmul: right operand too short');
+      spec[0] = batch;
+      spec[1] = m;
+      spec[2] = n;
+      spec[3] = k;
+      spec[4] = s.transA ? 1 : 0;
+      spec[5] = s.transB ? 1 : 0;
+      spec[6] = strideA;
+      spec[7] = strideB;
+      addon.matmul(a, b, out, spec);
+    },
+
+    stridedCopy(src, offset, strides, shape, out): void {
+      if (!sameKind(src, out) || shape.length > MAX_RANK) {
+        jsBackend.stridedCopy(src, offset, strides, shape, out);
+        return;
+      }
+      checkLen('stridedCopy', out, sizeOf(shape));
+      checkSpan('stridedCopy', src.length, offset, shape, strides);
+      addon.stridedCopy(src, offset, out, packDims(shape, strides));
+    },
+
+    stridedAccumulate(src, shape, dst, offset, strides): void {
+      if (!sameKind(src, dst) || shape.length > MAX_RANK) {
+        jsBackend.stridedAccumulate(src, shape, dst, offset, strides);
+        return;
+      }
+      checkLen('stridedAccumulate', src, sizeOf(shape));
+      checkSpan('stridedAccumulate', dst.length, offset, shape, strides);
+      addon.stridedAccumulate(src, dst, offset, packDims(shape, strides));
+    },
+
+    indexSelect(x, idx, outer, n, inner, out): void {
+      if (!sameKind(x, out)) {
+        jsBackend.indexSelect(x, idx, outer, n, inner, out);
+        return;
+      }
+      checkLen('indexSelect (input)', x, outer * n * inner);
+      checkLen('indexSelect (output)', out, outer * idx.length * inner);
+      checkIndices('indexSelect', idx, n);
+      addon.indexSelect(x, idx, outer, n, inner, out);
+    },
+
+    indexAdd(g, idx, outer, n, inner, out): void {
+      if (!sameKind(g, out)) {
+        jsBackend.indexAdd(g, idx, outer, n, inner, out);
+        return;
+      }
+      checkLen('indexAdd (gradient)', g, outer * idx.length * inner);
+      checkLen('indexAdd (output)', out, outer * n * inner);
+      checkIndices('indexAdd', idx, n);
+      addon.indexAdd(g, idx, outer, n, inner, out);
+    },
+
+    gather(x, idx, outer, n, m, inner, out): void {
+      if (!sameKind(x, out)) {
+        jsBackend.gather(x, idx, outer, n, m, inner, out);
+        return;
+      }
+      checkLen('gather (input)', x, outer * n * inner);
+      checkLen('gather (index)', idx, outer * m * inner);
+      checkLen('gather (output)', out, outer * m * inner);
+      checkIndices('gather', idx, n);
+      addon.gather(x, idx, outer, n, m, inner, out);
+    },
+
+    scatterAdd(src, idx, outer, n, m, inner, out): void {
+      if (!sameKind(src, out)) {
+        jsBackend.scatterAdd(src, idx, outer, n, m, inner, out);
+        return;
+      }
+      checkLen('scatterAdd (source)', src, outer * m * inner);
+      checkLen('scatterAdd (index)', idx, outer * m * inner);
+      checkLen('scatterAdd (output)', out, outer * n * inner);
+      checkIndices('scatterAdd', idx, n);
+      addon.scatterAdd(src, idx, outer, n, m, inner, out);
+    },
+
+    cast(x, out): void {
+      checkLen('cast', out, x.length);
+      addon.cast(x, out);
+    },
+
+    sgdStep(p, g, buf, o: SgdOptions): void {
+      if (!isFloatArray(p) || !sameKind(p, g) || (buf && !sameKind(p, buf))) {
+        jsBackend.sgdStep!(p, g, buf, o);
+        return;
+      }
+      checkLen('sgdStep (gradient)', g, p.length);
+      if (buf) checkLen('sgdStep (momentum buffer)', buf, p.length);
+      opts[0] = o.lr;
+      opts[1] = o.momentum;
+      opts[2] = o.dampening;
+      opts[3] = o.weightDecay;
+      opts[4] = o.nesterov ? 1 : 0;
+      opts[5] = o.maximize ? 1 : 0;
+      opts[6] = o.firstStep ? 1 : 0;
+      addon.sgdStep(p, g, buf, opts);
+    },
+
+    adamStep(p, g, m, v, vmax, o: AdamOptions): void {
+      if (!isFloatArray(p) || !sameKind(p, g) || !sameKind(p, m) || !sameKind(p, v) || (vmax && !sameKind(p, vmax))) {
+        jsBackend.adamStep!(p, g, m, v, vmax, o);
+        return;
+      }
+      for (const [what, arr] of [
+        ['gradient', g],
+        ['first moment', m],
+        ['second moment', v],
+      ] as const) {
+        checkLen(`adamStep (${what})`, arr, p.length);
+      }
+      if (vmax) checkLen('adamStep (max second moment)', vmax, p.length);
+      // bias corrections are computed here with JS's ** so that both backends agree bit for bit
+      const bc1 = 1 - o.beta1 ** o.step;
+      const bc2 = 1 - o.beta2 ** o.step;
+      opts[0] = o.lr;
+      opts[1] = o.beta1;
+      opts[2] = o.beta2;
+      opts[3] = o.eps;
+      opts[4] = o.weightDecay;
+      opts[5] = o.lr / bc1;
+      opts[6] = Math.sqrt(bc2);
+      opts[7] = o.decoupled ? 1 : 0;
+      opts[8] = o.amsgrad ? 1 : 0;
+      opts[9] = o.maximize ? 1 : 0;
+      addon.adamStep(p, g, m, v, vmax, opts);
+    },
+  };
+}

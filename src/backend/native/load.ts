@@ -1,0 +1,44 @@
+// Node-only: loads the native addon built by `npm install` (build/Release/chainrule_native.node),
+// registers it as the 'native' backend and makes it the default. CHAINRULE_BACKEND=js|native
+// forces a choice; CHAINRULE_NATIVE_ADDON=path loads another build (e.g. a sanitizer build).
+// Imported once from src/index.ts through the package's "#native-loader" import, which resolves
+// to a no-op module outside Node.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { getBackend, registerBackend, setBackend } from '../registry.js';
+import type { NativeAddon } from './addon.js';
+import { createNativeBackend } from './backend.js';
+
+/** The addon, when it loaded; tests and benchmarks use it to pick ISA and thread count. */
+export let nativeAddon: NativeAddon | null = null;
+/** Why the addon did not load (null when it did). */
+export let nativeLoadError: string | null = null;
+
+function addonPath(): string {
+  const override = process.env.CHAINRULE_NATIVE_ADDON;
+  if (override) return override;
+  // src/backend/native/load.ts and dist/backend/native/load.js both sit three levels below the package root
+  return fileURLToPath(new URL('../../../build/Release/chainrule_native.node', import.meta.url));
+}
+
+function init(): void {
+  const want = process.env.CHAINRULE_BACKEND;
+  try {
+    const require = createRequire(import.meta.url);
+    nativeAddon = require(addonPath()) as NativeAddon;
+  } catch (e) {
+    nativeLoadError = (e as Error).message.split('\n')[0];
+  }
+  if (nativeAddon) {
+    registerBackend(createNativeBackend(nativeAddon));
+    if (want !== 'js') setBackend('native');
+  } else if (want !== 'js' && process.env.CHAINRULE_SKIP_NATIVE !== '1') {
+    const why = want === 'native' ? 'CHAINRULE_BACKEND=native, but the native addon is unavailable' : 'the native addon is unavailable';
+    process.stderr.write(`chainrule: ${why} (${nativeLoadError}); using the ${getBackend()} backend\n`);
+  }
+  if (want !== undefined && want !== '' && want !== 'js' && want !== 'native') {
+    process.stderr.write(`chainrule: unknown CHAINRULE_BACKEND=${JSON.stringify(want)} (expected js or native); using the ${getBackend()} backend\n`);
+  }
+}
+
+init();
