@@ -1,0 +1,116 @@
+import { ChainruleError } from '../errors.js';
+import { save } from '../io/save.js';
+import { Tensor } from '../tensor/tensor.js';
+import { type MonitorMode, improves, readMonitor, resolveMode } from './monitor.js';
+import type { Callback, EpochLog, FitContext } from './types.js';
+
+export interface EarlyStoppingOptions {
+  /** the epoch-log value to watch (default 'valLoss') */
+  monitor?: string;
+  /** 'min', 'max' or 'auto' (losses down, other metrics up; the default) */
+  mode?: MonitorMode;
+  /** epochs without improvement before stopping (default 5) */
+  patience?: number;
+  /** the smallest change that counts as an improvement (default 0) */
+  minDelta?: number;
+}
+
+/**
+ * Stops training when the monitored value has not improved for `patience` epochs.
+ * @example fit(model, { ..., callbacks: [new EarlyStopping({ monitor: 'valLoss', patience: 3 })] })
+ */
+export class EarlyStopping implements Callback {
+  readonly monitor: string;
+  readonly mode: 'min' | 'max';
+  readonly patience: number;
+  readonly minDelta: number;
+  best: number | null = null;
+  bestEpoch = -1;
+  wait = 0;
+  stoppedEpoch: number | null = null;
+
+  constructor(opts: EarlyStoppingOptions = {}) {
+    this.monitor = opts.monitor ?? 'valLoss';
+    this.mode = resolveMode(this.monitor, opts.mode ?? 'auto');
+    this.patience = opts.patience ?? 5;
+    this.minDelta = opts.minDelta ?? 0;
+    if (!Number.isInteger(this.patience) || this.patience < 0) throw new ChainruleError(`EarlyStopping: patience must be an integer >= 0, got ${this.patience}`);
+    if (!(this.minDelta >= 0)) throw new ChainruleError(`EarlyStopping: minDelta must be >= 0, got ${this.minDelta}`);
+  }
+
+  onTrainBegin(): void {
+    this.best = null;
+    this.bestEpoch = -1;
+    this.wait = 0;
+    this.stoppedEpoch = null;
+  }
+
+  onEpochEnd(epoch: number, logs: EpochLog, ctx: FitContext): void {
+    const v = readMonitor(logs, this.monitor, 'EarlyStopping');
+    if (improves(v, this.best, this.mode, this.minDelta)) {
+      this.best = v;
+      this.bestEpoch = epoch;
+      this.wait = 0;
+      return;
+    }
+    this.wait++;
+    if (this.wait >= this.patience) {
+      ctx.stop = true;
+      this.stoppedEpoch = epoch;
+      ctx.stopReason = `early stopping: ${this.monitor} has not improved for ${this.patience} epoch(s); best ${this.best} at epoch ${this.bestEpoch + 1}`;
+    }
+  }
+}
+
+export interface BestCheckpointOptions {
+  /** the epoch-log value to watch (default 'valLoss') */
+  monitor?: string;
+  mode?: MonitorMode;
+  /** also write the best weights to this safetensors file (atomically) each time they improve */
+  path?: string;
+  /** load the best weights back into the model when training ends (default true) */
+  restore?: boolean;
+}
+
+/**
+ * Keeps the model weights of the best epoch (by a monitored value) in memory, optionally also in
+ * a file, and restores them at the end of training.
+ * @example fit(model, { ..., callbacks: [new BestCheckpoint({ monitor: 'valAccuracy', path: 'best.safetensors' })] })
+ */
+export class BestCheckpoint implements Callback {
+  readonly monitor: string;
+  readonly mode: 'min' | 'max';
+  readonly path: string | undefined;
+  readonly restore: boolean;
+  best: number | null = null;
+  bestEpoch = -1;
+  /** copies of the best weights */
+  weights: Record<string, Tensor> | null = null;
+
+  constructor(opts: BestCheckpointOptions = {}) {
+    this.monitor = opts.monitor ?? 'valLoss';
+    this.mode = resolveMode(this.monitor, opts.mode ?? 'auto');
+    this.path = opts.path;
+    this.restore = opts.restore ?? true;
+  }
+
+  onTrainBegin(): void {
+    this.best = null;
+    this.bestEpoch = -1;
+    this.weights = null;
+  }
+
+  onEpochEnd(epoch: number, logs: EpochLog, ctx: FitContext): void {
+    const v = readMonitor(logs, this.monitor, 'BestCheckpoint');
+    if (!improves(v, this.best, this.mode, 0)) return;
+    this.best = v;
+    this.bestEpoch = epoch;
+    const sd = ctx.model.stateDict();
+    this.weights = Object.fromEntries(Object.entries(sd).map(([k, t]) => [k, new Tensor(t.data.slice(), t.shape)]));
+    if (this.path) save(this.weights, this.path, { metadata: { epoch: String(epoch + 1), [this.monitor]: String(v) } });
+  }
+
+  onTrainEnd(ctx: FitContext): void {
+    if (this.restore && this.weights) ctx.model.loadStateDict(this.weights, { strict: true });
+  }
+}

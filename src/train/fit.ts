@@ -1,0 +1,223 @@
+import { noGrad } from '../autograd/mode.js';
+import { ChainruleError } from '../errors.js';
+import { clipGradNorm } from '../optim/clip.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { ReduceLROnPlateau } from '../optim/plateau.js';
+import type { Scheduler } from '../optim/scheduler.js';
+import { concat } from '../ops/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { BestCheckpoint, type BestCheckpointOptions, EarlyStopping, type EarlyStoppingOptions } from './callbacks.js';
+import { readMonitor } from './monitor.js';
+import { type OutputStream, ProgressReporter } from './progress.js';
+import type { Callback, EpochLog, FitContext, TrainableModel } from './types.js';
+
+/** A metric over a whole epoch: (targets, outputs) → number. */
+export type MetricFn = (target: Tensor, output: Tensor) => number;
+
+export interface FitOptions<B = unknown> {
+  /** training batches; iterated once per epoch (a DataLoader reshuffles each pass) */
+  train: Iterable<B>;
+  /** validation batches, evaluated after each epoch in eval mode without gradients */
+  val?: Iterable<B>;
+  /** loss of (output, target): a function or a loss module with forward */
+  lossFn: ((output: Tensor, target: Tensor) => Tensor) | { forward(output: Tensor, target: Tensor): Tensor };
+  optimizer: Optimizer;
+  epochs: number;
+  /** epoch metrics over all outputs: by name, each (target, output) → number; logged as `name` and `valName` */
+  metrics?: Record<string, MetricFn>;
+  callbacks?: Callback[];
+  /** stepped once per epoch (ReduceLROnPlateau with the monitored value, valLoss when there is validation data) */
+  scheduler?: Scheduler & ({ step(): void } | ReduceLROnPlateau);
+  /** the value ReduceLROnPlateau watches (default valLoss, or loss without validation data) */
+  schedulerMonitor?: string;
+  /** shorthand for an EarlyStopping callback */
+  earlyStopping?: EarlyStoppingOptions;
+  /** shorthand for a BestCheckpoint callback (best weights in memory, optionally in a file, restored at the end) */
+  checkpoint?: BestCheckpointOptions;
+  /** clip the gradients' global 2-norm to this before each step */
+  clipGradNorm?: number;
+  /** split a batch into model inputs and target (default: [...inputs, target] = batch) */
+  unpack?: (batch: B) => { inputs: unknown[]; target: Tensor };
+  /** progress output: true/'auto' (bar on a TTY, lines otherwise; the default), false for silence */
+  progress?: boolean | 'auto';
+  /** where progress goes (default process.stdout) */
+  output?: OutputStream;
+}
+
+export interface History {
+  /** one entry per completed epoch */
+  epochs: EpochLog[];
+  /** why training ended before `epochs`, if it did */
+  stoppedEarly: string | null;
+  /** the best epoch by the checkpoint's (or early stopping's) monitor, when one was used */
+  bestEpoch: number | null;
+}
+
+function defaultUnpack(batch: unknown): { inputs: unknown[]; target: Tensor } {
+  if (!Array.isArray(batch) || batch.length < 2 || !(batch[batch.length - 1] instanceof Tensor)) {
+    throw new ChainruleError('fit: a batch must be [...inputs, target] (e.g. from a TensorDataset(X, y)); pass unpack for other layouts');
+  }
+  return { inputs: batch.slice(0, -1), target: batch[batch.length - 1] as Tensor };
+}
+
+function rowsOf(t: Tensor): number {
+  return t.ndim === 0 ? 1 : t.shape[0];
+}
+
+interface PassResult {
+  loss: number;
+  metrics: Record<string, number>;
+}
+
+/**
+ * Trains a model for a number of epochs with the five classic steps (forward, loss, zeroGrad,
+ * backward, step) and returns the per-epoch history as data. Optional: validation after each
+ * epoch, metrics, a scheduler, gradient clipping, early stopping, best-weights checkpointing and
+ * restore, callbacks, and a progress bar on a TTY. A hand-written loop remains just as good:
+ * fit only saves the bookkeeping. The model is left in eval mode.
+ *
+ * @example
+ * const history = fit(model, {
+ *   train: new DataLoader(trainSet, { batchSize: 32, shuffle: true }),
+ *   val: new DataLoader(valSet, { batchSize: 256 }),
+ *   lossFn: new nn.CrossEntropyLoss(),
+ *   optimizer: new optim.Adam(model.parameters(), { lr: 1e-3 }),
+ *   epochs: 20,
+ *   metrics: { accuracy: (y, out) => metrics.accuracy(y, out) },
+ *   earlyStopping: { monitor: 'valLoss', patience: 3 },
+ *   checkpoint: { monitor: 'valAccuracy' },
+ * });
+ * history.epochs.at(-1)?.valAccuracy
+ */
+export function fit<B = unknown>(model: TrainableModel, opts: FitOptions<B>): History {
+  if (!model || typeof model.forward !== 'function' || typeof model.train !== 'function' || typeof model.eval !== 'function') {
+    throw new ChainruleError('fit: the model needs forward, train and eval methods (an nn.Module has them)');
+  }
+  if (!Number.isInteger(opts.epochs) || opts.epochs <= 0) throw new ChainruleError(`fit: epochs must be a positive integer, got ${opts.epochs}`);
+  if (!opts.train || typeof (opts.train as Iterable<B>)[Symbol.iterator] !== 'function') throw new ChainruleError('fit: train must be an iterable of batches (a DataLoader)');
+  if (!opts.optimizer || typeof opts.optimizer.step !== 'function') throw new ChainruleError('fit: an optimizer is required');
+  const lossFn = typeof opts.lossFn === 'function' ? opts.lossFn : opts.lossFn && typeof opts.lossFn.forward === 'function' ? opts.lossFn.forward.bind(opts.lossFn) : null;
+  if (!lossFn) throw new ChainruleError('fit: lossFn must be a function (output, target) => Tensor or a loss module');
+  const unpack = opts.unpack ?? (defaultUnpack as (b: B) => { inputs: unknown[]; target: Tensor });
+  const metricFns = Object.entries(opts.metrics ?? {});
+  for (const [name, f] of metricFns) if (typeof f !== 'function') throw new ChainruleError(`fit: metric ${name} must be a function (target, output) => number`);
+
+  const callbacks = [...(opts.callbacks ?? [])];
+  let early: EarlyStopping | null = null;
+  let best: BestCheckpoint | null = null;
+  if (opts.earlyStopping) callbacks.push((early = new EarlyStopping(opts.earlyStopping)));
+  if (opts.checkpoint) callbacks.push((best = new BestCheckpoint(opts.checkpoint)));
+  early ??= callbacks.find((c): c is EarlyStopping => c instanceof EarlyStopping) ?? null;
+  best ??= callbacks.find((c): c is BestCheckpoint => c instanceof BestCheckpoint) ?? null;
+
+  const showProgress = opts.progress ?? 'auto';
+  const out = opts.output ?? (globalThis as { process?: { stdout?: OutputStream } }).process?.stdout;
+  const reporter = showProgress && out ? new ProgressReporter(out, opts.epochs) : null;
+  const params = model.parameters();
+  const ctx: FitContext = { model, epochs: opts.epochs, history: [], stop: false };
+  const totalBatches = (it: unknown): number | null => {
+    const n = (it as { length?: unknown }).length;
+    return typeof n === 'number' ? n : null;
+  };
+
+  const forwardLoss = (batch: B): { loss: Tensor; output: Tensor; target: Tensor } => {
+    const { inputs, target } = unpack(batch);
+    const output = (model.forward as (...a: unknown[]) => unknown)(...inputs);
+    if (!(output instanceof Tensor)) throw new ChainruleError('fit: model.forward must return a Tensor (use unpack/lossFn for other outputs)');
+    const loss = lossFn(output, target);
+    if (!(loss instanceof Tensor) || loss.size !== 1) throw new ChainruleError('fit: lossFn must return a one-element Tensor');
+    return { loss, output, target };
+  };
+
+  const epochMetrics = (outputs: Tensor[], targets: Tensor[]): Record<string, number> => {
+    if (!metricFns.length || !outputs.length) return {};
+    const o = outputs.length === 1 ? outputs[0] : concat(outputs, 0);
+    const t = targets.length === 1 ? targets[0] : concat(targets, 0);
+    return Object.fromEntries(metricFns.map(([name, f]) => [name, f(t, o)]));
+  };
+
+  const trainEpoch = (epoch: number): PassResult => {
+    model.train(true);
+    let sum = 0;
+    let count = 0;
+    const outputs: Tensor[] = [];
+    const targets: Tensor[] = [];
+    const total = totalBatches(opts.train);
+    let b = 0;
+    for (const batch of opts.train) {
+      opts.optimizer.zeroGrad();
+      const { loss, output, target } = forwardLoss(batch);
+      loss.backward();
+      if (opts.clipGradNorm !== undefined) clipGradNorm(params, opts.clipGradNorm);
+      opts.optimizer.step();
+      const l = loss.item();
+      const n = rowsOf(target);
+      sum += l * n;
+      count += n;
+      if (metricFns.length) {
+        outputs.push(output.detach());
+        targets.push(target);
+      }
+      b++;
+      for (const c of callbacks) c.onBatchEnd?.(b - 1, { loss: l }, ctx);
+      reporter?.batch(epoch, b, total, sum / count);
+    }
+    if (count === 0) throw new ChainruleError('fit: the training data yielded no batches');
+    return { loss: sum / count, metrics: epochMetrics(outputs, targets) };
+  };
+
+  const evaluate = (data: Iterable<B>): PassResult => {
+    model.eval();
+    return noGrad(() => {
+      let sum = 0;
+      let count = 0;
+      const outputs: Tensor[] = [];
+      const targets: Tensor[] = [];
+      for (const batch of data) {
+        const { loss, output, target } = forwardLoss(batch);
+        const n = rowsOf(target);
+        sum += loss.item() * n;
+        count += n;
+        if (metricFns.length) {
+          outputs.push(output);
+          targets.push(target);
+        }
+      }
+      if (count === 0) throw new ChainruleError('fit: the validation data yielded no batches');
+      return { loss: sum / count, metrics: epochMetrics(outputs, targets) };
+    });
+  };
+
+  for (const c of callbacks) c.onTrainBegin?.(ctx);
+  for (let epoch = 0; epoch < opts.epochs && !ctx.stop; epoch++) {
+    const t0 = Date.now();
+    for (const c of callbacks) c.onEpochBegin?.(epoch, ctx);
+    reporter?.epochBegin();
+    const lr = opts.optimizer.paramGroups[0].lr;
+    const tr = trainEpoch(epoch);
+    const log: EpochLog = { epoch, loss: tr.loss, ...tr.metrics, lr, seconds: 0 };
+    if (opts.val) {
+      const v = evaluate(opts.val);
+      log.valLoss = v.loss;
+      for (const [k, x] of Object.entries(v.metrics)) log[`val${k[0].toUpperCase()}${k.slice(1)}`] = x;
+    }
+    if (opts.scheduler) {
+      if (opts.scheduler instanceof ReduceLROnPlateau) {
+        opts.scheduler.step(readMonitor(log, opts.schedulerMonitor ?? (opts.val ? 'valLoss' : 'loss'), 'fit (ReduceLROnPlateau)'));
+      } else (opts.scheduler as { step(): void }).step();
+    }
+    log.seconds = (Date.now() - t0) / 1000;
+    ctx.history.push(log);
+    reporter?.epochEnd(log);
+    for (const c of callbacks) c.onEpochEnd?.(epoch, log, ctx);
+  }
+  for (const c of callbacks) c.onTrainEnd?.(ctx);
+  model.eval();
+  if (ctx.stop && ctx.stopReason) reporter?.message(ctx.stopReason);
+  if (best?.restore && best.bestEpoch >= 0) reporter?.message(`restored the weights of epoch ${best.bestEpoch + 1} (${best.monitor} ${best.best})`);
+  return {
+    epochs: ctx.history,
+    stoppedEarly: ctx.stop ? (ctx.stopReason ?? 'stopped by a callback') : null,
+    bestEpoch: best ? best.bestEpoch : early ? early.bestEpoch : null,
+  };
+}

@@ -1,0 +1,5 @@
+/** An optional training loop with callbacks on top of the plain five-step loop. */
+export { fit, type FitOptions, type History, type MetricFn } from './fit.js';
+export { EarlyStopping, BestCheckpoint, type EarlyStoppingOptions, type BestCheckpointOptions } from './callbacks.js';
+export { ProgressReporter, formatEpoch, type OutputStream } from './progress.js';
+export type { Callback, EpochLog, FitContext, TrainableModel } from './types.js';
