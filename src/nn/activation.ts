@@ -126,6 +126,16 @@ export class Sign extends Module {
 }
 
 /**
+ * Heaviside threshold unit: 1 where x >= 0, else 0 (gradient 0), the gate of a threshold network.
+ * @example new Step().forward(tensor([-1, 0, 2])).toArray() // [0, 1, 1]
+ */
+export class Step extends Module {
+  forward(x: Tensor): Tensor {
+    return x.step();
+  }
+}
+
+/**
  * factor·inner(x): scales an activation, e.g. 5·ReLU for the regression exercise.
  * @example new Scale(5, new ReLU()).forward(tensor([-1, 2])).toArray() // [0, 10]
  */
