@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ChainruleError, Generator, type Tensor, data, loadCheckpoint, manualSeed, optim, rand, randn, saveCheckpoint, tensor } from 'chainrule';
+import { ChainruleError, Generator, type Tensor, data, loadCheckpoint, manualSeed, nn, optim, rand, randn, saveCheckpoint, tensor } from 'chainrule';
 
 /** A two-layer MLP on plain tensors with dropout drawn from the global RNG: everything a resume must restore. */
 class TinyNet {
@@ -154,5 +154,48 @@ describe('training checkpoints', () => {
     assert.throws(() => loadCheckpoint(path, { model: target.net, optimizer: target.opt, scheduler: fake }), /boom \(nothing was loaded\)/);
     assert.deepEqual([...target.net.w1.data], w1);
     assert.equal(target.opt.state.size, 0);
+  });
+});
+
+describe('checkpoints with nn modules', () => {
+  it('an nn.Sequential with dropout, Adam and a cosine schedule resumes bit for bit', () => {
+    const build = () => {
+      manualSeed(5);
+      const model = new nn.Sequential(new nn.Linear(3, 16), new nn.ReLU(), new nn.Dropout(0.2), new nn.Linear(16, 2));
+      const opt = new optim.Adam(model.parameters(), { lr: 0.01 });
+      const sched = new optim.CosineAnnealingLR(opt, { tMax: 4 });
+      const gen = new Generator(8);
+      const loader = new data.DataLoader<Tensor[], Tensor[]>(new data.TensorDataset(X.float(), Y.float()), { batchSize: 10, shuffle: true, generator: gen });
+      return { model, opt, sched, gen, loader };
+    };
+    const run = (r: ReturnType<typeof build>, epochs: number) => {
+      const mse = new nn.MSELoss();
+      for (let e = 0; e < epochs; e++) {
+        r.model.train();
+        for (const [xb, yb] of r.loader) {
+          r.opt.zeroGrad();
+          mse.forward(r.model.forward(xb), yb).backward();
+          r.opt.step();
+        }
+        r.sched.step();
+      }
+    };
+    const straight = build();
+    manualSeed(42);
+    run(straight, 4);
+
+    const half = build();
+    manualSeed(42);
+    run(half, 2);
+    const path = join(tmp, 'nn.ckpt');
+    saveCheckpoint(path, { model: half.model, optimizer: half.opt, scheduler: half.sched, epoch: 2, generators: { loader: half.gen } });
+    const resumed = build();
+    manualSeed(0);
+    assert.equal(loadCheckpoint(path, { model: resumed.model, optimizer: resumed.opt, scheduler: resumed.sched, generators: { loader: resumed.gen } }).epoch, 2);
+    run(resumed, 2);
+    const a = straight.model.stateDict();
+    const b = resumed.model.stateDict();
+    assert.deepEqual(Object.keys(b), ['0.weight', '0.bias', '3.weight', '3.bias']);
+    for (const k of Object.keys(a)) assert.deepEqual([...b[k].data], [...a[k].data], k);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Tensor, optim, setBackend } from 'chainrule';
+import { type Tensor, listBackends, optim, setBackend } from 'chainrule';
 import { registerBackend } from '../src/backend/registry.js';
 import { jsBackend } from '../src/backend/js/index.js';
 import { type OptimizerCase, fixture, freshParams, lossOf, maxDiff } from './optim-helpers.js';
@@ -43,6 +43,18 @@ describe('optimizers match PyTorch 1.13 over 20 float64 steps (to 1e-10)', () =>
       assert.ok(worst < 1e-10, `max |diff| ${worst}`);
     });
   }
+
+  it('every optimizer matches on the native backend (its fused C++ kernels)', { skip: !listBackends().includes('native') && 'native addon not built' }, () => {
+    setBackend('native');
+    try {
+      for (const c of fixture.optimizers) {
+        const worst = replay(c);
+        assert.ok(worst < 1e-10, `${c.optimizer} ${c.label}: max |diff| ${worst}`);
+      }
+    } finally {
+      setBackend('js');
+    }
+  });
 
   it('every optimizer also matches through composed ops on a backend without fused kernels', () => {
     registerBackend({ ...jsBackend, name: 'js-unfused', sgdStep: undefined, adamStep: undefined });
