@@ -79,3 +79,14 @@ test('wrong label types are clear errors', () => {
   assert.throws(() => F.hingeEmbeddingLoss(tensor([1]), tensor([0])), /targets must be 1 or -1/);
   assert.throws(() => F.mseLoss(randn([3, 1]), randn([3])), ChainruleError);
 });
+
+test('the perceptron criterion: max(0, -t·s), gradient -t on the mistakes', () => {
+  const s = tensor([2, -1, 0.5, -3], { dtype: 'float64', requiresGrad: true });
+  const t = tensor([1, 1, -1, -1], { dtype: 'float64' });
+  const l = new nn.PerceptronLoss({ reduction: 'sum' }).forward(s, t);
+  assert.equal(l.item(), 1.5);
+  l.backward();
+  assert.deepEqual(Array.from(s.grad!.data, (v) => v + 0), [0, -1, 1, 0]);
+  assert.equal(F.perceptronLoss(s, t).item(), 1.5 / 4);
+  assert.throws(() => F.perceptronLoss(s, tensor([1, 0, 1, 1], { dtype: 'float64' })), /targets must be 1 or -1/);
+});

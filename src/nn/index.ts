@@ -15,6 +15,7 @@ export {
   MSELoss,
   MultiMarginLoss,
   NLLLoss,
+  PerceptronLoss,
   SSELoss,
 } from './loss.js';
 export { Module, ModuleInputError, type LoadStateDictOptions, type LoadStateDictResult, type StateDict } from './module.js';

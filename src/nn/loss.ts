@@ -97,3 +97,13 @@ export class MultiMarginLoss extends Module {
     return L.multiMarginLoss(input, target, this.opts);
   }
 }
+
+/** The perceptron criterion max(0, -t·s) for ±1 targets. @example new PerceptronLoss().forward(tensor([2, -1]), tensor([1, 1])).item() // 0.5 */
+export class PerceptronLoss extends Module {
+  constructor(readonly opts: L.ReductionOptions = {}) {
+    super();
+  }
+  forward(scores: Tensor, target: Tensor): Tensor {
+    return L.perceptronLoss(scores, target, this.opts);
+  }
+}

@@ -293,8 +293,7 @@ export interface MultiMarginOptions extends ReductionOptions {
 
 /**
  * Multi-class hinge loss: (1/C)·Σ_{j≠y} w_y·max(0, margin - x_y + x_j)^p per sample, for
- * scores [N, C] (or [C]) and int32 class indices. With p = 1 and margin 0 this is the
- * multi-class perceptron criterion.
+ * scores [N, C] (or [C]) and int32 class indices.
  * @example multiMarginLoss(tensor([[0.1, 0.2, 0.4, 0.8]]), tensor([3], { dtype: 'int32' })).item() // 0.325
  */
 export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMarginOptions = {}): Tensor {
@@ -322,4 +321,17 @@ export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMargin
   let loss = h.sum(1).div(C);
   if (input.ndim === 1) loss = loss.reshape([]);
   return reduce(loss, opts.reduction, op);
+}
+
+/**
+ * The perceptron criterion for ±1 targets: max(0, -t·s) per element. Its gradient is -t where
+ * the sign of the score s is wrong and 0 elsewhere, so gradient descent on a linear unit
+ * makes Rosenblatt's update w ← w + η·t·x on the mistakes only.
+ * @example perceptronLoss(tensor([2, -1, 0.5]), tensor([1, 1, -1])).item() // 0.5
+ */
+export function perceptronLoss(scores: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  const op = 'perceptronLoss';
+  checkPair(scores, target, op);
+  for (const v of target.data) if (v !== 1 && v !== -1) throw new ChainruleError(`${op}: targets must be 1 or -1, found ${v}`);
+  return reduce(scores.mul(floatTarget(target, scores)).neg().relu(), opts.reduction, op);
 }
