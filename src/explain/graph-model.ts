@@ -1,3 +1,4 @@
+import '../ops/methods.js';
 import { runBackward } from '../autograd/engine.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { full } from '../tensor/creation.js';
@@ -149,7 +150,7 @@ export function graphModel(roots: Tensor | readonly Tensor[], opts: GraphOptions
       role,
       value: summarize(t, digits, inline, 'x'),
       grad: showGrad ? (g ? summarize(g, digits, inline, 'g') : '—') : null,
-      shape: fmtShape(t.shape),
+      shape: t.shape.length ? `shape ${fmtShape(t.shape)}` : 'scalar',
     };
   });
   const ops: OpNode[] = [];

@@ -27,7 +27,7 @@ function valueFields(v: ValueNode): string[] {
   return v.name ? fields : fields.slice(1);
 }
 
-/** The DOT text of a graph model (see toDot). */
+/** The DOT text of a graph model (see toDot). @example modelToDot(graphModel(loss, { grads: 'compute' })) */
 export function modelToDot(m: GraphModel): string {
   const lines = [
     'digraph chainrule {',
@@ -73,7 +73,7 @@ function mermaidEscape(s: string): string {
   return s.replace(/&/g, '#amp;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
 }
 
-/** The Mermaid flowchart text of a graph model (see toMermaid). */
+/** The Mermaid flowchart text of a graph model (see toMermaid). @example modelToMermaid(graphModel(loss)) */
 export function modelToMermaid(m: GraphModel): string {
   const lines = [`flowchart ${m.direction}`];
   if (m.title) lines.unshift('---', `title: ${m.title.replace(/\n/g, ' ')}`, '---');
@@ -125,7 +125,7 @@ export async function toSvg(roots: Tensor | readonly Tensor[], opts: GraphOption
 
 let vizInstance: Promise<{ renderString(src: string, o: { format: string }): string }> | null = null;
 
-/** Lays out DOT text with Graphviz (WebAssembly) and returns SVG. */
+/** Lays out DOT text with Graphviz (WebAssembly) and returns SVG. @example await dotToSvg('digraph { a -> b }') // '<?xml ...<svg ...' */
 export async function dotToSvg(dot: string): Promise<string> {
   if (!vizInstance) vizInstance = import('@viz-js/viz').then((m) => m.instance());
   const viz = await vizInstance;

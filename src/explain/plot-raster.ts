@@ -12,7 +12,7 @@ export interface Raster {
 
 type RGB = [number, number, number];
 
-/** Parses #rgb or #rrggbb. */
+/** Parses #rgb or #rrggbb. @example parseColor('#2563eb') // [37, 99, 235] */
 export function parseColor(c: string): RGB {
   const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(c);
   if (!m) throw new ChainruleError(`plot: unsupported colour ${JSON.stringify(c)} (use #rgb or #rrggbb)`);

@@ -31,7 +31,7 @@ function toActivations(specs: string | readonly (string | Activation)[]): Activa
   return specs.flatMap((s) => (typeof s === 'string' ? parseActivations(s) : [s]));
 }
 
-/** The panels of an activation plot from its samples. */
+/** The panels of an activation plot from its samples. @example activationPanels(sampleActivations([parseActivation('relu')], [-4, 4])).length // 1 */
 export function activationPanels(samples: readonly ActivationSamples[], opts: ActivationPlotOptions = {}): Panel[] {
   const derivs = opts.derivatives ?? true;
   const range = opts.range ?? [-4, 4];
