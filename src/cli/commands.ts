@@ -2,3 +2,5 @@
 import './demo.js';
 import './graph.js';
 import './plot.js';
+import './solve.js';
+import './check.js';

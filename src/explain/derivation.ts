@@ -92,6 +92,8 @@ export interface Derivation {
   symbolic: { name: string; formula: Expr }[] | null;
   /** names in definition order and their kinds, for dependency ordering */
   order: { name: string; kind: 'input' | 'param' | 'node' | 'then' }[];
+  /** the evaluated problem behind it (absent for derivations of plain tensors) */
+  solution?: Solution;
 }
 
 /** A tensor's values as a number or nested lists. */
@@ -222,7 +224,7 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
     ...p.nodes.map((d) => ({ name: d.name, kind: 'node' as const })),
     ...p.then.filter((d) => !p.params.has(d.name)).map((d) => ({ name: d.name, kind: 'then' as const })),
   ];
-  return {
+  const dv: Derivation = {
     title: p.title,
     from,
     seed: sol.seed ? toValue(sol.seed) : null,
@@ -238,4 +240,7 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
     symbolic,
     order,
   };
+  // kept out of JSON.stringify and deep equality: it holds the tensors
+  Object.defineProperty(dv, 'solution', { value: sol, enumerable: false });
+  return dv;
 }

@@ -1,5 +1,5 @@
 import { ChainruleError, fmtShape } from '../errors.js';
-import { mul } from '../ops/binary.js';
+import { add, mul, sub } from '../ops/binary.js';
 import { max, mean, sum } from '../ops/reduce.js';
 import { transpose } from '../ops/shape.js';
 import { logSoftmax, softmax } from '../ops/softmax.js';
@@ -155,6 +155,30 @@ export const FUNCTIONS: Record<string, FnSpec> = {
   },
 };
 
+/**
+ * Hidden variants used by the answer checker to reproduce a common mistake: the forward pass of
+ * one activation with the derivative of another (`$relu~sigmoid` is ReLU going forward and
+ * σ'(x) coming back). Problem files cannot name them ('$' is not in the expression syntax).
+ */
+const ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = { relu, sigmoid, tanh };
+for (const [f, fwd] of Object.entries(ACTIVATIONS)) {
+  for (const [g, bwd] of Object.entries(ACTIVATIONS)) {
+    if (f === g) continue;
+    FUNCTIONS[`$${f}~${g}`] = {
+      usage: `${f} with the derivative of ${g}`,
+      minArgs: 1,
+      maxArgs: 1,
+      evaluate: ([x]) => {
+        const s = bwd(x);
+        return add(fwd(x).detach(), sub(s, s.detach()));
+      },
+    };
+  }
+}
+
+/** Names of the activations the checker can swap derivatives between. */
+export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS);
+
 const expansions = new WeakMap<Expr, Expr>();
 
 /** The definition of a loss call (mse, sse, bce, bce_logits) in other functions; one object per call, so shapes recorded for it can be found again. */
@@ -202,8 +226,8 @@ export function checkCalls(e: Expr, where: string): void {
   switch (e.kind) {
     case 'call': {
       const spec = FUNCTIONS[e.fn];
-      if (!spec) {
-        throw new ChainruleError(`${where}: unknown function ${e.fn}() (known: ${Object.keys(FUNCTIONS).join(', ')})`);
+      if (!spec || e.fn.startsWith('$')) {
+        throw new ChainruleError(`${where}: unknown function ${e.fn}() (known: ${Object.keys(FUNCTIONS).filter((n) => !n.startsWith('$')).join(', ')})`);
       }
       if (e.args.length < spec.minArgs || e.args.length > spec.maxArgs) {
         const n = spec.minArgs === spec.maxArgs ? `${spec.minArgs}` : `${spec.minArgs} or ${spec.maxArgs}`;

@@ -17,3 +17,5 @@ export {
 export { render, FORMATS, type Format, type RenderOptions } from './render.js';
 export { diff, adjoint, simplify } from './symbolic.js';
 export type { Value } from './notation.js';
+export { parseAnswers, claimsFromObject, type Claim, type ClaimValue, type Section } from './answers.js';
+export { checkAnswers, formatReport, agreesAt, type CheckReport, type ClaimResult } from './check.js';

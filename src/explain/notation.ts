@@ -192,8 +192,8 @@ export function unwrapSingle(v: Value): Value {
 
 /** A value on one line: 2, [1, 2], [[1, 2], [3, 4]]. */
 export function inlineValue(v: Value, digits: number): string {
-  v = unwrapSingle(v);
-  return Array.isArray(v) ? `[${v.map((x) => inlineValue(x, digits)).join(', ')}]` : fmtNumber(v, digits);
+  const raw = (x: Value): string => (Array.isArray(x) ? `[${x.map(raw).join(', ')}]` : fmtNumber(x, digits));
+  return raw(unwrapSingle(v));
 }
 
 /** Unicode notation for a terminal. */
