@@ -8,7 +8,8 @@ import { Parameter } from './parameter.js';
 
 export interface Conv1dModuleOptions {
   stride?: number;
-  padding?: number;
+  /** zeros on both sides, or 'valid' (none) / 'same' (output length = input length, stride 1) */
+  padding?: number | 'valid' | 'same';
   dilation?: number;
   groups?: number;
   bias?: boolean;
@@ -23,7 +24,7 @@ export class Conv1d extends Module {
   weight: Parameter;
   bias: Parameter | null;
   readonly stride: number;
-  readonly padding: number;
+  readonly padding: number | 'valid' | 'same';
   readonly dilation: number;
   readonly groups: number;
 
@@ -38,6 +39,7 @@ export class Conv1d extends Module {
     this.padding = opts.padding ?? 0;
     this.dilation = opts.dilation ?? 1;
     this.groups = opts.groups ?? 1;
+    if (this.padding === 'same' && this.stride !== 1) throw new ChainruleError(`Conv1d: padding 'same' needs stride 1, got stride ${this.stride}`);
     for (const [v, what] of [
       [inChannels, 'inChannels'],
       [outChannels, 'outChannels'],
@@ -69,9 +71,9 @@ export class Conv1d extends Module {
       this.inputError(`expected [N, ${this.inChannels}, L] or [${this.inChannels}, L], got ${showShape(x.shape)}`);
     }
     const L = x.shape[x.ndim - 1];
-    if (L + 2 * this.padding < this.dilation * (this.kernelSize - 1) + 1) {
-      this.inputError(`input length ${L} (padded ${L + 2 * this.padding}) is shorter than the kernel (${showShape(x.shape)})`);
-    }
+    const span = this.dilation * (this.kernelSize - 1);
+    const padded = L + (this.padding === 'same' ? span : this.padding === 'valid' ? 0 : 2 * this.padding);
+    if (padded < span + 1) this.inputError(`input length ${L} (padded ${padded}) is shorter than the kernel (${showShape(x.shape)})`);
     return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 }

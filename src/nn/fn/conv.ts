@@ -5,8 +5,8 @@ import { showShape } from '../module.js';
 
 export interface Conv1dOptions {
   stride?: number;
-  /** zeros added on both sides of the sequence */
-  padding?: number;
+  /** zeros added on both sides of the sequence; 'valid' is 0, 'same' keeps the length (stride 1) */
+  padding?: number | 'valid' | 'same';
   dilation?: number;
   groups?: number;
 }
@@ -26,6 +26,18 @@ export function convOutLength(L: number, kernel: number, stride: number, padding
   return n;
 }
 
+/** [left, right] zero padding: symmetric for a number; for 'same' the extra zero goes right, as PyTorch. */
+function paddingOf(padding: number | 'valid' | 'same', span: number, stride: number): [number, number] {
+  if (padding === 'valid') return [0, 0];
+  if (padding === 'same') {
+    if (stride !== 1) throw new ChainruleError(`conv1d: padding 'same' needs stride 1, got stride ${stride}`);
+    const left = Math.floor(span / 2);
+    return [left, span - left];
+  }
+  const p = posInt(padding, 'padding', 0);
+  return [p, p];
+}
+
 /**
  * 1-d cross-correlation as torch.nn.functional.conv1d: x [N, Cin, L] (or [Cin, L]), weight
  * [Cout, Cin/groups, K]. Computed as im2col (an asStrided window view) times the weight matrix,
@@ -34,7 +46,6 @@ export function convOutLength(L: number, kernel: number, stride: number, padding
  */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
   const stride = posInt(opts.stride ?? 1, 'stride');
-  const padding = posInt(opts.padding ?? 0, 'padding', 0);
   const dilation = posInt(opts.dilation ?? 1, 'dilation');
   const groups = posInt(opts.groups ?? 1, 'groups');
   if (weight.ndim !== 3) throw new ChainruleError(`conv1d: weight must be [outChannels, inChannels/groups, kernel], got ${showShape(weight.shape)}`);
@@ -50,12 +61,13 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     throw new ChainruleError(`conv1d: weight ${showShape(weight.shape)} expects ${Cg * groups} input channels, got input ${showShape(x.shape)}`);
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== Cout)) throw new ChainruleError(`conv1d: bias must be [${Cout}], got ${showShape(bias.shape)}`);
-  const Lp = L + 2 * padding;
-  const Lout = convOutLength(L, K, stride, padding, dilation);
+  const [left, right] = paddingOf(opts.padding ?? 0, dilation * (K - 1), stride);
+  const Lp = L + left + right;
+  const Lout = Lp >= dilation * (K - 1) + 1 ? Math.floor((Lp - dilation * (K - 1) - 1) / stride) + 1 : 0;
   if (Lout <= 0) {
     throw new ChainruleError(`conv1d: input length ${L} (padded ${Lp}) is shorter than the dilated kernel ${dilation * (K - 1) + 1}`);
   }
-  const xp = padding ? xb.pad([padding, padding]) : xb;
+  const xp = left || right ? xb.pad([left, right]) : xb;
   // cols[n, g, c, k, t] = xp[n, g·Cg + c, t·stride + k·dilation]
   const cols = asStrided(xp, [N, groups, Cg, K, Lout], [Cin * Lp, Cg * Lp, Lp, dilation, stride]).reshape([N, groups, Cg * K, Lout]);
   const w = weight.reshape([groups, Cout / groups, Cg * K]);
