@@ -44,6 +44,32 @@ export function matmul(x: Tensor, y: Tensor): Tensor {
 }
 
 /**
+ * x @ yᵀ, with the last two dims of y swapped inside the kernel instead of by a copy: the product
+ * of a linear layer whose weight is stored [out, in] (PyTorch's layout). y has rank >= 2 and
+ * x rank >= 1; batch dims broadcast as in matmul.
+ * @example matmulT(ones([2, 3]), ones([4, 3])).shape // [2, 4]
+ */
+export function matmulT(x: Tensor, y: Tensor): Tensor {
+  assertTensor(x, 'matmulT');
+  assertTensor(y, 'matmulT');
+  if (x.ndim === 0 || y.ndim < 2) {
+    throw new ChainruleError(`matmulT: needs x with at least one dimension and y with at least two, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
+  }
+  const dtype = promote(x.dtype, y.dtype);
+  if (dtype === 'bool' || dtype === 'int32') throw new ChainruleError(`matmulT: needs float tensors, got ${x.dtype} and ${y.dtype}`);
+  const a = x.dtype === dtype ? x : x.to(dtype);
+  const b = y.dtype === dtype ? y : y.to(dtype);
+  const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
+  const k = a2.shape[a2.ndim - 1];
+  const k2 = b.shape[b.ndim - 1];
+  if (k !== k2) {
+    throw new ChainruleError(`matmulT: cannot multiply ${fmtShape(x.shape)} by the transpose of ${fmtShape(y.shape)} (inner dimensions ${k} and ${k2} differ)`);
+  }
+  const out = mm(a2, b, false, true);
+  return a.ndim === 1 ? reshape(out, [...out.shape.slice(0, -2), out.shape[out.ndim - 1]]) : out;
+}
+
+/**
  * Batched op(A) @ op(B) for operands of rank >= 2 whose batch dims broadcast; op transposes the
  * last two dims when the flag is set, inside the kernel (no copy). Its gradients are products of
  * the same kind, so double backward works.

@@ -1,4 +1,5 @@
 import { ChainruleError } from '../../errors.js';
+import { matmulT } from '../../ops/matmul.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { showShape } from '../module.js';
 
@@ -16,7 +17,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
     throw new ChainruleError(`linear: bias must be [${weight.shape[0]}], got ${showShape(bias.shape)}`);
   }
-  const y = x.matmul(weight.T);
+  const y = matmulT(x, weight);
   return bias ? y.add(bias) : y;
 }
 
