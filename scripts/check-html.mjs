@@ -5,7 +5,7 @@
 // error, or (for pages with maths) did not load KaTeX's inlined fonts.
 // Not part of npm test: CI has no Chromium.
 //
-//   node scripts/check-html.mjs page.html graph.svg [--out DIR] [--width 1000] [--height 800]
+//   node scripts/check-html.mjs page.html graph.svg [--out DIR (default $TMPDIR/chainrule-check-html)] [--width 1000] [--height 800]
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { chromium } from 'playwright-core';
 
 const args = process.argv.slice(2);
 const files = [];
-const opt = { out: '.', width: 1000, height: 800 };
+const opt = { out: join(tmpdir(), 'chainrule-check-html'), width: 1000, height: 800 };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--out') opt.out = args[++i];
@@ -78,7 +78,8 @@ try {
       width: document.documentElement.scrollWidth,
       height: document.documentElement.scrollHeight,
     }));
-    const shot = join(opt.out, `${basename(file).replace(/\.[^.]+$/, '')}.png`);
+    // FILE.html -> DIR/FILE.html.png: never the input itself, even for a .png input
+    const shot = join(opt.out, `${basename(file)}.png`);
     if (file.endsWith('.svg')) {
       // an SVG document: size the viewport to the drawing (full-page capture does not apply)
       const box = await page.evaluate(() => {
