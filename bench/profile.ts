@@ -51,7 +51,9 @@ session.disconnect();
 
 // self time per node: each sample's delta is charged to the node it hit
 const self = new Map<number, number>();
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+profile.samples.forEach((id, i) => {
+  self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+});
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const where = (n: ProfileNode): string =>
