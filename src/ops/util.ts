@@ -18,12 +18,16 @@ export function assertNumber(x: unknown, op: string, what: string, finite = true
   return x;
 }
 
+/** The dtype a plain number takes next to a tensor (module-level: this runs on every binary op). */
+function numDtype(n: number, other: Tensor): DType {
+  return isFloat(other.dtype) || Number.isInteger(n) ? other.dtype : 'float32';
+}
+
 /** Turns the two operands of a binary op into tensors of one (promoted) dtype. */
 export function operands(a: TensorLike, b: TensorLike, op: string, floatOnly = false): [Tensor, Tensor] {
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
     throw new ChainruleError(`${op}: at least one operand must be a Tensor`);
   }
-  const numDtype = (n: number, other: Tensor): DType => (isFloat(other.dtype) || Number.isInteger(n) ? other.dtype : 'float32');
   let ta: Tensor;
   let tb: Tensor;
   if (a instanceof Tensor) ta = a;
