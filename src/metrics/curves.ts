@@ -1,5 +1,5 @@
 import { ChainruleError } from '../errors.js';
-import { type ArrayLike1D, sameLength, toNumbers } from './input.js';
+import { type ArrayLike1D, type ArrayLike2D, sameLength, toLabels, toNumbers, toRows } from './input.js';
 
 /** Binary labels (0/1 or booleans) and scores, checked and paired. */
 function binaryInput(yTrue: ArrayLike1D, scores: ArrayLike1D, op: string): { y: number[]; s: number[]; pos: number; neg: number } {
@@ -136,4 +136,30 @@ export function averagePrecision(yTrue: ArrayLike1D, scores: ArrayLike1D): numbe
 export function prAuc(yTrue: ArrayLike1D, scores: ArrayLike1D): number {
   const { precision, recall } = precisionRecallCurve(yTrue, scores);
   return auc(recall, precision);
+}
+
+/**
+ * Multi-class ROC AUC, one-vs-rest: the AUC of each class's scores against all other classes,
+ * averaged over classes ('macro', default) or weighted by class support ('weighted').
+ * @example rocAucOvr([0, 1, 2, 2], [[0.8, 0.1, 0.1], [0.2, 0.6, 0.2], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]]) // 1
+ */
+export function rocAucOvr(yTrue: ArrayLike1D, scores: ArrayLike2D, opts: { average?: 'macro' | 'weighted' } = {}): number {
+  const op = 'rocAucOvr';
+  const y = toLabels(yTrue, op, 'yTrue');
+  const rows = toRows(scores, op, 'scores');
+  sameLength(y, rows, op, 'yTrue', 'scores');
+  const k = rows[0].length;
+  const big = y.findIndex((l) => l >= k);
+  if (big >= 0) throw new ChainruleError(`${op}: yTrue[${big}] is ${y[big]} but scores has ${k} columns`);
+  let total = 0;
+  let weight = 0;
+  for (let c = 0; c < k; c++) {
+    const bin = y.map((l) => (l === c ? 1 : 0));
+    const support = bin.reduce((a, b) => a + b, 0);
+    if (support === 0 || support === y.length) throw new ChainruleError(`${op}: class ${c} has ${support === 0 ? 'no' : 'only'} examples; one-vs-rest AUC is undefined`);
+    const w = opts.average === 'weighted' ? support : 1;
+    total += w * rocAuc(bin, rows.map((r) => r[c]));
+    weight += w;
+  }
+  return total / weight;
 }
