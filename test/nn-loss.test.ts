@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ChainruleError, F, type Tensor, gradcheck, nn, randn, tensor } from 'chainrule';
-import { assertClose, dec, fixture } from './nn-helpers.js';
+import { type Enc, assertClose, dec, fixture } from './nn-helpers.js';
 
 type LossFn = (x: Tensor, t: Tensor, o: Record<string, unknown>) => Tensor;
 
@@ -37,6 +37,15 @@ for (const c of fixture().losses) {
   });
 }
 
+test('BCE: the gradient with respect to the target matches PyTorch too', () => {
+  const c = fixture().losses.find((l) => l.name === 'bce-target-grad')! as ReturnType<typeof fixture>['losses'][number] & { targetGrad: Enc };
+  const t = dec(c.target, true);
+  const out = F.bceLoss(dec(c.input), t, { weight: dec(c.tensors.weight) });
+  assertClose(out, c.output);
+  out.backward();
+  assertClose(t.grad, c.targetGrad);
+});
+
 test('loss modules call the functional forms with their options', () => {
   const c = fixture().losses.find((l) => l.name === 'ce-weight-ignore-smooth-mean')!;
   const crit = new nn.CrossEntropyLoss({ weight: dec(c.tensors.weight), labelSmoothing: 0.2 });
@@ -67,6 +76,7 @@ test('losses pass float64 gradcheck', () => {
   gradcheck((a) => F.bceWithLogitsLoss(a, tensor([[1, 0, 1, 0], [0, 0, 1, 1], [1, 1, 1, 0]], f64), { posWeight: w }), [x]);
   gradcheck((a) => F.multiMarginLoss(a, cls, { p: 2 }), [x]);
   gradcheck((a, b) => F.mseLoss(a, b), [x, randn([3, 4], f64)]);
+  gradcheck((o, t) => F.bceLoss(o, t, { reduction: 'sum' }), [x.sigmoid(), randn([3, 4], f64).sigmoid()]);
 });
 
 test('wrong label types are clear errors', () => {

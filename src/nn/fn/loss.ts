@@ -2,6 +2,7 @@
  * Loss functions with PyTorch's formulas and options (camelCase names): each matches
  * torch.nn.functional in value and gradient.
  */
+import { customOp } from '../../autograd/custom.js';
 import { ChainruleError } from '../../errors.js';
 import { tensor } from '../../tensor/creation.js';
 import { isFloat } from '../../tensor/dtype.js';
@@ -84,13 +85,29 @@ export function bceLoss(input: Tensor, target: Tensor, opts: BCEOptions = {}): T
   for (let i = 0; i < d.length; i++) {
     if (!(d[i] >= 0 && d[i] <= 1)) throw new ChainruleError(`bceLoss: input values must be probabilities in [0, 1], found ${d[i]} (apply sigmoid, or use bceWithLogitsLoss)`);
   }
-  const t = floatTarget(target, input);
-  const logO = input.log().clamp(-100);
-  const log1mO = input.neg().add(1).log().clamp(-100);
-  let loss = t.mul(logO).add(t.neg().add(1).mul(log1mO)).neg();
+  let loss = bceElementwise(input, floatTarget(target, input));
   if (opts.weight) loss = loss.mul(opts.weight);
   return reduce(loss, opts.reduction, 'bceLoss');
 }
+
+const clampedLog = (x: Tensor): Tensor => x.log().clamp(-100);
+
+/**
+ * -(t·log(o) + (1-t)·log(1-o)) with clamped logs, and PyTorch's gradient
+ * (o - t)/max(o(1-o), ε): finite even where o is exactly 0 or 1. ε is PyTorch's EPSILON, the
+ * float32 constant 1e-12f, so the gradient at o = 0 is -1.0000000039958e12 there too.
+ */
+const BCE_EPSILON = Math.fround(1e-12);
+
+const bceElementwise = customOp({
+  name: 'binaryCrossEntropy',
+  latex: ([o, t]) => `-\left(${t}\ln ${o} + (1 - ${t})\ln(1 - ${o})\right)`,
+  forward: (o, t) => t.mul(clampedLog(o)).add(t.neg().add(1).mul(clampedLog(o.neg().add(1)))).neg(),
+  backward: (g, [o, t]) => [
+    g.mul(o.sub(t)).div(o.mul(o.neg().add(1)).clamp(BCE_EPSILON)),
+    g.mul(clampedLog(o.neg().add(1)).sub(clampedLog(o))),
+  ],
+});
 
 export interface BCEWithLogitsOptions extends BCEOptions {
   /** weight of the positive examples, broadcast along the last (class) dim */
