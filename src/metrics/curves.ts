@@ -154,8 +154,8 @@ export function rocAucOvr(yTrue: ArrayLike1D, scores: ArrayLike2D, opts: { avera
   let total = 0;
   let weight = 0;
   for (let c = 0; c < k; c++) {
-    const bin = y.map((l) => (l === c ? 1 : 0));
-    const support = bin.reduce((a, b) => a + b, 0);
+    const bin: number[] = y.map((l) => (l === c ? 1 : 0));
+    const support = bin.reduce((a: number, b: number) => a + b, 0);
     if (support === 0 || support === y.length) throw new ChainruleError(`${op}: class ${c} has ${support === 0 ? 'no' : 'only'} examples; one-vs-rest AUC is undefined`);
     const w = opts.average === 'weighted' ? support : 1;
     total += w * rocAuc(bin, rows.map((r) => r[c]));
