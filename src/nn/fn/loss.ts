@@ -101,7 +101,7 @@ const BCE_EPSILON = Math.fround(1e-12);
 
 const bceElementwise = customOp({
   name: 'binaryCrossEntropy',
-  latex: ([o, t]) => `-\left(${t}\ln ${o} + (1 - ${t})\ln(1 - ${o})\right)`,
+  latex: ([o, t]) => `-\\left(${t}\\ln ${o} + (1 - ${t})\\ln(1 - ${o})\\right)`,
   forward: (o, t) => t.mul(clampedLog(o)).add(t.neg().add(1).mul(clampedLog(o.neg().add(1)))).neg(),
   backward: (g, [o, t]) => [
     g.mul(o.sub(t)).div(o.mul(o.neg().add(1)).clamp(BCE_EPSILON)),
