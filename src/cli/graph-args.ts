@@ -32,22 +32,25 @@ export function parseFlags(
     const name = m[1] === '-' ? spec.aliases?.[m[2]] : m[2];
     if (name && spec.values.includes(name)) {
       const v = m[3] ?? argv[++i];
-      if (v === undefined) throw new ChainruleError(`${command}: --${name} needs a value`);
+      if (v === undefined) throw new ChainruleError(`--${name} needs a value`);
       out.values.set(name, v);
     } else if (name && spec.switches.includes(name) && m[3] === undefined) {
       out.switches.add(name);
     } else {
-      throw new ChainruleError(`${command}: unknown option ${a} (see chainrule ${command} --help)`);
+      throw new ChainruleError(`unknown option ${a} (see chainrule ${command} --help)`);
     }
   }
   return out;
 }
 
-/** Parses a number flag, or returns the default when absent. */
-export function numberFlag(f: Flags, name: string, dflt: number, command: string, check: (v: number) => boolean, what: string): number {
+/**
+ * Parses a number flag, or returns the default when absent. Messages carry no command prefix: the
+ * CLI's main adds "chainrule COMMAND:".
+ */
+export function numberFlag(f: Flags, name: string, dflt: number, _command: string, check: (v: number) => boolean, what: string): number {
   const raw = f.values.get(name);
   if (raw === undefined) return dflt;
   const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v) || !check(v)) throw new ChainruleError(`${command}: --${name} must be ${what} (got ${JSON.stringify(raw)})`);
+  if (raw.trim() === '' || !Number.isFinite(v) || !check(v)) throw new ChainruleError(`--${name} must be ${what} (got ${JSON.stringify(raw)})`);
   return v;
 }

@@ -22,7 +22,7 @@ type Format = (typeof FORMATS)[number];
 
 function formatFor(explicit: string | undefined, out: string | undefined): Format {
   if (explicit !== undefined) {
-    if (!(FORMATS as readonly string[]).includes(explicit)) throw new ChainruleError(`graph: --format must be dot, svg or mermaid (got ${JSON.stringify(explicit)})`);
+    if (!(FORMATS as readonly string[]).includes(explicit)) throw new ChainruleError(`--format must be dot, svg or mermaid (got ${JSON.stringify(explicit)})`);
     return explicit as Format;
   }
   if (out?.endsWith('.svg')) return 'svg';
@@ -38,13 +38,13 @@ register('graph', {
       console.log(HELP);
       return 0;
     }
-    if (f.positional.length !== 1) throw new ChainruleError(`graph: expected one problem file, got ${f.positional.length}\n\n${HELP}`);
+    if (f.positional.length !== 1) throw new ChainruleError(`expected one problem file, got ${f.positional.length}\n\n${HELP}`);
     const out = f.values.get('output');
     const format = formatFor(f.values.get('format'), out);
     const digits = numberFlag(f, 'digits', 4, 'graph', (v) => Number.isInteger(v) && v >= 1 && v <= 17, 'an integer from 1 to 17');
     const inline = numberFlag(f, 'inline', 1, 'graph', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
     const direction = f.values.get('direction') ?? 'LR';
-    if (direction !== 'LR' && direction !== 'TB') throw new ChainruleError(`graph: --direction must be LR or TB (got ${JSON.stringify(direction)})`);
+    if (direction !== 'LR' && direction !== 'TB') throw new ChainruleError(`--direction must be LR or TB (got ${JSON.stringify(direction)})`);
     const { roots, opts } = problemGraph(solveFile(f.positional[0]), { digits, inline, direction });
     const model = graphModel(roots, opts);
     const text = format === 'svg' ? await dotToSvg(modelToDot(model)) : format === 'mermaid' ? modelToMermaid(model) : modelToDot(model);

@@ -27,9 +27,18 @@ function parseRange(raw: string | undefined): [number, number] {
   const parts = raw.split(',').map((s) => s.trim());
   const nums = parts.map(Number);
   if (parts.length !== 2 || parts.some((s) => s === '') || !nums.every(Number.isFinite) || !(nums[0] < nums[1])) {
-    throw new ChainruleError(`plot: --range must be LO,HI with LO < HI (got ${JSON.stringify(raw)})`);
+    throw new ChainruleError(`--range must be LO,HI with LO < HI (got ${JSON.stringify(raw)})`);
   }
   return [nums[0], nums[1]];
+}
+
+function unprefixed<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ChainruleError) throw new ChainruleError(e.message.replace(/^plot: /, ''));
+    throw e;
+  }
 }
 
 register('plot', {
@@ -49,23 +58,26 @@ register('plot', {
       return 0;
     }
     const [what, specs, ...rest] = f.positional;
-    if (what !== 'activations') throw new ChainruleError(`plot: expected "plot activations SPECS" (got ${JSON.stringify(what ?? '')})\n\n${HELP}`);
-    if (!specs || rest.length) throw new ChainruleError(`plot: give the activations as one comma-separated list, e.g. relu,gelu\n\n${HELP}`);
+    if (what !== 'activations') throw new ChainruleError(`expected "plot activations SPECS" (got ${JSON.stringify(what ?? '')})\n\n${HELP}`);
+    if (!specs || rest.length) throw new ChainruleError(`give the activations as one comma-separated list, e.g. relu,gelu\n\n${HELP}`);
     const out = f.values.get('output');
-    if (!out) throw new ChainruleError('plot: -o FILE.svg or -o FILE.png is required');
+    if (!out) throw new ChainruleError('-o FILE.svg or -o FILE.png is required');
     const png = /\.png$/i.test(out);
-    if (!png && !/\.svg$/i.test(out)) throw new ChainruleError(`plot: the output must end in .svg or .png (got ${JSON.stringify(out)})`);
-    if (f.switches.has('derivatives') && f.switches.has('no-derivatives')) throw new ChainruleError('plot: --derivatives and --no-derivatives contradict each other');
+    if (!png && !/\.svg$/i.test(out)) throw new ChainruleError(`the output must end in .svg or .png (got ${JSON.stringify(out)})`);
+    if (f.switches.has('derivatives') && f.switches.has('no-derivatives')) throw new ChainruleError('--derivatives and --no-derivatives contradict each other');
     const layout = f.values.get('layout') ?? 'panels';
-    if (layout !== 'panels' && layout !== 'overlay') throw new ChainruleError(`plot: --layout must be panels or overlay (got ${JSON.stringify(layout)})`);
-    const scene = activationScene(specs, {
-      derivatives: !f.switches.has('no-derivatives'),
-      range: parseRange(f.values.get('range')),
-      samples: numberFlag(f, 'samples', 401, 'plot', (v) => Number.isInteger(v) && v >= 2 && v <= 100000, 'an integer from 2 to 100000'),
-      width: numberFlag(f, 'width', 960, 'plot', (v) => v >= 200 && v <= 10000, 'a width from 200 to 10000'),
-      layout,
-      title: f.values.get('title'),
-    });
+    if (layout !== 'panels' && layout !== 'overlay') throw new ChainruleError(`--layout must be panels or overlay (got ${JSON.stringify(layout)})`);
+    // the library's messages start with "plot: "; main already names the command
+    const scene = unprefixed(() =>
+      activationScene(specs, {
+        derivatives: !f.switches.has('no-derivatives'),
+        range: parseRange(f.values.get('range')),
+        samples: numberFlag(f, 'samples', 401, 'plot', (v) => Number.isInteger(v) && v >= 2 && v <= 100000, 'an integer from 2 to 100000'),
+        width: numberFlag(f, 'width', 960, 'plot', (v) => v >= 200 && v <= 10000, 'a width from 200 to 10000'),
+        layout,
+        title: f.values.get('title'),
+      }),
+    );
     const scale = numberFlag(f, 'scale', 2, 'plot', (v) => v > 0 && v <= 8, 'a number in (0, 8]');
     const data = png ? encodePng(rasterizeScene(scene, scale)) : sceneToSvg(scene, f.values.get('title') ?? 'Activation functions and their derivatives');
     writeFileSync(out, data);
