@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { ChainruleError, type Tensor, load, save, tensor, zeros } from 'chainrule';
+import { ChainruleError, type Tensor, load, nn, save, tensor, zeros } from 'chainrule';
 import { decodeSafetensors, encodeSafetensors, loadWithMetadata } from '../src/io/index.js';
 
 const FIX = new URL('./fixtures/io/', import.meta.url);
@@ -125,5 +126,27 @@ describe('save / load files', () => {
       () => load(write('gap', mk('{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8))),
       /a: data starts at byte 4, expected 0/,
     );
+  });
+});
+
+describe('PyTorch interop', () => {
+  it('a PyTorch nn.Sequential state dict loads into the same chainrule model and gives the same outputs', () => {
+    const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
+    const sd = load(fileURLToPath(new URL('torch-mlp.safetensors', FIX)));
+    assert.deepEqual(Object.keys(sd).sort(), ['0.bias', '0.weight', '2.bias', '2.weight']);
+    model.loadStateDict(sd);
+    const out = model.forward(tensor(expected.mlp.input)).toArray() as number[][];
+    out.forEach((row, i) => {
+      row.forEach((v, j) => {
+        assert.ok(Math.abs(v - expected.mlp.output[i][j]) < 1e-6, `${v} vs ${expected.mlp.output[i][j]}`);
+      });
+    });
+  });
+
+  it('a failed rename (the target is a directory) leaves no temporary file behind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chainrule-io-dir-'));
+    mkdirSync(join(dir, 'taken'));
+    assert.throws(() => save({ a: tensor([1]) }, join(dir, 'taken')), /save: could not write .*taken/);
+    assert.deepEqual(readdirSync(dir), ['taken']);
   });
 });
