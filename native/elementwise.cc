@@ -252,6 +252,7 @@ void where(DType t, const uint8_t* c, const void* a, const void* b, void* out, i
 }
 
 void cast(DType from, const void* x, DType to, void* out, int64_t n) {
+  if (n == 0) return;
   if (from == to) {
     static const size_t sizes[] = {4, 8, 4, 1};
     memmove(out, x, size_t(n) * sizes[from]);

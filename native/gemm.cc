@@ -39,16 +39,17 @@ int best_isa() {
   return 0;
 }
 
-// Overrides for tuning: CHAINRULE_GEMM_BLOCKING="mc,kc,nc" (float) applies to the selected ISA.
+// Overrides for tuning: CHAINRULE_GEMM_BLOCKING="mc,kc,nc[,a_in_l1]" (float) for the selected ISA.
 void apply_env_blocking(Isa& isa) {
   const char* env = getenv("CHAINRULE_GEMM_BLOCKING");
   if (!env) return;
-  long mc = 0, kc = 0, nc = 0;
+  long mc = 0, kc = 0, nc = 0, order = 0;
   char* end = nullptr;
   mc = strtol(env, &end, 10);
   if (*end == ',') kc = strtol(end + 1, &end, 10);
   if (*end == ',') nc = strtol(end + 1, &end, 10);
-  if (mc > 0 && kc > 0 && nc > 0) isa.sb = Blocking{mc, kc, nc};
+  if (*end == ',') order = strtol(end + 1, &end, 10);
+  if (mc > 0 && kc > 0 && nc > 0) isa.sb = Blocking{mc, kc, nc, order != 0};
 }
 
 Isa& current() {

@@ -18,6 +18,7 @@ struct GemmArgs {
 // Cache blocking of the packed path (rows of A per block, depth, columns of B per block).
 struct Blocking {
   int64_t mc, kc, nc;
+  bool a_in_l1;  // loop order: keep the A micro-panel (true) or the B micro-panel (false) in L1
 };
 
 // A sense-reversing spin barrier for the threads of one GEMM call (pool.cc).

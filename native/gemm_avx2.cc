@@ -85,8 +85,8 @@ struct DKernel {
 
 }  // namespace avx2
 
-Blocking sgemm_avx2_blocking() { return Blocking{144, 256, 3072}; }
-Blocking dgemm_avx2_blocking() { return Blocking{72, 256, 1536}; }
+Blocking sgemm_avx2_blocking() { return Blocking{144, 256, 3072, false}; }
+Blocking dgemm_avx2_blocking() { return Blocking{72, 256, 1536, false}; }
 
 void sgemm_avx2(const GemmArgs<float>& g, int nthreads, int slot, const Blocking& bl) {
   avx2::gemm_entry<float, avx2::SKernel>(g, nthreads, slot, bl);

@@ -88,8 +88,8 @@ struct DKernel {
 
 }  // namespace avx512
 
-Blocking sgemm_avx512_blocking() { return Blocking{192, 384, 3072}; }
-Blocking dgemm_avx512_blocking() { return Blocking{96, 384, 1536}; }
+Blocking sgemm_avx512_blocking() { return Blocking{192, 384, 3072, false}; }
+Blocking dgemm_avx512_blocking() { return Blocking{96, 384, 1536, false}; }
 
 void sgemm_avx512(const GemmArgs<float>& g, int nthreads, int slot, const Blocking& bl) {
   avx512::gemm_entry<float, avx512::SKernel>(g, nthreads, slot, bl);

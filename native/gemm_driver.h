@@ -151,12 +151,24 @@ static void packed_worker(void* ctx, int tid, int nt) {
       for (int64_t ic = m0; ic < m1; ic += MC) {
         const int64_t mc = min64<T>(MC, m1 - ic);
         pack_a<T, K::MR>(g, ic, mc, pc, kc, ap);
-        for (int64_t jp = j0; jp < j1; jp++) {
-          const int64_t cols = min64<T>(NR, nc - jp * NR);
-          const T* bpp = bp + jp * NR * kc;
-          T* cc = g.c + ic * g.ldc + jc + jp * NR;
+        if (job->bl.a_in_l1) {
+          // one A micro-panel stays in L1 while B micro-panels stream from L2
           for (int64_t ir = 0; ir < mc; ir += MR) {
-            tile<T, K>(kc, ap + ir * kc, bpp, cc + ir * g.ldc, g.ldc, min64<T>(MR, mc - ir), cols, acc);
+            const int64_t rows = min64<T>(MR, mc - ir);
+            T* cc = g.c + (ic + ir) * g.ldc + jc;
+            for (int64_t jp = j0; jp < j1; jp++) {
+              tile<T, K>(kc, ap + ir * kc, bp + jp * NR * kc, cc + jp * NR, g.ldc, rows, min64<T>(NR, nc - jp * NR), acc);
+            }
+          }
+        } else {
+          // one B micro-panel stays in L1 while A micro-panels stream from L2
+          for (int64_t jp = j0; jp < j1; jp++) {
+            const int64_t cols = min64<T>(NR, nc - jp * NR);
+            const T* bpp = bp + jp * NR * kc;
+            T* cc = g.c + ic * g.ldc + jc + jp * NR;
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+              tile<T, K>(kc, ap + ir * kc, bpp, cc + ir * g.ldc, g.ldc, min64<T>(MR, mc - ir), cols, acc);
+            }
           }
         }
       }

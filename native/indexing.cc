@@ -77,6 +77,7 @@ void strided_accumulate_t(const T* src, int rank, const int64_t* shape, T* dst, 
 
 template <typename T>
 void index_select_t(const T* x, const int32_t* idx, int64_t m, int64_t outer, int64_t n, int64_t inner, T* out) {
+  if (inner == 0 || m == 0 || outer == 0) return;  // empty arrays may have null data
   parallel_for(outer * m, kElemGrain / (inner + 1) + 1, [&](int64_t b, int64_t e) {
     for (int64_t t = b; t < e; t++) {
       const int64_t o = t / m, j = t % m;
