@@ -2,6 +2,8 @@
  * The expression tree of problem files and of symbolic derivatives. Parsed nodes carry their
  * source offsets (start inclusive, end exclusive) so errors can point into the YAML file.
  */
+import type { OpInfo } from '../autograd/node.js';
+
 export type BinOp = '+' | '-' | '*' | '/' | '^' | '@' | 'hadamard';
 
 export type Expr =
@@ -15,7 +17,9 @@ export type Expr =
   /** a marked transposition X^T (symbolic results only) */
   | { kind: 'transpose'; arg: Expr; start?: number; end?: number }
   /** sum of a broadcast gradient over the listed dimensions (symbolic results only) */
-  | { kind: 'sumdims'; arg: Expr; dims: number[]; start?: number; end?: number };
+  | { kind: 'sumdims'; arg: Expr; dims: number[]; start?: number; end?: number }
+  /** an engine op with no problem-file spelling (explain() of any tensor): shown with its OpInfo */
+  | { kind: 'op'; op: OpInfo; args: Expr[]; attrs?: Record<string, unknown>; start?: number; end?: number };
 
 export const num = (value: number): Expr => ({ kind: 'num', value });
 export const name = (n: string): Expr => ({ kind: 'name', name: n });
@@ -42,6 +46,7 @@ export function namesIn(e: Expr, out: string[] = []): string[] {
       namesIn(e.right, out);
       break;
     case 'call':
+    case 'op':
       for (const a of e.args) namesIn(a, out);
       break;
   }
@@ -70,6 +75,10 @@ export function sameExpr(a: Expr, b: Expr): boolean {
     case 'call': {
       const o = b as typeof a;
       return a.fn === o.fn && a.args.length === o.args.length && a.args.every((x, i) => sameExpr(x, o.args[i]));
+    }
+    case 'op': {
+      const o = b as typeof a;
+      return a.op === o.op && a.args.length === o.args.length && a.args.every((x, i) => sameExpr(x, o.args[i]));
     }
   }
 }

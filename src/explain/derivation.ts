@@ -2,7 +2,7 @@ import '../ops/index.js';
 import { backward } from '../autograd/functional.js';
 import { onesLike, zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type Expr, bin, namesIn, num } from './ast.js';
+import { type Expr, bin, call, name, namesIn, num } from './ast.js';
 import { type Solution, evalExpr } from './evaluate.js';
 import { diffNamesIn } from './functions.js';
 import type { Value } from './notation.js';
@@ -105,6 +105,7 @@ const isScalar = (t: Tensor) => t.size === 1 && t.ndim === 0;
 
 /** The consumer's vector-Jacobian product for one of its arguments, computed by the engine on a fresh copy of the consumer. */
 function localVjp(sol: Solution, def: Definition, n: string, upstream: Tensor | null): Tensor {
+  if (sol.vjp) return sol.vjp(def.name, n, upstream);
   const env = new Map<string, Tensor>();
   for (const u of namesIn(def.expr)) {
     const t = (sol.tensors.get(u) as Tensor).detach();
@@ -170,7 +171,8 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
             }
           }
           const matrixForm = !formula;
-          if (!formula) formula = adjoint(c.expr, n, U, shapeOf) ?? num(0);
+          // an op with no symbolic rule (explain() of an arbitrary tensor): the chain-rule notation, numbers from the engine
+          if (!formula) formula = adjoint(c.expr, n, U, shapeOf) ?? bin(scalarCase ? '*' : 'hadamard', U, call('dlocal', name(c.name), name(n)));
           terms.push({ consumer: c.name, formula, matrixForm, local, upstream: toValue(up), contribution });
         }
       }

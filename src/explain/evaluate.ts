@@ -112,6 +112,12 @@ export interface Solution {
   thenValues: { def: Definition; value: Tensor; env: Map<string, Tensor> }[];
   /** every node re-evaluated with the updated params */
   after: Map<string, Tensor>;
+  /**
+   * The consumer's share of dL/d(input), computed from its recorded backward (set for solutions
+   * built from a tensor's graph, whose nodes need not be problem-file expressions); upstream null
+   * gives the local derivative.
+   */
+  vjp?: (consumer: string, input: string, upstream: Tensor | null) => Tensor;
 }
 
 /** Turns a nested number list into a float64 tensor. */

@@ -208,6 +208,9 @@ export function diffNamesIn(e: Expr, out: string[] = []): string[] {
       diffNamesIn(e.left, out);
       diffNamesIn(e.right, out);
       break;
+    case 'op':
+      for (const a of e.args) diffNamesIn(a, out);
+      break;
     case 'call': {
       const skip = FUNCTIONS[e.fn]?.constArgs ?? [];
       e.args.forEach((a, i) => {

@@ -19,3 +19,4 @@ export { diff, adjoint, simplify } from './symbolic.js';
 export type { Value } from './notation.js';
 export { parseAnswers, claimsFromObject, type Claim, type ClaimValue, type Section } from './answers.js';
 export { checkAnswers, formatReport, agreesAt, type CheckReport, type ClaimResult } from './check.js';
+export { explain, type ExplainOptions } from './from-tensor.js';

@@ -171,6 +171,8 @@ export const latex: Dialect = {
         return `\\mathbb{1}\\left[${a} > 0\\right]`;
       case 'ind_max':
         return `\\mathbb{1}\\left[${a} = \\max ${a}\\right]`;
+      case 'dlocal':
+        return `\\frac{\\partial ${a}}{\\partial ${args[1]}}`;
       default:
         return `${LATEX_FN[fn] ?? `\\operatorname{${fn.replace(/_/g, '\\_')}}`}\\left(${args.join(', ')}\\right)`;
     }
@@ -220,6 +222,8 @@ export const unicode: Dialect = {
         return `1[${args[0]} > 0]`;
       case 'ind_max':
         return `1[${args[0]} = max ${args[0]}]`;
+      case 'dlocal':
+        return `∂${args[0]}/∂${args[1]}`;
       case 'abs':
         return `|${args[0]}|`;
       case 'sum':
@@ -275,12 +279,20 @@ function go(e: Expr, d: Dialect, digits: number, view?: NameView): { s: string; 
       return { s: d.sumdims(go(e.arg, d, digits, view).s, e.dims), p: PREC.atom };
     case 'call':
       return { s: d.call(e.fn, e.args.map((a) => go(a, d, digits, view).s), e.args), p: PREC.atom };
+    case 'op': {
+      const args = e.args.map((a) => go(a, d, digits, view).s);
+      const shown = e.op.latex(args, e.attrs);
+      // ops whose LaTeX is their argument (reshape, expand, ...) are named so the step is visible
+      if (d === latex && shown !== args[0]) return { s: `{${shown}}`, p: PREC.atom };
+      if (d === latex) return { s: `\\operatorname{${e.op.name}}\\left(${args.join(', ')}\\right)`, p: PREC.atom };
+      return { s: `${e.op.name}(${args.join(', ')})`, p: PREC.atom };
+    }
     case 'bin': {
       const l = go(e.left, d, digits, view);
       const r = go(e.right, d, digits, view);
       switch (e.op) {
         case '+':
-          return { s: `${wrap(l, PREC['+'])} + ${wrap(r, PREC['+'])}`, p: PREC['+'] };
+          return { s: `${wrap(l, PREC['+'])} + ${wrap(r, PREC['+'] + 1)}`, p: PREC['+'] };
         case '-':
           return { s: `${wrap(l, PREC['-'])} - ${wrap(r, PREC['-'] + 1)}`, p: PREC['-'] };
         case '*': {

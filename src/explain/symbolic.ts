@@ -237,6 +237,7 @@ function adjRaw(e: Expr, t: string, U: Expr, shapeOf: ShapeOf): Expr | null {
       return e.name === t ? U : null;
     case 'num':
     case 'grad':
+    case 'op':
       return null;
     case 'neg':
       return adjRaw(e.arg, t, neg(U), shapeOf);

@@ -1,0 +1,207 @@
+import '../ops/index.js';
+import { runBackward } from '../autograd/engine.js';
+import { noGrad } from '../autograd/mode.js';
+import type { Node } from '../autograd/node.js';
+import { ChainruleError, fmtShape } from '../errors.js';
+import { add } from '../ops/binary.js';
+import { reshape } from '../ops/shape.js';
+import { onesLike, scalar, tensor, zerosLike } from '../tensor/creation.js';
+import { Tensor } from '../tensor/tensor.js';
+import { type Expr, bin, call, name as nameE, neg, num } from './ast.js';
+import { type Derivation, derive } from './derivation.js';
+import type { ShapeMap, Solution } from './evaluate.js';
+import { vectorDim } from './functions.js';
+import type { Definition, NestedNumber, Problem } from './problem.js';
+
+export interface ExplainOptions {
+  /** dL/d(output): a number, nested lists or a tensor of the output's shape (default 1 for a one-element output) */
+  seed?: number | NestedNumber | Tensor;
+  /** the heading (default: explain(<output name>)) */
+  title?: string;
+  /** also build closed-form gradient formulas */
+  symbolic?: boolean;
+}
+
+const SAME_NAME = new Set(['exp', 'log', 'log2', 'log10', 'sqrt', 'abs', 'sigmoid', 'tanh', 'relu', 'sign', 'step']);
+
+/** The problem-file spelling of a recorded op, when it has one (then the symbolic rules apply). */
+function exprOf(node: Node, args: Expr[], out: Tensor): Expr {
+  const { op, attrs, inputs } = node;
+  const allDims = (dims: unknown) => Array.isArray(dims) && dims.length === inputs[0].ndim && out.ndim === 0;
+  switch (op.name) {
+    case 'add':
+      return bin('+', args[0], args[1]);
+    case 'sub':
+      return bin('-', args[0], args[1]);
+    case 'mul':
+      return bin(inputs[0].size > 1 && inputs[1].size > 1 ? 'hadamard' : '*', args[0], args[1]);
+    case 'div':
+      return bin('/', args[0], args[1]);
+    case 'matmul':
+      return bin('@', args[0], args[1]);
+    case 'neg':
+      return neg(args[0]);
+    case 'pow':
+      if (args.length === 2) return bin('^', args[0], args[1]);
+      if (typeof attrs?.exponent === 'number') return bin('^', args[0], num(attrs.exponent));
+      break;
+    case 'leakyRelu':
+      return call('leaky_relu', args[0], num(attrs?.slope as number));
+    case 'elu':
+      return call('elu', args[0], num(attrs?.alpha as number));
+    case 'softplus':
+      if (attrs?.threshold === 20) return call('softplus', args[0], num(attrs?.beta as number));
+      break;
+    case 'gelu':
+      if (!attrs?.approximate) return call('gelu', args[0]);
+      break;
+    case 'softmax':
+    case 'logSoftmax':
+      if (attrs?.dim === vectorDim(inputs[0])) return call(op.name === 'softmax' ? 'softmax' : 'log_softmax', args[0]);
+      break;
+    case 'sum':
+    case 'mean':
+    case 'max':
+      if (allDims(attrs?.dims)) return call(op.name, args[0]);
+      break;
+    case 'transpose':
+      if (inputs[0].ndim === 2) return call('transpose', args[0]);
+      break;
+    default:
+      if (SAME_NAME.has(op.name)) return call(op.name, args[0]);
+  }
+  return { kind: 'op', op, args, attrs };
+}
+
+/** Tensors reachable from the output through recorded ops, inputs first. */
+function topo(out: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[out, 0]];
+  seen.add(out);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const ins = top[0].node?.inputs ?? [];
+    if (top[1] < ins.length) {
+      const c = ins[top[1]++];
+      if (!seen.has(c)) {
+        seen.add(c);
+        stack.push([c, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(top[0]);
+    }
+  }
+  return order;
+}
+
+/**
+ * The worked solution of any tensor computed with the library: walks the autograd graph, names
+ * every tensor (its `name`, else x1, x2, ... for leaves and t1, t2, ... for intermediates) and
+ * derives the forward and backward steps; every number comes from the recorded ops' forward values
+ * and backward functions. Leaves that require grad play the params, other leaves the inputs.
+ *
+ * @example
+ * const w = tensor(3, { dtype: 'float64', requiresGrad: true, name: 'w' });
+ * const L = w.mul(w).add(1); L.name = 'L';
+ * render(explain(L), 'md') // ... dL/dw = 6
+ */
+export function explain(output: Tensor, opts: ExplainOptions = {}): Derivation {
+  if (!(output instanceof Tensor)) throw new ChainruleError('explain: expected a Tensor');
+  const order = topo(output);
+  const names = new Map<Tensor, string>();
+  const taken = new Set<string>();
+  for (const t of order) if (t.name && !taken.has(t.name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t.name)) {
+    names.set(t, t.name);
+    taken.add(t.name);
+  }
+  const fresh = (prefix: string) => {
+    let i = 1;
+    while (taken.has(`${prefix}${i}`)) i++;
+    taken.add(`${prefix}${i}`);
+    return `${prefix}${i}`;
+  };
+  const inline = (t: Tensor) => t.isLeaf && !t.requiresGrad && t.ndim === 0 && !names.has(t);
+  for (const t of order) {
+    if (names.has(t) || inline(t)) continue;
+    names.set(t, t === output && !taken.has('y') ? (taken.add('y'), 'y') : fresh(t.isLeaf ? 'x' : 't'));
+  }
+  const argExpr = (t: Tensor): Expr => (inline(t) ? num(Number(t.data[0])) : nameE(names.get(t) as string));
+
+  const tensors = new Map<string, Tensor>();
+  const inputs = new Map<string, NestedNumber>();
+  const params = new Map<string, NestedNumber>();
+  const nodes: Definition[] = [];
+  const shapes: ShapeMap = new Map();
+  const lines = new Map<string, number>();
+  for (const t of order) {
+    if (inline(t)) continue;
+    const n = names.get(t) as string;
+    lines.set(n, 0);
+    if (t.isLeaf) {
+      (t.requiresGrad ? params : inputs).set(n, t.toArray() as NestedNumber);
+      tensors.set(n, t);
+      continue;
+    }
+    const node = t.node as Node;
+    const args = node.inputs.map((x) => {
+      const e = argExpr(x);
+      shapes.set(e, x.shape);
+      return e;
+    });
+    const expr = exprOf(node, args, t);
+    shapes.set(expr, t.shape);
+    nodes.push({ name: n, expr, source: '', section: 'nodes', line: 0 });
+    tensors.set(n, t);
+  }
+  const outName = names.get(output) as string;
+  const problem: Problem = {
+    file: '<tensor>',
+    title: opts.title ?? `explain(${outName})`,
+    inputs,
+    params,
+    nodes,
+    backward: output.requiresGrad ? { from: outName } : null,
+    update: null,
+    then: [],
+    lines,
+  };
+
+  let seed: Tensor | null = null;
+  const grads = new Map<string, Tensor>();
+  const deps: string[] = [];
+  if (output.requiresGrad) {
+    const s = opts.seed;
+    if (s instanceof Tensor) seed = s.to(output.dtype);
+    else if (s === undefined) {
+      if (output.size !== 1) throw new ChainruleError(`explain: the output has shape ${fmtShape(output.shape)}; give a seed of that shape`);
+      seed = onesLike(output);
+    } else seed = typeof s === 'number' && output.size === 1 ? reshape(scalar(s, { dtype: output.dtype }), output.shape) : tensor(s as number, { dtype: output.dtype });
+    if (seed.shape.join() !== output.shape.join()) throw new ChainruleError(`explain: seed of shape ${fmtShape(seed.shape)} for an output of shape ${fmtShape(output.shape)}`);
+    const all = runBackward([output], [seed], { accumulate: false });
+    for (const [n, t] of tensors) {
+      const g = all.get(t);
+      if (g && t !== output) {
+        grads.set(n, g);
+        deps.push(n);
+      }
+    }
+    grads.set(outName, seed);
+  }
+  const vjp = (consumer: string, input: string, upstream: Tensor | null): Tensor => {
+    const ct = tensors.get(consumer) as Tensor;
+    const it = tensors.get(input) as Tensor;
+    return noGrad(() => {
+      const gs = (ct.node as Node).backward(upstream ?? onesLike(ct));
+      let acc: Tensor | null = null;
+      (ct.node as Node).inputs.forEach((x, i) => {
+        const g = gs[i];
+        if (x === it && g) acc = acc ? add(acc, g) : g;
+      });
+      return acc ?? zerosLike(it);
+    });
+  };
+  const sol: Solution = { problem, tensors, from: output.requiresGrad ? output : null, seed, grads, deps, shapes, updated: new Map(), thenValues: [], after: new Map(), vjp };
+  return derive(sol, { symbolic: opts.symbolic });
+}
