@@ -60,6 +60,22 @@ describe('safetensors format', () => {
     assert.deepEqual([...tensors.half.data], expected.converted.half.values);
   });
 
+  it('matches the reference implementation on its documented edge cases (empty file, metadata only, forced padding)', () => {
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+    const empty = encodeSafetensors({});
+    assert.deepEqual([...empty.subarray(0, 8)], [8, 0, 0, 0, 0, 0, 0, 0]);
+    assert.equal(text(empty.subarray(8)), '{}      ');
+    const meta = encodeSafetensors({}, { framework: 'pt' });
+    assert.equal(meta[0], 40);
+    assert.equal(text(meta.subarray(8)), '{"__metadata__":{"framework":"pt"}}     ');
+    const values = Float32Array.from([0, 1, 2, 3, 4, 5]);
+    const padded = encodeSafetensors({ attn0: tensor(values, { shape: [1, 1, 2, 3] }) });
+    assert.equal(padded[0], 72);
+    assert.equal(text(padded.subarray(8, 80)), `{"attn0":{"dtype":"F32","shape":[1,1,2,3],"data_offsets":[0,24]}}${' '.repeat(7)}`);
+    assert.deepEqual([...new Float32Array(padded.slice(80).buffer)], [...values]);
+    assert.deepEqual(decodeSafetensors(empty).tensors, {});
+  });
+
   it('integer-like tensor names keep the reference order (dtype, then name)', () => {
     const bytes = encodeSafetensors({ b: tensor([1]), '0': tensor([2]), a: tensor([3], { dtype: 'float64' }) });
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
