@@ -38,6 +38,19 @@ for (const c of cases) {
   });
 }
 
+for (const c of fixture().layers.filter((l) => l.name.startsWith('cell-'))) {
+  test(`${c.name} matches PyTorch`, () => {
+    const k = c.config as unknown as RnnConfig;
+    if (k.kind === 'lstm') {
+      const m = new nn.LSTMCell(k.I, k.H, k).to('float64');
+      replayLayer(c, m, (x: Tensor, h: Tensor, cc: Tensor) => m.forward(x, [h, cc]));
+    } else {
+      const m = (k.kind === 'gru' ? new nn.GRUCell(k.I, k.H, k) : new nn.RNNCell(k.I, k.H, k)).to('float64');
+      replayLayer(c, m, (x: Tensor, h?: Tensor) => m.forward(x, h));
+    }
+  });
+}
+
 test('parameter names line up with PyTorch', () => {
   const names = new nn.LSTM(3, 2, { numLayers: 2, bidirectional: true }).namedParameters().map(([n, p]) => `${n}:${p.shape.join('x')}`);
   assert.deepEqual(names, [
@@ -59,6 +72,7 @@ test('parameter names line up with PyTorch', () => {
     'bias_hh_l1_reverse:8',
   ]);
   assert.deepEqual(new nn.GRU(3, 5).stateDict().weight_ih_l0.shape, [15, 3]);
+  assert.deepEqual(Object.keys(new nn.LSTMCell(3, 2).stateDict()), ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']);
 });
 
 test('a mask gives the same result as the lengths it encodes; each final state is taken at its own last step', () => {
@@ -102,4 +116,5 @@ test('wrong shapes name the recurrent module', () => {
   assert.throws(() => lstm.call(randn([5, 2, 6])), { message: 'model (LSTM 4->3) expected [time, batch, 4] or [time, 4], got [5, 2, 6]' });
   assert.throws(() => lstm.forward(randn([5, 2, 4]), undefined, { lengths: [5] }), /expected 2 lengths/);
   assert.throws(() => lstm.forward(randn([5, 2, 4]), [randn([1, 3, 3]), randn([1, 3, 3])]), /expected h0 \[1, 2, 3\], got \[1, 3, 3\]/);
+  assert.throws(() => new nn.GRUCell(4, 3).call(randn([2, 5])), { message: 'model (GRUCell 4->3) expected [batch, 4] or [4], got [2, 5]' });
 });

@@ -10,3 +10,4 @@ export * from './fn/norm.js';
 export * from './fn/conv.js';
 export * from './fn/embedding.js';
 export * from './fn/pool.js';
+export { gruCell, lstmCell, rnnCell } from './fn/rnn.js';

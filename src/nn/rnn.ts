@@ -3,6 +3,7 @@ import { concat, stack } from '../ops/shape.js';
 import { empty, tensor, zeros } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { dropout } from './fn/dropout.js';
+import { type CellKind, GATES, cellStep } from './fn/rnn.js';
 import { uniform } from './init.js';
 import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
@@ -25,9 +26,7 @@ export interface SequenceOptions {
   mask?: Tensor;
 }
 
-type Kind = 'tanh' | 'relu' | 'lstm' | 'gru';
-
-const GATES: Record<Kind, number> = { tanh: 1, relu: 1, lstm: 4, gru: 3 };
+type Kind = CellKind;
 
 interface Weights {
   wih: Parameter;
@@ -143,32 +142,6 @@ abstract class RNNBase extends Module {
     return unbatched ? h.unsqueeze(1) : h;
   }
 
-  /** One step of one direction: new hidden (and cell) state from the input gates gx [B, G]. */
-  private cell(gx: Tensor, h: Tensor, c: Tensor | null, w: Weights): [Tensor, Tensor | null] {
-    let gh = h.matmul(w.whh.T);
-    if (w.bhh) gh = gh.add(w.bhh);
-    const H = this.hiddenSize;
-    switch (this._kind) {
-      case 'tanh':
-        return [gx.add(gh).tanh(), null];
-      case 'relu':
-        return [gx.add(gh).relu(), null];
-      case 'lstm': {
-        const [i, f, g, o] = gx.add(gh).split(H, 1);
-        const c2 = f.sigmoid().mul(c as Tensor).add(i.sigmoid().mul(g.tanh()));
-        return [o.sigmoid().mul(c2.tanh()), c2];
-      }
-      case 'gru': {
-        const [xr, xz, xn] = gx.split(H, 1);
-        const [hr, hz, hn] = gh.split(H, 1);
-        const r = xr.add(hr).sigmoid();
-        const z = xz.add(hz).sigmoid();
-        const n = xn.add(r.mul(hn)).tanh();
-        return [n.sub(n.mul(z)).add(z.mul(h)), null];
-      }
-    }
-  }
-
   protected run(input: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, seq: SequenceOptions): [Tensor, Tensor, Tensor | null] {
     if (!(input instanceof Tensor)) this.inputError('expected a Tensor input');
     const unbatched = input.ndim === 2;
@@ -198,7 +171,7 @@ abstract class RNNBase extends Module {
         const outs = new Array<Tensor>(T);
         for (let k = 0; k < T; k++) {
           const t = d === 0 ? k : T - 1 - k;
-          const [h2, c2] = this.cell(xw.index(t), h, c, w);
+          const [h2, c2] = cellStep(this._kind, xw.index(t), h, c, w.whh, w.bhh);
           if (masks) {
             const m = masks[t];
             h = h2.where(m, h);
@@ -277,5 +250,104 @@ export class LSTM extends RNNBase {
     if (state !== undefined && (!Array.isArray(state) || state.length !== 2)) this.inputError('expected the initial state as [h0, c0]');
     const [out, h, c] = this.run(input, state?.[0], state?.[1], seq);
     return [out, [h, c as Tensor]];
+  }
+}
+
+/**
+ * The single-step cells, as torch.nn.RNNCell / LSTMCell / GRUCell: parameters weight_ih,
+ * weight_hh, bias_ih, bias_hh, init U(-1/√H, 1/√H); input [B, inputSize] or [inputSize].
+ */
+abstract class CellBase extends Module {
+  weight_ih: Parameter;
+  weight_hh: Parameter;
+  bias_ih: Parameter | null;
+  bias_hh: Parameter | null;
+
+  constructor(
+    protected readonly _kind: Kind,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    opts: { bias?: boolean },
+  ) {
+    super();
+    for (const [v, what] of [
+      [inputSize, 'inputSize'],
+      [hiddenSize, 'hiddenSize'],
+    ] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new ChainruleError(`${this.constructor.name}: ${what} must be a positive integer, got ${v}`);
+    }
+    const G = GATES[_kind] * hiddenSize;
+    const bound = 1 / Math.sqrt(hiddenSize);
+    const make = (shape: number[]) => new Parameter(uniform(empty(shape), -bound, bound));
+    this.weight_ih = make([G, inputSize]);
+    this.weight_hh = make([G, hiddenSize]);
+    const bias = opts.bias ?? true;
+    this.bias_ih = bias ? make([G]) : null;
+    this.bias_hh = bias ? make([G]) : null;
+  }
+
+  override describe(): string {
+    return `${this.constructor.name} ${this.inputSize}->${this.hiddenSize}`;
+  }
+
+  override extraRepr(): string {
+    return `${this.inputSize}, ${this.hiddenSize}${this.bias_ih ? '' : ', bias=false'}`;
+  }
+
+  /** Checks the input and state, runs one step; unbatched input gives unbatched state. */
+  protected step(x: Tensor, h: Tensor | undefined, c: Tensor | undefined): [Tensor, Tensor | null] {
+    if (!(x instanceof Tensor) || (x.ndim !== 1 && x.ndim !== 2) || x.shape[x.ndim - 1] !== this.inputSize) {
+      this.inputError(`expected [batch, ${this.inputSize}] or [${this.inputSize}], got ${x instanceof Tensor ? showShape(x.shape) : typeof x}`);
+    }
+    const unbatched = x.ndim === 1;
+    const xb = unbatched ? x.unsqueeze(0) : x;
+    const want = [xb.shape[0], this.hiddenSize];
+    const state = (s: Tensor | undefined, what: string): Tensor => {
+      if (s === undefined) return zeros(want, { dtype: xb.dtype });
+      const sb = unbatched ? s.unsqueeze(0) : s;
+      if (sb.ndim !== 2 || sb.shape[0] !== want[0] || sb.shape[1] !== want[1]) {
+        this.inputError(`expected ${what} ${showShape(unbatched ? [this.hiddenSize] : want)}, got ${showShape(s.shape)}`);
+      }
+      return sb;
+    };
+    const hb = state(h, 'h');
+    const cb = this._kind === 'lstm' ? state(c, 'c') : null;
+    let gx = xb.matmul(this.weight_ih.T);
+    if (this.bias_ih) gx = gx.add(this.bias_ih);
+    const [h2, c2] = cellStep(this._kind, gx, hb, cb, this.weight_hh, this.bias_hh);
+    return unbatched ? [h2.squeeze(0), c2 ? c2.squeeze(0) : null] : [h2, c2];
+  }
+}
+
+/** One step of an Elman RNN. @example new RNNCell(3, 4).forward(randn([2, 3])).shape // [2, 4] */
+export class RNNCell extends CellBase {
+  constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {}) {
+    const nl = opts.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') throw new ChainruleError(`RNNCell: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
+    super(nl, inputSize, hiddenSize, opts);
+  }
+  forward(x: Tensor, h?: Tensor): Tensor {
+    return this.step(x, h, undefined)[0];
+  }
+}
+
+/** One GRU step. @example new GRUCell(3, 4).forward(randn([2, 3]), zeros([2, 4])).shape // [2, 4] */
+export class GRUCell extends CellBase {
+  constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
+    super('gru', inputSize, hiddenSize, opts);
+  }
+  forward(x: Tensor, h?: Tensor): Tensor {
+    return this.step(x, h, undefined)[0];
+  }
+}
+
+/** One LSTM step; returns [h', c']. @example const [h, c] = new LSTMCell(3, 4).forward(randn([2, 3])); */
+export class LSTMCell extends CellBase {
+  constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
+    super('lstm', inputSize, hiddenSize, opts);
+  }
+  forward(x: Tensor, state?: [Tensor, Tensor]): [Tensor, Tensor] {
+    const [h, c] = this.step(x, state?.[0], state?.[1]);
+    return [h, c as Tensor];
   }
 }
