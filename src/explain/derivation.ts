@@ -200,7 +200,7 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
   const after: Record<string, Value> = {};
   for (const [n, t] of sol.after) after[n] = toValue(t);
   for (const s of thenSteps) if (!s.rule) after[s.name] = s.value;
-  const loss = from && (p.update || p.then.some((d) => p.params.has(d.name))) ? { before: values[from], after: after[from] } : null;
+  const loss = from && (p.update || p.thenDefs.some((d) => p.params.has(d.name))) ? { before: values[from], after: after[from] } : null;
 
   let symbolic: Derivation['symbolic'] = null;
   if (opts.symbolic && from && sol.seed) {
@@ -224,7 +224,7 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
     ...[...p.inputs.keys()].map((name) => ({ name, kind: 'input' as const })),
     ...[...p.params.keys()].map((name) => ({ name, kind: 'param' as const })),
     ...p.nodes.map((d) => ({ name: d.name, kind: 'node' as const })),
-    ...p.then.filter((d) => !p.params.has(d.name)).map((d) => ({ name: d.name, kind: 'then' as const })),
+    ...p.thenDefs.filter((d) => !p.params.has(d.name)).map((d) => ({ name: d.name, kind: 'then' as const })),
   ];
   const dv: Derivation = {
     title: p.title,

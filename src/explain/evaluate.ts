@@ -226,7 +226,7 @@ export function solveProblem(p: Problem): Solution {
     const env = new Map<string, Tensor>();
     for (const [n, t] of tensors) env.set(n, t.detach());
     for (const [n, t] of updated) env.set(n, t);
-    for (const d of p.then) {
+    for (const d of p.thenDefs) {
       const snapshot = new Map(env);
       const v = located(p, d, () => evalExpr(d.expr, env));
       if (p.params.has(d.name)) {
@@ -241,7 +241,7 @@ export function solveProblem(p: Problem): Solution {
     }
   });
   const after = new Map<string, Tensor>();
-  if (updated.size > 0 || p.then.length > 0) noGrad(() => {
+  if (updated.size > 0 || p.thenDefs.length > 0) noGrad(() => {
     const env = new Map<string, Tensor>();
     for (const n of [...p.inputs.keys(), ...p.params.keys()]) env.set(n, (tensors.get(n) as Tensor).detach());
     for (const [n, t] of updated) env.set(n, t);

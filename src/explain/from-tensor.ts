@@ -125,7 +125,10 @@ export function explain(output: Tensor, opts: ExplainOptions = {}): Derivation {
   const inline = (t: Tensor) => t.isLeaf && !t.requiresGrad && t.ndim === 0 && !names.has(t);
   for (const t of order) {
     if (names.has(t) || inline(t)) continue;
-    names.set(t, t === output && !taken.has('y') ? (taken.add('y'), 'y') : fresh(t.isLeaf ? 'x' : 't'));
+    if (t === output && !taken.has('y')) {
+      taken.add('y');
+      names.set(t, 'y');
+    } else names.set(t, fresh(t.isLeaf ? 'x' : 't'));
   }
   const argExpr = (t: Tensor): Expr => (inline(t) ? num(Number(t.data[0])) : nameE(names.get(t) as string));
 
@@ -164,7 +167,7 @@ export function explain(output: Tensor, opts: ExplainOptions = {}): Derivation {
     nodes,
     backward: output.requiresGrad ? { from: outName } : null,
     update: null,
-    then: [],
+    thenDefs: [],
     lines,
   };
 

@@ -27,7 +27,8 @@ export interface Problem {
   nodes: Definition[];
   backward: { from: string; seed?: NestedNumber } | null;
   update: { lr: number } | null;
-  then: Definition[];
+  /** the `then` section: definitions and update rules evaluated after the step */
+  thenDefs: Definition[];
   /** 1-based line of every defined name, for messages */
   lines: Map<string, number>;
 }
@@ -220,7 +221,7 @@ export function parseProblem(text: string, file = '<problem>'): Problem {
   }
   const titleNode = get('title');
   const title = titleNode && isScalar(titleNode) && titleNode.value != null ? String(titleNode.value) : file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
-  return { file, title, inputs, params, nodes, backward, update, then, lines };
+  return { file, title, inputs, params, nodes, backward, update, thenDefs: then, lines };
 }
 
 function findCycle(start: string, next: string, byName: Map<string, Definition>): string[] | null {
