@@ -66,8 +66,12 @@ function yExtent(series: readonly Series[]): [number, number] {
   return [lo - pad, hi + pad];
 }
 
-function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number, shapes: Shape[]): void {
-  const m = { left: 46, right: 12, top: 30, bottom: 36 };
+/** Many curves: the legend goes beside the plot instead of over it. */
+const outsideLegend = (p: Panel) => p.series.length > 3;
+
+function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number, shapes: Shape[], legendSpace: number): void {
+  const outside = outsideLegend(p) ? legendSpace + 14 : 0;
+  const m = { left: 46, right: 12 + outside, top: 30, bottom: 36 };
   const left = x0 + m.left;
   const top = y0 + m.top;
   const pw = w - m.left - m.right;
@@ -97,18 +101,25 @@ function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number, shape
     return { s, pts: breakJumps(pts, ph) };
   });
   for (const { s, pts } of curves) shapes.push({ kind: 'line', points: pts, color: s.color, width: s.width ?? 2.2, dash: s.dash });
-  legend(curves, left, top, pw, ph, shapes);
+  legend(curves, left, top, pw, ph, shapes, outside > 0);
 }
 
-/** Draws the legend in whichever inner corner of the plot area the curves cross least. */
-function legend(curves: { s: Series; pts: [number, number][] }[], left: number, top: number, pw: number, ph: number, shapes: Shape[]): void {
+const LEGEND_SIZE = 11;
+const LEGEND_ROW = 16;
+
+function legendWidth(series: readonly Series[]): number {
+  return 26 + Math.max(...series.map((s) => textWidth(s.label, LEGEND_SIZE))) + 14;
+}
+
+/** Draws the legend beside the plot (`outside`), or in whichever inner corner of the plot area the curves cross least. */
+function legend(curves: { s: Series; pts: [number, number][] }[], left: number, top: number, pw: number, ph: number, shapes: Shape[], outside: boolean): void {
   if (curves.length === 0) return;
-  const size = 11;
-  const rowH = 16;
-  const lw = 26 + Math.max(...curves.map((c) => textWidth(c.s.label, size))) + 14;
+  const size = LEGEND_SIZE;
+  const rowH = LEGEND_ROW;
+  const lw = legendWidth(curves.map((c) => c.s));
   const lh = curves.length * rowH + 8;
   const pad = 8;
-  const corners: [number, number][] = [
+  const corners: [number, number][] = outside ? [[left + pw + 14, top]] : [
     [left + pad, top + pad],
     [left + pw - pad - lw, top + pad],
     [left + pad, top + ph - pad - lh],
@@ -145,12 +156,14 @@ export function chartScene(panels: readonly Panel[], opts: ChartOptions = {}): S
   const pw = (width - 2 * outer - (cols - 1) * gap) / cols;
   if (pw < 160) throw new ChainruleError(`plot: ${width}px is too narrow for ${cols} panels per row`);
   const height = Math.round(outer + titleH + rows * panelH + (rows - 1) * gap + outer);
+  // one legend column width for every panel with an outside legend, so their x axes line up
+  const outsideW = Math.max(0, ...panels.filter(outsideLegend).map((p) => legendWidth(p.series)));
   const shapes: Shape[] = [];
   if (opts.title) shapes.push({ kind: 'text', x: width / 2, y: outer + 20, text: opts.title, size: 18, color: INK, anchor: 'middle', bold: true });
   panels.forEach((p, i) => {
     const c = i % cols;
     const r = Math.floor(i / cols);
-    drawPanel(p, outer + c * (pw + gap), outer + titleH + r * (panelH + gap), pw, panelH, shapes);
+    drawPanel(p, outer + c * (pw + gap), outer + titleH + r * (panelH + gap), pw, panelH, shapes, outsideW);
   });
   return { width, height, background: '#f9fafb', shapes };
 }

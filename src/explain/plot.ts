@@ -67,7 +67,7 @@ export function activationScene(specs: string | readonly (string | Activation)[]
   const acts = toActivations(specs);
   const samples = sampleActivations(acts, opts.range ?? [-4, 4], opts.samples ?? 401);
   const overlay = opts.layout === 'overlay';
-  return chartScene(activationPanels(samples, opts), { ...opts, columns: opts.columns ?? (overlay ? Math.min(2, samples.length) : undefined), panelHeight: opts.panelHeight ?? (overlay ? 420 : undefined) });
+  return chartScene(activationPanels(samples, opts), { ...opts, columns: opts.columns ?? (overlay ? 1 : undefined), panelHeight: opts.panelHeight ?? (overlay ? 380 : undefined) });
 }
 
 /**
