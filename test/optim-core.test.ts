@@ -153,6 +153,11 @@ describe('Optimizer basics', () => {
     const plain = (sd: optim.OptimizerStateDict) =>
       JSON.stringify(sd, (_k, v) => (v !== null && typeof v === 'object' && 'dtype' in v && 'shape' in v ? [...(v as Tensor).data] : v));
     assert.equal(plain(opt.stateDict()), plain(before));
+    const sgd = new optim.SGD([w, b], { lr: 0.1 });
+    const sgdSd = sgd.stateDict();
+    sgdSd.paramGroups[0].nesterov = true;
+    assert.throws(() => sgd.loadStateDict(sgdSd), /Nesterov momentum requires a momentum > 0 and zero dampening/);
+    assert.equal(sgd.paramGroups[0].nesterov, false);
     const other = new optim.Adam([{ params: [w] }, { params: [b] }]);
     assert.throws(() => other.loadStateDict(before), /the state dict has 1 parameter groups, this optimizer has 2/);
   });

@@ -245,7 +245,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       }
       const { params: _p, ...opts } = sg;
       try {
-        newOpts.push(this.validate(opts as Partial<O>, i, this.name, false));
+        const o = this.validate(opts as Partial<O>, i, this.name, false);
+        const { params: _own, ...current } = this.paramGroups[i];
+        this.checkGroup({ ...current, ...o } as unknown as O, i);
+        newOpts.push(o);
       } catch (e) {
         problems.push((e as Error).message);
       }
