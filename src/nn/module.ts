@@ -79,12 +79,12 @@ export abstract class Module {
     return (this.forward as (...a: unknown[]) => ReturnType<M['forward']>)(...args);
   }
 
-  /** A short description used in summaries and error paths, e.g. `Linear 64->10`. */
+  /** A short description used in error paths. @example new Linear(64, 10).describe() // 'Linear 64->10' */
   describe(): string {
     return this.constructor.name;
   }
 
-  /** The text inside the parentheses of the summary line, e.g. `inFeatures=2, outFeatures=3`. */
+  /** The text inside the parentheses of the summary line. @example new Linear(2, 3).extraRepr() // 'inFeatures=2, outFeatures=3, bias=true' */
   extraRepr(): string {
     return '';
   }
@@ -95,7 +95,7 @@ export abstract class Module {
     (this as unknown as Record<string, unknown>)[name] = t;
   }
 
-  /** The dotted path of this module from the root that last walked it (`model.layers.0`). */
+  /** The dotted path of this module from the root that last walked it. @example model.namedModules(); model.at(2).path() // 'model.2' */
   path(): string {
     const parts: string[] = [];
     let m: Module = this;
@@ -140,7 +140,7 @@ export abstract class Module {
     return slot.value instanceof Tensor && !(slot.value instanceof Parameter) && this._buffers.has(slot.name);
   }
 
-  /** Direct sub-modules with their names. */
+  /** Direct sub-modules with their names. @example new Sequential(new Linear(2, 2), new ReLU()).namedChildren().map(([n]) => n) // ['0', '1'] */
   namedChildren(): [string, Module][] {
     const out: [string, Module][] = [];
     for (const s of this.slots()) {
@@ -152,11 +152,15 @@ export abstract class Module {
     return out;
   }
 
+  /** Direct sub-modules. @example new Sequential(new Linear(2, 2)).children().length // 1 */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
 
-  /** This module and every descendant, each once, with dotted names ('' for this one). */
+  /**
+   * This module and every descendant, each once, with dotted names ('' for this one).
+   * @example new Sequential(new Linear(2, 2)).namedModules().map(([n]) => n) // ['', '0']
+   */
   namedModules(prefix = ''): [string, Module][] {
     const out: [string, Module][] = [];
     const seen = new Set<Module>();
@@ -170,6 +174,7 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and every descendant. @example model.modules().filter((m) => m instanceof Linear).length */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -190,7 +195,7 @@ export abstract class Module {
     return out;
   }
 
-  /** Every Parameter with its dotted name (`layers.0.weight`), shared ones once. */
+  /** Every Parameter with its dotted name (`layers.0.weight`), shared ones once. @example new Linear(2, 1).namedParameters().map(([n]) => n) // ['weight', 'bias'] */
   namedParameters(): [string, Parameter][] {
     return this.namedTensors('param').map(([n, t]) => [n, t as Parameter]);
   }
@@ -200,32 +205,36 @@ export abstract class Module {
     return this.namedParameters().map(([, p]) => p);
   }
 
-  /** Buffers (running statistics and other non-trained state) with their dotted names. */
+  /** Buffers (running statistics and other non-trained state) with their dotted names. @example new BatchNorm1d(3).namedBuffers().map(([n]) => n) // ['running_mean', 'running_var', 'num_batches_tracked'] */
   namedBuffers(): [string, Tensor][] {
     return this.namedTensors('buffer').map(([n, t]) => [n, t]);
   }
 
+  /** The buffers without names. @example new BatchNorm1d(3).buffers().length // 3 */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, t]) => t);
   }
 
-  /** Sets training mode on this module and all descendants. Returns this. */
+  /** Sets training mode on this module and all descendants. Returns this. @example model.train(); model.training // true */
   train(mode = true): this {
     for (const m of this.modules()) m.training = mode;
     return this;
   }
 
-  /** Evaluation mode: dropout off, batch norm uses running statistics. Returns this. */
+  /** Evaluation mode: dropout off, batch norm uses running statistics. Returns this. @example const y = model.eval().forward(x); */
   eval(): this {
     return this.train(false);
   }
 
-  /** Clears the gradients of all parameters (to null, as PyTorch's set_to_none). */
+  /** Clears the gradients of all parameters (to null, as PyTorch's set_to_none). @example model.zeroGrad(); model.parameters()[0].grad // null */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
   }
 
-  /** Calls fn on every descendant and then on this module (children first, as PyTorch). Returns this. */
+  /**
+   * Calls fn on every descendant and then on this module (children first, as PyTorch). Returns this.
+   * @example model.apply((m) => { if (m instanceof Linear) init.xavierUniform(m.weight); });
+   */
   apply(fn: (m: Module) => void): this {
     const mods = this.modules();
     for (let i = mods.length - 1; i >= 0; i--) fn(mods[i]);
@@ -305,7 +314,7 @@ export abstract class Module {
     return this;
   }
 
-  /** Number of parameter elements (all descendants, shared parameters once). */
+  /** Number of parameter elements (all descendants, shared parameters once). @example new Linear(64, 10).numParameters() // 650 */
   numParameters(trainableOnly = false): number {
     return this.parameters()
       .filter((p) => !trainableOnly || p.requiresGrad)
