@@ -84,3 +84,18 @@ test('Dropout: seeded, scaled by 1/(1-p), identity in eval mode, p = 0 and 1 edg
   dd.sum().backward();
   assert.deepEqual(Array.from(g.grad!.data), Array.from(dd.data).map((v) => (v === 0 ? 0 : 2)));
 });
+
+test('embedding, dropout with a fixed mask, and the recurrent cells pass gradcheck', () => {
+  const idx = tensor([[0, 2], [1, 2]], { dtype: 'int32' });
+  gradcheck((w) => F.embedding(idx, w), [randn([3, 2], f64)]);
+  // with a padding index the lookup deliberately sends no gradient to that row
+  const w = randn([3, 2], { ...f64, requiresGrad: true });
+  F.embedding(idx, w, 2).sum().backward();
+  assert.deepEqual(Array.from(w.grad!.data), [1, 1, 1, 1, 0, 0]);
+  gradcheck((x) => F.dropout(x, 0.4, { generator: new Generator(3) }), [randn([10], f64)]);
+  const x = randn([2, 3], f64);
+  const h = randn([2, 2], f64);
+  gradcheck((a, b, wih, whh, bih, bhh) => F.gruCell(a, b, wih, whh, bih, bhh), [x, h, randn([6, 3], f64), randn([6, 2], f64), randn([6], f64), randn([6], f64)]);
+  gradcheck((a, b, c, wih, whh) => F.lstmCell(a, [b, c], wih, whh)[1], [x, h, randn([2, 2], f64), randn([8, 3], f64), randn([8, 2], f64)]);
+  gradcheck((a, b, wih, whh) => F.rnnCell(a, b, wih, whh), [x, h, randn([2, 3], f64), randn([2, 2], f64)]);
+});

@@ -49,8 +49,8 @@ export interface Slot {
 
 /**
  * Base class of every layer and model. Sub-modules and Parameters are found by walking the
- * instance's own fields (arrays of modules count as indexed children), so a model is written as
- * plain fields plus a `forward`:
+ * instance's own fields (arrays of modules count as indexed children; fields whose names start
+ * with `_` are private and skipped), so a model is written as plain fields plus a `forward`:
  *
  * @example
  * class Net extends Module {
