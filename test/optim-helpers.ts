@@ -38,24 +38,28 @@ export interface OptimFixture {
   problem: { X: number[][]; Y: number[][]; W0: number[][]; b0: number[]; steps: number };
   optimizers: OptimizerCase[];
   schedulers: SchedulerCase[];
+  float32: OptimizerCase[];
   plateauMetrics: number[];
   clip: ClipCase[];
 }
 
 export const fixture: OptimFixture = JSON.parse(readFileSync(new URL('./fixtures/optim.json', import.meta.url), 'utf8'));
 
-const X = tensor(fixture.problem.X, { dtype: 'float64' });
-const Y = tensor(fixture.problem.Y, { dtype: 'float64' });
+const DATA = {
+  float64: { X: tensor(fixture.problem.X, { dtype: 'float64' }), Y: tensor(fixture.problem.Y, { dtype: 'float64' }) },
+  float32: { X: tensor(fixture.problem.X, { dtype: 'float32' }), Y: tensor(fixture.problem.Y, { dtype: 'float32' }) },
+};
 
-export function freshParams(): { w: Tensor; b: Tensor } {
+export function freshParams(dtype: 'float64' | 'float32' = 'float64'): { w: Tensor; b: Tensor } {
   return {
-    w: tensor(fixture.problem.W0, { dtype: 'float64', requiresGrad: true }),
-    b: tensor(fixture.problem.b0, { dtype: 'float64', requiresGrad: true }),
+    w: tensor(fixture.problem.W0, { dtype, requiresGrad: true }),
+    b: tensor(fixture.problem.b0, { dtype, requiresGrad: true }),
   };
 }
 
-/** mean((X Wᵀ + b - Y)²) */
+/** mean((X Wᵀ + b - Y)²), in the parameters' dtype */
 export function lossOf(w: Tensor, b: Tensor): Tensor {
+  const { X, Y } = DATA[w.dtype as 'float64' | 'float32'];
   return X.matmul(w.T).add(b).sub(Y).square().mean();
 }
 

@@ -21,14 +21,15 @@ function build(c: OptimizerCase, w: Tensor, b: Tensor): optim.Optimizer {
 }
 
 /** Runs the 20 fixture steps; returns the worst difference from PyTorch over the trajectory. */
-function replay(c: OptimizerCase): number {
-  const { w, b } = freshParams();
+function replay(c: OptimizerCase, dtype: 'float64' | 'float32' = 'float64'): number {
+  const { w, b } = freshParams(dtype);
   const opt = build(c, w, b);
   let worst = 0;
   c.trajectory.forEach((snap, t) => {
     opt.zeroGrad();
     const loss = lossOf(w, b);
-    assert.ok(Math.abs(loss.item() - c.losses[t]) < 1e-10, `${c.optimizer} ${c.label}: loss at step ${t}`);
+    const tol = dtype === 'float64' ? 1e-10 : 1e-5;
+    assert.ok(Math.abs(loss.item() - c.losses[t]) < tol, `${c.optimizer} ${c.label}: loss at step ${t}`);
     loss.backward();
     opt.step();
     worst = Math.max(worst, maxDiff(w, b, snap));
@@ -68,4 +69,13 @@ describe('optimizers match PyTorch 1.13 over 20 float64 steps (to 1e-10)', () =>
       setBackend('js');
     }
   });
+});
+
+describe('optimizers on float32 parameters track PyTorch float32 (to 2e-6, a few float32 ulps)', () => {
+  for (const c of fixture.float32) {
+    it(`${c.optimizer} ${c.label}`, () => {
+      const worst = replay(c, 'float32');
+      assert.ok(worst < 2e-6, `max |diff| ${worst}`);
+    });
+  }
 });
