@@ -1,8 +1,9 @@
 import { ChainruleError, fmtShape } from '../errors.js';
 import { add } from '../ops/binary.js';
+import { zeros } from '../tensor/creation.js';
 import { sameShape } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { withGradMode } from './mode.js';
+import { Tensor } from '../tensor/tensor.js';
+import { isAnomalyEnabled, withGradMode } from './mode.js';
 import { attributeTo, checkAnomaly } from './record.js';
 
 /** Tensors reachable from the roots through recorded ops, in topological order (inputs first). */
@@ -56,6 +57,18 @@ export function runBackward(
     const prev = grads.get(t);
     grads.set(t, prev ? add(prev, g) : g);
   };
+  // gradient buffers this sweep allocated and has not yet handed to any backward: safe to add into
+  const owned = new Set<Tensor>();
+  const scatterInto = (inp: Tensor, g: Tensor, into: (g: Tensor, buf: Tensor) => void): void => {
+    let buf = grads.get(inp);
+    if (!buf || !owned.has(buf)) {
+      buf = buf ? new Tensor(buf.data.slice(), buf.shape) : zeros(inp.shape, { dtype: inp.dtype });
+      owned.add(buf);
+      grads.set(inp, buf);
+    }
+    into(g, buf);
+  };
+  const fastScatter = !createGraph && !isAnomalyEnabled();
   return withGradMode(createGraph, () => {
     roots.forEach((r, i) => {
       accumulate(r, seeds[i]);
@@ -65,7 +78,13 @@ export function runBackward(
       const t = order[k];
       const g = grads.get(t);
       if (!g || !t.node) continue;
+      owned.delete(g);
       const node = t.node;
+      const into = node.accumulateInto;
+      if (into && fastScatter && node.inputs.length === 1 && g.dtype === node.inputs[0].dtype) {
+        if (node.inputs[0].requiresGrad) scatterInto(node.inputs[0], g, into);
+        continue;
+      }
       const inGrads = attributeTo(node.op.name, () => node.backward(g));
       checkAnomaly(node.op.name, 'backward', [g, ...node.inputs], inGrads);
       node.inputs.forEach((inp, i) => {

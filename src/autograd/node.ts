@@ -14,4 +14,11 @@ export interface Node {
   backward: (grad: Tensor) => (Tensor | null)[];
   /** Non-tensor arguments (dims, slopes, ...), for explanations and graphs. */
   attrs?: Record<string, unknown>;
+  /**
+   * Optional fast path of single-input view ops (index, narrow, permute, expand, asStrided), whose
+   * input gradient scatters the output gradient into an input-shaped tensor: adds that scatter
+   * into `into` in place. The engine uses it when it records no graph of the backward, so that k
+   * slices of one tensor cost k slice-sized scatters into one buffer, not k full-size tensors.
+   */
+  accumulateInto?: (grad: Tensor, into: Tensor) => void;
 }

@@ -84,7 +84,9 @@ interface Strided {
 function stridedGather(x: Tensor, v: Strided, info: OpInfo, attrs?: Record<string, unknown>): Tensor {
   const out = empty(v.shape, x.dtype);
   kernels().stridedCopy(x.data, v.offset, v.strides, v.shape, out.data);
-  return record(info, [x], out, (g) => [stridedScatter(g, x.shape, v, info)], attrs);
+  const res = record(info, [x], out, (g) => [stridedScatter(g, x.shape, v, info)], attrs);
+  if (res.node) res.node.accumulateInto = (g, into) => kernels().stridedAccumulate(g.data, v.shape, into.data, v.offset, v.strides);
+  return res;
 }
 
 function stridedScatter(g: Tensor, shape: Shape, v: Strided, of: OpInfo): Tensor {
