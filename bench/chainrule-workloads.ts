@@ -3,19 +3,8 @@
  * (setBackend / CHAINRULE_BACKEND) runs the kernels. bench/peer.ts times them; the smoke test
  * runs them at tiny sizes.
  */
-import { F, type Tensor, add, asStrided, concat, manualSeed, nn, optim, rand, randint, randn, zeros } from 'chainrule';
+import { F, type Tensor, add, concat, manualSeed, nn, optim, randint, randn } from 'chainrule';
 import type { GruSpec, MlpSpec, Runner, SgemmSpec, SmallOpSpec, TextCnnSpec, WorkloadSpec } from './workloads.js';
-
-/** A float32 parameter drawn from U(-bound, bound), like PyTorch's default layer init. */
-function param(shape: number[], bound: number): Tensor {
-  return rand(shape).mul(2 * bound).sub(bound).requiresGrad_();
-}
-
-/** Linear layer stored as W [in, out] so the forward is x @ W + b (used until nn has the layer). */
-function linear(fanIn: number, fanOut: number): { w: Tensor; b: Tensor } {
-  const bound = 1 / Math.sqrt(fanIn);
-  return { w: param([fanIn, fanOut], bound), b: param([fanOut], bound) };
-}
 
 /** One training step as in PyTorch: zero the gradients, forward, backward, optimizer step. */
 function trainer(forward: () => Tensor, opt: { zeroGrad(): void; step(): unknown }): Runner {
@@ -66,53 +55,35 @@ function mlp(s: MlpSpec): Runner {
   return trainer(() => F.crossEntropy(model.forward(x), y), new optim.SGD(model.parameters(), { lr: s.lr }));
 }
 
-/** Conv1d over channels-last input [B, L, C] as an im2col (asStrided) + matmul. */
-function conv1dChannelsLast(x: Tensor, w: Tensor, b: Tensor, width: number): Tensor {
-  const [batch, len, ch] = x.shape;
-  const out = len - width + 1;
-  const cols = asStrided(x, [batch, out, width, ch], [len * ch, ch, ch, 1]).reshape([batch * out, width * ch]);
-  return cols.matmul(w).add(b).reshape([batch, out, w.shape[1]]);
-}
-
+/**
+ * Kim's text CNN as in torch: Embedding -> [B, embed, seq] -> Conv1d per width -> ReLU -> max over
+ * time -> concat -> Linear.
+ */
 function textcnn(s: TextCnnSpec): Runner {
-  const emb = randn([s.vocab, s.embed]).requiresGrad_();
-  const convs = s.widths.map((w) => ({ width: w, ...linear(w * s.embed, s.filters) }));
-  const head = linear(s.filters * s.widths.length, s.classes);
-  const tokens = randint(0, s.vocab, [s.batch * s.seq]);
+  const emb = new nn.Embedding(s.vocab, s.embed);
+  const convs = s.widths.map((w) => new nn.Conv1d(s.embed, s.filters, w));
+  const fc = new nn.Linear(s.filters * s.widths.length, s.classes);
+  const model = new nn.ModuleList([emb, ...convs, fc]);
+  const tokens = randint(0, s.vocab, [s.batch, s.seq]);
   const y = randint(0, s.classes, [s.batch]);
-  const params = [emb, ...convs.flatMap((c) => [c.w, c.b]), head.w, head.b];
   return trainer(() => {
-    const e = emb.indexSelect(0, tokens).reshape([s.batch, s.seq, s.embed]);
-    const pooled = convs.map((c) => conv1dChannelsLast(e, c.w, c.b, c.width).relu().max(1));
-    const feats = concat(pooled, 1);
-    return F.crossEntropy(feats.matmul(head.w).add(head.b), y);
-  }, new optim.Adam(params, { lr: s.lr }));
+    const e = emb.forward(tokens).transpose(1, 2);
+    const pooled = convs.map((c) => c.forward(e).relu().max(2));
+    return F.crossEntropy(fc.forward(concat(pooled, 1)), y);
+  }, new optim.Adam(model.parameters(), { lr: s.lr }));
 }
 
+/** nn.GRU over time-major random inputs, Linear on the final hidden state. */
 function gru(s: GruSpec): Runner {
-  const h = s.hidden;
-  const bound = 1 / Math.sqrt(h);
-  const wi = param([s.input, 3 * h], bound);
-  const wh = param([h, 3 * h], bound);
-  const bi = param([3 * h], bound);
-  const bh = param([3 * h], bound);
-  const head = linear(h, s.classes);
-  const xs = Array.from({ length: s.seq }, () => randn([s.batch, s.input]));
+  const rnn = new nn.GRU(s.input, s.hidden);
+  const fc = new nn.Linear(s.hidden, s.classes);
+  const model = new nn.ModuleList([rnn, fc]);
+  const x = randn([s.seq, s.batch, s.input]);
   const y = randint(0, s.classes, [s.batch]);
-  const params = [wi, wh, bi, bh, head.w, head.b];
   return trainer(() => {
-    let state = zeros([s.batch, h]);
-    for (const x of xs) {
-      // PyTorch's GRU: r, z from both projections; n = tanh(xn + r * hn)
-      const gi = x.matmul(wi).add(bi);
-      const gh = state.matmul(wh).add(bh);
-      const r = gi.narrow(1, 0, h).add(gh.narrow(1, 0, h)).sigmoid();
-      const z = gi.narrow(1, h, h).add(gh.narrow(1, h, h)).sigmoid();
-      const n = gi.narrow(1, 2 * h, h).add(r.mul(gh.narrow(1, 2 * h, h))).tanh();
-      state = n.add(z.mul(state.sub(n)));
-    }
-    return F.crossEntropy(state.matmul(head.w).add(head.b), y);
-  }, new optim.Adam(params, { lr: s.lr }));
+    const [, hN] = rnn.forward(x);
+    return F.crossEntropy(fc.forward(hN.reshape([s.batch, s.hidden])), y);
+  }, new optim.Adam(model.parameters(), { lr: s.lr }));
 }
 
 /** Builds a chainrule workload (seeded, so every run draws the same data). */
