@@ -297,7 +297,9 @@ function go(e: Expr, d: Dialect, digits: number, view?: NameView): { s: string; 
           return { s: `${wrap(l, PREC['-'])} - ${wrap(r, PREC['-'] + 1)}`, p: PREC['-'] };
         case '*': {
           const numLeft = e.left.kind === 'num' && e.left.value >= 0 && (e.right.kind === 'name' && !view?.(e.right.name) || e.right.kind === 'call');
-          return { s: d.mul(wrap(l, PREC['*']), wrap(r, PREC['*'] + 1), numLeft), p: PREC['*'] };
+          // a product is associative: a·(b·c) needs no parentheses
+          const rightProduct = e.right.kind === 'bin' && e.right.op === '*';
+          return { s: d.mul(wrap(l, PREC['*']), wrap(r, rightProduct ? PREC['*'] : PREC['*'] + 1), numLeft), p: PREC['*'] };
         }
         case '@':
           return { s: d.matmul(wrap(l, PREC['@']), wrap(r, PREC['@'] + 1)), p: PREC['@'] };

@@ -65,11 +65,13 @@ export function boxMatrix(v: Value, digits: number): string[] {
 export function renderText(dv: Derivation, digits = 6): string {
   const blocks = layout(dv, unicode, digits);
   const out: string[] = [];
-  for (const b of blocks) {
+  blocks.forEach((b, i) => {
     if (b.type === 'h') {
       out.push('', b.level === 1 ? b.text.toUpperCase() : b.text, (b.level === 1 ? '═' : '─').repeat(Math.max(b.text.length, 4)));
-    } else if (b.type === 'p') out.push(b.parts.map((p) => ('math' in p ? p.math : p.text)).join(''));
-    else {
+    } else if (b.type === 'p') {
+      out.push(b.parts.map((p) => ('math' in p ? p.math : p.text)).join(''));
+      if (blocks[i + 1]?.type === 'eq') out.push('');
+    } else {
       const sep = b.tag === 'rule' ? ' ' : ' = ';
       const lhs = `${b.lhs}${sep}`;
       const pad = ' '.repeat(Math.max(2, b.lhs.length + 1));
@@ -86,7 +88,7 @@ export function renderText(dv: Derivation, digits = 6): string {
       }
       out.push(...lines, '');
     }
-  }
+  });
   return `${out.join('\n').replace(/^\n+/, '')}\n`;
 }
 
