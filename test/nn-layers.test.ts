@@ -99,3 +99,13 @@ test('embedding, dropout with a fixed mask, and the recurrent cells pass gradche
   gradcheck((a, b, c, wih, whh) => F.lstmCell(a, [b, c], wih, whh)[1], [x, h, randn([2, 2], f64), randn([8, 3], f64), randn([8, 2], f64)]);
   gradcheck((a, b, wih, whh) => F.rnnCell(a, b, wih, whh), [x, h, randn([2, 3], f64), randn([2, 2], f64)]);
 });
+
+test('oneHot builds targets and rejects bad labels', () => {
+  assert.deepEqual(F.oneHot(tensor([2, 0], { dtype: 'int32' }), 3).toArray(), [
+    [0, 0, 1],
+    [1, 0, 0],
+  ]);
+  assert.deepEqual(F.oneHot(tensor([[1]], { dtype: 'int32' })).shape, [1, 1, 2]);
+  assert.throws(() => F.oneHot(tensor([3], { dtype: 'int32' }), 3), /label 3 at position 0 is out of range for 3 classes/);
+  assert.throws(() => F.oneHot(tensor([1])), /labels must be an int32 tensor, got float32/);
+});

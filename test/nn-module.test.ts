@@ -136,3 +136,16 @@ test('Parameter wraps a float tensor and requires grad; containers index and ite
   assert.equal([...seq].length, 2);
   assert.ok(seq.at(-1) instanceof nn.Sigmoid);
 });
+
+test('requiresGrad_ freezes parameters; double/float convert', () => {
+  const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 1));
+  model.at(0).requiresGrad_(false);
+  assert.equal(model.numParameters(true), 5);
+  assert.equal(model.numParameters(), 21);
+  assert.match(model.toString(), /Total parameters: 21 \(5 trainable\)/);
+  model.call(randn([2, 3])).sum().backward();
+  assert.equal((model.at(0) as nn.Linear).weight.grad, null);
+  assert.ok((model.at(2) as nn.Linear).weight.grad !== null);
+  assert.equal(model.double().parameters()[0].dtype, 'float64');
+  assert.equal(model.float().parameters()[0].dtype, 'float32');
+});

@@ -314,6 +314,25 @@ export abstract class Module {
     return this;
   }
 
+  /** to('float64'). @example new Linear(2, 1).double().weight.dtype // 'float64' */
+  double(): this {
+    return this.to('float64');
+  }
+
+  /** to('float32'). @example new Linear(2, 1).double().float().weight.dtype // 'float32' */
+  float(): this {
+    return this.to('float32');
+  }
+
+  /**
+   * Turns gradients on or off for every parameter (freezing a part of a model). Returns this.
+   * @example model.at(0).requiresGrad_(false); // the first layer stays fixed while training
+   */
+  requiresGrad_(flag = true): this {
+    for (const p of this.parameters()) p.requiresGrad = flag;
+    return this;
+  }
+
   /** Number of parameter elements (all descendants, shared parameters once). @example new Linear(64, 10).numParameters() // 650 */
   numParameters(trainableOnly = false): number {
     return this.parameters()
