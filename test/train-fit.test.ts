@@ -147,11 +147,17 @@ describe('fit', () => {
     const model = makeModel();
     const { train: tl } = loaders();
     const out = recorder(true);
-    fit(model, { train: tl, lossFn: new nn.CrossEntropyLoss(), optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), epochs: 1, output: out.stream });
+    fit(model, { train: tl, lossFn: new nn.CrossEntropyLoss(), optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), epochs: 1, metrics: { accuracy }, output: out.stream });
     // the clear-line escape ESC[2K, shown as <CLR> to keep control characters out of the patterns
     const text = out.text().split('\x1b[2K').join('<CLR>');
-    assert.match(text, /\r<CLR>Epoch 1\/1 \[=+\] 10\/10 {2}loss \d\.\d{4} {2}ETA 0\.0s/);
-    assert.match(text, /\r<CLR>Epoch 1\/1 {2}loss \d\.\d{4} {2}lr 0\.1000 {2}\d+\.\ds\n$/);
+    assert.match(text, /\r<CLR>Epoch 1\/1 \[=+\] 10\/10 {2}loss \d\.\d{4} {2}accuracy \d\.\d{4} {2}ETA 0\.0s/);
+    assert.match(text, /\r<CLR>Epoch 1\/1 {2}loss \d\.\d{4} {2}accuracy \d\.\d{4} {2}lr 0\.1000 {2}\d+\.\ds\n$/);
+    // the bar's running accuracy at the last batch is the epoch's accuracy
+    const bar = /10\/10 {2}loss (\d\.\d{4}) {2}accuracy (\d\.\d{4})/.exec(text);
+    const summary = /Epoch 1\/1 {2}loss (\d\.\d{4}) {2}accuracy (\d\.\d{4})/.exec(text);
+    assert.deepEqual(bar?.slice(1), summary?.slice(1));
+    // lines never exceed the terminal width
+    for (const l of out.text().split(/[\r\n]/)) assert.ok(l.length < 100 + 4, l);
   });
 
   it('rejects bad arguments clearly', () => {

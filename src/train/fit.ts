@@ -160,7 +160,7 @@ export function fit<B = unknown>(model: TrainableModel, opts: FitOptions<B>): Hi
       }
       b++;
       for (const c of callbacks) c.onBatchEnd?.(b - 1, { loss: l }, ctx);
-      reporter?.batch(epoch, b, total, sum / count);
+      reporter?.batch(epoch, b, total, sum / count, metricFns.length ? () => epochMetrics(outputs, targets) : undefined);
     }
     if (count === 0) throw new ChainruleError('fit: the training data yielded no batches');
     return { loss: sum / count, metrics: epochMetrics(outputs, targets) };

@@ -51,20 +51,29 @@ export class ProgressReporter {
     this.lastDraw = 0;
   }
 
-  /** Redraws the bar (at most every 100 ms) after `done` of `total` batches (total null when unknown). */
-  batch(epoch: number, done: number, total: number | null, loss: number): void {
+  /**
+   * Redraws the bar (at most every 100 ms) after `done` of `total` batches (total null when
+   * unknown). `running` gives the metrics over the batches so far; it is only called to draw.
+   */
+  batch(epoch: number, done: number, total: number | null, loss: number, running?: () => Record<string, number>): void {
     if (!this.tty) return;
     const now = Date.now();
     if (now - this.lastDraw < 100 && done !== total) return;
     this.lastDraw = now;
     const elapsed = (now - this.epochStart) / 1000;
     const head = `Epoch ${epoch + 1}/${this.epochs}`;
-    const tail = `loss ${fmt(loss)}${total ? `  ETA ${fmtTime((elapsed / done) * (total - done))}` : `  ${fmtTime(elapsed)}`}`;
+    const metrics = Object.entries(running ? running() : {})
+      .map(([k, v]) => `  ${k} ${fmt(v)}`)
+      .join('');
+    const tail = `loss ${fmt(loss)}${metrics}${total ? `  ETA ${fmtTime((elapsed / done) * (total - done))}` : `  ${fmtTime(elapsed)}`}`;
     const count = total ? `${done}/${total}` : `${done}`;
     const width = Math.max(10, Math.min(30, (this.out.columns ?? 80) - head.length - tail.length - count.length - 8));
     const filled = total ? Math.round((width * done) / total) : 0;
     const bar = total ? `[${'='.repeat(Math.max(0, filled - 1))}${filled > 0 ? (done === total ? '=' : '>') : ''}${' '.repeat(width - filled)}]` : '';
-    this.out.write(`\r\x1b[2K${head} ${bar} ${count}  ${tail}`);
+    const line = `${head} ${bar} ${count}  ${tail}`;
+    // never wider than the terminal: a wrapped line cannot be redrawn in place
+    const cols = this.out.columns ?? 80;
+    this.out.write(`\r\x1b[2K${line.length >= cols ? line.slice(0, cols - 1) : line}`);
   }
 
   epochEnd(log: EpochLog): void {
