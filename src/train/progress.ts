@@ -67,12 +67,13 @@ export class ProgressReporter {
       .join('');
     const tail = `loss ${fmt(loss)}${metrics}${total ? `  ETA ${fmtTime((elapsed / done) * (total - done))}` : `  ${fmtTime(elapsed)}`}`;
     const count = total ? `${done}/${total}` : `${done}`;
-    const width = Math.max(10, Math.min(30, (this.out.columns ?? 80) - head.length - tail.length - count.length - 8));
+    // a pseudo-terminal may report 0 columns: fall back to 80
+    const cols = this.out.columns && this.out.columns >= 20 ? this.out.columns : 80;
+    const width = Math.max(10, Math.min(30, cols - head.length - tail.length - count.length - 8));
     const filled = total ? Math.round((width * done) / total) : 0;
     const bar = total ? `[${'='.repeat(Math.max(0, filled - 1))}${filled > 0 ? (done === total ? '=' : '>') : ''}${' '.repeat(width - filled)}]` : '';
     const line = `${head} ${bar} ${count}  ${tail}`;
     // never wider than the terminal: a wrapped line cannot be redrawn in place
-    const cols = this.out.columns ?? 80;
     this.out.write(`\r\x1b[2K${line.length >= cols ? line.slice(0, cols - 1) : line}`);
   }
 
