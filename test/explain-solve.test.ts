@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { derive, render, solveFile } from 'chainrule';
+import katex from 'katex';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const problems = join(root, 'examples', 'problems');
@@ -126,4 +127,30 @@ describe('md and json output match the goldens', () => {
       });
     }
   }
+});
+
+describe('every formula of the md and tex output is valid LaTeX (KaTeX parses it)', () => {
+  for (const [name] of GOLDEN) {
+    it(name, () => {
+      const dv = solve(`${name}.yaml`, true);
+      const md = render(dv, 'md');
+      const tex = render(dv, 'tex');
+      const pieces = [...md.matchAll(/\$\$([\s\S]+?)\$\$/g), ...tex.matchAll(/\\\[([\s\S]+?)\\\]/g)].map((m) => m[1]);
+      const inline = [...md.replace(/\$\$[\s\S]+?\$\$/g, '').matchAll(/\$([^$]+)\$/g)].map((m) => m[1]);
+      assert.ok(pieces.length > 3);
+      for (const p of [...pieces, ...inline]) assert.doesNotThrow(() => katex.renderToString(p, { throwOnError: true, displayMode: true }), p);
+      assert.match(tex, /^% .*\n\n\\section\*\{/);
+    });
+  }
+});
+
+describe('text output', () => {
+  it('draws matrices with box characters and keeps scalars on one line', () => {
+    const t = render(solve('dense-forward.yaml'), 'text');
+    assert.match(t, /Z1 = W1 A_in \+ b1\n {3}= \[\[1, -1, 2, 3, 0\]/);
+    assert.match(t, /⎡ 11 {3}5 ⎤\n {5}⎢ 18 {2}10 ⎥/);
+    assert.match(t, /Here b1 \(4×1\) is broadcast to 4×2\./);
+    const n = render(solve('network-n.yaml'), 'text', { digits: 4 });
+    assert.match(n, /∂L\/∂x2 = ∂L\/∂x6·∂x6\/∂x2\n {7}= ∂L\/∂x6·\(a \+ c·x3\)\n {7}= 0\.001002·\(3 \+ 2·\(-1\)\)/);
+  });
 });

@@ -1,4 +1,5 @@
 import { type Expr, bin, name as nameE } from './ast.js';
+import type { ShapeMap } from './evaluate.js';
 import type { BackwardStep, BackwardTerm, Derivation, ForwardStep, ThenStep } from './derivation.js';
 import { type Dialect, type NameView, type Value, render, unwrapSingle } from './notation.js';
 
@@ -41,6 +42,7 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
   const gradSym = (n: string) => d.grad(n);
   const math = (m: string): Inline => ({ math: m });
   const text = (t: string): Inline => ({ text: t });
+  const shapes = dv.solution?.shapes;
 
   out.push({ type: 'h', level: 1, text: dv.title });
   // Given
@@ -64,7 +66,11 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
 
   // Forward
   out.push({ type: 'h', level: 2, text: 'Forward pass' });
-  for (const s of dv.forward.filter((x) => x.kind === 'node')) out.push(forwardEq(s));
+  for (const s of dv.forward.filter((x) => x.kind === 'node')) {
+    out.push(forwardEq(s));
+    const note = broadcastNote(s);
+    if (note) out.push(note);
+  }
 
   // Backward
   if (dv.from && dv.backward.length) {
@@ -98,13 +104,17 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
     out.push({ type: 'h', level: 2, text: 'Then' });
     for (const s of dv.thenSteps) out.push(thenEq(s));
   }
-  if (dv.loss && dv.from) {
+  const afterNodes = dv.forward.filter((x) => x.kind === 'node' && dv.after[x.name] !== undefined);
+  if ((dv.update || dv.thenSteps.some((t) => t.rule)) && afterNodes.length) {
     out.push({ type: 'h', level: 2, text: 'After the update' });
-    const b = dv.loss.before;
-    const a = dv.loss.after;
-    const verdict =
-      typeof a === 'number' && typeof b === 'number' ? (a < b ? 'it went down' : a > b ? 'it went up' : 'it did not change') : 'compare elementwise';
-    out.push({ type: 'p', parts: [text(`Re-evaluating every node with the updated parameters gives ${dv.from} = `), math(V(a)), text(' (before: '), math(V(b)), text(`): ${verdict}.`)] });
+    if (dv.loss && dv.from) {
+      const b = dv.loss.before;
+      const a = dv.loss.after;
+      const [ua, ub] = [unwrapSingle(a), unwrapSingle(b)];
+      const verdict =
+        typeof ua === 'number' && typeof ub === 'number' ? (ua < ub ? 'it went down' : ua > ub ? 'it went up' : 'it did not change') : 'compare elementwise';
+      out.push({ type: 'p', parts: [text(`Re-evaluating every node with the updated parameters gives ${dv.from} = `), math(V(a)), text(' (before: '), math(V(b)), text(`): ${verdict}.`)] });
+    } else out.push({ type: 'p', parts: [text('Every node re-evaluated with the updated parameters:')] });
     for (const s of dv.forward.filter((x) => x.kind === 'node')) {
       const av = dv.after[s.name];
       if (av !== undefined) out.push({ type: 'eq', lhs: sym(s.name), parts: [V(av)], value: av });
@@ -117,11 +127,35 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
   return out;
 
   function forwardEq(s: ForwardStep): Block {
-    const e = s.expr as Expr;
+    const e = shapes ? hadamard(s.expr as Expr, shapes) : (s.expr as Expr);
     const parts = [R(e)];
     if (e.kind !== 'num' && e.kind !== 'name') parts.push(R(e, viewOf(d, digits, dv.values)));
     parts.push(V(s.value));
     return { type: 'eq', lhs: sym(s.name), parts: dedupe(parts), value: s.value };
+  }
+
+  function broadcastNote(s: ForwardStep): Block | null {
+    if (!shapes || !s.expr) return null;
+    const notes: Inline[] = [];
+    const visit = (e: Expr) => {
+      if (e.kind === 'bin' && e.op !== '@' && e.op !== '^') {
+        const rs = shapes.get(e);
+        for (const side of [e.left, e.right]) {
+          const ss = shapes.get(side);
+          if (side.kind === 'name' && rs && ss && ss.join() !== rs.join() && ss.reduce((a, b) => a * b, 1) > 1) {
+            if (notes.length) notes.push(text(', '));
+            notes.push(math(sym(side.name)), text(` (${ss.join('×')}) is broadcast to ${rs.join('×')}`));
+          }
+        }
+      }
+      if (e.kind === 'bin') {
+        visit(e.left);
+        visit(e.right);
+      } else if (e.kind === 'neg') visit(e.arg);
+      else if (e.kind === 'call') e.args.forEach(visit);
+    };
+    visit(s.expr);
+    return notes.length ? { type: 'p', parts: [text('Here '), ...notes, text('.')] } : null;
   }
 
   function termParts(t: BackwardTerm): { formula: string; numbers: string } {
@@ -154,6 +188,21 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
     parts.push(V(s.value));
     if (s.rule) return { type: 'eq', lhs: lhs.trimEnd(), parts: dedupe(parts), value: s.value, tag: 'rule' };
     return { type: 'eq', lhs, parts: dedupe(parts), value: s.value };
+  }
+}
+
+/** `*` between two matrices is elementwise: shown as ⊙. */
+function hadamard(e: Expr, shapes: ShapeMap): Expr {
+  const big = (x: Expr) => (shapes.get(x) ?? []).reduce((a, b) => a * b, 1) > 1;
+  switch (e.kind) {
+    case 'bin':
+      return { ...e, op: e.op === '*' && big(e.left) && big(e.right) ? 'hadamard' : e.op, left: hadamard(e.left, shapes), right: hadamard(e.right, shapes) };
+    case 'neg':
+      return { ...e, arg: hadamard(e.arg, shapes) };
+    case 'call':
+      return { ...e, args: e.args.map((a) => hadamard(a, shapes)) };
+    default:
+      return e;
   }
 }
 
