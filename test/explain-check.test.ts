@@ -54,6 +54,25 @@ describe('seed answer files', () => {
     assert.match(out, /1\. values\.BCE \(the first wrong step\)/);
     assert.match(out, /likely cause: the same mistake as grads\.s1/);
   });
+
+  it("seed 000's dense forward pass and seed 002's sign network answers all pass", () => {
+    for (const [p, a, n] of [
+      ['dense-forward.yaml', 'dense-forward.answers.yaml', 4],
+      ['seed-002-sign-network.yaml', 'seed-002-sign-network.answers.yaml', 17],
+    ] as const) {
+      const r = checkAnswers(dv(p), answers(a));
+      assert.equal(r.results.length, n);
+      assert.ok(r.ok, a);
+    }
+  });
+  it('a wrong then-rule result is caught', () => {
+    const r = checkAnswers(dv('seed-002-sign-network.yaml'), { updated: { w36: '-1.2' }, after: { d3: '-2' } });
+    assert.deepEqual(
+      r.wrong.map((x) => x.key),
+      ['after.d3', 'updated.w36'],
+    );
+    assert.match(r.wrong[0].cause ?? '', /sign error/);
+  });
 });
 
 describe('recognised causes', () => {

@@ -160,9 +160,14 @@ function orderOf(dv: Derivation, section: Section, name: string): number {
     case 'grads':
       return 10000 + i(dv.backward.map((b) => b.name));
     case 'updated':
-      return 20000 + i(dv.order.map((o) => o.name));
-    case 'after':
-      return 30000 + i(dv.order.map((o) => o.name));
+    case 'after': {
+      // the then section runs in its own order after the SGD step, and the nodes are re-evaluated last
+      const rules = dv.thenSteps.map((t) => t.name);
+      const last = rules.lastIndexOf(name);
+      const isThen = last >= 0 && (section === 'updated' ? dv.thenSteps[last].rule : !dv.thenSteps[last].rule);
+      if (isThen) return 25000 + last;
+      return (section === 'updated' ? 20000 : 30000) + i(dv.order.map((o) => o.name));
+    }
   }
 }
 
