@@ -26,5 +26,5 @@ export { save, load, saveCheckpoint, loadCheckpoint } from './io/index.js';
 export * as data from './data/index.js';
 export * as metrics from './metrics/index.js';
 export { htmlPage, markdownToHtml, type HtmlPageOptions } from './explain/html.js';
-export { fit, EarlyStopping, BestCheckpoint, type FitOptions, type History, type Callback, type EpochLog } from './train/index.js';
+export { fit, evaluate, EarlyStopping, BestCheckpoint, type FitOptions, type History, type Callback, type EpochLog } from './train/index.js';
 export { encodePng } from './explain/png.js';

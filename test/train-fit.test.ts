@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BestCheckpoint, type EpochLog, Generator, type Tensor, data, fit, load, manualSeed, metrics, nn, optim, randn, tensor } from 'chainrule';
+import { BestCheckpoint, type EpochLog, Generator, type Tensor, data, evaluate, fit, load, manualSeed, metrics, nn, optim, randn, tensor } from 'chainrule';
 
 /** Two Gaussian blobs in 2-D, labels 0/1, fixed by a seed. */
 function blobs(n: number, seed: number): { X: Tensor; y: Tensor } {
@@ -67,6 +67,19 @@ describe('fit', () => {
     assert.equal(lines.length, 8);
     assert.match(lines[0], /^Epoch 1\/8 {2}loss \d\.\d{4} {2}accuracy \d\.\d{4} {2}lr 0\.0500 {2}valLoss \d\.\d{4} {2}valAccuracy \d\.\d{4} {2}\d+\.\ds$/);
     assert.ok(!out.text().includes('\r'));
+  });
+
+  it('evaluate gives the batch-size-weighted mean loss and whole-set metrics', () => {
+    const model = makeModel();
+    const lossFn = new nn.CrossEntropyLoss();
+    // batches of 40 and 40 then 30 + 50: the mean must not depend on the batching
+    const a = evaluate(model, loaders().val, { lossFn, metrics: { accuracy } });
+    const uneven = new data.DataLoader<Tensor[], Tensor[]>(new data.Subset(new data.TensorDataset(val.X, val.y), Array.from({ length: 80 }, (_, i) => i)), { batchSize: 30 });
+    const b = evaluate(model, uneven, { lossFn, metrics: { accuracy } });
+    const whole = lossFn.forward(model.forward(val.X), val.y).item();
+    assert.ok(Math.abs(a.loss - whole) < 1e-6 && Math.abs(b.loss - whole) < 1e-6, `${a.loss} ${b.loss} ${whole}`);
+    assert.equal(a.accuracy, metrics.accuracy(val.y, model.forward(val.X)));
+    assert.equal(b.accuracy, a.accuracy);
   });
 
   it('does exactly what the plain five-step loop does (bit for bit)', () => {

@@ -1,18 +1,14 @@
-import { noGrad } from '../autograd/mode.js';
 import { ChainruleError } from '../errors.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { ReduceLROnPlateau } from '../optim/plateau.js';
 import type { Scheduler } from '../optim/scheduler.js';
-import { concat } from '../ops/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { BestCheckpoint, type BestCheckpointOptions, EarlyStopping, type EarlyStoppingOptions } from './callbacks.js';
 import { readMonitor } from './monitor.js';
+import { type LossFn, type MetricFn, type Unpack, defaultUnpack, evaluate, forwardLoss as forwardLossOf, lossFunction, passMetrics, rowsOf } from './pass.js';
 import { type OutputStream, ProgressReporter } from './progress.js';
 import type { Callback, EpochLog, FitContext, TrainableModel } from './types.js';
-
-/** A metric over a whole epoch: (targets, outputs) → number. */
-export type MetricFn = (target: Tensor, output: Tensor) => number;
 
 export interface FitOptions<B = unknown> {
   /** training batches; iterated once per epoch (a DataLoader reshuffles each pass) */
@@ -20,7 +16,7 @@ export interface FitOptions<B = unknown> {
   /** validation batches, evaluated after each epoch in eval mode without gradients */
   val?: Iterable<B>;
   /** loss of (output, target): a function or a loss module with forward */
-  lossFn: ((output: Tensor, target: Tensor) => Tensor) | { forward(output: Tensor, target: Tensor): Tensor };
+  lossFn: LossFn;
   optimizer: Optimizer;
   epochs: number;
   /** epoch metrics over all outputs: by name, each (target, output) → number; logged as `name` and `valName` */
@@ -37,7 +33,7 @@ export interface FitOptions<B = unknown> {
   /** clip the gradients' global 2-norm to this before each step */
   clipGradNorm?: number;
   /** split a batch into model inputs and target (default: [...inputs, target] = batch) */
-  unpack?: (batch: B) => { inputs: unknown[]; target: Tensor };
+  unpack?: Unpack<B>;
   /** progress output: true/'auto' (bar on a TTY, lines otherwise; the default), false for silence */
   progress?: boolean | 'auto';
   /** where progress goes (default process.stdout) */
@@ -51,17 +47,6 @@ export interface History {
   stoppedEarly: string | null;
   /** the best epoch by the checkpoint's (or early stopping's) monitor, when one was used */
   bestEpoch: number | null;
-}
-
-function defaultUnpack(batch: unknown): { inputs: unknown[]; target: Tensor } {
-  if (!Array.isArray(batch) || batch.length < 2 || !(batch[batch.length - 1] instanceof Tensor)) {
-    throw new ChainruleError('fit: a batch must be [...inputs, target] (e.g. from a TensorDataset(X, y)); pass unpack for other layouts');
-  }
-  return { inputs: batch.slice(0, -1), target: batch[batch.length - 1] as Tensor };
-}
-
-function rowsOf(t: Tensor): number {
-  return t.ndim === 0 ? 1 : t.shape[0];
 }
 
 interface PassResult {
@@ -96,9 +81,8 @@ export function fit<B = unknown>(model: TrainableModel, opts: FitOptions<B>): Hi
   if (!Number.isInteger(opts.epochs) || opts.epochs <= 0) throw new ChainruleError(`fit: epochs must be a positive integer, got ${opts.epochs}`);
   if (!opts.train || typeof (opts.train as Iterable<B>)[Symbol.iterator] !== 'function') throw new ChainruleError('fit: train must be an iterable of batches (a DataLoader)');
   if (!opts.optimizer || typeof opts.optimizer.step !== 'function') throw new ChainruleError('fit: an optimizer is required');
-  const lossFn = typeof opts.lossFn === 'function' ? opts.lossFn : opts.lossFn && typeof opts.lossFn.forward === 'function' ? opts.lossFn.forward.bind(opts.lossFn) : null;
-  if (!lossFn) throw new ChainruleError('fit: lossFn must be a function (output, target) => Tensor or a loss module');
-  const unpack = opts.unpack ?? (defaultUnpack as (b: B) => { inputs: unknown[]; target: Tensor });
+  const lossFn = lossFunction(opts.lossFn, 'fit');
+  const unpack = opts.unpack ?? (defaultUnpack as Unpack<B>);
   const metricFns = Object.entries(opts.metrics ?? {});
   for (const [name, f] of metricFns) if (typeof f !== 'function') throw new ChainruleError(`fit: metric ${name} must be a function (target, output) => number`);
 
@@ -120,21 +104,8 @@ export function fit<B = unknown>(model: TrainableModel, opts: FitOptions<B>): Hi
     return typeof n === 'number' ? n : null;
   };
 
-  const forwardLoss = (batch: B): { loss: Tensor; output: Tensor; target: Tensor } => {
-    const { inputs, target } = unpack(batch);
-    const output = (model.forward as (...a: unknown[]) => unknown)(...inputs);
-    if (!(output instanceof Tensor)) throw new ChainruleError('fit: model.forward must return a Tensor (use unpack/lossFn for other outputs)');
-    const loss = lossFn(output, target);
-    if (!(loss instanceof Tensor) || loss.size !== 1) throw new ChainruleError('fit: lossFn must return a one-element Tensor');
-    return { loss, output, target };
-  };
-
-  const epochMetrics = (outputs: Tensor[], targets: Tensor[]): Record<string, number> => {
-    if (!metricFns.length || !outputs.length) return {};
-    const o = outputs.length === 1 ? outputs[0] : concat(outputs, 0);
-    const t = targets.length === 1 ? targets[0] : concat(targets, 0);
-    return Object.fromEntries(metricFns.map(([name, f]) => [name, f(t, o)]));
-  };
+  const forwardLoss = (batch: B) => forwardLossOf(model, batch, unpack, lossFn);
+  const epochMetrics = (outputs: Tensor[], targets: Tensor[]) => passMetrics(metricFns, outputs, targets);
 
   const trainEpoch = (epoch: number): PassResult => {
     model.train(true);
@@ -166,28 +137,6 @@ export function fit<B = unknown>(model: TrainableModel, opts: FitOptions<B>): Hi
     return { loss: sum / count, metrics: epochMetrics(outputs, targets) };
   };
 
-  const evaluate = (data: Iterable<B>): PassResult => {
-    model.eval();
-    return noGrad(() => {
-      let sum = 0;
-      let count = 0;
-      const outputs: Tensor[] = [];
-      const targets: Tensor[] = [];
-      for (const batch of data) {
-        const { loss, output, target } = forwardLoss(batch);
-        const n = rowsOf(target);
-        sum += loss.item() * n;
-        count += n;
-        if (metricFns.length) {
-          outputs.push(output);
-          targets.push(target);
-        }
-      }
-      if (count === 0) throw new ChainruleError('fit: the validation data yielded no batches');
-      return { loss: sum / count, metrics: epochMetrics(outputs, targets) };
-    });
-  };
-
   for (const c of callbacks) c.onTrainBegin?.(ctx);
   for (let epoch = 0; epoch < opts.epochs && !ctx.stop; epoch++) {
     const t0 = Date.now();
@@ -197,9 +146,9 @@ export function fit<B = unknown>(model: TrainableModel, opts: FitOptions<B>): Hi
     const tr = trainEpoch(epoch);
     const log: EpochLog = { epoch, loss: tr.loss, ...tr.metrics, lr, seconds: 0 };
     if (opts.val) {
-      const v = evaluate(opts.val);
-      log.valLoss = v.loss;
-      for (const [k, x] of Object.entries(v.metrics)) log[`val${k[0].toUpperCase()}${k.slice(1)}`] = x;
+      const { loss: valLoss, ...valMetrics } = evaluate(model, opts.val, { lossFn, metrics: opts.metrics, unpack });
+      log.valLoss = valLoss;
+      for (const [k, x] of Object.entries(valMetrics)) log[`val${k[0].toUpperCase()}${k.slice(1)}`] = x;
     }
     if (opts.scheduler) {
       if (opts.scheduler instanceof ReduceLROnPlateau) {

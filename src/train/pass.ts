@@ -1,0 +1,89 @@
+import { noGrad } from '../autograd/mode.js';
+import { ChainruleError } from '../errors.js';
+import { concat } from '../ops/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { TrainableModel } from './types.js';
+
+/** A metric over a whole pass: (targets, outputs) → number. */
+export type MetricFn = (target: Tensor, output: Tensor) => number;
+
+export type LossFn = ((output: Tensor, target: Tensor) => Tensor) | { forward(output: Tensor, target: Tensor): Tensor };
+
+export type Unpack<B> = (batch: B) => { inputs: unknown[]; target: Tensor };
+
+export function defaultUnpack(batch: unknown): { inputs: unknown[]; target: Tensor } {
+  if (!Array.isArray(batch) || batch.length < 2 || !(batch[batch.length - 1] instanceof Tensor)) {
+    throw new ChainruleError('fit: a batch must be [...inputs, target] (e.g. from a TensorDataset(X, y)); pass unpack for other layouts');
+  }
+  return { inputs: batch.slice(0, -1), target: batch[batch.length - 1] as Tensor };
+}
+
+export function lossFunction(lossFn: LossFn, who: string): (output: Tensor, target: Tensor) => Tensor {
+  if (typeof lossFn === 'function') return lossFn;
+  if (lossFn && typeof lossFn.forward === 'function') return lossFn.forward.bind(lossFn);
+  throw new ChainruleError(`${who}: lossFn must be a function (output, target) => Tensor or a loss module`);
+}
+
+export function rowsOf(t: Tensor): number {
+  return t.ndim === 0 ? 1 : t.shape[0];
+}
+
+/** One forward pass and loss on a batch. */
+export function forwardLoss<B>(
+  model: TrainableModel,
+  batch: B,
+  unpack: Unpack<B>,
+  loss: (o: Tensor, t: Tensor) => Tensor,
+): { loss: Tensor; output: Tensor; target: Tensor } {
+  const { inputs, target } = unpack(batch);
+  const output = (model.forward as (...a: unknown[]) => unknown)(...inputs);
+  if (!(output instanceof Tensor)) throw new ChainruleError('fit: model.forward must return a Tensor (use unpack/lossFn for other outputs)');
+  const l = loss(output, target);
+  if (!(l instanceof Tensor) || l.size !== 1) throw new ChainruleError('fit: lossFn must return a one-element Tensor');
+  return { loss: l, output, target };
+}
+
+/** Metrics over all outputs and targets of a pass. */
+export function passMetrics(metricFns: [string, MetricFn][], outputs: Tensor[], targets: Tensor[]): Record<string, number> {
+  if (!metricFns.length || !outputs.length) return {};
+  const o = outputs.length === 1 ? outputs[0] : concat(outputs, 0);
+  const t = targets.length === 1 ? targets[0] : concat(targets, 0);
+  return Object.fromEntries(metricFns.map(([name, f]) => [name, f(t, o)]));
+}
+
+export interface EvaluateOptions<B> {
+  lossFn: LossFn;
+  metrics?: Record<string, MetricFn>;
+  unpack?: Unpack<B>;
+}
+
+/**
+ * Evaluates a model on batches in eval mode without gradients: the mean loss (weighted by batch
+ * size) and each metric over all outputs. The model is left in eval mode.
+ * @example const { loss, accuracy } = evaluate(model, testLoader, { lossFn: new nn.CrossEntropyLoss(), metrics: { accuracy: (y, o) => metrics.accuracy(y, o) } });
+ */
+export function evaluate<B = unknown>(model: TrainableModel, data: Iterable<B>, opts: EvaluateOptions<B>): { loss: number; [metric: string]: number } {
+  if (!data || typeof (data as Iterable<B>)[Symbol.iterator] !== 'function') throw new ChainruleError('evaluate: data must be an iterable of batches (a DataLoader)');
+  const loss = lossFunction(opts.lossFn, 'evaluate');
+  const unpack = opts.unpack ?? (defaultUnpack as Unpack<B>);
+  const metricFns = Object.entries(opts.metrics ?? {});
+  model.eval();
+  return noGrad(() => {
+    let sum = 0;
+    let count = 0;
+    const outputs: Tensor[] = [];
+    const targets: Tensor[] = [];
+    for (const batch of data) {
+      const r = forwardLoss(model, batch, unpack, loss);
+      const n = rowsOf(r.target);
+      sum += r.loss.item() * n;
+      count += n;
+      if (metricFns.length) {
+        outputs.push(r.output);
+        targets.push(r.target);
+      }
+    }
+    if (count === 0) throw new ChainruleError('evaluate: the data yielded no batches');
+    return { ...passMetrics(metricFns, outputs, targets), loss: sum / count };
+  });
+}
