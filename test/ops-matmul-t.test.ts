@@ -63,6 +63,25 @@ test('matmulT gradients pass float64 gradcheck, including double backward', () =
   assert.ok(gradcheck((a, b) => grad(inner, { createGraph: true })(a, b)[1], [x, w]).ok);
 });
 
+test('a batch times one shared matrix (one folded GEMM): values and gradients', () => {
+  manualSeed(9);
+  const w = randn([5, 3], { dtype: 'float64' }).requiresGrad_();
+  for (const shape of [
+    [2, 4, 5],
+    [2, 1, 3, 5],
+  ]) {
+    const a = randn(shape, { dtype: 'float64' }).requiresGrad_();
+    // values against a loop of 2-D products over the flattened batch
+    const got = matmul(a, w);
+    const rows = a.reshape([-1, 5]);
+    close(got.reshape([-1, 3]).data, matmul(rows, w).data, 1e-12);
+    assert.ok(gradcheck((x, y) => matmul(x, y), [a, w]).ok);
+    assert.ok(gradcheck((x, y) => matmulT(x, y.transpose(0, 1)), [a, w]).ok);
+    const inner = (x: Tensor, y: Tensor) => matmul(x, y).square().sum();
+    assert.ok(gradcheck((x, y) => grad(inner, { createGraph: true })(x, y)[1], [a, w]).ok);
+  }
+});
+
 test('matmulT rejects mismatched inner dimensions with both shapes', () => {
   assert.throws(() => matmulT(randn([2, 3]), randn([4, 5])), (e: unknown) => e instanceof ChainruleError && /\[2,3\].*\[4,5\]/.test(e.message));
   assert.throws(() => matmulT(randn([2, 3]), randn([3])), ChainruleError);

@@ -90,10 +90,22 @@ function mm(a: Tensor, b: Tensor, tA: boolean, tB: boolean): Tensor {
   };
   const [A, sA] = full(a, batchA);
   const [B, sB] = full(b, batchB);
+  const nb = sizeOf(batch);
   const out = empty([...batch, m, n], a.dtype);
-  kernels().matmul(A.data, B.data, out.data, { batch: sizeOf(batch), m, n, k, transA: tA, transB: tB, strideA: sA, strideB: sB });
+  // A batch of untransposed A matrices times one shared B is one GEMM of nb·m rows (same memory)
+  const fold = nb > 1 && sB === 0 && !tA && sizeOf(batchA) === nb;
+  const spec = fold
+    ? { batch: 1, m: nb * m, n, k, transA: false, transB: tB, strideA: 0, strideB: 0 }
+    : { batch: nb, m, n, k, transA: tA, transB: tB, strideA: sA, strideB: sB };
+  kernels().matmul(A.data, B.data, out.data, spec);
   return record(MATMUL, [a, b], out, (g) => {
     const ga = tA ? mm(b, g, tB, true) : mm(g, b, false, !tB);
+    if (fold) {
+      // the shared B's gradient summed over the batch is one GEMM over nb·m rows, not nb products
+      const af = reshape(a, [nb * m, k]);
+      const gf = reshape(g, [nb * m, n]);
+      return [sumTo(ga, a.shape), reshape(tB ? mm(gf, af, true, false) : mm(af, gf, true, false), b.shape)];
+    }
     const gb = tB ? mm(g, a, true, tA) : mm(a, g, !tA, false);
     return [sumTo(ga, a.shape), sumTo(gb, b.shape)];
   });
