@@ -288,8 +288,12 @@ function go(e: Expr, d: Dialect, digits: number, view?: NameView): { s: string; 
       return { s: `${e.op.name}(${args.join(', ')})`, p: PREC.atom };
     }
     case 'bin': {
-      const l = go(e.left, d, digits, view);
+      let l = go(e.left, d, digits, view);
       const r = go(e.right, d, digits, view);
+      // ·, ⊙, / and the matrix product share a level; when they mix, the left operand gets parentheses too
+      if (e.op !== '+' && e.op !== '-' && e.op !== '^' && e.left.kind === 'bin' && e.left.op !== e.op && PREC[e.left.op] === PREC[e.op]) {
+        if (!(e.left.op === '/' && !d.fracIsInfix)) l = { s: d.paren(l.s), p: PREC.atom };
+      }
       switch (e.op) {
         case '+':
           return { s: `${wrap(l, PREC['+'])} + ${wrap(r, PREC['+'] + 1)}`, p: PREC['+'] };

@@ -69,6 +69,9 @@ function simplifyBin(op: BinOp, a: Expr, b: Expr): Expr {
       if (isNum(a) && b.kind === 'bin' && (b.op === '*' || b.op === 'hadamard') && isNum(b.left)) {
         return simplifyBin(b.op, num(clean(val(a) * val(b.left))), b.right);
       }
+      // a·(1/b) = a/b
+      if (op === '*' && b.kind === 'bin' && b.op === '/' && isNum(b.left, 1)) return simplifyBin('/', a, b.right);
+      if (op === '*' && a.kind === 'bin' && a.op === '/' && isNum(a.left, 1)) return simplifyBin('/', b, a.right);
       if (op === '*' && isNum(b) && !isNum(a)) return simplifyBin('*', b, a);
       if (op === '*' && isNum(b) && val(b) < 0) return simplify(neg(simplifyBin(op, a, num(-val(b)))));
       if (op === '*' && isNum(a) && val(a) < 0) return simplify(neg(simplifyBin(op, num(-val(a)), b)));
