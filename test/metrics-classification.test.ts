@@ -50,6 +50,24 @@ describe('classification metrics, by hand', () => {
     close(metrics.precision([1, 1, 1, 0], [1, 0, 1, 1], { average: 'binary' }), 2 / 3);
     close(metrics.recall([1, 1, 1, 0], [1, 0, 1, 1], { average: 'binary' }), 2 / 3);
   });
+  it('classificationReport lays the numbers out like sklearn', () => {
+    const text = metrics.classificationReport(yTrue, yPred, { names: ['cat', 'dog', 'bird'] });
+    assert.equal(
+      text,
+      [
+        '             precision    recall  f1-score   support',
+        '',
+        '         cat      1.00      0.50      0.67         2',
+        '         dog      0.67      0.67      0.67         3',
+        '        bird      0.50      1.00      0.67         1',
+        '',
+        '    accuracy                          0.67         6',
+        '   macro avg      0.72      0.72      0.67         6',
+        'weighted avg      0.75      0.67      0.67         6',
+        '',
+      ].join('\n'),
+    );
+  });
   it('accepts tensors, booleans and [N, C] scores (argmax)', () => {
     const scores = tensor([
       [0.9, 0.1, 0],
