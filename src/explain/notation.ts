@@ -290,8 +290,9 @@ function go(e: Expr, d: Dialect, digits: number, view?: NameView): { s: string; 
     case 'bin': {
       let l = go(e.left, d, digits, view);
       const r = go(e.right, d, digits, view);
-      // ·, ⊙, / and the matrix product share a level; when they mix, the left operand gets parentheses too
-      if (e.op !== '+' && e.op !== '-' && e.op !== '^' && e.left.kind === 'bin' && e.left.op !== e.op && PREC[e.left.op] === PREC[e.op]) {
+      // ⊙ and the matrix product share a level with · and /; when they mix, the left operand gets parentheses too
+      const matrixOp = (o: string) => o === '@' || o === 'hadamard';
+      if (e.left.kind === 'bin' && e.left.op !== e.op && PREC[e.left.op] === PREC[e.op] && (matrixOp(e.op) || matrixOp(e.left.op))) {
         if (!(e.left.op === '/' && !d.fracIsInfix)) l = { s: d.paren(l.s), p: PREC.atom };
       }
       switch (e.op) {
