@@ -1,3 +1,4 @@
+import { contiguousStrides } from '../backend/strides.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 
 export type Shape = readonly number[];
@@ -8,15 +9,8 @@ export function sizeOf(shape: Shape): number {
   return n;
 }
 
-export function stridesOf(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
+/** Row-major strides of a contiguous tensor of this shape. */
+export const stridesOf: (shape: Shape) => number[] = contiguousStrides;
 
 export function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;

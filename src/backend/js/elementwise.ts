@@ -1,3 +1,4 @@
+import { contiguousStrides } from '../strides.js';
 import type { BinaryOp, TypedArray, UnaryOp } from '../types.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -256,7 +257,7 @@ export function binary(
     row(a, 0, 0, b, 0, 1, out, 0, n);
     return;
   }
-  const outStrides = contiguous(outShape);
+  const outStrides = contiguousStrides(outShape);
   const [shape, [sa, sb]] = coalesce(outShape, [aStrides, bStrides, outStrides]);
   const rank = shape.length;
   if (rank === 1) {
@@ -281,7 +282,7 @@ export function where(
   outShape: readonly number[],
 ): void {
   if (out.length === 0) return;
-  const [shape, [sc, sa, sb]] = coalesce(outShape, [cStrides, aStrides, bStrides, contiguous(outShape)]);
+  const [shape, [sc, sa, sb]] = coalesce(outShape, [cStrides, aStrides, bStrides, contiguousStrides(outShape)]);
   const r = shape.length - 1;
   let io = 0;
   forEachRun(shape, [sc, sa, sb], (offs, n) => {
@@ -291,14 +292,4 @@ export function where(
     for (let i = 0; i < n; i++, ic += sc[r], ia += sa[r], ib += sb[r]) out[io + i] = cond[ic] ? a[ia] : b[ib];
     io += n;
   });
-}
-
-export function contiguous(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
 }

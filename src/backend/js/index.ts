@@ -1,5 +1,6 @@
 import type { Backend, ReduceOp, TypedArray } from '../types.js';
-import { binary, coalesce, contiguous, forEachRun, unary, where } from './elementwise.js';
+import { contiguousStrides } from '../strides.js';
+import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { adamStep, sgdStep } from './optim.js';
 
@@ -109,7 +110,7 @@ function softmax(x: TypedArray, outer: number, n: number, inner: number, out: Ty
 
 function stridedCopy(src: TypedArray, offset: number, strides: readonly number[], shape: readonly number[], out: TypedArray): void {
   if (out.length === 0) return;
-  const [cs, [ss]] = coalesce(shape, [strides, contiguous(shape)]);
+  const [cs, [ss]] = coalesce(shape, [strides, contiguousStrides(shape)]);
   const r = cs.length - 1;
   const step = ss[r];
   let io = 0;
@@ -123,7 +124,7 @@ function stridedCopy(src: TypedArray, offset: number, strides: readonly number[]
 
 function stridedAccumulate(src: TypedArray, shape: readonly number[], dst: TypedArray, offset: number, strides: readonly number[]): void {
   if (src.length === 0) return;
-  const [cs, [ds]] = coalesce(shape, [strides, contiguous(shape)]);
+  const [cs, [ds]] = coalesce(shape, [strides, contiguousStrides(shape)]);
   const r = cs.length - 1;
   const step = ds[r];
   let io = 0;
