@@ -1,0 +1,109 @@
+import { type Panel, chartScene } from '../explain/plot-chart.js';
+import { sceneToSvg, xmlEscape } from '../explain/plot-svg.js';
+import type { CurvePoint } from './experiment.js';
+import type { PrCurve } from './metrics.js';
+import type { EpochRecord } from './train.js';
+
+export const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#4b5563'];
+
+/**
+ * Learning curves (train and dev macro-F1 against the share of the training set), one panel per model.
+ * @example learningCurveSvg([{ name: 'cnn', points }])
+ */
+export function learningCurveSvg(curves: { name: string; points: CurvePoint[] }[]): string {
+  const panels: Panel[] = curves
+    .filter((c) => c.points.length > 0)
+    .map((c) => ({
+      title: `${c.name}: macro-F1 vs training-set size`,
+      xLabel: '% of the training set',
+      xRange: [0, 100] as [number, number],
+      series: [
+        { label: 'train', x: c.points.map((p) => p.fraction * 100), y: c.points.map((p) => p.trainMacroF1), color: PALETTE[0] },
+        { label: 'dev', x: c.points.map((p) => p.fraction * 100), y: c.points.map((p) => p.devMacroF1), color: PALETTE[1] },
+      ],
+    }));
+  return panels.length ? sceneToSvg(chartScene(panels, { title: 'Learning curves' }), 'Learning curves') : '';
+}
+
+/**
+ * Precision-recall curves of the positive class, several models in one panel.
+ * @example prCurveSvg([{ name: 'cnn', pr }], 'spam')
+ */
+export function prCurveSvg(curves: { name: string; pr: PrCurve }[], positive: string): string {
+  const panel: Panel = {
+    title: `Precision-recall (positive class: ${positive}; test split)`,
+    xLabel: 'recall',
+    xRange: [0, 1],
+    series: curves.map((c, i) => ({
+      label: `${c.name} (AP ${c.pr.averagePrecision.toFixed(4)})`,
+      x: c.pr.recall,
+      y: c.pr.precision,
+      color: PALETTE[i % PALETTE.length],
+    })),
+  };
+  return sceneToSvg(chartScene([panel], { width: 760, panelHeight: 380 }), 'Precision-recall curve');
+}
+
+/**
+ * Training loss and dev loss per epoch, with dev macro-F1 in a second panel.
+ * @example lossSvg('cnn', history)
+ */
+export function lossSvg(name: string, history: EpochRecord[]): string {
+  if (history.length === 0) return '';
+  const ep = history.map((h) => h.epoch);
+  const panels: Panel[] = [
+    {
+      title: `${name}: loss per epoch`,
+      xLabel: 'epoch',
+      xRange: [1, Math.max(2, ep.length)],
+      series: [
+        { label: 'train loss', x: ep, y: history.map((h) => h.trainLoss), color: PALETTE[0] },
+        { label: 'dev loss', x: ep, y: history.map((h) => h.devLoss), color: PALETTE[1] },
+      ],
+    },
+    {
+      title: `${name}: dev macro-F1 per epoch`,
+      xLabel: 'epoch',
+      xRange: [1, Math.max(2, ep.length)],
+      series: [{ label: 'dev macro-F1', x: ep, y: history.map((h) => h.devMacroF1), color: PALETTE[2] }],
+    },
+  ];
+  return sceneToSvg(chartScene(panels, { columns: 2 }), `${name} training`);
+}
+
+/**
+ * A confusion matrix as an SVG heat map (rows: true class, columns: predicted), counts in cells.
+ * @example confusionSvg(['ham', 'spam'], [[700, 3], [5, 445]], 'cnn (test)')
+ */
+export function confusionSvg(labels: readonly string[], matrix: readonly (readonly number[])[], title: string): string {
+  const n = labels.length;
+  const cell = Math.max(36, Math.min(90, Math.floor(420 / Math.max(1, n))));
+  const lw = Math.max(60, ...labels.map((l) => 8 * l.length + 16));
+  const top = 56;
+  const w = lw + n * cell + 24;
+  const h = top + n * cell + 48;
+  const max = Math.max(1, ...matrix.flat());
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="Helvetica, Arial, sans-serif" font-size="13">`,
+    `<title>${xmlEscape(title)}</title>`,
+    `<rect width="${w}" height="${h}" fill="#ffffff"/>`,
+    `<text x="${w / 2}" y="20" text-anchor="middle" font-size="15" fill="#111827">${xmlEscape(title)}</text>`,
+    `<text x="${lw + (n * cell) / 2}" y="${top - 22}" text-anchor="middle" fill="#4b5563">predicted</text>`,
+  ];
+  labels.forEach((l, j) => {
+    parts.push(`<text x="${lw + j * cell + cell / 2}" y="${top - 6}" text-anchor="middle" fill="#111827">${xmlEscape(l)}</text>`);
+    parts.push(`<text x="${lw - 8}" y="${top + j * cell + cell / 2 + 4}" text-anchor="end" fill="#111827">${xmlEscape(l)}</text>`);
+  });
+  matrix.forEach((row, i) => {
+    row.forEach((v, j) => {
+      const a = v / max;
+      const light = Math.round(255 - a * 190);
+      const fill = `rgb(${light},${Math.round(255 - a * 140)},255)`;
+      parts.push(`<rect x="${lw + j * cell}" y="${top + i * cell}" width="${cell}" height="${cell}" fill="${fill}" stroke="#d1d5db"/>`);
+      parts.push(`<text x="${lw + j * cell + cell / 2}" y="${top + i * cell + cell / 2 + 5}" text-anchor="middle" fill="${a > 0.6 ? '#ffffff' : '#111827'}">${v}</text>`);
+    });
+  });
+  parts.push(`<text x="14" y="${top + (n * cell) / 2}" text-anchor="middle" fill="#4b5563" transform="rotate(-90 14 ${top + (n * cell) / 2})">true</text>`);
+  parts.push('</svg>');
+  return parts.join('\n');
+}

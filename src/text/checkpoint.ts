@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChainruleError } from '../errors.js';
+import { load, save } from '../io/save.js';
+import { writeFileAtomic } from './cache.js';
+import { Featurizer, type FeatureState } from './features.js';
+import type { TextModule } from './models/base.js';
+import { DEFAULTS, type HyperParams, type ModelName, buildModel } from './specs.js';
+import { tokenize } from './tokenizer.js';
+import { argmaxRows, predictProba } from './train.js';
+
+/** What model.json holds next to model.safetensors. */
+export interface SavedModel {
+  format: 'chainrule-textclf/1';
+  model: ModelName;
+  labels: string[];
+  positive: string | null;
+  hp: HyperParams | null;
+  /** majority baseline: the class probabilities it always outputs */
+  prior?: number[];
+  features: FeatureState | null;
+  dataset: string;
+}
+
+/**
+ * Writes model.json (architecture, hyper-parameters, labels, fitted features) and
+ * model.safetensors (the weights) into a run directory.
+ * @example saveTextModel('runs/cnn', { format: 'chainrule-textclf/1', model: 'cnn', ... }, module)
+ */
+export function saveTextModel(dir: string, meta: SavedModel, module: TextModule | null): void {
+  writeFileAtomic(join(dir, 'model.json'), JSON.stringify(meta));
+  if (module) save(module.stateDict(), join(dir, 'model.safetensors'), { metadata: { format: meta.format, model: meta.model } });
+}
+
+/** A loaded classifier that labels raw texts. */
+export interface TextClassifier {
+  meta: SavedModel;
+  /** label and the probability of every class for each text */
+  predict(texts: readonly string[]): { label: string; probability: number; probabilities: Record<string, number> }[];
+}
+
+/**
+ * Loads a run directory written by `chainrule textclf train` and returns a classifier.
+ * @example loadTextModel('runs/cnn').predict(['WIN A FREE PRIZE'])[0].label // 'spam'
+ */
+export function loadTextModel(dir: string): TextClassifier {
+  let meta: SavedModel;
+  try {
+    meta = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as SavedModel;
+  } catch (e) {
+    throw new ChainruleError(`textclf predict: ${dir} holds no readable model.json (${(e as Error).message})`);
+  }
+  if (meta.format !== 'chainrule-textclf/1') throw new ChainruleError(`textclf predict: ${dir}/model.json has unknown format ${JSON.stringify(meta.format)}`);
+  const C = meta.labels.length;
+  const out = (p: ArrayLike<number>, i: number) => {
+    const probabilities: Record<string, number> = {};
+    meta.labels.forEach((l, c) => {
+      probabilities[l] = p[i * C + c];
+    });
+    const k = argmaxRows(Float32Array.from({ length: C }, (_, c) => p[i * C + c]), C)[0];
+    return { label: meta.labels[k], probability: p[i * C + k], probabilities };
+  };
+  if (meta.model === 'majority') {
+    const prior = meta.prior ?? [];
+    return { meta, predict: (texts) => texts.map(() => out(prior, 0)) };
+  }
+  const features = new Featurizer(meta.features as FeatureState);
+  const module = buildModel(meta.model, features.size, C, meta.hp ?? DEFAULTS[meta.model]);
+  module.loadStateDict(load(join(dir, 'model.safetensors')));
+  return {
+    meta,
+    predict: (texts) => {
+      const enc = features.encode(texts.map((t) => tokenize(t, features.tokenizer)));
+      const p = predictProba(module, enc, C);
+      return texts.map((_, i) => out(p, i));
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { getBackend } from '../backend/registry.js';
+import { ChainruleError } from '../errors.js';
+import { confusionSvg, learningCurveSvg, lossSvg, prCurveSvg } from './charts.js';
+import { type SavedModel, saveTextModel } from './checkpoint.js';
+import type { TextDataset } from './corpus.js';
+import type { EmailView } from './email.js';
+import { type ModelRun, type PreparedData, prepareData, runModel } from './experiment.js';
+import { type BootstrapResult, pairedBootstrap } from './metrics.js';
+import { compareReport, runReport } from './report.js';
+import { writeIn, writeRunDir } from './rundir.js';
+import { loadSpamAssassin } from './spamassassin.js';
+import { type HyperParams, type ModelName, NEURAL_MODELS } from './specs.js';
+import { loadTable } from './tabular.js';
+
+/** Where the texts come from. */
+export type DataSource =
+  | { kind: 'spamassassin'; view: EmailView }
+  | { kind: 'file'; file: string; textCol: string; labelCol: string; splitCol?: string; format?: 'csv' | 'jsonl'; positive?: string };
+
+export interface ExperimentConfig {
+  source: DataSource;
+  out: string;
+  seed: number;
+  tune: boolean;
+  curve: number[];
+  hp: Partial<HyperParams>;
+  command: string;
+  log: (s: string) => void;
+}
+
+/**
+ * Loads the dataset of a source (SpamAssassin from the npm package, or a CSV/JSONL file).
+ * @example const ds = await loadSource({ kind: 'spamassassin', view: 'body' });
+ */
+export async function loadSource(src: DataSource, log: (s: string) => void): Promise<TextDataset> {
+  const ds =
+    src.kind === 'spamassassin'
+      ? await loadSpamAssassin(src.view, { log })
+      : loadTable(src.file, { textCol: src.textCol, labelCol: src.labelCol, splitCol: src.splitCol, format: src.format, positive: src.positive });
+  for (const w of ds.warnings.slice(0, 20)) log(`warning: ${w}`);
+  if (ds.warnings.length > 20) log(`warning: ... ${ds.warnings.length - 20} more`);
+  return ds;
+}
+
+function savedMeta(data: PreparedData, run: ModelRun, src: DataSource): SavedModel {
+  const C = data.ds.labels.length;
+  const prior = run.model === 'majority' ? Array.from(run.testProba.subarray(0, C)) : undefined;
+  return {
+    format: 'chainrule-textclf/1',
+    model: run.model,
+    labels: data.ds.labels,
+    positive: data.ds.positive,
+    hp: run.hp,
+    prior,
+    features: run.featurizer ? run.featurizer.toJSON() : null,
+    dataset: src.kind === 'spamassassin' ? `spamassassin (${src.view} view)` : src.file,
+  };
+}
+
+/** Writes one model's files (metrics.json, model.json/.safetensors, plots, report.md) into dir. */
+function writeModelFiles(dir: string, data: PreparedData, run: ModelRun, cfg: ExperimentConfig, totalSeconds: number): void {
+  writeIn(dir, 'metrics.json', `${JSON.stringify(run.metrics, null, 2)}\n`);
+  saveTextModel(dir, savedMeta(data, run, cfg.source), run.module);
+  writeIn(dir, 'confusion.svg', confusionSvg(run.metrics.test.confusion.labels, run.metrics.test.confusion.matrix, `${run.model}: confusion matrix (test)`));
+  if (run.pr && data.ds.positive) writeIn(dir, 'pr-curve.svg', prCurveSvg([{ name: run.model, pr: run.pr }], data.ds.positive));
+  writeIn(dir, 'learning-curves.svg', learningCurveSvg([{ name: run.model, points: run.learningCurve }]));
+  writeIn(dir, 'loss.svg', lossSvg(run.model, run.history));
+  writeIn(dir, 'history.json', `${JSON.stringify({ history: run.history, bestEpoch: run.bestEpoch, seconds: run.seconds, examplesPerSecond: run.examplesPerSecond, learningCurve: run.learningCurve, tuning: run.tuning, hardHamFpr: run.hardHamFpr, averagePrecision: run.pr?.averagePrecision ?? null }, null, 2)}\n`);
+  writeIn(dir, 'report.md', runReport(data, run, { command: cfg.command, backend: getBackend(), totalSeconds }));
+}
+
+/**
+ * `textclf train`: trains one model and writes its run folder atomically.
+ * @example await trainCommand('cnn', { source: { kind: 'spamassassin', view: 'body' }, out: 'runs/cnn', ... })
+ */
+export async function trainCommand(model: ModelName, cfg: ExperimentConfig): Promise<ModelRun> {
+  const t0 = Date.now();
+  const data = prepareData(await loadSource(cfg.source, cfg.log));
+  const run = runModel(data, model, { seed: cfg.seed, hp: cfg.hp, tune: cfg.tune, curve: cfg.curve, log: cfg.log });
+  await writeRunDir(cfg.out, (dir) => writeModelFiles(dir, data, run, cfg, (Date.now() - t0) / 1000));
+  return run;
+}
+
+export interface CompareResult {
+  runs: ModelRun[];
+  bootstrap: { a: string; b: string; r: BootstrapResult } | null;
+  seconds: number;
+}
+
+/**
+ * `textclf compare`: trains several models on the same data and writes one comparison folder
+ * (a sub-folder per model plus report.md, comparison.json and shared plots).
+ * @example await compareCommand(['majority', 'logreg', 'cnn'], cfg)
+ */
+export async function compareCommand(models: ModelName[], cfg: ExperimentConfig): Promise<CompareResult> {
+  const t0 = Date.now();
+  const data = prepareData(await loadSource(cfg.source, cfg.log));
+  const runs: ModelRun[] = [];
+  for (const m of models) {
+    cfg.log(`--- ${m}`);
+    runs.push(runModel(data, m, { seed: cfg.seed, tune: cfg.tune, curve: cfg.curve, log: cfg.log }));
+  }
+  const neural = runs.filter((r) => NEURAL_MODELS.includes(r.model));
+  const logreg = runs.find((r) => r.model === 'logreg');
+  let bootstrap: CompareResult['bootstrap'] = null;
+  if (neural.length && logreg) {
+    // the best neural model is chosen on dev, never on test
+    const best = neural.reduce((a, b) => (b.metrics.dev.macroF1 > a.metrics.dev.macroF1 ? b : a));
+    const y = Int32Array.from(data.idx.test, (i) => data.y[i]);
+    bootstrap = { a: best.model, b: 'logreg', r: pairedBootstrap(y, best.testPred, logreg.testPred, data.ds.labels.length, { resamples: 2000, seed: cfg.seed }) };
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  await writeRunDir(cfg.out, (dir) => {
+    for (const r of runs) {
+      const sub = join(dir, r.model);
+      writeRunDirSync(sub);
+      writeModelFiles(sub, data, r, cfg, seconds);
+    }
+    const summary = {
+      dataset: data.ds.name,
+      seconds,
+      backend: getBackend(),
+      models: Object.fromEntries(
+        runs.map((r) => [
+          r.model,
+          { test: r.metrics.test.macroF1, dev: r.metrics.dev.macroF1, train: r.metrics.train.macroF1, accuracy: r.metrics.test.accuracy, averagePrecision: r.pr?.averagePrecision ?? null, hardHamFpr: r.hardHamFpr, seconds: r.seconds, examplesPerSecond: r.examplesPerSecond, hp: r.hp },
+        ]),
+      ),
+      bootstrap,
+    };
+    writeIn(dir, 'comparison.json', `${JSON.stringify(summary, null, 2)}\n`);
+    const withPr = runs.filter((r) => r.pr && r.model !== 'majority');
+    if (withPr.length && data.ds.positive) writeIn(dir, 'pr-curves.svg', prCurveSvg(withPr.map((r) => ({ name: r.model, pr: r.pr! })), data.ds.positive));
+    writeIn(dir, 'learning-curves.svg', learningCurveSvg(runs.map((r) => ({ name: r.model, points: r.learningCurve }))));
+    writeIn(dir, 'report.md', compareReport(data, runs, { command: cfg.command, backend: getBackend(), totalSeconds: seconds, bootstrap }));
+  });
+  return { runs, bootstrap, seconds };
+}
+
+function writeRunDirSync(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new ChainruleError(`cannot create ${dir}: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,62 @@
+import { Conv1d } from '../../nn/conv.js';
+import { Dropout } from '../../nn/dropout.js';
+import { Embedding } from '../../nn/embedding.js';
+import { Linear } from '../../nn/linear.js';
+import { concat } from '../../ops/shape.js';
+import { tensor } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { BatchInput } from '../features.js';
+import { maskedMaxOverTime } from '../layers.js';
+import { TextModule } from './base.js';
+
+/**
+ * Kim (2014)-style CNN: nn.Embedding (padding row 0), one nn.Conv1d per filter width (default
+ * 3, 4, 5), ReLU, max-over-time pooling that skips windows reaching into padding, dropout and a
+ * linear output layer.
+ * @example new KimCNN(20000, 2, { embed: 64, filters: 64 }).forward(seqBatch).shape // [batch, 2]
+ */
+export class KimCNN extends TextModule {
+  readonly input = 'seq' as const;
+  embedding: Embedding;
+  convs: Conv1d[];
+  drop: Dropout;
+  out: Linear;
+  readonly widths: number[];
+
+  constructor(
+    readonly vocabSize: number,
+    readonly classes: number,
+    opts: { embed?: number; filters?: number; widths?: number[]; dropout?: number } = {},
+  ) {
+    super();
+    const embed = opts.embed ?? 64;
+    const filters = opts.filters ?? 64;
+    this.widths = opts.widths ?? [3, 4, 5];
+    this.embedding = new Embedding(vocabSize, embed, { paddingIdx: 0 });
+    this.convs = this.widths.map((k) => new Conv1d(embed, filters, k));
+    this.drop = new Dropout(opts.dropout ?? 0.5);
+    this.out = new Linear(filters * this.widths.length, classes);
+  }
+
+  override describe(): string {
+    return `KimCNN ${this.vocabSize}->${this.classes} widths ${this.widths.join('/')}`;
+  }
+
+  forward(x: BatchInput): Tensor {
+    const { ids, batch, length, lengths } = this.expect(x, 'seq').pad;
+    // [B, T, E] -> [B, E, T]: channels first for Conv1d
+    const e = this.embedding.call(tensor(ids, { shape: [batch, length] })).permute([0, 2, 1]);
+    const pooled = this.convs.map((conv, i) => {
+      const k = this.widths[i];
+      const steps = length - k + 1;
+      // window t is valid when it lies inside the text (a text shorter than k keeps window 0)
+      const mask = new Float32Array(batch * steps);
+      for (let b = 0; b < batch; b++) {
+        const last = Math.max(0, Math.min(steps, lengths[b] - k + 1) - 1);
+        for (let t = 0; t <= last; t++) mask[b * steps + t] = 1;
+      }
+      return maskedMaxOverTime(conv.call(e).relu().permute([0, 2, 1]), mask);
+    });
+    return this.out.call(this.drop.call(concat(pooled, 1)));
+  }
+}

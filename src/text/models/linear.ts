@@ -1,0 +1,116 @@
+import { Dropout } from '../../nn/dropout.js';
+import { EmbeddingBag } from '../../nn/embedding.js';
+import { Linear } from '../../nn/linear.js';
+import { Parameter } from '../../nn/parameter.js';
+import { rand, tensor, zeros } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { BatchInput } from '../features.js';
+import { sparseMatmul } from '../sparse-matmul.js';
+import { TextModule } from './base.js';
+
+/** A [rows, cols] weight drawn from U(-bound, bound). */
+function uniformWeight(rows: number, cols: number, bound: number): Parameter {
+  return new Parameter(rand([rows, cols]).mul(2 * bound).sub(bound));
+}
+
+/**
+ * Multinomial logistic regression on sparse features: logits = X·W + b with W [features, classes]
+ * (the sparse rows are never densified).
+ * @example new LogisticRegression(50000, 2).forward({ kind: 'rows', x: csr }).shape // [batch, 2]
+ */
+export class LogisticRegression extends TextModule {
+  readonly input = 'rows' as const;
+  weight: Parameter;
+  bias: Parameter;
+
+  constructor(
+    readonly features: number,
+    readonly classes: number,
+  ) {
+    super();
+    this.weight = new Parameter(zeros([features, classes]));
+    this.bias = new Parameter(zeros([classes]));
+  }
+
+  override describe(): string {
+    return `LogisticRegression ${this.features}->${this.classes}`;
+  }
+
+  forward(x: BatchInput): Tensor {
+    return sparseMatmul(this.expect(x, 'rows').x, this.weight).add(this.bias);
+  }
+}
+
+/**
+ * A one-hidden-layer perceptron on sparse TF-IDF rows: relu(X·W1 + b1) -> dropout -> Linear.
+ * The first layer is a sparse-dense product, so 50,000-wide rows cost only their non-zeros.
+ * @example new SparseMLP(50000, 64, 2).forward({ kind: 'rows', x: csr }).shape // [batch, 2]
+ */
+export class SparseMLP extends TextModule {
+  readonly input = 'rows' as const;
+  w1: Parameter;
+  b1: Parameter;
+  drop: Dropout;
+  out: Linear;
+
+  constructor(
+    readonly features: number,
+    readonly hidden: number,
+    readonly classes: number,
+    dropout = 0.5,
+  ) {
+    super();
+    this.w1 = uniformWeight(features, hidden, Math.sqrt(6 / (features + hidden)));
+    this.b1 = new Parameter(zeros([hidden]));
+    this.drop = new Dropout(dropout);
+    this.out = new Linear(hidden, classes);
+  }
+
+  override describe(): string {
+    return `SparseMLP ${this.features}->${this.hidden}->${this.classes}`;
+  }
+
+  forward(x: BatchInput): Tensor {
+    const h = sparseMatmul(this.expect(x, 'rows').x, this.w1).add(this.b1).relu();
+    return this.out.call(this.drop.call(h));
+  }
+}
+
+/**
+ * fastText-style classifier: an nn.EmbeddingBag over a text's word and bigram ids, each weighted
+ * by 1/len (sum mode with per-sample weights, which is the mean of the embeddings, counting
+ * repeated n-grams as often as they occur), followed by a linear layer.
+ * @example new FastText(80000, 32, 2).forward({ kind: 'rows', x: bagRows }).shape // [batch, 2]
+ */
+export class FastText extends TextModule {
+  readonly input = 'rows' as const;
+  bag: EmbeddingBag;
+  drop: Dropout;
+  out: Linear;
+
+  constructor(
+    readonly features: number,
+    readonly dim: number,
+    readonly classes: number,
+    dropout = 0,
+  ) {
+    super();
+    this.bag = new EmbeddingBag(features, dim, { mode: 'sum' });
+    // fastText's init: U(-1/dim, 1/dim)
+    this.bag.weight.data.set(uniformWeight(features, dim, 1 / dim).data);
+    this.drop = new Dropout(dropout);
+    this.out = new Linear(dim, classes);
+  }
+
+  override describe(): string {
+    return `FastText ${this.features}x${this.dim}->${this.classes}`;
+  }
+
+  forward(x: BatchInput): Tensor {
+    const { indices, indptr, values, rows } = this.expect(x, 'rows').x;
+    const ids = tensor(indices, { shape: [indices.length] });
+    const w = tensor(values, { shape: [values.length] });
+    const pooled = this.bag.call(ids, Array.from(indptr.subarray(0, rows)), w);
+    return this.out.call(this.drop.call(pooled));
+  }
+}

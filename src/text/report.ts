@@ -1,0 +1,137 @@
+import type { PreparedData, ModelRun } from './experiment.js';
+import type { BootstrapResult, SplitMetrics } from './metrics.js';
+import { fmtDuration } from './progress.js';
+import type { SplitName } from './split.js';
+
+const f4 = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(4));
+
+/** metrics.json: `{ train, dev, test }`, each `{ accuracy, macroF1, microF1, perClass, confusion }`. */
+export function metricsJson(run: ModelRun): Record<SplitName, SplitMetrics> {
+  return run.metrics;
+}
+
+function splitTable(run: ModelRun): string[] {
+  const rows = ['| split | n | accuracy | macro-F1 | micro-F1 |', '|---|---:|---:|---:|---:|'];
+  for (const s of ['train', 'dev', 'test'] as const) {
+    const m = run.metrics[s];
+    const n = m.confusion.matrix.flat().reduce((a, b) => a + b, 0);
+    rows.push(`| ${s} | ${n} | ${f4(m.accuracy)} | ${f4(m.macroF1)} | ${f4(m.microF1)} |`);
+  }
+  return rows;
+}
+
+function perClassTable(m: SplitMetrics): string[] {
+  const rows = ['| class | precision | recall | F1 | support |', '|---|---:|---:|---:|---:|'];
+  for (const [l, c] of Object.entries(m.perClass)) rows.push(`| ${l} | ${f4(c.precision)} | ${f4(c.recall)} | ${f4(c.f1)} | ${c.support} |`);
+  return rows;
+}
+
+function confusionTable(m: SplitMetrics): string[] {
+  const { labels, matrix } = m.confusion;
+  return [
+    `| true \\ predicted | ${labels.join(' | ')} |`,
+    `|---|${labels.map(() => '---:').join('|')}|`,
+    ...matrix.map((r, i) => `| ${labels[i]} | ${r.join(' | ')} |`),
+  ];
+}
+
+function datasetLines(data: PreparedData): string[] {
+  const { ds, idx } = data;
+  const counts = (s: SplitName) => ds.labels.map((l) => `${l} ${idx[s].filter((i) => ds.examples[i].label === l).length}`).join(', ');
+  return [
+    `Dataset **${ds.name}**: ${ds.examples.length} texts, classes ${ds.labels.join(', ')}${ds.positive ? ` (positive class for PR curves: ${ds.positive})` : ''}.`,
+    `Fixed split by MD5 (first 8 hex digits mod 10: 0-6 train, 7 dev, 8-9 test): train ${idx.train.length} (${counts('train')}), dev ${idx.dev.length} (${counts('dev')}), test ${idx.test.length} (${counts('test')}).`,
+    ...(ds.warnings.length ? [`Loading warnings: ${ds.warnings.length} (first: ${ds.warnings.slice(0, 3).join('; ')}).`] : []),
+  ];
+}
+
+function hpLine(run: ModelRun): string {
+  if (!run.hp) return `Always predicts the most frequent training class (${run.majorityClass}).`;
+  return `Hyper-parameters: ${Object.entries(run.hp)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')}.`;
+}
+
+function curveTable(run: ModelRun): string[] {
+  if (!run.learningCurve.length) return [];
+  return [
+    '| % of train | examples | train macro-F1 | dev macro-F1 |',
+    '|---:|---:|---:|---:|',
+    ...run.learningCurve.map((p) => `| ${Math.round(p.fraction * 100)} | ${p.trainSize} | ${f4(p.trainMacroF1)} | ${f4(p.devMacroF1)} |`),
+  ];
+}
+
+/** report.md of a single training run. */
+export function runReport(data: PreparedData, run: ModelRun, extra: { command: string; backend: string; totalSeconds: number }): string {
+  const out: string[] = [`# Text classification: ${run.model} on ${data.ds.name}`, '', `\`${extra.command}\` (backend ${extra.backend}, total ${fmtDuration(extra.totalSeconds)}).`, ''];
+  out.push(...datasetLines(data), '', hpLine(run), '');
+  if (run.history.length) {
+    out.push(
+      `Training: ${run.history.length} epochs (best dev macro-F1 at epoch ${run.bestEpoch}, weights restored), ${run.seconds.toFixed(1)} s, ${run.examplesPerSecond.toFixed(0)} training examples/s.`,
+      '',
+    );
+  }
+  if (run.tuning.length) {
+    out.push('## Hyper-parameter search (dev)', '', '| setting | dev macro-F1 |', '|---|---:|');
+    for (const t of run.tuning) out.push(`| ${JSON.stringify(t.hp)} | ${f4(t.devMacroF1)} |`);
+    out.push('');
+  }
+  out.push('## Results', '', ...splitTable(run), '');
+  for (const s of ['train', 'dev', 'test'] as const) {
+    out.push(`### ${s}`, '', ...perClassTable(run.metrics[s]), '', ...confusionTable(run.metrics[s]), '');
+  }
+  out.push('![confusion matrix (test)](confusion.svg)', '');
+  if (run.pr) out.push('## Precision-recall (test)', '', `Average precision ${f4(run.pr.averagePrecision)}, ROC AUC ${f4(run.pr.rocAuc)}.`, '', '![PR curve](pr-curve.svg)', '');
+  if (run.hardHamFpr !== null) out.push(`False-positive rate on hard ham (test): ${f4(run.hardHamFpr)}.`, '');
+  if (run.learningCurve.length) out.push('## Learning curve', '', ...curveTable(run), '', '![learning curves](learning-curves.svg)', '');
+  if (run.history.length) {
+    out.push('## Loss per epoch', '', '| epoch | train loss | dev loss | dev macro-F1 | seconds |', '|---:|---:|---:|---:|---:|');
+    for (const h of run.history) out.push(`| ${h.epoch} | ${f4(h.trainLoss)} | ${f4(h.devLoss)} | ${f4(h.devMacroF1)} | ${h.seconds.toFixed(1)} |`);
+    out.push('', '![loss](loss.svg)', '');
+  }
+  return out.join('\n');
+}
+
+/** report.md comparing several models (baselines included) on one dataset. */
+export function compareReport(
+  data: PreparedData,
+  runs: ModelRun[],
+  extra: { command: string; backend: string; totalSeconds: number; bootstrap: { a: string; b: string; r: BootstrapResult } | null },
+): string {
+  const out: string[] = [`# Text classification: model comparison on ${data.ds.name}`, '', `\`${extra.command}\` (backend ${extra.backend}, total ${fmtDuration(extra.totalSeconds)}).`, ''];
+  out.push(...datasetLines(data), '');
+  out.push(
+    '## Test results',
+    '',
+    '| model | accuracy | macro-F1 | micro-F1 | PR AP | hard-ham FPR | dev macro-F1 | train macro-F1 | epochs | train s | ex/s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const r of runs) {
+    const t = r.metrics.test;
+    out.push(
+      `| ${r.model} | ${f4(t.accuracy)} | ${f4(t.macroF1)} | ${f4(t.microF1)} | ${f4(r.pr?.averagePrecision)} | ${f4(r.hardHamFpr)} | ${f4(r.metrics.dev.macroF1)} | ${f4(r.metrics.train.macroF1)} | ${r.history.length || '-'} | ${r.seconds.toFixed(1)} | ${Number.isNaN(r.examplesPerSecond) ? '-' : r.examplesPerSecond.toFixed(0)} |`,
+    );
+  }
+  out.push('');
+  if (extra.bootstrap) {
+    const { a, b, r } = extra.bootstrap;
+    out.push(
+      '## Significance',
+      '',
+      `Paired bootstrap (${r.resamples} resamples of the test set) of ${a} (best neural model on dev) against ${b}: macro-F1 difference ${r.delta >= 0 ? '+' : ''}${r.delta.toFixed(4)}, 95% interval [${r.ci[0].toFixed(4)}, ${r.ci[1].toFixed(4)}], two-sided p = ${r.p.toFixed(3)}${r.p < 0.05 ? ' (significant at 5%)' : ' (not significant at 5%)'}.`,
+      '',
+    );
+  }
+  out.push('## Per-class test results', '');
+  for (const r of runs) out.push(`### ${r.model}`, '', hpLine(r), '', ...perClassTable(r.metrics.test), '', ...confusionTable(r.metrics.test), '');
+  out.push('## Precision-recall (test)', '', '![PR curves](pr-curves.svg)', '');
+  if (runs.some((r) => r.learningCurve.length)) {
+    out.push('## Learning curves', '', `| model | ${runs[0].learningCurve.map((p) => `${Math.round(p.fraction * 100)}%`).join(' | ')} |`);
+    out.push(`|---|${runs[0].learningCurve.map(() => '---:').join('|')}|`);
+    for (const r of runs) out.push(`| ${r.model} (dev) | ${r.learningCurve.map((p) => f4(p.devMacroF1)).join(' | ')} |`);
+    for (const r of runs) out.push(`| ${r.model} (train) | ${r.learningCurve.map((p) => f4(p.trainMacroF1)).join(' | ')} |`);
+    out.push('', '![learning curves](learning-curves.svg)', '');
+  }
+  out.push('Each model has its own folder with metrics.json, report.md, plots and checkpoint.', '');
+  return out.join('\n');
+}

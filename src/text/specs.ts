@@ -1,0 +1,108 @@
+import { ChainruleError } from '../errors.js';
+import type { FeatureConfig } from './features.js';
+import type { TextModule } from './models/base.js';
+import { KimCNN } from './models/cnn.js';
+import { FastText, LogisticRegression, SparseMLP } from './models/linear.js';
+import { BiRNN } from './models/rnn.js';
+
+export const MODEL_NAMES = ['majority', 'logreg', 'mlp', 'fasttext', 'cnn', 'bigru', 'bilstm'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+export const NEURAL_MODELS: readonly ModelName[] = ['mlp', 'fasttext', 'cnn', 'bigru', 'bilstm'];
+
+/** Hyper-parameters of one model (features, architecture and training), all numbers. */
+export interface HyperParams {
+  lr: number;
+  epochs: number;
+  batchSize: number;
+  patience: number;
+  weightDecay: number;
+  /** hidden units (MLP, RNN) or filters per width (CNN) or embedding size (fastText) */
+  hidden: number;
+  embed: number;
+  dropout: number;
+  /** tokens kept per text (CNN, RNN) */
+  maxLength: number;
+  /** vocabulary / feature cap */
+  maxFeatures: number;
+  minDf: number;
+  /** largest word n-gram */
+  ngrams: number;
+}
+
+const BASE: HyperParams = {
+  lr: 1e-3,
+  epochs: 10,
+  batchSize: 64,
+  patience: 3,
+  weightDecay: 0,
+  hidden: 64,
+  embed: 64,
+  dropout: 0.5,
+  maxLength: 300,
+  maxFeatures: 50_000,
+  minDf: 2,
+  ngrams: 1,
+};
+
+/** Default hyper-parameters per model (chosen on the SpamAssassin dev split). */
+export const DEFAULTS: Record<Exclude<ModelName, 'majority'>, HyperParams> = {
+  logreg: { ...BASE, lr: 0.02, epochs: 20, patience: 4, ngrams: 2 },
+  mlp: { ...BASE, lr: 2e-3, epochs: 10, hidden: 64, ngrams: 2 },
+  fasttext: { ...BASE, lr: 0.01, epochs: 15, embed: 32, dropout: 0, ngrams: 2, patience: 4 },
+  cnn: { ...BASE, lr: 1e-3, epochs: 8, hidden: 64, embed: 64, maxLength: 300, maxFeatures: 30_000 },
+  bigru: { ...BASE, lr: 2e-3, epochs: 6, hidden: 48, embed: 48, dropout: 0.3, maxLength: 150, maxFeatures: 30_000, patience: 2 },
+  bilstm: { ...BASE, lr: 2e-3, epochs: 6, hidden: 48, embed: 48, dropout: 0.3, maxLength: 150, maxFeatures: 30_000, patience: 2 },
+};
+
+/** The small grid `--tune` searches on dev (each entry overrides the defaults). */
+export const GRIDS: Record<Exclude<ModelName, 'majority'>, Partial<HyperParams>[]> = {
+  logreg: [{ ngrams: 1 }, { ngrams: 2 }, { ngrams: 2, lr: 0.05 }, { ngrams: 2, weightDecay: 1e-5 }],
+  mlp: [{ hidden: 32 }, { hidden: 64 }, { hidden: 128, dropout: 0.3 }, { ngrams: 1 }],
+  fasttext: [{ embed: 16 }, { embed: 32 }, { embed: 64, lr: 5e-3 }, { ngrams: 1 }],
+  cnn: [{ hidden: 32 }, { hidden: 64 }, { hidden: 64, dropout: 0.3 }, { maxLength: 150 }],
+  bigru: [{ hidden: 32 }, { hidden: 48 }, { maxLength: 100 }],
+  bilstm: [{ hidden: 32 }, { hidden: 48 }, { maxLength: 100 }],
+};
+
+/** How a model's texts become inputs. */
+export function featureConfig(model: Exclude<ModelName, 'majority'>, hp: HyperParams): FeatureConfig {
+  switch (model) {
+    case 'logreg':
+    case 'mlp':
+      return {
+        kind: 'sparse',
+        vectorizer: { weighting: 'tfidf', ngramRange: [1, hp.ngrams], minDf: hp.minDf, maxFeatures: hp.maxFeatures, sublinearTf: true },
+      };
+    case 'fasttext':
+      return { kind: 'bag', ngramRange: [1, hp.ngrams], minDf: hp.minDf, maxFeatures: hp.maxFeatures };
+    case 'cnn':
+      return { kind: 'seq', minCount: hp.minDf, maxSize: hp.maxFeatures, maxLength: hp.maxLength, minLength: 5 };
+    case 'bigru':
+    case 'bilstm':
+      return { kind: 'seq', minCount: hp.minDf, maxSize: hp.maxFeatures, maxLength: hp.maxLength };
+  }
+}
+
+/** Builds the (freshly initialised) network of a model. */
+export function buildModel(model: Exclude<ModelName, 'majority'>, inputSize: number, classes: number, hp: HyperParams): TextModule {
+  switch (model) {
+    case 'logreg':
+      return new LogisticRegression(inputSize, classes);
+    case 'mlp':
+      return new SparseMLP(inputSize, hp.hidden, classes, hp.dropout);
+    case 'fasttext':
+      return new FastText(inputSize, hp.embed, classes, hp.dropout);
+    case 'cnn':
+      return new KimCNN(inputSize, classes, { embed: hp.embed, filters: hp.hidden, dropout: hp.dropout });
+    case 'bigru':
+      return new BiRNN('gru', inputSize, classes, { embed: hp.embed, hidden: hp.hidden, dropout: hp.dropout });
+    case 'bilstm':
+      return new BiRNN('lstm', inputSize, classes, { embed: hp.embed, hidden: hp.hidden, dropout: hp.dropout });
+  }
+}
+
+/** Parses a model name, with the list of valid ones in the error. */
+export function parseModelName(s: string): ModelName {
+  if ((MODEL_NAMES as readonly string[]).includes(s)) return s as ModelName;
+  throw new ChainruleError(`textclf: unknown model ${JSON.stringify(s)} (models: ${MODEL_NAMES.join(', ')})`);
+}
