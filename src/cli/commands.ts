@@ -4,3 +4,4 @@ import './graph.js';
 import './plot.js';
 import './solve.js';
 import './check.js';
+import './textclf.js';
