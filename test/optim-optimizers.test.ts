@@ -72,10 +72,17 @@ describe('optimizers match PyTorch 1.13 over 20 float64 steps (to 1e-10)', () =>
 });
 
 describe('optimizers on float32 parameters track PyTorch float32 (to 2e-6, a few float32 ulps)', () => {
-  for (const c of fixture.float32) {
-    it(`${c.optimizer} ${c.label}`, () => {
-      const worst = replay(c, 'float32');
-      assert.ok(worst < 2e-6, `max |diff| ${worst}`);
-    });
+  for (const backend of ['js', 'native']) {
+    for (const c of fixture.float32) {
+      it(`${c.optimizer} ${c.label} (${backend})`, { skip: !listBackends().includes(backend) && `${backend} backend not available` }, () => {
+        setBackend(backend);
+        try {
+          const worst = replay(c, 'float32');
+          assert.ok(worst < 2e-6, `max |diff| ${worst}`);
+        } finally {
+          setBackend('js');
+        }
+      });
+    }
   }
 });
