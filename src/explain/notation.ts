@@ -210,7 +210,8 @@ export const unicode: Dialect = {
   mul: (a, b) => `${a}·${b}`,
   matmul: (a, b) => `${a} ${b}`,
   hadamard: (a, b) => `${a} ⊙ ${b}`,
-  frac: (a, b) => `${a}/${b}`,
+  // ∂L/∂x is itself a slash: keep it whole next to a division
+  frac: (a, b) => [a, b].map((x) => (/^∂L\/∂[\w]+$/.test(x) ? `(${x})` : x)).join('/'),
   fracIsInfix: true,
   pow: (b, e, ee) => (ee.kind === 'num' && /^-?\d+$/.test(e) ? b + [...e].map((c) => SUP[c]).join('') : `${b}^${ee.kind === 'num' || ee.kind === 'name' ? e : `(${e})`}`),
   paren: (s) => `(${s})`,
