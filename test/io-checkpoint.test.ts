@@ -117,6 +117,7 @@ describe('training checkpoints', () => {
     // a model with a different layer shape and an extra key
     const wrong = new TinyNet(2);
     wrong.w2 = randn([3, 8], { dtype: 'float64', requiresGrad: true });
+    wrong.b1 = randn([8], { requiresGrad: true }); // float32 where the checkpoint has float64
     const wrongSd = wrong.stateDict.bind(wrong);
     wrong.stateDict = () => ({ ...wrongSd(), 'fc3.weight': tensor([1]) });
     assert.throws(
@@ -125,6 +126,7 @@ describe('training checkpoints', () => {
         e instanceof ChainruleError &&
         /missing model keys: fc3.weight/.test(e.message) &&
         /model fc2.weight: shape \[2,8\] in the checkpoint, \[3,8\] in the model/.test(e.message) &&
+        /model fc1.bias: dtype float64 in the checkpoint, float32 in the model/.test(e.message) &&
         /nothing was loaded/.test(e.message),
     );
     // a truncated file
