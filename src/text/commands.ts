@@ -100,7 +100,7 @@ export async function compareCommand(models: ModelName[], cfg: ExperimentConfig)
   const runs: ModelRun[] = [];
   for (const m of models) {
     cfg.log(`--- ${m}`);
-    runs.push(runModel(data, m, { seed: cfg.seed, tune: cfg.tune, curve: cfg.curve, log: cfg.log }));
+    runs.push(runModel(data, m, { seed: cfg.seed, hp: cfg.hp, tune: cfg.tune, curve: cfg.curve, log: cfg.log }));
   }
   const neural = runs.filter((r) => NEURAL_MODELS.includes(r.model));
   const logreg = runs.find((r) => r.model === 'logreg');

@@ -1,3 +1,4 @@
+import '../ops/index.js';
 import { ChainruleError } from '../errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';

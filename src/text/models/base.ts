@@ -1,3 +1,4 @@
+import '../../ops/index.js';
 import { ChainruleError } from '../../errors.js';
 import { Module } from '../../nn/module.js';
 import type { Tensor } from '../../tensor/tensor.js';
