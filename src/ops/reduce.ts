@@ -54,6 +54,11 @@ function reduceKernel(op: ReduceOp, x: Tensor, dims: number[], name: string): Te
     kernels().reduce(op, cur.data, outer, n, inner, out.data);
     cur = out;
   }
+  // no dims to reduce (a 0-d input): still a fresh tensor, since callers reset the result's tape entry
+  if (cur === x) {
+    cur = empty(x.shape, x.dtype);
+    cur.data.set(x.data);
+  }
   return cur;
 }
 
