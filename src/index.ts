@@ -28,3 +28,4 @@ export * as metrics from './metrics/index.js';
 export { htmlPage, markdownToHtml, type HtmlPageOptions } from './explain/html.js';
 export { fit, evaluate, EarlyStopping, BestCheckpoint, type FitOptions, type History, type Callback, type EpochLog } from './train/index.js';
 export { encodePng } from './explain/png.js';
+export * as text from './text/index.js';

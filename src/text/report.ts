@@ -1,6 +1,7 @@
 import type { PreparedData, ModelRun } from './experiment.js';
 import type { BootstrapResult, SplitMetrics } from './metrics.js';
 import { fmtDuration } from './progress.js';
+import { RELEVANT } from './specs.js';
 import type { SplitName } from './split.js';
 
 const f4 = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(4));
@@ -47,9 +48,9 @@ function datasetLines(data: PreparedData): string[] {
 
 function hpLine(run: ModelRun): string {
   if (!run.hp) return `Always predicts the most frequent training class (${run.majorityClass}).`;
-  return `Hyper-parameters: ${Object.entries(run.hp)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ')}.`;
+  const hp = run.hp;
+  const keys = RELEVANT[run.model as Exclude<typeof run.model, 'majority'>];
+  return `Hyper-parameters: ${keys.map((k) => `${k}=${hp[k]}`).join(', ')}${run.model === 'cnn' ? ' (hidden = filters per width 3/4/5)' : ''}.`;
 }
 
 function curveTable(run: ModelRun): string[] {

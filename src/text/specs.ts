@@ -54,6 +54,19 @@ export const DEFAULTS: Record<Exclude<ModelName, 'majority'>, HyperParams> = {
   bilstm: { ...BASE, lr: 2e-3, epochs: 6, hidden: 48, embed: 48, dropout: 0.3, maxLength: 150, maxFeatures: 30_000, patience: 2 },
 };
 
+const TRAINING: (keyof HyperParams)[] = ['lr', 'epochs', 'batchSize', 'patience', 'weightDecay'];
+const SEQ: (keyof HyperParams)[] = [...TRAINING, 'embed', 'hidden', 'dropout', 'maxLength', 'maxFeatures', 'minDf'];
+
+/** The hyper-parameters each model actually uses (for reports). */
+export const RELEVANT: Record<Exclude<ModelName, 'majority'>, (keyof HyperParams)[]> = {
+  logreg: [...TRAINING, 'maxFeatures', 'minDf', 'ngrams'],
+  mlp: [...TRAINING, 'hidden', 'dropout', 'maxFeatures', 'minDf', 'ngrams'],
+  fasttext: [...TRAINING, 'embed', 'dropout', 'maxFeatures', 'minDf', 'ngrams'],
+  cnn: SEQ,
+  bigru: SEQ,
+  bilstm: SEQ,
+};
+
 /** The small grid `--tune` searches on dev (each entry overrides the defaults). */
 export const GRIDS: Record<Exclude<ModelName, 'majority'>, Partial<HyperParams>[]> = {
   logreg: [{ ngrams: 1 }, { ngrams: 2 }, { ngrams: 2, lr: 0.05 }, { ngrams: 2, weightDecay: 1e-5 }],
