@@ -17,7 +17,7 @@ export type Expr =
   /** a marked transposition X^T (symbolic results only) */
   | { kind: 'transpose'; arg: Expr; start?: number; end?: number }
   /** sum of a broadcast gradient over the listed dimensions (symbolic results only) */
-  | { kind: 'sumdims'; arg: Expr; dims: number[]; start?: number; end?: number }
+  | { kind: 'sumdims'; arg: Expr; dims: number[]; shape?: readonly number[]; start?: number; end?: number }
   /** an engine op with no problem-file spelling (explain() of any tensor): shown with its OpInfo */
   | { kind: 'op'; op: OpInfo; args: Expr[]; attrs?: Record<string, unknown>; start?: number; end?: number };
 

@@ -119,6 +119,22 @@ function localVjp(sol: Solution, def: Definition, n: string, upstream: Tensor | 
   return target.grad ?? zerosLike(target);
 }
 
+function allScalar(e: Expr, shapeOf: (e: Expr) => readonly number[] | undefined): boolean {
+  const sh = shapeOf(e);
+  if (sh && sh.some((d) => d !== 1)) return false;
+  switch (e.kind) {
+    case 'bin':
+      return allScalar(e.left, shapeOf) && allScalar(e.right, shapeOf);
+    case 'neg':
+      return allScalar(e.arg, shapeOf);
+    case 'call':
+    case 'op':
+      return e.args.every((a) => allScalar(a, shapeOf));
+    default:
+      return true;
+  }
+}
+
 export interface DeriveOptions {
   /** also build the closed-form gradient formulas */
   symbolic?: boolean;
@@ -158,7 +174,8 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
         for (const c of consumers(n)) {
           const ct = sol.tensors.get(c.name) as Tensor;
           const up = sol.grads.get(c.name) as Tensor;
-          const scalarCase = isScalar(t) && isScalar(ct);
+          // the rules of scalar calculus apply when every piece of the consumer is a number
+          const scalarCase = isScalar(t) && isScalar(ct) && allScalar(c.expr, shapeOf);
           const contribution = toValue(localVjp(sol, c, n, up));
           const U: Expr = { kind: 'grad', of: c.name };
           let local: BackwardTerm['local'];

@@ -2,11 +2,12 @@ import '../ops/index.js';
 import { backward as runBackwardFrom } from '../autograd/functional.js';
 import { noGrad } from '../autograd/mode.js';
 import { ChainruleError, fmtShape } from '../errors.js';
-import { add, div, mul, pow, sub } from '../ops/binary.js';
+import { add, div, eq, gt, mul, pow, sub } from '../ops/binary.js';
+import { max, sum } from '../ops/reduce.js';
 import { matmul } from '../ops/matmul.js';
-import { clone, reshape } from '../ops/shape.js';
+import { clone, reshape, transpose } from '../ops/shape.js';
 import { neg, powScalar } from '../ops/unary.js';
-import { scalar, tensor, zerosLike } from '../tensor/creation.js';
+import { onesLike, scalar, tensor, zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Expr } from './ast.js';
 import { FUNCTIONS, diffNamesIn, expandCall } from './functions.js';
@@ -26,6 +27,13 @@ export function evalExpr(e: Expr, env: ReadonlyMap<string, Tensor>, shapes?: Sha
   shapes?.set(e, out.shape);
   return out;
 }
+
+/** Display-only functions of derivative formulas: 1[x > 0] (ReLU') and 1[x = max x]. */
+const PSEUDO: Record<string, (args: Tensor[]) => Tensor> = {
+  ind_pos: ([x]) => gt(x, 0).to('float64'),
+  ind_max: ([x]) => eq(x, max(x)).to('float64'),
+  ones_like: ([x]) => onesLike(x),
+};
 
 function constValue(t: Tensor, what: string): number | number[] {
   if (t.requiresGrad && !t.isLeaf) throw new ChainruleError(`${what} must be a constant, not something computed from inputs or params`);
@@ -73,6 +81,8 @@ function evalInner(e: Expr, env: ReadonlyMap<string, Tensor>, shapes?: ShapeMap)
       break;
     }
     case 'call': {
+      const pseudo = PSEUDO[e.fn];
+      if (pseudo) return pseudo(e.args.map((a) => evalExpr(a, env, shapes)));
       const spec = FUNCTIONS[e.fn];
       if (!spec) throw new ChainruleError(`unknown function ${e.fn}()`);
       const expanded = expandCall(e);
@@ -84,6 +94,21 @@ function evalInner(e: Expr, env: ReadonlyMap<string, Tensor>, shapes?: ShapeMap)
       }
       if (!spec.evaluate) throw new ChainruleError(`${e.fn}() cannot be evaluated`);
       return spec.evaluate(args, consts);
+    }
+    // the pieces of derivative formulas, so a shown formula can be evaluated and checked
+    case 'grad': {
+      const t = env.get(`∂${e.of}`);
+      if (!t) throw new ChainruleError(`no value for ∂L/∂${e.of}`);
+      return t;
+    }
+    case 'transpose': {
+      const x = evalExpr(e.arg, env, shapes);
+      return x.ndim === 2 ? transpose(x) : x;
+    }
+    case 'sumdims': {
+      const x = evalExpr(e.arg, env, shapes);
+      const s = sum(x, e.dims, { keepdim: true });
+      return e.shape ? reshape(s, e.shape) : s;
     }
     default:
       break;

@@ -173,6 +173,8 @@ export const latex: Dialect = {
         return `\\mathbb{1}\\left[${a} = \\max ${a}\\right]`;
       case 'dlocal':
         return `\\frac{\\partial ${a}}{\\partial ${args[1]}}`;
+      case 'ones_like':
+        return '\\mathbf{1}';
       default:
         return `${LATEX_FN[fn] ?? `\\operatorname{${fn.replace(/_/g, '\\_')}}`}\\left(${args.join(', ')}\\right)`;
     }
@@ -225,6 +227,8 @@ export const unicode: Dialect = {
         return `1[${args[0]} = max ${args[0]}]`;
       case 'dlocal':
         return `∂${args[0]}/∂${args[1]}`;
+      case 'ones_like':
+        return '𝟏';
       case 'abs':
         return `|${args[0]}|`;
       case 'sum':

@@ -25,7 +25,7 @@ export function simplify(e: Expr): Expr {
       return { kind: 'transpose', arg: a };
     }
     case 'sumdims':
-      return { kind: 'sumdims', arg: simplify(e.arg), dims: e.dims };
+      return { kind: 'sumdims', arg: simplify(e.arg), dims: e.dims, shape: e.shape };
     case 'call':
       return { kind: 'call', fn: e.fn, args: e.args.map(simplify) };
     case 'bin':
@@ -230,9 +230,10 @@ function adjRaw(e: Expr, t: string, U: Expr, shapeOf: ShapeOf): Expr | null {
   const sh = shapeOf(e);
   const unb = (u: Expr, sub: Expr): Expr => {
     const ss = shapeOf(sub);
-    if (!sh || !ss) return u;
+    // one element broadcast to one element ([1,1] and []) needs no sum
+    if (!sh || !ss || sh.every((d) => d === 1)) return u;
     const dims = broadcastDims(sh, ss);
-    return dims.length ? { kind: 'sumdims', arg: u, dims } : u;
+    return dims.length ? { kind: 'sumdims', arg: u, dims, shape: ss } : u;
   };
   const times = (u: Expr, f: Expr, other: Expr): Expr => (isScalarShape(sh) && isScalarShape(shapeOf(other)) ? bin('*', u, f) : bin('hadamard', u, f));
   switch (e.kind) {
@@ -282,10 +283,12 @@ function adjRaw(e: Expr, t: string, U: Expr, shapeOf: ShapeOf): Expr | null {
       const [a] = e.args;
       switch (e.fn) {
         case 'sum':
-          return adjRaw(a, t, U, shapeOf);
         case 'mean': {
+          // the scalar upstream reaches every element: U·𝟙 (ones of the argument's shape)
           const n = (shapeOf(a) ?? []).reduce((x, y) => x * y, 1);
-          return adjRaw(a, t, n === 1 ? U : bin('/', U, num(n)), shapeOf);
+          if (n === 1) return adjRaw(a, t, U, shapeOf);
+          const spread = bin('*', U, call('ones_like', a));
+          return adjRaw(a, t, e.fn === 'mean' && n > 1 ? bin('/', spread, num(n)) : spread, shapeOf);
         }
         case 'max':
           return adjRaw(a, t, bin('hadamard', U, call('ind_max', a)), shapeOf);
@@ -337,7 +340,7 @@ export function substituteGrads(e: Expr, by: (of: string) => Expr | undefined): 
     case 'transpose':
       return { kind: 'transpose', arg: substituteGrads(e.arg, by) };
     case 'sumdims':
-      return { kind: 'sumdims', arg: substituteGrads(e.arg, by), dims: e.dims };
+      return { kind: 'sumdims', arg: substituteGrads(e.arg, by), dims: e.dims, shape: e.shape };
     case 'bin':
       return bin(e.op, substituteGrads(e.left, by), substituteGrads(e.right, by));
     case 'call':
