@@ -38,7 +38,7 @@ function checkFormulas(dv: Derivation): number {
       const want = flat(t.contribution as V);
       const g = got.length === 1 && want.length > 1 ? want.map(() => got[0]) : got;
       assert.equal(g.length, want.length, `${step.name} via ${t.consumer}: shape`);
-      g.forEach((x, i) => assert.ok(same(x, want[i]), `${step.name} via ${t.consumer}[${i}]: formula gives ${x}, engine ${want[i]}`));
+      for (const [i, x] of g.entries()) assert.ok(same(x, want[i]), `${step.name} via ${t.consumer}[${i}]: formula gives ${x}, engine ${want[i]}`);
       if (t.local) {
         const lv = flat(evalExpr(t.local.formula, env).toArray() as V)[0];
         assert.ok(same(lv, t.local.value as number), `d${t.consumer}/d${step.name}: ${lv} vs ${t.local.value}`);

@@ -121,7 +121,7 @@ function localVjp(sol: Solution, def: Definition, n: string, upstream: Tensor | 
 
 function allScalar(e: Expr, shapeOf: (e: Expr) => readonly number[] | undefined): boolean {
   const sh = shapeOf(e);
-  if (sh && sh.some((d) => d !== 1)) return false;
+  if (sh?.some((d) => d !== 1)) return false;
   switch (e.kind) {
     case 'bin':
       return allScalar(e.left, shapeOf) && allScalar(e.right, shapeOf);
