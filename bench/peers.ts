@@ -63,6 +63,8 @@ export class Peer {
   private child: ChildProcess | null = null;
   private pending: ((r: Reply) => void) | null = null;
   private exited = false;
+  /** set once the peer was told to quit or killed: it takes no more commands */
+  private stopped = false;
   /** Non-protocol output (banners, warnings), kept for --verbose. */
   readonly log: string[] = [];
 
@@ -97,7 +99,7 @@ export class Peer {
   }
 
   get alive(): boolean {
-    return this.child !== null && !this.exited;
+    return this.child !== null && !this.exited && !this.stopped;
   }
 
   private fail(error: string): void {
@@ -112,7 +114,7 @@ export class Peer {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.fail(`no answer within ${Math.round(timeoutMs / 1000)} s`);
-        this.stop();
+        this.kill();
       }, timeoutMs);
       this.pending = (r) => {
         clearTimeout(timer);
@@ -122,8 +124,15 @@ export class Peer {
     });
   }
 
+  /** Ends a hung peer at once (its late answer must not be taken for the next command's). */
+  kill(): void {
+    this.stopped = true;
+    if (this.child && !this.exited) this.child.kill('SIGKILL');
+  }
+
   stop(): void {
-    if (!this.child || this.exited) return;
+    if (!this.child || this.exited || this.stopped) return;
+    this.stopped = true;
     try {
       this.child.stdin!.write(`${JSON.stringify({ cmd: 'quit' })}\n`);
     } catch {

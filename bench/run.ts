@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json FILE] [--only NAME,...] [--peers NAME,...] [--reps N] [--verbose]`
+ * `npm run bench [-- --json FILE] [--only NAME,...] [--peers NAME,...] [--reps N] [--max-step SECONDS] [--verbose]`
  *
  * Runs each workload of bench/workloads.ts for chainrule (native and js backends), PyTorch and
  * TensorFlow.js (wasm and cpu backends), each in its own process, interleaving the peers
@@ -19,18 +19,21 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     peers: { type: 'string' },
     reps: { type: 'string', default: '5' },
+    'max-step': { type: 'string', default: '60' },
     verbose: { type: 'boolean', default: false },
   },
 });
 
-/** A peer is not given a workload whose single step would take longer than this. */
-const MAX_STEP_MS = 60_000;
+/** A peer is not given a workload whose single step would take longer than this (--max-step seconds). */
+const MAX_STEP_MS = 1000 * Number.parseFloat(args['max-step'] ?? '60');
 /** Timed work per (workload, peer) beyond which fewer repetitions are taken. */
 const BUDGET_MS = 12_000;
 /** Shortest repetition: fast steps are repeated inside one repetition to reach it. */
 const MIN_REP_MS = 150;
-/** Longest wait for one command before the peer is declared hung and stopped. */
+/** Longest wait for one command before the peer is declared hung and stopped (then restarted). */
 const TIMEOUT_MS = 240_000;
+/** Building a workload and its first step: a peer slower than this is stopped and skipped. */
+const PREPARE_TIMEOUT_MS = 1.5 * MAX_STEP_MS;
 
 const maxReps = Math.max(1, Number.parseInt(args.reps ?? '5', 10));
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : null;
@@ -87,9 +90,12 @@ async function runWorkload(w: Workload, peers: Peer[], done: readonly WorkloadRe
       res.notes.push(`${peer.name} skipped: one step would take about ${Math.round(predicted / 1000)} s (predicted from the smaller size)`);
       continue;
     }
-    const prep = await peer.send({ cmd: 'prepare', name: w.name, spec: w.spec }, TIMEOUT_MS);
+    const prep = await peer.send({ cmd: 'prepare', name: w.name, spec: w.spec }, PREPARE_TIMEOUT_MS);
     if (!prep.ok) {
-      res.notes.push(`${peer.name} failed: ${prep.error}`);
+      const slow = !peer.alive && /no answer within/.test(prep.error ?? '');
+      res.notes.push(
+        slow ? `${peer.name} skipped: its first step did not finish within ${PREPARE_TIMEOUT_MS / 1000} s` : `${peer.name} failed: ${prep.error}`,
+      );
       continue;
     }
     let est = prep.firstMs!;
@@ -165,6 +171,14 @@ async function main(): Promise<void> {
   const results: WorkloadResult[] = [];
   for (const w of workloads) {
     const t = performance.now();
+    for (const [i, p] of peers.entries()) {
+      if (p.alive) continue;
+      // a peer stopped for a hung or too slow step gets a fresh process for the next workload
+      const fresh = new Peer(p.name);
+      const hello = await fresh.start(TIMEOUT_MS);
+      if (hello.ok) peers[i] = fresh;
+      else log(`bench: ${p.name} could not be restarted: ${hello.error}`);
+    }
     const r = await runWorkload(w, peers, results);
     results.push(r);
     const cells = peerNames.map((p) => `${p} ${r.times[p] === null ? '-' : r.times[p]!.toPrecision(4)}`).join(', ');
