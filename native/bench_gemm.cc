@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; i++) sizes.push_back(atoi(argv[i]));
   if (sizes.empty()) sizes = {256, 512, 1024, 2048};
   for (int n : sizes) {
-    int reps = n >= 2048 ? 3 : n >= 1024 ? 10 : 30;
+    int reps = n >= 2048 ? 5 : n >= 1024 ? 40 : 100;
     printf("n=%5d  sgemm %7.1f GFLOP/s  dgemm %7.1f GFLOP/s\n", n, gflops<float>(n, reps), gflops<double>(n, reps));
   }
 }

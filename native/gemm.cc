@@ -1,8 +1,6 @@
 // Batched matmul on top of the per-ISA GEMM drivers: runtime CPU detection, scratch buffers,
-// the barrier, and the choice between threading inside one product or across a batch.
+// and the choice between threading inside one product or across a batch.
 #include "gemm.h"
-
-#include <sched.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -82,21 +80,6 @@ void* gemm_scratch(int slot, size_t bytes) {
 }
 
 void gemm_pool_run(int n, GemmPoolFn fn, void* ctx) { pool_run(n, fn, ctx); }
-
-void barrier_wait(Barrier* b, int* local_sense) {
-  const int s = !*local_sense;
-  *local_sense = s;
-  if (__atomic_add_fetch(&b->count, 1, __ATOMIC_ACQ_REL) == b->n) {
-    __atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&b->sense, s, __ATOMIC_RELEASE);
-  } else {
-    int spins = 0;
-    while (__atomic_load_n(&b->sense, __ATOMIC_ACQUIRE) != s) {
-      if (++spins < 200000) __builtin_ia32_pause();
-      else sched_yield();
-    }
-  }
-}
 
 const char* gemm_isa() { return current().name; }
 

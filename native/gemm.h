@@ -21,14 +21,6 @@ struct Blocking {
   bool a_in_l1;  // loop order: keep the A micro-panel (true) or the B micro-panel (false) in L1
 };
 
-// A sense-reversing spin barrier for the threads of one GEMM call (pool.cc).
-struct Barrier {
-  int n;
-  int count;
-  int sense;
-};
-void barrier_wait(Barrier* b, int* local_sense);
-
 // 64-byte aligned scratch that lives for the whole process, grown on demand (gemm.cc).
 // Slots 0..255 hold packed A per thread, 256..511 packed B.
 void* gemm_scratch(int slot, size_t bytes);

@@ -104,65 +104,36 @@ static inline void tile(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc,
   }
 }
 
-template <typename T>
-struct PackedJob {
-  const GemmArgs<T>* g;
-  Blocking bl;
-  T* bp;
-  Barrier bar;
-  bool split_m;
-  int slot;
-};
-
+// The blocked product on one thread, with the packing scratch of thread `slot`.
 template <typename T, typename K>
-static void packed_worker(void* ctx, int tid, int nt) {
-  PackedJob<T>* job = static_cast<PackedJob<T>*>(ctx);
-  const GemmArgs<T>& g = *job->g;
+static void packed_gemm(const GemmArgs<T>& g, const Blocking& bl, int slot) {
   const int64_t MR = K::MR, NR = K::NR;
-  const int64_t MC = job->bl.mc, KC = job->bl.kc, NC = job->bl.nc;
-  T* ap = static_cast<T*>(gemm_scratch(nt == 1 ? job->slot : tid, sizeof(T) * MC * KC));
-  T* bp = job->bp;
-  if (nt == 1 && bp == nullptr) {
-    const int64_t npan = (min64<T>(NC, g.n) + NR - 1) / NR;
-    bp = static_cast<T*>(gemm_scratch(kScratchB + job->slot, sizeof(T) * KC * npan * NR));
-  }
-  const int64_t mpanels = (g.m + MR - 1) / MR;
-  int64_t m0 = 0, m1 = g.m;
-  if (job->split_m && nt > 1) {
-    m0 = min64<T>(g.m, (mpanels * tid / nt) * MR);
-    m1 = min64<T>(g.m, (mpanels * (tid + 1) / nt) * MR);
-  }
-  int sense = 0;
+  const int64_t MC = bl.mc, KC = bl.kc, NC = bl.nc;
+  T* ap = static_cast<T*>(gemm_scratch(slot, sizeof(T) * MC * KC));
+  const int64_t npan_max = (min64<T>(NC, g.n) + NR - 1) / NR;
+  T* bp = static_cast<T*>(gemm_scratch(kScratchB + slot, sizeof(T) * KC * npan_max * NR));
   for (int64_t jc = 0; jc < g.n; jc += NC) {
     const int64_t nc = min64<T>(NC, g.n - jc);
     const int64_t npan = (nc + NR - 1) / NR;
     for (int64_t pc = 0; pc < g.k; pc += KC) {
       const int64_t kc = min64<T>(KC, g.k - pc);
       const bool acc = pc > 0;
-      // every thread packs a share of the B block, then all of them use the whole block
-      const int64_t q0 = npan * tid / nt, q1 = npan * (tid + 1) / nt;
-      if (q1 > q0) pack_b<T, K::NR>(g, pc, kc, jc + q0 * NR, min64<T>(nc, q1 * NR) - q0 * NR, bp + q0 * NR * kc);
-      if (nt > 1) barrier_wait(&job->bar, &sense);
-      int64_t j0 = 0, j1 = npan;
-      if (!job->split_m && nt > 1) {
-        j0 = q0;
-        j1 = q1;
-      }
-      for (int64_t ic = m0; ic < m1; ic += MC) {
-        const int64_t mc = min64<T>(MC, m1 - ic);
+      pack_b<T, K::NR>(g, pc, kc, jc, nc, bp);
+      for (int64_t ic = 0; ic < g.m; ic += MC) {
+        const int64_t mc = min64<T>(MC, g.m - ic);
         pack_a<T, K::MR>(g, ic, mc, pc, kc, ap);
-        if (job->bl.a_in_l1) {
+        if (bl.a_in_l1) {
           // one A micro-panel stays in L1 while B micro-panels stream from L2
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t rows = min64<T>(MR, mc - ir);
             T* cc = g.c + (ic + ir) * g.ldc + jc;
-            for (int64_t jp = j0; jp < j1; jp++) {
+            for (int64_t jp = 0; jp < npan; jp++) {
               tile<T, K>(kc, ap + ir * kc, bp + jp * NR * kc, cc + jp * NR, g.ldc, rows, min64<T>(NR, nc - jp * NR), acc);
             }
           }
         } else {
           // one B micro-panel stays in L1 while A micro-panels stream from L2
-          for (int64_t jp = j0; jp < j1; jp++) {
+          for (int64_t jp = 0; jp < npan; jp++) {
             const int64_t cols = min64<T>(NR, nc - jp * NR);
             const T* bpp = bp + jp * NR * kc;
             T* cc = g.c + ic * g.ldc + jc + jp * NR;
@@ -172,9 +143,38 @@ static void packed_worker(void* ctx, int tid, int nt) {
           }
         }
       }
-      if (nt > 1) barrier_wait(&job->bar, &sense);
     }
   }
+}
+
+// Threads split C into blocks of whole micro-tile rows (or columns) and each runs the one-thread
+// product on its block: the shared operand is packed once per thread, and no thread ever waits for
+// another before the end, which keeps throughput when the machine is busy with other work.
+template <typename T>
+struct SplitJob {
+  const GemmArgs<T>* g;
+  Blocking bl;
+  bool split_m;
+};
+
+template <typename T, typename K>
+static void split_worker(void* ctx, int tid, int nt) {
+  SplitJob<T>* job = static_cast<SplitJob<T>*>(ctx);
+  GemmArgs<T> sub = *job->g;
+  if (job->split_m) {
+    const int64_t units = (sub.m + K::MR - 1) / K::MR;
+    const int64_t r0 = min64<T>(sub.m, units * tid / nt * K::MR), r1 = min64<T>(sub.m, units * (tid + 1) / nt * K::MR);
+    sub.a += r0 * sub.a_rs;
+    sub.c += r0 * sub.ldc;
+    sub.m = r1 - r0;
+  } else {
+    const int64_t units = (sub.n + K::NR - 1) / K::NR;
+    const int64_t c0 = min64<T>(sub.n, units * tid / nt * K::NR), c1 = min64<T>(sub.n, units * (tid + 1) / nt * K::NR);
+    sub.b += c0 * sub.b_cs;
+    sub.c += c0;
+    sub.n = c1 - c0;
+  }
+  if (sub.m > 0 && sub.n > 0) packed_gemm<T, K>(sub, job->bl, tid);
 }
 
 // Skinny and small products without packing: rows of C accumulate scaled rows of B (B must have
@@ -273,21 +273,12 @@ static void gemm_entry(const GemmArgs<T>& g, int nthreads, int slot, const Block
     }
     return;
   }
-  PackedJob<T> job;
-  job.g = &g;
-  job.bl = bl;
-  job.slot = slot;
-  job.bar.n = nthreads;
-  job.bar.count = 0;
-  job.bar.sense = 0;
-  const int64_t mpanels = (g.m + K::MR - 1) / K::MR;
-  job.split_m = mpanels >= 4 * nthreads || g.m >= g.n;
-  job.bp = nullptr;
   if (nthreads > 1) {
-    const int64_t npan = (min64<T>(bl.nc, g.n) + K::NR - 1) / K::NR;
-    job.bp = static_cast<T*>(gemm_scratch(kScratchB, sizeof(T) * bl.kc * npan * K::NR));
-    gemm_pool_run(nthreads, packed_worker<T, K>, &job);
+    // split the longer side of C, in whole micro-tiles
+    const bool split_m = g.m * K::NR >= g.n * K::MR;
+    SplitJob<T> job{&g, bl, split_m};
+    gemm_pool_run(nthreads, split_worker<T, K>, &job);
   } else {
-    packed_worker<T, K>(&job, 0, 1);
+    packed_gemm<T, K>(g, bl, slot);
   }
 }
