@@ -10,7 +10,7 @@ import { neg, powScalar } from '../ops/unary.js';
 import { onesLike, scalar, tensor, zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Expr } from './ast.js';
-import { FUNCTIONS, diffNamesIn, expandCall } from './functions.js';
+import { FUNCTIONS, diffNamesIn, expandCall, oneHot } from './functions.js';
 import type { Definition, NestedNumber, Problem } from './problem.js';
 
 /** Shapes of every sub-expression evaluated, for matrix-form derivative rules. */
@@ -33,6 +33,7 @@ const PSEUDO: Record<string, (args: Tensor[]) => Tensor> = {
   ind_pos: ([x]) => gt(x, 0).to('float64'),
   ind_max: ([x]) => eq(x, max(x)).to('float64'),
   ones_like: ([x]) => onesLike(x),
+  onehot: ([c, z]) => oneHot(z, constValue(c, 'the classes of onehot'))[0],
 };
 
 function constValue(t: Tensor, what: string): number | number[] {

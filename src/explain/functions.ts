@@ -55,6 +55,13 @@ function unary(usage: string, f: (x: Tensor) => Tensor): FnSpec {
 }
 
 function crossEntropy(z: Tensor, cls: number | number[]): Tensor {
+  const [onehot, dim, n] = oneHot(z, cls);
+  const total = sum(mul(onehot, logSoftmax(z, dim)));
+  return neg(mul(total, 1 / n));
+}
+
+/** The one-hot targets of cross_entropy for logits z (float64, z's shape), the class dim and the sample count. */
+export function oneHot(z: Tensor, cls: number | number[]): [Tensor, number, number] {
   const classes = Array.isArray(cls) ? cls : [cls];
   let dim: number;
   if (!Array.isArray(cls)) {
@@ -78,9 +85,7 @@ function crossEntropy(z: Tensor, cls: number | number[]): Tensor {
     else if (dim === 1) oh[s * cols + c] = 1;
     else oh[c * cols + s] = 1;
   });
-  const onehot = tensor(oh, { dtype: 'float64', shape: z.shape });
-  const total = sum(mul(onehot, logSoftmax(z, dim)));
-  return neg(mul(total, 1 / classes.length));
+  return [tensor(oh, { dtype: 'float64', shape: z.shape }), dim, classes.length];
 }
 
 /** The functions of problem-file expressions, by name. */

@@ -175,6 +175,8 @@ export const latex: Dialect = {
         return `\\frac{\\partial ${a}}{\\partial ${args[1]}}`;
       case 'ones_like':
         return '\\mathbf{1}';
+      case 'onehot':
+        return `\\operatorname{onehot}\\left(${a}\\right)`;
       default:
         return `${LATEX_FN[fn] ?? `\\operatorname{${fn.replace(/_/g, '\\_')}}`}\\left(${args.join(', ')}\\right)`;
     }
@@ -229,6 +231,8 @@ export const unicode: Dialect = {
         return `∂${args[0]}/∂${args[1]}`;
       case 'ones_like':
         return '𝟏';
+      case 'onehot':
+        return `onehot(${args[0]})`;
       case 'abs':
         return `|${args[0]}|`;
       case 'sum':

@@ -304,7 +304,8 @@ function adjRaw(e: Expr, t: string, U: Expr, shapeOf: ShapeOf): Expr | null {
           const zs = shapeOf(a) ?? [];
           const cs = shapeOf(e.args[1]) ?? [];
           const n = cs.reduce((x, y) => x * y, 1);
-          const g = bin('-', call('softmax', a), call('onehot', e.args[1]));
+          // onehot(classes, logits): shown as onehot(classes); the logits give it its shape
+          const g = bin('-', call('softmax', a), call('onehot', e.args[1], a));
           void zs;
           return adjRaw(a, t, bin('*', U, n === 1 ? g : bin('/', g, num(n))), shapeOf);
         }
