@@ -32,7 +32,7 @@ function checkFormulas(dv: Derivation): number {
         got = flat(evalExpr(t.formula, env).toArray() as V);
       } catch (e) {
         // display-only derivatives (onehot, f') cannot be evaluated; anything else is a bug
-        assert.ok(e instanceof ChainruleError && /unknown function \w+'/.test(e.message), String(e));
+        assert.ok(e instanceof ChainruleError && /^$/.test(e.message), String(e));
         continue;
       }
       const want = flat(t.contribution as V);
@@ -75,7 +75,7 @@ describe('the --symbolic formulas evaluate to the gradients', () => {
         try {
           got = flat(evalExpr(formula, env).toArray() as V);
         } catch (e) {
-          assert.ok(e instanceof ChainruleError && /unknown function \w+'/.test(e.message), String(e));
+          assert.ok(e instanceof ChainruleError && /^$/.test(e.message), String(e));
           continue;
         }
         const want = flat(dv.grads[name] as V);
@@ -100,6 +100,9 @@ const exprArb: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
     tie('e').map((x) => `-(${x})`),
     fc.tuple(fc.constantFrom(...FNS), tie('e')).map(([f, x]) => `${f}(${x})`),
     tie('e').map((x) => `softplus(${x}, 2)`),
+    tie('e').map((x) => `leaky_relu(${x}, 0.1)`),
+    tie('e').map((x) => `elu(${x}, 0.5)`),
+    tie('e').map((x) => `gelu(${x})`),
     tie('e').map((x) => `W @ (${x})`),
   ),
 })).e;

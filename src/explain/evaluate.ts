@@ -2,11 +2,11 @@ import '../ops/index.js';
 import { backward as runBackwardFrom } from '../autograd/functional.js';
 import { noGrad } from '../autograd/mode.js';
 import { ChainruleError, fmtShape } from '../errors.js';
-import { add, div, eq, gt, mul, pow, sub } from '../ops/binary.js';
+import { add, div, eq, gt, mul, pow, sub, where } from '../ops/binary.js';
 import { max, sum } from '../ops/reduce.js';
 import { matmul } from '../ops/matmul.js';
 import { clone, reshape, transpose } from '../ops/shape.js';
-import { neg, powScalar } from '../ops/unary.js';
+import { erf, exp, neg, powScalar } from '../ops/unary.js';
 import { onesLike, scalar, tensor, zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Expr } from './ast.js';
@@ -33,6 +33,9 @@ const PSEUDO: Record<string, (args: Tensor[]) => Tensor> = {
   ind_pos: ([x]) => gt(x, 0).to('float64'),
   ind_max: ([x]) => eq(x, max(x)).to('float64'),
   ones_like: ([x]) => onesLike(x),
+  "leaky_relu'": ([x, s]) => where(gt(x, 0), scalar(1, { dtype: x.dtype }), s ?? scalar(0.01, { dtype: x.dtype })),
+  "elu'": ([x, a]) => where(gt(x, 0), scalar(1, { dtype: x.dtype }), mul(exp(x), a ?? 1)),
+  "gelu'": ([x]) => add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI)))),
   onehot: ([c, z]) => oneHot(z, constValue(c, 'the classes of onehot'))[0],
 };
 

@@ -1,4 +1,4 @@
-import { type BinOp, type Expr, bin, call, neg, num, sameExpr } from './ast.js';
+import { type BinOp, type Expr, bin, call, neg, num } from './ast.js';
 import { expandCall } from './functions.js';
 
 const isNum = (e: Expr, v?: number): boolean => e.kind === 'num' && (v === undefined || e.value === v);
@@ -54,7 +54,6 @@ function simplifyBin(op: BinOp, a: Expr, b: Expr): Expr {
       if (isNum(a, 0)) return simplify(neg(b));
       if (isNum(a) && isNum(b)) return num(clean(val(a) - val(b)));
       if (b.kind === 'neg') return simplifyBin('+', a, b.arg);
-      if (sameExpr(a, b)) return num(0);
       return bin('-', a, b);
     case '*':
     case 'hadamard': {
