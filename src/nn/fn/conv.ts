@@ -1,4 +1,5 @@
 import { ChainruleError } from '../../errors.js';
+import { matmulT } from '../../ops/matmul.js';
 import { asStrided } from '../../ops/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { showShape } from '../module.js';
@@ -68,10 +69,20 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     throw new ChainruleError(`conv1d: input length ${L} (padded ${Lp}) is shorter than the dilated kernel ${dilation * (K - 1) + 1}`);
   }
   const xp = left || right ? xb.pad([left, right]) : xb;
-  // cols[n, g, c, k, t] = xp[n, g·Cg + c, t·stride + k·dilation]
-  const cols = asStrided(xp, [N, groups, Cg, K, Lout], [Cin * Lp, Cg * Lp, Lp, dilation, stride]).reshape([N, groups, Cg * K, Lout]);
-  const w = weight.reshape([groups, Cout / groups, Cg * K]);
-  let y = w.matmul(cols).reshape([N, Cout, Lout]);
-  if (bias) y = y.add(bias.reshape([Cout, 1]));
+  let y: Tensor;
+  if (groups === 1) {
+    // cols[n, t, c·K + k] = xp[n, c, t·stride + k·dilation]: one row per window of every sequence, so
+    // the convolution is one GEMM of N·Lout rows, and so is its weight gradient
+    const cols = asStrided(xp, [N, Lout, Cin, K], [Cin * Lp, stride, Lp, dilation]).reshape([N, Lout, Cin * K]);
+    let z = matmulT(cols, weight.reshape([Cout, Cin * K]));
+    if (bias) z = z.add(bias);
+    y = z.transpose(1, 2);
+  } else {
+    // cols[n, g, c, k, t] = xp[n, g·Cg + c, t·stride + k·dilation]
+    const cols = asStrided(xp, [N, groups, Cg, K, Lout], [Cin * Lp, Cg * Lp, Lp, dilation, stride]).reshape([N, groups, Cg * K, Lout]);
+    const w = weight.reshape([groups, Cout / groups, Cg * K]);
+    y = w.matmul(cols).reshape([N, Cout, Lout]);
+    if (bias) y = y.add(bias.reshape([Cout, 1]));
+  }
   return unbatched ? y.squeeze(0) : y;
 }
