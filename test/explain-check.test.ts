@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ChainruleError, agreesAt, checkAnswers, derive, parseAnswers, solveFile } from 'chainrule';
+import fc from 'fast-check';
 import { root, runCli } from './explain-helpers.js';
 
 const ex = (f: string) => join(root, 'examples', 'problems', f);
@@ -112,3 +113,26 @@ describe('bad answers input', () => {
 function n0() {
   return dv('network-n.yaml');
 }
+
+describe('fuzzing the checker', () => {
+  it('random claims (numbers, strings, nested lists) give a report or a ChainruleError', () => {
+    const d = dv('seed-004-softmax-ce.yaml');
+    const names = Object.keys(d.values);
+    const num = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom('0.5', '-1e-3', '12', '.0020032', 'x', ''));
+    const val = fc.oneof(num, fc.array(num, { maxLength: 4 }), fc.array(fc.array(num, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 }));
+    const section = fc.constantFrom('values', 'grads', 'updated', 'after');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(section, fc.constantFrom(...names, 'nope'), val), { maxLength: 4 }), (claims) => {
+        const obj: Record<string, Record<string, unknown>> = {};
+        for (const [s, n, v] of claims) (obj[s] ??= {})[n] = v;
+        try {
+          const r = checkAnswers(d, obj);
+          assert.equal(r.ok, r.wrong.length === 0);
+        } catch (e) {
+          if (!(e instanceof ChainruleError)) throw e;
+        }
+      }),
+      { numRuns: 200, seed: 7 },
+    );
+  });
+});

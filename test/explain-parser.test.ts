@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ChainruleError, type Expr, diff, evalExpr, parseExpr, parseProblem, solveProblem, tensor } from 'chainrule';
+import { ChainruleError, type Expr, diff, evalExpr, parseAnswers, parseExpr, parseProblem, solveProblem, tensor } from 'chainrule';
 import { render, unicode } from '../src/explain/notation.js';
 
 const show = (e: Expr) => render(e, unicode, 6);
@@ -86,13 +86,15 @@ describe('fuzzing', () => {
       { numRuns: 2000, seed: 4 },
     );
   });
-  it('random byte strings never crash the parser or the problem loader', () => {
+  it('random byte strings never crash the parser, the problem loader or the answers loader', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
         const s = Buffer.from(bytes).toString('latin1');
         onlyChainruleErrors(() => parseExpr(s));
         onlyChainruleErrors(() => solveProblem(parseProblem(`inputs: {a: 1}\nnodes:\n  y: ${JSON.stringify(s)}\n`, 'f.yaml')));
         onlyChainruleErrors(() => solveProblem(parseProblem(s, 'f.yaml')));
+        onlyChainruleErrors(() => parseAnswers(s, 'a.yaml'));
+        onlyChainruleErrors(() => parseAnswers(`grads:\n  a: ${s}\n`, 'a.yaml'));
       }),
       { numRuns: 1000, seed: 5 },
     );

@@ -67,7 +67,11 @@ export function parseAnswers(text: string, file = '<answers>'): Claim[] {
   return claims;
 }
 
-/** Claims from plain numbers (the library form): each number claims the precision of its shortest printed form. */
+/**
+ * Claims from plain numbers (the library form): a number claims the precision of its shortest
+ * printed form; a numeric string keeps the digits written.
+ * @example claimsFromObject({ updated: { a: '2.9997997' } })[0].name // 'a'
+ */
 export function claimsFromObject(obj: Partial<Record<Section, Record<string, unknown>>>): Claim[] {
   const conv = (v: unknown, where: string): ClaimValue => {
     if (typeof v === 'number' && Number.isFinite(v)) return { text: String(v), value: v };

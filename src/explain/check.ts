@@ -53,7 +53,10 @@ export function significantDigits(text: string): number {
   return Math.max(1, s.length);
 }
 
-/** True when `truth`, rounded to the precision `text` is written at, is the claim (last digit ±1). */
+/**
+ * True when `truth`, rounded to the precision `text` is written at, is the claim (last digit ±1).
+ * @example agreesAt(0.0020032447, 0.0020032, '0.0020032') // true
+ */
 export function agreesAt(truth: number, claim: number, text: string): boolean {
   const q = lastDigitUnit(text);
   if (q === 0) return truth === claim;
@@ -302,7 +305,10 @@ function agreesSig(truth: number, claim: number): boolean {
   return matchingDigits(truth, claim) >= 6 || Math.abs(truth - claim) <= 5e-7 * Math.abs(truth);
 }
 
-/** The report as terminal text: every claim, then the wrong ones in dependency order. */
+/**
+ * The report as terminal text: every claim, then the wrong ones in dependency order.
+ * @example process.stdout.write(formatReport(checkAnswers(dv, { grads: { a: '0.0020032' } })))
+ */
 export function formatReport(r: CheckReport, digits = 12): string {
   const lines: string[] = [];
   for (const x of r.results) {
