@@ -25,6 +25,14 @@ describe('backward', () => {
     assert.deepEqual(a.grad?.toArray(), [2]);
   });
 
+  it('reductions of 0-d tensors keep the graph behind them', () => {
+    const x = tensor(2, { ...f64, requiresGrad: true });
+    const y = x.mul(3);
+    y.sum().add(y.mean()).add(y.max()).backward();
+    assert.equal(x.grad?.item(), 9);
+    assert.equal(y.node?.op.name, 'mul');
+  });
+
   it('accumulates across backward calls until zeroed', () => {
     const a = tensor([1, 2], { ...f64, requiresGrad: true });
     a.mul(a).sum().backward();

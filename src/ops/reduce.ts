@@ -54,7 +54,7 @@ function reduceKernel(op: ReduceOp, x: Tensor, dims: number[], name: string): Te
     kernels().reduce(op, cur.data, outer, n, inner, out.data);
     cur = out;
   }
-  // no dims to reduce (a 0-d input): still a fresh tensor, since callers reset the result's tape entry
+  // no dims to reduce (a 0-d input): still a fresh tensor, so the op records its own tape entry
   if (cur === x) {
     cur = empty(x.shape, x.dtype);
     cur.data.set(x.data);
@@ -77,7 +77,6 @@ export function sum(x: Tensor, dims?: Dims, opts: ReduceOptions = {}): Tensor {
   const src = x.dtype === 'bool' ? x.to('int32') : x;
   const r = reduceKernel('sum', src, ds, 'sum');
   const out = reshape(r, reducedShape(x.shape, ds, opts.keepdim ?? false));
-  if (out.node) out.node = null; // the reshape above is part of this op, not a separate tape entry
   return record(SUM, [x], out, (g) => [expand(reshape(g, reducedShape(x.shape, ds, true)), x.shape)], { dims: ds });
 }
 
@@ -91,7 +90,6 @@ export function mean(x: Tensor, dims?: Dims, opts: ReduceOptions = {}): Tensor {
   const r = reduceKernel('sum', src, ds, 'mean');
   kernels().unary('mulScalar', r.data, r.data, 1 / n);
   const out = reshape(r, reducedShape(x.shape, ds, opts.keepdim ?? false));
-  out.node = null;
   return record(MEAN, [x], out, (g) => [expand(reshape(div(g, n), reducedShape(x.shape, ds, true)), x.shape)], { dims: ds });
 }
 
@@ -101,8 +99,7 @@ function extremum(op: 'max' | 'min') {
     const ds = prep(x, dims, op);
     const r = reduceKernel(op, x, ds, op);
     const out = reshape(r, reducedShape(x.shape, ds, opts.keepdim ?? false));
-    out.node = null;
-    return record(info, [x], out, (g) => {
+      return record(info, [x], out, (g) => {
       // the gradient is shared evenly among tied extrema, as torch.amax does
       const mask = eq(x, expand(r, x.shape)).to(g.dtype);
       const count = sum(mask, ds, { keepdim: true });
