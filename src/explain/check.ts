@@ -113,8 +113,19 @@ interface Variant {
   solution: () => Solution | null;
 }
 
-/** Whole-problem variants that reproduce a common mistake, solved lazily by the engine. */
+const variantCache = new WeakMap<Problem, Variant[]>();
+
+/** Whole-problem variants that reproduce a common mistake, solved lazily by the engine (once per problem). */
 function variants(p: Problem): Variant[] {
+  let v = variantCache.get(p);
+  if (!v) {
+    v = makeVariants(p);
+    variantCache.set(p, v);
+  }
+  return v;
+}
+
+function makeVariants(p: Problem): Variant[] {
   const used = new Set<string>();
   for (const d of p.nodes) callsIn(d.expr, used);
   const out: Variant[] = [];
