@@ -1,5 +1,6 @@
 import '../ops/index.js';
 import { backward } from '../autograd/functional.js';
+import { noGrad } from '../autograd/mode.js';
 import { onesLike, zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type Expr, bin, call, name, namesIn, num } from './ast.js';
@@ -18,6 +19,8 @@ export interface ForwardStep {
   source?: string;
   value: Value;
   shape: number[];
+  /** intermediate lines for scalar definitions: function arguments evaluated, then the functions */
+  partial?: Expr[];
 }
 
 /** One consumer's share of dL/d(node): dL/d(consumer) times the local derivative. */
@@ -119,6 +122,51 @@ function localVjp(sol: Solution, def: Definition, n: string, upstream: Tensor | 
   return target.grad ?? zerosLike(target);
 }
 
+/**
+ * The lines between "values substituted" and the result, for scalar definitions: first every
+ * function's argument evaluated (σ(1·1 + (-2)·1) becomes σ(-1)), then every function evaluated.
+ * Each value comes from the engine.
+ */
+export function partialSteps(e: Expr, tensors: ReadonlyMap<string, Tensor>): Expr[] {
+  const env = new Map<string, Tensor>();
+  for (const [n, t] of tensors) env.set(n, t.detach());
+  const value = (x: Expr): Expr => num(noGrad(() => evalExpr(x, env)).item());
+  const atomic = (x: Expr) => x.kind === 'num' || x.kind === 'name';
+  let hasCall = false;
+  const args = (x: Expr): Expr => {
+    switch (x.kind) {
+      case 'call':
+        hasCall = true;
+        return { ...x, args: x.args.map((a) => (atomic(a) ? a : value(a))) };
+      case 'bin':
+        return { ...x, left: args(x.left), right: args(x.right) };
+      case 'neg':
+        return { ...x, arg: args(x.arg) };
+      default:
+        return x;
+    }
+  };
+  const calls = (x: Expr): Expr => {
+    switch (x.kind) {
+      case 'call':
+        return value(x);
+      case 'bin':
+        return { ...x, left: calls(x.left), right: calls(x.right) };
+      case 'neg':
+        return { ...x, arg: calls(x.arg) };
+      default:
+        return x;
+    }
+  };
+  try {
+    const a = args(e);
+    if (!hasCall || e.kind === 'call') return e.kind === 'call' && !e.args.every(atomic) ? [a] : [];
+    return [a, calls(e)];
+  } catch {
+    return [];
+  }
+}
+
 function allScalar(e: Expr, shapeOf: (e: Expr) => readonly number[] | undefined): boolean {
   const sh = shapeOf(e);
   if (sh?.some((d) => d !== 1)) return false;
@@ -154,7 +202,8 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
   for (const [n, t] of sol.tensors) {
     values[n] = toValue(t);
     const def = p.nodes.find((d) => d.name === n);
-    forward.push({ name: n, kind: kindOf(n), expr: def?.expr, source: def?.source, value: values[n], shape: [...t.shape] });
+    const partial = def && !sol.vjp && allScalar(def.expr, (e) => sol.shapes.get(e)) ? partialSteps(def.expr, sol.tensors) : undefined;
+    forward.push({ name: n, kind: kindOf(n), expr: def?.expr, source: def?.source, value: values[n], shape: [...t.shape], partial });
   }
   const grads: Record<string, Value> = {};
   const backwardSteps: BackwardStep[] = [];

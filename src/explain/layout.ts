@@ -130,6 +130,7 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
     const e = shapes ? hadamard(s.expr as Expr, shapes) : (s.expr as Expr);
     const parts = [R(e)];
     if (e.kind !== 'num' && e.kind !== 'name') parts.push(R(e, viewOf(d, digits, dv.values)));
+    for (const x of s.partial ?? []) parts.push(R(x, viewOf(d, digits, dv.values)));
     parts.push(V(s.value));
     return { type: 'eq', lhs: sym(s.name), parts: dedupe(parts), value: s.value };
   }
