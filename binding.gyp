@@ -28,7 +28,8 @@
         "native/elementwise.cc",
         "native/reduce.cc",
         "native/indexing.cc",
-        "native/optim.cc"
+        "native/optim.cc",
+        "native/vmath.cc"
       ],
       "cflags_cc": ["<@(cr_cflags)", "-std=gnu++17"],
       "cflags_cc!": ["-O2", "-O0"],

@@ -5,6 +5,7 @@
 // same bits (double rounding is innocuous for these operations).
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "common.h"
 
@@ -36,19 +37,33 @@ inline double js_pow(double a, double b) {
 const double kSqrt2OverPi = 0.7978845608028654;  // Math.sqrt(2 / Math.PI)
 const double kInvSqrt2 = 0.7071067811865476;     // Math.SQRT1_2
 
+// Transcendental ops cost ~10x a memory pass: they use more threads on smaller arrays.
+constexpr int64_t kMathGrain = 4096;
+
+template <typename T, typename F>
+void map_unary_math(const T* x, T* out, int64_t n, F f) {
+  parallel_for(n, kMathGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; i++) out[i] = from_double<T>(f(double(x[i])));
+  });
+}
+
 template <typename T>
 void unary_t(int op, const T* x, T* out, int64_t n, double p0, double p1) {
+  if (std::is_same<T, float>::value &&
+      unary_f32_fast(op, reinterpret_cast<const float*>(x), reinterpret_cast<float*>(out), n)) {
+    return;
+  }
   switch (op) {
     case U_NEG: return map_unary(x, out, n, [](double v) { return -v; });
-    case U_EXP: return map_unary(x, out, n, [](double v) { return std::exp(v); });
-    case U_LOG: return map_unary(x, out, n, [](double v) { return std::log(v); });
+    case U_EXP: return map_unary_math(x, out, n, [](double v) { return std::exp(v); });
+    case U_LOG: return map_unary_math(x, out, n, [](double v) { return std::log(v); });
     case U_SQRT: return map_unary(x, out, n, [](double v) { return std::sqrt(v); });
     case U_ABS: return map_unary(x, out, n, [](double v) { return std::fabs(v); });
-    case U_SIN: return map_unary(x, out, n, [](double v) { return std::sin(v); });
-    case U_COS: return map_unary(x, out, n, [](double v) { return std::cos(v); });
-    case U_TANH: return map_unary(x, out, n, [](double v) { return std::tanh(v); });
+    case U_SIN: return map_unary_math(x, out, n, [](double v) { return std::sin(v); });
+    case U_COS: return map_unary_math(x, out, n, [](double v) { return std::cos(v); });
+    case U_TANH: return map_unary_math(x, out, n, [](double v) { return std::tanh(v); });
     case U_SIGMOID:
-      return map_unary(x, out, n, [](double v) {
+      return map_unary_math(x, out, n, [](double v) {
         if (v >= 0) return 1 / (1 + std::exp(-v));
         const double e = std::exp(v);
         return e / (1 + e);
@@ -56,17 +71,17 @@ void unary_t(int op, const T* x, T* out, int64_t n, double p0, double p1) {
     case U_RELU: return map_unary(x, out, n, [](double v) { return v > 0 ? v : 0.0; });
     case U_SIGN: return map_unary(x, out, n, [](double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : v == 0 ? 0.0 : NAN; });
     case U_STEP: return map_unary(x, out, n, [](double v) { return v >= 0 ? 1.0 : v < 0 ? 0.0 : NAN; });
-    case U_ERF: return map_unary(x, out, n, [](double v) { return std::erf(v); });
-    case U_GELU: return map_unary(x, out, n, [](double v) { return 0.5 * v * (1 + std::erf(v * kInvSqrt2)); });
+    case U_ERF: return map_unary_math(x, out, n, [](double v) { return std::erf(v); });
+    case U_GELU: return map_unary_math(x, out, n, [](double v) { return 0.5 * v * (1 + std::erf(v * kInvSqrt2)); });
     case U_GELU_TANH:
-      return map_unary(x, out, n, [](double v) { return 0.5 * v * (1 + std::tanh(kSqrt2OverPi * (v + 0.044715 * v * v * v))); });
+      return map_unary_math(x, out, n, [](double v) { return 0.5 * v * (1 + std::tanh(kSqrt2OverPi * (v + 0.044715 * v * v * v))); });
     case U_LEAKY_RELU: return map_unary(x, out, n, [p0](double v) { return v > 0 ? v : p0 * v; });
-    case U_ELU: return map_unary(x, out, n, [p0](double v) { return v > 0 ? v : p0 * std::expm1(v); });
+    case U_ELU: return map_unary_math(x, out, n, [p0](double v) { return v > 0 ? v : p0 * std::expm1(v); });
     case U_SOFTPLUS:
-      return map_unary(x, out, n, [p0, p1](double v) { return v * p0 > p1 ? v : std::log1p(std::exp(p0 * v)) / p0; });
+      return map_unary_math(x, out, n, [p0, p1](double v) { return v * p0 > p1 ? v : std::log1p(std::exp(p0 * v)) / p0; });
     case U_POW_SCALAR:
       if (p0 == 2) return map_unary(x, out, n, [](double v) { return v * v; });
-      return map_unary(x, out, n, [p0](double v) { return js_pow(v, p0); });
+      return map_unary_math(x, out, n, [p0](double v) { return js_pow(v, p0); });
     case U_ADD_SCALAR: return map_unary(x, out, n, [p0](double v) { return v + p0; });
     case U_MUL_SCALAR: return map_unary(x, out, n, [p0](double v) { return v * p0; });
     case U_CLAMP:

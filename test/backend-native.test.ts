@@ -71,7 +71,8 @@ if (!nativeAddon) {
   });
 } else {
   const addon = nativeAddon;
-  const nb: Backend = createNativeBackend(addon);
+  // every size goes to C here, including the tiny arrays the default backend hands to js kernels
+  const nb: Backend = createNativeBackend(addon, { smallCutoff: -1 });
   const isas = (['avx512', 'avx2', 'generic'] as const).filter((isa) => {
     const ok = addon.configure(isa, 0);
     return ok;

@@ -5,6 +5,11 @@ import type { NativeAddon } from './addon.js';
 import { BINARY_CODES, COMPARISONS, REDUCE_CODES, UNARY_CODES } from './codes.js';
 
 const MAX_RANK = 32;
+/**
+ * Below this many elements a call into C costs more than the work (~0.3 us per call), so
+ * elementwise kernels, copies and reductions run on the TypeScript reference kernels.
+ */
+const SMALL_DEFAULT = 64;
 
 // Scratch arrays that carry shapes, strides and options into C without allocating per call.
 const dims = new Float64Array(1 + 5 * MAX_RANK);
@@ -67,15 +72,17 @@ function checkLen(what: string, a: TypedArray, n: number): void {
 /**
  * Wraps the addon as a Backend. Arguments are checked here (lengths, strides, indices) so that C
  * never reads or writes out of bounds; dtype combinations the addon does not implement (mixed
- * operand types) run on the TypeScript kernels instead.
+ * operand types) run on the TypeScript kernels instead, as do arrays of at most `smallCutoff`
+ * elements (64 by default; tests pass -1 to send everything to C).
  */
-export function createNativeBackend(addon: NativeAddon): Backend {
+export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?: number } = {}): Backend {
+  const SMALL = options.smallCutoff ?? SMALL_DEFAULT;
   return {
     name: 'native',
 
     unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0 = 0, p1 = 0): void {
       const code = UNARY_CODES.get(op);
-      if (code === undefined || !sameKind(x, out)) {
+      if (code === undefined || !sameKind(x, out) || x.length <= SMALL) {
         jsBackend.unary(op, x, out, p0, p1);
         return;
       }
@@ -86,7 +93,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     binary(op: BinaryOp, a, aStrides, b, bStrides, out, outShape): void {
       const code = BINARY_CODES.get(op);
       const outOk = COMPARISONS.has(op) ? out instanceof Uint8Array : sameKind(a, out);
-      if (code === undefined || !sameKind(a, b) || !outOk || outShape.length > MAX_RANK) {
+      if (code === undefined || !sameKind(a, b) || !outOk || outShape.length > MAX_RANK || out.length <= SMALL) {
         jsBackend.binary(op, a, aStrides, b, bStrides, out, outShape);
         return;
       }
@@ -97,7 +104,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     },
 
     where(cond, cStrides, a, aStrides, b, bStrides, out, outShape): void {
-      if (!(cond instanceof Uint8Array) || !sameKind(a, b) || !sameKind(a, out) || outShape.length > MAX_RANK) {
+      if (!(cond instanceof Uint8Array) || !sameKind(a, b) || !sameKind(a, out) || outShape.length > MAX_RANK || out.length <= SMALL) {
         jsBackend.where(cond, cStrides, a, aStrides, b, bStrides, out, outShape);
         return;
       }
@@ -110,7 +117,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
 
     reduce(op: ReduceOp, x, outer, n, inner, out): void {
       const code = REDUCE_CODES.get(op);
-      if (code === undefined || !sameKind(x, out)) {
+      if (code === undefined || !sameKind(x, out) || x.length <= SMALL) {
         jsBackend.reduce(op, x, outer, n, inner, out);
         return;
       }
@@ -130,7 +137,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     },
 
     softmax(x, outer, n, inner, out, log): void {
-      if (!sameKind(x, out)) {
+      if (!sameKind(x, out) || x.length <= SMALL) {
         jsBackend.softmax(x, outer, n, inner, out, log);
         return;
       }
@@ -160,7 +167,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     },
 
     stridedCopy(src, offset, strides, shape, out): void {
-      if (!sameKind(src, out) || shape.length > MAX_RANK) {
+      if (!sameKind(src, out) || shape.length > MAX_RANK || out.length <= SMALL) {
         jsBackend.stridedCopy(src, offset, strides, shape, out);
         return;
       }
@@ -170,7 +177,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     },
 
     stridedAccumulate(src, shape, dst, offset, strides): void {
-      if (!sameKind(src, dst) || shape.length > MAX_RANK) {
+      if (!sameKind(src, dst) || shape.length > MAX_RANK || src.length <= SMALL) {
         jsBackend.stridedAccumulate(src, shape, dst, offset, strides);
         return;
       }
@@ -226,6 +233,10 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     },
 
     cast(x, out): void {
+      if (x.length <= SMALL) {
+        jsBackend.cast(x, out);
+        return;
+      }
       checkLen('cast', out, x.length);
       addon.cast(x, out);
     },
