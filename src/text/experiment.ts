@@ -220,7 +220,9 @@ export function runModel(data: PreparedData, model: ModelName, opts: RunOptions)
       continue;
     }
     const ix = curveSubset(data.idx.train, fraction, opts.seed);
-    const g = fitOnce(data, model, bestHp, ix, opts, `${model} curve ${Math.round(fraction * 100)}%`);
+    // the subset runs get the epochs the full run needed (plus one), so a curve costs little more than one training run
+    const curveHp = { ...bestHp, epochs: Math.min(bestHp.epochs, Math.max(2, f.bestEpoch + 1)), patience: 1 };
+    const g = fitOnce(data, model, curveHp, ix, opts, `${model} curve ${Math.round(fraction * 100)}%`);
     const tr = macroF1(sub(data.y, ix), argmaxRows(predictSplit(g, data, ix), C), C);
     const dv = macroF1(sub(data.y, data.idx.dev), argmaxRows(predictSplit(g, data, data.idx.dev), C), C);
     curve.push({ fraction, trainSize: ix.length, trainMacroF1: tr, devMacroF1: dv });

@@ -53,6 +53,8 @@ function hpLine(run: ModelRun): string {
   return `Hyper-parameters: ${keys.map((k) => `${k}=${hp[k]}`).join(', ')}${run.model === 'cnn' ? ' (hidden = filters per width 3/4/5)' : ''}.`;
 }
 
+const CURVE_NOTE = 'Training subsets are nested (prefixes of one seeded permutation of the training split); each subset run fits its own vocabulary/features and trains for at most one epoch more than the full run needed, with early stopping on dev.';
+
 function curveTable(run: ModelRun): string[] {
   if (!run.learningCurve.length) return [];
   return [
@@ -84,7 +86,7 @@ export function runReport(data: PreparedData, run: ModelRun, extra: { command: s
   out.push('![confusion matrix (test)](confusion.svg)', '');
   if (run.pr) out.push('## Precision-recall (test)', '', `Average precision ${f4(run.pr.averagePrecision)}, ROC AUC ${f4(run.pr.rocAuc)}.`, '', '![PR curve](pr-curve.svg)', '');
   if (run.hardHamFpr !== null) out.push(`False-positive rate on hard ham (test): ${f4(run.hardHamFpr)}.`, '');
-  if (run.learningCurve.length) out.push('## Learning curve', '', ...curveTable(run), '', '![learning curves](learning-curves.svg)', '');
+  if (run.learningCurve.length) out.push('## Learning curve', '', CURVE_NOTE, '', ...curveTable(run), '', '![learning curves](learning-curves.svg)', '');
   if (run.history.length) {
     out.push('## Loss per epoch', '', '| epoch | train loss | dev loss | dev macro-F1 | seconds |', '|---:|---:|---:|---:|---:|');
     for (const h of run.history) out.push(`| ${h.epoch} | ${f4(h.trainLoss)} | ${f4(h.devLoss)} | ${f4(h.devMacroF1)} | ${h.seconds.toFixed(1)} |`);
@@ -127,7 +129,7 @@ export function compareReport(
   for (const r of runs) out.push(`### ${r.model}`, '', hpLine(r), '', ...perClassTable(r.metrics.test), '', ...confusionTable(r.metrics.test), '');
   out.push('## Precision-recall (test)', '', '![PR curves](pr-curves.svg)', '');
   if (runs.some((r) => r.learningCurve.length)) {
-    out.push('## Learning curves', '', `| model | ${runs[0].learningCurve.map((p) => `${Math.round(p.fraction * 100)}%`).join(' | ')} |`);
+    out.push('## Learning curves', '', CURVE_NOTE, '', `| model | ${runs[0].learningCurve.map((p) => `${Math.round(p.fraction * 100)}%`).join(' | ')} |`);
     out.push(`|---|${runs[0].learningCurve.map(() => '---:').join('|')}|`);
     for (const r of runs) out.push(`| ${r.model} (dev) | ${r.learningCurve.map((p) => f4(p.devMacroF1)).join(' | ')} |`);
     for (const r of runs) out.push(`| ${r.model} (train) | ${r.learningCurve.map((p) => f4(p.trainMacroF1)).join(' | ')} |`);

@@ -15,3 +15,8 @@ export abstract class TextModule extends Module {
     return x as Extract<BatchInput, { kind: K }>;
   }
 }
+
+/** Multiplies a parameter's storage in place (used to rescale an initialisation). */
+export function scaleInPlace(data: Float32Array | Float64Array | Int32Array | Uint8Array, s: number): void {
+  for (let i = 0; i < data.length; i++) data[i] *= s;
+}

@@ -7,7 +7,7 @@ import { tensor } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { BatchInput } from '../features.js';
 import { maskedMaxOverTime } from '../layers.js';
-import { TextModule } from './base.js';
+import { TextModule, scaleInPlace } from './base.js';
 
 /**
  * Kim (2014)-style CNN: nn.Embedding (padding row 0), one nn.Conv1d per filter width (default
@@ -33,6 +33,8 @@ export class KimCNN extends TextModule {
     const filters = opts.filters ?? 64;
     this.widths = opts.widths ?? [3, 4, 5];
     this.embedding = new Embedding(vocabSize, embed, { paddingIdx: 0 });
+    // N(0, 0.1²) instead of N(0, 1): Adam's steps of about lr then move word vectors noticeably
+    scaleInPlace(this.embedding.weight.data, 0.1);
     this.convs = this.widths.map((k) => new Conv1d(embed, filters, k));
     this.drop = new Dropout(opts.dropout ?? 0.5);
     this.out = new Linear(filters * this.widths.length, classes);

@@ -7,7 +7,7 @@ import { tensor } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { BatchInput } from '../features.js';
 import { maskedMaxOverTime, maskedMeanOverTime } from '../layers.js';
-import { TextModule } from './base.js';
+import { TextModule, scaleInPlace } from './base.js';
 
 export type RnnCell = 'gru' | 'lstm';
 
@@ -35,6 +35,8 @@ export class BiRNN extends TextModule {
     const embed = opts.embed ?? 64;
     const hidden = opts.hidden ?? 64;
     this.embedding = new Embedding(vocabSize, embed, { paddingIdx: 0 });
+    // N(0, 0.1²) instead of N(0, 1): Adam's steps of about lr then move word vectors noticeably
+    scaleInPlace(this.embedding.weight.data, 0.1);
     const rnnOpts = { batchFirst: true, bidirectional: true };
     this.rnn = cell === 'gru' ? new GRU(embed, hidden, rnnOpts) : new LSTM(embed, hidden, rnnOpts);
     this.drop = new Dropout(opts.dropout ?? 0.3);
