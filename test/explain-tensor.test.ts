@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { type Tensor, derive, explain, render, solveFile, tensor } from 'chainrule';
+import { F, type Tensor, derive, explain, render, solveFile, tensor } from 'chainrule';
 import { root } from './explain-helpers.js';
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
@@ -57,5 +57,24 @@ describe('explain(tensor)', () => {
     const dv = explain(y);
     assert.deepEqual(dv.grads.x, [2, 4, 6]);
     assert.match(render(dv, 'md'), /\\frac\{\\partial t1\}\{\\partial x\}|\\frac\{\\partial t_\{1\}\}\{\\partial x\}/);
+  });
+});
+
+describe('explain(tensor) of a layer that multiplies by a transposed weight inside the kernel', () => {
+  it('F.linear shows x Wᵀ, and its gradients are the engine\'s', () => {
+    const x = tensor([[1, 2, 3]], { dtype: 'float64', name: 'x' });
+    const W = tensor([[0.5, -1, 2], [0.25, 0, -0.5]], { ...f64, name: 'W' });
+    const b = tensor([0.1, -0.2], { ...f64, name: 'b' });
+    const L = named(F.linear(x, W, b).sigmoid().sum(), 'L');
+    const dv = explain(L);
+    assert.match(render(dv, 'text'), /t1 = x Wᵀ/);
+    L.backward();
+    const want = (W.grad as Tensor).toArray() as number[][];
+    (dv.grads.W as number[][]).forEach((row, i) => {
+      row.forEach((v, j) => assert.ok(Math.abs(v - want[i][j]) < 1e-15));
+    });
+    // the shown formula for dL/dW is a matrix-form rule, checked against the engine's numbers
+    const w = dv.backward.find((s) => s.name === 'W');
+    assert.equal(w?.terms[0].matrixForm, true);
   });
 });

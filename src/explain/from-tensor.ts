@@ -38,7 +38,7 @@ function exprOf(node: Node, args: Expr[], out: Tensor): Expr {
     case 'div':
       return bin('/', args[0], args[1]);
     case 'matmul':
-      return bin('@', args[0], args[1]);
+      return matmulExpr(inputs[0], inputs[1], out, args, node);
     case 'neg':
       return neg(args[0]);
     case 'pow':
@@ -71,6 +71,28 @@ function exprOf(node: Node, args: Expr[], out: Tensor): Expr {
       if (SAME_NAME.has(op.name)) return call(op.name, args[0]);
   }
   return { kind: 'op', op, args, attrs };
+}
+
+const OPAQUE_MATMUL = { name: 'matmul', latex: (a: string[]) => `\\operatorname{matmul}\\left(${a.join(', ')}\\right)` };
+
+/**
+ * The engine records x @ y and x @ yᵀ (matmulT, inside the GEMM kernel) with one OpInfo and no
+ * attributes, so the transposition is read off the shapes; when they cannot tell (a square right
+ * operand) the product is shown as matmul(x, y), its numbers still from the recorded backward.
+ */
+function matmulExpr(a: Tensor, b: Tensor, out: Tensor, args: Expr[], node: Node): Expr {
+  if (a.ndim < 2 || b.ndim < 2) return bin('@', args[0], args[1]);
+  const [am, ak] = a.shape.slice(-2);
+  const [bk, bn] = b.shape.slice(-2);
+  const [om, on] = out.shape.slice(-2);
+  const plain = ak === bk && om === am && on === bn;
+  const tB = ak === bn && om === am && on === bk;
+  const tA = am === bk && om === ak && on === bn;
+  // x @ yᵀ comes from matmulT (layers); xᵀ @ y only from backward passes, so it loses ties with x @ y
+  if (plain && !tB) return bin('@', args[0], args[1]);
+  if (tB && !plain) return bin('@', args[0], call('transpose', args[1]));
+  if (tA && !plain && !tB) return bin('@', call('transpose', args[0]), args[1]);
+  return { kind: 'op', op: { ...node.op, ...OPAQUE_MATMUL }, args };
 }
 
 /** Tensors reachable from the output through recorded ops, inputs first. */

@@ -219,10 +219,10 @@ export const unicode: Dialect = {
   fracIsInfix: true,
   pow: (b, e, ee) => (ee.kind === 'num' && /^-?\d+$/.test(e) ? b + [...e].map((c) => SUP[c]).join('') : `${b}^${ee.kind === 'num' || ee.kind === 'name' ? e : `(${e})`}`),
   paren: (s) => `(${s})`,
-  call(fn, args) {
+  call(fn, args, raw) {
     switch (fn) {
       case 'transpose':
-        return `(${args[0]})ᵀ`;
+        return raw[0].kind === 'name' ? `${args[0]}ᵀ` : `(${args[0]})ᵀ`;
       case 'ind_pos':
         return `1[${args[0]} > 0]`;
       case 'ind_max':
