@@ -82,6 +82,18 @@ test('a batch times one shared matrix (one folded GEMM): values and gradients', 
   }
 });
 
+test('with only one operand requiring grad, that one gets the right gradient', () => {
+  const x = tensor([[1, 2], [3, 4]], { dtype: 'float64' });
+  const w = tensor([[1, 0], [2, 1], [0, 3]], { dtype: 'float64', requiresGrad: true });
+  matmulT(x, w).sum().backward();
+  // d sum(x wᵀ) / dw[j, p] = sum_i x[i, p]
+  assert.deepEqual(w.grad!.toArray(), [[4, 6], [4, 6], [4, 6]]);
+  assert.equal(x.grad, null);
+  const y = tensor([[1, 2], [3, 4]], { dtype: 'float64', requiresGrad: true });
+  matmul(y, tensor([[1, 1], [1, 0]], { dtype: 'float64' })).sum().backward();
+  assert.deepEqual(y.grad!.toArray(), [[2, 1], [2, 1]]);
+});
+
 test('matmulT rejects mismatched inner dimensions with both shapes', () => {
   assert.throws(() => matmulT(randn([2, 3]), randn([4, 5])), (e: unknown) => e instanceof ChainruleError && /\[2,3\].*\[4,5\]/.test(e.message));
   assert.throws(() => matmulT(randn([2, 3]), randn([3])), ChainruleError);

@@ -99,15 +99,16 @@ function mm(a: Tensor, b: Tensor, tA: boolean, tB: boolean): Tensor {
     : { batch: nb, m, n, k, transA: tA, transB: tB, strideA: sA, strideB: sB };
   kernels().matmul(A.data, B.data, out.data, spec);
   return record(MATMUL, [a, b], out, (g) => {
-    const ga = tA ? mm(b, g, tB, true) : mm(g, b, false, !tB);
+    // each gradient is a GEMM as large as the forward: skip the one no input needs (a layer's data)
+    const ga = !a.requiresGrad ? null : sumTo(tA ? mm(b, g, tB, true) : mm(g, b, false, !tB), a.shape);
+    if (!b.requiresGrad) return [ga, null];
     if (fold) {
       // the shared B's gradient summed over the batch is one GEMM over nb·m rows, not nb products
       const af = reshape(a, [nb * m, k]);
       const gf = reshape(g, [nb * m, n]);
-      return [sumTo(ga, a.shape), reshape(tB ? mm(gf, af, true, false) : mm(af, gf, true, false), b.shape)];
+      return [ga, reshape(tB ? mm(gf, af, true, false) : mm(af, gf, true, false), b.shape)];
     }
-    const gb = tB ? mm(g, a, true, tA) : mm(a, g, !tA, false);
-    return [sumTo(ga, a.shape), sumTo(gb, b.shape)];
+    return [ga, sumTo(tB ? mm(g, a, true, tA) : mm(a, g, !tA, false), b.shape)];
   });
 }
 
