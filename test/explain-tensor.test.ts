@@ -70,9 +70,9 @@ describe('explain(tensor) of a layer that multiplies by a transposed weight insi
     assert.match(render(dv, 'text'), /t1 = x Wᵀ/);
     L.backward();
     const want = (W.grad as Tensor).toArray() as number[][];
-    (dv.grads.W as number[][]).forEach((row, i) => {
-      row.forEach((v, j) => assert.ok(Math.abs(v - want[i][j]) < 1e-15));
-    });
+    for (const [i, row] of (dv.grads.W as number[][]).entries()) {
+      for (const [j, v] of row.entries()) assert.ok(Math.abs(v - want[i][j]) < 1e-15);
+    }
     // the shown formula for dL/dW is a matrix-form rule, checked against the engine's numbers
     const w = dv.backward.find((s) => s.name === 'W');
     assert.equal(w?.terms[0].matrixForm, true);
