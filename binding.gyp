@@ -1,25 +1,10 @@
 {
   "variables": {
-    "cr_cflags": ["-O3", "-fPIC", "-fno-math-errno", "-ffp-contract=off", "-fvisibility=hidden"]
+    "cr_cflags": ["-O3", "-fPIC", "-fno-math-errno", "-ffp-contract=off", "-fvisibility=hidden", "-std=gnu++17"]
   },
   "targets": [
     {
-      "target_name": "chainrule_gemm_avx512",
-      "type": "static_library",
-      "sources": ["native/gemm_avx512.cc"],
-      "cflags_cc": ["<@(cr_cflags)", "-std=gnu++17", "-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl", "-mavx2", "-mfma", "-ffp-contract=fast"],
-      "cflags_cc!": ["-O2", "-O0"]
-    },
-    {
-      "target_name": "chainrule_gemm_avx2",
-      "type": "static_library",
-      "sources": ["native/gemm_avx2.cc"],
-      "cflags_cc": ["<@(cr_cflags)", "-std=gnu++17", "-mavx2", "-mfma", "-ffp-contract=fast"],
-      "cflags_cc!": ["-O2", "-O0"]
-    },
-    {
       "target_name": "chainrule_native",
-      "dependencies": ["chainrule_gemm_avx512", "chainrule_gemm_avx2"],
       "sources": [
         "native/addon.cc",
         "native/pool.cc",
@@ -31,9 +16,45 @@
         "native/optim.cc",
         "native/vmath.cc"
       ],
-      "cflags_cc": ["<@(cr_cflags)", "-std=gnu++17"],
+      "cflags_cc": ["<@(cr_cflags)"],
       "cflags_cc!": ["-O2", "-O0"],
-      "ldflags": ["-pthread"]
+      "ldflags": ["-pthread"],
+      "xcode_settings": {
+        "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=gnu++17", "-ffp-contract=off"],
+        "GCC_ENABLE_CPP_EXCEPTIONS": "NO"
+      },
+      "conditions": [
+        ["target_arch=='x64'", {
+          "dependencies": ["chainrule_gemm_avx512", "chainrule_gemm_avx2"],
+          "defines": ["CR_X86_KERNELS"]
+        }]
+      ]
     }
+  ],
+  "conditions": [
+    ["target_arch=='x64'", {
+      "targets": [
+        {
+          "target_name": "chainrule_gemm_avx512",
+          "type": "static_library",
+          "sources": ["native/gemm_avx512.cc"],
+          "cflags_cc": ["<@(cr_cflags)", "-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl", "-mavx2", "-mfma", "-ffp-contract=fast"],
+          "cflags_cc!": ["-O2", "-O0"],
+          "xcode_settings": {
+            "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=gnu++17", "-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl", "-mavx2", "-mfma"]
+          }
+        },
+        {
+          "target_name": "chainrule_gemm_avx2",
+          "type": "static_library",
+          "sources": ["native/gemm_avx2.cc"],
+          "cflags_cc": ["<@(cr_cflags)", "-mavx2", "-mfma", "-ffp-contract=fast"],
+          "cflags_cc!": ["-O2", "-O0"],
+          "xcode_settings": {
+            "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=gnu++17", "-mavx2", "-mfma"]
+          }
+        }
+      ]
+    }]
   ]
 }

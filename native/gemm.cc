@@ -19,21 +19,26 @@ struct Isa {
   Blocking sb, db;
 };
 
+// CR_X86_KERNELS: the AVX2 and AVX-512 files were compiled (x86-64 builds, see binding.gyp)
 Isa make_isa(int which) {
   switch (which) {
+#ifdef CR_X86_KERNELS
     case 2:
       return Isa{"avx512", sgemm_avx512, dgemm_avx512, sgemm_avx512_blocking(), dgemm_avx512_blocking()};
     case 1:
       return Isa{"avx2", sgemm_avx2, dgemm_avx2, sgemm_avx2_blocking(), dgemm_avx2_blocking()};
+#endif
     default:
       return Isa{"generic", sgemm_generic, dgemm_generic, sgemm_generic_blocking(), dgemm_generic_blocking()};
   }
 }
 
 int best_isa() {
+#ifdef CR_X86_KERNELS
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f")) return 2;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+#endif
   return 0;
 }
 

@@ -16,6 +16,14 @@
 namespace cr {
 namespace {
 
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
 constexpr int kMaxThreads = 256;
 
 struct Pool {
@@ -55,7 +63,7 @@ void worker(Pool* p, int tid) {
     if (g == seen) {
       int spins = 0;
       while ((g = p->generation.load(std::memory_order_acquire)) == seen && spins < 20000) {
-        __builtin_ia32_pause();
+        cpu_relax();
         spins++;
       }
       if (g == seen) {
@@ -111,7 +119,7 @@ void pool_run(int n, PoolFn fn, void* ctx) {
   fn(ctx, 0, n);
   int spins = 0;
   while (p->pending.load(std::memory_order_acquire) != 0) {
-    if (++spins < 100000) __builtin_ia32_pause();
+    if (++spins < 100000) cpu_relax();
     else sched_yield();
   }
   p->busy.store(false, std::memory_order_release);

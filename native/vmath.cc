@@ -43,7 +43,11 @@ inline double vexp(double x) {
   return p * scale;
 }
 
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__)
 #define CR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CR_CLONES
+#endif
 
 CR_CLONES void exp_f32(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; i++) y[i] = float(vexp(double(x[i])));
