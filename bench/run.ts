@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { machineInfo } from './machine.js';
 import { PEER_NAMES, Peer, type PeerName, TORCH_INSTALL_HINT } from './peers.js';
 import { type WorkloadResult, gflopsTable, median, timeTable, toJson } from './report.js';
-import { WORKLOADS, type Workload } from './workloads.js';
+import { WORKLOADS, type Workload, estimatedFlops } from './workloads.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -71,13 +71,23 @@ interface Plan {
   loss: number | null;
 }
 
-/** sgemm time grows as n^3: predicts a size from the result of the previous size. */
-function predictMs(w: Workload, done: readonly WorkloadResult[], p: PeerName): number | null {
-  if (w.spec.kind !== 'sgemm' || !w.flops) return null;
-  const prev = done.filter((r) => r.flops && r.name.startsWith('sgemm-') && r.times[p] !== null && r.flops < w.flops!);
-  if (!prev.length) return null;
-  const last = prev[prev.length - 1];
-  return last.times[p]! * (w.flops / last.flops!);
+/**
+ * A step's time from the peer's sgemm results: a larger sgemm scales the largest smaller one by its
+ * flops; a training step is assumed to run at half the peer's best sgemm rate.
+ */
+function predictMs(w: Workload, done: readonly WorkloadResult[], p: PeerName): { ms: number; from: string } | null {
+  const sgemms = done.filter((r) => r.flops && r.times[p] !== null);
+  if (!sgemms.length) return null;
+  if (w.spec.kind === 'sgemm') {
+    const prev = sgemms.filter((r) => r.flops! < w.flops!);
+    if (!prev.length) return null;
+    const last = prev[prev.length - 1];
+    return { ms: last.times[p]! * (w.flops! / last.flops!), from: last.name };
+  }
+  const flops = estimatedFlops(w.spec);
+  if (!flops) return null;
+  const bestGflops = Math.max(...sgemms.map((r) => r.flops! / r.times[p]! / 1e6));
+  return { ms: (2 * flops) / (bestGflops * 1e6), from: `its ${bestGflops.toFixed(2)} GFLOP/s on sgemm and ${(flops / 1e9).toFixed(1)} GFLOP per step` };
 }
 
 async function runWorkload(w: Workload, peers: Peer[], done: readonly WorkloadResult[]): Promise<WorkloadResult> {
@@ -86,8 +96,8 @@ async function runWorkload(w: Workload, peers: Peer[], done: readonly WorkloadRe
   for (const peer of peers) {
     if (!peer.alive) continue;
     const predicted = predictMs(w, done, peer.name);
-    if (predicted !== null && predicted > MAX_STEP_MS) {
-      res.notes.push(`${peer.name} skipped: one step would take about ${Math.round(predicted / 1000)} s (predicted from the smaller size)`);
+    if (predicted !== null && predicted.ms > MAX_STEP_MS) {
+      res.notes.push(`${peer.name} skipped: one step would take about ${Math.round(predicted.ms / 1000)} s (predicted from ${predicted.from})`);
       continue;
     }
     const prep = await peer.send({ cmd: 'prepare', name: w.name, spec: w.spec }, PREPARE_TIMEOUT_MS);

@@ -90,6 +90,31 @@ export const WORKLOADS: readonly Workload[] = [
   { name: 'gru-step', unit: 'ms', spec: { kind: 'gru', batch: 64, seq: 100, input: 128, hidden: 128, classes: 2, lr: 1e-3 } },
 ];
 
+/**
+ * Rough floating-point operations of one iteration (GEMM work only: forward, plus twice that for
+ * the backward less the input's own gradient), used to skip peers too slow to finish a step.
+ */
+export function estimatedFlops(spec: WorkloadSpec): number {
+  switch (spec.kind) {
+    case 'sgemm':
+      return 2 * spec.n ** 3;
+    case 'smallop':
+      return 0;
+    case 'mlp': {
+      const layers = spec.sizes.slice(1).map((n, i) => 2 * spec.batch * spec.sizes[i] * n);
+      return 3 * layers.reduce((a, b) => a + b, 0) - layers[0];
+    }
+    case 'textcnn': {
+      const conv = spec.widths.map((w) => 2 * spec.batch * (spec.seq - w + 1) * spec.filters * spec.embed * w);
+      return 3 * conv.reduce((a, b) => a + b, 0);
+    }
+    case 'gru': {
+      const proj = 2 * spec.batch * 3 * spec.hidden * spec.seq;
+      return 3 * proj * (spec.input + spec.hidden) - proj * spec.input;
+    }
+  }
+}
+
 /** Tiny versions of the same workloads, for the smoke test. */
 export const TINY: Record<WorkloadSpec['kind'], WorkloadSpec> = {
   sgemm: { kind: 'sgemm', n: 8 },
