@@ -104,7 +104,7 @@ export function toValue(t: Tensor): Value {
   return t.toArray() as Value;
 }
 
-const isScalar = (t: Tensor) => t.size === 1 && t.ndim === 0;
+const isScalar = (t: Tensor) => t.size === 1;
 
 /** The consumer's vector-Jacobian product for one of its arguments, computed by the engine on a fresh copy of the consumer. */
 function localVjp(sol: Solution, def: Definition, n: string, upstream: Tensor | null): Tensor {

@@ -313,14 +313,15 @@ function go(e: Expr, d: Dialect, digits: number, view?: NameView): { s: string; 
           const numLeft = e.left.kind === 'num' && e.left.value >= 0 && (e.right.kind === 'name' && !view?.(e.right.name) || e.right.kind === 'call');
           // a product is associative: a·(b·c) needs no parentheses
           const rightProduct = e.right.kind === 'bin' && e.right.op === '*';
-          return { s: d.mul(wrap(l, PREC['*']), wrap(r, rightProduct ? PREC['*'] : PREC['*'] + 1), numLeft), p: PREC['*'] };
+          // a negated factor on the right keeps its parentheses: a·(-b), never a·-b
+          return { s: d.mul(wrap(l, PREC['*']), wrap(r, rightProduct ? PREC['*'] : PREC['*'] + 2), numLeft), p: PREC['*'] };
         }
         case '@':
-          return { s: d.matmul(wrap(l, PREC['@']), wrap(r, PREC['@'] + 1)), p: PREC['@'] };
+          return { s: d.matmul(wrap(l, PREC['@']), wrap(r, PREC['^'])), p: PREC['@'] };
         case 'hadamard':
-          return { s: d.hadamard(wrap(l, PREC.hadamard), wrap(r, PREC.hadamard + 1)), p: PREC.hadamard };
+          return { s: d.hadamard(wrap(l, PREC.hadamard), wrap(r, PREC.hadamard + 2)), p: PREC.hadamard };
         case '/':
-          if (d.fracIsInfix) return { s: d.frac(wrap(l, PREC['/']), wrap(r, PREC['/'] + 1)), p: PREC['/'] };
+          if (d.fracIsInfix) return { s: d.frac(wrap(l, PREC['/']), wrap(r, PREC['/'] + 2)), p: PREC['/'] };
           return { s: d.frac(l.s, r.s), p: PREC.atom };
         case '^':
           return { s: d.pow(wrap(l, PREC.atom), r.s, e.right), p: PREC['^'] };
