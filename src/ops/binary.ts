@@ -3,13 +3,20 @@ import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
 import type { BinaryOp } from '../backend/types.js';
 import { empty, zerosLike } from '../tensor/creation.js';
-import { broadcastShapes, broadcastStrides } from '../tensor/shape.js';
+import { broadcastShapes, broadcastStrides, sameShape, stridesOf } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { sumTo } from './reduce.js';
 import { log } from './unary.js';
 import { operands } from './util.js';
 
 function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor, name: string, outDtype = a.dtype): Tensor {
+  if (sameShape(a.shape, b.shape)) {
+    // the common case needs no broadcasting: both operands read with the output's own strides
+    const out = empty(a.shape, outDtype);
+    const strides = stridesOf(a.shape);
+    kernels().binary(op, a.data, strides, b.data, strides, out.data, out.shape);
+    return out;
+  }
   const shape = broadcastShapes(a.shape, b.shape, name);
   const out = empty(shape, outDtype);
   kernels().binary(op, a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), out.data, shape);
