@@ -35,9 +35,9 @@ inline double vexp(double x) {
   p = p * r + 0.5;
   p = p * r + 1.0;
   p = p * r + 1.0;
-  int64_t bits;
+  uint64_t bits;
   memcpy(&bits, &t, sizeof bits);
-  bits = (bits - 0x4338000000000000LL + 1023) << 52;  // 2^n
+  bits = (bits - 0x4338000000000000ULL + 1023) << 52;  // 2^n (unsigned: NaN inputs wrap harmlessly)
   double scale;
   memcpy(&scale, &bits, sizeof scale);
   return p * scale;
