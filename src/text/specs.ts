@@ -49,9 +49,9 @@ export const DEFAULTS: Record<Exclude<ModelName, 'majority'>, HyperParams> = {
   logreg: { ...BASE, lr: 0.02, epochs: 20, patience: 4, ngrams: 2 },
   mlp: { ...BASE, lr: 2e-3, epochs: 10, hidden: 64, ngrams: 2 },
   fasttext: { ...BASE, lr: 0.01, epochs: 15, embed: 32, dropout: 0, ngrams: 2, patience: 4 },
-  cnn: { ...BASE, lr: 1e-3, epochs: 8, hidden: 64, embed: 64, maxLength: 300, maxFeatures: 30_000 },
-  bigru: { ...BASE, lr: 2e-3, epochs: 6, hidden: 48, embed: 48, dropout: 0.3, maxLength: 150, maxFeatures: 30_000, patience: 2 },
-  bilstm: { ...BASE, lr: 2e-3, epochs: 6, hidden: 48, embed: 48, dropout: 0.3, maxLength: 150, maxFeatures: 30_000, patience: 2 },
+  cnn: { ...BASE, lr: 3e-3, epochs: 4, patience: 2, hidden: 32, embed: 32, dropout: 0.3, maxLength: 200, maxFeatures: 30_000 },
+  bigru: { ...BASE, lr: 3e-3, epochs: 3, patience: 2, hidden: 32, embed: 32, dropout: 0.3, maxLength: 100, maxFeatures: 30_000 },
+  bilstm: { ...BASE, lr: 3e-3, epochs: 3, patience: 2, hidden: 32, embed: 32, dropout: 0.3, maxLength: 100, maxFeatures: 30_000 },
 };
 
 const TRAINING: (keyof HyperParams)[] = ['lr', 'epochs', 'batchSize', 'patience', 'weightDecay'];
@@ -72,9 +72,9 @@ export const GRIDS: Record<Exclude<ModelName, 'majority'>, Partial<HyperParams>[
   logreg: [{ ngrams: 1 }, { ngrams: 2 }, { ngrams: 2, lr: 0.05 }, { ngrams: 2, weightDecay: 1e-5 }],
   mlp: [{ hidden: 32 }, { hidden: 64 }, { hidden: 128, dropout: 0.3 }, { ngrams: 1 }],
   fasttext: [{ embed: 16 }, { embed: 32 }, { embed: 64, lr: 5e-3 }, { ngrams: 1 }],
-  cnn: [{ hidden: 32 }, { hidden: 64 }, { hidden: 64, dropout: 0.3 }, { maxLength: 150 }],
-  bigru: [{ hidden: 32 }, { hidden: 48 }, { maxLength: 100 }],
-  bilstm: [{ hidden: 32 }, { hidden: 48 }, { maxLength: 100 }],
+  cnn: [{ hidden: 32 }, { hidden: 64 }, { dropout: 0.5 }, { maxLength: 300 }],
+  bigru: [{ hidden: 32 }, { hidden: 48 }, { maxLength: 150 }],
+  bilstm: [{ hidden: 32 }, { hidden: 48 }, { maxLength: 150 }],
 };
 
 /** How a model's texts become inputs. */
