@@ -55,6 +55,9 @@ describe('textclf end to end on a synthetic CSV corpus', () => {
   it('trains logistic regression to >= 95% test accuracy and writes metrics.json of the documented shape', async () => {
     const out = join(dir, 'runs', 'logreg');
     const run = await trainCommand('logreg', cfg(out));
+    const bool = await trainCommand('logreg', cfg(join(dir, 'runs', 'bool'), { curve: [], hp: { epochs: 4, minDf: 1, weighting: 'bool' } }));
+    assert.equal(bool.featurizer?.state.kind === 'sparse' && bool.featurizer.state.vectorizer.weighting, 'bool');
+    assert.ok(bool.metrics.test.accuracy >= 0.95);
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     assert.deepEqual(Object.keys(m).sort(), ['dev', 'test', 'train']);
     for (const s of ['train', 'dev', 'test']) {
@@ -121,6 +124,7 @@ describe('run folders and CLI errors', () => {
       assert.equal(await main(['textclf', 'train', '--data', csv, '--text-col', 'body', '--label-col', 'label', '--model', 'logreg', '--out', out, '--quiet']), 2);
       assert.equal(await main(['textclf', 'train', '--data', csv, '--text-col', 'text', '--label-col', 'label', '--model', 'svm', '--out', out]), 2);
       assert.equal(await main(['textclf', 'train', '--dataset', 'spamassassin', '--view', 'raw', '--model', 'cnn', '--out', out]), 2);
+      assert.equal(await main(['textclf', 'train', '--data', csv, '--text-col', 'text', '--label-col', 'label', '--model', 'logreg', '--weighting', 'idf', '--out', out]), 2);
       assert.equal(existsSync(out), false);
     } finally {
       console.error = orig;
@@ -128,5 +132,6 @@ describe('run folders and CLI errors', () => {
     assert.match(errs[0], /synthetic\.csv:1: no column "body" \(columns: "id", "text", "label"\)/);
     assert.match(errs[1], /unknown model "svm"/);
     assert.match(errs[2], /--view must be full or body/);
+    assert.match(errs[3], /--weighting must be bool, tf or tfidf, got "idf"/);
   });
 });

@@ -30,12 +30,13 @@ training:
   --seed N (default 1)  --tune (grid search on dev)  --curve FRACTIONS (default 0.1,0.25,0.5,0.75,1; none to skip)
   --epochs N --lr X --batch-size N --patience N --hidden N --embed N --dropout X --max-length N
   --max-features N --min-df N --ngrams N --weight-decay X
+  --weighting bool|tf|tfidf   feature values of logreg and mlp (default tfidf, sublinear tf, L2-normalised rows)
 predict:
   prints one line per text: label, probability of that label; --email parses each --file as a raw
   e-mail (MIME decoding) and applies the view the model was trained on.
 progress bar (loss, dev F1, ETA) on a terminal only; CHAINRULE_BACKEND=js|native picks the backend.`;
 
-const HP_FLAGS: Record<string, keyof HyperParams> = {
+const HP_FLAGS: Record<string, Exclude<keyof HyperParams, 'weighting'>> = {
   epochs: 'epochs',
   lr: 'lr',
   'batch-size': 'batchSize',
@@ -65,6 +66,7 @@ const OPTIONS = {
   out: str,
   seed: str,
   curve: str,
+  weighting: str,
   tune: { type: 'boolean' as const },
   file: { type: 'string' as const, multiple: true },
   email: { type: 'boolean' as const },
@@ -125,6 +127,11 @@ function config(v: Values, sub: string, argv: string[]): ExperimentConfig {
   for (const [flag, key] of Object.entries(HP_FLAGS)) {
     const n = num(v, flag);
     if (n !== undefined) hp[key] = n;
+  }
+  if (v.weighting !== undefined) {
+    const w = v.weighting as string;
+    if (w !== 'bool' && w !== 'tf' && w !== 'tfidf') throw new ChainruleError(`textclf: --weighting must be bool, tf or tfidf, got ${JSON.stringify(w)}`);
+    hp.weighting = w;
   }
   const seed = num(v, 'seed') ?? 1;
   if (!Number.isInteger(seed)) throw new ChainruleError('textclf: --seed must be an integer');

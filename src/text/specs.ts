@@ -1,5 +1,6 @@
 import { ChainruleError } from '../errors.js';
 import type { FeatureConfig } from './features.js';
+import type { Weighting } from './vectorizer.js';
 import type { TextModule } from './models/base.js';
 import { KimCNN } from './models/cnn.js';
 import { FastText, LogisticRegression, SparseMLP } from './models/linear.js';
@@ -9,8 +10,10 @@ export const MODEL_NAMES = ['majority', 'logreg', 'mlp', 'fasttext', 'cnn', 'big
 export type ModelName = (typeof MODEL_NAMES)[number];
 export const NEURAL_MODELS: readonly ModelName[] = ['mlp', 'fasttext', 'cnn', 'bigru', 'bilstm'];
 
-/** Hyper-parameters of one model (features, architecture and training), all numbers. */
+/** Hyper-parameters of one model (features, architecture and training). */
 export interface HyperParams {
+  /** feature values of the sparse models (logreg, MLP): Boolean, TF or TF-IDF */
+  weighting: Weighting;
   lr: number;
   epochs: number;
   batchSize: number;
@@ -30,6 +33,7 @@ export interface HyperParams {
 }
 
 const BASE: HyperParams = {
+  weighting: 'tfidf',
   lr: 1e-3,
   epochs: 10,
   batchSize: 64,
@@ -59,8 +63,8 @@ const SEQ: (keyof HyperParams)[] = [...TRAINING, 'embed', 'hidden', 'dropout', '
 
 /** The hyper-parameters each model actually uses (for reports). */
 export const RELEVANT: Record<Exclude<ModelName, 'majority'>, (keyof HyperParams)[]> = {
-  logreg: [...TRAINING, 'maxFeatures', 'minDf', 'ngrams'],
-  mlp: [...TRAINING, 'hidden', 'dropout', 'maxFeatures', 'minDf', 'ngrams'],
+  logreg: [...TRAINING, 'weighting', 'maxFeatures', 'minDf', 'ngrams'],
+  mlp: [...TRAINING, 'weighting', 'hidden', 'dropout', 'maxFeatures', 'minDf', 'ngrams'],
   fasttext: [...TRAINING, 'embed', 'dropout', 'maxFeatures', 'minDf', 'ngrams'],
   cnn: SEQ,
   bigru: SEQ,
@@ -69,8 +73,8 @@ export const RELEVANT: Record<Exclude<ModelName, 'majority'>, (keyof HyperParams
 
 /** The small grid `--tune` searches on dev (each entry overrides the defaults). */
 export const GRIDS: Record<Exclude<ModelName, 'majority'>, Partial<HyperParams>[]> = {
-  logreg: [{ ngrams: 1 }, { ngrams: 2 }, { ngrams: 2, lr: 0.05 }, { ngrams: 2, weightDecay: 1e-5 }],
-  mlp: [{ hidden: 32 }, { hidden: 64 }, { hidden: 128, dropout: 0.3 }, { ngrams: 1 }],
+  logreg: [{ weighting: 'bool' }, { weighting: 'tf' }, { weighting: 'tfidf', ngrams: 1 }, { weighting: 'tfidf' }, { weighting: 'tfidf', lr: 0.05 }],
+  mlp: [{ weighting: 'bool' }, { hidden: 32 }, { hidden: 64 }, { hidden: 128, dropout: 0.3 }, { ngrams: 1 }],
   fasttext: [{ embed: 16 }, { embed: 32 }, { embed: 64, lr: 5e-3 }, { ngrams: 1 }],
   cnn: [{ hidden: 32 }, { hidden: 64 }, { dropout: 0.5 }, { maxLength: 300 }],
   bigru: [{ hidden: 32 }, { hidden: 48 }, { maxLength: 150 }],
@@ -84,7 +88,7 @@ export function featureConfig(model: Exclude<ModelName, 'majority'>, hp: HyperPa
     case 'mlp':
       return {
         kind: 'sparse',
-        vectorizer: { weighting: 'tfidf', ngramRange: [1, hp.ngrams], minDf: hp.minDf, maxFeatures: hp.maxFeatures, sublinearTf: true },
+        vectorizer: { weighting: hp.weighting, ngramRange: [1, hp.ngrams], minDf: hp.minDf, maxFeatures: hp.maxFeatures, sublinearTf: true },
       };
     case 'fasttext':
       return { kind: 'bag', ngramRange: [1, hp.ngrams], minDf: hp.minDf, maxFeatures: hp.maxFeatures };
