@@ -15,6 +15,8 @@ export {
   type ThenStep,
 } from './derivation.js';
 export { render, FORMATS, type Format, type RenderOptions } from './render.js';
+// registers the html format (Node-only: it inlines KaTeX's fonts)
+import './render-html.js';
 export { diff, adjoint, simplify } from './symbolic.js';
 export type { Value } from './notation.js';
 export { parseAnswers, claimsFromObject, type Claim, type ClaimValue, type Section } from './answers.js';

@@ -1,4 +1,5 @@
 import { htmlPage } from './html.js';
+import { registerHtmlRenderer } from './render.js';
 
 /**
  * One self-contained HTML page for a worked solution written in Markdown: the page assembly,
@@ -8,3 +9,5 @@ import { htmlPage } from './html.js';
 export function renderHtml(title: string, markdown: string): string {
   return htmlPage({ title, bodyMarkdown: markdown });
 }
+
+registerHtmlRenderer(renderHtml);

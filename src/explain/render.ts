@@ -2,10 +2,19 @@ import { ChainruleError } from '../errors.js';
 import type { Derivation } from './derivation.js';
 import { type Block, type Inline, layout } from './layout.js';
 import { type Value, fmtNumber, latex, unicode, unwrapSingle } from './notation.js';
-import { renderHtml } from './render-html.js';
 
 export type Format = 'md' | 'tex' | 'text' | 'html' | 'json';
 export const FORMATS: Format[] = ['md', 'tex', 'text', 'html', 'json'];
+
+/**
+ * The html format inlines KaTeX's stylesheet and fonts read from node_modules, so its renderer is
+ * Node-only: render-html.ts registers it when the Node entry loads; the browser entry has none.
+ */
+let htmlRenderer: ((title: string, markdown: string) => string) | null = null;
+
+export function registerHtmlRenderer(fn: (title: string, markdown: string) => string): void {
+  htmlRenderer = fn;
+}
 
 export interface RenderOptions {
   /** significant digits shown (default 6; json always keeps full float64 precision) */
@@ -114,7 +123,8 @@ export function render(dv: Derivation, format: Format, opts: RenderOptions = {})
     case 'json':
       return renderJson(dv);
     case 'html':
-      return renderHtml(dv.title, renderMarkdown(dv, digits));
+      if (!htmlRenderer) throw new ChainruleError("render: the html format needs chainrule's Node entry (it inlines KaTeX from node_modules); render 'md' and typeset it in the page instead");
+      return htmlRenderer(dv.title, renderMarkdown(dv, digits));
     default:
       throw new ChainruleError(`render: unknown format ${JSON.stringify(format)} (${FORMATS.join(', ')})`);
   }

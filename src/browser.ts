@@ -1,0 +1,34 @@
+/**
+ * The browser entry of chainrule (package.json `exports` condition "browser"): everything that runs
+ * without Node — tensors, autograd, the TypeScript backend, nn, optimizers, data, metrics, and the
+ * worked-solution engine with its renderers, graphs and SVG plots. File I/O (save/load,
+ * checkpoints, fit's file callbacks), PNG encoding, the self-contained HTML page, the text datasets
+ * and the native backend are Node-only and live in the main entry.
+ */
+export * from './ops/index.js';
+export { ChainruleError } from './errors.js';
+export { Tensor, type TensorLike, type NestedArray } from './tensor/tensor.js';
+export type { DType, TypedArray } from './tensor/dtype.js';
+export * from './tensor/creation.js';
+export { Generator, manualSeed, getRngState, setRngState, defaultGenerator } from './tensor/random.js';
+export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setDetectAnomaly } from './autograd/mode.js';
+export { backward, grad, valueAndGrad, vjp, jacobian, gradcheck, type GradcheckOptions, type GradcheckReport } from './autograd/functional.js';
+export type { OpInfo, Node } from './autograd/node.js';
+export { customOp, type CustomOpSpec } from './autograd/custom.js';
+export { setBackend, getBackend, listBackends } from './backend/registry.js';
+export * as optim from './optim/index.js';
+export * as nn from './nn/index.js';
+export * as F from './nn/functional.js';
+export * as data from './data/index.js';
+export * as metrics from './metrics/index.js';
+export { toDot, toMermaid, toSvg, graphModel, type GraphOptions, type GraphModel } from './explain/graph.js';
+export { plotActivations, activationScene, sampleActivation, sampleActivations, parseActivation, chartScene, sceneToSvg } from './explain/plot.js';
+export { parseExpr, ExprSyntaxError } from './explain/parser.js';
+export { parseProblem, type Problem } from './explain/problem.js';
+export { solveProblem, evalExpr, type Solution } from './explain/evaluate.js';
+export { derive, type Derivation } from './explain/derivation.js';
+export { render, FORMATS, type Format, type RenderOptions } from './explain/render.js';
+export { diff, adjoint, simplify } from './explain/symbolic.js';
+export { parseAnswers, claimsFromObject, type Claim } from './explain/answers.js';
+export { checkAnswers, formatReport, type CheckReport } from './explain/check.js';
+export { explain, type ExplainOptions } from './explain/from-tensor.js';

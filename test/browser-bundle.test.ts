@@ -1,0 +1,42 @@
+// The browser entry bundles for a browser with no Node built-ins, and runs there: the bundle is
+// evaluated in a fresh VM context that has no require, process or node: modules.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Script, createContext } from 'node:vm';
+import { build } from 'esbuild';
+
+describe('browser entry', () => {
+  it('bundles for the browser without Node built-ins', async () => {
+    const r = await build({
+      entryPoints: ['src/browser.ts'],
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      globalName: 'chainrule',
+      write: false,
+      logLevel: 'silent',
+      conditions: ['source', 'browser'],
+      metafile: true,
+    });
+    const inputs = Object.keys(r.metafile.inputs);
+    assert.ok(inputs.every((f) => !f.startsWith('node:')), 'no node: built-ins');
+    assert.ok(!inputs.some((f) => f.includes('src/io/') || f.includes('src/backend/native/') || f.includes('src/explain/html.ts')));
+    // evaluate it where only browser-like globals exist, and train one step there
+    const code = r.outputFiles[0].text;
+    const ctx = createContext({ console, TextEncoder, TextDecoder, performance, setTimeout, clearTimeout, URL, WebAssembly, queueMicrotask });
+    const script = `${code}
+      const { tensor, nn, optim, getBackend } = chainrule;
+      const model = new nn.Linear(2, 1);
+      const opt = new optim.SGD(model.parameters(), { lr: 0.01 });
+      const x = tensor([[1, 2], [3, 4]]);
+      const y = tensor([[1], [2]]);
+      const loss0 = model.forward(x).sub(y).square().mean();
+      opt.zeroGrad(); loss0.backward(); opt.step();
+      const loss1 = model.forward(x).sub(y).square().mean();
+      globalThis.result = { backend: getBackend(), loss0: loss0.item(), loss1: loss1.item() };`;
+    new Script(script).runInContext(ctx);
+    const res = (ctx as { result: { backend: string; loss0: number; loss1: number } }).result;
+    assert.equal(res.backend, 'js');
+    assert.ok(res.loss1 < res.loss0, `one SGD step lowers the loss (${res.loss0} -> ${res.loss1})`);
+  });
+});
