@@ -88,6 +88,11 @@ describe('recognised causes', () => {
   it('a factor of 2', () => assert.match(cause({ grads: { x4: '-0.0019951' } }), /factor of 1\/2|factor of 2/));
   it('a step uphill', () => assert.match(cause({ updated: { a: '3.0002003' } }), /uphill/));
   it('no step at all', () => assert.match(cause({ updated: { a: '3.0000000' } }), /unchanged/));
+  it("a sigmoid derivative taken at the unit's output", () => {
+    // dL/dx1 of Network N with σ'(x5) = σ'(σ(x1)) in place of σ'(x1): recomputed by the engine
+    const r = checkAnswers(n, { grads: { x1: '-9.5805e-7' } });
+    assert.match(r.wrong[0].cause ?? '', /derivative was taken at the unit's output/);
+  });
   it('a forgotten transpose', () => {
     const d = dv('seed-004-softmax-ce.yaml');
     const g = d.grads.W1 as number[][];

@@ -151,6 +151,11 @@ function makeVariants(p: Problem): Variant[] {
       out.push(make(`a ${g} derivative (${DERIV_NAME[g]}) was used where the forward pass used ${f} (${DERIV_NAME[f]})`, (fn) => (fn === f ? `$${f}~${g}` : fn)));
     }
   }
+  for (const f of ['sigmoid', 'tanh']) {
+    if (!used.has(f)) continue;
+    const sym = f === 'sigmoid' ? 'σ' : 'tanh';
+    out.push(make(`the ${f} derivative was taken at the unit's output instead of its input: ${sym}'(${sym}(s)) for ${sym}'(s)`, (fn) => (fn === f ? `$${f}@out` : fn)));
+  }
   for (const [a, b, why] of LOG_SWAPS) if (used.has(a)) out.push(make(why, (fn) => (fn === a ? b : fn)));
   return out;
 }

@@ -181,6 +181,22 @@ for (const [f, fwd] of Object.entries(ACTIVATIONS)) {
   }
 }
 
+// f' evaluated at the activation's output instead of its input (σ'(σ(s)) for σ'(s)): forward f(x),
+// backward f'(f(x)), through f(c + (x - x)) with c = f(x) held constant
+for (const f of ['sigmoid', 'tanh'] as const) {
+  const fwd = ACTIVATIONS[f];
+  FUNCTIONS[`$${f}@out`] = {
+    usage: `${f} with its derivative taken at its output`,
+    minArgs: 1,
+    maxArgs: 1,
+    evaluate: ([x]) => {
+      const y = fwd(x).detach();
+      const s = fwd(add(y, sub(x, x.detach())));
+      return add(y, sub(s, s.detach()));
+    },
+  };
+}
+
 /** Names of the activations the checker can swap derivatives between. */
 export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS);
 
