@@ -247,7 +247,8 @@ export function solveProblem(p: Problem): Solution {
     for (const n of p.params.keys()) {
       const t = tensors.get(n) as Tensor;
       const g = grads.get(n);
-      if (p.update && g) updated.set(n, sub(t.detach(), mul(g, p.update.lr)));
+      // with an SGD step every param is in `updated`: one that from does not depend on keeps its value
+      if (p.update) updated.set(n, g ? sub(t.detach(), mul(g, p.update.lr)) : t.detach());
     }
   });
   const thenValues: Solution['thenValues'] = [];
