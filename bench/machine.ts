@@ -22,6 +22,8 @@ export interface MachineInfo {
   os: string;
   date: string;
   loadavg_start: number[];
+  /** the benchmark's scheduling priority (nice value; below 0 when run with `nice -n -N` on a shared machine) */
+  nice: number;
   [extra: string]: unknown;
 }
 
@@ -36,5 +38,6 @@ export function machineInfo(): MachineInfo {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     date: new Date().toISOString(),
     loadavg_start: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    nice: os.getPriority(),
   };
 }

@@ -212,7 +212,9 @@ async function main(): Promise<void> {
     if (i.note) notes.push(`${name}: ${i.note}`);
   }
   if (notes.length) console.log(`\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}`);
-  console.log(`\n${machine.cores} cores, load average ${machine.loadavg_start.join(' ')} at start and ${(machine.loadavg_end as number[]).join(' ')} at end; ${machine.seconds} s`);
+  console.log(
+    `\n${machine.cores} cores, load average ${machine.loadavg_start.join(' ')} at start and ${(machine.loadavg_end as number[]).join(' ')} at end, nice ${machine.nice}; ${machine.seconds} s`,
+  );
   if (args.json) {
     writeFileSync(args.json, `${JSON.stringify(toJson(machine, results, peerInfo), null, 2)}\n`);
     log(`bench: wrote ${args.json}`);
