@@ -11,7 +11,10 @@ import { sumTo } from './reduce.js';
 import { expand, reshape, unsqueeze } from './shape.js';
 import { assertTensor } from './util.js';
 
-const MATMUL: OpInfo = { name: 'matmul', latex: ([a, b]) => `${a} ${b}` };
+const MATMUL: OpInfo = {
+  name: 'matmul',
+  latex: ([a, b], at) => `${at?.transA ? `{${a}}^{\\top}` : a} ${at?.transB ? `{${b}}^{\\top}` : b}`,
+};
 
 /**
  * Matrix product with PyTorch's rules: 1-D·1-D is a dot product, 2-D·1-D a matrix-vector product,
@@ -109,7 +112,7 @@ function mm(a: Tensor, b: Tensor, tA: boolean, tB: boolean): Tensor {
       return [ga, reshape(tB ? mm(gf, af, true, false) : mm(af, gf, true, false), b.shape)];
     }
     return [ga, sumTo(tB ? mm(g, a, true, tA) : mm(a, g, !tA, false), b.shape)];
-  });
+  }, { transA: tA, transB: tB });
 }
 
 /** Dot product of two 1-D tensors. */
