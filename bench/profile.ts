@@ -1,7 +1,7 @@
 /**
  * Profiles one chainrule workload with V8's sampling profiler and prints where the time goes.
  *
- *   node --conditions=source --import tsx bench/profile.ts mlp-step [native|js] [steps]
+ *   [PROFILE_DEPTH=3] node --conditions=source --import tsx bench/profile.ts mlp-step [native|js] [steps]
  *
  * Runs one warm-up step, then profiles `steps` steps (default 5) through node:inspector and
  * prints the functions with the most self time (the JS side; time inside the native addon shows as
@@ -28,6 +28,8 @@ interface Profile {
 }
 
 const [name = 'mlp-step', backend = 'native', stepsArg = '5'] = process.argv.slice(2);
+/** JS callers shown for each entry (PROFILE_DEPTH, default 3) */
+const DEPTH = Number.parseInt(process.env.PROFILE_DEPTH ?? '3', 10);
 const w = WORKLOADS.find((x) => x.name === name);
 if (!w) {
   console.error(`profile: unknown workload ${name}; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
@@ -54,7 +56,6 @@ const self = new Map<number, number>();
 profile.samples.forEach((id, i) => {
   self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
 });
-const total = [...self.values()].reduce((a, b) => a + b, 0);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const where = (n: ProfileNode): string =>
   n.callFrame.url.startsWith('file://') ? relative(root, fileURLToPath(n.callFrame.url)) : n.callFrame.url;
@@ -64,19 +65,21 @@ const label = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} 
 /** Native code has no URL: name it by the chain of JS callers that led to it. */
 const callers = (n: ProfileNode): string => {
   const chain: string[] = [];
-  for (let p = parent.get(n.id); p && chain.length < 3; p = parent.get(p.id)) if (where(p)) chain.push(label(p));
+  for (let p = parent.get(n.id); p && chain.length < DEPTH; p = parent.get(p.id)) if (where(p)) chain.push(label(p));
   return chain.join(' < ');
 };
 const byFn = new Map<string, number>();
 const byFile = new Map<string, number>();
 for (const n of profile.nodes) {
   const t = self.get(n.id) ?? 0;
-  if (!t) continue;
+  // the profiler's own stop call is not part of the workload
+  if (!t || callers(n).includes('node:inspector')) continue;
   const fn = n.callFrame.functionName.startsWith('(') ? label(n) : `${where(n) ? '' : '[native] '}${label(n)} < ${callers(n)}`;
   byFn.set(fn, (byFn.get(fn) ?? 0) + t);
   const file = where(n) || n.callFrame.functionName || '[native]';
   byFile.set(file, (byFile.get(file) ?? 0) + t);
 }
+const total = [...byFile.values()].reduce((a, b) => a + b, 0);
 const top = (m: Map<string, number>, k: number) =>
   [...m.entries()]
     .sort((a, b) => b[1] - a[1])
