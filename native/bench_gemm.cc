@@ -1,6 +1,12 @@
-// Stand-alone GEMM microbenchmark and checker (not part of the addon):
-//   g++ -O3 -std=c++17 -pthread ... (see scripts in bench/native-gemm.ts)
-//   ./bench_gemm [sizes...]   prints GFLOP/s for float and double, checked against a naive product.
+// Stand-alone GEMM checker and microbenchmark (not part of the addon). Build from the repo root:
+//   F="-O3 -std=gnu++17 -pthread -ffp-contract=off -DCR_X86_KERNELS -Inative"
+//   g++ $F -c native/pool.cc native/gemm.cc native/gemm_generic.cc native/bench_gemm.cc
+//   g++ $F -mavx2 -mfma -c native/gemm_avx2.cc
+//   g++ $F -mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma -c native/gemm_avx512.cc
+//   g++ -pthread *.o -o bench_gemm && ./bench_gemm [sizes...]
+// Checks every transpose combination against a naive product (prints MISMATCH on failure), then
+// prints the best GFLOP/s over several runs. Env: CHAINRULE_NUM_THREADS, CHAINRULE_GEMM_BLOCKING,
+// BENCH_CPU_TIME=1 (process CPU time instead of wall time).
 #include <chrono>
 #include <ctime>
 #include <cmath>
