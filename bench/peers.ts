@@ -16,8 +16,11 @@ export type PeerName = (typeof PEER_NAMES)[number];
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 
-/** Debian's python3-torch lives under the system interpreter, not the first python3 on PATH. */
-export const SYSTEM_PYTHON = '/usr/bin/python3';
+/**
+ * Debian's python3-torch lives under the system interpreter, not the first python3 on PATH;
+ * CHAINRULE_BENCH_PYTHON points elsewhere (a virtualenv with torch, say).
+ */
+export const SYSTEM_PYTHON = process.env.CHAINRULE_BENCH_PYTHON || '/usr/bin/python3';
 
 export const TORCH_INSTALL_HINT =
   'PyTorch peer absent: install Debian\'s package with `apt-get install python3-torch` (it runs under /usr/bin/python3); ' +

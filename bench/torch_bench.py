@@ -27,11 +27,11 @@ try:
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
-except ImportError as e:  # the orchestrator reports how to install it
-    print(REPLY + json.dumps({"ok": False, "error": f"PyTorch not importable: {e}"}), flush=True)
-    sys.exit(0)
 
-torch.set_num_threads(os.cpu_count() or 1)
+    TORCH_ERROR = None
+    torch.set_num_threads(os.cpu_count() or 1)
+except ImportError as e:  # every command is answered with this, and the orchestrator says how to install it
+    TORCH_ERROR = f"PyTorch not importable by {sys.executable}: {e}"
 
 
 def blas_library():
@@ -89,21 +89,20 @@ def build_mlp(s):
     return step, loss, 1
 
 
-class TextCnn(nn.Module):
-    def __init__(self, s):
-        super().__init__()
-        self.emb = nn.Embedding(s["vocab"], s["embed"])
-        self.convs = nn.ModuleList(nn.Conv1d(s["embed"], s["filters"], w) for w in s["widths"])
-        self.fc = nn.Linear(s["filters"] * len(s["widths"]), s["classes"])
-
-    def forward(self, tokens):
-        e = self.emb(tokens).transpose(1, 2)  # [B, embed, seq]
-        pooled = [F.relu(c(e)).max(dim=2).values for c in self.convs]
-        return self.fc(torch.cat(pooled, dim=1))
-
-
 def build_textcnn(s):
-    model = TextCnn(s)
+    class TextCnn(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(s["vocab"], s["embed"])
+            self.convs = nn.ModuleList(nn.Conv1d(s["embed"], s["filters"], w) for w in s["widths"])
+            self.fc = nn.Linear(s["filters"] * len(s["widths"]), s["classes"])
+
+        def forward(self, tokens):
+            e = self.emb(tokens).transpose(1, 2)  # [B, embed, seq]
+            pooled = [F.relu(c(e)).max(dim=2).values for c in self.convs]
+            return self.fc(torch.cat(pooled, dim=1))
+
+    model = TextCnn()
     tokens = torch.randint(0, s["vocab"], (s["batch"], s["seq"]))
     y = torch.randint(0, s["classes"], (s["batch"],))
     opt = torch.optim.Adam(model.parameters(), lr=s["lr"], eps=1e-8)
@@ -111,19 +110,18 @@ def build_textcnn(s):
     return step, loss, 1
 
 
-class GruClassifier(nn.Module):
-    def __init__(self, s):
-        super().__init__()
-        self.gru = nn.GRU(s["input"], s["hidden"])
-        self.fc = nn.Linear(s["hidden"], s["classes"])
-
-    def forward(self, x):
-        _, h = self.gru(x)  # h: [1, batch, hidden]
-        return self.fc(h[0])
-
-
 def build_gru(s):
-    model = GruClassifier(s)
+    class GruClassifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.gru = nn.GRU(s["input"], s["hidden"])
+            self.fc = nn.Linear(s["hidden"], s["classes"])
+
+        def forward(self, x):
+            _, h = self.gru(x)  # h: [1, batch, hidden]
+            return self.fc(h[0])
+
+    model = GruClassifier()
     x = torch.randn(s["seq"], s["batch"], s["input"])
     y = torch.randint(0, s["classes"], (s["batch"],))
     opt = torch.optim.Adam(model.parameters(), lr=s["lr"], eps=1e-8)
@@ -177,6 +175,8 @@ def serve():
         if cmd == "quit":
             break
         try:
+            if TORCH_ERROR:
+                raise RuntimeError(TORCH_ERROR)
             if cmd == "hello":
                 reply(ok=True, info=info())
             elif cmd == "prepare":
@@ -198,7 +198,7 @@ def serve():
                 raise ValueError(f"torch_bench: unknown command {cmd!r}")
         except Exception as e:  # report, keep serving
             runner = None
-            reply(ok=False, error=f"{type(e).__name__}: {e}")
+            reply(ok=False, error=str(e) if TORCH_ERROR else f"{type(e).__name__}: {e}")
 
 
 def main():
@@ -212,6 +212,8 @@ def main():
     if a.serve:
         serve()
         return
+    if TORCH_ERROR:
+        sys.exit(TORCH_ERROR)
     if not a.spec:
         ap.error("give --serve or --spec")
     spec = json.loads(a.spec)
