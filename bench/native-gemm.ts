@@ -13,7 +13,7 @@ const addon = nativeAddon;
 const args = process.argv.slice(2);
 const isaArg = args.indexOf('--isa');
 const isas = isaArg >= 0 ? [args[isaArg + 1]] : ['avx512', 'avx2', 'generic'].filter((i) => addon.configure(i, 0));
-const sizes = args.filter((a, i) => /^\d+$/.test(a) && i !== isaArg + 1).map(Number);
+const sizes = args.filter((a, i) => /^\d+$/.test(a) && (isaArg < 0 || i !== isaArg + 1)).map(Number);
 const ns = sizes.length ? sizes : [256, 512, 1024, 2048];
 const cores = addon.info().threads;
 
