@@ -9,9 +9,11 @@ namespace cr {
 enum DType { F32 = 0, F64 = 1, I32 = 2, U8 = 3 };
 
 // ---- thread pool (pool.cc) -------------------------------------------------------------
-// Runs fn(ctx, tid) for tid = 0..n-1 in parallel; the caller runs tid 0. n is clamped to the
-// pool size. If the pool is busy (a call from another thread), fn(ctx, 0, 1) does all the work.
-typedef void (*PoolFn)(void* ctx, int tid, int n);
+// Runs fn(ctx, chunk, n, tid) once for every chunk = 0..n-1, in parallel on up to n threads (n is
+// clamped to the pool size). Chunks are claimed dynamically: the caller (tid 0) starts at once and
+// takes over the chunks of workers that have not woken up yet, so a descheduled worker on a busy
+// machine does not stall the call. `tid` identifies the executing thread (for per-thread scratch).
+typedef void (*PoolFn)(void* ctx, int chunk, int n, int tid);
 void pool_run(int n, PoolFn fn, void* ctx);
 int pool_size();
 void pool_set_size(int n);
@@ -24,10 +26,10 @@ struct RangeJob {
 };
 
 template <typename F>
-void range_trampoline(void* ctx, int tid, int n) {
+void range_trampoline(void* ctx, int chunk, int n, int) {
   RangeJob<F>* j = static_cast<RangeJob<F>*>(ctx);
   int64_t per = (j->total + n - 1) / n;
-  int64_t b = per * tid;
+  int64_t b = per * chunk;
   int64_t e = b + per < j->total ? b + per : j->total;
   if (b < e) (*j->body)(b, e);
 }

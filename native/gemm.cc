@@ -136,9 +136,9 @@ GemmArgs<T> args_for(const T* a, const T* b, T* c, const MatmulSpec& s, int64_t 
 }
 
 template <typename T>
-void batch_worker(void* ctx, int tid, int nt) {
+void batch_worker(void* ctx, int chunk, int nt, int tid) {
   BatchJob<T>* j = static_cast<BatchJob<T>*>(ctx);
-  const int64_t b0 = j->s->batch * tid / nt, b1 = j->s->batch * (tid + 1) / nt;
+  const int64_t b0 = j->s->batch * chunk / nt, b1 = j->s->batch * (chunk + 1) / nt;
   for (int64_t t = b0; t < b1; t++) run_one<T>(args_for<T>(j->a, j->b, j->c, *j->s, t), 1, tid);
 }
 

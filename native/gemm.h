@@ -38,8 +38,9 @@ CR_DECLARE_GEMM(avx2)
 CR_DECLARE_GEMM(generic)
 #undef CR_DECLARE_GEMM
 
-// Runs fn(ctx, tid, n) on the pool (pool.cc), re-declared here so ISA files need no other header.
-typedef void (*GemmPoolFn)(void* ctx, int tid, int n);
+// Runs fn(ctx, chunk, n, tid) for chunk = 0..n-1 on the pool (see pool_run in common.h),
+// re-declared here so ISA files need no other header.
+typedef void (*GemmPoolFn)(void* ctx, int chunk, int n, int tid);
 void gemm_pool_run(int n, GemmPoolFn fn, void* ctx);
 
 }  // namespace cr

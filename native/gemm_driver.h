@@ -158,18 +158,18 @@ struct SplitJob {
 };
 
 template <typename T, typename K>
-static void split_worker(void* ctx, int tid, int nt) {
+static void split_worker(void* ctx, int chunk, int nt, int tid) {
   SplitJob<T>* job = static_cast<SplitJob<T>*>(ctx);
   GemmArgs<T> sub = *job->g;
   if (job->split_m) {
     const int64_t units = (sub.m + K::MR - 1) / K::MR;
-    const int64_t r0 = min64<T>(sub.m, units * tid / nt * K::MR), r1 = min64<T>(sub.m, units * (tid + 1) / nt * K::MR);
+    const int64_t r0 = min64<T>(sub.m, units * chunk / nt * K::MR), r1 = min64<T>(sub.m, units * (chunk + 1) / nt * K::MR);
     sub.a += r0 * sub.a_rs;
     sub.c += r0 * sub.ldc;
     sub.m = r1 - r0;
   } else {
     const int64_t units = (sub.n + K::NR - 1) / K::NR;
-    const int64_t c0 = min64<T>(sub.n, units * tid / nt * K::NR), c1 = min64<T>(sub.n, units * (tid + 1) / nt * K::NR);
+    const int64_t c0 = min64<T>(sub.n, units * chunk / nt * K::NR), c1 = min64<T>(sub.n, units * (chunk + 1) / nt * K::NR);
     sub.b += c0 * sub.b_cs;
     sub.c += c0;
     sub.n = c1 - c0;
@@ -245,14 +245,14 @@ struct SmallJob {
 };
 
 template <typename T>
-static void small_worker(void* ctx, int tid, int nt) {
+static void small_worker(void* ctx, int chunk, int nt, int) {
   SmallJob<T>* job = static_cast<SmallJob<T>*>(ctx);
   const GemmArgs<T>& g = *job->g;
   if (job->dot) {
-    small_dot<T>(g, g.m * tid / nt, g.m * (tid + 1) / nt);
+    small_dot<T>(g, g.m * chunk / nt, g.m * (chunk + 1) / nt);
   } else {
     const int64_t chunks = (g.n + 15) / 16;
-    small_rows<T>(g, min64<T>(g.n, chunks * tid / nt * 16), min64<T>(g.n, chunks * (tid + 1) / nt * 16));
+    small_rows<T>(g, min64<T>(g.n, chunks * chunk / nt * 16), min64<T>(g.n, chunks * (chunk + 1) / nt * 16));
   }
 }
 
@@ -269,7 +269,7 @@ static void gemm_entry(const GemmArgs<T>& g, int nthreads, int slot, const Block
     if (nt > 1) {
       gemm_pool_run(nt, small_worker<T>, &job);
     } else {
-      small_worker<T>(&job, 0, 1);
+      small_worker<T>(&job, 0, 1, slot);
     }
     return;
   }

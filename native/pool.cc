@@ -26,15 +26,21 @@ inline void cpu_relax() {
 
 constexpr int kMaxThreads = 256;
 
+// Per-worker participation in the current job. The caller sets PENDING for the workers it wants;
+// a worker moves PENDING -> RUNNING -> DONE, or the caller cancels it (PENDING -> CANCELLED) when
+// all chunks were taken before the worker woke up.
+enum State : int { IDLE = 0, PENDING = 1, RUNNING = 2, DONE = 3, CANCELLED = 4 };
+
 struct Pool {
-  int size = 1;      // threads used by a job, including the caller
-  int started = 0;   // workers created so far (1..started-? are live)
+  int size = 1;     // threads used by a job, including the caller
+  int started = 0;  // workers created so far (tids 1..started)
   std::atomic<uint64_t> generation{0};
-  std::atomic<int> pending{0};
   std::atomic<bool> busy{false};
+  std::atomic<int> next_chunk{0};
+  std::atomic<int> state[kMaxThreads];
   PoolFn fn = nullptr;
   void* ctx = nullptr;
-  int njobs = 0;
+  int nchunks = 0;
   std::mutex mu;
   std::condition_variable cv;
 };
@@ -43,6 +49,7 @@ Pool* the_pool() {
   // intentionally leaked: workers are detached and must outlive static destructors at exit
   static Pool* p = [] {
     Pool* q = new Pool();
+    for (int t = 0; t < kMaxThreads; t++) q->state[t].store(IDLE, std::memory_order_relaxed);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int n = cpus > 0 ? int(cpus) : 1;
     const char* env = getenv("CHAINRULE_NUM_THREADS");
@@ -54,6 +61,11 @@ Pool* the_pool() {
     return q;
   }();
   return p;
+}
+
+void run_chunks(Pool* p, int tid) {
+  int c;
+  while ((c = p->next_chunk.fetch_add(1, std::memory_order_acq_rel)) < p->nchunks) p->fn(p->ctx, c, p->nchunks, tid);
 }
 
 void worker(Pool* p, int tid) {
@@ -73,9 +85,10 @@ void worker(Pool* p, int tid) {
       }
     }
     seen = g;
-    if (tid < p->njobs) {
-      p->fn(p->ctx, tid, p->njobs);
-      p->pending.fetch_sub(1, std::memory_order_acq_rel);
+    int expected = PENDING;
+    if (p->state[tid].compare_exchange_strong(expected, RUNNING, std::memory_order_acq_rel)) {
+      run_chunks(p, tid);
+      p->state[tid].store(DONE, std::memory_order_release);
     }
   }
 }
@@ -100,27 +113,34 @@ void pool_set_size(int n) {
 
 void pool_run(int n, PoolFn fn, void* ctx) {
   Pool* p = the_pool();
-  if (n > p->size) n = p->size;
+  if (n < 1) return;
   bool expected = false;
-  if (n <= 1 || !p->busy.compare_exchange_strong(expected, true)) {
-    fn(ctx, 0, 1);  // a job told it runs alone does all the work itself
+  const int threads = n < p->size ? n : p->size;
+  if (threads <= 1 || !p->busy.compare_exchange_strong(expected, true)) {
+    for (int c = 0; c < n; c++) fn(ctx, c, n, 0);
     return;
   }
-  ensure_workers(p, n);
+  ensure_workers(p, threads);
   {
     std::lock_guard<std::mutex> lk(p->mu);
     p->fn = fn;
     p->ctx = ctx;
-    p->njobs = n;
-    p->pending.store(n - 1, std::memory_order_relaxed);
+    p->nchunks = n;
+    p->next_chunk.store(0, std::memory_order_relaxed);
+    for (int t = 1; t < threads; t++) p->state[t].store(PENDING, std::memory_order_release);
     p->generation.fetch_add(1, std::memory_order_acq_rel);
   }
   p->cv.notify_all();
-  fn(ctx, 0, n);
-  int spins = 0;
-  while (p->pending.load(std::memory_order_acquire) != 0) {
-    if (++spins < 100000) cpu_relax();
-    else sched_yield();
+  run_chunks(p, 0);
+  // every chunk is taken: cancel workers that have not started, wait for those that did
+  for (int t = 1; t < threads; t++) {
+    int st = PENDING;
+    if (p->state[t].compare_exchange_strong(st, CANCELLED, std::memory_order_acq_rel)) continue;
+    int spins = 0;
+    while (p->state[t].load(std::memory_order_acquire) != DONE) {
+      if (++spins < 100000) cpu_relax();
+      else sched_yield();
+    }
   }
   p->busy.store(false, std::memory_order_release);
 }
