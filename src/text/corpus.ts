@@ -23,12 +23,18 @@ export interface TextDataset {
   warnings: string[];
 }
 
-/** The examples of one split. */
+/**
+ * The examples of one split.
+ * @example splitExamples(ds, 'dev').length // 599 for SpamAssassin
+ */
 export function splitExamples(ds: TextDataset, split: SplitName): TextExample[] {
   return ds.examples.filter((e) => e.split === split);
 }
 
-/** Number of examples per split, e.g. `{ train: 4294, dev: 599, test: 1153 }`. */
+/**
+ * Number of examples per split.
+ * @example splitCounts(await loadSpamAssassin('body')) // { train: 4294, dev: 599, test: 1153 }
+ */
 export function splitCounts(ds: TextDataset): Record<SplitName, number> {
   const c = { train: 0, dev: 0, test: 0 };
   for (const e of ds.examples) c[e.split]++;

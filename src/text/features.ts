@@ -85,7 +85,10 @@ export class Featurizer {
   }
 }
 
-/** Number of examples in an encoded set. */
+/**
+ * Number of examples in an encoded set.
+ * @example encodedLength(featurizer.encode(tokens)) // tokens.length
+ */
 export function encodedLength(set: EncodedSet): number {
   return set.kind === 'rows' ? set.x.rows : set.ids.length;
 }

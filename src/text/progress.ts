@@ -1,4 +1,7 @@
-/** Formats seconds as `1m05s` or `42s`. */
+/**
+ * Formats seconds for humans.
+ * @example fmtDuration(65) // '1m05s'
+ */
 export function fmtDuration(sec: number): string {
   if (!Number.isFinite(sec)) return '?';
   const s = Math.max(0, Math.round(sec));

@@ -6,11 +6,6 @@ import type { SplitName } from './split.js';
 
 const f4 = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(4));
 
-/** metrics.json: `{ train, dev, test }`, each `{ accuracy, macroF1, microF1, perClass, confusion }`. */
-export function metricsJson(run: ModelRun): Record<SplitName, SplitMetrics> {
-  return run.metrics;
-}
-
 function splitTable(run: ModelRun): string[] {
   const rows = ['| split | n | accuracy | macro-F1 | micro-F1 |', '|---|---:|---:|---:|---:|'];
   for (const s of ['train', 'dev', 'test'] as const) {
@@ -64,7 +59,11 @@ function curveTable(run: ModelRun): string[] {
   ];
 }
 
-/** report.md of a single training run. */
+/**
+ * report.md of a single training run: data, hyper-parameters, tables per split, PR curve,
+ * hard-ham false-positive rate, learning curve and loss per epoch, with the SVG plots linked.
+ * @example writeIn(dir, 'report.md', runReport(data, run, { command, backend: 'native', totalSeconds: 42 }))
+ */
 export function runReport(data: PreparedData, run: ModelRun, extra: { command: string; backend: string; totalSeconds: number }): string {
   const out: string[] = [`# Text classification: ${run.model} on ${data.ds.name}`, '', `\`${extra.command}\` (backend ${extra.backend}, total ${fmtDuration(extra.totalSeconds)}).`, ''];
   out.push(...datasetLines(data), '', hpLine(run), '');
@@ -95,7 +94,10 @@ export function runReport(data: PreparedData, run: ModelRun, extra: { command: s
   return out.join('\n');
 }
 
-/** report.md comparing several models (baselines included) on one dataset. */
+/**
+ * report.md comparing several models (baselines included) on one dataset, with the bootstrap test.
+ * @example writeIn(dir, 'report.md', compareReport(data, runs, { command, backend, totalSeconds, bootstrap }))
+ */
 export function compareReport(
   data: PreparedData,
   runs: ModelRun[],

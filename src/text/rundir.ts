@@ -35,7 +35,10 @@ export async function writeRunDir(out: string, build: (dir: string) => Promise<v
   if (had) rmSync(old, { recursive: true, force: true });
 }
 
-/** Writes a text file inside a run folder being built. */
+/**
+ * Writes a text file inside a run folder being built (nothing for empty content).
+ * @example writeIn(tmpDir, 'report.md', '# Report')
+ */
 export function writeIn(dir: string, name: string, content: string): void {
   if (content) writeFileSync(join(dir, name), content);
 }

@@ -71,7 +71,10 @@ export function csrToDense(m: CsrMatrix): Float64Array {
   return out;
 }
 
-/** Number of stored non-zeros. */
+/**
+ * Number of stored non-zeros.
+ * @example csrNnz(csrFromRows([new Map([[0, 1], [2, 5]])], 3)) // 2
+ */
 export function csrNnz(m: CsrMatrix): number {
   return m.indptr[m.rows];
 }

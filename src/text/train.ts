@@ -61,7 +61,10 @@ export function predictProba(model: TextModule, set: EncodedSet, classes: number
   return out;
 }
 
-/** Arg-max class of each row of a probability block. */
+/**
+ * Arg-max class of each row of a probability block.
+ * @example argmaxRows(Float32Array.from([0.2, 0.8, 0.6, 0.4]), 2) // Int32Array [1, 0]
+ */
 export function argmaxRows(p: Float32Array, classes: number): Int32Array {
   const n = p.length / classes;
   const out = new Int32Array(n);
