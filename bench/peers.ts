@@ -10,8 +10,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Command, REPLY_PREFIX, type Reply } from './protocol.js';
 
+/** The default peers, always present (maybe null) in the JSON output. */
 export const PEER_NAMES = ['chainrule_native', 'chainrule_js', 'pytorch', 'tfjs_wasm', 'tfjs_cpu'] as const;
-export type PeerName = (typeof PEER_NAMES)[number];
+/**
+ * Every peer --peers accepts: pytorch_1t is PyTorch on one thread, a reference for busy machines,
+ * where two OpenMP threads stall on each other whenever the other core is taken.
+ */
+export const ALL_PEERS = [...PEER_NAMES, 'pytorch_1t'] as const;
+export type PeerName = (typeof ALL_PEERS)[number];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -50,13 +56,15 @@ function commandLine(name: PeerName): PeerCommandLine | string {
       return nodePeer('tfjs', 'wasm');
     case 'tfjs_cpu':
       return nodePeer('tfjs', 'cpu');
-    case 'pytorch': {
+    case 'pytorch':
+    case 'pytorch_1t': {
       if (!existsSync(SYSTEM_PYTHON)) return TORCH_INSTALL_HINT;
       const env = { ...process.env };
       // the machine may pin OpenBLAS to an older core type, which halves its speed
       delete env.OPENBLAS_CORETYPE;
       delete env.OPENBLAS_L2_SIZE;
-      return { cmd: SYSTEM_PYTHON, args: [join(here, 'torch_bench.py'), '--serve'], env };
+      const threads = name === 'pytorch_1t' ? ['--threads', '1'] : [];
+      return { cmd: SYSTEM_PYTHON, args: [join(here, 'torch_bench.py'), '--serve', ...threads], env };
     }
   }
 }

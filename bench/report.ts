@@ -1,6 +1,6 @@
 /** Formats benchmark results as plain-text tables and as the JSON file layout. */
 import type { MachineInfo } from './machine.js';
-import { PEER_NAMES, type PeerName } from './peers.js';
+import { ALL_PEERS, PEER_NAMES, type PeerName } from './peers.js';
 
 export interface WorkloadResult {
   name: string;
@@ -77,17 +77,19 @@ export function gflopsTable(results: readonly WorkloadResult[], peers: readonly 
 
 /** The layout of `--json FILE`. */
 export function toJson(machine: MachineInfo, results: readonly WorkloadResult[], peerInfo: Record<string, unknown>): unknown {
+  // the default peers always (null when absent), extra peers when they were asked for
+  const peers = ALL_PEERS.filter((p) => (PEER_NAMES as readonly string[]).includes(p) || p in peerInfo);
   return {
     machine,
     peers: peerInfo,
     results: results.map((r) => {
       const row: Record<string, unknown> = { name: r.name, unit: r.unit };
-      for (const p of PEER_NAMES) row[p] = r.times[p] === null ? null : Number(r.times[p]!.toPrecision(5));
+      for (const p of peers) row[p] = r.times[p] === null ? null : Number(r.times[p]!.toPrecision(5));
       if (r.flops) {
-        row.gflops = Object.fromEntries(PEER_NAMES.map((p) => [p, gflops(r, p) === null ? null : Number(gflops(r, p)!.toFixed(2))]));
+        row.gflops = Object.fromEntries(peers.map((p) => [p, gflops(r, p) === null ? null : Number(gflops(r, p)!.toFixed(2))]));
       }
-      row.reps = r.reps;
-      if (Object.values(r.loss).some((l) => l !== null)) row.loss = r.loss;
+      row.reps = Object.fromEntries(peers.map((p) => [p, r.reps[p]]));
+      if (peers.some((p) => r.loss[p] !== null)) row.loss = Object.fromEntries(peers.map((p) => [p, r.loss[p]]));
       if (r.notes.length) row.notes = r.notes;
       return row;
     }),

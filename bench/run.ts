@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { machineInfo } from './machine.js';
-import { PEER_NAMES, Peer, type PeerName, TORCH_INSTALL_HINT } from './peers.js';
+import { ALL_PEERS, PEER_NAMES, Peer, type PeerName, TORCH_INSTALL_HINT } from './peers.js';
 import { type WorkloadResult, gflopsTable, median, timeTable, toJson } from './report.js';
 import { WORKLOADS, type Workload, estimatedFlops } from './workloads.js';
 
@@ -47,8 +47,8 @@ if (only) {
 }
 const peerNames = (args.peers ? args.peers.split(',').map((s) => s.trim()) : [...PEER_NAMES]) as PeerName[];
 for (const p of peerNames) {
-  if (!PEER_NAMES.includes(p)) {
-    console.error(`bench: unknown peer ${p}; known: ${PEER_NAMES.join(', ')}`);
+  if (!ALL_PEERS.includes(p)) {
+    console.error(`bench: unknown peer ${p}; known: ${ALL_PEERS.join(', ')}`);
     process.exit(2);
   }
 }
@@ -58,7 +58,7 @@ function log(msg: string): void {
 }
 
 function perPeer<T>(v: T): Record<PeerName, T> {
-  return Object.fromEntries(PEER_NAMES.map((p) => [p, v])) as Record<PeerName, T>;
+  return Object.fromEntries(ALL_PEERS.map((p) => [p, v])) as Record<PeerName, T>;
 }
 
 /** Per-peer plan for one workload after its warm-up. */
@@ -167,13 +167,15 @@ async function main(): Promise<void> {
       peers.push(peer);
       peerInfo[name] = hello.info;
       log(`bench: ${name}: ${JSON.stringify(hello.info)}`);
-      const blas = name === 'pytorch' ? String(hello.info?.blas ?? '') : '';
-      if (name === 'pytorch' && !blas.includes('openblas')) {
+      const torch = name === 'pytorch' || name === 'pytorch_1t';
+      const blas = torch ? String(hello.info?.blas ?? '') : '';
+      if (torch && !blas.includes('openblas')) {
         log(`bench: note: PyTorch uses ${blas || 'an unknown BLAS'}, not OpenBLAS: apt-get install libopenblas0-pthread`);
       }
     } else {
       peer.stop();
-      const why = name === 'pytorch' && /not importable|ENOENT|absent/.test(hello.error ?? '') ? TORCH_INSTALL_HINT : hello.error;
+      const torch = name === 'pytorch' || name === 'pytorch_1t';
+      const why = torch && /not importable|ENOENT|absent/.test(hello.error ?? '') ? TORCH_INSTALL_HINT : hello.error;
       peerInfo[name] = { absent: why };
       log(`bench: ${name} absent: ${why}`);
     }

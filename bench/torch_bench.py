@@ -9,7 +9,7 @@ It can also run one workload on its own and print one JSON line per repetition:
     /usr/bin/python3 bench/torch_bench.py --spec '{"kind": "sgemm", "n": 1024}' --reps 5
 
 Run it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (bench/run.ts does); the thread count is
-set to the machine's core count.
+the machine's core count unless --threads says otherwise.
 """
 
 import argparse
@@ -29,7 +29,6 @@ try:
     import torch.nn.functional as F
 
     TORCH_ERROR = None
-    torch.set_num_threads(os.cpu_count() or 1)
 except ImportError as e:  # every command is answered with this, and the orchestrator says how to install it
     TORCH_ERROR = f"PyTorch not importable by {sys.executable}: {e}"
 
@@ -208,7 +207,10 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--iters", type=int, default=1, help="steps per repetition")
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads (default: the core count)")
     a = ap.parse_args()
+    if not TORCH_ERROR:
+        torch.set_num_threads(a.threads)
     if a.serve:
         serve()
         return
