@@ -1,8 +1,36 @@
-import { type Panel, chartScene } from '../explain/plot-chart.js';
+import { type Panel, type Series, chartScene } from '../explain/plot-chart.js';
 import { sceneToSvg, xmlEscape } from '../explain/plot-svg.js';
 import type { CurvePoint } from './experiment.js';
 import type { PrCurve } from './metrics.js';
 import type { EpochRecord } from './train.js';
+
+/**
+ * Subdivides segments whose y change exceeds 5% of the y span of all the series, so the chart
+ * layer (which breaks a curve where neighbouring samples jump, for step functions) draws measured
+ * points joined by straight lines.
+ * @example densify([{ label: 'a', x: [0, 1], y: [0, 1], color: '#000' }])[0].x.length // 21
+ */
+export function densify(series: Series[]): Series[] {
+  const ys = series.flatMap((s) => s.y.filter(Number.isFinite));
+  const span = ys.length ? Math.max(...ys) - Math.min(...ys) : 0;
+  if (!(span > 0)) return series;
+  return series.map((s) => {
+    const x: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < s.x.length; i++) {
+      if (i > 0) {
+        const n = Math.ceil(Math.abs(s.y[i] - s.y[i - 1]) / (0.05 * span));
+        for (let k = 1; k < n; k++) {
+          x.push(s.x[i - 1] + ((s.x[i] - s.x[i - 1]) * k) / n);
+          y.push(s.y[i - 1] + ((s.y[i] - s.y[i - 1]) * k) / n);
+        }
+      }
+      x.push(s.x[i]);
+      y.push(s.y[i]);
+    }
+    return { ...s, x, y };
+  });
+}
 
 export const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#4b5563'];
 
@@ -14,15 +42,15 @@ export function learningCurveSvg(curves: { name: string; points: CurvePoint[] }[
   const panels: Panel[] = curves
     .filter((c) => c.points.length > 0)
     .map((c) => ({
-      title: `${c.name}: macro-F1 vs training-set size`,
+      title: c.name,
       xLabel: '% of the training set',
       xRange: [0, 100] as [number, number],
-      series: [
+      series: densify([
         { label: 'train', x: c.points.map((p) => p.fraction * 100), y: c.points.map((p) => p.trainMacroF1), color: PALETTE[0] },
         { label: 'dev', x: c.points.map((p) => p.fraction * 100), y: c.points.map((p) => p.devMacroF1), color: PALETTE[1] },
-      ],
+      ]),
     }));
-  return panels.length ? sceneToSvg(chartScene(panels, { title: 'Learning curves' }), 'Learning curves') : '';
+  return panels.length ? sceneToSvg(chartScene(panels, { title: "Learning curves: macro-F1 (train, dev) vs share of the training set" }), "Learning curves") : "";
 }
 
 /**
@@ -34,12 +62,14 @@ export function prCurveSvg(curves: { name: string; pr: PrCurve }[], positive: st
     title: `Precision-recall (positive class: ${positive}; test split)`,
     xLabel: 'recall',
     xRange: [0, 1],
-    series: curves.map((c, i) => ({
-      label: `${c.name} (AP ${c.pr.averagePrecision.toFixed(4)})`,
-      x: c.pr.recall,
-      y: c.pr.precision,
-      color: PALETTE[i % PALETTE.length],
-    })),
+    series: densify(
+      curves.map((c, i) => ({
+        label: `${c.name} (AP ${c.pr.averagePrecision.toFixed(4)})`,
+        x: c.pr.recall,
+        y: c.pr.precision,
+        color: PALETTE[i % PALETTE.length],
+      })),
+    ),
   };
   return sceneToSvg(chartScene([panel], { width: 760, panelHeight: 380 }), 'Precision-recall curve');
 }
@@ -56,16 +86,16 @@ export function lossSvg(name: string, history: EpochRecord[]): string {
       title: `${name}: loss per epoch`,
       xLabel: 'epoch',
       xRange: [1, Math.max(2, ep.length)],
-      series: [
+      series: densify([
         { label: 'train loss', x: ep, y: history.map((h) => h.trainLoss), color: PALETTE[0] },
         { label: 'dev loss', x: ep, y: history.map((h) => h.devLoss), color: PALETTE[1] },
-      ],
+      ]),
     },
     {
       title: `${name}: dev macro-F1 per epoch`,
       xLabel: 'epoch',
       xRange: [1, Math.max(2, ep.length)],
-      series: [{ label: 'dev macro-F1', x: ep, y: history.map((h) => h.devMacroF1), color: PALETTE[2] }],
+      series: densify([{ label: 'dev macro-F1', x: ep, y: history.map((h) => h.devMacroF1), color: PALETTE[2] }]),
     },
   ];
   return sceneToSvg(chartScene(panels, { columns: 2 }), `${name} training`);
