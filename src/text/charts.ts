@@ -50,7 +50,7 @@ export function learningCurveSvg(curves: { name: string; points: CurvePoint[] }[
         { label: 'dev', x: c.points.map((p) => p.fraction * 100), y: c.points.map((p) => p.devMacroF1), color: PALETTE[1] },
       ]),
     }));
-  return panels.length ? sceneToSvg(chartScene(panels, { title: "Learning curves: macro-F1 (train, dev) vs share of the training set" }), "Learning curves") : "";
+  return panels.length ? sceneToSvg(chartScene(panels, { title: 'Learning curves: macro-F1 (train, dev) vs share of the training set' }), 'Learning curves') : '';
 }
 
 /**
