@@ -1,4 +1,5 @@
 import { ChainruleError } from '../errors.js';
+import { matmulT } from '../ops/matmul.js';
 import { concat, stack } from '../ops/shape.js';
 import { empty, tensor, zeros } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -164,7 +165,7 @@ abstract class RNNBase extends Module {
       const dirOuts: Tensor[] = [];
       for (let d = 0; d < D; d++) {
         const w = this.weights(l, d);
-        let xw = x.matmul(w.wih.T);
+        let xw = matmulT(x, w.wih);
         if (w.bih) xw = xw.add(w.bih);
         let h = h0b.index(l * D + d);
         let c = c0b ? c0b.index(l * D + d) : null;
@@ -312,7 +313,7 @@ abstract class CellBase extends Module {
     };
     const hb = state(h, 'h');
     const cb = this._kind === 'lstm' ? state(c, 'c') : null;
-    let gx = xb.matmul(this.weight_ih.T);
+    let gx = matmulT(xb, this.weight_ih);
     if (this.bias_ih) gx = gx.add(this.bias_ih);
     const [h2, c2] = cellStep(this._kind, gx, hb, cb, this.weight_hh, this.bias_hh);
     return unbatched ? [h2.squeeze(0), c2 ? c2.squeeze(0) : null] : [h2, c2];

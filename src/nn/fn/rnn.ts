@@ -1,4 +1,5 @@
 /** One time step of the recurrent cells, with PyTorch's gate layouts. */
+import { matmulT } from '../../ops/matmul.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 export type CellKind = 'tanh' | 'relu' | 'lstm' | 'gru';
@@ -11,7 +12,8 @@ export const GATES: Record<CellKind, number> = { tanh: 1, relu: 1, lstm: 4, gru:
  * steps at once by the layers) and the previous state. Returns [h', c'] (c' only for LSTM).
  */
 export function cellStep(kind: CellKind, gx: Tensor, h: Tensor, c: Tensor | null, whh: Tensor, bhh: Tensor | null): [Tensor, Tensor | null] {
-  let gh = h.matmul(whh.T);
+  // h·W_hhᵀ read through the kernel's transpose flag: no copy of W_hh on every time step
+  let gh = matmulT(h, whh);
   if (bhh) gh = gh.add(bhh);
   const H = h.shape[h.ndim - 1];
   switch (kind) {
@@ -37,7 +39,7 @@ export function cellStep(kind: CellKind, gx: Tensor, h: Tensor, c: Tensor | null
 }
 
 function inputGates(x: Tensor, wih: Tensor, bih: Tensor | null | undefined): Tensor {
-  const gx = x.matmul(wih.T);
+  const gx = matmulT(x, wih);
   return bih ? gx.add(bih) : gx;
 }
 
