@@ -6,8 +6,12 @@ import { Tensor } from '../tensor/tensor.js';
 import { isAnomalyEnabled, withGradMode } from './mode.js';
 import { attributeTo, checkAnomaly } from './record.js';
 
-/** Tensors reachable from the roots through recorded ops, in topological order (inputs first). */
-function topoSort(roots: readonly Tensor[]): Tensor[] {
+/**
+ * Tensors reachable from the roots through recorded ops, in topological order (inputs first).
+ * `follow` picks which inputs to walk into (by default those that require grad; graph drawings
+ * walk into every input, constants included).
+ */
+export function topoSort(roots: readonly Tensor[], follow: (t: Tensor) => boolean = (t) => t.requiresGrad): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
   // iterative DFS: deep graphs (long RNN unrolls) must not overflow the JS stack
@@ -23,7 +27,7 @@ function topoSort(roots: readonly Tensor[]): Tensor[] {
       if (i < inputs.length) {
         top[1]++;
         const c = inputs[i];
-        if (c.requiresGrad && !seen.has(c)) {
+        if (follow(c) && !seen.has(c)) {
           seen.add(c);
           stack.push([c, 0]);
         }

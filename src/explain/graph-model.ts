@@ -5,6 +5,7 @@ import { full } from '../tensor/creation.js';
 import { isFloat } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { isOrderSensitive, opSymbol, summarize } from './graph-labels.js';
+import { topoSort } from '../autograd/engine.js';
 
 /** Options shared by toDot, toMermaid and toSvg. */
 export interface GraphOptions {
@@ -65,31 +66,9 @@ export interface GraphModel {
   title?: string;
 }
 
-/** Every tensor reachable from the roots through recorded ops, inputs before the ops that use them. */
+/** Every tensor reachable from the roots through recorded ops (constants too), inputs first. */
 function collect(roots: readonly Tensor[]): Tensor[] {
-  const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
-  const stack: [Tensor, number][] = [];
-  for (const r of roots) {
-    if (seen.has(r)) continue;
-    seen.add(r);
-    stack.push([r, 0]);
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const inputs = top[0].node ? top[0].node.inputs : [];
-      if (top[1] < inputs.length) {
-        const c = inputs[top[1]++];
-        if (!seen.has(c)) {
-          seen.add(c);
-          stack.push([c, 0]);
-        }
-      } else {
-        stack.pop();
-        order.push(top[0]);
-      }
-    }
-  }
-  return order;
+  return topoSort(roots, () => true);
 }
 
 function gradientsFor(roots: readonly Tensor[], opts: GraphOptions): Map<Tensor, Tensor> | ((t: Tensor) => Tensor | null) | null {
