@@ -14,7 +14,8 @@
         "native/reduce.cc",
         "native/indexing.cc",
         "native/optim.cc",
-        "native/vmath.cc"
+        "native/vmath.cc",
+        "native/rnn.cc"
       ],
       "cflags_cc": ["<@(cr_cflags)"],
       "cflags_cc!": ["-O2", "-O0"],

@@ -301,6 +301,59 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Optional typed array argument: null or undefined give a null pointer.
+#define OPT(name, i)                                  \
+  Arr name;                                           \
+  if (!get_array(env, argv[i], name, true)) return nullptr;
+
+// rnnForward([kind, T, B, H, reverse], gx, h0, c0|null, whh, bhh|null, mask|null, out, hN, cN|null,
+//            hPrev, saved)
+napi_value RnnForward(napi_env env, napi_callback_info info) {
+  ARGS(12);
+  ARR(spec, 0);
+  ARR(gx, 1);
+  ARR(h0, 2);
+  OPT(c0, 3);
+  ARR(whh, 4);
+  OPT(bhh, 5);
+  OPT(mask, 6);
+  ARR(out, 7);
+  ARR(hN, 8);
+  OPT(cN, 9);
+  ARR(hprev, 10);
+  ARR(saved, 11);
+  const double* p = static_cast<const double*>(spec.data);
+  cr::RnnArgs a{int(p[0]), int64_t(p[1]), int64_t(p[2]), int64_t(p[3]), p[4] != 0};
+  LOCK;
+  cr::rnn_forward(gx.type, a, gx.data, h0.data, c0.data, whh.data, bhh.data, static_cast<const uint8_t*>(mask.data),
+                  out.data, hN.data, cN.data, hprev.data, saved.data);
+  return nullptr;
+}
+
+// rnnBackward([kind, T, B, H, reverse], whh, mask|null, hPrev, saved, dOut|null, dhN|null, dcN|null,
+//             dgx, dgh|null, dh0, dc0|null)
+napi_value RnnBackward(napi_env env, napi_callback_info info) {
+  ARGS(12);
+  ARR(spec, 0);
+  ARR(whh, 1);
+  OPT(mask, 2);
+  ARR(hprev, 3);
+  ARR(saved, 4);
+  OPT(dout, 5);
+  OPT(dhN, 6);
+  OPT(dcN, 7);
+  ARR(dgx, 8);
+  OPT(dgh, 9);
+  ARR(dh0, 10);
+  OPT(dc0, 11);
+  const double* p = static_cast<const double*>(spec.data);
+  cr::RnnArgs a{int(p[0]), int64_t(p[1]), int64_t(p[2]), int64_t(p[3]), p[4] != 0};
+  LOCK;
+  cr::rnn_backward(whh.type, a, whh.data, static_cast<const uint8_t*>(mask.data), hprev.data, saved.data, dout.data,
+                   dhN.data, dcN.data, dgx.data, dgh.data, dh0.data, dc0.data);
+  return nullptr;
+}
+
 // info() -> { isa, threads }
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value obj, isa, threads;
@@ -352,6 +405,8 @@ NAPI_MODULE_INIT() {
       {"scatterAdd", nullptr, ScatterAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rnnForward", nullptr, RnnForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rnnBackward", nullptr, RnnBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"configure", nullptr, Configure, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -183,4 +183,16 @@ struct AdamArgs {
 void sgd_step(DType t, void* p, const void* g, void* buf, int64_t n, const SgdArgs& o);
 void adam_step(DType t, void* p, const void* g, void* m, void* v, void* vmax, int64_t n, const AdamArgs& o);
 
+// Fused recurrent layers (rnn.cc); kind 0 tanh, 1 relu, 2 gru, 3 lstm. Null pointers: no bias, no
+// mask, no cell state (non-LSTM), no upstream gradient, dgh == dgx (non-GRU).
+struct RnnArgs {
+  int kind;
+  int64_t T, B, H;
+  bool reverse;
+};
+void rnn_forward(DType t, const RnnArgs& s, const void* gx, const void* h0, const void* c0, const void* whh,
+                 const void* bhh, const uint8_t* mask, void* out, void* hN, void* cN, void* hprev, void* saved);
+void rnn_backward(DType t, const RnnArgs& s, const void* whh, const uint8_t* mask, const void* hprev, const void* saved,
+                  const void* dout, const void* dhN, const void* dcN, void* dgx, void* dgh, void* dh0, void* dc0);
+
 }  // namespace cr

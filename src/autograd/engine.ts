@@ -53,7 +53,11 @@ export interface BackwardOptions {
 export function runBackward(
   roots: readonly Tensor[],
   seeds: readonly Tensor[],
-  opts: BackwardOptions & { accumulate: boolean },
+  opts: BackwardOptions & {
+    accumulate: boolean;
+    /** tensors whose gradient is wanted but whose own history is not walked (an op's inputs) */
+    stopAt?: ReadonlySet<Tensor>;
+  },
 ): Map<Tensor, Tensor> {
   const createGraph = opts.createGraph ?? false;
   const grads = new Map<Tensor, Tensor>();
@@ -77,7 +81,8 @@ export function runBackward(
     roots.forEach((r, i) => {
       accumulate(r, seeds[i]);
     });
-    const order = topoSort(roots);
+    const stop = opts.stopAt;
+    const order = stop ? topoSort(roots, (t) => t.requiresGrad && !stop.has(t)) : topoSort(roots);
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
       const g = grads.get(t);

@@ -65,6 +65,65 @@ export interface MatmulSpec {
   strideB: number;
 }
 
+/** The recurrent cells of the fused sequence kernels (PyTorch's gate layouts). */
+export type RnnKind = 'tanh' | 'relu' | 'gru' | 'lstm';
+
+/**
+ * One layer and direction of a recurrent network over a whole sequence. G = gates·H with 1 gate
+ * (tanh, relu), 3 (gru: r, z, n) or 4 (lstm: i, f, g, o). Steps run t = 0..T-1, or T-1..0 when
+ * `reverse`.
+ */
+export interface RnnSpec {
+  kind: RnnKind;
+  T: number;
+  B: number;
+  H: number;
+  reverse: boolean;
+}
+
+/** Values per (t, b) the forward saves for the backward, besides the state before the step (H). */
+export const RNN_SAVED: Record<RnnKind, number> = { tanh: 1, relu: 1, gru: 4, lstm: 6 };
+/** Gate blocks per hidden unit. */
+export const RNN_GATES: Record<RnnKind, number> = { tanh: 1, relu: 1, gru: 3, lstm: 4 };
+
+/** Arrays of the fused recurrent forward. */
+export interface RnnForwardArgs {
+  /** [T, B, G]: x·W_ihᵀ + b_ih for every step */
+  gx: TypedArray;
+  /** [B, H] initial state (and cell state for LSTM) */
+  h0: TypedArray;
+  c0: TypedArray | null;
+  /** [G, H] and [G] (bias may be absent) */
+  whh: TypedArray;
+  bhh: TypedArray | null;
+  /** [T, B], nonzero where the step is real; a masked step keeps the state and outputs 0 */
+  mask: Uint8Array | null;
+  /** outputs: [T, B, H], the final state [B, H] (and cell state) */
+  out: TypedArray;
+  hN: TypedArray;
+  cN: TypedArray | null;
+  /** saved for the backward: the state before each step [T, B, H], and [T, B, RNN_SAVED·H] */
+  hPrev: TypedArray;
+  saved: TypedArray;
+}
+
+/** Arrays of the fused recurrent backward (upstream gradients may be absent: zero). */
+export interface RnnBackwardArgs {
+  whh: TypedArray;
+  mask: Uint8Array | null;
+  hPrev: TypedArray;
+  saved: TypedArray;
+  dOut: TypedArray | null;
+  dhN: TypedArray | null;
+  dcN: TypedArray | null;
+  /** outputs: d(gx) [T, B, G]; for GRU also d(h·W_hhᵀ + b_hh) [T, B, G] (other kinds: equal to dgx, pass null) */
+  dgx: TypedArray;
+  dgh: TypedArray | null;
+  /** d(h0), d(c0) [B, H] */
+  dh0: TypedArray;
+  dc0: TypedArray | null;
+}
+
 export interface Backend {
   readonly name: string;
   /** Elementwise unary op; x and out have equal length (out may be x for in-place). */
@@ -121,6 +180,10 @@ export interface Backend {
   scatterAdd(src: TypedArray, idx: Int32Array, outer: number, n: number, m: number, inner: number, out: TypedArray): void;
   /** Converts between dtypes (bool out: x != 0). */
   cast(x: TypedArray, out: TypedArray): void;
+  /** A recurrent layer over a whole sequence (see RnnForwardArgs); all float arrays share one dtype. */
+  rnnForward(spec: RnnSpec, a: RnnForwardArgs): void;
+  /** Backpropagation through time of rnnForward, from its saved values. */
+  rnnBackward(spec: RnnSpec, a: RnnBackwardArgs): void;
   /**
    * Optional fused optimizer steps over flat parameter arrays; ops fall back to composed
    * updates when absent. Both update params (and state) in place.

@@ -4,6 +4,7 @@ import { concat, stack } from '../ops/shape.js';
 import { empty, tensor, zeros } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { dropout } from './fn/dropout.js';
+import { rnnSequence } from '../ops/rnn.js';
 import { type CellKind, GATES, cellStep } from './fn/rnn.js';
 import { uniform } from './init.js';
 import { Module, showShape } from './module.js';
@@ -115,8 +116,8 @@ abstract class RNNBase extends Module {
     return { wih: self[`weight_ih${sfx}`]!, whh: self[`weight_hh${sfx}`]!, bih: self[`bias_ih${sfx}`] ?? null, bhh: self[`bias_hh${sfx}`] ?? null };
   }
 
-  /** Per time step, a [B, 1] bool tensor of the sequences that are still running (null: all). */
-  private stepMasks(seq: SequenceOptions, T: number, B: number): Tensor[] | null {
+  /** A [T, B] bool tensor of the steps that are real (null: all are). */
+  private stepMask(seq: SequenceOptions, T: number, B: number): Tensor | null {
     if (seq.lengths != null && seq.mask != null) this.inputError('pass either lengths or mask, not both');
     if (seq.lengths != null) {
       const lens = seq.lengths instanceof Tensor ? Array.from(seq.lengths.data) : [...seq.lengths];
@@ -124,12 +125,16 @@ abstract class RNNBase extends Module {
       lens.forEach((n) => {
         if (!Number.isInteger(n) || n < 0 || n > T) this.inputError(`lengths must be integers in [0, ${T}], got ${JSON.stringify(lens)}`);
       });
-      return Array.from({ length: T }, (_, t) => tensor(Uint8Array.from(lens, (n) => (t < n ? 1 : 0)), { dtype: 'bool', shape: [B, 1] }));
+      const m = new Uint8Array(T * B);
+      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) m[t * B + b] = t < lens[b] ? 1 : 0;
+      return tensor(m, { dtype: 'bool', shape: [T, B] });
     }
     if (seq.mask != null) {
       const m = seq.mask;
       if (m.ndim !== 2 || m.shape[0] !== B || m.shape[1] !== T) this.inputError(`mask must be [batch, time] = ${showShape([B, T])}, got ${showShape(m.shape)}`);
-      return Array.from({ length: T }, (_, t) => tensor(Uint8Array.from({ length: B }, (_, b) => (m.data[b * T + t] ? 1 : 0)), { dtype: 'bool', shape: [B, 1] }));
+      const out = new Uint8Array(T * B);
+      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) out[t * B + b] = m.data[b * T + t] ? 1 : 0;
+      return tensor(out, { dtype: 'bool', shape: [T, B] });
     }
     return null;
   }
@@ -152,7 +157,7 @@ abstract class RNNBase extends Module {
     }
     let x = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input;
     const [T, B] = x.shape;
-    const masks = this.stepMasks(unbatched ? { ...seq, mask: seq.mask?.unsqueeze(0) } : seq, T, B);
+    const mask = this.stepMask(unbatched ? { ...seq, mask: seq.mask?.unsqueeze(0) } : seq, T, B);
     const L = this.numLayers;
     const D = this.numDirections;
     const H = this.hiddenSize;
@@ -167,26 +172,18 @@ abstract class RNNBase extends Module {
         const w = this.weights(l, d);
         let xw = matmulT(x, w.wih);
         if (w.bih) xw = xw.add(w.bih);
-        let h = h0b.index(l * D + d);
-        let c = c0b ? c0b.index(l * D + d) : null;
-        const outs = new Array<Tensor>(T);
-        for (let k = 0; k < T; k++) {
-          const t = d === 0 ? k : T - 1 - k;
-          const [h2, c2] = cellStep(this._kind, xw.index(t), h, c, w.whh, w.bhh);
-          if (masks) {
-            const m = masks[t];
-            h = h2.where(m, h);
-            if (c && c2) c = c2.where(m, c);
-            outs[t] = h2.where(m, 0);
-          } else {
-            h = h2;
-            c = c2;
-            outs[t] = h2;
-          }
-        }
-        dirOuts.push(stack(outs, 0));
-        hs.push(h);
-        if (c) cs.push(c);
+        // the whole sequence in one fused op: one kernel call forward and one backward (the
+        // operands in one dtype, promoted as the products above promote them)
+        const as = (t: Tensor): Tensor => (t.dtype === xw.dtype ? t : t.to(xw.dtype));
+        const r = rnnSequence(this._kind, xw, as(h0b.index(l * D + d)), as(w.whh), {
+          c0: c0b ? as(c0b.index(l * D + d)) : null,
+          bhh: w.bhh ? as(w.bhh) : null,
+          mask,
+          reverse: d === 1,
+        });
+        dirOuts.push(r.out);
+        hs.push(r.hN);
+        if (r.cN) cs.push(r.cN);
       }
       x = D === 1 ? dirOuts[0] : concat(dirOuts, 2);
       if (this.dropoutP > 0 && this.training && l < L - 1) x = dropout(x, this.dropoutP);

@@ -3,6 +3,7 @@ import { contiguousStrides } from '../strides.js';
 import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { adamStep, sgdStep } from './optim.js';
+import { rnnBackward, rnnForward } from './rnn.js';
 
 function reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void {
   const init = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity;
@@ -201,6 +202,8 @@ export const jsBackend: Backend = {
   gather,
   scatterAdd,
   cast,
+  rnnForward,
+  rnnBackward,
   sgdStep,
   adamStep,
 };

@@ -24,6 +24,35 @@ export interface NativeAddon {
   sgdStep(p: TypedArray, g: TypedArray, buf: TypedArray | null, o: Float64Array): void;
   /** o = [lr, beta1, beta2, eps, weightDecay, stepSize, bc2sqrt, decoupled, amsgrad, maximize] */
   adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, vmax: TypedArray | null, o: Float64Array): void;
+  /** spec = [kind (0 tanh, 1 relu, 2 gru, 3 lstm), T, B, H, reverse] */
+  rnnForward(
+    spec: Float64Array,
+    gx: TypedArray,
+    h0: TypedArray,
+    c0: TypedArray | null,
+    whh: TypedArray,
+    bhh: TypedArray | null,
+    mask: Uint8Array | null,
+    out: TypedArray,
+    hN: TypedArray,
+    cN: TypedArray | null,
+    hPrev: TypedArray,
+    saved: TypedArray,
+  ): void;
+  rnnBackward(
+    spec: Float64Array,
+    whh: TypedArray,
+    mask: Uint8Array | null,
+    hPrev: TypedArray,
+    saved: TypedArray,
+    dOut: TypedArray | null,
+    dhN: TypedArray | null,
+    dcN: TypedArray | null,
+    dgx: TypedArray,
+    dgh: TypedArray | null,
+    dh0: TypedArray,
+    dc0: TypedArray | null,
+  ): void;
   info(): { isa: string; threads: number };
   /** Selects the GEMM instruction set ('avx512' | 'avx2' | 'generic'; null keeps it) and the thread count (0 keeps it). */
   configure(isa: string | null, threads: number): boolean;

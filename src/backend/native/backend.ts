@@ -1,6 +1,20 @@
 import { ChainruleError } from '../../errors.js';
 import { jsBackend } from '../js/index.js';
-import type { AdamOptions, Backend, BinaryOp, MatmulSpec, ReduceOp, SgdOptions, TypedArray, UnaryOp } from '../types.js';
+import {
+  type AdamOptions,
+  type Backend,
+  type BinaryOp,
+  type MatmulSpec,
+  RNN_GATES,
+  RNN_SAVED,
+  type ReduceOp,
+  type RnnBackwardArgs,
+  type RnnForwardArgs,
+  type RnnSpec,
+  type SgdOptions,
+  type TypedArray,
+  type UnaryOp,
+} from '../types.js';
 import type { NativeAddon } from './addon.js';
 import { BINARY_CODES, COMPARISONS, REDUCE_CODES, UNARY_CODES } from './codes.js';
 
@@ -15,6 +29,34 @@ const SMALL_DEFAULT = 64;
 const dims = new Float64Array(1 + 5 * MAX_RANK);
 const spec = new Float64Array(8);
 const opts = new Float64Array(10);
+const rnnSpec = new Float64Array(5);
+const RNN_KIND_CODES = { tanh: 0, relu: 1, gru: 2, lstm: 3 } as const;
+
+/**
+ * Checks every array of a fused recurrent call (length, and one float type for all) and fills
+ * rnnSpec; false when the arrays are of mixed types (the TypeScript kernel runs instead).
+ */
+function rnnArrays(s: RnnSpec, arrays: [string, TypedArray | null, number][], mask: Uint8Array | null): boolean {
+  const { T, B, H } = s;
+  for (const v of [T, B, H]) if (!Number.isInteger(v) || v < 0) fail(`rnn: bad sizes T=${T} B=${B} H=${H}`);
+  const first = arrays[0][1] as TypedArray;
+  if (!isFloatArray(first)) return false;
+  for (const [what, arr, n] of arrays) {
+    if (!arr) continue;
+    if (!sameKind(first, arr)) return false;
+    checkLen(`rnn (${what})`, arr, n);
+  }
+  if (mask) {
+    if (!(mask instanceof Uint8Array)) fail('rnn: the mask must be a Uint8Array');
+    checkLen('rnn (mask)', mask, T * B);
+  }
+  rnnSpec[0] = RNN_KIND_CODES[s.kind];
+  rnnSpec[1] = T;
+  rnnSpec[2] = B;
+  rnnSpec[3] = H;
+  rnnSpec[4] = s.reverse ? 1 : 0;
+  return true;
+}
 
 const sameKind = (a: TypedArray, b: TypedArray): boolean => a.constructor === b.constructor;
 const isFloatArray = (a: TypedArray): boolean => a instanceof Float32Array || a instanceof Float64Array;
@@ -239,6 +281,63 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
       }
       checkLen('cast', out, x.length);
       addon.cast(x, out);
+    },
+
+    rnnForward(s: RnnSpec, a: RnnForwardArgs): void {
+      const { T, B, H } = s;
+      const G = RNN_GATES[s.kind] * H;
+      const lstm = s.kind === 'lstm';
+      if (lstm !== (a.c0 !== null) || lstm !== (a.cN !== null)) fail('rnnForward: the cell state is needed for (and only for) LSTM');
+      const ok = rnnArrays(
+        s,
+        [
+          ['gates of the input', a.gx, T * B * G],
+          ['initial state', a.h0, B * H],
+          ['initial cell state', a.c0, B * H],
+          ['hidden weights', a.whh, G * H],
+          ['hidden bias', a.bhh, G],
+          ['output', a.out, T * B * H],
+          ['final state', a.hN, B * H],
+          ['final cell state', a.cN, B * H],
+          ['saved states', a.hPrev, T * B * H],
+          ['saved gates', a.saved, T * B * RNN_SAVED[s.kind] * H],
+        ],
+        a.mask,
+      );
+      if (!ok) {
+        jsBackend.rnnForward(s, a);
+        return;
+      }
+      addon.rnnForward(rnnSpec, a.gx, a.h0, a.c0, a.whh, a.bhh, a.mask, a.out, a.hN, a.cN, a.hPrev, a.saved);
+    },
+
+    rnnBackward(s: RnnSpec, a: RnnBackwardArgs): void {
+      const { T, B, H } = s;
+      const G = RNN_GATES[s.kind] * H;
+      const lstm = s.kind === 'lstm';
+      if (lstm !== (a.dc0 !== null)) fail('rnnBackward: the cell state gradient is needed for (and only for) LSTM');
+      if ((s.kind === 'gru') !== (a.dgh !== null)) fail('rnnBackward: the hidden gate gradient is needed for (and only for) GRU');
+      const ok = rnnArrays(
+        s,
+        [
+          ['hidden weights', a.whh, G * H],
+          ['saved states', a.hPrev, T * B * H],
+          ['saved gates', a.saved, T * B * RNN_SAVED[s.kind] * H],
+          ['output gradient', a.dOut, T * B * H],
+          ['final state gradient', a.dhN, B * H],
+          ['final cell state gradient', lstm ? a.dcN : null, B * H],
+          ['input gate gradient', a.dgx, T * B * G],
+          ['hidden gate gradient', a.dgh, T * B * G],
+          ['initial state gradient', a.dh0, B * H],
+          ['initial cell state gradient', a.dc0, B * H],
+        ],
+        a.mask,
+      );
+      if (!ok) {
+        jsBackend.rnnBackward(s, a);
+        return;
+      }
+      addon.rnnBackward(rnnSpec, a.whh, a.mask, a.hPrev, a.saved, a.dOut, a.dhN, lstm ? a.dcN : null, a.dgx, a.dgh, a.dh0, a.dc0);
     },
 
     sgdStep(p, g, buf, o: SgdOptions): void {

@@ -1,42 +1,9 @@
 /** One time step of the recurrent cells, with PyTorch's gate layouts. */
 import { matmulT } from '../../ops/matmul.js';
+import { cellStep } from '../../ops/rnn.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
-export type CellKind = 'tanh' | 'relu' | 'lstm' | 'gru';
-
-/** Rows of weight_ih / weight_hh per hidden unit: 1, 4 (i, f, g, o) or 3 (r, z, n). */
-export const GATES: Record<CellKind, number> = { tanh: 1, relu: 1, lstm: 4, gru: 3 };
-
-/**
- * Advances one step given the input part of the gates gx = x·W_ihᵀ + b_ih (computed for all
- * steps at once by the layers) and the previous state. Returns [h', c'] (c' only for LSTM).
- */
-export function cellStep(kind: CellKind, gx: Tensor, h: Tensor, c: Tensor | null, whh: Tensor, bhh: Tensor | null): [Tensor, Tensor | null] {
-  // h·W_hhᵀ read through the kernel's transpose flag: no copy of W_hh on every time step
-  let gh = matmulT(h, whh);
-  if (bhh) gh = gh.add(bhh);
-  const H = h.shape[h.ndim - 1];
-  switch (kind) {
-    case 'tanh':
-      return [gx.add(gh).tanh(), null];
-    case 'relu':
-      return [gx.add(gh).relu(), null];
-    case 'lstm': {
-      const [i, f, g, o] = gx.add(gh).split(H, -1);
-      const c2 = f.sigmoid().mul(c as Tensor).add(i.sigmoid().mul(g.tanh()));
-      return [o.sigmoid().mul(c2.tanh()), c2];
-    }
-    case 'gru': {
-      const [xr, xz, xn] = gx.split(H, -1);
-      const [hr, hz, hn] = gh.split(H, -1);
-      const r = xr.add(hr).sigmoid();
-      const z = xz.add(hz).sigmoid();
-      const n = xn.add(r.mul(hn)).tanh();
-      // (1 - z)·n + z·h
-      return [n.sub(n.mul(z)).add(z.mul(h)), null];
-    }
-  }
-}
+export { type CellKind, GATES, cellStep } from '../../ops/rnn.js';
 
 function inputGates(x: Tensor, wih: Tensor, bih: Tensor | null | undefined): Tensor {
   const gx = matmulT(x, wih);
