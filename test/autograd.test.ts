@@ -85,6 +85,34 @@ describe('backward', () => {
     assert.equal(b.grad?.item(), 1);
   });
 
+  it('never lets .grad share storage with a seed, a forward value or a retained gradient', () => {
+    // the upstream gradient reaches x unchanged through a reshape
+    const x = tensor([1, 2], { ...f64, requiresGrad: true });
+    const up = tensor([[3, 4]], f64);
+    x.reshape([1, 2]).backward(up);
+    x.grad!.data[0] = 100;
+    assert.deepEqual(up.toArray(), [[3, 4]]);
+    // a custom backward that returns a forward value as the gradient
+    const w = tensor([5, 6], f64);
+    const leak = customOp({ name: 'leak', forward: (t) => t.mul(w), backward: () => [w] });
+    const y = tensor([1, 1], { ...f64, requiresGrad: true });
+    leak(y).sum().backward();
+    y.grad!.data[0] = -1;
+    assert.deepEqual(w.toArray(), [5, 6]);
+    // a retained intermediate whose gradient is passed on unchanged to a leaf
+    const a = tensor([1, 2], { ...f64, requiresGrad: true });
+    const h = a.add(0);
+    h.retainGrad();
+    h.sum().backward();
+    a.grad!.data[1] = 7;
+    assert.deepEqual(h.grad?.toArray(), [1, 1]);
+    // a second backward accumulates into the leaf's own storage
+    const before = a.grad!;
+    a.add(0).sum().backward();
+    assert.deepEqual(a.grad?.toArray(), [2, 8]);
+    assert.deepEqual(before.toArray(), [1, 7]);
+  });
+
   it('differentiates twice with createGraph (double backward)', () => {
     const x = tensor([0.7, -1.3], { ...f64, requiresGrad: true });
     const y = x.tanh().mul(x).sum();

@@ -1,6 +1,6 @@
 import { ChainruleError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { noGrad } from './mode.js';
+import { isGradEnabled, noGrad } from './mode.js';
 import type { OpInfo } from './node.js';
 import { record } from './record.js';
 
@@ -37,7 +37,9 @@ export function customOp(spec: CustomOpSpec): (...inputs: Tensor[]) => Tensor {
       if (!Array.isArray(grads) || grads.length !== inputs.length) {
         throw new ChainruleError(`${spec.name}: backward must return one gradient (or null) per input, got ${Array.isArray(grads) ? grads.length : typeof grads}`);
       }
-      return grads;
+      // a user's backward may return any tensor (a captured constant, an input): the engine gives
+      // gradients their own storage only when they are not fresh, so hand it copies
+      return isGradEnabled() ? grads : grads.map((gr) => (gr instanceof Tensor ? gr.clone() : gr));
     });
   };
 }

@@ -108,14 +108,27 @@ export function runBackward(
       });
     }
     if (opts.accumulate) {
+      // .grad must own its storage: optimizers and clipping update it in place, while backward
+      // passes often hand one storage to several inputs (add passes g to both sides), and a custom
+      // backward may even return a forward value. A gradient is copied only when its storage is
+      // already taken: by a forward value, a seed, or a .grad set earlier in this sweep.
+      const taken = new Set<unknown>(seeds.map((s) => s.data));
+      if (!createGraph) for (const t of order) taken.add(t.data);
       for (const t of order) {
         const g = grads.get(t);
         if (!g || !(t.isLeaf || t.retainsGrad)) continue;
-        // a fresh copy: backward passes often hand the same storage to several inputs, and
-        // optimizers and clipping update .grad in place
-        const gg = createGraph ? g : g.detach().clone();
-        if (t.isLeaf && t.grad) t.grad = add(t.grad, gg);
-        else t.grad = gg;
+        if (createGraph) {
+          t.grad = t.isLeaf && t.grad ? add(t.grad, g) : g;
+          continue;
+        }
+        // the sum is a fresh tensor
+        if (t.isLeaf && t.grad) {
+          t.grad = add(t.grad, g.detach());
+          continue;
+        }
+        const gg = taken.has(g.data) ? g.detach().clone() : g.detach();
+        taken.add(gg.data);
+        t.grad = gg;
       }
     }
     return grads;
