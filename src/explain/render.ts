@@ -21,9 +21,19 @@ export interface RenderOptions {
   digits?: number;
 }
 
+/** Two steps of an equation share one line unless two matrices or a long formula would overflow a page. */
+const fitsOneLine = (b: Block & { type: 'eq' }): boolean =>
+  b.parts.length <= 1 || (b.parts.length === 2 && (`${b.lhs}${b.parts.join('')}`.match(/\\begin\{bmatrix\}/g) ?? []).length < 2 && b.parts.join('').length < 160);
+
 function eqLatex(b: Block & { type: 'eq' }): string {
   const sep = b.tag === 'rule' ? ' ' : ' = ';
-  if (b.parts.length <= 2) return `${b.lhs}${sep}${b.parts.join(' = ')}`;
+  if (fitsOneLine(b)) return `${b.lhs}${sep}${b.parts.join(' = ')}`;
+  // an update rule (W ← W - η ∂L/∂W) gets a line of its own, the arrow aligned with the = below
+  const arrow = b.lhs.indexOf(' \\leftarrow ');
+  if (arrow > 0 && b.tag !== 'rule') {
+    const steps = b.parts.map((p) => `&= ${p}`).join(' \\\\ ');
+    return `\\begin{aligned} ${b.lhs.slice(0, arrow)} &\\leftarrow ${b.lhs.slice(arrow + 12)} \\\\ ${steps} \\end{aligned}`;
+  }
   const rest = b.parts.slice(1).map((p) => `&= ${p}`);
   return `\\begin{aligned} ${b.lhs} ${b.tag === 'rule' ? '&\\quad' : '&='} ${b.parts[0]} \\\\ ${rest.join(' \\\\ ')} \\end{aligned}`;
 }
