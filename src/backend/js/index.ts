@@ -1,7 +1,7 @@
 import type { Backend, ReduceOp, TypedArray } from '../types.js';
 import { contiguousStrides } from '../strides.js';
 import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
-import { matmul } from './matmul.js';
+import { matmul, stridedGemm } from './matmul.js';
 import { adamStep, sgdStep } from './optim.js';
 
 function reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void {
@@ -194,6 +194,7 @@ export const jsBackend: Backend = {
   argReduce,
   softmax,
   matmul,
+  gemm: stridedGemm,
   stridedCopy,
   stridedAccumulate,
   indexSelect,

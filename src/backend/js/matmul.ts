@@ -1,4 +1,4 @@
-import type { MatmulSpec, TypedArray } from '../types.js';
+import type { GemmSpec, MatmulSpec, TypedArray } from '../types.js';
 
 // Block sizes: a KC x NC panel of B (packed as doubles) stays in L2; MR x NR = 4 x 4 accumulators
 // live in locals, so each packed load feeds four multiply-adds.
@@ -9,8 +9,9 @@ let packA = new Float64Array(4 * KC);
 let packB = new Float64Array(KC * NC);
 
 /**
- * C[m x n] (+)= op(A) @ op(B) for one batch entry. A element (i, p) is at a[ao + i*ars + p*acs],
- * B element (p, j) at b[bo + p*brs + j*bcs], so transposed operands need no copy beyond packing.
+ * C[m x n] (+)= A @ B for one batch entry. A element (i, p) is at a[ao + i*ars + p*acs],
+ * B element (p, j) at b[bo + p*brs + j*bcs] and C element (i, j) at c[co + i*crs + j*ccs], so
+ * transposed or strided operands need no copy beyond packing.
  */
 function gemm(
   a: TypedArray,
@@ -23,11 +24,17 @@ function gemm(
   bcs: number,
   c: TypedArray,
   co: number,
+  crs: number,
+  ccs: number,
   m: number,
   n: number,
   k: number,
+  accumulate: boolean,
 ): void {
-  c.fill(0, co, co + m * n);
+  if (!accumulate) {
+    if (ccs === 1 && crs === n) c.fill(0, co, co + m * n);
+    else for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) c[co + i * crs + j * ccs] = 0;
+  }
   if (packB.length < KC * NC) packB = new Float64Array(KC * NC);
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nc = Math.min(NC, n - j0);
@@ -101,8 +108,8 @@ function gemm(
           const nr = Math.min(4, n - jj);
           const acc = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
           for (let r = 0; r < mr; r++) {
-            const row = co + (i0 + r) * n + jj;
-            for (let cc = 0; cc < nr; cc++) c[row + cc] += acc[r * 4 + cc];
+            const row = co + (i0 + r) * crs + jj * ccs;
+            for (let cc = 0; cc < nr; cc++) c[row + cc * ccs] += acc[r * 4 + cc];
           }
         }
       }
@@ -129,6 +136,22 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, s: MatmulS
       }
       continue;
     }
-    gemm(a, ao, ars, acs, b, bo, brs, bcs, out, co, m, n, k);
+    gemm(a, ao, ars, acs, b, bo, brs, bcs, out, co, n, 1, m, n, k, false);
+  }
+}
+
+/** Strided batched GEMM (see GemmSpec): every operand is read or written in place through its strides. */
+export function stridedGemm(a: TypedArray, b: TypedArray, c: TypedArray, s: GemmSpec): void {
+  const { batch, m, n, k, a: A, b: B, c: C } = s;
+  if (packA.length < 4 * KC) packA = new Float64Array(4 * KC);
+  if (batch === 0 && s.sumBatch && !s.accumulate) {
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) c[C.offset + i * C.rowStride + j * C.colStride] = 0;
+  }
+  for (let t = 0; t < batch; t++) {
+    const co = C.offset + (s.sumBatch ? 0 : t * C.batchStride);
+    const accumulate = s.accumulate || (s.sumBatch && t > 0);
+    const ao = A.offset + t * A.batchStride;
+    const bo = B.offset + t * B.batchStride;
+    gemm(a, ao, A.rowStride, A.colStride, b, bo, B.rowStride, B.colStride, c, co, C.rowStride, C.colStride, m, n, k, accumulate);
   }
 }

@@ -1,6 +1,6 @@
 import { ChainruleError } from '../../errors.js';
 import { jsBackend } from '../js/index.js';
-import type { AdamOptions, Backend, BinaryOp, MatmulSpec, ReduceOp, SgdOptions, TypedArray, UnaryOp } from '../types.js';
+import type { AdamOptions, Backend, BinaryOp, GemmOperand, GemmSpec, MatmulSpec, ReduceOp, SgdOptions, TypedArray, UnaryOp } from '../types.js';
 import type { NativeAddon } from './addon.js';
 import { BINARY_CODES, COMPARISONS, REDUCE_CODES, UNARY_CODES } from './codes.js';
 
@@ -14,6 +14,7 @@ const SMALL_DEFAULT = 64;
 // Scratch arrays that carry shapes, strides and options into C without allocating per call.
 const dims = new Float64Array(1 + 5 * MAX_RANK);
 const spec = new Float64Array(8);
+const gemmSpec = new Float64Array(18);
 const opts = new Float64Array(10);
 
 const sameKind = (a: TypedArray, b: TypedArray): boolean => a.constructor === b.constructor;
@@ -55,6 +56,17 @@ function packDims(shape: readonly number[], ...vectors: (readonly number[])[]): 
     for (let d = 0; d < r; d++) dims[base + d] = v[d];
   });
   return dims;
+}
+
+/** Checks one strided GEMM operand's span (shape [batch, rows, cols]) and writes it into gemmSpec at `at`. */
+function gemmOperand(what: string, arr: TypedArray, o: GemmOperand, shape: readonly number[], at: number): void {
+  if (!Number.isInteger(o.offset)) fail(`gemm (${what}): offset ${o.offset} is not an integer`);
+  const strides = [o.batchStride, o.rowStride, o.colStride];
+  checkSpan(`gemm (${what})`, arr.length, o.offset, shape, shape.length === 3 ? strides : strides.slice(1));
+  gemmSpec[at] = o.offset;
+  gemmSpec[at + 1] = shape.length === 3 ? o.batchStride : 0;
+  gemmSpec[at + 2] = o.rowStride;
+  gemmSpec[at + 3] = o.colStride;
 }
 
 function checkIndices(what: string, idx: Int32Array, n: number): void {
@@ -164,6 +176,25 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
       spec[6] = strideA;
       spec[7] = strideB;
       addon.matmul(a, b, out, spec);
+    },
+
+    gemm(a, b, c, s: GemmSpec): void {
+      if (!isFloatArray(c) || !sameKind(a, c) || !sameKind(b, c)) {
+        jsBackend.gemm(a, b, c, s);
+        return;
+      }
+      const { batch, m, n, k } = s;
+      for (const v of [batch, m, n, k]) if (!Number.isInteger(v) || v < 0) fail(`gemm: bad sizes ${batch}, ${m}, ${n}, ${k}`);
+      gemmOperand('left operand', a, s.a, [batch, m, k], 6);
+      gemmOperand('right operand', b, s.b, [batch, k, n], 10);
+      gemmOperand('output', c, s.c, s.sumBatch ? [m, n] : [batch, m, n], 14);
+      gemmSpec[0] = batch;
+      gemmSpec[1] = m;
+      gemmSpec[2] = n;
+      gemmSpec[3] = k;
+      gemmSpec[4] = s.accumulate ? 1 : 0;
+      gemmSpec[5] = s.sumBatch ? 1 : 0;
+      addon.gemm(a, b, c, gemmSpec);
     },
 
     stridedCopy(src, offset, strides, shape, out): void {
