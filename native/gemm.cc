@@ -182,6 +182,10 @@ GemmArgs<T> strided_args(const T* a, const T* b, T* c, const GemmSpec& s, int64_
   g.ldc = s.c.row;
   g.c_cs = s.c.col;
   g.accumulate = s.accumulate;
+  g.a_ro = s.a.rows;
+  g.a_co = s.a.cols;
+  g.b_ro = s.b.rows;
+  g.b_co = s.b.cols;
   return g;
 }
 

@@ -13,7 +13,31 @@ static inline int64_t min64(int64_t a, int64_t b) {
 // Packs rows [i0, i0+mc) x depth [p0, p0+kc) of A into MR-row panels, each stored p-major
 // (MR consecutive values per depth step), zero-padding the last panel.
 template <typename T, int MR>
+static void pack_a_indexed(const GemmArgs<T>& g, int64_t i0, int64_t mc, int64_t p0, int64_t kc, T* __restrict dst) {
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    const int64_t rows = min64<T>(MR, mc - ir);
+    for (int64_t i = 0; i < rows; i++) {
+      const int64_t r = i0 + ir + i;
+      const T* s = g.a + (g.a_ro ? int64_t(g.a_ro[r]) : r * g.a_rs);
+      T* d = dst + i;
+      if (g.a_co) {
+        for (int64_t p = 0; p < kc; p++) d[p * MR] = s[g.a_co[p0 + p]];
+      } else {
+        for (int64_t p = 0; p < kc; p++) d[p * MR] = s[(p0 + p) * g.a_cs];
+      }
+    }
+    for (int64_t i = rows; i < MR; i++)
+      for (int64_t p = 0; p < kc; p++) dst[p * MR + i] = T(0);
+    dst += kc * MR;
+  }
+}
+
+template <typename T, int MR>
 static void pack_a(const GemmArgs<T>& g, int64_t i0, int64_t mc, int64_t p0, int64_t kc, T* __restrict dst) {
+  if (g.a_ro || g.a_co) {
+    pack_a_indexed<T, MR>(g, i0, mc, p0, kc, dst);
+    return;
+  }
   for (int64_t ir = 0; ir < mc; ir += MR) {
     const int64_t rows = min64<T>(MR, mc - ir);
     const T* src = g.a + (i0 + ir) * g.a_rs + p0 * g.a_cs;
@@ -46,7 +70,42 @@ static void pack_a(const GemmArgs<T>& g, int64_t i0, int64_t mc, int64_t p0, int
 // Packs depth [p0, p0+kc) x columns [j0, j0+nc) of B into NR-column panels (NR consecutive values
 // per depth step), zero-padding the last panel.
 template <typename T, int NR>
+static void pack_b_indexed(const GemmArgs<T>& g, int64_t p0, int64_t kc, int64_t j0, int64_t nc, T* __restrict dst) {
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    const int64_t cols = min64<T>(NR, nc - jr);
+    if (!g.b_co && g.b_cs == 1) {
+      // rows from a table, each a contiguous run of columns
+      for (int64_t p = 0; p < kc; p++) {
+        const int64_t q = p0 + p;
+        const T* s = g.b + (g.b_ro ? int64_t(g.b_ro[q]) : q * g.b_rs) + j0 + jr;
+        T* d = dst + p * NR;
+        for (int64_t j = 0; j < cols; j++) d[j] = s[j];
+        for (int64_t j = cols; j < NR; j++) d[j] = T(0);
+      }
+    } else {
+      for (int64_t j = 0; j < cols; j++) {
+        const int64_t c = j0 + jr + j;
+        const T* s = g.b + (g.b_co ? int64_t(g.b_co[c]) : c * g.b_cs);
+        T* d = dst + j;
+        if (g.b_ro) {
+          for (int64_t p = 0; p < kc; p++) d[p * NR] = s[g.b_ro[p0 + p]];
+        } else {
+          for (int64_t p = 0; p < kc; p++) d[p * NR] = s[(p0 + p) * g.b_rs];
+        }
+      }
+      for (int64_t j = cols; j < NR; j++)
+        for (int64_t p = 0; p < kc; p++) dst[p * NR + j] = T(0);
+    }
+    dst += kc * NR;
+  }
+}
+
+template <typename T, int NR>
 static void pack_b(const GemmArgs<T>& g, int64_t p0, int64_t kc, int64_t j0, int64_t nc, T* __restrict dst) {
+  if (g.b_ro || g.b_co) {
+    pack_b_indexed<T, NR>(g, p0, kc, j0, nc, dst);
+    return;
+  }
   for (int64_t jr = 0; jr < nc; jr += NR) {
     const int64_t cols = min64<T>(NR, nc - jr);
     const T* src = g.b + p0 * g.b_rs + (j0 + jr) * g.b_cs;
@@ -167,13 +226,15 @@ static void split_worker(void* ctx, int chunk, int nt, int tid) {
   if (job->split_m) {
     const int64_t units = (sub.m + K::MR - 1) / K::MR;
     const int64_t r0 = min64<T>(sub.m, units * chunk / nt * K::MR), r1 = min64<T>(sub.m, units * (chunk + 1) / nt * K::MR);
-    sub.a += r0 * sub.a_rs;
+    if (sub.a_ro) sub.a_ro += r0;
+    else sub.a += r0 * sub.a_rs;
     sub.c += r0 * sub.ldc;
     sub.m = r1 - r0;
   } else {
     const int64_t units = (sub.n + K::NR - 1) / K::NR;
     const int64_t c0 = min64<T>(sub.n, units * chunk / nt * K::NR), c1 = min64<T>(sub.n, units * (chunk + 1) / nt * K::NR);
-    sub.b += c0 * sub.b_cs;
+    if (sub.b_co) sub.b_co += c0;
+    else sub.b += c0 * sub.b_cs;
     sub.c += c0 * sub.c_cs;
     sub.n = c1 - c0;
   }
@@ -266,7 +327,8 @@ template <typename T, typename K>
 static void gemm_entry(const GemmArgs<T>& g, int nthreads, int slot, const Blocking& bl) {
   const double work = double(g.m) * double(g.n) * double(g.k);
   const bool dot = g.n == 1;
-  const bool small = dot || (g.b_cs == 1 && g.c_cs == 1 && (g.m <= 4 || work <= 48.0 * 48 * 48));
+  const bool indexed = g.a_ro || g.a_co || g.b_ro || g.b_co;
+  const bool small = !indexed && (dot || (g.b_cs == 1 && g.c_cs == 1 && (g.m <= 4 || work <= 48.0 * 48 * 48)));
   if (small) {
     SmallJob<T> job{&g, dot};
     const int64_t span = dot ? g.m : (g.n + 15) / 16;

@@ -15,9 +15,11 @@ struct MatmulSpec {
 void matmul(DType t, const void* a, const void* b, void* c, const MatmulSpec& s);
 
 // One operand of a strided batched GEMM: element (i, j) of matrix t is at
-// off + t*batch + i*row + j*col.
+// off + t*batch + i*row + j*col (or rows[i] in place of i*row, cols[j] in place of j*col).
 struct GemmOperand {
   int64_t off, batch, row, col;
+  const int32_t* rows = nullptr;  // optional offset tables replacing row and col (A and B only)
+  const int32_t* cols = nullptr;
 };
 
 // C_t (+)= A_t B_t for t < batch, or with sum_batch one C (its batch stride unused) receiving

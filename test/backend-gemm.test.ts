@@ -1,7 +1,8 @@
 // The strided batched GEMM kernel (Backend.gemm) on both backends against a naive triple loop: random
 // operand layouts (row- or column-major, gaps between rows and matrices, negative strides, offsets,
 // broadcast batch operands), accumulate and sumBatch, float32 and float64, every native instruction
-// set, one thread and all threads; then the native wrapper's bounds checks.
+// set, one thread and all threads; offset tables in place of input strides; then the native
+// wrapper's bounds checks.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChainruleError } from 'chainrule';
@@ -47,7 +48,20 @@ function layout(shape: readonly [number, number, number], input: boolean): Layou
   }
   let hi = offset;
   for (let d = 0; d < 3; d++) hi += Math.max(0, shape[d] - 1) * Math.max(0, strides[d]);
-  return { op: { offset, batchStride: strides[0], rowStride: strides[1], colStride: strides[2] }, length: hi + 1 + Math.floor(rnd() * 3) };
+  const op: GemmOperand = { offset, batchStride: strides[0], rowStride: strides[1], colStride: strides[2] };
+  // an input's row or column stride may become a table of the same offsets in a shuffled order
+  if (input && rnd() < 0.3) op.rowOffsets = shuffledTable(shape[1], strides[1]);
+  if (input && rnd() < 0.3) op.colOffsets = shuffledTable(shape[2], strides[2]);
+  return { op, length: hi + 1 + Math.floor(rnd() * 3) };
+}
+
+function shuffledTable(n: number, stride: number): Int32Array {
+  const t = Int32Array.from({ length: n }, (_, i) => i * stride);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [t[i], t[j]] = [t[j], t[i]];
+  }
+  return t;
 }
 
 function randomArray(C: FloatCtor, n: number): Float32Array | Float64Array {
@@ -56,7 +70,8 @@ function randomArray(C: FloatCtor, n: number): Float32Array | Float64Array {
   return a;
 }
 
-const at = (o: GemmOperand, t: number, i: number, j: number): number => o.offset + t * o.batchStride + i * o.rowStride + j * o.colStride;
+const at = (o: GemmOperand, t: number, i: number, j: number): number =>
+  o.offset + t * o.batchStride + (o.rowOffsets ? o.rowOffsets[i] : i * o.rowStride) + (o.colOffsets ? o.colOffsets[j] : j * o.colStride);
 
 /** The expected C array and, per element, the bound on rounding error of a depth-`depth` sum. */
 function naive(a: ArrayLike<number>, b: ArrayLike<number>, c0: ArrayLike<number>, s: GemmSpec, eps: number): [Float64Array, Float64Array] {
@@ -213,7 +228,11 @@ if (nativeAddon) {
         ['C negative column stride', (s) => Object.assign(s.c, { colStride: -1 }), /gemm \(output\): strided access \[-3, 20\]/],
         ['A batch stride', (s) => Object.assign(s.a, { batchStride: 16 }), /gemm \(left operand\)/],
         ['B row stride', (s) => Object.assign(s.b, { rowStride: 5 }), /gemm \(right operand\)/],
-        ['fractional stride', (s) => Object.assign(s.b, { colStride: 0.5 }), /gemm \(right operand\): bad shape or strides/],
+        ['fractional stride', (s) => Object.assign(s.b, { colStride: 0.5 }), /gemm \(right operand\): stride 0.5 is not an integer/],
+        ['table entry', (s) => Object.assign(s.a, { rowOffsets: Int32Array.from([0, 5, 11]) }), /gemm \(left operand\): strided access \[0, 30\]/],
+        ['negative table entry', (s) => Object.assign(s.b, { colOffsets: Int32Array.from([0, -1, 2, 3]) }), /gemm \(right operand\): strided access \[-1, /],
+        ['short table', (s) => Object.assign(s.b, { rowOffsets: Int32Array.from([0, 4, 8, 12]) }), /gemm \(right operand\): an offset table needs 5 Int32Array entries/],
+        ['table on C', (s) => Object.assign(s.c, { colOffsets: Int32Array.from([0, 1, 2, 3]) }), /gemm \(output\): offset tables are for the operands A and B only/],
         ['fractional offset', (s) => Object.assign(s.a, { offset: 0.5 }), /gemm \(left operand\): offset 0.5 is not an integer/],
         ['negative size', (s) => Object.assign(s, { m: -1 }), /gemm: bad sizes/],
         ['sumBatch C', (s) => Object.assign(s, { sumBatch: true, c: { offset: 13, batchStride: 0, rowStride: 4, colStride: 1 } }), /gemm \(output\)/],

@@ -65,13 +65,19 @@ export interface MatmulSpec {
   strideB: number;
 }
 
-/** Where the matrices of one strided GEMM operand live: element (i, j) of matrix t is at
- * offset + t·batchStride + i·rowStride + j·colStride (any integer strides, 0 broadcasts). */
+/**
+ * Where the matrices of one strided GEMM operand live: element (i, j) of matrix t is at
+ * offset + t·batchStride + i·rowStride + j·colStride (any integer strides, 0 broadcasts). On A and B
+ * (not C) an offset table may replace a stride: rowOffsets[i] in place of i·rowStride, colOffsets[j]
+ * in place of j·colStride, so that two nested dimensions (a channel and a kernel tap) act as one.
+ */
 export interface GemmOperand {
   offset: number;
   batchStride: number;
   rowStride: number;
   colStride: number;
+  rowOffsets?: Int32Array;
+  colOffsets?: Int32Array;
 }
 
 /**

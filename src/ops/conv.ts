@@ -1,7 +1,7 @@
 import type { OpInfo } from '../autograd/node.js';
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
-import type { GemmOperand, GemmSpec } from '../backend/types.js';
+import type { GemmOperand } from '../backend/types.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { empty, zeros } from '../tensor/creation.js';
 import { promote } from '../tensor/dtype.js';
@@ -12,8 +12,10 @@ import { assertTensor } from './util.js';
 // they are the three partial derivatives of one trilinear form
 //   T(x, W, y) = sum_{n,o,c,t,k} x[n, c, t·s + k·d] W[o, c, k] y[n, o, t]
 // (conv1d = dT/dy, conv1dInputGrad = dT/dx, conv1dWeightGrad = dT/dW), so the backward of each is
-// made of the other two and derivatives of any order work. Every forward is K strided GEMMs over the
-// batch, reading x in place: no im2col buffer.
+// made of the other two and derivatives of any order work. Each is one strided GEMM over the batch
+// that reads x in place (no im2col buffer): the depth (or column) index of the product runs over
+// (channel, tap) pairs through an offset table. Only the input gradient with stride > 1 is K GEMMs,
+// one per tap, each scattering into the strided positions it reaches.
 
 /** Stride and dilation of the conv ops (no padding: pad the input first). */
 export interface ConvOpOptions {
@@ -68,61 +70,96 @@ function geometry(name: string, o: ConvOpOptions, N: number, Cin: number, L: num
   if (K < 1) fail(name, `kernel size must be at least 1, got ${K}`);
   const Lout = outLength(L, K, s, d);
   if (Lout < 1) fail(name, `input length ${L} is shorter than the dilated kernel ${d * (K - 1) + 1}`);
+  // offset tables are Int32Arrays of positions inside one batch entry
+  if (Math.max(Cin * L, Cout * (Lout + 2 * d * (K - 1)), Cout * Cin * K) >= 2 ** 31) fail(name, 'one batch entry has 2^31 or more elements');
   return { s, d, N, Cin, L, Cout, K, Lout };
 }
 
-/** One GEMM per kernel tap k into c, with the spec of that tap; returns c. */
-function taps(K: number, a: Tensor, b: Tensor, c: Tensor, spec: (k: number) => GemmSpec): Tensor {
-  for (let k = 0; k < K; k++) kernels().gemm(a.data, b.data, c.data, spec(k));
-  return c;
+/** t[i·inner + j] = base + i·outerStride + j·innerStride: two nested dimensions read as one. */
+function table(outer: number, outerStride: number, inner: number, innerStride: number, base = 0): Int32Array {
+  const t = new Int32Array(outer * inner);
+  for (let i = 0; i < outer; i++) for (let j = 0; j < inner; j++) t[i * inner + j] = base + i * outerStride + j * innerStride;
+  return t;
 }
 
-/** y[n] (+)= W_k x[n] at tap k, for every n in one batched GEMM. */
+/** y[n] = W x̂[n], x̂[n][(c, k), t] = x[n, c, t·s + k·d]: depth Cin·K through a row table of x. */
 function forward(x: Tensor, w: Tensor, g: Geometry): Tensor {
   const { s, d, N, Cin, L, Cout, K, Lout } = g;
-  return taps(K, w, x, empty([N, Cout, Lout], x.dtype), (k) => ({
+  const y = empty([N, Cout, Lout], x.dtype);
+  kernels().gemm(w.data, x.data, y.data, {
     batch: N,
     m: Cout,
     n: Lout,
-    k: Cin,
-    accumulate: k > 0,
+    k: Cin * K,
+    accumulate: false,
     sumBatch: false,
-    a: op(k, 0, Cin * K, K),
-    b: op(k * d, Cin * L, L, s),
+    a: op(0, 0, Cin * K, 1),
+    b: { ...op(0, Cin * L, 0, s), rowOffsets: table(Cin, L, K, d) },
     c: op(0, Cout * Lout, Lout, 1),
-  }));
+  });
+  return y;
 }
 
-/** gx[n] at tap k += W_kᵀ gy[n]: the transposed convolution, scattered in place through C's strides. */
+/**
+ * gx[n, c, l] = sum_{o,k} W[o, c, k] gy[n, o, (l - k·d) / s]. With stride 1 that is one GEMM of depth
+ * Cout·K over gy zero-padded by d·(K-1) on both sides; otherwise one GEMM per tap k adds W_kᵀ gy[n]
+ * into the positions t·s + k·d through C's column stride.
+ */
 function inputGrad(gy: Tensor, w: Tensor, g: Geometry): Tensor {
   const { s, d, N, Cin, L, Cout, K, Lout } = g;
-  return taps(K, w, gy, zeros([N, Cin, L], { dtype: gy.dtype }), (k) => ({
-    batch: N,
-    m: Cin,
-    n: Lout,
-    k: Cout,
-    accumulate: true,
-    sumBatch: false,
-    a: op(k, 0, K, Cin * K),
-    b: op(0, Cout * Lout, Lout, 1),
-    c: op(k * d, Cin * L, L, s),
-  }));
+  const be = kernels();
+  if (s === 1) {
+    const P = d * (K - 1);
+    const Lp = Lout + 2 * P;
+    const padded = zeros([N, Cout, Lp], { dtype: gy.dtype });
+    be.stridedAccumulate(gy.data, [N * Cout, Lout], padded.data, P, [Lp, 1]);
+    const gx = empty([N, Cin, L], gy.dtype);
+    be.gemm(w.data, padded.data, gx.data, {
+      batch: N,
+      m: Cin,
+      n: L,
+      k: Cout * K,
+      accumulate: false,
+      sumBatch: false,
+      a: { ...op(0, 0, K, 0), colOffsets: table(Cout, Cin * K, K, 1) },
+      b: { ...op(0, Cout * Lp, 0, 1), rowOffsets: table(Cout, Lp, K, -d, P) },
+      c: op(0, Cin * L, L, 1),
+    });
+    return gx;
+  }
+  const gx = zeros([N, Cin, L], { dtype: gy.dtype });
+  for (let k = 0; k < K; k++) {
+    be.gemm(w.data, gy.data, gx.data, {
+      batch: N,
+      m: Cin,
+      n: Lout,
+      k: Cout,
+      accumulate: true,
+      sumBatch: false,
+      a: op(k, 0, K, Cin * K),
+      b: op(0, Cout * Lout, Lout, 1),
+      c: op(k * d, Cin * L, L, s),
+    });
+  }
+  return gx;
 }
 
-/** gW[:, :, k] = sum_n gy[n] x[n]ᵀ at tap k: one batch-summed GEMM per tap. */
+/** gW[o, (c, k)] = sum_n gy[n] x̂[n]ᵀ: one batch-summed GEMM whose columns run over (c, k) through a table. */
 function weightGrad(x: Tensor, gy: Tensor, g: Geometry): Tensor {
   const { s, d, N, Cin, L, Cout, K, Lout } = g;
-  return taps(K, gy, x, empty([Cout, Cin, K], x.dtype), (k) => ({
+  const gw = empty([Cout, Cin, K], x.dtype);
+  kernels().gemm(gy.data, x.data, gw.data, {
     batch: N,
     m: Cout,
-    n: Cin,
+    n: Cin * K,
     k: Lout,
     accumulate: false,
     sumBatch: true,
     a: op(0, Cout * Lout, Lout, 1),
-    b: op(k * d, Cin * L, s, L),
-    c: op(k, 0, Cin * K, K),
-  }));
+    b: { ...op(0, Cin * L, s, 0), colOffsets: table(Cin, L, K, d) },
+    c: op(0, 0, Cin * K, 1),
+  });
+  return gw;
 }
 
 const sub = (o: ConvOpOptions): string => {

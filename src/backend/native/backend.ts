@@ -58,15 +58,41 @@ function packDims(shape: readonly number[], ...vectors: (readonly number[])[]): 
   return dims;
 }
 
-/** Checks one strided GEMM operand's span (shape [batch, rows, cols]) and writes it into gemmSpec at `at`. */
-function gemmOperand(what: string, arr: TypedArray, o: GemmOperand, shape: readonly number[], at: number): void {
-  if (!Number.isInteger(o.offset)) fail(`gemm (${what}): offset ${o.offset} is not an integer`);
-  const strides = [o.batchStride, o.rowStride, o.colStride];
-  checkSpan(`gemm (${what})`, arr.length, o.offset, shape, shape.length === 3 ? strides : strides.slice(1));
+/** [lo, hi] of i·stride over i < n (n >= 1), or of the first n entries of a table replacing the stride. */
+function dimRange(what: string, n: number, stride: number, table: Int32Array | undefined): [number, number] {
+  if (table) {
+    if (!(table instanceof Int32Array) || table.length < n) fail(`${what}: an offset table needs ${n} Int32Array entries`);
+    let lo = table[0];
+    let hi = table[0];
+    for (let i = 1; i < n; i++) {
+      lo = Math.min(lo, table[i]);
+      hi = Math.max(hi, table[i]);
+    }
+    return [lo, hi];
+  }
+  if (!Number.isInteger(stride)) fail(`${what}: stride ${stride} is not an integer`);
+  return stride >= 0 ? [0, (n - 1) * stride] : [(n - 1) * stride, 0];
+}
+
+/**
+ * Checks that every element of one strided GEMM operand ([batch, rows, cols] matrices, through its
+ * strides or offset tables) lies inside its array, and writes it into gemmSpec at `at`.
+ */
+function gemmOperand(what: string, arr: TypedArray, o: GemmOperand, batch: number, rows: number, cols: number, at: number): void {
+  const w = `gemm (${what})`;
+  if (!Number.isInteger(o.offset)) fail(`${w}: offset ${o.offset} is not an integer`);
+  if (batch > 0 && rows > 0 && cols > 0) {
+    const [b0, b1] = dimRange(w, batch, o.batchStride, undefined);
+    const [r0, r1] = dimRange(w, rows, o.rowStride, o.rowOffsets);
+    const [c0, c1] = dimRange(w, cols, o.colStride, o.colOffsets);
+    const lo = o.offset + b0 + r0 + c0;
+    const hi = o.offset + b1 + r1 + c1;
+    if (lo < 0 || hi >= arr.length) fail(`${w}: strided access [${lo}, ${hi}] outside an array of ${arr.length}`);
+  }
   gemmSpec[at] = o.offset;
-  gemmSpec[at + 1] = shape.length === 3 ? o.batchStride : 0;
-  gemmSpec[at + 2] = o.rowStride;
-  gemmSpec[at + 3] = o.colStride;
+  gemmSpec[at + 1] = batch > 1 ? o.batchStride : 0;
+  gemmSpec[at + 2] = o.rowOffsets ? 0 : o.rowStride;
+  gemmSpec[at + 3] = o.colOffsets ? 0 : o.colStride;
 }
 
 function checkIndices(what: string, idx: Int32Array, n: number): void {
@@ -185,16 +211,17 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
       }
       const { batch, m, n, k } = s;
       for (const v of [batch, m, n, k]) if (!Number.isInteger(v) || v < 0) fail(`gemm: bad sizes ${batch}, ${m}, ${n}, ${k}`);
-      gemmOperand('left operand', a, s.a, [batch, m, k], 6);
-      gemmOperand('right operand', b, s.b, [batch, k, n], 10);
-      gemmOperand('output', c, s.c, s.sumBatch ? [m, n] : [batch, m, n], 14);
+      if (s.c.rowOffsets || s.c.colOffsets) fail('gemm (output): offset tables are for the operands A and B only');
+      gemmOperand('left operand', a, s.a, batch, m, k, 6);
+      gemmOperand('right operand', b, s.b, batch, k, n, 10);
+      gemmOperand('output', c, s.c, s.sumBatch ? 1 : batch, m, n, 14);
       gemmSpec[0] = batch;
       gemmSpec[1] = m;
       gemmSpec[2] = n;
       gemmSpec[3] = k;
       gemmSpec[4] = s.accumulate ? 1 : 0;
       gemmSpec[5] = s.sumBatch ? 1 : 0;
-      addon.gemm(a, b, c, gemmSpec);
+      addon.gemm(a, b, c, gemmSpec, s.a.rowOffsets ?? null, s.a.colOffsets ?? null, s.b.rowOffsets ?? null, s.b.colOffsets ?? null);
     },
 
     stridedCopy(src, offset, strides, shape, out): void {
