@@ -2,6 +2,7 @@
 // and the choice between threading inside one product or across a batch.
 #include "gemm.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -189,8 +190,10 @@ GemmArgs<T> strided_args(const T* a, const T* b, T* c, const GemmSpec& s, int64_
   return g;
 }
 
-// Batch entries [b0, b1) of chunk `chunk`; with sum_batch each chunk sums its entries into its own
-// contiguous m x n partial (partials are added into C after all chunks are done).
+// The batch is cut into `groups` fixed runs of entries that threads claim one at a time, so a
+// thread that is descheduled on a busy machine holds up no more than one run. With sum_batch each
+// run sums its entries into its own contiguous m x n partial, and the partials are added into C in
+// run order afterwards: the result does not depend on which thread ran what.
 template <typename T>
 struct StridedJob {
   const T* a;
@@ -198,22 +201,26 @@ struct StridedJob {
   T* c;
   const GemmSpec* s;
   T* partial;
+  int64_t groups;
+  std::atomic<int64_t> next{0};
 };
 
 template <typename T>
-void strided_worker(void* ctx, int chunk, int nt, int tid) {
+void strided_worker(void* ctx, int, int, int tid) {
   StridedJob<T>* j = static_cast<StridedJob<T>*>(ctx);
   const GemmSpec& s = *j->s;
-  const int64_t b0 = s.batch * chunk / nt, b1 = s.batch * (chunk + 1) / nt;
-  for (int64_t t = b0; t < b1; t++) {
-    GemmArgs<T> g = strided_args<T>(j->a, j->b, j->c, s, t);
-    if (j->partial) {
-      g.c = j->partial + chunk * s.m * s.n;
-      g.ldc = s.n;
-      g.c_cs = 1;
-      g.accumulate = t > b0;
+  for (int64_t grp = j->next++; grp < j->groups; grp = j->next++) {
+    const int64_t b0 = s.batch * grp / j->groups, b1 = s.batch * (grp + 1) / j->groups;
+    for (int64_t t = b0; t < b1; t++) {
+      GemmArgs<T> g = strided_args<T>(j->a, j->b, j->c, s, t);
+      if (j->partial) {
+        g.c = j->partial + grp * s.m * s.n;
+        g.ldc = s.n;
+        g.c_cs = 1;
+        g.accumulate = t > b0;
+      }
+      run_one<T>(g, 1, tid);
     }
-    run_one<T>(g, 1, tid);
   }
 }
 
@@ -241,12 +248,13 @@ void gemm_t(const T* a, const T* b, T* c, const GemmSpec& s) {
   if (threads > 1 && s.batch > 1 && work * double(s.batch) >= kThreadWork && (s.batch >= threads || work < 4 * kThreadWork)) {
     // whole products per thread, one thread each
     const int nt = s.batch < threads ? int(s.batch) : threads;
+    const int64_t groups = s.batch < 4 * nt ? s.batch : 4 * nt;
     T* partial = nullptr;
     if (s.sum_batch) {
-      partial = static_cast<T*>(malloc(sizeof(T) * size_t(nt) * size_t(s.m * s.n)));
+      partial = static_cast<T*>(malloc(sizeof(T) * size_t(groups) * size_t(s.m * s.n)));
       if (!partial) abort();
     }
-    StridedJob<T> job{a, b, c, &s, partial};
+    StridedJob<T> job{a, b, c, &s, partial, groups};
     pool_run(nt, strided_worker<T>, &job);
     if (partial) {
       const int64_t mn = s.m * s.n;
@@ -255,7 +263,7 @@ void gemm_t(const T* a, const T* b, T* c, const GemmSpec& s) {
           T* row = c + s.c.off + i * s.c.row;
           for (int64_t j = 0; j < s.n; j++) {
             T sum = partial[i * s.n + j];
-            for (int ch = 1; ch < nt; ch++) sum += partial[ch * mn + i * s.n + j];
+            for (int64_t grp = 1; grp < groups; grp++) sum += partial[grp * mn + i * s.n + j];
             row[j * s.c.col] = s.accumulate ? row[j * s.c.col] + sum : sum;
           }
         }

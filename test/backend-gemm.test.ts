@@ -116,6 +116,7 @@ const SIZES: [number, number, number, number][] = [
   [1, 100, 110, 100],
   [4, 40, 50, 450],
   [6, 21, 19, 260],
+  [13, 20, 30, 200],
 ];
 
 function spec(size: [number, number, number, number], accumulate: boolean, sumBatch: boolean): [GemmSpec, number[]] {
