@@ -73,13 +73,18 @@ template <typename T, int NR>
 static void pack_b_indexed(const GemmArgs<T>& g, int64_t p0, int64_t kc, int64_t j0, int64_t nc, T* __restrict dst) {
   for (int64_t jr = 0; jr < nc; jr += NR) {
     const int64_t cols = min64<T>(NR, nc - jr);
-    if (!g.b_co && g.b_cs == 1) {
-      // rows from a table, each a contiguous run of columns
+    if (!g.b_co) {
+      // rows from a table, each read along its columns
+      const int64_t cs = g.b_cs;
       for (int64_t p = 0; p < kc; p++) {
         const int64_t q = p0 + p;
-        const T* s = g.b + (g.b_ro ? int64_t(g.b_ro[q]) : q * g.b_rs) + j0 + jr;
+        const T* s = g.b + g.b_ro[q] + (j0 + jr) * cs;
         T* d = dst + p * NR;
-        for (int64_t j = 0; j < cols; j++) d[j] = s[j];
+        if (cs == 1) {
+          for (int64_t j = 0; j < cols; j++) d[j] = s[j];
+        } else {
+          for (int64_t j = 0; j < cols; j++) d[j] = s[j * cs];
+        }
         for (int64_t j = cols; j < NR; j++) d[j] = T(0);
       }
     } else {
