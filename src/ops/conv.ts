@@ -71,7 +71,9 @@ function geometry(name: string, o: ConvOpOptions, N: number, Cin: number, L: num
   const Lout = outLength(L, K, s, d);
   if (Lout < 1) fail(name, `input length ${L} is shorter than the dilated kernel ${d * (K - 1) + 1}`);
   // offset tables are Int32Arrays of positions inside one batch entry
-  if (Math.max(Cin * L, Cout * (Lout + 2 * d * (K - 1)), Cout * Cin * K) >= 2 ** 31) fail(name, 'one batch entry has 2^31 or more elements');
+  if (Math.max(Cin * L, Cout * (Lout + 2 * d * (K - 1)), Cout * Cin * K) >= 2 ** 31) {
+    fail(name, `input [${N},${Cin},${L}] with weight [${Cout},${Cin},${K}]: a batch entry or the weight has 2^31 or more elements`);
+  }
   return { s, d, N, Cin, L, Cout, K, Lout };
 }
 
