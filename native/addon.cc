@@ -198,6 +198,43 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// gemm(a, b, c, spec=[batch, m, n, k, accumulate, sumBatch, then offset, batch stride, row stride
+// and column stride of A, of B and of C], aRows, aCols, bRows, bCols: Int32Array offset tables or null)
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  ARGS(8);
+  ARR(a, 0);
+  ARR(b, 1);
+  ARR(c, 2);
+  ARR(p, 3);
+  Arr tables[4];
+  for (int i = 0; i < 4; i++) {
+    if (!get_array(env, argv[4 + i], tables[i], true)) return nullptr;
+    if (tables[i].data && tables[i].type != cr::I32) {
+      throw_type(env, "chainrule native: gemm offset tables must be Int32Arrays");
+      return nullptr;
+    }
+  }
+  if (p.type != cr::F64 || p.length < 18) {
+    throw_type(env, "chainrule native: gemm spec must be a Float64Array(18)");
+    return nullptr;
+  }
+  if (a.type != c.type || b.type != c.type || (c.type != cr::F32 && c.type != cr::F64)) {
+    throw_type(env, "chainrule native: gemm needs three float arrays of one type");
+    return nullptr;
+  }
+  const double* s = static_cast<const double*>(p.data);
+  auto operand = [s](int i) { return cr::GemmOperand{int64_t(s[i]), int64_t(s[i + 1]), int64_t(s[i + 2]), int64_t(s[i + 3])}; };
+  cr::GemmSpec spec{int64_t(s[0]), int64_t(s[1]), int64_t(s[2]), int64_t(s[3]), s[4] != 0, s[5] != 0,
+                    operand(6), operand(10), operand(14)};
+  spec.a.rows = static_cast<const int32_t*>(tables[0].data);
+  spec.a.cols = static_cast<const int32_t*>(tables[1].data);
+  spec.b.rows = static_cast<const int32_t*>(tables[2].data);
+  spec.b.cols = static_cast<const int32_t*>(tables[3].data);
+  LOCK;
+  cr::gemm(c.type, a.data, b.data, c.data, spec);
+  return nullptr;
+}
+
 // stridedCopy(src, offset, out, dims=[rank, shape, strides])
 napi_value StridedCopy(napi_env env, napi_callback_info info) {
   ARGS(4);
@@ -397,6 +434,7 @@ NAPI_MODULE_INIT() {
       {"argReduce", nullptr, ArgReduce, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stridedCopy", nullptr, StridedCopy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stridedAccumulate", nullptr, StridedAccumulate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"indexSelect", nullptr, IndexSelect, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -2,6 +2,7 @@
 // and the choice between threading inside one product or across a batch.
 #include "gemm.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -164,7 +165,128 @@ void matmul_t(const T* a, const T* b, T* c, const MatmulSpec& s) {
   for (int64_t t = 0; t < s.batch; t++) run_one<T>(args_for<T>(a, b, c, s, t), nt, 0);
 }
 
+// ---- strided batched GEMM -------------------------------------------------------------
+
+template <typename T>
+GemmArgs<T> strided_args(const T* a, const T* b, T* c, const GemmSpec& s, int64_t t) {
+  GemmArgs<T> g;
+  g.a = a + s.a.off + t * s.a.batch;
+  g.b = b + s.b.off + t * s.b.batch;
+  g.c = c + s.c.off + (s.sum_batch ? 0 : t * s.c.batch);
+  g.m = s.m;
+  g.n = s.n;
+  g.k = s.k;
+  g.a_rs = s.a.row;
+  g.a_cs = s.a.col;
+  g.b_rs = s.b.row;
+  g.b_cs = s.b.col;
+  g.ldc = s.c.row;
+  g.c_cs = s.c.col;
+  g.accumulate = s.accumulate;
+  g.a_ro = s.a.rows;
+  g.a_co = s.a.cols;
+  g.b_ro = s.b.rows;
+  g.b_co = s.b.cols;
+  return g;
+}
+
+// The batch is cut into `groups` fixed runs of entries that threads claim one at a time, so a
+// thread that is descheduled on a busy machine holds up no more than one run. With sum_batch each
+// run sums its entries into its own contiguous m x n partial, and the partials are added into C in
+// run order afterwards: the result does not depend on which thread ran what.
+template <typename T>
+struct StridedJob {
+  const T* a;
+  const T* b;
+  T* c;
+  const GemmSpec* s;
+  T* partial;
+  int64_t groups;
+  std::atomic<int64_t> next{0};
+};
+
+template <typename T>
+void strided_worker(void* ctx, int, int, int tid) {
+  StridedJob<T>* j = static_cast<StridedJob<T>*>(ctx);
+  const GemmSpec& s = *j->s;
+  for (int64_t grp = j->next++; grp < j->groups; grp = j->next++) {
+    const int64_t b0 = s.batch * grp / j->groups, b1 = s.batch * (grp + 1) / j->groups;
+    for (int64_t t = b0; t < b1; t++) {
+      GemmArgs<T> g = strided_args<T>(j->a, j->b, j->c, s, t);
+      if (j->partial) {
+        g.c = j->partial + grp * s.m * s.n;
+        g.ldc = s.n;
+        g.c_cs = 1;
+        g.accumulate = t > b0;
+      }
+      run_one<T>(g, 1, tid);
+    }
+  }
+}
+
+// C = 0 (unless accumulating): the product of an empty depth or an empty batch sum.
+template <typename T>
+void strided_zero(T* c, const GemmSpec& s) {
+  if (s.accumulate) return;
+  const int64_t mats = s.sum_batch ? 1 : s.batch;
+  for (int64_t t = 0; t < mats; t++)
+    for (int64_t i = 0; i < s.m; i++) {
+      T* row = c + s.c.off + t * s.c.batch + i * s.c.row;
+      for (int64_t j = 0; j < s.n; j++) row[j * s.c.col] = T(0);
+    }
+}
+
+template <typename T>
+void gemm_t(const T* a, const T* b, T* c, const GemmSpec& s) {
+  if (s.m == 0 || s.n == 0) return;
+  if (s.k == 0 || s.batch == 0) {
+    if (s.batch > 0 || s.sum_batch) strided_zero<T>(c, s);
+    return;
+  }
+  const double work = double(s.m) * double(s.n) * double(s.k);
+  const int threads = pool_size();
+  if (threads > 1 && s.batch > 1 && work * double(s.batch) >= kThreadWork && (s.batch >= threads || work < 4 * kThreadWork)) {
+    // whole products per thread, one thread each
+    const int nt = s.batch < threads ? int(s.batch) : threads;
+    const int64_t groups = s.batch < 4 * nt ? s.batch : 4 * nt;
+    T* partial = nullptr;
+    if (s.sum_batch) {
+      partial = static_cast<T*>(malloc(sizeof(T) * size_t(groups) * size_t(s.m * s.n)));
+      if (!partial) abort();
+    }
+    StridedJob<T> job{a, b, c, &s, partial, groups};
+    pool_run(nt, strided_worker<T>, &job);
+    if (partial) {
+      const int64_t mn = s.m * s.n;
+      parallel_for(s.m, 16, [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; i++) {
+          T* row = c + s.c.off + i * s.c.row;
+          for (int64_t j = 0; j < s.n; j++) {
+            T sum = partial[i * s.n + j];
+            for (int64_t grp = 1; grp < groups; grp++) sum += partial[grp * mn + i * s.n + j];
+            row[j * s.c.col] = s.accumulate ? row[j * s.c.col] + sum : sum;
+          }
+        }
+      });
+      free(partial);
+    }
+    return;
+  }
+  // one product at a time, threaded inside when it is large enough; a batch sum accumulates in C
+  const int nt = work >= kThreadWork ? threads : 1;
+  for (int64_t t = 0; t < s.batch; t++) {
+    GemmArgs<T> g = strided_args<T>(a, b, c, s, t);
+    if (s.sum_batch && t > 0) g.accumulate = true;
+    run_one<T>(g, nt, 0);
+  }
+}
+
 }  // namespace
+
+void gemm(DType t, const void* a, const void* b, void* c, const GemmSpec& s) {
+  if (t == F32) gemm_t<float>(static_cast<const float*>(a), static_cast<const float*>(b), static_cast<float*>(c), s);
+  else gemm_t<double>(static_cast<const double*>(a), static_cast<const double*>(b), static_cast<double*>(c), s);
+}
 
 void matmul(DType t, const void* a, const void* b, void* c, const MatmulSpec& s) {
   if (t == F32) matmul_t<float>(static_cast<const float*>(a), static_cast<const float*>(b), static_cast<float*>(c), s);

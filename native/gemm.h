@@ -1,5 +1,5 @@
-// GEMM entry points. C[m x n] = op(A) @ op(B) where element (i, p) of A is a[i*a_rs + p*a_cs]
-// and element (p, j) of B is b[p*b_rs + j*b_cs]; C is row-major with leading dimension ldc.
+// GEMM entry points. C[m x n] (+)= op(A) @ op(B) where element (i, p) of A is a[i*a_rs + p*a_cs],
+// element (p, j) of B is b[p*b_rs + j*b_cs] and element (i, j) of C is c[i*ldc + j*c_cs].
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +13,15 @@ struct GemmArgs {
   T* c;
   int64_t m, n, k;
   int64_t a_rs, a_cs, b_rs, b_cs, ldc;
+  int64_t c_cs = 1;         // C column stride; non-unit strides go through the partial-tile path
+  bool accumulate = false;  // C += A B instead of C = A B
+  // Optional offset tables replacing a stride: row i of A starts at a + a_ro[i] instead of
+  // a + i*a_rs, and so on (a_co: columns of A, b_ro: rows of B, b_co: columns of B). A dimension
+  // that is two nested ones (a kernel tap inside a channel) becomes one GEMM dimension this way.
+  const int32_t* a_ro = nullptr;
+  const int32_t* a_co = nullptr;
+  const int32_t* b_ro = nullptr;
+  const int32_t* b_co = nullptr;
 };
 
 // Cache blocking of the packed path (rows of A per block, depth, columns of B per block).

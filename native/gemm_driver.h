@@ -13,7 +13,31 @@ static inline int64_t min64(int64_t a, int64_t b) {
 // Packs rows [i0, i0+mc) x depth [p0, p0+kc) of A into MR-row panels, each stored p-major
 // (MR consecutive values per depth step), zero-padding the last panel.
 template <typename T, int MR>
+static void pack_a_indexed(const GemmArgs<T>& g, int64_t i0, int64_t mc, int64_t p0, int64_t kc, T* __restrict dst) {
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    const int64_t rows = min64<T>(MR, mc - ir);
+    for (int64_t i = 0; i < rows; i++) {
+      const int64_t r = i0 + ir + i;
+      const T* s = g.a + (g.a_ro ? int64_t(g.a_ro[r]) : r * g.a_rs);
+      T* d = dst + i;
+      if (g.a_co) {
+        for (int64_t p = 0; p < kc; p++) d[p * MR] = s[g.a_co[p0 + p]];
+      } else {
+        for (int64_t p = 0; p < kc; p++) d[p * MR] = s[(p0 + p) * g.a_cs];
+      }
+    }
+    for (int64_t i = rows; i < MR; i++)
+      for (int64_t p = 0; p < kc; p++) dst[p * MR + i] = T(0);
+    dst += kc * MR;
+  }
+}
+
+template <typename T, int MR>
 static void pack_a(const GemmArgs<T>& g, int64_t i0, int64_t mc, int64_t p0, int64_t kc, T* __restrict dst) {
+  if (g.a_ro || g.a_co) {
+    pack_a_indexed<T, MR>(g, i0, mc, p0, kc, dst);
+    return;
+  }
   for (int64_t ir = 0; ir < mc; ir += MR) {
     const int64_t rows = min64<T>(MR, mc - ir);
     const T* src = g.a + (i0 + ir) * g.a_rs + p0 * g.a_cs;
@@ -46,7 +70,47 @@ static void pack_a(const GemmArgs<T>& g, int64_t i0, int64_t mc, int64_t p0, int
 // Packs depth [p0, p0+kc) x columns [j0, j0+nc) of B into NR-column panels (NR consecutive values
 // per depth step), zero-padding the last panel.
 template <typename T, int NR>
+static void pack_b_indexed(const GemmArgs<T>& g, int64_t p0, int64_t kc, int64_t j0, int64_t nc, T* __restrict dst) {
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    const int64_t cols = min64<T>(NR, nc - jr);
+    if (!g.b_co) {
+      // rows from a table, each read along its columns
+      const int64_t cs = g.b_cs;
+      for (int64_t p = 0; p < kc; p++) {
+        const int64_t q = p0 + p;
+        const T* s = g.b + g.b_ro[q] + (j0 + jr) * cs;
+        T* d = dst + p * NR;
+        if (cs == 1) {
+          for (int64_t j = 0; j < cols; j++) d[j] = s[j];
+        } else {
+          for (int64_t j = 0; j < cols; j++) d[j] = s[j * cs];
+        }
+        for (int64_t j = cols; j < NR; j++) d[j] = T(0);
+      }
+    } else {
+      for (int64_t j = 0; j < cols; j++) {
+        const int64_t c = j0 + jr + j;
+        const T* s = g.b + (g.b_co ? int64_t(g.b_co[c]) : c * g.b_cs);
+        T* d = dst + j;
+        if (g.b_ro) {
+          for (int64_t p = 0; p < kc; p++) d[p * NR] = s[g.b_ro[p0 + p]];
+        } else {
+          for (int64_t p = 0; p < kc; p++) d[p * NR] = s[(p0 + p) * g.b_rs];
+        }
+      }
+      for (int64_t j = cols; j < NR; j++)
+        for (int64_t p = 0; p < kc; p++) dst[p * NR + j] = T(0);
+    }
+    dst += kc * NR;
+  }
+}
+
+template <typename T, int NR>
 static void pack_b(const GemmArgs<T>& g, int64_t p0, int64_t kc, int64_t j0, int64_t nc, T* __restrict dst) {
+  if (g.b_ro || g.b_co) {
+    pack_b_indexed<T, NR>(g, p0, kc, j0, nc, dst);
+    return;
+  }
   for (int64_t jr = 0; jr < nc; jr += NR) {
     const int64_t cols = min64<T>(NR, nc - jr);
     const T* src = g.b + p0 * g.b_rs + (j0 + jr) * g.b_cs;
@@ -84,10 +148,12 @@ static void pack_b(const GemmArgs<T>& g, int64_t p0, int64_t kc, int64_t j0, int
   }
 }
 
-// One micro-tile; partial tiles go through a local buffer.
+// One micro-tile; partial tiles and tiles of C with a non-unit column stride go through a local
+// buffer.
 template <typename T, typename K>
-static inline void tile(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, int64_t rows, int64_t cols, bool acc) {
-  if (rows == K::MR && cols == K::NR) {
+static inline void tile(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, int64_t ccs, int64_t rows, int64_t cols,
+                        bool acc) {
+  if (rows == K::MR && cols == K::NR && ccs == 1) {
     K::run(kc, ap, bp, c, ldc, acc);
     return;
   }
@@ -97,9 +163,9 @@ static inline void tile(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc,
     T* cr = c + i * ldc;
     const T* tr = tmp + i * K::NR;
     if (acc) {
-      for (int64_t j = 0; j < cols; j++) cr[j] += tr[j];
+      for (int64_t j = 0; j < cols; j++) cr[j * ccs] += tr[j];
     } else {
-      for (int64_t j = 0; j < cols; j++) cr[j] = tr[j];
+      for (int64_t j = 0; j < cols; j++) cr[j * ccs] = tr[j];
     }
   }
 }
@@ -117,7 +183,7 @@ static void packed_gemm(const GemmArgs<T>& g, const Blocking& bl, int slot) {
     const int64_t npan = (nc + NR - 1) / NR;
     for (int64_t pc = 0; pc < g.k; pc += KC) {
       const int64_t kc = min64<T>(KC, g.k - pc);
-      const bool acc = pc > 0;
+      const bool acc = pc > 0 || g.accumulate;
       pack_b<T, K::NR>(g, pc, kc, jc, nc, bp);
       for (int64_t ic = 0; ic < g.m; ic += MC) {
         const int64_t mc = min64<T>(MC, g.m - ic);
@@ -126,9 +192,10 @@ static void packed_gemm(const GemmArgs<T>& g, const Blocking& bl, int slot) {
           // one A micro-panel stays in L1 while B micro-panels stream from L2
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t rows = min64<T>(MR, mc - ir);
-            T* cc = g.c + (ic + ir) * g.ldc + jc;
+            T* cc = g.c + (ic + ir) * g.ldc + jc * g.c_cs;
             for (int64_t jp = 0; jp < npan; jp++) {
-              tile<T, K>(kc, ap + ir * kc, bp + jp * NR * kc, cc + jp * NR, g.ldc, rows, min64<T>(NR, nc - jp * NR), acc);
+              tile<T, K>(kc, ap + ir * kc, bp + jp * NR * kc, cc + jp * NR * g.c_cs, g.ldc, g.c_cs, rows,
+                         min64<T>(NR, nc - jp * NR), acc);
             }
           }
         } else {
@@ -136,9 +203,9 @@ static void packed_gemm(const GemmArgs<T>& g, const Blocking& bl, int slot) {
           for (int64_t jp = 0; jp < npan; jp++) {
             const int64_t cols = min64<T>(NR, nc - jp * NR);
             const T* bpp = bp + jp * NR * kc;
-            T* cc = g.c + ic * g.ldc + jc + jp * NR;
+            T* cc = g.c + ic * g.ldc + (jc + jp * NR) * g.c_cs;
             for (int64_t ir = 0; ir < mc; ir += MR) {
-              tile<T, K>(kc, ap + ir * kc, bpp, cc + ir * g.ldc, g.ldc, min64<T>(MR, mc - ir), cols, acc);
+              tile<T, K>(kc, ap + ir * kc, bpp, cc + ir * g.ldc, g.ldc, g.c_cs, min64<T>(MR, mc - ir), cols, acc);
             }
           }
         }
@@ -164,21 +231,23 @@ static void split_worker(void* ctx, int chunk, int nt, int tid) {
   if (job->split_m) {
     const int64_t units = (sub.m + K::MR - 1) / K::MR;
     const int64_t r0 = min64<T>(sub.m, units * chunk / nt * K::MR), r1 = min64<T>(sub.m, units * (chunk + 1) / nt * K::MR);
-    sub.a += r0 * sub.a_rs;
+    if (sub.a_ro) sub.a_ro += r0;
+    else sub.a += r0 * sub.a_rs;
     sub.c += r0 * sub.ldc;
     sub.m = r1 - r0;
   } else {
     const int64_t units = (sub.n + K::NR - 1) / K::NR;
     const int64_t c0 = min64<T>(sub.n, units * chunk / nt * K::NR), c1 = min64<T>(sub.n, units * (chunk + 1) / nt * K::NR);
-    sub.b += c0 * sub.b_cs;
-    sub.c += c0;
+    if (sub.b_co) sub.b_co += c0;
+    else sub.b += c0 * sub.b_cs;
+    sub.c += c0 * sub.c_cs;
     sub.n = c1 - c0;
   }
   if (sub.m > 0 && sub.n > 0) packed_gemm<T, K>(sub, job->bl, tid);
 }
 
-// Skinny and small products without packing: rows of C accumulate scaled rows of B (B must have
-// unit column stride). Columns [j0, j1) only, so threads can split wide products.
+// Skinny and small products without packing: rows of C accumulate scaled rows of B (B and C must
+// have unit column strides). Columns [j0, j1) only, so threads can split wide products.
 template <typename T>
 static void small_rows(const GemmArgs<T>& g, int64_t j0, int64_t j1) {
   const int64_t JB = 512;
@@ -187,8 +256,10 @@ static void small_rows(const GemmArgs<T>& g, int64_t j0, int64_t j1) {
     for (int64_t jb = j0; jb < j1; jb += JB) {
       const int64_t w = min64<T>(JB, j1 - jb);
       T* __restrict c0 = g.c + i * g.ldc + jb;
-      for (int64_t r = 0; r < rows; r++)
-        for (int64_t j = 0; j < w; j++) c0[r * g.ldc + j] = T(0);
+      if (!g.accumulate) {
+        for (int64_t r = 0; r < rows; r++)
+          for (int64_t j = 0; j < w; j++) c0[r * g.ldc + j] = T(0);
+      }
       const T* arow = g.a + i * g.a_rs;
       if (rows == 4) {
         T* __restrict c1 = c0 + g.ldc;
@@ -234,7 +305,8 @@ static void small_dot(const GemmArgs<T>& g, int64_t i0, int64_t i1) {
     for (; p < g.k; p++) s[0] += ar[p * g.a_cs] * g.b[p * g.b_rs];
     T t = T(0);
     for (int l = 0; l < 16; l++) t += s[l];
-    g.c[i * g.ldc] = t;
+    if (g.accumulate) g.c[i * g.ldc] += t;
+    else g.c[i * g.ldc] = t;
   }
 }
 
@@ -260,7 +332,8 @@ template <typename T, typename K>
 static void gemm_entry(const GemmArgs<T>& g, int nthreads, int slot, const Blocking& bl) {
   const double work = double(g.m) * double(g.n) * double(g.k);
   const bool dot = g.n == 1;
-  const bool small = dot || (g.b_cs == 1 && (g.m <= 4 || work <= 48.0 * 48 * 48));
+  const bool indexed = g.a_ro || g.a_co || g.b_ro || g.b_co;
+  const bool small = !indexed && (dot || (g.b_cs == 1 && g.c_cs == 1 && (g.m <= 4 || work <= 48.0 * 48 * 48)));
   if (small) {
     SmallJob<T> job{&g, dot};
     const int64_t span = dot ? g.m : (g.n + 15) / 16;

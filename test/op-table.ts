@@ -8,6 +8,9 @@ import { describe, it } from 'node:test';
 import {
   type Tensor,
   concat,
+  conv1d,
+  conv1dInputGrad,
+  conv1dWeightGrad,
   gather,
   getBackend,
   grad,
@@ -122,6 +125,12 @@ export const OPS: Record<string, OpFn> = {
   index_select: (a, i) => indexSelect(a, 0, i),
   scatter_add: (a, i, s) => scatterAdd(a, 1, i, s),
   pad: (a) => a.pad([1, 2, 0, 1], 0.5),
+  conv1d_op: (x, w) => conv1d(x, w),
+  conv1d_op_strided: (x, w) => conv1d(x, w, { stride: 2, dilation: 2 }),
+  conv1d_input_grad: (g, w) => conv1dInputGrad(g, w, 8, { stride: 2 }),
+  conv1d_input_grad_dilated: (g, w) => conv1dInputGrad(g, w, 9, { dilation: 2 }),
+  conv1d_weight_grad: (x, g) => conv1dWeightGrad(x, g, 3, { stride: 2 }),
+  conv1d_weight_grad_dilated: (x, g) => conv1dWeightGrad(x, g, 3, { dilation: 2 }),
 };
 
 interface FixtureCase {

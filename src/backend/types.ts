@@ -124,6 +124,39 @@ export interface RnnBackwardArgs {
   dc0: TypedArray | null;
 }
 
+/**
+ * Where the matrices of one strided GEMM operand live: element (i, j) of matrix t is at
+ * offset + t·batchStride + i·rowStride + j·colStride (any integer strides, 0 broadcasts). On A and B
+ * (not C) an offset table may replace a stride: rowOffsets[i] in place of i·rowStride, colOffsets[j]
+ * in place of j·colStride, so that two nested dimensions (a channel and a kernel tap) act as one.
+ */
+export interface GemmOperand {
+  offset: number;
+  batchStride: number;
+  rowStride: number;
+  colStride: number;
+  rowOffsets?: Int32Array;
+  colOffsets?: Int32Array;
+}
+
+/**
+ * Strided batched GEMM: C_t (+)= A_t B_t for t < batch, with A_t m x k, B_t k x n, C_t m x n read
+ * and written in place through their strides (a transpose is a swap of row and column strides).
+ * With sumBatch there is one C (its batchStride is unused) receiving sum_t A_t B_t. accumulate
+ * adds to C instead of overwriting it. Distinct elements of C must not share an address.
+ */
+export interface GemmSpec {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  accumulate: boolean;
+  sumBatch: boolean;
+  a: GemmOperand;
+  b: GemmOperand;
+  c: GemmOperand;
+}
+
 export interface Backend {
   readonly name: string;
   /** Elementwise unary op; x and out have equal length (out may be x for in-place). */
@@ -160,6 +193,8 @@ export interface Backend {
   /** Softmax (or log-softmax when log is true) along the middle axis of [outer, n, inner]. */
   softmax(x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, log: boolean): void;
   matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void;
+  /** Strided batched GEMM (see GemmSpec); a, b and c are float arrays of one dtype. */
+  gemm(a: TypedArray, b: TypedArray, c: TypedArray, spec: GemmSpec): void;
   /** out[i] = src[offset + sum_d idx_d * strides[d]] over the index space `shape` (row-major). */
   stridedCopy(src: TypedArray, offset: number, strides: readonly number[], shape: readonly number[], out: TypedArray): void;
   /** dst[offset + sum_d idx_d * strides[d]] += src[i]: the adjoint of stridedCopy (overlaps accumulate). */

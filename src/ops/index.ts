@@ -1,6 +1,7 @@
 import './methods.js';
 
 export * from './binary.js';
+export * from './conv.js';
 export * from './indexing.js';
 export * from './matmul.js';
 export * from './reduce.js';

@@ -100,10 +100,11 @@ function extremum(op: 'max' | 'min') {
     const r = reduceKernel(op, x, ds, op);
     const out = reshape(r, reducedShape(x.shape, ds, opts.keepdim ?? false));
       return record(info, [x], out, (g) => {
-      // the gradient is shared evenly among tied extrema, as torch.amax does
-      const mask = eq(x, expand(r, x.shape)).to(g.dtype);
+      // the gradient is shared evenly among tied extrema, as torch.amax does; r (reduced dims kept
+      // as 1s) and the gradient broadcast against x instead of being expanded into copies
+      const mask = eq(x, r).to(g.dtype);
       const count = sum(mask, ds, { keepdim: true });
-      return [mul(div(mask, count), expand(reshape(g, r.shape), x.shape))];
+      return [mul(mask, div(reshape(g, r.shape), count))];
     }, { dims: ds });
   };
 }

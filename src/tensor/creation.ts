@@ -93,7 +93,8 @@ export function scalar(value: number, opts: TensorOptions = {}): Tensor {
 export function full(shape: Shape, value: number, opts: TensorOptions = {}): Tensor {
   const s = checkShape([...shape], 'full');
   const a = arrayFor(opts.dtype ? assertDType(opts.dtype, 'full') : 'float32', sizeOf(s));
-  a.fill(value);
+  // a new typed array is already all (+)0: skip that pass over large zero tensors
+  if (!Object.is(value, 0)) a.fill(value);
   return finish(new Tensor(a, s, opts.name), opts);
 }
 

@@ -1,7 +1,7 @@
 import type { Backend, ReduceOp, TypedArray } from '../types.js';
 import { contiguousStrides } from '../strides.js';
 import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
-import { matmul } from './matmul.js';
+import { matmul, stridedGemm } from './matmul.js';
 import { adamStep, sgdStep } from './optim.js';
 import { rnnBackward, rnnForward } from './rnn.js';
 
@@ -195,6 +195,7 @@ export const jsBackend: Backend = {
   argReduce,
   softmax,
   matmul,
+  gemm: stridedGemm,
   stridedCopy,
   stridedAccumulate,
   indexSelect,

@@ -13,6 +13,20 @@ export interface NativeAddon {
   softmax(x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, log: boolean): void;
   /** spec = [batch, m, n, k, transA, transB, strideA, strideB] */
   matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Float64Array): void;
+  /**
+   * spec = [batch, m, n, k, accumulate, sumBatch, then offset, batchStride, rowStride, colStride of a,
+   * b and c]; the tables (or null) replace the row and column strides of a and b.
+   */
+  gemm(
+    a: TypedArray,
+    b: TypedArray,
+    c: TypedArray,
+    spec: Float64Array,
+    aRows: Int32Array | null,
+    aCols: Int32Array | null,
+    bRows: Int32Array | null,
+    bCols: Int32Array | null,
+  ): void;
   /** dims = [rank, shape, strides] */
   stridedCopy(src: TypedArray, offset: number, out: TypedArray, dims: Float64Array): void;
   stridedAccumulate(src: TypedArray, dst: TypedArray, offset: number, dims: Float64Array): void;

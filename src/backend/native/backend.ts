@@ -4,6 +4,8 @@ import {
   type AdamOptions,
   type Backend,
   type BinaryOp,
+  type GemmOperand,
+  type GemmSpec,
   type MatmulSpec,
   RNN_GATES,
   RNN_SAVED,
@@ -28,6 +30,7 @@ const SMALL_DEFAULT = 64;
 // Scratch arrays that carry shapes, strides and options into C without allocating per call.
 const dims = new Float64Array(1 + 5 * MAX_RANK);
 const spec = new Float64Array(8);
+const gemmSpec = new Float64Array(18);
 const opts = new Float64Array(10);
 const rnnSpec = new Float64Array(5);
 const RNN_KIND_CODES = { tanh: 0, relu: 1, gru: 2, lstm: 3 } as const;
@@ -97,6 +100,43 @@ function packDims(shape: readonly number[], ...vectors: (readonly number[])[]): 
     for (let d = 0; d < r; d++) dims[base + d] = v[d];
   });
   return dims;
+}
+
+/** [lo, hi] of i·stride over i < n (n >= 1), or of the first n entries of a table replacing the stride. */
+function dimRange(what: string, n: number, stride: number, table: Int32Array | undefined): [number, number] {
+  if (table) {
+    if (!(table instanceof Int32Array) || table.length < n) fail(`${what}: an offset table needs ${n} Int32Array entries`);
+    let lo = table[0];
+    let hi = table[0];
+    for (let i = 1; i < n; i++) {
+      lo = Math.min(lo, table[i]);
+      hi = Math.max(hi, table[i]);
+    }
+    return [lo, hi];
+  }
+  if (!Number.isInteger(stride)) fail(`${what}: stride ${stride} is not an integer`);
+  return stride >= 0 ? [0, (n - 1) * stride] : [(n - 1) * stride, 0];
+}
+
+/**
+ * Checks that every element of one strided GEMM operand ([batch, rows, cols] matrices, through its
+ * strides or offset tables) lies inside its array, and writes it into gemmSpec at `at`.
+ */
+function gemmOperand(what: string, arr: TypedArray, o: GemmOperand, batch: number, rows: number, cols: number, at: number): void {
+  const w = `gemm (${what})`;
+  if (!Number.isInteger(o.offset)) fail(`${w}: offset ${o.offset} is not an integer`);
+  if (batch > 0 && rows > 0 && cols > 0) {
+    const [b0, b1] = dimRange(w, batch, o.batchStride, undefined);
+    const [r0, r1] = dimRange(w, rows, o.rowStride, o.rowOffsets);
+    const [c0, c1] = dimRange(w, cols, o.colStride, o.colOffsets);
+    const lo = o.offset + b0 + r0 + c0;
+    const hi = o.offset + b1 + r1 + c1;
+    if (lo < 0 || hi >= arr.length) fail(`${w}: strided access [${lo}, ${hi}] outside an array of ${arr.length}`);
+  }
+  gemmSpec[at] = o.offset;
+  gemmSpec[at + 1] = batch > 1 ? o.batchStride : 0;
+  gemmSpec[at + 2] = o.rowOffsets ? 0 : o.rowStride;
+  gemmSpec[at + 3] = o.colOffsets ? 0 : o.colStride;
 }
 
 function checkIndices(what: string, idx: Int32Array, n: number): void {
@@ -206,6 +246,26 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
       spec[6] = strideA;
       spec[7] = strideB;
       addon.matmul(a, b, out, spec);
+    },
+
+    gemm(a, b, c, s: GemmSpec): void {
+      if (!isFloatArray(c) || !sameKind(a, c) || !sameKind(b, c)) {
+        jsBackend.gemm(a, b, c, s);
+        return;
+      }
+      const { batch, m, n, k } = s;
+      for (const v of [batch, m, n, k]) if (!Number.isInteger(v) || v < 0) fail(`gemm: bad sizes ${batch}, ${m}, ${n}, ${k}`);
+      if (s.c.rowOffsets || s.c.colOffsets) fail('gemm (output): offset tables are for the operands A and B only');
+      gemmOperand('left operand', a, s.a, batch, m, k, 6);
+      gemmOperand('right operand', b, s.b, batch, k, n, 10);
+      gemmOperand('output', c, s.c, s.sumBatch ? 1 : batch, m, n, 14);
+      gemmSpec[0] = batch;
+      gemmSpec[1] = m;
+      gemmSpec[2] = n;
+      gemmSpec[3] = k;
+      gemmSpec[4] = s.accumulate ? 1 : 0;
+      gemmSpec[5] = s.sumBatch ? 1 : 0;
+      addon.gemm(a, b, c, gemmSpec, s.a.rowOffsets ?? null, s.a.colOffsets ?? null, s.b.rowOffsets ?? null, s.b.colOffsets ?? null);
     },
 
     stridedCopy(src, offset, strides, shape, out): void {

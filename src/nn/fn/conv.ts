@@ -1,5 +1,5 @@
 import { ChainruleError } from '../../errors.js';
-import { matmulT } from '../../ops/matmul.js';
+import { conv1d as conv1dOp } from '../../ops/conv.js';
 import { asStrided } from '../../ops/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { showShape } from '../module.js';
@@ -41,8 +41,8 @@ function paddingOf(padding: number | 'valid' | 'same', span: number, stride: num
 
 /**
  * 1-d cross-correlation as torch.nn.functional.conv1d: x [N, Cin, L] (or [Cin, L]), weight
- * [Cout, Cin/groups, K]. Computed as im2col (an asStrided window view) times the weight matrix,
- * so the gradient is the exact adjoint of that view and the matmul.
+ * [Cout, Cin/groups, K]. With groups 1 this is the conv1d op (strided GEMMs that read the padded
+ * input in place); grouped convolutions are im2col (an asStrided window view) times the weight.
  * @example conv1d(ones([1, 2, 5]), ones([3, 2, 3])).shape // [1, 3, 3]
  */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
@@ -71,18 +71,13 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   const xp = left || right ? xb.pad([left, right]) : xb;
   let y: Tensor;
   if (groups === 1) {
-    // cols[n, t, c·K + k] = xp[n, c, t·stride + k·dilation]: one row per window of every sequence, so
-    // the convolution is one GEMM of N·Lout rows, and so is its weight gradient
-    const cols = asStrided(xp, [N, Lout, Cin, K], [Cin * Lp, stride, Lp, dilation]).reshape([N, Lout, Cin * K]);
-    let z = matmulT(cols, weight.reshape([Cout, Cin * K]));
-    if (bias) z = z.add(bias);
-    y = z.transpose(1, 2);
+    y = conv1dOp(xp, weight, { stride, dilation });
   } else {
     // cols[n, g, c, k, t] = xp[n, g·Cg + c, t·stride + k·dilation]
     const cols = asStrided(xp, [N, groups, Cg, K, Lout], [Cin * Lp, Cg * Lp, Lp, dilation, stride]).reshape([N, groups, Cg * K, Lout]);
     const w = weight.reshape([groups, Cout / groups, Cg * K]);
     y = w.matmul(cols).reshape([N, Cout, Lout]);
-    if (bias) y = y.add(bias.reshape([Cout, 1]));
   }
+  if (bias) y = y.add(bias.reshape([Cout, 1]));
   return unbatched ? y.squeeze(0) : y;
 }

@@ -1,0 +1,233 @@
+import type { OpInfo } from '../autograd/node.js';
+import { record } from '../autograd/record.js';
+import { kernels } from '../backend/registry.js';
+import type { GemmOperand } from '../backend/types.js';
+import { ChainruleError, fmtShape } from '../errors.js';
+import { empty, zeros } from '../tensor/creation.js';
+import { promote } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { assertTensor } from './util.js';
+
+// The three ops of a 1-d convolution. With x [N, Cin, L], weight [Cout, Cin, K] and y [N, Cout, Lout]
+// they are the three partial derivatives of one trilinear form
+//   T(x, W, y) = sum_{n,o,c,t,k} x[n, c, t·s + k·d] W[o, c, k] y[n, o, t]
+// (conv1d = dT/dy, conv1dInputGrad = dT/dx, conv1dWeightGrad = dT/dW), so the backward of each is
+// made of the other two and derivatives of any order work. Each is one strided GEMM over the batch
+// that reads x in place (no im2col buffer): the depth (or column) index of the product runs over
+// (channel, tap) pairs through an offset table. Only the input gradient with stride > 1 is K GEMMs,
+// one per tap, each scattering into the strided positions it reaches.
+
+/** Stride and dilation of the conv ops (no padding: pad the input first). */
+export interface ConvOpOptions {
+  stride?: number;
+  dilation?: number;
+}
+
+interface Geometry {
+  s: number;
+  d: number;
+  N: number;
+  Cin: number;
+  L: number;
+  Cout: number;
+  K: number;
+  Lout: number;
+}
+
+const op = (offset: number, batchStride: number, rowStride: number, colStride: number): GemmOperand => ({ offset, batchStride, rowStride, colStride });
+
+function fail(name: string, msg: string): never {
+  throw new ChainruleError(`${name}: ${msg}`);
+}
+
+function posInt(name: string, what: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) fail(name, `${what} must be an integer >= 1, got ${v}`);
+  return v;
+}
+
+/** Output length of a window sweep without padding: floor((L - d(K-1) - 1) / s) + 1. */
+function outLength(L: number, K: number, s: number, d: number): number {
+  const span = L - d * (K - 1) - 1;
+  return span < 0 ? 0 : Math.floor(span / s) + 1;
+}
+
+function rank3(name: string, what: string, t: Tensor): readonly number[] {
+  assertTensor(t, name, what);
+  if (t.ndim !== 3) fail(name, `${what} must have 3 dimensions, got ${fmtShape(t.shape)}`);
+  return t.shape;
+}
+
+/** Casts both operands to their promoted float dtype. */
+function floats(name: string, a: Tensor, b: Tensor): [Tensor, Tensor] {
+  const dtype = promote(a.dtype, b.dtype);
+  if (dtype !== 'float32' && dtype !== 'float64') fail(name, `needs float tensors, got ${a.dtype} and ${b.dtype}`);
+  return [a.dtype === dtype ? a : a.to(dtype), b.dtype === dtype ? b : b.to(dtype)];
+}
+
+function geometry(name: string, o: ConvOpOptions, N: number, Cin: number, L: number, Cout: number, K: number): Geometry {
+  const s = posInt(name, 'stride', o.stride ?? 1);
+  const d = posInt(name, 'dilation', o.dilation ?? 1);
+  if (K < 1) fail(name, `kernel size must be at least 1, got ${K}`);
+  const Lout = outLength(L, K, s, d);
+  if (Lout < 1) fail(name, `input length ${L} is shorter than the dilated kernel ${d * (K - 1) + 1}`);
+  // offset tables are Int32Arrays of positions inside one batch entry
+  if (Math.max(Cin * L, Cout * (Lout + 2 * d * (K - 1)), Cout * Cin * K) >= 2 ** 31) {
+    fail(name, `input [${N},${Cin},${L}] with weight [${Cout},${Cin},${K}]: a batch entry or the weight has 2^31 or more elements`);
+  }
+  return { s, d, N, Cin, L, Cout, K, Lout };
+}
+
+/** t[i·inner + j] = base + i·outerStride + j·innerStride: two nested dimensions read as one. */
+function table(outer: number, outerStride: number, inner: number, innerStride: number, base = 0): Int32Array {
+  const t = new Int32Array(outer * inner);
+  for (let i = 0; i < outer; i++) for (let j = 0; j < inner; j++) t[i * inner + j] = base + i * outerStride + j * innerStride;
+  return t;
+}
+
+/** y[n] = W x̂[n], x̂[n][(c, k), t] = x[n, c, t·s + k·d]: depth Cin·K through a row table of x. */
+function forward(x: Tensor, w: Tensor, g: Geometry): Tensor {
+  const { s, d, N, Cin, L, Cout, K, Lout } = g;
+  const y = empty([N, Cout, Lout], x.dtype);
+  kernels().gemm(w.data, x.data, y.data, {
+    batch: N,
+    m: Cout,
+    n: Lout,
+    k: Cin * K,
+    accumulate: false,
+    sumBatch: false,
+    a: op(0, 0, Cin * K, 1),
+    b: { ...op(0, Cin * L, 0, s), rowOffsets: table(Cin, L, K, d) },
+    c: op(0, Cout * Lout, Lout, 1),
+  });
+  return y;
+}
+
+/**
+ * gx[n, c, l] = sum_{o,k} W[o, c, k] gy[n, o, (l - k·d) / s]. With stride 1 that is one GEMM of depth
+ * Cout·K over gy zero-padded by d·(K-1) on both sides; otherwise one GEMM per tap k adds W_kᵀ gy[n]
+ * into the positions t·s + k·d through C's column stride.
+ */
+function inputGrad(gy: Tensor, w: Tensor, g: Geometry): Tensor {
+  const { s, d, N, Cin, L, Cout, K, Lout } = g;
+  const be = kernels();
+  if (s === 1) {
+    const P = d * (K - 1);
+    const Lp = Lout + 2 * P;
+    const padded = zeros([N, Cout, Lp], { dtype: gy.dtype });
+    be.stridedAccumulate(gy.data, [N * Cout, Lout], padded.data, P, [Lp, 1]);
+    const gx = empty([N, Cin, L], gy.dtype);
+    be.gemm(w.data, padded.data, gx.data, {
+      batch: N,
+      m: Cin,
+      n: L,
+      k: Cout * K,
+      accumulate: false,
+      sumBatch: false,
+      a: { ...op(0, 0, K, 0), colOffsets: table(Cout, Cin * K, K, 1) },
+      b: { ...op(0, Cout * Lp, 0, 1), rowOffsets: table(Cout, Lp, K, -d, P) },
+      c: op(0, Cin * L, L, 1),
+    });
+    return gx;
+  }
+  const gx = zeros([N, Cin, L], { dtype: gy.dtype });
+  for (let k = 0; k < K; k++) {
+    be.gemm(w.data, gy.data, gx.data, {
+      batch: N,
+      m: Cin,
+      n: Lout,
+      k: Cout,
+      accumulate: true,
+      sumBatch: false,
+      a: op(k, 0, K, Cin * K),
+      b: op(0, Cout * Lout, Lout, 1),
+      c: op(k * d, Cin * L, L, s),
+    });
+  }
+  return gx;
+}
+
+/** gW[o, (c, k)] = sum_n gy[n] x̂[n]ᵀ: one batch-summed GEMM whose columns run over (c, k) through a table. */
+function weightGrad(x: Tensor, gy: Tensor, g: Geometry): Tensor {
+  const { s, d, N, Cin, L, Cout, K, Lout } = g;
+  const gw = empty([Cout, Cin, K], x.dtype);
+  kernels().gemm(gy.data, x.data, gw.data, {
+    batch: N,
+    m: Cout,
+    n: Cin * K,
+    k: Lout,
+    accumulate: false,
+    sumBatch: true,
+    a: op(0, Cout * Lout, Lout, 1),
+    b: { ...op(0, Cin * L, s, 0), colOffsets: table(Cin, L, K, d) },
+    c: op(0, 0, Cin * K, 1),
+  });
+  return gw;
+}
+
+const sub = (o: ConvOpOptions): string => {
+  const parts = [o.stride && o.stride !== 1 ? `s=${o.stride}` : '', o.dilation && o.dilation !== 1 ? `d=${o.dilation}` : ''].filter(Boolean);
+  return parts.length ? `_{${parts.join(',')}}` : '';
+};
+const CONV1D: OpInfo = { name: 'conv1d', latex: ([x, w], at) => `${x} \\star${sub(at ?? {})} ${w}` };
+const CONV1D_INPUT_GRAD: OpInfo = {
+  name: 'conv1dInputGrad',
+  latex: ([gy, w], at) => `\\operatorname{conv1d}^{\\top}${sub(at ?? {})}\\left(${gy}, ${w}\\right)`,
+};
+const CONV1D_WEIGHT_GRAD: OpInfo = {
+  name: 'conv1dWeightGrad',
+  latex: ([x, gy], at) => `\\operatorname{conv1d}^{W}${sub(at ?? {})}\\left(${x}, ${gy}\\right)`,
+};
+
+/**
+ * 1-d cross-correlation without padding or bias (the core of nn.functional's conv1d, groups 1):
+ * x [N, Cin, L], weight [Cout, Cin, K] -> [N, Cout, Lout] with
+ * y[n, o, t] = sum_{c,k} x[n, c, t·stride + k·dilation] · weight[o, c, k].
+ * @example conv1d(ones([1, 2, 5]), ones([3, 2, 3])).shape // [1, 3, 3]
+ */
+export function conv1d(x: Tensor, weight: Tensor, opts: ConvOpOptions = {}): Tensor {
+  const [N, Cin, L] = rank3('conv1d', 'input', x);
+  const [Cout, Cw, K] = rank3('conv1d', 'weight', weight);
+  if (Cw !== Cin) fail('conv1d', `weight ${fmtShape(weight.shape)} expects ${Cw} input channels, got input ${fmtShape(x.shape)}`);
+  const g = geometry('conv1d', opts, N, Cin, L, Cout, K);
+  const [a, w] = floats('conv1d', x, weight);
+  const y = forward(a, w, g);
+  const o = { stride: g.s, dilation: g.d };
+  return record(CONV1D, [a, w], y, (gy) => [a.requiresGrad ? conv1dInputGrad(gy, w, L, o) : null, w.requiresGrad ? conv1dWeightGrad(a, gy, K, o) : null], o);
+}
+
+/**
+ * The gradient of conv1d with respect to its input (a transposed convolution): gy [N, Cout, Lout],
+ * weight [Cout, Cin, K] and the input length L -> [N, Cin, L] with
+ * gx[n, c, t·stride + k·dilation] += sum_o gy[n, o, t] · weight[o, c, k].
+ * @example conv1dInputGrad(ones([1, 3, 3]), ones([3, 2, 3]), 5).toArray()[0][0] // [3, 6, 9, 6, 3]
+ */
+export function conv1dInputGrad(gy: Tensor, weight: Tensor, L: number, opts: ConvOpOptions = {}): Tensor {
+  const [N, Cout, Lout] = rank3('conv1dInputGrad', 'gradient', gy);
+  const [Cw, Cin, K] = rank3('conv1dInputGrad', 'weight', weight);
+  if (Cw !== Cout) fail('conv1dInputGrad', `gradient ${fmtShape(gy.shape)} has ${Cout} channels, weight ${fmtShape(weight.shape)} has ${Cw} outputs`);
+  posInt('conv1dInputGrad', 'input length', L);
+  const g = geometry('conv1dInputGrad', opts, N, Cin, L, Cout, K);
+  if (g.Lout !== Lout) fail('conv1dInputGrad', `gradient ${fmtShape(gy.shape)} has length ${Lout}, but an input of length ${L} gives ${g.Lout}`);
+  const [b, w] = floats('conv1dInputGrad', gy, weight);
+  const gx = inputGrad(b, w, g);
+  const o = { stride: g.s, dilation: g.d };
+  return record(CONV1D_INPUT_GRAD, [b, w], gx, (u) => [b.requiresGrad ? conv1d(u, w, o) : null, w.requiresGrad ? conv1dWeightGrad(u, b, K, o) : null], o);
+}
+
+/**
+ * The gradient of conv1d with respect to its weight: x [N, Cin, L], gy [N, Cout, Lout] and the kernel
+ * size K -> [Cout, Cin, K] with gW[o, c, k] = sum_{n,t} gy[n, o, t] · x[n, c, t·stride + k·dilation].
+ * @example conv1dWeightGrad(ones([1, 2, 5]), ones([1, 3, 3]), 3).toArray()[0][0] // [3, 3, 3]
+ */
+export function conv1dWeightGrad(x: Tensor, gy: Tensor, K: number, opts: ConvOpOptions = {}): Tensor {
+  const [N, Cin, L] = rank3('conv1dWeightGrad', 'input', x);
+  const [Ng, Cout, Lout] = rank3('conv1dWeightGrad', 'gradient', gy);
+  if (Ng !== N) fail('conv1dWeightGrad', `input ${fmtShape(x.shape)} and gradient ${fmtShape(gy.shape)} have different batch sizes`);
+  posInt('conv1dWeightGrad', 'kernel size', K);
+  const g = geometry('conv1dWeightGrad', opts, N, Cin, L, Cout, K);
+  if (g.Lout !== Lout) fail('conv1dWeightGrad', `gradient ${fmtShape(gy.shape)} has length ${Lout}, but input ${fmtShape(x.shape)} gives ${g.Lout}`);
+  const [a, b] = floats('conv1dWeightGrad', x, gy);
+  const gw = weightGrad(a, b, g);
+  const o = { stride: g.s, dilation: g.d };
+  return record(CONV1D_WEIGHT_GRAD, [a, b], gw, (u) => [a.requiresGrad ? conv1dInputGrad(b, u, L, o) : null, b.requiresGrad ? conv1d(a, u, o) : null], o);
+}
