@@ -14,8 +14,8 @@ import { assertTensor } from './util.js';
 // (conv1d = dT/dy, conv1dInputGrad = dT/dx, conv1dWeightGrad = dT/dW), so the backward of each is
 // made of the other two and derivatives of any order work. Each is one strided GEMM over the batch
 // that reads x in place (no im2col buffer): the depth (or column) index of the product runs over
-// (channel, tap) pairs through an offset table. Only the input gradient with stride > 1 is K GEMMs,
-// one per tap, each scattering into the strided positions it reaches.
+// (channel, tap) pairs through an offset table. Only the input gradient with stride > 1 (and the edge
+// columns with stride 1) is K GEMMs, one per tap, each adding into the strided positions it reaches.
 
 /** Stride and dilation of the conv ops (no padding: pad the input first). */
 export interface ConvOpOptions {
@@ -102,46 +102,72 @@ function forward(x: Tensor, w: Tensor, g: Geometry): Tensor {
   return y;
 }
 
+/** gx[n, :, t·s + k·d] += W_kᵀ gy[n, :, t] for every t: what tap k sends back, through C's column stride. */
+function tapGrad(gy: Tensor, w: Tensor, gx: Tensor, g: Geometry, k: number): void {
+  const { s, d, N, Cin, L, Cout, K, Lout } = g;
+  kernels().gemm(w.data, gy.data, gx.data, {
+    batch: N,
+    m: Cin,
+    n: Lout,
+    k: Cout,
+    accumulate: true,
+    sumBatch: false,
+    a: op(k, 0, K, Cin * K),
+    b: op(0, Cout * Lout, Lout, 1),
+    c: op(k * d, Cin * L, L, s),
+  });
+}
+
 /**
- * gx[n, c, l] = sum_{o,k} W[o, c, k] gy[n, o, (l - k·d) / s]. With stride 1 that is one GEMM of depth
- * Cout·K over gy zero-padded by d·(K-1) on both sides; otherwise one GEMM per tap k adds W_kᵀ gy[n]
- * into the positions t·s + k·d through C's column stride.
+ * The same for the few positions t in [t0, t1) only (edge columns): one GEMM per position t, over the
+ * batch as its columns, gx[:, :, t·s + k·d] [Cin, N] += W_kᵀ gy[:, :, t] [Cout, N].
+ */
+function edgeGrad(gy: Tensor, w: Tensor, gx: Tensor, g: Geometry, k: number, t0: number, t1: number): void {
+  const { s, d, N, Cin, L, Cout, K, Lout } = g;
+  if (t1 <= t0) return;
+  kernels().gemm(w.data, gy.data, gx.data, {
+    batch: t1 - t0,
+    m: Cin,
+    n: N,
+    k: Cout,
+    accumulate: true,
+    sumBatch: false,
+    a: op(k, 0, K, Cin * K),
+    b: op(t0, 1, Lout, Cout * Lout),
+    c: op(t0 * s + k * d, s, L, Cin * L),
+  });
+}
+
+/**
+ * gx[n, c, l] = sum_{o,k} W[o, c, k] gy[n, o, (l - k·d) / s]. With stride 1 every tap reaches the
+ * columns l in [P, Lout), P = d·(K-1): those are one GEMM of depth Cout·K (row table over (o, k)),
+ * and the few edge columns get their taps one by one. With a larger stride each tap is one GEMM.
  */
 function inputGrad(gy: Tensor, w: Tensor, g: Geometry): Tensor {
   const { s, d, N, Cin, L, Cout, K, Lout } = g;
-  const be = kernels();
-  if (s === 1) {
-    const P = d * (K - 1);
-    const Lp = Lout + 2 * P;
-    const padded = zeros([N, Cout, Lp], { dtype: gy.dtype });
-    be.stridedAccumulate(gy.data, [N * Cout, Lout], padded.data, P, [Lp, 1]);
-    const gx = empty([N, Cin, L], gy.dtype);
-    be.gemm(w.data, padded.data, gx.data, {
+  const gx = zeros([N, Cin, L], { dtype: gy.dtype });
+  if (s !== 1) {
+    for (let k = 0; k < K; k++) tapGrad(gy, w, gx, g, k);
+    return gx;
+  }
+  const P = d * (K - 1);
+  const end = Math.max(P, Lout);
+  if (Lout > P) {
+    kernels().gemm(w.data, gy.data, gx.data, {
       batch: N,
       m: Cin,
-      n: L,
+      n: Lout - P,
       k: Cout * K,
       accumulate: false,
       sumBatch: false,
       a: { ...op(0, 0, K, 0), colOffsets: table(Cout, Cin * K, K, 1) },
-      b: { ...op(0, Cout * Lp, 0, 1), rowOffsets: table(Cout, Lp, K, -d, P) },
-      c: op(0, Cin * L, L, 1),
+      b: { ...op(P, Cout * Lout, 0, 1), rowOffsets: table(Cout, Lout, K, -d) },
+      c: op(P, Cin * L, L, 1),
     });
-    return gx;
   }
-  const gx = zeros([N, Cin, L], { dtype: gy.dtype });
   for (let k = 0; k < K; k++) {
-    be.gemm(w.data, gy.data, gx.data, {
-      batch: N,
-      m: Cin,
-      n: Lout,
-      k: Cout,
-      accumulate: true,
-      sumBatch: false,
-      a: op(k, 0, K, Cin * K),
-      b: op(0, Cout * Lout, Lout, 1),
-      c: op(k * d, Cin * L, L, s),
-    });
+    edgeGrad(gy, w, gx, g, k, 0, Math.min(Lout, P - k * d));
+    edgeGrad(gy, w, gx, g, k, Math.max(0, end - k * d), Lout);
   }
   return gx;
 }
