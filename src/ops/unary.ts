@@ -41,7 +41,9 @@ export const tanh = unaryOp('tanh', 'tanh', ([a]) => `\\tanh\\left(${a}\\right)`
 /** Logistic sigmoid 1/(1+e^-x); d/dx = s(1-s). */
 export const sigmoid = unaryOp('sigmoid', 'sigmoid', ([a]) => `\\sigma\\left(${a}\\right)`, (g, _x, y) => mul(g, mul(y, sub(1, y))));
 /** max(x, 0); gradient 1 where x > 0 and 0 elsewhere (0 at x = 0, as in PyTorch). */
-export const relu = unaryOp('relu', 'relu', ([a]) => `\\mathrm{ReLU}\\left(${a}\\right)`, (g, x) => mul(g, gt(x, 0)));
+// the mask is sign(ReLU(x)): 1 where x > 0, else 0, already in the gradient's dtype (one pass, no
+// bool tensor and cast)
+export const relu = unaryOp('relu', 'relu', ([a]) => `\\mathrm{ReLU}\\left(${a}\\right)`, (g, _x, y) => mul(g, sign(y)));
 /** Error function. */
 export const erf = unaryOp('erf', 'erf', ([a]) => `\\mathrm{erf}\\left(${a}\\right)`, (g, x) => mul(g, mul(exp(neg(mul(x, x))), TWO_OVER_SQRT_PI)));
 /** x^2. */
