@@ -1,0 +1,51 @@
+import { GEMM_WASM_BASE64 } from './gemm-bytes.js';
+
+/** The exports of gemm.wat. */
+export interface GemmExports {
+  memory: WebAssembly.Memory;
+  /** C += A·B over packed operands at byte addresses a, b, c (see gemm.wat); f64 = 1 for float64. */
+  gemm(a: number, b: number, c: number, mp: number, np: number, k: number, f64: number): void;
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Decodes standard base64 (no atob: bare browser-like contexts such as workers may lack it). */
+export function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const digits = new Int16Array(128).fill(-1);
+  for (let i = 0; i < ALPHABET.length; i++) digits[ALPHABET.charCodeAt(i)] = i;
+  const clean = s.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    const d = digits[clean.charCodeAt(i)];
+    if (d === undefined || d < 0) throw new Error(`base64: bad character at ${i}`);
+    acc = (acc << 6) | d;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+/**
+ * Compiles and instantiates the GEMM module synchronously (it is under the 4 KB that browsers
+ * allow on the main thread), or returns null where WebAssembly or its SIMD extension is missing:
+ * the module itself is the SIMD probe, since validation fails on engines without v128.
+ */
+export function loadGemm(): GemmExports | null {
+  const W = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
+  if (W === undefined || typeof W.validate !== 'function') return null;
+  const bytes = decodeBase64(GEMM_WASM_BASE64);
+  try {
+    if (!W.validate(bytes)) return null;
+    const instance = new W.Instance(new W.Module(bytes), {});
+    return instance.exports as unknown as GemmExports;
+  } catch {
+    // a content security policy without 'wasm-unsafe-eval' forbids compiling: no wasm backend
+    return null;
+  }
+}

@@ -1,0 +1,213 @@
+// The WebAssembly backend: its SIMD GEMM against the TypeScript kernel on random shapes (tiny,
+// skinny, odd, every transpose, batched with broadcast operands, k = 0, several depth and row
+// blocks, NaN and infinities; float32 and float64), its selection, the committed bytes, and the op
+// table end to end, both as registered and with every product (however small) sent to wasm.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { listBackends } from 'chainrule';
+import { jsBackend } from '../src/backend/js/index.js';
+import { nativeAddon } from '../src/backend/native/load.js';
+import { registerBackend } from '../src/backend/registry.js';
+import type { MatmulSpec } from '../src/backend/types.js';
+import { wasmBackend } from '../src/backend/wasm/index.js';
+import { createWasmMatmul } from '../src/backend/wasm/matmul.js';
+import { decodeBase64, loadGemm } from '../src/backend/wasm/module.js';
+import { mlpGrads } from './backend-helpers.js';
+import { runDoubleBackward, runOpTable, runOpTableFloat32 } from './op-table.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+let seed = 987654;
+function rnd(): number {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return seed / 2 ** 32;
+}
+
+type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
+
+function randomArray(C: FloatCtor, n: number): Float32Array | Float64Array {
+  const a = new C(n);
+  for (let i = 0; i < n; i++) a[i] = (rnd() - 0.5) * 4;
+  return a;
+}
+
+/**
+ * Every output element against the TypeScript kernel, within the rounding bound of a length-k
+ * dot product: k·eps·sum|a||b| (computed from the operands, not from either result).
+ */
+function checkProduct(what: string, matmul: typeof jsBackend.matmul, C: FloatCtor, s: MatmulSpec): void {
+  const { batch, m, n, k } = s;
+  const aLen = s.strideA === 0 ? m * k : batch * s.strideA;
+  const bLen = s.strideB === 0 ? k * n : batch * s.strideB;
+  const a = randomArray(C, aLen);
+  const b = randomArray(C, bLen);
+  const want = new C(batch * m * n);
+  // garbage in the output first: the kernel must overwrite every element
+  const got = new C(batch * m * n).fill(Number.NaN);
+  jsBackend.matmul(a, b, want, s);
+  matmul(a, b, got, s);
+  const eps = C === Float32Array ? 2 ** -23 : 2 ** -52;
+  for (let t = 0; t < batch; t++) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let mag = 0;
+        for (let p = 0; p < k; p++) {
+          const av = a[t * s.strideA + (s.transA ? p * m + i : i * k + p)];
+          const bv = b[t * s.strideB + (s.transB ? j * k + p : p * n + j)];
+          mag += Math.abs(av * bv);
+        }
+        const o = t * m * n + i * n + j;
+        const bound = 2 * (k + 1) * eps * mag;
+        if (!(Math.abs(got[o] - want[o]) <= bound)) {
+          assert.fail(`${what}: [${t}, ${i}, ${j}] wasm ${got[o]}, js ${want[o]} (bound ${bound})`);
+        }
+      }
+    }
+  }
+}
+
+const every = createWasmMatmul(loadGemm()!, 0);
+
+describe('wasm backend: availability and selection', () => {
+  it('is registered in Node 20 (WebAssembly SIMD) and is the default without the native addon', () => {
+    assert.ok(wasmBackend, 'WebAssembly SIMD is available in Node 20');
+    assert.ok(listBackends().includes('wasm'));
+    const code = "import { getBackend, listBackends } from 'chainrule'; console.log(getBackend(), listBackends().join(','));";
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', code], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      });
+    const noAddon = run({ CHAINRULE_NATIVE_ADDON: '/nonexistent/chainrule_native.node', CHAINRULE_SKIP_NATIVE: '1', CHAINRULE_BACKEND: '' });
+    assert.equal(noAddon.stdout.trim(), 'wasm js,wasm');
+    assert.equal(noAddon.stderr, '');
+    for (const want of ['js', 'wasm']) {
+      const r = run({ CHAINRULE_BACKEND: want });
+      assert.equal(r.stdout.trim().split(' ')[0], want);
+      assert.equal(r.stderr, '');
+    }
+    if (nativeAddon) {
+      assert.match(run({ CHAINRULE_BACKEND: 'native' }).stdout.trim(), /^native js,wasm,native$/);
+      assert.match(run({ CHAINRULE_BACKEND: '' }).stdout.trim(), /^native /);
+    }
+  });
+
+  it('the committed module bytes are the assembly of gemm.wat, and under 4 KB', () => {
+    const r = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const size = Number(/\((\d+) bytes\)/.exec(r.stdout)?.[1]);
+    assert.ok(size > 0 && size < 4096, `module of ${size} bytes`);
+  });
+
+  it('decodes base64 like Buffer does (every padding length)', () => {
+    for (const len of [0, 1, 2, 3, 4, 5, 100, 257]) {
+      const bytes = Uint8Array.from({ length: len }, () => Math.floor(rnd() * 256));
+      assert.deepEqual(decodeBase64(Buffer.from(bytes).toString('base64')), bytes);
+    }
+    assert.throws(() => decodeBase64('AB$D'), /bad character/);
+  });
+});
+
+describe('wasm backend: matmul matches the TypeScript kernel', () => {
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [4, 8, 1],
+    [3, 5, 7],
+    [1, 64, 64],
+    [64, 1, 64],
+    [2, 300, 3],
+    [37, 19, 300],
+    [50, 45, 513],
+    [129, 33, 17],
+    [8, 8, 8],
+    [16, 24, 260],
+  ];
+  for (const C of [Float32Array, Float64Array]) {
+    it(`${C.name}: odd, skinny and blocked shapes, all four transposes`, () => {
+      for (const [m, n, k] of shapes) {
+        for (const transA of [false, true]) {
+          for (const transB of [false, true]) {
+            const s = { batch: 1, m, n, k, transA, transB, strideA: m * k, strideB: k * n };
+            checkProduct(`${m}x${n}x${k} tA=${transA} tB=${transB}`, every, C, s);
+            checkProduct(`${m}x${n}x${k} tA=${transA} tB=${transB} (registered)`, wasmBackend!.matmul, C, s);
+          }
+        }
+      }
+    });
+
+    it(`${C.name}: batches with broadcast (stride 0) operands`, () => {
+      for (const [strideA, strideB] of [
+        [1, 1],
+        [0, 1],
+        [1, 0],
+        [0, 0],
+      ]) {
+        const [m, n, k] = [9, 13, 21];
+        const s = { batch: 3, m, n, k, transA: strideA === 0, transB: strideB === 1, strideA: strideA * m * k, strideB: strideB * k * n };
+        checkProduct(`batched strides ${strideA},${strideB}`, every, C, s);
+      }
+    });
+
+    it(`${C.name}: k = 0 gives zeros; empty outputs are untouched`, () => {
+      const out = new C(12).fill(7);
+      every(new C(0), new C(0), out, { batch: 2, m: 2, n: 3, k: 0, transA: false, transB: false, strideA: 0, strideB: 0 });
+      assert.deepEqual([...out], new Array(12).fill(0));
+      const none = new C(0);
+      every(new C(10), new C(0), none, { batch: 1, m: 2, n: 0, k: 5, transA: false, transB: false, strideA: 10, strideB: 0 });
+      assert.equal(none.length, 0);
+    });
+
+    it(`${C.name}: NaN and infinities propagate to the same elements`, () => {
+      const [m, n, k] = [6, 10, 5];
+      const a = randomArray(C, m * k);
+      const b = randomArray(C, k * n);
+      a[7] = Number.NaN; // row 1
+      a[12] = Number.POSITIVE_INFINITY; // row 2
+      b[3] = Number.NEGATIVE_INFINITY; // column 3
+      const s = { batch: 1, m, n, k, transA: false, transB: false, strideA: 0, strideB: 0 };
+      const want = new C(m * n);
+      const got = new C(m * n);
+      jsBackend.matmul(a, b, want, s);
+      every(a, b, got, s);
+      for (let i = 0; i < m * n; i++) {
+        if (Number.isFinite(want[i])) assert.ok(Math.abs(got[i] - want[i]) < 1e-4, `element ${i}`);
+        else assert.ok(Object.is(got[i], want[i]), `element ${i}: wasm ${got[i]}, js ${want[i]}`);
+      }
+      assert.ok(Number.isNaN(got[1 * n]) && !Number.isFinite(got[2 * n]));
+    });
+  }
+
+  it('grows its memory for a large product, then still runs small ones', () => {
+    const [m, n, k] = [300, 200, 700];
+    checkProduct('large float64', every, Float64Array, { batch: 1, m, n, k, transA: true, transB: false, strideA: m * k, strideB: k * n });
+    checkProduct('small float32 after growth', every, Float32Array, { batch: 1, m: 5, n: 9, k: 3, transA: false, transB: true, strideA: 15, strideB: 27 });
+  });
+});
+
+describe('wasm backend: end to end', () => {
+  for (const dtype of ['float64', 'float32'] as const) {
+    it(`an MLP's loss and gradients agree with the js backend (${dtype})`, () => {
+      const js = mlpGrads('js', dtype);
+      const wasm = mlpGrads('wasm', dtype);
+      const tol = dtype === 'float64' ? 1e-12 : 2e-5;
+      for (const [i, v] of js.entries()) {
+        for (const [j, w] of v.entries()) {
+          assert.ok(Math.abs(wasm[i][j] - w) <= tol * (1 + Math.abs(w)), `output ${i}[${j}]: wasm ${wasm[i][j]}, js ${w}`);
+        }
+      }
+    });
+  }
+});
+
+runOpTable('wasm');
+runOpTableFloat32('wasm');
+runDoubleBackward('wasm');
+
+// the fixtures' products are small: run the table again with every product in the wasm GEMM
+registerBackend({ ...wasmBackend!, name: 'wasm-every-size', matmul: every });
+runOpTable('wasm-every-size');
+runOpTableFloat32('wasm-every-size');
+runDoubleBackward('wasm-every-size');
