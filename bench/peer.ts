@@ -1,7 +1,7 @@
 /**
  * A benchmark peer: one process that runs workloads for one library/backend on command from the
  * orchestrator (see bench/protocol.ts). Usage:
- *   node --conditions=source --import tsx bench/peer.ts chainrule native|js
+ *   node --conditions=source --import tsx bench/peer.ts chainrule native|js|wasm
  *   node --conditions=source --import tsx bench/peer.ts tfjs cpu|wasm
  */
 import { createInterface } from 'node:readline';

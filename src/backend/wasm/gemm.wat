@@ -1,4 +1,4 @@
-;; chainrule's WebAssembly SIMD GEMM: C += A·B over operands packed by src/backend/wasm/pack.ts.
+;; chainrule's WebAssembly SIMD GEMM: C += A·B over packed operands, and the packing itself.
 ;; Assembled by scripts/build-wasm.mjs (wabt) into gemm-bytes.ts; keep the binary under 4 KB so
 ;; browsers compile it synchronously on the main thread.
 ;;
@@ -123,4 +123,125 @@
             (br_if $panel (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $i1))))
           (br_if $cols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $np))))
         (br_if $rows (i32.lt_u (local.tee $i0 (local.get $i1)) (local.get $mp))))
+      (br_if $depth (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (i32.const 256))) (local.get $k)))))
+  ;; Packing from a staged copy of an operand (src/backend/wasm/matmul.ts copies it into this memory,
+  ;; zero-padded to whole panels). Both write the panel layout described at the top, for `panels`
+  ;; panels over depth k.
+
+  ;; Stored with a panel's values side by side: value (p, w) of panel j at src + p·ld + j·wb + w·es
+  ;; (op(A) = Aᵀ, or B as given). Each depth step copies one wb-byte piece of a row (wb = 16 or 32).
+  (func (export "packPanels") (param $src i32) (param $ld i32) (param $dst i32) (param $panels i32) (param $k i32) (param $wb i32)
+    (local $p0 i32) (local $kc i32) (local $j i32) (local $p i32) (local $s i32)
+    (if (i32.or (i32.eqz (local.get $panels)) (i32.eqz (local.get $k))) (then (return)))
+    (loop $depth
+      (local.set $kc (i32.sub (local.get $k) (local.get $p0)))
+      (local.set $kc (select (i32.const 256) (local.get $kc) (i32.gt_u (local.get $kc) (i32.const 256))))
+      (local.set $j (i32.const 0))
+      (loop $panel
+        (local.set $s (i32.add (local.get $src) (i32.add (i32.mul (local.get $p0) (local.get $ld)) (i32.mul (local.get $j) (local.get $wb)))))
+        (local.set $p (local.get $kc))
+        (loop $step
+          (v128.store (local.get $dst) (v128.load (local.get $s)))
+          (if (i32.eq (local.get $wb) (i32.const 32))
+            (then (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $s)))))
+          (local.set $dst (i32.add (local.get $dst) (local.get $wb)))
+          (local.set $s (i32.add (local.get $s) (local.get $ld)))
+          (br_if $step (local.tee $p (i32.sub (local.get $p) (i32.const 1)))))
+        (br_if $panel (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $panels))))
+      (br_if $depth (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (i32.const 256))) (local.get $k)))))
+
+  ;; Stored along the depth (f32): value (p, r) of panel j at src + (j·w + r)·ld + 4p, w = 4 or 8
+  ;; rows a panel (op(A) = A as given, or Bᵀ). Transposes 4 × 4 blocks with shuffles.
+  (func (export "packDepth32") (param $src i32) (param $ld i32) (param $dst i32) (param $panels i32) (param $k i32) (param $w i32)
+    (local $p0 i32) (local $kc i32) (local $j i32) (local $g i32) (local $p i32) (local $s i32) (local $d i32) (local $step i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (if (i32.or (i32.eqz (local.get $panels)) (i32.eqz (local.get $k))) (then (return)))
+    ;; bytes of one depth step of a packed panel
+    (local.set $step (i32.shl (local.get $w) (i32.const 2)))
+    (loop $depth
+      (local.set $kc (i32.sub (local.get $k) (local.get $p0)))
+      (local.set $kc (select (i32.const 256) (local.get $kc) (i32.gt_u (local.get $kc) (i32.const 256))))
+      (local.set $j (i32.const 0))
+      (loop $panel
+        (local.set $g (i32.const 0))
+        (loop $group
+          ;; rows j·w + g .. j·w + g + 3 from depth p0 go to lanes g .. g + 3 of each step
+          (local.set $s (i32.add (local.get $src)
+            (i32.add (i32.mul (i32.add (i32.mul (local.get $j) (local.get $w)) (local.get $g)) (local.get $ld)) (i32.shl (local.get $p0) (i32.const 2)))))
+          (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $g) (i32.const 2))))
+          (local.set $p (i32.const 0))
+          (block $done
+            (loop $four
+              (br_if $done (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (local.get $kc)))
+              (local.set $r0 (v128.load (local.get $s)))
+              (local.set $r1 (v128.load (i32.add (local.get $s) (local.get $ld))))
+              (local.set $r2 (v128.load (i32.add (local.get $s) (i32.shl (local.get $ld) (i32.const 1)))))
+              (local.set $r3 (v128.load (i32.add (local.get $s) (i32.mul (local.get $ld) (i32.const 3)))))
+              (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+              (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+              (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+              (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+              (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+              (local.set $d (i32.add (local.get $d) (local.get $step)))
+              (v128.store (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+              (local.set $d (i32.add (local.get $d) (local.get $step)))
+              (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+              (local.set $d (i32.add (local.get $d) (local.get $step)))
+              (v128.store (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+              (local.set $d (i32.add (local.get $d) (local.get $step)))
+              (local.set $s (i32.add (local.get $s) (i32.const 16)))
+              (local.set $p (i32.add (local.get $p) (i32.const 4)))
+              (br $four)))
+          ;; the last kc mod 4 steps one value at a time
+          (block $end
+            (loop $one
+              (br_if $end (i32.ge_u (local.get $p) (local.get $kc)))
+              (f32.store (local.get $d) (f32.load (local.get $s)))
+              (f32.store offset=4 (local.get $d) (f32.load (i32.add (local.get $s) (local.get $ld))))
+              (f32.store offset=8 (local.get $d) (f32.load (i32.add (local.get $s) (i32.shl (local.get $ld) (i32.const 1)))))
+              (f32.store offset=12 (local.get $d) (f32.load (i32.add (local.get $s) (i32.mul (local.get $ld) (i32.const 3)))))
+              (local.set $d (i32.add (local.get $d) (local.get $step)))
+              (local.set $s (i32.add (local.get $s) (i32.const 4)))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (br $one)))
+          (br_if $group (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 4))) (local.get $w))))
+        (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $kc) (local.get $step))))
+        (br_if $panel (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $panels))))
+      (br_if $depth (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (i32.const 256))) (local.get $k)))))
+
+  ;; Stored along the depth (f64): value (p, r) of panel j at src + (4j + r)·ld + 8p, 4 rows a panel.
+  ;; Transposes 2 × 2 blocks with shuffles.
+  (func (export "packDepth64") (param $src i32) (param $ld i32) (param $dst i32) (param $panels i32) (param $k i32)
+    (local $p0 i32) (local $kc i32) (local $j i32) (local $g i32) (local $p i32) (local $s i32) (local $d i32)
+    (local $r0 v128) (local $r1 v128)
+    (if (i32.or (i32.eqz (local.get $panels)) (i32.eqz (local.get $k))) (then (return)))
+    (loop $depth
+      (local.set $kc (i32.sub (local.get $k) (local.get $p0)))
+      (local.set $kc (select (i32.const 256) (local.get $kc) (i32.gt_u (local.get $kc) (i32.const 256))))
+      (local.set $j (i32.const 0))
+      (loop $panel
+        (local.set $g (i32.const 0))
+        (loop $group
+          (local.set $s (i32.add (local.get $src)
+            (i32.add (i32.mul (i32.add (i32.shl (local.get $j) (i32.const 2)) (local.get $g)) (local.get $ld)) (i32.shl (local.get $p0) (i32.const 3)))))
+          (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $g) (i32.const 3))))
+          (local.set $p (i32.const 0))
+          (block $done
+            (loop $two
+              (br_if $done (i32.gt_u (i32.add (local.get $p) (i32.const 2)) (local.get $kc)))
+              (local.set $r0 (v128.load (local.get $s)))
+              (local.set $r1 (v128.load (i32.add (local.get $s) (local.get $ld))))
+              (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $r0) (local.get $r1)))
+              (v128.store offset=32 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $r0) (local.get $r1)))
+              (local.set $d (i32.add (local.get $d) (i32.const 64)))
+              (local.set $s (i32.add (local.get $s) (i32.const 16)))
+              (local.set $p (i32.add (local.get $p) (i32.const 2)))
+              (br $two)))
+          (if (i32.lt_u (local.get $p) (local.get $kc))
+            (then
+              (f64.store (local.get $d) (f64.load (local.get $s)))
+              (f64.store offset=8 (local.get $d) (f64.load (i32.add (local.get $s) (local.get $ld))))))
+          (br_if $group (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 2))) (i32.const 4))))
+        (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kc) (i32.const 5))))
+        (br_if $panel (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $panels))))
       (br_if $depth (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (i32.const 256))) (local.get $k))))))

@@ -1,21 +1,29 @@
 import { matmul as jsMatmul } from '../js/matmul.js';
 import type { MatmulSpec, TypedArray } from '../types.js';
 import type { GemmExports } from './module.js';
-import { MR, packA, packB } from './pack.js';
 
 /**
  * Products with fewer multiply-adds per matrix (m·n·k) than this stay on the TypeScript kernel,
- * where packing, copying and the call into wasm would cost more than they save: measured on x64
+ * where copying, packing and the call into wasm would cost more than they save: measured on x64
  * in Node 20, 4³ runs 2-3x faster in TypeScript, 8³ already 1.4-1.6x faster in wasm, 16³ 2.5-3x.
  * Matrix-vector products (n = 1) stay there too: a column padded to a panel of 8 wastes 7/8 of
  * the kernel, and the TypeScript dot products are twice as fast.
  */
 export const WASM_MIN_WORK = 512;
 
+/** Rows of a packed A panel (MR in gemm.wat). */
+const MR = 4;
+
 /** Largest linear memory the kernel grows to (bytes); bigger products run on the TypeScript kernel. */
 const MAX_BYTES = 1 << 30;
 
-/** The wasm matmul: packs each operand into the module's memory, runs gemm.wat, copies C out. */
+type View = Float32Array | Float64Array;
+
+/**
+ * The wasm matmul. Per batch entry: each operand is copied as stored into a staging area of the
+ * module's memory (typed-array `set`, zero-padded to whole panels), packed there by gemm.wat's
+ * packing functions, multiplied, and C is copied out.
+ */
 export function createWasmMatmul(mod: GemmExports, minWork = WASM_MIN_WORK): (a: TypedArray, b: TypedArray, out: TypedArray, s: MatmulSpec) => void {
   const memory = mod.memory;
   let f32 = new Float32Array(memory.buffer);
@@ -39,10 +47,46 @@ export function createWasmMatmul(mod: GemmExports, minWork = WASM_MIN_WORK): (a:
     return true;
   }
 
+  /**
+   * Copies the rows × cols matrix src[so ..] into view at element offset at, with rows of ld
+   * elements and rowsPad rows, zeros in the padding.
+   */
+  function stage(view: View, at: number, src: TypedArray, so: number, rows: number, cols: number, ld: number, rowsPad: number): void {
+    if (ld === cols) {
+      view.set(src.subarray(so, so + rows * cols), at);
+    } else {
+      for (let r = 0; r < rows; r++) {
+        view.set(src.subarray(so + r * cols, so + (r + 1) * cols), at + r * ld);
+        view.fill(0, at + r * ld + cols, at + (r + 1) * ld);
+      }
+    }
+    view.fill(0, at + rows * ld, at + rowsPad * ld);
+  }
+
+  /**
+   * Packs op(X) (depth k, `len` = m or n rows/columns in panels of w) from src[so ..] into the panel
+   * layout at byte address dst, through the staging area at byte address st. `sideBySide`: X is
+   * stored k × len (a panel's values are adjacent), else len × k.
+   */
+  function pack(view: View, st: number, dst: number, src: TypedArray, so: number, len: number, k: number, w: number, sideBySide: boolean): void {
+    const es = view.BYTES_PER_ELEMENT;
+    const panels = Math.ceil(len / w);
+    if (sideBySide) {
+      stage(view, st / es, src, so, k, len, panels * w, k);
+      mod.packPanels(st, panels * w * es, dst, panels, k, w * es);
+    } else {
+      stage(view, st / es, src, so, len, k, k, panels * w);
+      if (es === 8) mod.packDepth64(st, k * es, dst, panels, k);
+      else mod.packDepth32(st, k * es, dst, panels, k, w);
+    }
+  }
+
   return function matmul(a: TypedArray, b: TypedArray, out: TypedArray, s: MatmulSpec): void {
     const { batch, m, n, k } = s;
     const double = out instanceof Float64Array;
-    if (m * n * k < minWork || m * n * k === 0 || n === 1 || (!double && !(out instanceof Float32Array))) {
+    const C = double ? Float64Array : Float32Array;
+    const work = m * n * k;
+    if (work < minWork || work === 0 || n === 1 || !(out instanceof C && a instanceof C && b instanceof C)) {
       jsMatmul(a, b, out, s);
       return;
     }
@@ -52,26 +96,22 @@ export function createWasmMatmul(mod: GemmExports, minWork = WASM_MIN_WORK): (a:
     const np = Math.ceil(n / nr);
     const mPad = mp * MR;
     const nPad = np * nr;
-    // byte layout: packed A, packed B, padded C (all 32-byte multiples)
-    const aBytes = mPad * k * es;
-    const bBytes = nPad * k * es;
-    const cBytes = mPad * nPad * es;
-    if (!reserve(aBytes + bBytes + cBytes)) {
+    // byte layout: packed A, packed B, padded C, staging for one operand (all 32-byte multiples)
+    const bAt = mPad * k * es;
+    const cAt = bAt + nPad * k * es;
+    const stAt = cAt + mPad * nPad * es;
+    if (!reserve(stAt + Math.max(mPad, nPad) * k * es)) {
       jsMatmul(a, b, out, s);
       return;
     }
     const view = double ? f64 : f32;
-    const bOff = aBytes / es;
-    const cOff = (aBytes + bBytes) / es;
-    // row/column strides of op(A) (m x k) and op(B) (k x n) inside one batch entry
-    const [ars, acs] = s.transA ? [1, m] : [k, 1];
-    const [brs, bcs] = s.transB ? [1, k] : [n, 1];
+    const cOff = cAt / es;
     for (let t = 0; t < batch; t++) {
       // a broadcast operand (stride 0) is packed once for the whole batch
-      if (t === 0 || s.strideA !== 0) packA(view, 0, a, t * s.strideA, ars, acs, m, k, mp);
-      if (t === 0 || s.strideB !== 0) packB(view, bOff, b, t * s.strideB, brs, bcs, n, k, np, nr);
+      if (t === 0 || s.strideA !== 0) pack(view, stAt, 0, a, t * s.strideA, m, k, MR, s.transA);
+      if (t === 0 || s.strideB !== 0) pack(view, stAt, bAt, b, t * s.strideB, n, k, nr, !s.transB);
       view.fill(0, cOff, cOff + mPad * nPad);
-      mod.gemm(0, aBytes, aBytes + bBytes, mp, np, k, double ? 1 : 0);
+      mod.gemm(0, bAt, cAt, mp, np, k, double ? 1 : 0);
       const co = t * m * n;
       if (nPad === n) {
         out.set(view.subarray(cOff, cOff + m * n), co);

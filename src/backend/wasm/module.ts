@@ -5,6 +5,12 @@ export interface GemmExports {
   memory: WebAssembly.Memory;
   /** C += A·B over packed operands at byte addresses a, b, c (see gemm.wat); f64 = 1 for float64. */
   gemm(a: number, b: number, c: number, mp: number, np: number, k: number, f64: number): void;
+  /** Packs a staged operand whose panel values lie side by side (wb = panel width in bytes). */
+  packPanels(src: number, ld: number, dst: number, panels: number, k: number, wb: number): void;
+  /** Packs a staged float32 operand stored along the depth, w = 4 or 8 rows a panel. */
+  packDepth32(src: number, ld: number, dst: number, panels: number, k: number, w: number): void;
+  /** Packs a staged float64 operand stored along the depth, 4 rows a panel. */
+  packDepth64(src: number, ld: number, dst: number, panels: number, k: number): void;
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
