@@ -54,10 +54,14 @@ export function createWasmMatmul(mod: GemmExports, minWork = WASM_MIN_WORK): (a:
   function stage(view: View, at: number, src: TypedArray, so: number, rows: number, cols: number, ld: number, rowsPad: number): void {
     if (ld === cols) {
       view.set(src.subarray(so, so + rows * cols), at);
+    } else if (cols >= 32) {
+      copyRows(view, at, ld, src, so, cols, rows, cols);
+      for (let r = 0; r < rows; r++) view.fill(0, at + r * ld + cols, at + (r + 1) * ld);
     } else {
-      for (let r = 0; r < rows; r++) {
-        view.set(src.subarray(so + r * cols, so + (r + 1) * cols), at + r * ld);
-        view.fill(0, at + r * ld + cols, at + (r + 1) * ld);
+      // short rows: element by element beats two calls per row
+      for (let r = 0, t = at, f = so; r < rows; r++) {
+        for (let c = 0; c < cols; c++) view[t++] = src[f++];
+        for (let c = cols; c < ld; c++) view[t++] = 0;
       }
     }
     view.fill(0, at + rows * ld, at + rowsPad * ld);
@@ -113,11 +117,21 @@ export function createWasmMatmul(mod: GemmExports, minWork = WASM_MIN_WORK): (a:
       view.fill(0, cOff, cOff + mPad * nPad);
       mod.gemm(0, bAt, cAt, mp, np, k, double ? 1 : 0);
       const co = t * m * n;
-      if (nPad === n) {
-        out.set(view.subarray(cOff, cOff + m * n), co);
-      } else {
-        for (let i = 0; i < m; i++) out.set(view.subarray(cOff + i * nPad, cOff + i * nPad + n), co + i * n);
-      }
+      copyRows(out, co, n, view, cOff, nPad, m, n);
     }
   };
+}
+
+/** dst[d + r·dld + c] = src[s + r·sld + c] for r < rows, c < cols. */
+function copyRows(dst: TypedArray, d: number, dld: number, src: TypedArray, s: number, sld: number, rows: number, cols: number): void {
+  if (dld === cols && sld === cols) {
+    dst.set(src.subarray(s, s + rows * cols), d);
+  } else if (cols >= 32) {
+    // a typed-array set per row: memmove speed, but a fixed cost (the subarray) per call
+    for (let r = 0; r < rows; r++) dst.set(src.subarray(s + r * sld, s + r * sld + cols), d + r * dld);
+  } else {
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) dst[d + r * dld + c] = src[s + r * sld + c];
+    }
+  }
 }
