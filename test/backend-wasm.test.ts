@@ -1,7 +1,9 @@
 // The WebAssembly backend: its SIMD GEMM against the TypeScript kernel on random shapes (tiny,
 // skinny, odd, every transpose, batched with broadcast operands, k = 0, several depth and row
-// blocks, NaN and infinities; float32 and float64), its selection, the committed bytes, and the op
-// table end to end, both as registered and with every product (however small) sent to wasm.
+// blocks, NaN and infinities; float32 and float64) in both builds (baseline SIMD128 and relaxed
+// SIMD), its selection, the committed bytes, and the op table end to end, both as registered and
+// with every product (however small) sent to wasm. Where this Node lacks relaxed SIMD by default
+// (Node 20), the file runs again in a child process that enables it, without the selection tests.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
@@ -11,9 +13,9 @@ import { jsBackend } from '../src/backend/js/index.js';
 import { nativeAddon } from '../src/backend/native/load.js';
 import { registerBackend } from '../src/backend/registry.js';
 import type { MatmulSpec } from '../src/backend/types.js';
-import { wasmBackend } from '../src/backend/wasm/index.js';
+import { wasmBackend, wasmGemmVariant } from '../src/backend/wasm/index.js';
 import { createWasmMatmul } from '../src/backend/wasm/matmul.js';
-import { decodeBase64, loadGemm } from '../src/backend/wasm/module.js';
+import { type GemmVariant, decodeBase64, loadGemm } from '../src/backend/wasm/module.js';
 import { mlpGrads } from './backend-helpers.js';
 import { runDoubleBackward, runOpTable, runOpTableFloat32 } from './op-table.js';
 
@@ -68,9 +70,13 @@ function checkProduct(what: string, matmul: typeof jsBackend.matmul, C: FloatCto
   }
 }
 
-const every = createWasmMatmul(loadGemm()!, 0);
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+const child = process.env.CHAINRULE_WASM_TEST_CHILD === '1';
+const variants = (['simd128', 'relaxed-simd'] as GemmVariant[]).filter((v) => loadGemm(v) !== null);
+/** Every product, however small, through the GEMM build that the wasm backend uses. */
+const everySize = createWasmMatmul(loadGemm(wasmGemmVariant!)!.exports, 0);
 
-describe('wasm backend: availability and selection', () => {
+describe('wasm backend: availability and selection', { skip: child && 'child process: the parent ran these' }, () => {
   it('is registered in Node 20 (WebAssembly SIMD) and is the default without the native addon', () => {
     assert.ok(wasmBackend, 'WebAssembly SIMD is available in Node 20');
     assert.ok(listBackends().includes('wasm'));
@@ -95,11 +101,31 @@ describe('wasm backend: availability and selection', () => {
     }
   });
 
-  it('the committed module bytes are the assembly of gemm.wat, and under 4 KB', () => {
+  it('the committed bytes of both builds are the assembly of gemm.wat, each under 4 KB', () => {
     const r = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { cwd: root, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    const size = Number(/\((\d+) bytes\)/.exec(r.stdout)?.[1]);
-    assert.ok(size > 0 && size < 4096, `module of ${size} bytes`);
+    const sizes = /\((\d+) and (\d+) bytes\)/.exec(r.stdout)?.slice(1).map(Number) ?? [];
+    assert.equal(sizes.length, 2, r.stdout);
+    for (const size of sizes) assert.ok(size > 0 && size < 4096, `module of ${size} bytes`);
+  });
+
+  it('the relaxed-SIMD build is chosen where the engine has it, and passes this whole file there', () => {
+    if (variants.includes('relaxed-simd')) {
+      assert.equal(wasmGemmVariant, 'relaxed-simd');
+      return;
+    }
+    assert.equal(wasmGemmVariant, 'simd128');
+    const file = fileURLToPath(import.meta.url);
+    // without NODE_TEST_CONTEXT, which would make the child report to this runner instead of stdout
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+    const r = spawnSync(process.execPath, [RELAXED_FLAG, '--conditions=source', '--import', 'tsx', '--test', '--test-reporter=tap', file], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...env, CHAINRULE_WASM_TEST_CHILD: '1' },
+    });
+    assert.equal(r.status, 0, `${r.stdout.slice(-3000)}\n${r.stderr}`);
+    assert.match(r.stdout, /# fail 0/);
+    assert.match(r.stdout, /ok \d+ - wasm backend: matmul matches the TypeScript kernel \(relaxed-simd build\)/);
   });
 
   it('decodes base64 like Buffer does (every padding length)', () => {
@@ -111,81 +137,84 @@ describe('wasm backend: availability and selection', () => {
   });
 });
 
-describe('wasm backend: matmul matches the TypeScript kernel', () => {
-  const shapes: [number, number, number][] = [
-    [1, 1, 1],
-    [4, 8, 1],
-    [3, 5, 7],
-    [1, 64, 64],
-    [64, 1, 64],
-    [2, 300, 3],
-    [37, 19, 300],
-    [50, 45, 513],
-    [129, 33, 17],
-    [8, 8, 8],
-    [16, 24, 260],
-  ];
-  for (const C of [Float32Array, Float64Array]) {
-    it(`${C.name}: odd, skinny and blocked shapes, all four transposes`, () => {
-      for (const [m, n, k] of shapes) {
-        for (const transA of [false, true]) {
-          for (const transB of [false, true]) {
-            const s = { batch: 1, m, n, k, transA, transB, strideA: m * k, strideB: k * n };
-            checkProduct(`${m}x${n}x${k} tA=${transA} tB=${transB}`, every, C, s);
-            checkProduct(`${m}x${n}x${k} tA=${transA} tB=${transB} (registered)`, wasmBackend!.matmul, C, s);
+for (const variant of variants) {
+  const every = createWasmMatmul(loadGemm(variant)!.exports, 0);
+  describe(`wasm backend: matmul matches the TypeScript kernel (${variant} build)`, () => {
+    const shapes: [number, number, number][] = [
+      [1, 1, 1],
+      [4, 8, 1],
+      [3, 5, 7],
+      [1, 64, 64],
+      [64, 1, 64],
+      [2, 300, 3],
+      [37, 19, 300],
+      [50, 45, 513],
+      [129, 33, 17],
+      [8, 8, 8],
+      [16, 24, 260],
+    ];
+    for (const C of [Float32Array, Float64Array]) {
+      it(`${C.name}: odd, skinny and blocked shapes, all four transposes`, () => {
+        for (const [m, n, k] of shapes) {
+          for (const transA of [false, true]) {
+            for (const transB of [false, true]) {
+              const s = { batch: 1, m, n, k, transA, transB, strideA: m * k, strideB: k * n };
+              checkProduct(`${m}x${n}x${k} tA=${transA} tB=${transB}`, every, C, s);
+              checkProduct(`${m}x${n}x${k} tA=${transA} tB=${transB} (registered)`, wasmBackend!.matmul, C, s);
+            }
           }
         }
-      }
-    });
+      });
 
-    it(`${C.name}: batches with broadcast (stride 0) operands`, () => {
-      for (const [strideA, strideB] of [
-        [1, 1],
-        [0, 1],
-        [1, 0],
-        [0, 0],
-      ]) {
-        const [m, n, k] = [9, 13, 21];
-        const s = { batch: 3, m, n, k, transA: strideA === 0, transB: strideB === 1, strideA: strideA * m * k, strideB: strideB * k * n };
-        checkProduct(`batched strides ${strideA},${strideB}`, every, C, s);
-      }
-    });
+      it(`${C.name}: batches with broadcast (stride 0) operands`, () => {
+        for (const [strideA, strideB] of [
+          [1, 1],
+          [0, 1],
+          [1, 0],
+          [0, 0],
+        ]) {
+          const [m, n, k] = [9, 13, 21];
+          const s = { batch: 3, m, n, k, transA: strideA === 0, transB: strideB === 1, strideA: strideA * m * k, strideB: strideB * k * n };
+          checkProduct(`batched strides ${strideA},${strideB}`, every, C, s);
+        }
+      });
 
-    it(`${C.name}: k = 0 gives zeros; empty outputs are untouched`, () => {
-      const out = new C(12).fill(7);
-      every(new C(0), new C(0), out, { batch: 2, m: 2, n: 3, k: 0, transA: false, transB: false, strideA: 0, strideB: 0 });
-      assert.deepEqual([...out], new Array(12).fill(0));
-      const none = new C(0);
-      every(new C(10), new C(0), none, { batch: 1, m: 2, n: 0, k: 5, transA: false, transB: false, strideA: 10, strideB: 0 });
-      assert.equal(none.length, 0);
-    });
+      it(`${C.name}: k = 0 gives zeros; empty outputs are untouched`, () => {
+        const out = new C(12).fill(7);
+        every(new C(0), new C(0), out, { batch: 2, m: 2, n: 3, k: 0, transA: false, transB: false, strideA: 0, strideB: 0 });
+        assert.deepEqual([...out], new Array(12).fill(0));
+        const none = new C(0);
+        every(new C(10), new C(0), none, { batch: 1, m: 2, n: 0, k: 5, transA: false, transB: false, strideA: 10, strideB: 0 });
+        assert.equal(none.length, 0);
+      });
 
-    it(`${C.name}: NaN and infinities propagate to the same elements`, () => {
-      const [m, n, k] = [6, 10, 5];
-      const a = randomArray(C, m * k);
-      const b = randomArray(C, k * n);
-      a[7] = Number.NaN; // row 1
-      a[12] = Number.POSITIVE_INFINITY; // row 2
-      b[3] = Number.NEGATIVE_INFINITY; // column 3
-      const s = { batch: 1, m, n, k, transA: false, transB: false, strideA: 0, strideB: 0 };
-      const want = new C(m * n);
-      const got = new C(m * n);
-      jsBackend.matmul(a, b, want, s);
-      every(a, b, got, s);
-      for (let i = 0; i < m * n; i++) {
-        if (Number.isFinite(want[i])) assert.ok(Math.abs(got[i] - want[i]) < 1e-4, `element ${i}`);
-        else assert.ok(Object.is(got[i], want[i]), `element ${i}: wasm ${got[i]}, js ${want[i]}`);
-      }
-      assert.ok(Number.isNaN(got[1 * n]) && !Number.isFinite(got[2 * n]));
-    });
-  }
+      it(`${C.name}: NaN and infinities propagate to the same elements`, () => {
+        const [m, n, k] = [6, 10, 5];
+        const a = randomArray(C, m * k);
+        const b = randomArray(C, k * n);
+        a[7] = Number.NaN; // row 1
+        a[12] = Number.POSITIVE_INFINITY; // row 2
+        b[3] = Number.NEGATIVE_INFINITY; // column 3
+        const s = { batch: 1, m, n, k, transA: false, transB: false, strideA: 0, strideB: 0 };
+        const want = new C(m * n);
+        const got = new C(m * n);
+        jsBackend.matmul(a, b, want, s);
+        every(a, b, got, s);
+        for (let i = 0; i < m * n; i++) {
+          if (Number.isFinite(want[i])) assert.ok(Math.abs(got[i] - want[i]) < 1e-4, `element ${i}`);
+          else assert.ok(Object.is(got[i], want[i]), `element ${i}: wasm ${got[i]}, js ${want[i]}`);
+        }
+        assert.ok(Number.isNaN(got[1 * n]) && !Number.isFinite(got[2 * n]));
+      });
+    }
 
-  it('grows its memory for a large product, then still runs small ones', () => {
-    const [m, n, k] = [300, 200, 700];
-    checkProduct('large float64', every, Float64Array, { batch: 1, m, n, k, transA: true, transB: false, strideA: m * k, strideB: k * n });
-    checkProduct('small float32 after growth', every, Float32Array, { batch: 1, m: 5, n: 9, k: 3, transA: false, transB: true, strideA: 15, strideB: 27 });
+    it('grows its memory for a large product, then still runs small ones', () => {
+      const [m, n, k] = [300, 200, 700];
+      checkProduct('large float64', every, Float64Array, { batch: 1, m, n, k, transA: true, transB: false, strideA: m * k, strideB: k * n });
+      checkProduct('small float32 after growth', every, Float32Array, { batch: 1, m: 5, n: 9, k: 3, transA: false, transB: true, strideA: 15, strideB: 27 });
+    });
   });
-});
+}
 
 describe('wasm backend: end to end', () => {
   for (const dtype of ['float64', 'float32'] as const) {
@@ -207,7 +236,7 @@ runOpTableFloat32('wasm');
 runDoubleBackward('wasm');
 
 // the fixtures' products are small: run the table again with every product in the wasm GEMM
-registerBackend({ ...wasmBackend!, name: 'wasm-every-size', matmul: every });
+registerBackend({ ...wasmBackend!, name: 'wasm-every-size', matmul: everySize });
 runOpTable('wasm-every-size');
 runOpTableFloat32('wasm-every-size');
 runDoubleBackward('wasm-every-size');

@@ -12,7 +12,8 @@
 ;;
 ;; Micro-kernel: a 4 × 32-byte tile of C in eight v128 accumulators (4 × 8 f32 or 4 × 4 f64). Each
 ;; depth step loads two vectors of B, broadcasts each of the four values of A and multiplies and
-;; adds (baseline SIMD has no fused multiply-add). Eleven live vectors fit the 16 registers of x64
+;; adds (baseline SIMD has no fused multiply-add; scripts/build-wasm.mjs derives a second build in
+;; which each multiply-add is one relaxed_madd, for engines with relaxed SIMD). Eleven live vectors fit the 16 registers of x64
 ;; and arm64; a 6-row tile (15 live vectors) spills in V8 and runs slower.
 ;;
 ;; Loops (BLIS order): depth block p0 > row block of MC = 12 panels (48 rows, 48 KB of f32 A in L2)

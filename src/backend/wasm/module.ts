@@ -1,4 +1,4 @@
-import { GEMM_WASM_BASE64 } from './gemm-bytes.js';
+import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from './gemm-bytes.js';
 
 /** The exports of gemm.wat. */
 export interface GemmExports {
@@ -37,21 +37,30 @@ export function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** The two builds of gemm.wat: baseline SIMD128 (mul + add), or relaxed SIMD (relaxed_madd). */
+export type GemmVariant = 'simd128' | 'relaxed-simd';
+
 /**
- * Compiles and instantiates the GEMM module synchronously (it is under the 4 KB that browsers
- * allow on the main thread), or returns null where WebAssembly or its SIMD extension is missing:
- * the module itself is the SIMD probe, since validation fails on engines without v128.
+ * Compiles and instantiates a build of the GEMM module synchronously (each is under the 4 KB that
+ * browsers allow on the main thread), or returns null where the engine lacks what it needs. Without
+ * a variant: the relaxed-SIMD build where it validates (Chrome 114+, Node 22+), else the baseline
+ * one, else null (no WebAssembly, or no SIMD: the module itself is the probe, since validation
+ * fails on engines without v128).
  */
-export function loadGemm(): GemmExports | null {
+export function loadGemm(variant?: GemmVariant): { exports: GemmExports; variant: GemmVariant } | null {
   const W = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
   if (W === undefined || typeof W.validate !== 'function') return null;
-  const bytes = decodeBase64(GEMM_WASM_BASE64);
-  try {
-    if (!W.validate(bytes)) return null;
-    const instance = new W.Instance(new W.Module(bytes), {});
-    return instance.exports as unknown as GemmExports;
-  } catch {
-    // a content security policy without 'wasm-unsafe-eval' forbids compiling: no wasm backend
-    return null;
+  const order: GemmVariant[] = variant ? [variant] : ['relaxed-simd', 'simd128'];
+  for (const v of order) {
+    const bytes = decodeBase64(v === 'relaxed-simd' ? GEMM_RELAXED_WASM_BASE64 : GEMM_WASM_BASE64);
+    try {
+      if (!W.validate(bytes)) continue;
+      const instance = new W.Instance(new W.Module(bytes), {});
+      return { exports: instance.exports as unknown as GemmExports, variant: v };
+    } catch {
+      // a content security policy without 'wasm-unsafe-eval' forbids compiling: no wasm backend
+      return null;
+    }
   }
+  return null;
 }
