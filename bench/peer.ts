@@ -17,7 +17,13 @@ async function chainruleDriver(backend: string): Promise<Driver> {
   const cr = await import('chainrule');
   cr.setBackend(backend);
   const { buildChainrule } = await import('./chainrule-workloads.js');
-  return { info: { library: 'chainrule', backend: cr.getBackend() }, build: buildChainrule };
+  const info: Record<string, unknown> = { library: 'chainrule', backend: cr.getBackend() };
+  if (backend === 'wasm') {
+    // which build of the GEMM runs: relaxed SIMD (fused multiply-add) or baseline SIMD128
+    const { wasmGemmVariant } = await import('../src/backend/wasm/index.js');
+    info.gemm = wasmGemmVariant;
+  }
+  return { info, build: buildChainrule };
 }
 
 async function tfjsDriver(backend: string): Promise<Driver> {
