@@ -12,7 +12,7 @@ import { listBackends } from 'chainrule';
 import { jsBackend } from '../src/backend/js/index.js';
 import { nativeAddon } from '../src/backend/native/load.js';
 import { registerBackend } from '../src/backend/registry.js';
-import type { MatmulSpec } from '../src/backend/types.js';
+import { type MatmulSpec, RNN_GATES, RNN_SAVED, type RnnBackwardArgs, type RnnForwardArgs, type RnnKind } from '../src/backend/types.js';
 import { wasmBackend, wasmGemmVariant } from '../src/backend/wasm/index.js';
 import { createWasmMatmul } from '../src/backend/wasm/matmul.js';
 import { type GemmVariant, decodeBase64, loadGemm } from '../src/backend/wasm/module.js';
@@ -215,6 +215,60 @@ for (const variant of variants) {
     });
   });
 }
+
+describe('wasm backend: the fused recurrences step through the wasm GEMM', () => {
+  // B·G·H is above the wasm threshold for every kind, so each step's product runs in wasm
+  const [T, B, H] = [5, 6, 20];
+  for (const C of [Float32Array, Float64Array]) {
+    for (const kind of ['tanh', 'relu', 'gru', 'lstm'] as RnnKind[]) {
+      it(`${kind} forward and backward agree with the js backend (${C.name}, mask, both directions)`, () => {
+        const G = RNN_GATES[kind] * H;
+        const S = RNN_SAVED[kind] * H;
+        const lstm = kind === 'lstm';
+        const mask = Uint8Array.from({ length: T * B }, (_, i) => (i % B < 4 || i < (T - 1) * B ? 1 : 0));
+        const scaled = (n: number, f: number) => randomArray(C, n).map((v) => v * f);
+        const gx = randomArray(C, T * B * G);
+        const h0 = scaled(B * H, 0.25);
+        const c0 = lstm ? scaled(B * H, 0.25) : null;
+        const whh = scaled(G * H, 0.1);
+        const bhh = scaled(G, 0.1);
+        const dOut = randomArray(C, T * B * H);
+        const dhN = randomArray(C, B * H);
+        const dcN = lstm ? randomArray(C, B * H) : null;
+        for (const reverse of [false, true]) {
+          const spec = { kind, T, B, H, reverse };
+          const run = (backend: typeof jsBackend) => {
+            const f: RnnForwardArgs = {
+              gx, h0, c0, whh, bhh, mask,
+              out: new C(T * B * H), hN: new C(B * H), cN: lstm ? new C(B * H) : null,
+              hPrev: new C(T * B * H), saved: new C(T * B * S),
+            };
+            backend.rnnForward(spec, f);
+            const g: RnnBackwardArgs = {
+              whh, mask, hPrev: f.hPrev, saved: f.saved, dOut, dhN, dcN,
+              dgx: new C(T * B * G), dgh: kind === 'gru' ? new C(T * B * G) : null,
+              dh0: new C(B * H), dc0: lstm ? new C(B * H) : null,
+            };
+            backend.rnnBackward(spec, g);
+            return { out: f.out, hN: f.hN, cN: f.cN, saved: f.saved, dgx: g.dgx, dgh: g.dgh, dh0: g.dh0, dc0: g.dc0 };
+          };
+          const want = run(jsBackend);
+          const got = run(wasmBackend!);
+          const tol = C === Float32Array ? 2e-5 : 1e-12;
+          for (const [name, w] of Object.entries(want)) {
+            const g = got[name as keyof typeof got];
+            if (w === null) continue;
+            assert.ok(g !== null && g.length === w.length, name);
+            for (let i = 0; i < w.length; i++) {
+              assert.ok(Math.abs(g[i] - w[i]) <= tol * (1 + Math.abs(w[i])), `${name}[${i}] reverse=${reverse}: wasm ${g[i]}, js ${w[i]}`);
+            }
+          }
+          assert.ok(want.dh0.some((v) => v !== 0), 'the gradient reaches h0');
+        }
+      });
+    }
+  }
+});
 
 describe('wasm backend: end to end', () => {
   for (const dtype of ['float64', 'float32'] as const) {
