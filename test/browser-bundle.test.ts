@@ -49,4 +49,30 @@ describe('browser entry', () => {
     assert.ok(res.gemmDiff < 1e-4, `wasm and js products differ by ${res.gemmDiff}`);
     assert.ok(res.loss1 < res.loss0, `one SGD step lowers the loss (${res.loss0} -> ${res.loss1})`);
   });
+
+  it('runs on the TypeScript backend where WebAssembly or its SIMD extension is missing', async () => {
+    const r = await build({
+      entryPoints: ['src/browser.ts'],
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      globalName: 'chainrule',
+      write: false,
+      logLevel: 'silent',
+      conditions: ['source', 'browser'],
+    });
+    const script = `${r.outputFiles[0].text}
+      const x = chainrule.randn([40, 70]);
+      globalThis.result = { backend: chainrule.getBackend(), backends: chainrule.listBackends(), finite: Number.isFinite(x.matmul(x.T).sum().item()) };`;
+    // no WebAssembly at all (a VM context has its own unless overridden), and an engine that rejects the SIMD module
+    const noSimd = { validate: () => false, Module: WebAssembly.Module, Instance: WebAssembly.Instance };
+    for (const globals of [{ WebAssembly: undefined }, { WebAssembly: noSimd }]) {
+      const ctx = createContext({ console, TextEncoder, TextDecoder, performance, ...globals });
+      new Script(script).runInContext(ctx);
+      const res = (ctx as { result: { backend: string; backends: string[]; finite: boolean } }).result;
+      assert.equal(res.backend, 'js');
+      assert.deepEqual([...res.backends], ['js']);
+      assert.ok(res.finite);
+    }
+  });
 });

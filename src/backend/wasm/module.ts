@@ -58,8 +58,8 @@ export function loadGemm(variant?: GemmVariant): { exports: GemmExports; variant
       const instance = new W.Instance(new W.Module(bytes), {});
       return { exports: instance.exports as unknown as GemmExports, variant: v };
     } catch {
-      // a content security policy without 'wasm-unsafe-eval' forbids compiling: no wasm backend
-      return null;
+      // e.g. a content security policy without 'wasm-unsafe-eval' forbids compiling (then every
+      // build fails and there is no wasm backend)
     }
   }
   return null;
