@@ -12,8 +12,9 @@ import { listBackends } from 'chainrule';
 import { jsBackend } from '../src/backend/js/index.js';
 import { nativeAddon } from '../src/backend/native/load.js';
 import { registerBackend } from '../src/backend/registry.js';
-import { type MatmulSpec, RNN_GATES, RNN_SAVED, type RnnBackwardArgs, type RnnForwardArgs, type RnnKind } from '../src/backend/types.js';
+import { type BinaryOp, type MatmulSpec, RNN_GATES, RNN_SAVED, type RnnBackwardArgs, type RnnForwardArgs, type RnnKind } from '../src/backend/types.js';
 import { wasmBackend, wasmGemmVariant } from '../src/backend/wasm/index.js';
+import { createWasmElementwise } from '../src/backend/wasm/elementwise.js';
 import { createWasmMatmul } from '../src/backend/wasm/matmul.js';
 import { type GemmVariant, decodeBase64, loadGemm } from '../src/backend/wasm/module.js';
 import { mlpGrads } from './backend-helpers.js';
@@ -215,6 +216,97 @@ for (const variant of variants) {
     });
   });
 }
+
+describe('wasm backend: elementwise kernels are bitwise those of the js backend', () => {
+  // every size goes to wasm here; the registered backend only takes arrays of ELEMENTWISE_MIN and more
+  const exports = loadGemm(wasmGemmVariant!)!.exports;
+  let calls = 0;
+  const counted = (f: (...args: number[]) => void) => (...args: number[]) => {
+    calls++;
+    f(...args);
+  };
+  const ew = createWasmElementwise(
+    { ...exports, binary32: counted(exports.binary32), binary64: counted(exports.binary64), relu: counted(exports.relu) },
+    0,
+  );
+  const specials = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 1e-40, 5e-324, -1];
+  const withSpecials = (C: FloatCtor, n: number) => {
+    const x = randomArray(C, n);
+    for (let i = 0; i < n; i += 3) x[i] = specials[(i / 3) % specials.length];
+    return x;
+  };
+  const same = (what: string, got: ArrayLike<number>, want: ArrayLike<number>) => {
+    assert.equal(got.length, want.length, what);
+    for (let i = 0; i < want.length; i++) {
+      if (!Object.is(got[i], want[i])) assert.fail(`${what}[${i}]: wasm ${got[i]}, js ${want[i]}`);
+    }
+  };
+  const contiguous = (shape: number[]) => shape.map((_, d) => shape.slice(d + 1).reduce((p, q) => p * q, 1));
+  const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum'];
+  for (const C of [Float32Array, Float64Array]) {
+    it(`${C.name}: same shapes, scalars on either side, row broadcasts, other layouts, in place`, () => {
+      // [outShape, aStrides, bStrides, aLength, bLength, wasm runs it: 'all' ops, 'commuting' ones, 'none']
+      type Layout = [number[], number[], number[], number, number, 'all' | 'commuting' | 'none'];
+      const layouts: Layout[] = [];
+      for (const n of [1, 3, 4, 5, 17, 1000, 4099]) {
+        layouts.push([[n], [1], [1], n, n, 'all'], [[n], [1], [0], n, 1, 'all'], [[n], [0], [1], 1, n, n === 1 ? 'all' : 'commuting']);
+      }
+      layouts.push(
+        [[33, 7], [7, 1], [0, 1], 231, 7, 'all'],
+        [[33, 7], [0, 1], [7, 1], 7, 231, 'commuting'],
+        [[2, 3, 5], [15, 5, 1], [0, 0, 1], 30, 5, 'all'],
+        [[6, 4], [4, 1], [1, 0], 24, 6, 'none'],
+        [[3, 3], [1, 0], [0, 1], 3, 3, 'none'],
+      );
+      for (const [shape, sa, sb, na, nb, runs] of layouts) {
+        const a = withSpecials(C, na);
+        const b = withSpecials(C, nb);
+        const n = shape.reduce((p, q) => p * q, 1);
+        for (const op of ops) {
+          const want = new C(n);
+          const got = new C(n).fill(7);
+          jsBackend.binary(op, a, sa, b, sb, want, shape);
+          const before = calls;
+          ew.binary(op, a, sa, b, sb, got, shape);
+          same(`${op} [${shape}] strides ${sa} / ${sb}`, got, want);
+          const wasm = ['add', 'mul'].includes(op) ? runs !== 'none' : ['sub', 'div'].includes(op) && runs === 'all';
+          assert.equal(calls - before, wasm ? 1 : 0, `${op} [${shape}] strides ${sa} / ${sb} in wasm`);
+        }
+      }
+      const a = withSpecials(C, 999);
+      const b = withSpecials(C, 999);
+      const want = new C(999);
+      jsBackend.binary('sub', a, [1], b, [1], want, [999]);
+      ew.binary('sub', a, [1], b, [1], a, [999]);
+      same('sub in place', a, want);
+    });
+
+    it(`${C.name}: relu (NaN, infinities, signed zeros, odd lengths), and other unary ops fall through`, () => {
+      for (const n of [1, 2, 3, 4, 7, 1001, 5000]) {
+        const x = withSpecials(C, n);
+        for (const [op, p0] of [['relu', 0], ['mulScalar', 1.5], ['exp', 0]] as const) {
+          const want = new C(n);
+          const got = new C(n);
+          jsBackend.unary(op, x, want, p0);
+          const before = calls;
+          ew.unary(op, x, got, p0);
+          same(`${op} n=${n}`, got, want);
+          assert.equal(calls - before, op === 'relu' ? 1 : 0, `${op} in wasm`);
+        }
+      }
+    });
+  }
+
+  it('the registered backend sends large arrays through them (a bias add of 256 × 1024)', () => {
+    const a = randomArray(Float32Array, 256 * 1024);
+    const b = randomArray(Float32Array, 1024);
+    const want = new Float32Array(a.length);
+    const got = new Float32Array(a.length);
+    jsBackend.binary('add', a, contiguous([256, 1024]), b, [0, 1], want, [256, 1024]);
+    wasmBackend!.binary('add', a, contiguous([256, 1024]), b, [0, 1], got, [256, 1024]);
+    same('bias add', got, want);
+  });
+});
 
 describe('wasm backend: the fused recurrences step through the wasm GEMM', () => {
   // B·G·H is above the wasm threshold for every kind, so each step's product runs in wasm

@@ -1,4 +1,5 @@
-;; chainrule's WebAssembly SIMD GEMM: C += A·B over packed operands, and the packing itself.
+;; chainrule's WebAssembly SIMD GEMM: C += A·B over packed operands, the packing itself, and a few
+;; elementwise kernels (add, sub, mul, div, relu) for large arrays.
 ;; Assembled by scripts/build-wasm.mjs (wabt) into gemm-bytes.ts; keep the binary under 4 KB so
 ;; browsers compile it synchronously on the main thread.
 ;;
@@ -245,4 +246,126 @@
           (br_if $group (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 2))) (i32.const 4))))
         (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kc) (i32.const 5))))
         (br_if $panel (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $panels))))
-      (br_if $depth (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (i32.const 256))) (local.get $k))))))
+      (br_if $depth (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (i32.const 256))) (local.get $k)))))
+  ;; Elementwise kernels for large float arrays (src/backend/wasm/elementwise.ts stages them here).
+
+  ;; o[i] = x[i] op y[i mod p] for i < n (op: 0 add, 1 sub, 2 mul, 3 div; f32): y is a row of p
+  ;; values repeated along x (p = n: same shape).
+  (func (export "binary32") (param $op i32) (param $x i32) (param $y i32) (param $o i32) (param $n i32) (param $p i32)
+    (local $end i32) (local $yy i32) (local $len i32) (local $u v128) (local $v v128) (local $s f32) (local $t f32)
+    (block $done
+      (loop $row
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $len (select (local.get $p) (local.get $n) (i32.lt_u (local.get $p) (local.get $n))))
+        (local.set $n (i32.sub (local.get $n) (local.get $len)))
+        (local.set $end (i32.add (local.get $o) (i32.shl (local.get $len) (i32.const 2))))
+        (local.set $yy (local.get $y))
+        (block $vdone
+          (loop $vec
+            (br_if $vdone (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)))
+            (local.set $u (v128.load (local.get $x)))
+            (local.set $v (v128.load (local.get $yy)))
+            (v128.store (local.get $o)
+              (if (result v128) (i32.eqz (local.get $op))
+                (then (f32x4.add (local.get $u) (local.get $v)))
+                (else (if (result v128) (i32.eq (local.get $op) (i32.const 1))
+                  (then (f32x4.sub (local.get $u) (local.get $v)))
+                  (else (if (result v128) (i32.eq (local.get $op) (i32.const 2))
+                    (then (f32x4.mul (local.get $u) (local.get $v)))
+                    (else (f32x4.div (local.get $u) (local.get $v)))))))))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (local.set $yy (i32.add (local.get $yy) (i32.const 16)))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (br $vec)))
+        (block $sdone
+          (loop $one
+            (br_if $sdone (i32.ge_u (local.get $o) (local.get $end)))
+            (local.set $s (f32.load (local.get $x)))
+            (local.set $t (f32.load (local.get $yy)))
+            (f32.store (local.get $o)
+              (if (result f32) (i32.eqz (local.get $op))
+                (then (f32.add (local.get $s) (local.get $t)))
+                (else (if (result f32) (i32.eq (local.get $op) (i32.const 1))
+                  (then (f32.sub (local.get $s) (local.get $t)))
+                  (else (if (result f32) (i32.eq (local.get $op) (i32.const 2))
+                    (then (f32.mul (local.get $s) (local.get $t)))
+                    (else (f32.div (local.get $s) (local.get $t)))))))))
+            (local.set $x (i32.add (local.get $x) (i32.const 4)))
+            (local.set $yy (i32.add (local.get $yy) (i32.const 4)))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+            (br $one)))
+        (br $row))))
+
+  ;; The same for f64.
+  (func (export "binary64") (param $op i32) (param $x i32) (param $y i32) (param $o i32) (param $n i32) (param $p i32)
+    (local $end i32) (local $yy i32) (local $len i32) (local $u v128) (local $v v128) (local $s f64) (local $t f64)
+    (block $done
+      (loop $row
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $len (select (local.get $p) (local.get $n) (i32.lt_u (local.get $p) (local.get $n))))
+        (local.set $n (i32.sub (local.get $n) (local.get $len)))
+        (local.set $end (i32.add (local.get $o) (i32.shl (local.get $len) (i32.const 3))))
+        (local.set $yy (local.get $y))
+        (block $vdone
+          (loop $vec
+            (br_if $vdone (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)))
+            (local.set $u (v128.load (local.get $x)))
+            (local.set $v (v128.load (local.get $yy)))
+            (v128.store (local.get $o)
+              (if (result v128) (i32.eqz (local.get $op))
+                (then (f64x2.add (local.get $u) (local.get $v)))
+                (else (if (result v128) (i32.eq (local.get $op) (i32.const 1))
+                  (then (f64x2.sub (local.get $u) (local.get $v)))
+                  (else (if (result v128) (i32.eq (local.get $op) (i32.const 2))
+                    (then (f64x2.mul (local.get $u) (local.get $v)))
+                    (else (f64x2.div (local.get $u) (local.get $v)))))))))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (local.set $yy (i32.add (local.get $yy) (i32.const 16)))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (br $vec)))
+        (if (i32.lt_u (local.get $o) (local.get $end))
+          (then
+            (local.set $s (f64.load (local.get $x)))
+            (local.set $t (f64.load (local.get $yy)))
+            (f64.store (local.get $o)
+              (if (result f64) (i32.eqz (local.get $op))
+                (then (f64.add (local.get $s) (local.get $t)))
+                (else (if (result f64) (i32.eq (local.get $op) (i32.const 1))
+                  (then (f64.sub (local.get $s) (local.get $t)))
+                  (else (if (result f64) (i32.eq (local.get $op) (i32.const 2))
+                    (then (f64.mul (local.get $s) (local.get $t)))
+                    (else (f64.div (local.get $s) (local.get $t)))))))))
+            (local.set $x (i32.add (local.get $x) (i32.const 8)))
+            (local.set $o (i32.add (local.get $o) (i32.const 8)))))
+        (br $row))))
+
+  ;; o[i] = x[i] > 0 ? x[i] : 0 for i < n (NaN and -0 give 0), f32 (f64 != 0: f64).
+  (func (export "relu") (param $x i32) (param $o i32) (param $n i32) (param $f64 i32)
+    (local $end i32) (local $u v128)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (select (i32.const 3) (i32.const 2) (local.get $f64)))))
+    (block $vdone
+      (loop $vec
+        (br_if $vdone (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)))
+        (local.set $u (v128.load (local.get $x)))
+        (v128.store (local.get $o)
+          (v128.and (local.get $u)
+            (if (result v128) (local.get $f64)
+              (then (f64x2.gt (local.get $u) (v128.const i64x2 0 0)))
+              (else (f32x4.gt (local.get $u) (v128.const i32x4 0 0 0 0))))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $vec)))
+    ;; the last n mod 4 (f32) or n mod 2 (f64) values
+    (block $sdone
+      (loop $one
+        (br_if $sdone (i32.ge_u (local.get $o) (local.get $end)))
+        (if (local.get $f64)
+          (then
+            (f64.store (local.get $o) (select (f64.load (local.get $x)) (f64.const 0) (f64.gt (f64.load (local.get $x)) (f64.const 0))))
+            (local.set $x (i32.add (local.get $x) (i32.const 8)))
+            (local.set $o (i32.add (local.get $o) (i32.const 8))))
+          (else
+            (f32.store (local.get $o) (select (f32.load (local.get $x)) (f32.const 0) (f32.gt (f32.load (local.get $x)) (f32.const 0))))
+            (local.set $x (i32.add (local.get $x) (i32.const 4)))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))))
+        (br $one)))))

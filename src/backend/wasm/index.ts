@@ -1,6 +1,7 @@
 import { jsBackend } from '../js/index.js';
 import { rnnBackward, rnnForward } from '../js/rnn.js';
 import type { Backend } from '../types.js';
+import { createWasmElementwise } from './elementwise.js';
 import { createWasmMatmul } from './matmul.js';
 import { type GemmVariant, loadGemm } from './module.js';
 
@@ -11,6 +12,7 @@ function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Back
   return {
     ...jsBackend,
     name: 'wasm',
+    ...createWasmElementwise(exports),
     matmul,
     // the fused recurrences' per-step products h·W_hhᵀ and dgh·W_hh, too
     rnnForward: (s, a) => rnnForward(s, a, matmul),
@@ -21,8 +23,8 @@ function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Back
 /**
  * The WebAssembly backend: the TypeScript kernels, with matrix products of float32 and float64
  * tensors (matmul and the recurrent layers' steps) run by a SIMD GEMM (src/backend/wasm/gemm.wat),
- * about ten times the TypeScript kernel's speed. Null where WebAssembly or its SIMD extension is
- * unavailable.
+ * about ten times the TypeScript kernel's speed, and large float add, sub, mul, div and relu by
+ * SIMD loops. Null where WebAssembly or its SIMD extension is unavailable.
  * @example import { setBackend, getBackend } from 'chainrule'; setBackend('wasm'); getBackend() // 'wasm'
  */
 export const wasmBackend: Backend | null = loaded && createWasmBackend(loaded.exports);

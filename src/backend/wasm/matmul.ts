@@ -1,5 +1,6 @@
 import { matmul as jsMatmul } from '../js/matmul.js';
 import type { MatmulSpec, TypedArray } from '../types.js';
+import { Arena } from './arena.js';
 import type { GemmExports } from './module.js';
 
 /**
@@ -14,9 +15,6 @@ export const WASM_MIN_WORK = 512;
 /** Rows of a packed A panel (MR in gemm.wat). */
 const MR = 4;
 
-/** Largest linear memory the kernel grows to (bytes); bigger products run on the TypeScript kernel. */
-const MAX_BYTES = 1 << 30;
-
 type View = Float32Array | Float64Array;
 
 /**
@@ -25,27 +23,7 @@ type View = Float32Array | Float64Array;
  * packing functions, multiplied, and C is copied out.
  */
 export function createWasmMatmul(mod: GemmExports, minWork = WASM_MIN_WORK): (a: TypedArray, b: TypedArray, out: TypedArray, s: MatmulSpec) => void {
-  const memory = mod.memory;
-  let f32 = new Float32Array(memory.buffer);
-  let f64 = new Float64Array(memory.buffer);
-
-  /** Grows the memory to at least `bytes`; false when the engine refuses. */
-  function reserve(bytes: number): boolean {
-    if (bytes > MAX_BYTES) return false;
-    const have = memory.buffer.byteLength;
-    if (bytes > have) {
-      try {
-        memory.grow(Math.ceil((bytes - have) / 65536));
-      } catch {
-        return false;
-      }
-    }
-    if (f32.buffer !== memory.buffer) {
-      f32 = new Float32Array(memory.buffer);
-      f64 = new Float64Array(memory.buffer);
-    }
-    return true;
-  }
+  const arena = new Arena(mod.memory);
 
   /**
    * Copies the rows × cols matrix src[so ..] into view at element offset at, with rows of ld
@@ -104,11 +82,11 @@ export function createWasmMatmul(mod: GemmExports, minWork = WASM_MIN_WORK): (a:
     const bAt = mPad * k * es;
     const cAt = bAt + nPad * k * es;
     const stAt = cAt + mPad * nPad * es;
-    if (!reserve(stAt + Math.max(mPad, nPad) * k * es)) {
+    if (!arena.reserve(stAt + Math.max(mPad, nPad) * k * es)) {
       jsMatmul(a, b, out, s);
       return;
     }
-    const view = double ? f64 : f32;
+    const view = double ? arena.f64 : arena.f32;
     const cOff = cAt / es;
     for (let t = 0; t < batch; t++) {
       // a broadcast operand (stride 0) is packed once for the whole batch

@@ -11,6 +11,11 @@ export interface GemmExports {
   packDepth32(src: number, ld: number, dst: number, panels: number, k: number, w: number): void;
   /** Packs a staged float64 operand stored along the depth, 4 rows a panel. */
   packDepth64(src: number, ld: number, dst: number, panels: number, k: number): void;
+  /** o = x op y (0 add, 1 sub, 2 mul, 3 div) with y a row of p values repeated along x; n values. */
+  binary32(op: number, x: number, y: number, o: number, n: number, p: number): void;
+  binary64(op: number, x: number, y: number, o: number, n: number, p: number): void;
+  /** o = max(x, 0) with NaN and -0 giving +0; n values, f64 = 1 for float64. */
+  relu(x: number, o: number, n: number, f64: number): void;
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
