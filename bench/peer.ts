@@ -1,7 +1,7 @@
 /**
  * A benchmark peer: one process that runs workloads for one library/backend on command from the
  * orchestrator (see bench/protocol.ts). Usage:
- *   node --conditions=source --import tsx bench/peer.ts chainrule native|js
+ *   node --conditions=source --import tsx bench/peer.ts chainrule native|js|wasm
  *   node --conditions=source --import tsx bench/peer.ts tfjs cpu|wasm
  */
 import { createInterface } from 'node:readline';
@@ -17,7 +17,13 @@ async function chainruleDriver(backend: string): Promise<Driver> {
   const cr = await import('chainrule');
   cr.setBackend(backend);
   const { buildChainrule } = await import('./chainrule-workloads.js');
-  return { info: { library: 'chainrule', backend: cr.getBackend() }, build: buildChainrule };
+  const info: Record<string, unknown> = { library: 'chainrule', backend: cr.getBackend() };
+  if (backend === 'wasm') {
+    // which build of the GEMM runs: relaxed SIMD (fused multiply-add) or baseline SIMD128
+    const { wasmGemmVariant } = await import('../src/backend/wasm/index.js');
+    info.gemm = wasmGemmVariant;
+  }
+  return { info, build: buildChainrule };
 }
 
 async function tfjsDriver(backend: string): Promise<Driver> {

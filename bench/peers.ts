@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { type Command, REPLY_PREFIX, type Reply } from './protocol.js';
 
 /** The default peers, always present (maybe null) in the JSON output. */
-export const PEER_NAMES = ['chainrule_native', 'chainrule_js', 'pytorch', 'tfjs_wasm', 'tfjs_cpu'] as const;
+export const PEER_NAMES = ['chainrule_native', 'chainrule_js', 'chainrule_wasm', 'pytorch', 'tfjs_wasm', 'tfjs_cpu'] as const;
 /**
  * Every peer --peers accepts: pytorch_1t is PyTorch on one thread, a reference for busy machines,
  * where two OpenMP threads stall on each other whenever the other core is taken.
@@ -52,6 +52,8 @@ function commandLine(name: PeerName): PeerCommandLine | string {
       return nodePeer('chainrule', 'native', { CHAINRULE_BACKEND: 'native' });
     case 'chainrule_js':
       return nodePeer('chainrule', 'js', { CHAINRULE_BACKEND: 'js' });
+    case 'chainrule_wasm':
+      return nodePeer('chainrule', 'wasm', { CHAINRULE_BACKEND: 'wasm' });
     case 'tfjs_wasm':
       return nodePeer('tfjs', 'wasm');
     case 'tfjs_cpu':

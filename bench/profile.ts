@@ -1,7 +1,7 @@
 /**
  * Profiles one chainrule workload with V8's sampling profiler and prints where the time goes.
  *
- *   [PROFILE_DEPTH=3] node --conditions=source --import tsx bench/profile.ts mlp-step [native|js] [steps]
+ *   [PROFILE_DEPTH=3] node --conditions=source --import tsx bench/profile.ts mlp-step [native|js|wasm] [steps]
  *
  * Runs one warm-up step, then profiles `steps` steps (default 5) through node:inspector and
  * prints the functions with the most self time (the JS side; time inside the native addon shows as

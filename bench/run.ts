@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --json FILE] [--only NAME,...] [--peers NAME,...] [--reps N] [--max-step SECONDS] [--verbose]`
  *
- * Runs each workload of bench/workloads.ts for chainrule (native and js backends), PyTorch and
+ * Runs each workload of bench/workloads.ts for chainrule (native, js and wasm backends), PyTorch and
  * TensorFlow.js (wasm and cpu backends), each in its own process, interleaving the peers
  * repetition by repetition after a warm-up, and prints median times with ratios to PyTorch.
  */

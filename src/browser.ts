@@ -1,6 +1,6 @@
 /**
  * The browser entry of chainrule (package.json `exports` condition "browser"): everything that runs
- * without Node — tensors, autograd, the TypeScript backend, nn, optimizers, data, metrics, and the
+ * without Node — tensors, autograd, the TypeScript and WebAssembly backends, nn, optimizers, data, metrics, and the
  * worked-solution engine with its renderers, graphs and SVG plots. File I/O (save/load,
  * checkpoints, fit's file callbacks), PNG encoding, the self-contained HTML page, the text datasets
  * and the native backend are Node-only and live in the main entry.

@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ChainruleError, type Tensor, getBackend, manualSeed, noGrad, randn, setBackend, tensor } from 'chainrule';
+import { ChainruleError, type Tensor, getBackend, manualSeed, noGrad, randn, setBackend } from 'chainrule';
 import { jsBackend } from '../src/backend/js/index.js';
 import { createNativeBackend } from '../src/backend/native/backend.js';
 import { nativeAddon, nativeLoadError } from '../src/backend/native/load.js';
 import type { Backend, BinaryOp, TypedArray, UnaryOp } from '../src/backend/types.js';
+import { mlpGrads } from './backend-helpers.js';
 import { runDoubleBackward, runOpTable, runOpTableFloat32 } from './op-table.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
@@ -87,7 +88,7 @@ if (!nativeAddon) {
       assert.equal(addon.info().isa, bestIsa);
     });
 
-    it('falls back to js with a one-line notice when the addon cannot load', () => {
+    it('falls back to wasm with a one-line notice when the addon cannot load', () => {
       const root = fileURLToPath(new URL('..', import.meta.url));
       const code = "import { getBackend, tensor } from 'chainrule'; console.log(getBackend(), tensor([1, 2]).add(1).sum().item());";
       const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', code], {
@@ -95,10 +96,10 @@ if (!nativeAddon) {
         encoding: 'utf8',
         env: { ...process.env, CHAINRULE_NATIVE_ADDON: '/nonexistent/chainrule_native.node', CHAINRULE_BACKEND: 'native' },
       });
-      assert.equal(r.stdout.trim(), 'js 5');
+      assert.equal(r.stdout.trim(), 'wasm 5');
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, r.stderr);
-      assert.match(lines[0], /^chainrule: CHAINRULE_BACKEND=native, but the native addon is unavailable .*using the js backend$/);
+      assert.match(lines[0], /^chainrule: CHAINRULE_BACKEND=native, but the native addon is unavailable .*using the wasm backend$/);
     });
   });
 
@@ -453,25 +454,6 @@ if (!nativeAddon) {
   });
 
   describe('native backend: end to end', () => {
-    function mlpGrads(backend: string, dtype: 'float32' | 'float64'): number[][] {
-      const prev = getBackend();
-      setBackend(backend);
-      try {
-        manualSeed(7);
-        const x = randn([64, 30], { dtype });
-        const w1 = randn([30, 50], { dtype, requiresGrad: true });
-        const b1 = randn([50], { dtype, requiresGrad: true });
-        const w2 = randn([50, 10], { dtype, requiresGrad: true });
-        const labels = tensor(Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10));
-        const logits = x.matmul(w1).add(b1).gelu().matmul(w2);
-        const loss = logits.logSoftmax(1).gather(1, labels.unsqueeze(1)).mean().neg();
-        loss.backward();
-        return [[loss.item()], ...[w1, b1, w2].map((t) => [...(t.grad as Tensor).dataSync()])];
-      } finally {
-        setBackend(prev);
-      }
-    }
-
     for (const dtype of ['float64', 'float32'] as const) {
       it(`an MLP's loss and gradients agree on both backends (${dtype})`, () => {
         const js = mlpGrads('js', dtype);

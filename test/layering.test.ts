@@ -51,7 +51,7 @@ function layerOf(rel: string): number {
   return hit ? hit[1] : 5;
 }
 
-const BROWSER_SAFE = ['errors.ts', 'tensor/', 'autograd/', 'ops/', 'backend/js/', 'backend/registry.ts', 'backend/types.ts', 'nn/', 'optim/', 'data/', 'metrics/'];
+const BROWSER_SAFE = ['errors.ts', 'tensor/', 'autograd/', 'ops/', 'backend/js/', 'backend/wasm/', 'backend/registry.ts', 'backend/types.ts', 'nn/', 'optim/', 'data/', 'metrics/'];
 const NODE_ONLY = /^(node:|fs$|path$|os$|child_process$|module$|url$|crypto$|zlib$)/;
 
 describe('architecture', () => {

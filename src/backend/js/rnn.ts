@@ -1,4 +1,4 @@
-import { RNN_GATES, RNN_SAVED, type RnnBackwardArgs, type RnnForwardArgs, type RnnSpec, type TypedArray } from '../types.js';
+import { type Backend, RNN_GATES, RNN_SAVED, type RnnBackwardArgs, type RnnForwardArgs, type RnnSpec, type TypedArray } from '../types.js';
 import { matmul } from './matmul.js';
 
 const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
@@ -9,10 +9,10 @@ function scratch(like: TypedArray, n: number): TypedArray {
 }
 
 /**
- * Reference recurrence: per step one GEMM h·W_hhᵀ, then the gates of every (b, j) in float64
- * arithmetic (stored in the arrays' own type).
+ * Reference recurrence: per step one GEMM h·W_hhᵀ (by `mm`; the wasm backend passes its own), then
+ * the gates of every (b, j) in float64 arithmetic (stored in the arrays' own type).
  */
-export function rnnForward(s: RnnSpec, a: RnnForwardArgs): void {
+export function rnnForward(s: RnnSpec, a: RnnForwardArgs, mm: Backend['matmul'] = matmul): void {
   const { kind, T, B, H } = s;
   const G = RNN_GATES[kind] * H;
   const S = RNN_SAVED[kind] * H;
@@ -25,7 +25,7 @@ export function rnnForward(s: RnnSpec, a: RnnForwardArgs): void {
     const t = s.reverse ? T - 1 - k : k;
     const hp = a.hPrev.subarray(t * B * H, (t + 1) * B * H);
     hp.set(h);
-    matmul(hp, a.whh, gh, { batch: 1, m: B, n: G, k: H, transA: false, transB: true, strideA: 0, strideB: 0 });
+    mm(hp, a.whh, gh, { batch: 1, m: B, n: G, k: H, transA: false, transB: true, strideA: 0, strideB: 0 });
     if (a.bhh) for (let b = 0; b < B; b++) for (let q = 0; q < G; q++) gh[b * G + q] += a.bhh[q];
     for (let b = 0; b < B; b++) {
       const live = a.mask?.[t * B + b] !== 0;
@@ -81,7 +81,7 @@ export function rnnForward(s: RnnSpec, a: RnnForwardArgs): void {
  * Backpropagation through time: per step (in reverse processing order) the gate gradients of
  * every (b, j), then dh ← (carried part) + dgh·W_hh with one GEMM.
  */
-export function rnnBackward(s: RnnSpec, a: RnnBackwardArgs): void {
+export function rnnBackward(s: RnnSpec, a: RnnBackwardArgs, mm: Backend['matmul'] = matmul): void {
   const { kind, T, B, H } = s;
   const G = RNN_GATES[kind] * H;
   const S = RNN_SAVED[kind] * H;
@@ -153,7 +153,7 @@ export function rnnBackward(s: RnnSpec, a: RnnBackwardArgs): void {
       }
     }
     // dh_prev = (carried or direct part) + dgh·W_hh
-    matmul(dgh, a.whh, dh, { batch: 1, m: B, n: H, k: G, transA: false, transB: false, strideA: 0, strideB: 0 });
+    mm(dgh, a.whh, dh, { batch: 1, m: B, n: H, k: G, transA: false, transB: false, strideA: 0, strideB: 0 });
     for (let q = 0; q < B * H; q++) dh[q] += next[q];
   }
 }

@@ -1,0 +1,97 @@
+import { binary as jsBinary, coalesce, unary as jsUnary } from '../js/elementwise.js';
+import { contiguousStrides } from '../strides.js';
+import type { Backend, BinaryOp, TypedArray } from '../types.js';
+import { Arena } from './arena.js';
+import type { GemmExports } from './module.js';
+
+/**
+ * Arrays shorter than this stay on the TypeScript kernels. Measured on x64 in Node 20 for float32,
+ * copies in and out included: add of 128 values 0.29 µs in wasm and 0.31 µs in TypeScript, of
+ * 1024 values 0.57 against 2.0 µs, of 256K values 110 against 820 µs; relu of 256K values 83
+ * against 1860 µs.
+ */
+export const ELEMENTWISE_MIN = 256;
+
+const OPCODE: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+const COMMUTES = new Set<BinaryOp>(['add', 'mul']);
+/** Values of a scalar operand laid out as a row, so the kernel's row loop stays vectorized. */
+const SCALAR_ROW = 1024;
+
+type Kernels = Pick<Backend, 'binary' | 'unary'>;
+
+/**
+ * wasm versions of the elementwise kernels that training spends its time in: float add, sub, mul
+ * and div of same-shape operands, or with one operand a scalar or a row broadcast along the other
+ * (a bias), and relu. Results are bitwise those of the TypeScript kernels (IEEE single and double
+ * operations round the same either way); every other case runs there.
+ */
+export function createWasmElementwise(mod: GemmExports, minLen = ELEMENTWISE_MIN): Kernels {
+  const arena = new Arena(mod.memory);
+
+  /**
+   * x op y with y repeated every p values (p = 1: a scalar), through the module; false when the
+   * memory cannot grow.
+   */
+  function run(op: number, x: TypedArray, y: TypedArray, p: number, out: TypedArray): boolean {
+    const double = out instanceof Float64Array;
+    const es = double ? 8 : 4;
+    const n = out.length;
+    const row = p === 1 ? Math.min(SCALAR_ROW, n) : p;
+    // layout: x, then y's row, then out, each on a 16-byte boundary
+    const yAt = Math.ceil((n * es) / 16) * 16;
+    const oAt = yAt + Math.ceil((row * es) / 16) * 16;
+    if (!arena.reserve(oAt + n * es)) return false;
+    const view = double ? arena.f64 : arena.f32;
+    view.set(x, 0);
+    if (p === 1) view.fill(y[0], yAt / es, yAt / es + row);
+    else view.set(y.subarray(0, p), yAt / es);
+    if (double) mod.binary64(op, 0, yAt, oAt, n, row);
+    else mod.binary32(op, 0, yAt, oAt, n, row);
+    out.set(view.subarray(oAt / es, oAt / es + n));
+    return true;
+  }
+
+  /** [x, y, period] for the layouts run() takes, or null. */
+  function layout(op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], outShape: readonly number[], n: number): [TypedArray, TypedArray, number] | null {
+    // as the TypeScript kernel: an operand as long as the output is contiguous
+    if (a.length === n && (b.length === n || b.length === 1)) return [a, b, b.length];
+    if (b.length === n && a.length === 1) return COMMUTES.has(op) ? [b, a, 1] : null;
+    // [rows, cols] after merging dimensions: one operand full, the other one row for every row
+    const [shape, [sa, sb]] = coalesce(outShape, [aStrides, bStrides, contiguousStrides(outShape)]);
+    if (shape.length !== 2) return null;
+    const cols = shape[1];
+    const full = (s: number[]) => s[0] === cols && s[1] === 1;
+    const row = (s: number[]) => s[0] === 0 && s[1] === 1;
+    if (full(sa) && row(sb)) return [a, b, cols];
+    if (row(sa) && full(sb) && COMMUTES.has(op)) return [b, a, cols];
+    return null;
+  }
+
+  return {
+    binary(op, a, aStrides, b, bStrides, out, outShape) {
+      const code = OPCODE[op];
+      const C = out instanceof Float64Array ? Float64Array : Float32Array;
+      if (code !== undefined && out.length >= minLen && out instanceof C && a instanceof C && b instanceof C) {
+        const l = layout(op, a, aStrides, b, bStrides, outShape, out.length);
+        if (l && l[0].length === out.length && run(code, l[0], l[1], l[2], out)) return;
+      }
+      jsBinary(op, a, aStrides, b, bStrides, out, outShape);
+    },
+    unary(op, x, out, p0, p1) {
+      const C = out instanceof Float64Array ? Float64Array : Float32Array;
+      if (op === 'relu' && out.length >= minLen && out instanceof C && x instanceof C) {
+        const es = C.BYTES_PER_ELEMENT;
+        const n = out.length;
+        const oAt = Math.ceil((n * es) / 16) * 16;
+        if (arena.reserve(oAt + n * es)) {
+          const view = C === Float64Array ? arena.f64 : arena.f32;
+          view.set(x, 0);
+          mod.relu(0, oAt, n, C === Float64Array ? 1 : 0);
+          out.set(view.subarray(oAt / es, oAt / es + n));
+          return;
+        }
+      }
+      jsUnary(op, x, out, p0, p1);
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { jsBackend } from '../js/index.js';
+import { rnnBackward, rnnForward } from '../js/rnn.js';
+import type { Backend } from '../types.js';
+import { createWasmElementwise } from './elementwise.js';
+import { createWasmMatmul } from './matmul.js';
+import { type GemmVariant, loadGemm } from './module.js';
+
+const loaded = loadGemm();
+
+function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Backend {
+  const matmul = createWasmMatmul(exports);
+  return {
+    ...jsBackend,
+    name: 'wasm',
+    ...createWasmElementwise(exports),
+    matmul,
+    // the fused recurrences' per-step products h·W_hhᵀ and dgh·W_hh, too
+    rnnForward: (s, a) => rnnForward(s, a, matmul),
+    rnnBackward: (s, a) => rnnBackward(s, a, matmul),
+  };
+}
+
+/**
+ * The WebAssembly backend: the TypeScript kernels, with matrix products of float32 and float64
+ * tensors (matmul and the recurrent layers' steps) run by a SIMD GEMM (src/backend/wasm/gemm.wat),
+ * about ten times the TypeScript kernel's speed, and large float add, sub, mul, div and relu by
+ * SIMD loops. Null where WebAssembly or its SIMD extension is unavailable.
+ * @example import { setBackend, getBackend } from 'chainrule'; setBackend('wasm'); getBackend() // 'wasm'
+ */
+export const wasmBackend: Backend | null = loaded && createWasmBackend(loaded.exports);
+
+/** Which build of the GEMM the wasm backend runs: relaxed SIMD (fused multiply-add) where the engine has it. */
+export const wasmGemmVariant: GemmVariant | null = loaded?.variant ?? null;
