@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { ChainruleError } from 'chainrule';
 import { jsBackend } from '../src/backend/js/index.js';
 import { createNativeBackend } from '../src/backend/native/backend.js';
+import { wasmBackend } from '../src/backend/wasm/index.js';
 import { nativeAddon } from '../src/backend/native/load.js';
 import type { Backend, GemmOperand, GemmSpec } from '../src/backend/types.js';
 
@@ -147,6 +148,12 @@ function check(be: Backend, C: FloatCtor, what: string): void {
     }
   }
 }
+
+describe('gemm: wasm backend (gathered operands, wasm product)', { skip: !wasmBackend }, () => {
+  for (const C of [Float32Array, Float64Array]) {
+    it(`${C.name}: strided layouts, accumulate, sumBatch against a naive loop`, () => check(wasmBackend as Backend, C, 'wasm'));
+  }
+});
 
 describe('gemm: js backend', () => {
   for (const C of [Float32Array, Float64Array]) {

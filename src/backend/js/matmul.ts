@@ -9,7 +9,7 @@ let packA = new Float64Array(4 * KC);
 let packB = new Float64Array(KC * NC);
 
 /** Offsets i·stride for i < n, or the first n entries of a table that replaces the stride. */
-function offsets(n: number, stride: number, table?: Int32Array): Float64Array {
+export function offsets(n: number, stride: number, table?: Int32Array): Float64Array {
   const o = new Float64Array(n);
   for (let i = 0; i < n; i++) o[i] = table ? table[i] : i * stride;
   return o;

@@ -2,7 +2,7 @@ import { jsBackend } from '../js/index.js';
 import { rnnBackward, rnnForward } from '../js/rnn.js';
 import type { Backend } from '../types.js';
 import { createWasmElementwise } from './elementwise.js';
-import { createWasmMatmul } from './matmul.js';
+import { createWasmMatmul, createWasmStridedGemm } from './matmul.js';
 import { type GemmVariant, loadGemm } from './module.js';
 
 const loaded = loadGemm();
@@ -14,6 +14,8 @@ function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Back
     name: 'wasm',
     ...createWasmElementwise(exports),
     matmul,
+    // the convolutions' strided products
+    gemm: createWasmStridedGemm(matmul),
     // the fused recurrences' per-step products h·W_hhᵀ and dgh·W_hh, too
     rnnForward: (s, a) => rnnForward(s, a, matmul),
     rnnBackward: (s, a) => rnnBackward(s, a, matmul),

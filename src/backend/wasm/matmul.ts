@@ -1,5 +1,5 @@
-import { matmul as jsMatmul } from '../js/matmul.js';
-import type { MatmulSpec, TypedArray } from '../types.js';
+import { matmul as jsMatmul, offsets, stridedGemm as jsStridedGemm } from '../js/matmul.js';
+import type { GemmSpec, MatmulSpec, TypedArray } from '../types.js';
 import { Arena } from './arena.js';
 import type { GemmExports } from './module.js';
 
@@ -112,4 +112,49 @@ function copyRows(dst: TypedArray, d: number, dld: number, src: TypedArray, s: n
       for (let c = 0; c < cols; c++) dst[d + r * dld + c] = src[s + r * sld + c];
     }
   }
+}
+
+type Matmul = (a: TypedArray, b: TypedArray, out: TypedArray, s: MatmulSpec) => void;
+
+/**
+ * The strided batched GEMM (Backend.gemm, used by the convolutions) on top of the wasm matmul: per
+ * batch entry, A and B are gathered through their strides or offset tables into contiguous
+ * matrices (a broadcast operand once), multiplied in wasm, and C is written or accumulated through
+ * its strides. The gathers cost O(mk + kn) against the product's O(mnk).
+ */
+export function createWasmStridedGemm(matmul: Matmul, minWork = WASM_MIN_WORK): (a: TypedArray, b: TypedArray, c: TypedArray, s: GemmSpec) => void {
+  return function gemm(a: TypedArray, b: TypedArray, c: TypedArray, s: GemmSpec): void {
+    const { batch, m, n, k, a: A, b: B, c: C } = s;
+    const F = c instanceof Float64Array ? Float64Array : Float32Array;
+    if (m * n * k < minWork || n === 1 || batch === 0 || !(c instanceof F && a instanceof F && b instanceof F)) {
+      jsStridedGemm(a, b, c, s);
+      return;
+    }
+    const ar = offsets(m, A.rowStride, A.rowOffsets);
+    const ac = offsets(k, A.colStride, A.colOffsets);
+    const br = offsets(k, B.rowStride, B.rowOffsets);
+    const bc = offsets(n, B.colStride, B.colOffsets);
+    const at = new F(m * k);
+    const bt = new F(k * n);
+    const ct = new F(m * n);
+    const spec: MatmulSpec = { batch: 1, m, n, k, transA: false, transB: false, strideA: 0, strideB: 0 };
+    for (let t = 0; t < batch; t++) {
+      if (t === 0 || A.batchStride !== 0) {
+        const ao = A.offset + t * A.batchStride;
+        for (let i = 0, q = 0; i < m; i++) for (let p = 0; p < k; p++) at[q++] = a[ao + ar[i] + ac[p]];
+      }
+      if (t === 0 || B.batchStride !== 0) {
+        const bo = B.offset + t * B.batchStride;
+        for (let p = 0, q = 0; p < k; p++) for (let j = 0; j < n; j++) bt[q++] = b[bo + br[p] + bc[j]];
+      }
+      matmul(at, bt, ct, spec);
+      const co = C.offset + (s.sumBatch ? 0 : t * C.batchStride);
+      const add = s.accumulate || (s.sumBatch && t > 0);
+      for (let i = 0, q = 0; i < m; i++) {
+        const row = co + i * C.rowStride;
+        if (add) for (let j = 0; j < n; j++) c[row + j * C.colStride] += ct[q++];
+        else for (let j = 0; j < n; j++) c[row + j * C.colStride] = ct[q++];
+      }
+    }
+  };
 }
