@@ -117,6 +117,28 @@ function copyRows(dst: TypedArray, d: number, dld: number, src: TypedArray, s: n
 type Matmul = (a: TypedArray, b: TypedArray, out: TypedArray, s: MatmulSpec) => void;
 
 /**
+ * Copies the rows × cols operand at src[off + rowOffset[i] + colOffset[j]] into dst, whole runs at a
+ * time: row by row when its columns are adjacent (row-major, returns false), column by column when
+ * its rows are (column-major, returns true: the product reads it transposed), else element by
+ * element (row-major).
+ */
+function gather(dst: TypedArray, src: TypedArray, off: number, rows: number, cols: number, o: GemmSpec['a'], ro: Float64Array, co: Float64Array): boolean {
+  if (!o.colOffsets && o.colStride === 1) {
+    for (let i = 0; i < rows; i++) dst.set(src.subarray(off + ro[i], off + ro[i] + cols), i * cols);
+    return false;
+  }
+  if (!o.rowOffsets && o.rowStride === 1) {
+    for (let j = 0; j < cols; j++) dst.set(src.subarray(off + co[j], off + co[j] + rows), j * rows);
+    return true;
+  }
+  for (let i = 0, q = 0; i < rows; i++) {
+    const r = off + ro[i];
+    for (let j = 0; j < cols; j++) dst[q++] = src[r + co[j]];
+  }
+  return false;
+}
+
+/**
  * The strided batched GEMM (Backend.gemm, used by the convolutions) on top of the wasm matmul: per
  * batch entry, A and B are gathered through their strides or offset tables into contiguous
  * matrices (a broadcast operand once), multiplied in wasm, and C is written or accumulated through
@@ -139,14 +161,8 @@ export function createWasmStridedGemm(matmul: Matmul, minWork = WASM_MIN_WORK): 
     const ct = new F(m * n);
     const spec: MatmulSpec = { batch: 1, m, n, k, transA: false, transB: false, strideA: 0, strideB: 0 };
     for (let t = 0; t < batch; t++) {
-      if (t === 0 || A.batchStride !== 0) {
-        const ao = A.offset + t * A.batchStride;
-        for (let i = 0, q = 0; i < m; i++) for (let p = 0; p < k; p++) at[q++] = a[ao + ar[i] + ac[p]];
-      }
-      if (t === 0 || B.batchStride !== 0) {
-        const bo = B.offset + t * B.batchStride;
-        for (let p = 0, q = 0; p < k; p++) for (let j = 0; j < n; j++) bt[q++] = b[bo + br[p] + bc[j]];
-      }
+      if (t === 0 || A.batchStride !== 0) spec.transA = gather(at, a, A.offset + t * A.batchStride, m, k, A, ar, ac);
+      if (t === 0 || B.batchStride !== 0) spec.transB = gather(bt, b, B.offset + t * B.batchStride, k, n, B, br, bc);
       matmul(at, bt, ct, spec);
       const co = C.offset + (s.sumBatch ? 0 : t * C.batchStride);
       const add = s.accumulate || (s.sumBatch && t > 0);
