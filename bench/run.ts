@@ -18,7 +18,7 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     only: { type: 'string' },
     peers: { type: 'string' },
-    reps: { type: 'string', default: '5' },
+    reps: { type: 'string', default: '11' },
     'max-step': { type: 'string', default: '60' },
     verbose: { type: 'boolean', default: false },
   },
@@ -35,7 +35,7 @@ const TIMEOUT_MS = 240_000;
 /** Building a workload and its first step: a peer slower than this is stopped and skipped. */
 const PREPARE_TIMEOUT_MS = 1.5 * MAX_STEP_MS;
 
-const maxReps = Math.max(1, Number.parseInt(args.reps ?? '5', 10));
+const maxReps = Math.max(1, Number.parseInt(args.reps ?? '11', 10));
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : null;
 const workloads = WORKLOADS.filter((w) => !only || only.has(w.name));
 if (only) {
