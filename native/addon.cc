@@ -4,11 +4,7 @@
 #include <node_api.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <mutex>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include "common.h"
 #include "matmul.h"
@@ -426,27 +422,9 @@ napi_value Configure(napi_env env, napi_callback_info info) {
   return r;
 }
 
-// Tensor storage is allocated by V8 through malloc and freed only when the garbage collector runs,
-// many buffers at once. With glibc's defaults every buffer above 128 KiB (after a free, above the
-// largest freed one) is a fresh mmap whose pages fault in one by one while a kernel first writes
-// them, and frees trim the heap back to the system, so the next buffers fault again: on this kind
-// of machine that doubled the time of a 512 x 512 product. Serving buffers below 32 MiB from the
-// heap and keeping up to 256 MiB of it free gives them pages that are already mapped. Skipped when
-// the user tunes malloc through its own environment variables; CHAINRULE_MALLOC_TUNE=0 skips it.
-void tune_malloc() {
-#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
-  const char* off = getenv("CHAINRULE_MALLOC_TUNE");
-  if (off && off[0] == '0') return;
-  if (getenv("MALLOC_MMAP_THRESHOLD_") || getenv("MALLOC_TRIM_THRESHOLD_") || getenv("GLIBC_TUNABLES")) return;
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-#endif
-}
-
 }  // namespace
 
 NAPI_MODULE_INIT() {
-  tune_malloc();
   napi_property_descriptor props[] = {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
