@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ChainruleError, type Tensor, getBackend, manualSeed, noGrad, randn, setBackend } from 'chainrule';
 import { jsBackend } from '../src/backend/js/index.js';
 import { createNativeBackend } from '../src/backend/native/backend.js';
+import { contiguousStrides } from '../src/backend/strides.js';
 import { nativeAddon, nativeLoadError } from '../src/backend/native/load.js';
 import type { Backend, BinaryOp, TypedArray, UnaryOp } from '../src/backend/types.js';
 import { mlpGrads } from './backend-helpers.js';
@@ -54,15 +55,6 @@ function same(what: string, got: ArrayLike<number>, want: ArrayLike<number>, rel
   }
 }
 
-function contiguous(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -152,7 +144,7 @@ if (!nativeAddon) {
     const layouts: [number[], number[], number[], number, number][] = [
       [[7], [1], [1], 7, 7],
       [[0, 3], [3, 1], [0, 1], 0, 3],
-      [[3, 4, 5], contiguous([3, 4, 5]), [0, 0, 1], 60, 5],
+      [[3, 4, 5], contiguousStrides([3, 4, 5]), [0, 0, 1], 60, 5],
       [[3, 4, 5], [0, 5, 1], [20, 0, 1], 20, 60],
       [[4, 6], [1, 5], [7, 1], 30, 28],
       [[5, 3], [1, 0], [0, 1], 5, 3],
@@ -204,8 +196,8 @@ if (!nativeAddon) {
         const b = fill(C, 40);
         const want = new C(size(shape));
         const got = new C(size(shape));
-        jsBackend.where(cond, [0, 50, 1], a, contiguous(shape), b, [1, 0, 0], want, shape);
-        nb.where(cond, [0, 50, 1], a, contiguous(shape), b, [1, 0, 0], got, shape);
+        jsBackend.where(cond, [0, 50, 1], a, contiguousStrides(shape), b, [1, 0, 0], want, shape);
+        nb.where(cond, [0, 50, 1], a, contiguousStrides(shape), b, [1, 0, 0], got, shape);
         same(`where ${C.name}`, got, want);
       });
     }

@@ -3,21 +3,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Script, createContext } from 'node:vm';
-import { build } from 'esbuild';
+import { type BuildResult, build } from 'esbuild';
+
+/** The browser entry bundled once, as a bundler would for a page (an IIFE named chainrule). */
+let bundled: Promise<BuildResult<{ write: false; metafile: true }>> | null = null;
+const bundle = () => {
+  bundled ??= build({
+    entryPoints: ['src/browser.ts'],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    globalName: 'chainrule',
+    write: false,
+    logLevel: 'silent',
+    conditions: ['source', 'browser'],
+    metafile: true,
+  });
+  return bundled;
+};
 
 describe('browser entry', () => {
   it('bundles for the browser without Node built-ins', async () => {
-    const r = await build({
-      entryPoints: ['src/browser.ts'],
-      bundle: true,
-      platform: 'browser',
-      format: 'iife',
-      globalName: 'chainrule',
-      write: false,
-      logLevel: 'silent',
-      conditions: ['source', 'browser'],
-      metafile: true,
-    });
+    const r = await bundle();
     const inputs = Object.keys(r.metafile.inputs);
     assert.ok(inputs.every((f) => !f.startsWith('node:')), 'no node: built-ins');
     assert.ok(!inputs.some((f) => f.includes('src/io/') || f.includes('src/backend/native/') || f.includes('src/explain/html.ts')));
@@ -51,16 +58,7 @@ describe('browser entry', () => {
   });
 
   it('runs on the TypeScript backend where WebAssembly or its SIMD extension is missing', async () => {
-    const r = await build({
-      entryPoints: ['src/browser.ts'],
-      bundle: true,
-      platform: 'browser',
-      format: 'iife',
-      globalName: 'chainrule',
-      write: false,
-      logLevel: 'silent',
-      conditions: ['source', 'browser'],
-    });
+    const r = await bundle();
     const script = `${r.outputFiles[0].text}
       const x = chainrule.randn([40, 70]);
       globalThis.result = { backend: chainrule.getBackend(), backends: chainrule.listBackends(), finite: Number.isFinite(x.matmul(x.T).sum().item()) };`;
