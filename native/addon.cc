@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "common.h"
+#include "ops.h"
 #include "matmul.h"
 
 namespace {
@@ -105,9 +106,14 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   int op = int(get_int(env, argv[0]));
   ARR(x, 1);
   ARR(out, 2);
-  LOCK;
-  cr::unary(op, x.type, x.data, out.data, int64_t(x.length), get_num(env, argv[3]), get_num(env, argv[4]));
-  return nullptr;
+  bool done;
+  {
+    LOCK;
+    done = op >= 0 && op < cr::U_COUNT && cr::unary(op, x.type, x.data, out.data, int64_t(x.length), get_num(env, argv[3]), get_num(env, argv[4]));
+  }
+  napi_value r;
+  napi_get_boolean(env, done, &r);
+  return r;
 }
 
 napi_value Binary(napi_env env, napi_callback_info info) {
@@ -118,9 +124,34 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   ARR(out, 3);
   Dims d;
   if (!get_dims(env, argv[4], 3, d)) return nullptr;
-  LOCK;
-  cr::binary(op, a.type, a.data, b.data, out.data, d.rank, d.v[0], d.v[1], d.v[2]);
-  return nullptr;
+  bool done;
+  {
+    LOCK;
+    done = op >= 0 && op < cr::B_COUNT && cr::binary(op, a.type, a.data, b.data, out.data, d.rank, d.v[0], d.v[1], d.v[2]);
+  }
+  napi_value r;
+  napi_get_boolean(env, done, &r);
+  return r;
+}
+
+napi_value NameArray(napi_env env, const char* const* names, int n) {
+  napi_value arr;
+  napi_create_array_with_length(env, size_t(n), &arr);
+  for (int i = 0; i < n; i++) {
+    napi_value s;
+    napi_create_string_utf8(env, names[i], NAPI_AUTO_LENGTH, &s);
+    napi_set_element(env, arr, uint32_t(i), s);
+  }
+  return arr;
+}
+
+// kernelNames() -> { unary: string[], binary: string[] }: the op codes' names, in code order
+napi_value KernelNames(napi_env env, napi_callback_info) {
+  napi_value obj;
+  napi_create_object(env, &obj);
+  napi_set_named_property(env, obj, "unary", NameArray(env, cr::kUnaryNames, cr::U_COUNT));
+  napi_set_named_property(env, obj, "binary", NameArray(env, cr::kBinaryNames, cr::B_COUNT));
+  return obj;
 }
 
 napi_value Where(napi_env env, napi_callback_info info) {
@@ -426,6 +457,7 @@ napi_value Configure(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
+      {"kernelNames", nullptr, KernelNames, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"where", nullptr, Where, nullptr, nullptr, nullptr, napi_default, nullptr},

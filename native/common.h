@@ -149,10 +149,11 @@ void walk_range(const Walk<K>& w, int64_t begin, int64_t end, F run) {
 }
 
 // ---- kernels (one file each) -------------------------------------------------------------
-void unary(int op, DType t, const void* x, void* out, int64_t n, double p0, double p1);
+// elementwise kernels by op code (native/ops.h); false for a code without a C case
+bool unary(int op, DType t, const void* x, void* out, int64_t n, double p0, double p1);
 // exp / tanh / sigmoid on float32, vectorized (vmath.cc); false for other ops
 bool unary_f32_fast(int op, const float* x, float* out, int64_t n);
-void binary(int op, DType t, const void* a, const void* b, void* out, int rank, const int64_t* shape,
+bool binary(int op, DType t, const void* a, const void* b, void* out, int rank, const int64_t* shape,
             const int64_t* sa, const int64_t* sb);
 void where(DType t, const uint8_t* c, const void* a, const void* b, void* out, int rank, const int64_t* shape,
            const int64_t* sc, const int64_t* sa, const int64_t* sb);

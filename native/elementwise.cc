@@ -8,17 +8,16 @@
 #include <type_traits>
 
 #include "common.h"
+#include "ops.h"
 
 namespace cr {
-namespace {
 
-// Op codes: the order of the UnaryOp / BinaryOp lists in src/backend/native/codes.ts.
-enum UnaryCode {
-  U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_SIN, U_COS, U_TANH, U_SIGMOID, U_RELU, U_SIGN, U_STEP, U_ERF, U_GELU,
-  U_GELU_TANH, U_LEAKY_RELU, U_ELU, U_SOFTPLUS, U_POW_SCALAR, U_ADD_SCALAR, U_MUL_SCALAR, U_CLAMP, U_RECIPROCAL,
-  U_SQUARE, U_FLOOR
-};
-enum BinaryCode { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE };
+#define CR_X(n) #n,
+const char* const kUnaryNames[U_COUNT] = {CR_UNARY_KERNELS(CR_X)};
+const char* const kBinaryNames[B_COUNT] = {CR_BINARY_KERNELS(CR_X)};
+#undef CR_X
+
+namespace {
 
 template <typename T, typename F>
 void map_unary(const T* x, T* out, int64_t n, F f) {
@@ -47,54 +46,88 @@ void map_unary_math(const T* x, T* out, int64_t n, F f) {
   });
 }
 
+// round half to even, as PyTorch (nearbyint in the default rounding mode)
+inline double round_even(double v) { return std::nearbyint(v); }
+
+// Python's %: the remainder with the sign of the divisor
+inline double py_mod(double a, double b) {
+  double r = std::fmod(a, b);
+  return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
+
+// Returns false for a kernel of the table this file has no case for (the caller runs TypeScript's).
 template <typename T>
-void unary_t(int op, const T* x, T* out, int64_t n, double p0, double p1) {
+bool unary_t(int op, const T* x, T* out, int64_t n, double p0, double p1) {
   if (std::is_same<T, float>::value &&
       unary_f32_fast(op, reinterpret_cast<const float*>(x), reinterpret_cast<float*>(out), n)) {
-    return;
+    return true;
   }
+#define CR_MAP(...) (map_unary(x, out, n, __VA_ARGS__), true)
+#define CR_MATH(...) (map_unary_math(x, out, n, __VA_ARGS__), true)
   switch (op) {
-    case U_NEG: return map_unary(x, out, n, [](double v) { return -v; });
-    case U_EXP: return map_unary_math(x, out, n, [](double v) { return std::exp(v); });
-    case U_LOG: return map_unary_math(x, out, n, [](double v) { return std::log(v); });
-    case U_SQRT: return map_unary(x, out, n, [](double v) { return std::sqrt(v); });
-    case U_ABS: return map_unary(x, out, n, [](double v) { return std::fabs(v); });
-    case U_SIN: return map_unary_math(x, out, n, [](double v) { return std::sin(v); });
-    case U_COS: return map_unary_math(x, out, n, [](double v) { return std::cos(v); });
-    case U_TANH: return map_unary_math(x, out, n, [](double v) { return std::tanh(v); });
-    case U_SIGMOID:
-      return map_unary_math(x, out, n, [](double v) {
+    case U_neg: return CR_MAP([](double v) { return -v; });
+    case U_exp: return CR_MATH([](double v) { return std::exp(v); });
+    case U_expm1: return CR_MATH([](double v) { return std::expm1(v); });
+    case U_log: return CR_MATH([](double v) { return std::log(v); });
+    case U_log2: return CR_MATH([](double v) { return std::log2(v); });
+    case U_log10: return CR_MATH([](double v) { return std::log10(v); });
+    case U_log1p: return CR_MATH([](double v) { return std::log1p(v); });
+    case U_sqrt: return CR_MAP([](double v) { return std::sqrt(v); });
+    case U_rsqrt: return CR_MAP([](double v) { return 1 / std::sqrt(v); });
+    case U_abs: return CR_MAP([](double v) { return std::fabs(v); });
+    case U_sin: return CR_MATH([](double v) { return std::sin(v); });
+    case U_cos: return CR_MATH([](double v) { return std::cos(v); });
+    case U_tan: return CR_MATH([](double v) { return std::tan(v); });
+    case U_asin: return CR_MATH([](double v) { return std::asin(v); });
+    case U_acos: return CR_MATH([](double v) { return std::acos(v); });
+    case U_atan: return CR_MATH([](double v) { return std::atan(v); });
+    case U_sinh: return CR_MATH([](double v) { return std::sinh(v); });
+    case U_cosh: return CR_MATH([](double v) { return std::cosh(v); });
+    case U_tanh: return CR_MATH([](double v) { return std::tanh(v); });
+    case U_asinh: return CR_MATH([](double v) { return std::asinh(v); });
+    case U_acosh: return CR_MATH([](double v) { return std::acosh(v); });
+    case U_atanh: return CR_MATH([](double v) { return std::atanh(v); });
+    case U_sigmoid:
+      return CR_MATH([](double v) {
         if (v >= 0) return 1 / (1 + std::exp(-v));
         const double e = std::exp(v);
         return e / (1 + e);
       });
-    case U_RELU: return map_unary(x, out, n, [](double v) { return v > 0 ? v : 0.0; });
-    case U_SIGN: return map_unary(x, out, n, [](double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : v == 0 ? 0.0 : NAN; });
-    case U_STEP: return map_unary(x, out, n, [](double v) { return v >= 0 ? 1.0 : v < 0 ? 0.0 : NAN; });
-    case U_ERF: return map_unary_math(x, out, n, [](double v) { return std::erf(v); });
-    case U_GELU: return map_unary_math(x, out, n, [](double v) { return 0.5 * v * (1 + std::erf(v * kInvSqrt2)); });
-    case U_GELU_TANH:
-      return map_unary_math(x, out, n, [](double v) { return 0.5 * v * (1 + std::tanh(kSqrt2OverPi * (v + 0.044715 * v * v * v))); });
-    case U_LEAKY_RELU: return map_unary(x, out, n, [p0](double v) { return v > 0 ? v : p0 * v; });
-    case U_ELU: return map_unary_math(x, out, n, [p0](double v) { return v > 0 ? v : p0 * std::expm1(v); });
-    case U_SOFTPLUS:
-      return map_unary_math(x, out, n, [p0, p1](double v) { return v * p0 > p1 ? v : std::log1p(std::exp(p0 * v)) / p0; });
-    case U_POW_SCALAR:
-      if (p0 == 2) return map_unary(x, out, n, [](double v) { return v * v; });
-      return map_unary_math(x, out, n, [p0](double v) { return js_pow(v, p0); });
-    case U_ADD_SCALAR: return map_unary(x, out, n, [p0](double v) { return v + p0; });
-    case U_MUL_SCALAR: return map_unary(x, out, n, [p0](double v) { return v * p0; });
-    case U_CLAMP:
-      return map_unary(x, out, n, [p0, p1](double v) {
+    case U_relu: return CR_MAP([](double v) { return v > 0 ? v : 0.0; });
+    // NaN gives 0, as in PyTorch
+    case U_sign: return CR_MAP([](double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0; });
+    case U_step: return CR_MAP([](double v) { return v >= 0 ? 1.0 : 0.0; });
+    case U_floor: return CR_MAP([](double v) { return std::floor(v); });
+    case U_ceil: return CR_MAP([](double v) { return std::ceil(v); });
+    case U_trunc: return CR_MAP([](double v) { return std::trunc(v); });
+    case U_round: return CR_MAP([](double v) { return round_even(v); });
+    case U_erf: return CR_MATH([](double v) { return std::erf(v); });
+    case U_gelu: return CR_MATH([](double v) { return 0.5 * v * (1 + std::erf(v * kInvSqrt2)); });
+    case U_geluTanh:
+      return CR_MATH([](double v) { return 0.5 * v * (1 + std::tanh(kSqrt2OverPi * (v + 0.044715 * v * v * v))); });
+    case U_leakyRelu: return CR_MAP([p0](double v) { return v > 0 ? v : p0 * v; });
+    case U_elu: return CR_MATH([p0](double v) { return v > 0 ? v : p0 * std::expm1(v); });
+    case U_softplus:
+      return CR_MATH([p0, p1](double v) { return v * p0 > p1 ? v : std::log1p(std::exp(p0 * v)) / p0; });
+    case U_powScalar:
+      if (p0 == 2) return CR_MAP([](double v) { return v * v; });
+      return CR_MATH([p0](double v) { return js_pow(v, p0); });
+    case U_addScalar: return CR_MAP([p0](double v) { return v + p0; });
+    case U_mulScalar: return CR_MAP([p0](double v) { return v * p0; });
+    case U_divScalar: return CR_MAP([p0](double v) { return v / p0; });
+    case U_clamp:
+      return CR_MAP([p0, p1](double v) {
         double y = v;
         if (!std::isnan(p0) && y < p0) y = p0;
         if (!std::isnan(p1) && y > p1) y = p1;
         return y;
       });
-    case U_RECIPROCAL: return map_unary(x, out, n, [](double v) { return 1 / v; });
-    case U_SQUARE: return map_unary(x, out, n, [](double v) { return v * v; });
-    case U_FLOOR: return map_unary(x, out, n, [](double v) { return std::floor(v); });
+    case U_reciprocal: return CR_MAP([](double v) { return 1 / v; });
+    case U_square: return CR_MAP([](double v) { return v * v; });
+    default: return false;
   }
+#undef CR_MAP
+#undef CR_MATH
 }
 
 // ---- binary ------------------------------------------------------------------------------
@@ -150,33 +183,43 @@ struct Arith<float> {
 };
 
 template <typename T>
-void binary_t(int op, const T* a, const T* b, void* out, int rank, const int64_t* shape, const int64_t* sa, const int64_t* sb) {
+bool binary_t(int op, const T* a, const T* b, void* out, int rank, const int64_t* shape, const int64_t* sa, const int64_t* sb) {
   T* o = static_cast<T*>(out);
   uint8_t* c = static_cast<uint8_t*>(out);
+#define CR_RUN(...) (run_binary(a, b, o, rank, shape, sa, sb, __VA_ARGS__), true)
+#define CR_CMP(...) (run_binary(a, b, c, rank, shape, sa, sb, __VA_ARGS__), true)
+#define CR_MATH2(f) CR_RUN([](T x, T y) { return from_double<T>(f(double(x), double(y))); })
   switch (op) {
-    case B_ADD: return run_binary(a, b, o, rank, shape, sa, sb, [](T x, T y) { return Arith<T>::add(x, y); });
-    case B_SUB: return run_binary(a, b, o, rank, shape, sa, sb, [](T x, T y) { return Arith<T>::sub(x, y); });
-    case B_MUL: return run_binary(a, b, o, rank, shape, sa, sb, [](T x, T y) { return Arith<T>::mul(x, y); });
-    case B_DIV: return run_binary(a, b, o, rank, shape, sa, sb, [](T x, T y) { return Arith<T>::div(x, y); });
-    case B_POW:
-      return run_binary(a, b, o, rank, shape, sa, sb, [](T x, T y) { return from_double<T>(js_pow(double(x), double(y))); });
-    case B_MAX:
-      return run_binary(a, b, o, rank, shape, sa, sb, [](T x, T y) {
+    case B_add: return CR_RUN([](T x, T y) { return Arith<T>::add(x, y); });
+    case B_sub: return CR_RUN([](T x, T y) { return Arith<T>::sub(x, y); });
+    case B_mul: return CR_RUN([](T x, T y) { return Arith<T>::mul(x, y); });
+    case B_div: return CR_RUN([](T x, T y) { return Arith<T>::div(x, y); });
+    case B_pow: return CR_MATH2(js_pow);
+    case B_atan2: return CR_MATH2(std::atan2);
+    case B_hypot: return CR_MATH2(std::hypot);
+    case B_fmod: return CR_MATH2(std::fmod);
+    case B_remainder: return CR_MATH2(py_mod);
+    case B_maximum:
+      return CR_RUN([](T x, T y) {
         if (x != x || y != y) return from_double<T>(NAN);
         return x > y ? x : y;
       });
-    case B_MIN:
-      return run_binary(a, b, o, rank, shape, sa, sb, [](T x, T y) {
+    case B_minimum:
+      return CR_RUN([](T x, T y) {
         if (x != x || y != y) return from_double<T>(NAN);
         return x < y ? x : y;
       });
-    case B_EQ: return run_binary(a, b, c, rank, shape, sa, sb, [](T x, T y) { return uint8_t(x == y); });
-    case B_NE: return run_binary(a, b, c, rank, shape, sa, sb, [](T x, T y) { return uint8_t(x != y); });
-    case B_LT: return run_binary(a, b, c, rank, shape, sa, sb, [](T x, T y) { return uint8_t(x < y); });
-    case B_LE: return run_binary(a, b, c, rank, shape, sa, sb, [](T x, T y) { return uint8_t(x <= y); });
-    case B_GT: return run_binary(a, b, c, rank, shape, sa, sb, [](T x, T y) { return uint8_t(x > y); });
-    case B_GE: return run_binary(a, b, c, rank, shape, sa, sb, [](T x, T y) { return uint8_t(x >= y); });
+    case B_eq: return CR_CMP([](T x, T y) { return uint8_t(x == y); });
+    case B_ne: return CR_CMP([](T x, T y) { return uint8_t(x != y); });
+    case B_lt: return CR_CMP([](T x, T y) { return uint8_t(x < y); });
+    case B_le: return CR_CMP([](T x, T y) { return uint8_t(x <= y); });
+    case B_gt: return CR_CMP([](T x, T y) { return uint8_t(x > y); });
+    case B_ge: return CR_CMP([](T x, T y) { return uint8_t(x >= y); });
+    default: return false;
   }
+#undef CR_RUN
+#undef CR_CMP
+#undef CR_MATH2
 }
 
 template <typename T>
@@ -233,16 +276,17 @@ void cast_from(const I* x, DType to, void* out, int64_t n) {
 
 }  // namespace
 
-void unary(int op, DType t, const void* x, void* out, int64_t n, double p0, double p1) {
+bool unary(int op, DType t, const void* x, void* out, int64_t n, double p0, double p1) {
   switch (t) {
     case F32: return unary_t(op, static_cast<const float*>(x), static_cast<float*>(out), n, p0, p1);
     case F64: return unary_t(op, static_cast<const double*>(x), static_cast<double*>(out), n, p0, p1);
     case I32: return unary_t(op, static_cast<const int32_t*>(x), static_cast<int32_t*>(out), n, p0, p1);
     case U8: return unary_t(op, static_cast<const uint8_t*>(x), static_cast<uint8_t*>(out), n, p0, p1);
   }
+  return false;
 }
 
-void binary(int op, DType t, const void* a, const void* b, void* out, int rank, const int64_t* shape, const int64_t* sa,
+bool binary(int op, DType t, const void* a, const void* b, void* out, int rank, const int64_t* shape, const int64_t* sa,
             const int64_t* sb) {
   switch (t) {
     case F32: return binary_t(op, static_cast<const float*>(a), static_cast<const float*>(b), out, rank, shape, sa, sb);
@@ -250,6 +294,7 @@ void binary(int op, DType t, const void* a, const void* b, void* out, int rank, 
     case I32: return binary_t(op, static_cast<const int32_t*>(a), static_cast<const int32_t*>(b), out, rank, shape, sa, sb);
     case U8: return binary_t(op, static_cast<const uint8_t*>(a), static_cast<const uint8_t*>(b), out, rank, shape, sa, sb);
   }
+  return false;
 }
 
 void where(DType t, const uint8_t* c, const void* a, const void* b, void* out, int rank, const int64_t* shape,

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "common.h"
+#include "ops.h"
 #include "vmath.h"
 
 // comparisons may not trap here, so the clamps become vector blends instead of branches
@@ -35,9 +36,9 @@ constexpr int64_t kMathGrain = 1 << 15;
 bool unary_f32_fast(int op, const float* x, float* out, int64_t n) {
   void (*f)(const float*, float*, int64_t) = nullptr;
   switch (op) {
-    case 1: f = exp_f32; break;      // U_EXP
-    case 7: f = tanh_f32; break;     // U_TANH
-    case 8: f = sigmoid_f32; break;  // U_SIGMOID
+    case U_exp: f = exp_f32; break;
+    case U_tanh: f = tanh_f32; break;
+    case U_sigmoid: f = sigmoid_f32; break;
     default: return false;
   }
   parallel_for(n, kMathGrain, [&](int64_t b, int64_t e) { f(x + b, out + b, e - b); });

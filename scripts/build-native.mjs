@@ -8,6 +8,16 @@ if (process.env.CHAINRULE_SKIP_NATIVE === '1') {
   console.log('chainrule: CHAINRULE_SKIP_NATIVE=1, not building the native backend');
   process.exit(0);
 }
+try {
+  // the op codes the C kernels switch on, from the op table (see scripts/native-ops.mjs)
+  const { writeHeader } = await import('./native-ops.mjs');
+  await writeHeader();
+} catch (e) {
+  mkdirSync('build', { recursive: true });
+  writeFileSync('build/native-build.log', String(e?.stack ?? e));
+  console.log('chainrule: the native backend did not build (see build/native-build.log); using the TypeScript backend');
+  process.exit(0);
+}
 const gyp = process.env.npm_config_node_gyp;
 const cmd = gyp ? [process.execPath, [gyp, 'rebuild']] : ['npx', ['--no-install', 'node-gyp', 'rebuild']];
 const r = spawnSync(cmd[0], cmd[1], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });

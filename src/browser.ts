@@ -7,14 +7,11 @@
  */
 export * from './ops/index.js';
 export { ChainruleError } from './errors.js';
-export { Tensor, type TensorLike, type NestedArray } from './tensor/tensor.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export * from './tensor/creation.js';
 export { Generator, manualSeed, getRngState, setRngState, defaultGenerator } from './tensor/random.js';
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setDetectAnomaly } from './autograd/mode.js';
-export { backward, grad, valueAndGrad, vjp, jacobian, gradcheck, type GradcheckOptions, type GradcheckReport } from './autograd/functional.js';
-export type { OpInfo, Node } from './autograd/node.js';
-export { customOp, type CustomOpSpec } from './autograd/custom.js';
+export { grad, valueAndGrad, vjp, jacobian, gradcheck, type GradcheckOptions, type GradcheckReport } from './autograd/functional.js';
 export { setBackend, getBackend, listBackends } from './backend/registry.js';
 export * as optim from './optim/index.js';
 export * as nn from './nn/index.js';

@@ -2,18 +2,13 @@
  * chainrule: n-d tensors with reverse-mode automatic differentiation, neural-network modules,
  * and worked solutions that show every number.
  */
-// Node: loads the native CPU backend when it was built (a no-op module elsewhere).
-import '#native-loader';
 export * from './ops/index.js';
 export { ChainruleError } from './errors.js';
-export { Tensor, type TensorLike, type NestedArray } from './tensor/tensor.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export * from './tensor/creation.js';
 export { Generator, manualSeed, getRngState, setRngState, defaultGenerator } from './tensor/random.js';
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setDetectAnomaly } from './autograd/mode.js';
-export { backward, grad, valueAndGrad, vjp, jacobian, gradcheck, type GradcheckOptions, type GradcheckReport } from './autograd/functional.js';
-export type { OpInfo, Node } from './autograd/node.js';
-export { customOp, type CustomOpSpec } from './autograd/custom.js';
+export { grad, valueAndGrad, vjp, jacobian, gradcheck, type GradcheckOptions, type GradcheckReport } from './autograd/functional.js';
 export { setBackend, getBackend, listBackends } from './backend/registry.js';
 export { toDot, toMermaid, toSvg, graphModel, type GraphOptions, type GraphModel } from './explain/graph.js';
 export * from './explain/index.js';

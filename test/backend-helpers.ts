@@ -21,3 +21,25 @@ export function mlpGrads(backend: string, dtype: 'float32' | 'float64'): number[
     setBackend(prev);
   }
 }
+
+import type { BinaryKernel, UnaryKernel } from '../src/backend/types.js';
+import { tableKernels } from '../src/ops/table.js';
+
+const KERNELS = tableKernels();
+
+/** The table's unary kernel of this name (the backends are called with kernels, not names). */
+export function U(name: string): UnaryKernel {
+  const k = KERNELS.unary.find((x) => x.name === name);
+  if (!k) throw new Error(`no unary kernel ${name} in the op table`);
+  return k;
+}
+
+/** The table's binary kernel of this name. */
+export function B(name: string): BinaryKernel {
+  const k = KERNELS.binary.find((x) => x.name === name);
+  if (!k) throw new Error(`no binary kernel ${name} in the op table`);
+  return k;
+}
+
+/** Every elementwise kernel of the op table. */
+export const ALL_KERNELS = KERNELS;

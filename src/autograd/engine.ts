@@ -1,5 +1,4 @@
 import { ChainruleError, fmtShape } from '../errors.js';
-import { add } from '../ops/binary.js';
 import { zeros } from '../tensor/creation.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -46,6 +45,16 @@ export interface BackwardOptions {
 }
 
 /**
+ * The two ops the sweep itself applies to gradients: summing the contributions of fan-out and
+ * casting to an input's dtype. The caller passes them in (they are ops, recorded when the sweep
+ * builds a graph, and ops live above autograd).
+ */
+export interface GradOps {
+  add(a: Tensor, b: Tensor): Tensor;
+  cast(t: Tensor, dtype: Tensor['dtype']): Tensor;
+}
+
+/**
  * The reverse sweep shared by `Tensor.backward` and the functional API: propagates `seeds`
  * (dL/droot for each root) to every tensor that requires grad. Returns the gradient of each
  * reached tensor; leaves and retained tensors also accumulate into `.grad` when `accumulate`.
@@ -57,8 +66,10 @@ export function runBackward(
     accumulate: boolean;
     /** tensors whose gradient is wanted but whose own history is not walked (an op's inputs) */
     stopAt?: ReadonlySet<Tensor>;
+    ops: GradOps;
   },
 ): Map<Tensor, Tensor> {
+  const { add, cast } = opts.ops;
   const createGraph = opts.createGraph ?? false;
   const grads = new Map<Tensor, Tensor>();
   const accumulate = (t: Tensor, g: Tensor): void => {
@@ -104,7 +115,7 @@ export function runBackward(
             `backward of ${node.op.name}: gradient shape ${fmtShape(gi.shape)} does not match input shape ${fmtShape(inp.shape)}`,
           );
         }
-        accumulate(inp, gi.dtype === inp.dtype ? gi : gi.to(inp.dtype));
+        accumulate(inp, gi.dtype === inp.dtype ? gi : cast(gi, inp.dtype));
       });
     }
     if (opts.accumulate) {
@@ -123,14 +134,19 @@ export function runBackward(
         }
         // the sum is a fresh tensor
         if (t.isLeaf && t.grad) {
-          t.grad = add(t.grad, g.detach());
+          t.grad = add(t.grad, detached(g));
           continue;
         }
-        const gg = taken.has(g.data) ? g.detach().clone() : g.detach();
+        const gg = taken.has(g.data) ? new Tensor(g.data.slice(), g.shape) : detached(g);
         taken.add(gg.data);
         t.grad = gg;
       }
     }
     return grads;
   });
+}
+
+/** The same storage in a new tensor outside the graph (what detach() does, without the op layer). */
+function detached(t: Tensor): Tensor {
+  return new Tensor(t.data, t.shape, t.name);
 }

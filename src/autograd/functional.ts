@@ -1,45 +1,13 @@
+// The functional transforms (JAX's grad, valueAndGrad, vjp, jacobian) and gradcheck: built on the
+// engine's sweep and on ops, so they sit above the op layer (see ARCHITECTURE.md).
 import { ChainruleError, fmtShape } from '../errors.js';
+import { GRAD_OPS, Tensor, cast, detach, seedFor } from '../ops/index.js';
 import { onesLike, zeros, zerosLike } from '../tensor/creation.js';
 import { isFloat } from '../tensor/dtype.js';
-import { sameShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
 import { type BackwardOptions, runBackward } from './engine.js';
 import { isGradEnabled } from './mode.js';
 
-/**
- * Backpropagates from `out`. A scalar needs no upstream gradient; any other shape needs one of
- * its own shape (for example dLoss/dx8 = 3 given by a worked problem).
- * @example const x = tensor([2], { requiresGrad: true }); x.mul(x).sum().backward(); x.grad?.item() // 4
- */
-export function backward(out: Tensor, upstream?: Tensor | number, opts: BackwardOptions = {}): void {
-  runBackward([out], [seedFor(out, upstream, 'backward')], { ...opts, accumulate: true });
-}
-
-function seedFor(out: Tensor, upstream: Tensor | number | undefined, op: string): Tensor {
-  if (!(out instanceof Tensor)) throw new ChainruleError(`${op}: expected a Tensor`);
-  if (!out.requiresGrad) {
-    throw new ChainruleError(`${op}: this tensor does not require gradients (no input had requiresGrad, or it was computed under noGrad)`);
-  }
-  if (upstream === undefined) {
-    if (out.size !== 1) {
-      throw new ChainruleError(
-        `${op}: an upstream gradient is needed for a non-scalar output of shape ${fmtShape(out.shape)} (pass one of the same shape)`,
-      );
-    }
-    return onesLike(out);
-  }
-  if (typeof upstream === 'number') {
-    if (!Number.isFinite(upstream)) throw new ChainruleError(`${op}: the upstream gradient must be finite, got ${upstream}`);
-    const s = onesLike(out);
-    s.data.fill(upstream);
-    return s;
-  }
-  if (!(upstream instanceof Tensor)) throw new ChainruleError(`${op}: the upstream gradient must be a Tensor or a number`);
-  if (!sameShape(upstream.shape, out.shape)) {
-    throw new ChainruleError(`${op}: upstream gradient shape ${fmtShape(upstream.shape)} does not match output shape ${fmtShape(out.shape)}`);
-  }
-  return upstream.dtype === out.dtype ? upstream : upstream.to(out.dtype);
-}
+export { backward } from '../ops/index.js';
 
 /**
  * The tensors a functional transform differentiates: an argument that already requires grad (and
@@ -59,7 +27,7 @@ function leaves(args: readonly Tensor[], op: string): Tensor[] {
 
 function gradsOf(out: Tensor, inputs: Tensor[], seed: Tensor, opts: BackwardOptions): Tensor[] {
   if (!out.requiresGrad) return inputs.map((x) => zerosLike(x));
-  const g = runBackward([out], [seed], { ...opts, accumulate: false });
+  const g = runBackward([out], [seed], { ...opts, accumulate: false, ops: GRAD_OPS });
   return inputs.map((x) => g.get(x) ?? zerosLike(x));
 }
 
@@ -76,7 +44,7 @@ export function valueAndGrad(f: (...xs: Tensor[]) => Tensor, opts: GradOptions =
     if (!(out instanceof Tensor) || out.size !== 1) {
       throw new ChainruleError(`valueAndGrad: the function must return a one-element tensor, got ${out instanceof Tensor ? fmtShape(out.shape) : typeof out}`);
     }
-    return [opts.createGraph ? out : out.detach(), gradsOf(out, xs, onesLike(out), opts)];
+    return [opts.createGraph ? out : detach(out), gradsOf(out, xs, onesLike(out), opts)];
   };
 }
 
@@ -93,7 +61,7 @@ export function grad(f: (...xs: Tensor[]) => Tensor, opts: GradOptions = {}) {
 export function vjp(f: (...xs: Tensor[]) => Tensor, ...args: Tensor[]): [Tensor, (v: Tensor) => Tensor[]] {
   const xs = leaves(args, 'vjp');
   const out = f(...xs);
-  return [out.detach(), (v: Tensor) => gradsOf(out, xs, seedFor(out, v, 'vjp'), {})];
+  return [detach(out), (v: Tensor) => gradsOf(out, xs, seedFor(out, v, 'vjp'), {})];
 }
 
 /**
@@ -153,7 +121,7 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts
   };
   const xs = leaves(inputs, 'gradcheck');
   const out = f(...xs);
-  const analytical = gradsOf(out, xs, weight.to(out.dtype), {});
+  const analytical = gradsOf(out, xs, cast(weight, out.dtype), {});
   let worst: GradcheckReport['worst'] = null;
   let ok = true;
   inputs.forEach((inp, k) => {

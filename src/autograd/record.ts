@@ -2,7 +2,7 @@ import { ChainruleError, fmtShape } from '../errors.js';
 import { isFloat } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isAnomalyEnabled, isGradEnabled } from './mode.js';
-import type { Node, OpInfo } from './node.js';
+import type { Node, OpInfo } from '../tensor/tensor.js';
 
 function hasNonFinite(t: Tensor): boolean {
   if (!isFloat(t.dtype)) return false;

@@ -1,16 +1,42 @@
+import { nativeSetup } from '#native-loader';
 import { ChainruleError } from '../errors.js';
 import { jsBackend } from './js/index.js';
 import type { Backend } from './types.js';
 import { wasmBackend } from './wasm/index.js';
 
-// 'wasm' (the TypeScript kernels with a SIMD GEMM) is the default wherever WebAssembly SIMD runs;
-// in Node the native loader then makes 'native' the default when the addon is built.
+// The backends, chosen on first use: 'native' where the addon loads (Node), else 'wasm' wherever
+// WebAssembly SIMD runs, else 'js'; CHAINRULE_BACKEND=js|wasm|native overrides.
 const backends = new Map<string, Backend>([['js', jsBackend]]);
 if (wasmBackend) backends.set('wasm', wasmBackend);
-let active: Backend = wasmBackend ?? jsBackend;
+let active: Backend | null = null;
 
-/** Makes a backend available under its name (the native loader calls this). */
+function init(): Backend {
+  const n = nativeSetup();
+  if (n.backend) backends.set('native', n.backend);
+  const want = n.requested;
+  // asking for a portable backend keeps it active even where the addon loads (and stays listed)
+  const portable = want === 'js' || want === 'wasm';
+  let chosen = n.backend ?? wasmBackend ?? jsBackend;
+  if (portable) {
+    const b = backends.get(want);
+    if (b) chosen = b;
+    else n.warn(`CHAINRULE_BACKEND=${want}, but WebAssembly SIMD is unavailable; using the ${chosen.name} backend`);
+  } else {
+    if (!n.backend && !n.skip) {
+      const why = want === 'native' ? 'CHAINRULE_BACKEND=native, but the native addon is unavailable' : 'the native addon is unavailable';
+      n.warn(`${why} (${n.loadError}); using the ${chosen.name} backend`);
+    }
+    if (want !== undefined && want !== '' && want !== 'native') {
+      n.warn(`unknown CHAINRULE_BACKEND=${JSON.stringify(want)} (expected js, wasm or native); using the ${chosen.name} backend`);
+    }
+  }
+  active = chosen;
+  return chosen;
+}
+
+/** Makes a backend available under its name (tests register variants of the built-in ones). */
 export function registerBackend(b: Backend): void {
+  if (!active) init();
   backends.set(b.name, b);
 }
 
@@ -19,6 +45,7 @@ export function registerBackend(b: Backend): void {
  * @example setBackend('js'); getBackend() // 'js'
  */
 export function setBackend(name: string): void {
+  if (!active) init();
   const b = backends.get(name);
   if (!b) {
     throw new ChainruleError(`setBackend: no backend named ${JSON.stringify(name)} (available: ${[...backends.keys()].join(', ')})`);
@@ -28,7 +55,7 @@ export function setBackend(name: string): void {
 
 /** The name of the backend in use. */
 export function getBackend(): string {
-  return active.name;
+  return (active ?? init()).name;
 }
 
 /**
@@ -37,10 +64,11 @@ export function getBackend(): string {
  * @example listBackends().includes('js') // true
  */
 export function listBackends(): string[] {
+  if (!active) init();
   return [...backends.keys()];
 }
 
 /** The active kernel table; only ops call this. */
 export function kernels(): Backend {
-  return active;
+  return active ?? init();
 }

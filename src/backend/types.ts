@@ -4,51 +4,27 @@ import type { DType, TypedArray } from '../tensor/dtype.js';
  * The kernel contract every backend implements. Storage is a plain typed array owned by the
  * garbage collector; tensors are contiguous row-major. Shapes and indices are checked by the ops
  * before a kernel runs, so kernels may assume valid input.
- *
- * Unary params: leakyRelu(p0 = slope), elu(p0 = alpha), softplus(p0 = beta, p1 = threshold),
- * powScalar(p0 = exponent), addScalar/mulScalar(p0), clamp(p0 = min, p1 = max; NaN means none).
  */
-export type UnaryOp =
-  | 'neg'
-  | 'exp'
-  | 'log'
-  | 'sqrt'
-  | 'abs'
-  | 'sin'
-  | 'cos'
-  | 'tanh'
-  | 'sigmoid'
-  | 'relu'
-  | 'sign'
-  | 'step'
-  | 'erf'
-  | 'gelu'
-  | 'geluTanh'
-  | 'leakyRelu'
-  | 'elu'
-  | 'softplus'
-  | 'powScalar'
-  | 'addScalar'
-  | 'mulScalar'
-  | 'clamp'
-  | 'reciprocal'
-  | 'square'
-  | 'floor';
 
-export type BinaryOp =
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'pow'
-  | 'maximum'
-  | 'minimum'
-  | 'eq'
-  | 'ne'
-  | 'lt'
-  | 'le'
-  | 'gt'
-  | 'ge';
+/**
+ * An elementwise kernel of one input, as the op table declares it: a name, by which a backend
+ * finds its own implementation (the native addon keys its C kernels by it), and the reference
+ * definition in double precision, which the TypeScript backend runs and every other backend
+ * must reproduce. p0 and p1 are the op's numeric parameters (a slope, an exponent, bounds).
+ */
+export interface UnaryKernel {
+  readonly arity: 1;
+  readonly name: string;
+  readonly f: (x: number, p0: number, p1: number) => number;
+}
+
+/** An elementwise kernel of two inputs; comparisons write 0/1 into a Uint8Array. */
+export interface BinaryKernel {
+  readonly arity: 2;
+  readonly name: string;
+  readonly f: (a: number, b: number) => number;
+  readonly compare?: boolean;
+}
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
 
@@ -160,14 +136,14 @@ export interface GemmSpec {
 export interface Backend {
   readonly name: string;
   /** Elementwise unary op; x and out have equal length (out may be x for in-place). */
-  unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0?: number, p1?: number): void;
+  unary(k: UnaryKernel, x: TypedArray, out: TypedArray, p0?: number, p1?: number): void;
   /**
    * Elementwise binary op with broadcasting. aStrides/bStrides are per-dimension strides of
    * the inputs read at the output's shape (0 on broadcast dimensions).
    * Comparison ops write 0/1 into a Uint8Array out.
    */
   binary(
-    op: BinaryOp,
+    k: BinaryKernel,
     a: TypedArray,
     aStrides: readonly number[],
     b: TypedArray,

@@ -1,7 +1,6 @@
 import { backward } from '../autograd/functional.js';
 import { getBackend } from '../backend/registry.js';
 import { tensor } from '../tensor/creation.js';
-import '../ops/index.js';
 import { register } from './main.js';
 
 register('demo', {

@@ -1,4 +1,3 @@
-import '#native-loader';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ChainruleError } from '../errors.js';

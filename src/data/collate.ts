@@ -1,7 +1,6 @@
 import { ChainruleError, fmtShape } from '../errors.js';
-import { stack } from '../ops/shape.js';
 import { tensor } from '../tensor/creation.js';
-import { Tensor } from '../tensor/tensor.js';
+import { stack, Tensor } from '../ops/index.js';
 
 /**
  * Turns a list of examples into a batch, as PyTorch's default_collate: tensors are stacked along

@@ -1,5 +1,5 @@
 import { ChainruleError, fmtShape } from '../errors.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../ops/index.js';
 
 /**
  * A map-style dataset: a length and random access to the i-th example (PyTorch's __len__ and

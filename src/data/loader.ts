@@ -1,11 +1,10 @@
 import { noGrad } from '../autograd/mode.js';
 import { ChainruleError } from '../errors.js';
-import { indexSelect } from '../ops/indexing.js';
 import { tensor } from '../tensor/creation.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { defaultCollate } from './collate.js';
 import { type Dataset, TensorDataset } from './dataset.js';
+import { indexSelect, type Tensor } from '../ops/index.js';
 
 export interface DataLoaderOptions<T, B> {
   /** examples per batch (default 1) */

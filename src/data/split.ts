@@ -1,7 +1,7 @@
 import { ChainruleError } from '../errors.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
-import { Tensor } from '../tensor/tensor.js';
 import { type Dataset, Subset } from './dataset.js';
+import { Tensor } from '../ops/index.js';
 
 /** Turns lengths given as counts or as fractions summing to 1 into counts summing to n. */
 function countsFor(lengths: readonly number[], n: number, op: string): number[] {

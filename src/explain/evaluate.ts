@@ -1,17 +1,11 @@
-import '../ops/index.js';
 import { backward as runBackwardFrom } from '../autograd/functional.js';
 import { noGrad } from '../autograd/mode.js';
 import { ChainruleError, fmtShape } from '../errors.js';
-import { add, div, eq, gt, mul, pow, sub, where } from '../ops/binary.js';
-import { max, sum } from '../ops/reduce.js';
-import { matmul } from '../ops/matmul.js';
-import { clone, reshape, transpose } from '../ops/shape.js';
-import { erf, exp, neg, powScalar } from '../ops/unary.js';
 import { onesLike, scalar, tensor, zerosLike } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
-import type { Expr } from './ast.js';
+import type { Expr } from '../ops/formula.js';
 import { FUNCTIONS, diffNamesIn, expandCall, oneHot } from './functions.js';
 import type { Definition, NestedNumber, Problem } from './problem.js';
+import { add, clone, div, eq, erf, exp, gt, matmul, max, mul, neg, pow, reshape, sub, sum, type Tensor, transpose, where } from '../ops/index.js';
 
 /** Shapes of every sub-expression evaluated, for matrix-form derivative rules. */
 export type ShapeMap = Map<Expr, readonly number[]>;
@@ -61,7 +55,7 @@ function evalInner(e: Expr, env: ReadonlyMap<string, Tensor>, shapes?: ShapeMap)
       const a = evalExpr(e.left, env, shapes);
       if (e.op === '^' && e.right.kind === 'num') {
         shapes?.set(e.right, []);
-        return powScalar(a, e.right.value);
+        return pow(a, e.right.value);
       }
       const b = evalExpr(e.right, env, shapes);
       switch (e.op) {

@@ -1,17 +1,13 @@
-import '../ops/index.js';
 import { runBackward } from '../autograd/engine.js';
 import { noGrad } from '../autograd/mode.js';
-import type { Node } from '../autograd/node.js';
 import { ChainruleError, fmtShape } from '../errors.js';
-import { add } from '../ops/binary.js';
-import { reshape } from '../ops/shape.js';
 import { onesLike, scalar, tensor, zerosLike } from '../tensor/creation.js';
-import { Tensor } from '../tensor/tensor.js';
-import { type Expr, bin, call, name as nameE, neg, num } from './ast.js';
+import { type Expr, bin, call, name as nameE, neg, num } from '../ops/formula.js';
 import { type Derivation, derive } from './derivation.js';
 import type { ShapeMap, Solution } from './evaluate.js';
 import { vectorDim } from './functions.js';
 import type { Definition, NestedNumber, Problem } from './problem.js';
+import { add, GRAD_OPS, type Node, reshape, Tensor } from '../ops/index.js';
 
 export interface ExplainOptions {
   /** dL/d(output): a number, nested lists or a tensor of the output's shape (default 1 for a one-element output) */
@@ -204,7 +200,7 @@ export function explain(output: Tensor, opts: ExplainOptions = {}): Derivation {
       seed = onesLike(output);
     } else seed = typeof s === 'number' && output.size === 1 ? reshape(scalar(s, { dtype: output.dtype }), output.shape) : tensor(s as number, { dtype: output.dtype });
     if (seed.shape.join() !== output.shape.join()) throw new ChainruleError(`explain: seed of shape ${fmtShape(seed.shape)} for an output of shape ${fmtShape(output.shape)}`);
-    const all = runBackward([output], [seed], { accumulate: false });
+    const all = runBackward([output], [seed], { accumulate: false, ops: GRAD_OPS });
     for (const [n, t] of tensors) {
       const g = all.get(t);
       if (g && t !== output) {

@@ -1,29 +1,7 @@
 import { ChainruleError, fmtShape } from '../errors.js';
-import { add, mul, sub } from '../ops/binary.js';
-import { max, mean, sum } from '../ops/reduce.js';
-import { transpose } from '../ops/shape.js';
-import { logSoftmax, softmax } from '../ops/softmax.js';
-import {
-  abs,
-  elu,
-  exp,
-  gelu,
-  leakyRelu,
-  log,
-  log2,
-  log10,
-  neg,
-  relu,
-  sigmoid,
-  sign,
-  softplus,
-  sqrt,
-  step,
-  tanh,
-} from '../ops/unary.js';
 import { tensor } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { type Expr, bin, call, neg as negE, num } from './ast.js';
+import { type Expr, bin, call, neg as negE, num } from '../ops/formula.js';
+import { abs, add, elu, exp, gelu, leakyRelu, log, log10, log2, logSoftmax, max, mean, mul, neg, relu, sigmoid, sign, softmax, softplus, sqrt, step, sub, sum, tanh, type Tensor, transpose } from '../ops/index.js';
 
 /** One function a problem file may call. */
 export interface FnSpec {

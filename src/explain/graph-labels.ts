@@ -1,5 +1,4 @@
-import type { Node } from '../autograd/node.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { Node, Tensor } from '../ops/index.js';
 
 /**
  * A number at `digits` significant digits with trailing zeros dropped: 90, 0.25, 0.3333, 1.5e-7.

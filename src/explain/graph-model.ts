@@ -1,11 +1,10 @@
-import '../ops/methods.js';
 import { runBackward } from '../autograd/engine.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { full } from '../tensor/creation.js';
 import { isFloat } from '../tensor/dtype.js';
-import { Tensor } from '../tensor/tensor.js';
 import { isOrderSensitive, opSymbol, summarize } from './graph-labels.js';
 import { topoSort } from '../autograd/engine.js';
+import { GRAD_OPS, Tensor } from '../ops/index.js';
 
 /** Options shared by toDot, toMermaid and toSvg. */
 export interface GraphOptions {
@@ -86,7 +85,7 @@ function gradientsFor(roots: readonly Tensor[], opts: GraphOptions): Map<Tensor,
     }
     return s;
   });
-  return runBackward(diff, seeds, { accumulate: false });
+  return runBackward(diff, seeds, { accumulate: false, ops: GRAD_OPS });
 }
 
 /**

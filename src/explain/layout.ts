@@ -1,4 +1,4 @@
-import { type Expr, bin, name as nameE } from './ast.js';
+import { type Expr, bin, name as nameE } from '../ops/formula.js';
 import type { ShapeMap } from './evaluate.js';
 import type { BackwardStep, BackwardTerm, Derivation, ForwardStep, ThenStep } from './derivation.js';
 import { type Dialect, type NameView, type Value, render, unwrapSingle } from './notation.js';

@@ -1,4 +1,4 @@
-import type { Expr } from './ast.js';
+import type { Expr } from '../ops/formula.js';
 
 /** A value shown in a derivation: a number or nested lists (rows of a matrix). */
 export type Value = number | Value[];

@@ -1,12 +1,8 @@
-import '../ops/methods.js';
 import { backward } from '../autograd/functional.js';
 import { ChainruleError } from '../errors.js';
-import { mul } from '../ops/binary.js';
-import { sum } from '../ops/reduce.js';
-import { elu, gelu, leakyRelu, relu, sigmoid, sign, softplus, step, tanh } from '../ops/unary.js';
 import { linspace, tensor } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { formatNumber } from './graph-labels.js';
+import { elu, gelu, leakyRelu, mul, relu, sigmoid, sign, softplus, step, sum, tanh, type Tensor } from '../ops/index.js';
 
 /** An activation function with its parameter bound, ready to sample. */
 export interface Activation {

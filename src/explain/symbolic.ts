@@ -1,4 +1,4 @@
-import { type BinOp, type Expr, bin, call, neg, num } from './ast.js';
+import { type BinOp, type Expr, bin, call, neg, num } from '../ops/formula.js';
 import { expandCall } from './functions.js';
 
 const isNum = (e: Expr, v?: number): boolean => e.kind === 'num' && (v === undefined || e.value === v);
@@ -241,6 +241,7 @@ function adjRaw(e: Expr, t: string, U: Expr, shapeOf: ShapeOf): Expr | null {
     case 'num':
     case 'grad':
     case 'op':
+    case 'cases':
       return null;
     case 'neg':
       return adjRaw(e.arg, t, neg(U), shapeOf);

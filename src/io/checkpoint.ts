@@ -2,10 +2,10 @@ import { ChainruleError, fmtShape } from '../errors.js';
 import type { Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
 import type { Scheduler, SchedulerStateDict } from '../optim/scheduler.js';
 import { type Generator, getRngState, setRngState } from '../tensor/random.js';
-import { Tensor } from '../tensor/tensor.js';
 import { readFileBytes, writeFileAtomic } from './fs.js';
 import { parseState, stringifyState } from './json.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { Tensor } from '../ops/index.js';
 
 /** What a checkpoint needs from a model: its state dict, and a way to load one. */
 export interface StatefulModel {

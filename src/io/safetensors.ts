@@ -1,6 +1,6 @@
 import { ChainruleError, fmtShape } from '../errors.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../ops/index.js';
 
 /** safetensors dtype names for chainrule's dtypes. */
 const TO_ST: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };

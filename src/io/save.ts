@@ -1,7 +1,7 @@
 import { ChainruleError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { readFileBytes, writeFileAtomic } from './fs.js';
 import { type SafetensorsContents, decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import type { Tensor } from '../ops/index.js';
 
 /** A state dict: a plain object of name to Tensor (what `model.stateDict()` returns). */
 export type TensorDict = Record<string, Tensor>;

@@ -1,5 +1,5 @@
 import { ChainruleError, fmtShape } from '../errors.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../ops/index.js';
 
 /** What metrics accept: a plain array or a tensor. */
 export type ArrayLike1D = readonly number[] | readonly boolean[] | Tensor;

@@ -1,6 +1,6 @@
 import { ChainruleError } from '../errors.js';
-import { Tensor } from '../tensor/tensor.js';
 import { type ArrayLike1D, type ArrayLike2D, sameLength, toLabels, toNumbers, toRows } from './input.js';
+import { Tensor } from '../ops/index.js';
 
 /**
  * Mean negative log-likelihood of the true labels under predicted probabilities (cross-entropy):

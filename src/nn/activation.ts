@@ -1,109 +1,136 @@
 import { ChainruleError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { logSoftmax, softmax } from './fn/activation.js';
+import {
+  type Op,
+  type Tensor,
+  celu,
+  elu,
+  gelu,
+  glu,
+  hardshrink,
+  hardsigmoid,
+  hardswish,
+  hardtanh,
+  leakyRelu,
+  logSigmoid,
+  logSoftmax,
+  mish,
+  relu,
+  relu6,
+  selu,
+  sigmoid,
+  silu,
+  softmax,
+  softmin,
+  softplus,
+  softshrink,
+  softsign,
+  step,
+  tanh,
+  tanhshrink,
+  threshold,
+} from '../ops/index.js';
 import { Module } from './module.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: an op of any parameters
+type ActivationOp = Op<(x: Tensor, ...p: any[]) => Tensor>;
+type ParamsOf<F> = F extends (x: Tensor, ...p: infer P) => Tensor ? P : never;
+
+/** An nn module applying one op of the table: its constructor takes the op's parameters. */
+export interface ActivationModule<P extends unknown[]> {
+  new (...params: P): Module & {
+    /** the op's parameters by name, defaults filled in */
+    readonly params: Readonly<Record<string, unknown>>;
+    forward(x: Tensor): Tensor;
+  };
+}
+
+/**
+ * The module class of an op whose table entry names one (`module: 'LeakyReLU'`): its constructor
+ * takes the op's parameters in order, its summary line shows them (LeakyReLU(negativeSlope=0.01)),
+ * and forward applies the op.
+ * @example const M = activationModule(leakyRelu); new M(0.2).forward(tensor([-1])).item() // -0.2
+ */
+export function activationModule<O extends ActivationOp>(op: O): ActivationModule<ParamsOf<O>> {
+  const { def } = op;
+  if (!def.module) throw new ChainruleError(`activationModule: the op ${def.name} names no module`);
+  const cls = class extends Module {
+    readonly params: Readonly<Record<string, unknown>>;
+    readonly #args: unknown[];
+    constructor(...args: unknown[]) {
+      super();
+      if (args.length > def.params.length) {
+        throw new ChainruleError(`${def.module}: takes at most ${def.params.length} arguments (${def.params.map((p) => p.name).join(', ')}), got ${args.length}`);
+      }
+      const params: Record<string, unknown> = {};
+      def.params.forEach((p, i) => {
+        params[p.name] = args[i] ?? p.default;
+      });
+      this.params = params;
+      this.#args = def.params.map((p) => params[p.name]);
+    }
+    override extraRepr(): string {
+      return def.params.map((p) => `${p.name}=${String(this.params[p.name])}`).join(', ');
+    }
+    forward(x: Tensor): Tensor {
+      return op(x, ...this.#args);
+    }
+  };
+  Object.defineProperty(cls, 'name', { value: def.module });
+  return cls as unknown as ActivationModule<ParamsOf<O>>;
+}
+
 /** Elementwise max(x, 0). @example new ReLU().forward(tensor([-1, 2])).toArray() // [0, 2] */
-export class ReLU extends Module {
-  forward(x: Tensor): Tensor {
-    return x.relu();
-  }
-}
-
+export const ReLU = activationModule(relu);
 /** x for x > 0, negativeSlope·x otherwise (default slope 0.01). */
-export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) {
-    super();
-  }
-  override extraRepr(): string {
-    return `negativeSlope=${this.negativeSlope}`;
-  }
-  forward(x: Tensor): Tensor {
-    return x.leakyRelu(this.negativeSlope);
-  }
-}
-
+export const LeakyReLU = activationModule(leakyRelu);
 /** Logistic sigmoid 1/(1 + e^-x). */
-export class Sigmoid extends Module {
-  forward(x: Tensor): Tensor {
-    return x.sigmoid();
-  }
-}
-
+export const Sigmoid = activationModule(sigmoid);
 /** Hyperbolic tangent. */
-export class Tanh extends Module {
-  forward(x: Tensor): Tensor {
-    return x.tanh();
-  }
-}
-
+export const Tanh = activationModule(tanh);
 /** Softmax along dim (default -1, the last). @example new Softmax(1).forward(zeros([1, 2])).toArray() // [[0.5, 0.5]] */
-export class Softmax extends Module {
-  constructor(readonly dim = -1) {
-    super();
-  }
-  override extraRepr(): string {
-    return `dim=${this.dim}`;
-  }
-  forward(x: Tensor): Tensor {
-    return softmax(x, this.dim);
-  }
-}
-
+export const Softmax = activationModule(softmax);
 /** log(softmax(x)) along dim (default -1), computed stably. */
-export class LogSoftmax extends Module {
-  constructor(readonly dim = -1) {
-    super();
-  }
-  override extraRepr(): string {
-    return `dim=${this.dim}`;
-  }
-  forward(x: Tensor): Tensor {
-    return logSoftmax(x, this.dim);
-  }
-}
-
+export const LogSoftmax = activationModule(logSoftmax);
+/** softmax(-x) along dim (default -1). */
+export const Softmin = activationModule(softmin);
 /** log(1 + e^(beta·x))/beta, linear above threshold (PyTorch's defaults beta 1, threshold 20). */
-export class Softplus extends Module {
-  constructor(
-    readonly beta = 1,
-    readonly threshold = 20,
-  ) {
-    super();
-  }
-  override extraRepr(): string {
-    return `beta=${this.beta}, threshold=${this.threshold}`;
-  }
-  forward(x: Tensor): Tensor {
-    return x.softplus(this.beta, this.threshold);
-  }
-}
-
+export const Softplus = activationModule(softplus);
 /** GELU, exact (erf) by default or `'tanh'`-approximated. */
-export class GELU extends Module {
-  constructor(readonly approximate: 'none' | 'tanh' = 'none') {
-    super();
-  }
-  override extraRepr(): string {
-    return `approximate=${this.approximate}`;
-  }
-  forward(x: Tensor): Tensor {
-    return x.gelu({ approximate: this.approximate });
-  }
-}
-
+export const GELU = activationModule(gelu);
 /** x for x > 0, alpha·(e^x - 1) otherwise. */
-export class ELU extends Module {
-  constructor(readonly alpha = 1) {
-    super();
-  }
-  override extraRepr(): string {
-    return `alpha=${this.alpha}`;
-  }
-  forward(x: Tensor): Tensor {
-    return x.elu(this.alpha);
-  }
-}
+export const ELU = activationModule(elu);
+/** Heaviside threshold unit: 1 where x >= 0, else 0 (gradient 0). @example new Step().forward(tensor([-1, 0, 2])).toArray() // [0, 1, 1] */
+export const Step = activationModule(step);
+/** Clamp into [minVal, maxVal] with PyTorch's gradient at the bounds. */
+export const Hardtanh = activationModule(hardtanh);
+/** min(max(x, 0), 6). */
+export const ReLU6 = activationModule(relu6);
+/** x·σ(x). */
+export const SiLU = activationModule(silu);
+/** x·tanh(softplus(x)). */
+export const Mish = activationModule(mish);
+/** Self-normalising ELU. */
+export const SELU = activationModule(selu);
+/** Continuously differentiable ELU. */
+export const CELU = activationModule(celu);
+/** x·relu6(x + 3)/6. */
+export const Hardswish = activationModule(hardswish);
+/** relu6(x + 3)/6. */
+export const Hardsigmoid = activationModule(hardsigmoid);
+/** x/(1 + |x|). */
+export const Softsign = activationModule(softsign);
+/** x - tanh(x). */
+export const Tanhshrink = activationModule(tanhshrink);
+/** Soft shrinkage by lambd. */
+export const Softshrink = activationModule(softshrink);
+/** Hard shrinkage at lambd. */
+export const Hardshrink = activationModule(hardshrink);
+/** x above threshold, value elsewhere. */
+export const Threshold = activationModule(threshold);
+/** log σ(x). */
+export const LogSigmoid = activationModule(logSigmoid);
+/** The gated linear unit along dim. */
+export const GLU = activationModule(glu);
 
 /**
  * The perceptron's threshold unit: -1, 0 or 1 by the sign of x (gradient 0). Pass `{zero: 1}`
@@ -122,16 +149,6 @@ export class Sign extends Module {
   forward(x: Tensor): Tensor {
     const s = x.sign();
     return this.zero === 0 ? s : s.where(x.ne(0), this.zero);
-  }
-}
-
-/**
- * Heaviside threshold unit: 1 where x >= 0, else 0 (gradient 0), the gate of a threshold network.
- * @example new Step().forward(tensor([-1, 0, 2])).toArray() // [0, 1, 1]
- */
-export class Step extends Module {
-  forward(x: Tensor): Tensor {
-    return x.step();
   }
 }
 

@@ -1,6 +1,6 @@
 import { ChainruleError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { Module, type Slot } from './module.js';
+import type { Tensor } from '../ops/index.js';
 
 /** A module that maps one tensor to one tensor: what Sequential chains. */
 export type TensorModule = Module & { forward(x: Tensor): Tensor };

@@ -1,10 +1,10 @@
 import { ChainruleError } from '../errors.js';
 import { empty } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { conv1d } from './fn/conv.js';
 import { uniform } from './init.js';
 import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
+import type { Tensor } from '../ops/index.js';
 
 export interface Conv1dModuleOptions {
   stride?: number;

@@ -1,8 +1,8 @@
 import { ChainruleError } from '../errors.js';
 import type { Generator } from '../tensor/random.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { dropout } from './fn/dropout.js';
 import { Module } from './module.js';
+import type { Tensor } from '../ops/index.js';
 
 /**
  * During training zeroes each element with probability p (from the seeded Generator, or the one

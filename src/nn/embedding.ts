@@ -1,10 +1,10 @@
 import { ChainruleError } from '../errors.js';
 import { empty } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { type EmbeddingBagOptions, embedding, embeddingBag } from './fn/embedding.js';
 import { normal } from './init.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
+import type { Tensor } from '../ops/index.js';
 
 function table(num: number, dim: number, paddingIdx: number | null, op: string): Parameter {
   if (!Number.isInteger(num) || num <= 0 || !Number.isInteger(dim) || dim <= 0) {

@@ -5,7 +5,7 @@
 import { ChainruleError, fmtShape } from '../errors.js';
 import { isFloat } from '../tensor/dtype.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../ops/index.js';
 
 export interface InitOptions {
   generator?: Generator;

@@ -1,10 +1,10 @@
 import { ChainruleError } from '../errors.js';
 import { empty } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { bilinear, linear } from './fn/linear.js';
 import { uniform } from './init.js';
 import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
+import type { Tensor } from '../ops/index.js';
 
 function positiveInt(n: number, what: string, op: string): number {
   if (!Number.isInteger(n) || n <= 0) throw new ChainruleError(`${op}: ${what} must be a positive integer, got ${n}`);

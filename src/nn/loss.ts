@@ -2,9 +2,9 @@
  * Loss modules (PyTorch names, options in camelCase) and their functional forms. A loss is
  * called as `criterion.forward(output, target)` (or `.call`).
  */
-import type { Tensor } from '../tensor/tensor.js';
 import * as L from './fn/loss.js';
 import { Module } from './module.js';
+import type { Tensor } from '../ops/index.js';
 
 export * from './fn/loss.js';
 

@@ -2,8 +2,8 @@ import { noGrad } from '../autograd/mode.js';
 import { ChainruleError } from '../errors.js';
 import { type DType, assertDType, isFloat } from '../tensor/dtype.js';
 import { sameShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from './parameter.js';
+import { Tensor } from '../ops/index.js';
 
 /** Where a module sits in its parent: set whenever a parent walks its children. */
 const links = new WeakMap<Module, { parent: Module; name: string }>();

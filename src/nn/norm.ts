@@ -1,9 +1,9 @@
 import { ChainruleError } from '../errors.js';
 import { ones, scalar, zeros } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { batchNorm, layerNorm } from './fn/norm.js';
 import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
+import type { Tensor } from '../ops/index.js';
 
 export interface LayerNormOptions {
   eps?: number;

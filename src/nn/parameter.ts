@@ -1,6 +1,6 @@
 import { ChainruleError } from '../errors.js';
 import { isFloat } from '../tensor/dtype.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../ops/index.js';
 
 /**
  * A trainable tensor: a leaf that requires grad. Modules find their Parameters by walking their

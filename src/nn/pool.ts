@@ -1,6 +1,6 @@
-import type { Tensor } from '../tensor/tensor.js';
 import { type MaxPool1dOptions, adaptiveAvgPool1d, adaptiveMaxPool1d, avgPool1d, maxPool1d } from './fn/pool.js';
 import { Module, showShape } from './module.js';
+import type { Tensor } from '../ops/index.js';
 
 /** Max over sliding windows of the last dim. @example new MaxPool1d(2).forward(randn([1, 3, 8])).shape // [1, 3, 4] */
 export class MaxPool1d extends Module {

@@ -1,14 +1,11 @@
 import { ChainruleError } from '../errors.js';
-import { matmulT } from '../ops/matmul.js';
-import { concat, stack } from '../ops/shape.js';
 import { empty, tensor, zeros } from '../tensor/creation.js';
-import { Tensor } from '../tensor/tensor.js';
 import { dropout } from './fn/dropout.js';
-import { rnnSequence } from '../ops/rnn.js';
 import { type CellKind, GATES, cellStep } from './fn/rnn.js';
 import { uniform } from './init.js';
 import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
+import { concat, matmulT, rnnSequence, stack, Tensor } from '../ops/index.js';
 
 export interface RNNOptions {
   numLayers?: number;

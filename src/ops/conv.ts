@@ -1,4 +1,3 @@
-import type { OpInfo } from '../autograd/node.js';
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
 import type { GemmOperand } from '../backend/types.js';
@@ -6,7 +5,9 @@ import { ChainruleError, fmtShape } from '../errors.js';
 import { empty, zeros } from '../tensor/creation.js';
 import { promote } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { assertTensor } from './util.js';
+import { defineOp } from './define.js';
+import { assertTensor } from './kernel.js';
+import { cast } from './shape.js';
 
 // The three ops of a 1-d convolution. With x [N, Cin, L], weight [Cout, Cin, K] and y [N, Cout, Lout]
 // they are the three partial derivatives of one trilinear form
@@ -61,7 +62,7 @@ function rank3(name: string, what: string, t: Tensor): readonly number[] {
 function floats(name: string, a: Tensor, b: Tensor): [Tensor, Tensor] {
   const dtype = promote(a.dtype, b.dtype);
   if (dtype !== 'float32' && dtype !== 'float64') fail(name, `needs float tensors, got ${a.dtype} and ${b.dtype}`);
-  return [a.dtype === dtype ? a : a.to(dtype), b.dtype === dtype ? b : b.to(dtype)];
+  return [a.dtype === dtype ? a : cast(a, dtype), b.dtype === dtype ? b : cast(b, dtype)];
 }
 
 function geometry(name: string, o: ConvOpOptions, N: number, Cin: number, L: number, Cout: number, K: number): Geometry {
@@ -194,15 +195,6 @@ const sub = (o: ConvOpOptions): string => {
   const parts = [o.stride && o.stride !== 1 ? `s=${o.stride}` : '', o.dilation && o.dilation !== 1 ? `d=${o.dilation}` : ''].filter(Boolean);
   return parts.length ? `_{${parts.join(',')}}` : '';
 };
-const CONV1D: OpInfo = { name: 'conv1d', latex: ([x, w], at) => `${x} \\star${sub(at ?? {})} ${w}` };
-const CONV1D_INPUT_GRAD: OpInfo = {
-  name: 'conv1dInputGrad',
-  latex: ([gy, w], at) => `\\operatorname{conv1d}^{\\top}${sub(at ?? {})}\\left(${gy}, ${w}\\right)`,
-};
-const CONV1D_WEIGHT_GRAD: OpInfo = {
-  name: 'conv1dWeightGrad',
-  latex: ([x, gy], at) => `\\operatorname{conv1d}^{W}${sub(at ?? {})}\\left(${x}, ${gy}\\right)`,
-};
 
 /**
  * 1-d cross-correlation without padding or bias (the core of nn.functional's conv1d, groups 1):
@@ -210,16 +202,20 @@ const CONV1D_WEIGHT_GRAD: OpInfo = {
  * y[n, o, t] = sum_{c,k} x[n, c, t·stride + k·dilation] · weight[o, c, k].
  * @example conv1d(ones([1, 2, 5]), ones([3, 2, 3])).shape // [1, 3, 3]
  */
-export function conv1d(x: Tensor, weight: Tensor, opts: ConvOpOptions = {}): Tensor {
-  const [N, Cin, L] = rank3('conv1d', 'input', x);
-  const [Cout, Cw, K] = rank3('conv1d', 'weight', weight);
-  if (Cw !== Cin) fail('conv1d', `weight ${fmtShape(weight.shape)} expects ${Cw} input channels, got input ${fmtShape(x.shape)}`);
-  const g = geometry('conv1d', opts, N, Cin, L, Cout, K);
-  const [a, w] = floats('conv1d', x, weight);
-  const y = forward(a, w, g);
-  const o = { stride: g.s, dilation: g.d };
-  return record(CONV1D, [a, w], y, (gy) => [a.requiresGrad ? conv1dInputGrad(gy, w, L, o) : null, w.requiresGrad ? conv1dWeightGrad(a, gy, K, o) : null], o);
-}
+export const conv1d = defineOp(
+  { name: 'conv1d', latex: ([x, w], at) => `${x} \\star${sub(at ?? {})} ${w}`, doc: '1-d cross-correlation without padding or bias: x [N, Cin, L], weight [Cout, Cin, K] -> [N, Cout, Lout].', inputs: ['input', 'weight'], params: [{ name: 'options', type: 'options', default: null }], method: false, onnx: { opType: 'Conv' } },
+  (def) =>
+    function conv1d(x: Tensor, weight: Tensor, opts: ConvOpOptions = {}): Tensor {
+    const [N, Cin, L] = rank3('conv1d', 'input', x);
+    const [Cout, Cw, K] = rank3('conv1d', 'weight', weight);
+    if (Cw !== Cin) fail('conv1d', `weight ${fmtShape(weight.shape)} expects ${Cw} input channels, got input ${fmtShape(x.shape)}`);
+    const g = geometry('conv1d', opts, N, Cin, L, Cout, K);
+    const [a, w] = floats('conv1d', x, weight);
+    const y = forward(a, w, g);
+    const o = { stride: g.s, dilation: g.d };
+    return record(def, [a, w], y, (gy) => [a.requiresGrad ? conv1dInputGrad(gy, w, L, o) : null, w.requiresGrad ? conv1dWeightGrad(a, gy, K, o) : null], o);
+  },
+);
 
 /**
  * The gradient of conv1d with respect to its input (a transposed convolution): gy [N, Cout, Lout],
@@ -227,33 +223,43 @@ export function conv1d(x: Tensor, weight: Tensor, opts: ConvOpOptions = {}): Ten
  * gx[n, c, t·stride + k·dilation] += sum_o gy[n, o, t] · weight[o, c, k].
  * @example conv1dInputGrad(ones([1, 3, 3]), ones([3, 2, 3]), 5).toArray()[0][0] // [3, 6, 9, 6, 3]
  */
-export function conv1dInputGrad(gy: Tensor, weight: Tensor, L: number, opts: ConvOpOptions = {}): Tensor {
-  const [N, Cout, Lout] = rank3('conv1dInputGrad', 'gradient', gy);
-  const [Cw, Cin, K] = rank3('conv1dInputGrad', 'weight', weight);
-  if (Cw !== Cout) fail('conv1dInputGrad', `gradient ${fmtShape(gy.shape)} has ${Cout} channels, weight ${fmtShape(weight.shape)} has ${Cw} outputs`);
-  posInt('conv1dInputGrad', 'input length', L);
-  const g = geometry('conv1dInputGrad', opts, N, Cin, L, Cout, K);
-  if (g.Lout !== Lout) fail('conv1dInputGrad', `gradient ${fmtShape(gy.shape)} has length ${Lout}, but an input of length ${L} gives ${g.Lout}`);
-  const [b, w] = floats('conv1dInputGrad', gy, weight);
-  const gx = inputGrad(b, w, g);
-  const o = { stride: g.s, dilation: g.d };
-  return record(CONV1D_INPUT_GRAD, [b, w], gx, (u) => [b.requiresGrad ? conv1d(u, w, o) : null, w.requiresGrad ? conv1dWeightGrad(u, b, K, o) : null], o);
-}
+export const conv1dInputGrad = defineOp(
+  { name: 'conv1dInputGrad',
+  latex: ([gy, w], at) => `\\operatorname{conv1d}^{\\top}${sub(at ?? {})}\\left(${gy}, ${w}\\right)`, doc: 'The gradient of conv1d with respect to its input (a transposed convolution).', inputs: ['gradOutput', 'weight'], params: [{ name: 'inputLength' }, { name: 'options', type: 'options', default: null }], method: false },
+  (def) =>
+    function conv1dInputGrad(gy: Tensor, weight: Tensor, L: number, opts: ConvOpOptions = {}): Tensor {
+    const [N, Cout, Lout] = rank3('conv1dInputGrad', 'gradient', gy);
+    const [Cw, Cin, K] = rank3('conv1dInputGrad', 'weight', weight);
+    if (Cw !== Cout) fail('conv1dInputGrad', `gradient ${fmtShape(gy.shape)} has ${Cout} channels, weight ${fmtShape(weight.shape)} has ${Cw} outputs`);
+    posInt('conv1dInputGrad', 'input length', L);
+    const g = geometry('conv1dInputGrad', opts, N, Cin, L, Cout, K);
+    if (g.Lout !== Lout) fail('conv1dInputGrad', `gradient ${fmtShape(gy.shape)} has length ${Lout}, but an input of length ${L} gives ${g.Lout}`);
+    const [b, w] = floats('conv1dInputGrad', gy, weight);
+    const gx = inputGrad(b, w, g);
+    const o = { stride: g.s, dilation: g.d };
+    return record(def, [b, w], gx, (u) => [b.requiresGrad ? conv1d(u, w, o) : null, w.requiresGrad ? conv1dWeightGrad(u, b, K, o) : null], o);
+  },
+);
 
 /**
  * The gradient of conv1d with respect to its weight: x [N, Cin, L], gy [N, Cout, Lout] and the kernel
  * size K -> [Cout, Cin, K] with gW[o, c, k] = sum_{n,t} gy[n, o, t] · x[n, c, t·stride + k·dilation].
  * @example conv1dWeightGrad(ones([1, 2, 5]), ones([1, 3, 3]), 3).toArray()[0][0] // [3, 3, 3]
  */
-export function conv1dWeightGrad(x: Tensor, gy: Tensor, K: number, opts: ConvOpOptions = {}): Tensor {
-  const [N, Cin, L] = rank3('conv1dWeightGrad', 'input', x);
-  const [Ng, Cout, Lout] = rank3('conv1dWeightGrad', 'gradient', gy);
-  if (Ng !== N) fail('conv1dWeightGrad', `input ${fmtShape(x.shape)} and gradient ${fmtShape(gy.shape)} have different batch sizes`);
-  posInt('conv1dWeightGrad', 'kernel size', K);
-  const g = geometry('conv1dWeightGrad', opts, N, Cin, L, Cout, K);
-  if (g.Lout !== Lout) fail('conv1dWeightGrad', `gradient ${fmtShape(gy.shape)} has length ${Lout}, but input ${fmtShape(x.shape)} gives ${g.Lout}`);
-  const [a, b] = floats('conv1dWeightGrad', x, gy);
-  const gw = weightGrad(a, b, g);
-  const o = { stride: g.s, dilation: g.d };
-  return record(CONV1D_WEIGHT_GRAD, [a, b], gw, (u) => [a.requiresGrad ? conv1dInputGrad(b, u, L, o) : null, b.requiresGrad ? conv1d(a, u, o) : null], o);
-}
+export const conv1dWeightGrad = defineOp(
+  { name: 'conv1dWeightGrad',
+  latex: ([x, gy], at) => `\\operatorname{conv1d}^{W}${sub(at ?? {})}\\left(${x}, ${gy}\\right)`, doc: 'The gradient of conv1d with respect to its weight.', inputs: ['input', 'gradOutput'], params: [{ name: 'kernelSize' }, { name: 'options', type: 'options', default: null }], method: false },
+  (def) =>
+    function conv1dWeightGrad(x: Tensor, gy: Tensor, K: number, opts: ConvOpOptions = {}): Tensor {
+    const [N, Cin, L] = rank3('conv1dWeightGrad', 'input', x);
+    const [Ng, Cout, Lout] = rank3('conv1dWeightGrad', 'gradient', gy);
+    if (Ng !== N) fail('conv1dWeightGrad', `input ${fmtShape(x.shape)} and gradient ${fmtShape(gy.shape)} have different batch sizes`);
+    posInt('conv1dWeightGrad', 'kernel size', K);
+    const g = geometry('conv1dWeightGrad', opts, N, Cin, L, Cout, K);
+    if (g.Lout !== Lout) fail('conv1dWeightGrad', `gradient ${fmtShape(gy.shape)} has length ${Lout}, but input ${fmtShape(x.shape)} gives ${g.Lout}`);
+    const [a, b] = floats('conv1dWeightGrad', x, gy);
+    const gw = weightGrad(a, b, g);
+    const o = { stride: g.s, dilation: g.d };
+    return record(def, [a, b], gw, (u) => [a.requiresGrad ? conv1dInputGrad(b, u, L, o) : null, b.requiresGrad ? conv1d(a, u, o) : null], o);
+  },
+);

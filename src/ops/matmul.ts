@@ -1,4 +1,3 @@
-import type { OpInfo } from '../autograd/node.js';
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
 import { ChainruleError, fmtShape } from '../errors.js';
@@ -6,22 +5,29 @@ import { empty } from '../tensor/creation.js';
 import { promote } from '../tensor/dtype.js';
 import { broadcastShapes, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { mul } from './binary.js';
+import { mul } from './arith.js';
+import { defineOp } from './define.js';
+import { assertTensor } from './kernel.js';
 import { sumTo } from './reduce.js';
-import { expand, reshape, unsqueeze } from './shape.js';
-import { assertTensor } from './util.js';
-
-const MATMUL: OpInfo = {
-  name: 'matmul',
-  latex: ([a, b], at) => `${at?.transA ? `{${a}}^{\\top}` : a} ${at?.transB ? `{${b}}^{\\top}` : b}`,
-};
+import { cast, expand, reshape, unsqueeze } from './shape.js';
 
 /**
  * Matrix product with PyTorch's rules: 1-D·1-D is a dot product, 2-D·1-D a matrix-vector product,
  * and leading (batch) dimensions broadcast.
  * @example matmul(ones([2, 3]), ones([3, 4])).shape // [2, 4]
  */
-export function matmul(x: Tensor, y: Tensor): Tensor {
+export const matmul = defineOp(
+  {
+    name: 'matmul',
+    doc: 'Matrix product with PyTorch\'s rules: 1-D·1-D is a dot product, 2-D·1-D a matrix-vector product, leading (batch) dimensions broadcast.',
+    inputs: ['input', 'other'],
+    operator: '@',
+    latex: ([a, b], at) => `${at?.transA ? `{${a}}^{\\top}` : a} ${at?.transB ? `{${b}}^{\\top}` : b}`,
+    label: '@',
+    onnx: { opType: 'MatMul' },
+  },
+  () =>
+    function matmul(x: Tensor, y: Tensor): Tensor {
   assertTensor(x, 'matmul');
   assertTensor(y, 'matmul');
   if (x.ndim === 0 || y.ndim === 0) {
@@ -29,8 +35,8 @@ export function matmul(x: Tensor, y: Tensor): Tensor {
   }
   const dtype = promote(x.dtype, y.dtype);
   if (dtype === 'bool' || dtype === 'int32') throw new ChainruleError(`matmul: needs float tensors, got ${x.dtype} and ${y.dtype}`);
-  const a = x.dtype === dtype ? x : x.to(dtype);
-  const b = y.dtype === dtype ? y : y.to(dtype);
+  const a = x.dtype === dtype ? x : cast(x, dtype);
+  const b = y.dtype === dtype ? y : cast(y, dtype);
   const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
   const b2 = b.ndim === 1 ? unsqueeze(b, -1) : b;
   const k = a2.shape[a2.ndim - 1];
@@ -44,7 +50,8 @@ export function matmul(x: Tensor, y: Tensor): Tensor {
   if (x.ndim === 1) shape = [...batch, out.shape[out.ndim - 1]];
   if (y.ndim === 1) shape = x.ndim === 1 ? [...batch] : [...batch, out.shape[out.ndim - 2]];
   return shape.length === out.ndim ? out : reshape(out, shape);
-}
+    },
+);
 
 /**
  * x @ yᵀ, with the last two dims of y swapped inside the kernel instead of by a copy: the product
@@ -60,8 +67,8 @@ export function matmulT(x: Tensor, y: Tensor): Tensor {
   }
   const dtype = promote(x.dtype, y.dtype);
   if (dtype === 'bool' || dtype === 'int32') throw new ChainruleError(`matmulT: needs float tensors, got ${x.dtype} and ${y.dtype}`);
-  const a = x.dtype === dtype ? x : x.to(dtype);
-  const b = y.dtype === dtype ? y : y.to(dtype);
+  const a = x.dtype === dtype ? x : cast(x, dtype);
+  const b = y.dtype === dtype ? y : cast(y, dtype);
   const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
   const k = a2.shape[a2.ndim - 1];
   const k2 = b.shape[b.ndim - 1];
@@ -101,7 +108,7 @@ function mm(a: Tensor, b: Tensor, tA: boolean, tB: boolean): Tensor {
     ? { batch: 1, m: nb * m, n, k, transA: false, transB: tB, strideA: 0, strideB: 0 }
     : { batch: nb, m, n, k, transA: tA, transB: tB, strideA: sA, strideB: sB };
   kernels().matmul(A.data, B.data, out.data, spec);
-  return record(MATMUL, [a, b], out, (g) => {
+  return record(matmul.def, [a, b], out, (g) => {
     // each gradient is a GEMM as large as the forward: skip the one no input needs (a layer's data)
     const ga = !a.requiresGrad ? null : sumTo(tA ? mm(b, g, tB, true) : mm(g, b, false, !tB), a.shape);
     if (!b.requiresGrad) return [ga, null];
@@ -116,13 +123,21 @@ function mm(a: Tensor, b: Tensor, tA: boolean, tB: boolean): Tensor {
 }
 
 /** Dot product of two 1-D tensors. */
-export function dot(x: Tensor, y: Tensor): Tensor {
-  if (x.ndim !== 1 || y.ndim !== 1) throw new ChainruleError(`dot: expected two 1-D tensors, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
-  return matmul(x, y);
-}
+export const dot = defineOp(
+  { name: 'dot', doc: 'Dot product of two 1-D tensors.', inputs: ['input', 'other'] },
+  () =>
+    function dot(x: Tensor, y: Tensor): Tensor {
+      if (x.ndim !== 1 || y.ndim !== 1) throw new ChainruleError(`dot: expected two 1-D tensors, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
+      return matmul(x, y);
+    },
+);
 
 /** Outer product of two 1-D tensors: [n] x [m] -> [n, m]. */
-export function outer(x: Tensor, y: Tensor): Tensor {
-  if (x.ndim !== 1 || y.ndim !== 1) throw new ChainruleError(`outer: expected two 1-D tensors, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
-  return mul(unsqueeze(x, 1), unsqueeze(y, 0));
-}
+export const outer = defineOp(
+  { name: 'outer', doc: 'Outer product of two 1-D tensors: [n] x [m] -> [n, m].', inputs: ['input', 'vec2'] },
+  () =>
+    function outer(x: Tensor, y: Tensor): Tensor {
+      if (x.ndim !== 1 || y.ndim !== 1) throw new ChainruleError(`outer: expected two 1-D tensors, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
+      return mul(unsqueeze(x, 1), unsqueeze(y, 0));
+    },
+);

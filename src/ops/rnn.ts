@@ -4,7 +4,6 @@
  * and backward are single backend calls. Both compute the same function; the fused op falls back
  * to the step-by-step form when its own gradient must be differentiated again.
  */
-import type { OpInfo } from '../autograd/node.js';
 import { runBackward } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/mode.js';
 import { record } from '../autograd/record.js';
@@ -13,10 +12,13 @@ import { RNN_GATES, RNN_SAVED, type RnnKind } from '../backend/types.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { empty, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { where } from './binary.js';
+import { relu, sigmoid } from './activation.js';
+import { add, mul, sub, where } from './arith.js';
+import { defineOp } from './define.js';
+import { assertTensor } from './kernel.js';
+import { tanh } from './math.js';
 import { matmulT } from './matmul.js';
-import { concat, index, narrow, stack } from './shape.js';
-import { assertTensor } from './util.js';
+import { cast, concat, index, narrow, split, stack, unsqueeze } from './shape.js';
 
 export type CellKind = RnnKind;
 
@@ -30,26 +32,26 @@ export const GATES: Record<CellKind, number> = RNN_GATES;
 export function cellStep(kind: CellKind, gx: Tensor, h: Tensor, c: Tensor | null, whh: Tensor, bhh: Tensor | null): [Tensor, Tensor | null] {
   // h·W_hhᵀ read through the kernel's transpose flag: no copy of W_hh on every time step
   let gh = matmulT(h, whh);
-  if (bhh) gh = gh.add(bhh);
+  if (bhh) gh = add(gh, bhh);
   const H = h.shape[h.ndim - 1];
   switch (kind) {
     case 'tanh':
-      return [gx.add(gh).tanh(), null];
+      return [tanh(add(gx, gh)), null];
     case 'relu':
-      return [gx.add(gh).relu(), null];
+      return [relu(add(gx, gh)), null];
     case 'lstm': {
-      const [i, f, g, o] = gx.add(gh).split(H, -1);
-      const c2 = f.sigmoid().mul(c as Tensor).add(i.sigmoid().mul(g.tanh()));
-      return [o.sigmoid().mul(c2.tanh()), c2];
+      const [i, f, g, o] = split(add(gx, gh), H, -1);
+      const c2 = add(mul(sigmoid(f), c as Tensor), mul(sigmoid(i), tanh(g)));
+      return [mul(sigmoid(o), tanh(c2)), c2];
     }
     case 'gru': {
-      const [xr, xz, xn] = gx.split(H, -1);
-      const [hr, hz, hn] = gh.split(H, -1);
-      const r = xr.add(hr).sigmoid();
-      const z = xz.add(hz).sigmoid();
-      const n = xn.add(r.mul(hn)).tanh();
+      const [xr, xz, xn] = split(gx, H, -1);
+      const [hr, hz, hn] = split(gh, H, -1);
+      const r = sigmoid(add(xr, hr));
+      const z = sigmoid(add(xz, hz));
+      const n = tanh(add(xn, mul(r, hn)));
       // (1 - z)·n + z·h
-      return [n.sub(n.mul(z)).add(z.mul(h)), null];
+      return [add(sub(n, mul(n, z)), mul(z, h)), null];
     }
   }
 }
@@ -72,10 +74,6 @@ export interface RnnSequenceResult {
   cN: Tensor | null;
 }
 
-const RNN_SEQUENCE: OpInfo = {
-  name: 'rnnSequence',
-  latex: ([gx, h0], at) => `\\operatorname{${String(at?.kind ?? 'rnn')}}\\left(${gx}, ${h0}\\right)`,
-};
 
 /** The step-by-step form, packed like the fused op's output: [out; hN; cN] along the first axis. */
 function composite(kind: CellKind, gx: Tensor, h0: Tensor, c0: Tensor | null, whh: Tensor, bhh: Tensor | null, mask: Tensor | null, reverse: boolean): Tensor {
@@ -87,7 +85,7 @@ function composite(kind: CellKind, gx: Tensor, h0: Tensor, c0: Tensor | null, wh
     const t = reverse ? T - 1 - k : k;
     const [h2, c2] = cellStep(kind, index(gx, t), h, c, whh, bhh);
     if (mask) {
-      const m = index(mask, t).unsqueeze(1);
+      const m = unsqueeze(index(mask, t), 1);
       h = where(m, h2, h);
       if (c && c2) c = where(m, c2, c);
       outs[t] = where(m, h2, 0);
@@ -97,8 +95,8 @@ function composite(kind: CellKind, gx: Tensor, h0: Tensor, c0: Tensor | null, wh
       outs[t] = h2;
     }
   }
-  const parts = [stack(outs, 0), h.unsqueeze(0)];
-  if (c) parts.push(c.unsqueeze(0));
+  const parts = [stack(outs, 0), unsqueeze(h, 0)];
+  if (c) parts.push(unsqueeze(c, 0));
   return concat(parts, 0);
 }
 
@@ -137,82 +135,87 @@ function check(kind: CellKind, gx: Tensor, h0: Tensor, whh: Tensor, o: RnnSequen
  * the layer step by step with differentiable ops.
  * @example const { out, hN } = rnnSequence('gru', randn([5, 2, 12]), zeros([2, 4]), randn([12, 4])); out.shape // [5, 2, 4]
  */
-export function rnnSequence(kind: CellKind, gx: Tensor, h0: Tensor, whh: Tensor, opts: RnnSequenceOptions = {}): RnnSequenceResult {
-  check(kind, gx, h0, whh, opts);
-  const [T, B, G] = gx.shape;
-  const H = h0.shape[1];
-  const lstm = kind === 'lstm';
-  const c0 = lstm ? (opts.c0 ?? zeros([B, H], { dtype: gx.dtype })) : null;
-  const bhh = opts.bhh ?? null;
-  const mask = opts.mask ?? null;
-  const reverse = opts.reverse ?? false;
-  const spec = { kind, T, B, H, reverse };
-  const TBH = T * B * H;
-  const y = empty([T + (lstm ? 2 : 1), B, H], gx.dtype);
-  const hPrev = empty([T * B, H], gx.dtype);
-  const saved = empty([T * B, RNN_SAVED[kind] * H], gx.dtype);
-  const maskData = mask ? (mask.data as Uint8Array) : null;
-  kernels().rnnForward(spec, {
-    gx: gx.data,
-    h0: h0.data,
-    c0: c0 ? c0.data : null,
-    whh: whh.data,
-    bhh: bhh ? bhh.data : null,
-    mask: maskData,
-    out: y.data.subarray(0, TBH),
-    hN: y.data.subarray(TBH, TBH + B * H),
-    cN: lstm ? y.data.subarray(TBH + B * H) : null,
-    hPrev: hPrev.data,
-    saved: saved.data,
-  });
-  const inputs = [gx, h0, ...(c0 ? [c0] : []), whh, ...(bhh ? [bhh] : [])];
-  const packed = record(
-    RNN_SEQUENCE,
-    inputs,
-    y,
-    (g) => {
-      if (isGradEnabled()) {
-        // a gradient that will itself be differentiated: the step-by-step form, recorded
-        const yc = composite(kind, gx, h0, c0, whh, bhh, mask, reverse);
-        const grads = runBackward([yc], [g], { createGraph: true, accumulate: false, stopAt: new Set(inputs) });
-        return inputs.map((t) => grads.get(t) ?? null);
-      }
-      const dgx = empty([T, B, G], gx.dtype);
-      const dgh = kind === 'gru' ? empty([T, B, G], gx.dtype) : null;
-      const dh0 = empty([B, H], gx.dtype);
-      const dc0 = lstm ? empty([B, H], gx.dtype) : null;
-      kernels().rnnBackward(spec, {
-        whh: whh.data,
-        mask: maskData,
-        hPrev: hPrev.data,
-        saved: saved.data,
-        dOut: g.data.subarray(0, TBH),
-        dhN: g.data.subarray(TBH, TBH + B * H),
-        dcN: lstm ? g.data.subarray(TBH + B * H) : null,
-        dgx: dgx.data,
-        dgh: dgh ? dgh.data : null,
-        dh0: dh0.data,
-        dc0: dc0 ? dc0.data : null,
-      });
-      const dG = dgh ?? dgx;
-      // Σ over steps and batch rows of dghᵀ·h_prev and of dgh: one GEMM and one reduction
-      let dW: Tensor | null = null;
-      if (whh.requiresGrad) {
-        dW = empty([G, H], gx.dtype);
-        kernels().matmul(dG.data, hPrev.data, dW.data, { batch: 1, m: G, n: H, k: T * B, transA: true, transB: false, strideA: 0, strideB: 0 });
-      }
-      let db: Tensor | null = null;
-      if (bhh?.requiresGrad) {
-        db = empty([G], gx.dtype);
-        kernels().reduce('sum', dG.data, 1, T * B, G, db.data);
-      }
-      return [dgx, dh0, ...(c0 ? [dc0] : []), dW, ...(bhh ? [db] : [])];
-    },
-    { kind, reverse },
-  );
-  return {
-    out: narrow(packed, 0, 0, T),
-    hN: index(packed, T),
-    cN: lstm ? index(packed, T + 1) : null,
-  };
-}
+export const rnnSequence = defineOp(
+  { name: 'rnnSequence',
+  latex: ([gx, h0], at) => `\\operatorname{${String(at?.kind ?? 'rnn')}}\\left(${gx}, ${h0}\\right)`, doc: 'A recurrent layer (tanh, relu, GRU or LSTM cell) over a whole sequence in one kernel call each way.', inputs: ['gx', 'h0', 'whh'], params: [{ name: 'options', type: 'options', default: null }], method: false, onnx: { opType: 'RNN' } },
+  (def) =>
+    function rnnSequence(kind: CellKind, gx: Tensor, h0: Tensor, whh: Tensor, opts: RnnSequenceOptions = {}): RnnSequenceResult {
+    check(kind, gx, h0, whh, opts);
+    const [T, B, G] = gx.shape;
+    const H = h0.shape[1];
+    const lstm = kind === 'lstm';
+    const c0 = lstm ? (opts.c0 ?? zeros([B, H], { dtype: gx.dtype })) : null;
+    const bhh = opts.bhh ?? null;
+    const mask = opts.mask ?? null;
+    const reverse = opts.reverse ?? false;
+    const spec = { kind, T, B, H, reverse };
+    const TBH = T * B * H;
+    const y = empty([T + (lstm ? 2 : 1), B, H], gx.dtype);
+    const hPrev = empty([T * B, H], gx.dtype);
+    const saved = empty([T * B, RNN_SAVED[kind] * H], gx.dtype);
+    const maskData = mask ? (mask.data as Uint8Array) : null;
+    kernels().rnnForward(spec, {
+      gx: gx.data,
+      h0: h0.data,
+      c0: c0 ? c0.data : null,
+      whh: whh.data,
+      bhh: bhh ? bhh.data : null,
+      mask: maskData,
+      out: y.data.subarray(0, TBH),
+      hN: y.data.subarray(TBH, TBH + B * H),
+      cN: lstm ? y.data.subarray(TBH + B * H) : null,
+      hPrev: hPrev.data,
+      saved: saved.data,
+    });
+    const inputs = [gx, h0, ...(c0 ? [c0] : []), whh, ...(bhh ? [bhh] : [])];
+    const packed = record(
+      def,
+      inputs,
+      y,
+      (g) => {
+        if (isGradEnabled()) {
+          // a gradient that will itself be differentiated: the step-by-step form, recorded
+          const yc = composite(kind, gx, h0, c0, whh, bhh, mask, reverse);
+          const grads = runBackward([yc], [g], { createGraph: true, accumulate: false, stopAt: new Set(inputs), ops: { add, cast } });
+          return inputs.map((t) => grads.get(t) ?? null);
+        }
+        const dgx = empty([T, B, G], gx.dtype);
+        const dgh = kind === 'gru' ? empty([T, B, G], gx.dtype) : null;
+        const dh0 = empty([B, H], gx.dtype);
+        const dc0 = lstm ? empty([B, H], gx.dtype) : null;
+        kernels().rnnBackward(spec, {
+          whh: whh.data,
+          mask: maskData,
+          hPrev: hPrev.data,
+          saved: saved.data,
+          dOut: g.data.subarray(0, TBH),
+          dhN: g.data.subarray(TBH, TBH + B * H),
+          dcN: lstm ? g.data.subarray(TBH + B * H) : null,
+          dgx: dgx.data,
+          dgh: dgh ? dgh.data : null,
+          dh0: dh0.data,
+          dc0: dc0 ? dc0.data : null,
+        });
+        const dG = dgh ?? dgx;
+        // Σ over steps and batch rows of dghᵀ·h_prev and of dgh: one GEMM and one reduction
+        let dW: Tensor | null = null;
+        if (whh.requiresGrad) {
+          dW = empty([G, H], gx.dtype);
+          kernels().matmul(dG.data, hPrev.data, dW.data, { batch: 1, m: G, n: H, k: T * B, transA: true, transB: false, strideA: 0, strideB: 0 });
+        }
+        let db: Tensor | null = null;
+        if (bhh?.requiresGrad) {
+          db = empty([G], gx.dtype);
+          kernels().reduce('sum', dG.data, 1, T * B, G, db.data);
+        }
+        return [dgx, dh0, ...(c0 ? [dc0] : []), dW, ...(bhh ? [db] : [])];
+      },
+      { kind, reverse },
+    );
+    return {
+      out: narrow(packed, 0, 0, T),
+      hN: index(packed, T),
+      cN: lstm ? index(packed, T + 1) : null,
+    };
+  },
+);

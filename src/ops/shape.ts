@@ -1,72 +1,89 @@
-import type { OpInfo } from '../autograd/node.js';
+// Shape ops: views, strided gathers and their adjoints, joins, splits, padding, copies and casts.
+// Their gradients are other shape ops, so this file stands on the kernels alone.
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { empty, full } from '../tensor/creation.js';
 import { type DType, assertDType, isFloat } from '../tensor/dtype.js';
 import { type Shape, checkShape, normDim, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
-import { assertTensor } from './util.js';
+import { type OpInfo, Tensor } from '../tensor/tensor.js';
+import { defineOp } from './define.js';
+import { assertTensor, } from './kernel.js';
 
 // ---- views of the same storage -------------------------------------------------------------
 
-const RESHAPE: OpInfo = { name: 'reshape', latex: ([a]) => a };
 
 /**
  * Same data, new shape (one dimension may be -1). Shares storage with the input (a view).
  * @example reshape(arange(6), [2, -1]).shape // [2, 3]
  */
-export function reshape(x: Tensor, shape: Shape): Tensor {
-  assertTensor(x, 'reshape');
-  const s = [...shape];
-  const free = s.indexOf(-1);
-  if (free >= 0) {
-    if (s.indexOf(-1, free + 1) >= 0) throw new ChainruleError(`reshape: only one dimension can be -1, got ${fmtShape(shape)}`);
-    const known = sizeOf(s.filter((_, i) => i !== free));
-    if (known === 0 || x.size % known !== 0) {
-      throw new ChainruleError(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}`);
+export const reshape = defineOp(
+  { name: 'reshape', latex: ([a]) => a, doc: 'Same data, new shape (one dimension may be -1); shares storage with the input.', params: [{ name: 'shape', type: 'shape' }], methodAliases: ['view'], onnx: { opType: 'Reshape' } },
+  (def) =>
+    function reshape(x: Tensor, shape: Shape): Tensor {
+    assertTensor(x, 'reshape');
+    const s = [...shape];
+    const free = s.indexOf(-1);
+    if (free >= 0) {
+      if (s.indexOf(-1, free + 1) >= 0) throw new ChainruleError(`reshape: only one dimension can be -1, got ${fmtShape(shape)}`);
+      const known = sizeOf(s.filter((_, i) => i !== free));
+      if (known === 0 || x.size % known !== 0) {
+        throw new ChainruleError(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}`);
+      }
+      s[free] = x.size / known;
     }
-    s[free] = x.size / known;
-  }
-  checkShape(s, 'reshape');
-  if (sizeOf(s) !== x.size) {
-    throw new ChainruleError(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)} (${sizeOf(s)} elements)`);
-  }
-  if (sameShape(s, x.shape)) return x;
-  const out = new Tensor(x.data, s);
-  return record(RESHAPE, [x], out, (g) => [reshape(g, x.shape)], { shape: s });
-}
+    checkShape(s, 'reshape');
+    if (sizeOf(s) !== x.size) {
+      throw new ChainruleError(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)} (${sizeOf(s)} elements)`);
+    }
+    if (sameShape(s, x.shape)) return x;
+    const out = new Tensor(x.data, s);
+    return record(def, [x], out, (g) => [reshape(g, x.shape)], { shape: s });
+  },
+);
 
 /** PyTorch's name for reshape of a contiguous tensor (every chainrule tensor is contiguous). */
 export const view = reshape;
 
 /** Flattens dims startDim..endDim into one. @example flatten(zeros([2, 3, 4]), 1).shape // [2, 12] */
-export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
-  assertTensor(x, 'flatten');
-  if (x.ndim === 0) return reshape(x, [1]);
-  const s = normDim(startDim, x.ndim, 'flatten');
-  const e = normDim(endDim, x.ndim, 'flatten');
-  if (s > e) throw new ChainruleError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
-  return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
-}
+export const flatten = defineOp(
+  { name: 'flatten', doc: 'Flattens dimensions startDim..endDim into one.', params: [{ name: 'startDim', default: 0 }, { name: 'endDim', default: -1 }], onnx: { opType: 'Flatten' } },
+  () =>
+    function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+    assertTensor(x, 'flatten');
+    if (x.ndim === 0) return reshape(x, [1]);
+    const s = normDim(startDim, x.ndim, 'flatten');
+    const e = normDim(endDim, x.ndim, 'flatten');
+    if (s > e) throw new ChainruleError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+    return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
+  },
+);
 
 /** Inserts a dimension of size 1 at `dim`. */
-export function unsqueeze(x: Tensor, dim: number): Tensor {
-  assertTensor(x, 'unsqueeze');
-  const d = normDim(dim, x.ndim + 1, 'unsqueeze');
-  return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
-}
+export const unsqueeze = defineOp(
+  { name: 'unsqueeze', doc: 'Inserts a dimension of size 1 at dim.', params: [{ name: 'dim' }], onnx: { opType: 'Unsqueeze' } },
+  () =>
+    function unsqueeze(x: Tensor, dim: number): Tensor {
+    assertTensor(x, 'unsqueeze');
+    const d = normDim(dim, x.ndim + 1, 'unsqueeze');
+    return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
+  },
+);
 
 /** Removes dimensions of size 1 (all of them, or only `dim`). */
-export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
-  assertTensor(x, 'squeeze');
-  const dims =
-    dim === undefined ? x.shape.map((_, i) => i) : (typeof dim === 'number' ? [dim] : [...dim]).map((d) => normDim(d, x.ndim, 'squeeze'));
-  return reshape(
-    x,
-    x.shape.filter((s, i) => !(s === 1 && dims.includes(i))),
-  );
-}
+export const squeeze = defineOp(
+  { name: 'squeeze', doc: 'Removes dimensions of size 1 (all of them, or only the given ones).', params: [{ name: 'dim', type: 'dims', default: null }], onnx: { opType: 'Squeeze' } },
+  () =>
+    function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+    assertTensor(x, 'squeeze');
+    const dims =
+      dim === undefined ? x.shape.map((_, i) => i) : (typeof dim === 'number' ? [dim] : [...dim]).map((d) => normDim(d, x.ndim, 'squeeze'));
+    return reshape(
+      x,
+      x.shape.filter((s, i) => !(s === 1 && dims.includes(i))),
+    );
+  },
+);
 
 // ---- strided gathers and their adjoints -------------------------------------------------------
 
@@ -84,193 +101,223 @@ interface Strided {
 function stridedGather(x: Tensor, v: Strided, info: OpInfo, attrs?: Record<string, unknown>): Tensor {
   const out = empty(v.shape, x.dtype);
   kernels().stridedCopy(x.data, v.offset, v.strides, v.shape, out.data);
-  const res = record(info, [x], out, (g) => [stridedScatter(g, x.shape, v, info)], attrs);
+  const res = record(info, [x], out, (g) => [viewBackward(g, x.shape, v, info)], attrs);
   if (res.node) res.node.accumulateInto = (g, into) => kernels().stridedAccumulate(g.data, v.shape, into.data, v.offset, v.strides);
   return res;
 }
 
-function stridedScatter(g: Tensor, shape: Shape, v: Strided, of: OpInfo): Tensor {
-  const out = empty(shape, g.dtype);
-  kernels().stridedAccumulate(g.data, v.shape, out.data, v.offset, v.strides);
-  const info: OpInfo = { name: `${of.name}Backward`, latex: ([a]) => a };
-  return record(info, [g], out, (gg) => [stridedGather(gg, v, of)]);
-}
+/** The adjoint of every strided view: the output gradient added into an input-shaped zero tensor. */
+const viewBackward = defineOp(
+  { name: 'viewBackward', doc: 'The gradient of a strided view (permute, expand, index, ...): its output gradient scattered back.', method: false, latex: ([a]) => a },
+  (def) =>
+    function viewBackward(g: Tensor, shape: Shape, v: Strided, of: OpInfo): Tensor {
+      const out = empty(shape, g.dtype);
+      kernels().stridedAccumulate(g.data, v.shape, out.data, v.offset, v.strides);
+      return record(def, [g], out, (gg) => [stridedGather(gg, v, of)], { of: of.name });
+    },
+);
 
 /** Reads x through an arbitrary strided window, like torch.as_strided (always copies). */
-export function asStrided(x: Tensor, shape: Shape, strides: readonly number[], offset = 0): Tensor {
-  assertTensor(x, 'asStrided');
-  checkShape([...shape], 'asStrided');
-  if (strides.length !== shape.length) throw new ChainruleError(`asStrided: ${strides.length} strides for ${shape.length} dims`);
-  let hi = offset;
-  let lo = offset;
-  shape.forEach((n, i) => {
-    if (n === 0) return;
-    const span = (n - 1) * strides[i];
-    if (span > 0) hi += span;
-    else lo += span;
-  });
-  if (sizeOf(shape) > 0 && (lo < 0 || hi >= x.size)) {
-    throw new ChainruleError(`asStrided: the window reaches outside the ${x.size} elements of the input`);
-  }
-  return stridedGather(x, { shape: [...shape], strides: [...strides], offset }, AS_STRIDED);
-}
-const AS_STRIDED: OpInfo = { name: 'asStrided', latex: ([a]) => a };
+export const asStrided = defineOp(
+  { name: 'asStrided', latex: ([a]) => a, doc: 'Reads the input through an arbitrary strided window, like torch.as_strided (always a copy).', params: [{ name: 'size', type: 'shape' }, { name: 'stride', type: 'shape' }, { name: 'storageOffset', default: 0 }] },
+  (def) =>
+    function asStrided(x: Tensor, shape: Shape, strides: readonly number[], offset = 0): Tensor {
+    assertTensor(x, 'asStrided');
+    checkShape([...shape], 'asStrided');
+    if (strides.length !== shape.length) throw new ChainruleError(`asStrided: ${strides.length} strides for ${shape.length} dims`);
+    let hi = offset;
+    let lo = offset;
+    shape.forEach((n, i) => {
+      if (n === 0) return;
+      const span = (n - 1) * strides[i];
+      if (span > 0) hi += span;
+      else lo += span;
+    });
+    if (sizeOf(shape) > 0 && (lo < 0 || hi >= x.size)) {
+      throw new ChainruleError(`asStrided: the window reaches outside the ${x.size} elements of the input`);
+    }
+    return stridedGather(x, { shape: [...shape], strides: [...strides], offset }, def);
+  },
+);
 
-const PERMUTE: OpInfo = { name: 'permute', latex: ([a]) => a };
 
 /** Reorders dimensions. @example permute(zeros([2, 3, 4]), [2, 0, 1]).shape // [4, 2, 3] */
-export function permute(x: Tensor, dims: readonly number[]): Tensor {
-  assertTensor(x, 'permute');
-  if (dims.length !== x.ndim) throw new ChainruleError(`permute: ${dims.length} dims given for a tensor of rank ${x.ndim}`);
-  const ds = dims.map((d) => normDim(d, x.ndim, 'permute'));
-  if (new Set(ds).size !== ds.length) throw new ChainruleError(`permute: dims ${JSON.stringify(dims)} repeat a dimension`);
-  if (ds.every((d, i) => d === i)) return x;
-  const st = stridesOf(x.shape);
-  return stridedGather(x, { shape: ds.map((d) => x.shape[d]), strides: ds.map((d) => st[d]), offset: 0 }, PERMUTE, { dims: ds });
-}
+export const permute = defineOp(
+  { name: 'permute', latex: ([a]) => a, doc: 'Reorders the dimensions.', params: [{ name: 'dims', type: 'dims' }], label: 'permute', onnx: { opType: 'Transpose', attributes: (a) => ({ perm: a.dims as number[] }) } },
+  (def) =>
+    function permute(x: Tensor, dims: readonly number[]): Tensor {
+    assertTensor(x, 'permute');
+    if (dims.length !== x.ndim) throw new ChainruleError(`permute: ${dims.length} dims given for a tensor of rank ${x.ndim}`);
+    const ds = dims.map((d) => normDim(d, x.ndim, 'permute'));
+    if (new Set(ds).size !== ds.length) throw new ChainruleError(`permute: dims ${JSON.stringify(dims)} repeat a dimension`);
+    if (ds.every((d, i) => d === i)) return x;
+    const st = stridesOf(x.shape);
+    return stridedGather(x, { shape: ds.map((d) => x.shape[d]), strides: ds.map((d) => st[d]), offset: 0 }, def, { dims: ds });
+  },
+);
 
-const TRANSPOSE: OpInfo = { name: 'transpose', latex: ([a]) => `{${a}}^{\\top}` };
 
 /** Swaps two dimensions (the last two by default). @example transpose(zeros([2, 3])).shape // [3, 2] */
-export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
-  assertTensor(x, 'transpose');
-  if (x.ndim < 2) return x;
-  const a = normDim(dim0, x.ndim, 'transpose');
-  const b = normDim(dim1, x.ndim, 'transpose');
-  if (a === b) return x;
-  const ds = x.shape.map((_, i) => (i === a ? b : i === b ? a : i));
-  const st = stridesOf(x.shape);
-  return stridedGather(x, { shape: ds.map((d) => x.shape[d]), strides: ds.map((d) => st[d]), offset: 0 }, TRANSPOSE, { dims: [a, b] });
-}
+export const transpose = defineOp(
+  { name: 'transpose', latex: ([a]) => `{${a}}^{\\top}`, doc: 'Swaps two dimensions (the last two by default).', params: [{ name: 'dim0', default: -2 }, { name: 'dim1', default: -1 }], problem: 'transpose', label: 'ᵀ' },
+  (def) =>
+    function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+    assertTensor(x, 'transpose');
+    if (x.ndim < 2) return x;
+    const a = normDim(dim0, x.ndim, 'transpose');
+    const b = normDim(dim1, x.ndim, 'transpose');
+    if (a === b) return x;
+    const ds = x.shape.map((_, i) => (i === a ? b : i === b ? a : i));
+    const st = stridesOf(x.shape);
+    return stridedGather(x, { shape: ds.map((d) => x.shape[d]), strides: ds.map((d) => st[d]), offset: 0 }, def, { dims: [a, b] });
+  },
+);
 
-const EXPAND: OpInfo = { name: 'expand', latex: ([a]) => a };
 
 /** Broadcasts to a larger shape (-1 keeps a dimension); the gradient sums over the copies. */
-export function expand(x: Tensor, shape: Shape): Tensor {
-  assertTensor(x, 'expand');
-  if (shape.length < x.ndim) throw new ChainruleError(`expand: cannot expand ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
-  const lead = shape.length - x.ndim;
-  const st = stridesOf(x.shape);
-  const outShape: number[] = [];
-  const strides: number[] = [];
-  shape.forEach((n, i) => {
-    const src = i < lead ? 1 : x.shape[i - lead];
-    const want = n === -1 ? src : n;
-    if (src !== want && src !== 1) {
-      throw new ChainruleError(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)} (dimension ${i} is ${src}, not 1)`);
-    }
-    outShape.push(want);
-    strides.push(i < lead || src === 1 ? 0 : st[i - lead]);
-  });
-  if (sameShape(outShape, x.shape)) return x;
-  return stridedGather(x, { shape: outShape, strides, offset: 0 }, EXPAND, { shape: outShape });
-}
+export const expand = defineOp(
+  { name: 'expand', latex: ([a]) => a, doc: 'Broadcasts to a larger shape (-1 keeps a dimension); the gradient sums over the copies.', params: [{ name: 'size', type: 'shape' }], onnx: { opType: 'Expand' } },
+  (def) =>
+    function expand(x: Tensor, shape: Shape): Tensor {
+    assertTensor(x, 'expand');
+    if (shape.length < x.ndim) throw new ChainruleError(`expand: cannot expand ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
+    const lead = shape.length - x.ndim;
+    const st = stridesOf(x.shape);
+    const outShape: number[] = [];
+    const strides: number[] = [];
+    shape.forEach((n, i) => {
+      const src = i < lead ? 1 : x.shape[i - lead];
+      const want = n === -1 ? src : n;
+      if (src !== want && src !== 1) {
+        throw new ChainruleError(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)} (dimension ${i} is ${src}, not 1)`);
+      }
+      outShape.push(want);
+      strides.push(i < lead || src === 1 ? 0 : st[i - lead]);
+    });
+    if (sameShape(outShape, x.shape)) return x;
+    return stridedGather(x, { shape: outShape, strides, offset: 0 }, def, { shape: outShape });
+  },
+);
 
 /** An index into one dimension: a number selects (and drops the dim), a range keeps it, null keeps all. */
 export type IndexSpec = number | null | { start?: number; end?: number; step?: number } | readonly [number?, number?, number?];
 
-const INDEX: OpInfo = { name: 'index', latex: ([a], at) => `${a}_{${at?.text ?? ''}}` };
 
 /**
  * Basic indexing with integers and ranges, like x[1, 0:2] in PyTorch.
  * @example index(tensor([[1, 2, 3], [4, 5, 6]]), 1, [0, 2]).toArray() // [4, 5]
  */
-export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
-  assertTensor(x, 'index');
-  if (specs.length > x.ndim) throw new ChainruleError(`index: ${specs.length} indices for a tensor of rank ${x.ndim}`);
-  const st = stridesOf(x.shape);
-  const shape: number[] = [];
-  const strides: number[] = [];
-  let offset = 0;
-  const text: string[] = [];
-  x.shape.forEach((n, d) => {
-    const s = specs[d] ?? null;
-    if (typeof s === 'number') {
-      if (!Number.isInteger(s) || s < -n || s >= n) {
-        throw new ChainruleError(`index: index ${s} is out of range for dimension ${d} of size ${n} (shape ${fmtShape(x.shape)})`);
+export const index = defineOp(
+  { name: 'index', latex: ([a], at) => `${a}_{${at?.text ?? ''}}`, doc: 'Basic indexing with integers and ranges, like x[1, 0:2].' },
+  (def) =>
+    function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
+    assertTensor(x, 'index');
+    if (specs.length > x.ndim) throw new ChainruleError(`index: ${specs.length} indices for a tensor of rank ${x.ndim}`);
+    const st = stridesOf(x.shape);
+    const shape: number[] = [];
+    const strides: number[] = [];
+    let offset = 0;
+    const text: string[] = [];
+    x.shape.forEach((n, d) => {
+      const s = specs[d] ?? null;
+      if (typeof s === 'number') {
+        if (!Number.isInteger(s) || s < -n || s >= n) {
+          throw new ChainruleError(`index: index ${s} is out of range for dimension ${d} of size ${n} (shape ${fmtShape(x.shape)})`);
+        }
+        offset += (s < 0 ? s + n : s) * st[d];
+        text.push(String(s));
+        return;
       }
-      offset += (s < 0 ? s + n : s) * st[d];
-      text.push(String(s));
-      return;
-    }
-    const r = Array.isArray(s) ? { start: s[0], end: s[1], step: s[2] } : ((s ?? {}) as { start?: number; end?: number; step?: number });
-    const step = r.step ?? 1;
-    if (!Number.isInteger(step) || step <= 0) throw new ChainruleError(`index: step must be a positive integer, got ${step}`);
-    const clampIdx = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
-    const start = clampIdx(r.start ?? 0);
-    const end = clampIdx(r.end ?? n);
-    const len = Math.max(0, Math.ceil((end - start) / step));
-    offset += start * st[d];
-    shape.push(len);
-    strides.push(st[d] * step);
-    text.push(s === null ? ':' : `${start}:${end}${step !== 1 ? `:${step}` : ''}`);
-  });
-  return stridedGather(x, { shape, strides, offset: shape.some((n) => n === 0) ? 0 : offset }, INDEX, { text: text.join(',') });
-}
+      const r = Array.isArray(s) ? { start: s[0], end: s[1], step: s[2] } : ((s ?? {}) as { start?: number; end?: number; step?: number });
+      const step = r.step ?? 1;
+      if (!Number.isInteger(step) || step <= 0) throw new ChainruleError(`index: step must be a positive integer, got ${step}`);
+      const clampIdx = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
+      const start = clampIdx(r.start ?? 0);
+      const end = clampIdx(r.end ?? n);
+      const len = Math.max(0, Math.ceil((end - start) / step));
+      offset += start * st[d];
+      shape.push(len);
+      strides.push(st[d] * step);
+      text.push(s === null ? ':' : `${start}:${end}${step !== 1 ? `:${step}` : ''}`);
+    });
+    return stridedGather(x, { shape, strides, offset: shape.some((n) => n === 0) ? 0 : offset }, def, { text: text.join(',') });
+  },
+);
 
 /** `length` elements of `dim` starting at `start`. @example narrow(arange(5), 0, 1, 2).toArray() // [1, 2] */
-export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
-  assertTensor(x, 'narrow');
-  const d = normDim(dim, x.ndim, 'narrow');
-  const n = x.shape[d];
-  const s = start < 0 ? start + n : start;
-  if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > n) {
-    throw new ChainruleError(`narrow: start ${start} and length ${length} do not fit dimension ${d} of size ${n}`);
-  }
-  const specs: IndexSpec[] = x.shape.map(() => null);
-  specs[d] = [s, s + length];
-  return index(x, ...specs);
-}
+export const narrow = defineOp(
+  { name: 'narrow', doc: 'length elements of dim starting at start.', params: [{ name: 'dim' }, { name: 'start' }, { name: 'length' }] },
+  () =>
+    function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+    assertTensor(x, 'narrow');
+    const d = normDim(dim, x.ndim, 'narrow');
+    const n = x.shape[d];
+    const s = start < 0 ? start + n : start;
+    if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > n) {
+      throw new ChainruleError(`narrow: start ${start} and length ${length} do not fit dimension ${d} of size ${n}`);
+    }
+    const specs: IndexSpec[] = x.shape.map(() => null);
+    specs[d] = [s, s + length];
+    return index(x, ...specs);
+  },
+);
 
 /** Elements start..end (exclusive) by step along dim, like x[..., start:end:step]. */
-export function slice(x: Tensor, dim: number, start?: number, end?: number, step = 1): Tensor {
-  assertTensor(x, 'slice');
-  const d = normDim(dim, x.ndim, 'slice');
-  const specs: IndexSpec[] = x.shape.map(() => null);
-  specs[d] = [start, end, step];
-  return index(x, ...specs);
-}
+export const slice = defineOp(
+  { name: 'slice', doc: 'Elements start..end (exclusive) by step along dim, like x[..., start:end:step].', params: [{ name: 'dim' }, { name: 'start', default: null }, { name: 'end', default: null }, { name: 'step', default: 1 }], onnx: { opType: 'Slice' } },
+  () =>
+    function slice(x: Tensor, dim: number, start?: number, end?: number, step = 1): Tensor {
+    assertTensor(x, 'slice');
+    const d = normDim(dim, x.ndim, 'slice');
+    const specs: IndexSpec[] = x.shape.map(() => null);
+    specs[d] = [start, end, step];
+    return index(x, ...specs);
+  },
+);
 
 // ---- joining and splitting ------------------------------------------------------------------
 
-const CONCAT: OpInfo = { name: 'concat', latex: (as) => `\\left[${as.join(', ')}\\right]` };
 
 /** Joins tensors along an existing dimension. @example concat([ones([2]), zeros([1])]).toArray() // [1, 1, 0] */
-export function concat(xs: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(xs) || xs.length === 0) throw new ChainruleError('concat: expected a non-empty array of tensors');
-  xs.forEach((t, i) => {
-    assertTensor(t, 'concat', `tensor ${i}`);
-  });
-  const first = xs[0];
-  const d = normDim(dim, first.ndim, 'concat');
-  const dtype = xs.map((t) => t.dtype).reduce((a, b) => (rankOf(a) >= rankOf(b) ? a : b));
-  const parts: Tensor[] = xs.map((t) => (t.dtype === dtype ? t : cast(t, dtype)));
-  for (const t of parts) {
-    if (t.ndim !== first.ndim || t.shape.some((n, i) => i !== d && n !== first.shape[i])) {
-      throw new ChainruleError(`concat: shapes ${parts.map((p) => fmtShape(p.shape)).join(', ')} differ outside dimension ${d}`);
-    }
-  }
-  const shape = [...first.shape];
-  shape[d] = parts.reduce((acc, t) => acc + t.shape[d], 0);
-  const out = empty(shape, dtype);
-  const outer = sizeOf(shape.slice(0, d));
-  const inner = sizeOf(shape.slice(d + 1));
-  const row = shape[d] * inner;
-  let pos = 0;
-  for (const t of parts) {
-    const w = t.shape[d] * inner;
-    for (let o = 0; o < outer; o++) out.data.set(t.data.subarray(o * w, (o + 1) * w), o * row + pos);
-    pos += w;
-  }
-  return record(CONCAT, parts, out, (g) => {
-    let at = 0;
-    return parts.map((t) => {
-      const piece = narrow(g, d, at, t.shape[d]);
-      at += t.shape[d];
-      return piece;
+export const concat = defineOp(
+  { name: 'concat', latex: (as) => `\\left[${as.join(', ')}\\right]`, doc: 'Joins tensors along an existing dimension.', inputs: ['tensors'], params: [{ name: 'dim', default: 0 }], method: false, label: 'concat', onnx: { opType: 'Concat', attributes: (a) => ({ axis: a.dim as number }) } },
+  (def) =>
+    function concat(xs: readonly Tensor[], dim = 0): Tensor {
+    if (!Array.isArray(xs) || xs.length === 0) throw new ChainruleError('concat: expected a non-empty array of tensors');
+    xs.forEach((t, i) => {
+      assertTensor(t, 'concat', `tensor ${i}`);
     });
-  }, { dim: d });
-}
+    const first = xs[0];
+    const d = normDim(dim, first.ndim, 'concat');
+    const dtype = xs.map((t) => t.dtype).reduce((a, b) => (rankOf(a) >= rankOf(b) ? a : b));
+    const parts: Tensor[] = xs.map((t) => (t.dtype === dtype ? t : cast(t, dtype)));
+    for (const t of parts) {
+      if (t.ndim !== first.ndim || t.shape.some((n, i) => i !== d && n !== first.shape[i])) {
+        throw new ChainruleError(`concat: shapes ${parts.map((p) => fmtShape(p.shape)).join(', ')} differ outside dimension ${d}`);
+      }
+    }
+    const shape = [...first.shape];
+    shape[d] = parts.reduce((acc, t) => acc + t.shape[d], 0);
+    const out = empty(shape, dtype);
+    const outer = sizeOf(shape.slice(0, d));
+    const inner = sizeOf(shape.slice(d + 1));
+    const row = shape[d] * inner;
+    let pos = 0;
+    for (const t of parts) {
+      const w = t.shape[d] * inner;
+      for (let o = 0; o < outer; o++) out.data.set(t.data.subarray(o * w, (o + 1) * w), o * row + pos);
+      pos += w;
+    }
+    return record(def, parts, out, (g) => {
+      let at = 0;
+      return parts.map((t) => {
+        const piece = narrow(g, d, at, t.shape[d]);
+        at += t.shape[d];
+        return piece;
+      });
+    }, { dim: d });
+  },
+);
 export const cat = concat;
 
 function rankOf(d: DType): number {
@@ -278,61 +325,77 @@ function rankOf(d: DType): number {
 }
 
 /** Joins equally shaped tensors along a new dimension. @example stack([ones([2]), zeros([2])]).shape // [2, 2] */
-export function stack(xs: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(xs) || xs.length === 0) throw new ChainruleError('stack: expected a non-empty array of tensors');
-  const first = xs[0];
-  xs.forEach((t, i) => {
-    assertTensor(t, 'stack', `tensor ${i}`);
-    if (!sameShape(t.shape, first.shape)) {
-      throw new ChainruleError(`stack: all tensors need the same shape, got ${xs.map((x) => fmtShape(x.shape)).join(', ')}`);
-    }
-  });
-  const d = normDim(dim, first.ndim + 1, 'stack');
-  return concat(
-    xs.map((t) => unsqueeze(t, d)),
-    d,
-  );
-}
+export const stack = defineOp(
+  { name: 'stack', doc: 'Joins equally shaped tensors along a new dimension.', inputs: ['tensors'], params: [{ name: 'dim', default: 0 }], method: false },
+  () =>
+    function stack(xs: readonly Tensor[], dim = 0): Tensor {
+    if (!Array.isArray(xs) || xs.length === 0) throw new ChainruleError('stack: expected a non-empty array of tensors');
+    const first = xs[0];
+    xs.forEach((t, i) => {
+      assertTensor(t, 'stack', `tensor ${i}`);
+      if (!sameShape(t.shape, first.shape)) {
+        throw new ChainruleError(`stack: all tensors need the same shape, got ${xs.map((x) => fmtShape(x.shape)).join(', ')}`);
+      }
+    });
+    const d = normDim(dim, first.ndim + 1, 'stack');
+    return concat(
+      xs.map((t) => unsqueeze(t, d)),
+      d,
+    );
+  },
+);
 
 /** Splits into pieces of `size` (or of the given sizes) along dim. */
-export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
-  assertTensor(x, 'split');
-  const d = normDim(dim, x.ndim, 'split');
-  const n = x.shape[d];
-  let list: number[];
-  if (typeof sizes === 'number') {
-    if (!Number.isInteger(sizes) || sizes <= 0) throw new ChainruleError(`split: size must be a positive integer, got ${sizes}`);
-    list = [];
-    for (let at = 0; at < n; at += sizes) list.push(Math.min(sizes, n - at));
-  } else {
-    list = [...sizes];
-    if (list.reduce((a, b) => a + b, 0) !== n) {
-      throw new ChainruleError(`split: sizes ${JSON.stringify(sizes)} do not add up to dimension ${d} of size ${n}`);
+export const split = defineOp(
+  { name: 'split', doc: 'Splits into pieces of a size (or of the given sizes) along dim.', params: [{ name: 'splitSizeOrSections', type: 'shape' }, { name: 'dim', default: 0 }], onnx: { opType: 'Split' } },
+  () =>
+    function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
+    assertTensor(x, 'split');
+    const d = normDim(dim, x.ndim, 'split');
+    const n = x.shape[d];
+    let list: number[];
+    if (typeof sizes === 'number') {
+      if (!Number.isInteger(sizes) || sizes <= 0) throw new ChainruleError(`split: size must be a positive integer, got ${sizes}`);
+      // an empty dimension still splits into one (empty) piece, as in PyTorch
+      list = n === 0 ? [0] : [];
+      for (let at = 0; at < n; at += sizes) list.push(Math.min(sizes, n - at));
+    } else {
+      list = [...sizes];
+      if (list.reduce((a, b) => a + b, 0) !== n) {
+        throw new ChainruleError(`split: sizes ${JSON.stringify(sizes)} do not add up to dimension ${d} of size ${n}`);
+      }
     }
-  }
-  let at = 0;
-  return list.map((len) => {
-    const t = narrow(x, d, at, len);
-    at += len;
-    return t;
-  });
-}
+    let at = 0;
+    return list.map((len) => {
+      const t = narrow(x, d, at, len);
+      at += len;
+      return t;
+    });
+  },
+);
 
 /** Splits into `chunks` nearly equal pieces along dim (like torch.chunk). */
-export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  assertTensor(x, 'chunk');
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new ChainruleError(`chunk: chunks must be a positive integer, got ${chunks}`);
-  const d = normDim(dim, x.ndim, 'chunk');
-  return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
-}
-
-const PAD: OpInfo = { name: 'pad', latex: ([a]) => a };
+export const chunk = defineOp(
+  { name: 'chunk', doc: 'Splits into the given number of nearly equal pieces along dim.', params: [{ name: 'chunks' }, { name: 'dim', default: 0 }] },
+  () =>
+    function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+    assertTensor(x, 'chunk');
+    if (!Number.isInteger(chunks) || chunks <= 0) throw new ChainruleError(`chunk: chunks must be a positive integer, got ${chunks}`);
+    const d = normDim(dim, x.ndim, 'chunk');
+    // PyTorch cuts an empty dimension into `chunks` empty pieces
+    if (x.shape[d] === 0) return Array.from({ length: chunks }, () => narrow(x, d, 0, 0));
+    return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
+  },
+);
 
 /**
  * Constant padding, PyTorch order: [left, right] for the last dim, then [left, right] for the one
  * before, and so on. @example pad(ones([2]), [1, 1]).toArray() // [0, 1, 1, 0]
  */
-export function pad(x: Tensor, widths: readonly number[], value = 0): Tensor {
+export const pad = defineOp(
+  { name: 'pad', doc: 'Constant padding in PyTorch order: [left, right] of the last dimension first.', params: [{ name: 'pad', type: 'shape' }, { name: 'value', default: 0 }], latex: ([a]) => a, onnx: { opType: 'Pad' } },
+  (def) =>
+    function pad(x: Tensor, widths: readonly number[], value = 0): Tensor {
   assertTensor(x, 'pad');
   if (widths.length % 2 !== 0 || widths.length / 2 > x.ndim) {
     throw new ChainruleError(`pad: expected pairs of widths for at most ${x.ndim} dims, got ${JSON.stringify(widths)}`);
@@ -357,35 +420,46 @@ export function pad(x: Tensor, widths: readonly number[], value = 0): Tensor {
     kernels().stridedAccumulate(full(x.shape, 1, { dtype: 'bool' }).data, x.shape, inside.data, offset, st);
     for (let i = 0; i < out.size; i++) if (!inside.data[i]) out.data[i] = value;
   }
-  return record(PAD, [x], out, (g) => [stridedGather(g, window, INDEX)], { widths, value });
-}
+  return record(def, [x], out, (g) => [stridedGather(g, window, index.def)], { widths, value });
+    },
+);
 
 // ---- copies and casts ---------------------------------------------------------------------
 
-const CLONE: OpInfo = { name: 'clone', latex: ([a]) => a };
 
 /** A copy with its own storage (gradients flow through). */
-export function clone(x: Tensor): Tensor {
-  assertTensor(x, 'clone');
-  const out = new Tensor(x.data.slice(), x.shape);
-  return record(CLONE, [x], out, (g) => [g]);
-}
+export const clone = defineOp(
+  { name: 'clone', latex: ([a]) => a, doc: 'A copy with its own storage; gradients flow through.', label: 'clone', onnx: { opType: 'Identity' } },
+  (def) =>
+    function clone(x: Tensor): Tensor {
+    assertTensor(x, 'clone');
+    const out = new Tensor(x.data.slice(), x.shape);
+    return record(def, [x], out, (g) => [g]);
+  },
+);
 
 /** A tensor sharing storage with x but cut from the graph (no gradient flows back). */
-export function detach(x: Tensor): Tensor {
-  assertTensor(x, 'detach');
-  return new Tensor(x.data, x.shape, x.name);
-}
+export const detach = defineOp(
+  { name: 'detach', doc: 'A tensor sharing storage with the input, cut from the graph (no gradient flows back).', grad: 'none' },
+  () =>
+    function detach(x: Tensor): Tensor {
+    assertTensor(x, 'detach');
+    return new Tensor(x.data, x.shape, x.name);
+  },
+);
 
-const CAST: OpInfo = { name: 'cast', latex: ([a]) => a };
 
 /** Converts to another dtype; float-to-float casts pass gradients through. */
-export function cast(x: Tensor, dtype: DType): Tensor {
-  assertTensor(x, 'to');
-  assertDType(dtype, 'to');
-  if (x.dtype === dtype) return x;
-  const out = empty(x.shape, dtype);
-  kernels().cast(x.data, out.data);
-  if (!isFloat(dtype) || !isFloat(x.dtype)) return out;
-  return record(CAST, [x], out, (g) => [cast(g, x.dtype)], { dtype });
-}
+export const cast = defineOp(
+  { name: 'cast', latex: ([a]) => a, doc: 'Converts to another dtype; float-to-float casts pass gradients through.', params: [{ name: 'dtype', type: 'dtype' }], method: 'to', label: 'cast', onnx: { opType: 'Cast' } },
+  (def) =>
+    function cast(x: Tensor, dtype: DType): Tensor {
+    assertTensor(x, 'to');
+    assertDType(dtype, 'to');
+    if (x.dtype === dtype) return x;
+    const out = empty(x.shape, dtype);
+    kernels().cast(x.data, out.data);
+    if (!isFloat(dtype) || !isFloat(x.dtype)) return out;
+    return record(def, [x], out, (g) => [cast(g, x.dtype)], { dtype });
+  },
+);

@@ -1,18 +1,19 @@
-import type { OpInfo } from '../autograd/node.js';
+// Softmax and its relatives along one dimension: one fused kernel each way, gradients in ops.
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
 import { empty } from '../tensor/creation.js';
 import { floatOf } from '../tensor/dtype.js';
 import { normDim, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { mul, sub } from './binary.js';
+import { mul, neg, sub } from './arith.js';
+import { defineOp } from './define.js';
+import { assertTensor, castData } from './kernel.js';
+import { exp } from './math.js';
 import { sum } from './reduce.js';
-import { exp } from './unary.js';
-import { assertTensor } from './util.js';
 
 function run(x: Tensor, dim: number, log: boolean, name: string): [Tensor, Tensor, number] {
   assertTensor(x, name);
-  const src = x.dtype === floatOf(x.dtype) ? x : x.to(floatOf(x.dtype));
+  const src = x.dtype === floatOf(x.dtype) ? x : castData(x, floatOf(x.dtype));
   const d = normDim(dim, src.ndim, name);
   const out = empty(src.shape, src.dtype);
   if (src.ndim === 0) kernels().softmax(src.data, 1, 1, 1, out.data, log);
@@ -20,20 +21,60 @@ function run(x: Tensor, dim: number, log: boolean, name: string): [Tensor, Tenso
   return [src, out, src.ndim === 0 ? 0 : d];
 }
 
-const SOFTMAX: OpInfo = { name: 'softmax', latex: ([a]) => `\\operatorname{softmax}\\left(${a}\\right)` };
-const LOG_SOFTMAX: OpInfo = { name: 'logSoftmax', latex: ([a]) => `\\log\\operatorname{softmax}\\left(${a}\\right)` };
-
 /**
  * e^x / sum(e^x) along dim (the last by default), computed stably.
  * @example softmax(tensor([0, 0])).toArray() // [0.5, 0.5]
  */
-export function softmax(x: Tensor, dim = -1): Tensor {
-  const [src, y, d] = run(x, dim, false, 'softmax');
-  return record(SOFTMAX, [src], y, (g) => [mul(y, sub(g, sum(mul(g, y), d, { keepdim: true })))], { dim: d });
-}
+export const softmax = defineOp(
+  {
+    name: 'softmax',
+    doc: 'e^x / Σ e^x along dim (the last by default), computed stably.',
+    params: [{ name: 'dim', default: -1 }],
+    problem: 'softmax',
+    fnLatex: '\\operatorname{softmax}',
+    fnText: 'softmax',
+    module: 'Softmax',
+    onnx: { opType: 'Softmax', attributes: (a) => ({ axis: a.dim as number }) },
+  },
+  (def) =>
+    function softmax(x: Tensor, dim = -1): Tensor {
+      const [src, y, d] = run(x, dim, false, 'softmax');
+      return record(def, [src], y, (g) => [mul(y, sub(g, sum(mul(g, y), d, { keepdim: true })))], { dim: d });
+    },
+);
 
-/** log(softmax(x)) along dim, computed stably (x - logsumexp(x)). */
-export function logSoftmax(x: Tensor, dim = -1): Tensor {
-  const [src, y, d] = run(x, dim, true, 'logSoftmax');
-  return record(LOG_SOFTMAX, [src], y, (g) => [sub(g, mul(exp(y), sum(g, d, { keepdim: true })))], { dim: d });
-}
+/** log(softmax(x)) along dim, computed stably as (x - max) - log Σ e^(x - max). */
+export const logSoftmax = defineOp(
+  {
+    name: 'logSoftmax',
+    doc: 'log softmax(x) along dim (the last by default), computed stably as (x - max) - log Σ e^(x - max).',
+    params: [{ name: 'dim', default: -1 }],
+    problem: 'log_softmax',
+    latex: ([a]) => `\\log\\operatorname{softmax}\\left(${a}\\right)`,
+    fnLatex: '\\operatorname{log\\,softmax}',
+    fnText: 'log softmax',
+    module: 'LogSoftmax',
+    onnx: { opType: 'LogSoftmax', attributes: (a) => ({ axis: a.dim as number }) },
+  },
+  (def) =>
+    function logSoftmax(x: Tensor, dim = -1): Tensor {
+      const [src, y, d] = run(x, dim, true, 'logSoftmax');
+      return record(def, [src], y, (g) => [sub(g, mul(exp(y), sum(g, d, { keepdim: true })))], { dim: d });
+    },
+);
+
+/** softmax(-x) along dim. */
+export const softmin = defineOp(
+  {
+    name: 'softmin',
+    doc: 'softmax(-x) along dim (the last by default).',
+    params: [{ name: 'dim', default: -1 }],
+    problem: 'softmin',
+    fnLatex: '\\operatorname{softmin}',
+    module: 'Softmin',
+  },
+  () =>
+    function softmin(x: Tensor, dim = -1): Tensor {
+      return softmax(neg(x), dim);
+    },
+);

@@ -1,7 +1,7 @@
 import { zerosLike } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, inUnitInterval, isBool, nonNegative } from './optimizer.js';
-import { adamUpdate } from './update.js';
+import { adamUpdate } from '../ops/index.js';
+import type { Tensor } from '../ops/index.js';
 
 export interface AdamOptions extends BaseOptions {
   /** learning rate (default 1e-3) */

@@ -1,6 +1,6 @@
 import { noGrad } from '../autograd/mode.js';
 import { ChainruleError } from '../errors.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../ops/index.js';
 
 function gradsOf(params: Iterable<Tensor> | Tensor, op: string): Tensor[] {
   const list = params instanceof Tensor ? [params] : [...params];

@@ -1,7 +1,7 @@
 import { enableGrad, noGrad } from '../autograd/mode.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { isFloat } from '../tensor/dtype.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../ops/index.js';
 
 /** Per-parameter optimizer state: buffers (tensors shaped like the parameter) and counters. */
 export type ParamState = Record<string, Tensor | number>;

@@ -1,7 +1,7 @@
 import { ChainruleError } from '../errors.js';
-import { Tensor } from '../tensor/tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { Scheduler, SchedulerStateDict } from './scheduler.js';
+import { Tensor } from '../ops/index.js';
 
 export interface ReduceLROnPlateauOptions {
   /** 'min': the metric should fall (a loss); 'max': it should rise (an accuracy). Default 'min'. */

@@ -1,9 +1,7 @@
-import { add, div, mul, sub } from '../ops/binary.js';
-import { neg, sqrt } from '../ops/unary.js';
 import { zerosLike } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, isBool, nonNegative } from './optimizer.js';
-import { assign } from './update.js';
+import { assign } from '../ops/index.js';
+import { add, div, mul, neg, sqrt, sub, type Tensor } from '../ops/index.js';
 
 export interface RMSpropOptions extends BaseOptions {
   /** learning rate (default 1e-2) */

@@ -1,8 +1,8 @@
 import { ChainruleError } from '../errors.js';
 import { zerosLike } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, isBool, nonNegative } from './optimizer.js';
-import { sgdUpdate } from './update.js';
+import { sgdUpdate } from '../ops/index.js';
+import type { Tensor } from '../ops/index.js';
 
 export interface SGDOptions extends BaseOptions {
   /** learning rate (required) */

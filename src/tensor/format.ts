@@ -1,7 +1,15 @@
-import type { Tensor } from './tensor.js';
+import type { TypedArray, DType } from './dtype.js';
+
+/** What printing reads of a tensor. */
+export interface Printable {
+  readonly data: TypedArray;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly size: number;
+}
 
 /** Shortest fixed formatting that shows every element at a common precision, like PyTorch. */
-function formatter(t: Tensor): (v: number) => string {
+function formatter(t: Printable): (v: number) => string {
   if (t.dtype === 'bool') return (v) => (v ? 'true' : 'false');
   if (t.dtype === 'int32') return (v) => String(v);
   const vals = Array.from(t.data).filter((v) => Number.isFinite(v));
@@ -23,7 +31,8 @@ function formatter(t: Tensor): (v: number) => string {
 const MAX_SHOWN = 1000;
 const EDGE = 3;
 
-export function formatTensor(t: Tensor): string {
+/** PyTorch-like text of a tensor's values, followed by `extras` (shape=..., dtype=...). */
+export function formatTensor(t: Printable, extras: readonly string[]): string {
   const f = formatter(t);
   const summarize = t.size > MAX_SHOWN;
   const rec = (dim: number, off: number, indent: string): string => {
@@ -38,10 +47,6 @@ export function formatTensor(t: Tensor): string {
     const sep = `,${'\n'.repeat(t.shape.length - dim - 1)}${indent} `;
     return `[${idx.map((i) => (i < 0 ? '...' : rec(dim + 1, off + i * stride, `${indent} `))).join(sep)}]`;
   };
-  const extras = [`shape=[${t.shape.join(', ')}]`];
-  if (t.dtype !== 'float32') extras.push(`dtype=${t.dtype}`);
-  if (t.node) extras.push(`gradFn=${t.node.op.name}`);
-  else if (t.requiresGrad) extras.push('requiresGrad=true');
   return `tensor(${rec(0, 0, '       ')}, ${extras.join(', ')})`;
 }
 

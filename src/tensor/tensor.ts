@@ -1,4 +1,3 @@
-import type { Node } from '../autograd/node.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { type DType, type TypedArray, dtypeOfArray, isFloat } from './dtype.js';
 import { formatTensor } from './format.js';
@@ -122,7 +121,11 @@ export class Tensor {
   }
 
   toString(): string {
-    return formatTensor(this);
+    const extras = [`shape=[${this.shape.join(', ')}]`];
+    if (this.dtype !== 'float32') extras.push(`dtype=${this.dtype}`);
+    if (this.node) extras.push(`gradFn=${this.node.op.name}`);
+    else if (this.requiresGrad) extras.push('requiresGrad=true');
+    return formatTensor(this, extras);
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
@@ -132,3 +135,32 @@ export class Tensor {
 
 export type NestedArray = number | boolean | NestedArray[];
 export type TensorLike = Tensor | number;
+
+/**
+ * Static facts about an op as the tape records them: its name and its LaTeX form given the LaTeX
+ * of its arguments. The op table's entries (src/ops) are OpInfos with much more besides.
+ */
+export interface OpInfo {
+  readonly name: string;
+  readonly latex: (args: string[], attrs?: Record<string, unknown>) => string;
+}
+
+/**
+ * One recorded application of an op: the tape entry behind a non-leaf tensor. It lives with the
+ * tensor that carries it; autograd (src/autograd) records and walks these.
+ */
+export interface Node {
+  op: OpInfo;
+  inputs: Tensor[];
+  /** Given dL/d(output), returns dL/d(input) for each input (null where none flows). */
+  backward: (grad: Tensor) => (Tensor | null)[];
+  /** Non-tensor arguments (dims, slopes, ...), for explanations and graphs. */
+  attrs?: Record<string, unknown>;
+  /**
+   * Optional fast path of single-input view ops (index, narrow, permute, expand, asStrided), whose
+   * input gradient scatters the output gradient into an input-shaped tensor: adds that scatter
+   * into `into` in place. The engine uses it when it records no graph of the backward, so that k
+   * slices of one tensor cost k slice-sized scatters into one buffer, not k full-size tensors.
+   */
+  accumulateInto?: (grad: Tensor, into: Tensor) => void;
+}

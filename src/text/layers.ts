@@ -1,7 +1,6 @@
-import '../ops/index.js';
 import { ChainruleError } from '../errors.js';
 import { tensor } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../ops/index.js';
 
 /**
  * Max over time of x [B, T, F] counting only positions where mask [B, T] is 1 (others get -1e9

@@ -1,11 +1,9 @@
-import type { OpInfo } from '../autograd/node.js';
 import { record } from '../autograd/record.js';
 import { ChainruleError, fmtShape } from '../errors.js';
-import { assertTensor } from '../ops/util.js';
 import { empty } from '../tensor/creation.js';
 import { isFloat } from '../tensor/dtype.js';
-import type { Tensor } from '../tensor/tensor.js';
 import type { CsrMatrix } from './sparse.js';
+import { assertTensor, type OpInfo, type Tensor } from '../ops/index.js';
 
 const SPARSE_MATMUL: OpInfo = { name: 'sparseMatmul', latex: ([, w]) => `X ${w}` };
 const SPARSE_MATMUL_T: OpInfo = { name: 'sparseMatmulT', latex: ([g]) => `X^\\top ${g}` };

@@ -2,11 +2,11 @@ import { noGrad } from '../autograd/mode.js';
 import { crossEntropy } from '../nn/fn/loss.js';
 import { Adam } from '../optim/adam.js';
 import { tensor } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { type EncodedSet, encodedLength, makeBatch } from './features.js';
 import { macroF1, mulberry32 } from './metrics.js';
 import type { TextModule } from './models/base.js';
 import { ProgressBar } from './progress.js';
+import type { Tensor } from '../ops/index.js';
 
 /** Hyper-parameters of {@link trainClassifier}. */
 export interface TrainOptions {

@@ -1,8 +1,8 @@
 import { ChainruleError } from '../errors.js';
 import { save } from '../io/save.js';
-import { Tensor } from '../tensor/tensor.js';
 import { type MonitorMode, improves, readMonitor, resolveMode } from './monitor.js';
 import type { Callback, EpochLog, FitContext } from './types.js';
+import { Tensor } from '../ops/index.js';
 
 export interface EarlyStoppingOptions {
   /** the epoch-log value to watch (default 'valLoss') */

@@ -3,12 +3,12 @@ import { clipGradNorm } from '../optim/clip.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { ReduceLROnPlateau } from '../optim/plateau.js';
 import type { Scheduler } from '../optim/scheduler.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { BestCheckpoint, type BestCheckpointOptions, EarlyStopping, type EarlyStoppingOptions } from './callbacks.js';
 import { readMonitor } from './monitor.js';
 import { type LossFn, type MetricFn, type Unpack, defaultUnpack, evaluate, forwardLoss as forwardLossOf, lossFunction, passMetrics, rowsOf } from './pass.js';
 import { type OutputStream, ProgressReporter } from './progress.js';
 import type { Callback, EpochLog, FitContext, TrainableModel } from './types.js';
+import type { Tensor } from '../ops/index.js';
 
 export interface FitOptions<B = unknown> {
   /** training batches; iterated once per epoch (a DataLoader reshuffles each pass) */

@@ -1,8 +1,7 @@
 import { noGrad } from '../autograd/mode.js';
 import { ChainruleError } from '../errors.js';
-import { concat } from '../ops/shape.js';
-import { Tensor } from '../tensor/tensor.js';
 import type { TrainableModel } from './types.js';
+import { concat, Tensor } from '../ops/index.js';
 
 /** A metric over a whole pass: (targets, outputs) → number. */
 export type MetricFn = (target: Tensor, output: Tensor) => number;

@@ -1,4 +1,4 @@
-import type { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../ops/index.js';
 
 /**
  * What fit needs from a model (an nn.Module has all of it): a forward pass, train/eval modes,

@@ -1,107 +1,13 @@
-import { contiguousStrides } from '../strides.js';
-import type { BinaryOp, TypedArray, UnaryOp } from '../types.js';
+import { contiguousStrides } from '../../tensor/strides.js';
+import type { BinaryKernel, TypedArray, UnaryKernel } from '../types.js';
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-const INV_SQRT2 = Math.SQRT1_2;
-
-/** Abramowitz–Stegun 7.1.26 is too coarse for float64 gradchecks; this is W. J. Cody's rational erf. */
-export function erf(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < 0.46875) {
-    const t = x * x;
-    const num = (((0.1857777061846031526730 * t + 3.161123743870565596947) * t + 113.8641541510501556495) * t + 377.4852376853020208137) * t + 3209.377589138469472562;
-    const den = (((t + 23.60129095234412093499) * t + 244.0246379344441733056) * t + 1282.616526077372275645) * t + 2844.236833439170622273;
-    return (x * num) / den;
-  }
-  return x < 0 ? -1 + erfcPos(ax) : 1 - erfcPos(ax);
-}
-
-function erfcPos(x: number): number {
-  if (x === Number.POSITIVE_INFINITY) return 0; // the split below would compute 0 * exp(NaN)
-  let r: number;
-  if (x < 4) {
-    const num =
-      ((((((((2.15311535474403846e-8 * x + 0.564188496988670089) * x + 8.88314979438837594) * x + 66.1191906371416295) * x + 298.635138197400131) * x + 881.95222124176909) * x + 1712.04761263407058) * x + 2051.07837782607147) * x + 1230.33935479799725);
-    const den =
-      (((((((x + 15.7449261107098347) * x + 117.693950891312499) * x + 537.181101862009858) * x + 1621.38957456669019) * x + 3290.79923573345963) * x + 4362.61909014324716) * x + 3439.36767414372164) * x + 1230.33935480374942;
-    r = num / den;
-  } else {
-    const z = 1 / (x * x);
-    const num = ((((0.01631538713730704 * z + 0.3053266349612323) * z + 0.3603448999498044) * z + 0.1257817261112292) * z + 0.01608378514874228) * z + 0.0006587491615298378;
-    const den = ((((z + 2.568520192289822) * z + 1.872952849923460) * z + 0.5279051029514284) * z + 0.06051834131244132) * z + 0.002335204976268692;
-    r = (1 / Math.sqrt(Math.PI) - (z * num) / den) / x;
-  }
-  // exp(-x^2) split as exp(-xs^2) * exp(-(x-xs)(x+xs)) keeps full precision for large x
-  const xs = Math.trunc(x * 16) / 16;
-  return Math.exp(-xs * xs) * Math.exp(-(x - xs) * (x + xs)) * r;
-}
-
-type Unary1 = (x: number) => number;
-
-function unaryFn(op: UnaryOp, p0: number, p1: number): Unary1 {
-  switch (op) {
-    case 'neg':
-      return (x) => -x;
-    case 'exp':
-      return Math.exp;
-    case 'log':
-      return Math.log;
-    case 'sqrt':
-      return Math.sqrt;
-    case 'abs':
-      return Math.abs;
-    case 'sin':
-      return Math.sin;
-    case 'cos':
-      return Math.cos;
-    case 'tanh':
-      return Math.tanh;
-    case 'sigmoid':
-      return (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-    case 'relu':
-      return (x) => (x > 0 ? x : 0);
-    case 'sign':
-      return (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : Number.NaN);
-    case 'step':
-      return (x) => (x >= 0 ? 1 : x < 0 ? 0 : Number.NaN);
-    case 'erf':
-      return erf;
-    case 'gelu':
-      return (x) => 0.5 * x * (1 + erf(x * INV_SQRT2));
-    case 'geluTanh':
-      return (x) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
-    case 'leakyRelu':
-      return (x) => (x > 0 ? x : p0 * x);
-    case 'elu':
-      return (x) => (x > 0 ? x : p0 * Math.expm1(x));
-    case 'softplus':
-      return (x) => (x * p0 > p1 ? x : Math.log1p(Math.exp(p0 * x)) / p0);
-    case 'powScalar':
-      return p0 === 2 ? (x) => x * x : (x) => x ** p0;
-    case 'addScalar':
-      return (x) => x + p0;
-    case 'mulScalar':
-      return (x) => x * p0;
-    case 'clamp':
-      return (x) => {
-        let y = x;
-        if (!Number.isNaN(p0) && y < p0) y = p0;
-        if (!Number.isNaN(p1) && y > p1) y = p1;
-        return y;
-      };
-    case 'reciprocal':
-      return (x) => 1 / x;
-    case 'square':
-      return (x) => x * x;
-    case 'floor':
-      return Math.floor;
-  }
-}
-
-export function unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0 = 0, p1 = 0): void {
+/**
+ * Runs a unary kernel: the hottest few with loops of their own (a call per element through the
+ * kernel's reference function costs several times more), every other one through `k.f`.
+ */
+export function unary(k: UnaryKernel, x: TypedArray, out: TypedArray, p0 = 0, p1 = 0): void {
   const n = x.length;
-  // the hottest few get their own loops; the rest go through one function call per element
-  switch (op) {
+  switch (k.name) {
     case 'relu':
       for (let i = 0; i < n; i++) {
         const v = x[i];
@@ -124,8 +30,8 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0 = 0, p1 = 
       for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
       return;
     default: {
-      const f = unaryFn(op, p0, p1);
-      for (let i = 0; i < n; i++) out[i] = f(x[i]);
+      const f = k.f;
+      for (let i = 0; i < n; i++) out[i] = f(x[i], p0, p1);
     }
   }
 }
@@ -133,7 +39,8 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0 = 0, p1 = 
 /** One strided run of a binary op: out[io + i] = a[ia + i*sa] (op) b[ib + i*sb]. */
 type Row = (a: TypedArray, ia: number, sa: number, b: TypedArray, ib: number, sb: number, o: TypedArray, io: number, n: number) => void;
 
-const ROWS: Record<BinaryOp, Row> = {
+/** Loops of their own for the arithmetic that training spends its time in (see unary). */
+const ROWS: Record<string, Row | undefined> = {
   add: (a, ia, sa, b, ib, sb, o, io, n) => {
     for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = a[ia] + b[ib];
   },
@@ -145,41 +52,6 @@ const ROWS: Record<BinaryOp, Row> = {
   },
   div: (a, ia, sa, b, ib, sb, o, io, n) => {
     for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = a[ia] / b[ib];
-  },
-  pow: (a, ia, sa, b, ib, sb, o, io, n) => {
-    for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = a[ia] ** b[ib];
-  },
-  maximum: (a, ia, sa, b, ib, sb, o, io, n) => {
-    for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-      const x = a[ia];
-      const y = b[ib];
-      o[io + i] = x !== x || y !== y ? Number.NaN : x > y ? x : y;
-    }
-  },
-  minimum: (a, ia, sa, b, ib, sb, o, io, n) => {
-    for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-      const x = a[ia];
-      const y = b[ib];
-      o[io + i] = x !== x || y !== y ? Number.NaN : x < y ? x : y;
-    }
-  },
-  eq: (a, ia, sa, b, ib, sb, o, io, n) => {
-    for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = a[ia] === b[ib] ? 1 : 0;
-  },
-  ne: (a, ia, sa, b, ib, sb, o, io, n) => {
-    for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = a[ia] !== b[ib] ? 1 : 0;
-  },
-  lt: (a, ia, sa, b, ib, sb, o, io, n) => {
-    for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = a[ia] < b[ib] ? 1 : 0;
-  },
-  le: (a, ia, sa, b, ib, sb, o, io, n) => {
-    for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = a[ia] <= b[ib] ? 1 : 0;
-  },
-  gt: (a, ia, sa, b, ib, sb, o, io, n) => {
-    for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = a[ia] > b[ib] ? 1 : 0;
-  },
-  ge: (a, ia, sa, b, ib, sb, o, io, n) => {
-    for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = a[ia] >= b[ib] ? 1 : 0;
   },
 };
 
@@ -236,8 +108,15 @@ export function forEachRun(
   }
 }
 
+/** A strided run through the kernel's reference function. */
+function genericRow(f: BinaryKernel['f']): Row {
+  return (a, ia, sa, b, ib, sb, o, io, n) => {
+    for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = f(a[ia], b[ib]);
+  };
+}
+
 export function binary(
-  op: BinaryOp,
+  k: BinaryKernel,
   a: TypedArray,
   aStrides: readonly number[],
   b: TypedArray,
@@ -246,7 +125,7 @@ export function binary(
   outShape: readonly number[],
 ): void {
   if (out.length === 0) return;
-  const row = ROWS[op];
+  const row = ROWS[k.name] ?? genericRow(k.f);
   // common cases first: equal shapes, or a one-element operand
   const n = out.length;
   if (a.length === n && (b.length === n || b.length === 1)) {

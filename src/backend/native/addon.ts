@@ -2,9 +2,12 @@ import type { TypedArray } from '../types.js';
 
 /** The functions exported by build/Release/chainrule_native.node (native/addon.cc). */
 export interface NativeAddon {
-  unary(op: number, x: TypedArray, out: TypedArray, p0: number, p1: number): void;
-  /** dims = [rank, shape, aStrides, bStrides] */
-  binary(op: number, a: TypedArray, b: TypedArray, out: TypedArray, dims: Float64Array): void;
+  /** The names of the elementwise kernels' op codes, in code order (native/generated/ops.h). */
+  kernelNames(): { unary: string[]; binary: string[] };
+  /** false when the addon has no C case for this kernel (the TypeScript one runs instead) */
+  unary(op: number, x: TypedArray, out: TypedArray, p0: number, p1: number): boolean;
+  /** dims = [rank, shape, aStrides, bStrides]; false as for unary */
+  binary(op: number, a: TypedArray, b: TypedArray, out: TypedArray, dims: Float64Array): boolean;
   /** dims = [rank, shape, cStrides, aStrides, bStrides] */
   where(cond: Uint8Array, a: TypedArray, b: TypedArray, out: TypedArray, dims: Float64Array): void;
   cast(x: TypedArray, out: TypedArray): void;

@@ -3,7 +3,7 @@ import { jsBackend } from '../js/index.js';
 import {
   type AdamOptions,
   type Backend,
-  type BinaryOp,
+  type BinaryKernel,
   type GemmOperand,
   type GemmSpec,
   type MatmulSpec,
@@ -15,10 +15,10 @@ import {
   type RnnSpec,
   type SgdOptions,
   type TypedArray,
-  type UnaryOp,
+  type UnaryKernel,
 } from '../types.js';
 import type { NativeAddon } from './addon.js';
-import { BINARY_CODES, COMPARISONS, REDUCE_CODES, UNARY_CODES } from './codes.js';
+import { REDUCE_CODES, codeTable } from './codes.js';
 
 const MAX_RANK = 32;
 /**
@@ -159,30 +159,33 @@ function checkLen(what: string, a: TypedArray, n: number): void {
  */
 export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?: number } = {}): Backend {
   const SMALL = options.smallCutoff ?? SMALL_DEFAULT;
+  const names = addon.kernelNames();
+  const UNARY = codeTable(names.unary);
+  const BINARY = codeTable(names.binary);
   return {
     name: 'native',
 
-    unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0 = 0, p1 = 0): void {
-      const code = UNARY_CODES.get(op);
+    unary(k: UnaryKernel, x: TypedArray, out: TypedArray, p0 = 0, p1 = 0): void {
+      const code = UNARY.get(k.name);
       if (code === undefined || !sameKind(x, out) || x.length <= SMALL) {
-        jsBackend.unary(op, x, out, p0, p1);
+        jsBackend.unary(k, x, out, p0, p1);
         return;
       }
       checkLen('unary', out, x.length);
-      addon.unary(code, x, out, p0, p1);
+      if (!addon.unary(code, x, out, p0, p1)) jsBackend.unary(k, x, out, p0, p1);
     },
 
-    binary(op: BinaryOp, a, aStrides, b, bStrides, out, outShape): void {
-      const code = BINARY_CODES.get(op);
-      const outOk = COMPARISONS.has(op) ? out instanceof Uint8Array : sameKind(a, out);
+    binary(k: BinaryKernel, a, aStrides, b, bStrides, out, outShape): void {
+      const code = BINARY.get(k.name);
+      const outOk = k.compare ? out instanceof Uint8Array : sameKind(a, out);
       if (code === undefined || !sameKind(a, b) || !outOk || outShape.length > MAX_RANK || out.length <= SMALL) {
-        jsBackend.binary(op, a, aStrides, b, bStrides, out, outShape);
+        jsBackend.binary(k, a, aStrides, b, bStrides, out, outShape);
         return;
       }
       checkLen('binary', out, sizeOf(outShape));
       checkSpan('binary (left operand)', a.length, 0, outShape, aStrides);
       checkSpan('binary (right operand)', b.length, 0, outShape, bStrides);
-      addon.binary(code, a, b, out, packDims(outShape, aStrides, bStrides));
+      if (!addon.binary(code, a, b, out, packDims(outShape, aStrides, bStrides))) jsBackend.binary(k, a, aStrides, b, bStrides, out, outShape);
     },
 
     where(cond, cStrides, a, aStrides, b, bStrides, out, outShape): void {

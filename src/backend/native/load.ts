@@ -1,18 +1,14 @@
-// Node-only: loads the native addon built by `npm install` (build/Release/chainrule_native.node),
-// registers it as the 'native' backend and makes it the default. CHAINRULE_BACKEND=js|wasm|native
-// forces a choice; CHAINRULE_NATIVE_ADDON=path loads another build (e.g. a sanitizer build).
-// Imported once from src/index.ts through the package's "#native-loader" import, which resolves
-// to a no-op module outside Node.
+// Node-only: loads the native addon built by `npm install` (build/Release/chainrule_native.node)
+// and hands the registry a backend over it, which the registry makes the default.
+// CHAINRULE_BACKEND=js|wasm|native forces a choice; CHAINRULE_NATIVE_ADDON=path loads another
+// build (e.g. a sanitizer build). The registry imports this through the package's
+// "#native-loader" import, which resolves to a module without a native backend outside Node.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { getBackend, listBackends, registerBackend, setBackend } from '../registry.js';
 import type { NativeAddon } from './addon.js';
 import { createNativeBackend } from './backend.js';
+import type { NativeSetup } from '../native-setup.js';
 
-/** The addon, when it loaded; tests and benchmarks use it to pick ISA and thread count. */
-export let nativeAddon: NativeAddon | null = null;
-/** Why the addon did not load (null when it did). */
-export let nativeLoadError: string | null = null;
 
 function addonPath(): string {
   const override = process.env.CHAINRULE_NATIVE_ADDON;
@@ -21,29 +17,27 @@ function addonPath(): string {
   return fileURLToPath(new URL('../../../build/Release/chainrule_native.node', import.meta.url));
 }
 
-function init(): void {
-  const want = process.env.CHAINRULE_BACKEND;
-  // asking for a portable backend keeps it active even where the addon loads (and stays listed)
-  const portable = want === 'js' || want === 'wasm';
+function loadAddon(): [NativeAddon | null, string | null] {
   try {
-    const require = createRequire(import.meta.url);
-    nativeAddon = require(addonPath()) as NativeAddon;
+    return [createRequire(import.meta.url)(addonPath()) as NativeAddon, null];
   } catch (e) {
-    nativeLoadError = (e as Error).message.split('\n')[0];
-  }
-  if (nativeAddon) {
-    registerBackend(createNativeBackend(nativeAddon));
-    if (!portable) setBackend('native');
-  } else if (!portable && process.env.CHAINRULE_SKIP_NATIVE !== '1') {
-    const why = want === 'native' ? 'CHAINRULE_BACKEND=native, but the native addon is unavailable' : 'the native addon is unavailable';
-    process.stderr.write(`chainrule: ${why} (${nativeLoadError}); using the ${getBackend()} backend\n`);
-  }
-  if (portable) {
-    if (listBackends().includes(want)) setBackend(want);
-    else process.stderr.write(`chainrule: CHAINRULE_BACKEND=${want}, but WebAssembly SIMD is unavailable; using the ${getBackend()} backend\n`);
-  } else if (want !== undefined && want !== '' && want !== 'native') {
-    process.stderr.write(`chainrule: unknown CHAINRULE_BACKEND=${JSON.stringify(want)} (expected js, wasm or native); using the ${getBackend()} backend\n`);
+    return [null, (e as Error).message.split('\n')[0]];
   }
 }
 
-init();
+const [addon, loadError] = loadAddon();
+/** The addon, when it loaded; tests and benchmarks use it to pick ISA and thread count. */
+export const nativeAddon: NativeAddon | null = addon;
+/** Why the addon did not load (null when it did). */
+export const nativeLoadError: string | null = loadError;
+
+/** The native backend (when the addon loaded) and the environment's choice, for the registry. */
+export function nativeSetup(): NativeSetup {
+  return {
+    backend: nativeAddon ? createNativeBackend(nativeAddon) : null,
+    requested: process.env.CHAINRULE_BACKEND,
+    loadError: nativeLoadError,
+    skip: process.env.CHAINRULE_SKIP_NATIVE === '1',
+    warn: (msg) => process.stderr.write(`chainrule: ${msg}\n`),
+  };
+}

@@ -1,6 +1,6 @@
 import { binary as jsBinary, coalesce, unary as jsUnary } from '../js/elementwise.js';
-import { contiguousStrides } from '../strides.js';
-import type { Backend, BinaryOp, TypedArray } from '../types.js';
+import { contiguousStrides } from '../../tensor/strides.js';
+import type { Backend, TypedArray } from '../types.js';
 import { Arena } from './arena.js';
 import type { GemmExports } from './module.js';
 
@@ -12,8 +12,9 @@ import type { GemmExports } from './module.js';
  */
 export const ELEMENTWISE_MIN = 256;
 
-const OPCODE: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
-const COMMUTES = new Set<BinaryOp>(['add', 'mul']);
+/** The module's binary ops, by kernel name. */
+const OPCODE: Record<string, number | undefined> = { add: 0, sub: 1, mul: 2, div: 3 };
+const COMMUTES = new Set(['add', 'mul']);
 /** Values of a scalar operand laid out as a row, so the kernel's row loop stays vectorized. */
 const SCALAR_ROW = 1024;
 
@@ -52,7 +53,7 @@ export function createWasmElementwise(mod: GemmExports, minLen = ELEMENTWISE_MIN
   }
 
   /** [x, y, period] for the layouts run() takes, or null. */
-  function layout(op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], outShape: readonly number[], n: number): [TypedArray, TypedArray, number] | null {
+  function layout(op: string, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], outShape: readonly number[], n: number): [TypedArray, TypedArray, number] | null {
     // as the TypeScript kernel: an operand as long as the output is contiguous
     if (a.length === n && (b.length === n || b.length === 1)) return [a, b, b.length];
     if (b.length === n && a.length === 1) return COMMUTES.has(op) ? [b, a, 1] : null;
@@ -68,18 +69,18 @@ export function createWasmElementwise(mod: GemmExports, minLen = ELEMENTWISE_MIN
   }
 
   return {
-    binary(op, a, aStrides, b, bStrides, out, outShape) {
-      const code = OPCODE[op];
+    binary(k, a, aStrides, b, bStrides, out, outShape) {
+      const code = OPCODE[k.name];
       const C = out instanceof Float64Array ? Float64Array : Float32Array;
       if (code !== undefined && out.length >= minLen && out instanceof C && a instanceof C && b instanceof C) {
-        const l = layout(op, a, aStrides, b, bStrides, outShape, out.length);
+        const l = layout(k.name, a, aStrides, b, bStrides, outShape, out.length);
         if (l && l[0].length === out.length && run(code, l[0], l[1], l[2], out)) return;
       }
-      jsBinary(op, a, aStrides, b, bStrides, out, outShape);
+      jsBinary(k, a, aStrides, b, bStrides, out, outShape);
     },
-    unary(op, x, out, p0, p1) {
+    unary(k, x, out, p0, p1) {
       const C = out instanceof Float64Array ? Float64Array : Float32Array;
-      if (op === 'relu' && out.length >= minLen && out instanceof C && x instanceof C) {
+      if (k.name === 'relu' && out.length >= minLen && out instanceof C && x instanceof C) {
         const es = C.BYTES_PER_ELEMENT;
         const n = out.length;
         const oAt = Math.ceil((n * es) / 16) * 16;
@@ -91,7 +92,7 @@ export function createWasmElementwise(mod: GemmExports, minLen = ELEMENTWISE_MIN
           return;
         }
       }
-      jsUnary(op, x, out, p0, p1);
+      jsUnary(k, x, out, p0, p1);
     },
   };
 }

@@ -1,9 +1,18 @@
-/** Activation functions as plain functions (the same ops as the Tensor methods). */
+/**
+ * Activation functions as plain functions: every activation of the op table (the same functions
+ * as the Tensor methods), tanh and sign, and the softmax family with the dim required, as in
+ * torch.nn.functional.
+ */
 import { ChainruleError } from '../../errors.js';
-import { logSoftmax as opLogSoftmax, softmax as opSoftmax } from '../../ops/softmax.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { add, exp, log1p, logSoftmax as opLogSoftmax, softmax as opSoftmax, softmin as opSoftmin, neg, relu, type Tensor } from '../../ops/index.js';
 
-export { elu, gelu, leakyRelu, relu, sigmoid, sign, softplus, tanh, type GeluOptions } from '../../ops/unary.js';
+export * from '../../ops/activation.js';
+export { sign, tanh } from '../../ops/index.js';
+
+function needDim(name: string, dim: number | undefined): number {
+  if (dim === undefined) throw new ChainruleError(`${name}: pass the dim that holds the classes`);
+  return dim;
+}
 
 /**
  * Softmax along `dim`. Unlike the op (last dim by default) the dim must be given, as in
@@ -11,31 +20,26 @@ export { elu, gelu, leakyRelu, relu, sigmoid, sign, softplus, tanh, type GeluOpt
  * @example softmax(tensor([[0, 0]]), 1).toArray() // [[0.5, 0.5]]
  */
 export function softmax(x: Tensor, dim: number): Tensor {
-  if (dim === undefined) throw new ChainruleError('softmax: pass the dim that holds the classes');
-  return opSoftmax(x, dim);
+  return opSoftmax(x, needDim('softmax', dim));
 }
 
 /** log(softmax(x)) along `dim`, computed stably. @example logSoftmax(tensor([[0, 0]]), 1) */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
-  if (dim === undefined) throw new ChainruleError('logSoftmax: pass the dim that holds the classes');
-  return opLogSoftmax(x, dim);
+  return opLogSoftmax(x, needDim('logSoftmax', dim));
 }
 
-/** log σ(x) = -softplus(-x), computed without overflow. @example logSigmoid(tensor([0])).item() // -0.693... */
-export function logSigmoid(x: Tensor): Tensor {
-  return softplusNeg(x).neg();
+/** softmax(-x) along `dim`. @example softmin(tensor([[0, 0]]), 1).toArray() // [[0.5, 0.5]] */
+export function softmin(x: Tensor, dim: number): Tensor {
+  return opSoftmin(x, needDim('softmin', dim));
 }
 
 /**
- * softplus(-x) = log(1 + e^(-x)) exact for all x: relu(-x) + log(1 + e^(-|x|)). |x| is built
- * with `where` so the gradient at 0 is the true -1/2 rather than abs's convention of 0.
+ * softplus(-x) = log(1 + e^(-x)), exact for all x: relu(-x) + log1p(e^(-|x|)). |x| is built with
+ * `where` so the gradient at 0 is the true -1/2 rather than abs's convention of 0.
+ * @example softplusNeg(tensor([0])).item() // 0.693...
  */
 export function softplusNeg(x: Tensor): Tensor {
-  const ax = x.where(x.ge(0), x.neg());
-  return x.neg().relu().add(ax.neg().exp().add(1).log());
-}
+  const ax = x.where(x.ge(0), neg(x));
+  return add(relu(neg(x)), log1p(exp(neg(ax))));
 
-/** Hard tanh: clamp to [min, max]. @example hardtanh(tensor([-3, 0.5, 3])).toArray() // [-1, 0.5, 1] */
-export function hardtanh(x: Tensor, min = -1, max = 1): Tensor {
-  return x.clamp(min, max);
 }

@@ -1,8 +1,6 @@
 import { ChainruleError } from '../../errors.js';
-import { conv1d as conv1dOp } from '../../ops/conv.js';
-import { asStrided } from '../../ops/shape.js';
-import type { Tensor } from '../../tensor/tensor.js';
 import { showShape } from '../module.js';
+import { asStrided, conv1d as conv1dOp, type Tensor } from '../../ops/index.js';
 
 export interface Conv1dOptions {
   stride?: number;

@@ -1,7 +1,7 @@
 import { ChainruleError } from '../../errors.js';
 import { empty } from '../../tensor/creation.js';
 import { type Generator, defaultGenerator } from '../../tensor/random.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import type { Tensor } from '../../ops/index.js';
 
 export interface DropoutOptions {
   /** apply dropout (default true); false returns the input unchanged */

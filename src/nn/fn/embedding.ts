@@ -1,8 +1,7 @@
 import { ChainruleError } from '../../errors.js';
-import { stack } from '../../ops/shape.js';
 import { tensor } from '../../tensor/creation.js';
-import { Tensor } from '../../tensor/tensor.js';
 import { showShape } from '../module.js';
+import { stack, Tensor } from '../../ops/index.js';
 
 function ids(input: Tensor, num: number, op: string): Int32Array {
   if (!(input instanceof Tensor)) throw new ChainruleError(`${op}: indices must be a Tensor`);

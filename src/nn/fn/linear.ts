@@ -1,7 +1,6 @@
 import { ChainruleError } from '../../errors.js';
-import { matmulT } from '../../ops/matmul.js';
-import { Tensor } from '../../tensor/tensor.js';
 import { showShape } from '../module.js';
+import { matmulT, Tensor } from '../../ops/index.js';
 
 /**
  * y = x·Wᵀ + b with W of shape [out, in] (PyTorch's layout); x is [*, in].

@@ -2,14 +2,14 @@
  * Loss functions with PyTorch's formulas and options (camelCase names): each matches
  * torch.nn.functional in value and gradient.
  */
-import { customOp } from '../../autograd/custom.js';
+
 import { ChainruleError } from '../../errors.js';
 import { tensor } from '../../tensor/creation.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { sameShape } from '../../tensor/shape.js';
-import { Tensor } from '../../tensor/tensor.js';
 import { showShape } from '../module.js';
 import { softplusNeg } from './activation.js';
+import { customOp, Tensor } from '../../ops/index.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 

@@ -1,7 +1,7 @@
 import { noGrad } from '../../autograd/mode.js';
 import { ChainruleError } from '../../errors.js';
-import type { Tensor } from '../../tensor/tensor.js';
 import { showShape } from '../module.js';
+import type { Tensor } from '../../ops/index.js';
 
 /**
  * Normalises over the trailing `normalizedShape` dims: (x - mean)/sqrt(var + eps)·weight + bias,

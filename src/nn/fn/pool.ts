@@ -1,8 +1,7 @@
 import { ChainruleError } from '../../errors.js';
-import { asStrided, stack } from '../../ops/shape.js';
-import type { Tensor } from '../../tensor/tensor.js';
 import { showShape } from '../module.js';
 import { convOutLength } from './conv.js';
+import { asStrided, stack, type Tensor } from '../../ops/index.js';
 
 export interface MaxPool1dOptions {
   /** default: kernelSize */

@@ -1,7 +1,5 @@
+import { cellStep, matmulT, type Tensor } from '../../ops/index.js';
 /** One time step of the recurrent cells, with PyTorch's gate layouts. */
-import { matmulT } from '../../ops/matmul.js';
-import { cellStep } from '../../ops/rnn.js';
-import type { Tensor } from '../../tensor/tensor.js';
 
 export { type CellKind, GATES, cellStep } from '../../ops/rnn.js';
 

@@ -1,8 +1,7 @@
-import '../../ops/index.js';
 import { ChainruleError } from '../../errors.js';
 import { Module } from '../../nn/module.js';
-import type { Tensor } from '../../tensor/tensor.js';
 import type { BatchInput } from '../features.js';
+import type { Tensor } from '../../ops/index.js';
 
 /** A classifier over one kind of batch input that returns logits [batch, classes]. */
 export abstract class TextModule extends Module {

@@ -2,12 +2,11 @@ import { Conv1d } from '../../nn/conv.js';
 import { Dropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
 import { Linear } from '../../nn/linear.js';
-import { concat } from '../../ops/shape.js';
 import { tensor } from '../../tensor/creation.js';
-import type { Tensor } from '../../tensor/tensor.js';
 import type { BatchInput } from '../features.js';
 import { maskedMaxOverTime } from '../layers.js';
 import { TextModule, scaleInPlace } from './base.js';
+import { concat, type Tensor } from '../../ops/index.js';
 
 /**
  * Kim (2014)-style CNN: nn.Embedding (padding row 0), one nn.Conv1d per filter width (default

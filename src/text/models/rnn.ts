@@ -2,12 +2,11 @@ import { Dropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
 import { Linear } from '../../nn/linear.js';
 import { GRU, LSTM } from '../../nn/rnn.js';
-import { concat } from '../../ops/shape.js';
 import { tensor } from '../../tensor/creation.js';
-import type { Tensor } from '../../tensor/tensor.js';
 import type { BatchInput } from '../features.js';
 import { maskedMaxOverTime, maskedMeanOverTime } from '../layers.js';
 import { TextModule, scaleInPlace } from './base.js';
+import { concat, type Tensor } from '../../ops/index.js';
 
 export type RnnCell = 'gru' | 'lstm';
 

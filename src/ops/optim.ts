@@ -1,8 +1,12 @@
+// The optimizers' update rules as in-place steps over one parameter: the backend's fused kernel
+// when it has one, else composed from ops (optim/ holds the optimizers; this is their arithmetic).
 import { kernels } from '../backend/registry.js';
 import type { AdamOptions, SgdOptions } from '../backend/types.js';
-import { add, div, maximum, mul, sub } from '../ops/binary.js';
-import { neg, sqrt } from '../ops/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { add, div, maximum, mul, neg, sub } from './arith.js';
+import { sqrt } from './math.js';
+
+export type { AdamOptions, SgdOptions };
 
 /** Writes `value` into `target`'s storage: every update is in place, so views and references stay valid. */
 export function assign(target: Tensor, value: Tensor): void {

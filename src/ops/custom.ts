@@ -1,8 +1,8 @@
 import { ChainruleError } from '../errors.js';
-import { Tensor } from '../tensor/tensor.js';
-import { isGradEnabled, noGrad } from './mode.js';
-import type { OpInfo } from './node.js';
-import { record } from './record.js';
+import { isGradEnabled, noGrad } from '../autograd/mode.js';
+import { record } from '../autograd/record.js';
+import { type OpInfo, Tensor } from '../tensor/tensor.js';
+import { clone } from './shape.js';
 
 export interface CustomOpSpec {
   name: string;
@@ -39,7 +39,7 @@ export function customOp(spec: CustomOpSpec): (...inputs: Tensor[]) => Tensor {
       }
       // a user's backward may return any tensor (a captured constant, an input): the engine gives
       // gradients their own storage only when they are not fresh, so hand it copies
-      return isGradEnabled() ? grads : grads.map((gr) => (gr instanceof Tensor ? gr.clone() : gr));
+      return isGradEnabled() ? grads : grads.map((gr) => (gr instanceof Tensor ? clone(gr) : gr));
     });
   };
 }

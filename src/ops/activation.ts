@@ -1,0 +1,521 @@
+
+import { record } from '../autograd/record.js';
+import { ChainruleError, fmtShape } from '../errors.js';
+import { normDim } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { add, div, ge, gt, le, logicalAnd, lt, mul, neg, sub, where } from './arith.js';
+import { defineOp, operatorLatex } from './define.js';
+import { compositeOp, unaryOp } from './elementwise.js';
+import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
+import { assertTensor, runUnary, unaryKernel } from './kernel.js';
+import { CLAMP, abs, erf, exp, expm1, log, log1p, sign, tanh } from './math.js';
+import { chunk, reshape } from './shape.js';
+import { erf as erfScalar } from './special.js';
+
+const fn = (latex: string) => operatorLatex(latex);
+const x0 = (args: readonly Expr[]) => args[0];
+const gt0 = (x: Expr) => cond(x, '>', num(0));
+
+/** max(x, 0); gradient 1 where x > 0 and 0 elsewhere (0 at x = 0, as in PyTorch). */
+export const relu = unaryOp({
+  name: 'relu',
+  doc: 'max(x, 0); the gradient is 1 where x > 0 and 0 elsewhere, also at 0, as in PyTorch.',
+  problem: 'relu',
+  kernel: unaryKernel('relu', (x) => (x > 0 ? x : 0)),
+  // the mask is sign(ReLU(x)): 1 where x > 0, else 0, already in the gradient's dtype (one pass)
+  backward: (g, _x, y): Tensor => mul(g, sign(y)),
+  latex: fn('\\mathrm{ReLU}'),
+  fnLatex: '\\mathrm{ReLU}',
+  fnText: 'ReLU',
+  derivative: (a) => [call('ind_pos', x0(a))],
+  plot: { title: 'ReLU' },
+  module: 'ReLU',
+  onnx: { opType: 'Relu' },
+});
+
+/** Logistic sigmoid 1/(1+e^-x); d/dx = s(1-s). */
+export const sigmoid = unaryOp({
+  name: 'sigmoid',
+  doc: 'Logistic sigmoid 1/(1 + e^-x); d/dx = σ(x)(1 - σ(x)).',
+  problem: 'sigmoid',
+  aliases: ['logistic'],
+  kernel: unaryKernel('sigmoid', (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))),
+  backward: (g, _x, y): Tensor => mul(g, mul(y, sub(1, y))),
+  latex: fn('\\sigma'),
+  fnLatex: '\\sigma',
+  fnText: 'σ',
+  derivative: (a) => [times(call('sigmoid', x0(a)), minus(num(1), call('sigmoid', x0(a))))],
+  plot: { title: 'Sigmoid σ' },
+  module: 'Sigmoid',
+  onnx: { opType: 'Sigmoid' },
+});
+
+/** Leaky ReLU: x for x > 0, slope·x otherwise. @example leakyRelu(tensor([-2]), 0.01).item() // -0.02 */
+export const leakyRelu = unaryOp({
+  name: 'leakyRelu',
+  doc: 'x for x > 0, negativeSlope·x otherwise (default slope 0.01).',
+  problem: 'leaky_relu',
+  aliases: ['leakyrelu', 'leaky'],
+  params: [{ name: 'negativeSlope', default: 0.01, latex: '\\alpha', text: 'slope' }],
+  kernel: unaryKernel('leakyRelu', (x, s) => (x > 0 ? x : s * x)),
+  backward: (g, x, _y, [s]): Tensor => where(gt(x, 0), g, mul(g, s)),
+  latex: ([a], at) => `\\mathrm{LeakyReLU}_{${at?.negativeSlope}}\\left(${a}\\right)`,
+  fnLatex: '\\mathrm{LeakyReLU}',
+  fnText: 'LeakyReLU',
+  label: (at) => `LeakyReLU ${formatParam(at.negativeSlope ?? 0.01)}`,
+  derivative: ([x], [s]) => [cases([[gt0(x), num(1)]], s ?? num(0.01))],
+  plot: { title: 'LeakyReLU' },
+  module: 'LeakyReLU',
+  onnx: { opType: 'LeakyRelu', attributes: (a) => ({ alpha: a.negativeSlope as number }) },
+});
+
+/** ELU: x for x > 0, alpha·(e^x - 1) otherwise. */
+export const elu = unaryOp({
+  name: 'elu',
+  doc: 'x for x > 0, alpha·(e^x - 1) otherwise.',
+  problem: 'elu',
+  params: [{ name: 'alpha', default: 1, latex: '\\alpha', text: 'α' }],
+  kernel: unaryKernel('elu', (x, a) => (x > 0 ? x : a * Math.expm1(x))),
+  backward: (g, x, y, [a]): Tensor => mul(g, where(gt(x, 0), 1, add(y, a))),
+  latex: fn('\\mathrm{ELU}'),
+  fnLatex: '\\mathrm{ELU}',
+  fnText: 'ELU',
+  label: (at) => (typeof at.alpha === 'number' && at.alpha !== 1 ? `ELU ${formatParam(at.alpha)}` : 'ELU'),
+  derivative: ([x], [a]) => [cases([[gt0(x), num(1)]], times(a ?? num(1), call('exp', x)))],
+  plot: { title: 'ELU' },
+  module: 'ELU',
+  onnx: { opType: 'Elu', attributes: (a) => ({ alpha: a.alpha as number }) },
+});
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const GELU_ERF = unaryKernel('gelu', (x: number) => 0.5 * x * (1 + erfScalar(x * Math.SQRT1_2)));
+const GELU_TANH = unaryKernel('geluTanh', (x: number) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))));
+
+export interface GeluOptions {
+  /** 'none' (exact, with erf; PyTorch's default) or 'tanh' (the approximation) */
+  approximate?: 'none' | 'tanh';
+}
+
+/** GELU, x·Φ(x). Exact (erf) by default; `{approximate: 'tanh'}` (or 'tanh') for the tanh form. */
+export const gelu = defineOp(
+  {
+    name: 'gelu',
+    doc: "GELU x·Φ(x): exact with erf (PyTorch's default), or approximate = 'tanh'.",
+    problem: 'gelu',
+    params: [{ name: 'approximate', type: 'string', default: 'none' }],
+    fnLatex: '\\mathrm{GELU}',
+    fnText: 'GELU',
+    label: (at) => (at.approximate === 'tanh' ? 'GELU tanh' : 'GELU'),
+    kernel: GELU_ERF,
+    kernels: [GELU_TANH],
+    // Φ(x) + x·φ(x) with Φ(x) = (1 + erf(x/√2))/2 and φ(x) = e^(-x²/2)/√(2π)
+    derivative: ([x]) => [
+      plus(
+        over(plus(num(1), call('erf', times(x, num(Math.SQRT1_2)))), num(2)),
+        times(x, times(num(INV_SQRT_2PI), call('exp', negE(over(power(x, num(2)), num(2)))))),
+      ),
+    ],
+    plot: [
+      { key: 'gelu', title: 'GELU' },
+      { key: 'gelu_tanh', title: 'GELU (tanh approx.)', fixed: { approximate: 'tanh' } },
+    ],
+    module: 'GELU',
+    onnx: { opType: 'Gelu', since: 20 },
+  },
+  (def) =>
+    function gelu(x: Tensor, approximate: 'none' | 'tanh' | GeluOptions = 'none'): Tensor {
+      assertTensor(x, 'gelu');
+      const approx = typeof approximate === 'string' ? approximate : (approximate.approximate ?? 'none');
+      if (approx !== 'none' && approx !== 'tanh') throw new ChainruleError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approx)}`);
+      if (approx === 'tanh') {
+        const y = runUnary(GELU_TANH, x);
+        return record(
+          def,
+          [x],
+          y,
+          (g) => {
+            const x2 = mul(x, x);
+            const t = tanh(mul(add(x, mul(mul(x2, x), 0.044715)), SQRT_2_OVER_PI));
+            const du = mul(add(mul(x2, 3 * 0.044715), 1), SQRT_2_OVER_PI);
+            const d = add(mul(add(t, 1), 0.5), mul(mul(mul(x, 0.5), sub(1, mul(t, t))), du));
+            return [mul(g, d)];
+          },
+          { approximate: 'tanh' },
+        );
+      }
+      const y = runUnary(GELU_ERF, x);
+      return record(def, [x], y, (g) => {
+        const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5);
+        const pdf = mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI);
+        return [mul(g, add(cdf, mul(x, pdf)))];
+      });
+    },
+);
+
+/** Softplus log(1 + e^(beta·x))/beta, linear where beta·x > threshold (PyTorch's defaults 1 and 20). */
+export const softplus = unaryOp({
+  name: 'softplus',
+  doc: 'log(1 + e^(beta·x))/beta, and x itself where beta·x > threshold (defaults 1 and 20, as in PyTorch).',
+  problem: 'softplus',
+  params: [
+    { name: 'beta', default: 1, latex: '\\beta', text: 'β' },
+    { name: 'threshold', default: 20 },
+  ],
+  check: ([b]) => {
+    if (!(b > 0)) throw new ChainruleError(`softplus: beta must be > 0, got ${b}`);
+  },
+  kernel: unaryKernel('softplus', (x, b, t) => (x * b > t ? x : Math.log1p(Math.exp(b * x)) / b)),
+  backward: (g, x, _y, [b, t]): Tensor => {
+    const bx = mul(x, b);
+    return mul(g, where(gt(bx, t), 1, sigmoid(bx)));
+  },
+  fnLatex: '\\mathrm{softplus}',
+  fnText: 'softplus',
+  label: (at) => (typeof at.beta === 'number' && at.beta !== 1 ? `softplus β=${formatParam(at.beta)}` : 'softplus'),
+  derivative: ([x], [b, t]) => {
+    const bx = b ? times(b, x) : x;
+    return [t ? cases([[cond(bx, '>', t), num(1)]], call('sigmoid', bx)) : call('sigmoid', bx)];
+  },
+  plot: { title: 'Softplus' },
+  module: 'Softplus',
+  onnx: { opType: 'Softplus' },
+});
+
+/** Heaviside step: 1 where x >= 0, else 0 (also for NaN). Its gradient is 0 everywhere. */
+export const step = unaryOp({
+  name: 'step',
+  doc: 'Heaviside step: 1 where x ≥ 0, else 0 (NaN gives 0). Its gradient is 0 everywhere.',
+  problem: 'step',
+  aliases: ['heaviside'],
+  methodAliases: ['heaviside'],
+  kernel: unaryKernel('step', (x) => (x >= 0 ? 1 : 0)),
+  backward: (g): Tensor => mul(g, 0),
+  latex: fn('H'),
+  fnLatex: 'H',
+  fnText: 'H',
+  derivative: () => [num(0)],
+  grad: 'zero',
+  plot: { title: 'Heaviside step' },
+  module: 'Step',
+});
+export const heaviside = step;
+
+/** clamp(x, min, max) whose gradient is 0 at the bounds, as PyTorch's hardtanh. */
+export const hardtanh = compositeOp({
+  name: 'hardtanh',
+  doc: 'Clamps into [minVal, maxVal] (default [-1, 1]); the gradient is 1 strictly inside and 0 at and beyond the bounds, as in PyTorch.',
+  problem: 'hardtanh',
+  params: [
+    { name: 'minVal', default: -1 },
+    { name: 'maxVal', default: 1 },
+  ],
+  check: ([lo, hi]) => {
+    if (!(lo <= hi)) throw new ChainruleError(`hardtanh: minVal ${lo} is above maxVal ${hi}`);
+  },
+  forward: (x, [lo, hi]): Tensor => runUnary(CLAMP, x, lo, hi),
+  backward: (g, x, _y, [lo, hi]): Tensor => where(logicalAnd(gt(x, lo), lt(x, hi)), g, 0),
+  fnLatex: '\\operatorname{hardtanh}',
+  derivative: ([x], [lo, hi]) => [cases([[cond(x, '<=', lo ?? num(-1)), num(0)], [cond(x, '>=', hi ?? num(1)), num(0)]], num(1))],
+  plot: { title: 'Hardtanh' },
+  module: 'Hardtanh',
+  onnx: { opType: 'Clip' },
+});
+
+/** min(max(x, 0), 6). */
+export const relu6 = compositeOp({
+  name: 'relu6',
+  doc: 'min(max(x, 0), 6); the gradient is 1 for 0 < x < 6.',
+  problem: 'relu6',
+  forward: (x): Tensor => runUnary(CLAMP, x, 0, 6),
+  backward: (g, x): Tensor => where(logicalAnd(gt(x, 0), lt(x, 6)), g, 0),
+  fnLatex: '\\mathrm{ReLU6}',
+  fnText: 'ReLU6',
+  derivative: ([x]) => [cases([[cond(x, '<=', num(0)), num(0)], [cond(x, '>=', num(6)), num(0)]], num(1))],
+  plot: { title: 'ReLU6' },
+  module: 'ReLU6',
+});
+
+/** x·σ(x) (swish). */
+export const silu = compositeOp({
+  name: 'silu',
+  doc: 'x·σ(x) (also called swish); d/dx = σ(x)(1 + x(1 - σ(x))).',
+  problem: 'silu',
+  aliases: ['swish'],
+  forward: (x): Tensor => mul(x, sigmoid(x)),
+  backward: (g, x): Tensor => {
+    const s = sigmoid(x);
+    return mul(g, mul(s, add(mul(x, sub(1, s)), 1)));
+  },
+  fnLatex: '\\mathrm{SiLU}',
+  fnText: 'SiLU',
+  derivative: ([x]) => [times(call('sigmoid', x), plus(num(1), times(x, minus(num(1), call('sigmoid', x)))))],
+  plot: { title: 'SiLU x·σ(x)' },
+  module: 'SiLU',
+});
+
+/** x·tanh(softplus(x)). */
+export const mish = compositeOp({
+  name: 'mish',
+  doc: 'x·tanh(softplus(x)).',
+  problem: 'mish',
+  forward: (x): Tensor => mul(x, tanh(softplus(x))),
+  backward: (g, x): Tensor => {
+    const t = tanh(softplus(x));
+    return mul(g, add(t, mul(mul(x, sigmoid(x)), sub(1, mul(t, t)))));
+  },
+  fnLatex: '\\mathrm{Mish}',
+  fnText: 'Mish',
+  derivative: ([x]) => {
+    const t = call('tanh', call('softplus', x));
+    return [plus(t, times(times(x, call('sigmoid', x)), minus(num(1), power(t, num(2)))))];
+  },
+  plot: { title: 'Mish' },
+  module: 'Mish',
+  onnx: { opType: 'Mish', since: 18 },
+});
+
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_SCALE = 1.0507009873554804934193349852946;
+
+/** scale·ELU(x, α) with the self-normalising constants. */
+export const selu = compositeOp({
+  name: 'selu',
+  doc: 'scale·(x for x > 0, α(e^x - 1) otherwise) with α ≈ 1.6733 and scale ≈ 1.0507.',
+  problem: 'selu',
+  forward: (x): Tensor => mul(elu(x, SELU_ALPHA), SELU_SCALE),
+  backward: (g, x): Tensor => mul(g, where(gt(x, 0), SELU_SCALE, mul(exp(x), SELU_SCALE * SELU_ALPHA))),
+  fnLatex: '\\mathrm{SELU}',
+  fnText: 'SELU',
+  derivative: ([x]) => [cases([[gt0(x), num(SELU_SCALE)]], times(num(SELU_SCALE * SELU_ALPHA), call('exp', x)))],
+  plot: { title: 'SELU' },
+  module: 'SELU',
+  onnx: { opType: 'Selu' },
+});
+
+/** x for x > 0, α(e^(x/α) - 1) otherwise. */
+export const celu = compositeOp({
+  name: 'celu',
+  doc: 'x for x > 0, α(e^(x/α) - 1) otherwise (default α = 1).',
+  problem: 'celu',
+  params: [{ name: 'alpha', default: 1, latex: '\\alpha', text: 'α' }],
+  check: ([a]) => {
+    if (a === 0) throw new ChainruleError('celu: alpha must not be 0');
+  },
+  forward: (x, [a]): Tensor => where(gt(x, 0), x, mul(expm1(div(x, a)), a)),
+  backward: (g, x, _y, [a]): Tensor => mul(g, where(gt(x, 0), 1, exp(div(x, a)))),
+  fnLatex: '\\mathrm{CELU}',
+  fnText: 'CELU',
+  derivative: ([x], [a]) => [cases([[gt0(x), num(1)]], call('exp', over(x, a ?? num(1))))],
+  plot: { title: 'CELU' },
+  module: 'CELU',
+  onnx: { opType: 'Celu' },
+});
+
+/** x·relu6(x + 3)/6. */
+export const hardswish = compositeOp({
+  name: 'hardswish',
+  doc: "x·min(max(x + 3, 0), 6)/6; its gradient is x/3 + 1/2 on [-3, 3] (PyTorch's convention at the kinks).",
+  problem: 'hardswish',
+  forward: (x): Tensor => div(mul(x, runUnary(CLAMP, add(x, 3), 0, 6)), 6),
+  backward: (g, x): Tensor => mul(g, where(lt(x, -3), 0, where(le(x, 3), add(div(x, 3), 0.5), 1))),
+  fnLatex: '\\mathrm{hardswish}',
+  derivative: ([x]) => [cases([[cond(x, '<', num(-3)), num(0)], [cond(x, '<=', num(3)), plus(over(x, num(3)), num(0.5))]], num(1))],
+  plot: { title: 'Hardswish' },
+  module: 'Hardswish',
+  onnx: { opType: 'HardSwish' },
+});
+
+/** relu6(x + 3)/6. */
+export const hardsigmoid = compositeOp({
+  name: 'hardsigmoid',
+  doc: 'min(max(x + 3, 0), 6)/6; its gradient is 1/6 for -3 < x < 3.',
+  problem: 'hardsigmoid',
+  forward: (x): Tensor => div(runUnary(CLAMP, add(x, 3), 0, 6), 6),
+  backward: (g, x): Tensor => where(logicalAnd(gt(x, -3), lt(x, 3)), div(g, 6), 0),
+  fnLatex: '\\mathrm{hardsigmoid}',
+  derivative: ([x]) => [cases([[cond(x, '<=', num(-3)), num(0)], [cond(x, '>=', num(3)), num(0)]], over(num(1), num(6)))],
+  plot: { title: 'Hardsigmoid' },
+  module: 'Hardsigmoid',
+  onnx: { opType: 'HardSigmoid', attributes: () => ({ alpha: 1 / 6, beta: 0.5 }) },
+});
+
+/** x/(1 + |x|). */
+export const softsign = compositeOp({
+  name: 'softsign',
+  doc: 'x/(1 + |x|); d/dx = 1/(1 + |x|)².',
+  problem: 'softsign',
+  forward: (x): Tensor => div(x, add(abs(x), 1)),
+  backward: (g, x): Tensor => {
+    const d = add(abs(x), 1);
+    return div(g, mul(d, d));
+  },
+  fnLatex: '\\mathrm{softsign}',
+  derivative: ([x]) => [over(num(1), power(plus(num(1), call('abs', x)), num(2)))],
+  plot: { title: 'Softsign' },
+  module: 'Softsign',
+  onnx: { opType: 'Softsign' },
+});
+
+/** x - tanh(x). */
+export const tanhshrink = compositeOp({
+  name: 'tanhshrink',
+  doc: 'x - tanh(x); d/dx = tanh²x.',
+  problem: 'tanhshrink',
+  forward: (x): Tensor => sub(x, tanh(x)),
+  backward: (g, x): Tensor => {
+    const t = tanh(x);
+    return mul(g, mul(t, t));
+  },
+  fnLatex: '\\mathrm{tanhshrink}',
+  derivative: ([x]) => [power(call('tanh', x), num(2))],
+  plot: { title: 'Tanhshrink' },
+  module: 'Tanhshrink',
+});
+
+function lambdaCheck(name: string): (p: number[]) => void {
+  return ([l]) => {
+    if (!(l >= 0)) throw new ChainruleError(`${name}: lambd must be >= 0, got ${l}`);
+  };
+}
+
+/** Shrinks toward 0 by λ: x - λ above λ, x + λ below -λ, 0 between. */
+export const softshrink = compositeOp({
+  name: 'softshrink',
+  doc: 'x - λ for x > λ, x + λ for x < -λ, 0 in between (default λ = 0.5); the gradient is 0 on [-λ, λ].',
+  problem: 'softshrink',
+  params: [{ name: 'lambd', default: 0.5, latex: '\\lambda', text: 'λ' }],
+  check: lambdaCheck('softshrink'),
+  forward: (x, [l]): Tensor => where(gt(x, l), sub(x, l), where(lt(x, -l), add(x, l), mul(x, 0))),
+  backward: (g, x, _y, [l]): Tensor => where(logicalAnd(ge(x, -l), le(x, l)), 0, g),
+  fnLatex: '\\mathrm{softshrink}',
+  derivative: ([x], [l]) => {
+    const lam = l ?? num(0.5);
+    return [cases([[cond(x, '>', lam), num(1)], [cond(x, '<', negE(lam)), num(1)]], num(0))];
+  },
+  plot: { title: 'Softshrink' },
+  module: 'Softshrink',
+  onnx: { opType: 'Shrink' },
+});
+
+/** x where |x| > λ, else 0. */
+export const hardshrink = compositeOp({
+  name: 'hardshrink',
+  doc: 'x where |x| > λ, else 0 (default λ = 0.5); the gradient is 0 on [-λ, λ].',
+  problem: 'hardshrink',
+  params: [{ name: 'lambd', default: 0.5, latex: '\\lambda', text: 'λ' }],
+  check: lambdaCheck('hardshrink'),
+  forward: (x, [l]): Tensor => where(logicalAnd(ge(x, -l), le(x, l)), mul(x, 0), x),
+  backward: (g, x, _y, [l]): Tensor => where(logicalAnd(ge(x, -l), le(x, l)), 0, g),
+  fnLatex: '\\mathrm{hardshrink}',
+  derivative: ([x], [l]) => {
+    const lam = l ?? num(0.5);
+    return [cases([[cond(x, '>', lam), num(1)], [cond(x, '<', negE(lam)), num(1)]], num(0))];
+  },
+  plot: { title: 'Hardshrink' },
+  module: 'Hardshrink',
+  onnx: { opType: 'Shrink' },
+});
+
+/** x where x > threshold, else value. */
+export const threshold = compositeOp({
+  name: 'threshold',
+  doc: 'x where x > threshold, else value; the gradient is 1 where x > threshold.',
+  problem: 'threshold',
+  params: [
+    { name: 'threshold', default: 0 },
+    { name: 'value', default: 0 },
+  ],
+  forward: (x, [t, v]): Tensor => where(gt(x, t), x, v),
+  backward: (g, x, _y, [t]): Tensor => where(gt(x, t), g, 0),
+  fnLatex: '\\operatorname{threshold}',
+  derivative: ([x], [t]) => [cases([[cond(x, '>', t ?? num(0)), num(1)]], num(0))],
+  plot: { title: 'Threshold', param: 'threshold' },
+  module: 'Threshold',
+});
+
+/** log σ(x), computed without overflow: min(x, 0) - log1p(e^-|x|). */
+export const logSigmoid = compositeOp({
+  name: 'logSigmoid',
+  doc: 'log σ(x) = min(x, 0) - log(1 + e^-|x|), without overflow or cancellation; d/dx = 1 - σ(x).',
+  problem: 'log_sigmoid',
+  aliases: ['logsigmoid'],
+  forward: (x): Tensor => sub(where(lt(x, 0), x, 0), log1p(exp(neg(abs(x))))),
+  backward: (g, x): Tensor => mul(g, sigmoid(neg(x))),
+  fnLatex: '\\log\\sigma',
+  fnText: 'log σ',
+  derivative: ([x]) => [minus(num(1), call('sigmoid', x))],
+  plot: { title: 'LogSigmoid' },
+  module: 'LogSigmoid',
+});
+
+/** log(p/(1-p)), with p clamped into [eps, 1-eps] when eps is given. */
+export const logit = compositeOp({
+  name: 'logit',
+  doc: 'log(p/(1 - p)), the inverse of the sigmoid; with eps, p is clamped into [eps, 1 - eps] first (the gradient is 0 outside).',
+  problem: 'logit',
+  params: [{ name: 'eps', default: null }],
+  forward: (x, [eps]): Tensor => {
+    const p = Number.isNaN(eps) ? x : runUnary(CLAMP, x, eps, 1 - eps);
+    return log(div(p, sub(1, p)));
+  },
+  backward: (g, x, _y, [eps]): Tensor => {
+    const d = div(g, mul(x, sub(1, x)));
+    return Number.isNaN(eps) ? d : where(logicalAnd(ge(x, eps), le(x, 1 - eps)), d, 0);
+  },
+  fnLatex: '\\operatorname{logit}',
+  derivative: ([x]) => [over(num(1), times(x, minus(num(1), x)))],
+});
+
+/** x for x > 0, weight·x otherwise, with a learned slope per channel (dim 1). */
+export const prelu = defineOp(
+  {
+    name: 'prelu',
+    doc: 'x for x > 0, weight·x otherwise; weight holds one slope, or one per channel (dimension 1 of the input).',
+    inputs: ['input', 'weight'],
+    problem: 'prelu',
+    fnLatex: '\\mathrm{PReLU}',
+    fnText: 'PReLU',
+    derivative: ([x, w]) => [cases([[gt0(x), num(1)]], w), cases([[gt0(x), num(0)]], x)],
+    onnx: { opType: 'PRelu' },
+  },
+  () =>
+    function prelu(x: Tensor, weight: Tensor): Tensor {
+      assertTensor(x, 'prelu');
+      assertTensor(weight, 'prelu', 'weight');
+      let w = weight;
+      if (weight.size !== 1) {
+        const c = x.ndim >= 2 ? x.shape[1] : x.ndim === 1 ? x.shape[0] : 1;
+        if (weight.ndim !== 1 || weight.size !== c) {
+          throw new ChainruleError(`prelu: weight of shape ${fmtShape(weight.shape)} needs 1 or ${c} elements for input ${fmtShape(x.shape)} (one per channel, dimension 1)`);
+        }
+        w = x.ndim >= 2 ? reshape(weight, [c, ...x.shape.slice(2).map(() => 1)]) : weight;
+      } else if (weight.ndim !== 0) w = reshape(weight, []);
+      return where(gt(x, 0), x, mul(w, x));
+    },
+);
+
+/** a·σ(b) with a, b the two halves of x along dim. */
+export const glu = defineOp(
+  {
+    name: 'glu',
+    doc: 'The gated linear unit a·σ(b), where a and b are the two halves of the input along dim (default -1).',
+    params: [{ name: 'dim', default: -1 }],
+    fnLatex: '\\mathrm{GLU}',
+    module: 'GLU',
+  },
+  () =>
+    function glu(x: Tensor, dim = -1): Tensor {
+      assertTensor(x, 'glu');
+      const d = normDim(dim, x.ndim, 'glu');
+      if (x.shape[d] % 2 !== 0) throw new ChainruleError(`glu: dimension ${dim} of input ${fmtShape(x.shape)} must have an even size`);
+      const [a, b] = chunk(x, 2, d);
+      return mul(a, sigmoid(b));
+    },
+);
+
+/** A parameter in a graph label: 0.01, 1.5. */
+function formatParam(v: unknown): string {
+  const n = Number(v);
+  return Number.isInteger(n) ? String(n) : String(Number.parseFloat(n.toPrecision(4)));
+}

@@ -1,0 +1,244 @@
+// Elementwise arithmetic with broadcasting, comparisons, logical ops and where. Gradients are
+// summed back to each operand's shape (sumTo), so this file stands on reduce.ts and shape.ts.
+import { record } from '../autograd/record.js';
+import type { BinaryKernel } from '../backend/types.js';
+import { ChainruleError } from '../errors.js';
+import { scalar, zerosLike } from '../tensor/creation.js';
+import { type DType, floatOf, isFloat, promote } from '../tensor/dtype.js';
+import { Tensor, type TensorLike } from '../tensor/tensor.js';
+import { type NamedMeta, type Op, type OpDef, type OpMeta, type OpNames, defineOp } from './define.js';
+import { assertNumber, binaryKernel, runBinary, runUnary, runWhere, unaryKernel } from './kernel.js';
+import { sumTo } from './reduce.js';
+import { cast } from './shape.js';
+
+/** The dtype a plain number takes next to a tensor (module-level: this runs on every binary op). */
+function numDtype(n: number, other: Tensor): DType {
+  return isFloat(other.dtype) || Number.isInteger(n) ? other.dtype : 'float32';
+}
+
+/** Turns the two operands of a binary op into tensors of one (promoted) dtype. */
+export function operands(a: TensorLike, b: TensorLike, op: string, floatOnly = false): [Tensor, Tensor] {
+  if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
+    throw new ChainruleError(`${op}: at least one operand must be a Tensor`);
+  }
+  let ta: Tensor;
+  let tb: Tensor;
+  if (a instanceof Tensor) ta = a;
+  else ta = scalar(assertNumber(a, op, 'left operand', false), { dtype: numDtype(a, b as Tensor) });
+  if (b instanceof Tensor) tb = b;
+  else tb = scalar(assertNumber(b, op, 'right operand', false), { dtype: numDtype(b, ta) });
+  let d = promote(ta.dtype, tb.dtype);
+  if (floatOnly || d === 'bool') d = floatOnly ? floatOf(d) : d;
+  return [ta.dtype === d ? ta : cast(ta, d), tb.dtype === d ? tb : cast(tb, d)];
+}
+
+type Grads = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
+
+interface BinarySpec extends OpMeta {
+  readonly kernel: BinaryKernel;
+  /** dL/da and dL/db at the broadcast shape (summed back to each operand's shape here) */
+  readonly grads: Grads;
+  /** integer operands are promoted to float (true division, pow) */
+  readonly floatOnly?: boolean;
+}
+
+/** Defines a broadcasting binary op from its kernel and its gradients. */
+export function binaryOp<
+  const N extends string,
+  const Meth extends string | false | undefined = undefined,
+  const Al extends readonly string[] = readonly [],
+>(spec: BinarySpec & NamedMeta<N, Meth, Al>): Op<(x: TensorLike, y: TensorLike) => Tensor, OpNames<N, Meth, Al>> {
+  return defineOp(
+    { inputs: ['input', 'other'], ...spec },
+    (def: OpDef) =>
+      function binary(x: TensorLike, y: TensorLike): Tensor {
+        const [a, b] = operands(x, y, def.name, spec.floatOnly);
+        const out = runBinary(spec.kernel, a, b, def.name);
+        return record(def, [a, b], out, (g) => {
+          const [ga, gb] = spec.grads(g, a, b, out);
+          return [ga && sumTo(ga, a.shape), gb && sumTo(gb, b.shape)];
+        });
+      },
+  );
+}
+
+const NEG = unaryKernel('neg', (x: number) => -x);
+
+/** Elementwise -x. */
+export const neg = defineOp(
+  {
+    name: 'neg',
+    doc: 'Elementwise -x.',
+    latex: ([a]) => `-${a}`,
+    fnText: '−x',
+    kernel: NEG,
+    derivative: () => [{ kind: 'num', value: -1 }],
+    onnx: { opType: 'Neg' },
+  },
+  (def) =>
+    function neg(x: Tensor): Tensor {
+      const y = runUnary(NEG, x, 0, 0, true);
+      return record(def, [x], y, (g) => [neg(g)]);
+    },
+);
+
+/** Elementwise a + b with broadcasting. @example add(tensor([1, 2]), 1).toArray() // [2, 3] */
+export const add = binaryOp({
+  name: 'add',
+  doc: 'Elementwise a + b with broadcasting.',
+  operator: '+',
+  latex: ([a, b]) => `${a} + ${b}`,
+  label: '+',
+  kernel: binaryKernel('add', (a, b) => a + b),
+  grads: (g): [Tensor | null, Tensor | null] => [g, g],
+  onnx: { opType: 'Add' },
+});
+
+/** Elementwise a - b. */
+export const sub = binaryOp({
+  name: 'sub',
+  doc: 'Elementwise a - b with broadcasting.',
+  operator: '-',
+  latex: ([a, b]) => `${a} - ${b}`,
+  label: '−',
+  kernel: binaryKernel('sub', (a, b) => a - b),
+  grads: (g): [Tensor | null, Tensor | null] => [g, neg(g)],
+  onnx: { opType: 'Sub' },
+});
+
+/** Elementwise (Hadamard) product. */
+export const mul = binaryOp({
+  name: 'mul',
+  doc: 'Elementwise (Hadamard) product with broadcasting.',
+  operator: '*',
+  latex: ([a, b]) => `${a} \\cdot ${b}`,
+  label: '×',
+  kernel: binaryKernel('mul', (a, b) => a * b),
+  grads: (g, a, b): [Tensor | null, Tensor | null] => [mul(g, b), mul(g, a)],
+  onnx: { opType: 'Mul' },
+});
+
+/** Elementwise true division (integers divide as floats). */
+export const div = binaryOp({
+  name: 'div',
+  doc: 'Elementwise true division (integer operands divide as floats).',
+  operator: '/',
+  latex: ([a, b]) => `\\frac{${a}}{${b}}`,
+  label: '÷',
+  kernel: binaryKernel('div', (a, b) => a / b),
+  grads: (g, _a, b, y): [Tensor | null, Tensor | null] => [div(g, b), neg(div(mul(g, y), b))],
+  floatOnly: true,
+  onnx: { opType: 'Div' },
+});
+
+function tieSplit(g: Tensor, win: Tensor, tie: Tensor, lose: Tensor): [Tensor, Tensor] {
+  const half = mul(g, 0.5);
+  return [where(win, g, where(tie, half, 0)), where(lose, g, where(tie, half, 0))];
+}
+
+/** Elementwise maximum; ties split the gradient evenly, as in PyTorch. */
+export const maximum = binaryOp({
+  name: 'maximum',
+  doc: 'Elementwise maximum (NaN if either is NaN); ties split the gradient evenly, as in PyTorch.',
+  latex: ([a, b]) => `\\max\\left(${a}, ${b}\\right)`,
+  label: 'max',
+  kernel: binaryKernel('maximum', (x, y) => (x !== x || y !== y ? Number.NaN : x > y ? x : y)),
+  grads: (g, a, b): [Tensor | null, Tensor | null] => tieSplit(g, gt(a, b), eq(a, b), lt(a, b)),
+  onnx: { opType: 'Max' },
+});
+
+/** Elementwise minimum; ties split the gradient evenly. */
+export const minimum = binaryOp({
+  name: 'minimum',
+  doc: 'Elementwise minimum (NaN if either is NaN); ties split the gradient evenly, as in PyTorch.',
+  latex: ([a, b]) => `\\min\\left(${a}, ${b}\\right)`,
+  label: 'min',
+  kernel: binaryKernel('minimum', (x, y) => (x !== x || y !== y ? Number.NaN : x < y ? x : y)),
+  grads: (g, a, b): [Tensor | null, Tensor | null] => tieSplit(g, lt(a, b), eq(a, b), gt(a, b)),
+  onnx: { opType: 'Min' },
+});
+
+function compareOp<const N extends string>(name: N, symbol: string, f: (a: number, b: number) => boolean, onnx: string) {
+  const kernel = binaryKernel(name, (a, b) => (f(a, b) ? 1 : 0), true);
+  return defineOp(
+    {
+      name,
+      doc: `Elementwise a ${symbol} b as a bool tensor (no gradient).`,
+      inputs: ['input', 'other'],
+      latex: ([a, b]: string[]) => `${a} ${symbol} ${b}`,
+      label: symbol,
+      kernel,
+      grad: 'none',
+      onnx: { opType: onnx },
+    },
+    (def) =>
+      function compare(x: TensorLike, y: TensorLike): Tensor {
+        const [a, b] = operands(x, y, def.name);
+        return runBinary(kernel, a, b, def.name, 'bool');
+      },
+  );
+}
+
+/** Elementwise comparisons; they return bool tensors and carry no gradient. */
+export const eq = compareOp('eq', '=', (a, b) => a === b, 'Equal');
+export const ne = compareOp('ne', '\\neq', (a, b) => a !== b, 'Not');
+export const lt = compareOp('lt', '<', (a, b) => a < b, 'Less');
+export const le = compareOp('le', '\\leq', (a, b) => a <= b, 'LessOrEqual');
+export const gt = compareOp('gt', '>', (a, b) => a > b, 'Greater');
+export const ge = compareOp('ge', '\\geq', (a, b) => a >= b, 'GreaterOrEqual');
+
+/** Elementwise logical and of bool (or nonzero) tensors. */
+export const logicalAnd = defineOp(
+  { name: 'logicalAnd', doc: 'Elementwise logical and of bool (or nonzero) tensors.', inputs: ['input', 'other'], grad: 'none', onnx: { opType: 'And' } },
+  () =>
+    function logicalAnd(a: Tensor, b: Tensor): Tensor {
+      return ne(mul(cast(a, 'int32'), cast(b, 'int32')), 0);
+    },
+);
+
+/** Elementwise logical or. */
+export const logicalOr = defineOp(
+  { name: 'logicalOr', doc: 'Elementwise logical or of bool (or nonzero) tensors.', inputs: ['input', 'other'], grad: 'none', onnx: { opType: 'Or' } },
+  () =>
+    function logicalOr(a: Tensor, b: Tensor): Tensor {
+      return ne(add(cast(ne(a, 0), 'int32'), cast(ne(b, 0), 'int32')), 0);
+    },
+);
+
+/** Elementwise logical not. */
+export const logicalNot = defineOp(
+  { name: 'logicalNot', doc: 'Elementwise logical not (true where the input is 0).', grad: 'none', onnx: { opType: 'Not' } },
+  () =>
+    function logicalNot(a: Tensor): Tensor {
+      return eq(a, 0);
+    },
+);
+
+/**
+ * Picks from a where cond is true, from b elsewhere (all three broadcast).
+ * @example where(tensor([true, false]), 1, 2).toArray() // [1, 2]
+ */
+export const where = defineOp(
+  {
+    name: 'where',
+    doc: 'Picks from the first value where the condition holds, from the second elsewhere (all three broadcast).',
+    inputs: ['condition', 'input', 'other'],
+    method: false,
+    latex: ([c, a, b]) => `\\begin{cases}${a} & ${c}\\\\ ${b} & \\text{otherwise}\\end{cases}`,
+    label: 'where',
+    onnx: { opType: 'Where' },
+  },
+  (def) =>
+    function where(cond: Tensor, x: TensorLike, y: TensorLike): Tensor {
+      const c = cond.dtype === 'bool' ? cond : ne(cond, 0);
+      let a: Tensor;
+      let b: Tensor;
+      if (x instanceof Tensor || y instanceof Tensor) [a, b] = operands(x, y, 'where');
+      else [a, b] = operands(new Tensor(new Float32Array([x]), []), y, 'where');
+      const out = runWhere(c, a, b, 'where');
+      return record(def, [c, a, b], out, (g) => {
+        const z = zerosLike(g);
+        return [null, sumTo(where(c, g, z), a.shape), sumTo(where(c, z, g), b.shape)];
+      });
+    },
+);

@@ -1,0 +1,171 @@
+/**
+ * The op table's entry type. Every op of chainrule is one `defineOp` call: the function users
+ * call, carrying a `def` that holds everything the rest of the library needs to know about it:
+ * its names, arguments, kernel, LaTeX, local-derivative formula, graph label, plot and nn-module
+ * metadata and its ONNX mapping. Tensor methods, `F`, nn's activation modules, the problem
+ * language, explanations, graphs, plots and the native op codes are all read off these entries
+ * (see ARCHITECTURE.md, "Adding an op").
+ */
+import type { BinaryKernel, UnaryKernel } from '../backend/types.js';
+import type { OpInfo } from '../tensor/tensor.js';
+import type { BinOp, Expr } from './formula.js';
+
+/** A non-tensor argument of an op, in the positional order that follows its tensor inputs. */
+export interface ParamSpec {
+  /** PyTorch's name, camel-cased (negativeSlope, alpha, beta); also its key in recorded attrs */
+  readonly name: string;
+  /** 'number' (the default): a plain number, which problem files and plot specs may pass too */
+  readonly type?: 'number' | 'dims' | 'shape' | 'dtype' | 'string' | 'options' | 'tensors' | 'indices';
+  /** the value when it is left out (null: none, as clamp's bounds) */
+  readonly default?: number | string | null;
+  /** how formulas write it ('\\alpha') */
+  readonly latex?: string;
+  /** its short plain name, in graph labels and error messages ('slope', 'α') */
+  readonly text?: string;
+  /** ±∞ is a valid value (NaN never is) */
+  readonly infinite?: boolean;
+}
+
+/** One curve family of `chainrule plot activations`. */
+export interface PlotSpec {
+  /** the name a plot spec uses ('gelu_tanh'); defaults to the op's problem-file name */
+  readonly key?: string;
+  readonly title: string;
+  /** the parameter a `name:value` spec sets (defaults to the op's first numeric parameter) */
+  readonly param?: string;
+  /** fixed parameter values of this variant ({ approximate: 'tanh' }) */
+  readonly fixed?: Readonly<Record<string, number | string>>;
+}
+
+/**
+ * How the ONNX exporter writes the op: one ONNX operator with attributes computed from the
+ * recorded attrs. Ops without a mapping are an export error naming the op.
+ */
+export interface OnnxMapping {
+  readonly opType: string;
+  readonly attributes?: (attrs: Readonly<Record<string, unknown>>) => Record<string, number | string | number[]>;
+  /** the lowest opset that has this operator in this form */
+  readonly since?: number;
+}
+
+/** What an op's author writes; `defineOp` fills in the defaults. */
+export interface OpMeta {
+  /** the API name (camelCase): the exported function, the Tensor method and the recorded op name */
+  readonly name: string;
+  /** one sentence: what it computes, and any convention that differs from the textbook */
+  readonly doc: string;
+  /** names of the tensor inputs (default ['x']) */
+  readonly inputs?: readonly string[];
+  /** non-tensor arguments after the inputs, in positional order */
+  readonly params?: readonly ParamSpec[];
+  /** its name in problem files (snake_case); absent when problem files cannot call it */
+  readonly problem?: string;
+  /** further spellings accepted by problem files and plot specs */
+  readonly aliases?: readonly string[];
+  /** the Tensor method's name (default: name); false when it is not a method */
+  readonly method?: string | false;
+  /** more method names for the same op (view for reshape) */
+  readonly methodAliases?: readonly string[];
+  /** the LaTeX of the op applied, given its arguments' LaTeX (default: fnLatex(args)) */
+  readonly latex?: (args: string[], attrs?: Record<string, unknown>) => string;
+  /** the function's own LaTeX name ('\\sigma', '\\mathrm{ReLU}'), for f(x) forms */
+  readonly fnLatex?: string;
+  /** the function's plain-text name ('σ', 'ReLU') */
+  readonly fnText?: string;
+  /** the label of its node in graph drawings (default fnText or name) */
+  readonly label?: string | ((attrs: Readonly<Record<string, unknown>>) => string);
+  /** the formula operator of a binary op ('+' for add): problem files write it infix */
+  readonly operator?: BinOp;
+  /**
+   * The local derivative ∂f/∂(input i) for each tensor input, as formulas in the arguments and
+   * parameters (problem-file function names only). Tests evaluate it against the backward.
+   */
+  readonly derivative?: (args: readonly Expr[], params: readonly Expr[]) => Expr[];
+  /** its curve families in `chainrule plot activations` */
+  readonly plot?: PlotSpec | readonly PlotSpec[];
+  /** the nn module class applying it (nn.ReLU) */
+  readonly module?: string;
+  /** the elementwise kernel of a primitive */
+  readonly kernel?: UnaryKernel | BinaryKernel;
+  /** further kernels it runs (variants: pow with a constant exponent, GELU's tanh form) */
+  readonly kernels?: readonly (UnaryKernel | BinaryKernel)[];
+  readonly onnx?: OnnxMapping;
+  /** 'none' for ops that carry no gradient (comparisons, argmax); default 'yes' */
+  readonly grad?: 'yes' | 'none' | 'zero';
+  /** a deliberate difference from PyTorch's behaviour, stated for the docs and tested */
+  readonly deviation?: string;
+}
+
+/** A complete entry of the op table. */
+export interface OpDef extends OpInfo, Omit<OpMeta, 'inputs' | 'params' | 'aliases' | 'latex' | 'plot'> {
+  readonly inputs: readonly string[];
+  readonly params: readonly ParamSpec[];
+  readonly aliases: readonly string[];
+  readonly latex: (args: string[], attrs?: Record<string, unknown>) => string;
+  readonly plot: readonly PlotSpec[];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a function of any signature
+type AnyFn = (...args: any[]) => unknown;
+
+/** The names an op gives Tensor methods, as literal types (what ops/methods.ts derives types from). */
+export interface OpNames<N extends string = string, Meth extends string | false | undefined = string | false | undefined, Al extends readonly string[] = readonly string[]> {
+  readonly name: N;
+  readonly method: Meth;
+  readonly methodAliases: Al;
+}
+
+/** An op: the function users call, with its table entry (and, for the type system only, its names). */
+export type Op<F extends AnyFn = AnyFn, M extends OpNames = OpNames> = F & { readonly def: OpDef; readonly __names?: M };
+
+/** The literal names of an op's meta, for its Op type. */
+export type NamedMeta<N extends string, Meth extends string | false | undefined, Al extends readonly string[]> = OpMeta & {
+  readonly name: N;
+  readonly method?: Meth;
+  readonly methodAliases?: Al;
+};
+
+/** True for the functions defineOp made. */
+export function isOp(x: unknown): x is Op {
+  return typeof x === 'function' && 'def' in x && typeof (x as { def?: { name?: unknown } }).def?.name === 'string';
+}
+
+/** `\operatorname{name}\left(a, b\right)` */
+export function operatorLatex(fn: string): (args: string[]) => string {
+  return (args) => `${fn}\\left(${args.join(', ')}\\right)`;
+}
+
+/**
+ * Makes an op: `build` gets the finished entry (to record on the tape) and returns the function.
+ * @example
+ * const cube = defineOp({ name: 'cube', doc: 'x³' }, (def) => (x: Tensor) => record(def, [x], ..., (g) => [...]));
+ */
+export function defineOp<
+  const N extends string,
+  F extends AnyFn,
+  const Meth extends string | false | undefined = undefined,
+  const Al extends readonly string[] = readonly [],
+>(meta: NamedMeta<N, Meth, Al>, build: (def: OpDef) => F): Op<F, OpNames<N, Meth, Al>> {
+  const fnLatex = meta.fnLatex ?? `\\operatorname{${meta.name}}`;
+  const def = {
+    ...meta,
+    inputs: meta.inputs ?? ['x'],
+    params: meta.params ?? [],
+    aliases: meta.aliases ?? [],
+    latex: meta.latex ?? operatorLatex(fnLatex),
+    plot: meta.plot === undefined ? [] : Array.isArray(meta.plot) ? meta.plot : [meta.plot as PlotSpec],
+  } as unknown as OpDef;
+  const fn = build(def);
+  Object.defineProperty(fn, 'def', { value: def, enumerable: false });
+  Object.defineProperty(fn, 'name', { value: meta.name });
+  return fn as Op<F, OpNames<N, Meth, Al>>;
+}
+
+/** The values of an op's parameters by name, defaults filled in (for recorded attrs). */
+export function paramValues(def: OpDef, given: readonly unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  def.params.forEach((p, i) => {
+    out[p.name] = given[i] === undefined ? (p.default ?? null) : given[i];
+  });
+  return out;
+}

@@ -1,0 +1,158 @@
+/**
+ * Formulas: the expression tree of problem files, of symbolic derivatives and of the op table's
+ * own local-derivative formulas (an entry writes f'(x) in it, so explanations show the formula
+ * and tests evaluate it against the engine's backward). Parsed nodes carry their source offsets
+ * (start inclusive, end exclusive) so errors can point into the YAML file.
+ */
+import type { OpInfo } from '../tensor/tensor.js';
+
+export type CmpOp = '>' | '>=' | '<' | '<=';
+
+/** A condition of a piecewise formula: left op right. */
+export interface Cond {
+  op: CmpOp;
+  left: Expr;
+  right: Expr;
+}
+
+export type BinOp = '+' | '-' | '*' | '/' | '^' | '@' | 'hadamard';
+
+export type Expr =
+  | { kind: 'num'; value: number; start?: number; end?: number }
+  | { kind: 'name'; name: string; start?: number; end?: number }
+  | { kind: 'neg'; arg: Expr; start?: number; end?: number }
+  | { kind: 'bin'; op: BinOp; left: Expr; right: Expr; start?: number; end?: number }
+  | { kind: 'call'; fn: string; args: Expr[]; start?: number; end?: number }
+  /** dL/d(name): the upstream gradient symbol of a backward step */
+  | { kind: 'grad'; of: string; start?: number; end?: number }
+  /** a marked transposition X^T (symbolic results only) */
+  | { kind: 'transpose'; arg: Expr; start?: number; end?: number }
+  /** sum of a broadcast gradient over the listed dimensions (symbolic results only) */
+  | { kind: 'sumdims'; arg: Expr; dims: number[]; shape?: readonly number[]; start?: number; end?: number }
+  /** an engine op with no problem-file spelling (explain() of any tensor): shown with its OpInfo */
+  | { kind: 'op'; op: OpInfo; args: Expr[]; attrs?: Record<string, unknown>; start?: number; end?: number }
+  /** a piecewise formula: the first branch whose condition holds, else `otherwise` (elementwise) */
+  | { kind: 'cases'; branches: { when: Cond; value: Expr }[]; otherwise: Expr; start?: number; end?: number };
+
+export const num = (value: number): Expr => ({ kind: 'num', value });
+export const name = (n: string): Expr => ({ kind: 'name', name: n });
+export const bin = (op: BinOp, left: Expr, right: Expr): Expr => ({ kind: 'bin', op, left, right });
+export const call = (fn: string, ...args: Expr[]): Expr => ({ kind: 'call', fn, args });
+export const neg = (arg: Expr): Expr => ({ kind: 'neg', arg });
+export const cond = (left: Expr, op: CmpOp, right: Expr): Cond => ({ op, left, right });
+/** cases([[cond(x, '>', num(0)), num(1)]], num(0)) is 1 where x > 0, else 0. */
+export const cases = (branches: [Cond, Expr][], otherwise: Expr): Expr => ({
+  kind: 'cases',
+  branches: branches.map(([when, value]) => ({ when, value })),
+  otherwise,
+});
+/** Shorthands for writing formulas: sum(a, b), prod(a, b), quotient, difference and a power. */
+export const plus = (a: Expr, b: Expr): Expr => bin('+', a, b);
+export const minus = (a: Expr, b: Expr): Expr => bin('-', a, b);
+export const times = (a: Expr, b: Expr): Expr => bin('*', a, b);
+export const over = (a: Expr, b: Expr): Expr => bin('/', a, b);
+export const power = (a: Expr, b: Expr): Expr => bin('^', a, b);
+
+/** Every name an expression reads, in order of first appearance. */
+export function namesIn(e: Expr, out: string[] = []): string[] {
+  switch (e.kind) {
+    case 'name':
+      if (!out.includes(e.name)) out.push(e.name);
+      break;
+    case 'grad':
+    case 'num':
+      break;
+    case 'neg':
+    case 'transpose':
+    case 'sumdims':
+      namesIn(e.arg, out);
+      break;
+    case 'bin':
+      namesIn(e.left, out);
+      namesIn(e.right, out);
+      break;
+    case 'call':
+    case 'op':
+      for (const a of e.args) namesIn(a, out);
+      break;
+    case 'cases':
+      for (const b of e.branches) {
+        namesIn(b.when.left, out);
+        namesIn(b.when.right, out);
+        namesIn(b.value, out);
+      }
+      namesIn(e.otherwise, out);
+      break;
+  }
+  return out;
+}
+
+/** Structural equality (ignores source offsets). */
+export function sameExpr(a: Expr, b: Expr): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'num':
+      return a.value === (b as typeof a).value;
+    case 'name':
+      return a.name === (b as typeof a).name;
+    case 'grad':
+      return a.of === (b as typeof a).of;
+    case 'neg':
+    case 'transpose':
+      return sameExpr(a.arg, (b as typeof a).arg);
+    case 'sumdims':
+      return sameExpr(a.arg, (b as typeof a).arg) && a.dims.join() === (b as typeof a).dims.join();
+    case 'bin': {
+      const o = b as typeof a;
+      return a.op === o.op && sameExpr(a.left, o.left) && sameExpr(a.right, o.right);
+    }
+    case 'call': {
+      const o = b as typeof a;
+      return a.fn === o.fn && a.args.length === o.args.length && a.args.every((x, i) => sameExpr(x, o.args[i]));
+    }
+    case 'op': {
+      const o = b as typeof a;
+      return a.op === o.op && a.args.length === o.args.length && a.args.every((x, i) => sameExpr(x, o.args[i]));
+    }
+    case 'cases': {
+      const o = b as typeof a;
+      return (
+        a.branches.length === o.branches.length &&
+        a.branches.every(
+          (br, i) =>
+            br.when.op === o.branches[i].when.op &&
+            sameExpr(br.when.left, o.branches[i].when.left) &&
+            sameExpr(br.when.right, o.branches[i].when.right) &&
+            sameExpr(br.value, o.branches[i].value),
+        ) &&
+        sameExpr(a.otherwise, o.otherwise)
+      );
+    }
+  }
+}
+
+/** Applies `f` to every direct sub-expression (a shallow map; `f` recurses if it wants to). */
+export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case 'neg':
+      return { ...e, arg: f(e.arg) };
+    case 'transpose':
+      return { ...e, arg: f(e.arg) };
+    case 'sumdims':
+      return { ...e, arg: f(e.arg) };
+    case 'bin':
+      return { ...e, left: f(e.left), right: f(e.right) };
+    case 'call':
+      return { ...e, args: e.args.map(f) };
+    case 'op':
+      return { ...e, args: e.args.map(f) };
+    case 'cases':
+      return {
+        ...e,
+        branches: e.branches.map((b) => ({ when: { op: b.when.op, left: f(b.when.left), right: f(b.when.right) }, value: f(b.value) })),
+        otherwise: f(e.otherwise),
+      };
+    default:
+      return e;
+  }
+}

@@ -1,0 +1,556 @@
+// Elementwise mathematical functions: each is one table entry with its kernel, its gradient
+// (written with other ops, so it is differentiable again), its LaTeX and its local-derivative
+// formula (in problem-file function names, evaluated against the gradient by the op-table test).
+import { record } from '../autograd/record.js';
+import { zerosLike } from '../tensor/creation.js';
+import { Tensor, type TensorLike } from '../tensor/tensor.js';
+import { add, binaryOp, div, eq, ge, gt, le, logicalAnd, lt, mul, neg, operands, sub, where } from './arith.js';
+import { type OpDef, defineOp, operatorLatex } from './define.js';
+import { unaryOp } from './elementwise.js';
+import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
+import { assertNumber, assertTensor, binaryKernel, runBinary, runUnary, unaryKernel } from './kernel.js';
+import { detach } from './shape.js';
+import { sumTo } from './reduce.js';
+import { erf as erfScalar } from './special.js';
+
+/** f(x) written as `\name(x)` in LaTeX. */
+const fn = (latex: string) => operatorLatex(latex);
+const x0 = (args: readonly Expr[]) => args[0];
+const sq = (e: Expr) => power(e, num(2));
+const zeroGrad = (g: Tensor) => zerosLike(g);
+
+/** Elementwise e^x. @example exp(tensor([0])).item() // 1 */
+export const exp = unaryOp({
+  name: 'exp',
+  doc: 'Elementwise e^x.',
+  problem: 'exp',
+  kernel: unaryKernel('exp', Math.exp),
+  backward: (g, _x, y): Tensor => mul(g, y),
+  latex: ([a]) => `e^{${a}}`,
+  derivative: (a) => [call('exp', x0(a))],
+  onnx: { opType: 'Exp' },
+});
+
+/** Natural logarithm. */
+export const log = unaryOp({
+  name: 'log',
+  doc: 'Natural logarithm.',
+  problem: 'log',
+  kernel: unaryKernel('log', Math.log),
+  backward: (g, x): Tensor => div(g, x),
+  latex: fn('\\ln'),
+  fnLatex: '\\ln',
+  fnText: 'ln',
+  derivative: (a) => [over(num(1), x0(a))],
+  onnx: { opType: 'Log' },
+});
+
+/** Base-2 logarithm. */
+export const log2 = unaryOp({
+  name: 'log2',
+  doc: 'Base-2 logarithm.',
+  problem: 'log2',
+  kernel: unaryKernel('log2', Math.log2),
+  backward: (g, x): Tensor => div(g, mul(x, Math.LN2)),
+  latex: fn('\\log_{2}'),
+  fnLatex: '\\log_{2}',
+  fnText: 'log₂',
+  derivative: (a) => [over(num(1), times(x0(a), call('log', num(2))))],
+});
+
+/** Base-10 logarithm. */
+export const log10 = unaryOp({
+  name: 'log10',
+  doc: 'Base-10 logarithm.',
+  problem: 'log10',
+  kernel: unaryKernel('log10', Math.log10),
+  backward: (g, x): Tensor => div(g, mul(x, Math.LN10)),
+  latex: fn('\\log_{10}'),
+  fnLatex: '\\log_{10}',
+  fnText: 'log₁₀',
+  derivative: (a) => [over(num(1), times(x0(a), call('log', num(10))))],
+});
+
+/** log(1 + x), accurate near 0. */
+export const log1p = unaryOp({
+  name: 'log1p',
+  doc: 'log(1 + x), accurate for small x.',
+  problem: 'log1p',
+  kernel: unaryKernel('log1p', Math.log1p),
+  backward: (g, x): Tensor => div(g, add(x, 1)),
+  latex: ([a]) => `\\ln\\left(1 + ${a}\\right)`,
+  derivative: (a) => [over(num(1), plus(num(1), x0(a)))],
+});
+
+/** e^x - 1, accurate near 0. */
+export const expm1 = unaryOp({
+  name: 'expm1',
+  doc: 'e^x - 1, accurate for small x.',
+  problem: 'expm1',
+  kernel: unaryKernel('expm1', Math.expm1),
+  backward: (g, _x, y): Tensor => mul(g, add(y, 1)),
+  latex: ([a]) => `e^{${a}} - 1`,
+  derivative: (a) => [call('exp', x0(a))],
+});
+
+/** Square root. */
+export const sqrt = unaryOp({
+  name: 'sqrt',
+  doc: 'Square root.',
+  problem: 'sqrt',
+  kernel: unaryKernel('sqrt', Math.sqrt),
+  backward: (g, _x, y): Tensor => div(mul(g, 0.5), y),
+  latex: ([a]) => `\\sqrt{${a}}`,
+  fnText: '√',
+  derivative: (a) => [over(num(1), times(num(2), call('sqrt', x0(a))))],
+  onnx: { opType: 'Sqrt' },
+});
+
+/** 1/√x. */
+export const rsqrt = unaryOp({
+  name: 'rsqrt',
+  doc: 'Reciprocal square root 1/√x.',
+  problem: 'rsqrt',
+  kernel: unaryKernel('rsqrt', (x) => 1 / Math.sqrt(x)),
+  backward: (g, _x, y): Tensor => mul(g, mul(mul(y, mul(y, y)), -0.5)),
+  latex: ([a]) => `\\frac{1}{\\sqrt{${a}}}`,
+  derivative: (a) => [negE(over(num(1), times(num(2), power(x0(a), num(1.5)))))],
+});
+
+/** Absolute value; its gradient at 0 is 0, as in PyTorch. */
+export const abs = unaryOp({
+  name: 'abs',
+  doc: 'Absolute value; its gradient at 0 is 0, as in PyTorch.',
+  problem: 'abs',
+  kernel: unaryKernel('abs', Math.abs),
+  backward: (g, x): Tensor => mul(g, sign(x)),
+  latex: ([a]) => `\\left|${a}\\right|`,
+  fnText: '|x|',
+  derivative: (a) => [call('sign', x0(a))],
+  onnx: { opType: 'Abs' },
+});
+
+export const sin = unaryOp({
+  name: 'sin',
+  doc: 'Sine.',
+  problem: 'sin',
+  kernel: unaryKernel('sin', Math.sin),
+  backward: (g, x): Tensor => mul(g, cos(x)),
+  latex: fn('\\sin'),
+  fnLatex: '\\sin',
+  derivative: (a) => [call('cos', x0(a))],
+  onnx: { opType: 'Sin' },
+});
+
+export const cos = unaryOp({
+  name: 'cos',
+  doc: 'Cosine.',
+  problem: 'cos',
+  kernel: unaryKernel('cos', Math.cos),
+  backward: (g, x): Tensor => neg(mul(g, sin(x))),
+  latex: fn('\\cos'),
+  fnLatex: '\\cos',
+  derivative: (a) => [negE(call('sin', x0(a)))],
+  onnx: { opType: 'Cos' },
+});
+
+export const tan = unaryOp({
+  name: 'tan',
+  doc: 'Tangent; d/dx = 1 + tan²x.',
+  problem: 'tan',
+  kernel: unaryKernel('tan', Math.tan),
+  backward: (g, _x, y): Tensor => mul(g, add(mul(y, y), 1)),
+  latex: fn('\\tan'),
+  fnLatex: '\\tan',
+  derivative: (a) => [plus(num(1), sq(call('tan', x0(a))))],
+  onnx: { opType: 'Tan' },
+});
+
+export const asin = unaryOp({
+  name: 'asin',
+  doc: 'Inverse sine; d/dx = 1/√(1 - x²).',
+  problem: 'asin',
+  kernel: unaryKernel('asin', Math.asin),
+  backward: (g, x): Tensor => div(g, sqrt(sub(1, mul(x, x)))),
+  latex: fn('\\arcsin'),
+  fnLatex: '\\arcsin',
+  derivative: (a) => [over(num(1), call('sqrt', minus(num(1), sq(x0(a)))))],
+  onnx: { opType: 'Asin' },
+});
+
+export const acos = unaryOp({
+  name: 'acos',
+  doc: 'Inverse cosine; d/dx = -1/√(1 - x²).',
+  problem: 'acos',
+  kernel: unaryKernel('acos', Math.acos),
+  backward: (g, x): Tensor => neg(div(g, sqrt(sub(1, mul(x, x))))),
+  latex: fn('\\arccos'),
+  fnLatex: '\\arccos',
+  derivative: (a) => [negE(over(num(1), call('sqrt', minus(num(1), sq(x0(a))))))],
+  onnx: { opType: 'Acos' },
+});
+
+export const atan = unaryOp({
+  name: 'atan',
+  doc: 'Inverse tangent; d/dx = 1/(1 + x²).',
+  problem: 'atan',
+  kernel: unaryKernel('atan', Math.atan),
+  backward: (g, x): Tensor => div(g, add(mul(x, x), 1)),
+  latex: fn('\\arctan'),
+  fnLatex: '\\arctan',
+  derivative: (a) => [over(num(1), plus(num(1), sq(x0(a))))],
+  onnx: { opType: 'Atan' },
+});
+
+export const sinh = unaryOp({
+  name: 'sinh',
+  doc: 'Hyperbolic sine.',
+  problem: 'sinh',
+  kernel: unaryKernel('sinh', Math.sinh),
+  backward: (g, x): Tensor => mul(g, cosh(x)),
+  latex: fn('\\sinh'),
+  fnLatex: '\\sinh',
+  derivative: (a) => [call('cosh', x0(a))],
+  onnx: { opType: 'Sinh' },
+});
+
+export const cosh = unaryOp({
+  name: 'cosh',
+  doc: 'Hyperbolic cosine.',
+  problem: 'cosh',
+  kernel: unaryKernel('cosh', Math.cosh),
+  backward: (g, x): Tensor => mul(g, sinh(x)),
+  latex: fn('\\cosh'),
+  fnLatex: '\\cosh',
+  derivative: (a) => [call('sinh', x0(a))],
+  onnx: { opType: 'Cosh' },
+});
+
+/** Hyperbolic tangent; d/dx = 1 - tanh(x)^2. */
+export const tanh = unaryOp({
+  name: 'tanh',
+  doc: 'Hyperbolic tangent; d/dx = 1 - tanh²x.',
+  problem: 'tanh',
+  kernel: unaryKernel('tanh', Math.tanh),
+  backward: (g, _x, y): Tensor => mul(g, sub(1, mul(y, y))),
+  latex: fn('\\tanh'),
+  fnLatex: '\\tanh',
+  fnText: 'tanh',
+  derivative: (a) => [minus(num(1), sq(call('tanh', x0(a))))],
+  plot: { title: 'tanh' },
+  module: 'Tanh',
+  onnx: { opType: 'Tanh' },
+});
+
+export const asinh = unaryOp({
+  name: 'asinh',
+  doc: 'Inverse hyperbolic sine; d/dx = 1/√(x² + 1).',
+  problem: 'asinh',
+  kernel: unaryKernel('asinh', Math.asinh),
+  backward: (g, x): Tensor => div(g, sqrt(add(mul(x, x), 1))),
+  latex: fn('\\operatorname{arsinh}'),
+  derivative: (a) => [over(num(1), call('sqrt', plus(sq(x0(a)), num(1))))],
+  onnx: { opType: 'Asinh' },
+});
+
+export const acosh = unaryOp({
+  name: 'acosh',
+  doc: 'Inverse hyperbolic cosine (x ≥ 1); d/dx = 1/√(x² - 1).',
+  problem: 'acosh',
+  kernel: unaryKernel('acosh', Math.acosh),
+  backward: (g, x): Tensor => div(g, sqrt(mul(sub(x, 1), add(x, 1)))),
+  latex: fn('\\operatorname{arcosh}'),
+  derivative: (a) => [over(num(1), call('sqrt', minus(sq(x0(a)), num(1))))],
+  onnx: { opType: 'Acosh' },
+});
+
+export const atanh = unaryOp({
+  name: 'atanh',
+  doc: 'Inverse hyperbolic tangent (|x| < 1); d/dx = 1/(1 - x²).',
+  problem: 'atanh',
+  kernel: unaryKernel('atanh', Math.atanh),
+  backward: (g, x): Tensor => div(g, sub(1, mul(x, x))),
+  latex: fn('\\operatorname{artanh}'),
+  derivative: (a) => [over(num(1), minus(num(1), sq(x0(a))))],
+  onnx: { opType: 'Atanh' },
+});
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+/** Error function. */
+export const erf = unaryOp({
+  name: 'erf',
+  doc: 'Error function.',
+  problem: 'erf',
+  kernel: unaryKernel('erf', erfScalar),
+  backward: (g, x): Tensor => mul(g, mul(exp(neg(mul(x, x))), TWO_OVER_SQRT_PI)),
+  latex: fn('\\mathrm{erf}'),
+  fnLatex: '\\mathrm{erf}',
+  derivative: (a) => [times(num(TWO_OVER_SQRT_PI), call('exp', negE(sq(x0(a)))))],
+  onnx: { opType: 'Erf' },
+});
+
+/** x^2. */
+export const square = unaryOp({
+  name: 'square',
+  doc: 'x².',
+  problem: 'square',
+  kernel: unaryKernel('square', (x) => x * x),
+  backward: (g, x): Tensor => mul(g, mul(x, 2)),
+  latex: ([a]) => `\\left(${a}\\right)^{2}`,
+  fnText: 'x²',
+  derivative: (a) => [times(num(2), x0(a))],
+});
+
+/** 1/x. */
+export const reciprocal = unaryOp({
+  name: 'reciprocal',
+  doc: '1/x.',
+  problem: 'reciprocal',
+  kernel: unaryKernel('reciprocal', (x) => 1 / x),
+  backward: (g, _x, y): Tensor => neg(mul(g, mul(y, y))),
+  latex: ([a]) => `\\frac{1}{${a}}`,
+  fnText: '1/x',
+  derivative: (a) => [negE(over(num(1), sq(x0(a))))],
+  onnx: { opType: 'Reciprocal' },
+});
+
+/** Piecewise-constant ops: their gradient is 0 everywhere, also at the jumps (PyTorch's convention). */
+function stepwise<const N extends string>(name: N, doc: string, f: (x: number) => number, latex: string, onnx?: string) {
+  return unaryOp<N>({
+    name,
+    doc: `${doc} Its gradient is 0 everywhere.`,
+    problem: name,
+    kernel: unaryKernel(name, f),
+    backward: zeroGrad,
+    latex: fn(latex),
+    fnLatex: latex,
+    derivative: () => [num(0)],
+    grad: 'zero',
+    onnx: onnx ? { opType: onnx } : undefined,
+  });
+}
+
+/** -1, 0 or 1 by the sign of x (0 for NaN, as PyTorch). */
+export const sign = unaryOp({
+  name: 'sign',
+  doc: '-1, 0 or 1 by the sign of x (NaN gives 0, as in PyTorch). Its gradient is 0 everywhere.',
+  problem: 'sign',
+  kernel: unaryKernel('sign', (x) => (x > 0 ? 1 : x < 0 ? -1 : 0)),
+  backward: zeroGrad,
+  latex: fn('\\operatorname{sign}'),
+  fnLatex: '\\operatorname{sign}',
+  fnText: 'sign',
+  derivative: () => [num(0)],
+  grad: 'zero',
+  plot: { title: 'sign' },
+  onnx: { opType: 'Sign' },
+});
+
+/** Rounds down. */
+export const floor = stepwise('floor', 'Rounds down to an integer.', Math.floor, '\\operatorname{floor}', 'Floor');
+/** Rounds up. */
+export const ceil = stepwise('ceil', 'Rounds up to an integer.', Math.ceil, '\\operatorname{ceil}', 'Ceil');
+/** Rounds toward zero. */
+export const trunc = stepwise('trunc', 'Rounds toward zero.', Math.trunc, '\\operatorname{trunc}');
+/** Rounds to the nearest integer, halves to even (as PyTorch and IEEE). */
+export const round = stepwise(
+  'round',
+  'Rounds to the nearest integer, halves to even (as PyTorch).',
+  (x) => {
+    const r = Math.round(x);
+    return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  },
+  '\\operatorname{round}',
+  'Round',
+);
+
+/** x - trunc(x): the fractional part, with x's sign. */
+export const frac = defineOp(
+  {
+    name: 'frac',
+    doc: 'The fractional part x - trunc(x) (with the sign of x); its gradient is 1.',
+    problem: 'frac',
+    latex: fn('\\operatorname{frac}'),
+    fnLatex: '\\operatorname{frac}',
+    derivative: () => [num(1)],
+  },
+  () =>
+    function frac(x: Tensor): Tensor {
+      return sub(x, detach(trunc(x)));
+    },
+);
+
+// ---- powers ---------------------------------------------------------------------------------
+
+const POW_SCALAR = unaryKernel('powScalar', (x, p) => (p === 2 ? x * x : x ** p));
+const POW = binaryKernel('pow', (a, b) => a ** b);
+
+/**
+ * a^b, elementwise; b a tensor or a number. d/da = b·a^(b-1) (0 where b = 0, as PyTorch) and
+ * d/db = a^b·ln a (0 where a = 0 and b ≥ 0).
+ */
+export const pow = defineOp(
+  {
+    name: 'pow',
+    doc: 'Elementwise a^b (b a tensor or a number); d/da is 0 where b = 0 and d/db is 0 where a = 0, b ≥ 0, as in PyTorch.',
+    inputs: ['input', 'exponent'],
+    operator: '^',
+    latex: ([a, b], at) => `\\left(${a}\\right)^{${b ?? at?.exponent}}`,
+    label: (at) => {
+      if (typeof at.exponent !== 'number') return '^';
+      const e = String(at.exponent);
+      return /^-?\d+$/.test(e) ? `x${[...e].map((c) => SUPERSCRIPT[c]).join('')}` : `x^${e}`;
+    },
+    kernel: POW,
+    kernels: [POW_SCALAR],
+    onnx: { opType: 'Pow' },
+  },
+  (def) =>
+    function pow(a: TensorLike, b: TensorLike): Tensor {
+      if (typeof b === 'number' && a instanceof Tensor) return powScalar(def, a, b);
+      const [x, e] = operands(a, b, 'pow', true);
+      const y = runBinary(POW, x, e, 'pow');
+      return record(def, [x, e], y, (g) => {
+        const ga = where(eq(e, 0), 0, mul(g, mul(e, pow(x, sub(e, 1)))));
+        const gb = where(logicalAnd(eq(x, 0), ge(e, 0)), 0, mul(g, mul(y, log(x))));
+        return [sumTo(ga, x.shape), sumTo(gb, e.shape)];
+      });
+    },
+);
+
+const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻' };
+
+/** x^p for a constant p; recorded as pow with the attribute exponent. */
+function powScalar(def: OpDef, x: Tensor, p: number): Tensor {
+  assertTensor(x, 'pow');
+  const y = runUnary(POW_SCALAR, x, p);
+  return record(def, [x], y, (g) => [p === 0 ? zerosLike(g) : p === 1 ? g : mul(g, mul(pow(x, p - 1), p))], { exponent: p });
+}
+
+// ---- functions of two tensors ---------------------------------------------------------------
+
+/** The angle of (x, y): atan2(y, x), elementwise. */
+export const atan2 = binaryOp({
+  name: 'atan2',
+  doc: 'The angle of the point (other, input): atan2(input, other), elementwise.',
+  problem: 'atan2',
+  latex: ([y, x]) => `\\operatorname{atan2}\\left(${y}, ${x}\\right)`,
+  kernel: binaryKernel('atan2', Math.atan2),
+  floatOnly: true,
+  grads: (g, y, x): [Tensor | null, Tensor | null] => {
+    const r2 = add(mul(x, x), mul(y, y));
+    return [mul(g, div(x, r2)), neg(mul(g, div(y, r2)))];
+  },
+  derivative: ([y, x]) => {
+    const r2 = plus(sq(x), sq(y));
+    return [over(x, r2), negE(over(y, r2))];
+  },
+});
+
+/** √(a² + b²) without overflow. */
+export const hypot = binaryOp({
+  name: 'hypot',
+  doc: '√(a² + b²), computed without overflow.',
+  problem: 'hypot',
+  latex: ([a, b]) => `\\sqrt{${a}^{2} + ${b}^{2}}`,
+  kernel: binaryKernel('hypot', Math.hypot),
+  floatOnly: true,
+  grads: (g, a, b, y): [Tensor | null, Tensor | null] => [mul(g, div(a, y)), mul(g, div(b, y))],
+  derivative: ([a, b]) => [over(a, call('hypot', a, b)), over(b, call('hypot', a, b))],
+});
+
+/** The remainder of truncated division (C's fmod): a - b·trunc(a/b), with the sign of a. */
+export const fmod = binaryOp({
+  name: 'fmod',
+  doc: "The remainder of truncated division, a - b·trunc(a/b), with the sign of a (C's fmod).",
+  problem: 'fmod',
+  latex: ([a, b]) => `${a} \\bmod_{\\text{trunc}} ${b}`,
+  kernel: binaryKernel('fmod', (a, b) => a % b),
+  grads: (g, a, b): [Tensor | null, Tensor | null] => [g, neg(mul(g, trunc(div(a, b))))],
+  derivative: ([a, b]) => [num(1), negE(call('trunc', over(a, b)))],
+  onnx: { opType: 'Mod', attributes: () => ({ fmod: 1 }) },
+});
+
+/** The remainder of floored division (Python's %): a - b·floor(a/b), with the sign of b. */
+export const remainder = binaryOp({
+  name: 'remainder',
+  doc: "The remainder of floored division, a - b·floor(a/b), with the sign of b (Python's %).",
+  problem: 'remainder',
+  latex: ([a, b]) => `${a} \\bmod ${b}`,
+  kernel: binaryKernel('remainder', (a, b) => {
+    const r = a % b;
+    return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+  }),
+  grads: (g, a, b): [Tensor | null, Tensor | null] => [g, neg(mul(g, floor(div(a, b))))],
+  derivative: ([a, b]) => [num(1), negE(call('floor', over(a, b)))],
+  onnx: { opType: 'Mod', attributes: () => ({ fmod: 0 }) },
+});
+
+/** start + weight·(end - start); weight a number or a tensor. */
+export const lerp = defineOp(
+  {
+    name: 'lerp',
+    doc: 'Linear interpolation start + weight·(end - start); weight is a number or a tensor.',
+    inputs: ['input', 'end', 'weight'],
+    problem: 'lerp',
+    latex: ([a, b, w]) => `${a} + ${w}\\left(${b} - ${a}\\right)`,
+    derivative: ([a, b, w]) => [minus(num(1), w), w, minus(b, a)],
+  },
+  () =>
+    function lerp(start: Tensor, end: TensorLike, weight: TensorLike): Tensor {
+      assertTensor(start, 'lerp');
+      return add(start, mul(weight, sub(end, start)));
+    },
+);
+
+/** Clamps into [p0, p1]; a NaN bound is no bound. */
+export const CLAMP = unaryKernel('clamp', (x, lo, hi) => {
+  let y = x;
+  if (!Number.isNaN(lo) && y < lo) y = lo;
+  if (!Number.isNaN(hi) && y > hi) y = hi;
+  return y;
+});
+
+/**
+ * Clamps into [min, max] (either may be omitted; a bound may be a tensor, broadcast against x).
+ * The gradient is 1 inside the range (bounds included) and flows to a tensor bound where it binds.
+ */
+export const clamp = defineOp(
+  {
+    name: 'clamp',
+    doc: 'Clamps into [min, max] (either may be omitted, or a tensor); the gradient is 1 where min ≤ x ≤ max, and flows to a tensor bound where it binds.',
+    params: [
+      { name: 'min', default: null },
+      { name: 'max', default: null },
+    ],
+    problem: 'clamp',
+    aliases: ['clip'],
+    methodAliases: ['clip'],
+    latex: ([a], at) => `\\operatorname{clamp}_{[${at?.min ?? '-\\infty'}, ${at?.max ?? '\\infty'}]}\\left(${a}\\right)`,
+    label: (at) => `clamp [${at.min ?? '−∞'}, ${at.max ?? '∞'}]`,
+    derivative: ([x], [lo, hi]) => [cases([[cond(x, '<', lo ?? num(Number.NEGATIVE_INFINITY)), num(0)], [cond(x, '>', hi ?? num(Number.POSITIVE_INFINITY)), num(0)]], num(1))],
+    kernel: CLAMP,
+    onnx: { opType: 'Clip' },
+  },
+  (def) =>
+    function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
+      assertTensor(x, 'clamp');
+      if (min instanceof Tensor || max instanceof Tensor) {
+        let y = x;
+        if (min != null) y = where(lt(y, min), min, y);
+        if (max != null) y = where(gt(y, max), max, y);
+        return y;
+      }
+      if (min != null) assertNumber(min, 'clamp', 'min', false);
+      if (max != null) assertNumber(max, 'clamp', 'max', false);
+      const y = runUnary(CLAMP, x, min ?? Number.NaN, max ?? Number.NaN, true);
+      return record(def, [x], y, (g) => {
+        let m: Tensor = g;
+        if (min != null) m = mul(m, ge(x, min));
+        if (max != null) m = mul(m, le(x, max));
+        return [m];
+      }, { min: min ?? null, max: max ?? null });
+    },
+);
+

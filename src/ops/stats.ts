@@ -1,0 +1,218 @@
+// Reductions beyond the sum: mean, extrema and their indices, logsumexp, variance and standard
+// deviation. Each gradient is written with ops and follows PyTorch's conventions at the edges
+// (ties share, empty reductions, zero deviations).
+import { record } from '../autograd/record.js';
+import { kernels } from '../backend/registry.js';
+import { ChainruleError, fmtShape } from '../errors.js';
+import { empty, full } from '../tensor/creation.js';
+import { floatOf } from '../tensor/dtype.js';
+import { normDim, sizeOf } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { add, div, eq, mul, sub, where } from './arith.js';
+import { defineOp } from './define.js';
+import { noGrad } from '../autograd/mode.js';
+import { assertTensor, castData, reducedShape, runReduce, unaryKernel } from './kernel.js';
+import { exp, log, sqrt } from './math.js';
+import { type Dims, type ReduceOptions, reduceDims, sum } from './reduce.js';
+import { detach, expand, reshape } from './shape.js';
+
+export type { Dims, ReduceOptions } from './reduce.js';
+
+const DIV_SCALAR = unaryKernel('divScalar', (x: number, p: number) => x / p);
+
+const dimsParams = [
+  { name: 'dim', type: 'dims', default: null },
+  { name: 'options', type: 'options', default: null },
+] as const;
+
+/** Mean over `dims` (all when omitted): the sum divided by the count, as PyTorch computes it. */
+export const mean = defineOp(
+  {
+    name: 'mean',
+    doc: 'Mean over dims (all when omitted), computed as the sum divided by the count.',
+    params: dimsParams,
+    problem: 'mean',
+    latex: ([a]) => `\\overline{${a}}`,
+    fnLatex: '\\operatorname{mean}',
+    fnText: 'mean',
+    kernel: DIV_SCALAR,
+    onnx: { opType: 'ReduceMean' },
+  },
+  (def) =>
+    function mean(x: Tensor, dims?: Dims, opts: ReduceOptions = {}): Tensor {
+      const ds = reduceDims(x, dims, 'mean');
+      const n = ds.reduce((acc, d) => acc * x.shape[d], 1);
+      const src = x.dtype === floatOf(x.dtype) ? x : castData(x, floatOf(x.dtype));
+      const r = runReduce('sum', src, ds, 'mean');
+      kernels().unary(DIV_SCALAR, r.data, r.data, n);
+      const out = reshape(r, reducedShape(x.shape, ds, opts.keepdim ?? false));
+      return record(def, [x], out, (g) => [expand(reshape(div(g, n), reducedShape(x.shape, ds, true)), x.shape)], { dims: ds });
+    },
+);
+
+function extremum<const N extends 'max' | 'min'>(op: N) {
+  return defineOp(
+    {
+      name: op,
+      doc: `${op === 'max' ? 'Maximum' : 'Minimum'} over dims (all when omitted; NaN wins); tied extrema share the gradient evenly, as torch.a${op} does.`,
+      params: dimsParams,
+      problem: op,
+      latex: ([a]: string[]) => `\\${op} ${a}`,
+      fnLatex: `\\${op}`,
+      fnText: op,
+      onnx: { opType: op === 'max' ? 'ReduceMax' : 'ReduceMin' },
+    },
+    (def) =>
+      function extremum(x: Tensor, dims?: Dims, opts: ReduceOptions = {}): Tensor {
+        const ds = reduceDims(x, dims, op);
+        const r = runReduce(op, x, ds, op);
+        const out = reshape(r, reducedShape(x.shape, ds, opts.keepdim ?? false));
+        return record(
+          def,
+          [x],
+          out,
+          (g) => {
+            // r (reduced dims kept as 1s) and the gradient broadcast against x instead of being
+            // expanded into copies
+            const mask = castData(eq(x, r), g.dtype);
+            const count = sum(mask, ds, { keepdim: true });
+            return [mul(mask, div(reshape(g, r.shape), count))];
+          },
+          { dims: ds },
+        );
+      },
+  );
+}
+/** Maximum over `dims` (all when omitted); ties share the gradient. */
+export const max = extremum('max');
+/** Minimum over `dims` (all when omitted); ties share the gradient. */
+export const min = extremum('min');
+
+function argExtremum<const N extends 'argmax' | 'argmin'>(name: N) {
+  const op = name === 'argmax' ? 'max' : 'min';
+  return defineOp(
+    {
+      name,
+      doc: `Index of the ${op}imum (over the flattened tensor when dim is omitted; the first one on ties); int32, no gradient.`,
+      params: [
+        { name: 'dim', default: null },
+        { name: 'options', type: 'options', default: null },
+      ],
+      grad: 'none',
+      onnx: { opType: name === 'argmax' ? 'ArgMax' : 'ArgMin' },
+    },
+    () =>
+      function argExtremum(x: Tensor, dim?: number, opts: ReduceOptions = {}): Tensor {
+        assertTensor(x, name);
+        if (x.size === 0) throw new ChainruleError(`${name}: the input is empty (shape ${fmtShape(x.shape)})`);
+        if (dim === undefined || dim === null) {
+          const out = empty([], 'int32');
+          kernels().argReduce(op, x.data, 1, x.size, 1, out.data as Int32Array);
+          return out;
+        }
+        const d = normDim(dim, x.ndim, name);
+        const out = empty(reducedShape(x.shape, [d], opts.keepdim ?? false), 'int32');
+        kernels().argReduce(op, x.data, sizeOf(x.shape.slice(0, d)), x.shape[d], sizeOf(x.shape.slice(d + 1)), out.data as Int32Array);
+        return out;
+      },
+  );
+}
+/** Index of the maximum (over the flattened tensor when dim is omitted); int32, no gradient. */
+export const argmax = argExtremum('argmax');
+/** Index of the minimum; int32, no gradient. */
+export const argmin = argExtremum('argmin');
+
+/**
+ * log(sum(exp(x))) over dims, computed stably (the max subtracted first); -inf over an empty
+ * dimension. Its gradient is softmax(x), written as exp(x - logsumexp(x)).
+ */
+export const logsumexp = defineOp(
+  {
+    name: 'logsumexp',
+    doc: 'log Σ e^x over dims, computed stably; -∞ over an empty dimension; the gradient is softmax(x).',
+    params: dimsParams,
+    problem: 'logsumexp',
+    latex: ([a]) => `\\log\\sum e^{${a}}`,
+    fnLatex: '\\operatorname{logsumexp}',
+    onnx: { opType: 'ReduceLogSumExp' },
+  },
+  (def) =>
+    function logsumexp(x: Tensor, dims?: Dims, opts: ReduceOptions = {}): Tensor {
+      const ds = reduceDims(x, dims, 'logsumexp');
+      const src = x.dtype === floatOf(x.dtype) ? x : castData(x, floatOf(x.dtype));
+      const kept = reducedShape(x.shape, ds, true);
+      let r: Tensor;
+      if (ds.some((d) => x.shape[d] === 0)) {
+        r = full(kept, Number.NEGATIVE_INFINITY, { dtype: src.dtype });
+      } else {
+        // the max of each slice, 0 where it is not finite (all -inf, or an inf or NaN present)
+        const m = runReduce('max', src, ds, 'logsumexp');
+        for (let i = 0; i < m.size; i++) if (!Number.isFinite(m.data[i])) m.data[i] = 0;
+        const shifted = runReduce('sum', detach(exp(sub(src, m))), ds, 'logsumexp');
+        r = detach(add(log(shifted), m));
+      }
+      const out = opts.keepdim ? r : reshape(r, reducedShape(x.shape, ds, false));
+      return record(def, [src], out, (g) => [mul(reshape(g, kept), exp(sub(src, reshape(out, kept))))], { dims: ds });
+    },
+);
+
+export interface VarOptions extends ReduceOptions {
+  /** Bessel's correction: 1 (sample variance, the default as in PyTorch) or 0 (population). */
+  correction?: number;
+}
+
+
+/** Variance over dims; d/dx = 2(x - mean)/(n - correction), as PyTorch's formula. */
+export const variance = defineOp(
+  {
+    name: 'variance',
+    doc: 'Variance over dims with Bessel\'s correction (default 1, as in PyTorch); d/dx = 2(x - mean)/(n - correction).',
+    params: [
+      { name: 'dim', type: 'dims', default: null },
+      { name: 'options', type: 'options', default: null },
+    ],
+    method: 'var',
+    problem: 'var',
+    latex: ([a]) => `\\operatorname{Var}\\left(${a}\\right)`,
+    fnLatex: '\\operatorname{Var}',
+  },
+  (def) =>
+    function variance(x: Tensor, dims?: Dims, opts: VarOptions = {}): Tensor {
+      const ds = reduceDims(x, dims, 'var');
+      const src = x.dtype === floatOf(x.dtype) ? x : castData(x, floatOf(x.dtype));
+      const c = opts.correction ?? 1;
+      const n = ds.reduce((acc, d) => acc * src.shape[d], 1);
+      const dof = Math.max(0, n - c);
+      const kept = reducedShape(x.shape, ds, true);
+      const v = noGrad(() => {
+        const dev = sub(src, mean(src, ds, { keepdim: true }));
+        return div(sum(mul(dev, dev), ds, { keepdim: true }), dof);
+      });
+      const out = opts.keepdim ? v : reshape(v, reducedShape(x.shape, ds, false));
+      return record(def, [src], out, (g) => [mul(reshape(g, kept), mul(sub(src, mean(src, ds, { keepdim: true })), 2 / dof))], {
+        dims: ds,
+        correction: c,
+      });
+    },
+);
+
+/** Standard deviation over dims; its gradient is 0 where the deviation is 0, as in PyTorch. */
+export const std = defineOp(
+  {
+    name: 'std',
+    doc: 'Standard deviation over dims (Bessel\'s correction 1 by default); the gradient is 0 where it is 0, as in PyTorch.',
+    params: [
+      { name: 'dim', type: 'dims', default: null },
+      { name: 'options', type: 'options', default: null },
+    ],
+    problem: 'std',
+    latex: ([a]) => `\\sigma\\left(${a}\\right)`,
+    fnLatex: '\\operatorname{std}',
+  },
+  (def) =>
+    function std(x: Tensor, dims?: Dims, opts: VarOptions = {}): Tensor {
+      const v = variance(x, dims, opts);
+      const y = sqrt(detach(v));
+      return record(def, [v], y, (g) => [where(eq(y, 0), 0, div(g, mul(y, 2)))], { dims: reduceDims(x, dims, 'std'), correction: opts.correction ?? 1 });
+    },
+);

@@ -1,0 +1,103 @@
+/**
+ * The op table: every op of chainrule, collected from the modules that define them (no list to
+ * keep by hand: an op is in the table because its module exports it). Everything that needs to
+ * know about ops reads this: Tensor methods (ops/methods.ts), F and nn's activation modules, the
+ * problem language and explanations, graph labels, plots, the native op codes
+ * (scripts/native-ops.mjs) and the tests that walk the table.
+ */
+import type { BinaryKernel, UnaryKernel } from '../backend/types.js';
+import type { OpInfo } from '../tensor/tensor.js';
+import * as activation from './activation.js';
+import * as arith from './arith.js';
+import * as conv from './conv.js';
+import { type Op, type OpDef, isOp } from './define.js';
+import * as indexing from './indexing.js';
+import { ADD_SCALAR, MUL_SCALAR } from './kernel.js';
+import * as math from './math.js';
+import * as matmul from './matmul.js';
+import * as reduce from './reduce.js';
+import * as rnn from './rnn.js';
+import * as shape from './shape.js';
+import * as softmax from './softmax.js';
+import * as stats from './stats.js';
+
+/** The modules of the table, by family (the API reference groups ops this way). */
+export const OP_MODULES = { arith, math, activation, reduce, stats, softmax, shape, indexing, matmul, conv, rnn } as const;
+
+/** Every export of every op module, merged: the type Tensor methods are derived from. */
+export type OpExports = typeof arith &
+  typeof math &
+  typeof activation &
+  typeof reduce &
+  typeof stats &
+  typeof softmax &
+  typeof shape &
+  typeof indexing &
+  typeof matmul &
+  typeof conv &
+  typeof rnn;
+
+function collect(): Op[] {
+  const seen = new Set<unknown>();
+  const out: Op[] = [];
+  for (const mod of Object.values(OP_MODULES)) {
+    for (const v of Object.values(mod)) {
+      if (isOp(v) && !seen.has(v)) {
+        seen.add(v);
+        out.push(v);
+      }
+    }
+  }
+  return out;
+}
+
+/** Every op, once (aliases such as `view` for `reshape` are the same function). */
+export const OPS: readonly Op[] = collect();
+
+const byName = new Map<string, Op>();
+const byDef = new Map<OpInfo, OpDef>();
+for (const op of OPS) {
+  if (byName.has(op.def.name)) throw new Error(`op table: two ops are named ${op.def.name}`);
+  byName.set(op.def.name, op);
+  byDef.set(op.def, op.def);
+}
+
+/** The op of an API name ('leakyRelu'), or undefined. */
+export function opNamed(name: string): Op | undefined {
+  return byName.get(name);
+}
+
+/** The table entry behind a recorded node's op (undefined for custom ops). */
+export function defOf(info: OpInfo): OpDef | undefined {
+  return byDef.get(info);
+}
+
+/** The ops problem files can call, by problem-file name and alias. */
+export function problemOps(): Map<string, Op> {
+  const m = new Map<string, Op>();
+  for (const op of OPS) {
+    if (!op.def.problem) continue;
+    m.set(op.def.problem, op);
+    for (const a of op.def.aliases) m.set(a, op);
+  }
+  return m;
+}
+
+/** Every elementwise kernel of the table, unary and binary, each once by name. */
+export function tableKernels(): { unary: UnaryKernel[]; binary: BinaryKernel[] } {
+  const unary = new Map<string, UnaryKernel>([
+    [ADD_SCALAR.name, ADD_SCALAR],
+    [MUL_SCALAR.name, MUL_SCALAR],
+  ]);
+  const binary = new Map<string, BinaryKernel>();
+  for (const op of OPS) {
+    for (const k of [op.def.kernel, ...(op.def.kernels ?? [])]) {
+      if (!k) continue;
+      const into: Map<string, UnaryKernel | BinaryKernel> = k.arity === 1 ? unary : binary;
+      const prev = into.get(k.name);
+      if (prev && prev !== k) throw new Error(`op table: two different kernels are named ${k.name}`);
+      into.set(k.name, k);
+    }
+  }
+  return { unary: [...unary.values()], binary: [...binary.values()] };
+}
