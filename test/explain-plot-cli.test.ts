@@ -44,7 +44,7 @@ describe('chainrule plot activations', () => {
   it('rejects bad input with exit code 2 and writes nothing', async () => {
     const out = join(dir, 'bad.svg');
     for (const [args, msg] of [
-      [['plot', 'activations', 'relu6', '-o', out], /unknown activation "relu6"/],
+      [['plot', 'activations', 'relu7', '-o', out], /unknown activation "relu7"/],
       [['plot', 'activations', 'relu', '--range', '4,-4', '-o', out], /--range must be LO,HI/],
       [['plot', 'activations', 'relu', '-o', join(dir, 'x.jpg')], /must end in .svg or .png/],
       [['plot', 'functions', 'relu', '-o', out], /expected "plot activations SPECS"/],

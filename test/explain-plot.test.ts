@@ -68,7 +68,7 @@ describe('activation specs', () => {
   });
 
   it('rejects unknown names and bad parameters with clear errors', () => {
-    assert.throws(() => parseActivation('relu6'), /plot: unknown activation "relu6" \(known: relu, leaky_relu/);
+    assert.throws(() => parseActivation('relu7'), /plot: unknown activation "relu7" \(known: relu, leaky_relu/);
     assert.throws(() => parseActivation('relu:2'), /relu takes no parameter/);
     assert.throws(() => parseActivation('elu:abc'), /parameter of elu must be a number/);
     assert.throws(() => parseActivation('softplus:0'), /softplus needs β > 0/);

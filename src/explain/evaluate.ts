@@ -5,7 +5,7 @@ import { onesLike, scalar, tensor, zerosLike } from '../tensor/creation.js';
 import type { Expr } from '../ops/formula.js';
 import { FUNCTIONS, diffNamesIn, expandCall, oneHot } from './functions.js';
 import type { Definition, NestedNumber, Problem } from './problem.js';
-import { add, clone, div, eq, erf, exp, gt, matmul, max, mul, neg, pow, reshape, sub, sum, type Tensor, transpose, where } from '../ops/index.js';
+import { add, clone, div, eq, ge, gt, le, lt, matmul, max, mul, neg, pow, reshape, sub, sum, type Tensor, transpose, where } from '../ops/index.js';
 
 /** Shapes of every sub-expression evaluated, for matrix-form derivative rules. */
 export type ShapeMap = Map<Expr, readonly number[]>;
@@ -27,9 +27,6 @@ const PSEUDO: Record<string, (args: Tensor[]) => Tensor> = {
   ind_pos: ([x]) => gt(x, 0).to('float64'),
   ind_max: ([x]) => eq(x, max(x)).to('float64'),
   ones_like: ([x]) => onesLike(x),
-  "leaky_relu'": ([x, s]) => where(gt(x, 0), scalar(1, { dtype: x.dtype }), s ?? scalar(0.01, { dtype: x.dtype })),
-  "elu'": ([x, a]) => where(gt(x, 0), scalar(1, { dtype: x.dtype }), mul(exp(x), a ?? 1)),
-  "gelu'": ([x]) => add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI)))),
   onehot: ([c, z]) => oneHot(z, constValue(c, 'the classes of onehot'))[0],
 };
 
@@ -107,6 +104,18 @@ function evalInner(e: Expr, env: ReadonlyMap<string, Tensor>, shapes?: ShapeMap)
       const x = evalExpr(e.arg, env, shapes);
       const s = sum(x, e.dims, { keepdim: true });
       return e.shape ? reshape(s, e.shape) : s;
+    }
+    case 'cases': {
+      // elementwise: the last branch is the innermost where, so the first true condition wins
+      let out = evalExpr(e.otherwise, env, shapes);
+      for (let i = e.branches.length - 1; i >= 0; i--) {
+        const { when, value } = e.branches[i];
+        const l = evalExpr(when.left, env, shapes);
+        const r = evalExpr(when.right, env, shapes);
+        const c = when.op === '>' ? gt(l, r) : when.op === '>=' ? ge(l, r) : when.op === '<' ? lt(l, r) : le(l, r);
+        out = where(c, evalExpr(value, env, shapes), out);
+      }
+      return out;
     }
     default:
       break;

@@ -7,7 +7,7 @@ import { type Derivation, derive } from './derivation.js';
 import type { ShapeMap, Solution } from './evaluate.js';
 import { vectorDim } from './functions.js';
 import type { Definition, NestedNumber, Problem } from './problem.js';
-import { add, GRAD_OPS, type Node, reshape, Tensor } from '../ops/index.js';
+import { add, defOf, GRAD_OPS, type Node, reshape, Tensor } from '../ops/index.js';
 
 export interface ExplainOptions {
   /** dL/d(output): a number, nested lists or a tensor of the output's shape (default 1 for a one-element output) */
@@ -18,7 +18,6 @@ export interface ExplainOptions {
   symbolic?: boolean;
 }
 
-const SAME_NAME = new Set(['exp', 'log', 'log2', 'log10', 'sqrt', 'abs', 'sigmoid', 'tanh', 'relu', 'sign', 'step']);
 
 /** The problem-file spelling of a recorded op, when it has one (then the symbolic rules apply). */
 function exprOf(node: Node, args: Expr[], out: Tensor): Expr {
@@ -41,16 +40,6 @@ function exprOf(node: Node, args: Expr[], out: Tensor): Expr {
       if (args.length === 2) return bin('^', args[0], args[1]);
       if (typeof attrs?.exponent === 'number') return bin('^', args[0], num(attrs.exponent));
       break;
-    case 'leakyRelu':
-      return call('leaky_relu', args[0], num(attrs?.slope as number));
-    case 'elu':
-      return call('elu', args[0], num(attrs?.alpha as number));
-    case 'softplus':
-      if (attrs?.threshold === 20) return call('softplus', args[0], num(attrs?.beta as number));
-      break;
-    case 'gelu':
-      if (!attrs?.approximate) return call('gelu', args[0]);
-      break;
     case 'softmax':
     case 'logSoftmax':
       if (attrs?.dim === vectorDim(inputs[0])) return call(op.name === 'softmax' ? 'softmax' : 'log_softmax', args[0]);
@@ -63,10 +52,36 @@ function exprOf(node: Node, args: Expr[], out: Tensor): Expr {
     case 'transpose':
       if (inputs[0].ndim === 2) return call('transpose', args[0]);
       break;
-    default:
-      if (SAME_NAME.has(op.name)) return call(op.name, args[0]);
+    default: {
+      const c = tableCall(node, args);
+      if (c) return c;
+    }
   }
   return { kind: 'op', op, args, attrs };
+}
+
+/**
+ * A recorded elementwise op as a problem-file call, read off its table entry: its problem name,
+ * its tensor arguments and its numeric parameters (trailing defaults left out). Null when the
+ * op has no problem name or a recorded setting a problem file cannot write (GELU's tanh form).
+ */
+function tableCall(node: Node, args: Expr[]): Expr | null {
+  const def = defOf(node.op);
+  if (!def?.problem || !def.derivative || args.length !== def.inputs.length) return null;
+  const attrs = node.attrs ?? {};
+  const numeric: Expr[] = [];
+  let keep = 0;
+  for (const p of def.params) {
+    const v = attrs[p.name] ?? p.default;
+    if ((p.type ?? 'number') !== 'number') {
+      if (v !== p.default) return null;
+      continue;
+    }
+    if (typeof v !== 'number' || Number.isNaN(v)) return null;
+    numeric.push(num(v));
+    if (v !== p.default) keep = numeric.length;
+  }
+  return call(def.problem, ...args, ...numeric.slice(0, keep));
 }
 
 const OPAQUE_MATMUL = { name: 'matmul', latex: (a: string[]) => `\\operatorname{matmul}\\left(${a.join(', ')}\\right)` };

@@ -1,7 +1,8 @@
 import { ChainruleError, fmtShape } from '../errors.js';
 import { tensor } from '../tensor/creation.js';
 import { type Expr, bin, call, neg as negE, num } from '../ops/formula.js';
-import { abs, add, elu, exp, gelu, leakyRelu, log, log10, log2, logSoftmax, max, mean, mul, neg, relu, sigmoid, sign, softmax, softplus, sqrt, step, sub, sum, tanh, type Tensor, transpose } from '../ops/index.js';
+import { add, logSoftmax, mul, neg, relu, sigmoid, softmax, sub, sum, tanh, type Tensor, transpose } from '../ops/index.js';
+import { type TableFn, tableFn, tableFnNames } from './table.js';
 
 /** One function a problem file may call. */
 export interface FnSpec {
@@ -66,40 +67,31 @@ export function oneHot(z: Tensor, cls: number | number[]): [Tensor, number, numb
   return [tensor(oh, { dtype: 'float64', shape: z.shape }), dim, classes.length];
 }
 
-/** The functions of problem-file expressions, by name. */
+/** A problem-file function backed by an op of the table: tensors first, then numeric constants. */
+function fromTable(name: string): FnSpec {
+  const t = tableFn(name) as TableFn;
+  const names = [...t.def.inputs, ...t.params.map((p) => (p.text && /^[a-z]+$/i.test(p.text) ? p.text : p.name))];
+  const op = t.op as unknown as (...args: unknown[]) => Tensor;
+  return {
+    usage: `${name}(${names.join(', ')})`,
+    minArgs: t.inputs,
+    maxArgs: t.inputs + t.params.length,
+    constArgs: t.params.map((_, i) => t.inputs + i),
+    evaluate: (args, consts) => op(...args.slice(0, t.inputs), ...consts.slice(t.inputs)),
+  };
+}
+
+/**
+ * The functions of problem-file expressions, by name: every op of the table that has a
+ * problem-file name (and its aliases), then the problem language's own: the vector functions
+ * (softmax along the problem's vector dim), transpose of a matrix, and the losses written out.
+ */
 export const FUNCTIONS: Record<string, FnSpec> = {
-  exp: unary('exp(x)', exp),
-  log: unary('log(x) (natural)', log),
-  log2: unary('log2(x)', log2),
-  log10: unary('log10(x)', log10),
-  sqrt: unary('sqrt(x)', sqrt),
-  abs: unary('abs(x)', abs),
-  sigmoid: unary('sigmoid(x)', sigmoid),
-  tanh: unary('tanh(x)', tanh),
-  relu: unary('relu(x)', relu),
-  leaky_relu: {
-    usage: 'leaky_relu(x, slope)',
-    minArgs: 1,
-    maxArgs: 2,
-    constArgs: [1],
-    evaluate: ([x], [, s]) => leakyRelu(x, (s as number | undefined) ?? 0.01),
-  },
-  elu: { usage: 'elu(x, alpha)', minArgs: 1, maxArgs: 2, constArgs: [1], evaluate: ([x], [, a]) => elu(x, (a as number | undefined) ?? 1) },
-  gelu: unary('gelu(x)', (x) => gelu(x)),
-  softplus: {
-    usage: 'softplus(x, beta)',
-    minArgs: 1,
-    maxArgs: 2,
-    constArgs: [1],
-    evaluate: ([x], [, b]) => softplus(x, (b as number | undefined) ?? 1),
-  },
-  sign: unary('sign(x)', sign),
-  step: unary('step(x)', step),
+  // the elementwise functions (those with a derivative formula) first: they lead the "known" list
+  ...Object.fromEntries(tableFnNames().filter((n) => tableFn(n)?.def.derivative).map((n) => [n, fromTable(n)])),
+  ...Object.fromEntries(tableFnNames().filter((n) => !tableFn(n)?.def.derivative).map((n) => [n, fromTable(n)])),
   softmax: unary('softmax(v)', (x) => softmax(x, vectorDim(x))),
   log_softmax: unary('log_softmax(v)', (x) => logSoftmax(x, vectorDim(x))),
-  sum: unary('sum(x)', (x) => sum(x)),
-  mean: unary('mean(x)', (x) => mean(x)),
-  max: unary('max(x)', (x) => max(x)),
   transpose: {
     usage: 'transpose(X)',
     minArgs: 1,

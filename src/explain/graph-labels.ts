@@ -1,4 +1,5 @@
 import type { Node, Tensor } from '../ops/index.js';
+import { graphLabelOf } from './table.js';
 
 /**
  * A number at `digits` significant digits with trailing zeros dropped: 90, 0.25, 0.3333, 1.5e-7.
@@ -62,77 +63,13 @@ function inlineValues(t: Tensor, f: (v: number) => string): string {
   return `[${vals.join(' ')}]`;
 }
 
-const SYMBOLS: Record<string, string> = {
-  add: '+',
-  sub: '−',
-  mul: '×',
-  div: '÷',
-  matmul: '@',
-  neg: '−x',
-  exp: 'exp',
-  log: 'ln',
-  log2: 'log₂',
-  log10: 'log₁₀',
-  sqrt: '√',
-  abs: '|x|',
-  square: 'x²',
-  reciprocal: '1/x',
-  sigmoid: 'σ',
-  tanh: 'tanh',
-  relu: 'ReLU',
-  gelu: 'GELU',
-  elu: 'ELU',
-  softplus: 'softplus',
-  sign: 'sign',
-  step: 'H',
-  erf: 'erf',
-  sum: 'Σ',
-  mean: 'mean',
-  maximum: 'max',
-  minimum: 'min',
-  transpose: 'ᵀ',
-  softmax: 'softmax',
-  logSoftmax: 'log softmax',
-  where: 'where',
-  concat: 'concat',
-  clone: 'clone',
-  cast: 'cast',
-};
-
-const SUPERSCRIPT: Record<string, string> = {
-  '0': '⁰',
-  '1': '¹',
-  '2': '²',
-  '3': '³',
-  '4': '⁴',
-  '5': '⁵',
-  '6': '⁶',
-  '7': '⁷',
-  '8': '⁸',
-  '9': '⁹',
-  '-': '⁻',
-};
-
 /**
- * The label of an op node: a symbol for common ops (+, ·, @, σ, exp, Σ ...), the op name otherwise,
- * with its non-tensor arguments where they matter (LeakyReLU 0.01, ^2).
+ * The label of an op node: its table entry's label (+, ×, @, σ, Σ, ...), with its non-tensor
+ * arguments where they matter (LeakyReLU 0.01, x²), else the op name.
  * @example opSymbol(x.mul(y).node!) // '×'
  */
 export function opSymbol(node: Node): string {
-  const { name } = node.op;
-  const at = node.attrs ?? {};
-  if (name === 'pow') {
-    if (typeof at.exponent === 'number') {
-      const e = String(at.exponent);
-      return /^-?\d+$/.test(e) ? `x${[...e].map((c) => SUPERSCRIPT[c]).join('')}` : `x^${e}`;
-    }
-    return '^';
-  }
-  if (name === 'leakyRelu') return `LeakyReLU ${formatNumber(Number(at.slope ?? 0.01))}`;
-  if (name === 'elu' && typeof at.alpha === 'number' && at.alpha !== 1) return `ELU ${formatNumber(at.alpha)}`;
-  if (name === 'softplus' && typeof at.beta === 'number' && at.beta !== 1) return `softplus β=${formatNumber(at.beta)}`;
-  if (name === 'gelu' && at.approximate === 'tanh') return 'GELU tanh';
-  return SYMBOLS[name] ?? name;
+  return graphLabelOf(node.op, node.attrs ?? {}) ?? node.op.name;
 }
 
 /** True for ops whose operand order matters: the graph labels their incoming edges 1, 2, ... */

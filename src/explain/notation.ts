@@ -1,4 +1,5 @@
-import type { Expr } from '../ops/formula.js';
+import type { CmpOp, Expr } from '../ops/formula.js';
+import { fnLatexOf, fnTextOf } from './table.js';
 
 /** A value shown in a derivation: a number or nested lists (rows of a matrix). */
 export type Value = number | Value[];
@@ -20,6 +21,10 @@ export interface Dialect {
   grad(of: string): string;
   transpose(a: string, atom: boolean): string;
   sumdims(a: string, dims: number[]): string;
+  /** a piecewise formula: each value with the condition it holds under, then the rest */
+  cases(branches: { value: string; cond: string }[], otherwise: string): string;
+  /** a comparison of a condition: >, ≥, <, ≤ */
+  cmp(op: CmpOp): string;
 }
 
 const GREEK = new Set([
@@ -107,32 +112,14 @@ function shapeOfValue(v: Value): number[] {
   return s;
 }
 
+/** The problem language's own functions (the losses); every op's LaTeX name comes from its table entry. */
 const LATEX_FN: Record<string, string> = {
-  log: '\\ln',
-  log2: '\\log_{2}',
-  log10: '\\log_{10}',
-  sigmoid: '\\sigma',
-  tanh: '\\tanh',
-  relu: '\\mathrm{ReLU}',
-  leaky_relu: '\\mathrm{LeakyReLU}',
-  elu: '\\mathrm{ELU}',
-  gelu: '\\mathrm{GELU}',
-  softplus: '\\mathrm{softplus}',
-  sign: '\\operatorname{sign}',
-  step: 'H',
-  softmax: '\\operatorname{softmax}',
-  log_softmax: '\\operatorname{log\\,softmax}',
-  mean: '\\operatorname{mean}',
-  max: '\\max',
   mse: '\\operatorname{MSE}',
   sse: '\\operatorname{SSE}',
   bce: '\\operatorname{BCE}',
   bce_logits: '\\operatorname{BCE}_{\\text{logits}}',
   cross_entropy: '\\operatorname{CE}',
   onehot: '\\operatorname{onehot}',
-  "leaky_relu'": "\\mathrm{LeakyReLU}'",
-  "elu'": "\\mathrm{ELU}'",
-  "gelu'": "\\mathrm{GELU}'",
 };
 
 /** LaTeX notation (for md, tex and html). */
@@ -178,16 +165,18 @@ export const latex: Dialect = {
       case 'onehot':
         return `\\operatorname{onehot}\\left(${a}\\right)`;
       default:
-        return `${LATEX_FN[fn] ?? `\\operatorname{${fn.replace(/_/g, '\\_')}}`}\\left(${args.join(', ')}\\right)`;
+        return `${fnLatexOf(fn) ?? LATEX_FN[fn] ?? `\\operatorname{${fn.replace(/_/g, '\\_')}}`}\\left(${args.join(', ')}\\right)`;
     }
   },
   grad: (of) => `\\frac{\\partial L}{\\partial ${latexName(of)}}`,
   transpose: (a, atom) => (atom ? `${a}^{\\top}` : `\\left(${a}\\right)^{\\top}`),
   sumdims: (a, dims) => `\\textstyle\\sum_{${dims.length === 1 ? (dims[0] === 1 ? '\\text{cols}' : dims[0] === 0 ? '\\text{rows}' : `\\text{dim }${dims[0]}`) : '\\text{all}'}}\\left(${a}\\right)`,
+  cases: (bs, other) => `\\begin{cases} ${[...bs.map((b) => `${b.value} & ${b.cond}`), `${other} & \\text{otherwise}`].join(' \\\\ ')} \\end{cases}`,
+  cmp: (op) => ({ '>': '>', '>=': '\\geq', '<': '<', '<=': '\\leq' })[op],
 };
 
 const SUP: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻' };
-const UNI_FN: Record<string, string> = { sigmoid: 'σ', log: 'ln', log_softmax: 'log_softmax', step: 'H', onehot: 'onehot', cross_entropy: 'CE' };
+const UNI_FN: Record<string, string> = { onehot: 'onehot', cross_entropy: 'CE' };
 
 /** A one-element matrix [[x]] shown as the number x. */
 export function unwrapSingle(v: Value): Value {
@@ -238,12 +227,14 @@ export const unicode: Dialect = {
       case 'sum':
         return `Σ(${args[0]})`;
       default:
-        return `${UNI_FN[fn] ?? fn}(${args.join(', ')})`;
+        return `${fnTextOf(fn) ?? UNI_FN[fn] ?? fn}(${args.join(', ')})`;
     }
   },
   grad: (of) => `∂L/∂${of}`,
   transpose: (a, atom) => (atom ? `${a}ᵀ` : `(${a})ᵀ`),
   sumdims: (a, dims) => `Σ_${dims.length === 1 ? (dims[0] === 1 ? 'cols' : dims[0] === 0 ? 'rows' : `dim${dims[0]}`) : 'all'}(${a})`,
+  cases: (bs, other) => `{${[...bs.map((b) => `${b.value} if ${b.cond}`), `${other} otherwise`].join('; ')}}`,
+  cmp: (op) => ({ '>': '>', '>=': '≥', '<': '<', '<=': '≤' })[op],
 };
 
 /** How names are shown: as symbols, or substituted by their values. */
@@ -288,6 +279,11 @@ function go(e: Expr, d: Dialect, digits: number, view?: NameView): { s: string; 
       return { s: d.sumdims(go(e.arg, d, digits, view).s, e.dims), p: PREC.atom };
     case 'call':
       return { s: d.call(e.fn, e.args.map((a) => go(a, d, digits, view).s), e.args), p: PREC.atom };
+    case 'cases': {
+      const side = (x: Expr) => go(x, d, digits, view).s;
+      const branches = e.branches.map((b) => ({ value: side(b.value), cond: `${side(b.when.left)} ${d.cmp(b.when.op)} ${side(b.when.right)}` }));
+      return { s: d.cases(branches, side(e.otherwise)), p: PREC.atom };
+    }
     case 'op': {
       const args = e.args.map((a) => go(a, d, digits, view).s);
       const shown = e.op.latex(args, e.attrs);

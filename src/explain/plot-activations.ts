@@ -2,7 +2,7 @@ import { backward } from '../autograd/functional.js';
 import { ChainruleError } from '../errors.js';
 import { linspace, tensor } from '../tensor/creation.js';
 import { formatNumber } from './graph-labels.js';
-import { elu, gelu, leakyRelu, mul, relu, sigmoid, sign, softplus, step, sum, tanh, type Tensor } from '../ops/index.js';
+import { OPS, OP_MODULES, type Op, sum, type Tensor } from '../ops/index.js';
 
 /** An activation function with its parameter bound, ready to sample. */
 export interface Activation {
@@ -21,36 +21,50 @@ interface Family {
   make: (p: number) => (x: Tensor) => Tensor;
 }
 
-const FAMILIES: Record<string, Family> = {
-  relu: { title: 'ReLU', make: () => relu },
-  leaky_relu: { title: 'LeakyReLU', param: { name: 'slope', default: 0.01 }, make: (p) => (x) => leakyRelu(x, p) },
-  elu: { title: 'ELU', param: { name: 'α', default: 1 }, make: (p) => (x) => elu(x, p) },
-  softplus: { title: 'Softplus', param: { name: 'β', default: 1 }, make: (p) => (x) => softplus(x, p) },
-  gelu: { title: 'GELU', make: () => (x) => gelu(x) },
-  gelu_tanh: { title: 'GELU (tanh approx.)', make: () => (x) => gelu(x, { approximate: 'tanh' }) },
-  sigmoid: { title: 'Sigmoid σ', make: () => sigmoid },
-  tanh: { title: 'tanh', make: () => tanh },
-  silu: { title: 'SiLU x·σ(x)', make: () => (x) => mul(x, sigmoid(x)) },
-  sign: { title: 'sign', make: () => sign },
-  step: { title: 'Heaviside step', make: () => step },
-};
+/**
+ * The plot families of the op table: each plot spec of an entry is a family named by its key (or
+ * the op's problem-file name); its parameter is the op's parameter the spec names (or its first
+ * numeric one); fixed values (GELU's tanh form) are passed as given. The activations come first.
+ */
+function families(): [Record<string, Family>, Record<string, string>] {
+  const fams: Record<string, Family> = {};
+  const aliases: Record<string, string> = {};
+  const ops = [...OPS].sort((a, b) => Number(isActivation(b)) - Number(isActivation(a)));
+  for (const op of ops) {
+    const { def } = op;
+    const apply = op as unknown as (x: Tensor, ...p: unknown[]) => Tensor;
+    for (const spec of def.plot) {
+      const key = spec.key ?? def.problem ?? def.name;
+      const numeric = def.params.filter((q) => (q.type ?? 'number') === 'number');
+      const pp = spec.param ? def.params.find((q) => q.name === spec.param) : numeric[0];
+      const param = pp && typeof pp.default === 'number' ? { name: pp.text ?? pp.name, default: pp.default, key: pp.name } : undefined;
+      fams[key] = {
+        title: spec.title,
+        param: param && { name: param.name, default: param.default },
+        make: (v) => {
+          const args = def.params.map((q) => (param && q.name === param.key ? v : (spec.fixed?.[q.name] ?? q.default)));
+          return (x) => apply(x, ...args);
+        },
+      };
+      if (!spec.key) for (const a of def.aliases) aliases[a] = key;
+    }
+  }
+  return [fams, aliases];
+}
 
-const ALIASES: Record<string, string> = {
-  leakyrelu: 'leaky_relu',
-  leaky: 'leaky_relu',
-  geluTanh: 'gelu_tanh',
-  gelutanh: 'gelu_tanh',
-  swish: 'silu',
-  heaviside: 'step',
-  logistic: 'sigmoid',
-};
+function isActivation(op: Op): boolean {
+  return Object.values(OP_MODULES.activation).includes(op as never);
+}
+
+const [FAMILIES, ALIASES] = families();
 
 /** The activation names `parseActivation` accepts. */
 export const ACTIVATION_NAMES: readonly string[] = Object.keys(FAMILIES);
 
 /**
  * Parses one activation spec: a name with an optional parameter after a colon
- * (relu, leaky_relu:0.01, elu:1.5, softplus:2, gelu, gelu_tanh, sigmoid, tanh, silu, sign, step).
+ * (relu, leaky_relu:0.01, elu:1.5, softplus:2, gelu, gelu_tanh, sigmoid, tanh, silu, sign, step, and
+ * every other op of the table with a plot family: see ACTIVATION_NAMES).
  * @example parseActivation('leaky_relu:0.1').title // 'LeakyReLU (slope = 0.1)'
  */
 export function parseActivation(spec: string): Activation {
@@ -68,10 +82,17 @@ export function parseActivation(spec: string): Activation {
     if (rawParam.trim() === '' || !Number.isFinite(p)) {
       throw new ChainruleError(`plot: the parameter of ${name} must be a number (got ${JSON.stringify(rawParam)})`);
     }
-    if (name === 'softplus' && p <= 0) throw new ChainruleError(`plot: softplus needs β > 0 (got ${rawParam})`);
+  }
+  const apply = fam.make(p);
+  try {
+    // a parameter the op rejects (softplus's β ≤ 0) fails here, with the op's own message
+    apply(tensor([0], { dtype: 'float64' }));
+  } catch (e) {
+    if (e instanceof ChainruleError) throw new ChainruleError(`plot: ${e.message}`);
+    throw e;
   }
   const title = fam.param ? `${fam.title} (${fam.param.name} = ${formatNumber(p)})` : fam.title;
-  return { spec: fam.param ? `${name}:${formatNumber(p, 12)}` : name, title, apply: fam.make(p) };
+  return { spec: fam.param ? `${name}:${formatNumber(p, 12)}` : name, title, apply };
 }
 
 /** Parses a comma-separated list of specs: "relu,leaky_relu:0.01,softplus:1,gelu". */

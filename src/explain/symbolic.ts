@@ -1,5 +1,6 @@
-import { type BinOp, type Expr, bin, call, neg, num } from '../ops/formula.js';
+import { type BinOp, type Expr, bin, call, mapChildren, neg, num, sameExpr } from '../ops/formula.js';
 import { expandCall } from './functions.js';
+import { derivativesOf } from './table.js';
 
 const isNum = (e: Expr, v?: number): boolean => e.kind === 'num' && (v === undefined || e.value === v);
 const val = (e: Expr): number => (e as { value: number }).value;
@@ -28,6 +29,11 @@ export function simplify(e: Expr): Expr {
       return { kind: 'sumdims', arg: simplify(e.arg), dims: e.dims, shape: e.shape };
     case 'call':
       return { kind: 'call', fn: e.fn, args: e.args.map(simplify) };
+    case 'cases': {
+      const c = mapChildren(e, simplify) as Expr & { kind: 'cases' };
+      // every branch the same: no case distinction left
+      return c.branches.every((b) => sameExpr(b.value, c.otherwise)) ? c.otherwise : c;
+    }
     case 'bin':
       return simplifyBin(e.op, simplify(e.left), simplify(e.right));
     default:
@@ -94,42 +100,13 @@ function simplifyBin(op: BinOp, a: Expr, b: Expr): Expr {
 }
 
 /**
- * The derivative of a scalar function of one argument, f'(a), as an expression in `a`
- * (pseudo-functions such as `ind_pos` for 1[a > 0] are for display only). Null for vector functions.
+ * The derivative of a scalar function of one tensor argument, f'(a), as an expression in `a`:
+ * the local-derivative formula of the op's table entry (pseudo-functions such as `ind_pos` for
+ * 1[a > 0] are for display). Null for vector functions and functions of several tensors.
  */
 export function primeOf(fn: string, args: Expr[]): Expr | null {
-  const [a] = args;
-  switch (fn) {
-    case 'exp':
-      return call('exp', a);
-    case 'log':
-      return bin('/', num(1), a);
-    case 'log2':
-      return bin('/', num(1), bin('*', a, call('log', num(2))));
-    case 'log10':
-      return bin('/', num(1), bin('*', a, call('log', num(10))));
-    case 'sqrt':
-      return bin('/', num(1), bin('*', num(2), call('sqrt', a)));
-    case 'abs':
-      return call('sign', a);
-    case 'sigmoid':
-      return bin('*', call('sigmoid', a), bin('-', num(1), call('sigmoid', a)));
-    case 'tanh':
-      return bin('-', num(1), bin('^', call('tanh', a), num(2)));
-    case 'relu':
-      return call('ind_pos', a);
-    case 'leaky_relu':
-    case 'elu':
-    case 'gelu':
-      return call(`${fn}'`, ...args);
-    case 'softplus':
-      return call('sigmoid', args[1] ? bin('*', args[1], a) : a);
-    case 'sign':
-    case 'step':
-      return num(0);
-    default:
-      return null;
-  }
+  const ds = derivativesOf(fn, args);
+  return ds && ds.length === 1 ? ds[0] : null;
 }
 
 /**
@@ -183,10 +160,24 @@ function diffRaw(e: Expr, v: string): Expr | null {
       const ex = expandCall(e);
       if (ex) return diffRaw(ex, v);
       if (e.fn === 'sum' || e.fn === 'mean' || e.fn === 'max') return diffRaw(e.args[0], v);
-      const p = primeOf(e.fn, e.args);
-      if (!p) return null;
-      const da = diffRaw(e.args[0], v);
-      return da && bin('*', p, da);
+      // the chain rule through each tensor argument: Σ ∂f/∂a_i · d(a_i)
+      const ps = derivativesOf(e.fn, e.args);
+      if (!ps) return null;
+      let total: Expr | null = null;
+      for (let i = 0; i < ps.length; i++) {
+        const da = diffRaw(e.args[i], v);
+        if (!da) return null;
+        const term = bin('*', ps[i], da);
+        total = total ? bin('+', total, term) : term;
+      }
+      return total;
+    }
+    case 'cases': {
+      // piecewise: differentiate each branch (the conditions hold on open sets)
+      const ds = e.branches.map((b) => diffRaw(b.value, v));
+      const dO = diffRaw(e.otherwise, v);
+      if (!dO || ds.some((d) => !d)) return null;
+      return { kind: 'cases', branches: e.branches.map((b, i) => ({ when: b.when, value: ds[i] as Expr })), otherwise: dO };
     }
     default:
       return null;
@@ -310,9 +301,14 @@ function adjRaw(e: Expr, t: string, U: Expr, shapeOf: ShapeOf): Expr | null {
           return adjRaw(a, t, bin('*', U, n === 1 ? g : bin('/', g, num(n))), shapeOf);
         }
         default: {
-          const p = primeOf(e.fn, e.args);
-          if (!p) return null;
-          return adjRaw(a, t, times(U, isScalarShape(shapeOf(a)) ? p : elementwise(p), a), shapeOf);
+          const ps = derivativesOf(e.fn, e.args);
+          if (!ps) return null;
+          let total: Expr | null = null;
+          ps.forEach((p, i) => {
+            const arg = e.args[i];
+            total = plus(total, adjRaw(arg, t, unb(times(U, isScalarShape(shapeOf(arg)) ? p : elementwise(p), arg), arg), shapeOf));
+          });
+          return total;
         }
       }
     }

@@ -26,11 +26,29 @@ export const relu = unaryOp({
   backward: (g, _x, y): Tensor => mul(g, sign(y)),
   latex: fn('\\mathrm{ReLU}'),
   fnLatex: '\\mathrm{ReLU}',
-  fnText: 'ReLU',
+  label: 'ReLU',
   derivative: (a) => [call('ind_pos', x0(a))],
   plot: { title: 'ReLU' },
   module: 'ReLU',
   onnx: { opType: 'Relu' },
+});
+
+/** Leaky ReLU: x for x > 0, slope·x otherwise. @example leakyRelu(tensor([-2]), 0.01).item() // -0.02 */
+export const leakyRelu = unaryOp({
+  name: 'leakyRelu',
+  doc: 'x for x > 0, negativeSlope·x otherwise (default slope 0.01).',
+  problem: 'leaky_relu',
+  aliases: ['leakyrelu', 'leaky'],
+  params: [{ name: 'negativeSlope', default: 0.01, latex: '\\alpha', text: 'slope' }],
+  kernel: unaryKernel('leakyRelu', (x, s) => (x > 0 ? x : s * x)),
+  backward: (g, x, _y, [s]): Tensor => where(gt(x, 0), g, mul(g, s)),
+  latex: ([a], at) => `\\mathrm{LeakyReLU}_{${at?.negativeSlope}}\\left(${a}\\right)`,
+  fnLatex: '\\mathrm{LeakyReLU}',
+  label: (at) => `LeakyReLU ${formatParam(at.negativeSlope ?? 0.01)}`,
+  derivative: ([x], [s]) => [cases([[gt0(x), num(1)]], s ?? num(0.01))],
+  plot: { title: 'LeakyReLU' },
+  module: 'LeakyReLU',
+  onnx: { opType: 'LeakyRelu', attributes: (a) => ({ alpha: a.negativeSlope as number }) },
 });
 
 /** Logistic sigmoid 1/(1+e^-x); d/dx = s(1-s). */
@@ -50,25 +68,6 @@ export const sigmoid = unaryOp({
   onnx: { opType: 'Sigmoid' },
 });
 
-/** Leaky ReLU: x for x > 0, slope·x otherwise. @example leakyRelu(tensor([-2]), 0.01).item() // -0.02 */
-export const leakyRelu = unaryOp({
-  name: 'leakyRelu',
-  doc: 'x for x > 0, negativeSlope·x otherwise (default slope 0.01).',
-  problem: 'leaky_relu',
-  aliases: ['leakyrelu', 'leaky'],
-  params: [{ name: 'negativeSlope', default: 0.01, latex: '\\alpha', text: 'slope' }],
-  kernel: unaryKernel('leakyRelu', (x, s) => (x > 0 ? x : s * x)),
-  backward: (g, x, _y, [s]): Tensor => where(gt(x, 0), g, mul(g, s)),
-  latex: ([a], at) => `\\mathrm{LeakyReLU}_{${at?.negativeSlope}}\\left(${a}\\right)`,
-  fnLatex: '\\mathrm{LeakyReLU}',
-  fnText: 'LeakyReLU',
-  label: (at) => `LeakyReLU ${formatParam(at.negativeSlope ?? 0.01)}`,
-  derivative: ([x], [s]) => [cases([[gt0(x), num(1)]], s ?? num(0.01))],
-  plot: { title: 'LeakyReLU' },
-  module: 'LeakyReLU',
-  onnx: { opType: 'LeakyRelu', attributes: (a) => ({ alpha: a.negativeSlope as number }) },
-});
-
 /** ELU: x for x > 0, alpha·(e^x - 1) otherwise. */
 export const elu = unaryOp({
   name: 'elu',
@@ -79,7 +78,6 @@ export const elu = unaryOp({
   backward: (g, x, y, [a]): Tensor => mul(g, where(gt(x, 0), 1, add(y, a))),
   latex: fn('\\mathrm{ELU}'),
   fnLatex: '\\mathrm{ELU}',
-  fnText: 'ELU',
   label: (at) => (typeof at.alpha === 'number' && at.alpha !== 1 ? `ELU ${formatParam(at.alpha)}` : 'ELU'),
   derivative: ([x], [a]) => [cases([[gt0(x), num(1)]], times(a ?? num(1), call('exp', x)))],
   plot: { title: 'ELU' },
@@ -105,7 +103,6 @@ export const gelu = defineOp(
     problem: 'gelu',
     params: [{ name: 'approximate', type: 'string', default: 'none' }],
     fnLatex: '\\mathrm{GELU}',
-    fnText: 'GELU',
     label: (at) => (at.approximate === 'tanh' ? 'GELU tanh' : 'GELU'),
     kernel: GELU_ERF,
     kernels: [GELU_TANH],
@@ -163,7 +160,7 @@ export const softplus = unaryOp({
     { name: 'threshold', default: 20 },
   ],
   check: ([b]) => {
-    if (!(b > 0)) throw new ChainruleError(`softplus: beta must be > 0, got ${b}`);
+    if (!(b > 0)) throw new ChainruleError(`softplus needs β > 0, got ${b}`);
   },
   kernel: unaryKernel('softplus', (x, b, t) => (x * b > t ? x : Math.log1p(Math.exp(b * x)) / b)),
   backward: (g, x, _y, [b, t]): Tensor => {
@@ -171,7 +168,6 @@ export const softplus = unaryOp({
     return mul(g, where(gt(bx, t), 1, sigmoid(bx)));
   },
   fnLatex: '\\mathrm{softplus}',
-  fnText: 'softplus',
   label: (at) => (typeof at.beta === 'number' && at.beta !== 1 ? `softplus β=${formatParam(at.beta)}` : 'softplus'),
   derivative: ([x], [b, t]) => {
     const bx = b ? times(b, x) : x;
@@ -230,7 +226,7 @@ export const relu6 = compositeOp({
   forward: (x): Tensor => runUnary(CLAMP, x, 0, 6),
   backward: (g, x): Tensor => where(logicalAnd(gt(x, 0), lt(x, 6)), g, 0),
   fnLatex: '\\mathrm{ReLU6}',
-  fnText: 'ReLU6',
+  label: 'ReLU6',
   derivative: ([x]) => [cases([[cond(x, '<=', num(0)), num(0)], [cond(x, '>=', num(6)), num(0)]], num(1))],
   plot: { title: 'ReLU6' },
   module: 'ReLU6',
@@ -248,7 +244,7 @@ export const silu = compositeOp({
     return mul(g, mul(s, add(mul(x, sub(1, s)), 1)));
   },
   fnLatex: '\\mathrm{SiLU}',
-  fnText: 'SiLU',
+  label: 'SiLU',
   derivative: ([x]) => [times(call('sigmoid', x), plus(num(1), times(x, minus(num(1), call('sigmoid', x)))))],
   plot: { title: 'SiLU x·σ(x)' },
   module: 'SiLU',
@@ -265,7 +261,7 @@ export const mish = compositeOp({
     return mul(g, add(t, mul(mul(x, sigmoid(x)), sub(1, mul(t, t)))));
   },
   fnLatex: '\\mathrm{Mish}',
-  fnText: 'Mish',
+  label: 'Mish',
   derivative: ([x]) => {
     const t = call('tanh', call('softplus', x));
     return [plus(t, times(times(x, call('sigmoid', x)), minus(num(1), power(t, num(2)))))];
@@ -286,7 +282,7 @@ export const selu = compositeOp({
   forward: (x): Tensor => mul(elu(x, SELU_ALPHA), SELU_SCALE),
   backward: (g, x): Tensor => mul(g, where(gt(x, 0), SELU_SCALE, mul(exp(x), SELU_SCALE * SELU_ALPHA))),
   fnLatex: '\\mathrm{SELU}',
-  fnText: 'SELU',
+  label: 'SELU',
   derivative: ([x]) => [cases([[gt0(x), num(SELU_SCALE)]], times(num(SELU_SCALE * SELU_ALPHA), call('exp', x)))],
   plot: { title: 'SELU' },
   module: 'SELU',
@@ -305,7 +301,7 @@ export const celu = compositeOp({
   forward: (x, [a]): Tensor => where(gt(x, 0), x, mul(expm1(div(x, a)), a)),
   backward: (g, x, _y, [a]): Tensor => mul(g, where(gt(x, 0), 1, exp(div(x, a)))),
   fnLatex: '\\mathrm{CELU}',
-  fnText: 'CELU',
+  label: 'CELU',
   derivative: ([x], [a]) => [cases([[gt0(x), num(1)]], call('exp', over(x, a ?? num(1))))],
   plot: { title: 'CELU' },
   module: 'CELU',
@@ -443,7 +439,7 @@ export const logSigmoid = compositeOp({
   forward: (x): Tensor => sub(where(lt(x, 0), x, 0), log1p(exp(neg(abs(x))))),
   backward: (g, x): Tensor => mul(g, sigmoid(neg(x))),
   fnLatex: '\\log\\sigma',
-  fnText: 'log σ',
+  label: 'log σ',
   derivative: ([x]) => [minus(num(1), call('sigmoid', x))],
   plot: { title: 'LogSigmoid' },
   module: 'LogSigmoid',
@@ -475,7 +471,7 @@ export const prelu = defineOp(
     inputs: ['input', 'weight'],
     problem: 'prelu',
     fnLatex: '\\mathrm{PReLU}',
-    fnText: 'PReLU',
+    label: 'PReLU',
     derivative: ([x, w]) => [cases([[gt0(x), num(1)]], w), cases([[gt0(x), num(0)]], x)],
     onnx: { opType: 'PRelu' },
   },

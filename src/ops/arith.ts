@@ -70,7 +70,7 @@ export const neg = defineOp(
     name: 'neg',
     doc: 'Elementwise -x.',
     latex: ([a]) => `-${a}`,
-    fnText: '−x',
+    label: '−x',
     kernel: NEG,
     derivative: () => [{ kind: 'num', value: -1 }],
     onnx: { opType: 'Neg' },

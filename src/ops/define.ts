@@ -70,9 +70,9 @@ export interface OpMeta {
   readonly latex?: (args: string[], attrs?: Record<string, unknown>) => string;
   /** the function's own LaTeX name ('\\sigma', '\\mathrm{ReLU}'), for f(x) forms */
   readonly fnLatex?: string;
-  /** the function's plain-text name ('σ', 'ReLU') */
+  /** the function's name in plain-text formulas when it is not its problem-file name ('σ', 'ln', 'H') */
   readonly fnText?: string;
-  /** the label of its node in graph drawings (default fnText or name) */
+  /** the label of its node in graph drawings (default: fnText, else the name) */
   readonly label?: string | ((attrs: Readonly<Record<string, unknown>>) => string);
   /** the formula operator of a binary op ('+' for add): problem files write it infix */
   readonly operator?: BinOp;
@@ -98,6 +98,8 @@ export interface OpMeta {
 
 /** A complete entry of the op table. */
 export interface OpDef extends OpInfo, Omit<OpMeta, 'inputs' | 'params' | 'aliases' | 'latex' | 'plot'> {
+  /** the position of its definition (module evaluation order, then source order): the table's order */
+  readonly order: number;
   readonly inputs: readonly string[];
   readonly params: readonly ParamSpec[];
   readonly aliases: readonly string[];
@@ -135,6 +137,8 @@ export function operatorLatex(fn: string): (args: string[]) => string {
   return (args) => `${fn}\\left(${args.join(', ')}\\right)`;
 }
 
+let defined = 0;
+
 /**
  * Makes an op: `build` gets the finished entry (to record on the tape) and returns the function.
  * @example
@@ -149,6 +153,7 @@ export function defineOp<
   const fnLatex = meta.fnLatex ?? `\\operatorname{${meta.name}}`;
   const def = {
     ...meta,
+    order: defined++,
     inputs: meta.inputs ?? ['x'],
     params: meta.params ?? [],
     aliases: meta.aliases ?? [],

@@ -54,7 +54,7 @@ export const log2 = unaryOp({
   backward: (g, x): Tensor => div(g, mul(x, Math.LN2)),
   latex: fn('\\log_{2}'),
   fnLatex: '\\log_{2}',
-  fnText: 'log₂',
+  label: 'log₂',
   derivative: (a) => [over(num(1), times(x0(a), call('log', num(2))))],
 });
 
@@ -67,7 +67,7 @@ export const log10 = unaryOp({
   backward: (g, x): Tensor => div(g, mul(x, Math.LN10)),
   latex: fn('\\log_{10}'),
   fnLatex: '\\log_{10}',
-  fnText: 'log₁₀',
+  label: 'log₁₀',
   derivative: (a) => [over(num(1), times(x0(a), call('log', num(10))))],
 });
 
@@ -101,7 +101,7 @@ export const sqrt = unaryOp({
   kernel: unaryKernel('sqrt', Math.sqrt),
   backward: (g, _x, y): Tensor => div(mul(g, 0.5), y),
   latex: ([a]) => `\\sqrt{${a}}`,
-  fnText: '√',
+  label: '√',
   derivative: (a) => [over(num(1), times(num(2), call('sqrt', x0(a))))],
   onnx: { opType: 'Sqrt' },
 });
@@ -125,7 +125,7 @@ export const abs = unaryOp({
   kernel: unaryKernel('abs', Math.abs),
   backward: (g, x): Tensor => mul(g, sign(x)),
   latex: ([a]) => `\\left|${a}\\right|`,
-  fnText: '|x|',
+  label: '|x|',
   derivative: (a) => [call('sign', x0(a))],
   onnx: { opType: 'Abs' },
 });
@@ -235,7 +235,7 @@ export const tanh = unaryOp({
   backward: (g, _x, y): Tensor => mul(g, sub(1, mul(y, y))),
   latex: fn('\\tanh'),
   fnLatex: '\\tanh',
-  fnText: 'tanh',
+  label: 'tanh',
   derivative: (a) => [minus(num(1), sq(call('tanh', x0(a))))],
   plot: { title: 'tanh' },
   module: 'Tanh',
@@ -298,7 +298,7 @@ export const square = unaryOp({
   kernel: unaryKernel('square', (x) => x * x),
   backward: (g, x): Tensor => mul(g, mul(x, 2)),
   latex: ([a]) => `\\left(${a}\\right)^{2}`,
-  fnText: 'x²',
+  label: 'x²',
   derivative: (a) => [times(num(2), x0(a))],
 });
 
@@ -310,7 +310,7 @@ export const reciprocal = unaryOp({
   kernel: unaryKernel('reciprocal', (x) => 1 / x),
   backward: (g, _x, y): Tensor => neg(mul(g, mul(y, y))),
   latex: ([a]) => `\\frac{1}{${a}}`,
-  fnText: '1/x',
+  label: '1/x',
   derivative: (a) => [negE(over(num(1), sq(x0(a))))],
   onnx: { opType: 'Reciprocal' },
 });
@@ -340,7 +340,7 @@ export const sign = unaryOp({
   backward: zeroGrad,
   latex: fn('\\operatorname{sign}'),
   fnLatex: '\\operatorname{sign}',
-  fnText: 'sign',
+  label: 'sign',
   derivative: () => [num(0)],
   grad: 'zero',
   plot: { title: 'sign' },

@@ -32,7 +32,7 @@ export const sum = defineOp(
     ],
     problem: 'sum',
     latex: ([a]) => `\\sum ${a}`,
-    fnText: 'Σ',
+    label: 'Σ',
     onnx: { opType: 'ReduceSum' },
   },
   (def) =>

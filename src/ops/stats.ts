@@ -34,7 +34,7 @@ export const mean = defineOp(
     problem: 'mean',
     latex: ([a]) => `\\overline{${a}}`,
     fnLatex: '\\operatorname{mean}',
-    fnText: 'mean',
+    label: 'mean',
     kernel: DIV_SCALAR,
     onnx: { opType: 'ReduceMean' },
   },
@@ -59,7 +59,7 @@ function extremum<const N extends 'max' | 'min'>(op: N) {
       problem: op,
       latex: ([a]: string[]) => `\\${op} ${a}`,
       fnLatex: `\\${op}`,
-      fnText: op,
+      label: op,
       onnx: { opType: op === 'max' ? 'ReduceMax' : 'ReduceMin' },
     },
     (def) =>

@@ -48,7 +48,8 @@ function collect(): Op[] {
       }
     }
   }
-  return out;
+  // definition order: the order ops are written in their modules, the modules in dependency order
+  return out.sort((a, b) => a.def.order - b.def.order);
 }
 
 /** Every op, once (aliases such as `view` for `reshape` are the same function). */
