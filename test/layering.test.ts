@@ -1,10 +1,14 @@
-// The architecture, checked: layers only import downward, and the browser-safe core imports no
-// Node-only module (file system, child processes, native addons).
+// The architecture, checked (rules in test/layering.ts, described in ARCHITECTURE.md): layers
+// only import downward, siblings never import each other, type imports count, there are no
+// import cycles, wiring is explicit, code below the op layer's entrance never uses a bound Tensor
+// method, and the browser-safe core imports no Node-only module. Each rule is also shown to
+// catch a violation planted for it.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { boundMethodUses, checkSources, importsOf } from './layering.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
@@ -16,66 +20,66 @@ function files(dir: string): string[] {
   });
 }
 
-/** Value imports (type-only imports carry no runtime dependency). */
-function imports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const out: string[] = [];
-  const re = /^\s*(?:import|export)\s+(?!type\b)(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1]);
-  const dyn = /import\(\s*['"]([^'"]+)['"]\s*\)/g;
-  for (let m = dyn.exec(text); m; m = dyn.exec(text)) out.push(m[1]);
-  return out;
-}
+const SOURCES = new Map(files(src).map((f) => [relative(src, f).split('\\').join('/'), readFileSync(f, 'utf8')] as const));
 
-const LAYER: [string, number][] = [
-  ['errors.ts', 0],
-  ['backend/', 0],
-  ['tensor/', 1],
-  ['autograd/', 1],
-  ['ops/', 1],
-  ['nn/', 2],
-  ['optim/', 2],
-  ['data/', 2],
-  ['metrics/', 2],
-  ['io/', 2],
-  ['train/', 2],
-  ['explain/', 3],
-  ['text/', 3],
-  ['cli/', 4],
-  ['index.ts', 5],
-  ['browser.ts', 5],
-];
-
-function layerOf(rel: string): number {
-  const hit = LAYER.find(([prefix]) => rel === prefix || rel.startsWith(prefix));
-  return hit ? hit[1] : 5;
-}
-
-const BROWSER_SAFE = ['errors.ts', 'tensor/', 'autograd/', 'ops/', 'backend/js/', 'backend/wasm/', 'backend/registry.ts', 'backend/types.ts', 'nn/', 'optim/', 'data/', 'metrics/'];
+const BROWSER_SAFE = ['errors.ts', 'tensor/', 'autograd/', 'ops/', 'backend/js/', 'backend/wasm/', 'backend/registry.ts', 'backend/types.ts', 'backend/no-native.ts', 'nn/', 'optim/', 'data/', 'metrics/'];
 const NODE_ONLY = /^(node:|fs$|path$|os$|child_process$|module$|url$|crypto$|zlib$)/;
 
-describe('architecture', () => {
-  const all = files(src).map((f) => [relative(src, f).split('\\').join('/'), f] as const);
+/** The real tree with one file added or replaced. */
+function planted(rel: string, text: string): Map<string, string> {
+  return new Map([...SOURCES, [rel, text]]);
+}
 
-  it('layers only import downward (cli -> explain/text -> nn/optim -> ops/autograd -> backend)', () => {
-    const bad: string[] = [];
-    for (const [rel, file] of all) {
-      for (const spec of imports(file)) {
-        if (!spec.startsWith('.')) continue;
-        const target = relative(src, resolve(dirname(file), spec)).split('\\').join('/').replace(/\.js$/, '.ts');
-        // the backend registry may load its own native module; the core may load the backend
-        if (layerOf(target) > layerOf(rel)) bad.push(`${rel} imports ${target}`);
-      }
-    }
-    assert.deepEqual(bad, []);
+describe('architecture', () => {
+  it('the tree breaks no rule', () => {
+    assert.deepEqual(checkSources(SOURCES), []);
+  });
+
+  it('an upward import is caught, also a type-only one', () => {
+    const bad = checkSources(planted('tensor/planted.ts', "import { relu } from '../ops/index.js';\nimport type { Module } from '../nn/module.js';\nexport const x = relu;\nexport type M = Module;\n"));
+    assert.equal(bad.filter((b) => b.startsWith('tensor/planted.ts') && b.includes('a higher layer')).length, 2);
+  });
+
+  it('a sideways import between sibling subsystems is caught', () => {
+    const bad = checkSources(planted('nn/planted.ts', "import { accuracy } from '../metrics/index.js';\nexport const a = accuracy;\n"));
+    assert.ok(bad.some((b) => b.startsWith('nn/planted.ts:1') && b.includes('sibling')), bad.join('\n'));
+  });
+
+  it('an import cycle is caught', () => {
+    const withCycle = new Map([...SOURCES, ['ops/planted-a.ts', "import { b } from './planted-b.js';\nexport const a = () => b;\n"], ['ops/planted-b.ts', "import { a } from './planted-a.js';\nexport const b = () => a;\n"]]);
+    assert.ok(checkSources(withCycle).includes('import cycle: ops/planted-a.ts -> ops/planted-b.ts'));
+  });
+
+  it('going around the op layer entrance, or importing for side effects, is caught', () => {
+    const bad = checkSources(planted('nn/planted.ts', "import '../ops/index.js';\nimport { relu } from '../ops/activation.js';\nimport { Tensor } from '../tensor/tensor.js';\nexport const r = [relu, Tensor];\n"));
+    assert.ok(bad.some((b) => b.startsWith('nn/planted.ts:1') && b.includes('side effects')), bad.join('\n'));
+    assert.ok(bad.some((b) => b.startsWith('nn/planted.ts:2') && b.includes('import ops/index.ts')), bad.join('\n'));
+    assert.ok(bad.some((b) => b.startsWith('nn/planted.ts:3') && b.includes('take Tensor from ops/index.ts')), bad.join('\n'));
+  });
+
+  it('patching a prototype outside ops/methods.ts is caught', () => {
+    const bad = checkSources(planted('ops/planted.ts', "import { Tensor } from '../tensor/tensor.js';\n(Tensor.prototype as any).twice = function () { return this; };\n"));
+    assert.ok(bad.some((b) => b.startsWith('ops/planted.ts:2') && b.includes('prototype')), bad.join('\n'));
+  });
+
+  it('code below the op layer entrance calls op functions, never bound Tensor methods', async () => {
+    assert.deepEqual(await boundMethodUses(src), []);
+    const bad = await boundMethodUses(
+      src,
+      new Map([['autograd/planted.ts', "import type { Tensor } from '../tensor/tensor.js';\nexport function twice(t: Tensor): Tensor {\n  return t.add(t).T;\n}\n"]]),
+    );
+    assert.deepEqual(bad.sort(), [
+      'autograd/planted.ts:3: uses the bound Tensor method .add (call the op function)',
+      'autograd/planted.ts:3: uses the bound Tensor method .T (call the op function)',
+    ]);
   });
 
   it('the browser-safe core imports no Node-only module', () => {
     const bad: string[] = [];
-    for (const [rel, file] of all) {
+    for (const [rel, text] of SOURCES) {
       if (!BROWSER_SAFE.some((p) => rel === p || rel.startsWith(p))) continue;
-      for (const spec of imports(file)) if (NODE_ONLY.test(spec)) bad.push(`${rel} imports ${spec}`);
+      for (const imp of importsOf(text)) if (NODE_ONLY.test(imp.spec)) bad.push(`${rel} imports ${imp.spec}`);
     }
-    assert.deepEqual(bad, []);
+    assert.deepEqual(bad.sort(), []);
   });
 });

@@ -3,8 +3,8 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { ChainruleError } from '../errors.js';
 import { derive } from '../explain/derivation.js';
 import { solveFile } from '../explain/load.js';
-import { FORMATS, type Format, render } from '../explain/render.js';
-import '../explain/render-html.js';
+import { FORMATS, type Format } from '../explain/render.js';
+import { render } from '../explain/render-html.js';
 import { numberFlag, parseFlags } from './graph-args.js';
 import { register } from './main.js';
 

@@ -14,9 +14,9 @@ export {
   type UpdateStep,
   type ThenStep,
 } from './derivation.js';
-export { render, FORMATS, type Format, type RenderOptions } from './render.js';
-// registers the html format (Node-only: it inlines KaTeX's fonts)
-import './render-html.js';
+export { FORMATS, type Format, type RenderOptions } from './render.js';
+// the Node entry's render, with the html format (the browser entry exports render.ts's)
+export { render } from './render-html.js';
 export { diff, adjoint, simplify } from './symbolic.js';
 export type { Value } from './notation.js';
 export { parseAnswers, claimsFromObject, type Claim, type ClaimValue, type Section } from './answers.js';

@@ -1,5 +1,6 @@
 import { htmlPage } from './html.js';
-import { registerHtmlRenderer } from './render.js';
+import type { Derivation } from './derivation.js';
+import { type Format, type RenderOptions, render as renderPortable } from './render.js';
 
 /**
  * One self-contained HTML page for a worked solution written in Markdown: the page assembly,
@@ -10,4 +11,12 @@ export function renderHtml(title: string, markdown: string): string {
   return htmlPage({ title, bodyMarkdown: markdown });
 }
 
-registerHtmlRenderer(renderHtml);
+/**
+ * Writes a derivation in one format, html included (the Node entry's render; the browser entry's
+ * has every format but html, whose page inlines KaTeX's fonts from node_modules).
+ * @example render(derive(solveFile('examples/problems/network-n.yaml')), 'html').startsWith('<!doctype html>') // true
+ */
+export function render(dv: Derivation, format: Format, opts: RenderOptions = {}): string {
+  if (format !== 'html') return renderPortable(dv, format, opts);
+  return renderHtml(dv.title, renderPortable(dv, 'md', opts));
+}

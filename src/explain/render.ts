@@ -6,16 +6,6 @@ import { type Value, fmtNumber, latex, unicode, unwrapSingle } from './notation.
 export type Format = 'md' | 'tex' | 'text' | 'html' | 'json';
 export const FORMATS: Format[] = ['md', 'tex', 'text', 'html', 'json'];
 
-/**
- * The html format inlines KaTeX's stylesheet and fonts read from node_modules, so its renderer is
- * Node-only: render-html.ts registers it when the Node entry loads; the browser entry has none.
- */
-let htmlRenderer: ((title: string, markdown: string) => string) | null = null;
-
-export function registerHtmlRenderer(fn: (title: string, markdown: string) => string): void {
-  htmlRenderer = fn;
-}
-
 export interface RenderOptions {
   /** significant digits shown (default 6; json always keeps full float64 precision) */
   digits?: number;
@@ -132,9 +122,9 @@ export function render(dv: Derivation, format: Format, opts: RenderOptions = {})
       return renderText(dv, digits);
     case 'json':
       return renderJson(dv);
+    // the html page inlines KaTeX's stylesheet and fonts from node_modules: render-html.ts, Node only
     case 'html':
-      if (!htmlRenderer) throw new ChainruleError("render: the html format needs chainrule's Node entry (it inlines KaTeX from node_modules); render 'md' and typeset it in the page instead");
-      return htmlRenderer(dv.title, renderMarkdown(dv, digits));
+      throw new ChainruleError("render: the html format needs chainrule's Node entry (it inlines KaTeX from node_modules); render 'md' and typeset it in the page instead");
     default:
       throw new ChainruleError(`render: unknown format ${JSON.stringify(format)} (${FORMATS.join(', ')})`);
   }

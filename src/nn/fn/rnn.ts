@@ -1,7 +1,7 @@
 import { cellStep, matmulT, type Tensor } from '../../ops/index.js';
 /** One time step of the recurrent cells, with PyTorch's gate layouts. */
 
-export { type CellKind, GATES, cellStep } from '../../ops/rnn.js';
+export { type CellKind, GATES, cellStep } from '../../ops/index.js';
 
 function inputGates(x: Tensor, wih: Tensor, bih: Tensor | null | undefined): Tensor {
   const gx = matmulT(x, wih);
