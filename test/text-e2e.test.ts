@@ -7,7 +7,7 @@ import { main } from '../src/cli/main.js';
 import { loadTextModel } from '../src/text/checkpoint.js';
 import { type ExperimentConfig, compareCommand, trainCommand } from '../src/text/commands.js';
 import { mulberry32 } from '../src/text/metrics.js';
-import { writeRunDir } from '../src/text/rundir.js';
+import { writeRunDir } from '../src/io/fs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chainrule-text-e2e-'));
 
