@@ -70,6 +70,38 @@ describe('architecture', () => {
     assert.deepEqual(bad, []);
   });
 
+  it('the CLI, its commands and the io and text layers have no import cycle (commands are listed, not registered on import)', () => {
+    const deps = new Map<string, string[]>();
+    for (const [rel, file] of all) {
+      deps.set(
+        rel,
+        imports(file)
+          .filter((s) => s.startsWith('.'))
+          .map((s) => relative(src, resolve(dirname(file), s)).split('\\').join('/').replace(/\.js$/, '.ts')),
+      );
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (f: string, stack: string[]) => {
+      state.set(f, 'open');
+      stack.push(f);
+      for (const d of deps.get(f) ?? []) {
+        if (state.get(d) === 'open') cycles.push([...stack.slice(stack.indexOf(d)), d].join(' -> '));
+        else if (!state.has(d)) visit(d, stack);
+      }
+      stack.pop();
+      state.set(f, 'done');
+    };
+    for (const f of deps.keys()) if (!state.has(f)) visit(f, []);
+    const ours = cycles.filter((c) => c.split(' -> ').some((f) => /^(cli|io|text)\//.test(f)));
+    assert.deepEqual(ours, []);
+    // the command modules export their command; only src/cli/commands.ts lists them, and main imports that list
+    const cli = all.filter(([rel]) => rel.startsWith('cli/'));
+    for (const [rel, file] of cli) assert.doesNotMatch(readFileSync(file, 'utf8'), /\bregister\(/, rel);
+    const importers = cli.filter(([, file]) => imports(file).some((s) => s === './commands.js')).map(([rel]) => rel);
+    assert.deepEqual(importers, ['cli/main.ts']);
+  });
+
   it('the browser-safe core imports no Node-only module', () => {
     const bad: string[] = [];
     for (const [rel, file] of all) {
