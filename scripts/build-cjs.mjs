@@ -38,7 +38,8 @@ await build({
 const dist = join(root, 'dist');
 const seen = new Set();
 const queue = [join(dist, 'index.d.ts')];
-const spec = /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+)\.js(['"])/g;
+// a relative module specifier: in from '...', import('...') and declare module '...' (augmentations)
+const spec = /(['"])(\.{1,2}\/[^'"\n]+)\.js\1/g;
 while (queue.length) {
   const file = queue.pop();
   if (seen.has(file)) continue;
@@ -46,7 +47,7 @@ while (queue.length) {
   const text = readFileSync(file, 'utf8');
   for (const m of text.matchAll(spec)) queue.push(resolve(dirname(file), `${m[2]}.d.ts`));
   const cts = text
-    .replace(spec, '$1$2.cjs$3')
+    .replace(spec, '$1$2.cjs$1')
     // a side-effect import of the ESM loader has no types, and CommonJS types cannot import ESM ones
     .replace(/^import '#native-loader';\n/m, '');
   const target = join(out, relative(dist, file)).replace(/\.d\.ts$/, '.d.cts');
