@@ -102,6 +102,20 @@ describe('architecture', () => {
     assert.deepEqual(importers, ['cli/main.ts']);
   });
 
+  it('only src/io/fs.ts changes the file system (writes, renames, removals, new folders)', () => {
+    const MUTATING = /\b(writeFile|writeFileSync|writeSync|write|appendFile|appendFileSync|rename|renameSync|rm|rmSync|rmdir|rmdirSync|unlink|unlinkSync|mkdir|mkdirSync|mkdtemp|mkdtempSync|copyFile|copyFileSync|cp|cpSync|createWriteStream|symlink|symlinkSync|link|linkSync|truncate|truncateSync|chmod|chmodSync|open|openSync)\b/;
+    const bad: string[] = [];
+    for (const [rel, file] of all) {
+      if (rel === 'io/fs.ts') continue;
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/import\s+(?:\*\s+as\s+\w+|\{([^}]*)\}|\w+)\s+from\s+['"](?:node:)?fs(?:\/promises)?['"]/g)) {
+        if (m[1] === undefined || MUTATING.test(m[1])) bad.push(`${rel}: ${m[0].replace(/\s+/g, ' ')}`);
+      }
+      if (/\bimport\(\s*['"](?:node:)?fs/.test(text) || /\brequire\(\s*['"](?:node:)?fs/.test(text)) bad.push(`${rel}: loads fs dynamically`);
+    }
+    assert.deepEqual(bad, []);
+  });
+
   it('the browser-safe core imports no Node-only module', () => {
     const bad: string[] = [];
     for (const [rel, file] of all) {
