@@ -132,6 +132,8 @@ describe('chainrule: bad options and values exit 2 with one line', () => {
       [['graph', 'network-n', '--inline', '-1'], '--inline must be a non-negative integer (got "-1")'],
       [['graph', 'network-n', '--direction', 'up'], '--direction must be LR or TB (got "up")'],
       [['plot', 'activations', 'relu', '--samples', '1', '-o', join(tmp, 'p.svg')], '--samples must be an integer from 2 to 100000 (got "1")'],
+      [['demo', 'extra'], 'expected no arguments, got "extra" (chainrule demo --help)'],
+      [['examples', 'all'], 'expected no arguments, got "all" (chainrule examples --help)'],
     ] as [string[], string][]) {
       const r = await cli(args);
       const name = args[0] === 'textclf' ? 'textclf train' : args[0];

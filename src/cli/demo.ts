@@ -2,7 +2,7 @@ import { backward } from '../autograd/functional.js';
 import { getBackend } from '../backend/registry.js';
 import { tensor } from '../tensor/creation.js';
 import '../ops/index.js';
-import { ChainruleError } from '../errors.js';
+import { positionals } from './args.js';
 import type { Command } from './command.js';
 
 export const demo: Command = {
@@ -15,7 +15,7 @@ node's value, its gradient for the upstream gradient dLoss/dx8 = 3, and one SGD 
 learning rate 0.1. \`chainrule solve network-n\` writes the same problem as a worked solution.`,
   options: {},
   run: (args) => {
-    if (args.positional.length) throw new ChainruleError(`takes no arguments, got ${JSON.stringify(args.positional[0])} (chainrule demo --help)`);
+    positionals(args, 0, 'no arguments', 'demo');
     const f64 = { dtype: 'float64' as const };
     const p = (v: number) => tensor([v], { ...f64, requiresGrad: true });
     const [x1, x2, x3, x4] = [0, 2, -1, 2].map(p);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChainruleError } from '../errors.js';
 import { loadProblem } from '../explain/load.js';
+import { positionals } from './args.js';
 import type { Command } from './command.js';
 
 // src/cli/examples.ts and dist/cli/examples.js both sit two levels below the package root
@@ -63,7 +64,7 @@ The files are in ${EXAMPLES_DIR}; copy one to start a problem of your own.
 The file format: ${FORMAT_DOC}`,
   options: {},
   run: (args) => {
-    if (args.positional.length) throw new ChainruleError(`takes no arguments, got ${JSON.stringify(args.positional[0])} (chainrule examples --help)`);
+    positionals(args, 0, 'no arguments', 'examples');
     const rows = bundledExamples();
     const width = Math.max(...rows.map((r) => r.name.length));
     console.log('example problems (chainrule solve NAME; "answers" marks those with an answers file for chainrule check):');

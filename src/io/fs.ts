@@ -24,7 +24,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import { ChainruleError } from '../errors.js';
 
 /** The file chainrule leaves in every run folder it writes: what it wrote there, with checksums. */
@@ -233,7 +233,7 @@ function specialFolder(target: string): string | null {
   const cwd = realOrResolved(process.cwd());
   if (real === cwd) return 'the current folder';
   const rel = relative(real, cwd);
-  if (rel && !rel.startsWith('..') && !isAbsolute(rel)) return 'a folder that holds the current folder';
+  if (rel && rel.split(sep)[0] !== '..' && !isAbsolute(rel)) return 'a folder that holds the current folder';
   return null;
 }
 
