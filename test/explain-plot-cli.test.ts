@@ -46,7 +46,7 @@ describe('chainrule plot activations', () => {
     for (const [args, msg] of [
       [['plot', 'activations', 'relu7', '-o', out], /unknown activation "relu7"/],
       [['plot', 'activations', 'relu', '--range', '4,-4', '-o', out], /--range must be LO,HI/],
-      [['plot', 'activations', 'relu', '-o', join(dir, 'x.jpg')], /must end in .svg or .png/],
+      [['plot', 'activations', 'relu', '-o', join(dir, 'x.jpg')], /-o .*x\.jpg: unknown extension \.jpg; use one of \.svg, \.png/],
       [['plot', 'functions', 'relu', '-o', out], /expected "plot activations SPECS"/],
       [['plot', 'activations', 'relu'], /-o FILE.svg or -o FILE.png is required/],
     ] as [string[], RegExp][]) {

@@ -1,5 +1,5 @@
 // Every seed problem in examples/problems/ reproduces the independently computed numbers in
-// ../shared/fixtures/seed-answers.json (and, for seed 004, a PyTorch fixture); md and json output
+// test/fixtures/seed-answers.json (and, for seed 004, a PyTorch fixture); md and json output
 // match the committed goldens (UPDATE_GOLDEN=1 rewrites them).
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import katex from 'katex';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const problems = join(root, 'examples', 'problems');
-const answers = JSON.parse(readFileSync(join(root, '..', 'shared', 'fixtures', 'seed-answers.json'), 'utf8'));
+const answers = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'seed-answers.json'), 'utf8'));
 const seed004 = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'seed004.json'), 'utf8'));
 
 type V = number | V[];

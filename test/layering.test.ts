@@ -69,9 +69,29 @@ describe('architecture', () => {
       new Map([['autograd/planted.ts', "import type { Tensor } from '../tensor/tensor.js';\nexport function twice(t: Tensor): Tensor {\n  return t.add(t).T;\n}\n"]]),
     );
     assert.deepEqual(bad.sort(), [
-      'autograd/planted.ts:3: uses the bound Tensor method .add (call the op function)',
       'autograd/planted.ts:3: uses the bound Tensor method .T (call the op function)',
+      'autograd/planted.ts:3: uses the bound Tensor method .add (call the op function)',
     ]);
+  });
+
+  it('commands are listed, not registered on import: only cli/main.ts imports the list', () => {
+    const cli = [...SOURCES].filter(([rel]) => rel.startsWith('cli/'));
+    for (const [rel, text] of cli) assert.doesNotMatch(text, /\bregister\(/, rel);
+    const importers = cli.filter(([, text]) => importsOf(text).some((i) => i.spec === './commands.js')).map(([rel]) => rel);
+    assert.deepEqual(importers, ['cli/main.ts']);
+  });
+
+  it('only src/io/fs.ts changes the file system (writes, renames, removals, new folders)', () => {
+    const MUTATING = /\b(writeFile|writeFileSync|writeSync|write|appendFile|appendFileSync|rename|renameSync|rm|rmSync|rmdir|rmdirSync|unlink|unlinkSync|mkdir|mkdirSync|mkdtemp|mkdtempSync|copyFile|copyFileSync|cp|cpSync|createWriteStream|symlink|symlinkSync|link|linkSync|truncate|truncateSync|chmod|chmodSync|open|openSync)\b/;
+    const bad: string[] = [];
+    for (const [rel, text] of SOURCES) {
+      if (rel === 'io/fs.ts') continue;
+      for (const m of text.matchAll(/import\s+(?:\*\s+as\s+\w+|\{([^}]*)\}|\w+)\s+from\s+['"](?:node:)?fs(?:\/promises)?['"]/g)) {
+        if (m[1] === undefined || MUTATING.test(m[1])) bad.push(`${rel}: ${m[0].replace(/\s+/g, ' ')}`);
+      }
+      if (/\bimport\(\s*['"](?:node:)?fs/.test(text) || /\brequire\(\s*['"](?:node:)?fs/.test(text)) bad.push(`${rel}: loads fs dynamically`);
+    }
+    assert.deepEqual(bad, []);
   });
 
   it('the browser-safe core imports no Node-only module', () => {

@@ -125,7 +125,8 @@ export function checkSources(sources: ReadonlyMap<string, string>): string[] {
       const at = `${rel}:${imp.line}`;
       if (imp.bare) bad.push(`${at}: imports ${imp.spec} for its side effects`);
       const target = resolveImport(rel, imp.spec);
-      if (!target) continue;
+      // packages, and files outside src/ (package.json for --version)
+      if (!target || target.startsWith('../')) continue;
       deps.push(target);
       const to = layerOf(target);
       if (to > from) bad.push(`${at}: ${rel} (layer ${from}) imports ${target} (layer ${to}), a higher layer`);

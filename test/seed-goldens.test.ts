@@ -1,11 +1,11 @@
 // The worked problems of seed 000, reproduced with the public tensor API only and compared with
-// the independently computed answers in ../shared/fixtures/seed-answers.json.
+// the independently computed answers in test/fixtures/seed-answers.json (copied from the seed sheets' fixtures).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { type Tensor, noGrad, tensor } from 'chainrule';
 
-const answers = JSON.parse(readFileSync(new URL('../../shared/fixtures/seed-answers.json', import.meta.url), 'utf8'));
+const answers = JSON.parse(readFileSync(new URL('./fixtures/seed-answers.json', import.meta.url), 'utf8'));
 
 function near(actual: number, expected: number, what: string, tol = 1e-12): void {
   assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${what}: got ${actual}, expected ${expected}`);

@@ -94,16 +94,33 @@ describe('loadTable', () => {
       /label "weird" never occurs in the training split, only in .*lt\.csv:7 \(test\)/,
     );
     assert.throws(() => loadTable(file('bad.jsonl', '{"t": "a", "y": 1}\n{oops\n'), { textCol: 't', labelCol: 'y' }), /bad\.jsonl:2: not valid JSON/);
-    assert.throws(() => loadTable(file('q.csv', 'text,label\n"open,1\n'), { textCol: 'text', labelCol: 'label' }), /q\.csv:\d+: CSV parse error/);
+    // an unclosed quote is reported where it opens, not at the end of the file
+    assert.throws(() => loadTable(file('q.csv', 'text,label\n"open,1\nb,2\nc,1\n'), { textCol: 'text', labelCol: 'label' }), /q\.csv:2:1: the quoted field opened here is never closed/);
+    assert.throws(() => loadTable(file('q2.csv', 'text,label\nok,1\nsay "hi",2\n'), { textCol: 'text', labelCol: 'label' }), /q2\.csv:3:5: a quote inside an unquoted field/);
+    assert.throws(() => loadTable(file('q3.csv', 'text,label\n"a"b,1\n'), { textCol: 'text', labelCol: 'label' }), /q3\.csv:2:4: unexpected "b" after a closing quote/);
+    assert.throws(() => loadTable(file('n.csv', 'text,label\nok,1\na,b,c\n'), { textCol: 'text', labelCol: 'label' }), /n\.csv:3: 3 fields, but the header has 2/);
+    assert.throws(() => loadTable(file('d.csv', 'text,text\na,b\n'), { textCol: 'text', labelCol: 'text' }), /d\.csv:1: the column "text" appears twice/);
     assert.throws(() => loadTable(join(dir, 'missing.csv'), { textCol: 'text', labelCol: 'label' }), /cannot read .*missing\.csv/);
   });
   it('warns about undecodable bytes and empty fields, naming the row', () => {
     const bytes = Buffer.concat([Buffer.from(csv), Buffer.from('"caf'), Buffer.from([0xe9]), Buffer.from('",neg\n"",pos\n')]);
     const ds = loadTable(file('latin.csv', bytes), { textCol: 'text', labelCol: 'label' });
     assert.deepEqual(
-      ds.warnings.map((w) => w.slice(w.lastIndexOf('/') + 1)),
-      ['latin.csv:7: invalid UTF-8 bytes replaced by U+FFFD', 'latin.csv:8: empty text; row skipped'],
+      ds.warnings.map((w) => w.replaceAll(dir, '<dir>')),
+      [
+        '<dir>/latin.csv:7:5: not valid UTF-8 (on 1 line); those bytes were replaced by U+FFFD. If the file is Latin-1 (or Windows-1252), re-encode it as UTF-8, e.g. iconv -f latin1 -t utf-8 <dir>/latin.csv > utf8-latin.csv',
+        '<dir>/latin.csv:8: empty text; row skipped',
+      ],
     );
     assert.ok(ds.examples.some((e) => e.text === 'caf\ufffd'));
+  });
+
+  it('warns once, not once per row, about a Latin-1 file', () => {
+    const parts = ['train', 'train', 'dev', 'dev', 'test'];
+    const latin1 = Buffer.from(`text,label,part\n${rows.map(([t, l], i) => `"${t} caf\xe9 na\xefve",${l},${parts[i]}`).join('\n')}\n`, 'latin1');
+    const ds = loadTable(file('all-latin1.csv', latin1), { textCol: 'text', labelCol: 'label', splitCol: 'part' });
+    assert.equal(ds.warnings.length, 1, ds.warnings.join('\n'));
+    assert.match(ds.warnings[0], /all-latin1\.csv:2:\d+: not valid UTF-8 \(on 5 lines, the first here\).*re-encode it as UTF-8, e\.g\. iconv -f latin1 -t utf-8/);
+    assert.equal(ds.examples.length, 5);
   });
 });

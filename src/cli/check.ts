@@ -4,10 +4,14 @@ import { parseAnswers } from '../explain/answers.js';
 import { checkAnswers, formatReport } from '../explain/check.js';
 import { derive } from '../explain/derivation.js';
 import { solveFile } from '../explain/load.js';
-import { numberFlag, parseFlags } from './graph-args.js';
-import { register } from './main.js';
+import { intOption, positionals } from './args.js';
+import type { Command } from './command.js';
+import { FORMAT_DOC, answersPath, problemPath } from './examples.js';
 
-const HELP = `usage: chainrule check FILE --answers ANSWERS.yaml [--digits N]
+export const check: Command = {
+  name: 'check',
+  summary: "check a student's claimed answers to a problem file and name the first wrong step",
+  help: `usage: chainrule check FILE|NAME --answers ANSWERS.yaml [--digits N]
 
 Checks claimed answers against the problem's worked solution. The answers file has the sections
 values, grads, updated and after (name: number or nested list; one number for a matrix claims every
@@ -15,29 +19,26 @@ element). Each number is taken at the precision it is written (0.0020032 claims 
 digits; the last digit may be off by one). Prints every claim as right or wrong with the correct
 value, then the wrong ones in dependency order (the first is the first wrong step) with a likely
 cause where one is recognisable. Exit code 1 when any claim is wrong, 2 for bad input.
-  --digits     significant digits of the correct values shown (default 12)`;
-
-register('check', {
-  summary: "check a student's claimed answers to a problem file and name the first wrong step",
-  run: (argv) => {
-    const f = parseFlags(argv, { values: ['answers', 'digits'], switches: ['help'], aliases: { a: 'answers', h: 'help' } }, 'check');
-    if (f.switches.has('help')) {
-      console.log(HELP);
-      return 0;
-    }
-    if (f.positional.length !== 1) throw new ChainruleError(`check: expected one problem file, got ${f.positional.length}\n\n${HELP}`);
-    const answers = f.values.get('answers');
-    if (!answers) throw new ChainruleError('check: --answers ANSWERS.yaml is required');
-    const digits = numberFlag(f, 'digits', 12, 'check', (v) => Number.isInteger(v) && v >= 1 && v <= 17, 'an integer from 1 to 17');
+FILE and ANSWERS may name a bundled example (chainrule check network-n --answers network-n).
+The file formats: ${FORMAT_DOC}
+  -a, --answers  the answers file (required)
+  --digits       significant digits of the correct values shown (default 12)`,
+  options: { answers: { type: 'string', short: 'a' }, digits: { type: 'string' } },
+  run: (args) => {
+    const [file] = positionals(args, 1, 'one problem file', 'check');
+    const answersArg = args.values.get('answers');
+    if (!answersArg) throw new ChainruleError('--answers ANSWERS.yaml is required (chainrule check --help)');
+    const digits = intOption(args, 'digits', 12, 1, 17);
+    const answers = answersPath(answersArg);
     let text: string;
     try {
       text = readFileSync(answers, 'utf8');
     } catch (e) {
-      throw new ChainruleError(`cannot read ${answers}: ${(e as Error).message}`);
+      throw new ChainruleError(`cannot read ${answers}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     const claims = parseAnswers(text, answers);
-    const report = checkAnswers(derive(solveFile(f.positional[0])), claims);
+    const report = checkAnswers(derive(solveFile(problemPath(file))), claims);
     process.stdout.write(formatReport(report, digits));
     return report.ok ? 0 : 1;
   },
-});
+};

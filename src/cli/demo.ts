@@ -1,11 +1,20 @@
 import { backward } from '../autograd/functional.js';
 import { getBackend } from '../backend/registry.js';
 import { tensor } from '../tensor/creation.js';
-import { register } from './main.js';
+import { positionals } from './args.js';
+import type { Command } from './command.js';
 
-register('demo', {
+export const demo: Command = {
+  name: 'demo',
   summary: 'Network N from the seed homework: forward values and every gradient (upstream dLoss/dx8 = 3)',
-  run: () => {
+  help: `usage: chainrule demo
+
+Computes Network N of the seed homework with the engine's ops and autograd, in float64: every
+node's value, its gradient for the upstream gradient dLoss/dx8 = 3, and one SGD step with
+learning rate 0.1. \`chainrule solve network-n\` writes the same problem as a worked solution.`,
+  options: {},
+  run: (args) => {
+    positionals(args, 0, 'no arguments', 'demo');
     const f64 = { dtype: 'float64' as const };
     const p = (v: number) => tensor([v], { ...f64, requiresGrad: true });
     const [x1, x2, x3, x4] = [0, 2, -1, 2].map(p);
@@ -33,4 +42,4 @@ register('demo', {
     }
     return 0;
   },
-});
+};

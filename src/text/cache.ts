@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { makeDirs, writeFileAtomic } from '../io/fs.js';
 
 /**
  * The directory for derived data (parsed corpora): `$CHAINRULE_CACHE`, else
@@ -20,20 +21,12 @@ export function cacheDir(): string {
 }
 
 /**
- * Writes a file atomically: the content goes to a temporary sibling first, which is then renamed
- * over the target, so readers see either the old file or the complete new one.
- * @example writeFileAtomic('/tmp/x.json', '{}')
+ * Writes a cache file atomically (creating the cache folder when needed).
+ * @example writeCache(join(cacheDir(), 'x.json'), '{}')
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+export function writeCache(path: string, data: string | Uint8Array): void {
+  makeDirs(dirname(path));
+  writeFileAtomic(path, data, 'cache');
 }
 
 /** Reads and parses a JSON cache file; null when it is missing or unreadable. */

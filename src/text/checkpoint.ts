@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChainruleError } from '../errors.js';
+import { writeFileAtomic } from '../io/fs.js';
 import { load, save } from '../io/save.js';
-import { writeFileAtomic } from './cache.js';
 import { Featurizer, type FeatureState } from './features.js';
 import type { TextModule } from './models/base.js';
 import { DEFAULTS, type HyperParams, type ModelName, buildModel } from './specs.js';

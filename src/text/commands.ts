@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getBackend } from '../backend/registry.js';
-import { ChainruleError } from '../errors.js';
+import type { OutputStream } from '../train/progress.js';
+import { checkRunDir, makeDirs, writeFileAtomic, writeRunDir } from '../io/fs.js';
 import { confusionSvg, learningCurveSvg, lossSvg, prCurveSvg } from './charts.js';
 import { type SavedModel, saveTextModel } from './checkpoint.js';
 import type { TextDataset } from './corpus.js';
@@ -9,7 +9,6 @@ import type { EmailView } from './email.js';
 import { type ModelRun, type PreparedData, prepareData, runModel } from './experiment.js';
 import { type BootstrapResult, pairedBootstrap } from './metrics.js';
 import { compareReport, runReport } from './report.js';
-import { writeIn, writeRunDir } from './rundir.js';
 import { loadSpamAssassin } from './spamassassin.js';
 import { type HyperParams, type ModelName, NEURAL_MODELS } from './specs.js';
 import { loadTable } from './tabular.js';
@@ -28,6 +27,19 @@ export interface ExperimentConfig {
   hp: Partial<HyperParams>;
   command: string;
   log: (s: string) => void;
+  /** write into an output folder that holds other files (they are kept; see writeRunDir) */
+  force?: boolean;
+  /** where training progress goes (process.stderr in the CLI); none by default */
+  progress?: OutputStream;
+}
+
+/** Writes a text file of a run being built (nothing for empty content). */
+function writeIn(dir: string, name: string, content: string): void {
+  if (content) writeFileAtomic(join(dir, name), content);
+}
+
+function runDirOptions(cfg: ExperimentConfig) {
+  return { force: cfg.force, command: cfg.command };
 }
 
 /**
@@ -77,9 +89,10 @@ function writeModelFiles(dir: string, data: PreparedData, run: ModelRun, cfg: Ex
  */
 export async function trainCommand(model: ModelName, cfg: ExperimentConfig): Promise<ModelRun> {
   const t0 = Date.now();
+  checkRunDir(cfg.out, runDirOptions(cfg));
   const data = prepareData(await loadSource(cfg.source, cfg.log));
-  const run = runModel(data, model, { seed: cfg.seed, hp: cfg.hp, tune: cfg.tune, curve: cfg.curve, log: cfg.log });
-  await writeRunDir(cfg.out, (dir) => writeModelFiles(dir, data, run, cfg, (Date.now() - t0) / 1000));
+  const run = runModel(data, model, { seed: cfg.seed, hp: cfg.hp, tune: cfg.tune, curve: cfg.curve, log: cfg.log, progress: cfg.progress });
+  await writeRunDir(cfg.out, (dir) => writeModelFiles(dir, data, run, cfg, (Date.now() - t0) / 1000), runDirOptions(cfg));
   return run;
 }
 
@@ -96,11 +109,12 @@ export interface CompareResult {
  */
 export async function compareCommand(models: ModelName[], cfg: ExperimentConfig): Promise<CompareResult> {
   const t0 = Date.now();
+  checkRunDir(cfg.out, runDirOptions(cfg));
   const data = prepareData(await loadSource(cfg.source, cfg.log));
   const runs: ModelRun[] = [];
   for (const m of models) {
     cfg.log(`--- ${m}`);
-    runs.push(runModel(data, m, { seed: cfg.seed, hp: cfg.hp, tune: cfg.tune, curve: cfg.curve, log: cfg.log }));
+    runs.push(runModel(data, m, { seed: cfg.seed, hp: cfg.hp, tune: cfg.tune, curve: cfg.curve, log: cfg.log, progress: cfg.progress }));
   }
   const neural = runs.filter((r) => NEURAL_MODELS.includes(r.model));
   const logreg = runs.find((r) => r.model === 'logreg');
@@ -115,7 +129,7 @@ export async function compareCommand(models: ModelName[], cfg: ExperimentConfig)
   await writeRunDir(cfg.out, (dir) => {
     for (const r of runs) {
       const sub = join(dir, r.model);
-      writeRunDirSync(sub);
+      makeDirs(sub);
       writeModelFiles(sub, data, r, cfg, seconds);
     }
     const summary = {
@@ -135,14 +149,6 @@ export async function compareCommand(models: ModelName[], cfg: ExperimentConfig)
     if (withPr.length && data.ds.positive) writeIn(dir, 'pr-curves.svg', prCurveSvg(withPr.map((r) => ({ name: r.model, pr: r.pr! })), data.ds.positive));
     writeIn(dir, 'learning-curves.svg', learningCurveSvg(runs.map((r) => ({ name: r.model, points: r.learningCurve }))));
     writeIn(dir, 'report.md', compareReport(data, runs, { command: cfg.command, backend: getBackend(), totalSeconds: seconds, bootstrap }));
-  });
+  }, runDirOptions(cfg));
   return { runs, bootstrap, seconds };
-}
-
-function writeRunDirSync(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new ChainruleError(`cannot create ${dir}: ${(e as Error).message}`);
-  }
 }

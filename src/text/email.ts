@@ -1,4 +1,19 @@
-import { simpleParser } from 'mailparser';
+import { ChainruleError } from '../errors.js';
+
+type SimpleParser = typeof import('mailparser').simpleParser;
+let parser: Promise<SimpleParser> | null = null;
+
+/** mailparser is an optional install: only the e-mail features (SpamAssassin, predict --email) load it. */
+function mailparser(): Promise<SimpleParser> {
+  parser ??= import('mailparser').then(
+    (m) => m.simpleParser,
+    () => {
+      parser = null;
+      throw new ChainruleError('parsing e-mails needs the optional package mailparser: npm install mailparser');
+    },
+  );
+  return parser;
+}
 
 /** The parts of one e-mail message used for classification. */
 export interface ParsedEmail {
@@ -36,10 +51,11 @@ function splitRaw(raw: Buffer): { head: string; body: string } {
  * Parses a raw RFC 822 message with mailparser: decodes quoted-printable and base64 parts,
  * converts charsets (undecodable bytes become U+FFFD, never an error) and turns HTML-only
  * bodies into text. A message mailparser rejects is read as Latin-1 with its header block split
- * off at the first blank line, and `fallback` says why.
+ * off at the first blank line, and `fallback` says why. Needs the optional package mailparser.
  * @example (await parseEmail(Buffer.from('Subject: hi\n\n<b>x</b>'))).subject // 'hi'
  */
 export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
+  const simpleParser = await mailparser();
   try {
     const m = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, skipHtmlToText: false });
     const headers = m.headerLines.map((h) => h.line.replace(/\r?\n[ \t]+/g, ' ')).join('\n');

@@ -1,4 +1,5 @@
 import { manualSeed } from '../tensor/random.js';
+import type { OutputStream } from '../train/progress.js';
 import type { TextDataset } from './corpus.js';
 import { type EncodedSet, Featurizer } from './features.js';
 import { type PrCurve, type SplitMetrics, classificationMetrics, macroF1, mulberry32, prCurve } from './metrics.js';
@@ -71,7 +72,8 @@ export interface RunOptions {
   tune?: boolean;
   /** training-set fractions for the learning curve ([] for none) */
   curve?: number[];
-  progress?: boolean;
+  /** where training progress goes (see TrainOptions.progress) */
+  progress?: OutputStream;
   log?: (s: string) => void;
 }
 
@@ -212,7 +214,7 @@ export function runModel(data: PreparedData, model: ModelName, opts: RunOptions)
     if (s === 'test') testProba = p;
     metrics[s] = classificationMetrics(sub(data.y, data.idx[s]), argmaxRows(p, C), data.ds.labels);
   }
-  log(`${model}: dev macro-F1 ${metrics.dev.macroF1.toFixed(4)}, test macro-F1 ${metrics.test.macroF1.toFixed(4)} (${f.seconds.toFixed(1)} s)`);
+  log(`${model}: trained in ${f.seconds.toFixed(1)} s (best epoch ${f.bestEpoch} of ${f.history.length})`);
   const curve: CurvePoint[] = [];
   for (const fraction of opts.curve ?? []) {
     if (fraction >= 1) {

@@ -1,8 +1,17 @@
 import type { PreparedData, ModelRun } from './experiment.js';
 import type { BootstrapResult, SplitMetrics } from './metrics.js';
-import { fmtDuration } from './progress.js';
 import { RELEVANT } from './specs.js';
 import type { SplitName } from './split.js';
+
+/**
+ * Formats seconds for humans.
+ * @example fmtDuration(65) // '1m05s'
+ */
+export function fmtDuration(sec: number): string {
+  if (!Number.isFinite(sec)) return '?';
+  const s = Math.max(0, Math.round(sec));
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
 
 const f4 = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(4));
 

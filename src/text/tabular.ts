@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { ChainruleError } from '../errors.js';
 import type { TextDataset, TextExample } from './corpus.js';
+import { parseCsv } from './csv.js';
 import { decodeText } from './decode.js';
 import { type SplitName, md5Hex, parseSplitName, splitOfChecksum } from './split.js';
 
@@ -25,22 +25,21 @@ interface Row {
 }
 
 function csvRows(text: string, file: string): { columns: string[]; rows: Row[] } {
-  let records: { record: Record<string, string>; info: { lines: number } }[];
-  try {
-    records = parse(text, { columns: true, info: true, skip_empty_lines: true, bom: true, relax_quotes: false }) as typeof records;
-  } catch (e) {
-    const err = e as Error & { lines?: number };
-    throw new ChainruleError(`${file}:${err.lines ?? '?'}: CSV parse error: ${err.message}`);
+  const [head, ...body] = parseCsv(text, file);
+  const columns = head?.fields ?? [];
+  const seen = new Set<string>();
+  for (const c of columns) {
+    if (seen.has(c)) throw new ChainruleError(`${file}:1: the column ${JSON.stringify(c)} appears twice in the header`);
+    seen.add(c);
   }
-  const header = text.split(/\r?\n/, 1)[0] ?? '';
-  const columns = records.length ? Object.keys(records[0].record) : header.split(',').map((s) => s.trim());
   return {
     columns,
-    rows: records.map(({ record, info }) => ({
-      line: info.lines,
-      get: (c) => record[c],
-      has: (c) => Object.hasOwn(record, c),
-    })),
+    rows: body.map(({ fields, line }) => {
+      if (fields.length !== columns.length) {
+        throw new ChainruleError(`${file}:${line}: ${fields.length} fields, but the header has ${columns.length} (a field holding a comma must be in double quotes)`);
+      }
+      return { line, get: (c: string) => fields[columns.indexOf(c)], has: (c: string) => columns.includes(c) };
+    }),
   };
 }
 

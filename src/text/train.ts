@@ -5,7 +5,7 @@ import { tensor } from '../tensor/creation.js';
 import { type EncodedSet, encodedLength, makeBatch } from './features.js';
 import { macroF1, mulberry32 } from './metrics.js';
 import type { TextModule } from './models/base.js';
-import { ProgressBar } from './progress.js';
+import { type OutputStream, ProgressReporter } from '../train/progress.js';
 import type { Tensor } from '../ops/index.js';
 
 /** Hyper-parameters of {@link trainClassifier}. */
@@ -18,10 +18,10 @@ export interface TrainOptions {
   patience?: number;
   /** seeds the shuffling (the caller seeds parameter init and dropout with manualSeed) */
   seed: number;
-  /** label for the progress bar */
+  /** names the training run in the progress output */
   label?: string;
-  /** draw a progress bar (default: when stderr is a terminal) */
-  progress?: boolean;
+  /** where progress goes (process.stderr in the CLI): a live bar on a terminal, else one line per epoch; none by default */
+  progress?: OutputStream;
 }
 
 export interface EpochRecord {
@@ -107,17 +107,18 @@ export function trainClassifier(
   const opt = new Adam(model.parameters(), { lr: opts.lr, weightDecay: opts.weightDecay ?? 0 });
   const patience = opts.patience ?? 3;
   const stepsPerEpoch = Math.ceil(n / opts.batchSize);
-  const bar = new ProgressBar(opts.label ?? 'train', opts.epochs * stepsPerEpoch, opts.progress);
+  const progress = opts.progress ? new ProgressReporter(opts.progress, opts.epochs) : null;
+  progress?.message(`${opts.label ?? 'train'}: ${n} examples, ${stepsPerEpoch} batches per epoch`);
   const history: EpochRecord[] = [];
   let best = -1;
   let bestEpoch = 0;
   let bestWeights = snapshot(model);
   let since = 0;
-  let lastDev: number | null = null;
   const t0 = Date.now();
   let trainMs = 0;
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
     const te = Date.now();
+    progress?.epochBegin();
     model.train();
     const order = Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) {
@@ -133,13 +134,14 @@ export function trainClassifier(
       loss.backward();
       opt.step();
       lossSum += loss.item() * idx.length;
-      bar.update((epoch - 1) * stepsPerEpoch + s + 1, { epoch: `${epoch}/${opts.epochs}`, loss: lossSum / Math.min(n, (s + 1) * opts.batchSize), devF1: lastDev });
+      progress?.batch(epoch - 1, s + 1, stepsPerEpoch, lossSum / Math.min(n, (s + 1) * opts.batchSize));
     }
     trainMs += Date.now() - te;
     const pDev = predictProba(model, dev, classes);
     const devF1 = macroF1(yDev, argmaxRows(pDev, classes), classes);
-    lastDev = devF1;
-    history.push({ epoch, trainLoss: lossSum / n, devLoss: meanNll(pDev, yDev, classes), devMacroF1: devF1, seconds: (Date.now() - te) / 1000 });
+    const record = { epoch, trainLoss: lossSum / n, devLoss: meanNll(pDev, yDev, classes), devMacroF1: devF1, seconds: (Date.now() - te) / 1000 };
+    history.push(record);
+    progress?.epochEnd({ epoch: epoch - 1, loss: record.trainLoss, lr: opts.lr, devLoss: record.devLoss, devF1, seconds: record.seconds });
     if (devF1 > best) {
       best = devF1;
       bestEpoch = epoch;
@@ -149,7 +151,6 @@ export function trainClassifier(
       break;
     }
   }
-  bar.done();
   for (const [p, w] of bestWeights) p.data.set(w);
   const seconds = (Date.now() - t0) / 1000;
   return { history, bestEpoch, bestDevMacroF1: best, seconds, examplesPerSecond: (history.length * n) / Math.max(trainMs / 1000, 1e-9) };

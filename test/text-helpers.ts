@@ -1,0 +1,23 @@
+// Shared by the text tests: a synthetic two-class corpus as CSV.
+import { mulberry32 } from '../src/text/metrics.js';
+
+/** A synthetic two-class corpus: each text mixes 3-5 topic words of its class with filler words. */
+export function corpusCsv(n: number): string {
+  const rng = mulberry32(7);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)];
+  const work = ['invoice', 'meeting', 'project', 'report', 'schedule', 'team', 'review', 'budget', 'agenda', 'minutes'];
+  const spam = ['prize', 'winner', 'free', 'offer', 'click', 'cash', 'bonus', 'deal', 'lottery', 'viagra'];
+  const filler = ['the', 'a', 'and', 'to', 'of', 'we', 'you', 'this', 'today', 'now', 'for', 'with', 'is', 'our'];
+  const rows = ['id,text,label'];
+  for (let i = 0; i < n; i++) {
+    const label = rng() < 0.4 ? 'spam' : 'ham';
+    const topic = label === 'spam' ? spam : work;
+    const words: string[] = [];
+    const k = 3 + Math.floor(rng() * 3);
+    for (let j = 0; j < k; j++) words.push(pick(topic));
+    for (let j = 0; j < 6 + Math.floor(rng() * 8); j++) words.splice(Math.floor(rng() * (words.length + 1)), 0, pick(filler));
+    if (rng() < 0.1) words.push(pick(label === 'spam' ? work : spam));
+    rows.push(`${i},"${words.join(' ')} #${i}",${label}`);
+  }
+  return `${rows.join('\n')}\n`;
+}
