@@ -149,7 +149,7 @@ describe('chainrule: bad options and values exit 2 with one line', () => {
       [['solve'], 'chainrule solve: expected one problem file, got none (chainrule solve --help)'],
       [['check', 'network-n'], 'chainrule check: --answers ANSWERS.yaml is required (chainrule check --help)'],
       // the library's own message starts "plot: "
-      [['plot', 'activations', 'relu6', '-o', join(tmp, 'p.svg')], 'chainrule plot: unknown activation "relu6"'],
+      [['plot', 'activations', 'relu7', '-o', join(tmp, 'p.svg')], 'chainrule plot: unknown activation "relu7"'],
       // ... and "textclf: "
       [['textclf', 'train', '--model', 'svm'], 'chainrule textclf train: unknown model "svm" (models: majority, logreg, mlp, fasttext, cnn, bigru, bilstm)'],
       [['textclf', 'fit'], 'chainrule textclf: unknown subcommand "fit" (train, compare, predict)'],
