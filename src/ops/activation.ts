@@ -448,6 +448,7 @@ export const logSigmoid = compositeOp({
 /** log(p/(1-p)), with p clamped into [eps, 1-eps] when eps is given. */
 export const logit = compositeOp({
   name: 'logit',
+  domain: [0, 1],
   doc: 'log(p/(1 - p)), the inverse of the sigmoid; with eps, p is clamped into [eps, 1 - eps] first (the gradient is 0 outside).',
   problem: 'logit',
   params: [{ name: 'eps', default: null }],

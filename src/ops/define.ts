@@ -81,6 +81,8 @@ export interface OpMeta {
    * parameters (problem-file function names only). Tests evaluate it against the backward.
    */
   readonly derivative?: (args: readonly Expr[], params: readonly Expr[]) => Expr[];
+  /** the open interval of (every) input where the op is real-valued, when not all numbers */
+  readonly domain?: readonly [number, number];
   /** its curve families in `chainrule plot activations` */
   readonly plot?: PlotSpec | readonly PlotSpec[];
   /** the nn module class applying it (nn.ReLU) */

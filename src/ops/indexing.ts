@@ -28,7 +28,7 @@ function indices(idx: Tensor, n: number, op: string): Int32Array {
  * @example indexSelect(tensor([[1, 2], [3, 4]]), 0, tensor([1, 1], { dtype: 'int32' })).toArray() // [[3, 4], [3, 4]]
  */
 export const indexSelect = defineOp(
-  { name: 'indexSelect', latex: ([a, i]) => `${a}_{${i}}`, doc: 'Slices along dim picked by a 1-D int32 index tensor (the lookup behind Embedding).', inputs: ['input', 'index'], params: [{ name: 'dim' }], onnx: { opType: 'Gather' } },
+  { name: 'indexSelect', latex: ([a, i]) => `{${a}}_{${i}}`, doc: 'Slices along dim picked by a 1-D int32 index tensor (the lookup behind Embedding).', inputs: ['input', 'index'], params: [{ name: 'dim' }], onnx: { opType: 'Gather' } },
   (def) =>
     function indexSelect(x: Tensor, dim: number, idx: Tensor): Tensor {
     assertTensor(x, 'indexSelect');
@@ -70,7 +70,7 @@ function checkGatherShapes(x: Tensor, d: number, idx: Tensor, op: string): void 
  * @example gather(tensor([[1, 2], [3, 4]]), 1, tensor([[1], [0]], { dtype: 'int32' })).toArray() // [[2], [3]]
  */
 export const gather = defineOp(
-  { name: 'gather', latex: ([a, i]) => `${a}_{${i}}`, doc: 'torch.gather: out[i][j] = x[i][idx[i][j]] along dim 1 (and likewise for other dims).', inputs: ['input', 'index'], params: [{ name: 'dim' }], onnx: { opType: 'GatherElements' } },
+  { name: 'gather', latex: ([a, i]) => `{${a}}_{${i}}`, doc: 'torch.gather: out[i][j] = x[i][idx[i][j]] along dim 1 (and likewise for other dims).', inputs: ['input', 'index'], params: [{ name: 'dim' }], onnx: { opType: 'GatherElements' } },
   (def) =>
     function gather(x: Tensor, dim: number, idx: Tensor): Tensor {
     assertTensor(x, 'gather');

@@ -34,6 +34,7 @@ export const exp = unaryOp({
 /** Natural logarithm. */
 export const log = unaryOp({
   name: 'log',
+  domain: [0, Infinity],
   doc: 'Natural logarithm.',
   problem: 'log',
   kernel: unaryKernel('log', Math.log),
@@ -48,6 +49,7 @@ export const log = unaryOp({
 /** Base-2 logarithm. */
 export const log2 = unaryOp({
   name: 'log2',
+  domain: [0, Infinity],
   doc: 'Base-2 logarithm.',
   problem: 'log2',
   kernel: unaryKernel('log2', Math.log2),
@@ -61,6 +63,7 @@ export const log2 = unaryOp({
 /** Base-10 logarithm. */
 export const log10 = unaryOp({
   name: 'log10',
+  domain: [0, Infinity],
   doc: 'Base-10 logarithm.',
   problem: 'log10',
   kernel: unaryKernel('log10', Math.log10),
@@ -74,6 +77,7 @@ export const log10 = unaryOp({
 /** log(1 + x), accurate near 0. */
 export const log1p = unaryOp({
   name: 'log1p',
+  domain: [-1, Infinity],
   doc: 'log(1 + x), accurate for small x.',
   problem: 'log1p',
   kernel: unaryKernel('log1p', Math.log1p),
@@ -96,6 +100,7 @@ export const expm1 = unaryOp({
 /** Square root. */
 export const sqrt = unaryOp({
   name: 'sqrt',
+  domain: [0, Infinity],
   doc: 'Square root.',
   problem: 'sqrt',
   kernel: unaryKernel('sqrt', Math.sqrt),
@@ -109,6 +114,7 @@ export const sqrt = unaryOp({
 /** 1/√x. */
 export const rsqrt = unaryOp({
   name: 'rsqrt',
+  domain: [0, Infinity],
   doc: 'Reciprocal square root 1/√x.',
   problem: 'rsqrt',
   kernel: unaryKernel('rsqrt', (x) => 1 / Math.sqrt(x)),
@@ -168,6 +174,7 @@ export const tan = unaryOp({
 
 export const asin = unaryOp({
   name: 'asin',
+  domain: [-1, 1],
   doc: 'Inverse sine; d/dx = 1/√(1 - x²).',
   problem: 'asin',
   kernel: unaryKernel('asin', Math.asin),
@@ -180,6 +187,7 @@ export const asin = unaryOp({
 
 export const acos = unaryOp({
   name: 'acos',
+  domain: [-1, 1],
   doc: 'Inverse cosine; d/dx = -1/√(1 - x²).',
   problem: 'acos',
   kernel: unaryKernel('acos', Math.acos),
@@ -255,6 +263,7 @@ export const asinh = unaryOp({
 
 export const acosh = unaryOp({
   name: 'acosh',
+  domain: [1, Infinity],
   doc: 'Inverse hyperbolic cosine (x ≥ 1); d/dx = 1/√(x² - 1).',
   problem: 'acosh',
   kernel: unaryKernel('acosh', Math.acosh),
@@ -266,6 +275,7 @@ export const acosh = unaryOp({
 
 export const atanh = unaryOp({
   name: 'atanh',
+  domain: [-1, 1],
   doc: 'Inverse hyperbolic tangent (|x| < 1); d/dx = 1/(1 - x²).',
   problem: 'atanh',
   kernel: unaryKernel('atanh', Math.atanh),
@@ -293,7 +303,7 @@ export const erf = unaryOp({
 /** x^2. */
 export const square = unaryOp({
   name: 'square',
-  doc: 'x².',
+  doc: 'x², elementwise.',
   problem: 'square',
   kernel: unaryKernel('square', (x) => x * x),
   backward: (g, x): Tensor => mul(g, mul(x, 2)),

@@ -208,7 +208,7 @@ export type IndexSpec = number | null | { start?: number; end?: number; step?: n
  * @example index(tensor([[1, 2, 3], [4, 5, 6]]), 1, [0, 2]).toArray() // [4, 5]
  */
 export const index = defineOp(
-  { name: 'index', latex: ([a], at) => `${a}_{${at?.text ?? ''}}`, doc: 'Basic indexing with integers and ranges, like x[1, 0:2].' },
+  { name: 'index', latex: ([a], at) => `{${a}}_{${at?.text ?? ''}}`, doc: 'Basic indexing with integers and ranges, like x[1, 0:2].' },
   (def) =>
     function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
     assertTensor(x, 'index');
