@@ -50,6 +50,8 @@ describe("ARCHITECTURE.md's walkthrough", () => {
     const bind = (e: chainrule.Expr): chainrule.Expr => (e.kind === 'call' && e.fn === 'cbrt' ? { kind: 'name', name: 'c' } : chainrule.formula.mapChildren(e, bind));
     const own = bind(formula);
     const shown = evalExpr(own, new Map([['x', x], ['c', cbrt(x)]]));
-    [...engine.dataSync()].forEach((g, i) => assert.ok(Math.abs(shown.dataSync()[i] - g) < 1e-12, `at ${x.dataSync()[i]}: formula ${shown.dataSync()[i]}, backward ${g}`));
+    [...engine.dataSync()].forEach((g, i) => {
+      assert.ok(Math.abs(shown.dataSync()[i] - g) < 1e-12, `at ${x.dataSync()[i]}: formula ${shown.dataSync()[i]}, backward ${g}`);
+    });
   });
 });

@@ -193,7 +193,7 @@ export async function boundMethodUses(srcDir: string, extra: ReadonlyMap<string,
       if (ts.isPropertyAccessExpression(node)) {
         const recv = checker.getTypeAtLocation(node.expression);
         const recvDecl = recv.getSymbol()?.declarations?.[0];
-        if (recvDecl && recvDecl.getSourceFile().fileName.endsWith('/tensor/tensor.ts')) {
+        if (recvDecl?.getSourceFile().fileName.endsWith('/tensor/tensor.ts')) {
           const prop = checker.getSymbolAtLocation(node.name);
           const own = prop?.declarations?.some((d) => d.getSourceFile().fileName.endsWith('/tensor/tensor.ts'));
           if (!own) {

@@ -18,7 +18,6 @@ import {
   parseActivation,
   parseExpr,
   parseProblem,
-  render,
   sampleActivation,
   solveProblem,
   tableKernels,
