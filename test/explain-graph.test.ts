@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Tensor, tensor } from 'chainrule';
-import { toDot, toMermaid, toSvg } from '../src/explain/graph.js';
-import { formatNumber } from '../src/explain/graph-labels.js';
+import { toDot, toMermaid, toSvg } from '../src/explain/graph/graph.js';
+import { formatNumber } from '../src/explain/graph/graph-labels.js';
 import { parseXml, xmlUnescape } from './explain-graph-xml.js';
 
 const p = (v: number | number[][], name: string) => tensor(v, { dtype: 'float64', requiresGrad: true, name });

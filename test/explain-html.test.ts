@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { extractMath, htmlPage, markdownToHtml } from '../src/explain/html.js';
+import { extractMath, htmlPage, markdownToHtml } from '../src/explain/render/html.js';
 
 const sample = String.raw`# Dense layer
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ChainruleError, type Expr, diff, evalExpr, parseAnswers, parseExpr, parseProblem, solveProblem, tensor } from 'chainrule';
-import { render, unicode } from '../src/explain/notation.js';
+import { render, unicode } from '../src/explain/symbolic/notation.js';
 
 const show = (e: Expr) => render(e, unicode, 6);
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
-import { rasterizeScene } from '../src/explain/plot-raster.js';
-import type { Scene } from '../src/explain/plot-scene.js';
-import { activationScene } from '../src/explain/plot.js';
-import { crc32, encodePng } from '../src/explain/png.js';
+import { rasterizeScene } from '../src/explain/plot/plot-raster.js';
+import type { Scene } from '../src/explain/plot/plot-scene.js';
+import { activationScene } from '../src/explain/plot/plot.js';
+import { crc32, encodePng } from '../src/explain/plot/png.js';
 
 /** A minimal PNG reader written for this test: chunks, CRCs, IHDR, inflate and unfiltering (RGBA8 only). */
 function decodePng(png: Uint8Array): { width: number; height: number; data: Uint8Array; chunks: string[] } {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { linspace } from 'chainrule';
-import { niceTicks, tickLabel } from '../src/explain/plot-scene.js';
-import { activationScene, parseActivation, parseActivations, plotActivations, sampleActivation, sampleActivations } from '../src/explain/plot.js';
+import { niceTicks, tickLabel } from '../src/explain/plot/plot-scene.js';
+import { activationScene, parseActivation, parseActivations, plotActivations, sampleActivation, sampleActivations } from '../src/explain/plot/plot.js';
 import { parseXml, xmlUnescape } from './explain-graph-xml.js';
 
 const d = (spec: string, xs: number[]) => sampleActivation(parseActivation(spec), xs).dy;

@@ -1,8 +1,8 @@
 // The architecture, checked (rules in test/layering.ts, described in ARCHITECTURE.md): layers
-// only import downward, siblings never import each other, type imports count, there are no
-// import cycles, wiring is explicit, code below the op layer's entrance never uses a bound Tensor
-// method, and the browser-safe core imports no Node-only module. Each rule is also shown to
-// catch a violation planted for it.
+// only import downward, siblings never import each other, explain's sub-folders keep the same two
+// rules among themselves, type imports count, there are no import cycles, wiring is explicit, code
+// below the op layer's entrance never uses a bound Tensor method, and the browser-safe core
+// imports no Node-only module. Each rule is also shown to catch a violation planted for it.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -43,6 +43,24 @@ describe('architecture', () => {
   it('a sideways import between sibling subsystems is caught', () => {
     const bad = checkSources(planted('nn/planted.ts', "import { accuracy } from '../metrics/index.js';\nexport const a = accuracy;\n"));
     assert.ok(bad.some((b) => b.startsWith('nn/planted.ts:1') && b.includes('sibling')), bad.join('\n'));
+  });
+
+  it("inside explain/, an import of a higher sub-layer is caught, also a type-only one", () => {
+    const bad = checkSources(
+      planted('explain/problem/planted.ts', "import { solveProblem } from '../derivation/evaluate.js';\nimport type { Derivation } from '../derivation/derivation.js';\nexport const s = solveProblem;\nexport type D = Derivation;\n"),
+    );
+    assert.equal(bad.filter((b) => b.startsWith('explain/problem/planted.ts') && b.includes('a higher sub-layer')).length, 2, bad.join('\n'));
+    const up = checkSources(planted('explain/plot/planted.ts', "import { render } from '../index.js';\nexport const r = render;\n"));
+    assert.ok(up.some((b) => b.startsWith('explain/plot/planted.ts:1') && b.includes('a higher sub-layer')), up.join('\n'));
+  });
+
+  it('inside explain/, a sideways import between sibling sub-folders is caught', () => {
+    const bad = checkSources(planted('explain/check/planted.ts', "import { render } from '../render/render.js';\nexport const r = render;\n"));
+    assert.ok(bad.some((b) => b.startsWith('explain/check/planted.ts:1') && b.includes('sibling sub-folder')), bad.join('\n'));
+  });
+
+  it('a file of explain/ outside its sub-layers is refused', () => {
+    assert.throws(() => checkSources(planted('explain/planted.ts', 'export const x = 1;\n')), /explain\/planted\.ts belongs to no sub-layer of explain\//);
   });
 
   it('an import cycle is caught', () => {

@@ -25,6 +25,30 @@ export const LAYERS: readonly (readonly [string, number])[] = [
   ['browser.ts', 12],
 ];
 
+/**
+ * Layers divided into sub-layers (by the layer's entry in LAYERS), lowest first. Inside such a
+ * layer the same rules hold one level down: a file imports its own sub-folder and lower sub-layers,
+ * never a higher one, nor a sibling sub-folder of the same level. A path belongs to the first entry
+ * whose prefix it starts with; every file of the layer must belong to one.
+ */
+export const SUBLAYERS: ReadonlyMap<string, readonly (readonly [string, number])[]> = new Map([
+  [
+    'explain/',
+    [
+      ['explain/table.ts', 0],
+      ['explain/problem/', 1],
+      ['explain/symbolic/', 2],
+      ['explain/derivation/', 3],
+      ['explain/render/', 4],
+      ['explain/check/', 4],
+      ['explain/graph/', 4],
+      // plot's labels use graph's number format
+      ['explain/plot/', 5],
+      ['explain/index.ts', 6],
+    ],
+  ],
+]);
+
 /** The op layer's entrances for code above it (formula.ts is the formula language, no ops). */
 const OPS_FACADE = new Set(['ops/index.ts', 'ops/formula.ts']);
 
@@ -38,6 +62,15 @@ export function layerOf(rel: string): number {
 function unitOf(rel: string): string {
   const hit = LAYERS.find(([prefix]) => rel === prefix || rel.startsWith(prefix));
   return hit ? hit[0] : rel;
+}
+
+/** The sub-layer entry and level of a path in a divided layer, or null when its layer is not divided. */
+export function subLayerOf(rel: string): { unit: string; level: number } | null {
+  const subs = SUBLAYERS.get(unitOf(rel));
+  if (!subs) return null;
+  const hit = subs.find(([prefix]) => rel === prefix || rel.startsWith(prefix));
+  if (!hit) throw new Error(`layering: ${rel} belongs to no sub-layer of ${unitOf(rel)} (add it to SUBLAYERS)`);
+  return { unit: hit[0], level: hit[1] };
 }
 
 export interface Import {
@@ -108,6 +141,7 @@ export function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][
 /**
  * Every violation of the architecture in a set of sources (path under src/ -> text):
  * - an import (type-only included) of a higher layer, or of another subsystem of the same layer;
+ *   inside a divided layer (SUBLAYERS), likewise of a higher sub-layer or a sibling sub-folder;
  * - above the op layer, an import of an op module other than its entrances (ops/index.ts,
  *   ops/formula.ts), or of tensor/tensor.ts (the Tensor with methods comes from ops/index.ts);
  *   re-exporting an op module whole (`export * from`) is allowed;
@@ -121,6 +155,7 @@ export function checkSources(sources: ReadonlyMap<string, string>): string[] {
   for (const [rel, text] of sources) {
     const deps: string[] = [];
     const from = layerOf(rel);
+    const fromSub = subLayerOf(rel);
     for (const imp of importsOf(text)) {
       const at = `${rel}:${imp.line}`;
       if (imp.bare) bad.push(`${at}: imports ${imp.spec} for its side effects`);
@@ -131,6 +166,11 @@ export function checkSources(sources: ReadonlyMap<string, string>): string[] {
       const to = layerOf(target);
       if (to > from) bad.push(`${at}: ${rel} (layer ${from}) imports ${target} (layer ${to}), a higher layer`);
       else if (to === from && unitOf(target) !== unitOf(rel)) bad.push(`${at}: ${rel} imports ${target}, a sibling subsystem of the same layer`);
+      else if (fromSub && to === from) {
+        const toSub = subLayerOf(target) as { unit: string; level: number };
+        if (toSub.level > fromSub.level) bad.push(`${at}: ${rel} (${unitOf(rel)} sub-layer ${fromSub.level}) imports ${target} (sub-layer ${toSub.level}), a higher sub-layer`);
+        else if (toSub.level === fromSub.level && toSub.unit !== fromSub.unit) bad.push(`${at}: ${rel} imports ${target}, a sibling sub-folder of the same sub-layer`);
+      }
       const aboveOps = from > layerOf('ops/index.ts');
       if (aboveOps && target.startsWith('ops/') && !OPS_FACADE.has(target) && !(imp.reexport && /export\s*\*/.test(text.split('\n')[imp.line - 1]))) {
         bad.push(`${at}: ${rel} imports ${target}; above the op layer, import ops/index.ts`);

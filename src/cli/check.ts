@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { ChainruleError } from '../errors.js';
-import { parseAnswers } from '../explain/answers.js';
-import { checkAnswers, formatReport } from '../explain/check.js';
-import { derive } from '../explain/derivation.js';
-import { solveFile } from '../explain/load.js';
+import { parseAnswers } from '../explain/problem/answers.js';
+import { checkAnswers, formatReport } from '../explain/check/check.js';
+import { derive } from '../explain/derivation/derivation.js';
+import { solveFile } from '../explain/derivation/load.js';
 import { intOption, positionals } from './args.js';
 import type { Command } from './command.js';
 import { FORMAT_DOC, answersPath, problemPath } from './examples.js';

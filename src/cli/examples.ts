@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChainruleError } from '../errors.js';
-import { loadProblem } from '../explain/load.js';
+import { loadProblem } from '../explain/derivation/load.js';
 import { positionals } from './args.js';
 import type { Command } from './command.js';
 

@@ -1,7 +1,7 @@
-import { dotToSvg, modelToDot, modelToMermaid } from '../explain/graph.js';
-import { graphModel } from '../explain/graph-model.js';
-import { problemGraph } from '../explain/graph-problem.js';
-import { solveFile } from '../explain/load.js';
+import { dotToSvg, modelToDot, modelToMermaid } from '../explain/graph/graph.js';
+import { graphModel } from '../explain/graph/graph-model.js';
+import { problemGraph } from '../explain/graph/graph-problem.js';
+import { solveFile } from '../explain/derivation/load.js';
 import { choiceOption, intOption, positionals } from './args.js';
 import type { Command } from './command.js';
 import { problemPath } from './examples.js';

@@ -1,8 +1,8 @@
 import { ChainruleError } from '../errors.js';
-import { activationScene } from '../explain/plot.js';
-import { rasterizeScene } from '../explain/plot-raster.js';
-import { sceneToSvg } from '../explain/plot-svg.js';
-import { encodePng } from '../explain/png.js';
+import { activationScene } from '../explain/plot/plot.js';
+import { rasterizeScene } from '../explain/plot/plot-raster.js';
+import { sceneToSvg } from '../explain/plot/plot-svg.js';
+import { encodePng } from '../explain/plot/png.js';
 import { choiceOption, intOption, numberOption } from './args.js';
 import type { Command } from './command.js';
 import { formatOfPath, writeOutput } from './output.js';

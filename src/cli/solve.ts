@@ -1,7 +1,7 @@
-import { derive } from '../explain/derivation.js';
-import { solveFile } from '../explain/load.js';
-import { FORMATS, type Format } from '../explain/render.js';
-import { render } from '../explain/render-html.js';
+import { derive } from '../explain/derivation/derivation.js';
+import { solveFile } from '../explain/derivation/load.js';
+import { FORMATS, type Format } from '../explain/render/render.js';
+import { render } from '../explain/render/render-html.js';
 import { choiceOption, intOption, positionals } from './args.js';
 import type { Command } from './command.js';
 import { FORMAT_DOC, problemPath } from './examples.js';

@@ -1,5 +1,5 @@
-import { type Panel, type Series, chartScene } from '../explain/plot-chart.js';
-import { sceneToSvg, xmlEscape } from '../explain/plot-svg.js';
+import { type Panel, type Series, chartScene } from '../explain/plot/plot-chart.js';
+import { sceneToSvg, xmlEscape } from '../explain/plot/plot-svg.js';
 import type { CurvePoint } from './experiment.js';
 import type { PrCurve } from './metrics.js';
 import type { EpochRecord } from './train.js';

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import katex from 'katex';
 import { Marked } from 'marked';
-import { ChainruleError } from '../errors.js';
+import { ChainruleError } from '../../errors.js';
 
 // Node-side (reads KaTeX's stylesheet and fonts from its npm package once, to inline them).
 

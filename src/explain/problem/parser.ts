@@ -1,5 +1,5 @@
-import { ChainruleError } from '../errors.js';
-import type { BinOp, Expr } from '../ops/formula.js';
+import { ChainruleError } from '../../errors.js';
+import type { BinOp, Expr } from '../../ops/formula.js';
 
 /**
  * A syntax error in one expression; `offset` is the position in the expression text. The problem

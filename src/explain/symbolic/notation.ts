@@ -1,5 +1,5 @@
-import type { CmpOp, Expr } from '../ops/formula.js';
-import { fnLatexOf, fnTextOf } from './table.js';
+import type { CmpOp, Expr } from '../../ops/formula.js';
+import { fnLatexOf, fnTextOf } from '../table.js';
 
 /** A value shown in a derivation: a number or nested lists (rows of a matrix). */
 export type Value = number | Value[];

@@ -1,6 +1,6 @@
 import { isMap, isScalar, type Node as YamlNode, parseDocument, type Scalar } from 'yaml';
-import { ChainruleError } from '../errors.js';
-import { type Expr, namesIn } from '../ops/formula.js';
+import { ChainruleError } from '../../errors.js';
+import { type Expr, namesIn } from '../../ops/formula.js';
 import { checkCalls } from './functions.js';
 import { ExprSyntaxError, parseExpr } from './parser.js';
 

@@ -1,8 +1,8 @@
-import { backward } from '../autograd/functional.js';
-import { ChainruleError } from '../errors.js';
-import { linspace, tensor } from '../tensor/creation.js';
-import { formatNumber } from './graph-labels.js';
-import { OPS, OP_MODULES, type Op, sum, type Tensor } from '../ops/index.js';
+import { backward } from '../../autograd/functional.js';
+import { ChainruleError } from '../../errors.js';
+import { linspace, tensor } from '../../tensor/creation.js';
+import { formatNumber } from '../graph/graph-labels.js';
+import { OPS, OP_MODULES, type Op, sum, type Tensor } from '../../ops/index.js';
 
 /** An activation function with its parameter bound, ready to sample. */
 export interface Activation {

@@ -1,8 +1,8 @@
-import { ChainruleError, fmtShape } from '../errors.js';
-import { tensor } from '../tensor/creation.js';
-import { type Expr, bin, call, neg as negE, num } from '../ops/formula.js';
-import { add, logSoftmax, mul, neg, relu, sigmoid, softmax, sub, sum, tanh, type Tensor, transpose } from '../ops/index.js';
-import { type TableFn, tableFn, tableFnNames } from './table.js';
+import { ChainruleError, fmtShape } from '../../errors.js';
+import { tensor } from '../../tensor/creation.js';
+import { type Expr, bin, call, neg as negE, num } from '../../ops/formula.js';
+import { add, logSoftmax, mul, neg, relu, sigmoid, softmax, sub, sum, tanh, type Tensor, transpose } from '../../ops/index.js';
+import { type TableFn, tableFn, tableFnNames } from '../table.js';
 
 /** One function a problem file may call. */
 export interface FnSpec {

@@ -1,13 +1,13 @@
-import { runBackward } from '../autograd/engine.js';
-import { noGrad } from '../autograd/mode.js';
-import { ChainruleError, fmtShape } from '../errors.js';
-import { onesLike, scalar, tensor, zerosLike } from '../tensor/creation.js';
-import { type Expr, bin, call, name as nameE, neg, num } from '../ops/formula.js';
+import { runBackward } from '../../autograd/engine.js';
+import { noGrad } from '../../autograd/mode.js';
+import { ChainruleError, fmtShape } from '../../errors.js';
+import { onesLike, scalar, tensor, zerosLike } from '../../tensor/creation.js';
+import { type Expr, bin, call, name as nameE, neg, num } from '../../ops/formula.js';
 import { type Derivation, derive } from './derivation.js';
 import type { ShapeMap, Solution } from './evaluate.js';
-import { vectorDim } from './functions.js';
-import type { Definition, NestedNumber, Problem } from './problem.js';
-import { add, defOf, GRAD_OPS, type Node, reshape, Tensor } from '../ops/index.js';
+import { vectorDim } from '../problem/functions.js';
+import type { Definition, NestedNumber, Problem } from '../problem/problem.js';
+import { add, defOf, GRAD_OPS, type Node, reshape, Tensor } from '../../ops/index.js';
 
 export interface ExplainOptions {
   /** dL/d(output): a number, nested lists or a tensor of the output's shape (default 1 for a one-element output) */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { ChainruleError } from '../errors.js';
+import { ChainruleError } from '../../errors.js';
 import { type Solution, solveProblem } from './evaluate.js';
-import { type Problem, parseProblem } from './problem.js';
+import { type Problem, parseProblem } from '../problem/problem.js';
 
 /**
  * Reads and parses a problem file (YAML). Throws ChainruleError naming file:line:col on bad input.

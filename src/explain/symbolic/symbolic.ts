@@ -1,6 +1,6 @@
-import { type BinOp, type Expr, bin, call, mapChildren, neg, num, sameExpr } from '../ops/formula.js';
-import { expandCall } from './functions.js';
-import { derivativesOf } from './table.js';
+import { type BinOp, type Expr, bin, call, mapChildren, neg, num, sameExpr } from '../../ops/formula.js';
+import { expandCall } from '../problem/functions.js';
+import { derivativesOf } from '../table.js';
 
 const isNum = (e: Expr, v?: number): boolean => e.kind === 'num' && (v === undefined || e.value === v);
 const val = (e: Expr): number => (e as { value: number }).value;

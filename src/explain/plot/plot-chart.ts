@@ -1,4 +1,4 @@
-import { ChainruleError } from '../errors.js';
+import { ChainruleError } from '../../errors.js';
 import { type Scene, type Shape, niceTicks, textWidth, tickLabel } from './plot-scene.js';
 
 /** One curve of a panel. */

@@ -1,11 +1,11 @@
-import { backward as runBackwardFrom } from '../autograd/functional.js';
-import { noGrad } from '../autograd/mode.js';
-import { ChainruleError, fmtShape } from '../errors.js';
-import { onesLike, scalar, tensor, zerosLike } from '../tensor/creation.js';
-import type { Expr } from '../ops/formula.js';
-import { FUNCTIONS, diffNamesIn, expandCall, oneHot } from './functions.js';
-import type { Definition, NestedNumber, Problem } from './problem.js';
-import { add, clone, div, eq, ge, gt, le, lt, matmul, max, mul, neg, pow, reshape, sub, sum, type Tensor, transpose, where } from '../ops/index.js';
+import { backward as runBackwardFrom } from '../../autograd/functional.js';
+import { noGrad } from '../../autograd/mode.js';
+import { ChainruleError, fmtShape } from '../../errors.js';
+import { onesLike, scalar, tensor, zerosLike } from '../../tensor/creation.js';
+import type { Expr } from '../../ops/formula.js';
+import { FUNCTIONS, diffNamesIn, expandCall, oneHot } from '../problem/functions.js';
+import type { Definition, NestedNumber, Problem } from '../problem/problem.js';
+import { add, clone, div, eq, ge, gt, le, lt, matmul, max, mul, neg, pow, reshape, sub, sum, type Tensor, transpose, where } from '../../ops/index.js';
 
 /** Shapes of every sub-expression evaluated, for matrix-form derivative rules. */
 export type ShapeMap = Map<Expr, readonly number[]>;

@@ -1,5 +1,5 @@
 import { htmlPage } from './html.js';
-import type { Derivation } from './derivation.js';
+import type { Derivation } from '../derivation/derivation.js';
 import { type Format, type RenderOptions, render as renderPortable } from './render.js';
 
 /**

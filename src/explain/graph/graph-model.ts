@@ -1,10 +1,10 @@
-import { runBackward } from '../autograd/engine.js';
-import { ChainruleError, fmtShape } from '../errors.js';
-import { full } from '../tensor/creation.js';
-import { isFloat } from '../tensor/dtype.js';
+import { runBackward } from '../../autograd/engine.js';
+import { ChainruleError, fmtShape } from '../../errors.js';
+import { full } from '../../tensor/creation.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { isOrderSensitive, opSymbol, summarize } from './graph-labels.js';
-import { topoSort } from '../autograd/engine.js';
-import { GRAD_OPS, Tensor } from '../ops/index.js';
+import { topoSort } from '../../autograd/engine.js';
+import { GRAD_OPS, Tensor } from '../../ops/index.js';
 
 /** Options shared by toDot, toMermaid and toSvg. */
 export interface GraphOptions {

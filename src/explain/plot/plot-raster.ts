@@ -1,4 +1,4 @@
-import { ChainruleError } from '../errors.js';
+import { ChainruleError } from '../../errors.js';
 import { CAP_ROWS, GLYPH_GAP, glyph, textCells } from './plot-font.js';
 import type { LineShape, RectShape, Scene, TextShape } from './plot-scene.js';
 import { runs } from './plot-svg.js';

@@ -1,5 +1,5 @@
-import type { Node, Tensor } from '../ops/index.js';
-import { graphLabelOf } from './table.js';
+import type { Node, Tensor } from '../../ops/index.js';
+import { graphLabelOf } from '../table.js';
 
 /**
  * A number at `digits` significant digits with trailing zeros dropped: 90, 0.25, 0.3333, 1.5e-7.

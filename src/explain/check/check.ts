@@ -1,13 +1,13 @@
-import { noGrad } from '../autograd/mode.js';
-import { ChainruleError } from '../errors.js';
-import type { Expr } from '../ops/formula.js';
-import { type Claim, type ClaimValue, type Section, claimsFromObject } from './answers.js';
-import type { Derivation } from './derivation.js';
-import { type Solution, evalExpr, solveProblem } from './evaluate.js';
-import { ACTIVATION_NAMES, expandCall } from './functions.js';
-import { type Value, inlineValue } from './notation.js';
-import type { Problem } from './problem.js';
-import type { Tensor } from '../ops/index.js';
+import { noGrad } from '../../autograd/mode.js';
+import { ChainruleError } from '../../errors.js';
+import type { Expr } from '../../ops/formula.js';
+import { type Claim, type ClaimValue, type Section, claimsFromObject } from '../problem/answers.js';
+import type { Derivation } from '../derivation/derivation.js';
+import { type Solution, evalExpr, solveProblem } from '../derivation/evaluate.js';
+import { ACTIVATION_NAMES, expandCall } from '../problem/functions.js';
+import { type Value, inlineValue } from '../symbolic/notation.js';
+import type { Problem } from '../problem/problem.js';
+import type { Tensor } from '../../ops/index.js';
 
 /** The verdict on one claim. `imprecise`: right to six or more significant digits but not to every digit written (rounded intermediates); it does not fail the check. */
 export interface ClaimResult {

@@ -1,7 +1,7 @@
-import { type Expr, bin, name as nameE } from '../ops/formula.js';
-import type { ShapeMap } from './evaluate.js';
-import type { BackwardStep, BackwardTerm, Derivation, ForwardStep, ThenStep } from './derivation.js';
-import { type Dialect, type NameView, type Value, render, unwrapSingle } from './notation.js';
+import { type Expr, bin, name as nameE } from '../../ops/formula.js';
+import type { ShapeMap } from '../derivation/evaluate.js';
+import type { BackwardStep, BackwardTerm, Derivation, ForwardStep, ThenStep } from '../derivation/derivation.js';
+import { type Dialect, type NameView, type Value, render, unwrapSingle } from '../symbolic/notation.js';
 
 /** Text with inline maths, for paragraphs. */
 export type Inline = { text: string } | { math: string };

@@ -1,7 +1,7 @@
-import { ChainruleError } from '../errors.js';
-import type { Derivation } from './derivation.js';
+import { ChainruleError } from '../../errors.js';
+import type { Derivation } from '../derivation/derivation.js';
 import { type Block, type Inline, layout } from './layout.js';
-import { type Value, fmtNumber, latex, unicode, unwrapSingle } from './notation.js';
+import { type Value, fmtNumber, latex, unicode, unwrapSingle } from '../symbolic/notation.js';
 
 export type Format = 'md' | 'tex' | 'text' | 'html' | 'json';
 export const FORMATS: Format[] = ['md', 'tex', 'text', 'html', 'json'];

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, type Node as YamlNode, parseDocument } from 'yaml';
-import { ChainruleError } from '../errors.js';
+import { ChainruleError } from '../../errors.js';
 import { lineCol, pointAt } from './problem.js';
 
 export const SECTIONS = ['values', 'grads', 'updated', 'after'] as const;

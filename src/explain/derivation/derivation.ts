@@ -1,13 +1,13 @@
-import { backward } from '../autograd/functional.js';
-import { noGrad } from '../autograd/mode.js';
-import { onesLike, zerosLike } from '../tensor/creation.js';
-import { type Expr, bin, call, name, namesIn, num } from '../ops/formula.js';
+import { backward } from '../../autograd/functional.js';
+import { noGrad } from '../../autograd/mode.js';
+import { onesLike, zerosLike } from '../../tensor/creation.js';
+import { type Expr, bin, call, name, namesIn, num } from '../../ops/formula.js';
 import { type Solution, evalExpr } from './evaluate.js';
-import { diffNamesIn } from './functions.js';
-import type { Value } from './notation.js';
-import type { Definition } from './problem.js';
-import { adjoint, diff, simplify, substituteGrads } from './symbolic.js';
-import type { Tensor } from '../ops/index.js';
+import { diffNamesIn } from '../problem/functions.js';
+import type { Value } from '../symbolic/notation.js';
+import type { Definition } from '../problem/problem.js';
+import { adjoint, diff, simplify, substituteGrads } from '../symbolic/symbolic.js';
+import type { Tensor } from '../../ops/index.js';
 
 /** One line of the forward pass: a definition, the values it reads, its result. */
 export interface ForwardStep {

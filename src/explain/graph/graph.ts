@@ -1,5 +1,5 @@
 import { type GraphModel, type GraphOptions, type ValueNode, graphModel } from './graph-model.js';
-import type { Tensor } from '../ops/index.js';
+import type { Tensor } from '../../ops/index.js';
 
 export type { GraphModel, GraphOptions, OpNode, ValueNode } from './graph-model.js';
 export { graphModel } from './graph-model.js';

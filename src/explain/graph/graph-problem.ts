@@ -1,6 +1,6 @@
-import type { Solution } from './evaluate.js';
+import type { Solution } from '../derivation/evaluate.js';
 import type { GraphOptions } from './graph-model.js';
-import type { Tensor } from '../ops/index.js';
+import type { Tensor } from '../../ops/index.js';
 
 /** What to draw for a solved problem: the roots and the options that name and differentiate them. */
 export interface ProblemGraph {
