@@ -10,8 +10,8 @@
 export { tokenize, ngrams, type TokenizerOptions, URL_TOKEN, EMAIL_TOKEN, NUM_TOKEN, LONG_TOKEN } from './tokenizer.js';
 export { Vocabulary, PAD, UNK, type VocabOptions } from './vocab.js';
 export { Vectorizer, type VectorizerOptions, type VectorizerState, type Weighting } from './vectorizer.js';
-export { type CsrMatrix, csrFromRows, csrSelectRows, csrToDense, csrNnz } from './sparse.js';
-export { sparseMatmul, sparseMatmulT } from './sparse-matmul.js';
+export { type CsrMatrix, csrFromRows, csrSelectRows, csrToDense, csrNnz } from '../tensor/sparse.js';
+export { sparseMatmul, sparseMatmulT } from '../ops/index.js';
 export { padSequences, type PaddedBatch, type PadOptions } from './sequences.js';
 export { Featurizer, makeBatch, type FeatureConfig, type BatchInput, type EncodedSet } from './features.js';
 export { maskedMaxOverTime, maskedMeanOverTime } from './layers.js';
