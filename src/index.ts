@@ -22,6 +22,6 @@ export { save, load, saveCheckpoint, loadCheckpoint } from './io/index.js';
 export * as data from './data/index.js';
 export * as metrics from './metrics/index.js';
 export { htmlPage, markdownToHtml, type HtmlPageOptions } from './explain/html.js';
-export { fit, evaluate, EarlyStopping, BestCheckpoint, type FitOptions, type History, type Callback, type EpochLog } from './train/index.js';
+export { fit, evaluate, EarlyStopping, BestCheckpoint, EpochMetrics, type FitOptions, type History, type Callback, type EpochLog } from './train/index.js';
 export { encodePng } from './explain/png.js';
 export * as text from './text/index.js';

@@ -19,5 +19,5 @@ export { TextModule } from './models/base.js';
 export { LogisticRegression, SparseMLP, FastText } from './models/linear.js';
 export { KimCNN } from './models/cnn.js';
 export { BiRNN, type RnnCell } from './models/rnn.js';
-export { trainClassifier, predictProba, type TrainOptions, type TrainResult } from './train.js';
+export { trainClassifier, predictProba, encodedBatches, type TextBatch, type TrainOptions, type TrainResult } from './train.js';
 export { classificationMetrics, prCurve, pairedBootstrap, type SplitMetrics, type BootstrapResult } from './metrics.js';
