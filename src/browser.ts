@@ -10,6 +10,7 @@ export { ChainruleError } from './errors.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export * from './tensor/creation.js';
 export { Generator, manualSeed, getRngState, setRngState, defaultGenerator } from './tensor/random.js';
+export { type CsrMatrix, csrFromRows, csrSelectRows, csrToDense, csrNnz } from './tensor/sparse.js';
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setDetectAnomaly } from './autograd/mode.js';
 export { grad, valueAndGrad, vjp, jacobian, gradcheck, type GradcheckOptions, type GradcheckReport } from './autograd/functional.js';
 export { setBackend, getBackend, listBackends } from './backend/registry.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { padSequences } from '../src/text/sequences.js';
-import { csrFromRows, csrSelectRows, csrToDense } from '../src/text/sparse.js';
+import { csrFromRows, csrSelectRows, csrToDense } from '../src/tensor/sparse.js';
 import { md5Hex, parseSplitName, splitOfChecksum } from '../src/text/split.js';
 import { ngrams, tokenize } from '../src/text/tokenizer.js';
 import { Vectorizer } from '../src/text/vectorizer.js';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BestCheckpoint, type EpochLog, Generator, type Tensor, data, evaluate, fit, load, manualSeed, metrics, nn, optim, randn, tensor } from 'chainrule';
+import { BestCheckpoint, type EpochLog, EpochMetrics, Generator, type Tensor, data, evaluate, fit, load, manualSeed, metrics, nn, optim, randn, tensor } from 'chainrule';
 
 /** Two Gaussian blobs in 2-D, labels 0/1, fixed by a seed. */
 function blobs(n: number, seed: number): { X: Tensor; y: Tensor } {
@@ -134,6 +134,60 @@ describe('fit', () => {
     assert.notDeepEqual(snapshots[4], snapshots[2]);
     const saved = load(path);
     assert.deepEqual([...saved['0.weight'].data], snapshots[2]);
+  });
+
+  it('a value computed by a callback (EpochMetrics) is logged, printed and monitored like a metric', () => {
+    const model = makeModel();
+    const { train: tl } = loaders();
+    // a score with a known course, computed outside fit from the model itself
+    const course = [0.5, 0.6, 0.7, 0.65, 0.64, 0.63, 0.62, 0.61];
+    const seen: number[] = [];
+    const holdout = new EpochMetrics((ctx, epoch) => {
+      seen.push(epoch);
+      return { holdoutScore: course[epoch], holdoutSize: (ctx.model as nn.Sequential).parameters().length };
+    });
+    const snapshots: number[][] = [];
+    const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+    const out = recorder(false);
+    const h = fit(model, {
+      train: tl,
+      lossFn: new nn.CrossEntropyLoss(),
+      optimizer: opt,
+      epochs: 8,
+      callbacks: [{ onEpochEnd: () => snapshots.push([...model.parameters()[0].data]) }, holdout],
+      earlyStopping: { monitor: 'holdoutScore', patience: 2 },
+      checkpoint: { monitor: 'holdoutScore' },
+      scheduler: new optim.ReduceLROnPlateau(opt, { mode: 'max', patience: 0, factor: 0.5 }),
+      schedulerMonitor: 'holdoutScore',
+      output: out.stream,
+    });
+    assert.deepEqual(seen, [0, 1, 2, 3, 4]);
+    assert.equal(h.epochs.length, 5);
+    assert.deepEqual(h.epochs.map((e) => e.holdoutScore), course.slice(0, 5));
+    assert.equal(h.bestEpoch, 2);
+    assert.match(h.stoppedEarly ?? '', /early stopping: holdoutScore has not improved for 2 epoch\(s\); best 0.7 at epoch 3/);
+    assert.deepEqual([...model.parameters()[0].data], snapshots[2]);
+    // the scheduler saw the value too: lr halves after each epoch without improvement
+    assert.deepEqual(h.epochs.map((e) => e.lr), [0.1, 0.1, 0.1, 0.1, 0.05]);
+    assert.match(out.text(), /^Epoch 1\/8 {2}loss \d\.\d{4} {2}lr 0\.1000 {2}holdoutScore 0\.5000 {2}holdoutSize 4\.0000 {2}\d+\.\ds$/m);
+    assert.throws(
+      () => fit(makeModel(), { train: tl, lossFn: new nn.CrossEntropyLoss(), optimizer: opt, epochs: 1, progress: false, callbacks: [new EpochMetrics(() => ({ loss: 1 }))] }),
+      /EpochMetrics: loss is already in the epoch log/,
+    );
+    assert.throws(
+      () => fit(makeModel(), { train: tl, lossFn: new nn.CrossEntropyLoss(), optimizer: opt, epochs: 1, progress: false, callbacks: [new EpochMetrics(() => ({ f1: 'high' as unknown as number }))] }),
+      /EpochMetrics: f1 must be a number, got string/,
+    );
+  });
+
+  it('reports the training throughput: examples over the seconds of the training passes', () => {
+    const model = makeModel();
+    const { train: tl, val: vl } = loaders();
+    const h = fit(model, { train: tl, val: vl, lossFn: new nn.CrossEntropyLoss(), optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), epochs: 3, progress: false });
+    assert.equal(h.examples, 3 * 160);
+    const total = h.epochs.reduce((a, e) => a + e.seconds, 0);
+    assert.ok(h.trainSeconds > 0 && h.trainSeconds <= total + 0.01, `${h.trainSeconds} of ${total}`);
+    assert.ok(Math.abs(h.examplesPerSecond - h.examples / h.trainSeconds) < 1e-6 * h.examplesPerSecond);
   });
 
   it('ReduceLROnPlateau is stepped with the monitored value; lr is logged per epoch', () => {

@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { CsrMatrix } from '../tensor/sparse.js';
 
 /**
  * The kernel contract every backend implements. Storage is a plain typed array owned by the
@@ -189,6 +190,12 @@ export interface Backend {
   gather(x: TypedArray, idx: Int32Array, outer: number, n: number, m: number, inner: number, out: TypedArray): void;
   /** Adjoint of gather: out [outer, n, inner] += src [outer, m, inner] at idx. */
   scatterAdd(src: TypedArray, idx: Int32Array, outer: number, n: number, m: number, inner: number, out: TypedArray): void;
+  /**
+   * CSR sparse × dense: out = A·B with B [a.cols, n] and out [a.rows, n], or with `transpose`
+   * out = Aᵀ·B with B [a.rows, n] and out [a.cols, n]. out is overwritten; b and out are float
+   * arrays of one dtype.
+   */
+  csrMatmul(a: CsrMatrix, b: TypedArray, n: number, out: TypedArray, transpose: boolean): void;
   /** Converts between dtypes (bool out: x != 0). */
   cast(x: TypedArray, out: TypedArray): void;
   /** A recurrent layer over a whole sequence (see RnnForwardArgs); all float arrays share one dtype. */

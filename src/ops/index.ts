@@ -18,6 +18,7 @@ export * from './reduce.js';
 export * from './rnn.js';
 export * from './shape.js';
 export * from './softmax.js';
+export * from './sparse.js';
 export * from './stats.js';
 export { customOp, type CustomOpSpec } from './custom.js';
 export { adamUpdate, assign, sgdUpdate, type AdamOptions, type SgdOptions } from './optim.js';

@@ -19,10 +19,11 @@ import * as reduce from './reduce.js';
 import * as rnn from './rnn.js';
 import * as shape from './shape.js';
 import * as softmax from './softmax.js';
+import * as sparse from './sparse.js';
 import * as stats from './stats.js';
 
 /** The modules of the table, by family (the API reference groups ops this way). */
-export const OP_MODULES = { arith, math, activation, reduce, stats, softmax, shape, indexing, matmul, conv, rnn } as const;
+export const OP_MODULES = { arith, math, activation, reduce, stats, softmax, shape, indexing, matmul, sparse, conv, rnn } as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
 export type OpExports = typeof arith &
@@ -34,6 +35,7 @@ export type OpExports = typeof arith &
   typeof shape &
   typeof indexing &
   typeof matmul &
+  typeof sparse &
   typeof conv &
   typeof rnn;
 

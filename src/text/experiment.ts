@@ -1,8 +1,8 @@
-import { manualSeed } from '../tensor/random.js';
+import { Generator, manualSeed } from '../tensor/random.js';
 import type { OutputStream } from '../train/progress.js';
 import type { TextDataset } from './corpus.js';
 import { type EncodedSet, Featurizer } from './features.js';
-import { type PrCurve, type SplitMetrics, classificationMetrics, macroF1, mulberry32, prCurve } from './metrics.js';
+import { type PrCurve, type SplitMetrics, classificationMetrics, macroF1, prCurve } from './metrics.js';
 import type { TextModule } from './models/base.js';
 import { DEFAULTS, GRIDS, type HyperParams, type ModelName, buildModel, featureConfig } from './specs.js';
 import type { SplitName } from './split.js';
@@ -110,12 +110,7 @@ function predictSplit(f: Fitted, data: PreparedData, ix: number[]): Float32Array
 
 /** The nested training subset of a fraction: a seeded permutation's first ceil(f * n) examples. */
 function curveSubset(train: readonly number[], fraction: number, seed: number): number[] {
-  const rng = mulberry32(seed ^ 0x5eed);
-  const perm = [...train];
-  for (let i = perm.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [perm[i], perm[j]] = [perm[j], perm[i]];
-  }
+  const perm = Array.from(new Generator(seed ^ 0x5eed).permutation(train.length), (i) => train[i]);
   return perm.slice(0, Math.max(1, Math.ceil(fraction * perm.length))).sort((a, b) => a - b);
 }
 

@@ -1,6 +1,6 @@
 import { ChainruleError } from '../errors.js';
 import { type PaddedBatch, padSequences } from './sequences.js';
-import { type CsrMatrix, csrSelectRows } from './sparse.js';
+import { type CsrMatrix, csrSelectRows } from '../tensor/sparse.js';
 import type { TokenizerOptions } from './tokenizer.js';
 import { Vectorizer, type VectorizerOptions, type VectorizerState } from './vectorizer.js';
 import { Vocabulary } from './vocab.js';

@@ -10,8 +10,8 @@
 export { tokenize, ngrams, type TokenizerOptions, URL_TOKEN, EMAIL_TOKEN, NUM_TOKEN, LONG_TOKEN } from './tokenizer.js';
 export { Vocabulary, PAD, UNK, type VocabOptions } from './vocab.js';
 export { Vectorizer, type VectorizerOptions, type VectorizerState, type Weighting } from './vectorizer.js';
-export { type CsrMatrix, csrFromRows, csrSelectRows, csrToDense, csrNnz } from './sparse.js';
-export { sparseMatmul, sparseMatmulT } from './sparse-matmul.js';
+export { type CsrMatrix, csrFromRows, csrSelectRows, csrToDense, csrNnz } from '../tensor/sparse.js';
+export { sparseMatmul, sparseMatmulT } from '../ops/index.js';
 export { padSequences, type PaddedBatch, type PadOptions } from './sequences.js';
 export { Featurizer, makeBatch, type FeatureConfig, type BatchInput, type EncodedSet } from './features.js';
 export { maskedMaxOverTime, maskedMeanOverTime } from './layers.js';
@@ -19,5 +19,5 @@ export { TextModule } from './models/base.js';
 export { LogisticRegression, SparseMLP, FastText } from './models/linear.js';
 export { KimCNN } from './models/cnn.js';
 export { BiRNN, type RnnCell } from './models/rnn.js';
-export { trainClassifier, predictProba, type TrainOptions, type TrainResult } from './train.js';
+export { trainClassifier, predictProba, encodedBatches, type TextBatch, type TrainOptions, type TrainResult } from './train.js';
 export { classificationMetrics, prCurve, pairedBootstrap, type SplitMetrics, type BootstrapResult } from './metrics.js';

@@ -1,4 +1,5 @@
 import { ChainruleError } from '../errors.js';
+import { Generator } from '../tensor/random.js';
 
 import { confusionMatrix, precisionRecallF1 } from '../metrics/classification.js';
 import { averagePrecision, precisionRecallCurve, rocAuc } from '../metrics/curves.js';
@@ -99,21 +100,6 @@ export function prCurve(scores: ArrayLike<number>, positive: ArrayLike<boolean>)
   return { precision, recall, averagePrecision: averagePrecision(y, s), rocAuc: hasBoth ? rocAuc(y, s) : Number.NaN };
 }
 
-/**
- * A small deterministic PRNG (mulberry32) for shuffling and resampling.
- * @example const rng = mulberry32(1); rng() // a number in [0, 1), the same for every run
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface BootstrapResult {
   /** macro-F1(A) - macro-F1(B) on the full test set */
   delta: number;
@@ -129,7 +115,8 @@ export interface BootstrapResult {
 
 /**
  * Paired bootstrap test of two systems' macro-F1 on the same examples: resample the examples with
- * replacement, recompute both scores on each resample, and compare.
+ * replacement (drawn from a Generator seeded with `seed`, so a seed gives the same result), recompute
+ * both scores on each resample, and compare.
  * @example pairedBootstrap(y, predA, predB, 2, { resamples: 1000, seed: 1 }).p
  */
 export function pairedBootstrap(
@@ -140,14 +127,14 @@ export function pairedBootstrap(
   opts: { resamples?: number; seed?: number } = {},
 ): BootstrapResult {
   const R = opts.resamples ?? 1000;
-  const rng = mulberry32(opts.seed ?? 1);
+  const rng = new Generator(opts.seed ?? 1);
   const n = yTrue.length;
   const delta = macroF1(yTrue, predA, classes) - macroF1(yTrue, predB, classes);
   const deltas = new Float64Array(R);
   const idx = new Int32Array(n);
   let extreme = 0;
   for (let r = 0; r < R; r++) {
-    for (let i = 0; i < n; i++) idx[i] = Math.floor(rng() * n);
+    for (let i = 0; i < n; i++) idx[i] = rng.int(0, n);
     const d = macroF1(yTrue, predA, classes, idx) - macroF1(yTrue, predB, classes, idx);
     deltas[r] = d;
     if (Math.abs(d - delta) >= Math.abs(delta)) extreme++;

@@ -1,11 +1,16 @@
 import { noGrad } from '../autograd/mode.js';
+import { DataLoader } from '../data/loader.js';
+import { ChainruleError } from '../errors.js';
 import { crossEntropy } from '../nn/fn/loss.js';
 import { Adam } from '../optim/adam.js';
 import { tensor } from '../tensor/creation.js';
-import { type EncodedSet, encodedLength, makeBatch } from './features.js';
-import { macroF1, mulberry32 } from './metrics.js';
+import { Generator } from '../tensor/random.js';
+import { BestCheckpoint, EarlyStopping, EpochMetrics } from '../train/callbacks.js';
+import { fit } from '../train/fit.js';
+import type { OutputStream } from '../train/progress.js';
+import { type BatchInput, type EncodedSet, encodedLength, makeBatch } from './features.js';
+import { macroF1 } from './metrics.js';
 import type { TextModule } from './models/base.js';
-import { type OutputStream, ProgressReporter } from '../train/progress.js';
 import type { Tensor } from '../ops/index.js';
 
 /** Hyper-parameters of {@link trainClassifier}. */
@@ -16,12 +21,40 @@ export interface TrainOptions {
   weightDecay?: number;
   /** stop after this many epochs without a better dev macro-F1 (default 3) */
   patience?: number;
-  /** seeds the shuffling (the caller seeds parameter init and dropout with manualSeed) */
+  /** seeds the shuffling, a generator of its own (the caller seeds parameter init and dropout with manualSeed) */
   seed: number;
   /** names the training run in the progress output */
   label?: string;
   /** where progress goes (process.stderr in the CLI): a live bar on a terminal, else one line per epoch; none by default */
   progress?: OutputStream;
+}
+
+/** One mini-batch of an encoded set with its labels. */
+export interface TextBatch {
+  input: BatchInput;
+  /** int32 class ids [batch] */
+  target: Tensor;
+}
+
+/**
+ * The mini-batches of an encoded set and its labels, as a DataLoader (a fresh order every pass
+ * when shuffling, drawn from `generator`; sequences padded to each batch's longest).
+ * @example for (const { input, target } of encodedBatches(set, y, { batchSize: 32 })) model.call(input)
+ */
+export function encodedBatches(
+  set: EncodedSet,
+  y: Int32Array,
+  opts: { batchSize: number; shuffle?: boolean; generator?: Generator },
+): DataLoader<number, TextBatch> {
+  const n = encodedLength(set);
+  if (y.length !== n) throw new ChainruleError(`encodedBatches: ${n} examples but ${y.length} labels`);
+  const examples = { length: n, get: (i: number) => i };
+  return new DataLoader(examples, {
+    batchSize: opts.batchSize,
+    shuffle: opts.shuffle ?? false,
+    generator: opts.generator,
+    collate: (idx: number[]): TextBatch => ({ input: makeBatch(set, idx), target: tensor(Int32Array.from(idx, (i) => y[i]), { shape: [idx.length] }) }),
+  });
 }
 
 export interface EpochRecord {
@@ -82,15 +115,14 @@ function meanNll(p: Float32Array, y: Int32Array, classes: number): number {
   return s / Math.max(1, y.length);
 }
 
-function snapshot(model: TextModule): Map<Tensor, Float32Array | Float64Array> {
-  const m = new Map<Tensor, Float32Array | Float64Array>();
-  for (const p of model.parameters()) m.set(p, (p.data as Float32Array).slice());
-  return m;
-}
+/** The shuffling's own stream: the global generator (parameter init, dropout) is seeded with the same number. */
+const SHUFFLE_STREAM = 0x5f1e;
 
 /**
- * Mini-batch training with Adam and cross-entropy, shuffled each epoch with a seeded PRNG, early
- * stopping on dev macro-F1 (patience epochs) and restoring the best epoch's weights at the end.
+ * Mini-batch training with Adam and cross-entropy on the core training loop (train/fit.ts):
+ * shuffled each epoch by a seeded Generator, dev loss and macro-F1 computed after each epoch
+ * (an EpochMetrics callback, logged as devLoss and devF1), early stopping on dev macro-F1
+ * (patience epochs) and the best epoch's weights restored at the end.
  * @example const r = trainClassifier(model, trainSet, yTrain, devSet, yDev, 2, { epochs: 10, batchSize: 64, lr: 1e-3, seed: 1 });
  */
 export function trainClassifier(
@@ -102,56 +134,30 @@ export function trainClassifier(
   classes: number,
   opts: TrainOptions,
 ): TrainResult {
-  const n = encodedLength(train);
-  const rng = mulberry32(opts.seed);
-  const opt = new Adam(model.parameters(), { lr: opts.lr, weightDecay: opts.weightDecay ?? 0 });
-  const patience = opts.patience ?? 3;
-  const stepsPerEpoch = Math.ceil(n / opts.batchSize);
-  const progress = opts.progress ? new ProgressReporter(opts.progress, opts.epochs) : null;
-  progress?.message(`${opts.label ?? 'train'}: ${n} examples, ${stepsPerEpoch} batches per epoch`);
-  const history: EpochRecord[] = [];
-  let best = -1;
-  let bestEpoch = 0;
-  let bestWeights = snapshot(model);
-  let since = 0;
   const t0 = Date.now();
-  let trainMs = 0;
-  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-    const te = Date.now();
-    progress?.epochBegin();
-    model.train();
-    const order = Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    let lossSum = 0;
-    for (let s = 0; s < stepsPerEpoch; s++) {
-      const idx = order.slice(s * opts.batchSize, (s + 1) * opts.batchSize);
-      const target = tensor(Int32Array.from(idx, (i) => yTrain[i]), { shape: [idx.length] });
-      opt.zeroGrad();
-      const loss = crossEntropy(model.call(makeBatch(train, idx)), target);
-      loss.backward();
-      opt.step();
-      lossSum += loss.item() * idx.length;
-      progress?.batch(epoch - 1, s + 1, stepsPerEpoch, lossSum / Math.min(n, (s + 1) * opts.batchSize));
-    }
-    trainMs += Date.now() - te;
-    const pDev = predictProba(model, dev, classes);
-    const devF1 = macroF1(yDev, argmaxRows(pDev, classes), classes);
-    const record = { epoch, trainLoss: lossSum / n, devLoss: meanNll(pDev, yDev, classes), devMacroF1: devF1, seconds: (Date.now() - te) / 1000 };
-    history.push(record);
-    progress?.epochEnd({ epoch: epoch - 1, loss: record.trainLoss, lr: opts.lr, devLoss: record.devLoss, devF1, seconds: record.seconds });
-    if (devF1 > best) {
-      best = devF1;
-      bestEpoch = epoch;
-      bestWeights = snapshot(model);
-      since = 0;
-    } else if (++since >= patience) {
-      break;
-    }
-  }
-  for (const [p, w] of bestWeights) p.data.set(w);
-  const seconds = (Date.now() - t0) / 1000;
-  return { history, bestEpoch, bestDevMacroF1: best, seconds, examplesPerSecond: (history.length * n) / Math.max(trainMs / 1000, 1e-9) };
+  const batches = encodedBatches(train, yTrain, { batchSize: opts.batchSize, shuffle: true, generator: new Generator(opts.seed ^ SHUFFLE_STREAM) });
+  const devMetrics = new EpochMetrics(() => {
+    const p = predictProba(model, dev, classes);
+    return { devLoss: meanNll(p, yDev, classes), devF1: macroF1(yDev, argmaxRows(p, classes), classes) };
+  });
+  const best = new BestCheckpoint({ monitor: 'devF1', mode: 'max' });
+  opts.progress?.write(`${opts.label ?? 'train'}: ${encodedLength(train)} examples, ${batches.length} batches per epoch\n`);
+  const h = fit(model, {
+    train: batches,
+    lossFn: crossEntropy,
+    optimizer: new Adam(model.parameters(), { lr: opts.lr, weightDecay: opts.weightDecay ?? 0 }),
+    epochs: opts.epochs,
+    unpack: (b: TextBatch) => ({ inputs: [b.input], target: b.target }),
+    callbacks: [devMetrics, new EarlyStopping({ monitor: 'devF1', mode: 'max', patience: opts.patience ?? 3 }), best],
+    progress: opts.progress !== undefined,
+    output: opts.progress,
+  });
+  const history = h.epochs.map((e) => ({ epoch: e.epoch + 1, trainLoss: e.loss, devLoss: e.devLoss, devMacroF1: e.devF1, seconds: e.seconds }));
+  return {
+    history,
+    bestEpoch: best.bestEpoch + 1,
+    bestDevMacroF1: best.best ?? Number.NaN,
+    seconds: (Date.now() - t0) / 1000,
+    examplesPerSecond: h.examplesPerSecond,
+  };
 }

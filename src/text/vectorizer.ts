@@ -1,5 +1,5 @@
 import { ChainruleError } from '../errors.js';
-import { type CsrMatrix, csrFromRows } from './sparse.js';
+import { type CsrMatrix, csrFromRows } from '../tensor/sparse.js';
 import { ngrams } from './tokenizer.js';
 import { Vocabulary } from './vocab.js';
 

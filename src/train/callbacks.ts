@@ -62,6 +62,28 @@ export class EarlyStopping implements Callback {
   }
 }
 
+/**
+ * Adds values computed by a function to every epoch's log, after validation and before the log
+ * is read, so that early stopping, checkpoints and ReduceLROnPlateau can monitor a metric fit
+ * does not compute itself: one on other data, from predictions that are not a tensor, or several
+ * from one pass. The names must be new to the log.
+ * @example
+ * fit(model, { ..., callbacks: [new EpochMetrics((ctx) => ({ devF1: f1Of(ctx.model, dev) }))], earlyStopping: { monitor: 'devF1' } })
+ */
+export class EpochMetrics implements Callback {
+  constructor(readonly compute: (ctx: FitContext, epoch: number) => Record<string, number>) {
+    if (typeof compute !== 'function') throw new ChainruleError('EpochMetrics: expected a function (ctx, epoch) => { name: number }');
+  }
+
+  onEvaluate(epoch: number, logs: EpochLog, ctx: FitContext): void {
+    for (const [k, v] of Object.entries(this.compute(ctx, epoch))) {
+      if (typeof v !== 'number') throw new ChainruleError(`EpochMetrics: ${k} must be a number, got ${typeof v}`);
+      if (k in logs) throw new ChainruleError(`EpochMetrics: ${k} is already in the epoch log`);
+      logs[k] = v;
+    }
+  }
+}
+
 export interface BestCheckpointOptions {
   /** the epoch-log value to watch (default 'valLoss') */
   monitor?: string;

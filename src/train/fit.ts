@@ -47,19 +47,29 @@ export interface History {
   stoppedEarly: string | null;
   /** the best epoch by the checkpoint's (or early stopping's) monitor, when one was used */
   bestEpoch: number | null;
+  /** training examples processed: the rows of every training batch, over all epochs */
+  examples: number;
+  /** seconds spent in the training passes (drawing batches, forward, loss, backward, step); validation and callbacks excluded */
+  trainSeconds: number;
+  /** training throughput: examples / trainSeconds */
+  examplesPerSecond: number;
 }
 
 interface PassResult {
   loss: number;
   metrics: Record<string, number>;
+  examples: number;
+  seconds: number;
 }
 
 /**
  * Trains a model for a number of epochs with the five classic steps (forward, loss, zeroGrad,
- * backward, step) and returns the per-epoch history as data. Optional: validation after each
- * epoch, metrics, a scheduler, gradient clipping, early stopping, best-weights checkpointing and
- * restore, callbacks, and a progress bar on a TTY. A hand-written loop remains just as good:
- * fit only saves the bookkeeping. The model is left in eval mode.
+ * backward, step) and returns the per-epoch history (and the training throughput) as data.
+ * Optional: validation after each epoch, metrics, a scheduler, gradient clipping, early stopping,
+ * best-weights checkpointing and restore, callbacks (which may add values of their own to the
+ * epoch log for the others to monitor: EpochMetrics), and a progress bar on a TTY. A
+ * hand-written loop remains just as good: fit only saves the bookkeeping. The model is left in
+ * eval mode.
  *
  * @example
  * const history = fit(model, {
@@ -108,6 +118,7 @@ export function fit<B = unknown>(model: TrainableModel, opts: FitOptions<B>): Hi
   const epochMetrics = (outputs: Tensor[], targets: Tensor[]) => passMetrics(metricFns, outputs, targets);
 
   const trainEpoch = (epoch: number): PassResult => {
+    const t0 = performance.now();
     model.train(true);
     let sum = 0;
     let count = 0;
@@ -134,8 +145,12 @@ export function fit<B = unknown>(model: TrainableModel, opts: FitOptions<B>): Hi
       reporter?.batch(epoch, b, total, sum / count, metricFns.length ? () => epochMetrics(outputs, targets) : undefined);
     }
     if (count === 0) throw new ChainruleError('fit: the training data yielded no batches');
-    return { loss: sum / count, metrics: epochMetrics(outputs, targets) };
+    const seconds = (performance.now() - t0) / 1000;
+    return { loss: sum / count, metrics: epochMetrics(outputs, targets), examples: count, seconds };
   };
+
+  let examples = 0;
+  let trainSeconds = 0;
 
   for (const c of callbacks) c.onTrainBegin?.(ctx);
   for (let epoch = 0; epoch < opts.epochs && !ctx.stop; epoch++) {
@@ -144,12 +159,15 @@ export function fit<B = unknown>(model: TrainableModel, opts: FitOptions<B>): Hi
     reporter?.epochBegin();
     const lr = opts.optimizer.paramGroups[0].lr;
     const tr = trainEpoch(epoch);
+    examples += tr.examples;
+    trainSeconds += tr.seconds;
     const log: EpochLog = { epoch, loss: tr.loss, ...tr.metrics, lr, seconds: 0 };
     if (opts.val) {
       const { loss: valLoss, ...valMetrics } = evaluate(model, opts.val, { lossFn, metrics: opts.metrics, unpack });
       log.valLoss = valLoss;
       for (const [k, x] of Object.entries(valMetrics)) log[`val${k[0].toUpperCase()}${k.slice(1)}`] = x;
     }
+    for (const c of callbacks) c.onEvaluate?.(epoch, log, ctx);
     if (opts.scheduler) {
       if (opts.scheduler instanceof ReduceLROnPlateau) {
         opts.scheduler.step(readMonitor(log, opts.schedulerMonitor ?? (opts.val ? 'valLoss' : 'loss'), 'fit (ReduceLROnPlateau)'));
@@ -168,5 +186,8 @@ export function fit<B = unknown>(model: TrainableModel, opts: FitOptions<B>): Hi
     epochs: ctx.history,
     stoppedEarly: ctx.stop ? (ctx.stopReason ?? 'stopped by a callback') : null,
     bestEpoch: best ? best.bestEpoch : early ? early.bestEpoch : null,
+    examples,
+    trainSeconds,
+    examplesPerSecond: examples / Math.max(trainSeconds, 1e-9),
   };
 }

@@ -37,6 +37,12 @@ export interface Callback {
   onTrainBegin?(ctx: FitContext): void;
   onEpochBegin?(epoch: number, ctx: FitContext): void;
   onBatchEnd?(batch: number, logs: { loss: number }, ctx: FitContext): void;
+  /**
+   * After the epoch's training pass and validation, before anything reads the epoch's log (the
+   * scheduler, the progress line, every callback's onEpochEnd): a callback may add values to
+   * `logs` here, which the scheduler, early stopping and checkpoints then monitor like any other.
+   */
+  onEvaluate?(epoch: number, logs: EpochLog, ctx: FitContext): void;
   onEpochEnd?(epoch: number, logs: EpochLog, ctx: FitContext): void;
   onTrainEnd?(ctx: FitContext): void;
 }

@@ -4,6 +4,7 @@ import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
 import { matmul, stridedGemm } from './matmul.js';
 import { adamStep, sgdStep } from './optim.js';
 import { rnnBackward, rnnForward } from './rnn.js';
+import { csrMatmul } from './sparse.js';
 
 function reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void {
   const init = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity;
@@ -202,6 +203,7 @@ export const jsBackend: Backend = {
   indexAdd,
   gather,
   scatterAdd,
+  csrMatmul,
   cast,
   rnnForward,
   rnnBackward,

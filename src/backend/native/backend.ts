@@ -337,6 +337,7 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
       addon.scatterAdd(src, idx, outer, n, m, inner, out);
     },
 
+    csrMatmul: jsBackend.csrMatmul, // no C kernel yet: the TypeScript one
     cast(x, out): void {
       if (x.length <= SMALL) {
         jsBackend.cast(x, out);

@@ -1,4 +1,4 @@
-import { runBackward } from '../../autograd/engine.js';
+import { runBackward, topoSort } from '../../autograd/engine.js';
 import { noGrad } from '../../autograd/mode.js';
 import { ChainruleError, fmtShape } from '../../errors.js';
 import { onesLike, scalar, tensor, zerosLike } from '../../tensor/creation.js';
@@ -106,27 +106,9 @@ function matmulExpr(a: Tensor, b: Tensor, out: Tensor, args: Expr[], node: Node)
   return { kind: 'op', op: { ...node.op, ...OPAQUE_MATMUL }, args };
 }
 
-/** Tensors reachable from the output through recorded ops, inputs first. */
+/** Tensors reachable from the output through recorded ops, inputs first: every input, constants included. */
 function topo(out: Tensor): Tensor[] {
-  const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
-  const stack: [Tensor, number][] = [[out, 0]];
-  seen.add(out);
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const ins = top[0].node?.inputs ?? [];
-    if (top[1] < ins.length) {
-      const c = ins[top[1]++];
-      if (!seen.has(c)) {
-        seen.add(c);
-        stack.push([c, 0]);
-      }
-    } else {
-      stack.pop();
-      order.push(top[0]);
-    }
-  }
-  return order;
+  return topoSort([out], () => true);
 }
 
 /**

@@ -4,9 +4,8 @@ import { Linear } from '../../nn/linear.js';
 import { Parameter } from '../../nn/parameter.js';
 import { rand, tensor, zeros } from '../../tensor/creation.js';
 import type { BatchInput } from '../features.js';
-import { sparseMatmul } from '../sparse-matmul.js';
 import { TextModule } from './base.js';
-import type { Tensor } from '../../ops/index.js';
+import { sparseMatmul, type Tensor } from '../../ops/index.js';
 
 /** A [rows, cols] weight drawn from U(-bound, bound). */
 function uniformWeight(rows: number, cols: number, bound: number): Parameter {
