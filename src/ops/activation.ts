@@ -1,9 +1,10 @@
 
 import { record } from '../autograd/record.js';
 import { ChainruleError, fmtShape } from '../errors.js';
+import { scalar } from '../tensor/creation.js';
 import { normDim } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, div, ge, gt, le, logicalAnd, lt, mul, neg, sub, where } from './arith.js';
+import { add, div, ge, gt, le, logicalAnd, logicalOr, lt, mul, neg, sub, where } from './arith.js';
 import { defineOp, operatorLatex } from './define.js';
 import { compositeOp, unaryOp } from './elementwise.js';
 import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
@@ -326,13 +327,16 @@ export const hardswish = compositeOp({
   onnx: { opType: 'HardSwish' },
 });
 
+/** PyTorch's hardsigmoid gradient multiplies by 1.0f / 6.0f, the float32 nearest 1/6, in every dtype. */
+const ONE_SIXTH_F32 = Math.fround(1 / 6);
+
 /** relu6(x + 3)/6. */
 export const hardsigmoid = compositeOp({
   name: 'hardsigmoid',
-  doc: 'min(max(x + 3, 0), 6)/6; its gradient is 1/6 for -3 < x < 3.',
+  doc: "min(max(x + 3, 0), 6)/6; its gradient is 1/6 for -3 < x < 3 (in float64 too 1/6 rounded to float32, 0.16666667163…, PyTorch's constant).",
   problem: 'hardsigmoid',
   forward: (x): Tensor => div(runUnary(CLAMP, add(x, 3), 0, 6), 6),
-  backward: (g, x): Tensor => where(logicalAnd(gt(x, -3), lt(x, 3)), div(g, 6), 0),
+  backward: (g, x): Tensor => where(logicalAnd(gt(x, -3), lt(x, 3)), mul(g, ONE_SIXTH_F32), 0),
   fnLatex: '\\mathrm{hardsigmoid}',
   derivative: ([x]) => [cases([[cond(x, '<=', num(-3)), num(0)], [cond(x, '>=', num(3)), num(0)]], over(num(1), num(6)))],
   plot: { title: 'Hardsigmoid' },
@@ -452,16 +456,18 @@ export const logSigmoid = compositeOp({
 /** log(p/(1-p)), with p clamped into [eps, 1-eps] when eps is given. */
 export const logit = compositeOp({
   name: 'logit',
-  doc: 'log(p/(1 - p)), the inverse of the sigmoid; with eps, p is clamped into [eps, 1 - eps] first (the gradient is 0 outside).',
+  doc: 'log(p/(1 - p)), the inverse of the sigmoid; with eps, p is clamped into [eps, 1 - eps] first (the gradient is 0 outside); without, the gradient is NaN outside [0, 1], as in PyTorch.',
   problem: 'logit',
   params: [{ name: 'eps', default: null }],
   forward: (x, [eps]): Tensor => {
     const p = Number.isNaN(eps) ? x : runUnary(CLAMP, x, eps, 1 - eps);
     return log(div(p, sub(1, p)));
   },
+  // PyTorch's gradient: without eps NaN outside [0, 1] (±∞ at 0 and 1); with eps 0 outside [eps, 1 - eps]
   backward: (g, x, _y, [eps]): Tensor => {
     const d = div(g, mul(x, sub(1, x)));
-    return Number.isNaN(eps) ? d : where(logicalAnd(ge(x, eps), le(x, 1 - eps)), d, 0);
+    if (Number.isNaN(eps)) return where(logicalOr(lt(x, 0), gt(x, 1)), scalar(Number.NaN, { dtype: d.dtype }), d);
+    return where(logicalAnd(ge(x, eps), le(x, 1 - eps)), d, 0);
   },
   fnLatex: '\\operatorname{logit}',
   derivative: ([x]) => [over(num(1), times(x, minus(num(1), x)))],
@@ -485,7 +491,8 @@ export const prelu = defineOp(
       assertTensor(weight, 'prelu', 'weight');
       let w = weight;
       if (weight.size !== 1) {
-        const c = x.ndim >= 2 ? x.shape[1] : x.ndim === 1 ? x.shape[0] : 1;
+        // as PyTorch: an input of fewer than 2 dimensions has no channel dimension, so one channel
+        const c = x.ndim >= 2 ? x.shape[1] : 1;
         if (weight.ndim !== 1 || weight.size !== c) {
           throw new ChainruleError(`prelu: weight of shape ${fmtShape(weight.shape)} needs 1 or ${c} elements for input ${fmtShape(x.shape)} (one per channel, dimension 1)`);
         }

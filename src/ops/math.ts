@@ -1,10 +1,11 @@
 // Elementwise mathematical functions: each is one table entry with its kernel, its gradient
 // (written with other ops, so it is differentiable again), its LaTeX and its local-derivative
 // formula (in problem-file function names, evaluated against the gradient by the op-table test).
+import { noGrad } from '../autograd/mode.js';
 import { record } from '../autograd/record.js';
-import { zerosLike } from '../tensor/creation.js';
+import { scalar, zerosLike } from '../tensor/creation.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
-import { add, binaryOp, div, eq, ge, gt, le, logicalAnd, lt, mul, neg, operands, sub, where } from './arith.js';
+import { add, binaryOp, div, eq, ge, gt, le, logicalAnd, logicalOr, lt, maximum, minimum, mul, neg, operands, sub, where } from './arith.js';
 import { type OpDef, defineOp, operatorLatex } from './define.js';
 import { unaryOp } from './elementwise.js';
 import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
@@ -519,7 +520,7 @@ export const CLAMP = unaryKernel('clamp', (x, lo, hi) => {
 export const clamp = defineOp(
   {
     name: 'clamp',
-    doc: 'Clamps into [min, max] (either may be omitted, or a tensor); the gradient is 1 where min ≤ x ≤ max, and flows to a tensor bound where it binds.',
+    doc: 'Clamps into [min, max] (either may be omitted, or a tensor; with min > max the result is max, and a NaN anywhere gives NaN, as in PyTorch); the gradient is 1 where min ≤ x ≤ max, and flows to a tensor bound where it binds.',
     params: [
       { name: 'min', default: null },
       { name: 'max', default: null },
@@ -527,8 +528,15 @@ export const clamp = defineOp(
     problem: 'clamp',
     aliases: ['clip'],
     methodAliases: ['clip'],
-    latex: ([a], at) => `\\operatorname{clamp}_{[${at?.min ?? '-\\infty'}, ${at?.max ?? '\\infty'}]}\\left(${a}\\right)`,
-    label: (at) => `clamp [${at.min ?? '−∞'}, ${at.max ?? '∞'}]`,
+    latex: (args, at) => {
+      // tensor bounds are inputs after x, in the order min, max
+      let next = 1;
+      const bound = (v: unknown, inf: string) => (v === 'tensor' ? args[next++] : v == null ? inf : String(v));
+      const lo = bound(at?.min, '-\\infty');
+      const hi = bound(at?.max, '\\infty');
+      return `\\operatorname{clamp}_{[${lo}, ${hi}]}\\left(${args[0]}\\right)`;
+    },
+    label: (at) => `clamp [${at.min === 'tensor' ? 'min' : (at.min ?? '−∞')}, ${at.max === 'tensor' ? 'max' : (at.max ?? '∞')}]`,
     derivative: ([x], [lo, hi]) => [cases([[cond(x, '<', lo ?? num(Number.NEGATIVE_INFINITY)), num(0)], [cond(x, '>', hi ?? num(Number.POSITIVE_INFINITY)), num(0)]], num(1))],
     kernel: CLAMP,
     onnx: { opType: 'Clip' },
@@ -536,14 +544,9 @@ export const clamp = defineOp(
   (def) =>
     function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
       assertTensor(x, 'clamp');
-      if (min instanceof Tensor || max instanceof Tensor) {
-        let y = x;
-        if (min != null) y = where(lt(y, min), min, y);
-        if (max != null) y = where(gt(y, max), max, y);
-        return y;
-      }
-      if (min != null) assertNumber(min, 'clamp', 'min', false);
-      if (max != null) assertNumber(max, 'clamp', 'max', false);
+      if (min != null && !(min instanceof Tensor)) assertNumber(min, 'clamp', 'min', false);
+      if (max != null && !(max instanceof Tensor)) assertNumber(max, 'clamp', 'max', false);
+      if (min instanceof Tensor || max instanceof Tensor) return clampTensor(def, x, min, max);
       const y = runUnary(CLAMP, x, min ?? Number.NaN, max ?? Number.NaN, true);
       return record(def, [x], y, (g) => {
         let m: Tensor = g;
@@ -554,3 +557,44 @@ export const clamp = defineOp(
     },
 );
 
+/**
+ * clamp with a tensor bound (a number beside it is made a tensor): max(x, min) then min(·, max),
+ * broadcast over all three, recorded as one node with PyTorch's gradients: x's where
+ * min ≤ x ≤ max, min's where x < min < max, max's where x > max or max < min.
+ */
+function clampTensor(def: OpDef, x: Tensor, min: number | Tensor | null | undefined, max: number | Tensor | null | undefined): Tensor {
+  const bound = (b: number | Tensor | null | undefined) => (b == null ? null : b instanceof Tensor ? b : scalar(b, { dtype: x.dtype }));
+  const lo = bound(min);
+  const hi = bound(max);
+  // maximum and minimum propagate NaN from either side, as PyTorch's clamp does
+  const y = noGrad(() => {
+    let v = x;
+    if (lo) v = maximum(v, lo);
+    if (hi) v = minimum(v, hi);
+    return v;
+  });
+  const inputs = [x, ...(lo ? [lo] : []), ...(hi ? [hi] : [])];
+  return record(
+    def,
+    inputs,
+    y,
+    (g) => {
+      let gx: Tensor;
+      let glo: Tensor | null = null;
+      let ghi: Tensor | null = null;
+      if (lo && hi) {
+        gx = where(logicalAnd(ge(x, lo), le(x, hi)), g, 0);
+        glo = where(logicalAnd(lt(x, lo), lt(lo, hi)), g, 0);
+        ghi = where(logicalOr(gt(x, hi), lt(hi, lo)), g, 0);
+      } else if (lo) {
+        gx = where(ge(x, lo), g, 0);
+        glo = where(lt(x, lo), g, 0);
+      } else {
+        gx = where(le(x, hi as Tensor), g, 0);
+        ghi = where(gt(x, hi as Tensor), g, 0);
+      }
+      return [sumTo(gx, x.shape), ...(lo && glo ? [sumTo(glo, lo.shape)] : []), ...(hi && ghi ? [sumTo(ghi, hi.shape)] : [])];
+    },
+    { min: min instanceof Tensor ? 'tensor' : (min ?? null), max: max instanceof Tensor ? 'tensor' : (max ?? null) },
+  );
+}

@@ -166,7 +166,7 @@ export interface VarOptions extends ReduceOptions {
 export const variance = defineOp(
   {
     name: 'variance',
-    doc: 'Variance over dims with Bessel\'s correction (default 1, as in PyTorch); d/dx = 2(x - mean)/(n - correction).',
+    doc: 'Variance over dims with Bessel\'s correction (default 1, as in PyTorch), Σ(x - mean)²/max(0, n - correction); d/dx = 2(x - mean)/(n - correction), as in PyTorch also where n ≤ correction.',
     params: [
       { name: 'dim', type: 'dims', default: null },
       { name: 'options', type: 'options', default: null },
@@ -189,7 +189,8 @@ export const variance = defineOp(
         return div(sum(mul(dev, dev), ds, { keepdim: true }), dof);
       });
       const out = opts.keepdim ? v : reshape(v, reducedShape(x.shape, ds, false));
-      return record(def, [src], out, (g) => [mul(reshape(g, kept), mul(sub(src, mean(src, ds, { keepdim: true })), 2 / dof))], {
+      // PyTorch's gradient divides by n - correction itself, even where that is 0 or negative
+      return record(def, [src], out, (g) => [mul(reshape(g, kept), mul(sub(src, mean(src, ds, { keepdim: true })), 2 / (n - c)))], {
         dims: ds,
         correction: c,
       });
