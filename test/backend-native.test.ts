@@ -142,7 +142,7 @@ if (!nativeAddon) {
       same('powScalar(2)', got, want);
     });
 
-    const binOps: string[] = ['add', 'sub', 'mul', 'div', 'pow', 'atan2', 'hypot', 'fmod', 'remainder', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+    const binOps: string[] = ['add', 'sub', 'mul', 'div', 'pow', 'atan2', 'hypot', 'fmod', 'remainder', 'floorDivide', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
     const mathBinary = new Set<string>(['pow', 'atan2', 'hypot']);
     const cmp = new Set<string>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
     // [outShape, aStrides, bStrides, aSize, bSize]: broadcasting and non-contiguous reads (the js

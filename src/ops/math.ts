@@ -384,8 +384,13 @@ export const frac = defineOp(
 
 // ---- powers ---------------------------------------------------------------------------------
 
-const POW_SCALAR = unaryKernel('powScalar', (x, p) => (p === 2 ? x * x : x ** p));
-const POW = binaryKernel('pow', (a, b) => a ** b);
+/** a^b as C's pow (and PyTorch): unlike JS's **, 1^b is 1 for every b (NaN too), and (-1)^±∞ is 1. */
+function cpow(a: number, b: number): number {
+  if (a === 1 || (a === -1 && (b === Number.POSITIVE_INFINITY || b === Number.NEGATIVE_INFINITY))) return 1;
+  return a ** b;
+}
+const POW_SCALAR = unaryKernel('powScalar', (x, p) => (p === 2 ? x * x : cpow(x, p)));
+const POW = binaryKernel('pow', cpow);
 
 /**
  * a^b, elementwise; b a tensor or a number. d/da = b·a^(b-1) (0 where b = 0, as PyTorch) and
@@ -473,6 +478,23 @@ export const fmod = binaryOp({
   onnx: { opType: 'Mod', attributes: () => ({ fmod: 1 }) },
 });
 
+/**
+ * PyTorch's floor division of floats (div with rounding_mode 'floor'): (a - fmod(a, b))/b,
+ * stepped down where the remainder's sign differs from b's and rounded, so that it agrees with
+ * remainder (a = b·q + remainder(a, b)) where floor(a/b) would round the other way (1 and 0.1 give
+ * 9, not 10); a/b for b = 0, and NaN for an infinite a.
+ */
+function floorDivide(a: number, b: number): number {
+  if (b === 0) return a / b;
+  const mod = a % b;
+  let q = (a - mod) / b;
+  if (mod !== 0 && b < 0 !== mod < 0) q -= 1;
+  if (q === 0) return a / b < 0 || Object.is(a / b, -0) ? -0 : 0;
+  const f = Math.floor(q);
+  return q - f > 0.5 ? f + 1 : f;
+}
+const FLOOR_DIVIDE = binaryKernel('floorDivide', floorDivide);
+
 /** The remainder of floored division (Python's %): a - b·floor(a/b), with the sign of b. */
 export const remainder = binaryOp({
   name: 'remainder',
@@ -483,7 +505,9 @@ export const remainder = binaryOp({
     const r = a % b;
     return r !== 0 && r < 0 !== b < 0 ? r + b : r;
   }),
-  grads: (g, a, b): [Tensor | null, Tensor | null] => [g, neg(mul(g, floor(div(a, b))))],
+  // d/db = -(a floor-divided by b), with PyTorch's floor division (a constant: no gradient)
+  grads: (g, a, b): [Tensor | null, Tensor | null] => [g, neg(mul(g, runBinary(FLOOR_DIVIDE, a, b, 'remainder')))],
+  kernels: [FLOOR_DIVIDE],
   derivative: ([a, b]) => [num(1), negE(call('floor', over(a, b)))],
   onnx: { opType: 'Mod', attributes: () => ({ fmod: 0 }) },
 });
