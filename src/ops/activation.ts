@@ -495,7 +495,8 @@ export const prelu = defineOp(
         // as PyTorch: an input of fewer than 2 dimensions has no channel dimension, so one channel
         const c = x.ndim >= 2 ? x.shape[1] : 1;
         if (weight.ndim !== 1 || weight.size !== c) {
-          throw new ChainruleError(`prelu: weight of shape ${fmtShape(weight.shape)} needs 1 or ${c} elements for input ${fmtShape(x.shape)} (one per channel, dimension 1)`);
+          const need = x.ndim >= 2 ? `1 or ${c} elements (one per channel, dimension 1)` : '1 element (an input of fewer than 2 dimensions has one channel)';
+          throw new ChainruleError(`prelu: weight of shape ${fmtShape(weight.shape)} needs ${need} for input ${fmtShape(x.shape)}`);
         }
         w = x.ndim >= 2 ? reshape(weight, [c, ...x.shape.slice(2).map(() => 1)]) : weight;
       } else if (weight.ndim !== 0) w = reshape(weight, []);

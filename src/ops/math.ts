@@ -9,6 +9,7 @@ import { add, binaryOp, div, eq, ge, gt, le, logicalAnd, logicalOr, lt, maximum,
 import { type OpDef, defineOp, operatorLatex } from './define.js';
 import { unaryOp } from './elementwise.js';
 import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
+import { broadcastShapes } from '../tensor/shape.js';
 import { assertNumber, assertTensor, binaryKernel, runBinary, runUnary, unaryKernel } from './kernel.js';
 import { detach } from './shape.js';
 import { sumTo } from './reduce.js';
@@ -525,6 +526,12 @@ export const lerp = defineOp(
   () =>
     function lerp(start: Tensor, end: TensorLike, weight: TensorLike): Tensor {
       assertTensor(start, 'lerp');
+      const shapeOf = (v: TensorLike, what: string): readonly number[] => {
+        if (v instanceof Tensor) return v.shape;
+        assertNumber(v, 'lerp', what, false);
+        return [];
+      };
+      broadcastShapes(broadcastShapes(start.shape, shapeOf(end, 'end'), 'lerp'), shapeOf(weight, 'weight'), 'lerp');
       return add(start, mul(weight, sub(end, start)));
     },
 );
@@ -590,6 +597,8 @@ function clampTensor(def: OpDef, x: Tensor, min: number | Tensor | null | undefi
   const bound = (b: number | Tensor | null | undefined) => (b == null ? null : b instanceof Tensor ? b : scalar(b, { dtype: x.dtype }));
   const lo = bound(min);
   const hi = bound(max);
+  // a bound that does not broadcast against x is clamp's error, not maximum's
+  broadcastShapes(broadcastShapes(x.shape, lo?.shape ?? [], 'clamp'), hi?.shape ?? [], 'clamp');
   // maximum and minimum propagate NaN from either side, as PyTorch's clamp does
   const y = noGrad(() => {
     let v = x;
