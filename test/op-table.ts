@@ -225,6 +225,7 @@ export const OPS: Record<string, OpFn> = {
   softshrink_kinks: (a) => a.softshrink(0.3),
   hardshrink: (a) => a.hardshrink(),
   hardshrink_lambd: (a) => a.hardshrink(0.3),
+  hardshrink_negative: (a) => a.hardshrink(-0.5),
   hardshrink_kinks: (a) => a.hardshrink(0.3),
   threshold: (a) => a.threshold(0.1, 20),
   threshold_value: (a) => a.threshold(-0.5, -1),

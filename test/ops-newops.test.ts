@@ -111,6 +111,27 @@ describe('F has every new activation', () => {
   });
 });
 
+describe('clamp with tensor bounds', () => {
+  it('is one clamp node over x and its bounds; a number beside a tensor bound acts as a tensor', () => {
+    const t = tensor([[-2, 0.5, 3]], f64).requiresGrad_();
+    const lo = tensor([[-1], [1]], f64).requiresGrad_();
+    const y = t.clamp(lo, 2);
+    assert.equal(y.node?.op.name, 'clamp');
+    assert.deepEqual(y.node?.inputs.slice(0, 2), [t, lo]);
+    assert.deepEqual(y.toArray(), [[-1, 0.5, 2], [1, 1, 2]]);
+    assert.deepEqual(y.toArray(), t.clamp(lo, tensor(2, f64)).toArray());
+    y.sum().backward();
+    assert.deepEqual(t.grad?.toArray(), [[0, 1, 0]]);
+    assert.deepEqual(lo.grad?.toArray(), [[1], [2]]);
+  });
+
+  it('keeps an integer input integer with integer bounds', () => {
+    const y = tensor([-5, 0, 5], { dtype: 'int32' }).clamp(tensor([-1, -1, -1], { dtype: 'int32' }), 2);
+    assert.equal(y.dtype, 'int32');
+    assert.deepEqual(y.toArray(), [-1, 0, 2]);
+  });
+});
+
 describe('bad parameters name the op and the parameter', () => {
   const t = tensor([[1, 2, 3], [4, 5, 6]], f64);
   const cases: [string, () => unknown, RegExp][] = [

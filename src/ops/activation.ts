@@ -380,7 +380,6 @@ export const tanhshrink = compositeOp({
   module: 'Tanhshrink',
 });
 
-
 /** Shrinks toward 0 by λ: x - λ above λ, x + λ below -λ, 0 between. */
 export const softshrink = compositeOp({
   name: 'softshrink',
@@ -498,7 +497,7 @@ export const prelu = defineOp(
           const need = x.ndim >= 2 ? `1 or ${c} elements (one per channel, dimension 1)` : '1 element (an input of fewer than 2 dimensions has one channel)';
           throw new ChainruleError(`prelu: weight of shape ${fmtShape(weight.shape)} needs ${need} for input ${fmtShape(x.shape)}`);
         }
-        w = x.ndim >= 2 ? reshape(weight, [c, ...x.shape.slice(2).map(() => 1)]) : weight;
+        w = reshape(weight, [c, ...x.shape.slice(2).map(() => 1)]);
       } else if (weight.ndim !== 0) w = reshape(weight, []);
       return where(gt(x, 0), x, mul(w, x));
     },

@@ -9,6 +9,7 @@ import { add, binaryOp, div, eq, ge, gt, le, logicalAnd, logicalOr, lt, maximum,
 import { type OpDef, defineOp, operatorLatex } from './define.js';
 import { unaryOp } from './elementwise.js';
 import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
+import { isFloat } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { assertNumber, assertTensor, binaryKernel, runBinary, runUnary, unaryKernel } from './kernel.js';
 import { detach } from './shape.js';
@@ -594,7 +595,9 @@ export const clamp = defineOp(
  * min ≤ x ≤ max, min's where x < min < max, max's where x > max or max < min.
  */
 function clampTensor(def: OpDef, x: Tensor, min: number | Tensor | null | undefined, max: number | Tensor | null | undefined): Tensor {
-  const bound = (b: number | Tensor | null | undefined) => (b == null ? null : b instanceof Tensor ? b : scalar(b, { dtype: x.dtype }));
+  // a number bound takes x's dtype, as a number operand does (float32 for a fraction beside integers)
+  const numDtype = (b: number) => (isFloat(x.dtype) || Number.isInteger(b) ? x.dtype : 'float32');
+  const bound = (b: number | Tensor | null | undefined) => (b == null ? null : b instanceof Tensor ? b : scalar(b, { dtype: numDtype(b) }));
   const lo = bound(min);
   const hi = bound(max);
   // a bound that does not broadcast against x is clamp's error, not maximum's
