@@ -26,12 +26,6 @@ void map_unary(const T* x, T* out, int64_t n, F f) {
   });
 }
 
-// JS `**`: unlike C's pow, 1 ** NaN and (-1) ** +-Infinity are NaN.
-inline double js_pow(double a, double b) {
-  if (std::isnan(b)) return NAN;
-  if (std::isinf(b) && std::fabs(a) == 1) return NAN;
-  return std::pow(a, b);
-}
 
 const double kSqrt2OverPi = 0.7978845608028654;  // Math.sqrt(2 / Math.PI)
 const double kInvSqrt2 = 0.7071067811865476;     // Math.SQRT1_2
@@ -53,6 +47,17 @@ inline double round_even(double v) { return std::nearbyint(v); }
 inline double py_mod(double a, double b) {
   double r = std::fmod(a, b);
   return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
+
+// PyTorch's floor division of floats (remainder's gradient): see floorDivide in src/ops/math.ts
+inline double floor_divide(double a, double b) {
+  if (b == 0) return a / b;
+  const double mod = std::fmod(a, b);
+  double q = (a - mod) / b;
+  if (mod != 0 && ((b < 0) != (mod < 0))) q -= 1;
+  if (q == 0) return std::copysign(0.0, a / b);
+  const double f = std::floor(q);
+  return q - f > 0.5 ? f + 1 : f;
 }
 
 // Returns false for a kernel of the table this file has no case for (the caller runs TypeScript's).
@@ -111,7 +116,7 @@ bool unary_t(int op, const T* x, T* out, int64_t n, double p0, double p1) {
       return CR_MATH([p0, p1](double v) { return v * p0 > p1 ? v : std::log1p(std::exp(p0 * v)) / p0; });
     case U_powScalar:
       if (p0 == 2) return CR_MAP([](double v) { return v * v; });
-      return CR_MATH([p0](double v) { return js_pow(v, p0); });
+      return CR_MATH([p0](double v) { return std::pow(v, p0); });
     case U_addScalar: return CR_MAP([p0](double v) { return v + p0; });
     case U_mulScalar: return CR_MAP([p0](double v) { return v * p0; });
     case U_divScalar: return CR_MAP([p0](double v) { return v / p0; });
@@ -194,7 +199,8 @@ bool binary_t(int op, const T* a, const T* b, void* out, int rank, const int64_t
     case B_sub: return CR_RUN([](T x, T y) { return Arith<T>::sub(x, y); });
     case B_mul: return CR_RUN([](T x, T y) { return Arith<T>::mul(x, y); });
     case B_div: return CR_RUN([](T x, T y) { return Arith<T>::div(x, y); });
-    case B_pow: return CR_MATH2(js_pow);
+    case B_pow: return CR_MATH2(std::pow);
+    case B_floorDivide: return CR_MATH2(floor_divide);
     case B_atan2: return CR_MATH2(std::atan2);
     case B_hypot: return CR_MATH2(std::hypot);
     case B_fmod: return CR_MATH2(std::fmod);

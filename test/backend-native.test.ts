@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ChainruleError, type Tensor, getBackend, manualSeed, noGrad, randn, setBackend } from 'chainrule';
 import { jsBackend } from '../src/backend/js/index.js';
+import { registerBackend } from '../src/backend/registry.js';
 import { createNativeBackend } from '../src/backend/native/backend.js';
 import { contiguousStrides } from '../src/tensor/strides.js';
 import { nativeAddon, nativeLoadError } from '../src/backend/native/load.js';
@@ -96,8 +97,11 @@ if (!nativeAddon) {
   });
 
   describe('native backend: elementwise kernels match the js backend', () => {
-    const exactUnary: string[] = ['neg', 'abs', 'relu', 'sign', 'step', 'floor', 'square', 'reciprocal', 'sqrt', 'leakyRelu', 'addScalar', 'mulScalar', 'clamp'];
-    const mathUnary: string[] = ['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'erf', 'gelu', 'geluTanh', 'elu', 'softplus', 'powScalar'];
+    const exactUnary: string[] = ['neg', 'abs', 'relu', 'sign', 'step', 'floor', 'ceil', 'trunc', 'round', 'square', 'reciprocal', 'sqrt', 'rsqrt', 'leakyRelu', 'addScalar', 'mulScalar', 'divScalar', 'clamp'];
+    const mathUnary: string[] = [
+      ...['exp', 'expm1', 'log', 'log1p', 'log2', 'log10', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh'],
+      ...['sigmoid', 'erf', 'gelu', 'geluTanh', 'elu', 'softplus', 'powScalar'],
+    ];
     const params: Partial<Record<string, [number, number]>> = {
       leakyRelu: [0.1, 0],
       elu: [1.5, 0],
@@ -105,6 +109,7 @@ if (!nativeAddon) {
       powScalar: [2.5, 0],
       addScalar: [0.3, 0],
       mulScalar: [1.7, 0],
+      divScalar: [1.7, 0],
       clamp: [-0.5, 0.75],
     };
     for (const C of ALL) {
@@ -137,7 +142,8 @@ if (!nativeAddon) {
       same('powScalar(2)', got, want);
     });
 
-    const binOps: string[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+    const binOps: string[] = ['add', 'sub', 'mul', 'div', 'pow', 'atan2', 'hypot', 'fmod', 'remainder', 'floorDivide', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+    const mathBinary = new Set<string>(['pow', 'atan2', 'hypot']);
     const cmp = new Set<string>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
     // [outShape, aStrides, bStrides, aSize, bSize]: broadcasting and non-contiguous reads (the js
     // kernel takes equal-length operands as contiguous, so strided operands are longer than out)
@@ -168,7 +174,7 @@ if (!nativeAddon) {
             const [x, y] = op === 'pow' ? [ai, bi] : [a, b];
             jsBackend.binary(B(op), x, sa, y, sb, want, shape);
             nb.binary(B(op), x, sa, y, sb, got, shape);
-            const math = op === 'pow' && (C === Float32Array || C === Float64Array);
+            const math = mathBinary.has(op) && (C === Float32Array || C === Float64Array);
             same(`${op} ${C.name} [${shape}]`, got, want, math ? 4 * ulps(C) : 0, math ? 1e-300 : 0);
           }
         }
@@ -489,4 +495,11 @@ if (!nativeAddon) {
   runOpTable('native');
   runOpTableFloat32('native');
   runDoubleBackward('native');
+
+  // the fixtures' tensors are small, which the default backend hands to the js kernels: run the
+  // table again with every size in C
+  registerBackend({ ...nb, name: 'native-every-size' });
+  runOpTable('native-every-size');
+  runOpTableFloat32('native-every-size');
+  runDoubleBackward('native-every-size');
 }

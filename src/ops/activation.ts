@@ -1,9 +1,10 @@
 
 import { record } from '../autograd/record.js';
 import { ChainruleError, fmtShape } from '../errors.js';
+import { scalar } from '../tensor/creation.js';
 import { normDim } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, div, ge, gt, le, logicalAnd, lt, mul, neg, sub, where } from './arith.js';
+import { add, div, eq, ge, gt, le, logicalAnd, logicalOr, lt, mul, neg, sub, where } from './arith.js';
 import { defineOp, operatorLatex } from './define.js';
 import { compositeOp, unaryOp } from './elementwise.js';
 import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
@@ -75,7 +76,8 @@ export const elu = unaryOp({
   problem: 'elu',
   params: [{ name: 'alpha', default: 1, latex: '\\alpha', text: 'α' }],
   kernel: unaryKernel('elu', (x, a) => (x > 0 ? x : a * Math.expm1(x))),
-  backward: (g, x, y, [a]): Tensor => mul(g, where(gt(x, 0), 1, add(y, a))),
+  // x <= 0 picks the exponential branch, as PyTorch's elu_backward (NaN takes the linear one)
+  backward: (g, x, y, [a]): Tensor => mul(g, where(le(x, 0), add(y, a), 1)),
   latex: fn('\\mathrm{ELU}'),
   fnLatex: '\\mathrm{ELU}',
   label: (at) => (typeof at.alpha === 'number' && at.alpha !== 1 ? `ELU ${formatParam(at.alpha)}` : 'ELU'),
@@ -210,7 +212,8 @@ export const hardtanh = compositeOp({
     if (!(lo <= hi)) throw new ChainruleError(`hardtanh: minVal ${lo} is above maxVal ${hi}`);
   },
   forward: (x, [lo, hi]): Tensor => runUnary(CLAMP, x, lo, hi),
-  backward: (g, x, _y, [lo, hi]): Tensor => where(logicalAnd(gt(x, lo), lt(x, hi)), g, 0),
+  // PyTorch's test, x <= min or x >= max (so NaN passes the gradient)
+  backward: (g, x, _y, [lo, hi]): Tensor => where(logicalOr(le(x, lo), ge(x, hi)), 0, g),
   fnLatex: '\\operatorname{hardtanh}',
   derivative: ([x], [lo, hi]) => [cases([[cond(x, '<=', lo ?? num(-1)), num(0)], [cond(x, '>=', hi ?? num(1)), num(0)]], num(1))],
   plot: { title: 'Hardtanh' },
@@ -224,7 +227,7 @@ export const relu6 = compositeOp({
   doc: 'min(max(x, 0), 6); the gradient is 1 for 0 < x < 6.',
   problem: 'relu6',
   forward: (x): Tensor => runUnary(CLAMP, x, 0, 6),
-  backward: (g, x): Tensor => where(logicalAnd(gt(x, 0), lt(x, 6)), g, 0),
+  backward: (g, x): Tensor => where(logicalOr(le(x, 0), ge(x, 6)), 0, g),
   fnLatex: '\\mathrm{ReLU6}',
   label: 'ReLU6',
   derivative: ([x]) => [cases([[cond(x, '<=', num(0)), num(0)], [cond(x, '>=', num(6)), num(0)]], num(1))],
@@ -280,7 +283,7 @@ export const selu = compositeOp({
   doc: 'scale·(x for x > 0, α(e^x - 1) otherwise) with α ≈ 1.6733 and scale ≈ 1.0507.',
   problem: 'selu',
   forward: (x): Tensor => mul(elu(x, SELU_ALPHA), SELU_SCALE),
-  backward: (g, x): Tensor => mul(g, where(gt(x, 0), SELU_SCALE, mul(exp(x), SELU_SCALE * SELU_ALPHA))),
+  backward: (g, x): Tensor => mul(g, where(le(x, 0), mul(exp(x), SELU_SCALE * SELU_ALPHA), SELU_SCALE)),
   fnLatex: '\\mathrm{SELU}',
   label: 'SELU',
   derivative: ([x]) => [cases([[gt0(x), num(SELU_SCALE)]], times(num(SELU_SCALE * SELU_ALPHA), call('exp', x)))],
@@ -299,7 +302,7 @@ export const celu = compositeOp({
     if (a === 0) throw new ChainruleError('celu: alpha must not be 0');
   },
   forward: (x, [a]): Tensor => where(gt(x, 0), x, mul(expm1(div(x, a)), a)),
-  backward: (g, x, _y, [a]): Tensor => mul(g, where(gt(x, 0), 1, exp(div(x, a)))),
+  backward: (g, x, _y, [a]): Tensor => mul(g, where(le(x, 0), exp(div(x, a)), 1)),
   fnLatex: '\\mathrm{CELU}',
   label: 'CELU',
   derivative: ([x], [a]) => [cases([[gt0(x), num(1)]], call('exp', over(x, a ?? num(1))))],
@@ -322,15 +325,18 @@ export const hardswish = compositeOp({
   onnx: { opType: 'HardSwish' },
 });
 
+/** PyTorch's hardsigmoid gradient multiplies by 1.0f / 6.0f, the float32 nearest 1/6, in every dtype. */
+const ONE_SIXTH_F32 = Math.fround(1 / 6);
+
 /** relu6(x + 3)/6. */
 export const hardsigmoid = compositeOp({
   name: 'hardsigmoid',
-  doc: 'min(max(x + 3, 0), 6)/6; its gradient is 1/6 for -3 < x < 3.',
+  doc: "min(max(x + 3, 0), 6)/6; its gradient is 1/6 for -3 < x < 3 (in float64 too 1/6 rounded to float32, 0.16666667163…, PyTorch's constant).",
   problem: 'hardsigmoid',
   forward: (x): Tensor => div(runUnary(CLAMP, add(x, 3), 0, 6), 6),
-  backward: (g, x): Tensor => where(logicalAnd(gt(x, -3), lt(x, 3)), div(g, 6), 0),
+  backward: (g, x): Tensor => where(logicalAnd(gt(x, -3), lt(x, 3)), mul(g, ONE_SIXTH_F32), 0),
   fnLatex: '\\mathrm{hardsigmoid}',
-  derivative: ([x]) => [cases([[cond(x, '<=', num(-3)), num(0)], [cond(x, '>=', num(3)), num(0)]], over(num(1), num(6)))],
+  derivative: ([x]) => [cases([[cond(x, '<=', num(-3)), num(0)], [cond(x, '>=', num(3)), num(0)]], num(ONE_SIXTH_F32))],
   plot: { title: 'Hardsigmoid' },
   module: 'Hardsigmoid',
   onnx: { opType: 'HardSigmoid', attributes: () => ({ alpha: 1 / 6, beta: 0.5 }) },
@@ -342,9 +348,10 @@ export const softsign = compositeOp({
   doc: 'x/(1 + |x|); d/dx = 1/(1 + |x|)².',
   problem: 'softsign',
   forward: (x): Tensor => div(x, add(abs(x), 1)),
+  // NaN at ±∞, where the value is ∞/∞ = NaN too (PyTorch differentiates x/(|x| + 1) as written)
   backward: (g, x): Tensor => {
     const d = add(abs(x), 1);
-    return div(g, mul(d, d));
+    return where(eq(d, Number.POSITIVE_INFINITY), scalar(Number.NaN, { dtype: g.dtype }), div(g, mul(d, d)));
   },
   fnLatex: '\\mathrm{softsign}',
   derivative: ([x]) => [over(num(1), power(plus(num(1), call('abs', x)), num(2)))],
@@ -369,20 +376,17 @@ export const tanhshrink = compositeOp({
   module: 'Tanhshrink',
 });
 
-function lambdaCheck(name: string): (p: number[]) => void {
-  return ([l]) => {
-    if (!(l >= 0)) throw new ChainruleError(`${name}: lambd must be >= 0, got ${l}`);
-  };
-}
-
 /** Shrinks toward 0 by λ: x - λ above λ, x + λ below -λ, 0 between. */
 export const softshrink = compositeOp({
   name: 'softshrink',
   doc: 'x - λ for x > λ, x + λ for x < -λ, 0 in between (default λ = 0.5); the gradient is 0 on [-λ, λ].',
   problem: 'softshrink',
   params: [{ name: 'lambd', default: 0.5, latex: '\\lambda', text: 'λ' }],
-  check: lambdaCheck('softshrink'),
-  forward: (x, [l]): Tensor => where(gt(x, l), sub(x, l), where(lt(x, -l), add(x, l), mul(x, 0))),
+  check: ([l]) => {
+    if (!(l >= 0)) throw new ChainruleError(`softshrink: lambd must be >= 0, got ${l}`);
+  },
+  // as PyTorch: x > λ ? x - λ : x < -λ ? x + λ : 0, so NaN gives 0 (and its gradient 1)
+  forward: (x, [l]): Tensor => where(gt(x, l), sub(x, l), where(lt(x, -l), add(x, l), 0)),
   backward: (g, x, _y, [l]): Tensor => where(logicalAnd(ge(x, -l), le(x, l)), 0, g),
   fnLatex: '\\mathrm{softshrink}',
   derivative: ([x], [l]) => {
@@ -397,11 +401,10 @@ export const softshrink = compositeOp({
 /** x where |x| > λ, else 0. */
 export const hardshrink = compositeOp({
   name: 'hardshrink',
-  doc: 'x where |x| > λ, else 0 (default λ = 0.5); the gradient is 0 on [-λ, λ].',
+  doc: 'x where |x| > λ, else 0 (default λ = 0.5; a negative λ keeps every x, as in PyTorch); the gradient is 0 on [-λ, λ].',
   problem: 'hardshrink',
   params: [{ name: 'lambd', default: 0.5, latex: '\\lambda', text: 'λ' }],
-  check: lambdaCheck('hardshrink'),
-  forward: (x, [l]): Tensor => where(logicalAnd(ge(x, -l), le(x, l)), mul(x, 0), x),
+  forward: (x, [l]): Tensor => where(logicalAnd(ge(x, -l), le(x, l)), 0, x),
   backward: (g, x, _y, [l]): Tensor => where(logicalAnd(ge(x, -l), le(x, l)), 0, g),
   fnLatex: '\\mathrm{hardshrink}',
   derivative: ([x], [l]) => {
@@ -422,8 +425,9 @@ export const threshold = compositeOp({
     { name: 'threshold', default: 0 },
     { name: 'value', default: 0 },
   ],
-  forward: (x, [t, v]): Tensor => where(gt(x, t), x, v),
-  backward: (g, x, _y, [t]): Tensor => where(gt(x, t), g, 0),
+  // PyTorch's test is x <= threshold, so NaN stays NaN and passes the gradient
+  forward: (x, [t, v]): Tensor => where(le(x, t), v, x),
+  backward: (g, x, _y, [t]): Tensor => where(le(x, t), 0, g),
   fnLatex: '\\operatorname{threshold}',
   derivative: ([x], [t]) => [cases([[cond(x, '>', t ?? num(0)), num(1)]], num(0))],
   plot: { title: 'Threshold', param: 'threshold' },
@@ -449,16 +453,18 @@ export const logSigmoid = compositeOp({
 export const logit = compositeOp({
   name: 'logit',
   domain: [0, 1],
-  doc: 'log(p/(1 - p)), the inverse of the sigmoid; with eps, p is clamped into [eps, 1 - eps] first (the gradient is 0 outside).',
+  doc: 'log(p/(1 - p)), the inverse of the sigmoid; with eps, p is clamped into [eps, 1 - eps] first (the gradient is 0 outside); without, the gradient is NaN outside [0, 1], as in PyTorch.',
   problem: 'logit',
   params: [{ name: 'eps', default: null }],
   forward: (x, [eps]): Tensor => {
     const p = Number.isNaN(eps) ? x : runUnary(CLAMP, x, eps, 1 - eps);
     return log(div(p, sub(1, p)));
   },
+  // PyTorch's gradient: without eps NaN outside [0, 1] (±∞ at 0 and 1); with eps 0 outside [eps, 1 - eps]
   backward: (g, x, _y, [eps]): Tensor => {
     const d = div(g, mul(x, sub(1, x)));
-    return Number.isNaN(eps) ? d : where(logicalAnd(ge(x, eps), le(x, 1 - eps)), d, 0);
+    if (Number.isNaN(eps)) return where(logicalOr(lt(x, 0), gt(x, 1)), scalar(Number.NaN, { dtype: d.dtype }), d);
+    return where(logicalOr(lt(x, eps), gt(x, 1 - eps)), 0, d);
   },
   fnLatex: '\\operatorname{logit}',
   derivative: ([x]) => [over(num(1), times(x, minus(num(1), x)))],
@@ -482,11 +488,13 @@ export const prelu = defineOp(
       assertTensor(weight, 'prelu', 'weight');
       let w = weight;
       if (weight.size !== 1) {
-        const c = x.ndim >= 2 ? x.shape[1] : x.ndim === 1 ? x.shape[0] : 1;
+        // as PyTorch: an input of fewer than 2 dimensions has no channel dimension, so one channel
+        const c = x.ndim >= 2 ? x.shape[1] : 1;
         if (weight.ndim !== 1 || weight.size !== c) {
-          throw new ChainruleError(`prelu: weight of shape ${fmtShape(weight.shape)} needs 1 or ${c} elements for input ${fmtShape(x.shape)} (one per channel, dimension 1)`);
+          const need = x.ndim >= 2 ? `1 or ${c} elements (one per channel, dimension 1)` : '1 element (an input of fewer than 2 dimensions has one channel)';
+          throw new ChainruleError(`prelu: weight of shape ${fmtShape(weight.shape)} needs ${need} for input ${fmtShape(x.shape)}`);
         }
-        w = x.ndim >= 2 ? reshape(weight, [c, ...x.shape.slice(2).map(() => 1)]) : weight;
+        w = reshape(weight, [c, ...x.shape.slice(2).map(() => 1)]);
       } else if (weight.ndim !== 0) w = reshape(weight, []);
       return where(gt(x, 0), x, mul(w, x));
     },
@@ -504,6 +512,7 @@ export const glu = defineOp(
   () =>
     function glu(x: Tensor, dim = -1): Tensor {
       assertTensor(x, 'glu');
+      if (x.ndim === 0) throw new ChainruleError('glu: the input is 0-d; it needs a dimension of even size to halve');
       const d = normDim(dim, x.ndim, 'glu');
       if (x.shape[d] % 2 !== 0) throw new ChainruleError(`glu: dimension ${dim} of input ${fmtShape(x.shape)} must have an even size`);
       const [a, b] = chunk(x, 2, d);

@@ -1,13 +1,16 @@
 // Elementwise mathematical functions: each is one table entry with its kernel, its gradient
 // (written with other ops, so it is differentiable again), its LaTeX and its local-derivative
 // formula (in problem-file function names, evaluated against the gradient by the op-table test).
+import { noGrad } from '../autograd/mode.js';
 import { record } from '../autograd/record.js';
-import { zerosLike } from '../tensor/creation.js';
+import { scalar, zerosLike } from '../tensor/creation.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
-import { add, binaryOp, div, eq, ge, gt, le, logicalAnd, lt, mul, neg, operands, sub, where } from './arith.js';
+import { add, binaryOp, div, eq, ge, gt, le, logicalAnd, logicalOr, lt, maximum, minimum, mul, neg, operands, sub, where } from './arith.js';
 import { type OpDef, defineOp, operatorLatex } from './define.js';
 import { unaryOp } from './elementwise.js';
 import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
+import { isFloat } from '../tensor/dtype.js';
+import { broadcastShapes } from '../tensor/shape.js';
 import { assertNumber, assertTensor, binaryKernel, runBinary, runUnary, unaryKernel } from './kernel.js';
 import { detach } from './shape.js';
 import { sumTo } from './reduce.js';
@@ -393,8 +396,13 @@ export const frac = defineOp(
 
 // ---- powers ---------------------------------------------------------------------------------
 
-const POW_SCALAR = unaryKernel('powScalar', (x, p) => (p === 2 ? x * x : x ** p));
-const POW = binaryKernel('pow', (a, b) => a ** b);
+/** a^b as C's pow (and PyTorch): unlike JS's **, 1^b is 1 for every b (NaN too), and (-1)^±∞ is 1. */
+function cpow(a: number, b: number): number {
+  if (a === 1 || (a === -1 && (b === Number.POSITIVE_INFINITY || b === Number.NEGATIVE_INFINITY))) return 1;
+  return a ** b;
+}
+const POW_SCALAR = unaryKernel('powScalar', (x, p) => (p === 2 ? x * x : cpow(x, p)));
+const POW = binaryKernel('pow', cpow);
 
 /**
  * a^b, elementwise; b a tensor or a number. d/da = b·a^(b-1) (0 where b = 0, as PyTorch) and
@@ -482,6 +490,23 @@ export const fmod = binaryOp({
   onnx: { opType: 'Mod', attributes: () => ({ fmod: 1 }) },
 });
 
+/**
+ * PyTorch's floor division of floats (div with rounding_mode 'floor'): (a - fmod(a, b))/b,
+ * stepped down where the remainder's sign differs from b's and rounded, so that it agrees with
+ * remainder (a = b·q + remainder(a, b)) where floor(a/b) would round the other way (1 and 0.1 give
+ * 9, not 10); a/b for b = 0, and NaN for an infinite a.
+ */
+function floorDivide(a: number, b: number): number {
+  if (b === 0) return a / b;
+  const mod = a % b;
+  let q = (a - mod) / b;
+  if (mod !== 0 && b < 0 !== mod < 0) q -= 1;
+  if (q === 0) return a / b < 0 || Object.is(a / b, -0) ? -0 : 0;
+  const f = Math.floor(q);
+  return q - f > 0.5 ? f + 1 : f;
+}
+const FLOOR_DIVIDE = binaryKernel('floorDivide', floorDivide);
+
 /** The remainder of floored division (Python's %): a - b·floor(a/b), with the sign of b. */
 export const remainder = binaryOp({
   name: 'remainder',
@@ -492,7 +517,9 @@ export const remainder = binaryOp({
     const r = a % b;
     return r !== 0 && r < 0 !== b < 0 ? r + b : r;
   }),
-  grads: (g, a, b): [Tensor | null, Tensor | null] => [g, neg(mul(g, floor(div(a, b))))],
+  // d/db = -(a floor-divided by b), with PyTorch's floor division (a constant: no gradient)
+  grads: (g, a, b): [Tensor | null, Tensor | null] => [g, neg(mul(g, runBinary(FLOOR_DIVIDE, a, b, 'remainder')))],
+  kernels: [FLOOR_DIVIDE],
   derivative: ([a, b]) => [num(1), negE(call('floor', over(a, b)))],
   onnx: { opType: 'Mod', attributes: () => ({ fmod: 0 }) },
 });
@@ -510,6 +537,12 @@ export const lerp = defineOp(
   () =>
     function lerp(start: Tensor, end: TensorLike, weight: TensorLike): Tensor {
       assertTensor(start, 'lerp');
+      const shapeOf = (v: TensorLike, what: string): readonly number[] => {
+        if (v instanceof Tensor) return v.shape;
+        assertNumber(v, 'lerp', what, false);
+        return [];
+      };
+      broadcastShapes(broadcastShapes(start.shape, shapeOf(end, 'end'), 'lerp'), shapeOf(weight, 'weight'), 'lerp');
       return add(start, mul(weight, sub(end, start)));
     },
 );
@@ -529,7 +562,7 @@ export const CLAMP = unaryKernel('clamp', (x, lo, hi) => {
 export const clamp = defineOp(
   {
     name: 'clamp',
-    doc: 'Clamps into [min, max] (either may be omitted, or a tensor); the gradient is 1 where min ≤ x ≤ max, and flows to a tensor bound where it binds.',
+    doc: 'Clamps into [min, max] (either may be omitted, or a tensor; with min > max the result is max, and a NaN anywhere gives NaN, as in PyTorch); the gradient is 1 where min ≤ x ≤ max, and flows to a tensor bound where it binds.',
     params: [
       { name: 'min', default: null },
       { name: 'max', default: null },
@@ -537,8 +570,15 @@ export const clamp = defineOp(
     problem: 'clamp',
     aliases: ['clip'],
     methodAliases: ['clip'],
-    latex: ([a], at) => `\\operatorname{clamp}_{[${at?.min ?? '-\\infty'}, ${at?.max ?? '\\infty'}]}\\left(${a}\\right)`,
-    label: (at) => `clamp [${at.min ?? '−∞'}, ${at.max ?? '∞'}]`,
+    latex: (args, at) => {
+      // tensor bounds are inputs after x, in the order min, max
+      let next = 1;
+      const bound = (v: unknown, inf: string) => (v === 'tensor' ? args[next++] : v == null ? inf : String(v));
+      const lo = bound(at?.min, '-\\infty');
+      const hi = bound(at?.max, '\\infty');
+      return `\\operatorname{clamp}_{[${lo}, ${hi}]}\\left(${args[0]}\\right)`;
+    },
+    label: (at) => `clamp [${at.min === 'tensor' ? 'min' : (at.min ?? '−∞')}, ${at.max === 'tensor' ? 'max' : (at.max ?? '∞')}]`,
     derivative: ([x], [lo, hi]) => [cases([[cond(x, '<', lo ?? num(Number.NEGATIVE_INFINITY)), num(0)], [cond(x, '>', hi ?? num(Number.POSITIVE_INFINITY)), num(0)]], num(1))],
     kernel: CLAMP,
     onnx: { opType: 'Clip' },
@@ -546,14 +586,9 @@ export const clamp = defineOp(
   (def) =>
     function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
       assertTensor(x, 'clamp');
-      if (min instanceof Tensor || max instanceof Tensor) {
-        let y = x;
-        if (min != null) y = where(lt(y, min), min, y);
-        if (max != null) y = where(gt(y, max), max, y);
-        return y;
-      }
-      if (min != null) assertNumber(min, 'clamp', 'min', false);
-      if (max != null) assertNumber(max, 'clamp', 'max', false);
+      if (min != null && !(min instanceof Tensor)) assertNumber(min, 'clamp', 'min', false);
+      if (max != null && !(max instanceof Tensor)) assertNumber(max, 'clamp', 'max', false);
+      if (min instanceof Tensor || max instanceof Tensor) return clampTensor(def, x, min, max);
       const y = runUnary(CLAMP, x, min ?? Number.NaN, max ?? Number.NaN, true);
       return record(def, [x], y, (g) => {
         let m: Tensor = g;
@@ -564,3 +599,48 @@ export const clamp = defineOp(
     },
 );
 
+/**
+ * clamp with a tensor bound (a number beside it is made a tensor): max(x, min) then min(·, max),
+ * broadcast over all three, recorded as one node with PyTorch's gradients: x's where
+ * min ≤ x ≤ max, min's where x < min < max, max's where x > max or max < min.
+ */
+function clampTensor(def: OpDef, x: Tensor, min: number | Tensor | null | undefined, max: number | Tensor | null | undefined): Tensor {
+  // a number bound takes x's dtype, as a number operand does (float32 for a fraction beside integers)
+  const numDtype = (b: number) => (isFloat(x.dtype) || Number.isInteger(b) ? x.dtype : 'float32');
+  const bound = (b: number | Tensor | null | undefined) => (b == null ? null : b instanceof Tensor ? b : scalar(b, { dtype: numDtype(b) }));
+  const lo = bound(min);
+  const hi = bound(max);
+  // a bound that does not broadcast against x is clamp's error, not maximum's
+  broadcastShapes(broadcastShapes(x.shape, lo?.shape ?? [], 'clamp'), hi?.shape ?? [], 'clamp');
+  // maximum and minimum propagate NaN from either side, as PyTorch's clamp does
+  const y = noGrad(() => {
+    let v = x;
+    if (lo) v = maximum(v, lo);
+    if (hi) v = minimum(v, hi);
+    return v;
+  });
+  const inputs = [x, ...(lo ? [lo] : []), ...(hi ? [hi] : [])];
+  return record(
+    def,
+    inputs,
+    y,
+    (g) => {
+      let gx: Tensor;
+      let glo: Tensor | null = null;
+      let ghi: Tensor | null = null;
+      if (lo && hi) {
+        gx = where(logicalAnd(ge(x, lo), le(x, hi)), g, 0);
+        glo = where(logicalAnd(lt(x, lo), lt(lo, hi)), g, 0);
+        ghi = where(logicalOr(gt(x, hi), lt(hi, lo)), g, 0);
+      } else if (lo) {
+        gx = where(ge(x, lo), g, 0);
+        glo = where(lt(x, lo), g, 0);
+      } else {
+        gx = where(le(x, hi as Tensor), g, 0);
+        ghi = where(gt(x, hi as Tensor), g, 0);
+      }
+      return [sumTo(gx, x.shape), ...(lo && glo ? [sumTo(glo, lo.shape)] : []), ...(hi && ghi ? [sumTo(ghi, hi.shape)] : [])];
+    },
+    { min: min instanceof Tensor ? 'tensor' : (min ?? null), max: max instanceof Tensor ? 'tensor' : (max ?? null) },
+  );
+}

@@ -75,6 +75,8 @@ export const softmin = defineOp(
   },
   () =>
     function softmin(x: Tensor, dim = -1): Tensor {
+      assertTensor(x, 'softmin');
+      normDim(dim, x.ndim, 'softmin');
       return softmax(neg(x), dim);
     },
 );

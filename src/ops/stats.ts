@@ -11,7 +11,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { add, div, eq, mul, sub, where } from './arith.js';
 import { defineOp } from './define.js';
 import { noGrad } from '../autograd/mode.js';
-import { assertTensor, castData, reducedShape, runReduce, unaryKernel } from './kernel.js';
+import { assertNumber, assertTensor, castData, reducedShape, runReduce, unaryKernel } from './kernel.js';
 import { exp, log, sqrt } from './math.js';
 import { type Dims, type ReduceOptions, reduceDims, sum } from './reduce.js';
 import { detach, expand, reshape } from './shape.js';
@@ -166,7 +166,7 @@ export interface VarOptions extends ReduceOptions {
 export const variance = defineOp(
   {
     name: 'variance',
-    doc: 'Variance over dims with Bessel\'s correction (default 1, as in PyTorch); d/dx = 2(x - mean)/(n - correction).',
+    doc: 'Variance over dims with Bessel\'s correction (default 1, as in PyTorch), Σ(x - mean)²/max(0, n - correction); d/dx = 2(x - mean)/(n - correction), as in PyTorch also where n ≤ correction.',
     params: [
       { name: 'dim', type: 'dims', default: null },
       { name: 'options', type: 'options', default: null },
@@ -180,7 +180,7 @@ export const variance = defineOp(
     function variance(x: Tensor, dims?: Dims, opts: VarOptions = {}): Tensor {
       const ds = reduceDims(x, dims, 'var');
       const src = x.dtype === floatOf(x.dtype) ? x : castData(x, floatOf(x.dtype));
-      const c = opts.correction ?? 1;
+      const c = assertNumber(opts.correction ?? 1, 'var', 'correction');
       const n = ds.reduce((acc, d) => acc * src.shape[d], 1);
       const dof = Math.max(0, n - c);
       const kept = reducedShape(x.shape, ds, true);
@@ -189,7 +189,8 @@ export const variance = defineOp(
         return div(sum(mul(dev, dev), ds, { keepdim: true }), dof);
       });
       const out = opts.keepdim ? v : reshape(v, reducedShape(x.shape, ds, false));
-      return record(def, [src], out, (g) => [mul(reshape(g, kept), mul(sub(src, mean(src, ds, { keepdim: true })), 2 / dof))], {
+      // PyTorch's gradient divides by n - correction itself, even where that is 0 or negative
+      return record(def, [src], out, (g) => [mul(reshape(g, kept), mul(sub(src, mean(src, ds, { keepdim: true })), 2 / (n - c)))], {
         dims: ds,
         correction: c,
       });
@@ -211,8 +212,10 @@ export const std = defineOp(
   },
   (def) =>
     function std(x: Tensor, dims?: Dims, opts: VarOptions = {}): Tensor {
+      const ds = reduceDims(x, dims, 'std');
+      assertNumber(opts.correction ?? 1, 'std', 'correction');
       const v = variance(x, dims, opts);
       const y = sqrt(detach(v));
-      return record(def, [v], y, (g) => [where(eq(y, 0), 0, div(g, mul(y, 2)))], { dims: reduceDims(x, dims, 'std'), correction: opts.correction ?? 1 });
+      return record(def, [v], y, (g) => [where(eq(y, 0), 0, div(g, mul(y, 2)))], { dims: ds, correction: opts.correction ?? 1 });
     },
 );
