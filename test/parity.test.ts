@@ -36,7 +36,7 @@ describe(`parity fixture ${NAME}`, () => {
     assert.equal(fixture.format, 'chainrule-parity/1');
     assert.match(fixture.torch, /^1\.13/);
     assert.ok(Number.isInteger(fixture.seed));
-    assert.ok(fixture.cases.length >= 4000, `${fixture.cases.length} cases`);
+    assert.ok(fixture.cases.length >= 1000, `${fixture.cases.length} cases`);
     assert.equal(new Set(fixture.cases.map((c) => c.id)).size, fixture.cases.length, 'case ids are unique');
   });
 
