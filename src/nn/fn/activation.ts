@@ -1,8 +1,8 @@
 /** Activation functions as plain functions (the same ops as the Tensor methods). */
-import { customOp } from '../../autograd/custom.js';
 import { ChainruleError } from '../../errors.js';
 import { logSoftmax as opLogSoftmax, softmax as opSoftmax } from '../../ops/softmax.js';
-import { Tensor } from '../../tensor/tensor.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { softplusNegParts } from './log1p.js';
 
 export { elu, gelu, leakyRelu, relu, sigmoid, sign, softplus, tanh, type GeluOptions } from '../../ops/unary.js';
 
@@ -28,23 +28,12 @@ export function logSigmoid(x: Tensor): Tensor {
 }
 
 /**
- * log(1 + u) without the rounding of 1 + u: exact where u is tiny (e^(-x) for large x), as
- * PyTorch's log1p; its gradient 1/(1 + u) is written with ops, so it differentiates again.
- */
-const log1p = customOp({
-  name: 'log1p',
-  latex: ([u]) => `\\ln\\left(1 + ${u}\\right)`,
-  forward: (u) => new Tensor(u.data.map((v) => Math.log1p(v)), u.shape),
-  backward: (g, [u]) => [g.div(u.add(1))],
-});
-
-/**
  * softplus(-x) = log(1 + e^(-x)) exact for all x: relu(-x) + log1p(e^(-|x|)). |x| is built
  * with `where` so the gradient at 0 is the true -1/2 rather than abs's convention of 0.
  */
 export function softplusNeg(x: Tensor): Tensor {
-  const ax = x.where(x.ge(0), x.neg());
-  return x.neg().relu().add(log1p(ax.neg().exp()));
+  const [linear, tail] = softplusNegParts(x);
+  return linear.add(tail);
 }
 
 /**

@@ -9,7 +9,7 @@ import { isFloat } from '../../tensor/dtype.js';
 import { sameShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { showShape } from '../module.js';
-import { softplusNeg } from './activation.js';
+import { softplusNegParts } from './log1p.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -117,15 +117,18 @@ export interface BCEWithLogitsOptions extends BCEOptions {
 
 /**
  * Sigmoid + binary cross-entropy in one numerically stable expression, exact for large logits:
- * (1-t)·x + (1 + (posWeight-1)·t)·log(1 + e^(-x)).
+ * (1-t)·x + (1 + (posWeight-1)·t)·log(1 + e^(-x)), with log(1 + e^(-x)) = relu(-x) + log1p(e^(-|x|))
+ * and (1-t)·x + relu(-x) added first: for t = 0 and x < 0 they cancel exactly, leaving the tail
+ * (a log1p of e^x) at full precision.
  * @example bceWithLogitsLoss(tensor([100]), tensor([0])).item() // 100
  */
 export function bceWithLogitsLoss(input: Tensor, target: Tensor, opts: BCEWithLogitsOptions = {}): Tensor {
   checkPair(input, target, 'bceWithLogitsLoss');
   const t = floatTarget(target, input);
-  const sp = softplusNeg(input);
+  const [linear, tail] = softplusNegParts(input);
   const lw = opts.posWeight ? opts.posWeight.sub(1).mul(t).add(1) : null;
-  let loss = t.neg().add(1).mul(input).add(lw ? lw.mul(sp) : sp);
+  const weigh = (x: Tensor) => (lw ? lw.mul(x) : x);
+  let loss = t.neg().add(1).mul(input).add(weigh(linear)).add(weigh(tail));
   if (opts.weight) loss = loss.mul(opts.weight);
   return reduce(loss, opts.reduction, 'bceWithLogitsLoss');
 }
