@@ -5,7 +5,7 @@
  * checkpoints, fit's file callbacks), PNG encoding, the self-contained HTML page, the text datasets
  * and the native backend are Node-only and live in the main entry.
  */
-export * from './ops/index.js';
+export * from './ops/api.js';
 export { ChainruleError } from './errors.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export * from './tensor/creation.js';

@@ -2,7 +2,7 @@
  * chainrule: n-d tensors with reverse-mode automatic differentiation, neural-network modules,
  * and worked solutions that show every number.
  */
-export * from './ops/index.js';
+export * from './ops/api.js';
 export { ChainruleError } from './errors.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export * from './tensor/creation.js';

@@ -13,18 +13,17 @@ import {
   derive,
   evalExpr,
   grad,
-  methodNamesOf,
   nn,
   parseActivation,
   parseExpr,
   parseProblem,
   sampleActivation,
   solveProblem,
-  tableKernels,
   tensor,
 } from 'chainrule';
 import katex from 'katex';
 import { nativeAddon } from '../src/backend/native/load.js';
+import { methodNamesOf, tableKernels } from '../src/ops/index.js';
 
 const SAMPLES = [-1.7, -0.6, -0.15, 0.35, 0.8, 1.3, 2.2];
 

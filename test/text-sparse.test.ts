@@ -3,7 +3,8 @@
 // product, by float64 gradcheck, and by gradcheck of its gradient (double backward).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Tensor, getBackend, grad, gradcheck, listBackends, manualSeed, matmul, opNamed, rand, randn, setBackend, sparseMatmul, sparseMatmulT, tensor, text } from 'chainrule';
+import {type Tensor, getBackend, grad, gradcheck, listBackends, manualSeed, matmul, rand, randn, setBackend, sparseMatmul, sparseMatmulT, tensor, text } from 'chainrule';
+import { opNamed } from '../src/ops/index.js';
 import { jsBackend } from '../src/backend/js/index.js';
 import { registerBackend } from '../src/backend/registry.js';
 import { type CsrMatrix, csrFromRows, csrToDense } from '../src/tensor/sparse.js';

@@ -103,8 +103,9 @@ export class BatchNorm1d extends Module {
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== this.numFeatures) {
       this.inputError(`expected [N, ${this.numFeatures}] or [N, ${this.numFeatures}, L], got ${showShape(x.shape)}`);
     }
-    if (this.training && this.num_batches_tracked) this.num_batches_tracked.data[0] += 1;
     const useRunning = !this.training && this.running_mean !== null;
+    if (!useRunning && x.size / this.numFeatures <= 1) this.inputError(`expected more than 1 value per channel when training, got ${showShape(x.shape)}`);
+    if (this.training && this.num_batches_tracked) this.num_batches_tracked.data[0] += 1;
     const track = this.training && this.running_mean !== null;
     return batchNorm(x, useRunning || track ? this.running_mean : null, useRunning || track ? this.running_var : null, {
       weight: this.weight,

@@ -155,6 +155,9 @@ abstract class RNNBase extends Module {
     let x = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input;
     const [T, B] = x.shape;
     const mask = this.stepMask(unbatched ? { ...seq, mask: seq.mask?.unsqueeze(0) } : seq, T, B);
+    // the steps past a sequence's end are never read (as PyTorch's packed sequences): zeroed by
+    // selection, so that a NaN or inf there cannot reach the weights' gradients through 0·NaN
+    if (mask) x = x.where(mask.unsqueeze(2), 0);
     const L = this.numLayers;
     const D = this.numDirections;
     const H = this.hiddenSize;

@@ -5,7 +5,7 @@ import type { BinaryKernel, ReduceOp, UnaryKernel } from '../backend/types.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { empty } from '../tensor/creation.js';
 import { type DType, floatOf, isFloat } from '../tensor/dtype.js';
-import { type Shape, broadcastShapes, broadcastStrides, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
+import { type Shape, broadcastShapes, broadcastStrides, normDims, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Checks that a JS caller passed a Tensor (or a number where one is allowed). */
@@ -127,4 +127,10 @@ export function reducedShape(shape: Shape, dims: readonly number[], keepdim: boo
     else if (keepdim) out.push(1);
   });
   return out;
+}
+
+/** Normalised, sorted dims of a reduction (all when omitted). */
+export function reduceDims(x: Tensor, dims: number | readonly number[] | undefined, name: string): number[] {
+  assertTensor(x, name);
+  return normDims(dims, x.ndim, name);
 }

@@ -1,22 +1,16 @@
 // Summation and its adjoint, broadcasting: the reduction every other op's gradient needs. Its own
 // gradient is a view (expand), so this file stands on shape.ts alone.
 import { record } from '../autograd/record.js';
-import { normDims, sameShape, type Shape } from '../tensor/shape.js';
+import { sameShape, type Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { defineOp } from './define.js';
-import { assertTensor, castData, reducedShape, runReduce } from './kernel.js';
+import { castData, reduceDims, reducedShape, runReduce } from './kernel.js';
 import { expand, reshape } from './shape.js';
 
 export type Dims = number | readonly number[];
 
 export interface ReduceOptions {
   keepdim?: boolean;
-}
-
-/** Normalised, sorted dims of a reduction (all when omitted). */
-export function reduceDims(x: Tensor, dims: Dims | undefined, name: string): number[] {
-  assertTensor(x, name);
-  return normDims(dims, x.ndim, name);
 }
 
 /**

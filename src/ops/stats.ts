@@ -11,9 +11,9 @@ import type { Tensor } from '../tensor/tensor.js';
 import { add, div, eq, mul, sub, where } from './arith.js';
 import { defineOp } from './define.js';
 import { noGrad } from '../autograd/mode.js';
-import { assertNumber, assertTensor, castData, reducedShape, runReduce, unaryKernel } from './kernel.js';
+import { assertNumber, assertTensor, castData, reduceDims, reducedShape, runReduce, unaryKernel } from './kernel.js';
 import { exp, log, sqrt } from './math.js';
-import { type Dims, type ReduceOptions, reduceDims, sum } from './reduce.js';
+import { type Dims, type ReduceOptions, sum } from './reduce.js';
 import { detach, expand, reshape } from './shape.js';
 
 export type { Dims, ReduceOptions } from './reduce.js';

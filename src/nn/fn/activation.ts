@@ -4,6 +4,7 @@
  * torch.nn.functional.
  */
 import { ChainruleError } from '../../errors.js';
+import { softplusNegParts } from './softplus.js';
 import { add, exp, log1p, logSoftmax as opLogSoftmax, softmax as opSoftmax, softmin as opSoftmin, neg, relu, type Tensor } from '../../ops/index.js';
 
 export * from '../../ops/activation.js';
@@ -34,12 +35,10 @@ export function softmin(x: Tensor, dim: number): Tensor {
 }
 
 /**
- * softplus(-x) = log(1 + e^(-x)), exact for all x: relu(-x) + log1p(e^(-|x|)). |x| is built with
- * `where` so the gradient at 0 is the true -1/2 rather than abs's convention of 0.
+ * softplus(-x) = log(1 + e^(-x)), exact for all x: relu(-x) + log1p(e^(-|x|)).
  * @example softplusNeg(tensor([0])).item() // 0.693...
  */
 export function softplusNeg(x: Tensor): Tensor {
-  const ax = x.where(x.ge(0), neg(x));
-  return add(relu(neg(x)), log1p(exp(neg(ax))));
-
+  const [linear, tail] = softplusNegParts(x);
+  return add(linear, tail);
 }

@@ -1,7 +1,7 @@
 import { ChainruleError } from '../../errors.js';
-import { tensor } from '../../tensor/creation.js';
+import { tensor, zeros } from '../../tensor/creation.js';
 import { showShape } from '../module.js';
-import { stack, Tensor } from '../../ops/index.js';
+import { scatterAdd, stack, Tensor } from '../../ops/index.js';
 
 function ids(input: Tensor, num: number, op: string): Int32Array {
   if (!(input instanceof Tensor)) throw new ChainruleError(`${op}: indices must be a Tensor`);
@@ -13,19 +13,30 @@ function ids(input: Tensor, num: number, op: string): Int32Array {
   return d;
 }
 
+/** paddingIdx in [-num, num), negative counting from the end as PyTorch's; null for none. */
+function paddingOf(paddingIdx: number | null | undefined, num: number, op: string): number | null {
+  if (paddingIdx == null) return null;
+  if (!Number.isInteger(paddingIdx) || paddingIdx < -num || paddingIdx >= num) {
+    throw new ChainruleError(`${op}: paddingIdx must be an integer in [${-num}, ${num - 1}] for ${num} embeddings, got ${paddingIdx}`);
+  }
+  return paddingIdx < 0 ? paddingIdx + num : paddingIdx;
+}
+
 /**
  * Looks up rows of weight [num, dim] for int32 indices of any shape: out is [...input.shape, dim].
- * The row at paddingIdx gets no gradient (it stays as initialised, zero by default).
+ * The row at paddingIdx (negative counts from the end) gets no gradient (it stays as
+ * initialised, zero by default).
  * @example embedding(tensor([1, 0], { dtype: 'int32' }), tensor([[0, 0], [1, 2]])).toArray() // [[1, 2], [0, 0]]
  */
 export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | null): Tensor {
   if (weight.ndim !== 2) throw new ChainruleError(`embedding: weight must be [numEmbeddings, dim], got ${showShape(weight.shape)}`);
   const [num, dim] = weight.shape;
   const d = ids(input, num, 'embedding');
+  const pad = paddingOf(paddingIdx, num, 'embedding');
   const flat = tensor(d);
   let rows = weight.indexSelect(0, flat);
-  if (paddingIdx != null) {
-    const keep = tensor(Uint8Array.from(d, (v) => (v === paddingIdx ? 0 : 1)), { dtype: 'bool', shape: [d.length, 1] });
+  if (pad !== null) {
+    const keep = tensor(Uint8Array.from(d, (v) => (v === pad ? 0 : 1)), { dtype: 'bool', shape: [d.length, 1] });
     rows = rows.where(keep, rows.detach());
   }
   return rows.reshape([...input.shape, dim]);
@@ -44,7 +55,7 @@ export interface EmbeddingBagOptions {
 /**
  * Sums, averages or maxes the embeddings of each bag without building the [bag, len, dim]
  * tensor: a 2-d input is one bag per row; a 1-d input is cut into bags at `offsets`.
- * Empty bags give zeros, as PyTorch.
+ * Empty bags give zeros (that still carry a gradient, of 0), as PyTorch.
  * @example embeddingBag(tensor([0, 1, 1], { dtype: 'int32' }), eye(2), { offsets: [0, 1], mode: 'sum' }).toArray() // [[1, 0], [0, 2]]
  */
 export function embeddingBag(input: Tensor, weight: Tensor, opts: EmbeddingBagOptions = {}): Tensor {
@@ -78,28 +89,43 @@ export function embeddingBag(input: Tensor, weight: Tensor, opts: EmbeddingBagOp
   const B = starts.length;
   const n = d.length;
   const bagOf = (b: number): [number, number] => [starts[b], b + 1 < B ? starts[b + 1] : n];
-  const pad = opts.paddingIdx ?? null;
-  const rows = weight.indexSelect(0, tensor(d));
+  const pad = paddingOf(opts.paddingIdx, weight.shape[0], op);
+  const dim = weight.shape[1];
   if (mode === 'max') {
+    const rows = weight.indexSelect(0, tensor(d));
+    // an empty bag's zeros, still in the graph: selected (not multiplied) so a NaN row cannot leak
+    const empty = (): Tensor =>
+      weight.shape[0] ? weight.narrow(0, 0, 1).where(tensor(new Uint8Array(dim), { dtype: 'bool', shape: [1, dim] }), 0).reshape([dim]) : zeros([dim], { dtype: weight.dtype });
     const parts = Array.from({ length: B }, (_, b) => {
       const [s, e] = bagOf(b);
       const keep = Array.from({ length: e - s }, (_, k) => s + k).filter((i) => d[i] !== pad);
-      if (keep.length === 0) return weight.detach().narrow(0, 0, 1).mul(0).reshape([weight.shape[1]]);
+      if (keep.length === 0) return empty();
       return rows.indexSelect(0, tensor(Int32Array.from(keep))).max(0);
     });
     return stack(parts, 0);
   }
-  // a [B, n] matrix of bag membership (1, or 1/count for the mean) times the looked-up rows
-  const M = new Float64Array(B * n);
+  // each kept entry's row (times 1/count for the mean, times its per-sample weight) is added into
+  // its bag's row: only the entries of a bag touch it, so a NaN elsewhere stays elsewhere
+  const kept: number[] = [];
+  const bag: number[] = [];
+  const coef: number[] = [];
   for (let b = 0; b < B; b++) {
     const [s, e] = bagOf(b);
     let count = 0;
     for (let i = s; i < e; i++) if (d[i] !== pad) count++;
-    for (let i = s; i < e; i++) if (d[i] !== pad) M[b * n + i] = mode === 'mean' ? 1 / count : 1;
+    for (let i = s; i < e; i++) {
+      if (d[i] === pad) continue;
+      kept.push(i);
+      bag.push(b);
+      coef.push(mode === 'mean' ? 1 / count : 1);
+    }
   }
-  let mat = tensor(M, { dtype: weight.dtype, shape: [B, n] });
-  if (psw) mat = mat.mul(psw.reshape([1, n]));
-  return mat.matmul(rows);
+  const K = kept.length;
+  let src = weight.indexSelect(0, tensor(Int32Array.from(kept, (i) => d[i])));
+  if (mode === 'mean') src = src.mul(tensor(Float64Array.from(coef), { dtype: weight.dtype, shape: [K, 1] }));
+  if (psw) src = src.mul(psw.reshape([n]).indexSelect(0, tensor(Int32Array.from(kept))).unsqueeze(1));
+  const into = Int32Array.from({ length: K * dim }, (_, k) => bag[Math.floor(k / dim)]);
+  return scatterAdd(zeros([B, dim], { dtype: weight.dtype }), 0, tensor(into, { shape: [K, dim] }), src);
 }
 
 /**

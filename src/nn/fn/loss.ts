@@ -4,11 +4,11 @@
  */
 
 import { ChainruleError } from '../../errors.js';
-import { tensor } from '../../tensor/creation.js';
+import { full, tensor } from '../../tensor/creation.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { sameShape } from '../../tensor/shape.js';
 import { showShape } from '../module.js';
-import { softplusNeg } from './activation.js';
+import { softplusNegParts } from './softplus.js';
 import { customOp, Tensor } from '../../ops/index.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -93,9 +93,10 @@ export function bceLoss(input: Tensor, target: Tensor, opts: BCEOptions = {}): T
 const clampedLog = (x: Tensor): Tensor => x.log().clamp(-100);
 
 /**
- * -(t·log(o) + (1-t)·log(1-o)) with clamped logs, and PyTorch's gradient
- * (o - t)/max(o(1-o), ε): finite even where o is exactly 0 or 1. ε is PyTorch's EPSILON, the
- * float32 constant 1e-12f, so the gradient at o = 0 is -1.0000000039958e12 there too.
+ * -(t·log(o) + (1-t)·log(1-o)) with clamped logs, and PyTorch's gradients: (o - t)/max(o(1-o), ε)
+ * for the input, finite even where o is exactly 0 or 1 (ε is PyTorch's EPSILON, the float32
+ * constant 1e-12f, so the gradient at o = 0 is -1.0000000039958e12 there too), and
+ * log(1-o) - log(o) for the target, with unclamped logs: ±inf where o is 0 or 1, as PyTorch.
  */
 const BCE_EPSILON = Math.fround(1e-12);
 
@@ -105,7 +106,7 @@ const bceElementwise = customOp({
   forward: (o, t) => t.mul(clampedLog(o)).add(t.neg().add(1).mul(clampedLog(o.neg().add(1)))).neg(),
   backward: (g, [o, t]) => [
     g.mul(o.sub(t)).div(o.mul(o.neg().add(1)).clamp(BCE_EPSILON)),
-    g.mul(clampedLog(o.neg().add(1)).sub(clampedLog(o))),
+    g.mul(o.neg().add(1).log().sub(o.log())),
   ],
 });
 
@@ -116,15 +117,18 @@ export interface BCEWithLogitsOptions extends BCEOptions {
 
 /**
  * Sigmoid + binary cross-entropy in one numerically stable expression, exact for large logits:
- * (1-t)·x + (1 + (posWeight-1)·t)·log(1 + e^(-x)).
+ * (1-t)·x + (1 + (posWeight-1)·t)·log(1 + e^(-x)), with log(1 + e^(-x)) = relu(-x) + log1p(e^(-|x|))
+ * and (1-t)·x + relu(-x) added first: for t = 0 and x < 0 they cancel exactly, leaving the tail
+ * (a log1p of e^x) at full precision.
  * @example bceWithLogitsLoss(tensor([100]), tensor([0])).item() // 100
  */
 export function bceWithLogitsLoss(input: Tensor, target: Tensor, opts: BCEWithLogitsOptions = {}): Tensor {
   checkPair(input, target, 'bceWithLogitsLoss');
   const t = floatTarget(target, input);
-  const sp = softplusNeg(input);
+  const [linear, tail] = softplusNegParts(input);
   const lw = opts.posWeight ? opts.posWeight.sub(1).mul(t).add(1) : null;
-  let loss = t.neg().add(1).mul(input).add(lw ? lw.mul(sp) : sp);
+  const weigh = (x: Tensor) => (lw ? lw.mul(x) : x);
+  let loss = t.neg().add(1).mul(input).add(weigh(linear)).add(weigh(tail));
   if (opts.weight) loss = loss.mul(opts.weight);
   return reduce(loss, opts.reduction, 'bceWithLogitsLoss');
 }
@@ -178,8 +182,12 @@ function checkWeight(weight: Tensor | null | undefined, C: number, op: string): 
   }
 }
 
-/** Per-sample -w[y]·logp[y] and the per-sample weights (0 where ignored), both [M]. */
-function nllParts(logp: Tensor, target: Tensor, opts: NLLOptions, op: string): { loss: Tensor; w: Tensor; valid: Tensor } {
+/**
+ * Per-sample -w[y]·logp[y] and the per-sample weights (0 where ignored), both [M], and the bool
+ * mask of the targets that count. Ignored samples are selected away, not multiplied by 0, so a
+ * non-finite logit in an ignored row cannot make the loss NaN (PyTorch never reads it).
+ */
+function nllParts(logp: Tensor, target: Tensor, opts: NLLOptions, op: string): { loss: Tensor; w: Tensor; keep: Tensor } {
   const C = logp.shape[1];
   const ignore = opts.ignoreIndex ?? -100;
   const t = classIndices(target, C, ignore, op);
@@ -187,10 +195,21 @@ function nllParts(logp: Tensor, target: Tensor, opts: NLLOptions, op: string): {
   if (t.length !== M) throw new ChainruleError(`${op}: expected ${M} targets, got ${t.length}`);
   const safe = Int32Array.from(t, (v) => (v === ignore ? 0 : v));
   const valid = tensor(Float64Array.from(t, (v) => (v === ignore ? 0 : 1)), { dtype: logp.dtype });
+  const keep = tensor(Uint8Array.from(t, (v) => (v === ignore ? 0 : 1)), { dtype: 'bool' });
   const idx = tensor(safe, { shape: [M, 1] });
-  const picked = logp.gather(1, idx).reshape([M]);
+  const picked = logp.gather(1, idx).reshape([M]).where(keep, 0);
   const w = opts.weight ? opts.weight.to(logp.dtype).indexSelect(0, tensor(safe)).mul(valid) : valid;
-  return { loss: picked.mul(w).neg(), w, valid };
+  return { loss: picked.mul(w).neg(), w, keep };
+}
+
+/**
+ * sum / total weight. With every target ignored both are 0: PyTorch's loss is then NaN and its
+ * gradient 0, so the NaN is selected in (no gradient flows to it) rather than computed as 0/0.
+ */
+function weightedMean(sum: Tensor, w: Tensor): Tensor {
+  const total = w.sum();
+  const some = total.ne(0);
+  return sum.div(total.where(some, 1)).where(some, full([], Number.NaN, { dtype: sum.dtype }));
 }
 
 function checkTargetShape(input: Tensor, target: Tensor, op: string): void {
@@ -203,7 +222,7 @@ function checkTargetShape(input: Tensor, target: Tensor, op: string): void {
 function reduceWeighted(loss: Tensor, w: Tensor, reduction: Reduction | undefined, outShape: number[], op: string): Tensor {
   switch (reduction ?? 'mean') {
     case 'mean':
-      return loss.sum().div(w.sum());
+      return weightedMean(loss.sum(), w);
     case 'sum':
       return loss.sum();
     case 'none':
@@ -264,14 +283,14 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     }
   }
   checkTargetShape(input, target, op);
-  const { loss, w, valid } = nllParts(lp, target, { ...opts, weight }, op);
+  const { loss, w, keep } = nllParts(lp, target, { ...opts, weight }, op);
   const nll = reduceWeighted(loss, w, opts.reduction, outShape, op);
   if (eps === 0) return nll;
-  const smooth = (weight ? lp.mul(weight) : lp).sum(1).neg().mul(valid);
+  const smooth = (weight ? lp.mul(weight) : lp).sum(1).neg().where(keep, 0);
   let s: Tensor;
   switch (opts.reduction ?? 'mean') {
     case 'mean':
-      s = smooth.sum().div(w.sum());
+      s = weightedMean(smooth.sum(), w);
       break;
     case 'sum':
       s = smooth.sum();
@@ -287,7 +306,8 @@ export interface HingeEmbeddingOptions extends ReductionOptions {
 }
 
 /**
- * For targets ±1: x where t = 1, max(0, margin - x) where t = -1 (PyTorch's hinge_embedding_loss).
+ * For targets ±1: x where t = 1, max(0, margin - x) where t = -1 (PyTorch's hinge_embedding_loss,
+ * whose clamp passes the gradient -1 at x = margin too).
  * @example hingeEmbeddingLoss(tensor([0.3, 2]), tensor([1, -1])).item() // 0.15
  */
 export function hingeEmbeddingLoss(input: Tensor, target: Tensor, opts: HingeEmbeddingOptions = {}): Tensor {
@@ -297,7 +317,7 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor, opts: HingeEmb
   const margin = opts.margin ?? 1;
   const t = floatTarget(target, input);
   const pos = t.eq(1);
-  const loss = input.where(pos, input.neg().add(margin).relu());
+  const loss = input.where(pos, input.neg().add(margin).clamp(0));
   return reduce(loss, opts.reduction, op);
 }
 
@@ -331,7 +351,9 @@ export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMargin
     Float64Array.from({ length: N * C }, (_, k) => (t[Math.floor(k / C)] === k % C ? 0 : 1)),
     { dtype: x.dtype, shape: [N, C] },
   );
-  let z = x.sub(xy).add(margin).relu();
+  // PyTorch's order of operations, (margin - x_y) + x_j, and its test z > 0, which also drops NaN
+  let z = xy.neg().add(margin).add(x);
+  z = z.where(z.gt(0), 0);
   if (p === 2) z = z.mul(z);
   let h = z.mul(notY);
   if (opts.weight) h = h.mul(opts.weight.to(x.dtype).indexSelect(0, tensor(t)).unsqueeze(1));

@@ -58,6 +58,7 @@ export function maxPool1d(x: Tensor, kernelSize: number, opts: MaxPool1dOptions 
 export function avgPool1d(x: Tensor, kernelSize: number, opts: { stride?: number; padding?: number } = {}): Tensor {
   const stride = opts.stride ?? kernelSize;
   const padding = opts.padding ?? 0;
+  if (padding > kernelSize / 2) throw new ChainruleError(`avgPool1d: padding ${padding} must be at most half the kernel size ${kernelSize}`);
   const [xb, unbatched] = batched(x, 'avgPool1d');
   const [N, C, L] = xb.shape;
   const Lout = convOutLength(L, kernelSize, stride, padding, 1);
@@ -70,10 +71,12 @@ export function avgPool1d(x: Tensor, kernelSize: number, opts: { stride?: number
 
 /** Window i of an adaptive pool covers [floor(i·L/out), ceil((i+1)·L/out)), as PyTorch. */
 function adaptive(x: Tensor, outputSize: number, op: string, reduce: (w: Tensor) => Tensor): Tensor {
-  if (!Number.isInteger(outputSize) || outputSize < 1) throw new ChainruleError(`${op}: outputSize must be a positive integer, got ${outputSize}`);
+  if (!Number.isInteger(outputSize) || outputSize < 0) throw new ChainruleError(`${op}: outputSize must be an integer >= 0, got ${outputSize}`);
   const [xb, unbatched] = batched(x, op);
   const L = xb.shape[2];
   if (L === 0) throw new ChainruleError(`${op}: the input has length 0`);
+  // outputSize 0: an empty result, as PyTorch's (a view of the input, so it stays in the graph)
+  if (outputSize === 0) return unbatched ? xb.narrow(2, 0, 0).squeeze(0) : xb.narrow(2, 0, 0);
   const parts: Tensor[] = [];
   for (let i = 0; i < outputSize; i++) {
     const s = Math.floor((i * L) / outputSize);

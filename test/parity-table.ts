@@ -1,0 +1,366 @@
+// The replay table of the differential suite: one line per op of scripts/fixtures/parity.py,
+// mapping a case (its attributes `a` and its named input tensors `t`, views already applied) to
+// the chainrule call. Attribute and input names are the generator's; see its op builders.
+import {
+  F,
+  type Tensor,
+  type TensorLike,
+  add,
+  arange,
+  asStrided,
+  cat,
+  concat,
+  conv1d,
+  conv1dInputGrad,
+  conv1dWeightGrad,
+  div,
+  eq,
+  eye,
+  full,
+  gather,
+  ge,
+  gt,
+  indexSelect,
+  jacobian,
+  le,
+  linspace,
+  lt,
+  matmul,
+  matmulT,
+  mul,
+  ne,
+  nn,
+  optim,
+  pow,
+  scatterAdd,
+  stack,
+  sub,
+  tensor,
+  vjp,
+  where,
+  zeros,
+} from 'chainrule';
+import type { Attrs } from './parity-fixture.js';
+
+export type Inputs = Record<string, Tensor>;
+/** What an op returns: tensors (nested in arrays, as split or LSTM give them) or numbers. */
+export type Out = Tensor | number | readonly Out[];
+export type Run = (a: Attrs, t: Inputs) => Out;
+/** `names`: other names an error message may use for this op (a module's functional form). */
+export type Entry = Run | { run: Run; names: string[] };
+
+type Binary = (x: TensorLike, y: TensorLike) => Tensor;
+
+/** tensor op tensor and tensor op number through the method, number op tensor through the function. */
+function bin(method: (x: Tensor, y: TensorLike) => Tensor, fn: Binary): Run {
+  return (a, t) => (t.x ? method(t.x, t.y ?? a.y) : fn(a.x, t.y));
+}
+
+/** The named tensors x0, x1, ... in order. */
+function list(t: Inputs, prefix: string): Tensor[] {
+  const out: Tensor[] = [];
+  for (let i = 0; t[`${prefix}${i}`]; i++) out.push(t[`${prefix}${i}`]);
+  return out;
+}
+
+/** Puts the case's p.<name> and b.<name> tensors into the module's fields (its parameters and buffers). */
+function withParams<M extends object>(m: M, t: Inputs): M {
+  for (const [k, v] of Object.entries(t)) if (k.startsWith('p.') || k.startsWith('b.')) (m as Record<string, unknown>)[k.slice(2)] = v;
+  return m;
+}
+
+const named = (names: string[], run: Run): Entry => ({ run, names });
+
+/** Steps an optimizer over the case's gradients g<step>_<param>; returns every parameter after every step. */
+function optimize(make: (params: Tensor[] | { params: Tensor[] }[], o: Attrs) => optim.Optimizer, a: Attrs, t: Inputs): Tensor[] {
+  const ps = list(t, 'p').map((p) => p.requiresGrad_());
+  const groups = a.groups?.map((g: Attrs) => ({ ...g, params: g.params.map((i: number) => ps[i]) }));
+  const opt = make(groups ?? ps, a.options);
+  const out: Tensor[] = [];
+  for (let k = 0; k < a.steps; k++) {
+    ps.forEach((p, i) => {
+      p.grad = t[`g${k}_${i}`] ?? null;
+    });
+    opt.step();
+    out.push(...ps.map((p) => p.detach().clone()));
+  }
+  return out;
+}
+
+type Scheduler = { step(metric: number): void };
+
+/** The learning rate before each of a.steps epochs and after the last, under a scheduler. */
+function lrTrace(a: Attrs, make: (opt: optim.Optimizer) => Scheduler): Tensor {
+  const opt = new optim.SGD([zeros([1], { requiresGrad: true })], { lr: a.lr });
+  const sched = make(opt);
+  const lrs: number[] = [];
+  for (let k = 0; k < a.steps; k++) {
+    lrs.push(opt.paramGroups[0].lr);
+    opt.step();
+    // ReduceLROnPlateau steps on the case's metric; the other schedulers take no argument
+    sched.step(a.metrics?.[k] as number);
+  }
+  lrs.push(opt.paramGroups[0].lr);
+  return tensor(Float64Array.from(lrs));
+}
+
+const SCHEDULERS: Record<string, (opt: optim.Optimizer, o: Attrs) => optim.LRScheduler> = {
+  StepLR: (opt, o) => new optim.StepLR(opt, o as { stepSize: number }),
+  MultiStepLR: (opt, o) => new optim.MultiStepLR(opt, o as { milestones: number[] }),
+  ExponentialLR: (opt, o) => new optim.ExponentialLR(opt, o as { gamma: number }),
+  CosineAnnealingLR: (opt, o) => new optim.CosineAnnealingLR(opt, o as { tMax: number }),
+  LinearLR: (opt, o) => new optim.LinearLR(opt, o),
+};
+
+/** The gradients g0, g1, ... as .grad of zero parameters, clipped; returns [total norm?, grads...]. */
+function clip(t: Inputs, f: (ps: Tensor[]) => number | undefined): Out {
+  const ps = list(t, 'g').map((g) => {
+    const p = zeros(g.shape, { dtype: g.dtype, requiresGrad: true });
+    p.grad = g;
+    return p;
+  });
+  const total = f(ps);
+  const grads = ps.map((p) => p.grad as Tensor);
+  return total === undefined ? grads : [tensor([total], { dtype: ps[0].dtype }).reshape([]), ...grads];
+}
+
+const JAC: Record<string, (x: Tensor) => Tensor> = {
+  sin: (x) => x.sin(),
+  tanh: (x) => x.tanh(),
+  sigmoid: (x) => x.sigmoid(),
+  square: (x) => x.square(),
+  exp: (x) => x.exp(),
+  softmax: (x) => x.softmax(-1),
+  logSoftmax: (x) => x.logSoftmax(-1),
+  relu: (x) => x.relu(),
+};
+
+const reduceOpts = (a: Attrs) => ({ keepdim: a.keepdim, correction: a.correction });
+const cellArgs = (t: Inputs): [Tensor, Tensor, Tensor | null, Tensor | null] => [t.wih, t.whh, t.bih ?? null, t.bhh ?? null];
+const state = (t: Inputs, h: string, c?: string): Tensor | [Tensor, Tensor] | undefined => (t[h] ? (c ? [t[h], t[c]] : t[h]) : undefined);
+
+export const TABLE: Record<string, Entry> = {
+  // elementwise
+  neg: (_, t) => t.x.neg(),
+  exp: (_, t) => t.x.exp(),
+  log: (_, t) => t.x.log(),
+  log2: (_, t) => t.x.log2(),
+  log10: (_, t) => t.x.log10(),
+  sqrt: (_, t) => t.x.sqrt(),
+  abs: (_, t) => t.x.abs(),
+  sin: (_, t) => t.x.sin(),
+  cos: (_, t) => t.x.cos(),
+  tanh: (_, t) => t.x.tanh(),
+  sigmoid: (_, t) => t.x.sigmoid(),
+  relu: (_, t) => t.x.relu(),
+  erf: (_, t) => t.x.erf(),
+  square: (_, t) => t.x.square(),
+  reciprocal: (_, t) => t.x.reciprocal(),
+  sign: (_, t) => t.x.sign(),
+  step: (_, t) => t.x.step(),
+  leakyRelu: (a, t) => t.x.leakyRelu(a.slope),
+  elu: (a, t) => t.x.elu(a.alpha),
+  gelu: (a, t) => t.x.gelu(a.approximate ? { approximate: a.approximate } : undefined),
+  softplus: (a, t) => t.x.softplus(a.beta, a.threshold),
+  clamp: (a, t) => t.x.clamp(a.min, a.max),
+  pow: bin((x, y) => x.pow(y), pow),
+  add: bin((x, y) => x.add(y), add),
+  sub: bin((x, y) => x.sub(y), sub),
+  mul: bin((x, y) => x.mul(y), mul),
+  div: bin((x, y) => x.div(y), div),
+  maximum: (_, t) => t.x.maximum(t.y),
+  minimum: (_, t) => t.x.minimum(t.y),
+  eq: bin((x, y) => x.eq(y), eq),
+  ne: bin((x, y) => x.ne(y), ne),
+  lt: bin((x, y) => x.lt(y), lt),
+  le: bin((x, y) => x.le(y), le),
+  gt: bin((x, y) => x.gt(y), gt),
+  ge: bin((x, y) => x.ge(y), ge),
+  logicalAnd: (_, t) => t.x.logicalAnd(t.y),
+  logicalOr: (_, t) => t.x.logicalOr(t.y),
+  logicalNot: (_, t) => t.x.logicalNot(),
+  where: (a, t) => where(t.cond, t.x ?? a.x, t.y ?? a.y),
+  'Tensor.where': (_, t) => t.x.where(t.cond, t.other),
+  // reductions
+  sum: (a, t) => t.x.sum(a.dims, reduceOpts(a)),
+  mean: (a, t) => t.x.mean(a.dims, reduceOpts(a)),
+  max: (a, t) => t.x.max(a.dims, reduceOpts(a)),
+  min: (a, t) => t.x.min(a.dims, reduceOpts(a)),
+  logsumexp: (a, t) => t.x.logsumexp(a.dims, reduceOpts(a)),
+  var: (a, t) => t.x.var(a.dims, reduceOpts(a)),
+  std: (a, t) => t.x.std(a.dims, reduceOpts(a)),
+  argmax: (a, t) => t.x.argmax(a.dim, reduceOpts(a)),
+  argmin: (a, t) => t.x.argmin(a.dim, reduceOpts(a)),
+  softmax: (a, t) => t.x.softmax(a.dim),
+  logSoftmax: (a, t) => t.x.logSoftmax(a.dim),
+  'F.softmax': (a, t) => F.softmax(t.x, a.dim),
+  'F.logSoftmax': (a, t) => F.logSoftmax(t.x, a.dim),
+  // products
+  matmul: (_, t) => matmul(t.x, t.y),
+  matmulT: (_, t) => matmulT(t.x, t.y),
+  dot: (_, t) => t.x.dot(t.y),
+  outer: (_, t) => t.x.outer(t.y),
+  'F.linear': (_, t) => F.linear(t.x, t.weight, t.bias),
+  'F.bilinear': (_, t) => F.bilinear(t.x1, t.x2, t.weight, t.bias),
+  // shapes, joins, indexing
+  reshape: (a, t) => t.x.reshape(a.shape),
+  view: named(['reshape'], (a, t) => t.x.view(a.shape)),
+  flatten: (a, t) => t.x.flatten(a.startDim, a.endDim),
+  transpose: (a, t) => t.x.transpose(a.dim0, a.dim1),
+  T: (_, t) => t.x.T,
+  permute: (a, t) => t.x.permute(a.dims),
+  squeeze: (a, t) => t.x.squeeze(a.dim),
+  unsqueeze: (a, t) => t.x.unsqueeze(a.dim),
+  expand: (a, t) => t.x.expand(a.shape),
+  narrow: (a, t) => t.x.narrow(a.dim, a.start, a.length),
+  slice: named(['index'], (a, t) => t.x.slice(a.dim, a.start, a.end, a.step)),
+  index: (a, t) => t.x.index(...a.specs),
+  split: (a, t) => t.x.split(a.sizes, a.dim),
+  chunk: (a, t) => t.x.chunk(a.chunks, a.dim),
+  pad: (a, t) => t.x.pad(a.widths, a.value),
+  concat: (a, t) => concat(list(t, 'x'), a.dim),
+  cat: named(['concat'], (a, t) => cat(list(t, 'x'), a.dim)),
+  stack: (a, t) => stack(list(t, 'x'), a.dim),
+  clone: (_, t) => t.x.clone(),
+  contiguous: (_, t) => t.x.contiguous(),
+  detach: (_, t) => t.x.detach(),
+  to: (a, t) => t.x.to(a.dtype),
+  float: named(['to'], (_, t) => t.x.float()),
+  double: named(['to'], (_, t) => t.x.double()),
+  int: named(['to'], (_, t) => t.x.int()),
+  asStrided: (a, t) => asStrided(t.x, a.shape, a.strides, a.offset),
+  gather: (a, t) => gather(t.x, a.dim, t.index),
+  indexSelect: (a, t) => indexSelect(t.x, a.dim, t.index),
+  scatterAdd: (a, t) => scatterAdd(t.x, a.dim, t.index, t.src),
+  // creation and functional transforms
+  arange: (a) => arange(a.start, a.end, a.step, { dtype: a.dtype }),
+  linspace: (a) => linspace(a.start, a.end, a.steps, { dtype: a.dtype }),
+  eye: (a) => eye(a.n, a.m, { dtype: a.dtype }),
+  full: (a) => full(a.shape, a.value, { dtype: a.dtype }),
+  jacobian: (a, t) => jacobian(JAC[a.f], t.x),
+  vjp: (a, t) => {
+    const [y, pull] = vjp(JAC[a.f], t.x);
+    return [y, pull(t.v)[0]];
+  },
+  // convolution and pooling
+  conv1d: (a, t) => conv1d(t.x, t.weight, a),
+  conv1dInputGrad: (a, t) => conv1dInputGrad(t.gy, t.weight, a.length, a),
+  conv1dWeightGrad: (a, t) => conv1dWeightGrad(t.x, t.gy, a.kernel, a),
+  'F.conv1d': (a, t) => F.conv1d(t.x, t.weight, t.bias, a),
+  'F.maxPool1d': (a, t) => F.maxPool1d(t.x, a.kernel, a.opts),
+  'F.avgPool1d': (a, t) => F.avgPool1d(t.x, a.kernel, a.opts),
+  'F.adaptiveMaxPool1d': (a, t) => F.adaptiveMaxPool1d(t.x, a.outputSize),
+  'F.adaptiveAvgPool1d': (a, t) => F.adaptiveAvgPool1d(t.x, a.outputSize),
+  // activations of F
+  'F.logSigmoid': (_, t) => F.logSigmoid(t.x),
+  'F.softplusNeg': (_, t) => F.softplusNeg(t.x),
+  'F.hardtanh': (a, t) => F.hardtanh(t.x, a.min, a.max),
+  'F.dropout': (a, t) => F.dropout(t.x, a.p, { training: a.training }),
+  // normalisation and embeddings
+  'F.layerNorm': (a, t) => F.layerNorm(t.x, a.normalizedShape, t.weight, t.bias, a.eps),
+  'F.batchNorm': (a, t) => {
+    const [rm, rv] = [t['b.running_mean'] ?? null, t['b.running_var'] ?? null];
+    const y = F.batchNorm(t.x, rm, rv, { ...a, weight: t.weight, bias: t.bias });
+    return rm && rv ? [y, rm, rv] : y;
+  },
+  'F.embedding': (a, t) => F.embedding(t.input, t.weight, a.paddingIdx),
+  'F.embeddingBag': (a, t) => F.embeddingBag(t.input, t.weight, { ...a, perSampleWeights: t.perSampleWeights }),
+  'F.oneHot': (a, t) => F.oneHot(t.labels, a.numClasses, 'int32'),
+  // recurrent cells
+  'F.rnnCell': (_, t) => F.rnnCell(t.x, t.h, ...cellArgs(t)),
+  'F.rnnCell/relu': (a, t) => F.rnnCell(t.x, t.h, ...cellArgs(t), a.nonlinearity),
+  'F.gruCell': (_, t) => F.gruCell(t.x, t.h, ...cellArgs(t)),
+  'F.lstmCell': (_, t) => F.lstmCell(t.x, [t.h, t.c], ...cellArgs(t)),
+  // losses
+  'F.mseLoss': (a, t) => F.mseLoss(t.input, t.target, a),
+  'F.l1Loss': (a, t) => F.l1Loss(t.input, t.target, a),
+  'F.sse': (_, t) => F.sse(t.input, t.target),
+  'F.bceLoss': (a, t) => F.bceLoss(t.input, t.target, { ...a, weight: t.weight }),
+  'F.bceWithLogitsLoss': (a, t) => F.bceWithLogitsLoss(t.input, t.target, { ...a, weight: t.weight, posWeight: t.posWeight }),
+  'F.crossEntropy': (a, t) => F.crossEntropy(t.input, t.target, { ...a, weight: t.weight }),
+  'F.nllLoss': (a, t) => F.nllLoss(t.input, t.target, { ...a, weight: t.weight }),
+  'F.hingeEmbeddingLoss': (a, t) => F.hingeEmbeddingLoss(t.input, t.target, a),
+  'F.multiMarginLoss': (a, t) => F.multiMarginLoss(t.input, t.target, { ...a, weight: t.weight }),
+  'F.perceptronLoss': (a, t) => F.perceptronLoss(t.input, t.target, a),
+  // modules
+  'nn.ReLU': (_, t) => new nn.ReLU().forward(t.x),
+  'nn.LeakyReLU': (a, t) => new nn.LeakyReLU(a.slope).forward(t.x),
+  'nn.Sigmoid': (_, t) => new nn.Sigmoid().forward(t.x),
+  'nn.Tanh': (_, t) => new nn.Tanh().forward(t.x),
+  'nn.Softmax': (a, t) => new nn.Softmax(a.dim).forward(t.x),
+  'nn.LogSoftmax': (a, t) => new nn.LogSoftmax(a.dim).forward(t.x),
+  'nn.Softplus': (a, t) => new nn.Softplus(a.beta, a.threshold).forward(t.x),
+  'nn.GELU': (a, t) => new nn.GELU(a.approximate).forward(t.x),
+  'nn.ELU': (a, t) => new nn.ELU(a.alpha).forward(t.x),
+  'nn.Sign': (a, t) => new nn.Sign(a).forward(t.x),
+  'nn.Step': (_, t) => new nn.Step().forward(t.x),
+  'nn.Scale': (a, t) => nn.scaled(a.factor, new nn.ReLU()).forward(t.x),
+  'nn.Identity': (_, t) => new nn.Identity().forward(t.x),
+  'nn.Flatten': (a, t) => new nn.Flatten(a.startDim, a.endDim).forward(t.x),
+  'nn.Dropout': (a, t) => new nn.Dropout(a.p).eval().forward(t.x),
+  'nn.Linear': (a, t) => withParams(new nn.Linear(a.inFeatures, a.outFeatures, a), t).forward(t.x),
+  'nn.Bilinear': (a, t) => withParams(new nn.Bilinear(a.in1, a.in2, a.out, a), t).forward(t.x1, t.x2),
+  'nn.Conv1d': (a, t) => withParams(new nn.Conv1d(a.in, a.out, a.kernel, a.opts), t).forward(t.x),
+  'nn.MaxPool1d': (a, t) => new nn.MaxPool1d(a.kernel, a.opts).forward(t.x),
+  'nn.AvgPool1d': (a, t) => new nn.AvgPool1d(a.kernel, a.opts).forward(t.x),
+  'nn.AdaptiveMaxPool1d': (a, t) => new nn.AdaptiveMaxPool1d(a.outputSize).forward(t.x),
+  'nn.AdaptiveAvgPool1d': (a, t) => new nn.AdaptiveAvgPool1d(a.outputSize).forward(t.x),
+  'nn.LayerNorm': (a, t) => withParams(new nn.LayerNorm(a.normalizedShape, a.opts), t).forward(t.x),
+  'nn.BatchNorm1d': (a, t) => {
+    const m = withParams(new nn.BatchNorm1d(a.num, a.opts).train(a.training), t);
+    const y = m.forward(t.x);
+    return m.running_mean ? [y, m.running_mean, m.running_var as Tensor, m.num_batches_tracked as Tensor] : y;
+  },
+  'nn.Embedding': (a, t) => withParams(new nn.Embedding(a.num, a.dim, a.opts), t).forward(t.input),
+  'nn.EmbeddingBag': (a, t) => withParams(new nn.EmbeddingBag(a.num, a.dim, a.opts), t).forward(t.input, a.offsets),
+  'nn.RNN': (a, t) => withParams(new nn.RNN(a.inputSize, a.hiddenSize, a.opts), t).forward(t.x, t.h0, a),
+  'nn.GRU': (a, t) => withParams(new nn.GRU(a.inputSize, a.hiddenSize, a.opts), t).forward(t.x, t.h0, a),
+  'nn.LSTM': (a, t) => withParams(new nn.LSTM(a.inputSize, a.hiddenSize, a.opts), t).forward(t.x, state(t, 'h0', 'c0') as [Tensor, Tensor], a),
+  'nn.RNNCell': (a, t) => withParams(new nn.RNNCell(a.inputSize, a.hiddenSize, a.opts), t).forward(t.x, t.h),
+  'nn.GRUCell': (a, t) => withParams(new nn.GRUCell(a.inputSize, a.hiddenSize, a.opts), t).forward(t.x, t.h),
+  'nn.LSTMCell': (a, t) => withParams(new nn.LSTMCell(a.inputSize, a.hiddenSize, a.opts), t).forward(t.x, state(t, 'h', 'c') as [Tensor, Tensor]),
+  'nn.MSELoss': named(['mseLoss'], (a, t) => new nn.MSELoss(a).forward(t.input, t.target)),
+  'nn.L1Loss': named(['l1Loss'], (a, t) => new nn.L1Loss(a).forward(t.input, t.target)),
+  'nn.SSELoss': named(['sse'], (_, t) => new nn.SSELoss().forward(t.input, t.target)),
+  'nn.BCELoss': named(['bceLoss'], (a, t) => new nn.BCELoss({ ...a, weight: t.weight }).forward(t.input, t.target)),
+  'nn.BCEWithLogitsLoss': named(['bceWithLogitsLoss'], (a, t) => new nn.BCEWithLogitsLoss({ ...a, weight: t.weight, posWeight: t.posWeight }).forward(t.input, t.target)),
+  'nn.CrossEntropyLoss': named(['crossEntropy'], (a, t) => new nn.CrossEntropyLoss({ ...a, weight: t.weight }).forward(t.input, t.target)),
+  'nn.NLLLoss': named(['nllLoss'], (a, t) => new nn.NLLLoss({ ...a, weight: t.weight }).forward(t.input, t.target)),
+  'nn.HingeEmbeddingLoss': named(['hingeEmbeddingLoss'], (a, t) => new nn.HingeEmbeddingLoss(a).forward(t.input, t.target)),
+  'nn.MultiMarginLoss': named(['multiMarginLoss'], (a, t) => new nn.MultiMarginLoss({ ...a, weight: t.weight }).forward(t.input, t.target)),
+  'nn.PerceptronLoss': named(['perceptronLoss'], (a, t) => new nn.PerceptronLoss(a).forward(t.input, t.target)),
+  // optimizers, schedulers, clipping
+  'optim.SGD': (a, t) => optimize((p, o) => new optim.SGD(p, o), a, t),
+  'optim.Adam': (a, t) => optimize((p, o) => new optim.Adam(p, o), a, t),
+  'optim.AdamW': (a, t) => optimize((p, o) => new optim.AdamW(p, o), a, t),
+  'optim.RMSprop': (a, t) => optimize((p, o) => new optim.RMSprop(p, o), a, t),
+  'optim.Adagrad': (a, t) => optimize((p, o) => new optim.Adagrad(p, o), a, t),
+  'optim.StepLR': (a) => lrTrace(a, (opt) => SCHEDULERS.StepLR(opt, a.options)),
+  'optim.MultiStepLR': (a) => lrTrace(a, (opt) => SCHEDULERS.MultiStepLR(opt, a.options)),
+  'optim.ExponentialLR': (a) => lrTrace(a, (opt) => SCHEDULERS.ExponentialLR(opt, a.options)),
+  'optim.CosineAnnealingLR': (a) => lrTrace(a, (opt) => SCHEDULERS.CosineAnnealingLR(opt, a.options)),
+  'optim.LinearLR': (a) => lrTrace(a, (opt) => SCHEDULERS.LinearLR(opt, a.options)),
+  'optim.LambdaLR': (a) => lrTrace(a, (opt) => new optim.LambdaLR(opt, { lrLambda: lambdaOf(a.options.lambda) })),
+  'optim.SequentialLR': (a) =>
+    lrTrace(a, (opt) => new optim.SequentialLR(opt, { schedulers: [SCHEDULERS.LinearLR(opt, a.first), SCHEDULERS[a.second[0]](opt, a.second[1])], milestones: a.milestones })),
+  'optim.ReduceLROnPlateau': (a) => lrTrace(a, (opt) => new optim.ReduceLROnPlateau(opt, a.options)),
+  'optim.clipGradNorm': (a, t) => clip(t, (ps) => optim.clipGradNorm(ps, a.maxNorm, a.normType)),
+  'optim.clipGradValue': (a, t) => clip(t, (ps) => void optim.clipGradValue(ps, a.clipValue)),
+};
+
+/** The generator's LambdaLR factors: ['pow', g] is g^epoch, ['inv', g] is 1/(1 + g·epoch). */
+function lambdaOf([kind, g]: [string, number]): (epoch: number) => number {
+  return kind === 'pow' ? (e) => g ** e : (e) => 1 / (1 + g * e);
+}
+
+/** Names an error message may use for the op: its own (without namespace and variant) and the entry's aliases. */
+export function errorNames(op: string): string[] {
+  const base = op.replace(/^(F|nn|optim|Tensor)\./, '').replace(/\/.*$/, '');
+  const e = TABLE[op];
+  return [base, ...(typeof e === 'function' ? [] : e.names)];
+}
+
+export function runOf(op: string): Run {
+  const e = TABLE[op];
+  return typeof e === 'function' ? e : e.run;
+}
