@@ -14,6 +14,7 @@ import {
   logSigmoid,
   logSoftmax,
   mish,
+  readParams,
   relu,
   relu6,
   selu,
@@ -67,6 +68,8 @@ export function activationModule<O extends ActivationOp>(op: O): ActivationModul
       });
       this.params = params;
       this.#args = def.params.map((p) => params[p.name]);
+      // numeric parameters are checked here, where a bad one is written, not at the first forward
+      if (def.params.every((p) => (p.type ?? 'number') === 'number')) readParams(def, this.#args as (number | undefined)[], def.check);
     }
     override extraRepr(): string {
       return def.params.map((p) => `${p.name}=${String(this.params[p.name])}`).join(', ');

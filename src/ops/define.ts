@@ -90,6 +90,11 @@ export interface OpMeta {
   /** further kernels it runs (variants: pow with a constant exponent, GELU's tanh form) */
   readonly kernels?: readonly (UnaryKernel | BinaryKernel)[];
   readonly onnx?: OnnxMapping;
+  /**
+   * Checks the numeric parameter values, defaults filled in (throws a ChainruleError naming the op
+   * and the parameter); the op runs it on every call and nn's module on construction.
+   */
+  readonly check?: (p: number[]) => void;
   /** 'none' for ops that carry no gradient (comparisons, argmax); default 'yes' */
   readonly grad?: 'yes' | 'none' | 'zero';
   /** a deliberate difference from PyTorch's behaviour, stated for the docs and tested */

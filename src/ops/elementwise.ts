@@ -17,8 +17,6 @@ export interface UnarySpec extends OpMeta {
   readonly backward: (g: Tensor, x: Tensor, y: Tensor, p: number[]) => Tensor;
   /** the kernel's p0, p1 from the parameter values (default: the first two) */
   readonly kernelParams?: (p: number[]) => [number, number];
-  /** checks the parameter values (throws a ChainruleError naming the op) */
-  readonly check?: (p: number[]) => void;
 }
 
 /** Defines an elementwise op of one tensor from its kernel and its gradient. */
@@ -38,7 +36,7 @@ export function unaryOp<
     }
     return function unary(x: Tensor, ...given: (number | undefined)[]): Tensor {
       assertTensor(x, def.name);
-      const p = readParams(def, given, spec.check);
+      const p = readParams(def, given, def.check);
       const [p0, p1] = spec.kernelParams ? spec.kernelParams(p) : [p[0] ?? 0, p[1] ?? 0];
       const y = runUnary(spec.kernel, x, p0, p1);
       return record(def, [x], y, (g) => [spec.backward(g, x, y, p)], attrsOf(def, p));
@@ -47,7 +45,7 @@ export function unaryOp<
 }
 
 /** The numeric parameters as given, defaults filled in, checked (errors name the op and the parameter). */
-function readParams(def: OpDef, given: readonly (number | undefined)[], check?: (p: number[]) => void): number[] {
+export function readParams(def: OpDef, given: readonly (number | undefined)[], check?: (p: number[]) => void): number[] {
   // null (a parameter that may be absent, like logit's eps) travels as NaN
   const p = def.params.map((ps, i) => {
     const v = given[i] ?? ps.default;
@@ -72,7 +70,6 @@ export interface CompositeSpec extends OpMeta {
   readonly forward: (x: Tensor, p: number[]) => Tensor;
   /** dL/dx, written with ops (so it is differentiable again) */
   readonly backward: (g: Tensor, x: Tensor, y: Tensor, p: number[]) => Tensor;
-  readonly check?: (p: number[]) => void;
 }
 
 /** An elementwise op computed from other ops but recorded as one node with its own gradient. */
@@ -85,7 +82,7 @@ export function compositeOp<
   return defineOp(spec, (def: OpDef) =>
     function composite(x: Tensor, ...given: (number | undefined)[]): Tensor {
       assertTensor(x, def.name);
-      const p = readParams(def, given, spec.check);
+      const p = readParams(def, given, def.check);
       const y = noGrad(() => spec.forward(x, p));
       return record(def, [x], y, (g) => [spec.backward(g, x, y, p)], attrsOf(def, p));
     },

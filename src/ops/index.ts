@@ -20,6 +20,7 @@ export * from './shape.js';
 export * from './softmax.js';
 export * from './stats.js';
 export { customOp, type CustomOpSpec } from './custom.js';
+export { readParams } from './elementwise.js';
 export { adamUpdate, assign, sgdUpdate, type AdamOptions, type SgdOptions } from './optim.js';
 export { backward, seedFor, GRAD_OPS, methodNamesOf, type OpMethods } from './methods.js';
 export { OPS, OP_MODULES, defOf, opNamed, problemOps, tableKernels } from './table.js';
