@@ -5,13 +5,11 @@ import {
   type Backend,
   type GemmOperand,
   type GemmSpec,
-  type MatmulSpec,
   RNN_GATES,
   RNN_SAVED,
   type RnnBackwardArgs,
   type RnnForwardArgs,
   type RnnSpec,
-  type SgdOptions,
   type TypedArray,
 } from '../types.js';
 import type { NativeAddon } from './addon.js';
@@ -30,7 +28,6 @@ const SMALL_DEFAULT = 64;
 
 // Scratch arrays that carry shapes, strides and options into C without allocating per call.
 const dims = new Float64Array(1 + 5 * MAX_RANK);
-const spec = new Float64Array(8);
 const gemmSpec = new Float64Array(18);
 const opts = new Float64Array(10);
 const rnnSpec = new Float64Array(5);
@@ -208,26 +205,18 @@ function checkGemm(a: TypedArray, b: TypedArray, c: TypedArray, s: GemmSpec): vo
   checkOperand('output', c, s.c, s.sumBatch ? 1 : batch, m, n);
 }
 
-function packMatmul(s: MatmulSpec): Float64Array {
-  spec[0] = s.batch;
-  spec[1] = s.m;
-  spec[2] = s.n;
-  spec[3] = s.k;
-  spec[4] = s.transA ? 1 : 0;
-  spec[5] = s.transB ? 1 : 0;
-  spec[6] = s.strideA;
-  spec[7] = s.strideB;
-  return spec;
-}
-
-function packSgd(o: SgdOptions): Float64Array {
-  opts[0] = o.lr;
-  opts[1] = o.momentum;
-  opts[2] = o.dampening;
-  opts[3] = o.weightDecay;
-  opts[4] = o.nesterov ? 1 : 0;
-  opts[5] = o.maximize ? 1 : 0;
-  opts[6] = o.firstStep ? 1 : 0;
+/** Writes up to ten numbers into the options scratch array (fixed parameters: no array per call). */
+function pack(v0: number, v1: number, v2: number, v3: number, v4: number, v5: number, v6: number, v7 = 0, v8 = 0, v9 = 0): Float64Array {
+  opts[0] = v0;
+  opts[1] = v1;
+  opts[2] = v2;
+  opts[3] = v3;
+  opts[4] = v4;
+  opts[5] = v5;
+  opts[6] = v6;
+  opts[7] = v7;
+  opts[8] = v8;
+  opts[9] = v9;
   return opts;
 }
 
@@ -235,17 +224,7 @@ function packAdam(o: AdamOptions): Float64Array {
   // bias corrections are computed here with JS's ** so that both backends agree bit for bit
   const bc1 = 1 - o.beta1 ** o.step;
   const bc2 = 1 - o.beta2 ** o.step;
-  opts[0] = o.lr;
-  opts[1] = o.beta1;
-  opts[2] = o.beta2;
-  opts[3] = o.eps;
-  opts[4] = o.weightDecay;
-  opts[5] = o.lr / bc1;
-  opts[6] = Math.sqrt(bc2);
-  opts[7] = o.decoupled ? 1 : 0;
-  opts[8] = o.amsgrad ? 1 : 0;
-  opts[9] = o.maximize ? 1 : 0;
-  return opts;
+  return pack(o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.lr / bc1, Math.sqrt(bc2), o.decoupled ? 1 : 0, o.amsgrad ? 1 : 0, o.maximize ? 1 : 0);
 }
 
 function packGemm(s: GemmSpec): Float64Array {
@@ -406,7 +385,7 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
         if (batch > 0 && m * k > 0 && (batch - 1) * strideA + m * k > a.length) fail('matmul: left operand too short');
         if (batch > 0 && k * n > 0 && (batch - 1) * strideB + k * n > b.length) fail('matmul: right operand too short');
       },
-      call: (a, b, out, s) => addon.matmul(a, b, out, packMatmul(s)),
+      call: (a, b, out, s) => addon.matmul(a, b, out, pack(s.batch, s.m, s.n, s.k, s.transA ? 1 : 0, s.transB ? 1 : 0, s.strideA, s.strideB)),
     },
     gemm: {
       args: 'a b c s',
@@ -464,7 +443,8 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
       same: 'p g buf',
       float: true,
       len: { g: ['p', 'gradient'], buf: ['p', 'momentum buffer'] },
-      call: (p, g, buf, o) => addon.sgdStep(p, g, buf, packSgd(o)),
+      call: (p, g, buf, o) =>
+        addon.sgdStep(p, g, buf, pack(o.lr, o.momentum, o.dampening, o.weightDecay, o.nesterov ? 1 : 0, o.maximize ? 1 : 0, o.firstStep ? 1 : 0)),
     },
     adamStep: {
       args: 'p g m v vmax? o',
