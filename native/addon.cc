@@ -1,40 +1,80 @@
 // Node-API bindings of the native backend. Every function takes typed arrays (their memory is
 // used in place, never copied) and plain numbers; shapes and strides come in one Float64Array.
 // The TypeScript wrapper (src/backend/native/) validates arguments before calling in here.
+//
+// One trampoline, Bind<F>, serves every kernel: it reads the JS arguments by the C++ types of F's
+// parameters (Arr, OptArr, ArrOf<D>, Dims<G>, Spec<N>, int64_t, double, bool, Name), takes the
+// lock and calls F. A binding below is only the mapping of its arguments onto the kernel.
 #include <node_api.h>
 
-#include <cmath>
 #include <mutex>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 
 #include "common.h"
-#include "ops.h"
 #include "matmul.h"
+#include "ops.h"
 
 namespace {
 
 using cr::DType;
 
+std::mutex g_mutex;  // kernels share scratch buffers and the pool: one call at a time per process
+
+// ---- argument types ------------------------------------------------------------------------
+
+// A typed array (Float32, Float64, Int32 or Uint8), used in place.
 struct Arr {
   void* data = nullptr;
   size_t length = 0;
   DType type = cr::F32;
-  bool ok = false;
+  template <typename T>
+  T* as() const {
+    return static_cast<T*>(data);
+  }
 };
-
-std::mutex g_mutex;  // kernels share scratch buffers and the pool: one call at a time per process
+// A typed array, or null / undefined (a null pointer).
+struct OptArr : Arr {};
+// A typed array of one dtype (Int32Array indices and offset tables, Uint8Array masks).
+template <DType D>
+struct ArrOf : Arr {};
+template <DType D>
+struct OptArrOf : Arr {};
+// A Float64Array of `rank` followed by G vectors of `rank` integers (shape, strides...).
+template <int G>
+struct Dims {
+  int rank = 0;
+  int64_t v[G][cr::kMaxRank];
+};
+// A Float64Array of at least N numbers (a spec or option block).
+template <int N>
+struct Spec {
+  const double* v = nullptr;
+};
+// A string (at most 31 bytes) or null (given == false).
+struct Name {
+  bool given = false;
+  char s[32] = {0};
+};
+// A binding's result that throws a TypeError when msg is set.
+struct Error {
+  const char* msg = nullptr;
+};
 
 bool throw_type(napi_env env, const char* msg) {
   napi_throw_type_error(env, nullptr, msg);
   return false;
 }
 
-bool get_array(napi_env env, napi_value v, Arr& out, bool allow_null = false) {
-  napi_valuetype vt;
-  napi_typeof(env, v, &vt);
-  if (allow_null && (vt == napi_null || vt == napi_undefined)) {
-    out = Arr();
-    out.ok = true;
-    return true;
+bool get_array(napi_env env, napi_value v, Arr& out, bool allow_null) {
+  if (allow_null) {
+    napi_valuetype vt;
+    napi_typeof(env, v, &vt);
+    if (vt == napi_null || vt == napi_undefined) {
+      out = Arr();
+      return true;
+    }
   }
   bool is_ta = false;
   napi_is_typedarray(env, v, &is_ta);
@@ -51,88 +91,258 @@ bool get_array(napi_env env, napi_value v, Arr& out, bool allow_null = false) {
     case napi_uint8_array: out.type = cr::U8; break;
     default: return throw_type(env, "chainrule native: unsupported typed array type");
   }
-  out.ok = true;
   return true;
 }
 
-double get_num(napi_env env, napi_value v) {
-  double d = 0;
+bool read(napi_env env, napi_value v, double& d) {
+  d = 0;
   napi_get_value_double(env, v, &d);
-  return d;
+  return true;
 }
 
-int64_t get_int(napi_env env, napi_value v) { return int64_t(get_num(env, v)); }
-
-bool get_bool(napi_env env, napi_value v) {
-  bool b = false;
-  if (napi_get_value_bool(env, v, &b) != napi_ok) return get_num(env, v) != 0;
-  return b;
+bool read(napi_env env, napi_value v, int64_t& i) {
+  double d;
+  read(env, v, d);
+  i = int64_t(d);
+  return true;
 }
 
-// Reads `rank` followed by `groups` vectors of `rank` integers from a Float64Array.
-struct Dims {
-  int rank = 0;
-  int64_t v[5][cr::kMaxRank];
-};
+bool read(napi_env env, napi_value v, bool& b) {
+  if (napi_get_value_bool(env, v, &b) == napi_ok) return true;
+  double d;
+  read(env, v, d);
+  b = d != 0;
+  return true;
+}
 
-bool get_dims(napi_env env, napi_value val, int groups, Dims& d) {
+bool read(napi_env env, napi_value v, Arr& a) { return get_array(env, v, a, false); }
+bool read(napi_env env, napi_value v, OptArr& a) { return get_array(env, v, a, true); }
+
+const char* dtype_error(DType d) {
+  return d == cr::I32 ? "chainrule native: expected an Int32Array" : "chainrule native: expected a Uint8Array";
+}
+
+template <DType D>
+bool read(napi_env env, napi_value v, ArrOf<D>& a) {
+  return get_array(env, v, a, false) && (a.type == D || throw_type(env, dtype_error(D)));
+}
+
+template <DType D>
+bool read(napi_env env, napi_value v, OptArrOf<D>& a) {
+  return get_array(env, v, a, true) && (!a.data || a.type == D || throw_type(env, dtype_error(D)));
+}
+
+template <int N>
+bool read(napi_env env, napi_value v, Spec<N>& s) {
   Arr a;
-  if (!get_array(env, val, a) || a.type != cr::F64) return throw_type(env, "chainrule native: dims must be a Float64Array");
-  const double* p = static_cast<const double*>(a.data);
+  if (!get_array(env, v, a, false)) return false;
+  if (a.type != cr::F64 || a.length < size_t(N))
+    return throw_type(env, "chainrule native: a spec or options block is a Float64Array too short for its call");
+  s.v = a.as<const double>();
+  return true;
+}
+
+template <int G>
+bool read(napi_env env, napi_value v, Dims<G>& d) {
+  Arr a;
+  if (!get_array(env, v, a, false) || a.type != cr::F64) return throw_type(env, "chainrule native: dims must be a Float64Array");
+  const double* p = a.as<const double>();
   if (a.length < 1) return throw_type(env, "chainrule native: empty dims");
   d.rank = int(p[0]);
-  if (d.rank < 0 || d.rank > cr::kMaxRank || a.length < size_t(1 + groups * d.rank))
+  if (d.rank < 0 || d.rank > cr::kMaxRank || a.length < size_t(1 + G * d.rank))
     return throw_type(env, "chainrule native: bad dims");
-  for (int g = 0; g < groups; g++)
+  for (int g = 0; g < G; g++)
     for (int i = 0; i < d.rank; i++) d.v[g][i] = int64_t(p[1 + g * d.rank + i]);
   return true;
 }
 
-#define ARGS(n)                                           \
-  size_t argc = n;                                        \
-  napi_value argv[n];                                     \
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr); \
-  if (argc < n) {                                         \
-    throw_type(env, "chainrule native: too few arguments"); \
-    return nullptr;                                       \
-  }
-#define ARR(name, i)                            \
-  Arr name;                                     \
-  if (!get_array(env, argv[i], name)) return nullptr;
-#define LOCK std::lock_guard<std::mutex> lock(g_mutex)
+bool read(napi_env env, napi_value v, Name& n) {
+  napi_valuetype vt;
+  napi_typeof(env, v, &vt);
+  n.given = vt == napi_string;
+  size_t len = 0;
+  if (n.given) napi_get_value_string_utf8(env, v, n.s, sizeof(n.s), &len);
+  return true;
+}
 
-napi_value Unary(napi_env env, napi_callback_info info) {
-  ARGS(5);
-  int op = int(get_int(env, argv[0]));
-  ARR(x, 1);
-  ARR(out, 2);
-  bool done;
-  {
-    LOCK;
-    done = op >= 0 && op < cr::U_COUNT && cr::unary(op, x.type, x.data, out.data, int64_t(x.length), get_num(env, argv[3]), get_num(env, argv[4]));
-  }
+napi_value result(napi_env env, bool b) {
   napi_value r;
-  napi_get_boolean(env, done, &r);
+  napi_get_boolean(env, b, &r);
   return r;
 }
 
-napi_value Binary(napi_env env, napi_callback_info info) {
-  ARGS(5);
-  int op = int(get_int(env, argv[0]));
-  ARR(a, 1);
-  ARR(b, 2);
-  ARR(out, 3);
-  Dims d;
-  if (!get_dims(env, argv[4], 3, d)) return nullptr;
-  bool done;
-  {
-    LOCK;
-    done = op >= 0 && op < cr::B_COUNT && cr::binary(op, a.type, a.data, b.data, out.data, d.rank, d.v[0], d.v[1], d.v[2]);
-  }
-  napi_value r;
-  napi_get_boolean(env, done, &r);
-  return r;
+napi_value result(napi_env env, Error e) {
+  if (e.msg) throw_type(env, e.msg);
+  return nullptr;
 }
+
+// ---- the trampoline ------------------------------------------------------------------------
+
+template <auto F, typename R, typename... A, size_t... I>
+napi_value call(napi_env env, napi_callback_info info, R (*)(A...), std::index_sequence<I...>) {
+  constexpr size_t n = sizeof...(A);
+  size_t argc = n;
+  napi_value argv[n];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < n) {
+    throw_type(env, "chainrule native: too few arguments");
+    return nullptr;
+  }
+  std::tuple<std::decay_t<A>...> args;
+  if (!(read(env, argv[I], std::get<I>(args)) && ...)) return nullptr;  // left to right, first error throws
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if constexpr (std::is_void_v<R>) {
+    F(std::get<I>(args)...);
+    return nullptr;
+  } else {
+    return result(env, F(std::get<I>(args)...));
+  }
+}
+
+template <typename F>
+struct Arity;
+template <typename R, typename... A>
+struct Arity<R (*)(A...)> {
+  static constexpr size_t value = sizeof...(A);
+};
+
+// The napi callback of binding F.
+template <auto F>
+napi_value Bind(napi_env env, napi_callback_info info) {
+  return call<F>(env, info, F, std::make_index_sequence<Arity<decltype(F)>::value>());
+}
+
+// ---- the bindings: JS arguments (see src/backend/native/addon.ts) onto the kernels ------------
+
+using I32 = ArrOf<cr::I32>;
+using U8 = ArrOf<cr::U8>;
+
+// unary(op, x, out, p0, p1) -> false when there is no C case for op
+bool unary(int64_t op, const Arr& x, const Arr& out, double p0, double p1) {
+  return op >= 0 && op < cr::U_COUNT && cr::unary(int(op), x.type, x.data, out.data, int64_t(x.length), p0, p1);
+}
+
+// binary(op, a, b, out, dims=[rank, shape, aStrides, bStrides]) -> as unary
+bool binary(int64_t op, const Arr& a, const Arr& b, const Arr& out, const Dims<3>& d) {
+  return op >= 0 && op < cr::B_COUNT && cr::binary(int(op), a.type, a.data, b.data, out.data, d.rank, d.v[0], d.v[1], d.v[2]);
+}
+
+// where(cond, a, b, out, dims=[rank, shape, cStrides, aStrides, bStrides])
+void where(const U8& c, const Arr& a, const Arr& b, const Arr& out, const Dims<4>& d) {
+  cr::where(a.type, c.as<const uint8_t>(), a.data, b.data, out.data, d.rank, d.v[0], d.v[1], d.v[2], d.v[3]);
+}
+
+void cast(const Arr& x, const Arr& out) { cr::cast(x.type, x.data, out.type, out.data, int64_t(x.length)); }
+
+void reduce(int64_t op, const Arr& x, int64_t outer, int64_t n, int64_t inner, const Arr& out) {
+  cr::reduce(int(op), x.type, x.data, outer, n, inner, out.data);
+}
+
+void arg_reduce(bool is_max, const Arr& x, int64_t outer, int64_t n, int64_t inner, const I32& out) {
+  cr::arg_reduce(is_max, x.type, x.data, outer, n, inner, out.as<int32_t>());
+}
+
+void softmax(const Arr& x, int64_t outer, int64_t n, int64_t inner, const Arr& out, bool log) {
+  cr::softmax(x.type, x.data, outer, n, inner, out.data, log);
+}
+
+// matmul(a, b, out, [batch, m, n, k, transA, transB, strideA, strideB])
+void matmul(const Arr& a, const Arr& b, const Arr& out, const Spec<8>& p) {
+  const double* s = p.v;
+  cr::MatmulSpec spec{int64_t(s[0]), int64_t(s[1]), int64_t(s[2]), int64_t(s[3]), s[4] != 0, s[5] != 0,
+                      int64_t(s[6]), int64_t(s[7])};
+  cr::matmul(a.type, a.data, b.data, out.data, spec);
+}
+
+// gemm(a, b, c, [batch, m, n, k, accumulate, sumBatch, then offset, batch stride, row stride and
+// column stride of A, of B and of C], aRows, aCols, bRows, bCols: offset tables or null)
+Error gemm(const Arr& a, const Arr& b, const Arr& c, const Spec<18>& p, const OptArrOf<cr::I32>& a_rows,
+           const OptArrOf<cr::I32>& a_cols, const OptArrOf<cr::I32>& b_rows, const OptArrOf<cr::I32>& b_cols) {
+  if (a.type != c.type || b.type != c.type || (c.type != cr::F32 && c.type != cr::F64))
+    return Error{"chainrule native: gemm needs three float arrays of one type"};
+  const double* s = p.v;
+  auto operand = [s](int i, const Arr& rows, const Arr& cols) {
+    return cr::GemmOperand{int64_t(s[i]), int64_t(s[i + 1]), int64_t(s[i + 2]), int64_t(s[i + 3]),
+                           rows.as<const int32_t>(), cols.as<const int32_t>()};
+  };
+  cr::GemmSpec spec{int64_t(s[0]), int64_t(s[1]), int64_t(s[2]), int64_t(s[3]), s[4] != 0, s[5] != 0,
+                    operand(6, a_rows, a_cols), operand(10, b_rows, b_cols), operand(14, Arr(), Arr())};
+  cr::gemm(c.type, a.data, b.data, c.data, spec);
+  return Error();
+}
+
+// stridedCopy(src, offset, out, dims=[rank, shape, strides])
+void strided_copy(const Arr& src, int64_t offset, const Arr& out, const Dims<2>& d) {
+  cr::strided_copy(src.type, src.data, offset, d.rank, d.v[0], d.v[1], out.data);
+}
+
+// stridedAccumulate(src, dst, offset, dims=[rank, shape, strides])
+void strided_accumulate(const Arr& src, const Arr& dst, int64_t offset, const Dims<2>& d) {
+  cr::strided_accumulate(src.type, src.data, d.rank, d.v[0], dst.data, offset, d.v[1]);
+}
+
+void index_select(const Arr& x, const I32& idx, int64_t outer, int64_t n, int64_t inner, const Arr& out) {
+  cr::index_select(x.type, x.data, idx.as<const int32_t>(), int64_t(idx.length), outer, n, inner, out.data);
+}
+
+void index_add(const Arr& g, const I32& idx, int64_t outer, int64_t n, int64_t inner, const Arr& out) {
+  cr::index_add(g.type, g.data, idx.as<const int32_t>(), int64_t(idx.length), outer, n, inner, out.data);
+}
+
+void gather(const Arr& x, const I32& idx, int64_t outer, int64_t n, int64_t m, int64_t inner, const Arr& out) {
+  cr::gather(x.type, x.data, idx.as<const int32_t>(), outer, n, m, inner, out.data);
+}
+
+void scatter_add(const Arr& src, const I32& idx, int64_t outer, int64_t n, int64_t m, int64_t inner, const Arr& out) {
+  cr::scatter_add(src.type, src.data, idx.as<const int32_t>(), outer, n, m, inner, out.data);
+}
+
+// sgdStep(p, g, buf|null, [lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep])
+void sgd_step(const Arr& p, const Arr& g, const OptArr& buf, const Spec<7>& o) {
+  const double* s = o.v;
+  cr::SgdArgs a{s[0], s[1], s[2], s[3], s[4] != 0, s[5] != 0, s[6] != 0};
+  cr::sgd_step(p.type, p.data, g.data, buf.data, int64_t(p.length), a);
+}
+
+// adamStep(p, g, m, v, vmax|null, [lr, beta1, beta2, eps, weightDecay, stepSize, bc2sqrt,
+//          decoupled, amsgrad, maximize])
+void adam_step(const Arr& p, const Arr& g, const Arr& m, const Arr& v, const OptArr& vmax, const Spec<10>& o) {
+  const double* s = o.v;
+  cr::AdamArgs a{s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7] != 0, s[8] != 0, s[9] != 0};
+  cr::adam_step(p.type, p.data, g.data, m.data, v.data, vmax.data, int64_t(p.length), a);
+}
+
+cr::RnnArgs rnn_args(const Spec<5>& spec) {
+  const double* p = spec.v;
+  return cr::RnnArgs{int(p[0]), int64_t(p[1]), int64_t(p[2]), int64_t(p[3]), p[4] != 0};
+}
+
+// rnnForward([kind, T, B, H, reverse], gx, h0, c0|null, whh, bhh|null, mask|null, out, hN, cN|null,
+//            hPrev, saved)
+void rnn_forward(const Spec<5>& spec, const Arr& gx, const Arr& h0, const OptArr& c0, const Arr& whh,
+                 const OptArr& bhh, const OptArrOf<cr::U8>& mask, const Arr& out, const Arr& hN, const OptArr& cN,
+                 const Arr& hprev, const Arr& saved) {
+  cr::rnn_forward(gx.type, rnn_args(spec), gx.data, h0.data, c0.data, whh.data, bhh.data, mask.as<const uint8_t>(),
+                  out.data, hN.data, cN.data, hprev.data, saved.data);
+}
+
+// rnnBackward([kind, T, B, H, reverse], whh, mask|null, hPrev, saved, dOut|null, dhN|null, dcN|null,
+//             dgx, dgh|null, dh0, dc0|null)
+void rnn_backward(const Spec<5>& spec, const Arr& whh, const OptArrOf<cr::U8>& mask, const Arr& hprev,
+                  const Arr& saved, const OptArr& dout, const OptArr& dhN, const OptArr& dcN, const Arr& dgx,
+                  const OptArr& dgh, const Arr& dh0, const OptArr& dc0) {
+  cr::rnn_backward(whh.type, rnn_args(spec), whh.data, mask.as<const uint8_t>(), hprev.data, saved.data, dout.data,
+                   dhN.data, dcN.data, dgx.data, dgh.data, dh0.data, dc0.data);
+}
+
+// configure(isa: string | null, threads: number) -> false when the ISA is not available here
+bool configure(const Name& isa, int64_t threads) {
+  const bool ok = !isa.given || cr::gemm_set_isa(isa.s);
+  if (threads > 0) cr::pool_set_size(int(threads));
+  return ok;
+}
+
+// ---- functions that are not kernels --------------------------------------------------------
 
 napi_value NameArray(napi_env env, const char* const* names, int n) {
   napi_value arr;
@@ -154,274 +364,6 @@ napi_value KernelNames(napi_env env, napi_callback_info) {
   return obj;
 }
 
-napi_value Where(napi_env env, napi_callback_info info) {
-  ARGS(5);
-  ARR(c, 0);
-  ARR(a, 1);
-  ARR(b, 2);
-  ARR(out, 3);
-  Dims d;
-  if (!get_dims(env, argv[4], 4, d)) return nullptr;
-  LOCK;
-  cr::where(a.type, static_cast<const uint8_t*>(c.data), a.data, b.data, out.data, d.rank, d.v[0], d.v[1], d.v[2], d.v[3]);
-  return nullptr;
-}
-
-napi_value Cast(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  ARR(x, 0);
-  ARR(out, 1);
-  LOCK;
-  cr::cast(x.type, x.data, out.type, out.data, int64_t(x.length));
-  return nullptr;
-}
-
-// reduce(op, x, outer, n, inner, out)
-napi_value Reduce(napi_env env, napi_callback_info info) {
-  ARGS(6);
-  int op = int(get_int(env, argv[0]));
-  ARR(x, 1);
-  ARR(out, 5);
-  LOCK;
-  cr::reduce(op, x.type, x.data, get_int(env, argv[2]), get_int(env, argv[3]), get_int(env, argv[4]), out.data);
-  return nullptr;
-}
-
-// argReduce(isMax, x, outer, n, inner, out)
-napi_value ArgReduce(napi_env env, napi_callback_info info) {
-  ARGS(6);
-  bool is_max = get_bool(env, argv[0]);
-  ARR(x, 1);
-  ARR(out, 5);
-  LOCK;
-  cr::arg_reduce(is_max, x.type, x.data, get_int(env, argv[2]), get_int(env, argv[3]), get_int(env, argv[4]),
-                 static_cast<int32_t*>(out.data));
-  return nullptr;
-}
-
-// softmax(x, outer, n, inner, out, log)
-napi_value Softmax(napi_env env, napi_callback_info info) {
-  ARGS(6);
-  ARR(x, 0);
-  ARR(out, 4);
-  LOCK;
-  cr::softmax(x.type, x.data, get_int(env, argv[1]), get_int(env, argv[2]), get_int(env, argv[3]), out.data,
-              get_bool(env, argv[5]));
-  return nullptr;
-}
-
-// matmul(a, b, out, dims=[batch, m, n, k, transA, transB, strideA, strideB])
-napi_value Matmul(napi_env env, napi_callback_info info) {
-  ARGS(4);
-  ARR(a, 0);
-  ARR(b, 1);
-  ARR(out, 2);
-  ARR(p, 3);
-  if (p.type != cr::F64 || p.length < 8) {
-    throw_type(env, "chainrule native: matmul spec must be a Float64Array(8)");
-    return nullptr;
-  }
-  const double* s = static_cast<const double*>(p.data);
-  cr::MatmulSpec spec{int64_t(s[0]), int64_t(s[1]), int64_t(s[2]), int64_t(s[3]), s[4] != 0, s[5] != 0,
-                      int64_t(s[6]), int64_t(s[7])};
-  LOCK;
-  cr::matmul(a.type, a.data, b.data, out.data, spec);
-  return nullptr;
-}
-
-// gemm(a, b, c, spec=[batch, m, n, k, accumulate, sumBatch, then offset, batch stride, row stride
-// and column stride of A, of B and of C], aRows, aCols, bRows, bCols: Int32Array offset tables or null)
-napi_value Gemm(napi_env env, napi_callback_info info) {
-  ARGS(8);
-  ARR(a, 0);
-  ARR(b, 1);
-  ARR(c, 2);
-  ARR(p, 3);
-  Arr tables[4];
-  for (int i = 0; i < 4; i++) {
-    if (!get_array(env, argv[4 + i], tables[i], true)) return nullptr;
-    if (tables[i].data && tables[i].type != cr::I32) {
-      throw_type(env, "chainrule native: gemm offset tables must be Int32Arrays");
-      return nullptr;
-    }
-  }
-  if (p.type != cr::F64 || p.length < 18) {
-    throw_type(env, "chainrule native: gemm spec must be a Float64Array(18)");
-    return nullptr;
-  }
-  if (a.type != c.type || b.type != c.type || (c.type != cr::F32 && c.type != cr::F64)) {
-    throw_type(env, "chainrule native: gemm needs three float arrays of one type");
-    return nullptr;
-  }
-  const double* s = static_cast<const double*>(p.data);
-  auto operand = [s](int i) { return cr::GemmOperand{int64_t(s[i]), int64_t(s[i + 1]), int64_t(s[i + 2]), int64_t(s[i + 3])}; };
-  cr::GemmSpec spec{int64_t(s[0]), int64_t(s[1]), int64_t(s[2]), int64_t(s[3]), s[4] != 0, s[5] != 0,
-                    operand(6), operand(10), operand(14)};
-  spec.a.rows = static_cast<const int32_t*>(tables[0].data);
-  spec.a.cols = static_cast<const int32_t*>(tables[1].data);
-  spec.b.rows = static_cast<const int32_t*>(tables[2].data);
-  spec.b.cols = static_cast<const int32_t*>(tables[3].data);
-  LOCK;
-  cr::gemm(c.type, a.data, b.data, c.data, spec);
-  return nullptr;
-}
-
-// stridedCopy(src, offset, out, dims=[rank, shape, strides])
-napi_value StridedCopy(napi_env env, napi_callback_info info) {
-  ARGS(4);
-  ARR(src, 0);
-  ARR(out, 2);
-  Dims d;
-  if (!get_dims(env, argv[3], 2, d)) return nullptr;
-  LOCK;
-  cr::strided_copy(src.type, src.data, get_int(env, argv[1]), d.rank, d.v[0], d.v[1], out.data);
-  return nullptr;
-}
-
-// stridedAccumulate(src, dst, offset, dims=[rank, shape, strides])
-napi_value StridedAccumulate(napi_env env, napi_callback_info info) {
-  ARGS(4);
-  ARR(src, 0);
-  ARR(dst, 1);
-  Dims d;
-  if (!get_dims(env, argv[3], 2, d)) return nullptr;
-  LOCK;
-  cr::strided_accumulate(src.type, src.data, d.rank, d.v[0], dst.data, get_int(env, argv[2]), d.v[1]);
-  return nullptr;
-}
-
-// indexSelect / indexAdd (x, idx, outer, n, inner, out)
-napi_value IndexSelect(napi_env env, napi_callback_info info) {
-  ARGS(6);
-  ARR(x, 0);
-  ARR(idx, 1);
-  ARR(out, 5);
-  LOCK;
-  cr::index_select(x.type, x.data, static_cast<const int32_t*>(idx.data), int64_t(idx.length), get_int(env, argv[2]),
-                   get_int(env, argv[3]), get_int(env, argv[4]), out.data);
-  return nullptr;
-}
-
-napi_value IndexAdd(napi_env env, napi_callback_info info) {
-  ARGS(6);
-  ARR(g, 0);
-  ARR(idx, 1);
-  ARR(out, 5);
-  LOCK;
-  cr::index_add(g.type, g.data, static_cast<const int32_t*>(idx.data), int64_t(idx.length), get_int(env, argv[2]),
-                get_int(env, argv[3]), get_int(env, argv[4]), out.data);
-  return nullptr;
-}
-
-// gather / scatterAdd (x, idx, outer, n, m, inner, out)
-napi_value Gather(napi_env env, napi_callback_info info) {
-  ARGS(7);
-  ARR(x, 0);
-  ARR(idx, 1);
-  ARR(out, 6);
-  LOCK;
-  cr::gather(x.type, x.data, static_cast<const int32_t*>(idx.data), get_int(env, argv[2]), get_int(env, argv[3]),
-             get_int(env, argv[4]), get_int(env, argv[5]), out.data);
-  return nullptr;
-}
-
-napi_value ScatterAdd(napi_env env, napi_callback_info info) {
-  ARGS(7);
-  ARR(src, 0);
-  ARR(idx, 1);
-  ARR(out, 6);
-  LOCK;
-  cr::scatter_add(src.type, src.data, static_cast<const int32_t*>(idx.data), get_int(env, argv[2]),
-                  get_int(env, argv[3]), get_int(env, argv[4]), get_int(env, argv[5]), out.data);
-  return nullptr;
-}
-
-// sgdStep(p, g, buf|null, [lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep])
-napi_value SgdStep(napi_env env, napi_callback_info info) {
-  ARGS(4);
-  ARR(p, 0);
-  ARR(g, 1);
-  Arr buf;
-  if (!get_array(env, argv[2], buf, true)) return nullptr;
-  ARR(o, 3);
-  const double* s = static_cast<const double*>(o.data);
-  cr::SgdArgs a{s[0], s[1], s[2], s[3], s[4] != 0, s[5] != 0, s[6] != 0};
-  LOCK;
-  cr::sgd_step(p.type, p.data, g.data, buf.data, int64_t(p.length), a);
-  return nullptr;
-}
-
-// adamStep(p, g, m, v, vmax|null, [lr, beta1, beta2, eps, weightDecay, stepSize, bc2sqrt,
-//          decoupled, amsgrad, maximize])
-napi_value AdamStep(napi_env env, napi_callback_info info) {
-  ARGS(6);
-  ARR(p, 0);
-  ARR(g, 1);
-  ARR(m, 2);
-  ARR(v, 3);
-  Arr vmax;
-  if (!get_array(env, argv[4], vmax, true)) return nullptr;
-  ARR(o, 5);
-  const double* s = static_cast<const double*>(o.data);
-  cr::AdamArgs a{s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7] != 0, s[8] != 0, s[9] != 0};
-  LOCK;
-  cr::adam_step(p.type, p.data, g.data, m.data, v.data, vmax.data, int64_t(p.length), a);
-  return nullptr;
-}
-
-// Optional typed array argument: null or undefined give a null pointer.
-#define OPT(name, i)                                  \
-  Arr name;                                           \
-  if (!get_array(env, argv[i], name, true)) return nullptr;
-
-// rnnForward([kind, T, B, H, reverse], gx, h0, c0|null, whh, bhh|null, mask|null, out, hN, cN|null,
-//            hPrev, saved)
-napi_value RnnForward(napi_env env, napi_callback_info info) {
-  ARGS(12);
-  ARR(spec, 0);
-  ARR(gx, 1);
-  ARR(h0, 2);
-  OPT(c0, 3);
-  ARR(whh, 4);
-  OPT(bhh, 5);
-  OPT(mask, 6);
-  ARR(out, 7);
-  ARR(hN, 8);
-  OPT(cN, 9);
-  ARR(hprev, 10);
-  ARR(saved, 11);
-  const double* p = static_cast<const double*>(spec.data);
-  cr::RnnArgs a{int(p[0]), int64_t(p[1]), int64_t(p[2]), int64_t(p[3]), p[4] != 0};
-  LOCK;
-  cr::rnn_forward(gx.type, a, gx.data, h0.data, c0.data, whh.data, bhh.data, static_cast<const uint8_t*>(mask.data),
-                  out.data, hN.data, cN.data, hprev.data, saved.data);
-  return nullptr;
-}
-
-// rnnBackward([kind, T, B, H, reverse], whh, mask|null, hPrev, saved, dOut|null, dhN|null, dcN|null,
-//             dgx, dgh|null, dh0, dc0|null)
-napi_value RnnBackward(napi_env env, napi_callback_info info) {
-  ARGS(12);
-  ARR(spec, 0);
-  ARR(whh, 1);
-  OPT(mask, 2);
-  ARR(hprev, 3);
-  ARR(saved, 4);
-  OPT(dout, 5);
-  OPT(dhN, 6);
-  OPT(dcN, 7);
-  ARR(dgx, 8);
-  OPT(dgh, 9);
-  ARR(dh0, 10);
-  OPT(dc0, 11);
-  const double* p = static_cast<const double*>(spec.data);
-  cr::RnnArgs a{int(p[0]), int64_t(p[1]), int64_t(p[2]), int64_t(p[3]), p[4] != 0};
-  LOCK;
-  cr::rnn_backward(whh.type, a, whh.data, static_cast<const uint8_t*>(mask.data), hprev.data, saved.data, dout.data,
-                   dhN.data, dcN.data, dgx.data, dgh.data, dh0.data, dc0.data);
-  return nullptr;
-}
-
 // info() -> { isa, threads }
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value obj, isa, threads;
@@ -433,53 +375,35 @@ napi_value Info(napi_env env, napi_callback_info) {
   return obj;
 }
 
-// configure(isa: string | null, threads: number) -> boolean (false: ISA not available here)
-napi_value Configure(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  bool ok = true;
-  LOCK;
-  napi_valuetype vt;
-  napi_typeof(env, argv[0], &vt);
-  if (vt == napi_string) {
-    char name[32];
-    size_t len = 0;
-    napi_get_value_string_utf8(env, argv[0], name, sizeof(name), &len);
-    ok = cr::gemm_set_isa(name);
-  }
-  int64_t t = get_int(env, argv[1]);
-  if (t > 0) cr::pool_set_size(int(t));
-  napi_value r;
-  napi_get_boolean(env, ok, &r);
-  return r;
-}
-
 }  // namespace
 
 NAPI_MODULE_INIT() {
+#define CR_FN(name, fn) {name, nullptr, fn, nullptr, nullptr, nullptr, napi_default, nullptr}
   napi_property_descriptor props[] = {
-      {"kernelNames", nullptr, KernelNames, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"where", nullptr, Where, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"cast", nullptr, Cast, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"argReduce", nullptr, ArgReduce, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"stridedCopy", nullptr, StridedCopy, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"stridedAccumulate", nullptr, StridedAccumulate, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"indexSelect", nullptr, IndexSelect, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"indexAdd", nullptr, IndexAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"scatterAdd", nullptr, ScatterAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"rnnForward", nullptr, RnnForward, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"rnnBackward", nullptr, RnnBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"configure", nullptr, Configure, nullptr, nullptr, nullptr, napi_default, nullptr},
+      CR_FN("kernelNames", KernelNames),
+      CR_FN("info", Info),
+      CR_FN("configure", Bind<configure>),
+      CR_FN("unary", Bind<unary>),
+      CR_FN("binary", Bind<binary>),
+      CR_FN("where", Bind<where>),
+      CR_FN("cast", Bind<cast>),
+      CR_FN("reduce", Bind<reduce>),
+      CR_FN("argReduce", Bind<arg_reduce>),
+      CR_FN("softmax", Bind<softmax>),
+      CR_FN("matmul", Bind<matmul>),
+      CR_FN("gemm", Bind<gemm>),
+      CR_FN("stridedCopy", Bind<strided_copy>),
+      CR_FN("stridedAccumulate", Bind<strided_accumulate>),
+      CR_FN("indexSelect", Bind<index_select>),
+      CR_FN("indexAdd", Bind<index_add>),
+      CR_FN("gather", Bind<gather>),
+      CR_FN("scatterAdd", Bind<scatter_add>),
+      CR_FN("sgdStep", Bind<sgd_step>),
+      CR_FN("adamStep", Bind<adam_step>),
+      CR_FN("rnnForward", Bind<rnn_forward>),
+      CR_FN("rnnBackward", Bind<rnn_backward>),
   };
+#undef CR_FN
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;
 }

@@ -1,9 +1,9 @@
 // Stand-alone GEMM checker and microbenchmark (not part of the addon). Build from the repo root:
-//   F="-O3 -std=gnu++17 -pthread -ffp-contract=off -DCR_X86_KERNELS -Inative"
+//   F="-O3 -fno-math-errno -ffp-contract=off -std=gnu++17 -pthread -DCR_X86_KERNELS -Inative"  (as binding.gyp)
 //   g++ $F -c native/pool.cc native/gemm.cc native/gemm_generic.cc native/bench_gemm.cc
-//   g++ $F -mavx2 -mfma -c native/gemm_avx2.cc
-//   g++ $F -mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma -c native/gemm_avx512.cc
-//   g++ -pthread *.o -o bench_gemm && ./bench_gemm [sizes...]
+//   g++ $F -mavx2 -mfma -ffp-contract=fast -c native/gemm_avx2.cc
+//   g++ $F -mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma -ffp-contract=fast -c native/gemm_avx512.cc
+//   g++ -pthread *.o -o bench_gemm && ./bench_gemm [--isa avx512|avx2|generic] [sizes...]
 // Checks every transpose combination against a naive product (prints MISMATCH on failure), then
 // prints the best GFLOP/s over several runs. Env: CHAINRULE_NUM_THREADS, CHAINRULE_GEMM_BLOCKING,
 // BENCH_CPU_TIME=1 (process CPU time instead of wall time).
@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "matmul.h"
@@ -68,6 +69,17 @@ double gflops(int64_t n, int reps) {
 }
 
 int main(int argc, char** argv) {
+  std::vector<int> sizes;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--isa") == 0 && i + 1 < argc) {
+      if (!gemm_set_isa(argv[++i])) {
+        fprintf(stderr, "ISA %s is not available here\n", argv[i]);
+        return 1;
+      }
+    } else {
+      sizes.push_back(atoi(argv[i]));
+    }
+  }
   printf("isa %s threads %d\n", gemm_isa(), pool_size());
   int shapes[][3] = {{1, 1, 1}, {7, 5, 3}, {13, 33, 17}, {100, 70, 300}, {257, 129, 513}, {3, 1000, 40}, {50, 1, 60}};
   for (auto& sh : shapes)
@@ -76,8 +88,6 @@ int main(int argc, char** argv) {
         double e1 = check<float>(sh[0], sh[1], sh[2], ta, tb), e2 = check<double>(sh[0], sh[1], sh[2], ta, tb);
         if (e1 > 1e-3 * sh[2] || e2 > 1e-10 * sh[2]) printf("MISMATCH %d %d %d ta=%d tb=%d: %g %g\n", sh[0], sh[1], sh[2], ta, tb, e1, e2);
       }
-  std::vector<int> sizes;
-  for (int i = 1; i < argc; i++) sizes.push_back(atoi(argv[i]));
   if (sizes.empty()) sizes = {256, 512, 1024, 2048};
   for (int n : sizes) {
     int reps = n >= 2048 ? 5 : n >= 1024 ? 40 : 100;

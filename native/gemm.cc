@@ -13,25 +13,14 @@ namespace cr {
 
 namespace {
 
-struct Isa {
-  const char* name;
-  void (*s)(const GemmArgs<float>&, int, int, const Blocking&);
-  void (*d)(const GemmArgs<double>&, int, int, const Blocking&);
-  Blocking sb, db;
-};
-
 // CR_X86_KERNELS: the AVX2 and AVX-512 files were compiled (x86-64 builds, see binding.gyp)
-Isa make_isa(int which) {
-  switch (which) {
+GemmIsa make_isa(int which) {
 #ifdef CR_X86_KERNELS
-    case 2:
-      return Isa{"avx512", sgemm_avx512, dgemm_avx512, sgemm_avx512_blocking(), dgemm_avx512_blocking()};
-    case 1:
-      return Isa{"avx2", sgemm_avx2, dgemm_avx2, sgemm_avx2_blocking(), dgemm_avx2_blocking()};
+  if (which == 2) return kGemmAvx512;
+  if (which == 1) return kGemmAvx2;
 #endif
-    default:
-      return Isa{"generic", sgemm_generic, dgemm_generic, sgemm_generic_blocking(), dgemm_generic_blocking()};
-  }
+  (void)which;
+  return kGemmGeneric;
 }
 
 int best_isa() {
@@ -44,7 +33,7 @@ int best_isa() {
 }
 
 // Overrides for tuning: CHAINRULE_GEMM_BLOCKING="mc,kc,nc[,a_in_l1]" (float) for the selected ISA.
-void apply_env_blocking(Isa& isa) {
+void apply_env_blocking(GemmIsa& isa) {
   const char* env = getenv("CHAINRULE_GEMM_BLOCKING");
   if (!env) return;
   long mc = 0, kc = 0, nc = 0, order = 0;
@@ -56,9 +45,9 @@ void apply_env_blocking(Isa& isa) {
   if (mc > 0 && kc > 0 && nc > 0) isa.sb = Blocking{mc, kc, nc, order != 0};
 }
 
-Isa& current() {
-  static Isa isa = [] {
-    Isa i = make_isa(best_isa());
+GemmIsa& current() {
+  static GemmIsa isa = [] {
+    GemmIsa i = make_isa(best_isa());
     apply_env_blocking(i);
     return i;
   }();

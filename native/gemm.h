@@ -35,17 +35,16 @@ struct Blocking {
 void* gemm_scratch(int slot, size_t bytes);
 constexpr int kScratchB = 256;
 
-// Per-ISA drivers: nthreads > 1 runs on the pool; with nthreads == 1 the call uses scratch of
-// thread `slot` (so that several single-threaded GEMMs can run side by side).
-#define CR_DECLARE_GEMM(isa)                                                             \
-  void sgemm_##isa(const GemmArgs<float>& g, int nthreads, int slot, const Blocking& bl); \
-  void dgemm_##isa(const GemmArgs<double>& g, int nthreads, int slot, const Blocking& bl); \
-  Blocking sgemm_##isa##_blocking();                                                     \
-  Blocking dgemm_##isa##_blocking();
-CR_DECLARE_GEMM(avx512)
-CR_DECLARE_GEMM(avx2)
-CR_DECLARE_GEMM(generic)
-#undef CR_DECLARE_GEMM
+// One instruction set's GEMM: drivers for float and double (nthreads > 1 runs on the pool; with
+// nthreads == 1 the call uses the scratch of thread `slot`, so that several single-threaded GEMMs
+// can run side by side) and their default cache blocking. Each gemm_<isa>.cc defines one.
+struct GemmIsa {
+  const char* name;
+  void (*s)(const GemmArgs<float>& g, int nthreads, int slot, const Blocking& bl);
+  void (*d)(const GemmArgs<double>& g, int nthreads, int slot, const Blocking& bl);
+  Blocking sb, db;
+};
+extern const GemmIsa kGemmAvx512, kGemmAvx2, kGemmGeneric;
 
 // Runs fn(ctx, chunk, n, tid) for chunk = 0..n-1 on the pool (see pool_run in common.h),
 // re-declared here so ISA files need no other header.

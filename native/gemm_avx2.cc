@@ -1,4 +1,4 @@
-// AVX2/FMA GEMM: 6x16 (float) and 6x8 (double) micro-kernels with 12 ymm accumulators.
+// AVX2/FMA GEMM: 6 x 2-vector micro-tiles (6x16 float, 6x8 double) in 12 ymm accumulators.
 // Compiled with -mavx2 -mfma; only called after a runtime CPU check.
 #include <immintrin.h>
 
@@ -9,90 +9,43 @@ namespace avx2 {
 
 #include "gemm_driver.h"
 
-#define CR_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+// ymm vector traits for VecKernel (gemm_driver.h)
+template <typename T>
+struct Vec;
 
-struct SKernel {
-  enum { MR = 6, NR = 16 };
-  static void run(int64_t kc, const float* __restrict A, const float* __restrict B, float* C, int64_t ldc, bool acc) {
-#define DECL(i) __m256 c##i##a = _mm256_setzero_ps(), c##i##b = _mm256_setzero_ps();
-    CR_ROWS(DECL)
-#undef DECL
-    for (int64_t p = 0; p < kc; p++) {
-      const __m256 b0 = _mm256_load_ps(B);
-      const __m256 b1 = _mm256_load_ps(B + 8);
-#define STEP(i)                                    \
-  {                                                \
-    const __m256 a = _mm256_broadcast_ss(A + i);   \
-    c##i##a = _mm256_fmadd_ps(a, b0, c##i##a);     \
-    c##i##b = _mm256_fmadd_ps(a, b1, c##i##b);     \
-  }
-      CR_ROWS(STEP)
-#undef STEP
-      A += 6;
-      B += 16;
-    }
-#define STORE(i)                                                      \
-  {                                                                   \
-    float* r = C + (i) * ldc;                                         \
-    if (acc) {                                                        \
-      c##i##a = _mm256_add_ps(c##i##a, _mm256_loadu_ps(r));           \
-      c##i##b = _mm256_add_ps(c##i##b, _mm256_loadu_ps(r + 8));       \
-    }                                                                 \
-    _mm256_storeu_ps(r, c##i##a);                                     \
-    _mm256_storeu_ps(r + 8, c##i##b);                                 \
-  }
-    CR_ROWS(STORE)
-#undef STORE
-  }
+template <>
+struct Vec<float> {
+  typedef __m256 R;
+  static constexpr int W = 8, kPrefetch = 0;
+  static R zero() { return _mm256_setzero_ps(); }
+  static R load(const float* p) { return _mm256_load_ps(p); }
+  static R loadu(const float* p) { return _mm256_loadu_ps(p); }
+  static void storeu(float* p, R r) { _mm256_storeu_ps(p, r); }
+  static R bcast(const float* p) { return _mm256_broadcast_ss(p); }
+  static R fma(R a, R b, R c) { return _mm256_fmadd_ps(a, b, c); }
+  static R add(R a, R b) { return _mm256_add_ps(a, b); }
 };
 
-struct DKernel {
-  enum { MR = 6, NR = 8 };
-  static void run(int64_t kc, const double* __restrict A, const double* __restrict B, double* C, int64_t ldc, bool acc) {
-#define DECL(i) __m256d c##i##a = _mm256_setzero_pd(), c##i##b = _mm256_setzero_pd();
-    CR_ROWS(DECL)
-#undef DECL
-    for (int64_t p = 0; p < kc; p++) {
-      const __m256d b0 = _mm256_load_pd(B);
-      const __m256d b1 = _mm256_load_pd(B + 4);
-#define STEP(i)                                    \
-  {                                                \
-    const __m256d a = _mm256_broadcast_sd(A + i);  \
-    c##i##a = _mm256_fmadd_pd(a, b0, c##i##a);     \
-    c##i##b = _mm256_fmadd_pd(a, b1, c##i##b);     \
-  }
-      CR_ROWS(STEP)
-#undef STEP
-      A += 6;
-      B += 8;
-    }
-#define STORE(i)                                                      \
-  {                                                                   \
-    double* r = C + (i) * ldc;                                        \
-    if (acc) {                                                        \
-      c##i##a = _mm256_add_pd(c##i##a, _mm256_loadu_pd(r));           \
-      c##i##b = _mm256_add_pd(c##i##b, _mm256_loadu_pd(r + 4));       \
-    }                                                                 \
-    _mm256_storeu_pd(r, c##i##a);                                     \
-    _mm256_storeu_pd(r + 4, c##i##b);                                 \
-  }
-    CR_ROWS(STORE)
-#undef STORE
-  }
+template <>
+struct Vec<double> {
+  typedef __m256d R;
+  static constexpr int W = 4, kPrefetch = 0;
+  static R zero() { return _mm256_setzero_pd(); }
+  static R load(const double* p) { return _mm256_load_pd(p); }
+  static R loadu(const double* p) { return _mm256_loadu_pd(p); }
+  static void storeu(double* p, R r) { _mm256_storeu_pd(p, r); }
+  static R bcast(const double* p) { return _mm256_broadcast_sd(p); }
+  static R fma(R a, R b, R c) { return _mm256_fmadd_pd(a, b, c); }
+  static R add(R a, R b) { return _mm256_add_pd(a, b); }
 };
 
-#undef CR_ROWS
+template <typename T>
+using Kernel = VecKernel<T, Vec<T>, 6>;
 
 }  // namespace avx2
 
-Blocking sgemm_avx2_blocking() { return Blocking{144, 256, 3072, false}; }
-Blocking dgemm_avx2_blocking() { return Blocking{72, 256, 1536, false}; }
-
-void sgemm_avx2(const GemmArgs<float>& g, int nthreads, int slot, const Blocking& bl) {
-  avx2::gemm_entry<float, avx2::SKernel>(g, nthreads, slot, bl);
-}
-void dgemm_avx2(const GemmArgs<double>& g, int nthreads, int slot, const Blocking& bl) {
-  avx2::gemm_entry<double, avx2::DKernel>(g, nthreads, slot, bl);
-}
+const GemmIsa kGemmAvx2{"avx2", avx2::gemm_entry<float, avx2::Kernel<float>>,
+                        avx2::gemm_entry<double, avx2::Kernel<double>>,
+                        Blocking{144, 256, 3072, false}, Blocking{72, 256, 1536, false}};
 
 }  // namespace cr

@@ -1,6 +1,6 @@
-// AVX-512 GEMM: 12x32 (float) and 12x16 (double) micro-kernels keep 24 zmm accumulators, enough
-// independent FMA chains to cover two 512-bit FMA pipes at 4-cycle latency. Compiled with
-// -mavx512f; only called after a runtime CPU check.
+// AVX-512 GEMM: 12 x 2-vector micro-tiles (12x32 float, 12x16 double) keep 24 zmm accumulators,
+// enough independent FMA chains to cover two 512-bit FMA pipes at 4-cycle latency; B is
+// prefetched 1 KiB ahead. Compiled with -mavx512f; only called after a runtime CPU check.
 #include <immintrin.h>
 
 #include "gemm.h"
@@ -10,92 +10,43 @@ namespace avx512 {
 
 #include "gemm_driver.h"
 
-#define CR_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+// zmm vector traits for VecKernel (gemm_driver.h)
+template <typename T>
+struct Vec;
 
-struct SKernel {
-  enum { MR = 12, NR = 32 };
-  static void run(int64_t kc, const float* __restrict A, const float* __restrict B, float* C, int64_t ldc, bool acc) {
-#define DECL(i) __m512 c##i##a = _mm512_setzero_ps(), c##i##b = _mm512_setzero_ps();
-    CR_ROWS(DECL)
-#undef DECL
-    for (int64_t p = 0; p < kc; p++) {
-      const __m512 b0 = _mm512_load_ps(B);
-      const __m512 b1 = _mm512_load_ps(B + 16);
-      _mm_prefetch(reinterpret_cast<const char*>(B + 256), _MM_HINT_T0);
-#define STEP(i)                                    \
-  {                                                \
-    const __m512 a = _mm512_set1_ps(A[i]);         \
-    c##i##a = _mm512_fmadd_ps(a, b0, c##i##a);     \
-    c##i##b = _mm512_fmadd_ps(a, b1, c##i##b);     \
-  }
-      CR_ROWS(STEP)
-#undef STEP
-      A += 12;
-      B += 32;
-    }
-#define STORE(i)                                                      \
-  {                                                                   \
-    float* r = C + (i) * ldc;                                         \
-    if (acc) {                                                        \
-      c##i##a = _mm512_add_ps(c##i##a, _mm512_loadu_ps(r));           \
-      c##i##b = _mm512_add_ps(c##i##b, _mm512_loadu_ps(r + 16));      \
-    }                                                                 \
-    _mm512_storeu_ps(r, c##i##a);                                     \
-    _mm512_storeu_ps(r + 16, c##i##b);                                \
-  }
-    CR_ROWS(STORE)
-#undef STORE
-  }
+template <>
+struct Vec<float> {
+  typedef __m512 R;
+  static constexpr int W = 16, kPrefetch = 1024;
+  static R zero() { return _mm512_setzero_ps(); }
+  static R load(const float* p) { return _mm512_load_ps(p); }
+  static R loadu(const float* p) { return _mm512_loadu_ps(p); }
+  static void storeu(float* p, R r) { _mm512_storeu_ps(p, r); }
+  static R bcast(const float* p) { return _mm512_set1_ps(*p); }
+  static R fma(R a, R b, R c) { return _mm512_fmadd_ps(a, b, c); }
+  static R add(R a, R b) { return _mm512_add_ps(a, b); }
 };
 
-struct DKernel {
-  enum { MR = 12, NR = 16 };
-  static void run(int64_t kc, const double* __restrict A, const double* __restrict B, double* C, int64_t ldc, bool acc) {
-#define DECL(i) __m512d c##i##a = _mm512_setzero_pd(), c##i##b = _mm512_setzero_pd();
-    CR_ROWS(DECL)
-#undef DECL
-    for (int64_t p = 0; p < kc; p++) {
-      const __m512d b0 = _mm512_load_pd(B);
-      const __m512d b1 = _mm512_load_pd(B + 8);
-      _mm_prefetch(reinterpret_cast<const char*>(B + 128), _MM_HINT_T0);
-#define STEP(i)                                    \
-  {                                                \
-    const __m512d a = _mm512_set1_pd(A[i]);        \
-    c##i##a = _mm512_fmadd_pd(a, b0, c##i##a);     \
-    c##i##b = _mm512_fmadd_pd(a, b1, c##i##b);     \
-  }
-      CR_ROWS(STEP)
-#undef STEP
-      A += 12;
-      B += 16;
-    }
-#define STORE(i)                                                      \
-  {                                                                   \
-    double* r = C + (i) * ldc;                                        \
-    if (acc) {                                                        \
-      c##i##a = _mm512_add_pd(c##i##a, _mm512_loadu_pd(r));           \
-      c##i##b = _mm512_add_pd(c##i##b, _mm512_loadu_pd(r + 8));       \
-    }                                                                 \
-    _mm512_storeu_pd(r, c##i##a);                                     \
-    _mm512_storeu_pd(r + 8, c##i##b);                                 \
-  }
-    CR_ROWS(STORE)
-#undef STORE
-  }
+template <>
+struct Vec<double> {
+  typedef __m512d R;
+  static constexpr int W = 8, kPrefetch = 1024;
+  static R zero() { return _mm512_setzero_pd(); }
+  static R load(const double* p) { return _mm512_load_pd(p); }
+  static R loadu(const double* p) { return _mm512_loadu_pd(p); }
+  static void storeu(double* p, R r) { _mm512_storeu_pd(p, r); }
+  static R bcast(const double* p) { return _mm512_set1_pd(*p); }
+  static R fma(R a, R b, R c) { return _mm512_fmadd_pd(a, b, c); }
+  static R add(R a, R b) { return _mm512_add_pd(a, b); }
 };
 
-#undef CR_ROWS
+template <typename T>
+using Kernel = VecKernel<T, Vec<T>, 12>;
 
 }  // namespace avx512
 
-Blocking sgemm_avx512_blocking() { return Blocking{192, 384, 3072, false}; }
-Blocking dgemm_avx512_blocking() { return Blocking{96, 384, 1536, false}; }
-
-void sgemm_avx512(const GemmArgs<float>& g, int nthreads, int slot, const Blocking& bl) {
-  avx512::gemm_entry<float, avx512::SKernel>(g, nthreads, slot, bl);
-}
-void dgemm_avx512(const GemmArgs<double>& g, int nthreads, int slot, const Blocking& bl) {
-  avx512::gemm_entry<double, avx512::DKernel>(g, nthreads, slot, bl);
-}
+const GemmIsa kGemmAvx512{"avx512", avx512::gemm_entry<float, avx512::Kernel<float>>,
+                          avx512::gemm_entry<double, avx512::Kernel<double>>,
+                          Blocking{192, 384, 3072, false}, Blocking{96, 384, 1536, false}};
 
 }  // namespace cr

@@ -1,9 +1,47 @@
-// The blocked, packed GEMM driver, written once and compiled per instruction set: each
-// gemm_<isa>.cc includes this file inside its own namespace after defining the micro-kernels
-// SKernel (float) and DKernel (double), each with MR, NR and
+// The blocked, packed GEMM driver and its register-tile micro-kernel, written once and compiled
+// per instruction set: each gemm_<isa>.cc includes this file inside its own namespace and passes
+// gemm_entry a micro-kernel K per element type T, with MR, NR and
 //   static void run(int64_t kc, const T* Ap, const T* Bp, T* C, int64_t ldc, bool accumulate);
-// computing an MR x NR tile of C (= or +=) from packed panels. Only C headers are used here so
-// that no inline function compiled for a wider instruction set leaks into portable code.
+// computing an MR x NR tile of C (= or +=) from packed panels. The SIMD ISAs take VecKernel below
+// over their vector traits. Only C headers are used here so that no inline function compiled for
+// a wider instruction set leaks into portable code.
+
+// An MR x (2 vectors) tile of C kept in 2*MR vector accumulators. V is the ISA's vector traits
+// for T: the register type R and its lanes W; zero(), load(p) (aligned: the packed panels are),
+// loadu(p), storeu(p, r), bcast(p) (*p in every lane), fma(a, b, c) (a*b + c), add(a, b); and
+// kPrefetch, how many bytes of B ahead to prefetch each depth step (0: none).
+template <typename T, typename V, int ROWS>
+struct VecKernel {
+  typedef typename V::R R;
+  enum { MR = ROWS, NR = 2 * V::W };
+  static void run(int64_t kc, const T* __restrict A, const T* __restrict B, T* C, int64_t ldc, bool acc) {
+    R c0[MR], c1[MR];
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) c0[i] = c1[i] = V::zero();
+    for (int64_t p = 0; p < kc; p++) {
+      const R b0 = V::load(B), b1 = V::load(B + V::W);
+      if (V::kPrefetch > 0) __builtin_prefetch(reinterpret_cast<const char*>(B) + V::kPrefetch, 0, 3);
+#pragma GCC unroll 16
+      for (int i = 0; i < MR; i++) {
+        const R a = V::bcast(A + i);
+        c0[i] = V::fma(a, b0, c0[i]);
+        c1[i] = V::fma(a, b1, c1[i]);
+      }
+      A += MR;
+      B += NR;
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      T* r = C + i * ldc;
+      if (acc) {
+        c0[i] = V::add(c0[i], V::loadu(r));
+        c1[i] = V::add(c1[i], V::loadu(r + V::W));
+      }
+      V::storeu(r, c0[i]);
+      V::storeu(r + V::W, c1[i]);
+    }
+  }
+};
 
 template <typename T>
 static inline int64_t min64(int64_t a, int64_t b) {

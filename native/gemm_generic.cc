@@ -35,14 +35,8 @@ struct Kernel {
 
 }  // namespace generic
 
-Blocking sgemm_generic_blocking() { return Blocking{128, 256, 2048, false}; }
-Blocking dgemm_generic_blocking() { return Blocking{64, 256, 1024, false}; }
-
-void sgemm_generic(const GemmArgs<float>& g, int nthreads, int slot, const Blocking& bl) {
-  generic::gemm_entry<float, generic::Kernel<float>>(g, nthreads, slot, bl);
-}
-void dgemm_generic(const GemmArgs<double>& g, int nthreads, int slot, const Blocking& bl) {
-  generic::gemm_entry<double, generic::Kernel<double>>(g, nthreads, slot, bl);
-}
+const GemmIsa kGemmGeneric{"generic", generic::gemm_entry<float, generic::Kernel<float>>,
+                           generic::gemm_entry<double, generic::Kernel<double>>,
+                           Blocking{128, 256, 2048, false}, Blocking{64, 256, 1024, false}};
 
 }  // namespace cr

@@ -3,22 +3,21 @@ import { jsBackend } from '../js/index.js';
 import {
   type AdamOptions,
   type Backend,
-  type BinaryKernel,
   type GemmOperand,
   type GemmSpec,
-  type MatmulSpec,
   RNN_GATES,
   RNN_SAVED,
-  type ReduceOp,
   type RnnBackwardArgs,
   type RnnForwardArgs,
   type RnnSpec,
-  type SgdOptions,
   type TypedArray,
-  type UnaryKernel,
 } from '../types.js';
 import type { NativeAddon } from './addon.js';
 import { REDUCE_CODES, codeTable } from './codes.js';
+
+// The native backend is one table (createNativeBackend below): an entry per Backend method with a
+// C kernel, saying when the TypeScript kernel runs instead, what to check before C may touch the
+// arrays, and how to call the addon. One compiler, `compile`, turns every entry into its method.
 
 const MAX_RANK = 32;
 /**
@@ -29,11 +28,224 @@ const SMALL_DEFAULT = 64;
 
 // Scratch arrays that carry shapes, strides and options into C without allocating per call.
 const dims = new Float64Array(1 + 5 * MAX_RANK);
-const spec = new Float64Array(8);
 const gemmSpec = new Float64Array(18);
 const opts = new Float64Array(10);
 const rnnSpec = new Float64Array(5);
 const RNN_KIND_CODES = { tanh: 0, relu: 1, gru: 2, lstm: 3 } as const;
+
+type Method = Exclude<keyof Backend, 'name'>;
+type Args<K extends Method> = Parameters<NonNullable<Backend[K]>>;
+
+/**
+ * One Backend method with a C kernel. Its arguments are named in `args` (a name ending in ? may be
+ * null, and the rules skip it then). The TypeScript kernel runs instead of C when `small` has at
+ * most SMALL elements, `rank` has more than MAX_RANK dimensions, the arrays of `same` are not all of
+ * the first one's type (with `float`, a float type), an array of `is` is not of its type, or `use`
+ * says no. Otherwise the checks run in this order, each throwing a ChainruleError that names the
+ * method (and `what`): `len`, `span`, `indices`, `check`; then `call`, and when that returns false
+ * the TypeScript kernel runs after all.
+ */
+interface Kernel<P extends unknown[]> {
+  args: string;
+  small?: string;
+  rank?: string;
+  same?: string;
+  float?: true;
+  is?: Record<string, typeof Uint8Array | typeof Int32Array>;
+  use?: (...a: P) => boolean;
+  /** array: [its length, what], the length a product like 'outer*n*inner' of numbers, array lengths and shape sizes, or a function */
+  len?: Record<string, readonly [string | ((...a: P) => number), string]>;
+  /** array: [shape, strides, what, offset]: every element read through the strides from the offset (0 if none) lies in the array */
+  span?: Record<string, readonly [string, string, string, string?]>;
+  /** [indices, bound]: an Int32Array of values in [0, bound) */
+  indices?: readonly [string, string];
+  check?: (...a: P) => void;
+  /** the addon call; by default the addon function of the method's name with the same arguments */
+  call?: (...a: P) => unknown;
+}
+
+/**
+ * Compiles a table entry into its method: the rules become one straight-line function per method
+ * (its toString() shows it), as a hand-written method would be, so that V8 keeps each method's
+ * type feedback apart and inlines the entry's closures. One generic wrapper interpreting the rules
+ * at every call, which all methods' argument types meet in, made calls into C 1.3-1.6x slower.
+ * The source is made of argument names checked against /^[A-Za-z_]\w*$/ and quoted labels only.
+ */
+function compile(name: Method, k: Kernel<unknown[]>, addon: NativeAddon, SMALL: number): unknown {
+  const params = k.args.split(' ');
+  const names = params.map((n) => n.replace(/\?$/, ''));
+  const nullable = new Set(params.filter((n) => n.endsWith('?')).map((n) => n.slice(0, -1)));
+  const arg = (n: string): string => {
+    if (!names.includes(n) || !/^[A-Za-z_]\w*$/.test(n)) throw new Error(`native backend table: ${name} has no argument ${JSON.stringify(n)}`);
+    return n;
+  };
+  const label = (what: string): string => JSON.stringify(what ? `${name} (${what})` : name);
+  const same = k.same ? k.same.split(' ').map(arg) : [];
+  const len = Object.entries(k.len ?? {});
+  const span = Object.entries(k.span ?? {});
+  const arrays = new Set([...same, k.small, ...Object.keys(k.is ?? {}), ...len.map((l) => l[0]), ...span.map((s) => s[0]), k.indices?.[0]]);
+  const shapes = new Set([k.rank, ...span.flatMap(([, [shape, strides]]) => [shape, strides])]);
+  const factor = (n: string): string => (arrays.has(arg(n)) ? `${n}.length` : shapes.has(n) ? `sizeOf(${n})` : n);
+  const a = names.join(', ');
+  const env: Record<string, unknown> = { SMALL, addon, jsBackend, sameKind, isFloatArray, sizeOf, checkLen, checkSpan, checkIndices, use: k.use, check: k.check, call: k.call };
+
+  const fallback: string[] = [];
+  if (k.small) fallback.push(`${arg(k.small)}.length <= SMALL`);
+  if (k.rank) fallback.push(`${arg(k.rank)}.length > ${MAX_RANK}`);
+  if (k.float) fallback.push(`!isFloatArray(${same[0]})`);
+  for (const n of same.slice(1)) fallback.push(nullable.has(n) ? `(${n} && !sameKind(${same[0]}, ${n}))` : `!sameKind(${same[0]}, ${n})`);
+  for (const [n, type] of Object.entries(k.is ?? {})) fallback.push(`!(${arg(n)} instanceof ${type.name})`);
+  if (k.use) fallback.push(`!use(${a})`);
+  const body: string[] = [];
+  if (fallback.length) body.push(`if (${fallback.join(' || ')}) return jsBackend.${name}(${a});`);
+  len.forEach(([n, [size, what]], i) => {
+    let expr = `size${i}(${a})`;
+    if (typeof size === 'string') expr = size.split('*').map(factor).join(' * ');
+    else env[`size${i}`] = size;
+    body.push(`${nullable.has(n) ? `if (${n}) ` : ''}checkLen(${label(what)}, ${arg(n)}, ${expr});`);
+  });
+  for (const [n, [shape, strides, what, offset]] of span) {
+    body.push(`checkSpan(${label(what)}, ${arg(n)}.length, ${offset ? arg(offset) : 0}, ${arg(shape)}, ${arg(strides)});`);
+  }
+  if (k.indices) body.push(`checkIndices(${label('')}, ${arg(k.indices[0])}, ${arg(k.indices[1])});`);
+  if (k.check) body.push(`check(${a});`);
+  body.push(`if (${k.call ? 'call' : `addon.${name}`}(${a}) === false) jsBackend.${name}(${a});`);
+  const source = `return function ${name}(${a}) {\n  ${body.join('\n  ')}\n};`;
+  return new Function(...Object.keys(env), source)(...Object.values(env));
+}
+
+const sameKind = (a: TypedArray, b: TypedArray): boolean => a.constructor === b.constructor;
+const isFloatArray = (a: TypedArray): boolean => a instanceof Float32Array || a instanceof Float64Array;
+
+function fail(what: string): never {
+  throw new ChainruleError(`native backend: ${what}`);
+}
+
+function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+function checkLen(what: string, a: TypedArray, n: number): void {
+  if (a.length !== n) fail(`${what}: array of ${a.length} elements where ${n} are needed`);
+}
+
+/** Throws unless every element read through `strides` over `shape` from `offset` lies in [0, length). */
+function checkSpan(what: string, length: number, offset: number, shape: readonly number[], strides: readonly number[]): void {
+  if (strides.length !== shape.length) fail(`${what}: ${strides.length} strides for rank ${shape.length}`);
+  let lo = offset;
+  let hi = offset;
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d];
+    if (n === 0) return;
+    const s = strides[d];
+    if (!Number.isInteger(s) || !Number.isInteger(n) || n < 0) fail(`${what}: bad shape or strides`);
+    if (s > 0) hi += (n - 1) * s;
+    else lo += (n - 1) * s;
+  }
+  if (lo < 0 || hi >= length) fail(`${what}: strided access [${lo}, ${hi}] outside an array of ${length}`);
+}
+
+function checkIndices(what: string, idx: Int32Array, n: number): void {
+  if (!(idx instanceof Int32Array)) fail(`${what}: indices must be an Int32Array`);
+  for (let i = 0; i < idx.length; i++) {
+    const v = idx[i];
+    if (v < 0 || v >= n) fail(`${what}: index ${v} out of range for size ${n}`);
+  }
+}
+
+/** Writes rank, the shape and then each vector into the shared dims buffer. */
+function packDims(shape: readonly number[], v0: readonly number[], v1?: readonly number[], v2?: readonly number[]): Float64Array {
+  const r = shape.length;
+  dims[0] = r;
+  for (let d = 0; d < r; d++) dims[1 + d] = shape[d];
+  for (let d = 0; d < r; d++) dims[1 + r + d] = v0[d];
+  if (v1) for (let d = 0; d < r; d++) dims[1 + 2 * r + d] = v1[d];
+  if (v2) for (let d = 0; d < r; d++) dims[1 + 3 * r + d] = v2[d];
+  return dims;
+}
+
+/** [lo, hi] of i·stride over i < n (n >= 1), or of the first n entries of a table replacing the stride. */
+function dimRange(what: string, n: number, stride: number, table: Int32Array | undefined): [number, number] {
+  if (table) {
+    if (!(table instanceof Int32Array) || table.length < n) fail(`${what}: an offset table needs ${n} Int32Array entries`);
+    let lo = table[0];
+    let hi = table[0];
+    for (let i = 1; i < n; i++) {
+      lo = Math.min(lo, table[i]);
+      hi = Math.max(hi, table[i]);
+    }
+    return [lo, hi];
+  }
+  if (!Number.isInteger(stride)) fail(`${what}: stride ${stride} is not an integer`);
+  return stride >= 0 ? [0, (n - 1) * stride] : [(n - 1) * stride, 0];
+}
+
+/** Checks that every element of one strided GEMM operand ([batch, rows, cols] matrices) lies inside its array. */
+function checkOperand(what: string, arr: TypedArray, o: GemmOperand, batch: number, rows: number, cols: number): void {
+  const w = `gemm (${what})`;
+  if (!Number.isInteger(o.offset)) fail(`${w}: offset ${o.offset} is not an integer`);
+  if (batch > 0 && rows > 0 && cols > 0) {
+    const [b0, b1] = dimRange(w, batch, o.batchStride, undefined);
+    const [r0, r1] = dimRange(w, rows, o.rowStride, o.rowOffsets);
+    const [c0, c1] = dimRange(w, cols, o.colStride, o.colOffsets);
+    const lo = o.offset + b0 + r0 + c0;
+    const hi = o.offset + b1 + r1 + c1;
+    if (lo < 0 || hi >= arr.length) fail(`${w}: strided access [${lo}, ${hi}] outside an array of ${arr.length}`);
+  }
+}
+
+function checkGemm(a: TypedArray, b: TypedArray, c: TypedArray, s: GemmSpec): void {
+  const { batch, m, n, k } = s;
+  for (const v of [batch, m, n, k]) if (!Number.isInteger(v) || v < 0) fail(`gemm: bad sizes ${batch}, ${m}, ${n}, ${k}`);
+  if (s.c.rowOffsets || s.c.colOffsets) fail('gemm (output): offset tables are for the operands A and B only');
+  checkOperand('left operand', a, s.a, batch, m, k);
+  checkOperand('right operand', b, s.b, batch, k, n);
+  checkOperand('output', c, s.c, s.sumBatch ? 1 : batch, m, n);
+}
+
+/** Writes up to ten numbers into the options scratch array (fixed parameters: no array per call). */
+function pack(v0: number, v1: number, v2: number, v3: number, v4: number, v5: number, v6: number, v7 = 0, v8 = 0, v9 = 0): Float64Array {
+  opts[0] = v0;
+  opts[1] = v1;
+  opts[2] = v2;
+  opts[3] = v3;
+  opts[4] = v4;
+  opts[5] = v5;
+  opts[6] = v6;
+  opts[7] = v7;
+  opts[8] = v8;
+  opts[9] = v9;
+  return opts;
+}
+
+function packAdam(o: AdamOptions): Float64Array {
+  // bias corrections are computed here with JS's ** so that both backends agree bit for bit
+  const bc1 = 1 - o.beta1 ** o.step;
+  const bc2 = 1 - o.beta2 ** o.step;
+  return pack(o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.lr / bc1, Math.sqrt(bc2), o.decoupled ? 1 : 0, o.amsgrad ? 1 : 0, o.maximize ? 1 : 0);
+}
+
+function packGemm(s: GemmSpec): Float64Array {
+  gemmSpec[0] = s.batch;
+  gemmSpec[1] = s.m;
+  gemmSpec[2] = s.n;
+  gemmSpec[3] = s.k;
+  gemmSpec[4] = s.accumulate ? 1 : 0;
+  gemmSpec[5] = s.sumBatch ? 1 : 0;
+  packOperand(s.a, s.batch, 6);
+  packOperand(s.b, s.batch, 10);
+  packOperand(s.c, s.sumBatch ? 1 : s.batch, 14);
+  return gemmSpec;
+}
+
+function packOperand(o: GemmOperand, batch: number, at: number): void {
+  gemmSpec[at] = o.offset;
+  gemmSpec[at + 1] = batch > 1 ? o.batchStride : 0;
+  gemmSpec[at + 2] = o.rowOffsets ? 0 : o.rowStride;
+  gemmSpec[at + 3] = o.colOffsets ? 0 : o.colStride;
+}
 
 /**
  * Checks every array of a fused recurrent call (length, and one float type for all) and fills
@@ -61,94 +273,51 @@ function rnnArrays(s: RnnSpec, arrays: [string, TypedArray | null, number][], ma
   return true;
 }
 
-const sameKind = (a: TypedArray, b: TypedArray): boolean => a.constructor === b.constructor;
-const isFloatArray = (a: TypedArray): boolean => a instanceof Float32Array || a instanceof Float64Array;
-
-function fail(what: string): never {
-  throw new ChainruleError(`native backend: ${what}`);
+function rnnForwardArrays(s: RnnSpec, a: RnnForwardArgs): boolean {
+  const { T, B, H } = s;
+  const G = RNN_GATES[s.kind] * H;
+  const lstm = s.kind === 'lstm';
+  if (lstm !== (a.c0 !== null) || lstm !== (a.cN !== null)) fail('rnnForward: the cell state is needed for (and only for) LSTM');
+  return rnnArrays(
+    s,
+    [
+      ['gates of the input', a.gx, T * B * G],
+      ['initial state', a.h0, B * H],
+      ['initial cell state', a.c0, B * H],
+      ['hidden weights', a.whh, G * H],
+      ['hidden bias', a.bhh, G],
+      ['output', a.out, T * B * H],
+      ['final state', a.hN, B * H],
+      ['final cell state', a.cN, B * H],
+      ['saved states', a.hPrev, T * B * H],
+      ['saved gates', a.saved, T * B * RNN_SAVED[s.kind] * H],
+    ],
+    a.mask,
+  );
 }
 
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-/** Throws unless every element read through `strides` over `shape` from `offset` lies in [0, length). */
-function checkSpan(what: string, length: number, offset: number, shape: readonly number[], strides: readonly number[]): void {
-  if (strides.length !== shape.length) fail(`${what}: ${strides.length} strides for rank ${shape.length}`);
-  let lo = offset;
-  let hi = offset;
-  for (let d = 0; d < shape.length; d++) {
-    const n = shape[d];
-    if (n === 0) return;
-    const s = strides[d];
-    if (!Number.isInteger(s) || !Number.isInteger(n) || n < 0) fail(`${what}: bad shape or strides`);
-    if (s > 0) hi += (n - 1) * s;
-    else lo += (n - 1) * s;
-  }
-  if (lo < 0 || hi >= length) fail(`${what}: strided access [${lo}, ${hi}] outside an array of ${length}`);
-}
-
-/** Writes rank and then each vector into the shared dims buffer. */
-function packDims(shape: readonly number[], ...vectors: (readonly number[])[]): Float64Array {
-  const r = shape.length;
-  dims[0] = r;
-  for (let d = 0; d < r; d++) dims[1 + d] = shape[d];
-  vectors.forEach((v, k) => {
-    const base = 1 + (k + 1) * r;
-    for (let d = 0; d < r; d++) dims[base + d] = v[d];
-  });
-  return dims;
-}
-
-/** [lo, hi] of i·stride over i < n (n >= 1), or of the first n entries of a table replacing the stride. */
-function dimRange(what: string, n: number, stride: number, table: Int32Array | undefined): [number, number] {
-  if (table) {
-    if (!(table instanceof Int32Array) || table.length < n) fail(`${what}: an offset table needs ${n} Int32Array entries`);
-    let lo = table[0];
-    let hi = table[0];
-    for (let i = 1; i < n; i++) {
-      lo = Math.min(lo, table[i]);
-      hi = Math.max(hi, table[i]);
-    }
-    return [lo, hi];
-  }
-  if (!Number.isInteger(stride)) fail(`${what}: stride ${stride} is not an integer`);
-  return stride >= 0 ? [0, (n - 1) * stride] : [(n - 1) * stride, 0];
-}
-
-/**
- * Checks that every element of one strided GEMM operand ([batch, rows, cols] matrices, through its
- * strides or offset tables) lies inside its array, and writes it into gemmSpec at `at`.
- */
-function gemmOperand(what: string, arr: TypedArray, o: GemmOperand, batch: number, rows: number, cols: number, at: number): void {
-  const w = `gemm (${what})`;
-  if (!Number.isInteger(o.offset)) fail(`${w}: offset ${o.offset} is not an integer`);
-  if (batch > 0 && rows > 0 && cols > 0) {
-    const [b0, b1] = dimRange(w, batch, o.batchStride, undefined);
-    const [r0, r1] = dimRange(w, rows, o.rowStride, o.rowOffsets);
-    const [c0, c1] = dimRange(w, cols, o.colStride, o.colOffsets);
-    const lo = o.offset + b0 + r0 + c0;
-    const hi = o.offset + b1 + r1 + c1;
-    if (lo < 0 || hi >= arr.length) fail(`${w}: strided access [${lo}, ${hi}] outside an array of ${arr.length}`);
-  }
-  gemmSpec[at] = o.offset;
-  gemmSpec[at + 1] = batch > 1 ? o.batchStride : 0;
-  gemmSpec[at + 2] = o.rowOffsets ? 0 : o.rowStride;
-  gemmSpec[at + 3] = o.colOffsets ? 0 : o.colStride;
-}
-
-function checkIndices(what: string, idx: Int32Array, n: number): void {
-  if (!(idx instanceof Int32Array)) fail(`${what}: indices must be an Int32Array`);
-  for (let i = 0; i < idx.length; i++) {
-    const v = idx[i];
-    if (v < 0 || v >= n) fail(`${what}: index ${v} out of range for size ${n}`);
-  }
-}
-
-function checkLen(what: string, a: TypedArray, n: number): void {
-  if (a.length !== n) fail(`${what}: array of ${a.length} elements where ${n} are needed`);
+function rnnBackwardArrays(s: RnnSpec, a: RnnBackwardArgs): boolean {
+  const { T, B, H } = s;
+  const G = RNN_GATES[s.kind] * H;
+  const lstm = s.kind === 'lstm';
+  if (lstm !== (a.dc0 !== null)) fail('rnnBackward: the cell state gradient is needed for (and only for) LSTM');
+  if ((s.kind === 'gru') !== (a.dgh !== null)) fail('rnnBackward: the hidden gate gradient is needed for (and only for) GRU');
+  return rnnArrays(
+    s,
+    [
+      ['hidden weights', a.whh, G * H],
+      ['saved states', a.hPrev, T * B * H],
+      ['saved gates', a.saved, T * B * RNN_SAVED[s.kind] * H],
+      ['output gradient', a.dOut, T * B * H],
+      ['final state gradient', a.dhN, B * H],
+      ['final cell state gradient', lstm ? a.dcN : null, B * H],
+      ['input gate gradient', a.dgx, T * B * G],
+      ['hidden gate gradient', a.dgh, T * B * G],
+      ['initial state gradient', a.dh0, B * H],
+      ['initial cell state gradient', a.dc0, B * H],
+    ],
+    a.mask,
+  );
 }
 
 /**
@@ -162,292 +331,130 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
   const names = addon.kernelNames();
   const UNARY = codeTable(names.unary);
   const BINARY = codeTable(names.binary);
-  return {
-    name: 'native',
-
-    unary(k: UnaryKernel, x: TypedArray, out: TypedArray, p0 = 0, p1 = 0): void {
-      const code = UNARY.get(k.name);
-      if (code === undefined || !sameKind(x, out) || x.length <= SMALL) {
-        jsBackend.unary(k, x, out, p0, p1);
-        return;
-      }
-      checkLen('unary', out, x.length);
-      if (!addon.unary(code, x, out, p0, p1)) jsBackend.unary(k, x, out, p0, p1);
+  // a method without an entry has no C kernel: the TypeScript one runs
+  const table: { [K in Method]?: Kernel<Args<K>> } = {
+    unary: {
+      args: 'k x out p0 p1',
+      small: 'x',
+      same: 'x out',
+      use: (k) => UNARY.has(k.name),
+      len: { out: ['x', ''] },
+      call: (k, x, out, p0 = 0, p1 = 0) => addon.unary(UNARY.get(k.name)!, x, out, p0, p1),
     },
-
-    binary(k: BinaryKernel, a, aStrides, b, bStrides, out, outShape): void {
-      const code = BINARY.get(k.name);
-      const outOk = k.compare ? out instanceof Uint8Array : sameKind(a, out);
-      if (code === undefined || !sameKind(a, b) || !outOk || outShape.length > MAX_RANK || out.length <= SMALL) {
-        jsBackend.binary(k, a, aStrides, b, bStrides, out, outShape);
-        return;
-      }
-      checkLen('binary', out, sizeOf(outShape));
-      checkSpan('binary (left operand)', a.length, 0, outShape, aStrides);
-      checkSpan('binary (right operand)', b.length, 0, outShape, bStrides);
-      if (!addon.binary(code, a, b, out, packDims(outShape, aStrides, bStrides))) jsBackend.binary(k, a, aStrides, b, bStrides, out, outShape);
+    binary: {
+      args: 'k a aStrides b bStrides out outShape',
+      small: 'out',
+      rank: 'outShape',
+      same: 'a b',
+      use: (k, a, _aStrides, _b, _bStrides, out) => BINARY.has(k.name) && (k.compare ? out instanceof Uint8Array : sameKind(a, out)),
+      len: { out: ['outShape', ''] },
+      span: { a: ['outShape', 'aStrides', 'left operand'], b: ['outShape', 'bStrides', 'right operand'] },
+      call: (k, a, aStrides, b, bStrides, out, outShape) => addon.binary(BINARY.get(k.name)!, a, b, out, packDims(outShape, aStrides, bStrides)),
     },
-
-    where(cond, cStrides, a, aStrides, b, bStrides, out, outShape): void {
-      if (!(cond instanceof Uint8Array) || !sameKind(a, b) || !sameKind(a, out) || outShape.length > MAX_RANK || out.length <= SMALL) {
-        jsBackend.where(cond, cStrides, a, aStrides, b, bStrides, out, outShape);
-        return;
-      }
-      checkLen('where', out, sizeOf(outShape));
-      checkSpan('where (condition)', cond.length, 0, outShape, cStrides);
-      checkSpan('where (first branch)', a.length, 0, outShape, aStrides);
-      checkSpan('where (second branch)', b.length, 0, outShape, bStrides);
-      addon.where(cond, a, b, out, packDims(outShape, cStrides, aStrides, bStrides));
+    where: {
+      args: 'cond cStrides a aStrides b bStrides out outShape',
+      small: 'out',
+      rank: 'outShape',
+      same: 'a b out',
+      is: { cond: Uint8Array },
+      len: { out: ['outShape', ''] },
+      span: { cond: ['outShape', 'cStrides', 'condition'], a: ['outShape', 'aStrides', 'first branch'], b: ['outShape', 'bStrides', 'second branch'] },
+      call: (cond, cStrides, a, aStrides, b, bStrides, out, outShape) => addon.where(cond, a, b, out, packDims(outShape, cStrides, aStrides, bStrides)),
     },
-
-    reduce(op: ReduceOp, x, outer, n, inner, out): void {
-      const code = REDUCE_CODES.get(op);
-      if (code === undefined || !sameKind(x, out) || x.length <= SMALL) {
-        jsBackend.reduce(op, x, outer, n, inner, out);
-        return;
-      }
-      checkLen('reduce (input)', x, outer * n * inner);
-      checkLen('reduce (output)', out, outer * inner);
-      addon.reduce(code, x, outer, n, inner, out);
+    reduce: {
+      args: 'op x outer n inner out',
+      small: 'x',
+      same: 'x out',
+      use: (op) => REDUCE_CODES.has(op),
+      len: { x: ['outer*n*inner', 'input'], out: ['outer*inner', 'output'] },
+      call: (op, x, outer, n, inner, out) => addon.reduce(REDUCE_CODES.get(op)!, x, outer, n, inner, out),
     },
-
-    argReduce(op, x, outer, n, inner, out): void {
-      if (!(out instanceof Int32Array)) {
-        jsBackend.argReduce(op, x, outer, n, inner, out);
-        return;
-      }
-      checkLen('argReduce (input)', x, outer * n * inner);
-      checkLen('argReduce (output)', out, outer * inner);
-      addon.argReduce(op === 'max', x, outer, n, inner, out);
+    argReduce: {
+      args: 'op x outer n inner out',
+      is: { out: Int32Array },
+      len: { x: ['outer*n*inner', 'input'], out: ['outer*inner', 'output'] },
+      call: (op, x, outer, n, inner, out) => addon.argReduce(op === 'max', x, outer, n, inner, out),
     },
-
-    softmax(x, outer, n, inner, out, log): void {
-      if (!sameKind(x, out) || x.length <= SMALL) {
-        jsBackend.softmax(x, outer, n, inner, out, log);
-        return;
-      }
-      checkLen('softmax (input)', x, outer * n * inner);
-      checkLen('softmax (output)', out, outer * n * inner);
-      addon.softmax(x, outer, n, inner, out, log);
+    softmax: { args: 'x outer n inner out log', small: 'x', same: 'x out', len: { x: ['outer*n*inner', 'input'], out: ['outer*n*inner', 'output'] } },
+    matmul: {
+      args: 'a b out s',
+      same: 'a b out',
+      float: true,
+      len: { out: [(_a, _b, _out, s) => s.batch * s.m * s.n, 'output'] },
+      check: (a, b, _out, { batch, m, n, k, strideA, strideB }) => {
+        if (batch > 0 && m * k > 0 && (batch - 1) * strideA + m * k > a.length) fail('matmul: left operand too short');
+        if (batch > 0 && k * n > 0 && (batch - 1) * strideB + k * n > b.length) fail('matmul: right operand too short');
+      },
+      call: (a, b, out, s) => addon.matmul(a, b, out, pack(s.batch, s.m, s.n, s.k, s.transA ? 1 : 0, s.transB ? 1 : 0, s.strideA, s.strideB)),
     },
-
-    matmul(a, b, out, s: MatmulSpec): void {
-      if (!isFloatArray(a) || !sameKind(a, b) || !sameKind(a, out)) {
-        jsBackend.matmul(a, b, out, s);
-        return;
-      }
-      const { batch, m, n, k, strideA, strideB } = s;
-      checkLen('matmul (output)', out, batch * m * n);
-      if (batch > 0 && m * k > 0 && (batch - 1) * strideA + m * k > a.length) fail('matmul: left operand too short');
-      if (batch > 0 && k * n > 0 && (batch - 1) * strideB + k * n > b.length) fail('matmul: right operand too short');
-      spec[0] = batch;
-      spec[1] = m;
-      spec[2] = n;
-      spec[3] = k;
-      spec[4] = s.transA ? 1 : 0;
-      spec[5] = s.transB ? 1 : 0;
-      spec[6] = strideA;
-      spec[7] = strideB;
-      addon.matmul(a, b, out, spec);
+    gemm: {
+      args: 'a b c s',
+      same: 'c a b',
+      float: true,
+      check: checkGemm,
+      call: (a, b, c, s) => addon.gemm(a, b, c, packGemm(s), s.a.rowOffsets ?? null, s.a.colOffsets ?? null, s.b.rowOffsets ?? null, s.b.colOffsets ?? null),
     },
-
-    gemm(a, b, c, s: GemmSpec): void {
-      if (!isFloatArray(c) || !sameKind(a, c) || !sameKind(b, c)) {
-        jsBackend.gemm(a, b, c, s);
-        return;
-      }
-      const { batch, m, n, k } = s;
-      for (const v of [batch, m, n, k]) if (!Number.isInteger(v) || v < 0) fail(`gemm: bad sizes ${batch}, ${m}, ${n}, ${k}`);
-      if (s.c.rowOffsets || s.c.colOffsets) fail('gemm (output): offset tables are for the operands A and B only');
-      gemmOperand('left operand', a, s.a, batch, m, k, 6);
-      gemmOperand('right operand', b, s.b, batch, k, n, 10);
-      gemmOperand('output', c, s.c, s.sumBatch ? 1 : batch, m, n, 14);
-      gemmSpec[0] = batch;
-      gemmSpec[1] = m;
-      gemmSpec[2] = n;
-      gemmSpec[3] = k;
-      gemmSpec[4] = s.accumulate ? 1 : 0;
-      gemmSpec[5] = s.sumBatch ? 1 : 0;
-      addon.gemm(a, b, c, gemmSpec, s.a.rowOffsets ?? null, s.a.colOffsets ?? null, s.b.rowOffsets ?? null, s.b.colOffsets ?? null);
+    stridedCopy: {
+      args: 'src offset strides shape out',
+      small: 'out',
+      rank: 'shape',
+      same: 'src out',
+      len: { out: ['shape', ''] },
+      span: { src: ['shape', 'strides', '', 'offset'] },
+      call: (src, offset, strides, shape, out) => addon.stridedCopy(src, offset, out, packDims(shape, strides)),
     },
-
-    stridedCopy(src, offset, strides, shape, out): void {
-      if (!sameKind(src, out) || shape.length > MAX_RANK || out.length <= SMALL) {
-        jsBackend.stridedCopy(src, offset, strides, shape, out);
-        return;
-      }
-      checkLen('stridedCopy', out, sizeOf(shape));
-      checkSpan('stridedCopy', src.length, offset, shape, strides);
-      addon.stridedCopy(src, offset, out, packDims(shape, strides));
+    stridedAccumulate: {
+      args: 'src shape dst offset strides',
+      small: 'src',
+      rank: 'shape',
+      same: 'src dst',
+      len: { src: ['shape', ''] },
+      span: { dst: ['shape', 'strides', '', 'offset'] },
+      call: (src, shape, dst, offset, strides) => addon.stridedAccumulate(src, dst, offset, packDims(shape, strides)),
     },
-
-    stridedAccumulate(src, shape, dst, offset, strides): void {
-      if (!sameKind(src, dst) || shape.length > MAX_RANK || src.length <= SMALL) {
-        jsBackend.stridedAccumulate(src, shape, dst, offset, strides);
-        return;
-      }
-      checkLen('stridedAccumulate', src, sizeOf(shape));
-      checkSpan('stridedAccumulate', dst.length, offset, shape, strides);
-      addon.stridedAccumulate(src, dst, offset, packDims(shape, strides));
+    indexSelect: { args: 'x idx outer n inner out', same: 'x out', len: { x: ['outer*n*inner', 'input'], out: ['outer*idx*inner', 'output'] }, indices: ['idx', 'n'] },
+    indexAdd: { args: 'g idx outer n inner out', same: 'g out', len: { g: ['outer*idx*inner', 'gradient'], out: ['outer*n*inner', 'output'] }, indices: ['idx', 'n'] },
+    gather: {
+      args: 'x idx outer n m inner out',
+      same: 'x out',
+      len: { x: ['outer*n*inner', 'input'], idx: ['outer*m*inner', 'index'], out: ['outer*m*inner', 'output'] },
+      indices: ['idx', 'n'],
     },
-
-    indexSelect(x, idx, outer, n, inner, out): void {
-      if (!sameKind(x, out)) {
-        jsBackend.indexSelect(x, idx, outer, n, inner, out);
-        return;
-      }
-      checkLen('indexSelect (input)', x, outer * n * inner);
-      checkLen('indexSelect (output)', out, outer * idx.length * inner);
-      checkIndices('indexSelect', idx, n);
-      addon.indexSelect(x, idx, outer, n, inner, out);
+    scatterAdd: {
+      args: 'src idx outer n m inner out',
+      same: 'src out',
+      len: { src: ['outer*m*inner', 'source'], idx: ['outer*m*inner', 'index'], out: ['outer*n*inner', 'output'] },
+      indices: ['idx', 'n'],
     },
-
-    indexAdd(g, idx, outer, n, inner, out): void {
-      if (!sameKind(g, out)) {
-        jsBackend.indexAdd(g, idx, outer, n, inner, out);
-        return;
-      }
-      checkLen('indexAdd (gradient)', g, outer * idx.length * inner);
-      checkLen('indexAdd (output)', out, outer * n * inner);
-      checkIndices('indexAdd', idx, n);
-      addon.indexAdd(g, idx, outer, n, inner, out);
+    cast: { args: 'x out', small: 'x', len: { out: ['x', ''] } },
+    rnnForward: {
+      args: 's a',
+      use: rnnForwardArrays,
+      call: (_s, a) => addon.rnnForward(rnnSpec, a.gx, a.h0, a.c0, a.whh, a.bhh, a.mask, a.out, a.hN, a.cN, a.hPrev, a.saved),
     },
-
-    gather(x, idx, outer, n, m, inner, out): void {
-      if (!sameKind(x, out)) {
-        jsBackend.gather(x, idx, outer, n, m, inner, out);
-        return;
-      }
-      checkLen('gather (input)', x, outer * n * inner);
-      checkLen('gather (index)', idx, outer * m * inner);
-      checkLen('gather (output)', out, outer * m * inner);
-      checkIndices('gather', idx, n);
-      addon.gather(x, idx, outer, n, m, inner, out);
+    rnnBackward: {
+      args: 's a',
+      use: rnnBackwardArrays,
+      call: (s, a) =>
+        addon.rnnBackward(rnnSpec, a.whh, a.mask, a.hPrev, a.saved, a.dOut, a.dhN, s.kind === 'lstm' ? a.dcN : null, a.dgx, a.dgh, a.dh0, a.dc0),
     },
-
-    scatterAdd(src, idx, outer, n, m, inner, out): void {
-      if (!sameKind(src, out)) {
-        jsBackend.scatterAdd(src, idx, outer, n, m, inner, out);
-        return;
-      }
-      checkLen('scatterAdd (source)', src, outer * m * inner);
-      checkLen('scatterAdd (index)', idx, outer * m * inner);
-      checkLen('scatterAdd (output)', out, outer * n * inner);
-      checkIndices('scatterAdd', idx, n);
-      addon.scatterAdd(src, idx, outer, n, m, inner, out);
+    sgdStep: {
+      args: 'p g buf? o',
+      same: 'p g buf',
+      float: true,
+      len: { g: ['p', 'gradient'], buf: ['p', 'momentum buffer'] },
+      call: (p, g, buf, o) =>
+        addon.sgdStep(p, g, buf, pack(o.lr, o.momentum, o.dampening, o.weightDecay, o.nesterov ? 1 : 0, o.maximize ? 1 : 0, o.firstStep ? 1 : 0)),
     },
-
-    csrMatmul: jsBackend.csrMatmul, // no C kernel yet: the TypeScript one
-    cast(x, out): void {
-      if (x.length <= SMALL) {
-        jsBackend.cast(x, out);
-        return;
-      }
-      checkLen('cast', out, x.length);
-      addon.cast(x, out);
-    },
-
-    rnnForward(s: RnnSpec, a: RnnForwardArgs): void {
-      const { T, B, H } = s;
-      const G = RNN_GATES[s.kind] * H;
-      const lstm = s.kind === 'lstm';
-      if (lstm !== (a.c0 !== null) || lstm !== (a.cN !== null)) fail('rnnForward: the cell state is needed for (and only for) LSTM');
-      const ok = rnnArrays(
-        s,
-        [
-          ['gates of the input', a.gx, T * B * G],
-          ['initial state', a.h0, B * H],
-          ['initial cell state', a.c0, B * H],
-          ['hidden weights', a.whh, G * H],
-          ['hidden bias', a.bhh, G],
-          ['output', a.out, T * B * H],
-          ['final state', a.hN, B * H],
-          ['final cell state', a.cN, B * H],
-          ['saved states', a.hPrev, T * B * H],
-          ['saved gates', a.saved, T * B * RNN_SAVED[s.kind] * H],
-        ],
-        a.mask,
-      );
-      if (!ok) {
-        jsBackend.rnnForward(s, a);
-        return;
-      }
-      addon.rnnForward(rnnSpec, a.gx, a.h0, a.c0, a.whh, a.bhh, a.mask, a.out, a.hN, a.cN, a.hPrev, a.saved);
-    },
-
-    rnnBackward(s: RnnSpec, a: RnnBackwardArgs): void {
-      const { T, B, H } = s;
-      const G = RNN_GATES[s.kind] * H;
-      const lstm = s.kind === 'lstm';
-      if (lstm !== (a.dc0 !== null)) fail('rnnBackward: the cell state gradient is needed for (and only for) LSTM');
-      if ((s.kind === 'gru') !== (a.dgh !== null)) fail('rnnBackward: the hidden gate gradient is needed for (and only for) GRU');
-      const ok = rnnArrays(
-        s,
-        [
-          ['hidden weights', a.whh, G * H],
-          ['saved states', a.hPrev, T * B * H],
-          ['saved gates', a.saved, T * B * RNN_SAVED[s.kind] * H],
-          ['output gradient', a.dOut, T * B * H],
-          ['final state gradient', a.dhN, B * H],
-          ['final cell state gradient', lstm ? a.dcN : null, B * H],
-          ['input gate gradient', a.dgx, T * B * G],
-          ['hidden gate gradient', a.dgh, T * B * G],
-          ['initial state gradient', a.dh0, B * H],
-          ['initial cell state gradient', a.dc0, B * H],
-        ],
-        a.mask,
-      );
-      if (!ok) {
-        jsBackend.rnnBackward(s, a);
-        return;
-      }
-      addon.rnnBackward(rnnSpec, a.whh, a.mask, a.hPrev, a.saved, a.dOut, a.dhN, lstm ? a.dcN : null, a.dgx, a.dgh, a.dh0, a.dc0);
-    },
-
-    sgdStep(p, g, buf, o: SgdOptions): void {
-      if (!isFloatArray(p) || !sameKind(p, g) || (buf && !sameKind(p, buf))) {
-        jsBackend.sgdStep!(p, g, buf, o);
-        return;
-      }
-      checkLen('sgdStep (gradient)', g, p.length);
-      if (buf) checkLen('sgdStep (momentum buffer)', buf, p.length);
-      opts[0] = o.lr;
-      opts[1] = o.momentum;
-      opts[2] = o.dampening;
-      opts[3] = o.weightDecay;
-      opts[4] = o.nesterov ? 1 : 0;
-      opts[5] = o.maximize ? 1 : 0;
-      opts[6] = o.firstStep ? 1 : 0;
-      addon.sgdStep(p, g, buf, opts);
-    },
-
-    adamStep(p, g, m, v, vmax, o: AdamOptions): void {
-      if (!isFloatArray(p) || !sameKind(p, g) || !sameKind(p, m) || !sameKind(p, v) || (vmax && !sameKind(p, vmax))) {
-        jsBackend.adamStep!(p, g, m, v, vmax, o);
-        return;
-      }
-      for (const [what, arr] of [
-        ['gradient', g],
-        ['first moment', m],
-        ['second moment', v],
-      ] as const) {
-        checkLen(`adamStep (${what})`, arr, p.length);
-      }
-      if (vmax) checkLen('adamStep (max second moment)', vmax, p.length);
-      // bias corrections are computed here with JS's ** so that both backends agree bit for bit
-      const bc1 = 1 - o.beta1 ** o.step;
-      const bc2 = 1 - o.beta2 ** o.step;
-      opts[0] = o.lr;
-      opts[1] = o.beta1;
-      opts[2] = o.beta2;
-      opts[3] = o.eps;
-      opts[4] = o.weightDecay;
-      opts[5] = o.lr / bc1;
-      opts[6] = Math.sqrt(bc2);
-      opts[7] = o.decoupled ? 1 : 0;
-      opts[8] = o.amsgrad ? 1 : 0;
-      opts[9] = o.maximize ? 1 : 0;
-      addon.adamStep(p, g, m, v, vmax, opts);
+    adamStep: {
+      args: 'p g m v vmax? o',
+      same: 'p g m v vmax',
+      float: true,
+      len: { g: ['p', 'gradient'], m: ['p', 'first moment'], v: ['p', 'second moment'], vmax: ['p', 'max second moment'] },
+      call: (p, g, m, v, vmax, o) => addon.adamStep(p, g, m, v, vmax, packAdam(o)),
     },
   };
+  const backend: Record<string, unknown> = { ...jsBackend, name: 'native' };
+  for (const name of Object.keys(table) as Method[]) backend[name] = compile(name, table[name] as Kernel<unknown[]>, addon, SMALL);
+  return backend as unknown as Backend;
 }
