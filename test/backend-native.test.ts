@@ -9,7 +9,7 @@ import { ChainruleError, type Tensor, getBackend, manualSeed, noGrad, randn, set
 import { jsBackend } from '../src/backend/js/index.js';
 import { registerBackend } from '../src/backend/registry.js';
 import { createNativeBackend } from '../src/backend/native/backend.js';
-import { contiguousStrides } from '../src/backend/strides.js';
+import { contiguousStrides } from '../src/tensor/strides.js';
 import { nativeAddon, nativeLoadError } from '../src/backend/native/load.js';
 import type { Backend, TypedArray } from '../src/backend/types.js';
 import { mlpGrads, B, U } from './backend-helpers.js';

@@ -1,4 +1,4 @@
-import { contiguousStrides } from '../backend/strides.js';
+import { contiguousStrides } from './strides.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 
 export type Shape = readonly number[];

@@ -1,4 +1,4 @@
-import { contiguousStrides } from '../strides.js';
+import { contiguousStrides } from '../../tensor/strides.js';
 import type { BinaryKernel, TypedArray, UnaryKernel } from '../types.js';
 
 /**

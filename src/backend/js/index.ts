@@ -1,5 +1,5 @@
 import type { Backend, ReduceOp, TypedArray } from '../types.js';
-import { contiguousStrides } from '../strides.js';
+import { contiguousStrides } from '../../tensor/strides.js';
 import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
 import { matmul, stridedGemm } from './matmul.js';
 import { adamStep, sgdStep } from './optim.js';

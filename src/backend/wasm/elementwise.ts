@@ -1,5 +1,5 @@
 import { binary as jsBinary, coalesce, unary as jsUnary } from '../js/elementwise.js';
-import { contiguousStrides } from '../strides.js';
+import { contiguousStrides } from '../../tensor/strides.js';
 import type { Backend, TypedArray } from '../types.js';
 import { Arena } from './arena.js';
 import type { GemmExports } from './module.js';
