@@ -4,6 +4,8 @@ import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
 import { matmul, stridedGemm } from './matmul.js';
 import { adamStep, sgdStep } from './optim.js';
 import { rnnBackward, rnnForward } from './rnn.js';
+import { scan } from './scan.js';
+import { kthvalue, median, mode, sort, topk } from './sort.js';
 
 function reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void {
   const init = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity;
@@ -193,6 +195,12 @@ export const jsBackend: Backend = {
   where,
   reduce,
   argReduce,
+  scan,
+  sort,
+  topk,
+  kthvalue,
+  median,
+  mode,
   softmax,
   matmul,
   gemm: stridedGemm,

@@ -221,6 +221,12 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
       addon.argReduce(op === 'max', x, outer, n, inner, out);
     },
 
+    scan: jsBackend.scan,
+    sort: jsBackend.sort,
+    topk: jsBackend.topk,
+    kthvalue: jsBackend.kthvalue,
+    median: jsBackend.median,
+    mode: jsBackend.mode,
     softmax(x, outer, n, inner, out, log): void {
       if (!sameKind(x, out) || x.length <= SMALL) {
         jsBackend.softmax(x, outer, n, inner, out, log);
