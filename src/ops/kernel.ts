@@ -138,8 +138,11 @@ export function along(x: Tensor, d: number): { outer: number; n: number; inner: 
 /** `dim` normalised against x's rank (a 0-d tensor takes 0 and -1); a bad one names the op and x's shape. */
 export function dimOf(x: Tensor, dim: unknown, op: string): number {
   const r = Math.max(x.ndim, 1);
-  if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < -r || dim >= r) {
-    throw new ChainruleError(`${op}: dim ${String(dim)} is out of range for a tensor of shape ${fmtShape(x.shape)} (expected an integer in ${-r}..${r - 1})`);
+  if (typeof dim !== 'number' || !Number.isInteger(dim)) {
+    throw new ChainruleError(`${op}: dim must be an integer in ${-r}..${r - 1} for a tensor of shape ${fmtShape(x.shape)}, got ${String(dim)}`);
+  }
+  if (dim < -r || dim >= r) {
+    throw new ChainruleError(`${op}: dim ${dim} is out of range for a tensor of shape ${fmtShape(x.shape)} (expected ${-r}..${r - 1})`);
   }
   return dim < 0 ? dim + r : dim;
 }

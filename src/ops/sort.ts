@@ -19,7 +19,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { div, eq, mul, ne } from './arith.js';
 import { type OpDef, defineOp } from './define.js';
 import { scatterAdd } from './indexing.js';
-import { along, assertNumber, assertTensor, castData, dimOf } from './kernel.js';
+import { along, assertTensor, castData, dimOf } from './kernel.js';
 import type { ReduceOptions } from './reduce.js';
 import { reshape } from './shape.js';
 
@@ -76,10 +76,9 @@ function nonEmpty(x: Tensor, d: number, op: string): number {
 
 /** k as an integer in lo..n, or an error naming the op, the dim and the shape. */
 function checkK(x: Tensor, k: number, d: number, lo: number, op: string): number {
-  assertNumber(k, op, 'k');
   const n = x.ndim === 0 ? 1 : x.shape[d];
-  if (!Number.isInteger(k) || k < lo || k > n) {
-    throw new ChainruleError(`${op}: k = ${k} is out of range for dimension ${d} of size ${n} (shape ${fmtShape(x.shape)}; k must be in ${lo}..${n})`);
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < lo || k > n) {
+    throw new ChainruleError(`${op}: k must be an integer in ${lo}..${n} for dimension ${d} of a tensor of shape ${fmtShape(x.shape)}, got ${String(k)}`);
   }
   return k;
 }
