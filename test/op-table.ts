@@ -1,7 +1,8 @@
 // The op table: one entry per op case, with the same name as in scripts/fixtures/ops.py, which
 // computed PyTorch's forward values and gradients into test/fixtures/ops.json. runOpTable checks,
 // for every case on a given backend: the forward values, the gradient of sum(out * W), and a
-// float64 gradcheck against central differences.
+// float64 gradcheck against central differences. Other tables (a fixture file and a function per
+// case, an OpTable) run through the same checks: test/ops-reduce-table.ts is one.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';

@@ -190,7 +190,11 @@ export interface Backend {
   kthvalue(x: TypedArray, outer: number, n: number, inner: number, k: number, values: TypedArray, indices: Int32Array): void;
   /** The lower median along the middle axis into [outer, inner]: the first NaN if any, else the element of rank ⌊(n-1)/2⌋ (ties by position). */
   median(x: TypedArray, outer: number, n: number, inner: number, values: TypedArray, indices: Int32Array): void;
-  /** The most frequent value along the middle axis (the smallest of equally frequent ones) and the position of its last occurrence (as PyTorch's CPU kernel). */
+  /**
+   * The most frequent value along the middle axis (the smallest of equally frequent ones; values
+   * compared with <, as PyTorch's CPU kernel does) and the position that kernel reports (its last
+   * occurrence in slices of up to 16 elements).
+   */
   mode(x: TypedArray, outer: number, n: number, inner: number, values: TypedArray, indices: Int32Array): void;
   /** Softmax (or log-softmax when log is true) along the middle axis of [outer, n, inner]. */
   softmax(x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, log: boolean): void;

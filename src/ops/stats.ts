@@ -1,6 +1,6 @@
 // Reductions beyond the sum: mean, extrema and their indices, logsumexp, variance and standard
-// deviation, and the sum and mean that skip NaN. Each gradient is written with ops and follows PyTorch's conventions at the edges
-// (ties share, empty reductions, zero deviations).
+// deviation, and the sum and mean that skip NaN. Each gradient is written with ops and follows
+// PyTorch's conventions at the edges (ties share, empty reductions, zero deviations, NaN).
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
 import { ChainruleError, fmtShape } from '../errors.js';
