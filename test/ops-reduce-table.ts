@@ -1,7 +1,7 @@
 // The reductions and scans of the op table, one function per case of
 // scripts/fixtures/ops_reduce.py (test/fixtures/ops-reduce.json), checked by op-table.ts's
 // machinery: values and indices, gradients, float64 gradcheck, double backward and float32.
-import { argsort, norm, sort, topk } from 'chainrule';
+import { type Tensor, argsort, norm, sort, topk } from 'chainrule';
 import type { OpTable, TableFn } from './op-table.js';
 
 const INF = Number.POSITIVE_INFINITY;
@@ -196,5 +196,24 @@ const ops: Record<string, TableFn> = {
   count_nonzero_int: (a) => a.countNonzero(0),
   count_nonzero_bool: (a) => a.countNonzero(),
 };
+
+// random shapes: the op's integer arguments come as the int input p (see ops_reduce.py)
+const ORDERS = [1, 2, 3, 0.5, INF, -INF];
+const RANDOM: Record<string, (a: Tensor, p: number[]) => Tensor | readonly Tensor[]> = {
+  cumsum: (a, [d]) => a.cumsum(d),
+  cumprod: (a, [d]) => a.cumprod(d),
+  logcumsumexp: (a, [d]) => a.logcumsumexp(d),
+  prod: (a, [d, keepdim]) => a.prod(d, { keepdim: keepdim === 1 }),
+  norm: (a, [p, d, keepdim]) => a.norm(ORDERS[p], d, { keepdim: keepdim === 1 }),
+  sort: (a, [d, descending]) => a.sort(d, { descending: descending === 1 }),
+  topk: (a, [d, largest, k]) => a.topk(k, d, { largest: largest === 1 }),
+  kthvalue: (a, [d, keepdim, k]) => a.kthvalue(k, d, { keepdim: keepdim === 1 }),
+  median: (a, [d, keepdim]) => a.medianDim(d, { keepdim: keepdim === 1 }),
+  max: (a, [d, keepdim, isMax]) => (isMax ? a.maxDim(d, { keepdim: keepdim === 1 }) : a.minDim(d, { keepdim: keepdim === 1 })),
+  nanmean: (a, [d, keepdim]) => a.nanmean(d, { keepdim: keepdim === 1 }),
+};
+for (const [name, f] of Object.entries(RANDOM)) {
+  for (let i = 0; i < 3; i++) ops[`random_${name}_${i}`] = (a, p) => f(a, [...p.dataSync()]);
+}
 
 export const REDUCE_TABLE: OpTable = { fixture: 'ops-reduce.json', ops };
