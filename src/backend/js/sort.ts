@@ -340,73 +340,59 @@ export function topk(x: TypedArray, outer: number, n: number, inner: number, k: 
   );
 }
 
-export function kthvalue(x: TypedArray, outer: number, n: number, inner: number, k: number, values: TypedArray, indices: Int32Array): void {
+/** Loads every slice into pairs; the pair at the position `pick` returns is that slice's value and index. */
+function pickEach(x: TypedArray, outer: number, n: number, inner: number, values: TypedArray, indices: Int32Array, pick: (p: Pairs) => number): void {
+  if (n === 0) return;
   eachSlice(
     x,
     outer,
     n,
     inner,
     (p, _base, outBase) => {
-      p.quickSelect(n, k - 1);
-      values[outBase] = p.v[k - 1];
-      indices[outBase] = p.ix[k - 1];
+      const j = pick(p);
+      values[outBase] = p.v[j];
+      indices[outBase] = p.ix[j];
     },
     1,
   );
+}
+
+export function kthvalue(x: TypedArray, outer: number, n: number, inner: number, k: number, values: TypedArray, indices: Int32Array): void {
+  pickEach(x, outer, n, inner, values, indices, (p) => {
+    p.quickSelect(n, k - 1);
+    return k - 1;
+  });
 }
 
 export function median(x: TypedArray, outer: number, n: number, inner: number, values: TypedArray, indices: Int32Array): void {
-  if (n === 0) return;
-  eachSlice(
-    x,
-    outer,
-    n,
-    inner,
-    (p, _base, outBase) => {
-      let nan = -1;
-      for (let j = 0; j < n && nan < 0; j++) if (p.v[j] !== p.v[j]) nan = j;
-      if (nan >= 0) {
-        values[outBase] = Number.NaN;
-        indices[outBase] = nan;
-        return;
-      }
-      // the element of rank (n-1)/2 with ties broken by position (PyTorch's nth_element comparator)
-      p.less = ascNanLast;
-      p.stableSort(n);
-      values[outBase] = p.v[(n - 1) >> 1];
-      indices[outBase] = p.ix[(n - 1) >> 1];
-    },
-    1,
-  );
+  pickEach(x, outer, n, inner, values, indices, (p) => {
+    // the first NaN (pairs are still in input order), else the element of rank (n-1)/2 with ties
+    // broken by position (PyTorch's nth_element comparator)
+    for (let j = 0; j < n; j++) if (p.v[j] !== p.v[j]) return j;
+    p.less = ascNanLast;
+    p.stableSort(n);
+    return (n - 1) >> 1;
+  });
 }
 
 export function mode(x: TypedArray, outer: number, n: number, inner: number, values: TypedArray, indices: Int32Array): void {
-  if (n === 0) return;
-  eachSlice(
-    x,
-    outer,
-    n,
-    inner,
-    (p, _base, outBase) => {
-      p.less = plainLess;
-      p.sort(0, n);
-      // the first longest run of equal values (NaN equals nothing), reported by its last element
-      let best = 0;
-      let bestAt = 0;
-      let run = 0;
-      for (let j = 0; j < n; j++) {
-        run++;
-        if (j === n - 1 || p.v[j] !== p.v[j + 1]) {
-          if (run > best) {
-            best = run;
-            bestAt = j;
-          }
-          run = 0;
+  pickEach(x, outer, n, inner, values, indices, (p) => {
+    p.less = plainLess;
+    p.sort(0, n);
+    // the first longest run of equal values (NaN equals nothing), reported by its last element
+    let best = 0;
+    let bestAt = 0;
+    let run = 0;
+    for (let j = 0; j < n; j++) {
+      run++;
+      if (j === n - 1 || p.v[j] !== p.v[j + 1]) {
+        if (run > best) {
+          best = run;
+          bestAt = j;
         }
+        run = 0;
       }
-      values[outBase] = p.v[bestAt];
-      indices[outBase] = p.ix[bestAt];
-    },
-    1,
-  );
+    }
+    return bestAt;
+  });
 }
