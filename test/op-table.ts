@@ -267,33 +267,43 @@ export const OPS: Record<string, OpFn> = {
 /** `<case>_nonfinite` cases run `<case>`'s call on NaN, ±∞ and ±0 (scripts/fixtures/ops.py makes them). */
 const NONFINITE = /_nonfinite$/;
 
-export function opOf(name: string): OpFn {
-  return OPS[name.replace(NONFINITE, '')];
+/** The table's function for a case (a `_nonfinite` case uses its base case's). */
+function fnOf(table: OpTable, name: string): TableFn {
+  return table.ops[name.replace(NONFINITE, '')];
 }
 
 interface FixtureCase {
   name: string;
-  inputs: { shape: number[]; dtype: 'float64' | 'int32'; data: number[] }[];
+  inputs: { shape: number[]; dtype: 'float64' | 'int32' | 'bool'; data: number[] }[];
   out: { shape: number[]; data: number[] };
+  /** the further outputs of an op that returns several (the indices of sort), compared but not differentiated */
+  more?: { shape: number[]; data: number[] }[];
   grads?: (number[] | null)[];
-  /** false: the values sit on kinks, ties or poles (PyTorch's gradient is compared, no finite differences) */
-  gradcheck?: false;
+  /** false where central differences cannot check the gradient (ties, kinks, non-finite inputs) */
+  gradcheck?: boolean;
   /** false: values float32 cannot hold (no float32 forward) */
   float32?: false;
 }
 
-/** JSON has no NaN or infinities: the fixture writes them as 'NaN', 'Infinity' and '-Infinity'. */
-const num = (v: number | string): number => (typeof v === 'string' ? Number(v) : v);
+/** A function of the table: one output, or several of which the first is differentiated. */
+export type TableFn = (...xs: Tensor[]) => Tensor | readonly Tensor[];
 
-export function loadCases(): FixtureCase[] {
-  const path = new URL('./fixtures/ops.json', import.meta.url);
-  const cases: FixtureCase[] = JSON.parse(readFileSync(path, 'utf8')).cases;
-  for (const c of cases) {
-    for (const inp of c.inputs) inp.data = inp.data.map(num);
-    c.out.data = c.out.data.map(num);
-    if (c.grads) c.grads = c.grads.map((g) => (g === null ? null : g.map(num)));
-  }
-  return cases;
+/** A table of cases: the fixture file (under test/fixtures) and a function per case name. */
+export interface OpTable {
+  readonly fixture: string;
+  readonly ops: Readonly<Record<string, TableFn>>;
+}
+
+const DEFAULT_TABLE: OpTable = { fixture: 'ops.json', ops: OPS };
+
+/** ' (fixture)' in test names for tables other than the default one. */
+const tableName = (t: OpTable) => (t === DEFAULT_TABLE ? '' : ` (${t.fixture})`);
+
+/** Reads a fixture file; non-finite numbers are written as the strings NaN, Infinity and -Infinity. */
+export function loadCases(fixture = DEFAULT_TABLE.fixture): FixtureCase[] {
+  const path = new URL(`./fixtures/${fixture}`, import.meta.url);
+  const special: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+  return JSON.parse(readFileSync(path, 'utf8'), (_k, v) => (typeof v === 'string' && v in special ? special[v] : v)).cases;
 }
 
 export function weightsFor(n: number): Float64Array {
@@ -310,29 +320,48 @@ function close(actual: ArrayLike<number>, expected: readonly number[], tol: numb
   }
 }
 
+function inputsOf(c: FixtureCase, float: 'float64' | 'float32'): Tensor[] {
+  return c.inputs.map((inp) => {
+    if (inp.dtype === 'int32') return tensor(Int32Array.from(inp.data), { shape: inp.shape });
+    if (inp.dtype === 'bool') return tensor(Uint8Array.from(inp.data), { shape: inp.shape, dtype: 'bool' });
+    return tensor(float === 'float64' ? Float64Array.from(inp.data) : Float32Array.from(inp.data), { shape: inp.shape });
+  });
+}
+
+function outputsOf(fn: TableFn, xs: Tensor[]): readonly Tensor[] {
+  const y = fn(...xs);
+  return Array.isArray(y) ? (y as readonly Tensor[]) : [y as Tensor];
+}
+
+/** Checks every output's shape and values against the fixture. */
+function checkOutputs(c: FixtureCase, ys: readonly Tensor[], tol: number, what: string): void {
+  const want = [c.out, ...(c.more ?? [])];
+  assert.equal(ys.length, want.length, `${c.name}: ${ys.length} outputs, PyTorch gives ${want.length}`);
+  ys.forEach((y, k) => {
+    assert.deepEqual([...y.shape], want[k].shape, `${c.name}: shape of output ${k}`);
+    close(y.dataSync(), want[k].data, tol, `${c.name} ${what}${k ? ` (output ${k})` : ''}`);
+  });
+}
+
 /** Registers the whole op table as tests on the named backend. */
-export function runOpTable(backend: string, tol = 1e-12): void {
-  const cases = loadCases();
-  describe(`op table on the ${backend} backend`, () => {
+export function runOpTable(backend: string, tol = 1e-12, table: OpTable = DEFAULT_TABLE): void {
+  const cases = loadCases(table.fixture);
+  describe(`op table${tableName(table)} on the ${backend} backend`, () => {
     it('covers every fixture case and nothing else', () => {
-      assert.deepEqual(Object.keys(OPS).sort(), cases.map((c) => c.name).filter((n) => !NONFINITE.test(n)).sort());
-      for (const c of cases) assert.ok(opOf(c.name), `${c.name} has no entry in OPS`);
+      assert.deepEqual(Object.keys(table.ops).sort(), cases.map((c) => c.name).filter((n) => !NONFINITE.test(n)).sort());
+      for (const c of cases) assert.ok(fnOf(table, c.name), `${c.name} has no entry in the table`);
     });
     for (const c of cases) {
       it(c.name, () => {
         const prev = getBackend();
         setBackend(backend);
         try {
-          const fn = opOf(c.name);
-          const make = () =>
-            c.inputs.map((inp) =>
-              tensor(inp.dtype === 'int32' ? Int32Array.from(inp.data) : Float64Array.from(inp.data), { shape: inp.shape }),
-            );
-          const xs = make().map((x) => (x.dtype === 'float64' ? x.requiresGrad_() : x));
-          const y = fn(...xs);
-          assert.deepEqual([...y.shape], c.out.shape, `${c.name}: output shape`);
-          close(y.dataSync(), c.out.data, tol, `${c.name} forward`);
+          const fn = fnOf(table, c.name);
+          const xs = inputsOf(c, 'float64').map((x) => (x.dtype === 'float64' ? x.requiresGrad_() : x));
+          const ys = outputsOf(fn, xs);
+          checkOutputs(c, ys, tol, 'forward');
           if (!c.grads) return;
+          const y = ys[0];
           y.flatten().mul(tensor(weightsFor(y.size))).sum().backward();
           c.grads.forEach((g, k) => {
             if (!g) return;
@@ -345,7 +374,7 @@ export function runOpTable(backend: string, tol = 1e-12): void {
             close(got.dataSync(), g, tol * 100, `${c.name} grad of input ${k}`);
           });
           if (c.gradcheck === false) return;
-          const fresh = make();
+          const fresh = inputsOf(c, 'float64');
           const floatIdx = fresh.map((x, i) => (x.dtype === 'float64' ? i : -1)).filter((i) => i >= 0);
           const report = gradcheck(
             (...fl: Tensor[]) => {
@@ -353,7 +382,7 @@ export function runOpTable(backend: string, tol = 1e-12): void {
               floatIdx.forEach((i, k) => {
                 args[i] = fl[k];
               });
-              return fn(...args);
+              return outputsOf(fn, args)[0];
             },
             floatIdx.map((i) => fresh[i]),
             { atol: 1e-6, rtol: 1e-5 },
@@ -368,21 +397,17 @@ export function runOpTable(backend: string, tol = 1e-12): void {
 }
 
 /** The forward half of the table in float32 (the training dtype), at float32 tolerance. */
-export function runOpTableFloat32(backend: string): void {
-  const cases = loadCases();
-  describe(`op table in float32 on the ${backend} backend`, () => {
+export function runOpTableFloat32(backend: string, table: OpTable = DEFAULT_TABLE): void {
+  const cases = loadCases(table.fixture);
+  describe(`op table${tableName(table)} in float32 on the ${backend} backend`, () => {
     for (const c of cases.filter((c) => c.float32 !== false)) {
       it(c.name, () => {
         const prev = getBackend();
         setBackend(backend);
         try {
-          const xs = c.inputs.map((inp) =>
-            tensor(inp.dtype === 'int32' ? Int32Array.from(inp.data) : Float32Array.from(inp.data), { shape: inp.shape }),
-          );
-          const y = opOf(c.name)(...xs);
-          assert.deepEqual([...y.shape], c.out.shape);
-          if (y.dtype !== 'bool' && y.dtype !== 'int32') assert.equal(y.dtype, 'float32', `${c.name} keeps float32`);
-          close(y.dataSync(), c.out.data, 2e-5, `${c.name} float32 forward`);
+          const ys = outputsOf(fnOf(table, c.name), inputsOf(c, 'float32'));
+          for (const y of ys) if (y.dtype !== 'bool' && y.dtype !== 'int32') assert.equal(y.dtype, 'float32', `${c.name} keeps float32`);
+          checkOutputs(c, ys, 2e-5, 'float32 forward');
         } finally {
           setBackend(prev);
         }
@@ -395,17 +420,15 @@ export function runOpTableFloat32(backend: string): void {
  * Double backward: for every differentiable case, the gradient of sum(out * W) is itself
  * gradchecked (its backward is built from differentiable ops, so it has a correct gradient).
  */
-export function runDoubleBackward(backend: string): void {
-  const cases = loadCases().filter((c) => c.grads && c.gradcheck !== false);
-  describe(`double backward on the ${backend} backend`, () => {
+export function runDoubleBackward(backend: string, table: OpTable = DEFAULT_TABLE): void {
+  const cases = loadCases(table.fixture).filter((c) => c.grads && c.gradcheck !== false);
+  describe(`double backward${tableName(table)} on the ${backend} backend`, () => {
     for (const c of cases) {
       it(c.name, () => {
         const prev = getBackend();
         setBackend(backend);
         try {
-          const fresh = c.inputs.map((inp) =>
-            tensor(inp.dtype === 'int32' ? Int32Array.from(inp.data) : Float64Array.from(inp.data), { shape: inp.shape }),
-          );
+          const fresh = inputsOf(c, 'float64');
           const floatIdx = fresh.map((x, i) => (x.dtype === 'float64' ? i : -1)).filter((i) => i >= 0);
           const firstGrads = (...fl: Tensor[]): Tensor => {
             const args = [...fresh];
@@ -418,7 +441,7 @@ export function runDoubleBackward(backend: string): void {
                 floatIdx.forEach((i, k) => {
                   a2[i] = inner[k];
                 });
-                const y = opOf(c.name)(...a2);
+                const y = outputsOf(fnOf(table, c.name), a2)[0];
                 return y.flatten().mul(tensor(weightsFor(y.size))).sum();
               },
               { createGraph: true },

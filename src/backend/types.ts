@@ -29,6 +29,9 @@ export interface BinaryKernel {
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
 
+/** The running reductions of `scan`: cumsum, cumprod and logcumsumexp. */
+export type ScanOp = 'sum' | 'prod' | 'logsumexp';
+
 /** Batched GEMM: out[b] = op(A[b]) @ op(B[b]), op = transpose when the flag is set. */
 export interface MatmulSpec {
   batch: number;
@@ -167,6 +170,33 @@ export interface Backend {
   reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
   /** Index of the max (or min) along the middle axis; first occurrence wins. */
   argReduce(op: 'max' | 'min', x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
+  /**
+   * Inclusive running sum, product or log-sum-exp along the middle axis of [outer, n, inner] into
+   * out of the same shape, accumulated in double precision; from the last element when reverse.
+   * logsumexp combines as PyTorch's logcumsumexp does (NaN propagates, ±∞ handled exactly).
+   */
+  scan(op: ScanOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, reverse: boolean): void;
+  /**
+   * Sorts along the middle axis of [outer, n, inner] into values (x's type) and indices (positions
+   * along the axis). NaN sorts as the largest value. stable keeps tied elements in input order;
+   * otherwise ties come out in the order of PyTorch's CPU kernel (libstdc++'s std::sort).
+   */
+  sort(x: TypedArray, outer: number, n: number, inner: number, values: TypedArray, indices: Int32Array, descending: boolean, stable: boolean): void;
+  /**
+   * The k largest (or smallest) along the middle axis into [outer, k, inner], NaN largest; sorted,
+   * or (sorted false) in selection order; ties in the order PyTorch's CPU kernel picks them.
+   */
+  topk(x: TypedArray, outer: number, n: number, inner: number, k: number, largest: boolean, sorted: boolean, values: TypedArray, indices: Int32Array): void;
+  /** The k-th smallest (k from 1, NaN largest) along the middle axis into [outer, inner], ties as PyTorch's quickselect. */
+  kthvalue(x: TypedArray, outer: number, n: number, inner: number, k: number, values: TypedArray, indices: Int32Array): void;
+  /** The lower median along the middle axis into [outer, inner]: the first NaN if any, else the element of rank ⌊(n-1)/2⌋ (ties by position). */
+  median(x: TypedArray, outer: number, n: number, inner: number, values: TypedArray, indices: Int32Array): void;
+  /**
+   * The most frequent value along the middle axis (the smallest of equally frequent ones; values
+   * compared with <, as PyTorch's CPU kernel does) and the position that kernel reports (its last
+   * occurrence in slices of up to 16 elements).
+   */
+  mode(x: TypedArray, outer: number, n: number, inner: number, values: TypedArray, indices: Int32Array): void;
   /** Softmax (or log-softmax when log is true) along the middle axis of [outer, n, inner]. */
   softmax(x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, log: boolean): void;
   matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void;

@@ -134,3 +134,28 @@ export function reduceDims(x: Tensor, dims: number | readonly number[] | undefin
   assertTensor(x, name);
   return normDims(dims, x.ndim, name);
 }
+
+/** The position of one dimension along which an op works: [outer, n, inner] (a 0-d tensor is [1, 1, 1]). */
+export function along(x: Tensor, d: number): { outer: number; n: number; inner: number } {
+  if (x.ndim === 0) return { outer: 1, n: 1, inner: 1 };
+  return { outer: sizeOf(x.shape.slice(0, d)), n: x.shape[d], inner: sizeOf(x.shape.slice(d + 1)) };
+}
+
+/** `dim` normalised against x's rank (a 0-d tensor takes 0 and -1); a bad one names the op and x's shape. */
+export function dimOf(x: Tensor, dim: unknown, op: string): number {
+  const r = Math.max(x.ndim, 1);
+  if (typeof dim !== 'number' || !Number.isInteger(dim)) {
+    throw new ChainruleError(`${op}: dim must be an integer in ${-r}..${r - 1} for a tensor of shape ${fmtShape(x.shape)}, got ${String(dim)}`);
+  }
+  if (dim < -r || dim >= r) {
+    throw new ChainruleError(`${op}: dim ${dim} is out of range for a tensor of shape ${fmtShape(x.shape)} (expected ${-r}..${r - 1})`);
+  }
+  return dim < 0 ? dim + r : dim;
+}
+
+/** Sorted unique dims of a reduction (all when omitted), checked by dimOf; none for a 0-d tensor. */
+export function dimsOf(x: Tensor, dims: number | readonly number[] | null | undefined, op: string): number[] {
+  if (dims === undefined || dims === null) return x.shape.map((_, i) => i);
+  const list = (typeof dims === 'number' ? [dims] : [...dims]).map((d) => dimOf(x, d, op));
+  return [...new Set(list)].filter((d) => d < x.ndim).sort((a, b) => a - b);
+}

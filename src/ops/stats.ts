@@ -1,17 +1,17 @@
 // Reductions beyond the sum: mean, extrema and their indices, logsumexp, variance and standard
-// deviation. Each gradient is written with ops and follows PyTorch's conventions at the edges
-// (ties share, empty reductions, zero deviations).
+// deviation, and the sum and mean that skip NaN. Each gradient is written with ops and follows
+// PyTorch's conventions at the edges (ties share, empty reductions, zero deviations, NaN).
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { empty, full } from '../tensor/creation.js';
-import { floatOf } from '../tensor/dtype.js';
+import { floatOf, isFloat } from '../tensor/dtype.js';
 import { normDim, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, div, eq, mul, sub, where } from './arith.js';
+import { add, div, eq, mul, ne, sub, where } from './arith.js';
 import { defineOp } from './define.js';
 import { noGrad } from '../autograd/mode.js';
-import { assertNumber, assertTensor, castData, reduceDims, reducedShape, runReduce, unaryKernel } from './kernel.js';
+import { assertNumber, assertTensor, castData, dimsOf, reduceDims, reducedShape, runReduce, unaryKernel } from './kernel.js';
 import { exp, log, sqrt } from './math.js';
 import { type Dims, type ReduceOptions, sum } from './reduce.js';
 import { detach, expand, reshape } from './shape.js';
@@ -217,5 +217,62 @@ export const std = defineOp(
       const v = variance(x, dims, opts);
       const y = sqrt(detach(v));
       return record(def, [v], y, (g) => [where(eq(y, 0), 0, div(g, mul(y, 2)))], { dims: ds, correction: opts.correction ?? 1 });
+    },
+);
+
+/** 1 where x is not NaN, 0 where it is, in x's dtype (unrecorded: a mask). */
+function notNan(x: Tensor): Tensor {
+  return castData(eq(x, x), x.dtype);
+}
+
+/**
+ * Sum over dims (all when omitted) treating NaN as 0, as torch.nansum; bool inputs count as
+ * int32. The gradient is the upstream gradient times 1 where x is not NaN and 0 where it is.
+ * @example nansum(tensor([1, NaN, 2])).item() // 3
+ */
+export const nansum = defineOp(
+  {
+    name: 'nansum',
+    doc: 'Sum over dims (all when omitted) treating NaN as 0, as torch.nansum; the gradient is 0 at NaN.',
+    params: dimsParams,
+    latex: ([a]) => `\\sum_{\\neg\\mathrm{NaN}} ${a}`,
+    fnLatex: '\\operatorname{nansum}',
+    label: 'Σ (no NaN)',
+  },
+  (def) =>
+    function nansum(x: Tensor, dims?: Dims | null, opts: ReduceOptions = {}): Tensor {
+      const ds = dimsOf(assertTensor(x, 'nansum'), dims, 'nansum');
+      const src = x.dtype === 'bool' ? castData(x, 'int32') : x;
+      const clean = isFloat(src.dtype) ? noGrad(() => where(ne(src, src), 0, src)) : src;
+      const r = runReduce('sum', clean, ds, 'nansum');
+      const out = reshape(r, reducedShape(x.shape, ds, opts.keepdim ?? false));
+      return record(def, [src], out, (g) => [mul(reshape(g, r.shape), notNan(src))], { dims: ds });
+    },
+);
+
+/**
+ * Mean over dims (all when omitted) of the elements that are not NaN, as torch.nanmean: NaN
+ * where a slice has none. Integer inputs are promoted to float.
+ * @example nanmean(tensor([1, NaN, 2])).item() // 1.5
+ */
+export const nanmean = defineOp(
+  {
+    name: 'nanmean',
+    doc: 'Mean over dims (all when omitted) of the elements that are not NaN, as torch.nanmean (NaN where there are none).',
+    params: dimsParams,
+    latex: ([a]) => `\\overline{${a}}_{\\neg\\mathrm{NaN}}`,
+    fnLatex: '\\operatorname{nanmean}',
+    label: 'mean (no NaN)',
+  },
+  (def) =>
+    function nanmean(x: Tensor, dims?: Dims | null, opts: ReduceOptions = {}): Tensor {
+      const ds = dimsOf(assertTensor(x, 'nanmean'), dims, 'nanmean');
+      const src = x.dtype === floatOf(x.dtype) ? x : castData(x, floatOf(x.dtype));
+      const mask = notNan(src);
+      const count = runReduce('sum', mask, ds, 'nanmean');
+      const r = noGrad(() => div(runReduce('sum', where(ne(src, src), 0, src), ds, 'nanmean'), count));
+      const out = reshape(r, reducedShape(x.shape, ds, opts.keepdim ?? false));
+      // PyTorch's gradient of nansum(x) / count, NaN included where a slice has no numbers
+      return record(def, [src], out, (g) => [mul(div(reshape(g, r.shape), count), mask)], { dims: ds });
     },
 );

@@ -13,17 +13,21 @@ import * as conv from './conv.js';
 import { type Op, type OpDef, isOp } from './define.js';
 import * as indexing from './indexing.js';
 import { ADD_SCALAR, MUL_SCALAR } from './kernel.js';
+import * as logic from './logic.js';
 import * as math from './math.js';
 import * as matmul from './matmul.js';
+import * as norm from './norm.js';
 import * as reduce from './reduce.js';
 import * as rnn from './rnn.js';
+import * as scan from './scan.js';
 import * as shape from './shape.js';
 import * as softmax from './softmax.js';
+import * as sort from './sort.js';
 import * as sparse from './sparse.js';
 import * as stats from './stats.js';
 
 /** The modules of the table, by family (the API reference groups ops this way). */
-export const OP_MODULES = { arith, math, activation, reduce, stats, softmax, shape, indexing, matmul, sparse, conv, rnn } as const;
+export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn } as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
 export type OpExports = typeof arith &
@@ -31,6 +35,10 @@ export type OpExports = typeof arith &
   typeof activation &
   typeof reduce &
   typeof stats &
+  typeof scan &
+  typeof sort &
+  typeof norm &
+  typeof logic &
   typeof softmax &
   typeof shape &
   typeof indexing &

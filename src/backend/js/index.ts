@@ -5,6 +5,8 @@ import { matmul, stridedGemm } from './matmul.js';
 import { adamStep, sgdStep } from './optim.js';
 import { rnnBackward, rnnForward } from './rnn.js';
 import { csrMatmul } from './sparse.js';
+import { scan } from './scan.js';
+import { kthvalue, median, mode, sort, topk } from './sort.js';
 
 function reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void {
   const init = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity;
@@ -194,6 +196,12 @@ export const jsBackend: Backend = {
   where,
   reduce,
   argReduce,
+  scan,
+  sort,
+  topk,
+  kthvalue,
+  median,
+  mode,
   softmax,
   matmul,
   gemm: stridedGemm,
