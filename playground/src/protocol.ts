@@ -26,7 +26,7 @@ export interface Snapshot {
   history: { train: number; test: number }[];
   weights: { name: string; shape: number[]; data: Float64Array }[];
   grads: Record<string, Float64Array>;
-  heat: { size: number; layers: Float32Array[] } | null;
+  heat: { size: number; inputs: Float32Array; layers: Float32Array[] } | null;
   example: { index: number; features: number[]; z: number[][]; a: number[][]; target: number };
 }
 

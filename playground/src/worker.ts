@@ -15,6 +15,15 @@ const BUDGET = 14;
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 
+/** At most ~300 points of the loss history (every k-th, and always the last). */
+function thin<T>(h: readonly T[]): T[] {
+  if (h.length <= 300) return [...h];
+  const k = Math.ceil(h.length / 300);
+  const out = h.filter((_, i) => i % k === 0);
+  if ((h.length - 1) % k !== 0) out.push(h[h.length - 1]);
+  return out;
+}
+
 function snapshot(): void {
   if (!trainer) return;
   const m = trainer.metrics();
@@ -29,13 +38,13 @@ function snapshot(): void {
     steps: trainer.steps,
     playing,
     ...m,
-    history: trainer.history,
+    history: thin(trainer.history),
     weights: trainer.weights(),
     grads,
     heat,
     example: { index: Math.min(selected, trainer.train.labels.length - 1), ...ex },
   };
-  post(snap, heat ? heat.layers.map((l) => l.buffer as ArrayBuffer) : []);
+  post(snap, heat ? [heat.inputs.buffer as ArrayBuffer, ...heat.layers.map((l) => l.buffer as ArrayBuffer)] : []);
 }
 
 function loop(): void {

@@ -3,18 +3,18 @@
 // units the perceptron rule written with tensor ops. The worker trains it; the tests run it in Node.
 import { F, Generator, type Tensor, cat, decodeSafetensors, encodeSafetensors, indexSelect, manualSeed, nn, noGrad, optim, tensor } from 'chainrule/browser';
 import { EXTENT, type Point } from './data.js';
-import type { Activation, FeatureName, State } from './state.js';
+import { type Activation, FEATURES, type FeatureName, type State } from './state.js';
 
-/** Each feature: its label in the page, its LaTeX, and how it is computed from x1, x2 (columns [N, 1]). */
-export const FEATURE_INFO: Record<FeatureName, { label: string; latex: string; of: (x1: Tensor, x2: Tensor) => Tensor }> = {
-  x1: { label: 'X₁', latex: 'x_1', of: (a) => a },
-  x2: { label: 'X₂', latex: 'x_2', of: (_, b) => b },
-  x1sq: { label: 'X₁²', latex: 'x_1^2', of: (a) => a.square() },
-  x2sq: { label: 'X₂²', latex: 'x_2^2', of: (_, b) => b.square() },
-  x1x2: { label: 'X₁X₂', latex: 'x_1 x_2', of: (a, b) => a.mul(b) },
-  sinx1: { label: 'sin X₁', latex: '\\sin x_1', of: (a) => a.sin() },
-  sinx2: { label: 'sin X₂', latex: '\\sin x_2', of: (_, b) => b.sin() },
-  dist: { label: '‖X‖', latex: '\\sqrt{x_1^2 + x_2^2}', of: (a, b) => a.square().add(b.square()).sqrt() },
+/** How each feature is computed from x1, x2 (columns [N, 1]). */
+export const FEATURE_OPS: Record<FeatureName, (x1: Tensor, x2: Tensor) => Tensor> = {
+  x1: (a) => a,
+  x2: (_, b) => b,
+  x1sq: (a) => a.square(),
+  x2sq: (_, b) => b.square(),
+  x1x2: (a, b) => a.mul(b),
+  sinx1: (a) => a.sin(),
+  sinx2: (_, b) => b.sin(),
+  dist: (a, b) => a.square().add(b.square()).sqrt(),
 };
 
 /**
@@ -31,7 +31,7 @@ export function featureMatrix(xy: readonly { x: number; y: number }[], features:
     { dtype: 'float64' },
   );
   return noGrad(() => cat(
-    features.map((f) => FEATURE_INFO[f].of(x1, x2)),
+    features.map((f) => FEATURE_OPS[f](x1, x2)),
     1,
   ));
 }
@@ -45,7 +45,10 @@ export function targetOf(s: State, label: number, regression: boolean): number {
   return zeroOne(s.activations[s.activations.length - 1]) ? label : label === 1 ? 1 : -1;
 }
 
-function activationModule(a: Activation): nn.Module | null {
+/** An activation module of the library: one Tensor in, one out. */
+type ActivationModule = nn.Module & { forward(x: Tensor): Tensor };
+
+function activationModule(a: Activation): ActivationModule | null {
   switch (a) {
     case 'tanh':
       return new nn.Tanh();
@@ -73,7 +76,7 @@ export interface Trace {
 /** Linear layers fc.0 … fc.L (weight [out, in] as PyTorch), each followed by its activation and, in hidden layers, dropout. */
 export class PlaygroundNet extends nn.Module {
   fc: nn.Linear[];
-  acts: (nn.Module | null)[];
+  acts: (ActivationModule | null)[];
   drops: nn.Dropout[];
 
   constructor(inputs: number, hidden: readonly number[], outputs: number, activations: readonly Activation[], readonly readOut: boolean, dropout: number, generator: Generator) {
@@ -125,6 +128,8 @@ export interface Metrics {
 /** The per-neuron outputs on a grid over the square, for the heat maps. */
 export interface HeatMaps {
   size: number;
+  /** every feature's values over the grid (the chosen ones and the others), [size*size, 8] in FEATURES order */
+  inputs: Float32Array;
   /** per layer, [size*size, neurons] row-major (layer L is the output: a value in [-1, 1] or class probabilities) */
   layers: Float32Array[];
 }
@@ -140,7 +145,7 @@ export class Trainer {
   readonly train: Encoded;
   readonly test: Encoded;
   readonly outputs: number;
-  private opt: optim.Optimizer<object> | null;
+  private opt: optim.Optimizer | null;
   private readonly batchGen: Generator;
   epoch = 0;
   steps = 0;
@@ -293,13 +298,14 @@ export class Trainer {
       for (let c = 0; c < size; c++) pts.push({ x: -EXTENT + ((c + 0.5) / size) * 2 * EXTENT, y: EXTENT - ((r + 0.5) / size) * 2 * EXTENT });
     }
     this.net.eval();
-    const tr = noGrad(() => this.net.trace(featureMatrix(pts, this.state.features)));
+    const x = featureMatrix(pts, this.state.features);
+    const tr = noGrad(() => this.net.trace(x));
     this.net.train();
     const layers = tr.a.map((a, i) => {
       if (i < tr.a.length - 1) return Float32Array.from(a.data as Float64Array);
       return Float32Array.from(noGrad(() => this.readOutOf(a)).data as Float64Array);
     });
-    return { size, layers };
+    return { size, inputs: Float32Array.from(featureMatrix(pts, FEATURES).data as Float64Array), layers };
   }
 
   /** The output as the heat map shows it: a value in [-1, 1] (2p − 1 for BCE), or the softmax for CE. */

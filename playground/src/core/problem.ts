@@ -1,7 +1,7 @@
 // The current network and one example as a problem file (docs/problem-format.md): the same text
 // feeds step mode (parseProblem, solveProblem, derive in the page) and the export, so
 // `chainrule solve` on the exported file gives exactly the numbers the page showed.
-import { FEATURE_INFO, zeroOne } from './network.js';
+import { FEATURE_LABELS } from './features.js';
 import type { State } from './state.js';
 
 export interface ProblemInput {
@@ -59,7 +59,7 @@ export function problemYaml(p: ProblemInput): string {
   const arch = [s.features.length, ...s.layers, s.loss === 'ce' ? p.weights[p.weights.length - 1].shape[0] : 1].join('-');
   lines.push(`title: "Playground: ${p.dataset}, ${arch} network, training example ${p.index}"`);
   lines.push('# Written by the chainrule playground; `chainrule solve FILE` reproduces the step it showed.');
-  lines.push(`# x holds the features of the example, top to bottom: ${s.features.map((f) => FEATURE_INFO[f].label).join(', ')}.`);
+  lines.push(`# x holds the features of the example, top to bottom: ${s.features.map((f) => FEATURE_LABELS[f].label).join(', ')}.`);
   lines.push('# W<k> is the weight [out, in] of layer k (fc.<k-1>.weight in the safetensors export), b<k> its bias as a column.');
   if (s.optimizer === 'momentum' || s.optimizer === 'adam') {
     lines.push(`# The page trains with ${s.optimizer === 'adam' ? 'Adam' : 'SGD with momentum 0.9'}; a problem file's update is one plain SGD step, which is what follows.`);
@@ -112,6 +112,3 @@ export function problemYaml(p: ProblemInput): string {
   }
   return `${lines.join('\n')}\n`;
 }
-
-/** The MSE targets' convention, for the page's legend. */
-export const targetConvention = (s: State) => (s.loss !== 'mse' ? 'class' : zeroOne(s.activations[s.activations.length - 1]) ? '0/1' : '±1');
