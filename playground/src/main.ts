@@ -712,6 +712,8 @@ let building = 0;
 async function enterStep(): Promise<void> {
   const my = ++building;
   if (playing) pause();
+  panel.innerHTML = '';
+  delete panel.dataset.example;
   const s = await exampleSnapshot();
   try {
     const r = await buildRun(currentYaml(state, s, datasetName()));
@@ -720,6 +722,7 @@ async function enterStep(): Promise<void> {
     cursor = 0;
     graph.innerHTML = r.svg;
     renderStops();
+    panel.dataset.example = String(s.example.index);
     $('step').scrollIntoView?.({ block: 'nearest' });
   } catch (e) {
     showMessage(`Step mode: ${e instanceof Error ? e.message : String(e)}`);
@@ -752,7 +755,7 @@ $('step-prev').onclick = () => {
     renderStops();
   }
 };
-$<HTMLInputElement>('step-example').onchange = () => {
+$<HTMLInputElement>('step-example').oninput = () => {
   if (stepOn) void enterStep();
 };
 

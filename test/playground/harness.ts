@@ -91,7 +91,11 @@ export async function open(s: Session, hash: string, viewport = { width: 1280, h
     if (new URL(u).origin !== origin) foreign.push(u);
   });
   await page.goto(`${s.url}${hash ? `#${hash}` : ''}`);
-  await page.waitForFunction(() => (window as unknown as { __playground?: { ready: boolean } }).__playground?.ready === true);
+  try {
+    await page.waitForFunction(() => (window as unknown as { __playground?: { ready: boolean } }).__playground?.ready === true, null, { timeout: 20_000 });
+  } catch (e) {
+    throw new Error(`the page never drew a snapshot (${errors.join('; ') || 'no error reported'}): ${(e as Error).message}`);
+  }
   return { page, errors, foreign };
 }
 
