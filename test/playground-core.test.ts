@@ -80,7 +80,7 @@ describe('playground trainings (the browser tests run the same)', () => {
     const flat = trainer({ dataset: 'circle', layers: [], activations: ['linear'] });
     for (let e = 0; e < 100; e++) flat.trainEpoch();
     const acc = flat.accuracy(flat.train);
-    assert.ok(acc > 0.35 && acc < 0.65, `accuracy ${acc}`);
+    assert.ok(acc > 0.3 && acc < 0.75, `accuracy ${acc}`);
     const dist = trainer({ dataset: 'circle', layers: [], activations: ['linear'], features: ['x1', 'x2', 'dist'] });
     assert.ok(trainUntil(dist, (x) => x.accuracy(x.train) > 0.95, 300) >= 0);
   });

@@ -300,6 +300,7 @@ document.addEventListener('keydown', (e) => {
 $<HTMLInputElement>('heat-on').onchange = (e) => send({ type: 'heatmaps', on: (e.target as HTMLInputElement).checked });
 $<HTMLInputElement>('show-test').onchange = () => {
   dirty = true;
+  lastHeavy = 0;
 };
 
 // ---- CSV ------------------------------------------------------------------------------------
@@ -563,9 +564,15 @@ const outCanvas = $<HTMLCanvasElement>('output-map');
 const outSmall = document.createElement('canvas');
 const fmtNum = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
 
-function draw(): void {
-  if (!snap) return;
+let lastHeavy = 0;
+let chartLength = -1;
+const linkWidths = new WeakMap<SVGPathElement, string>();
+
+/** Read-outs every frame; heat maps, links and the chart at most every 33 ms (the rest of the frame stays free for input). */
+function draw(now: number): boolean {
+  if (!snap) return false;
   const s = snap;
+  const heavy = now - lastHeavy >= 33;
   $('epoch').textContent = String(s.epoch).padStart(3, '0');
   $('train-loss').textContent = fmtNum(s.trainLoss);
   $('test-loss').textContent = fmtNum(s.testLoss);
@@ -578,7 +585,12 @@ function draw(): void {
     ['test-accuracy', s.testAccuracy],
   ] as const) $(id).dataset.value = String(v);
   $('hover-example').textContent = String(s.example.index);
-  drawChart($('chart') as unknown as SVGSVGElement, s.history);
+  if (!heavy) return true;
+  lastHeavy = now;
+  if (s.history.length !== chartLength || !s.playing) {
+    chartLength = s.history.length;
+    drawChart($('chart') as unknown as SVGSVGElement, s.history);
+  }
   if (s.heat) {
     const size = s.heat.size;
     FEATURES.forEach((f, k) => {
@@ -612,20 +624,21 @@ function draw(): void {
         const p = layer[j]?.[k];
         if (!p) continue;
         const v = w.data[j * inn + k];
+        const width = `${v >= 0 ? '+' : '-'}${Math.min(5, 0.4 + 1.6 * Math.abs(v)).toFixed(1)}`;
+        if (linkWidths.get(p) === width) continue;
+        linkWidths.set(p, width);
         p.setAttribute('stroke', weightColor(v));
-        p.setAttribute('stroke-width', Math.min(8, 0.5 + 2.5 * Math.abs(v)).toFixed(2));
+        p.setAttribute('stroke-width', width.slice(1));
       }
     }
   });
   if (hovered && performance.now() - tipAt > 100) renderTip();
+  return false;
 }
 
-function frame(): void {
+function frame(now: number): void {
   probe.frames++;
-  if (dirty) {
-    dirty = false;
-    draw();
-  }
+  if (dirty) dirty = draw(now);
   requestAnimationFrame(frame);
 }
 
@@ -638,6 +651,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
     probe.lastSnapshot = m;
     probe.ready = true;
     dirty = true;
+    if (!m.playing) lastHeavy = 0;
     for (const w of waiting.splice(0)) w(m);
   } else if (m.type === 'error') {
     showMessage(m.message);

@@ -10,8 +10,8 @@ let playing = false;
 let selected = 0;
 let heatOn = true;
 let timer: ReturnType<typeof setTimeout> | null = null;
-/** time spent training between two snapshots (ms): a frame's worth */
-const BUDGET = 14;
+/** time spent training between two snapshots (ms): the heat maps update about 30 times a second */
+const BUDGET = 30;
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 
