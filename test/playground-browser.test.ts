@@ -44,7 +44,7 @@ describe('playground in Chromium', { skip: reason ?? false }, () => {
     await download.saveAs(file);
     const yaml = readFileSync(file, 'utf8');
     const lib = libraryGradients(yaml);
-    shown.flat().forEach((v, k) => assert.ok(Math.abs(v - lib.W1[k]) < 1e-12, `dL/dW1[${k}]: page ${v}, library ${lib.W1[k]}`));
+    for (const [k, v] of shown.flat().entries()) assert.ok(Math.abs(v - lib.W1[k]) < 1e-12, `dL/dW1[${k}]: page ${v}, library ${lib.W1[k]}`);
     // chainrule solve on the exported file: the same numbers as the step panel
     const cli = runCli(['solve', file, '--format', 'json']);
     assert.equal(cli.code, 0, cli.out);

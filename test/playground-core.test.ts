@@ -112,7 +112,7 @@ describe('playground step mode: the problem file', () => {
         const mine = (dv.grads[problemName(name)] as number[][]).flat(2) as number[];
         const lib = Array.from(p.grad?.data as Float64Array);
         assert.equal(mine.length, lib.length, name);
-        mine.forEach((v, k) => assert.ok(Math.abs(v - lib[k]) < 1e-12, `${name}[${k}]: ${v} vs ${lib[k]}`));
+        for (const [k, v] of mine.entries()) assert.ok(Math.abs(v - lib[k]) < 1e-12, `${name}[${k}]: ${v} vs ${lib[k]}`);
       }
     });
   }

@@ -83,13 +83,13 @@ export function eqLatex(b: Eq): string {
   return `${b.lhs}${b.tag === 'rule' ? ' ' : ' = '}${b.parts.join(' = ')}`;
 }
 
-const PHASE_TEXT: Record<string, string> = {
-  forward: 'forward',
-  backward: 'backward',
-  update: 'update',
-  then: 'rule',
-  after: 'after the update',
-};
+const PHASE_TEXT = new Map([
+  ['forward', 'forward'],
+  ['backward', 'backward'],
+  ['update', 'update'],
+  ['then', 'rule'],
+  ['after', 'after the update'],
+]);
 
 /** The list item of a stop: its phase, the typeset line, and data-node / data-value (full precision). */
 export function stopItem(s: Stop, current: boolean): HTMLLIElement {
@@ -101,7 +101,7 @@ export function stopItem(s: Stop, current: boolean): HTMLLIElement {
   if (current) li.classList.add('current');
   const phase = document.createElement('span');
   phase.className = 'phase';
-  phase.textContent = `${PHASE_TEXT[b.phase ?? ''] ?? b.phase} · ${b.node}`;
+  phase.textContent = `${PHASE_TEXT.get(b.phase ?? '') ?? b.phase} · ${b.node}`;
   li.append(phase);
   if (s.note) {
     const p = document.createElement('div');
