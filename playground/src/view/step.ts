@@ -67,7 +67,7 @@ export async function buildRun(yaml: string): Promise<StepRun> {
       note = undefined;
     }
   }
-  const { roots, opts } = problemGraph(sol, { digits: 4 });
+  const { roots, opts } = problemGraph(sol, { digits: 4, inline: 4 });
   const model = graphModel(roots, opts);
   const ids = new Map(model.values.filter((v) => v.name).map((v) => [v.name, v.id]));
   const svg = await toSvg(roots, opts);
