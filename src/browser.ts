@@ -1,7 +1,8 @@
 /**
  * The browser entry of chainrule (package.json `exports` condition "browser"): everything that runs
  * without Node — tensors, autograd, the TypeScript and WebAssembly backends, nn, optimizers, data, metrics, and the
- * worked-solution engine with its renderers, graphs and SVG plots. File I/O (save/load,
+ * worked-solution engine with its renderers, graphs and SVG plots, and the safetensors codec over
+ * bytes (what the playground exports and imports). File I/O (save/load,
  * checkpoints, fit's file callbacks), PNG encoding, the self-contained HTML page, the text datasets
  * and the native backend are Node-only and live in the main entry.
  */
@@ -26,6 +27,10 @@ export { parseProblem, type Problem } from './explain/problem/problem.js';
 export { solveProblem, evalExpr, type Solution } from './explain/derivation/evaluate.js';
 export { derive, type Derivation } from './explain/derivation/derivation.js';
 export { render, FORMATS, type Format, type RenderOptions } from './explain/render/render.js';
+export { layout, type Block, type Inline, type Phase } from './explain/render/layout.js';
+export { latex as latexNotation, type Value } from './explain/symbolic/notation.js';
+export { problemGraph, type ProblemGraph } from './explain/graph/graph-problem.js';
+export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from './io/safetensors.js';
 export { diff, adjoint, simplify } from './explain/symbolic/symbolic.js';
 export { parseAnswers, claimsFromObject, type Claim } from './explain/problem/answers.js';
 export { checkAnswers, formatReport, type CheckReport } from './explain/check/check.js';

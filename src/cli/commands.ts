@@ -5,8 +5,9 @@ import type { Command } from './command.js';
 import { demo } from './demo.js';
 import { examples } from './examples.js';
 import { graph } from './graph.js';
+import { playground } from './playground.js';
 import { plot } from './plot.js';
 import { solve } from './solve.js';
 import { textclf } from './textclf.js';
 
-export const COMMANDS: readonly Command[] = [solve, check, graph, plot, examples, demo, textclf];
+export const COMMANDS: readonly Command[] = [solve, check, graph, plot, examples, demo, playground, textclf];

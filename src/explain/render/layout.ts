@@ -10,8 +10,15 @@ export type Inline = { text: string } | { math: string };
 export type Block =
   | { type: 'h'; level: number; text: string }
   | { type: 'p'; parts: Inline[] }
-  /** an equation chain: lhs = parts[0] = parts[1] = ... ; `value` is the final result (drawn as a matrix by the text renderer) */
-  | { type: 'eq'; lhs: string; parts: string[]; value?: Value; tag?: string };
+  /**
+   * an equation chain: lhs = parts[0] = parts[1] = ... ; `value` is the final result (drawn as a
+   * matrix by the text renderer); `node` and `phase` say which name and part of the solution it is
+   * (the playground's step mode walks them)
+   */
+  | { type: 'eq'; lhs: string; parts: string[]; value?: Value; tag?: string; node?: string; phase?: Phase };
+
+/** The part of a worked solution an equation belongs to. */
+export type Phase = 'given' | 'forward' | 'backward' | 'gradient' | 'update' | 'then' | 'after' | 'symbolic';
 
 const isNeg = (v: Value) => {
   const u = unwrapSingle(v);
@@ -55,7 +62,7 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
       out.push({ type: 'p', parts: [text(kind === 'input' ? 'Inputs: ' : 'Parameters (learned): '), math(sc.map((s) => `${sym(s.name)} = ${V(s.value)}`).join(d.fracIsInfix ? ', ' : ', \\quad '))] });
     }
     for (const s of leaves.filter((x) => x.kind === kind && x.shape.length > 0)) {
-      out.push({ type: 'eq', lhs: sym(s.name), parts: [V(s.value)], value: s.value, tag: kind });
+      out.push({ type: 'eq', lhs: sym(s.name), parts: [V(s.value)], value: s.value, tag: kind, node: s.name, phase: 'given' });
     }
   }
   if (dv.from && dv.seed !== null) {
@@ -87,7 +94,7 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
     const params = dv.backward.filter((s) => s.kind === 'param');
     if (params.length) {
       out.push({ type: 'h', level: 2, text: 'Parameter gradients' });
-      for (const s of params) out.push({ type: 'eq', lhs: gradSym(s.name), parts: [V(s.value)], value: s.value });
+      for (const s of params) out.push({ type: 'eq', lhs: gradSym(s.name), parts: [V(s.value)], value: s.value, node: s.name, phase: 'gradient' });
     }
   }
   if (dv.update) {
@@ -97,7 +104,7 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
       const lhs = d.fracIsInfix ? `${sym(u.name)} ← ${sym(u.name)} - ${eta}·${gradSym(u.name)}` : `${sym(u.name)} \\leftarrow ${sym(u.name)} - ${eta} ${gradSym(u.name)}`;
       const e = bin('-', nameE('old'), bin('*', { kind: 'num', value: dv.update.lr }, nameE('g')));
       const subst = R(e, viewOf(d, digits, { old: u.old, g: u.grad }));
-      out.push({ type: 'eq', lhs, parts: [subst, V(u.value)], value: u.value });
+      out.push({ type: 'eq', lhs, parts: [subst, V(u.value)], value: u.value, node: u.name, phase: 'update' });
     }
   }
   if (dv.thenSteps.length) {
@@ -117,12 +124,12 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
     } else out.push({ type: 'p', parts: [text('Every node re-evaluated with the updated parameters:')] });
     for (const s of dv.forward.filter((x) => x.kind === 'node')) {
       const av = dv.after[s.name];
-      if (av !== undefined) out.push({ type: 'eq', lhs: sym(s.name), parts: [V(av)], value: av });
+      if (av !== undefined) out.push({ type: 'eq', lhs: sym(s.name), parts: [V(av)], value: av, node: s.name, phase: 'after' });
     }
   }
   if (dv.symbolic) {
     out.push({ type: 'h', level: 2, text: 'Gradients as formulas' });
-    for (const s of dv.symbolic) out.push({ type: 'eq', lhs: gradSym(s.name), parts: [R(s.formula)] });
+    for (const s of dv.symbolic) out.push({ type: 'eq', lhs: gradSym(s.name), parts: [R(s.formula)], node: s.name, phase: 'symbolic' });
   }
   return out;
 
@@ -132,7 +139,7 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
     if (e.kind !== 'num' && e.kind !== 'name') parts.push(R(e, viewOf(d, digits, dv.values)));
     for (const x of s.partial ?? []) parts.push(R(x, viewOf(d, digits, dv.values)));
     parts.push(V(s.value));
-    return { type: 'eq', lhs: sym(s.name), parts: dedupe(parts), value: s.value };
+    return { type: 'eq', lhs: sym(s.name), parts: dedupe(parts), value: s.value, node: s.name, phase: 'forward' };
   }
 
   function broadcastNote(s: ForwardStep): Block | null {
@@ -166,7 +173,7 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
 
   function backwardEq(s: BackwardStep): Block {
     const lhs = gradSym(s.name);
-    if (s.terms.length === 0) return { type: 'eq', lhs, parts: [V(s.value)], value: s.value, tag: 'given' };
+    if (s.terms.length === 0) return { type: 'eq', lhs, parts: [V(s.value)], value: s.value, tag: 'given', node: s.name, phase: 'backward' };
     const parts: string[] = [];
     const scalarChain = s.terms.every((t) => !t.matrixForm);
     if (scalarChain) parts.push(s.terms.map((t) => (d.fracIsInfix ? `${chain(d, t.consumer, t.consumer)}·${partial(t.consumer, s.name)}` : `${gradSym(t.consumer)} ${partial(t.consumer, s.name)}`)).join(' + '));
@@ -179,7 +186,7 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
       parts.push(join(loc));
     } else if (s.terms.length > 1) parts.push(join(s.terms.map((t) => V(t.contribution))));
     parts.push(V(s.value));
-    return { type: 'eq', lhs, parts: dedupe(parts), value: s.value };
+    return { type: 'eq', lhs, parts: dedupe(parts), value: s.value, node: s.name, phase: 'backward' };
   }
 
   function thenEq(s: ThenStep): Block {
@@ -187,8 +194,8 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
     const parts = [R(s.expr)];
     if (s.expr.kind !== 'num' && s.expr.kind !== 'name') parts.push(R(s.expr, viewOf(d, digits, s.reads)));
     parts.push(V(s.value));
-    if (s.rule) return { type: 'eq', lhs: lhs.trimEnd(), parts: dedupe(parts), value: s.value, tag: 'rule' };
-    return { type: 'eq', lhs, parts: dedupe(parts), value: s.value };
+    if (s.rule) return { type: 'eq', lhs: lhs.trimEnd(), parts: dedupe(parts), value: s.value, tag: 'rule', node: s.name, phase: 'then' };
+    return { type: 'eq', lhs, parts: dedupe(parts), value: s.value, node: s.name, phase: 'then' };
   }
 }
 
