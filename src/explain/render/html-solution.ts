@@ -75,7 +75,7 @@ figcaption { font-size: 0.9em; color: #4b5563; }
  * @example renderSolutionHtml(derive(solveFile('examples/problems/network-n.yaml'))).includes('class="eq"') // true
  */
 export function renderSolutionHtml(dv: Derivation, digits = 6, opts: RenderOptions = {}): string {
-  const blocks = layout(dv, latex, digits);
+  const blocks = layout(dv, latex, digits, !!opts.graph?.svg);
   const body: string[] = [];
   for (const b of blocks) {
     if (b.type === 'h') body.push(`<h${b.level}${b.id ? ` id="${esc(b.id)}"` : ''}>${esc(b.text)}</h${b.level}>`);
@@ -83,9 +83,7 @@ export function renderSolutionHtml(dv: Derivation, digits = 6, opts: RenderOptio
     else if (b.type === 'toc') body.push(`<nav class="toc">Contents: ${b.items.map((x) => `<a href="#${esc(x.id)}">${esc(x.text)}</a>`).join(' ')}</nav>`);
     else if (b.type === 'table') body.push(table(b));
     else if (b.type === 'graph') {
-      const g = graph(opts);
-      if (g) body.push(g);
-      else body.pop();
+      body.push(graph(opts));
     } else body.push(equation(b));
   }
   return htmlPage({ title: dv.title, bodyHtml: body.join('\n'), css: SOLUTION_CSS });

@@ -88,7 +88,7 @@ function usedFunctions(dv: Derivation): string[] {
  * Lays out a derivation as headings, paragraphs, equation chains and tables in one notation; the
  * md, tex, text and html renderers only decide how each block is written.
  */
-export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
+export function layout(dv: Derivation, d: Dialect, digits: number, withGraph = false): Block[] {
   const out: Block[] = [];
   const R = (e: Expr, view?: NameView) => render(e, d, digits, view);
   const PC = (e: Expr, view?: NameView) => (d === latex ? renderPieces(e, d, digits, view) : [R(e, view)]);
@@ -227,7 +227,7 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
     for (const s of dv.symbolic ?? []) out.push(eq(gradSym(s.name), [expr(s.formula)]));
   }
   summary();
-  if (dv.solution && !dv.solution.vjp) {
+  if (withGraph) {
     h2('Computation graph');
     out.push({ type: 'graph' });
   }

@@ -48,15 +48,15 @@ export function eqLatex(b: Block & { type: 'eq' }, limit = TEX_WIDTH_EM): string
   };
   if (head && !rule) {
     lines.push(head);
-    b.parts.forEach((_, i) => lines.push(...stepLines(i, '&=')));
+    for (let i = 0; i < b.parts.length; i++) lines.push(...stepLines(i, '&='));
   } else if (rule) {
     const [first, ...rest] = stepLines(0, '&\\leftarrow');
     lines.push(`${b.lhs.replace(/ ?\\leftarrow$/, '')} ${first}`, ...rest);
-    b.parts.slice(1).forEach((_, i) => lines.push(...stepLines(i + 1, '&=')));
+    for (let i = 1; i < b.parts.length; i++) lines.push(...stepLines(i, '&='));
   } else {
     const [first, ...rest] = stepLines(0, '&=');
     lines.push(`${b.lhs} ${first}`, ...rest);
-    b.parts.slice(1).forEach((_, i) => lines.push(...stepLines(i + 1, '&=')));
+    for (let i = 1; i < b.parts.length; i++) lines.push(...stepLines(i, '&='));
   }
   return `\\begin{aligned} ${lines.join(' \\\\ ')} \\end{aligned}`;
 }
@@ -67,7 +67,7 @@ const mdEscape = (s: string) => s.replace(/([\\`*_[\]#<>|])/g, '\\$1');
 
 /** Markdown with $$ display maths, in the seeds' style. */
 export function renderMarkdown(dv: Derivation, digits = 6, opts: RenderOptions = {}): string {
-  const blocks = layout(dv, latex, digits);
+  const blocks = layout(dv, latex, digits, !!opts.graph?.mermaid);
   const out: string[] = [];
   for (const b of blocks) {
     if (b.type === 'h') out.push(`${'#'.repeat(b.level)} ${mdEscape(b.text)}`);
@@ -82,7 +82,6 @@ export function renderMarkdown(dv: Derivation, digits = 6, opts: RenderOptions =
       );
     } else if (b.type === 'graph') {
       if (opts.graph?.mermaid) out.push(`\`\`\`mermaid\n${opts.graph.mermaid.trimEnd()}\n\`\`\``);
-      else out.pop();
     } else out.push(`$$${eqLatex(b, MD_WIDTH_EM)}$$`);
   }
   return `${out.join('\n\n')}\n`;
@@ -120,7 +119,7 @@ export function renderTex(dv: Derivation, digits = 6): string {
     if (b.type === 'h') out.push(b.level === 1 ? `\\section*{${texEscape(b.text)}}` : `\\subsection*{${texEscape(b.text)}}`);
     else if (b.type === 'p') out.push(b.role === 'statement' ? `\\emph{${para(b.parts)}}` : b.role === 'warning' ? `\\textbf{${para(b.parts)}}` : para(b.parts));
     else if (b.type === 'toc') continue;
-    else if (b.type === 'graph') out.pop();
+    else if (b.type === 'graph') continue;
     else if (b.type === 'table') {
       const cols = b.head.map((_, i) => (b.align?.[i] === 'right' ? 'r' : 'l')).join('');
       const rows = [b.head.map(texEscape).join(' & '), ...b.rows.map((r) => r.map((c) => para([c])).join(' & '))];
@@ -153,10 +152,7 @@ export function renderText(dv: Derivation, digits = 6): string {
       out.push(`Contents: ${b.items.map((x) => x.text).join(' · ')}`);
       return;
     }
-    if (b.type === 'graph') {
-      out.splice(out.length - 3, 3);
-      return;
-    }
+    if (b.type === 'graph') return;
     if (b.type === 'table') {
       const cells = [b.head, ...b.rows.map((r) => r.map((c) => ('math' in c ? c.math : c.text)))];
       const widths = b.head.map((_, j) => Math.max(...cells.map((r) => [...(r[j] ?? '')].length)));
