@@ -24,7 +24,7 @@ times the problem's seed.
   --digits     significant digits of printed numbers (default 4)
   --inline     print values of tensors with at most N elements (default 1: scalars); larger ones as "2×3, |x|max 4.1"
   --direction  LR (default) or TB (top to bottom)
-  --view       auto (default: one node per problem line when the graph has more than 24 ops),
+  --view       auto (default: one node per problem line when the graph has more than 12 ops),
                lines (one node per problem line), ops (every op)
   --no-legend  leave out the legend of node styles (inputs, parameters, constants, the loss)`,
   options: {

@@ -23,11 +23,11 @@ export function problemGraph(sol: Solution, extra: GraphOptions & { view?: 'auto
   for (const n of p.inputs.keys()) roles.set(sol.tensors.get(n) as Tensor, 'input');
   for (const n of p.params.keys()) roles.set(sol.tensors.get(n) as Tensor, 'param');
   if (sol.from && p.backward) roles.set(sol.from, 'loss');
-  // one node per problem line when the graph is large (or asked for)
+  // one node per problem line when the graph is large (more than LARGE ops) or when asked for
   const lines = new Map<Tensor, string>();
   for (const d of p.nodes) {
     const t = sol.tensors.get(d.name);
-    if (t?.node) lines.set(t, `${d.name} = ${d.source}`);
+    if (t?.node) lines.set(t, d.source);
   }
   const view = extra.view ?? 'auto';
   const { view: _v, ...rest } = extra;
@@ -51,7 +51,7 @@ export function problemGraph(sol: Solution, extra: GraphOptions & { view?: 'auto
 }
 
 /** A graph with more ops than this is drawn one node per problem line by default. */
-export const LARGE = 24;
+export const LARGE = 12;
 
 /** How many recorded ops the problem's graph has. */
 export function opCount(sol: Solution): number {
