@@ -346,6 +346,13 @@ function go(e: Expr, d: Dialect, digits: number, view?: NameView): { s: string; 
  * @example renderPieces(parseExpr('a*x + b'), latex, 6) // ['a \\cdot x', '+ b']
  */
 export function renderPieces(e: Expr, d: Dialect, digits: number, view?: NameView): string[] {
+  // −(a + b): the sum's terms between -\Bigl( and \Bigr)
+  if (e.kind === 'neg' && e.arg.kind === 'bin' && (e.arg.op === '+' || e.arg.op === '-')) {
+    const whole = render(e, d, digits, view);
+    const ps = whole.includes('\\begin') ? [] : renderPieces(e.arg, d, digits, view);
+    if (ps.length < 2) return [whole];
+    return ps.map((p, i) => (i === 0 ? `-\\Bigl(${p}` : i === ps.length - 1 ? `${p}\\Bigr)` : p));
+  }
   if (e.kind !== 'bin' || e.op === '^' || e.op === '/') return [render(e, d, digits, view)];
   const whole = go(e, d, digits, view).s;
   const additive = e.op === '+' || e.op === '-';
