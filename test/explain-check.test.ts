@@ -141,3 +141,80 @@ describe('fuzzing the checker', () => {
     );
   });
 });
+
+// The catalogue of common backpropagation mistakes: one planted wrong answer each, its value
+// worked out independently (NumPy, float64), the checker naming the mistake and recomputing it.
+describe('the catalogue of mistakes names each one', () => {
+  const mlp = derive(solveFile(join(root, 'test', 'fixtures', 'problems', 'mlp-2-2-2.yaml')));
+  const mazur = dv('mazur-2-2-2.yaml');
+  const seed004 = dv('seed-004-softmax-ce.yaml');
+  const wrongOne = (d: ReturnType<typeof dv>, claims: Parameters<typeof checkAnswers>[1]) => {
+    const r = checkAnswers(d, claims);
+    assert.equal(r.wrong.length, 1, JSON.stringify(r.results.map((x) => [x.key, x.status, x.cause])));
+    return r.wrong[0].cause ?? '';
+  };
+
+  it("the published 2-2-2 figures: exactly one wrong claim, the error after the update, from already-updated weights", () => {
+    const r = checkAnswers(mazur, answers('mazur-2-2-2.answers.yaml'));
+    assert.deepEqual(
+      r.wrong.map((x) => x.key),
+      ['after.E_total'],
+    );
+    assert.equal(r.results.filter((x) => x.status === 'imprecise').length, 0);
+    assert.match(r.wrong[0].cause ?? '', /already-updated weights were used in the backward pass.*after\.E_total = 0\.2910279239/);
+    const { code, out } = runCli(['check', ex('mazur-2-2-2.yaml'), '--answers', ex('mazur-2-2-2.answers.yaml')]);
+    assert.equal(code, 1);
+    assert.match(out, /1 of 21 claims are wrong/);
+  });
+  it('already-updated weights: a hidden-layer gradient taken through the updated output weights', () => {
+    assert.match(wrongOne(mlp, { grads: { W1: [[0.000364722878, 0.000729445755], [0.000423629604, 0.000847259209]] } }), /already-updated weights.*grads\.W1 = \[\[0\.000364722877/);
+  });
+  it('the missing ½ of the squared error: E and its gradients doubled', () => {
+    assert.match(wrongOne(mazur, { values: { E_total: 0.596742218 } }), /½ of the squared error was left out/);
+    assert.match(wrongOne(mlp, { grads: { W2: [[0.164334081, 0.165335256], [-0.045205081, -0.045480484]] } }), /½ of the squared error was left out/);
+  });
+  it("the output activation's derivative forgotten (not mistaken for a ReLU derivative)", () => {
+    const c = wrongOne(mlp, { grads: { W2: [[0.439829649, 0.442509229], [-0.128782028, -0.129566608]] } });
+    assert.match(c, /derivative of the output activation \(σ'\) was forgotten/);
+    const s = wrongOne(dv('seed-001-relu-bce.yaml'), { grads: { s2: 404.428793 } });
+    assert.match(s, /derivative of the output activation/);
+    assert.doesNotMatch(s, /relu/);
+  });
+  it('a sign error in the update: gradient ascent, and the error after it', () => {
+    assert.match(wrongOne(mlp, { updated: { W1: [[0.150219284, 0.200438568], [0.250248856, 0.300497713]] } }), /sign error in the update.*uphill/);
+  });
+  it('the weight matrix not transposed in the backward pass', () => {
+    assert.match(wrongOne(mlp, { grads: { W1: [[0.000461550563, 0.000923101126], [0.000581024266, 0.00116204853]] } }), /not transposed in the backward pass/);
+  });
+  it('the log base: log10 or log2 for the natural log', () => {
+    const s = dv('seed-001-relu-bce.yaml');
+    assert.match(wrongOne(s, { values: { BCE: 2.606842068 } }), /base-10 logarithm/);
+    assert.match(wrongOne(s, { values: { BCE: 8.659741904 } }), /base-2 logarithm/);
+  });
+  it('the loss summed over the batch instead of averaged', () => {
+    const c = wrongOne(seed004, { grads: { W2: [[0.31379036, 0.298574551, 0.521584771, 0.340227293], [-0.0452219491, -0.295641794, -0.0750828019, -0.0907600326], [-0.268568411, -0.00293275684, -0.446501969, -0.24946726]] } });
+    assert.match(c, /summed over the batch where it is the mean/);
+  });
+  it('a bias gradient not summed over the batch: per example, or averaged', () => {
+    const perExample = [
+      [0.0609753836, -0.0610825291],
+      [-0.0204519477, -0.0331317039],
+      [-0.0574096703, 0.0451374035],
+      [0.044984681, -0.013944842],
+    ];
+    assert.match(wrongOne(seed004, { grads: { b1: perExample } }), /bias gradient was not summed over the batch/);
+    const mean = perExample.map((r) => [(r[0] + r[1]) / 2]);
+    assert.match(wrongOne(seed004, { grads: { b1: mean } }), /bias gradient was not summed over the batch/);
+  });
+  it('the softmax derivative taken elementwise', () => {
+    assert.match(wrongOne(seed004, { grads: { Z2: [['0.000000000', '0.000000000'], ['-0.300380235', '0.000000000'], ['0.000000000', '-0.377250020']] } }), /softmax derivative was taken elementwise/);
+  });
+  it('imprecise only when rounding the intermediates to the digits written explains it', () => {
+    // seed 001's delta2: recomputed with every intermediate at 11 digits, it lands on the claim
+    const s = checkAnswers(dv('seed-001-relu-bce.yaml'), { grads: { s2: '0.99752737493' } });
+    assert.equal(s.results[0].status, 'imprecise');
+    // the same digits off by more than any rounding gives: wrong
+    const w = checkAnswers(dv('seed-001-relu-bce.yaml'), { grads: { s2: '0.99752730000' } });
+    assert.equal(w.results[0].status, 'wrong');
+  });
+});

@@ -138,3 +138,20 @@ describe('encodePng', () => {
     assert.ok(orange > 300, `derivative curves drawn (${orange} px)`);
   });
 });
+
+describe('PNG through resvg (the optional @resvg/resvg-js, a dev dependency here)', () => {
+  it('rasterises the SVG itself with a real font: same size, and its text differs from the bitmap font', async () => {
+    const { svgToPng, loadResvg } = await import('../src/explain/plot/png.js');
+    const { activationScene } = await import('../src/explain/plot/plot.js');
+    const { sceneToSvg } = await import('../src/explain/plot/plot-svg.js');
+    if (!(await loadResvg())) return;
+    const scene = activationScene('relu', { derivatives: false });
+    const png = await svgToPng(sceneToSvg(scene), 1);
+    assert.ok(png);
+    const buf = Buffer.from(png as Uint8Array);
+    assert.deepEqual([...buf.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+    assert.equal(buf.readUInt32BE(16), scene.width);
+    assert.equal(buf.readUInt32BE(20), scene.height);
+    assert.notDeepEqual(buf, Buffer.from(encodePng(rasterizeScene(scene, 1))));
+  });
+});

@@ -99,11 +99,13 @@ describe('plotActivations (SVG)', () => {
     for (const t of ['ReLU', 'LeakyReLU (slope = 0.01)', 'Softplus (β = 1)', 'GELU', 'f(x)', 'f′(x) by autograd', '−4', '4']) {
       assert.ok(words.includes(t), `missing ${t}`);
     }
-    assert.equal(words.filter((w) => w === 'f(x)').length, 4);
+    // every panel shows f and f': one legend for all of them, under the title
+    assert.equal(words.filter((w) => w === 'f(x)').length, 1);
+    assert.equal(words.filter((w) => w === 'f(x), f′(x)').length, 4);
     // curves: relu' and leaky_relu' jump at 0 so each is drawn as two runs; the other six curves
-    // are one run each; plus two legend samples per panel
+    // are one run each; plus the shared legend's two samples
     assert.ok(tags.includes('polyline'));
-    assert.equal(svg.match(/<polyline [^>]*stroke-width="2(\.2)?"/g)?.length, 2 + 2 + 6 + 8);
+    assert.equal(svg.match(/<polyline [^>]*stroke-width="2(\.2)?"/g)?.length, 2 + 2 + 6 + 2);
   });
 
   it('draws the sampled values at the right places: relu(4) = 4 at the top right corner of its panel', () => {
@@ -125,5 +127,16 @@ describe('plotActivations (SVG)', () => {
     assert.ok(words.includes('Activation functions'));
     assert.ok(words.includes('Derivatives (autograd)'));
     assert.ok(words.includes('Sigmoid σ′'));
+  });
+});
+
+describe('jumps are drawn with filled and open dots', () => {
+  it("sign(0) = 0 is a filled dot, its limits ±1 open; relu'(0) = 0 filled, 1 open", () => {
+    const scene = activationScene('sign,relu');
+    const dots = scene.shapes.filter((s) => s.kind === 'circle');
+    // sign: value 0 and limits -1, 1 (its derivative is 0 everywhere, no jump); relu: f continuous, f' jumps
+    assert.equal(dots.length, 3 + 2);
+    const filled = dots.filter((d) => d.kind === 'circle' && d.fill !== '#ffffff');
+    assert.equal(filled.length, 2);
   });
 });

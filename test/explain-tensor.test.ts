@@ -78,3 +78,19 @@ describe('explain(tensor) of a layer that multiplies by a transposed weight insi
     assert.equal(w?.terms[0].matrixForm, true);
   });
 });
+
+describe('explain(tensor) of an nn model', () => {
+  it('names the parameters by their state-dict paths and never writes a double transpose', async () => {
+    const { nn } = await import('chainrule');
+    const m = new nn.Sequential(new nn.Linear(2, 2), new nn.Sigmoid(), new nn.Linear(2, 1));
+    const y = m.forward(tensor([[0.5, -1]])).sum();
+    const dv = explain(y, { model: m });
+    for (const n of ['0.weight', '0.bias', '2.weight', '2.bias']) assert.ok(n in dv.grads, n);
+    const text = render(dv, 'text');
+    assert.doesNotMatch(text, /ᵀᵀ/);
+    assert.match(render(dv, 'md'), /\\mathrm\{2\.weight\}/);
+    y.backward();
+    const want = (m.parameters()[2].grad as Tensor).toArray() as number[][];
+    assert.ok(Math.abs((dv.grads['2.weight'] as number[][])[0][1] - want[0][1]) < 1e-6);
+  });
+});

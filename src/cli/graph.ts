@@ -23,13 +23,18 @@ times the problem's seed.
   -o, --output write to this file (atomically) instead of standard output
   --digits     significant digits of printed numbers (default 4)
   --inline     print values of tensors with at most N elements (default 1: scalars); larger ones as "2×3, |x|max 4.1"
-  --direction  LR (default) or TB`,
+  --direction  LR (default) or TB (top to bottom)
+  --view       auto (default: one node per problem line when the graph has more than 12 ops),
+               lines (one node per problem line), ops (every op)
+  --no-legend  leave out the legend of node styles (inputs, parameters, constants, the loss)`,
   options: {
     format: { type: 'string', short: 'f' },
     output: { type: 'string', short: 'o' },
     digits: { type: 'string' },
     inline: { type: 'string' },
     direction: { type: 'string' },
+    view: { type: 'string' },
+    'no-legend': { type: 'boolean' },
   },
   run: async (args) => {
     const [file] = positionals(args, 1, 'one problem file', 'graph');
@@ -39,7 +44,8 @@ times the problem's seed.
     const inline = intOption(args, 'inline', 1, 0);
     const direction = choiceOption(args, 'direction', ['LR', 'TB'], 'LR');
     const path = problemPath(file);
-    const { roots, opts } = problemGraph(solveFile(path), { digits, inline, direction });
+    const view = choiceOption(args, 'view', ['auto', 'lines', 'ops'], 'auto');
+    const { roots, opts } = problemGraph(solveFile(path), { digits, inline, direction, view, legend: !args.switches.has('no-legend') });
     const model = graphModel(roots, opts);
     const text = format === 'svg' ? await dotToSvg(modelToDot(model)) : format === 'mermaid' ? modelToMermaid(model) : modelToDot(model);
     if (out) writeOutput(out, text, [path]);

@@ -2,7 +2,7 @@ import { ChainruleError } from '../errors.js';
 import { activationScene } from '../explain/plot/plot.js';
 import { rasterizeScene } from '../explain/plot/plot-raster.js';
 import { sceneToSvg } from '../explain/plot/plot-svg.js';
-import { encodePng } from '../explain/plot/png.js';
+import { encodePng, svgToPng } from '../explain/plot/png.js';
 import { choiceOption, intOption, numberOption } from './args.js';
 import type { Command } from './command.js';
 import { formatOfPath, writeOutput } from './output.js';
@@ -33,6 +33,8 @@ engine (one backward pass of sum(f(x)) over the sampled points), not by a hand-w
   --title T        title above the panels
   --width PX       width in CSS pixels (default 960)
   --scale S        PNG pixels per CSS pixel (default 2)
+  --builtin-raster draw the PNG with the built-in rasteriser (bitmap font) instead of resvg
+                   (@resvg/resvg-js, an optional dependency, is used when installed: real fonts)
   -o, --output F   the file to write (atomically); .svg or .png`,
   options: {
     range: { type: 'string' },
@@ -44,8 +46,9 @@ engine (one backward pass of sum(f(x)) over the sampled points), not by a hand-w
     output: { type: 'string', short: 'o' },
     derivatives: { type: 'boolean' },
     'no-derivatives': { type: 'boolean' },
+    'builtin-raster': { type: 'boolean' },
   },
-  run: (args) => {
+  run: async (args) => {
     const [what, specs, ...rest] = args.positional;
     if (what !== 'activations') throw new ChainruleError(`expected "plot activations SPECS", got ${JSON.stringify(what ?? '')} (chainrule plot --help)`);
     if (!specs || rest.length) throw new ChainruleError('give the activations as one comma-separated list, e.g. relu,gelu (chainrule plot --help)');
@@ -62,7 +65,14 @@ engine (one backward pass of sum(f(x)) over the sampled points), not by a hand-w
       title: args.values.get('title'),
     });
     const scale = numberOption(args, 'scale', 2, (v) => v > 0 && v <= 8, 'a number in (0, 8]');
-    const data = png ? encodePng(rasterizeScene(scene, scale)) : sceneToSvg(scene, args.values.get('title') ?? 'Activation functions and their derivatives');
+    const svg = sceneToSvg(scene, args.values.get('title') ?? 'Activation functions and their derivatives');
+    let data: string | Uint8Array = svg;
+    if (png) {
+      // the SVG rasterised with real fonts by resvg; without it, the built-in rasteriser and its bitmap font
+      const viaResvg = args.switches.has('builtin-raster') ? null : await svgToPng(svg, scale);
+      if (!viaResvg && !args.switches.has('builtin-raster')) console.error('note: @resvg/resvg-js is not installed (npm install @resvg/resvg-js): the PNG uses the built-in bitmap font');
+      data = viaResvg ?? encodePng(rasterizeScene(scene, scale));
+    }
     writeOutput(out, data);
     console.log(`wrote ${out}`);
     return 0;

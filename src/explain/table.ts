@@ -65,3 +65,9 @@ export function graphLabelOf(info: OpInfo, attrs: Readonly<Record<string, unknow
   if (typeof def.label === 'function') return def.label(attrs);
   return def.label ?? def.fnText;
 }
+
+/** The one-line definition of a function from its entry's doc ('Heaviside step: 1 where x ≥ 0, else 0'), when the table gives one. */
+export function fnDocOf(fn: string): string | undefined {
+  const doc = BY_NAME.get(fn)?.def.doc;
+  return doc ? doc.split(/(?<=\.)\s/)[0].replace(/\.$/, '') : undefined;
+}

@@ -44,6 +44,7 @@ export function learningCurveSvg(curves: { name: string; points: CurvePoint[] }[
     .map((c) => ({
       title: c.name,
       xLabel: '% of the training set',
+      yLabel: 'macro-F1',
       xRange: [0, 100] as [number, number],
       series: densify([
         { label: 'train', x: c.points.map((p) => p.fraction * 100), y: c.points.map((p) => p.trainMacroF1), color: PALETTE[0] },
@@ -57,11 +58,14 @@ export function learningCurveSvg(curves: { name: string; points: CurvePoint[] }[
  * Precision-recall curves of the positive class, several models in one panel.
  * @example prCurveSvg([{ name: 'cnn', pr }], 'spam')
  */
-export function prCurveSvg(curves: { name: string; pr: PrCurve }[], positive: string): string {
+export function prCurveSvg(curves: { name: string; pr: PrCurve }[], positive: string, prevalence?: number): string {
   const panel: Panel = {
     title: `Precision-recall (positive class: ${positive}; test split)`,
     xLabel: 'recall',
+    yLabel: 'precision',
     xRange: [0, 1],
+    // a classifier that guesses has the positive class's share as its precision at every recall
+    guides: prevalence === undefined ? [] : [{ label: `chance (prevalence ${prevalence.toFixed(3)})`, y: prevalence, color: '#6b7280' }],
     series: densify(
       curves.map((c, i) => ({
         label: `${c.name} (AP ${c.pr.averagePrecision.toFixed(4)})`,
@@ -78,13 +82,17 @@ export function prCurveSvg(curves: { name: string; pr: PrCurve }[], positive: st
  * Training loss and dev loss per epoch, with dev macro-F1 in a second panel.
  * @example lossSvg('cnn', history)
  */
-export function lossSvg(name: string, history: EpochRecord[]): string {
+export function lossSvg(name: string, history: EpochRecord[], restored?: number): string {
   if (history.length === 0) return '';
   const ep = history.map((h) => h.epoch);
+  // the epoch whose weights were kept (the best dev macro-F1), marked in both panels
+  const guides = restored ? [{ label: `restored: epoch ${restored}`, x: restored, color: '#6b7280' }] : [];
   const panels: Panel[] = [
     {
       title: `${name}: loss per epoch`,
       xLabel: 'epoch',
+      yLabel: 'loss',
+      guides,
       xRange: [1, Math.max(2, ep.length)],
       series: densify([
         { label: 'train loss', x: ep, y: history.map((h) => h.trainLoss), color: PALETTE[0] },
@@ -94,6 +102,8 @@ export function lossSvg(name: string, history: EpochRecord[]): string {
     {
       title: `${name}: dev macro-F1 per epoch`,
       xLabel: 'epoch',
+      yLabel: 'macro-F1',
+      guides,
       xRange: [1, Math.max(2, ep.length)],
       series: densify([{ label: 'dev macro-F1', x: ep, y: history.map((h) => h.devMacroF1), color: PALETTE[2] }]),
     },
@@ -110,7 +120,8 @@ export function confusionSvg(labels: readonly string[], matrix: readonly (readon
   const cell = Math.max(36, Math.min(90, Math.floor(420 / Math.max(1, n))));
   const lw = Math.max(60, ...labels.map((l) => 8 * l.length + 16));
   const top = 56;
-  const w = lw + n * cell + 24;
+  const barX = lw + n * cell + 20;
+  const w = barX + 64;
   const h = top + n * cell + 48;
   const max = Math.max(1, ...matrix.flat());
   const parts: string[] = [
@@ -134,6 +145,17 @@ export function confusionSvg(labels: readonly string[], matrix: readonly (readon
     });
   });
   parts.push(`<text x="14" y="${top + (n * cell) / 2}" text-anchor="middle" fill="#4b5563" transform="rotate(-90 14 ${top + (n * cell) / 2})">true</text>`);
+  // the colour bar: the cell colours from 0 to the largest count
+  const barH = n * cell;
+  const steps = 24;
+  for (let k = 0; k < steps; k++) {
+    const a = 1 - k / (steps - 1);
+    parts.push(`<rect x="${barX}" y="${(top + (k * barH) / steps).toFixed(2)}" width="14" height="${(barH / steps + 0.5).toFixed(2)}" fill="rgb(${Math.round(255 - a * 190)},${Math.round(255 - a * 140)},255)"/>`);
+  }
+  parts.push(`<rect x="${barX}" y="${top}" width="14" height="${barH}" fill="none" stroke="#d1d5db"/>`);
+  for (const [v, y] of [[max, top + 4], [Math.round(max / 2), top + barH / 2 + 4], [0, top + barH]] as const) {
+    parts.push(`<text x="${barX + 20}" y="${y}" fill="#4b5563" font-size="11">${v}</text>`);
+  }
   parts.push('</svg>');
   return parts.join('\n');
 }

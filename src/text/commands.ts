@@ -8,7 +8,7 @@ import type { TextDataset } from './corpus.js';
 import type { EmailView } from './email.js';
 import { type ModelRun, type PreparedData, prepareData, runModel } from './experiment.js';
 import { type BootstrapResult, pairedBootstrap } from './metrics.js';
-import { compareReport, runReport } from './report.js';
+import { compareReport, reportHtml, runReport } from './report.js';
 import { loadSpamAssassin } from './spamassassin.js';
 import { type HyperParams, type ModelName, NEURAL_MODELS } from './specs.js';
 import { loadTable } from './tabular.js';
@@ -76,11 +76,20 @@ function writeModelFiles(dir: string, data: PreparedData, run: ModelRun, cfg: Ex
   writeIn(dir, 'metrics.json', `${JSON.stringify(run.metrics, null, 2)}\n`);
   saveTextModel(dir, savedMeta(data, run, cfg.source), run.module);
   writeIn(dir, 'confusion.svg', confusionSvg(run.metrics.test.confusion.labels, run.metrics.test.confusion.matrix, `${run.model}: confusion matrix (test)`));
-  if (run.pr && data.ds.positive) writeIn(dir, 'pr-curve.svg', prCurveSvg([{ name: run.model, pr: run.pr }], data.ds.positive));
+  if (run.pr && data.ds.positive) writeIn(dir, 'pr-curve.svg', prCurveSvg([{ name: run.model, pr: run.pr }], data.ds.positive, prevalence(data)));
   writeIn(dir, 'learning-curves.svg', learningCurveSvg([{ name: run.model, points: run.learningCurve }]));
-  writeIn(dir, 'loss.svg', lossSvg(run.model, run.history));
+  writeIn(dir, 'loss.svg', lossSvg(run.model, run.history, run.bestEpoch || undefined));
   writeIn(dir, 'history.json', `${JSON.stringify({ history: run.history, bestEpoch: run.bestEpoch, seconds: run.seconds, examplesPerSecond: run.examplesPerSecond, learningCurve: run.learningCurve, tuning: run.tuning, hardHamFpr: run.hardHamFpr, averagePrecision: run.pr?.averagePrecision ?? null }, null, 2)}\n`);
-  writeIn(dir, 'report.md', runReport(data, run, { command: cfg.command, backend: getBackend(), totalSeconds }));
+  const md = runReport(data, run, { command: cfg.command, backend: getBackend(), totalSeconds });
+  writeIn(dir, 'report.md', md);
+  writeIn(dir, 'report.html', reportHtml(`Text classification: ${run.model} on ${data.ds.name}`, md, dir));
+}
+
+/** The share of the positive class in the test split: the precision of a classifier that guesses. */
+function prevalence(data: PreparedData): number | undefined {
+  const pos = data.ds.positive ? data.ds.labels.indexOf(data.ds.positive) : -1;
+  if (pos < 0 || data.idx.test.length === 0) return undefined;
+  return data.idx.test.filter((i) => data.y[i] === pos).length / data.idx.test.length;
 }
 
 /**
@@ -146,9 +155,11 @@ export async function compareCommand(models: ModelName[], cfg: ExperimentConfig)
     };
     writeIn(dir, 'comparison.json', `${JSON.stringify(summary, null, 2)}\n`);
     const withPr = runs.filter((r) => r.pr && r.model !== 'majority');
-    if (withPr.length && data.ds.positive) writeIn(dir, 'pr-curves.svg', prCurveSvg(withPr.map((r) => ({ name: r.model, pr: r.pr! })), data.ds.positive));
+    if (withPr.length && data.ds.positive) writeIn(dir, 'pr-curves.svg', prCurveSvg(withPr.map((r) => ({ name: r.model, pr: r.pr! })), data.ds.positive, prevalence(data)));
     writeIn(dir, 'learning-curves.svg', learningCurveSvg(runs.map((r) => ({ name: r.model, points: r.learningCurve }))));
-    writeIn(dir, 'report.md', compareReport(data, runs, { command: cfg.command, backend: getBackend(), totalSeconds: seconds, bootstrap }));
+    const md = compareReport(data, runs, { command: cfg.command, backend: getBackend(), totalSeconds: seconds, bootstrap });
+    writeIn(dir, 'report.md', md);
+    writeIn(dir, 'report.html', reportHtml(`Text classification on ${data.ds.name}: ${runs.map((r) => r.model).join(', ')}`, md, dir));
   }, runDirOptions(cfg));
   return { runs, bootstrap, seconds };
 }

@@ -218,7 +218,10 @@ export function runModel(data: PreparedData, model: ModelName, opts: RunOptions)
     }
     const ix = curveSubset(data.idx.train, fraction, opts.seed);
     // the subset runs get the epochs the full run needed (plus one), so a curve costs little more than one training run
-    const curveHp = { ...bestHp, epochs: Math.min(bestHp.epochs, Math.max(2, f.bestEpoch + 1)), patience: 1 };
+    // a smaller subset gets more epochs, so that it sees about as many optimizer steps as the full
+    // run needed: with the full run's epoch count its models stop near the majority class
+    const needed = Math.max(2, f.bestEpoch + 1);
+    const curveHp = { ...bestHp, epochs: Math.min(8 * needed, Math.ceil(needed / fraction)), patience: 2 };
     const g = fitOnce(data, model, curveHp, ix, opts, `${model} curve ${Math.round(fraction * 100)}%`);
     const tr = macroF1(sub(data.y, ix), argmaxRows(predictSplit(g, data, ix), C), C);
     const dv = macroF1(sub(data.y, data.idx.dev), argmaxRows(predictSplit(g, data, data.idx.dev), C), C);

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { htmlPage } from '../explain/render/html.js';
 import type { PreparedData, ModelRun } from './experiment.js';
 import type { BootstrapResult, SplitMetrics } from './metrics.js';
 import { RELEVANT } from './specs.js';
@@ -57,7 +60,7 @@ function hpLine(run: ModelRun): string {
   return `Hyper-parameters: ${keys.map((k) => `${k}=${hp[k]}`).join(', ')}${run.model === 'cnn' ? ' (hidden = filters per width 3/4/5)' : ''}.`;
 }
 
-const CURVE_NOTE = 'Training subsets are nested (prefixes of one seeded permutation of the training split); each subset run fits its own vocabulary/features and trains for at most one epoch more than the full run needed, with early stopping on dev.';
+const CURVE_NOTE = 'Training subsets are nested (prefixes of one seeded permutation of the training split); each subset run fits its own vocabulary/features and gets about as many optimizer steps as the full run needed (more epochs on a smaller subset, at most 8 times as many), with early stopping on dev.';
 
 function curveTable(run: ModelRun): string[] {
   if (!run.learningCurve.length) return [];
@@ -148,4 +151,22 @@ export function compareReport(
   }
   out.push('Each model has its own folder with metrics.json, report.md, plots and checkpoint.', '');
   return out.join('\n');
+}
+
+/**
+ * A report as one self-contained HTML page: the Markdown report with each of its SVG figures
+ * (written beside it in `dir`) inlined where it is linked, typeset by the worked solutions' page
+ * (KaTeX and its fonts inlined; no script, no network).
+ * @example writeIn(dir, 'report.html', reportHtml('Text classification: cnn', md, dir))
+ */
+export function reportHtml(title: string, md: string, dir: string): string {
+  const body = md.replace(/^!\[([^\]]*)\]\(([\w./-]+\.svg)\)$/gm, (link, alt: string, file: string) => {
+    try {
+      const svg = readFileSync(join(dir, file), 'utf8').replace(/^<\?xml[^>]*>\s*/, '');
+      return `<figure class="figure">\n${svg}\n<figcaption>${alt.replace(/[<>&]/g, '')}</figcaption>\n</figure>`;
+    } catch {
+      return link;
+    }
+  });
+  return htmlPage({ title, bodyMarkdown: body, css: 'figure.figure { margin: 1em 0; overflow-x: auto; } figure.figure svg { max-width: 100%; height: auto; }' });
 }

@@ -1,15 +1,14 @@
 import { noGrad } from '../../autograd/mode.js';
 import { ChainruleError } from '../../errors.js';
-import type { Expr } from '../../ops/formula.js';
 import { type Claim, type ClaimValue, type Section, claimsFromObject } from '../problem/answers.js';
 import type { Derivation } from '../derivation/derivation.js';
-import { type Solution, evalExpr, solveProblem } from '../derivation/evaluate.js';
-import { ACTIVATION_NAMES, expandCall } from '../problem/functions.js';
+import { type Round, evalExpr } from '../derivation/evaluate.js';
+import { callsIn, catalogue, logSwaps, mapExpr } from './catalogue.js';
+import { type Tables, roundedTables, toSignificant, toUnit } from './rounding.js';
 import { type Value, inlineValue } from '../symbolic/notation.js';
-import type { Problem } from '../problem/problem.js';
 import type { Tensor } from '../../ops/index.js';
 
-/** The verdict on one claim. `imprecise`: right to six or more significant digits but not to every digit written (rounded intermediates); it does not fail the check. */
+/** The verdict on one claim. `imprecise`: not right to every digit written, but rounding the intermediate values to those digits explains it; it does not fail the check. */
 export interface ClaimResult {
   claim: Claim;
   /** `grads.s1` */
@@ -74,94 +73,12 @@ function transpose2(v: Value): Value | null {
   return rows[0].map((_, j) => rows.map((r) => r[j]));
 }
 
-/** Rewrites every call (losses expanded into their definitions first). */
-function mapCalls(e: Expr, f: (fn: string) => string): Expr {
-  switch (e.kind) {
-    case 'call': {
-      const ex = expandCall(e);
-      if (ex) return mapCalls(ex, f);
-      return { kind: 'call', fn: f(e.fn), args: e.args.map((a) => mapCalls(a, f)) };
-    }
-    case 'bin':
-      return { kind: 'bin', op: e.op, left: mapCalls(e.left, f), right: mapCalls(e.right, f) };
-    case 'neg':
-      return { kind: 'neg', arg: mapCalls(e.arg, f) };
-    default:
-      return e;
-  }
-}
-
-function callsIn(e: Expr, out = new Set<string>()): Set<string> {
-  mapCalls(e, (fn) => {
-    out.add(fn);
-    return fn;
-  });
-  return out;
-}
-
-const LOG_SWAPS: [string, string, string][] = [
-  ['log', 'log10', 'the base-10 logarithm was used instead of the natural log'],
-  ['log', 'log2', 'the base-2 logarithm was used instead of the natural log'],
-  ['log10', 'log', 'the natural log was used instead of log10'],
-  ['log2', 'log', 'the natural log was used instead of log2'],
-];
-
-const DERIV_NAME: Record<string, string> = { relu: "ReLU'(s) = 1[s > 0]", sigmoid: "σ'(s) = σ(s)(1 - σ(s))", tanh: "tanh'(s) = 1 - tanh(s)²" };
-
-interface Variant {
-  why: string;
-  solution: () => Solution | null;
-}
-
-const variantCache = new WeakMap<Problem, Variant[]>();
-
-/** Whole-problem variants that reproduce a common mistake, solved lazily by the engine (once per problem). */
-function variants(p: Problem): Variant[] {
-  let v = variantCache.get(p);
-  if (!v) {
-    v = makeVariants(p);
-    variantCache.set(p, v);
-  }
-  return v;
-}
-
-function makeVariants(p: Problem): Variant[] {
-  const used = new Set<string>();
-  for (const d of p.nodes) callsIn(d.expr, used);
-  const out: Variant[] = [];
-  const make = (why: string, f: (fn: string) => string): Variant => {
-    let cached: Solution | null | undefined;
-    return {
-      why,
-      solution: () => {
-        if (cached !== undefined) return cached;
-        try {
-          cached = solveProblem({ ...p, nodes: p.nodes.map((d) => ({ ...d, expr: mapCalls(d.expr, f) })) });
-        } catch {
-          cached = null;
-        }
-        return cached;
-      },
-    };
-  };
-  for (const f of ACTIVATION_NAMES) {
-    if (!used.has(f)) continue;
-    for (const g of ACTIVATION_NAMES) {
-      if (g === f) continue;
-      out.push(make(`a ${g} derivative (${DERIV_NAME[g]}) was used where the forward pass used ${f} (${DERIV_NAME[f]})`, (fn) => (fn === f ? `$${f}~${g}` : fn)));
-    }
-  }
-  for (const f of ['sigmoid', 'tanh']) {
-    if (!used.has(f)) continue;
-    const sym = f === 'sigmoid' ? 'σ' : 'tanh';
-    out.push(make(`the ${f} derivative was taken at the unit's output instead of its input: ${sym}'(${sym}(s)) for ${sym}'(s)`, (fn) => (fn === f ? `$${f}@out` : fn)));
-  }
-  for (const [a, b, why] of LOG_SWAPS) if (used.has(a)) out.push(make(why, (fn) => (fn === a ? b : fn)));
-  return out;
+function tableOf(dv: Derivation, section: Section): Record<string, Value> {
+  return dv[section];
 }
 
 function truthOf(dv: Derivation, section: Section, name: string): Value {
-  const table = dv[section];
+  const table = tableOf(dv, section);
   const v = table[name];
   if (v === undefined) {
     const known = Object.keys(table);
@@ -190,82 +107,166 @@ function orderOf(dv: Derivation, section: Section, name: string): number {
   }
 }
 
-function diagnose(dv: Derivation, claim: Claim, truth: Value, claimLeaves: Leaf[]): string | undefined {
-  const t = flat(truth);
-  const fmt = (v: Value) => inlineValue(v, 12);
-  // a reproduced mistake is recognised to six significant digits: the student's own rounding may differ further down
-  const matches = (alt: Value | undefined | null) => {
-    if (alt == null) return false;
-    const a = flat(alt);
-    if (agreesAll(a, claimLeaves)) return true;
-    const c = claimLeaves.length === 1 ? a.map(() => claimLeaves[0].value) : claimLeaves.map((x) => x.value);
-    return a.length === c.length && a.every((x, i) => agreesSig(x, c[i]));
-  };
-  const sol = dv.solution;
-  const p = sol?.problem;
-  const { section, name } = claim;
+/** The claim's elements against a value of the same size (one number claimed for a matrix stands for every element). */
+function pairs(v: Value, claim: Leaf[]): [number, Leaf][] | null {
+  const a = flat(v);
+  if (claim.length === 1) return a.map((x) => [x, claim[0]]);
+  return a.length === claim.length ? a.map((x, i) => [x, claim[i]]) : null;
+}
 
-  // recompute the node itself with the alternative function, from the correct values it reads
-  if (section === 'values' && sol && p) {
-    const def = p.nodes.find((d) => d.name === name);
-    if (def) {
-      const calls = callsIn(def.expr);
-      for (const [a, b, why] of LOG_SWAPS) {
-        if (!calls.has(a)) continue;
-        const alt = noGrad(() => {
-          try {
-            const env = new Map<string, Tensor>();
-            for (const [n, x] of sol.tensors) env.set(n, x.detach());
-            return evalExpr(mapCalls(def.expr, (fn) => (fn === a ? b : fn)), env).toArray() as Value;
-          } catch {
-            return null;
-          }
-        });
-        if (matches(alt)) return `${why}: with ${b}, ${name} = ${fmt(alt as Value)}`;
-      }
+/** A recomputed value reproduces the claim: at the precision written, or to six significant digits (the student's own rounding further down). */
+function reproduces(alt: Value, claim: Leaf[]): boolean {
+  const ps = pairs(alt, claim);
+  return !!ps && ps.length > 0 && (ps.every(([x, c]) => agreesAt(x, c.value, c.text)) || ps.every(([x, c]) => agreesSig(x, c.value)));
+}
+
+/** How far a value is from the claim, relative to the claim's size (the worst element). */
+function distance(v: Value, claim: Leaf[]): number {
+  const ps = pairs(v, claim);
+  if (!ps || ps.length === 0) return Number.POSITIVE_INFINITY;
+  return Math.max(...ps.map(([x, c]) => Math.abs(x - c.value) / Math.max(Math.abs(c.value), 1e-300)));
+}
+
+const fmt = (v: Value) => inlineValue(v, 12);
+const same = (a: Value, b: Value) => flat(a).every((x, i) => x === flat(b)[i]);
+
+/** The catalogued mistake that reproduces the claim (the likeliest first), else the one whose value comes nearest to it. */
+function fromCatalogue(dv: Derivation, claim: Claim, truth: Value, cl: Leaf[]): string | undefined {
+  const sol = dv.solution;
+  if (!sol) return undefined;
+  const key = `${claim.section}.${claim.name}`;
+  let nearest: { why: string; v: Value; d: number } | null = null;
+  for (const m of catalogue(sol)) {
+    for (const v of m.values(claim.section, claim.name)) {
+      if (same(v, truth) && shapeOfValue(v).join() === shapeOfValue(truth).join()) continue;
+      if (reproduces(v, cl)) return `${m.why}; with that mistake ${key} = ${fmt(v)}`;
+      const d = distance(v, cl);
+      if (!nearest || d < nearest.d) nearest = { why: m.why, v, d };
     }
   }
-  if (sol && p && section !== 'values') {
-    for (const v of variants(p)) {
-      const s = v.solution();
-      if (!s) continue;
-      const table = section === 'grads' ? s.grads : section === 'updated' ? s.updated : s.after;
-      const alt = table.get(name);
-      if (alt && matches(alt.toArray() as Value)) return `${v.why}; with that mistake ${section}.${name} = ${fmt(alt.toArray() as Value)}`;
-    }
-  }
-  if (t.some((x) => x !== 0) && matches(t.map((x) => -x))) return 'sign error: the correct value has the opposite sign';
-  if (section === 'updated' && dv.update) {
-    const old = flat(dv.values[name]);
-    const g = flat(dv.grads[name] ?? 0);
-    const lr = dv.update.lr;
-    if (matches(old.map((o, i) => o + lr * g[i]))) return 'the step went uphill: p + η·∂L/∂p instead of p − η·∂L/∂p';
-    if (matches(old)) return 'the parameter was left unchanged (no step applied)';
-  }
-  if (section === 'grads') {
-    const seed = dv.seed;
-    if (typeof seed === 'number' && seed !== 1 && matches(t.map((x) => x / seed))) {
-      return `the upstream gradient ∂L/∂${dv.from} = ${seed} was left out (a dropped factor)`;
-    }
-    for (const k of [2, 0.5]) if (matches(t.map((x) => x * k))) return `off by a factor of ${k === 2 ? '2' : '1/2'} (a dropped or doubled factor)`;
-    const shape = shapeOfValue(dv.values[name] ?? truth);
-    for (const k of new Set(shape.filter((n) => n > 2))) {
-      if (matches(t.map((x) => x * k))) return `off by a factor of ${k} (a missing 1/${k}, e.g. of a mean over ${k})`;
-      if (matches(t.map((x) => x / k))) return `off by a factor of 1/${k} (an extra 1/${k})`;
-    }
-  }
-  const close = claimLeaves.length > 0 && t.length > 0 && (claimLeaves.length === 1 ? t.every((x) => relClose(x, claimLeaves[0].value)) : t.every((x, i) => relClose(x, claimLeaves[i]?.value)));
-  if (close) return 'close but not to the digits written: rounded intermediate values?';
+  // not reproduced: the nearest catalogued mistake, when it comes clearly closer to the claim than the correct value
+  if (nearest && nearest.d < 0.5 * distance(truth, cl)) return `${nearest.why} (the likeliest catalogued mistake; with it ${key} = ${fmt(nearest.v)}, not exactly the claimed value)`;
   return undefined;
 }
 
-const relClose = (a: number, b: number | undefined) => b !== undefined && Math.abs(a - b) <= 1e-4 * Math.max(Math.abs(a), 1e-300);
+/** The log swap recomputed on the node itself, from the correct values it reads. */
+function logOfNode(dv: Derivation, claim: Claim, cl: Leaf[]): string | undefined {
+  const sol = dv.solution;
+  const def = sol?.problem.nodes.find((d) => d.name === claim.name);
+  if (!sol || !def || claim.section !== 'values') return undefined;
+  for (const [a, b, why] of logSwaps(sol.problem)) {
+    if (!callsIn(def.expr).has(a)) continue;
+    const alt = noGrad(() => {
+      try {
+        const env = new Map<string, Tensor>();
+        for (const [n, x] of sol.tensors) env.set(n, x.detach());
+        return evalExpr(mapExpr(def.expr, (x) => (x.kind === 'call' && x.fn === a ? { ...x, fn: b } : x)), env).toArray() as Value;
+      } catch {
+        return null;
+      }
+    });
+    if (alt !== null && reproduces(alt, cl)) return `${why}: with ${b}, ${claim.name} = ${fmt(alt)}`;
+  }
+  return undefined;
+}
+
+/** Mistakes in the claimed number itself rather than in the backward pass: its sign, a dropped seed, a factor. */
+function numericSlips(dv: Derivation, claim: Claim, truth: Value, cl: Leaf[]): string | undefined {
+  const t = flat(truth);
+  const { section, name } = claim;
+  const m = (xs: number[]) => reproduces(xs, cl);
+  if (t.some((x) => x !== 0) && m(t.map((x) => -x))) return 'sign error: the correct value has the opposite sign';
+  if (section === 'updated' && dv.update) {
+    const old = flat(dv.values[name]);
+    if (m(old)) return 'the parameter was left unchanged (no step applied)';
+  }
+  if (section === 'grads') {
+    const seed = dv.seed;
+    if (typeof seed === 'number' && seed !== 1 && m(t.map((x) => x / seed))) {
+      return `the upstream gradient ∂L/∂${dv.from} = ${seed} was left out (a dropped factor)`;
+    }
+    for (const k of [2, 0.5]) if (m(t.map((x) => x * k))) return `off by a factor of ${k === 2 ? '2' : '1/2'} (a dropped or doubled factor)`;
+    const shape = shapeOfValue(dv.values[name] ?? truth);
+    for (const k of new Set(shape.filter((n) => n > 2))) {
+      if (m(t.map((x) => x * k))) return `off by a factor of ${k} (a missing 1/${k}, e.g. of a mean over ${k})`;
+      if (m(t.map((x) => x / k))) return `off by a factor of 1/${k} (an extra 1/${k})`;
+    }
+  }
+  return undefined;
+}
+
+function diagnose(dv: Derivation, claim: Claim, truth: Value, cl: Leaf[]): string {
+  const exact = logOfNode(dv, claim, cl) ?? fromCatalogue(dv, claim, truth, cl);
+  if (exact && !exact.includes('the likeliest catalogued mistake')) return exact;
+  const slip = numericSlips(dv, claim, truth, cl);
+  if (slip) return slip;
+  if (exact) return exact;
+  const t = flat(truth);
+  const digits = Math.min(...t.map((x, i) => matchingDigits(x, cl[cl.length === 1 ? 0 : i]?.value ?? Number.NaN)));
+  if (digits >= 3) return `right to ${digits} significant digits only, and rounding the intermediate values to the digits written does not explain the rest; no catalogued mistake reproduces it`;
+  return 'no catalogued mistake reproduces it';
+}
+
+/** How a claim's digits are rounded in the recomputation: to its significant digits, and to its last decimal place. */
+function roundingsFor(cl: Leaf[]): { label: string; key: string; round: Round }[] {
+  const sig = Math.max(...cl.map((c) => significantDigits(c.text)));
+  const unit = Math.min(...cl.map((c) => lastDigitUnit(c.text)).filter((u) => u > 0));
+  const out = [{ label: `${sig} significant digits`, round: toSignificant(sig), key: `s${sig}` }];
+  if (Number.isFinite(unit)) out.push({ label: `${Math.max(0, -Math.round(Math.log10(unit)))} decimal places`, round: toUnit(unit), key: `u${unit}` });
+  return out;
+}
+
+const roundedCache = new WeakMap<Derivation, Map<string, Tables | null>>();
+
+function rounded(dv: Derivation, key: string, r: Round): Tables | null {
+  const sol = dv.solution;
+  if (!sol) return null;
+  let m = roundedCache.get(dv);
+  if (!m) {
+    m = new Map();
+    roundedCache.set(dv, m);
+  }
+  if (!m.has(key)) {
+    let t: Tables | null = null;
+    try {
+      t = roundedTables(sol, r);
+    } catch {
+      t = null;
+    }
+    m.set(key, t);
+  }
+  return m.get(key) ?? null;
+}
 
 /**
- * Checks claimed answers against a derivation: each number at the precision it is written.
- * Wrong claims come back in dependency order (the first is the first wrong step) with a likely
- * cause where one is recognisable (log10 for ln, a sigmoid derivative at ReLU units, a sign
- * error, a forgotten transpose, a dropped factor, a step the wrong way).
+ * Rounding explains a claim when the solution recomputed with every intermediate rounded to the
+ * claim's digits lands on the claim: within a unit of its last digit, or closer to it than half
+ * of the claim's distance from the exact value. Returns the rounded recomputation's value then.
+ */
+function roundingExplains(dv: Derivation, claim: Claim, truth: Value, cl: Leaf[]): { value: Value; label: string } | null {
+  const t = flat(truth);
+  for (const { label, key, round } of roundingsFor(cl)) {
+    const tables = rounded(dv, key, round);
+    const v = tables?.[claim.section].get(claim.name);
+    if (v === undefined) continue;
+    const ps = pairs(v, cl);
+    if (!ps || ps.length !== t.length) continue;
+    const ok = ps.every(([r, c], i) => {
+      const unit = lastDigitUnit(c.text);
+      return Math.abs(c.value - r) <= Math.max(1.5 * unit, 0.5 * Math.abs(c.value - t[i]));
+    });
+    if (ok) return { value: v, label };
+  }
+  return null;
+}
+
+/**
+ * Checks claimed answers against a derivation: each number at the precision it is written. A
+ * claim that is not right is imprecise when recomputing the solution with every intermediate
+ * rounded to the claim's digits explains the difference; otherwise it is wrong, with the likeliest
+ * mistake of the catalogue (check/catalogue.ts) that reproduces it and the value that mistake
+ * gives, or a slip in the number itself (its sign, a dropped factor, a transposed matrix).
+ * Wrong claims come back in dependency order: the first is the first wrong step.
  *
  * @example checkAnswers(dv, { updated: { a: '2.9997997' } }).ok // true for Network N
  */
@@ -286,7 +287,7 @@ export function checkAnswers(dv: Derivation, claims: Claim[] | Partial<Record<Se
       const cause =
         tt && agreesAll(flat(tt), cl)
           ? 'forgotten transpose: the claim is the transpose of the correct matrix'
-          : `the claim has shape [${cShape.join(',')}] but ${claim.name} has shape [${tShape.join(',')}]`;
+          : (fromCatalogue(dv, claim, truth, cl) ?? `the claim has shape [${cShape.join(',')}] but ${claim.name} has shape [${tShape.join(',')}]`);
       results.push({ ...base, status: 'wrong', cause });
       continue;
     }
@@ -299,10 +300,15 @@ export function checkAnswers(dv: Derivation, claims: Claim[] | Partial<Record<Se
       results.push({ ...base, status: 'wrong', cause: 'forgotten transpose: the claim is the transpose of the correct matrix' });
       continue;
     }
-    const imprecise = cl.length === 1 ? t.every((x) => agreesSig(x, cl[0].value)) : t.every((x, i) => agreesSig(x, cl[i].value));
-    if (imprecise) {
+    const explained = roundingExplains(dv, claim, truth, cl);
+    if (explained) {
       const digits = Math.min(...cl.map((c, i) => matchingDigits(t[cl.length === 1 ? 0 : i], c.value)));
-      results.push({ ...base, status: 'imprecise', cause: `right to ${digits} significant digits, but not to the ${Math.max(...cl.map((c) => significantDigits(c.text)))} written: rounded intermediate values` });
+      const written = Math.max(...cl.map((c) => significantDigits(c.text)));
+      results.push({
+        ...base,
+        status: 'imprecise',
+        cause: `right to ${digits} significant digits, but not to the ${written} written: rounded intermediate values (recomputed with every intermediate rounded to ${explained.label}, ${claim.name} = ${fmt(explained.value)})`,
+      });
       continue;
     }
     results.push({ ...base, status: 'wrong', cause: diagnose(dv, claim, truth, cl) });

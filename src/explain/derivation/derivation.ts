@@ -7,6 +7,8 @@ import { diffNamesIn } from '../problem/functions.js';
 import type { Value } from '../symbolic/notation.js';
 import type { Definition } from '../problem/problem.js';
 import { adjoint, diff, simplify, substituteGrads } from '../symbolic/symbolic.js';
+import { type NodeDef, inTermsOf, textbookLocal } from './textbook.js';
+import { lossWritten } from './losses.js';
 import type { Tensor } from '../../ops/index.js';
 
 /** One line of the forward pass: a definition, the values it reads, its result. */
@@ -20,6 +22,8 @@ export interface ForwardStep {
   shape: number[];
   /** intermediate lines for scalar definitions: function arguments evaluated, then the functions */
   partial?: Expr[];
+  /** a loss written out: its definition, and the definition with the numbers it reads */
+  written?: { formula: Expr; numbers: Expr };
 }
 
 /** One consumer's share of dL/d(node): dL/d(consumer) times the local derivative. */
@@ -72,6 +76,14 @@ export interface ThenStep {
  */
 export interface Derivation {
   title: string;
+  /** the problem's own statement: the comments of its file */
+  statement?: string;
+  /** inputs that are only targets of the loss: their gradients are neither needed nor shown */
+  targets: string[];
+  /** values or gradients that came out NaN or infinite, and where they first appear */
+  warnings: string[];
+  /** why --symbolic gave no formulas, or what it could not simplify */
+  symbolicNote?: string;
   /** the differentiated node and the upstream gradient dL/d(from) */
   from: string | null;
   seed: Value | null;
@@ -195,6 +207,8 @@ export interface DeriveOptions {
  */
 export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
   const p = sol.problem;
+  const defs: NodeDef[] = p.nodes.map((d) => ({ name: d.name, expr: d.expr }));
+  const targets = p.backward ? targetsOf(p.nodes, p.backward.from, [...p.inputs.keys()]) : [];
   const kindOf = (n: string): 'input' | 'param' | 'node' => (p.inputs.has(n) ? 'input' : p.params.has(n) ? 'param' : 'node');
   const values: Record<string, Value> = {};
   const forward: ForwardStep[] = [];
@@ -202,7 +216,8 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
     values[n] = toValue(t);
     const def = p.nodes.find((d) => d.name === n);
     const partial = def && !sol.vjp && allScalar(def.expr, (e) => sol.shapes.get(e)) ? partialSteps(def.expr, sol.tensors) : undefined;
-    forward.push({ name: n, kind: kindOf(n), expr: def?.expr, source: def?.source, value: values[n], shape: [...t.shape], partial });
+    const written = def && !sol.vjp ? lossWritten(def.expr, sol) : undefined;
+    forward.push({ name: n, kind: kindOf(n), expr: def?.expr, source: def?.source, value: values[n], shape: [...t.shape], partial, written });
   }
   const grads: Record<string, Value> = {};
   const backwardSteps: BackwardStep[] = [];
@@ -212,11 +227,12 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
     const involved = new Set([...sol.deps, from]);
     const consumers = (n: string) => p.nodes.filter((d) => involved.has(d.name) && diffNamesIn(d.expr).includes(n));
     const nodesRev = p.nodes.filter((d) => involved.has(d.name)).map((d) => d.name).reverse();
-    const leaves = [...p.inputs.keys(), ...p.params.keys()].filter((n) => involved.has(n));
+    const leaves = [...p.inputs.keys(), ...p.params.keys()].filter((n) => involved.has(n) && !targets.includes(n));
     for (const n of [...nodesRev, ...leaves]) {
       const t = sol.tensors.get(n) as Tensor;
       const g = sol.grads.get(n) as Tensor;
       grads[n] = toValue(g);
+      if (targets.includes(n)) continue;
       const terms: BackwardTerm[] = [];
       if (n !== from) {
         for (const c of consumers(n)) {
@@ -231,13 +247,17 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
           if (scalarCase) {
             const d = diff(c.expr, n);
             if (d) {
-              local = { formula: d, value: toValue(localVjp(sol, c, n, null)) };
-              formula = simplify(bin('*', U, d));
+              const shown = sol.vjp ? d : simplify(textbookLocal(d, c, defs));
+              local = { formula: shown, value: toValue(localVjp(sol, c, n, null)) };
+              formula = simplify(bin('*', U, shown));
             }
           }
           const matrixForm = !formula;
-          // an op with no symbolic rule (explain() of an arbitrary tensor): the chain-rule notation, numbers from the engine
-          if (!formula) formula = adjoint(c.expr, n, U, shapeOf) ?? bin(scalarCase ? '*' : 'hadamard', U, call('dlocal', name(c.name), name(n)));
+          if (!formula) {
+            const adj = adjoint(c.expr, n, U, shapeOf);
+            // an op with no symbolic rule (explain() of an arbitrary tensor): the chain-rule notation, numbers from the engine
+            formula = adj ? (sol.vjp ? adj : simplify(inTermsOf(adj, defs))) : bin(scalarCase ? '*' : 'hadamard', U, call('dlocal', name(c.name), name(n)));
+          }
           terms.push({ consumer: c.name, formula, matrixForm, local, upstream: toValue(up), contribution });
         }
       }
@@ -268,6 +288,10 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
   const loss = from && (p.update || p.thenDefs.some((d) => p.params.has(d.name))) ? { before: values[from], after: after[from] } : null;
 
   let symbolic: Derivation['symbolic'] = null;
+  let symbolicNote: string | undefined;
+  if (opts.symbolic && !(from && sol.seed)) {
+    symbolicNote = 'This problem has no backward section, so there is no gradient to write as a formula (add backward: {from: NODE} to differentiate NODE).';
+  }
   if (opts.symbolic && from && sol.seed) {
     const seedV = toValue(sol.seed);
     const G = new Map<string, Expr>();
@@ -284,6 +308,10 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
       G.set(step.name, formula);
       symbolic.push({ name: step.name, formula });
     }
+    const opaque = symbolic.filter((x) => hasOpaque(x.formula)).map((x) => x.name);
+    if (opaque.length) {
+      symbolicNote = `Some steps go through ops with no symbolic rule (shown as ∂c/∂x, their numbers from the engine's backward), so the formulas of ${opaque.join(', ')} keep those factors.`;
+    }
   }
   const order: Derivation['order'] = [
     ...[...p.inputs.keys()].map((name) => ({ name, kind: 'input' as const })),
@@ -291,8 +319,13 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
     ...p.nodes.map((d) => ({ name: d.name, kind: 'node' as const })),
     ...p.thenDefs.filter((d) => !p.params.has(d.name)).map((d) => ({ name: d.name, kind: 'then' as const })),
   ];
+  for (const n of targets) delete grads[n];
   const dv: Derivation = {
     title: p.title,
+    statement: p.statement,
+    targets,
+    warnings: nonFinite(forward, backwardSteps),
+    symbolicNote,
     from,
     seed: sol.seed ? toValue(sol.seed) : null,
     forward,
@@ -307,7 +340,58 @@ export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
     symbolic,
     order,
   };
+  if (!dv.symbolicNote) delete dv.symbolicNote;
+  if (dv.statement === undefined) delete dv.statement;
   // kept out of JSON.stringify and deep equality: it holds the tensors
   Object.defineProperty(dv, 'solution', { value: sol, enumerable: false });
   return dv;
+}
+
+const LOSSES = new Set(['mse', 'sse', 'bce', 'bce_logits', 'cross_entropy']);
+
+/**
+ * The inputs that are targets of the loss: read only by `from`, as a loss function's target or in
+ * a squared difference (t − o)². Their gradients exist but mean nothing (a target is not learned).
+ */
+export function targetsOf(nodes: readonly Definition[], from: string, inputs: readonly string[]): string[] {
+  const def = nodes.find((d) => d.name === from);
+  if (!def) return [];
+  const asTarget = new Set<string>();
+  const visit = (e: Expr) => {
+    if (e.kind === 'call' && LOSSES.has(e.fn) && e.args[1]?.kind === 'name') asTarget.add(e.args[1].name);
+    if (e.kind === 'bin' && e.op === '^' && e.left.kind === 'bin' && e.left.op === '-') {
+      for (const side of [e.left.left, e.left.right]) if (side.kind === 'name') asTarget.add(side.name);
+    }
+    if (e.kind === 'bin') {
+      visit(e.left);
+      visit(e.right);
+    } else if (e.kind === 'neg') visit(e.arg);
+    else if (e.kind === 'call') e.args.forEach(visit);
+  };
+  visit(def.expr);
+  return inputs.filter((n) => asTarget.has(n) && nodes.every((d) => d.name === from || !namesIn(d.expr).includes(n)));
+}
+
+function hasOpaque(e: Expr): boolean {
+  if (e.kind === 'op' || (e.kind === 'call' && e.fn === 'dlocal')) return true;
+  if (e.kind === 'bin') return hasOpaque(e.left) || hasOpaque(e.right);
+  if (e.kind === 'neg' || e.kind === 'transpose' || e.kind === 'sumdims') return hasOpaque(e.arg);
+  if (e.kind === 'call') return e.args.some(hasOpaque);
+  return false;
+}
+
+const flatValue = (v: Value): number[] => (Array.isArray(v) ? v.flatMap(flatValue) : [v]);
+const finite = (v: Value): boolean => (Array.isArray(v) ? v.every(finite) : Number.isFinite(v));
+
+/** Where a NaN or an infinity first appears, forward then backward: a warning each. */
+function nonFinite(forward: readonly ForwardStep[], backward: readonly BackwardStep[]): string[] {
+  const out: string[] = [];
+  const f = forward.find((s) => !finite(s.value));
+  if (f) {
+    const what = flatValue(f.value).some(Number.isNaN) ? 'NaN' : 'infinite';
+    out.push(`${f.name} is ${what} in the forward pass${f.source ? ` (${f.name} = ${f.source})` : ''}; every value computed from it is suspect (a log of 0, 0/0, or an overflow of exp?)`);
+  }
+  const b = [...backward].find((s) => !finite(s.value));
+  if (b) out.push(`the gradient ∂L/∂${b.name} is NaN or infinite; every gradient passed back through it is too`);
+  return out;
 }

@@ -16,6 +16,8 @@ export interface ExplainOptions {
   title?: string;
   /** also build closed-form gradient formulas */
   symbolic?: boolean;
+  /** an nn module (or anything with namedParameters()) whose parameters are named by their state-dict paths: `0.weight`, `fc1.bias` */
+  model?: { namedParameters(): [string, Tensor][] };
 }
 
 
@@ -127,7 +129,13 @@ export function explain(output: Tensor, opts: ExplainOptions = {}): Derivation {
   const order = topo(output);
   const names = new Map<Tensor, string>();
   const taken = new Set<string>();
-  for (const t of order) if (t.name && !taken.has(t.name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t.name)) {
+  for (const [path, p] of opts.model?.namedParameters() ?? []) {
+    if (order.includes(p) && !names.has(p) && !taken.has(path)) {
+      names.set(p, path);
+      taken.add(path);
+    }
+  }
+  for (const t of order) if (!names.has(t) && t.name && !taken.has(t.name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t.name)) {
     names.set(t, t.name);
     taken.add(t.name);
   }

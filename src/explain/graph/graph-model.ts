@@ -30,6 +30,15 @@ export interface GraphOptions {
   direction?: 'LR' | 'TB';
   /** Optional title drawn above the graph. */
   title?: string;
+  /** What each tensor is, where the graph's own guess (leaf with a gradient = parameter) is not enough: a problem's inputs, params and loss. */
+  roles?: Map<Tensor, ValueNode['role']>;
+  /**
+   * One node per named value: each named tensor's op node stands for everything between it and
+   * the named tensors it is computed from, labelled with `lines` (its problem-file definition).
+   */
+  collapse?: { lines: Map<Tensor, string> };
+  /** Draw a legend of the node styles (default true). */
+  legend?: boolean;
 }
 
 /** A value node of a drawn graph: one tensor. */
@@ -37,8 +46,8 @@ export interface ValueNode {
   id: string;
   tensor: Tensor;
   name: string;
-  /** Leaf that requires grad (a parameter or differentiable input), leaf constant, op output, or drawn root. */
-  role: 'param' | 'constant' | 'computed' | 'root';
+  /** An input, a learned parameter (a leaf that requires grad, unless told otherwise), a constant, an op output, a drawn root, or the loss. */
+  role: 'input' | 'param' | 'constant' | 'computed' | 'root' | 'loss';
   value: string;
   /** Gradient text, or null when no gradient is shown for this tensor. */
   grad: string | null;
@@ -63,6 +72,16 @@ export interface GraphModel {
   ops: OpNode[];
   direction: 'LR' | 'TB';
   title?: string;
+  /** the roles drawn, for the legend (none when the legend is off) */
+  legend: ValueNode['role'][];
+}
+
+/** The label of an op with a constant scalar operand folded in: ×2, +1, 1−, ÷2, ^2. */
+function folded(label: string, opName: string, k: string, left: boolean): string {
+  const sym: Record<string, string> = { mul: '×', add: '+', sub: '−', div: '÷', pow: '^' };
+  const s = sym[opName];
+  if (!s) return `${label} ${k}`;
+  return left ? `${k} ${s}` : `${s} ${k}`;
 }
 
 /** Every tensor reachable from the roots through recorded ops (constants too), inputs first. */
@@ -112,13 +131,28 @@ export function graphModel(roots: Tensor | readonly Tensor[], opts: GraphOptions
     return grads(t);
   };
   const rootSet = new Set(rootList);
+  // automatic names never take a name the graph already uses (a user's own t1)
+  const taken = new Set<string>([...given.values(), ...order.map((t) => t.name ?? '').filter(Boolean)]);
   let auto = 0;
+  const fresh = () => {
+    let n: string;
+    do n = `t${++auto}`;
+    while (taken.has(n));
+    taken.add(n);
+    return n;
+  };
+  const roleOf = (t: Tensor): ValueNode['role'] =>
+    opts.roles?.get(t) ?? (rootSet.has(t) && t.node ? 'root' : t.node ? 'computed' : t.requiresGrad ? 'param' : 'constant');
+  // a nameless constant scalar is folded into the label of the op it feeds
+  const isFoldable = (t: Tensor) => !t.node && !t.requiresGrad && t.size === 1 && !given.has(t) && !t.name && !rootSet.has(t) && !opts.roles?.has(t);
+  const collapse = opts.collapse;
+  const shown = collapse ? order.filter((t) => given.has(t) || rootSet.has(t)) : order.filter((t) => !isFoldable(t));
   const ids = new Map<Tensor, string>();
-  const values: ValueNode[] = order.map((t, i) => {
-    const id = `v${i}`;
+  const values: ValueNode[] = shown.map((t) => {
+    const id = `v${order.indexOf(t)}`;
     ids.set(t, id);
-    const role: ValueNode['role'] = rootSet.has(t) && t.node ? 'root' : t.node ? 'computed' : t.requiresGrad ? 'param' : 'constant';
-    const name = given.get(t) ?? t.name ?? (role === 'constant' ? '' : `t${++auto}`);
+    const role = roleOf(t);
+    const name = given.get(t) ?? t.name ?? (role === 'constant' ? '' : fresh());
     const g = gradOf(t);
     const showGrad = grads !== null && (isFloat(t.dtype) && (t.requiresGrad || g !== null));
     return {
@@ -133,15 +167,39 @@ export function graphModel(roots: Tensor | readonly Tensor[], opts: GraphOptions
   });
   const ops: OpNode[] = [];
   order.forEach((t, i) => {
-    if (!t.node) return;
+    if (!t.node || !ids.has(t)) return;
+    if (collapse) {
+      // the named tensors this one is computed from, through unnamed intermediates
+      const from: string[] = [];
+      const seen = new Set<Tensor>();
+      const walk = (x: Tensor) => {
+        for (const inp of x.node?.inputs ?? []) {
+          if (seen.has(inp)) continue;
+          seen.add(inp);
+          if (ids.has(inp)) from.push(ids.get(inp) as string);
+          else if (inp.node) walk(inp);
+        }
+      };
+      walk(t);
+      ops.push({ id: `op${i}`, label: collapse.lines.get(t) ?? opSymbol(t.node), opName: 'line', inputs: from, output: ids.get(t) as string, ordered: false });
+      return;
+    }
+    let label = opSymbol(t.node);
+    const inputs: string[] = [];
+    t.node.inputs.forEach((inp, k) => {
+      if (isFoldable(inp) && t.node && t.node.inputs.length === 2) {
+        label = folded(label, t.node.op.name, summarize(inp, digits, 1, 'x'), k === 0);
+      } else inputs.push(ids.get(inp) as string);
+    });
     ops.push({
       id: `op${i}`,
-      label: opSymbol(t.node),
+      label,
       opName: t.node.op.name,
-      inputs: t.node.inputs.map((inp) => ids.get(inp)!),
-      output: ids.get(t)!,
-      ordered: isOrderSensitive(t.node),
+      inputs,
+      output: ids.get(t) as string,
+      ordered: isOrderSensitive(t.node) && inputs.length > 1,
     });
   });
-  return { values, ops, direction: opts.direction ?? 'LR', title: opts.title };
+  const legend = opts.legend === false ? [] : [...new Set(values.map((v) => v.role))];
+  return { values, ops, direction: opts.direction ?? 'LR', title: opts.title, legend };
 }

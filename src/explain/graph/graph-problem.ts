@@ -1,5 +1,5 @@
 import type { Solution } from '../derivation/evaluate.js';
-import type { GraphOptions } from './graph-model.js';
+import type { GraphOptions, ValueNode } from './graph-model.js';
 import type { Tensor } from '../../ops/index.js';
 
 /** What to draw for a solved problem: the roots and the options that name and differentiate them. */
@@ -14,12 +14,28 @@ export interface ProblemGraph {
  * problem's own names; the unnamed pieces of an expression get automatic ones.
  * @example const { roots, opts } = problemGraph(solveFile('examples/problems/seed-003-graph.yaml')); toDot(roots, opts);
  */
-export function problemGraph(sol: Solution, extra: GraphOptions = {}): ProblemGraph {
+export function problemGraph(sol: Solution, extra: GraphOptions & { view?: 'auto' | 'lines' | 'ops' } = {}): ProblemGraph {
   const names = new Map<Tensor, string>();
   for (const [n, t] of sol.tensors) if (!names.has(t)) names.set(t, n);
   const title = extra.title ?? (sol.problem.title || undefined);
+  const p = sol.problem;
+  const roles = new Map<Tensor, ValueNode['role']>();
+  for (const n of p.inputs.keys()) roles.set(sol.tensors.get(n) as Tensor, 'input');
+  for (const n of p.params.keys()) roles.set(sol.tensors.get(n) as Tensor, 'param');
+  if (sol.from && p.backward) roles.set(sol.from, 'loss');
+  // one node per problem line when the graph is large (more than LARGE ops) or when asked for
+  const lines = new Map<Tensor, string>();
+  for (const d of p.nodes) {
+    const t = sol.tensors.get(d.name);
+    if (t?.node) lines.set(t, d.source);
+  }
+  const view = extra.view ?? 'auto';
+  const { view: _v, ...rest } = extra;
+  void _v;
+  const collapse = view === 'lines' || (view === 'auto' && opCount(sol) > LARGE) ? { lines } : undefined;
+  const base: GraphOptions = { ...rest, names, title, roles, collapse };
   if (sol.from) {
-    return { roots: [sol.from], opts: { grads: 'compute', seed: sol.seed ?? 1, ...extra, names, title } };
+    return { roots: [sol.from], opts: { grads: 'compute', seed: sol.seed ?? 1, ...base } };
   }
   const nodes = sol.problem.nodes.map((d) => sol.tensors.get(d.name)).filter((t): t is Tensor => t !== undefined);
   const used = new Set<Tensor>();
@@ -31,5 +47,25 @@ export function problemGraph(sol: Solution, extra: GraphOptions = {}): ProblemGr
     if (t.node) stack.push(...t.node.inputs);
   }
   const roots = nodes.filter((t) => !used.has(t));
-  return { roots, opts: { grads: false, ...extra, names, title } };
+  return { roots, opts: { grads: false, ...base } };
+}
+
+/** A graph with more ops than this is drawn one node per problem line by default. */
+export const LARGE = 12;
+
+/** How many recorded ops the problem's graph has. */
+export function opCount(sol: Solution): number {
+  const seen = new Set<Tensor>();
+  const stack = [...sol.tensors.values()];
+  let n = 0;
+  while (stack.length) {
+    const t = stack.pop() as Tensor;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    if (t.node) {
+      n++;
+      stack.push(...t.node.inputs);
+    }
+  }
+  return n;
 }

@@ -5,10 +5,29 @@ export type { GraphModel, GraphOptions, OpNode, ValueNode } from './graph-model.
 export { graphModel } from './graph-model.js';
 
 const FILL: Record<ValueNode['role'], string> = {
+  input: '#dcfce7',
   param: '#dbeafe',
   constant: '#f3f4f6',
   computed: '#ffffff',
   root: '#fde68a',
+  loss: '#fecaca',
+};
+/** How each kind of value is drawn: its fill, and its outline (dashed for constants, bold for the loss). */
+const STYLE: Record<ValueNode['role'], string> = {
+  input: 'rounded,filled',
+  param: 'rounded,filled,bold',
+  constant: 'rounded,filled,dashed',
+  computed: 'rounded,filled',
+  root: 'rounded,filled',
+  loss: 'rounded,filled,bold',
+};
+const ROLE_TEXT: Record<ValueNode['role'], string> = {
+  input: 'input',
+  param: 'parameter (learned)',
+  constant: 'constant',
+  computed: 'computed',
+  root: 'output',
+  loss: 'loss',
 };
 
 /** Escapes text for a double-quoted DOT string inside a record label. */
@@ -37,10 +56,16 @@ export function modelToDot(m: GraphModel): string {
   ];
   for (const v of m.values) {
     const label = valueFields(v).map(recordEscape).join(' | ');
-    lines.push(`  ${v.id} [shape=record, style="rounded,filled", fillcolor="${FILL[v.role]}", label="{ ${label} }", tooltip="${dotEscape(v.shape)}"];`);
+    lines.push(`  ${v.id} [shape=record, style="${STYLE[v.role]}", fillcolor="${FILL[v.role]}", label="{ ${label} }", tooltip="${dotEscape(v.shape)}"];`);
+  }
+  if (m.legend.length) {
+    lines.push('  subgraph cluster_legend {', '    label="legend"; fontsize=10; color="#d1d5db"; style="rounded";');
+    for (const r of m.legend) lines.push(`    legend_${r} [shape=box, style="${STYLE[r]}", fillcolor="${FILL[r]}", label="${ROLE_TEXT[r]}", fontsize=9, height=0.25];`);
+    lines.push('    legend_op [shape=ellipse, style=filled, fillcolor="#ecfdf5", label="op", fontsize=9, height=0.25];');
+    lines.push(`    ${[...m.legend.map((r) => `legend_${r}`), 'legend_op'].join(' -> ')} [style=invis];`, '  }');
   }
   for (const op of m.ops) {
-    const round = [...op.label].length <= 2;
+    const round = [...op.label].length <= 2 && op.opName !== 'line';
     const shape = round ? 'circle, width=0.4, fixedsize=true' : 'ellipse, height=0.4';
     lines.push(`  ${op.id} [shape=${shape}, style=filled, fillcolor="#ecfdf5", label="${dotEscape(op.label)}", tooltip="${dotEscape(op.opName)}"];`);
     op.inputs.forEach((inp, k) => {
@@ -89,11 +114,18 @@ export function modelToMermaid(m: GraphModel): string {
     });
     lines.push(`  ${op.id} --> ${op.output}`);
   }
+  if (m.legend.length) {
+    lines.push('  subgraph legend [legend]');
+    for (const r of m.legend) lines.push(`    legend_${r}["${ROLE_TEXT[r]}"]:::${r}`);
+    lines.push('  end');
+  }
   lines.push(
-    '  classDef param fill:#dbeafe,stroke:#374151',
-    '  classDef constant fill:#f3f4f6,stroke:#374151',
+    '  classDef input fill:#dcfce7,stroke:#374151',
+    '  classDef param fill:#dbeafe,stroke:#374151,stroke-width:2px',
+    '  classDef constant fill:#f3f4f6,stroke:#374151,stroke-dasharray:4 3',
     '  classDef computed fill:#ffffff,stroke:#374151',
     '  classDef root fill:#fde68a,stroke:#374151',
+    '  classDef loss fill:#fecaca,stroke:#374151,stroke-width:2px',
     '  classDef op fill:#ecfdf5,stroke:#374151',
   );
   return `${lines.join('\n')}\n`;

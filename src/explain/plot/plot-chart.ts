@@ -9,6 +9,8 @@ export interface Series {
   color: string;
   width?: number;
   dash?: number[];
+  /** dots at the jumps of a discontinuous function: filled where it takes the value, open at the other side's limit */
+  marks?: { x: number; y: number; open: boolean }[];
 }
 
 /** One plot: a title, its curves and the x range shown. */
@@ -18,6 +20,10 @@ export interface Panel {
   xRange: readonly [number, number];
   /** Label under the x axis (default "x"). */
   xLabel?: string;
+  /** Label of the y axis, written above it. */
+  yLabel?: string;
+  /** Straight reference lines (a chance baseline, a marked epoch): drawn thin and dashed under the curves. */
+  guides?: { label: string; x?: number; y?: number; color: string }[];
 }
 
 export interface ChartOptions {
@@ -29,6 +35,8 @@ export interface ChartOptions {
   columns?: number;
   /** Title above all panels. */
   title?: string;
+  /** One legend for every panel, under the title, when all panels show the same curves (default: when they do). */
+  sharedLegend?: boolean;
 }
 
 const INK = '#111827';
@@ -69,9 +77,9 @@ function yExtent(series: readonly Series[]): [number, number] {
 /** Many curves: the legend goes beside the plot instead of over it. */
 const outsideLegend = (p: Panel) => p.series.length > 3;
 
-function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number, shapes: Shape[], legendSpace: number): void {
-  const outside = outsideLegend(p) ? legendSpace + 14 : 0;
-  const m = { left: 46, right: 12 + outside, top: 30, bottom: 36 };
+function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number, shapes: Shape[], legendSpace: number, ownLegend = true): void {
+  const outside = ownLegend && outsideLegend(p) ? legendSpace + 14 : 0;
+  const m = { left: 46, right: 12 + outside, top: p.yLabel ? 44 : 30, bottom: 36 };
   const left = x0 + m.left;
   const top = y0 + m.top;
   const pw = w - m.left - m.right;
@@ -96,12 +104,36 @@ function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number, shape
   if (ya < 0 && yb > 0) shapes.push({ kind: 'line', points: [[left, Y(0)], [left + pw, Y(0)]], color: AXIS, width: 1.2 });
   shapes.push({ kind: 'rect', x: left, y: top, w: pw, h: ph, stroke: FRAME, strokeWidth: 1 });
   shapes.push({ kind: 'text', x: left + pw / 2, y: top + ph + 31, text: p.xLabel ?? 'x', size: 12, color: MUTED, anchor: 'middle' });
+  if (p.yLabel) shapes.push({ kind: 'text', x: left - 6, y: top - 7, text: p.yLabel, size: 12, color: MUTED, anchor: 'start' });
+  for (const g of p.guides ?? []) {
+    const pts: [number, number][] = g.x !== undefined ? [[X(g.x), top], [X(g.x), top + ph]] : [[left, Y(g.y ?? 0)], [left + pw, Y(g.y ?? 0)]];
+    shapes.push({ kind: 'line', points: pts, color: g.color, width: 1.4, dash: [5, 4] });
+    const [tx, ty] = g.x !== undefined ? [X(g.x) + 4, top + 12] : [left + pw - 4, Y(g.y ?? 0) - 5];
+    shapes.push({ kind: 'text', x: tx, y: ty, text: g.label, size: 11, color: g.color, anchor: g.x !== undefined ? 'start' : 'end' });
+  }
   const curves = p.series.map((s) => {
     const pts = s.x.map((xv, i): [number, number] => (Number.isFinite(s.y[i]) ? [X(xv), Y(s.y[i])] : [Number.NaN, Number.NaN]));
     return { s, pts: breakJumps(pts, ph) };
   });
   for (const { s, pts } of curves) shapes.push({ kind: 'line', points: pts, color: s.color, width: s.width ?? 2.2, dash: s.dash });
-  legend(curves, left, top, pw, ph, shapes, outside > 0);
+  for (const { s } of curves) {
+    for (const mk of s.marks ?? []) {
+      if (mk.x < xa || mk.x > xb || mk.y < ya || mk.y > yb) continue;
+      shapes.push({ kind: 'circle', cx: X(mk.x), cy: Y(mk.y), r: 3.6, fill: mk.open ? '#ffffff' : s.color, stroke: s.color, strokeWidth: 1.6 });
+    }
+  }
+  if (ownLegend) legend(curves, left, top, pw, ph, shapes, outside > 0);
+}
+
+/** A legend on one row (every panel's curves the same): a sample and a label each, centred. */
+function legendRow(series: readonly Series[], y: number, width: number, shapes: Shape[]): void {
+  const items = series.map((s) => ({ s, w: 30 + textWidth(s.label, LEGEND_SIZE) + 18 }));
+  let x = (width - items.reduce((a, b) => a + b.w, 0)) / 2;
+  for (const { s, w } of items) {
+    shapes.push({ kind: 'line', points: [[x, y - 4], [x + 24, y - 4]], color: s.color, width: s.width ?? 2.2, dash: s.dash });
+    shapes.push({ kind: 'text', x: x + 30, y, text: s.label, size: LEGEND_SIZE, color: INK, anchor: 'start' });
+    x += w;
+  }
 }
 
 const LEGEND_SIZE = 11;
@@ -152,7 +184,9 @@ export function chartScene(panels: readonly Panel[], opts: ChartOptions = {}): S
   const rows = Math.ceil(panels.length / cols);
   const outer = 16;
   const gap = 18;
-  const titleH = opts.title ? 34 : 0;
+  const labels = (p: Panel) => p.series.map((s) => `${s.label}|${s.color}|${s.dash ?? ''}`).join(';');
+  const shared = opts.sharedLegend ?? (panels.length > 1 && panels.every((p) => labels(p) === labels(panels[0])));
+  const titleH = (opts.title ? 34 : 0) + (shared ? 24 : 0);
   const pw = (width - 2 * outer - (cols - 1) * gap) / cols;
   if (pw < 160) throw new ChainruleError(`plot: ${width}px is too narrow for ${cols} panels per row`);
   const height = Math.round(outer + titleH + rows * panelH + (rows - 1) * gap + outer);
@@ -160,10 +194,11 @@ export function chartScene(panels: readonly Panel[], opts: ChartOptions = {}): S
   const outsideW = Math.max(0, ...panels.filter(outsideLegend).map((p) => legendWidth(p.series)));
   const shapes: Shape[] = [];
   if (opts.title) shapes.push({ kind: 'text', x: width / 2, y: outer + 20, text: opts.title, size: 18, color: INK, anchor: 'middle', bold: true });
+  if (shared) legendRow(panels[0].series, outer + (opts.title ? 34 : 0) + 14, width, shapes);
   panels.forEach((p, i) => {
     const c = i % cols;
     const r = Math.floor(i / cols);
-    drawPanel(p, outer + c * (pw + gap), outer + titleH + r * (panelH + gap), pw, panelH, shapes, outsideW);
+    drawPanel(p, outer + c * (pw + gap), outer + titleH + r * (panelH + gap), pw, panelH, shapes, outsideW, !shared);
   });
   return { width, height, background: '#f9fafb', shapes };
 }

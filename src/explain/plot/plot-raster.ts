@@ -1,6 +1,6 @@
 import { ChainruleError } from '../../errors.js';
 import { CAP_ROWS, GLYPH_GAP, glyph, textCells } from './plot-font.js';
-import type { LineShape, RectShape, Scene, TextShape } from './plot-scene.js';
+import type { CircleShape, LineShape, RectShape, Scene, TextShape } from './plot-scene.js';
 import { runs } from './plot-svg.js';
 
 /** An RGBA image, 8 bits per channel, rows top to bottom. */
@@ -157,6 +157,20 @@ function drawLine(cv: Canvas, s: LineShape, k: number): void {
   }
 }
 
+/** A disc with a ring, antialiased by its distance to the edge. */
+function drawCircle(cv: Canvas, s: CircleShape, k: number): void {
+  const [cx, cy, r, w] = [s.cx * k, s.cy * k, s.r * k, s.strokeWidth * k];
+  const fill = parseColor(s.fill);
+  const stroke = parseColor(s.stroke);
+  for (let y = Math.floor(cy - r - w); y <= Math.ceil(cy + r + w); y++) {
+    for (let x = Math.floor(cx - r - w); x <= Math.ceil(cx + r + w); x++) {
+      const d = Math.hypot(x + 0.5 - cx, y + 0.5 - cy);
+      cv.blend(x, y, fill, clamp01(r - w / 2 - d + 0.5));
+      cv.blend(x, y, stroke, clamp01(w / 2 + 0.5 - Math.abs(d - r)));
+    }
+  }
+}
+
 /** Draws text with the bitmap font, scaled so its cap height matches the SVG font's, 4×4 supersampled. */
 function drawText(cv: Canvas, s: TextShape, k: number): void {
   const color = parseColor(s.color);
@@ -208,7 +222,8 @@ export function rasterizeScene(scene: Scene, scale = 2): Raster {
   const cv = new Canvas(width, height);
   cv.fill(parseColor(scene.background));
   for (const s of scene.shapes) {
-    if (s.kind === 'rect') drawRect(cv, s, scale);
+    if (s.kind === 'circle') drawCircle(cv, s, scale);
+    else if (s.kind === 'rect') drawRect(cv, s, scale);
     else if (s.kind === 'line') drawLine(cv, s, scale);
     else drawText(cv, s, scale);
   }

@@ -40,7 +40,18 @@ export interface TextShape {
   bold?: boolean;
 }
 
-export type Shape = LineShape | RectShape | TextShape;
+/** A dot: filled where a function takes the value, open (white inside) at a limit it does not reach. */
+export interface CircleShape {
+  kind: 'circle';
+  cx: number;
+  cy: number;
+  r: number;
+  fill: Color;
+  stroke: Color;
+  strokeWidth: number;
+}
+
+export type Shape = LineShape | RectShape | TextShape | CircleShape;
 
 export interface Scene {
   width: number;

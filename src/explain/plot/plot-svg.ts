@@ -32,6 +32,7 @@ function shapeSvg(s: Shape): string {
     if (s.stroke) attrs.push(`stroke="${s.stroke}"`, `stroke-width="${n(s.strokeWidth ?? 1)}"`);
     return `<rect ${attrs.join(' ')}/>`;
   }
+  if (s.kind === 'circle') return `<circle cx="${n(s.cx)}" cy="${n(s.cy)}" r="${n(s.r)}" fill="${s.fill}" stroke="${s.stroke}" stroke-width="${n(s.strokeWidth)}"/>`;
   if (s.kind === 'text') {
     const anchor = s.anchor === 'start' ? '' : ` text-anchor="${s.anchor}"`;
     const weight = s.bold ? ' font-weight="bold"' : '';

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import type { Raster } from './plot-raster.js';
 
-// Node-only (node:zlib): used by the CLI; the browser-safe core stops at the RGBA raster.
+// Node-only (node:zlib, node:fs): used by the CLI; the browser-safe core stops at the RGBA raster.
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -95,4 +98,49 @@ export function encodePng(r: Raster): Uint8Array {
     o += p.length;
   }
   return out;
+}
+
+interface ResvgModule {
+  Resvg: new (
+    svg: string,
+    opts: { fitTo?: { mode: 'zoom'; value: number }; font?: { fontFiles?: string[]; loadSystemFonts?: boolean; defaultFontFamily?: string; sansSerifFamily?: string }; background?: string },
+  ) => { render(): { asPng(): Uint8Array } };
+}
+
+let resvg: Promise<ResvgModule | null> | null = null;
+
+/** @resvg/resvg-js when it is installed (an optional peer dependency: its binaries come in npm packages), else null. */
+export function loadResvg(): Promise<ResvgModule | null> {
+  resvg ??= import('@resvg/resvg-js' as string).then(
+    (m) => (m as { default?: ResvgModule }).default ?? (m as ResvgModule),
+    () => null,
+  );
+  return resvg;
+}
+
+/** KaTeX's sans-serif and roman TrueType fonts (KaTeX is a dependency): the text font a machine without system fonts still has. */
+function bundledFonts(): string[] {
+  try {
+    const req = createRequire(import.meta.url);
+    const dir = join(dirname(req.resolve('katex/dist/katex.min.css')), 'fonts');
+    return ['KaTeX_SansSerif-Regular.ttf', 'KaTeX_SansSerif-Bold.ttf', 'KaTeX_Main-Regular.ttf', 'KaTeX_Main-Bold.ttf'].map((f) => join(dir, f)).filter((f) => existsSync(f));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Rasterises an SVG document to PNG with resvg (a maintained Rust renderer) and real fonts: the
+ * system's (DejaVu Sans, which the SVGs name first, where installed) and KaTeX's bundled sans-serif
+ * as the fallback. Null when @resvg/resvg-js is not installed.
+ * @example writeFileSync('plot.png', (await svgToPng(plotActivations('relu'), 2)) ?? encodePng(rasterizeScene(scene)));
+ */
+export async function svgToPng(svg: string, scale = 2): Promise<Uint8Array | null> {
+  const m = await loadResvg();
+  if (!m) return null;
+  const r = new m.Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    font: { fontFiles: bundledFonts(), loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'KaTeX_SansSerif' },
+  });
+  return new Uint8Array(r.render().asPng());
 }

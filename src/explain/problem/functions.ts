@@ -1,7 +1,7 @@
 import { ChainruleError, fmtShape } from '../../errors.js';
 import { tensor } from '../../tensor/creation.js';
 import { type Expr, bin, call, neg as negE, num } from '../../ops/formula.js';
-import { add, logSoftmax, mul, neg, relu, sigmoid, softmax, sub, sum, tanh, type Tensor, transpose } from '../../ops/index.js';
+import { add, log, logSoftmax, mul, neg, relu, sigmoid, softmax, sub, sum, tanh, type Tensor, transpose } from '../../ops/index.js';
 import { type TableFn, tableFn, tableFnNames } from '../table.js';
 
 /** One function a problem file may call. */
@@ -166,6 +166,47 @@ for (const f of ['sigmoid', 'tanh'] as const) {
     },
   };
 }
+
+// The pieces the checker's catalogue of mistakes rewrites problems with (check/catalogue.ts):
+// `$detach` (a value that passes no gradient), an activation whose derivative is forgotten
+// (`$sigmoid~id`: σ forward, the identity backward), softmax with the elementwise derivative
+// s(1 - s) in place of its Jacobian, and cross-entropy through that softmax or summed over the batch.
+FUNCTIONS.$detach = { usage: 'detach(x)', minArgs: 1, maxArgs: 1, evaluate: ([x]) => x.detach() };
+const OUTPUT_ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = { ...ACTIVATIONS, softmax: (x) => softmax(x, vectorDim(x)) };
+for (const [f, fwd] of Object.entries(OUTPUT_ACTIVATIONS)) {
+  FUNCTIONS[`$${f}~id`] = {
+    usage: `${f} with its derivative left out`,
+    minArgs: 1,
+    maxArgs: 1,
+    evaluate: ([x]) => add(fwd(x).detach(), sub(x, x.detach())),
+  };
+}
+/** softmax forward, diag(s(1 - s)) backward: the Jacobian's off-diagonal terms dropped. */
+function softmaxDiag(x: Tensor, dim = vectorDim(x)): Tensor {
+  const s = softmax(x, dim).detach();
+  return add(s, mul(sub(x, x.detach()), mul(s, sub(1, s))));
+}
+FUNCTIONS['$softmax~diag'] = { usage: 'softmax with an elementwise derivative', minArgs: 1, maxArgs: 1, evaluate: ([x]) => softmaxDiag(x) };
+FUNCTIONS['$cross_entropy~diag'] = {
+  usage: 'cross_entropy through softmax with an elementwise derivative',
+  minArgs: 2,
+  maxArgs: 2,
+  constArgs: [1],
+  evaluate: ([z], [, c]) => {
+    const [onehot, dim, n] = oneHot(z, c as number | number[]);
+    return neg(mul(sum(mul(onehot, log(softmaxDiag(z, dim)))), 1 / n));
+  },
+};
+FUNCTIONS.$cross_entropy_sum = {
+  usage: 'cross_entropy summed over the batch',
+  minArgs: 2,
+  maxArgs: 2,
+  constArgs: [1],
+  evaluate: ([z], [, c]) => {
+    const [onehot, dim] = oneHot(z, c as number | number[]);
+    return neg(sum(mul(onehot, logSoftmax(z, dim))));
+  },
+};
 
 /** Names of the activations the checker can swap derivatives between. */
 export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS);

@@ -31,6 +31,8 @@ export interface Problem {
   thenDefs: Definition[];
   /** 1-based line of every defined name, for messages */
   lines: Map<string, number>;
+  /** the problem's statement: its file's comment lines before the first section after the title */
+  statement?: string;
 }
 
 const SECTIONS = ['title', 'inputs', 'params', 'nodes', 'backward', 'update', 'then'];
@@ -221,7 +223,8 @@ export function parseProblem(text: string, file = '<problem>'): Problem {
   }
   const titleNode = get('title');
   const title = titleNode && isScalar(titleNode) && titleNode.value != null ? String(titleNode.value) : file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
-  return { file, title, inputs, params, nodes, backward, update, thenDefs: then, lines };
+  const statement = statementOf(text);
+  return { file, title, inputs, params, nodes, backward, update, thenDefs: then, lines, ...(statement ? { statement } : {}) };
 }
 
 function findCycle(start: string, next: string, byName: Map<string, Definition>): string[] | null {
@@ -239,4 +242,15 @@ function findCycle(start: string, next: string, byName: Map<string, Definition>)
     return null;
   };
   return walk(next, [start, next]);
+}
+
+/** The comment lines at the top of a problem file (before its first section other than the title), as one paragraph. */
+function statementOf(text: string): string | undefined {
+  const lines: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    if (/^#/.test(raw)) lines.push(raw.replace(/^#+\s?/, '').trim());
+    else if (/^[A-Za-z_]/.test(raw) && !/^title\s*:/.test(raw)) break;
+  }
+  const s = lines.join(' ').replace(/\s+/g, ' ').trim();
+  return s || undefined;
 }

@@ -1,24 +1,35 @@
-import { type Expr, bin, name as nameE } from '../../ops/formula.js';
-import type { ShapeMap } from '../derivation/evaluate.js';
+import { noGrad } from '../../autograd/mode.js';
+import { type Expr, bin, mapChildren, name as nameE } from '../../ops/formula.js';
+import type { Tensor } from '../../ops/index.js';
+import { type ShapeMap, evalExpr } from '../derivation/evaluate.js';
 import type { BackwardStep, BackwardTerm, Derivation, ForwardStep, ThenStep } from '../derivation/derivation.js';
-import { type Dialect, type NameView, type Value, render, unwrapSingle } from '../symbolic/notation.js';
+import { type Dialect, type NameView, type Value, latex, render, renderPieces, unwrapSingle } from '../symbolic/notation.js';
+import { fnDocOf, fnLatexOf, fnTextOf } from '../table.js';
 
 /** Text with inline maths, for paragraphs. */
 export type Inline = { text: string } | { math: string };
 
-/** A piece of a worked solution, independent of the output format. */
-export type Block =
-  | { type: 'h'; level: number; text: string }
-  | { type: 'p'; parts: Inline[] }
-  /**
-   * an equation chain: lhs = parts[0] = parts[1] = ... ; `value` is the final result (drawn as a
-   * matrix by the text renderer); `node` and `phase` say which name and part of the solution it is
-   * (the playground's step mode walks them)
-   */
-  | { type: 'eq'; lhs: string; parts: string[]; value?: Value; tag?: string; node?: string; phase?: Phase };
-
 /** The part of a worked solution an equation belongs to. */
 export type Phase = 'given' | 'forward' | 'backward' | 'gradient' | 'update' | 'then' | 'after' | 'symbolic';
+
+/** A piece of a worked solution, independent of the output format. */
+export type Block =
+  | { type: 'h'; level: number; text: string; id?: string }
+  /** a paragraph; `role` marks the problem's statement, a note and a warning */
+  | { type: 'p'; parts: Inline[]; role?: 'statement' | 'note' | 'warning' }
+  /**
+   * an equation chain: lhs = parts[0] = parts[1] = ... ; `value` is the final result (drawn as a
+   * matrix by the text renderer); `pieces[i]` is parts[i] cut at its top-level operators, where a
+   * long line may break; `node` and `phase` say which name and part of the solution it is (the
+   * playground's step mode walks them)
+   */
+  | { type: 'eq'; lhs: string; parts: string[]; pieces?: string[][]; value?: Value; tag?: string; node?: string; phase?: Phase }
+  /** the sections of the page */
+  | { type: 'toc'; items: { id: string; text: string }[] }
+  /** a table: a header row and rows of cells */
+  | { type: 'table'; head: string[]; rows: Inline[][]; align?: ('left' | 'right')[] }
+  /** where a page embeds the computation graph */
+  | { type: 'graph' };
 
 const isNeg = (v: Value) => {
   const u = unwrapSingle(v);
@@ -36,13 +47,55 @@ function viewOf(d: Dialect, digits: number, values: Record<string, Value>, grads
 
 const chain = (d: Dialect, n: string, c: string) => (d.fracIsInfix ? `∂L/∂${n}` : d.grad(c));
 
+/** A heading's anchor: 'Backward pass' -> 'backward-pass'. */
+export const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+const size = (v: Value): number => (Array.isArray(v) ? v.reduce((a: number, x) => a + size(x), 0) : 1);
+const shapeText = (v: Value): string => {
+  const s: number[] = [];
+  let c: Value = v;
+  while (Array.isArray(c)) {
+    s.push(c.length);
+    c = c[0];
+  }
+  return s.join('×');
+};
+
+/** What the notation paragraph says about a function the page uses (its entry's own doc). */
+const SPECIAL_DOCS: Record<string, (d: Dialect) => [string, string]> = {
+  ind_pos: (d) => [d.fracIsInfix ? '1[x > 0]' : '\\mathbb{1}[x > 0]', '1 where x > 0, else 0 (the derivative of ReLU)'],
+  hadamard: (d) => [d.fracIsInfix ? '⊙' : '\\odot', 'the elementwise (Hadamard) product'],
+  ones_like: (d) => [d.fracIsInfix ? '𝟏' : '\\mathbf{1}', 'a matrix of ones'],
+  onehot: (d) => [d.fracIsInfix ? 'onehot(c)' : '\\operatorname{onehot}(c)', 'the matrix with a 1 at each example’s class and 0 elsewhere'],
+  sumdims: (d) => [d.fracIsInfix ? 'Σ_cols' : '\\textstyle\\sum_{\\text{cols}}', 'the sum over the columns (the examples of the batch)'],
+};
+
+function usedFunctions(dv: Derivation): string[] {
+  const seen = new Set<string>();
+  const visit = (e: Expr): Expr => {
+    if (e.kind === 'call') seen.add(e.fn);
+    if (e.kind === 'bin' && e.op === 'hadamard') seen.add('hadamard');
+    if (e.kind === 'sumdims') seen.add('sumdims');
+    return mapChildren(e, visit);
+  };
+  for (const s of dv.forward) if (s.expr) visit(s.expr);
+  for (const s of dv.backward) for (const t of s.terms) visit(t.formula);
+  for (const s of dv.thenSteps) visit(s.expr);
+  return [...seen];
+}
+
 /**
- * Lays out a derivation as headings, paragraphs and equation chains in one notation; the md, tex
- * and text renderers only decide how each block is written.
+ * Lays out a derivation as headings, paragraphs, equation chains and tables in one notation; the
+ * md, tex, text and html renderers only decide how each block is written.
  */
-export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
+export function layout(dv: Derivation, d: Dialect, digits: number, withGraph = false): Block[] {
   const out: Block[] = [];
   const R = (e: Expr, view?: NameView) => render(e, d, digits, view);
+  const PC = (e: Expr, view?: NameView) => (d === latex ? renderPieces(e, d, digits, view) : [R(e, view)]);
   const V = (v: Value) => d.value(v, digits);
   const sym = (n: string) => d.name(n);
   const partial = (top: string, bottom: string) => (d.fracIsInfix ? `∂${top}/∂${bottom}` : `\\frac{\\partial ${d.name(top)}}{\\partial ${d.name(bottom)}}`);
@@ -50,29 +103,69 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
   const math = (m: string): Inline => ({ math: m });
   const text = (t: string): Inline => ({ text: t });
   const shapes = dv.solution?.shapes;
+  const tensors = dv.solution?.tensors;
+  const h2 = (t: string) => out.push({ type: 'h', level: 2, text: t, id: slug(t) });
+  const eq = (lhs: string, parts: { s: string; pieces: string[] }[], value?: Value, tag?: string, at?: { node: string; phase: Phase }): Block => {
+    const kept = dedupe(parts);
+    return { type: 'eq', lhs, parts: kept.map((p) => p.s), pieces: kept.map((p) => p.pieces), value, tag, ...(at ?? {}) };
+  };
+  const whole = (s: string) => ({ s, pieces: [s] });
+  const expr = (e: Expr, view?: NameView) => {
+    const pieces = PC(e, view);
+    return { s: R(e, view), pieces };
+  };
 
   out.push({ type: 'h', level: 1, text: dv.title });
+  if (dv.statement) out.push({ type: 'p', parts: [text(dv.statement)], role: 'statement' });
+  const tocAt = out.length;
+  for (const w of dv.warnings) out.push({ type: 'p', parts: [text(`Warning: ${w}.`)], role: 'warning' });
+
   // Given
-  out.push({ type: 'h', level: 2, text: 'Given' });
+  h2('Given');
   const leaves = dv.forward.filter((s) => s.kind !== 'node');
   const scalars = leaves.filter((s) => s.shape.length === 0);
-  for (const kind of ['input', 'param'] as const) {
-    const sc = scalars.filter((s) => s.kind === kind);
+  const targets = new Set(dv.targets);
+  for (const [label, pick] of [
+    ['Inputs: ', (s: ForwardStep) => s.kind === 'input' && !targets.has(s.name)],
+    ['Targets: ', (s: ForwardStep) => targets.has(s.name)],
+    ['Parameters (learned): ', (s: ForwardStep) => s.kind === 'param'],
+  ] as const) {
+    const sc = scalars.filter(pick);
     if (sc.length) {
-      out.push({ type: 'p', parts: [text(kind === 'input' ? 'Inputs: ' : 'Parameters (learned): '), math(sc.map((s) => `${sym(s.name)} = ${V(s.value)}`).join(d.fracIsInfix ? ', ' : ', \\quad '))] });
+      const parts: Inline[] = [text(label)];
+      sc.forEach((s, i) => {
+        if (i > 0) parts.push(text(', '));
+        parts.push(math(`${sym(s.name)} = ${V(s.value)}`));
+      });
+      out.push({ type: 'p', parts });
     }
-    for (const s of leaves.filter((x) => x.kind === kind && x.shape.length > 0)) {
-      out.push({ type: 'eq', lhs: sym(s.name), parts: [V(s.value)], value: s.value, tag: kind, node: s.name, phase: 'given' });
-    }
+    for (const s of leaves.filter((x) => pick(x) && x.shape.length > 0)) out.push(eq(sym(s.name), [whole(V(s.value))], s.value, s.kind, { node: s.name, phase: 'given' }));
   }
   if (dv.from && dv.seed !== null) {
-    const seedText = typeof dv.seed === 'number' && dv.seed === 1 ? [text(`${dv.from} is the loss L, so `), math(`${gradSym(dv.from)} = 1`), text('.')] : [text('Upstream gradient: '), math(`${gradSym(dv.from)} = ${V(dv.seed)}`), text('.')];
+    const dfrom = math(`${gradSym(dv.from)} = ${V(dv.seed)}`);
+    const isLoss = typeof dv.seed === 'number' && dv.seed === 1;
+    const seedText = !isLoss
+      ? [text('Upstream gradient: '), dfrom, text('.')]
+      : dv.from === 'L'
+        ? [text('The loss is '), math(sym('L')), text(', so '), dfrom, text('.')]
+        : [text('The loss '), math('L'), text(' is '), math(sym(dv.from)), text(', so '), dfrom, text('.')];
     out.push({ type: 'p', parts: seedText });
   }
   if (dv.update) out.push({ type: 'p', parts: [text('Learning rate: '), math(`${d.fracIsInfix ? 'η' : '\\eta'} = ${d.num(dv.update.lr, digits)}`), text('.')] });
+  const used = usedFunctions(dv);
+  const notes: Inline[] = [];
+  for (const fn of used) {
+    const special = SPECIAL_DOCS[fn]?.(d);
+    const doc = special ? special[1] : fnDocOf(fn);
+    const shown = special ? special[0] : (d.fracIsInfix ? fnTextOf(fn) : fnLatexOf(fn));
+    if (!doc || !shown || ['exp', 'log', 'sum', 'mean', 'transpose'].includes(fn)) continue;
+    if (notes.length) notes.push(text('; '));
+    notes.push(math(shown), text(`: ${doc.replace(/^[A-Z][\w-]*(?: [\w-]+)?: /, (m) => m.toLowerCase())}`));
+  }
+  if (notes.length) out.push({ type: 'p', parts: [text('Notation: '), ...notes, text('.')], role: 'note' });
 
   // Forward
-  out.push({ type: 'h', level: 2, text: 'Forward pass' });
+  h2('Forward pass');
   for (const s of dv.forward.filter((x) => x.kind === 'node')) {
     out.push(forwardEq(s));
     const note = broadcastNote(s);
@@ -81,65 +174,125 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
 
   // Backward
   if (dv.from && dv.backward.length) {
-    out.push({ type: 'h', level: 2, text: 'Backward pass' });
+    h2('Backward pass');
     out.push({
       type: 'p',
       parts: [
-        text('In reverse topological order, each gradient is the sum over the node\'s consumers c of '),
+        text("In reverse topological order, each gradient is the sum over the node's consumers c of "),
         math(d.fracIsInfix ? '∂L/∂c · ∂c/∂node' : '\\frac{\\partial L}{\\partial c} \\frac{\\partial c}{\\partial \\text{node}}'),
         text(' (matrix nodes use the matrix-form rules).'),
       ],
     });
-    for (const s of dv.backward) out.push(backwardEq(s));
-    const params = dv.backward.filter((s) => s.kind === 'param');
-    if (params.length) {
-      out.push({ type: 'h', level: 2, text: 'Parameter gradients' });
-      for (const s of params) out.push({ type: 'eq', lhs: gradSym(s.name), parts: [V(s.value)], value: s.value, node: s.name, phase: 'gradient' });
+    if (targets.size) {
+      const list: Inline[] = [];
+      [...targets].forEach((n, i) => {
+        if (i > 0) list.push(text(', '));
+        list.push(math(sym(n)));
+      });
+      out.push({ type: 'p', parts: [text('The target '), ...list, text(` is given, not learned: no gradient is taken with respect to ${targets.size === 1 ? 'it' : 'them'}.`)] });
     }
+    for (const s of dv.backward) out.push(backwardEq(s));
   }
   if (dv.update) {
-    out.push({ type: 'h', level: 2, text: `Update (SGD, learning rate ${d.num(dv.update.lr, digits)})` });
+    h2(`Update (SGD, learning rate ${d.num(dv.update.lr, digits)})`);
     const eta = d.fracIsInfix ? 'η' : '\\eta';
     for (const u of dv.update.steps) {
       const lhs = d.fracIsInfix ? `${sym(u.name)} ← ${sym(u.name)} - ${eta}·${gradSym(u.name)}` : `${sym(u.name)} \\leftarrow ${sym(u.name)} - ${eta} ${gradSym(u.name)}`;
       const e = bin('-', nameE('old'), bin('*', { kind: 'num', value: dv.update.lr }, nameE('g')));
-      const subst = R(e, viewOf(d, digits, { old: u.old, g: u.grad }));
-      out.push({ type: 'eq', lhs, parts: [subst, V(u.value)], value: u.value, node: u.name, phase: 'update' });
+      out.push(eq(lhs, [expr(e, viewOf(d, digits, { old: u.old, g: u.grad })), whole(V(u.value))], u.value, undefined, { node: u.name, phase: 'update' }));
     }
   }
   if (dv.thenSteps.length) {
-    out.push({ type: 'h', level: 2, text: 'Then' });
+    h2('Then');
     for (const s of dv.thenSteps) out.push(thenEq(s));
   }
   const afterNodes = dv.forward.filter((x) => x.kind === 'node' && dv.after[x.name] !== undefined);
   if ((dv.update || dv.thenSteps.some((t) => t.rule)) && afterNodes.length) {
-    out.push({ type: 'h', level: 2, text: 'After the update' });
+    h2('After the update');
     if (dv.loss && dv.from) {
       const b = dv.loss.before;
       const a = dv.loss.after;
       const [ua, ub] = [unwrapSingle(a), unwrapSingle(b)];
       const verdict =
         typeof ua === 'number' && typeof ub === 'number' ? (ua < ub ? 'it went down' : ua > ub ? 'it went up' : 'it did not change') : 'compare elementwise';
-      out.push({ type: 'p', parts: [text(`Re-evaluating every node with the updated parameters gives ${dv.from} = `), math(V(a)), text(' (before: '), math(V(b)), text(`): ${verdict}.`)] });
+      out.push({
+        type: 'p',
+        parts: [text('Re-evaluating every node with the updated parameters gives '), math(`${sym(dv.from)} = ${V(a)}`), text(' (before: '), math(V(b)), text(`): ${verdict}.`)],
+      });
     } else out.push({ type: 'p', parts: [text('Every node re-evaluated with the updated parameters:')] });
     for (const s of dv.forward.filter((x) => x.kind === 'node')) {
       const av = dv.after[s.name];
-      if (av !== undefined) out.push({ type: 'eq', lhs: sym(s.name), parts: [V(av)], value: av, node: s.name, phase: 'after' });
+      if (av !== undefined) out.push(eq(sym(s.name), [whole(V(av))], av, undefined, { node: s.name, phase: 'after' }));
     }
   }
-  if (dv.symbolic) {
-    out.push({ type: 'h', level: 2, text: 'Gradients as formulas' });
-    for (const s of dv.symbolic) out.push({ type: 'eq', lhs: gradSym(s.name), parts: [R(s.formula)], node: s.name, phase: 'symbolic' });
+  if (dv.symbolic || dv.symbolicNote) {
+    h2('Gradients as formulas');
+    if (dv.symbolicNote) out.push({ type: 'p', parts: [text(dv.symbolicNote)], role: 'note' });
+    for (const s of dv.symbolic ?? []) out.push(eq(gradSym(s.name), [expr(s.formula)], undefined, undefined, { node: s.name, phase: 'symbolic' }));
   }
+  summary();
+  if (withGraph) {
+    h2('Computation graph');
+    out.push({ type: 'graph' });
+  }
+  const items = out.filter((b): b is Block & { type: 'h' } => b.type === 'h' && b.level === 2).map((b) => ({ id: b.id ?? slug(b.text), text: b.text }));
+  out.splice(tocAt, 0, { type: 'toc', items });
   return out;
+
+  function cell(v: Value | undefined): Inline[] {
+    if (v === undefined) return [text('')];
+    if (size(v) <= 4) return [math(V(v))];
+    return [text(`${shapeText(v)} (above)`)];
+  }
+
+  function summary(): void {
+    const hasGrad = Object.keys(dv.grads).length > 0;
+    const hasAfter = dv.update || dv.thenSteps.some((t) => t.rule);
+    const rows: Inline[][] = [];
+    for (const s of dv.forward) {
+      const cells: Inline[][] = [[math(sym(s.name))], cell(s.value)];
+      if (hasGrad) cells.push(cell(dv.grads[s.name]));
+      if (hasAfter) cells.push(cell(s.kind === 'param' ? dv.updated[s.name] : s.kind === 'node' ? dv.after[s.name] : undefined));
+      rows.push(cells.map((c) => c[0]));
+    }
+    h2('Summary');
+    const head = ['', 'value'];
+    if (hasGrad) head.push(d.fracIsInfix ? '∂L/∂·' : 'gradient');
+    if (hasAfter) head.push('after the update');
+    out.push({ type: 'table', head, rows, align: head.map((_, i) => (i === 0 ? 'left' : 'right')) });
+  }
+
+  /** onehot(c) and 1[x > 0] in the numbers line: the matrices themselves, computed by the engine. */
+  function literalize(e: Expr, extra: Record<string, Value>): Expr {
+    if (!tensors) return e;
+    const m = mapChildren(e, (c) => literalize(c, extra));
+    if (m.kind === 'call' && (m.fn === 'onehot' || m.fn === 'ind_pos')) {
+      try {
+        const env = new Map<string, Tensor>();
+        for (const [n, t] of tensors) env.set(n, t.detach());
+        const v = noGrad(() => evalExpr(m, env)).toArray() as Value;
+        const key = `$lit${Object.keys(extra).length}`;
+        extra[key] = v;
+        return nameE(key);
+      } catch {
+        return m;
+      }
+    }
+    return m;
+  }
 
   function forwardEq(s: ForwardStep): Block {
     const e = shapes ? hadamard(s.expr as Expr, shapes) : (s.expr as Expr);
-    const parts = [R(e)];
-    if (e.kind !== 'num' && e.kind !== 'name') parts.push(R(e, viewOf(d, digits, dv.values)));
-    for (const x of s.partial ?? []) parts.push(R(x, viewOf(d, digits, dv.values)));
-    parts.push(V(s.value));
-    return { type: 'eq', lhs: sym(s.name), parts: dedupe(parts), value: s.value, node: s.name, phase: 'forward' };
+    const view = viewOf(d, digits, dv.values);
+    const parts = [expr(e)];
+    if (s.written) {
+      parts.push(expr(s.written.formula));
+      if (s.written.numbers !== s.written.formula) parts.push(expr(s.written.numbers, view));
+      else parts.push(expr(s.written.formula, view));
+    } else if (e.kind !== 'num' && e.kind !== 'name') parts.push(expr(e, view));
+    for (const x of s.partial ?? []) parts.push(expr(x, view));
+    parts.push(whole(V(s.value)));
+    return eq(sym(s.name), parts, s.value, undefined, { node: s.name, phase: 'forward' });
   }
 
   function broadcastNote(s: ForwardStep): Block | null {
@@ -166,36 +319,50 @@ export function layout(dv: Derivation, d: Dialect, digits: number): Block[] {
     return notes.length ? { type: 'p', parts: [text('Here '), ...notes, text('.')] } : null;
   }
 
-  function termParts(t: BackwardTerm): { formula: string; numbers: string } {
-    const view = viewOf(d, digits, dv.values, { [t.consumer]: t.upstream });
-    return { formula: R(t.formula), numbers: R(t.formula, view) };
+  function termParts(t: BackwardTerm): { formula: { s: string; pieces: string[] }; numbers: { s: string; pieces: string[] } } {
+    const extra: Record<string, Value> = {};
+    const lit = literalize(t.formula, extra);
+    const view = viewOf(d, digits, { ...dv.values, ...extra }, { [t.consumer]: t.upstream });
+    return { formula: expr(t.formula), numbers: expr(lit, view) };
   }
 
   function backwardEq(s: BackwardStep): Block {
     const lhs = gradSym(s.name);
-    if (s.terms.length === 0) return { type: 'eq', lhs, parts: [V(s.value)], value: s.value, tag: 'given', node: s.name, phase: 'backward' };
-    const parts: string[] = [];
+    if (s.terms.length === 0) return eq(lhs, [whole(V(s.value))], s.value, 'given', { node: s.name, phase: 'backward' });
+    const parts: { s: string; pieces: string[] }[] = [];
     const scalarChain = s.terms.every((t) => !t.matrixForm);
-    if (scalarChain) parts.push(s.terms.map((t) => (d.fracIsInfix ? `${chain(d, t.consumer, t.consumer)}·${partial(t.consumer, s.name)}` : `${gradSym(t.consumer)} ${partial(t.consumer, s.name)}`)).join(' + '));
+    const notation = s.terms.map((t) => (d.fracIsInfix ? `${chain(d, t.consumer, t.consumer)}·${partial(t.consumer, s.name)}` : `${gradSym(t.consumer)} ${partial(t.consumer, s.name)}`));
+    if (scalarChain) parts.push({ s: notation.join(' + '), pieces: notation.map((x, i) => (i ? `+ ${x}` : x)) });
     const tp = s.terms.map(termParts);
-    const join = (xs: string[]) => xs.map((x, i) => (i > 0 && x.startsWith('-') ? `- ${x.slice(1)}` : i > 0 ? `+ ${x}` : x)).join(' ');
-    parts.push(join(tp.map((x) => x.formula)));
-    parts.push(join(tp.map((x) => x.numbers)));
+    const join = (xs: { s: string; pieces: string[] }[]) => {
+      const strs = xs.map((x, i) => (i > 0 && x.s.startsWith('-') ? `- ${x.s.slice(1)}` : i > 0 ? `+ ${x.s}` : x.s));
+      const pieces = xs.flatMap((x, i) => (i === 0 ? x.pieces : [`${x.s.startsWith('-') ? '-' : '+'} ${x.s.startsWith('-') ? x.s.slice(1) : x.s}`]));
+      return { s: strs.join(' '), pieces: xs.length === 1 ? xs[0].pieces : pieces };
+    };
+    const formula = join(tp.map((x) => x.formula));
+    parts.push(formula);
+    const numbers = join(tp.map((x) => x.numbers));
+    const final = V(s.value);
+    // a formula that is just the upstream gradient needs no numbers line
+    const trivial = s.terms.length === 1 && s.terms[0].formula.kind === 'grad';
+    if (!trivial && numbers.s !== final) parts.push(numbers);
     if (scalarChain) {
+      const ones = s.terms.every((t) => t.local?.value === 1);
       const loc = s.terms.map((t) => `${d.value(t.upstream, digits)}${d.fracIsInfix ? '·' : ' \\cdot '}${isNeg(t.local?.value ?? 0) ? d.paren(V(t.local?.value ?? 0)) : V(t.local?.value ?? 0)}`);
-      parts.push(join(loc));
-    } else if (s.terms.length > 1) parts.push(join(s.terms.map((t) => V(t.contribution))));
-    parts.push(V(s.value));
-    return { type: 'eq', lhs, parts: dedupe(parts), value: s.value, node: s.name, phase: 'backward' };
+      const line = join(loc.map(whole));
+      // upstream·local repeats the numbers line when every local derivative is 1 or already a number
+      if (!ones && !trivial && line.s !== numbers.s) parts.push(line);
+    } else if (s.terms.length > 1) parts.push(join(s.terms.map((t) => whole(V(t.contribution)))));
+    parts.push(whole(final));
+    return eq(lhs, parts, s.value, undefined, { node: s.name, phase: 'backward' });
   }
 
   function thenEq(s: ThenStep): Block {
-    const lhs = s.rule ? (d.fracIsInfix ? `${sym(s.name)} ← ` : `${sym(s.name)} \\leftarrow `) : sym(s.name);
-    const parts = [R(s.expr)];
-    if (s.expr.kind !== 'num' && s.expr.kind !== 'name') parts.push(R(s.expr, viewOf(d, digits, s.reads)));
-    parts.push(V(s.value));
-    if (s.rule) return { type: 'eq', lhs: lhs.trimEnd(), parts: dedupe(parts), value: s.value, tag: 'rule', node: s.name, phase: 'then' };
-    return { type: 'eq', lhs, parts: dedupe(parts), value: s.value, node: s.name, phase: 'then' };
+    const lhs = s.rule ? (d.fracIsInfix ? `${sym(s.name)} ←` : `${sym(s.name)} \\leftarrow`) : sym(s.name);
+    const parts = [expr(s.expr)];
+    if (s.expr.kind !== 'num' && s.expr.kind !== 'name') parts.push(expr(s.expr, viewOf(d, digits, s.reads)));
+    parts.push(whole(V(s.value)));
+    return eq(lhs, parts, s.value, s.rule ? 'rule' : undefined, { node: s.name, phase: 'then' });
   }
 }
 
@@ -214,6 +381,7 @@ function hadamard(e: Expr, shapes: ShapeMap): Expr {
   }
 }
 
-function dedupe(parts: string[]): string[] {
-  return parts.filter((p, i) => i === 0 || p !== parts[i - 1]);
+/** Drops a step equal to any earlier one (x = 20 = 20·1 = 20 keeps the first 20). */
+function dedupe<T extends { s: string }>(parts: T[]): T[] {
+  return parts.filter((p, i) => !parts.slice(0, i).some((q) => q.s === p.s));
 }

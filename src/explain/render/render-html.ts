@@ -1,6 +1,7 @@
 import { htmlPage } from './html.js';
 import type { Derivation } from '../derivation/derivation.js';
 import { type Format, type RenderOptions, render as renderPortable } from './render.js';
+import { renderSolutionHtml } from './html-solution.js';
 
 /**
  * One self-contained HTML page for a worked solution written in Markdown: the page assembly,
@@ -18,5 +19,7 @@ export function renderHtml(title: string, markdown: string): string {
  */
 export function render(dv: Derivation, format: Format, opts: RenderOptions = {}): string {
   if (format !== 'html') return renderPortable(dv, format, opts);
-  return renderHtml(dv.title, renderPortable(dv, 'md', opts));
+  const digits = opts.digits ?? 6;
+  if (!Number.isInteger(digits) || digits < 1 || digits > 17) return renderPortable(dv, format, opts);
+  return renderSolutionHtml(dv, digits, opts);
 }

@@ -66,13 +66,20 @@ const GREEK_UNI: Record<string, string> = {
   Sigma: 'Σ',
 };
 
-/** x6 -> x_{6}, A_in -> A_{in}, delta1 -> \delta_{1}, BCE -> \mathrm{BCE}. */
+/**
+ * A name as mathematics: x6 -> x_{6}, A_in -> A_{\mathrm{in}}, net_h1 -> \mathrm{net}_{h_{1}},
+ * delta1 -> \delta_{1}, Yhat and y_hat -> \hat{Y} and \hat{y}, BCE -> \mathrm{BCE}; a state-dict path
+ * (0.weight) is written upright as it is.
+ */
 export function latexName(n: string): string {
   const base = (b: string) => (GREEK.has(b) ? `\\${b}` : b.length > 1 ? `\\mathrm{${b}}` : b);
-  let m = /^([A-Za-z]+?)(\d+)$/.exec(n);
+  if (/[.]/.test(n) || /^\d/.test(n)) return `\\mathrm{${n.replace(/_/g, '\\_')}}`;
+  let m = /^([A-Za-z]+?)_?(hat|bar|tilde)$/.exec(n);
+  if (m && m[1].length <= 2 && m[1] !== '') return `\\${m[2] === 'bar' ? 'bar' : m[2] === 'hat' ? 'hat' : 'tilde'}{${latexName(m[1])}}`;
+  m = /^([A-Za-z]+?)(\d+)$/.exec(n);
   if (m) return `${base(m[1])}_{${m[2]}}`;
   m = /^([A-Za-z]+\d*)_(.+)$/.exec(n);
-  if (m) return `${latexName(m[1])}_{${m[2].replace(/_/g, '\\_')}}`;
+  if (m) return `${latexName(m[1])}_{${/^[A-Za-z]{2,}$/.test(m[2]) && !GREEK.has(m[2]) ? `\\mathrm{${m[2]}}` : latexName(m[2])}}`;
   return base(n.replace(/_/g, '\\_'));
 }
 
@@ -164,6 +171,8 @@ export const latex: Dialect = {
         return '\\mathbf{1}';
       case 'onehot':
         return `\\operatorname{onehot}\\left(${a}\\right)`;
+      case 'ce_def':
+        return `-\\frac{1}{N} \\sum_{n} \\log \\operatorname{softmax}\\left(${a}\\right)_{c_n}`;
       default:
         return `${fnLatexOf(fn) ?? LATEX_FN[fn] ?? `\\operatorname{${fn.replace(/_/g, '\\_')}}`}\\left(${args.join(', ')}\\right)`;
     }
@@ -222,6 +231,8 @@ export const unicode: Dialect = {
         return '𝟏';
       case 'onehot':
         return `onehot(${args[0]})`;
+      case 'ce_def':
+        return `-(1/N) Σₙ log softmax(${args[0]})[cₙ]`;
       case 'abs':
         return `|${args[0]}|`;
       case 'sum':
@@ -306,7 +317,8 @@ function go(e: Expr, d: Dialect, digits: number, view?: NameView): { s: string; 
         case '-':
           return { s: `${wrap(l, PREC['-'])} - ${wrap(r, PREC['-'] + 1)}`, p: PREC['-'] };
         case '*': {
-          const numLeft = e.left.kind === 'num' && e.left.value >= 0 && (e.right.kind === 'name' && !view?.(e.right.name) || e.right.kind === 'call');
+          // 2x and 2σ(s) juxtapose; a decimal keeps its dot (0.1·o₁, never 0.1o₁)
+          const numLeft = e.left.kind === 'num' && e.left.value >= 0 && Number.isInteger(e.left.value) && ((e.right.kind === 'name' && !view?.(e.right.name)) || e.right.kind === 'call');
           // a product is associative: a·(b·c) needs no parentheses
           const rightProduct = e.right.kind === 'bin' && e.right.op === '*';
           // a negated factor on the right keeps its parentheses: a·(-b), never a·-b
@@ -325,4 +337,51 @@ function go(e: Expr, d: Dialect, digits: number, view?: NameView): { s: string; 
     }
   }
   return { s: '?', p: PREC.atom };
+}
+
+/**
+ * An expression in LaTeX cut into the factors or terms of its top level, each with its operator
+ * (`a`, `\odot b`, `+ c`): the places a long equation may break. Joined with spaces they are the
+ * whole formula.
+ * @example renderPieces(parseExpr('a*x + b'), latex, 6) // ['a \\cdot x', '+ b']
+ */
+export function renderPieces(e: Expr, d: Dialect, digits: number, view?: NameView): string[] {
+  // −(a + b): the sum's terms between -\Bigl( and \Bigr)
+  if (e.kind === 'neg' && e.arg.kind === 'bin' && (e.arg.op === '+' || e.arg.op === '-')) {
+    const whole = render(e, d, digits, view);
+    const ps = whole.includes('\\begin') ? [] : renderPieces(e.arg, d, digits, view);
+    if (ps.length < 2) return [whole];
+    return ps.map((p, i) => (i === 0 ? `-\\Bigl(${p}` : i === ps.length - 1 ? `${p}\\Bigr)` : p));
+  }
+  if (e.kind !== 'bin' || e.op === '^' || e.op === '/') return [render(e, d, digits, view)];
+  const whole = go(e, d, digits, view).s;
+  const additive = e.op === '+' || e.op === '-';
+  const chain: { op: string; arg: Expr }[] = [];
+  let cur: Expr = e;
+  while (cur.kind === 'bin' && (additive ? cur.op === '+' || cur.op === '-' : cur.op === e.op)) {
+    chain.unshift({ op: cur.op, arg: cur.right });
+    cur = cur.left;
+  }
+  const first = go(cur, d, digits, view);
+  const level = additive ? PREC['+'] : PREC['*'];
+  // a parenthesised sum of formulas (no matrices) opens into its terms, between \Bigl( and \Bigr)
+  const inner = (x: Expr, str: string): string[] => {
+    if (additive || str.includes('\\begin') || x.kind !== 'bin' || (x.op !== '+' && x.op !== '-')) return [d.paren(str)];
+    const ps = renderPieces(x, d, digits, view);
+    if (ps.length < 2) return [d.paren(str)];
+    return ps.map((p, i) => (i === 0 ? `\\Bigl(${p}` : i === ps.length - 1 ? `${p}\\Bigr)` : p));
+  };
+  // the terms of a sum open into their own factors
+  const terms = (x: Expr, str: string): string[] => (additive && x.kind === 'bin' && x.op !== '+' && x.op !== '-' ? renderPieces(x, d, digits, view) : [str]);
+  const pieces = first.p < level ? inner(cur, first.s) : terms(cur, first.s);
+  for (const { op, arg } of chain) {
+    const r = go(arg, d, digits, view);
+    const min = op === '*' && arg.kind === 'bin' && arg.op === '*' ? PREC['*'] : additive ? PREC['+'] + 1 : op === '@' ? PREC['^'] : PREC['*'] + 2;
+    const sym = op === '+' ? '+' : op === '-' ? '-' : op === '@' ? '\\,' : op === 'hadamard' ? '\\odot' : '\\cdot';
+    const ps = r.p < min ? inner(arg, r.s) : terms(arg, r.s);
+    pieces.push(`${sym} ${ps[0]}`, ...ps.slice(1));
+  }
+  if (pieces.some((p) => p.includes('\\Bigl(')) || pieces.length > chain.length + 1) return pieces;
+  // only worth it when the pieces say the same as the whole (a mixed chain keeps its parentheses)
+  return pieces.length > 1 && pieces.join(' ').replace(/\s+/g, '') === whole.replace(/\s+/g, '').replace(/\\cdot/g, '\\cdot') ? pieces : [whole];
 }

@@ -17,18 +17,31 @@ export function simplify(e: Expr): Expr {
       const a = simplify(e.arg);
       if (isNum(a)) return num(-val(a));
       if (a.kind === 'neg') return a.arg;
+      // -(a - b) = b - a
+      if (a.kind === 'bin' && a.op === '-') return simplifyBin('-', a.right, a.left);
+      // -(U·(a - b)) = U·(b - a)
+      if (a.kind === 'bin' && (a.op === '*' || a.op === 'hadamard') && a.right.kind === 'bin' && a.right.op === '-') {
+        return simplifyBin(a.op, a.left, simplifyBin('-', a.right.right, a.right.left));
+      }
       return neg(a);
     }
     case 'transpose': {
       const a = simplify(e.arg);
       if (a.kind === 'transpose') return a.arg;
+      if (a.kind === 'call' && a.fn === 'transpose') return a.args[0];
       if (isNum(a)) return a;
       return { kind: 'transpose', arg: a };
     }
     case 'sumdims':
       return { kind: 'sumdims', arg: simplify(e.arg), dims: e.dims, shape: e.shape };
-    case 'call':
-      return { kind: 'call', fn: e.fn, args: e.args.map(simplify) };
+    case 'call': {
+      const args = e.args.map(simplify);
+      // (xᵀ)ᵀ = x, whichever way each transposition is written
+      if (e.fn === 'transpose' && (args[0].kind === 'transpose' || (args[0].kind === 'call' && args[0].fn === 'transpose'))) {
+        return args[0].kind === 'transpose' ? args[0].arg : (args[0] as Expr & { kind: 'call' }).args[0];
+      }
+      return { kind: 'call', fn: e.fn, args };
+    }
     case 'cases': {
       const c = mapChildren(e, simplify) as Expr & { kind: 'cases' };
       // every branch the same: no case distinction left
@@ -39,6 +52,19 @@ export function simplify(e: Expr): Expr {
     default:
       return e;
   }
+}
+
+const isOnes = (e: Expr) => e.kind === 'call' && e.fn === 'ones_like';
+
+/** A product's numeric factor and the rest: 2·x -> (2, x), x/2 -> (0.5, x), 3 -> (3, null). */
+function coefficient(e: Expr): { k: number; rest: Expr | null } {
+  if (isNum(e)) return { k: val(e), rest: null };
+  if (e.kind === 'bin' && e.op === '*' && isNum(e.left)) return { k: val(e.left), rest: e.right };
+  if (e.kind === 'bin' && e.op === '/' && isNum(e.right) && val(e.right) !== 0) {
+    const inner = coefficient(e.left);
+    return { k: inner.k / val(e.right), rest: inner.rest };
+  }
+  return { k: 1, rest: e };
 }
 
 function clean(v: number): number {
@@ -64,6 +90,21 @@ function simplifyBin(op: BinOp, a: Expr, b: Expr): Expr {
     case '*':
     case 'hadamard': {
       if (isNum(a, 0) || isNum(b, 0)) return num(0);
+      // x ⊙ (y ⊙ z) = x ⊙ y ⊙ z: one chain of factors
+      if (op === 'hadamard' && b.kind === 'bin' && b.op === 'hadamard') return simplifyBin('hadamard', simplifyBin('hadamard', a, b.left), b.right);
+      // (s·𝟏) ⊙ b = s·b: the ones spread a scalar over b's shape, which b has already
+      if (op === 'hadamard' && a.kind === 'bin' && a.op === '*' && isOnes(a.right)) return simplifyBin('*', a.left, b);
+      if (op === 'hadamard' && b.kind === 'bin' && b.op === '*' && isOnes(b.right)) return simplifyBin('*', b.left, a);
+      // (U/k)·(k·x) = U·x, and (k·x)/k = x: numbers of a product collected
+      const ka = coefficient(a);
+      const kb = coefficient(b);
+      if (ka.k !== 1 && kb.k !== 1 && ka.rest && kb.rest) {
+        const body = bin(op, ka.rest, kb.rest);
+        const k = clean(ka.k * kb.k);
+        if (k === 1) return body;
+        if (k === -1) return neg(body);
+        return k < 0 ? neg(bin('*', num(-k), body)) : bin('*', num(k), body);
+      }
       if (isNum(a, 1)) return b;
       if (isNum(b, 1)) return a;
       if (isNum(a, -1)) return simplify(neg(b));
@@ -85,6 +126,8 @@ function simplifyBin(op: BinOp, a: Expr, b: Expr): Expr {
     case '/':
       if (isNum(b, 1)) return a;
       if (isNum(a, 0)) return num(0);
+      // (k·x)/k = x
+      if (isNum(b) && val(b) !== 0 && a.kind === 'bin' && a.op === '*' && isNum(a.left) && val(a.left) === val(b)) return a.right;
       if (isNum(a) && isNum(b) && Number.isInteger(val(a) / val(b))) return num(val(a) / val(b));
       if (a.kind === 'neg') return simplify(neg(simplifyBin('/', a.arg, b)));
       return bin('/', a, b);
