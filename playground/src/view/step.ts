@@ -62,7 +62,7 @@ export async function buildRun(yaml: string): Promise<StepRun> {
       note = undefined;
       continue;
     }
-    if (b.phase && WALKED.has(b.phase)) {
+    if (b.type === 'eq' && b.phase && WALKED.has(b.phase)) {
       stops.push({ block: b, note });
       note = undefined;
     }
