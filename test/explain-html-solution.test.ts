@@ -24,3 +24,16 @@ describe('htmlPage of worked solutions', () => {
     });
   }
 });
+
+describe('the computation graph on a phone', () => {
+  it('keeps its natural width (at most 720 px) in its own scroll box instead of shrinking to unreadable text', () => {
+    const dv = derive(solveFile('examples/problems/seed-003-graph.yaml'));
+    const svg = '<?xml version="1.0"?>\n<svg width="600pt" height="200pt" viewBox="0 0 600 200"><text>x</text></svg>';
+    const page = render(dv, 'html', { graph: { svg } });
+    // 600 pt = 800 CSS px
+    assert.match(page, /<figure class="graph" style="--natural-width: 800px">/);
+    const phone = page.slice(page.indexOf('@media (max-width: 600px)'));
+    assert.match(phone, /figure\.graph svg, div\.graph svg \{ max-width: none; width: min\(var\(--natural-width, 100%\), 720px\); \}/);
+    assert.match(page, /figure\.graph \{[^}]*overflow-x: auto/);
+  });
+});

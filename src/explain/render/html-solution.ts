@@ -35,11 +35,23 @@ function table(b: Block & { type: 'table' }): string {
   return `<div class="table"><table>\n<thead>${head}</thead>\n<tbody>\n${rows}\n</tbody>\n</table></div>`;
 }
 
+/**
+ * The drawing's natural width in CSS px (Graphviz writes it in pt), as a style variable: on a phone
+ * the graph keeps a legible size (at most 720 px, never above its natural width) and scrolls
+ * sideways in its own box instead of shrinking to unreadable text.
+ */
+function naturalWidth(svg: string): string {
+  const m = /<svg\b[^>]*?\swidth="([\d.]+)(pt|px)?"/.exec(svg);
+  if (!m) return '';
+  const px = Number(m[1]) * (m[2] === 'pt' ? 4 / 3 : 1);
+  return ` style="--natural-width: ${Math.round(px)}px"`;
+}
+
 function graph(opts: RenderOptions): string {
   const g = opts.graph;
   if (!g?.svg) return '';
-  const full = g.svgFull ? `\n<details><summary>Every op of the graph</summary>\n<div class="graph">${g.svgFull}</div>\n</details>` : '';
-  return `<figure class="graph">${g.svg}<figcaption>The computation graph: values with their gradients, and the op between them.</figcaption></figure>${full}`;
+  const full = g.svgFull ? `\n<details><summary>Every op of the graph</summary>\n<div class="graph"${naturalWidth(g.svgFull)}>${g.svgFull}</div>\n</details>` : '';
+  return `<figure class="graph"${naturalWidth(g.svg)}>${g.svg}<figcaption>The computation graph: values with their gradients, and the op between them.</figcaption></figure>${full}`;
 }
 
 const SOLUTION_CSS = `
@@ -65,6 +77,8 @@ figcaption { font-size: 0.9em; color: #4b5563; }
   main { padding: 20px 12px 48px; }
   .eq { padding-left: 1em; }
   .eq > .step:first-child { margin-left: -1em; }
+  figure.graph svg, div.graph svg { max-width: none; width: min(var(--natural-width, 100%), 720px); }
+  div.graph { overflow-x: auto; }
 }
 `;
 
