@@ -171,6 +171,14 @@ export interface Backend {
   /** Index of the max (or min) along the middle axis; first occurrence wins. */
   argReduce(op: 'max' | 'min', x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
   /**
+   * Variance (standard deviation when sqrt) of each row of x [outer, n] with Bessel's correction,
+   * as PyTorch's CPU kernels compute it in double precision: one row (a full reduction) in two
+   * passes around the mean summed in PyTorch's order, several rows by Welford's algorithm; divided
+   * by n - correction, or by 0 where that is not positive; NaN for an empty row. `mean` receives each
+   * row's mean as PyTorch's mean() computes it (its summation order, in x's precision).
+   */
+  variance(x: TypedArray, outer: number, n: number, correction: number, sqrt: boolean, out: TypedArray, mean: TypedArray): void;
+  /**
    * Inclusive running sum, product or log-sum-exp along the middle axis of [outer, n, inner] into
    * out of the same shape, accumulated in double precision; from the last element when reverse.
    * logsumexp combines as PyTorch's logcumsumexp does (NaN propagates, ±∞ handled exactly).

@@ -7,6 +7,7 @@ import { rnnBackward, rnnForward } from './rnn.js';
 import { csrMatmul } from './sparse.js';
 import { scan } from './scan.js';
 import { kthvalue, median, mode, sort, topk } from './sort.js';
+import { variance } from './stats.js';
 
 function reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void {
   const init = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity;
@@ -196,6 +197,7 @@ export const jsBackend: Backend = {
   where,
   reduce,
   argReduce,
+  variance,
   scan,
   sort,
   topk,
