@@ -51,9 +51,9 @@ export const flatten = defineOp(
   () =>
     function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
     assertTensor(x, 'flatten');
-    if (x.ndim === 0) return reshape(x, [1]);
     const s = normDim(startDim, x.ndim, 'flatten');
     const e = normDim(endDim, x.ndim, 'flatten');
+    if (x.ndim === 0) return reshape(x, [1]);
     if (s > e) throw new ChainruleError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
     return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
   },
@@ -163,6 +163,11 @@ export const transpose = defineOp(
   (def) =>
     function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
     assertTensor(x, 'transpose');
+    // a 0-d or 1-d tensor is its own transpose, for dims in its range (-1..0, as PyTorch checks)
+    if (x.ndim < 2 && (dim0 !== -2 || dim1 !== -1)) {
+      normDim(dim0, x.ndim, 'transpose');
+      normDim(dim1, x.ndim, 'transpose');
+    }
     if (x.ndim < 2) return x;
     const a = normDim(dim0, x.ndim, 'transpose');
     const b = normDim(dim1, x.ndim, 'transpose');
@@ -186,6 +191,10 @@ export const expand = defineOp(
     const outShape: number[] = [];
     const strides: number[] = [];
     shape.forEach((n, i) => {
+      if (!Number.isInteger(n) || n < -1 || (n === -1 && i < lead)) {
+        const why = n === -1 ? `-1 (keep the size) is not allowed for the new leading dimension ${i}` : `size ${n} at dimension ${i} is not a size or -1`;
+        throw new ChainruleError(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}: ${why}`);
+      }
       const src = i < lead ? 1 : x.shape[i - lead];
       const want = n === -1 ? src : n;
       if (src !== want && src !== 1) {
@@ -355,12 +364,17 @@ export const split = defineOp(
     const n = x.shape[d];
     let list: number[];
     if (typeof sizes === 'number') {
-      if (!Number.isInteger(sizes) || sizes <= 0) throw new ChainruleError(`split: size must be a positive integer, got ${sizes}`);
-      // an empty dimension still splits into one (empty) piece, as in PyTorch
+      // size 0 only splits an empty dimension (into one empty piece, as in PyTorch)
+      if (!Number.isInteger(sizes) || sizes < 0 || (sizes === 0 && n !== 0)) {
+        throw new ChainruleError(`split: size must be a positive integer (0 only for an empty dimension), got ${sizes} for dimension ${d} of size ${n} (shape ${fmtShape(x.shape)})`);
+      }
       list = n === 0 ? [0] : [];
       for (let at = 0; at < n; at += sizes) list.push(Math.min(sizes, n - at));
     } else {
       list = [...sizes];
+      if (list.some((k) => !Number.isInteger(k) || k < 0)) {
+        throw new ChainruleError(`split: sizes ${JSON.stringify(sizes)} must be non-negative integers (shape ${fmtShape(x.shape)})`);
+      }
       if (list.reduce((a, b) => a + b, 0) !== n) {
         throw new ChainruleError(`split: sizes ${JSON.stringify(sizes)} do not add up to dimension ${d} of size ${n}`);
       }
