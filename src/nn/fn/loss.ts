@@ -6,7 +6,7 @@
 import { ChainruleError } from '../../errors.js';
 import { full, tensor } from '../../tensor/creation.js';
 import { isFloat } from '../../tensor/dtype.js';
-import { sameShape } from '../../tensor/shape.js';
+import { broadcastShapes, sameShape } from '../../tensor/shape.js';
 import { showShape } from '../module.js';
 import { softplusNegParts } from './softplus.js';
 import { customOp, Tensor } from '../../ops/index.js';
@@ -31,9 +31,16 @@ function reduce(loss: Tensor, reduction: Reduction | undefined, op: string): Ten
   }
 }
 
-function checkPair(input: Tensor, target: Tensor, op: string): void {
+/** Checks a loss's input and target: Tensors of one shape, or with `broadcast` of shapes that broadcast (as PyTorch's elementwise losses allow). */
+function checkPair(input: Tensor, target: Tensor, op: string, broadcast = false): void {
   if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new ChainruleError(`${op}: input and target must be Tensors`);
-  if (!sameShape(input.shape, target.shape)) {
+  if (broadcast) {
+    try {
+      broadcastShapes(input.shape, target.shape, op);
+    } catch {
+      throw new ChainruleError(`${op}: input ${showShape(input.shape)} and target ${showShape(target.shape)} must have broadcastable shapes`);
+    }
+  } else if (!sameShape(input.shape, target.shape)) {
     throw new ChainruleError(`${op}: input ${showShape(input.shape)} and target ${showShape(target.shape)} must have the same shape`);
   }
   if (!isFloat(input.dtype)) throw new ChainruleError(`${op}: input must be a float tensor, got ${input.dtype}`);
@@ -44,27 +51,31 @@ function floatTarget(target: Tensor, like: Tensor): Tensor {
 }
 
 /**
- * Mean squared error: mean((input - target)²).
+ * Mean squared error: mean((input - target)²); input and target broadcast, as in PyTorch.
  * @example mseLoss(tensor([1, 2]), tensor([1, 4])).item() // 2
  */
 export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
-  checkPair(input, target, 'mseLoss');
+  checkPair(input, target, 'mseLoss', true);
   const d = input.sub(floatTarget(target, input));
   return reduce(d.mul(d), opts.reduction, 'mseLoss');
 }
 
-/** Mean absolute error: mean(|input - target|). @example l1Loss(tensor([1, 2]), tensor([1, 4])).item() // 1 */
+/**
+ * Mean absolute error: mean(|input - target|); input and target broadcast, as in PyTorch.
+ * @example l1Loss(tensor([1, 2]), tensor([1, 4])).item() // 1
+ */
 export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
-  checkPair(input, target, 'l1Loss');
+  checkPair(input, target, 'l1Loss', true);
   return reduce(input.sub(floatTarget(target, input)).abs(), opts.reduction, 'l1Loss');
 }
 
 /**
- * The squared error of textbook backpropagation, E = 1/2·Σ(t - o)², whose gradient is o - t.
+ * The squared error of textbook backpropagation, E = 1/2·Σ(t - o)², whose gradient is o - t;
+ * output and target broadcast, as mseLoss's do.
  * @example sse(tensor([1, 2]), tensor([1, 4])).item() // 2
  */
 export function sse(output: Tensor, target: Tensor): Tensor {
-  checkPair(output, target, 'sse');
+  checkPair(output, target, 'sse', true);
   const d = floatTarget(target, output).sub(output);
   return d.mul(d).sum().mul(0.5);
 }
@@ -306,18 +317,18 @@ export interface HingeEmbeddingOptions extends ReductionOptions {
 }
 
 /**
- * For targets ±1: x where t = 1, max(0, margin - x) where t = -1 (PyTorch's hinge_embedding_loss,
- * whose clamp passes the gradient -1 at x = margin too).
+ * PyTorch's hinge_embedding_loss: max(0, margin - x) where t ≠ 1, plus x where t ≠ -1; so x for
+ * t = 1, max(0, margin - x) for t = -1, and both for any other target, as PyTorch computes them.
+ * The clamp passes the gradient -1 at x = margin too.
  * @example hingeEmbeddingLoss(tensor([0.3, 2]), tensor([1, -1])).item() // 0.15
  */
 export function hingeEmbeddingLoss(input: Tensor, target: Tensor, opts: HingeEmbeddingOptions = {}): Tensor {
   const op = 'hingeEmbeddingLoss';
   checkPair(input, target, op);
-  for (const v of target.data) if (v !== 1 && v !== -1) throw new ChainruleError(`${op}: targets must be 1 or -1, found ${v}`);
   const margin = opts.margin ?? 1;
   const t = floatTarget(target, input);
-  const pos = t.eq(1);
-  const loss = input.where(pos, input.neg().add(margin).clamp(0));
+  const hinge = input.neg().add(margin).clamp(0).where(t.ne(1), 0);
+  const loss = hinge.add(input.where(t.ne(-1), 0));
   return reduce(loss, opts.reduction, op);
 }
 
