@@ -137,6 +137,9 @@ export interface GemmSpec {
   c: GemmOperand;
 }
 
+/** How windowArgmax picks among tied maxima and NaN (see there). */
+export type WindowRule = 'pool' | 'bag';
+
 export interface Backend {
   readonly name: string;
   /** Elementwise unary op; x and out have equal length (out may be x for in-place). */
@@ -170,6 +173,14 @@ export interface Backend {
   reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
   /** Index of the max (or min) along the middle axis; first occurrence wins. */
   argReduce(op: 'max' | 'min', x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
+  /**
+   * For windows along the middle axis of x [outer, n, inner] (window w: starts[w], starts[w] + step,
+   * ... below ends[w], never empty), the position along the axis of the element a max reduction
+   * picks, into out [outer, windows, inner], as PyTorch's CPU kernels pick it: rule 'pool' (max
+   * pooling) takes the first of tied maxima and the last NaN; rule 'bag' (embedding_bag's max) takes
+   * the first element, then only strictly greater ones.
+   */
+  windowArgmax(x: TypedArray, outer: number, n: number, inner: number, starts: Int32Array, ends: Int32Array, step: number, rule: WindowRule, out: Int32Array): void;
   /**
    * Variance (standard deviation when sqrt) of each row of x [outer, n] with Bessel's correction,
    * as PyTorch's CPU kernels compute it in double precision: one row (a full reduction) in two
