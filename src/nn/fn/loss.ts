@@ -301,7 +301,9 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   let s: Tensor;
   switch (opts.reduction ?? 'mean') {
     case 'mean':
-      s = weightedMean(smooth.sum(), w);
+      // a plain division, as PyTorch's: with a zero total weight the loss is NaN, and so is the
+      // gradient of the rows that count (the ignored ones are selected away: 0)
+      s = smooth.sum().div(w.sum());
       break;
     case 'sum':
       s = smooth.sum();
