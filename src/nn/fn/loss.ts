@@ -87,7 +87,8 @@ export interface BCEOptions extends ReductionOptions {
 
 /**
  * Binary cross-entropy of probabilities: -w·(t·log(o) + (1-t)·log(1-o)), each log clamped to
- * >= -100 as PyTorch does so that o = 0 or 1 gives a finite loss.
+ * >= -100 as PyTorch does so that o = 0 or 1 gives a finite loss. Its gradients, and its second
+ * derivatives (PyTorch's own formulas, with 1e-12 in their denominators), are PyTorch's.
  * @example bceLoss(tensor([0.5]), tensor([1])).item() // 0.693...
  */
 export function bceLoss(input: Tensor, target: Tensor, opts: BCEOptions = {}): Tensor {
@@ -111,14 +112,31 @@ const clampedLog = (x: Tensor): Tensor => x.log().clamp(-100);
  */
 const BCE_EPSILON = Math.fround(1e-12);
 
+/**
+ * The input gradient g·(o - t)/max(o(1-o), ε) with PyTorch's second derivatives, which are its own
+ * formulas (binary_cross_entropy_double_backward and its grad_output and target forms), not the
+ * derivative of the first: for o they add 1e-12 to each factor of the denominator and ignore the
+ * clamp, (o² - 2ot + t)/((o + 1e-12)²(1 - o + 1e-12)²); for g they divide by (o + 1e-12)(1 - o +
+ * 1e-12); for t they keep the clamp.
+ */
+const bceInputGrad = customOp({
+  name: 'binaryCrossEntropyBackward',
+  forward: (g, o, t) => g.mul(o.sub(t)).div(o.mul(o.neg().add(1)).clamp(BCE_EPSILON)),
+  backward: (gg, [g, o, t]) => {
+    const lo = o.add(1e-12);
+    const hi = o.neg().add(1).add(1e-12);
+    const dO = o.mul(o).sub(o.mul(2).mul(t)).add(t).div(lo.pow(2).mul(hi.pow(2))).mul(gg.mul(g));
+    const dG = o.sub(t).div(lo.mul(hi)).mul(gg);
+    const dT = gg.neg().mul(g).div(o.neg().add(1).mul(o).clamp(1e-12));
+    return [dG, dO, dT];
+  },
+});
+
 const bceElementwise = customOp({
   name: 'binaryCrossEntropy',
   latex: ([o, t]) => `-\\left(${t}\\ln ${o} + (1 - ${t})\\ln(1 - ${o})\\right)`,
   forward: (o, t) => t.mul(clampedLog(o)).add(t.neg().add(1).mul(clampedLog(o.neg().add(1)))).neg(),
-  backward: (g, [o, t]) => [
-    g.mul(o.sub(t)).div(o.mul(o.neg().add(1)).clamp(BCE_EPSILON)),
-    g.mul(o.neg().add(1).log().sub(o.log())),
-  ],
+  backward: (g, [o, t]) => [bceInputGrad(g, o, t), g.mul(o.neg().add(1).log().sub(o.log()))],
 });
 
 export interface BCEWithLogitsOptions extends BCEOptions {
