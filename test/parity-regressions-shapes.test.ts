@@ -3,7 +3,7 @@
 // backend. Expected numbers are PyTorch 1.13's (CPU, float64 unless a test says otherwise).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChainruleError, F, type NestedArray, type Tensor, arange, getBackend, grad, listBackends, setBackend, tensor, zeros } from 'chainrule';
+import { ChainruleError, F, type NestedArray, type Tensor, arange, getBackend, grad, listBackends, manualSeed, nn, randn, setBackend, tensor, zeros } from 'chainrule';
 
 const f64 = (v: NestedArray) => tensor(v, { dtype: 'float64' });
 const f32 = (v: NestedArray) => tensor(v, { dtype: 'float32' });
@@ -247,6 +247,25 @@ for (const backend of listBackends()) {
       const [ho, ht] = grad(h)(f64([0.3, 1e-13, 0.999]), f64([0.2, 0.7, 1]));
       close(ho, [1.4739229024576197, -2.89256198361529e23, 1003.0050070050556], 1e-10, 'second derivative in the input');
       close(ht, [-4.761904761904762, 500000000000, -2002.0020020020002], 1e-10, 'mixed second derivative');
+    });
+
+    on('RNN, GRU and LSTM with lengths never read the padded steps: NaN and inf there stay out of every gradient', () => {
+      for (const Layer of [nn.RNN, nn.GRU, nn.LSTM]) {
+        manualSeed(1);
+        const rnn = new Layer(8, 16, { numLayers: 2, bidirectional: true });
+        rnn.to('float64');
+        const [T, B] = [5, 4];
+        const d = randn([T, B, 8], { dtype: 'float64' }).dataSync();
+        // sequence 1 has length 2: its steps 2.. are padding
+        for (let t = 2; t < T; t++) for (let k = 0; k < 8; k++) d[(t * B + 1) * 8 + k] = t % 2 ? NAN : INF;
+        const x = tensor(d, { shape: [T, B, 8], dtype: 'float64' }).requiresGrad_();
+        const [out] = rnn.forward(x, undefined, { lengths: [5, 2, 5, 3] });
+        assert.ok(Array.from(out.dataSync()).every(Number.isFinite), `${Layer.name}: output`);
+        out.sum().backward();
+        for (const [name, p] of rnn.namedParameters()) assert.ok(Array.from((p.grad as Tensor).dataSync()).every(Number.isFinite), `${Layer.name} ${name}: gradient`);
+        const gx = (x.grad as Tensor).dataSync();
+        for (let t = 2; t < T; t++) for (let k = 0; k < 8; k++) assert.equal(gx[(t * B + 1) * 8 + k], 0, `${Layer.name}: gradient of a padded step`);
+      }
     });
 
     on('crossEntropy with label smoothing: the smoothing mean divides by the total weight, as PyTorch', () => {
