@@ -221,29 +221,37 @@ export const variance = defineOp(
   },
   (def) =>
     function variance(x: Tensor, dims?: Dims, opts: VarOptions = {}): Tensor {
-      const ds = reduceDims(x, dims, 'var');
-      const src = x.dtype === floatOf(x.dtype) ? x : castData(x, floatOf(x.dtype));
-      const c = assertNumber(opts.correction ?? 1, 'var', 'correction');
-      const n = ds.reduce((acc, d) => acc * src.shape[d], 1);
-      const kept = reducedShape(x.shape, ds, true);
+      const [src, ds, c, n, kept] = spreadArgs(x, dims, opts, 'var');
       const [v, m] = moments(src, ds, c, false);
       const out = opts.keepdim ? v : reshape(v, reducedShape(x.shape, ds, false));
-      // PyTorch's gradient divides by n - correction itself, even where that is 0 or negative;
-      // PyTorch 1.13 gives a 0-d input reduced over its dim with correction 1 the gradient inf·g
-      const backward = (g: Tensor): Tensor[] =>
-        src.ndim === 0 && dims !== undefined && dims !== null && n === c
-          ? [mul(g, Number.POSITIVE_INFINITY)]
-          : [mul(reshape(g, kept), mul(sub(src, meanAs(src, ds, m)), 2 / (n - c)))];
-      return record(def, [src], out, backward, {
-        dims: ds,
-        correction: c,
-      });
+      const zeroD = src.ndim === 0 && dims !== undefined && dims !== null;
+      return record(def, [src], out, (g) => [varianceGrad(reshape(g, kept), src, ds, n, c, m, zeroD)], { dims: ds, correction: c });
     },
 );
 
+/** The checked arguments of var and std: the float input, its reduced dims, the correction, the count and the kept shape. */
+function spreadArgs(x: Tensor, dims: Dims | undefined, opts: VarOptions, op: string): [Tensor, number[], number, number, number[]] {
+  const ds = reduceDims(x, dims, op);
+  const src = x.dtype === floatOf(x.dtype) ? x : castData(x, floatOf(x.dtype));
+  const c = assertNumber(opts.correction ?? 1, op, 'correction');
+  const n = ds.reduce((acc, d) => acc * src.shape[d], 1);
+  return [src, ds, c, n, reducedShape(x.shape, ds, true)];
+}
+
+/**
+ * PyTorch's var_backward for the gradient gv of the variance (reduced dims kept): 2(x - mean)/(n -
+ * correction)·gv, dividing by n - correction itself, even where that is 0 or negative; PyTorch 1.13
+ * gives a 0-d input reduced over its dim with n = correction the gradient inf·gv.
+ */
+function varianceGrad(gv: Tensor, src: Tensor, ds: readonly number[], n: number, c: number, m: Tensor, zeroD: boolean): Tensor {
+  if (zeroD && n === c) return mul(reshape(gv, []), Number.POSITIVE_INFINITY);
+  return mul(gv, mul(sub(src, meanAs(src, ds, m)), 2 / (n - c)));
+}
+
 /**
  * Standard deviation over dims, computed as PyTorch does (the root taken in double precision, so a
- * float32 result stays finite where its variance would not); its gradient is 0 where it is 0.
+ * float32 result stays finite where its variance would not); its gradient is PyTorch's,
+ * var_backward of g/(2·std), and 0 where the std is 0.
  */
 export const std = defineOp(
   {
@@ -259,12 +267,21 @@ export const std = defineOp(
   },
   (def) =>
     function std(x: Tensor, dims?: Dims, opts: VarOptions = {}): Tensor {
-      const ds = reduceDims(x, dims, 'std');
-      const c = assertNumber(opts.correction ?? 1, 'std', 'correction');
-      const v = variance(x, dims, opts);
-      const [root] = moments(x.dtype === floatOf(x.dtype) ? x : castData(x, floatOf(x.dtype)), ds, c, true);
-      const y = reshape(root, v.shape);
-      return record(def, [v], y, (g) => [where(eq(y, 0), 0, div(g, mul(y, 2)))], { dims: ds, correction: c });
+      const [src, ds, c, n, kept] = spreadArgs(x, dims, opts, 'std');
+      const [root, m] = moments(src, ds, c, true);
+      const out = opts.keepdim ? root : reshape(root, reducedShape(x.shape, ds, false));
+      const zeroD = src.ndim === 0 && dims !== undefined && dims !== null;
+      return record(
+        def,
+        [src],
+        out,
+        (g) => {
+          const y = reshape(out, kept);
+          const gv = where(eq(y, 0), 0, div(reshape(g, kept), mul(y, 2)));
+          return [varianceGrad(gv, src, ds, n, c, m, zeroD)];
+        },
+        { dims: ds, correction: c },
+      );
     },
 );
 
