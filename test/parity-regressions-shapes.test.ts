@@ -268,7 +268,7 @@ for (const backend of listBackends()) {
       }
     });
 
-    on('crossEntropy with label smoothing: the smoothing mean divides by the total weight, as PyTorch', () => {
+    on('crossEntropy and nllLoss divide by the total weight as PyTorch does (NaN where it is 0), ignored targets never read', () => {
       const logits = f64([
         [1.5409961082440433, -0.2934289057609464, -2.1787893820745574],
         [0.5684312772806678, -1.084522342424021, -1.3985953953708767],
@@ -279,6 +279,10 @@ for (const backend of listBackends()) {
       const ignored = (x: Tensor) => F.crossEntropy(x, i32([-100, -100]), { labelSmoothing: 0.3 });
       close(ignored(logits), [NAN], 0, 'every target ignored');
       close(grad(ignored)(logits)[0], Array(6).fill(0), 0, 'every target ignored, gradient');
+      // nllLoss: a counted target of weight 0 with a total weight of 0 gets -0/0 = NaN, an ignored one 0
+      const nll = (x: Tensor) => F.nllLoss(x, i32([1, 2]), { ignoreIndex: 1, weight: f64([2, 0, 0]) });
+      close(nll(logits), [NAN], 0, 'nllLoss of zero total weight');
+      close(grad(nll)(logits)[0], [0, 0, 0, 0, 0, NAN], 0, 'its gradient');
     });
   });
 }

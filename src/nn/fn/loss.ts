@@ -4,7 +4,7 @@
  */
 
 import { ChainruleError } from '../../errors.js';
-import { full, tensor } from '../../tensor/creation.js';
+import { tensor } from '../../tensor/creation.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { broadcastShapes, sameShape } from '../../tensor/shape.js';
 import { showShape } from '../module.js';
@@ -232,13 +232,12 @@ function nllParts(logp: Tensor, target: Tensor, opts: NLLOptions, op: string): {
 }
 
 /**
- * sum / total weight. With every target ignored both are 0: PyTorch's loss is then NaN and its
- * gradient 0, so the NaN is selected in (no gradient flows to it) rather than computed as 0/0.
+ * sum / total weight, a plain division as PyTorch's: with a total weight of 0 the loss is NaN, the
+ * rows that count get -w/0 (NaN for a zero weight), and the ignored rows, selected away by
+ * nllParts, get 0 (with every target ignored the whole gradient is 0).
  */
 function weightedMean(sum: Tensor, w: Tensor): Tensor {
-  const total = w.sum();
-  const some = total.ne(0);
-  return sum.div(total.where(some, 1)).where(some, full([], Number.NaN, { dtype: sum.dtype }));
+  return sum.div(w.sum());
 }
 
 function checkTargetShape(input: Tensor, target: Tensor, op: string): void {
@@ -319,9 +318,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   let s: Tensor;
   switch (opts.reduction ?? 'mean') {
     case 'mean':
-      // a plain division, as PyTorch's: with a zero total weight the loss is NaN, and so is the
-      // gradient of the rows that count (the ignored ones are selected away: 0)
-      s = smooth.sum().div(w.sum());
+      s = weightedMean(smooth.sum(), w);
       break;
     case 'sum':
       s = smooth.sum();
