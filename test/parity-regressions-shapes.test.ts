@@ -3,7 +3,7 @@
 // backend. Expected numbers are PyTorch 1.13's (CPU, float64 unless a test says otherwise).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChainruleError, F, type NestedArray, type Tensor, arange, getBackend, grad, listBackends, manualSeed, nn, randn, setBackend, tensor, zeros } from 'chainrule';
+import { ChainruleError, F, type NestedArray, type Tensor, arange, concat, getBackend, grad, listBackends, manualSeed, nn, randn, setBackend, tensor, zeros } from 'chainrule';
 
 const f64 = (v: NestedArray) => tensor(v, { dtype: 'float64' });
 const f32 = (v: NestedArray) => tensor(v, { dtype: 'float32' });
@@ -160,6 +160,12 @@ for (const backend of listBackends()) {
       throwsNaming(() => arange(5, 0, 1), 'arange', 'step 1');
       throwsNaming(() => arange(0, 2, -0.5), 'arange');
       assert.deepEqual(arange(2, 2).shape, [0]);
+      // PyTorch's legacy rule: a 1-d empty tensor joins tensors of any shape
+      const [e, m] = [zeros([0], { dtype: 'float64' }), f64([[1, 2, 3]])];
+      assert.deepEqual(concat([m, e, m], 1).shape, [1, 6]);
+      const [ge, gm] = grad((a: Tensor, b: Tensor) => concat([b, a, b], 1).sum())(e, m);
+      assert.deepEqual([ge.shape, Array.from(gm.dataSync())], [[0], [2, 2, 2]]);
+      throwsNaming(() => concat([e, m], 2), 'concat', 'dim 2');
       throwsNaming(() => zeros([4]).dot(zeros([5])), 'dot', '[4]', '[5]');
       throwsNaming(() => zeros([2, 1]).logicalAnd(zeros([3, 2])), 'logicalAnd', '[2,1]', '[3,2]');
       throwsNaming(() => zeros([3]).logicalOr(zeros([5])), 'logicalOr', '[3]', '[5]');

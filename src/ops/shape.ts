@@ -296,13 +296,16 @@ export const concat = defineOp(
     xs.forEach((t, i) => {
       assertTensor(t, 'concat', `tensor ${i}`);
     });
-    const first = xs[0];
+    // PyTorch's legacy rule: a 1-d empty tensor joins anything (it is left out of the checks)
+    const skipped = (t: Tensor) => t.ndim === 1 && t.shape[0] === 0;
+    const first = xs.find((t) => !skipped(t)) ?? xs[0];
     const d = normDim(dim, first.ndim, 'concat');
     const dtype = xs.map((t) => t.dtype).reduce((a, b) => (rankOf(a) >= rankOf(b) ? a : b));
-    const parts: Tensor[] = xs.map((t) => (t.dtype === dtype ? t : cast(t, dtype)));
+    const all: Tensor[] = xs.map((t) => (t.dtype === dtype ? t : cast(t, dtype)));
+    const parts = all.filter((t) => t === first || !skipped(t));
     for (const t of parts) {
       if (t.ndim !== first.ndim || t.shape.some((n, i) => i !== d && n !== first.shape[i])) {
-        throw new ChainruleError(`concat: shapes ${parts.map((p) => fmtShape(p.shape)).join(', ')} differ outside dimension ${d}`);
+        throw new ChainruleError(`concat: shapes ${all.map((p) => fmtShape(p.shape)).join(', ')} differ outside dimension ${d}`);
       }
     }
     const shape = [...first.shape];
@@ -317,9 +320,10 @@ export const concat = defineOp(
       for (let o = 0; o < outer; o++) out.data.set(t.data.subarray(o * w, (o + 1) * w), o * row + pos);
       pos += w;
     }
-    return record(def, parts, out, (g) => {
+    return record(def, all, out, (g) => {
       let at = 0;
-      return parts.map((t) => {
+      return all.map((t) => {
+        if (!parts.includes(t)) return empty([0], t.dtype);
         const piece = narrow(g, d, at, t.shape[d]);
         at += t.shape[d];
         return piece;
