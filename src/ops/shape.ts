@@ -8,7 +8,7 @@ import { type DType, assertDType, isFloat } from '../tensor/dtype.js';
 import { type Shape, checkShape, normDim, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
 import { type OpInfo, Tensor } from '../tensor/tensor.js';
 import { defineOp } from './define.js';
-import { assertTensor, } from './kernel.js';
+import { assertTensor, dimOf } from './kernel.js';
 
 // ---- views of the same storage -------------------------------------------------------------
 
@@ -51,8 +51,8 @@ export const flatten = defineOp(
   () =>
     function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
     assertTensor(x, 'flatten');
-    const s = normDim(startDim, x.ndim, 'flatten');
-    const e = normDim(endDim, x.ndim, 'flatten');
+    const s = dimOf(x, startDim, 'flatten');
+    const e = dimOf(x, endDim, 'flatten');
     if (x.ndim === 0) return reshape(x, [1]);
     if (s > e) throw new ChainruleError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
     return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
@@ -165,8 +165,8 @@ export const transpose = defineOp(
     assertTensor(x, 'transpose');
     // a 0-d or 1-d tensor is its own transpose, for dims in its range (-1..0, as PyTorch checks)
     if (x.ndim < 2 && (dim0 !== -2 || dim1 !== -1)) {
-      normDim(dim0, x.ndim, 'transpose');
-      normDim(dim1, x.ndim, 'transpose');
+      dimOf(x, dim0, 'transpose');
+      dimOf(x, dim1, 'transpose');
     }
     if (x.ndim < 2) return x;
     const a = normDim(dim0, x.ndim, 'transpose');
