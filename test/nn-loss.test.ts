@@ -86,8 +86,8 @@ test('wrong label types are clear errors', () => {
   assert.throws(() => F.crossEntropy(logits, tensor([0, -1, 1], { dtype: 'int32' })), /target -1 at position 1 is out of range/);
   assert.throws(() => F.nllLoss(logits, tensor([0, 1], { dtype: 'int32' })), /needs class-index targets of shape \[3\], got \[2\]/);
   assert.throws(() => F.bceLoss(tensor([1.5]), tensor([1])), /probabilities in \[0, 1\], found 1.5/);
-  assert.throws(() => F.hingeEmbeddingLoss(tensor([1]), tensor([0])), /targets must be 1 or -1/);
-  assert.throws(() => F.mseLoss(randn([3, 1]), randn([3])), ChainruleError);
+  assert.throws(() => F.mseLoss(randn([3, 2]), randn([3])), /mseLoss: input \[3, 2\] and target \[3\] must have broadcastable shapes/);
+  assert.throws(() => F.l1Loss(randn([2]), randn([4, 3])), ChainruleError);
 });
 
 test('the perceptron criterion: max(0, -t·s), gradient -t on the mistakes', () => {

@@ -144,7 +144,7 @@ describe('errors name the op and the shapes, and change nothing', () => {
   });
 
   it('dims out of range, bad reshapes and bad indices', () => {
-    assert.throws(() => zeros([2, 3]).sum(2), /sum: dim 2 is out of range for a tensor of rank 2 \(expected -2\.\.1\)/);
+    assert.throws(() => zeros([2, 3]).sum(2), /sum: dim 2 is out of range for a tensor of shape \[2,3\] \(expected -2\.\.1\)/);
     assert.throws(() => zeros([2, 3]).reshape([4, 2]), /reshape: cannot reshape \[2,3\] \(6 elements\) into \[4,2\] \(8 elements\)/);
     assert.throws(() => zeros([3, 2]).indexSelect(0, tensor(new Int32Array([0, 3]))), /indexSelect: index 3 is out of range for a dimension of size 3/);
     assert.throws(() => zeros([2, 3]).index(2), /index: index 2 is out of range for dimension 0 of size 2/);

@@ -137,6 +137,9 @@ export interface GemmSpec {
   c: GemmOperand;
 }
 
+/** How windowArgmax picks among tied maxima and NaN (see there). */
+export type WindowRule = 'pool' | 'bag';
+
 export interface Backend {
   readonly name: string;
   /** Elementwise unary op; x and out have equal length (out may be x for in-place). */
@@ -170,6 +173,22 @@ export interface Backend {
   reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
   /** Index of the max (or min) along the middle axis; first occurrence wins. */
   argReduce(op: 'max' | 'min', x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
+  /**
+   * For windows along the middle axis of x [outer, n, inner] (window w: starts[w], starts[w] + step,
+   * ... below ends[w], never empty), the position along the axis of the element a max reduction
+   * picks, into out [outer, windows, inner], as PyTorch's CPU kernels pick it: rule 'pool' (max
+   * pooling) takes the first of tied maxima and the last NaN; rule 'bag' (embedding_bag's max) takes
+   * the first element, then only strictly greater ones.
+   */
+  windowArgmax(x: TypedArray, outer: number, n: number, inner: number, starts: Int32Array, ends: Int32Array, step: number, rule: WindowRule, out: Int32Array): void;
+  /**
+   * Variance (standard deviation when sqrt) of each row of x [outer, n] with Bessel's correction,
+   * as PyTorch's CPU kernels compute it in double precision: one row (a full reduction) in two
+   * passes around the mean summed in PyTorch's order, several rows by Welford's algorithm; divided
+   * by n - correction, or by 0 where that is not positive; NaN for an empty row. `mean` receives each
+   * row's mean as PyTorch's mean() computes it (its summation order, in x's precision).
+   */
+  variance(x: TypedArray, outer: number, n: number, correction: number, sqrt: boolean, out: TypedArray, mean: TypedArray): void;
   /**
    * Inclusive running sum, product or log-sum-exp along the middle axis of [outer, n, inner] into
    * out of the same shape, accumulated in double precision; from the last element when reverse.

@@ -5,9 +5,10 @@ import type { BinaryKernel } from '../backend/types.js';
 import { ChainruleError } from '../errors.js';
 import { scalar, zerosLike } from '../tensor/creation.js';
 import { type DType, floatOf, isFloat, promote } from '../tensor/dtype.js';
+import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { type NamedMeta, type Op, type OpDef, type OpMeta, type OpNames, defineOp } from './define.js';
-import { binaryKernel, runBinary, runUnary, runWhere, unaryKernel } from './kernel.js';
+import { assertTensor, binaryKernel, runBinary, runUnary, runWhere, unaryKernel } from './kernel.js';
 import { operands } from './operands.js';
 import { sumTo } from './reduce.js';
 import { cast } from './shape.js';
@@ -172,6 +173,7 @@ export const logicalAnd = defineOp(
   { name: 'logicalAnd', doc: 'Elementwise logical and of bool (or nonzero) tensors.', inputs: ['input', 'other'], grad: 'none', onnx: { opType: 'And' } },
   () =>
     function logicalAnd(a: Tensor, b: Tensor): Tensor {
+      broadcastShapes(assertTensor(a, 'logicalAnd').shape, assertTensor(b, 'logicalAnd', 'other').shape, 'logicalAnd');
       return ne(mul(cast(a, 'int32'), cast(b, 'int32')), 0);
     },
 );
@@ -181,6 +183,7 @@ export const logicalOr = defineOp(
   { name: 'logicalOr', doc: 'Elementwise logical or of bool (or nonzero) tensors.', inputs: ['input', 'other'], grad: 'none', onnx: { opType: 'Or' } },
   () =>
     function logicalOr(a: Tensor, b: Tensor): Tensor {
+      broadcastShapes(assertTensor(a, 'logicalOr').shape, assertTensor(b, 'logicalOr', 'other').shape, 'logicalOr');
       return ne(add(cast(ne(a, 0), 'int32'), cast(ne(b, 0), 'int32')), 0);
     },
 );

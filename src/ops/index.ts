@@ -12,3 +12,4 @@ export { seedFor, GRAD_OPS, methodNamesOf } from './methods.js';
 export { defOf, opNamed, problemOps, tableKernels } from './table.js';
 export { isOp, operatorLatex, paramValues } from './define.js';
 export { assertTensor, assertNumber, reduceDims } from './kernel.js';
+export { type Windows, type WindowRule, windowMax } from './window.js';

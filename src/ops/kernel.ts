@@ -5,7 +5,7 @@ import type { BinaryKernel, ReduceOp, UnaryKernel } from '../backend/types.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { empty } from '../tensor/creation.js';
 import { type DType, floatOf, isFloat } from '../tensor/dtype.js';
-import { type Shape, broadcastShapes, broadcastStrides, normDims, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
+import { type Shape, broadcastShapes, broadcastStrides, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Checks that a JS caller passed a Tensor (or a number where one is allowed). */
@@ -129,10 +129,9 @@ export function reducedShape(shape: Shape, dims: readonly number[], keepdim: boo
   return out;
 }
 
-/** Normalised, sorted dims of a reduction (all when omitted). */
-export function reduceDims(x: Tensor, dims: number | readonly number[] | undefined, name: string): number[] {
-  assertTensor(x, name);
-  return normDims(dims, x.ndim, name);
+/** The sorted dims of a reduction (all when omitted), as dimsOf checks them. */
+export function reduceDims(x: Tensor, dims: number | readonly number[] | null | undefined, name: string): number[] {
+  return dimsOf(assertTensor(x, name), dims, name);
 }
 
 /** The position of one dimension along which an op works: [outer, n, inner] (a 0-d tensor is [1, 1, 1]). */
@@ -153,9 +152,17 @@ export function dimOf(x: Tensor, dim: unknown, op: string): number {
   return dim < 0 ? dim + r : dim;
 }
 
-/** Sorted unique dims of a reduction (all when omitted), checked by dimOf; none for a 0-d tensor. */
+/**
+ * The sorted dims of a reduction (all when omitted), each checked by dimOf; a dim given twice (also
+ * as d and d - rank) is an error, as in PyTorch, and a 0-d tensor reduces over none (its dim 0 and
+ * -1 leave the value as it is).
+ */
 export function dimsOf(x: Tensor, dims: number | readonly number[] | null | undefined, op: string): number[] {
   if (dims === undefined || dims === null) return x.shape.map((_, i) => i);
-  const list = (typeof dims === 'number' ? [dims] : [...dims]).map((d) => dimOf(x, d, op));
-  return [...new Set(list)].filter((d) => d < x.ndim).sort((a, b) => a - b);
+  const given = typeof dims === 'number' ? [dims] : [...dims];
+  const list = given.map((d) => dimOf(x, d, op));
+  list.forEach((d, i) => {
+    if (list.indexOf(d) !== i) throw new ChainruleError(`${op}: dim ${d} appears more than once in dims ${JSON.stringify(given)} (shape ${fmtShape(x.shape)})`);
+  });
+  return list.filter((d) => d < x.ndim).sort((a, b) => a - b);
 }

@@ -128,6 +128,7 @@ export const dot = defineOp(
   () =>
     function dot(x: Tensor, y: Tensor): Tensor {
       if (x.ndim !== 1 || y.ndim !== 1) throw new ChainruleError(`dot: expected two 1-D tensors, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
+      if (x.shape[0] !== y.shape[0]) throw new ChainruleError(`dot: the tensors must have the same size, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
       return matmul(x, y);
     },
 );

@@ -8,7 +8,7 @@ import { type DType, assertDType, isFloat } from '../tensor/dtype.js';
 import { type Shape, checkShape, normDim, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
 import { type OpInfo, Tensor } from '../tensor/tensor.js';
 import { defineOp } from './define.js';
-import { assertTensor, } from './kernel.js';
+import { assertTensor, dimOf } from './kernel.js';
 
 // ---- views of the same storage -------------------------------------------------------------
 
@@ -51,9 +51,9 @@ export const flatten = defineOp(
   () =>
     function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
     assertTensor(x, 'flatten');
+    const s = dimOf(x, startDim, 'flatten');
+    const e = dimOf(x, endDim, 'flatten');
     if (x.ndim === 0) return reshape(x, [1]);
-    const s = normDim(startDim, x.ndim, 'flatten');
-    const e = normDim(endDim, x.ndim, 'flatten');
     if (s > e) throw new ChainruleError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
     return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
   },
@@ -163,6 +163,11 @@ export const transpose = defineOp(
   (def) =>
     function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
     assertTensor(x, 'transpose');
+    // a 0-d or 1-d tensor is its own transpose, for dims in its range (-1..0, as PyTorch checks)
+    if (x.ndim < 2 && (dim0 !== -2 || dim1 !== -1)) {
+      dimOf(x, dim0, 'transpose');
+      dimOf(x, dim1, 'transpose');
+    }
     if (x.ndim < 2) return x;
     const a = normDim(dim0, x.ndim, 'transpose');
     const b = normDim(dim1, x.ndim, 'transpose');
@@ -186,6 +191,10 @@ export const expand = defineOp(
     const outShape: number[] = [];
     const strides: number[] = [];
     shape.forEach((n, i) => {
+      if (!Number.isInteger(n) || n < -1 || (n === -1 && i < lead)) {
+        const why = n === -1 ? `-1 (keep the size) is not allowed for the new leading dimension ${i}` : `size ${n} at dimension ${i} is not a size or -1`;
+        throw new ChainruleError(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}: ${why}`);
+      }
       const src = i < lead ? 1 : x.shape[i - lead];
       const want = n === -1 ? src : n;
       if (src !== want && src !== 1) {
@@ -287,13 +296,16 @@ export const concat = defineOp(
     xs.forEach((t, i) => {
       assertTensor(t, 'concat', `tensor ${i}`);
     });
-    const first = xs[0];
+    // PyTorch's legacy rule: a 1-d empty tensor joins anything (it is left out of the checks)
+    const skipped = (t: Tensor) => t.ndim === 1 && t.shape[0] === 0;
+    const first = xs.find((t) => !skipped(t)) ?? xs[0];
     const d = normDim(dim, first.ndim, 'concat');
     const dtype = xs.map((t) => t.dtype).reduce((a, b) => (rankOf(a) >= rankOf(b) ? a : b));
-    const parts: Tensor[] = xs.map((t) => (t.dtype === dtype ? t : cast(t, dtype)));
+    const all: Tensor[] = xs.map((t) => (t.dtype === dtype ? t : cast(t, dtype)));
+    const parts = all.filter((t) => t === first || !skipped(t));
     for (const t of parts) {
       if (t.ndim !== first.ndim || t.shape.some((n, i) => i !== d && n !== first.shape[i])) {
-        throw new ChainruleError(`concat: shapes ${parts.map((p) => fmtShape(p.shape)).join(', ')} differ outside dimension ${d}`);
+        throw new ChainruleError(`concat: shapes ${all.map((p) => fmtShape(p.shape)).join(', ')} differ outside dimension ${d}`);
       }
     }
     const shape = [...first.shape];
@@ -308,9 +320,10 @@ export const concat = defineOp(
       for (let o = 0; o < outer; o++) out.data.set(t.data.subarray(o * w, (o + 1) * w), o * row + pos);
       pos += w;
     }
-    return record(def, parts, out, (g) => {
+    return record(def, all, out, (g) => {
       let at = 0;
-      return parts.map((t) => {
+      return all.map((t) => {
+        if (!parts.includes(t)) return empty([0], t.dtype);
         const piece = narrow(g, d, at, t.shape[d]);
         at += t.shape[d];
         return piece;
@@ -355,12 +368,17 @@ export const split = defineOp(
     const n = x.shape[d];
     let list: number[];
     if (typeof sizes === 'number') {
-      if (!Number.isInteger(sizes) || sizes <= 0) throw new ChainruleError(`split: size must be a positive integer, got ${sizes}`);
-      // an empty dimension still splits into one (empty) piece, as in PyTorch
+      // size 0 only splits an empty dimension (into one empty piece, as in PyTorch)
+      if (!Number.isInteger(sizes) || sizes < 0 || (sizes === 0 && n !== 0)) {
+        throw new ChainruleError(`split: size must be a positive integer (0 only for an empty dimension), got ${sizes} for dimension ${d} of size ${n} (shape ${fmtShape(x.shape)})`);
+      }
       list = n === 0 ? [0] : [];
       for (let at = 0; at < n; at += sizes) list.push(Math.min(sizes, n - at));
     } else {
       list = [...sizes];
+      if (list.some((k) => !Number.isInteger(k) || k < 0)) {
+        throw new ChainruleError(`split: sizes ${JSON.stringify(sizes)} must be non-negative integers (shape ${fmtShape(x.shape)})`);
+      }
       if (list.reduce((a, b) => a + b, 0) !== n) {
         throw new ChainruleError(`split: sizes ${JSON.stringify(sizes)} do not add up to dimension ${d} of size ${n}`);
       }

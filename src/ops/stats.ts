@@ -6,13 +6,13 @@ import { kernels } from '../backend/registry.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { empty, full } from '../tensor/creation.js';
 import { floatOf, isFloat } from '../tensor/dtype.js';
-import { normDim, sizeOf } from '../tensor/shape.js';
+import { sizeOf, stridesOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, div, eq, mul, ne, sub, where } from './arith.js';
 import { defineOp } from './define.js';
 import { noGrad } from '../autograd/mode.js';
-import { assertNumber, assertTensor, castData, dimsOf, reduceDims, reducedShape, runReduce, unaryKernel } from './kernel.js';
-import { exp, log, sqrt } from './math.js';
+import { along, assertNumber, assertTensor, castData, dimOf, dimsOf, reduceDims, reducedShape, runReduce, unaryKernel } from './kernel.js';
+import { exp, log } from './math.js';
 import { type Dims, type ReduceOptions, sum } from './reduce.js';
 import { detach, expand, reshape } from './shape.js';
 
@@ -104,15 +104,18 @@ function argExtremum<const N extends 'argmax' | 'argmin'>(name: N) {
     () =>
       function argExtremum(x: Tensor, dim?: number, opts: ReduceOptions = {}): Tensor {
         assertTensor(x, name);
-        if (x.size === 0) throw new ChainruleError(`${name}: the input is empty (shape ${fmtShape(x.shape)})`);
         if (dim === undefined || dim === null) {
+          if (x.size === 0) throw new ChainruleError(`${name}: the input is empty (shape ${fmtShape(x.shape)}); give a dim to reduce`);
           const out = empty([], 'int32');
           kernels().argReduce(op, x.data, 1, x.size, 1, out.data as Int32Array);
           return out;
         }
-        const d = normDim(dim, x.ndim, name);
-        const out = empty(reducedShape(x.shape, [d], opts.keepdim ?? false), 'int32');
-        kernels().argReduce(op, x.data, sizeOf(x.shape.slice(0, d)), x.shape[d], sizeOf(x.shape.slice(d + 1)), out.data as Int32Array);
+        const d = dimOf(x, dim, name);
+        // an empty result where another dim is empty, as PyTorch; the reduced dim itself must not be
+        const { outer, n, inner } = along(x, d);
+        if (n === 0) throw new ChainruleError(`${name}: cannot reduce over dimension ${d} of size 0 (shape ${fmtShape(x.shape)})`);
+        const out = empty(reducedShape(x.shape, x.ndim ? [d] : [], opts.keepdim ?? false), 'int32');
+        if (out.size) kernels().argReduce(op, x.data, outer, n, inner, out.data as Int32Array);
         return out;
       },
   );
@@ -162,11 +165,51 @@ export interface VarOptions extends ReduceOptions {
 }
 
 
-/** Variance over dims; d/dx = 2(x - mean)/(n - correction), as PyTorch's formula. */
+/**
+ * The variance (the standard deviation with `root`) of src over ds, kept as 1s, as PyTorch's CPU
+ * kernels compute it in double precision (the backend's variance kernel), and the mean its
+ * gradient subtracts, as PyTorch's mean() gives it.
+ */
+function moments(src: Tensor, ds: readonly number[], correction: number, root: boolean): [Tensor, Tensor] {
+  const keptDims = src.shape.map((_, i) => i).filter((i) => !ds.includes(i));
+  const kept = reducedShape(src.shape, ds, true);
+  const n = ds.reduce((acc, d) => acc * src.shape[d], 1);
+  const outer = sizeOf(kept);
+  // one row per output: the reduced dims last, in row-major order
+  const order = [...keptDims, ...ds];
+  let rows = src.data;
+  if (order.some((d, i) => d !== i)) {
+    const st = stridesOf(src.shape);
+    rows = empty(src.shape, src.dtype).data;
+    kernels().stridedCopy(src.data, 0, order.map((d) => st[d]), order.map((d) => src.shape[d]), rows);
+  }
+  const value = empty(kept, src.dtype);
+  const m = empty(kept, src.dtype);
+  if (outer > 0) kernels().variance(rows, outer, n, correction, root, value.data, m.data);
+  return [value, m];
+}
+
+/** mean(src) over ds (kept), differentiable as mean, valued as `want` (PyTorch's mean) wherever both are finite. */
+function meanAs(src: Tensor, ds: readonly number[], want: Tensor): Tensor {
+  const m = mean(src, ds, { keepdim: true });
+  const delta = empty(m.shape, m.dtype);
+  for (let i = 0; i < delta.size; i++) {
+    const d = want.data[i] - m.data[i];
+    delta.data[i] = Number.isFinite(d) ? d : 0;
+  }
+  return add(m, delta);
+}
+
+/**
+ * Variance over dims, Σ(x - mean)²/(n - correction) (0/0 = NaN and ±inf where n ≤ correction), as
+ * PyTorch computes it: in double precision (float32 results only round at the end), a full
+ * reduction in two passes around PyTorch's mean, otherwise Welford's algorithm, so equal values give
+ * exactly PyTorch's value. d/dx = 2(x - mean)/(n - correction), as PyTorch's formula, with its mean.
+ */
 export const variance = defineOp(
   {
     name: 'variance',
-    doc: 'Variance over dims with Bessel\'s correction (default 1, as in PyTorch), Σ(x - mean)²/max(0, n - correction); d/dx = 2(x - mean)/(n - correction), as in PyTorch also where n ≤ correction.',
+    doc: "Variance over dims with Bessel's correction (default 1, as in PyTorch), Σ(x - mean)²/(n - correction), computed as PyTorch does (double precision; two passes for a full reduction, Welford's algorithm otherwise); d/dx = 2(x - mean)/(n - correction), as in PyTorch also where n ≤ correction.",
     params: [
       { name: 'dim', type: 'dims', default: null },
       { name: 'options', type: 'options', default: null },
@@ -178,30 +221,42 @@ export const variance = defineOp(
   },
   (def) =>
     function variance(x: Tensor, dims?: Dims, opts: VarOptions = {}): Tensor {
-      const ds = reduceDims(x, dims, 'var');
-      const src = x.dtype === floatOf(x.dtype) ? x : castData(x, floatOf(x.dtype));
-      const c = assertNumber(opts.correction ?? 1, 'var', 'correction');
-      const n = ds.reduce((acc, d) => acc * src.shape[d], 1);
-      const dof = Math.max(0, n - c);
-      const kept = reducedShape(x.shape, ds, true);
-      const v = noGrad(() => {
-        const dev = sub(src, mean(src, ds, { keepdim: true }));
-        return div(sum(mul(dev, dev), ds, { keepdim: true }), dof);
-      });
+      const [src, ds, c, n, kept] = spreadArgs(x, dims, opts, 'var');
+      const [v, m] = moments(src, ds, c, false);
       const out = opts.keepdim ? v : reshape(v, reducedShape(x.shape, ds, false));
-      // PyTorch's gradient divides by n - correction itself, even where that is 0 or negative
-      return record(def, [src], out, (g) => [mul(reshape(g, kept), mul(sub(src, mean(src, ds, { keepdim: true })), 2 / (n - c)))], {
-        dims: ds,
-        correction: c,
-      });
+      const zeroD = src.ndim === 0 && dims !== undefined && dims !== null;
+      return record(def, [src], out, (g) => [varianceGrad(reshape(g, kept), src, ds, n, c, m, zeroD)], { dims: ds, correction: c });
     },
 );
 
-/** Standard deviation over dims; its gradient is 0 where the deviation is 0, as in PyTorch. */
+/** The checked arguments of var and std: the float input, its reduced dims, the correction, the count and the kept shape. */
+function spreadArgs(x: Tensor, dims: Dims | undefined, opts: VarOptions, op: string): [Tensor, number[], number, number, number[]] {
+  const ds = reduceDims(x, dims, op);
+  const src = x.dtype === floatOf(x.dtype) ? x : castData(x, floatOf(x.dtype));
+  const c = assertNumber(opts.correction ?? 1, op, 'correction');
+  const n = ds.reduce((acc, d) => acc * src.shape[d], 1);
+  return [src, ds, c, n, reducedShape(x.shape, ds, true)];
+}
+
+/**
+ * PyTorch's var_backward for the gradient gv of the variance (reduced dims kept): 2(x - mean)/(n -
+ * correction)·gv, dividing by n - correction itself, even where that is 0 or negative; PyTorch 1.13
+ * gives a 0-d input reduced over its dim with n = correction the gradient inf·gv.
+ */
+function varianceGrad(gv: Tensor, src: Tensor, ds: readonly number[], n: number, c: number, m: Tensor, zeroD: boolean): Tensor {
+  if (zeroD && n === c) return mul(reshape(gv, []), Number.POSITIVE_INFINITY);
+  return mul(gv, mul(sub(src, meanAs(src, ds, m)), 2 / (n - c)));
+}
+
+/**
+ * Standard deviation over dims, computed as PyTorch does (the root taken in double precision, so a
+ * float32 result stays finite where its variance would not); its gradient is PyTorch's,
+ * var_backward of g/(2·std), and 0 where the std is 0.
+ */
 export const std = defineOp(
   {
     name: 'std',
-    doc: 'Standard deviation over dims (Bessel\'s correction 1 by default); the gradient is 0 where it is 0, as in PyTorch.',
+    doc: "Standard deviation over dims (Bessel's correction 1 by default), computed as PyTorch does; the gradient is 0 where it is 0, as in PyTorch.",
     params: [
       { name: 'dim', type: 'dims', default: null },
       { name: 'options', type: 'options', default: null },
@@ -212,11 +267,21 @@ export const std = defineOp(
   },
   (def) =>
     function std(x: Tensor, dims?: Dims, opts: VarOptions = {}): Tensor {
-      const ds = reduceDims(x, dims, 'std');
-      assertNumber(opts.correction ?? 1, 'std', 'correction');
-      const v = variance(x, dims, opts);
-      const y = sqrt(detach(v));
-      return record(def, [v], y, (g) => [where(eq(y, 0), 0, div(g, mul(y, 2)))], { dims: ds, correction: opts.correction ?? 1 });
+      const [src, ds, c, n, kept] = spreadArgs(x, dims, opts, 'std');
+      const [root, m] = moments(src, ds, c, true);
+      const out = opts.keepdim ? root : reshape(root, reducedShape(x.shape, ds, false));
+      const zeroD = src.ndim === 0 && dims !== undefined && dims !== null;
+      return record(
+        def,
+        [src],
+        out,
+        (g) => {
+          const y = reshape(out, kept);
+          const gv = where(eq(y, 0), 0, div(reshape(g, kept), mul(y, 2)));
+          return [varianceGrad(gv, src, ds, n, c, m, zeroD)];
+        },
+        { dims: ds, correction: c },
+      );
     },
 );
 

@@ -132,6 +132,11 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
     lo = 0;
   }
   if (step === 0 || !Number.isFinite(step)) throw new ChainruleError(`arange: step must be a non-zero finite number, got ${step}`);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new ChainruleError(`arange: start and end must be finite, got ${lo} and ${hi}`);
+  // PyTorch rejects bounds that the step moves away from (equal bounds give an empty range)
+  if ((step > 0 && lo > hi) || (step < 0 && lo < hi)) {
+    throw new ChainruleError(`arange: start ${lo} and end ${hi} are inconsistent with the step ${step} (it must move from start towards end)`);
+  }
   const n = Math.max(0, Math.ceil((hi - lo) / step));
   const a = arrayFor(opts.dtype ?? 'float32', n);
   for (let i = 0; i < n; i++) a[i] = lo + i * step;

@@ -54,14 +54,6 @@ export function normDim(dim: number, rank: number, op: string): number {
   return dim < 0 ? dim + r : dim;
 }
 
-/** Normalises a dims argument (number, array, or undefined = all) into sorted unique dims. */
-export function normDims(dims: number | readonly number[] | undefined, rank: number, op: string): number[] {
-  if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);
-  const list = typeof dims === 'number' ? [dims] : [...dims];
-  const out = [...new Set(list.map((d) => normDim(d, rank, op)))];
-  return out.sort((x, y) => x - y);
-}
-
 export function checkShape(shape: unknown, op: string): number[] {
   if (!Array.isArray(shape)) throw new ChainruleError(`${op}: shape must be an array of non-negative integers`);
   for (const d of shape) {

@@ -7,6 +7,8 @@ import { rnnBackward, rnnForward } from './rnn.js';
 import { csrMatmul } from './sparse.js';
 import { scan } from './scan.js';
 import { kthvalue, median, mode, sort, topk } from './sort.js';
+import { variance } from './stats.js';
+import { windowArgmax } from './window.js';
 
 function reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void {
   const init = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity;
@@ -196,6 +198,8 @@ export const jsBackend: Backend = {
   where,
   reduce,
   argReduce,
+  windowArgmax,
+  variance,
   scan,
   sort,
   topk,

@@ -1,7 +1,7 @@
 import { ChainruleError } from '../../errors.js';
 import { tensor, zeros } from '../../tensor/creation.js';
 import { showShape } from '../module.js';
-import { scatterAdd, stack, Tensor } from '../../ops/index.js';
+import { concat, scatterAdd, Tensor, windowMax } from '../../ops/index.js';
 
 function ids(input: Tensor, num: number, op: string): Int32Array {
   if (!(input instanceof Tensor)) throw new ChainruleError(`${op}: indices must be a Tensor`);
@@ -55,7 +55,9 @@ export interface EmbeddingBagOptions {
 /**
  * Sums, averages or maxes the embeddings of each bag without building the [bag, len, dim]
  * tensor: a 2-d input is one bag per row; a 1-d input is cut into bags at `offsets`.
- * Empty bags give zeros (that still carry a gradient, of 0), as PyTorch.
+ * Empty bags give zeros (that still carry a gradient, of 0), as PyTorch. 'max' takes, per
+ * feature, the element PyTorch's kernel picks (the first of tied maxima; a NaN only as a bag's
+ * first entry), and the gradient goes to that one alone.
  * @example embeddingBag(tensor([0, 1, 1], { dtype: 'int32' }), eye(2), { offsets: [0, 1], mode: 'sum' }).toArray() // [[1, 0], [0, 2]]
  */
 export function embeddingBag(input: Tensor, weight: Tensor, opts: EmbeddingBagOptions = {}): Tensor {
@@ -92,17 +94,28 @@ export function embeddingBag(input: Tensor, weight: Tensor, opts: EmbeddingBagOp
   const pad = paddingOf(opts.paddingIdx, weight.shape[0], op);
   const dim = weight.shape[1];
   if (mode === 'max') {
-    const rows = weight.indexSelect(0, tensor(d));
-    // an empty bag's zeros, still in the graph: selected (not multiplied) so a NaN row cannot leak
-    const empty = (): Tensor =>
-      weight.shape[0] ? weight.narrow(0, 0, 1).where(tensor(new Uint8Array(dim), { dtype: 'bool', shape: [1, dim] }), 0).reshape([dim]) : zeros([dim], { dtype: weight.dtype });
-    const parts = Array.from({ length: B }, (_, b) => {
+    // the kept entries (padding left out) in bag order, and each non-empty bag's run of them; the
+    // max of a run is the element PyTorch's kernel picks: the first, then only strictly greater ones
+    const kept: number[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const row = new Int32Array(B);
+    for (let b = 0; b < B; b++) {
       const [s, e] = bagOf(b);
-      const keep = Array.from({ length: e - s }, (_, k) => s + k).filter((i) => d[i] !== pad);
-      if (keep.length === 0) return empty();
-      return rows.indexSelect(0, tensor(Int32Array.from(keep))).max(0);
-    });
-    return stack(parts, 0);
+      const from = kept.length;
+      for (let i = s; i < e; i++) if (d[i] !== pad) kept.push(d[i]);
+      row[b] = kept.length > from ? starts.length : -1;
+      if (kept.length > from) {
+        starts.push(from);
+        ends.push(kept.length);
+      }
+    }
+    const rows = weight.indexSelect(0, tensor(Int32Array.from(kept)));
+    const maxes = windowMax(rows, 0, { starts, ends }, 'bag', op);
+    if (starts.length === B) return maxes;
+    // empty bags are zeros, still in the graph (their gradient is 0), picked (not multiplied) so a NaN row cannot leak
+    const withZero = concat([maxes, zeros([1, dim], { dtype: weight.dtype })], 0);
+    return withZero.indexSelect(0, tensor(Int32Array.from(row, (r) => (r < 0 ? starts.length : r))));
   }
   // each kept entry's row (times 1/count for the mean, times its per-sample weight) is added into
   // its bag's row: only the entries of a bag touch it, so a NaN elsewhere stays elsewhere

@@ -4,9 +4,9 @@
  */
 
 import { ChainruleError } from '../../errors.js';
-import { full, tensor } from '../../tensor/creation.js';
+import { tensor } from '../../tensor/creation.js';
 import { isFloat } from '../../tensor/dtype.js';
-import { sameShape } from '../../tensor/shape.js';
+import { broadcastShapes, sameShape } from '../../tensor/shape.js';
 import { showShape } from '../module.js';
 import { softplusNegParts } from './softplus.js';
 import { customOp, Tensor } from '../../ops/index.js';
@@ -31,9 +31,16 @@ function reduce(loss: Tensor, reduction: Reduction | undefined, op: string): Ten
   }
 }
 
-function checkPair(input: Tensor, target: Tensor, op: string): void {
+/** Checks a loss's input and target: Tensors of one shape, or with `broadcast` of shapes that broadcast (as PyTorch's elementwise losses allow). */
+function checkPair(input: Tensor, target: Tensor, op: string, broadcast = false): void {
   if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new ChainruleError(`${op}: input and target must be Tensors`);
-  if (!sameShape(input.shape, target.shape)) {
+  if (broadcast) {
+    try {
+      broadcastShapes(input.shape, target.shape, op);
+    } catch {
+      throw new ChainruleError(`${op}: input ${showShape(input.shape)} and target ${showShape(target.shape)} must have broadcastable shapes`);
+    }
+  } else if (!sameShape(input.shape, target.shape)) {
     throw new ChainruleError(`${op}: input ${showShape(input.shape)} and target ${showShape(target.shape)} must have the same shape`);
   }
   if (!isFloat(input.dtype)) throw new ChainruleError(`${op}: input must be a float tensor, got ${input.dtype}`);
@@ -44,27 +51,31 @@ function floatTarget(target: Tensor, like: Tensor): Tensor {
 }
 
 /**
- * Mean squared error: mean((input - target)²).
+ * Mean squared error: mean((input - target)²); input and target broadcast, as in PyTorch.
  * @example mseLoss(tensor([1, 2]), tensor([1, 4])).item() // 2
  */
 export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
-  checkPair(input, target, 'mseLoss');
+  checkPair(input, target, 'mseLoss', true);
   const d = input.sub(floatTarget(target, input));
   return reduce(d.mul(d), opts.reduction, 'mseLoss');
 }
 
-/** Mean absolute error: mean(|input - target|). @example l1Loss(tensor([1, 2]), tensor([1, 4])).item() // 1 */
+/**
+ * Mean absolute error: mean(|input - target|); input and target broadcast, as in PyTorch.
+ * @example l1Loss(tensor([1, 2]), tensor([1, 4])).item() // 1
+ */
 export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
-  checkPair(input, target, 'l1Loss');
+  checkPair(input, target, 'l1Loss', true);
   return reduce(input.sub(floatTarget(target, input)).abs(), opts.reduction, 'l1Loss');
 }
 
 /**
- * The squared error of textbook backpropagation, E = 1/2·Σ(t - o)², whose gradient is o - t.
+ * The squared error of textbook backpropagation, E = 1/2·Σ(t - o)², whose gradient is o - t;
+ * output and target broadcast, as mseLoss's do.
  * @example sse(tensor([1, 2]), tensor([1, 4])).item() // 2
  */
 export function sse(output: Tensor, target: Tensor): Tensor {
-  checkPair(output, target, 'sse');
+  checkPair(output, target, 'sse', true);
   const d = floatTarget(target, output).sub(output);
   return d.mul(d).sum().mul(0.5);
 }
@@ -76,7 +87,8 @@ export interface BCEOptions extends ReductionOptions {
 
 /**
  * Binary cross-entropy of probabilities: -w·(t·log(o) + (1-t)·log(1-o)), each log clamped to
- * >= -100 as PyTorch does so that o = 0 or 1 gives a finite loss.
+ * >= -100 as PyTorch does so that o = 0 or 1 gives a finite loss. Its gradients, and its second
+ * derivatives (PyTorch's own formulas, with 1e-12 in their denominators), are PyTorch's.
  * @example bceLoss(tensor([0.5]), tensor([1])).item() // 0.693...
  */
 export function bceLoss(input: Tensor, target: Tensor, opts: BCEOptions = {}): Tensor {
@@ -100,14 +112,31 @@ const clampedLog = (x: Tensor): Tensor => x.log().clamp(-100);
  */
 const BCE_EPSILON = Math.fround(1e-12);
 
+/**
+ * The input gradient g·(o - t)/max(o(1-o), ε) with PyTorch's second derivatives, which are its own
+ * formulas (binary_cross_entropy_double_backward and its grad_output and target forms), not the
+ * derivative of the first: for o they add 1e-12 to each factor of the denominator and ignore the
+ * clamp, (o² - 2ot + t)/((o + 1e-12)²(1 - o + 1e-12)²); for g they divide by (o + 1e-12)(1 - o +
+ * 1e-12); for t they keep the clamp.
+ */
+const bceInputGrad = customOp({
+  name: 'binaryCrossEntropyBackward',
+  forward: (g, o, t) => g.mul(o.sub(t)).div(o.mul(o.neg().add(1)).clamp(BCE_EPSILON)),
+  backward: (gg, [g, o, t]) => {
+    const lo = o.add(1e-12);
+    const hi = o.neg().add(1).add(1e-12);
+    const dO = o.mul(o).sub(o.mul(2).mul(t)).add(t).div(lo.pow(2).mul(hi.pow(2))).mul(gg.mul(g));
+    const dG = o.sub(t).div(lo.mul(hi)).mul(gg);
+    const dT = gg.neg().mul(g).div(o.neg().add(1).mul(o).clamp(1e-12));
+    return [dG, dO, dT];
+  },
+});
+
 const bceElementwise = customOp({
   name: 'binaryCrossEntropy',
   latex: ([o, t]) => `-\\left(${t}\\ln ${o} + (1 - ${t})\\ln(1 - ${o})\\right)`,
   forward: (o, t) => t.mul(clampedLog(o)).add(t.neg().add(1).mul(clampedLog(o.neg().add(1)))).neg(),
-  backward: (g, [o, t]) => [
-    g.mul(o.sub(t)).div(o.mul(o.neg().add(1)).clamp(BCE_EPSILON)),
-    g.mul(o.neg().add(1).log().sub(o.log())),
-  ],
+  backward: (g, [o, t]) => [bceInputGrad(g, o, t), g.mul(o.neg().add(1).log().sub(o.log()))],
 });
 
 export interface BCEWithLogitsOptions extends BCEOptions {
@@ -203,13 +232,12 @@ function nllParts(logp: Tensor, target: Tensor, opts: NLLOptions, op: string): {
 }
 
 /**
- * sum / total weight. With every target ignored both are 0: PyTorch's loss is then NaN and its
- * gradient 0, so the NaN is selected in (no gradient flows to it) rather than computed as 0/0.
+ * sum / total weight, a plain division as PyTorch's: with a total weight of 0 the loss is NaN, the
+ * rows that count get -w/0 (NaN for a zero weight), and the ignored rows, selected away by
+ * nllParts, get 0 (with every target ignored the whole gradient is 0).
  */
 function weightedMean(sum: Tensor, w: Tensor): Tensor {
-  const total = w.sum();
-  const some = total.ne(0);
-  return sum.div(total.where(some, 1)).where(some, full([], Number.NaN, { dtype: sum.dtype }));
+  return sum.div(w.sum());
 }
 
 function checkTargetShape(input: Tensor, target: Tensor, op: string): void {
@@ -306,18 +334,18 @@ export interface HingeEmbeddingOptions extends ReductionOptions {
 }
 
 /**
- * For targets ±1: x where t = 1, max(0, margin - x) where t = -1 (PyTorch's hinge_embedding_loss,
- * whose clamp passes the gradient -1 at x = margin too).
+ * PyTorch's hinge_embedding_loss: max(0, margin - x) where t ≠ 1, plus x where t ≠ -1; so x for
+ * t = 1, max(0, margin - x) for t = -1, and both for any other target, as PyTorch computes them.
+ * The clamp passes the gradient -1 at x = margin too.
  * @example hingeEmbeddingLoss(tensor([0.3, 2]), tensor([1, -1])).item() // 0.15
  */
 export function hingeEmbeddingLoss(input: Tensor, target: Tensor, opts: HingeEmbeddingOptions = {}): Tensor {
   const op = 'hingeEmbeddingLoss';
   checkPair(input, target, op);
-  for (const v of target.data) if (v !== 1 && v !== -1) throw new ChainruleError(`${op}: targets must be 1 or -1, found ${v}`);
   const margin = opts.margin ?? 1;
   const t = floatTarget(target, input);
-  const pos = t.eq(1);
-  const loss = input.where(pos, input.neg().add(margin).clamp(0));
+  const hinge = input.neg().add(margin).clamp(0).where(t.ne(1), 0);
+  const loss = hinge.add(input.where(t.ne(-1), 0));
   return reduce(loss, opts.reduction, op);
 }
 

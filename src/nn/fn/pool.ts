@@ -1,7 +1,7 @@
 import { ChainruleError } from '../../errors.js';
 import { showShape } from '../module.js';
 import { convOutLength } from './conv.js';
-import { asStrided, stack, type Tensor } from '../../ops/index.js';
+import { asStrided, stack, type Tensor, windowMax } from '../../ops/index.js';
 
 export interface MaxPool1dOptions {
   /** default: kernelSize */
@@ -20,8 +20,10 @@ function batched(x: Tensor, op: string): [Tensor, boolean] {
 }
 
 /**
- * Max over sliding windows of the last dim, as torch.nn.functional.max_pool1d. Ties share the
- * gradient (PyTorch sends it to one of them).
+ * Max over sliding windows of the last dim, as torch.nn.functional.max_pool1d. The windows are
+ * PyTorch's (padding is never read: a window covers the positions inside the input), and the
+ * gradient goes to the one element PyTorch's kernel picks: the first of tied maxima, and where a
+ * window holds NaN (the result) its last NaN.
  * @example maxPool1d(tensor([[[1, 3, 2, 5]]]), 2).toArray() // [[[3, 5]]]
  */
 export function maxPool1d(x: Tensor, kernelSize: number, opts: MaxPool1dOptions = {}): Tensor {
@@ -38,16 +40,23 @@ export function maxPool1d(x: Tensor, kernelSize: number, opts: MaxPool1dOptions 
   }
   if (padding > kernelSize / 2) throw new ChainruleError(`maxPool1d: padding ${padding} must be at most half the kernel size ${kernelSize}`);
   const [xb, unbatched] = batched(x, 'maxPool1d');
-  const [N, C, L] = xb.shape;
+  const L = xb.shape[2];
   const Lout = convOutLength(L, kernelSize, stride, padding, dilation, opts.ceilMode ?? false);
   if (Lout <= 0) throw new ChainruleError(`maxPool1d: input length ${L} is shorter than the kernel ${kernelSize}`);
-  // right padding also covers windows that ceil mode lets run past the end
-  const need = (Lout - 1) * stride + dilation * (kernelSize - 1) + 1;
-  const right = Math.max(padding, need - L - padding);
-  const xp = padding || right ? xb.pad([padding, right], Number.NEGATIVE_INFINITY) : xb;
-  const Lp = xp.shape[2];
-  const win = asStrided(xp, [N, C, Lout, kernelSize], [C * Lp, Lp, stride, dilation]);
-  const y = win.max(3);
+  // PyTorch's windows: cut at the end of the input, and started past the left padding by whole dilations
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let i = 0; i < Lout; i++) {
+    let s = i * stride - padding;
+    const e = Math.min(s + dilation * (kernelSize - 1) + 1, L);
+    while (s < 0) s += dilation;
+    if (s >= e) {
+      throw new ChainruleError(`maxPool1d: window ${i} covers padding only (kernel ${kernelSize}, dilation ${dilation}, padding ${padding}, input length ${L})`);
+    }
+    starts.push(s);
+    ends.push(e);
+  }
+  const y = windowMax(xb, 2, { starts, ends, step: dilation }, 'pool', 'maxPool1d');
   return unbatched ? y.squeeze(0) : y;
 }
 
@@ -69,30 +78,47 @@ export function avgPool1d(x: Tensor, kernelSize: number, opts: { stride?: number
   return unbatched ? y.squeeze(0) : y;
 }
 
-/** Window i of an adaptive pool covers [floor(i·L/out), ceil((i+1)·L/out)), as PyTorch. */
-function adaptive(x: Tensor, outputSize: number, op: string, reduce: (w: Tensor) => Tensor): Tensor {
-  if (!Number.isInteger(outputSize) || outputSize < 0) throw new ChainruleError(`${op}: outputSize must be an integer >= 0, got ${outputSize}`);
-  const [xb, unbatched] = batched(x, op);
-  const L = xb.shape[2];
-  if (L === 0) throw new ChainruleError(`${op}: the input has length 0`);
-  // outputSize 0: an empty result, as PyTorch's (a view of the input, so it stays in the graph)
-  if (outputSize === 0) return unbatched ? xb.narrow(2, 0, 0).squeeze(0) : xb.narrow(2, 0, 0);
-  const parts: Tensor[] = [];
+/** The windows of an adaptive pool: window i covers [floor(i·L/out), ceil((i+1)·L/out)), as PyTorch's. */
+function adaptiveWindows(L: number, outputSize: number): { starts: number[]; ends: number[] } {
+  const starts: number[] = [];
+  const ends: number[] = [];
   for (let i = 0; i < outputSize; i++) {
-    const s = Math.floor((i * L) / outputSize);
-    const e = Math.ceil(((i + 1) * L) / outputSize);
-    parts.push(reduce(xb.narrow(2, s, e - s)));
+    starts.push(Math.floor((i * L) / outputSize));
+    ends.push(Math.ceil(((i + 1) * L) / outputSize));
   }
-  const y = stack(parts, 2);
-  return unbatched ? y.squeeze(0) : y;
+  return { starts, ends };
 }
 
-/** Max over outputSize windows that tile the length. @example adaptiveMaxPool1d(tensor([[[1, 3, 2, 5, 4]]]), 2).toArray() // [[[3, 5]]] */
+/** x batched, or for outputSize 0 the empty result PyTorch gives (a view of the input, so it stays in the graph). */
+function adaptiveInput(x: Tensor, outputSize: number, op: string): [Tensor, boolean, Tensor | null] {
+  if (!Number.isInteger(outputSize) || outputSize < 0) throw new ChainruleError(`${op}: outputSize must be an integer >= 0, got ${outputSize}`);
+  const [xb, unbatched] = batched(x, op);
+  if (xb.shape[2] === 0) throw new ChainruleError(`${op}: the input has length 0`);
+  if (outputSize > 0) return [xb, unbatched, null];
+  return [xb, unbatched, unbatched ? xb.narrow(2, 0, 0).squeeze(0) : xb.narrow(2, 0, 0)];
+}
+
+/**
+ * Max over outputSize windows that tile the length; the gradient goes to the element PyTorch's
+ * kernel picks (the first of tied maxima, the last NaN).
+ * @example adaptiveMaxPool1d(tensor([[[1, 3, 2, 5, 4]]]), 2).toArray() // [[[3, 5]]]
+ */
 export function adaptiveMaxPool1d(x: Tensor, outputSize: number): Tensor {
-  return adaptive(x, outputSize, 'adaptiveMaxPool1d', (w) => w.max(2));
+  const op = 'adaptiveMaxPool1d';
+  const [xb, unbatched, none] = adaptiveInput(x, outputSize, op);
+  if (none) return none;
+  const y = windowMax(xb, 2, adaptiveWindows(xb.shape[2], outputSize), 'pool', op);
+  return unbatched ? y.squeeze(0) : y;
 }
 
 /** Mean over outputSize windows that tile the length (global average pooling for 1). */
 export function adaptiveAvgPool1d(x: Tensor, outputSize: number): Tensor {
-  return adaptive(x, outputSize, 'adaptiveAvgPool1d', (w) => w.mean(2));
+  const [xb, unbatched, none] = adaptiveInput(x, outputSize, 'adaptiveAvgPool1d');
+  if (none) return none;
+  const { starts, ends } = adaptiveWindows(xb.shape[2], outputSize);
+  const y = stack(
+    starts.map((s, i) => xb.narrow(2, s, ends[i] - s).mean(2)),
+    2,
+  );
+  return unbatched ? y.squeeze(0) : y;
 }
