@@ -59,7 +59,7 @@ export const cdist = defineOp(
     doc: 'The p-norm distance between every row of x1 [..., P, M] and of x2 [..., R, M] (torch.cdist; p ≥ 0, ∞ included; batch dims broadcast).',
     inputs: ['x1', 'x2'],
     params: [{ name: 'p', default: 2, infinite: true }],
-    latex: ([a, b], at) => `\\left\\lVert ${a}_{i} - ${b}_{j}\\right\\rVert_{${at?.p === Number.POSITIVE_INFINITY ? '\\infty' : String(at?.p ?? 2)}}`,
+    latex: ([a, b], at) => `\\left\\lVert {${a}}_{i} - {${b}}_{j}\\right\\rVert_{${at?.p === Number.POSITIVE_INFINITY ? '\\infty' : String(at?.p ?? 2)}}`,
     label: (at) => `cdist p=${String(at.p).replace('Infinity', '∞')}`,
     deviation: "always the direct formula (torch.cdist's compute_mode 'donot_use_mm_for_euclid_dist'); PyTorch's default uses a matmul form for p = 2 above 25 rows, which rounds differently",
   },
