@@ -3,7 +3,7 @@
 // of advanced indexing), maskedFill and maskedSelect, takeAlongDim and oneHot. Every write runs
 // the backend's scatterReduce kernel over the storage offsets the index names (ops/offsets.ts);
 // every gradient is a gather, a scatter or an index op, so double backward works.
-import { noGrad } from '../autograd/mode.js';
+import { isGradEnabled, noGrad } from '../autograd/mode.js';
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
 import type { ScatterOp } from '../backend/types.js';
@@ -12,7 +12,7 @@ import { empty, full, zeros } from '../tensor/creation.js';
 import { type DType, isFloat } from '../tensor/dtype.js';
 import { broadcastShapes, normDim, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { div, eq, logicalAnd, mul, ne, where } from './arith.js';
+import { div, eq, gt, logicalAnd, mul, ne, where } from './arith.js';
 import { defineOp } from './define.js';
 import { checkIndexShape, dimIndex, srcAt } from './dimindex.js';
 import { gather, scatterAdd } from './indexing.js';
@@ -162,6 +162,11 @@ function reduceBackward(g: Tensor, x: Tensor, d: number, idx: Tensor, src: Tenso
     const maskedSrc = where(single, 1, src);
     const maskedSrcResult = scatterReduce(x, d, idx, maskedSrc, 'prod', { includeSelf });
     gs = where(single, gather(mul(g, maskedSrcResult), d, idx), div(gather(mul(g, result), d, idx), where(srcZero, 1, src)));
+    // a zero of src that shares its slot with another zero gets 0 above: right as a value, but not
+    // as a function of the other zeros, so when the backward itself is being recorded (second
+    // derivatives) each such element's product of the others runs exactly (PyTorch raises here)
+    const multi = logicalAnd(srcZero, gt(srcNumZeros, 1));
+    if (isGradEnabled() && multi.data.some((v) => v !== 0)) gs = where(multi, exclusiveProducts(g, x, d, idx, src, multi, includeSelf), gs);
   } else if (reduce === 'mean') {
     const n0 = full(g.shape, includeSelf ? 1 : 0, { dtype: g.dtype });
     const n1 = scatterAdd(n0, d, idx, full(idx.shape, 1, { dtype: g.dtype }));
@@ -178,6 +183,19 @@ function reduceBackward(g: Tensor, x: Tensor, d: number, idx: Tensor, src: Tenso
   }
   if (!includeSelf) gx = scatter(gx, d, idx, 0);
   return [gx, gs];
+}
+
+/** For each element of src that `which` marks: g at its slot times the product of its slot's other members (one scatter each). */
+function exclusiveProducts(g: Tensor, x: Tensor, d: number, idx: Tensor, src: Tensor, which: Tensor, includeSelf: boolean): Tensor {
+  let out = zeros(src.shape, { dtype: src.dtype });
+  which.data.forEach((v, k) => {
+    if (!v) return;
+    const at = zeros(src.shape, { dtype: 'bool' });
+    at.data[k] = 1;
+    const others = scatterReduce(x, d, idx, where(at, 1, src), 'prod', { includeSelf });
+    out = where(at, gather(mul(g, others), d, idx), out);
+  });
+  return out;
 }
 
 export interface IndexPutOptions {
