@@ -177,7 +177,7 @@ export interface NormalizeOptions {
 
 /**
  * x / max(‖x‖_p, eps) along dim (F.normalize; p = 2, dim = 1, eps = 1e-12 by default).
- * @example normalize(tensor([[3, 4]])).toArray() // [[0.6, 0.8]]
+ * @example normalize(tensor([[3, 4]], { dtype: 'float64' })).toArray() // [[0.6, 0.8]]
  */
 export const normalize = defineOp(
   {
