@@ -198,7 +198,8 @@ function scatterReduce(op: ScatterOp, src: TypedArray, idx: Int32Array, out: Typ
         out[k] += v;
         break;
       case 'prod':
-        out[k] *= v;
+        // int32 products wrap modulo 2^32 (exactly, where a double product would round first)
+        out[k] = out instanceof Int32Array ? Math.imul(out[k], v) : out[k] * v;
         break;
       case 'amax': {
         const a = out[k];
