@@ -18,6 +18,7 @@ import { checkIndexShape, dimIndex, srcAt } from './dimindex.js';
 import { gather, scatterAdd } from './indexing.js';
 import { assertNumber, assertTensor, castData } from './kernel.js';
 import { type IndexSpec, dimOffsets, indexOffsets, parseIndex } from './offsets.js';
+import { floor } from './math.js';
 import { sum, sumTo } from './reduce.js';
 import { cast, expand, flatten, index } from './shape.js';
 
@@ -97,15 +98,11 @@ function reduceInto(x: Tensor, at: Int32Array, s: Tensor, reduce: ScatterReducti
   if (reduce !== 'mean') return out;
   const count = full(x.shape, includeSelf ? 1 : 0, { dtype: 'int32' });
   kernels().scatterReduce('sum', full([at.length], 1, { dtype: 'int32' }).data, at, count.data, true);
-  const c = count.data;
-  const o = out.data;
-  // an integer mean rounds down, as PyTorch's (floor division)
-  const floor = !isFloat(x.dtype);
-  for (let i = 0; i < o.length; i++) {
-    const n = c[i] === 0 ? 1 : c[i];
-    o[i] = floor ? Math.floor(o[i] / n) : o[i] / n;
-  }
-  return out;
+  return noGrad(() => {
+    const n = castData(where(eq(count, 0), 1, count), isFloat(x.dtype) ? x.dtype : 'float64');
+    // an integer mean rounds down, as PyTorch's (floor division)
+    return isFloat(x.dtype) ? div(out, n) : castData(floor(div(castData(out, 'float64'), n)), x.dtype);
+  });
 }
 
 /**
