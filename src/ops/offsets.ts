@@ -143,18 +143,26 @@ function tensorEntry(t: Tensor, shape: Shape, d: number, op: string): Omit<Advan
 
 /** Row-major positions of the index space `shape` read through `strides` from `offset`. */
 export function stridedPositions(shape: Shape, strides: readonly number[], offset = 0): Int32Array {
-  const out = new Int32Array(sizeOf(shape));
-  if (out.length === 0) return out;
+  const total = sizeOf(shape);
+  const out = new Int32Array(total);
   const r = shape.length;
-  const idx = new Array<number>(r).fill(0);
-  let pos = offset;
-  for (let i = 0; i < out.length; i++) {
-    out[i] = pos;
-    for (let k = r - 1; k >= 0; k--) {
+  if (total === 0) return out;
+  if (r === 0) {
+    out[0] = offset;
+    return out;
+  }
+  const n = shape[r - 1];
+  const step = strides[r - 1];
+  const idx = new Int32Array(r);
+  let base = offset;
+  for (let o = 0; o < total; o += n) {
+    let p = base;
+    for (let i = 0; i < n; i++, p += step) out[o + i] = p;
+    for (let k = r - 2; k >= 0; k--) {
       idx[k]++;
-      pos += strides[k];
+      base += strides[k];
       if (idx[k] < shape[k]) break;
-      pos -= strides[k] * shape[k];
+      base -= strides[k] * shape[k];
       idx[k] = 0;
     }
   }
@@ -162,13 +170,22 @@ export function stridedPositions(shape: Shape, strides: readonly number[], offse
 }
 
 /**
- * The result of a parsed index with advanced entries: its shape and the storage offset of each of
- * its elements. The entries' index shapes broadcast together; their dims replace the indexed ones
- * in place when the entries are adjacent (no kept dim between them), and go first otherwise, as in
- * PyTorch.
+ * Where the elements of an index live: the result's shape, and the storage offset of each run of
+ * `run` consecutive elements (the trailing kept dims that are contiguous in storage and aligned
+ * to it form one run, so a lookup of whole rows moves rows; otherwise run is 1).
  */
-export function indexOffsets(shape: Shape, p: ParsedIndex, op: string): { shape: number[]; offsets: Int32Array } {
-  if (p.advanced.length === 0) return { shape: [...p.sizes], offsets: stridedPositions(p.sizes, p.strides, p.offset) };
+export interface IndexTarget {
+  shape: number[];
+  offsets: Int32Array;
+  run: number;
+}
+
+/**
+ * The result of a parsed index: its shape and the offsets of its elements' runs. Advanced entries'
+ * index shapes broadcast together; their dims replace the indexed ones in place when the entries
+ * are adjacent (no kept dim between them), and go first otherwise, as in PyTorch.
+ */
+export function indexOffsets(shape: Shape, p: ParsedIndex, op: string): IndexTarget {
   let b: number[] = [];
   for (const a of p.advanced) b = broadcastShapes(b, a.shape, op);
   const st = stridesOf(shape);
@@ -181,18 +198,45 @@ export function indexOffsets(shape: Shape, p: ParsedIndex, op: string): { shape:
     });
   }
   const adjacent = p.advanced.every((a) => a.before === p.advanced[0].before);
-  const cut = adjacent ? p.advanced[0].before : 0;
-  const pre = stridedPositions(p.sizes.slice(0, cut), p.strides.slice(0, cut), p.offset);
-  const post = stridedPositions(p.sizes.slice(cut), p.strides.slice(cut));
-  const out = new Int32Array(pre.length * adv.length * post.length);
-  let o = 0;
-  for (let i = 0; i < pre.length; i++) {
-    for (let j = 0; j < adv.length; j++) {
-      const base = pre[i] + adv[j];
-      for (let k = 0; k < post.length; k++) out[o++] = base + post[k];
-    }
+  const cut = p.advanced.length === 0 ? p.sizes.length : adjacent ? p.advanced[0].before : 0;
+  const result = [...p.sizes.slice(0, cut), ...b, ...p.sizes.slice(cut)];
+  // the trailing kept dims that are contiguous in storage make one run
+  let run = 1;
+  let k = p.sizes.length;
+  while (k > cut && (p.sizes[k - 1] === 1 || p.strides[k - 1] === run)) {
+    run *= p.sizes[k - 1];
+    k--;
   }
-  return { shape: [...p.sizes.slice(0, cut), ...b, ...p.sizes.slice(cut)], offsets: out };
+  const total = sizeOf(shape);
+  const build = (k: number) => {
+    const pre = stridedPositions(p.sizes.slice(0, cut), p.strides.slice(0, cut), p.offset);
+    const post = stridedPositions(p.sizes.slice(cut, k), p.strides.slice(cut, k));
+    const out = new Int32Array(pre.length * adv.length * post.length);
+    let o = 0;
+    for (let i = 0; i < pre.length; i++) {
+      for (let j = 0; j < adv.length; j++) {
+        const base = pre[i] + adv[j];
+        for (let q = 0; q < post.length; q++) out[o++] = base + post[q];
+      }
+    }
+    return out;
+  };
+  if (run > 1 && total % run === 0) {
+    const offsets = build(k);
+    if (offsets.every((v) => v % run === 0)) return { shape: result, offsets, run };
+  }
+  return { shape: result, offsets: build(p.sizes.length), run: 1 };
+}
+
+/** Every element's offset of an index target (its runs spelled out). */
+export function elementOffsets(t: IndexTarget): Int32Array {
+  if (t.run === 1) return t.offsets;
+  const out = new Int32Array(t.offsets.length * t.run);
+  for (let i = 0; i < t.offsets.length; i++) {
+    const o = t.offsets[i];
+    for (let j = 0; j < t.run; j++) out[i * t.run + j] = o + j;
+  }
+  return out;
 }
 
 /**

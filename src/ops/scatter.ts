@@ -17,7 +17,7 @@ import { defineOp } from './define.js';
 import { checkIndexShape, dimIndex, srcAt } from './dimindex.js';
 import { gather, scatterAdd } from './indexing.js';
 import { assertNumber, assertTensor, castData } from './kernel.js';
-import { type IndexSpec, dimOffsets, indexOffsets, parseIndex } from './offsets.js';
+import { type IndexSpec, dimOffsets, elementOffsets, indexOffsets, parseIndex } from './offsets.js';
 import { floor } from './math.js';
 import { sum, sumTo } from './reduce.js';
 import { cast, expand, flatten, index } from './shape.js';
@@ -225,7 +225,9 @@ export const indexPut = defineOp(
       if (!Array.isArray(specs)) throw new ChainruleError(`indexPut: indices must be an array of index entries (input shape ${fmtShape(x.shape)})`);
       const accumulate = opts.accumulate ?? false;
       const p = parseIndex(x.shape, specs, 'indexPut');
-      const { shape, offsets } = indexOffsets(x.shape, p, 'indexPut');
+      const target = indexOffsets(x.shape, p, 'indexPut');
+      const { shape } = target;
+      const offsets = elementOffsets(target);
       let v: Tensor;
       if (typeof values === 'number') v = full([], assertNumber(values, 'indexPut', 'value', false), { dtype: x.dtype });
       else {

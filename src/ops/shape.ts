@@ -9,7 +9,7 @@ import { type Shape, checkShape, normDim, sameShape, sizeOf, stridesOf } from '.
 import { type OpInfo, Tensor } from '../tensor/tensor.js';
 import { defineOp } from './define.js';
 import { assertTensor } from './kernel.js';
-import { type IndexSpec, indexOffsets, parseIndex } from './offsets.js';
+import { type IndexSpec, type IndexTarget, indexOffsets, parseIndex } from './offsets.js';
 
 // ---- views of the same storage -------------------------------------------------------------
 
@@ -224,29 +224,36 @@ export const index = defineOp(
       const empty0 = p.sizes.some((n) => n === 0);
       return stridedGather(x, { shape: p.sizes, strides: p.strides, offset: empty0 ? 0 : p.offset }, def, { text: p.text });
     }
-    const { shape, offsets } = indexOffsets(x.shape, p, 'index');
-    return takeAt(x, offsets, shape, def, { text: p.text });
+    return takeAt(x, indexOffsets(x.shape, p, 'index'), def, { text: p.text });
   },
 );
 
 /**
- * out = the elements of x at the storage offsets `at` (any order, repeats allowed), in `shape`:
- * the gather behind advanced indexing. Its adjoint (putAtBackward) adds back at the offsets.
+ * out = the runs of x at the storage offsets of `t` (any order, repeats allowed), in t's shape:
+ * the gather behind advanced indexing, a row lookup (indexSelect's kernel) over x viewed as rows
+ * of t.run elements. Its adjoint (takeBackward) adds back at the same rows.
  */
-function takeAt(x: Tensor, at: Int32Array, shape: Shape, info: OpInfo, attrs?: Record<string, unknown>): Tensor {
-  const out = empty(shape, x.dtype);
-  kernels().gather(x.data, at, 1, x.size, at.length, 1, out.data);
-  return record(info, [x], out, (g) => [takeBackward(g, x.shape, at, info)], attrs);
+function takeAt(x: Tensor, t: IndexTarget, info: OpInfo, attrs?: Record<string, unknown>): Tensor {
+  const out = empty(t.shape, x.dtype);
+  const rows = t.run === 0 ? 0 : x.size / t.run;
+  if (out.size > 0) kernels().indexSelect(x.data, rowsOf(t), 1, rows, t.run, out.data);
+  return record(info, [x], out, (g) => [takeBackward(g, x.shape, t, info)], attrs);
 }
 
-/** The adjoint of takeAt: the gradient added into an input-shaped zero tensor at the offsets. */
+/** The row numbers of an index target's runs. */
+function rowsOf(t: IndexTarget): Int32Array {
+  if (t.run === 1) return t.offsets;
+  return t.offsets.map((o) => o / t.run);
+}
+
+/** The adjoint of takeAt: the gradient added into an input-shaped zero tensor at the runs it read. */
 const takeBackward = defineOp(
   { name: 'takeBackward', doc: 'The gradient of advanced indexing: its output gradient added back at the elements it picked.', method: false, latex: ([a]) => a },
   (def) =>
-    function takeBackward(g: Tensor, shape: Shape, at: Int32Array, of: OpInfo): Tensor {
+    function takeBackward(g: Tensor, shape: Shape, t: IndexTarget, of: OpInfo): Tensor {
       const out = empty(shape, g.dtype);
-      kernels().scatterAdd(g.data, at, 1, out.size, at.length, 1, out.data);
-      return record(def, [g], out, (gg) => [takeAt(gg, at, g.shape, of)], { of: of.name });
+      if (g.size > 0) kernels().indexAdd(g.data, rowsOf(t), 1, out.size / t.run, t.run, out.data);
+      return record(def, [g], out, (gg) => [takeAt(gg, t, of)], { of: of.name });
     },
 );
 
