@@ -2,7 +2,7 @@
 // scripts/fixtures/ops_manip.py (test/fixtures/ops-manip.json), checked by op-table.ts's
 // machinery: values, gradients, float64 gradcheck, double backward and float32. A case PyTorch
 // runs on a non-contiguous view (a.t(), a[::2], a.expand(...)) applies the same view op here.
-import { F, type Tensor, cdist, concat, einsum, meshgrid, oneHot, scatter } from 'chainrule';
+import { F, type IndexSpec, type Tensor, cdist, concat, einsum, meshgrid, oneHot, scatter } from 'chainrule';
 import type { OpTable, TableFn } from './op-table.js';
 
 const INF = Number.POSITIVE_INFINITY;
@@ -272,6 +272,23 @@ const RANDOM: Record<string, TableFn> = {
 };
 for (const [name, f] of Object.entries(RANDOM)) {
   for (let i = 0; i < 3; i++) ops[`random_${name}_${i}`] = f;
+}
+// the equation as char codes in the last input
+for (let i = 0; i < 8; i++) {
+  ops[`random_einsum_${i}`] = (...a) => einsum(String.fromCharCode(...ints(a[a.length - 1])), ...a.slice(0, -1));
+}
+// per dim [kind, a, b]: ':', the integer a, the range a:end:b, the next index tensor, the next mask
+for (let i = 0; i < 12; i++) {
+  ops[`random_index_${i}`] = (x, p, ...ts) => {
+    const code = ints(p);
+    let next = 0;
+    const specs: IndexSpec[] = [];
+    for (let k = 0; k < code.length; k += 3) {
+      const [kind, a, b] = code.slice(k, k + 3);
+      specs.push(kind === 0 ? null : kind === 1 ? a : kind === 2 ? [a, undefined, b] : ts[next++]);
+    }
+    return x.index(...specs);
+  };
 }
 
 export const MANIP_TABLE: OpTable = { fixture: 'ops-manip.json', ops };
