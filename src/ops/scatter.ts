@@ -124,7 +124,6 @@ export const scatterReduce = defineOp(
     ],
     latex: ([a, , s], at) => `\\operatorname{${at?.reduce ?? 'reduce'}}\\left(${a}, ${s}\\right)`,
     label: (at) => `scatter ${String(at.reduce)}`,
-    onnx: { opType: 'ScatterElements' },
   },
   (def) =>
     function scatterReduce(x: Tensor, dim: number, idx: Tensor, src: Tensor, reduce: ScatterReduction, opts: ScatterReduceOptions = {}): Tensor {
