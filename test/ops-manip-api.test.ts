@@ -131,6 +131,8 @@ describe('products: bad input', () => {
     throwsNaming(() => addmm(ones([2]), ones([2, 3]), ones([3, 2]), { beta: Number.NaN }), 'addmm', null, /beta/);
     throwsNaming(() => baddbmm(ones([2]), ones([2, 3, 4]), ones([2, 3, 4])), 'baddbmm', '[2,3,4]');
     throwsNaming(() => kron(ones([2]), 3 as unknown as Tensor), 'kron', null, /must be a Tensor/);
+    throwsNaming(() => bmm(ones([1, 2, 2], { dtype: 'int32' }), ones([1, 2, 2])), 'bmm', '[1,2,2]', /float tensors/);
+    throwsNaming(() => addmm(ones([2]), ones([2, 2], { dtype: 'int32' }), ones([2, 2])), 'addmm', '[2,2]', /float tensors/);
   });
 });
 
@@ -175,6 +177,7 @@ describe('indexing and scatters: bad input', () => {
     throwsNaming(() => cdist(ones([2, 3]), ones([2, 3]), -1), 'cdist', null, /non-negative/);
     throwsNaming(() => cdist(ones([3]), ones([2, 3])), 'cdist', '[3]', /at least 2 dims/);
     throwsNaming(() => cdist(ones([2, 3]), ones([2, 4])), 'cdist', '[2,4]', /same number of columns/);
+    throwsNaming(() => cdist(ones([2, 3], { dtype: 'int32' }), ones([2, 3])), 'cdist', '[2,3]', /float tensors/);
     throwsNaming(() => cosineSimilarity(ones([2, 3]), ones([3, 3])), 'cosineSimilarity', '[3,3]', /cannot be broadcast/);
     throwsNaming(() => cosineSimilarity(ones([3]), ones([3])), 'cosineSimilarity', '[3]', /dim 1 is out of range/);
     throwsNaming(() => normalize(ones([3])), 'normalize', '[3]', /dim 1 is out of range/);

@@ -65,6 +65,9 @@ export const cdist = defineOp(
   },
   (def) =>
     function cdist(x1: Tensor, x2: Tensor, p = 2): Tensor {
+      assertTensor(x1, 'cdist', 'x1');
+      assertTensor(x2, 'cdist', 'x2');
+      if (!isFloat(x1.dtype) || !isFloat(x2.dtype)) throw new ChainruleError(`cdist: needs float tensors, got ${x1.dtype} ${fmtShape(x1.shape)} and ${x2.dtype} ${fmtShape(x2.shape)}`);
       const [a, b] = floats(x1, x2, 'cdist');
       if (typeof p !== 'number' || Number.isNaN(p) || p < 0) throw new ChainruleError(`cdist: p must be a non-negative number (Infinity included), got ${String(p)}`);
       if (a.ndim < 2 || b.ndim < 2) throw new ChainruleError(`cdist: x1 and x2 need at least 2 dims, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);

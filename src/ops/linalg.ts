@@ -271,12 +271,19 @@ export const bmm = defineOp(
       assertTensor(x, 'bmm');
       assertTensor(y, 'bmm', 'mat2');
       if (x.ndim !== 3 || y.ndim !== 3) throw new ChainruleError(`bmm: expected two 3-D tensors, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
+      floatOperands('bmm', x, y);
       if (x.shape[0] !== y.shape[0] || x.shape[2] !== y.shape[1]) {
         throw new ChainruleError(`bmm: cannot multiply ${fmtShape(x.shape)} by ${fmtShape(y.shape)} (batch sizes must be equal and inner dimensions match)`);
       }
       return matmul(x, y);
     },
 );
+
+/** Products run on float tensors (chainrule's matmul has no integer kernel). */
+function floatOperands(op: string, ...ts: Tensor[]): void {
+  const bad = ts.find((t) => !isFloat(t.dtype));
+  if (bad) throw new ChainruleError(`${op}: needs float tensors, got ${ts.map((t) => `${t.dtype} ${fmtShape(t.shape)}`).join(', ')}`);
+}
 
 /** beta·input + alpha·product, with input broadcast to the product's shape (shared by addmm and baddbmm). */
 function scaledSum(op: string, input: Tensor, product: Tensor, opts: ScaledProductOptions): Tensor {
@@ -311,6 +318,7 @@ export const addmm = defineOp(
       if (mat1.ndim !== 2 || mat2.ndim !== 2 || mat1.shape[1] !== mat2.shape[0]) {
         throw new ChainruleError(`addmm: expected matrices [n, m] and [m, p], got ${fmtShape(mat1.shape)} and ${fmtShape(mat2.shape)}`);
       }
+      floatOperands('addmm', mat1, mat2);
       return scaledSum('addmm', input, matmul(mat1, mat2), opts);
     },
 );
@@ -334,6 +342,7 @@ export const baddbmm = defineOp(
       if (batch1.ndim !== 3 || batch2.ndim !== 3 || batch1.shape[0] !== batch2.shape[0] || batch1.shape[2] !== batch2.shape[1]) {
         throw new ChainruleError(`baddbmm: expected batches [B, n, m] and [B, m, p], got ${fmtShape(batch1.shape)} and ${fmtShape(batch2.shape)}`);
       }
+      floatOperands('baddbmm', batch1, batch2);
       return scaledSum('baddbmm', input, matmul(batch1, batch2), opts);
     },
 );
