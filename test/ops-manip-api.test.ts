@@ -279,6 +279,15 @@ describe('cross-checks', () => {
     assert.equal(einsum('i,i->', tensor([1, 2], { dtype: 'int32' }), tensor([3, 4], { dtype: 'int32' })).dtype, 'int32');
     assert.equal(einsum('i,i->', tensor([1, 2], { dtype: 'int32' }), tensor([3, 4], { dtype: 'int32' })).item(), 11);
   });
+  it('indexSelect keeps a 0-d input 0-d and a 0-d index a dim of 1, as PyTorch', () => {
+    const x = tensor(5, f64).requiresGrad_();
+    const y = x.indexSelect(0, i32([0, 0]));
+    assert.deepEqual([y.shape, y.item()], [[], 5]);
+    y.backward();
+    assert.equal(x.grad?.item(), 1);
+    assert.deepEqual(zeros([3]).indexSelect(0, tensor(1, { dtype: 'int32' })).shape, [1]);
+    throwsNaming(() => x.indexSelect(0, i32([1])), 'indexSelect', null, /index 1 is out of range/);
+  });
   it('F.oneHot is the op, scatter marks the same positions', () => {
     const labels = i32([2, 0, 1]);
     assert.equal(F.oneHot, oneHot);

@@ -23,12 +23,18 @@ export const indexSelect = defineOp(
     const d = normDim(dim, x.ndim, 'indexSelect');
     if (idx.ndim > 1) throw new ChainruleError(`indexSelect: the index must be 1-D, got shape ${fmtShape(idx.shape)}`);
     const ix = indices(idx, x.ndim === 0 ? 1 : x.shape[d], 'indexSelect');
+    if (x.ndim === 0) {
+      // PyTorch keeps a 0-d input 0-d, whatever the (all-zero) index's length
+      const y = empty([], x.dtype);
+      y.data.set(x.data);
+      return record(def, [x], y, (g) => [g], { dim: d });
+    }
     const outer = sizeOf(x.shape.slice(0, d));
     const inner = sizeOf(x.shape.slice(d + 1));
     const shape = [...x.shape];
-    if (x.ndim > 0) shape[d] = ix.length;
+    shape[d] = ix.length;
     const out = empty(shape, x.dtype);
-    kernels().indexSelect(x.data, ix, outer, x.ndim === 0 ? 1 : x.shape[d], inner, out.data);
+    kernels().indexSelect(x.data, ix, outer, x.shape[d], inner, out.data);
     return record(def, [x], out, (g) => [indexAdd(zerosOf(x), d, idx, g)], { dim: d });
   },
 );
