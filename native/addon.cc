@@ -297,6 +297,12 @@ void scatter_add(const Arr& src, const I32& idx, int64_t outer, int64_t n, int64
   cr::scatter_add(src.type, src.data, idx.as<const int32_t>(), outer, n, m, inner, out.data);
 }
 
+// scatterReduce(op, src, idx, out, includeSelf)
+void scatter_reduce(int64_t op, const Arr& src, const I32& idx, const Arr& out, bool include_self) {
+  cr::scatter_reduce(int(op), out.type, src.data, idx.as<const int32_t>(), int64_t(idx.length), out.data, int64_t(out.length),
+                     include_self);
+}
+
 // sgdStep(p, g, buf|null, [lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep])
 void sgd_step(const Arr& p, const Arr& g, const OptArr& buf, const Spec<7>& o) {
   const double* s = o.v;
@@ -398,6 +404,7 @@ NAPI_MODULE_INIT() {
       CR_FN("indexAdd", Bind<index_add>),
       CR_FN("gather", Bind<gather>),
       CR_FN("scatterAdd", Bind<scatter_add>),
+      CR_FN("scatterReduce", Bind<scatter_reduce>),
       CR_FN("sgdStep", Bind<sgd_step>),
       CR_FN("adamStep", Bind<adam_step>),
       CR_FN("rnnForward", Bind<rnn_forward>),

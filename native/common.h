@@ -172,6 +172,9 @@ void index_add(DType t, const void* g, const int32_t* idx, int64_t m, int64_t ou
 void gather(DType t, const void* x, const int32_t* idx, int64_t outer, int64_t n, int64_t m, int64_t inner, void* out);
 void scatter_add(DType t, const void* src, const int32_t* idx, int64_t outer, int64_t n, int64_t m, int64_t inner,
                  void* out);
+// flat scatter: op 0 set, 1 sum, 2 prod, 3 amax, 4 amin (src has m values, out n)
+void scatter_reduce(int op, DType t, const void* src, const int32_t* idx, int64_t m, void* out, int64_t n,
+                    bool include_self);
 
 struct SgdArgs {
   double lr, momentum, dampening, weight_decay;

@@ -1,7 +1,9 @@
 // Data movement: strided copy and its adjoint (strided accumulate), index select / index add
-// along an axis, and torch-style gather / scatter-add. Accumulation into int32 and bool arrays
-// wraps like JS typed-array stores do.
+// along an axis, torch-style gather / scatter-add, and the flat scatter of scatter_reduce and
+// index_put. Accumulation into int32 and bool arrays wraps like JS typed-array stores do.
 #include <cstring>
+#include <limits>
+#include <vector>
 
 #include "common.h"
 
@@ -20,6 +22,20 @@ inline int32_t acc_add<int32_t>(int32_t a, int32_t b) {
 template <>
 inline uint8_t acc_add<uint8_t>(uint8_t a, uint8_t b) {
   return uint8_t(a + b);
+}
+
+// a * b with the same wrap-around (int32 products wrap modulo 2^32, as Math.imul)
+template <typename T>
+inline T acc_mul(T a, T b) {
+  return a * b;
+}
+template <>
+inline int32_t acc_mul<int32_t>(int32_t a, int32_t b) {
+  return int32_t(uint32_t(a) * uint32_t(b));
+}
+template <>
+inline uint8_t acc_mul<uint8_t>(uint8_t a, uint8_t b) {
+  return uint8_t(a * b);
 }
 
 template <typename T>
@@ -136,6 +152,33 @@ void scatter_add_t(const T* src, const int32_t* idx, int64_t outer, int64_t n, i
   });
 }
 
+// out[idx[j]] = op(out[idx[j]], src[j]) in order (op 0 set, 1 sum, 2 prod, 3 amax, 4 amin; amax
+// and amin propagate NaN). Without include_self a position's first write replaces what it held.
+// Repeated indices make the order matter, so this runs on one thread.
+template <typename T>
+void scatter_reduce_t(int op, const T* src, const int32_t* idx, int64_t m, T* out, int64_t n, bool include_self) {
+  std::vector<uint8_t> fresh;
+  if (!include_self && op != 0) fresh.assign(size_t(n), 1);
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  for (int64_t j = 0; j < m; j++) {
+    T& d = out[idx[j]];
+    const T v = src[j];
+    if (!fresh.empty() && fresh[idx[j]]) {
+      fresh[idx[j]] = 0;
+      d = v;
+      continue;
+    }
+    switch (op) {
+      case 0: d = v; break;
+      case 1: d = acc_add(d, v); break;
+      case 2: d = acc_mul(d, v); break;
+      case 3: d = (d != d || v != v) ? nan : (d > v ? d : v); break;
+      case 4: d = (d != d || v != v) ? nan : (d < v ? d : v); break;
+      default: break;
+    }
+  }
+}
+
 }  // namespace
 
 #define CR_DISPATCH(t, CALL)                                      \
@@ -173,6 +216,11 @@ void gather(DType t, const void* x, const int32_t* idx, int64_t outer, int64_t n
 void scatter_add(DType t, const void* src, const int32_t* idx, int64_t outer, int64_t n, int64_t m, int64_t inner,
                  void* out) {
   CR_DISPATCH(t, scatter_add_t<T>(static_cast<const T*>(src), idx, outer, n, m, inner, static_cast<T*>(out)))
+}
+
+void scatter_reduce(int op, DType t, const void* src, const int32_t* idx, int64_t m, void* out, int64_t n,
+                    bool include_self) {
+  CR_DISPATCH(t, scatter_reduce_t<T>(op, static_cast<const T*>(src), idx, m, static_cast<T*>(out), n, include_self))
 }
 
 }  // namespace cr

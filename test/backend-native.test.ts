@@ -409,6 +409,30 @@ if (!nativeAddon) {
         assert.throws(() => nb.gather(new C(10), Int32Array.from([-1]), 1, 10, 1, 1, new C(1)), ChainruleError);
       });
     }
+
+    for (const C of ALL) {
+      it(`scatterReduce on ${C.name}: every op, with and without the old values, repeated indices and NaN`, () => {
+        for (const [n, m] of [
+          [10, 200],
+          [1000, 5000],
+          [7, 0],
+        ]) {
+          const idx = Int32Array.from({ length: m }, () => Math.floor(rnd() * n));
+          const src = fill(C, m);
+          if (C === Float32Array || C === Float64Array) src[Math.floor(m / 2)] = Number.NaN;
+          for (const op of ['set', 'sum', 'prod', 'amax', 'amin'] as const) {
+            for (const includeSelf of [true, false]) {
+              const want = fill(C, n);
+              const got = want.slice();
+              jsBackend.scatterReduce(op, src, idx, want, includeSelf);
+              nb.scatterReduce(op, src, idx, got, includeSelf);
+              same(`scatterReduce ${op} ${includeSelf} ${C.name}`, got, want);
+            }
+          }
+        }
+        assert.throws(() => nb.scatterReduce('sum', new C(100), new Int32Array(100).fill(10), new C(10), true), ChainruleError);
+      });
+    }
   });
 
   describe('native backend: fused optimizer steps match the js backend bit for bit', () => {

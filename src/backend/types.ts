@@ -29,6 +29,9 @@ export interface BinaryKernel {
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
 
+/** How scatterReduce combines: overwrite (the last write wins), or reduce with what is there. */
+export type ScatterOp = 'set' | 'sum' | 'prod' | 'amax' | 'amin';
+
 /** The running reductions of `scan`: cumsum, cumprod and logcumsumexp. */
 export type ScanOp = 'sum' | 'prod' | 'logsumexp';
 
@@ -239,6 +242,13 @@ export interface Backend {
   gather(x: TypedArray, idx: Int32Array, outer: number, n: number, m: number, inner: number, out: TypedArray): void;
   /** Adjoint of gather: out [outer, n, inner] += src [outer, m, inner] at idx. */
   scatterAdd(src: TypedArray, idx: Int32Array, outer: number, n: number, m: number, inner: number, out: TypedArray): void;
+  /**
+   * Flat scatter: for j in order, out[idx[j]] = op(out[idx[j]], src[j]) (set: out[idx[j]] = src[j],
+   * so the last write wins). amax and amin propagate NaN from either side, as PyTorch's CPU
+   * scatter_reduce does. With includeSelf false, each position idx names starts from its first
+   * src value instead of what out held. src and out share a type; idx holds valid positions.
+   */
+  scatterReduce(op: ScatterOp, src: TypedArray, idx: Int32Array, out: TypedArray, includeSelf: boolean): void;
   /**
    * CSR sparse × dense: out = A·B with B [a.cols, n] and out [a.rows, n], or with `transpose`
    * out = Aᵀ·B with B [a.rows, n] and out [a.cols, n]. out is overwritten; b and out are float

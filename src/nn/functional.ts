@@ -10,4 +10,6 @@ export * from './fn/norm.js';
 export * from './fn/conv.js';
 export * from './fn/embedding.js';
 export * from './fn/pool.js';
+export * from './fn/pad.js';
+export * from './fn/distance.js';
 export { gruCell, lstmCell, rnnCell } from './fn/rnn.js';

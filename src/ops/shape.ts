@@ -9,6 +9,7 @@ import { type Shape, checkShape, normDim, sameShape, sizeOf, stridesOf } from '.
 import { type OpInfo, Tensor } from '../tensor/tensor.js';
 import { defineOp } from './define.js';
 import { assertTensor, dimOf } from './kernel.js';
+import { type IndexSpec, type IndexTarget, indexOffsets, parseIndex } from './offsets.js';
 
 // ---- views of the same storage -------------------------------------------------------------
 
@@ -208,49 +209,61 @@ export const expand = defineOp(
   },
 );
 
-/** An index into one dimension: a number selects (and drops the dim), a range keeps it, null keeps all. */
-export type IndexSpec = number | null | { start?: number; end?: number; step?: number } | readonly [number?, number?, number?];
-
+export type { IndexSpec } from './offsets.js';
 
 /**
- * Basic indexing with integers and ranges, like x[1, 0:2] in PyTorch.
+ * Indexing like PyTorch's x[...]: integers select (dropping the dim), ranges ({ start, end, step }
+ * or [start, end, step]) and null keep a dim, '...' stands for the dims not named, and tensors
+ * index: an int32 tensor picks elements along its dim (negative values count from the end) and a
+ * bool tensor is a mask over as many dims as it has. Index tensors broadcast together and their
+ * dims replace the indexed ones (in place when the tensors are adjacent, first otherwise). Without
+ * tensors the result is a strided window; with them, a gather whose gradient adds back at the
+ * picked elements (repeats accumulate).
  * @example index(tensor([[1, 2, 3], [4, 5, 6]]), 1, [0, 2]).toArray() // [4, 5]
+ * @example index(tensor([[1, 2], [3, 4]]), tensor([1, 0, 1], { dtype: 'int32' })).toArray() // [[3, 4], [1, 2], [3, 4]]
+ * @example index(tensor([5, 6, 7]), tensor([true, false, true])).toArray() // [5, 7]
  */
 export const index = defineOp(
-  { name: 'index', latex: ([a], at) => `{${a}}_{${at?.text ?? ''}}`, doc: 'Basic indexing with integers and ranges, like x[1, 0:2].' },
+  { name: 'index', latex: ([a], at) => `{${a}}_{${at?.text ?? ''}}`, doc: 'Indexing like x[...]: integers, ranges, null, an ellipsis, and int32 or bool index tensors (advanced indexing, as PyTorch).' },
   (def) =>
     function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
     assertTensor(x, 'index');
-    if (specs.length > x.ndim) throw new ChainruleError(`index: ${specs.length} indices for a tensor of rank ${x.ndim}`);
-    const st = stridesOf(x.shape);
-    const shape: number[] = [];
-    const strides: number[] = [];
-    let offset = 0;
-    const text: string[] = [];
-    x.shape.forEach((n, d) => {
-      const s = specs[d] ?? null;
-      if (typeof s === 'number') {
-        if (!Number.isInteger(s) || s < -n || s >= n) {
-          throw new ChainruleError(`index: index ${s} is out of range for dimension ${d} of size ${n} (shape ${fmtShape(x.shape)})`);
-        }
-        offset += (s < 0 ? s + n : s) * st[d];
-        text.push(String(s));
-        return;
-      }
-      const r = Array.isArray(s) ? { start: s[0], end: s[1], step: s[2] } : ((s ?? {}) as { start?: number; end?: number; step?: number });
-      const step = r.step ?? 1;
-      if (!Number.isInteger(step) || step <= 0) throw new ChainruleError(`index: step must be a positive integer, got ${step}`);
-      const clampIdx = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
-      const start = clampIdx(r.start ?? 0);
-      const end = clampIdx(r.end ?? n);
-      const len = Math.max(0, Math.ceil((end - start) / step));
-      offset += start * st[d];
-      shape.push(len);
-      strides.push(st[d] * step);
-      text.push(s === null ? ':' : `${start}:${end}${step !== 1 ? `:${step}` : ''}`);
-    });
-    return stridedGather(x, { shape, strides, offset: shape.some((n) => n === 0) ? 0 : offset }, def, { text: text.join(',') });
+    const p = parseIndex(x.shape, specs, 'index');
+    if (p.advanced.length === 0) {
+      const empty0 = p.sizes.some((n) => n === 0);
+      return stridedGather(x, { shape: p.sizes, strides: p.strides, offset: empty0 ? 0 : p.offset }, def, { text: p.text });
+    }
+    return takeAt(x, indexOffsets(x.shape, p, 'index'), def, { text: p.text });
   },
+);
+
+/**
+ * out = the runs of x at the storage offsets of `t` (any order, repeats allowed), in t's shape:
+ * the gather behind advanced indexing, a row lookup (indexSelect's kernel) over x viewed as rows
+ * of t.run elements. Its adjoint (takeBackward) adds back at the same rows.
+ */
+function takeAt(x: Tensor, t: IndexTarget, info: OpInfo, attrs?: Record<string, unknown>): Tensor {
+  const out = empty(t.shape, x.dtype);
+  const rows = t.run === 0 ? 0 : x.size / t.run;
+  if (out.size > 0) kernels().indexSelect(x.data, rowsOf(t), 1, rows, t.run, out.data);
+  return record(info, [x], out, (g) => [takeBackward(g, x.shape, t, info)], attrs);
+}
+
+/** The row numbers of an index target's runs. */
+function rowsOf(t: IndexTarget): Int32Array {
+  if (t.run === 1) return t.offsets;
+  return t.offsets.map((o) => o / t.run);
+}
+
+/** The adjoint of takeAt: the gradient added into an input-shaped zero tensor at the runs it read. */
+const takeBackward = defineOp(
+  { name: 'takeBackward', doc: 'The gradient of advanced indexing: its output gradient added back at the elements it picked.', method: false, latex: ([a]) => a },
+  (def) =>
+    function takeBackward(g: Tensor, shape: Shape, t: IndexTarget, of: OpInfo): Tensor {
+      const out = empty(shape, g.dtype);
+      if (g.size > 0) kernels().indexAdd(g.data, rowsOf(t), 1, out.size / t.run, t.run, out.data);
+      return record(def, [g], out, (gg) => [takeAt(gg, t, of)], { of: of.name });
+    },
 );
 
 /** `length` elements of `dim` starting at `start`. @example narrow(arange(5), 0, 1, 2).toArray() // [1, 2] */
@@ -408,37 +421,55 @@ export const chunk = defineOp(
 
 /**
  * Constant padding, PyTorch order: [left, right] for the last dim, then [left, right] for the one
- * before, and so on. @example pad(ones([2]), [1, 1]).toArray() // [0, 1, 1, 0]
+ * before, and so on. A negative width crops that many elements instead (F.pad's cropping).
+ * @example pad(ones([2]), [1, 1]).toArray() // [0, 1, 1, 0]
+ * @example pad(tensor([1, 2, 3, 4]), [-1, 1]).toArray() // [2, 3, 4, 0]
  */
 export const pad = defineOp(
-  { name: 'pad', doc: 'Constant padding in PyTorch order: [left, right] of the last dimension first.', params: [{ name: 'pad', type: 'shape' }, { name: 'value', default: 0 }], latex: ([a]) => a, onnx: { opType: 'Pad' } },
+  { name: 'pad', doc: 'Constant padding in PyTorch order: [left, right] of the last dimension first; negative widths crop.', params: [{ name: 'pad', type: 'shape' }, { name: 'value', default: 0 }], latex: ([a]) => a, onnx: { opType: 'Pad' } },
   (def) =>
     function pad(x: Tensor, widths: readonly number[], value = 0): Tensor {
   assertTensor(x, 'pad');
-  if (widths.length % 2 !== 0 || widths.length / 2 > x.ndim) {
-    throw new ChainruleError(`pad: expected pairs of widths for at most ${x.ndim} dims, got ${JSON.stringify(widths)}`);
+  if (!Array.isArray(widths) || widths.length % 2 !== 0 || widths.length / 2 > x.ndim) {
+    throw new ChainruleError(`pad: expected pairs of widths for at most ${x.ndim} dims, got ${JSON.stringify(widths)} (shape ${fmtShape(x.shape)})`);
   }
-  const shape = [...x.shape];
-  const before = x.shape.map(() => 0);
+  if (widths.some((w) => !Number.isInteger(w))) throw new ChainruleError(`pad: widths must be integers, got ${JSON.stringify(widths)}`);
+  // negative widths crop first (a strided window of x), the rest pads
+  const crop: IndexSpec[] = x.shape.map(() => null);
+  let cropped = false;
   for (let k = 0; k < widths.length / 2; k++) {
     const d = x.ndim - 1 - k;
-    const [l, r] = [widths[2 * k], widths[2 * k + 1]];
-    if (!Number.isInteger(l) || !Number.isInteger(r) || l < 0 || r < 0) throw new ChainruleError(`pad: widths must be non-negative integers, got ${JSON.stringify(widths)}`);
+    const cl = Math.max(0, -widths[2 * k]);
+    const cr = Math.max(0, -widths[2 * k + 1]);
+    if (cl + cr > x.shape[d]) {
+      throw new ChainruleError(`pad: widths ${JSON.stringify(widths)} crop ${cl + cr} elements from dimension ${d} of size ${x.shape[d]} (shape ${fmtShape(x.shape)})`);
+    }
+    if (cl + cr > 0) {
+      crop[d] = [cl, x.shape[d] - cr];
+      cropped = true;
+    }
+  }
+  const src = cropped ? index(x, ...crop) : x;
+  const shape = [...src.shape];
+  const before = src.shape.map(() => 0);
+  for (let k = 0; k < widths.length / 2; k++) {
+    const d = src.ndim - 1 - k;
+    const [l, r] = [Math.max(0, widths[2 * k]), Math.max(0, widths[2 * k + 1])];
     shape[d] += l + r;
     before[d] = l;
   }
-  const out = empty(shape, x.dtype);
+  const out = empty(shape, src.dtype);
   const st = stridesOf(shape);
   const offset = before.reduce((acc, b, i) => acc + b * st[i], 0);
-  // the interior of `out` is a strided window: writing x there is the adjoint of reading it
-  const window: Strided = { shape: [...x.shape], strides: st, offset };
-  kernels().stridedAccumulate(x.data, x.shape, out.data, offset, st);
+  // the interior of `out` is a strided window: writing src there is the adjoint of reading it
+  const window: Strided = { shape: [...src.shape], strides: st, offset };
+  kernels().stridedAccumulate(src.data, src.shape, out.data, offset, st);
   if (value !== 0) {
     const inside = empty(shape, 'bool');
-    kernels().stridedAccumulate(full(x.shape, 1, { dtype: 'bool' }).data, x.shape, inside.data, offset, st);
+    kernels().stridedAccumulate(full(src.shape, 1, { dtype: 'bool' }).data, src.shape, inside.data, offset, st);
     for (let i = 0; i < out.size; i++) if (!inside.data[i]) out.data[i] = value;
   }
-  return record(def, [x], out, (g) => [stridedGather(g, window, index.def)], { widths, value });
+  return record(def, [src], out, (g) => [stridedGather(g, window, index.def)], { widths, value });
     },
 );
 

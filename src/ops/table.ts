@@ -10,16 +10,21 @@ import type { OpInfo } from '../tensor/tensor.js';
 import * as activation from './activation.js';
 import * as arith from './arith.js';
 import * as conv from './conv.js';
+import * as distance from './distance.js';
 import { type Op, type OpDef, isOp } from './define.js';
 import * as indexing from './indexing.js';
+import * as linalg from './linalg.js';
+import * as manip from './manip.js';
 import { ADD_SCALAR, MUL_SCALAR } from './kernel.js';
 import * as logic from './logic.js';
 import * as math from './math.js';
 import * as matmul from './matmul.js';
 import * as norm from './norm.js';
+import * as pad from './pad.js';
 import * as reduce from './reduce.js';
 import * as rnn from './rnn.js';
 import * as scan from './scan.js';
+import * as scatter from './scatter.js';
 import * as shape from './shape.js';
 import * as softmax from './softmax.js';
 import * as sort from './sort.js';
@@ -27,7 +32,7 @@ import * as sparse from './sparse.js';
 import * as stats from './stats.js';
 
 /** The modules of the table, by family (the API reference groups ops this way). */
-export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn } as const;
+export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, manip, linalg, scatter, pad, distance } as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
 export type OpExports = typeof arith &
@@ -45,7 +50,12 @@ export type OpExports = typeof arith &
   typeof matmul &
   typeof sparse &
   typeof conv &
-  typeof rnn;
+  typeof rnn &
+  typeof manip &
+  typeof linalg &
+  typeof scatter &
+  typeof pad &
+  typeof distance;
 
 function collect(): Op[] {
   const seen = new Set<unknown>();

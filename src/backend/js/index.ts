@@ -1,4 +1,4 @@
-import type { Backend, ReduceOp, TypedArray } from '../types.js';
+import type { Backend, ReduceOp, ScatterOp, TypedArray } from '../types.js';
 import { contiguousStrides } from '../../tensor/strides.js';
 import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
 import { matmul, stridedGemm } from './matmul.js';
@@ -180,6 +180,43 @@ function scatterAdd(src: TypedArray, idx: Int32Array, outer: number, n: number, 
   }
 }
 
+function scatterReduce(op: ScatterOp, src: TypedArray, idx: Int32Array, out: TypedArray, includeSelf: boolean): void {
+  const m = idx.length;
+  // positions not yet written when the old value must not take part
+  const fresh = includeSelf || op === 'set' ? null : new Uint8Array(out.length).fill(1);
+  for (let j = 0; j < m; j++) {
+    const k = idx[j];
+    const v = src[j];
+    if (fresh?.[k]) {
+      fresh[k] = 0;
+      out[k] = v;
+      continue;
+    }
+    switch (op) {
+      case 'set':
+        out[k] = v;
+        break;
+      case 'sum':
+        out[k] += v;
+        break;
+      case 'prod':
+        // int32 products wrap modulo 2^32 (exactly, where a double product would round first)
+        out[k] = out instanceof Int32Array ? Math.imul(out[k], v) : out[k] * v;
+        break;
+      case 'amax': {
+        const a = out[k];
+        out[k] = a !== a || v !== v ? Number.NaN : a > v ? a : v;
+        break;
+      }
+      case 'amin': {
+        const a = out[k];
+        out[k] = a !== a || v !== v ? Number.NaN : a < v ? a : v;
+        break;
+      }
+    }
+  }
+}
+
 function cast(x: TypedArray, out: TypedArray): void {
   if (out instanceof Uint8Array) {
     for (let i = 0; i < x.length; i++) out[i] = x[i] !== 0 ? 1 : 0;
@@ -215,6 +252,7 @@ export const jsBackend: Backend = {
   indexAdd,
   gather,
   scatterAdd,
+  scatterReduce,
   csrMatmul,
   cast,
   rnnForward,

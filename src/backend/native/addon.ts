@@ -37,6 +37,8 @@ export interface NativeAddon {
   indexAdd(g: TypedArray, idx: Int32Array, outer: number, n: number, inner: number, out: TypedArray): void;
   gather(x: TypedArray, idx: Int32Array, outer: number, n: number, m: number, inner: number, out: TypedArray): void;
   scatterAdd(src: TypedArray, idx: Int32Array, outer: number, n: number, m: number, inner: number, out: TypedArray): void;
+  /** op: the code of SCATTER_CODES (set, sum, prod, amax, amin) */
+  scatterReduce(op: number, src: TypedArray, idx: Int32Array, out: TypedArray, includeSelf: boolean): void;
   /** o = [lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep] */
   sgdStep(p: TypedArray, g: TypedArray, buf: TypedArray | null, o: Float64Array): void;
   /** o = [lr, beta1, beta2, eps, weightDecay, stepSize, bc2sqrt, decoupled, amsgrad, maximize] */

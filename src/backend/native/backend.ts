@@ -13,7 +13,7 @@ import {
   type TypedArray,
 } from '../types.js';
 import type { NativeAddon } from './addon.js';
-import { REDUCE_CODES, codeTable } from './codes.js';
+import { REDUCE_CODES, SCATTER_CODES, codeTable } from './codes.js';
 
 // The native backend is one table (createNativeBackend below): an entry per Backend method with a
 // C kernel, saying when the TypeScript kernel runs instead, what to check before C may touch the
@@ -425,6 +425,15 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
       same: 'src out',
       len: { src: ['outer*m*inner', 'source'], idx: ['outer*m*inner', 'index'], out: ['outer*n*inner', 'output'] },
       indices: ['idx', 'n'],
+    },
+    scatterReduce: {
+      args: 'op src idx out includeSelf',
+      small: 'idx',
+      same: 'src out',
+      use: (op) => SCATTER_CODES.has(op),
+      len: { src: ['idx', 'source'] },
+      check: (_op, _src, idx, out) => checkIndices('scatterReduce', idx, out.length),
+      call: (op, src, idx, out, includeSelf) => addon.scatterReduce(SCATTER_CODES.get(op)!, src, idx, out, includeSelf),
     },
     cast: { args: 'x out', small: 'x', len: { out: ['x', ''] } },
     rnnForward: {

@@ -141,21 +141,4 @@ export function embeddingBag(input: Tensor, weight: Tensor, opts: EmbeddingBagOp
   return scatterAdd(zeros([B, dim], { dtype: weight.dtype }), 0, tensor(into, { shape: [K, dim] }), src);
 }
 
-/**
- * One-hot rows for int32 class ids: [...labels.shape, numClasses] of 0/1 in `dtype` (default
- * float32, ready to be a target; PyTorch returns integers).
- * @example oneHot(tensor([2, 0], { dtype: 'int32' }), 3).toArray() // [[0, 0, 1], [1, 0, 0]]
- */
-export function oneHot(labels: Tensor, numClasses?: number, dtype: 'float32' | 'float64' | 'int32' = 'float32'): Tensor {
-  if (!(labels instanceof Tensor) || labels.dtype !== 'int32') {
-    throw new ChainruleError(`oneHot: labels must be an int32 tensor, got ${labels instanceof Tensor ? labels.dtype : typeof labels}`);
-  }
-  const d = labels.data as Int32Array;
-  const C = numClasses ?? (d.length ? Math.max(...d) + 1 : 0);
-  const out = new Float64Array(d.length * C);
-  d.forEach((v, i) => {
-    if (v < 0 || v >= C) throw new ChainruleError(`oneHot: label ${v} at position ${i} is out of range for ${C} classes`);
-    out[i * C + v] = 1;
-  });
-  return tensor(out, { dtype, shape: [...labels.shape, C] });
-}
+export { oneHot } from '../../ops/index.js';
