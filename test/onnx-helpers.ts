@@ -21,7 +21,7 @@ export function toOrt(t: Tensor): ort.Tensor {
 /** Runs the session on named chainrule inputs; returns the outputs by name. */
 export async function runOrt(s: ort.InferenceSession, feeds: Record<string, Tensor | ort.Tensor>): Promise<Record<string, ort.Tensor>> {
   const f: Record<string, ort.Tensor> = {};
-  for (const [k, v] of Object.entries(feeds)) f[k] = v instanceof ort.Tensor ? v : toOrt(v);
+  for (const [k, v] of Object.entries(feeds)) f[k] = v instanceof ort.Tensor ? v : toOrt(v as Tensor);
   return s.run(f);
 }
 

@@ -9,6 +9,6 @@ export * from './rnn.js';
 export { readParams } from './elementwise.js';
 export { adamUpdate, assign, sgdUpdate, type AdamOptions, type SgdOptions } from './optim.js';
 export { seedFor, GRAD_OPS, methodNamesOf } from './methods.js';
-export { OPS, defOf, opNamed, problemOps, tableKernels } from './table.js';
+export { defOf, opNamed, problemOps, tableKernels } from './table.js';
 export { isOp, operatorLatex, paramValues } from './define.js';
 export { assertTensor, assertNumber, reduceDims } from './kernel.js';

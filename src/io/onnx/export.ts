@@ -117,6 +117,9 @@ export async function exportOnnx(module: Module, exampleInputs: readonly Tensor[
   const g = new OnnxGraph(opset, floatTypeOf(module, op));
   const inNames = names(opts.inputNames, exampleInputs.length, 'input', 'inputNames', op);
   const inputs: OnnxValue[] = inNames.map((n, i) => ({ name: g.reserve(n, 'input'), t: exampleInputs[i] }));
+  for (const v of inputs) {
+    if (v.t.dtype === 'bool') throw new ChainruleError(`${op}: input ${v.name} ${fmtShape(v.t.shape)} is bool; pass int32 or float inputs`);
+  }
   const outs = exportModule(g, module, inputs, '');
   const outNames = names(opts.outputNames, outs.length, 'output', 'outputNames', op);
   for (const n of outNames) g.reserve(n, 'output');
@@ -128,10 +131,7 @@ export async function exportOnnx(module: Module, exampleInputs: readonly Tensor[
     // an output axis nobody named may still follow a free input axis: it is left open
     return { name, dtype: t.dtype, dims: t.shape.map((d, a) => axes?.get(a) ?? (output && anyDynamic ? null : d)) };
   };
-  outs.forEach((v, i) => g.alias(v.name, outNames[i]));
-  for (const v of inputs) {
-    if (v.t.dtype === 'bool') throw new ChainruleError(`${op}: input ${v.name} ${fmtShape(v.t.shape)} is bool; pass int32 or float inputs`);
-  }
+  for (const [i, v] of outs.entries()) g.alias(v.name, outNames[i]);
   return encodeModel(
     g,
     inputs.map((v) => port(v.name, v.t, false)),

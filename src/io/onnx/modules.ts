@@ -16,7 +16,7 @@ import { BatchNorm1d, LayerNorm } from '../../nn/norm.js';
 import { AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, MaxPool1d } from '../../nn/pool.js';
 import { GRU, LSTM, RNN } from '../../nn/rnn.js';
 import { tensor } from '../../tensor/creation.js';
-import { OPS, type OpDef, type Tensor } from '../../ops/index.js';
+import type { OpDef, Tensor } from '../../ops/index.js';
 import type { OnnxGraph, OnnxValue } from './graph.js';
 
 /** Where an export failed: the module's class and path. */
@@ -37,11 +37,10 @@ function join(path: string, name: string): string {
   return path ? `${path}.${name}` : name;
 }
 
-/** The op-table entry of an activation module (the entry that names the module's class). */
+/** The op-table entry of an activation module (nn's activationModule classes carry their op). */
 function activationDef(m: Module): OpDef | undefined {
-  if (!('params' in m)) return undefined;
-  const name = m.constructor.name;
-  return OPS.find((op) => op.def.module === name)?.def;
+  const op = (m.constructor as { op?: { def?: OpDef } }).op;
+  return 'params' in m && op?.def ? op.def : undefined;
 }
 
 /** Writes one op of the table through its ONNX mapping; an op without one is an error naming it. */
