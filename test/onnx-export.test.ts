@@ -199,7 +199,7 @@ for (const c of cases) {
           feeds[`input_${i}`] = x;
         });
         const got = await runOrt(s, feeds);
-        want.forEach((w, i) => assertClose(got[`output_${i}`], w, `${c.name} output_${i} at batch ${b}, length ${t}`, c.tol));
+        for (const [i, w] of want.entries()) assertClose(got[`output_${i}`], w, `${c.name} output_${i} at batch ${b}, length ${t}`, c.tol);
       }
     });
   }
