@@ -26,3 +26,4 @@ export { htmlPage, markdownToHtml, type HtmlPageOptions } from './explain/render
 export { fit, evaluate, EarlyStopping, BestCheckpoint, EpochMetrics, type FitOptions, type History, type Callback, type EpochLog } from './train/index.js';
 export { encodePng } from './explain/plot/png.js';
 export * as text from './text/index.js';
+export { exportTextModel, exportTextRun, type TextOnnxMeta, type TextOnnxOptions } from './text/onnx.js';
