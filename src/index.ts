@@ -19,7 +19,7 @@ export * as F from './nn/functional.js';
 export { plotActivations, activationScene, sampleActivation, sampleActivations, parseActivation, chartScene, sceneToSvg, type ActivationPlotOptions } from './explain/plot/plot.js';
 export { rasterizeScene, type Raster } from './explain/plot/plot-raster.js';
 export { save, load, saveCheckpoint, loadCheckpoint } from './io/index.js';
-export { exportOnnx, writeOnnx, type DynamicAxes, type ExportOnnxOptions } from './io/onnx/index.js';
+export { exportOnnx, importOnnx, OnnxModule, writeOnnx, type DynamicAxes, type ExportOnnxOptions } from './io/onnx/index.js';
 export * as data from './data/index.js';
 export * as metrics from './metrics/index.js';
 export { htmlPage, markdownToHtml, type HtmlPageOptions } from './explain/render/html.js';
