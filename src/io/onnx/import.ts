@@ -193,6 +193,10 @@ const IMPORTERS: Readonly<Record<string, Importer>> = {
 /**
  * A model read from ONNX: a chainrule module whose forward runs the graph. Its parameters are the
  * float initializers, under their ONNX names; integer initializers (shapes, axes) are constants.
+ * @example
+ * import { exportOnnx, importOnnx, nn, randn } from 'chainrule';
+ * const m = await importOnnx(await exportOnnx(new nn.Linear(3, 2), [randn([1, 3])]));
+ * Object.keys(m.stateDict()) // ['weight', 'bias']
  */
 export class OnnxModule extends Module {
   readonly inputNames: readonly string[];
