@@ -440,7 +440,14 @@ export const hardshrink = compositeOp({
   },
   plot: { title: 'Hardshrink' },
   module: 'Hardshrink',
-  onnx: { opType: 'Shrink', attributes: (a) => ({ lambd: (a.lambd as number | undefined) ?? 0.5, bias: 0 }) },
+  // not ONNX's Shrink, which gives 0 for NaN: NaN stays NaN, as in PyTorch
+  onnx: {
+    build: (g, [x], a) => {
+      const l = (a.lambd as number | undefined) ?? 0.5;
+      const inside = g.node('And', [g.node('GreaterOrEqual', [x, g.float(-l)])[0], g.node('LessOrEqual', [x, g.float(l)])[0]])[0];
+      return g.node('Where', [inside, g.float(0), x])[0];
+    },
+  },
 });
 
 /** x where x > threshold, else value. */

@@ -102,7 +102,8 @@ function write(g: OnnxGraph, m: Module, inputs: readonly OnnxValue[], path: stri
   if (m instanceof Flatten) return [flatten(g, m, x)];
   if (m instanceof Sign) {
     const t = run(m, () => m.forward(x.t));
-    const s = g.node('Sign', [x.name])[0];
+    // ONNX's Sign keeps NaN; PyTorch's sign and chainrule's give 0
+    const s = g.node('Where', [g.node('IsNaN', [x.name])[0], g.float(0), g.node('Sign', [x.name])[0]])[0];
     if (m.zero === 0) return [{ name: s, t }];
     return [{ name: g.node('Where', [g.node('Equal', [x.name, g.float(0)])[0], g.float(m.zero), s])[0], t }];
   }
