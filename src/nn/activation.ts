@@ -38,6 +38,8 @@ type ParamsOf<F> = F extends (x: Tensor, ...p: infer P) => Tensor ? P : never;
 
 /** An nn module applying one op of the table: its constructor takes the op's parameters. */
 export interface ActivationModule<P extends unknown[]> {
+  /** the op of the table the module applies */
+  readonly op: ActivationOp;
   new (...params: P): Module & {
     /** the op's parameters by name, defaults filled in */
     readonly params: Readonly<Record<string, unknown>>;
@@ -79,6 +81,8 @@ export function activationModule<O extends ActivationOp>(op: O): ActivationModul
     }
   };
   Object.defineProperty(cls, 'name', { value: def.module });
+  // the op it applies, for readers of the module (the ONNX exporter writes the op's mapping)
+  Object.defineProperty(cls, 'op', { value: op });
   return cls as unknown as ActivationModule<ParamsOf<O>>;
 }
 

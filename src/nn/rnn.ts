@@ -208,10 +208,14 @@ abstract class RNNBase extends Module {
  * @example const [out, hN] = new RNN(4, 8).forward(randn([5, 2, 4])); out.shape // [5, 2, 8]
  */
 export class RNN extends RNNBase {
+  /** the cell's activation, as PyTorch's `nonlinearity` */
+  readonly nonlinearity: 'tanh' | 'relu';
+
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
     const nl = opts.nonlinearity ?? 'tanh';
     if (nl !== 'tanh' && nl !== 'relu') throw new ChainruleError(`RNN: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
     super(nl, inputSize, hiddenSize, opts);
+    this.nonlinearity = nl;
   }
 
   forward(input: Tensor, h0?: Tensor, seq: SequenceOptions = {}): [Tensor, Tensor] {

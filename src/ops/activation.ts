@@ -120,7 +120,21 @@ export const gelu = defineOp(
       { key: 'gelu_tanh', title: 'GELU (tanh approx.)', fixed: { approximate: 'tanh' } },
     ],
     module: 'GELU',
-    onnx: { opType: 'Gelu', since: 20 },
+    onnx: {
+      opType: 'Gelu',
+      since: 20,
+      attributes: (a) => ({ approximate: a.approximate === 'tanh' ? 'tanh' : 'none' }),
+      build: (g, [x], a) => {
+        const half = g.node('Mul', [x, g.float(0.5)])[0];
+        if (a.approximate === 'tanh') {
+          const cube = g.node('Mul', [g.node('Mul', [x, x])[0], x])[0];
+          const inner = g.node('Mul', [g.node('Add', [x, g.node('Mul', [cube, g.float(0.044715)])[0]])[0], g.float(SQRT_2_OVER_PI)])[0];
+          return g.node('Mul', [half, g.node('Add', [g.node('Tanh', [inner])[0], g.float(1)])[0]])[0];
+        }
+        const cdf = g.node('Add', [g.node('Erf', [g.node('Mul', [x, g.float(Math.SQRT1_2)])[0]])[0], g.float(1)])[0];
+        return g.node('Mul', [half, cdf])[0];
+      },
+    },
   },
   (def) =>
     function gelu(x: Tensor, approximate: 'none' | 'tanh' | GeluOptions = 'none'): Tensor {
@@ -177,7 +191,16 @@ export const softplus = unaryOp({
   },
   plot: { title: 'Softplus' },
   module: 'Softplus',
-  onnx: { opType: 'Softplus' },
+  // ONNX's Softplus has neither beta nor the linear region: both written around it
+  onnx: {
+    build: (g, [x], a) => {
+      const beta = (a.beta as number | undefined) ?? 1;
+      const bx = beta === 1 ? x : g.node('Mul', [x, g.float(beta)])[0];
+      const sp = g.node('Softplus', [bx])[0];
+      const soft = beta === 1 ? sp : g.node('Div', [sp, g.float(beta)])[0];
+      return g.node('Where', [g.node('Greater', [bx, g.float((a.threshold as number | undefined) ?? 20)])[0], x, soft])[0];
+    },
+  },
 });
 
 /** Heaviside step: 1 where x >= 0, else 0 (also for NaN). Its gradient is 0 everywhere. */
@@ -196,6 +219,7 @@ export const step = unaryOp({
   grad: 'zero',
   plot: { title: 'Heaviside step' },
   module: 'Step',
+  onnx: { build: (g, [x]) => g.node('Where', [g.node('GreaterOrEqual', [x, g.float(0)])[0], g.float(1), g.float(0)])[0] },
 });
 export const heaviside = step;
 
@@ -218,7 +242,7 @@ export const hardtanh = compositeOp({
   derivative: ([x], [lo, hi]) => [cases([[cond(x, '<=', lo ?? num(-1)), num(0)], [cond(x, '>=', hi ?? num(1)), num(0)]], num(1))],
   plot: { title: 'Hardtanh' },
   module: 'Hardtanh',
-  onnx: { opType: 'Clip' },
+  onnx: { build: (g, [x], a) => g.node('Clip', [x, g.float((a.minVal as number | undefined) ?? -1), g.float((a.maxVal as number | undefined) ?? 1)])[0] },
 });
 
 /** min(max(x, 0), 6). */
@@ -233,6 +257,7 @@ export const relu6 = compositeOp({
   derivative: ([x]) => [cases([[cond(x, '<=', num(0)), num(0)], [cond(x, '>=', num(6)), num(0)]], num(1))],
   plot: { title: 'ReLU6' },
   module: 'ReLU6',
+  onnx: { build: (g, [x]) => g.node('Clip', [x, g.float(0), g.float(6)])[0] },
 });
 
 /** x·σ(x) (swish). */
@@ -251,6 +276,7 @@ export const silu = compositeOp({
   derivative: ([x]) => [times(call('sigmoid', x), plus(num(1), times(x, minus(num(1), call('sigmoid', x)))))],
   plot: { title: 'SiLU x·σ(x)' },
   module: 'SiLU',
+  onnx: { build: (g, [x]) => g.node('Mul', [x, g.node('Sigmoid', [x])[0]])[0] },
 });
 
 /** x·tanh(softplus(x)). */
@@ -271,7 +297,7 @@ export const mish = compositeOp({
   },
   plot: { title: 'Mish' },
   module: 'Mish',
-  onnx: { opType: 'Mish', since: 18 },
+  onnx: { opType: 'Mish', since: 18, build: (g, [x]) => g.node('Mul', [x, g.node('Tanh', [g.node('Softplus', [x])[0]])[0]])[0] },
 });
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;
@@ -308,7 +334,7 @@ export const celu = compositeOp({
   derivative: ([x], [a]) => [cases([[gt0(x), num(1)]], call('exp', over(x, a ?? num(1))))],
   plot: { title: 'CELU' },
   module: 'CELU',
-  onnx: { opType: 'Celu' },
+  onnx: { opType: 'Celu', attributes: (a) => ({ alpha: (a.alpha as number | undefined) ?? 1 }) },
 });
 
 /** x·relu6(x + 3)/6. */
@@ -322,7 +348,7 @@ export const hardswish = compositeOp({
   derivative: ([x]) => [cases([[cond(x, '<', num(-3)), num(0)], [cond(x, '<=', num(3)), plus(over(x, num(3)), num(0.5))]], num(1))],
   plot: { title: 'Hardswish' },
   module: 'Hardswish',
-  onnx: { opType: 'HardSwish' },
+  onnx: { opType: 'HardSwish', since: 14, build: (g, [x]) => g.node('Mul', [x, g.node('HardSigmoid', [x], { alpha: 1 / 6, beta: 0.5 })[0]])[0] },
 });
 
 /** PyTorch's hardsigmoid gradient multiplies by 1.0f / 6.0f, the float32 nearest 1/6, in every dtype. */
@@ -374,6 +400,7 @@ export const tanhshrink = compositeOp({
   derivative: ([x]) => [power(call('tanh', x), num(2))],
   plot: { title: 'Tanhshrink' },
   module: 'Tanhshrink',
+  onnx: { build: (g, [x]) => g.node('Sub', [x, g.node('Tanh', [x])[0]])[0] },
 });
 
 /** Shrinks toward 0 by λ: x - λ above λ, x + λ below -λ, 0 between. */
@@ -395,7 +422,7 @@ export const softshrink = compositeOp({
   },
   plot: { title: 'Softshrink' },
   module: 'Softshrink',
-  onnx: { opType: 'Shrink' },
+  onnx: { opType: 'Shrink', attributes: (a) => ({ lambd: (a.lambd as number | undefined) ?? 0.5, bias: (a.lambd as number | undefined) ?? 0.5 }) },
 });
 
 /** x where |x| > λ, else 0. */
@@ -413,7 +440,14 @@ export const hardshrink = compositeOp({
   },
   plot: { title: 'Hardshrink' },
   module: 'Hardshrink',
-  onnx: { opType: 'Shrink' },
+  // not ONNX's Shrink, which gives 0 for NaN: NaN stays NaN, as in PyTorch
+  onnx: {
+    build: (g, [x], a) => {
+      const l = (a.lambd as number | undefined) ?? 0.5;
+      const inside = g.node('And', [g.node('GreaterOrEqual', [x, g.float(-l)])[0], g.node('LessOrEqual', [x, g.float(l)])[0]])[0];
+      return g.node('Where', [inside, g.float(0), x])[0];
+    },
+  },
 });
 
 /** x where x > threshold, else value. */
@@ -432,6 +466,7 @@ export const threshold = compositeOp({
   derivative: ([x], [t]) => [cases([[cond(x, '>', t ?? num(0)), num(1)]], num(0))],
   plot: { title: 'Threshold', param: 'threshold' },
   module: 'Threshold',
+  onnx: { build: (g, [x], a) => g.node('Where', [g.node('LessOrEqual', [x, g.float((a.threshold as number | undefined) ?? 0)])[0], g.float((a.value as number | undefined) ?? 0), x])[0] },
 });
 
 /** log σ(x), computed without overflow: min(x, 0) - log1p(e^-|x|). */
@@ -447,6 +482,13 @@ export const logSigmoid = compositeOp({
   derivative: ([x]) => [minus(num(1), call('sigmoid', x))],
   plot: { title: 'LogSigmoid' },
   module: 'LogSigmoid',
+  // the same stable form as the forward: min(x, 0) - log(1 + e^-|x|)
+  onnx: {
+    build: (g, [x]) => {
+      const tail = g.node('Log', [g.node('Add', [g.node('Exp', [g.node('Neg', [g.node('Abs', [x])[0]])[0]])[0], g.float(1)])[0]])[0];
+      return g.node('Sub', [g.node('Min', [x, g.float(0)])[0], tail])[0];
+    },
+  },
 });
 
 /** log(p/(1-p)), with p clamped into [eps, 1-eps] when eps is given. */
@@ -508,6 +550,12 @@ export const glu = defineOp(
     params: [{ name: 'dim', default: -1 }],
     fnLatex: '\\mathrm{GLU}',
     module: 'GLU',
+    onnx: {
+      build: (g, [x], a) => {
+        const [h1, h2] = g.node('Split', [x], { axis: (a.dim as number | undefined) ?? -1 }, 2);
+        return g.node('Mul', [h1, g.node('Sigmoid', [h2])[0]])[0];
+      },
+    },
   },
   () =>
     function glu(x: Tensor, dim = -1): Tensor {

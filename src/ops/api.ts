@@ -32,7 +32,7 @@ export * from './stats.js';
 export { customOp, type CustomOpSpec } from './custom.js';
 export { backward, type OpMethods } from './methods.js';
 export { OPS, OP_MODULES } from './table.js';
-export { type Op, type OpDef, type OpMeta, type ParamSpec, type PlotSpec, type OnnxMapping, defineOp } from './define.js';
+export { type Op, type OpDef, type OpMeta, type ParamSpec, type PlotSpec, type OnnxAttribute, type OnnxEmitter, type OnnxMapping, defineOp } from './define.js';
 export { unaryOp, compositeOp, type UnarySpec, type CompositeSpec, type ParamArgs } from './elementwise.js';
 export { binaryOp } from './arith.js';
 export { unaryKernel, binaryKernel } from './kernel.js';

@@ -37,15 +37,36 @@ export interface PlotSpec {
   readonly fixed?: Readonly<Record<string, number | string>>;
 }
 
+/** An attribute value of an ONNX node (ints and floats are told apart by the operator's schema). */
+export type OnnxAttribute = number | string | readonly number[] | readonly string[];
+
 /**
- * How the ONNX exporter writes the op: one ONNX operator with attributes computed from the
- * recorded attrs. Ops without a mapping are an export error naming the op.
+ * What an op's ONNX mapping writes into: the graph being exported (src/io/onnx implements it).
+ * Names are the graph's value names.
+ */
+export interface OnnxEmitter {
+  /** the opset the graph targets */
+  readonly opset: number;
+  /** appends one node and returns the names of its outputs (`outputs` of them, default 1) */
+  node(opType: string, inputs: readonly string[], attributes?: Readonly<Record<string, OnnxAttribute>>, outputs?: number): string[];
+  /** a constant of the graph's floating type: a scalar, or values with their dims */
+  float(values: number | readonly number[], dims?: readonly number[]): string;
+  /** an int64 constant: a scalar, or values with their dims */
+  int64(values: number | readonly number[], dims?: readonly number[]): string;
+}
+
+/**
+ * How the ONNX exporter writes the op: one ONNX operator (`opType`, with attributes computed from
+ * the recorded attrs or the module's parameters) from opset `since` on, else the subgraph `build`
+ * writes. An op without a mapping is an export error naming the op and the module path.
  */
 export interface OnnxMapping {
-  readonly opType: string;
-  readonly attributes?: (attrs: Readonly<Record<string, unknown>>) => Record<string, number | string | number[]>;
-  /** the lowest opset that has this operator in this form */
+  readonly opType?: string;
+  readonly attributes?: (attrs: Readonly<Record<string, unknown>>) => Record<string, OnnxAttribute>;
+  /** the lowest opset that has `opType` in this form (below it, `build` writes the op) */
   readonly since?: number;
+  /** writes the op as a subgraph of ONNX operators; returns the name of its output */
+  readonly build?: (g: OnnxEmitter, inputs: readonly string[], attrs: Readonly<Record<string, unknown>>) => string;
 }
 
 /** What an op's author writes; `defineOp` fills in the defaults. */

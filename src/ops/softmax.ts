@@ -72,6 +72,7 @@ export const softmin = defineOp(
     problem: 'softmin',
     fnLatex: '\\operatorname{softmin}',
     module: 'Softmin',
+    onnx: { build: (g, [x], a) => g.node('Softmax', [g.node('Neg', [x])[0]], { axis: (a.dim as number | undefined) ?? -1 })[0] },
   },
   () =>
     function softmin(x: Tensor, dim = -1): Tensor {

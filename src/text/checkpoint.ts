@@ -40,17 +40,31 @@ export interface TextClassifier {
 }
 
 /**
- * Loads a run directory written by `chainrule textclf train` and returns a classifier.
- * @example loadTextModel('runs/cnn').predict(['WIN A FREE PRIZE'])[0].label // 'spam'
+ * Reads a run directory written by `chainrule textclf train`: its model.json and the module with
+ * its trained weights (null for the majority baseline, which has none). Errors start with `op`.
+ * @example const { meta, module } = loadTextModule('runs/cnn'); // meta.labels: ['ham', 'spam']
  */
-export function loadTextModel(dir: string): TextClassifier {
+export function loadTextModule(dir: string, op = 'textclf'): { meta: SavedModel; module: TextModule | null } {
   let meta: SavedModel;
   try {
     meta = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as SavedModel;
   } catch (e) {
-    throw new ChainruleError(`textclf predict: ${dir} holds no readable model.json (${(e as Error).message})`);
+    throw new ChainruleError(`${op}: ${dir} holds no readable model.json (${(e as Error).message})`);
   }
-  if (meta.format !== 'chainrule-textclf/1') throw new ChainruleError(`textclf predict: ${dir}/model.json has unknown format ${JSON.stringify(meta.format)}`);
+  if (meta.format !== 'chainrule-textclf/1') throw new ChainruleError(`${op}: ${dir}/model.json has unknown format ${JSON.stringify(meta.format)}`);
+  if (meta.model === 'majority') return { meta, module: null };
+  const features = new Featurizer(meta.features as FeatureState);
+  const module = buildModel(meta.model, features.size, meta.labels.length, meta.hp ?? DEFAULTS[meta.model]);
+  module.loadStateDict(load(join(dir, 'model.safetensors')));
+  return { meta, module };
+}
+
+/**
+ * Loads a run directory written by `chainrule textclf train` and returns a classifier.
+ * @example loadTextModel('runs/cnn').predict(['WIN A FREE PRIZE'])[0].label // 'spam'
+ */
+export function loadTextModel(dir: string): TextClassifier {
+  const { meta, module } = loadTextModule(dir, 'textclf predict');
   const C = meta.labels.length;
   const out = (p: ArrayLike<number>, i: number) => {
     const probabilities: Record<string, number> = {};
@@ -60,13 +74,11 @@ export function loadTextModel(dir: string): TextClassifier {
     const k = argmaxRows(Float32Array.from({ length: C }, (_, c) => p[i * C + c]), C)[0];
     return { label: meta.labels[k], probability: p[i * C + k], probabilities };
   };
-  if (meta.model === 'majority') {
+  if (!module) {
     const prior = meta.prior ?? [];
     return { meta, predict: (texts) => texts.map(() => out(prior, 0)) };
   }
   const features = new Featurizer(meta.features as FeatureState);
-  const module = buildModel(meta.model, features.size, C, meta.hp ?? DEFAULTS[meta.model]);
-  module.loadStateDict(load(join(dir, 'model.safetensors')));
   return {
     meta,
     predict: (texts) => {
