@@ -9,7 +9,7 @@ import { defineOp, operatorLatex } from './define.js';
 import { compositeOp, unaryOp } from './elementwise.js';
 import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
 import { assertTensor, runUnary, unaryKernel } from './kernel.js';
-import { CLAMP, abs, erf, exp, expm1, log, log1p, sign, tanh } from './math.js';
+import { CLAMP, abs, erf, exp, expm1, log, log1p, tanh } from './math.js';
 import { chunk, reshape } from './shape.js';
 import { erf as erfScalar } from './special.js';
 
@@ -17,14 +17,17 @@ const fn = (latex: string) => operatorLatex(latex);
 const x0 = (args: readonly Expr[]) => args[0];
 const gt0 = (x: Expr) => cond(x, '>', num(0));
 
-/** max(x, 0); gradient 1 where x > 0 and 0 elsewhere (0 at x = 0, as in PyTorch). */
+/** max(x, 0) (NaN stays NaN); gradient 1 where x > 0 and 0 elsewhere (0 at x = 0, as in PyTorch). */
 export const relu = unaryOp({
   name: 'relu',
-  doc: 'max(x, 0); the gradient is 1 where x > 0 and 0 elsewhere, also at 0, as in PyTorch.',
+  doc: 'max(x, 0), NaN staying NaN; the gradient is 1 where x > 0 and 0 elsewhere, also at 0, as in PyTorch (which passes it at NaN).',
   problem: 'relu',
-  kernel: unaryKernel('relu', (x) => (x > 0 ? x : 0)),
-  // the mask is sign(ReLU(x)): 1 where x > 0, else 0, already in the gradient's dtype (one pass)
-  backward: (g, _x, y): Tensor => mul(g, sign(y)),
+  // x < 0 rather than x > 0: NaN (and -0) pass through, as PyTorch's clamp_min
+  kernel: unaryKernel('relu', (x) => (x < 0 ? 0 : x)),
+  keepsInt: true,
+  // PyTorch's threshold_backward selects (y <= 0 ? 0 : g): a NaN upstream stays where y <= 0 is
+  // false and becomes 0 elsewhere, and NaN inputs pass the gradient (a 0/1 mask times g would not)
+  backward: (g, _x, y): Tensor => where(le(y, 0), 0, g),
   latex: fn('\\mathrm{ReLU}'),
   fnLatex: '\\mathrm{ReLU}',
   label: 'ReLU',
@@ -188,6 +191,7 @@ export const step = unaryOp({
   aliases: ['heaviside'],
   methodAliases: ['heaviside'],
   kernel: unaryKernel('step', (x) => (x >= 0 ? 1 : 0)),
+  keepsInt: true,
   backward: (g): Tensor => mul(g, 0),
   latex: fn('H'),
   fnLatex: 'H',

@@ -2,6 +2,7 @@
 // (written with other ops, so it is differentiable again), its LaTeX and its local-derivative
 // formula (in problem-file function names, evaluated against the gradient by the op-table test).
 import { noGrad } from '../autograd/mode.js';
+import { ChainruleError } from '../errors.js';
 import { record } from '../autograd/record.js';
 import { scalar, zerosLike } from '../tensor/creation.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
@@ -12,7 +13,7 @@ import { unaryOp } from './elementwise.js';
 import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
 import { isFloat } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
-import { assertNumber, assertTensor, binaryKernel, runBinary, runUnary, unaryKernel } from './kernel.js';
+import { assertNumber, assertTensor, binaryKernel, castData, runBinary, runUnary, unaryKernel } from './kernel.js';
 import { detach } from './shape.js';
 import { sumTo } from './reduce.js';
 import { erf as erfScalar } from './special.js';
@@ -133,6 +134,7 @@ export const abs = unaryOp({
   doc: 'Absolute value; its gradient at 0 is 0, as in PyTorch.',
   problem: 'abs',
   kernel: unaryKernel('abs', Math.abs),
+  keepsInt: true,
   backward: (g, x): Tensor => mul(g, sign(x)),
   latex: ([a]) => `\\left|${a}\\right|`,
   label: '|x|',
@@ -310,6 +312,7 @@ export const square = unaryOp({
   doc: 'x², elementwise.',
   problem: 'square',
   kernel: unaryKernel('square', (x) => x * x),
+  keepsInt: true,
   backward: (g, x): Tensor => mul(g, mul(x, 2)),
   latex: ([a]) => `\\left(${a}\\right)^{2}`,
   label: 'x²',
@@ -336,6 +339,7 @@ function stepwise<const N extends string>(name: N, doc: string, f: (x: number) =
     doc: `${doc} Its gradient is 0 everywhere.`,
     problem: name,
     kernel: unaryKernel(name, f),
+    keepsInt: true,
     backward: zeroGrad,
     latex: fn(latex),
     fnLatex: latex,
@@ -351,6 +355,7 @@ export const sign = unaryOp({
   doc: '-1, 0 or 1 by the sign of x (NaN gives 0, as in PyTorch). Its gradient is 0 everywhere.',
   problem: 'sign',
   kernel: unaryKernel('sign', (x) => (x > 0 ? 1 : x < 0 ? -1 : 0)),
+  keepsInt: true,
   backward: zeroGrad,
   latex: fn('\\operatorname{sign}'),
   fnLatex: '\\operatorname{sign}',
@@ -587,18 +592,27 @@ export const clamp = defineOp(
   (def) =>
     function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
       assertTensor(x, 'clamp');
-      if (min != null && !(min instanceof Tensor)) assertNumber(min, 'clamp', 'min', false);
-      if (max != null && !(max instanceof Tensor)) assertNumber(max, 'clamp', 'max', false);
+      if (min == null && max == null) throw new ChainruleError('clamp: at least one of min and max must be given (as in PyTorch)');
+      // a number bound may be NaN: PyTorch's scalar clamp then leaves x as it is (and its gradient 0)
+      if (min != null && !(min instanceof Tensor)) assertBound(min, 'min');
+      if (max != null && !(max instanceof Tensor)) assertBound(max, 'max');
       if (min instanceof Tensor || max instanceof Tensor) return clampTensor(def, x, min, max);
-      const y = runUnary(CLAMP, x, min ?? Number.NaN, max ?? Number.NaN, true);
+      // an int32 tensor clamped by a fraction (or NaN) is float32, as PyTorch's type promotion makes it
+      const fractional = (b: number | null | undefined) => b != null && !Number.isInteger(b);
+      const src = x.dtype === 'int32' && (fractional(min) || fractional(max)) ? castData(x, 'float32') : x;
+      const y = runUnary(CLAMP, src, min ?? Number.NaN, max ?? Number.NaN, true);
       return record(def, [x], y, (g) => {
-        let m: Tensor = g;
-        if (min != null) m = mul(m, ge(x, min));
-        if (max != null) m = mul(m, le(x, max));
-        return [m];
+        // PyTorch's clamp_backward selects: where(min <= x <= max, g, 0)
+        const lo = min != null ? ge(x, min) : null;
+        const hi = max != null ? le(x, max) : null;
+        return [where(lo && hi ? logicalAnd(lo, hi) : (lo ?? (hi as Tensor)), g, 0)];
       }, { min: min ?? null, max: max ?? null });
     },
 );
+
+function assertBound(b: unknown, what: string): void {
+  if (typeof b !== 'number') throw new ChainruleError(`clamp: ${what} must be a number or a Tensor, got ${b === null ? 'null' : typeof b}`);
+}
 
 /**
  * clamp with a tensor bound (a number beside it is made a tensor): max(x, min) then min(·, max),
