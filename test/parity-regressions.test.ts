@@ -179,3 +179,24 @@ describe('parity regressions: dtypes and operands', () => {
     assert.deepEqual(values(grad((t: Tensor) => F.hardtanh(t).sum())(tensor([-1, 1], { dtype: 'float64' }))[0]), [0, 0]);
   });
 });
+
+describe('parity regressions: precision', () => {
+  it('logSoftmax computes (x - max) - log Σ e^(x - max): exact for large logits, cross-entropy too (issue 12 bug 5, logsoftmax-precision)', () => {
+    eachBackend((b) => {
+      // a long row, so that the wasm and native kernels run
+      const row = [-1e8, -1e8 + 0.5, -1e8 - 3];
+      const x = tensor([...row, ...new Array(RUN - 3).fill(Number.NEGATIVE_INFINITY)], { dtype: 'float64' });
+      close(values(x.logSoftmax(0)).slice(0, 3), [-0.9926991533322977, -0.4926991533322978, -3.992699153332298], `${b} logSoftmax`, 1e-14);
+      const logits = tensor([[1e8, 1e8 + 1, 1e8 - 2]], { dtype: 'float64' });
+      const target = tensor([0], { dtype: 'int32' });
+      close(values(F.crossEntropy(logits, target)), [1.3490122167681864], `${b} crossEntropy`, 1e-14);
+      const [g] = grad((l: Tensor) => F.crossEntropy(l, target))(logits);
+      close(values(g), [-0.7405035396575809, 0.7053845126982412, 0.03511902695933973], `${b} crossEntropy gradient`, 1e-12);
+      close(values(F.crossEntropy(logits, target, { labelSmoothing: 0.1 })), [1.3823455501015198], `${b} label smoothing`, 1e-14);
+      const nd = tensor([[[1e8, 1e8 + 2], [1e8 + 1, 1e8 - 1], [1e8 - 2, 1e8]]], { dtype: 'float64' });
+      close(values(F.crossEntropy(nd, tensor([[0, 2]], { dtype: 'int32' }), { reduction: 'none' })), [1.3490122167681864, 2.1698460195562856], `${b} N-d`, 1e-14);
+      const y32 = tensor([1e4, 1e4 + 1, 1e4 - 2], { dtype: 'float32' }).logSoftmax(0);
+      close(values(y32), [-1.3490121364593506, -0.349012166261673, -3.3490121364593506], `${b} float32`, 1e-6);
+    });
+  });
+});
