@@ -200,3 +200,46 @@ describe('parity regressions: precision', () => {
     });
   });
 });
+
+describe('parity regressions: pow', () => {
+  const f64 = (v: number[]) => tensor(v, { dtype: 'float64' });
+
+  it('x.pow(1) differentiates (the gradient is 1), and so does x.pow(2) twice (issue 12 bug 1, pow-one-backward)', () => {
+    eachBackend((b) => {
+      const [g] = grad((x: Tensor) => x.pow(1).sum())(f64([0.5, -2, 3]));
+      assert.deepEqual(values(g), [1, 1, 1], b);
+      const second = grad((x: Tensor) => grad((t: Tensor) => t.pow(2).sum(), { createGraph: true })(x)[0].sum());
+      assert.deepEqual(values(second(f64([0.5, -2, 3]))[0]), [2, 2, 2], b);
+    });
+  });
+
+  it('pow(0, 0) has gradient 0 with respect to the base, and 0^e for e >= 0 none with respect to the exponent (issue 12 bug 7, pow-zero-zero-grad)', () => {
+    eachBackend((bk) => {
+      const [gb, ge] = grad((b: Tensor, e: Tensor) => b.pow(e).sum())(f64([0, 0, 2]), f64([0, 1, 0]));
+      assert.deepEqual(values(gb), [0, 1, 0], `${bk} base`);
+      close(values(ge), [0, 0, Math.LN2], `${bk} exponent`);
+    });
+  });
+
+  it("pow's constant exponents follow PyTorch's special kernels: (-inf)^0.5 is NaN, (-0)^-0.5 is -inf; 1^NaN is 1 (pow-nonfinite, pow-one-nan)", () => {
+    eachBackend((b) => {
+      for (const dtype of FLOATS) {
+        const x = tensor(long([Number.NEGATIVE_INFINITY, -0, 4, 9]), { dtype });
+        close(values(x.pow(0.5)).slice(0, 4), [Number.NaN, -0, 2, 3], `${b} ${dtype} ^0.5`);
+        close(values(x.pow(-0.5)).slice(0, 4), [Number.NaN, Number.NEGATIVE_INFINITY, 0.5, 1 / 3], `${b} ${dtype} ^-0.5`, 1e-7);
+        close(values(x.pow(3)).slice(0, 4), [Number.NEGATIVE_INFINITY, -0, 64, 729], `${b} ${dtype} ^3`);
+        const ones = tensor(long([1, 1, -1]), { dtype });
+        const e = tensor(long([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]), { dtype });
+        close(values(ones.pow(e)).slice(0, 3), [1, 1, 1], `${b} ${dtype} 1^NaN`);
+      }
+    });
+  });
+
+  it("pow's second derivatives at a zero base are PyTorch's: NaN where its masked exponent gradient meets log 0 (pow-zero-base-grad2)", () => {
+    eachBackend((bk) => {
+      const [d2b, d2e] = grad((b: Tensor, e: Tensor) => grad((p: Tensor, q: Tensor) => p.pow(q).sum(), { createGraph: true })(b, e)[1].sum())(f64([0, 0.5]), f64([2, 2]));
+      close(values(d2b), [Number.NaN, -0.19314718055994529], `${bk} d2/db de`);
+      close(values(d2e), [Number.NaN, 0.12011325347955035], `${bk} d2/de2`);
+    });
+  });
+});

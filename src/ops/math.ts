@@ -407,7 +407,30 @@ function cpow(a: number, b: number): number {
   if (a === 1 || (a === -1 && (b === Number.POSITIVE_INFINITY || b === Number.NEGATIVE_INFINITY))) return 1;
   return a ** b;
 }
-const POW_SCALAR = unaryKernel('powScalar', (x, p) => (p === 2 ? x * x : cpow(x, p)));
+/**
+ * x^p for a constant p with PyTorch's special cases (its pow kernel dispatches them to other
+ * kernels): sqrt for 0.5 and rsqrt for -0.5 (so (-inf)^0.5 is NaN and (-0)^-0.5 is -inf, unlike C's
+ * pow), reciprocal for -1, x·x, x·x·x and 1/(x·x) for 2, 3 and -2.
+ */
+function powScalarKernel(x: number, p: number): number {
+  switch (p) {
+    case 0.5:
+      return Math.sqrt(x);
+    case -0.5:
+      return 1 / Math.sqrt(x);
+    case -1:
+      return 1 / x;
+    case 2:
+      return x * x;
+    case 3:
+      return x * x * x;
+    case -2:
+      return 1 / (x * x);
+    default:
+      return cpow(x, p);
+  }
+}
+const POW_SCALAR = unaryKernel('powScalar', powScalarKernel);
 const POW = binaryKernel('pow', cpow);
 
 /**
@@ -436,8 +459,10 @@ export const pow = defineOp(
       const [x, e] = operands(a, b, 'pow', true);
       const y = runBinary(POW, x, e, 'pow');
       return record(def, [x, e], y, (g) => {
+        // PyTorch's pow_backward_self and pow_backward_exponent, written as they are (the
+        // exponent's mask sits inside the product), so that their own derivatives match too
         const ga = where(eq(e, 0), 0, mul(g, mul(e, pow(x, sub(e, 1)))));
-        const gb = where(logicalAnd(eq(x, 0), ge(e, 0)), 0, mul(g, mul(y, log(x))));
+        const gb = mul(g, where(logicalAnd(eq(x, 0), ge(e, 0)), 0, mul(y, log(x))));
         return [sumTo(ga, x.shape), sumTo(gb, e.shape)];
       });
     },
