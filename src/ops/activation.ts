@@ -10,7 +10,7 @@ import { compositeOp, unaryOp } from './elementwise.js';
 import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
 import { assertTensor, runUnary, unaryKernel } from './kernel.js';
 import { CLAMP, abs, erf, exp, expm1, log, log1p, tanh } from './math.js';
-import { chunk, reshape } from './shape.js';
+import { chunk, detach, reshape } from './shape.js';
 import { erf as erfScalar } from './special.js';
 
 const fn = (latex: string) => operatorLatex(latex);
@@ -72,6 +72,18 @@ export const sigmoid = unaryOp({
   onnx: { opType: 'Sigmoid' },
 });
 
+/**
+ * PyTorch's elu_backward for x <= 0 ? a·e^(x·s) : b (a, b the scaled upstream): a·e^(x·s), not
+ * y + α, which cancels for large negative x. The exponential is taken at x only where x < 0 (at 0
+ * and above at 0): PyTorch's double backward multiplies by (x < 0), so the second derivative at
+ * x = 0 is 0, and a NaN input (which takes the linear branch, as PyTorch's scalar loop) cannot
+ * reach e^x. (PyTorch's vectorised loop gives NaN there instead: no convention to follow.)
+ */
+function expBranch(x: Tensor, a: Tensor, s: number, b: Tensor): Tensor {
+  const xs = where(lt(x, 0), x, 0);
+  return where(le(x, 0), mul(a, exp(s === 1 ? xs : mul(xs, s))), b);
+}
+
 /** ELU: x for x > 0, alpha·(e^x - 1) otherwise. */
 export const elu = unaryOp({
   name: 'elu',
@@ -79,8 +91,7 @@ export const elu = unaryOp({
   problem: 'elu',
   params: [{ name: 'alpha', default: 1, latex: '\\alpha', text: 'α' }],
   kernel: unaryKernel('elu', (x, a) => (x > 0 ? x : a * Math.expm1(x))),
-  // x <= 0 picks the exponential branch, as PyTorch's elu_backward (NaN takes the linear one)
-  backward: (g, x, y, [a]): Tensor => mul(g, where(le(x, 0), add(y, a), 1)),
+  backward: (g, x, _y, [a]): Tensor => expBranch(x, mul(g, a), 1, g),
   latex: fn('\\mathrm{ELU}'),
   fnLatex: '\\mathrm{ELU}',
   label: (at) => (typeof at.alpha === 'number' && at.alpha !== 1 ? `ELU ${formatParam(at.alpha)}` : 'ELU'),
@@ -263,8 +274,10 @@ export const mish = compositeOp({
   doc: 'x·tanh(softplus(x)).',
   problem: 'mish',
   forward: (x): Tensor => mul(x, tanh(softplus(x))),
+  // PyTorch's mish backward, with tanh(log1p(e^x)) rather than the thresholded softplus: the
+  // same values, and the same second derivative (NaN where e^x overflows)
   backward: (g, x): Tensor => {
-    const t = tanh(softplus(x));
+    const t = tanh(log1p(exp(x)));
     return mul(g, add(t, mul(mul(x, sigmoid(x)), sub(1, mul(t, t)))));
   },
   fnLatex: '\\mathrm{Mish}',
@@ -287,7 +300,7 @@ export const selu = compositeOp({
   doc: 'scale·(x for x > 0, α(e^x - 1) otherwise) with α ≈ 1.6733 and scale ≈ 1.0507.',
   problem: 'selu',
   forward: (x): Tensor => mul(elu(x, SELU_ALPHA), SELU_SCALE),
-  backward: (g, x): Tensor => mul(g, where(le(x, 0), mul(exp(x), SELU_SCALE * SELU_ALPHA), SELU_SCALE)),
+  backward: (g, x): Tensor => expBranch(x, mul(g, SELU_SCALE * SELU_ALPHA), 1, mul(g, SELU_SCALE)),
   fnLatex: '\\mathrm{SELU}',
   label: 'SELU',
   derivative: ([x]) => [cases([[gt0(x), num(SELU_SCALE)]], times(num(SELU_SCALE * SELU_ALPHA), call('exp', x)))],
@@ -306,7 +319,8 @@ export const celu = compositeOp({
     if (a === 0) throw new ChainruleError('celu: alpha must not be 0');
   },
   forward: (x, [a]): Tensor => where(gt(x, 0), x, mul(expm1(div(x, a)), a)),
-  backward: (g, x, _y, [a]): Tensor => mul(g, where(le(x, 0), exp(div(x, a)), 1)),
+  // PyTorch's celu is its elu with input scale 1/α: g·(1/α)·α·e^(x·(1/α)) where x <= 0
+  backward: (g, x, _y, [a]): Tensor => expBranch(x, mul(mul(g, 1 / a), a), 1 / a, g),
   fnLatex: '\\mathrm{CELU}',
   label: 'CELU',
   derivative: ([x], [a]) => [cases([[gt0(x), num(1)]], call('exp', over(x, a ?? num(1))))],
@@ -321,7 +335,12 @@ export const hardswish = compositeOp({
   doc: "x·min(max(x + 3, 0), 6)/6; its gradient is x/3 + 1/2 on [-3, 3] (PyTorch's convention at the kinks).",
   problem: 'hardswish',
   forward: (x): Tensor => div(mul(x, runUnary(CLAMP, add(x, 3), 0, 6)), 6),
-  backward: (g, x): Tensor => mul(g, where(lt(x, -3), 0, where(le(x, 3), add(div(x, 3), 0.5), 1))),
+  // x/3 + 1/2 on [-3, 3] as PyTorch's scalar loop (its vectorised one gives 1 at x = 3 and NaN at
+  // NaN); the second derivative 1/3 only strictly inside, as PyTorch's double backward
+  backward: (g, x): Tensor => {
+    const inner = where(logicalAnd(gt(x, -3), lt(x, 3)), add(div(x, 3), 0.5), where(lt(x, -3), 0, where(le(x, 3), add(div(detach(x), 3), 0.5), 1)));
+    return mul(g, inner);
+  },
   fnLatex: '\\mathrm{hardswish}',
   derivative: ([x]) => [cases([[cond(x, '<', num(-3)), num(0)], [cond(x, '<=', num(3)), plus(over(x, num(3)), num(0.5))]], num(1))],
   plot: { title: 'Hardswish' },
@@ -468,7 +487,8 @@ export const logit = compositeOp({
   backward: (g, x, _y, [eps]): Tensor => {
     const d = div(g, mul(x, sub(1, x)));
     if (Number.isNaN(eps)) return where(logicalOr(lt(x, 0), gt(x, 1)), scalar(Number.NaN, { dtype: d.dtype }), d);
-    return where(logicalOr(lt(x, eps), gt(x, 1 - eps)), 0, d);
+    // selected inside [eps, 1 - eps], so NaN gives 0 as in PyTorch
+    return where(logicalAnd(ge(x, eps), le(x, 1 - eps)), d, 0);
   },
   fnLatex: '\\operatorname{logit}',
   derivative: ([x]) => [over(num(1), times(x, minus(num(1), x)))],
@@ -500,7 +520,10 @@ export const prelu = defineOp(
         }
         w = reshape(weight, [c, ...x.shape.slice(2).map(() => 1)]);
       } else if (weight.ndim !== 0) w = reshape(weight, []);
-      return where(gt(x, 0), x, mul(w, x));
+      // the slope multiplies x only where x <= 0 (0 elsewhere): the weight's gradient at x = +inf is
+      // 0, as PyTorch's prelu_backward (x > 0 ? 0 : x·g), not 0·inf
+      const pos = gt(x, 0);
+      return where(pos, x, mul(w, where(pos, 0, x)));
     },
 );
 

@@ -4,6 +4,7 @@ import { record } from '../autograd/record.js';
 import type { BinaryKernel } from '../backend/types.js';
 import { ChainruleError } from '../errors.js';
 import { zerosLike } from '../tensor/creation.js';
+import { isFloat } from '../tensor/dtype.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { type NamedMeta, type Op, type OpDef, type OpMeta, type OpNames, defineOp } from './define.js';
 import { binaryKernel, runBinary, runUnary, runWhere, unaryKernel } from './kernel.js';
@@ -20,6 +21,8 @@ interface BinarySpec extends OpMeta {
   readonly floatOnly?: boolean;
   /** a bool operand is an error, as in PyTorch (sub: masks are inverted with logicalNot) */
   readonly noBool?: string;
+  /** integer operands divide: a zero divisor is an error, as PyTorch's ZeroDivisionError */
+  readonly integerDivision?: boolean;
 }
 
 /** Defines a broadcasting binary op from its kernel and its gradients. */
@@ -36,6 +39,9 @@ export function binaryOp<
           throw new ChainruleError(`${def.name}: ${spec.noBool}`);
         }
         const [a, b] = operands(x, y, def.name, spec.floatOnly);
+        if (spec.integerDivision && !isFloat(b.dtype) && b.data.includes(0)) {
+          throw new ChainruleError(`${def.name}: integer division by zero (the divisor has a 0), as PyTorch's ZeroDivisionError`);
+        }
         const out = runBinary(spec.kernel, a, b, def.name);
         return record(def, [a, b], out, (g) => {
           const [ga, gb] = spec.grads(g, a, b, out);

@@ -4,7 +4,7 @@
 import { noGrad } from '../autograd/mode.js';
 import { ChainruleError } from '../errors.js';
 import { record } from '../autograd/record.js';
-import { scalar, zerosLike } from '../tensor/creation.js';
+import { fullLike, scalar, zerosLike } from '../tensor/creation.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { add, binaryOp, div, eq, ge, gt, le, logicalAnd, logicalOr, lt, maximum, minimum, mul, neg, sub, where } from './arith.js';
 import { operands } from './operands.js';
@@ -14,7 +14,7 @@ import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, powe
 import { isFloat } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { assertNumber, assertTensor, binaryKernel, castData, runBinary, runUnary, unaryKernel } from './kernel.js';
-import { detach } from './shape.js';
+import { cast, detach } from './shape.js';
 import { sumTo } from './reduce.js';
 import { erf as erfScalar } from './special.js';
 
@@ -273,7 +273,8 @@ export const acosh = unaryOp({
   doc: 'Inverse hyperbolic cosine (x ≥ 1); d/dx = 1/√(x² - 1).',
   problem: 'acosh',
   kernel: unaryKernel('acosh', Math.acosh),
-  backward: (g, x): Tensor => div(g, sqrt(mul(sub(x, 1), add(x, 1)))),
+  // PyTorch's g·rsqrt(x² - 1) (so x = -1, outside the domain, gives +inf as PyTorch's, not -inf)
+  backward: (g, x): Tensor => mul(g, rsqrt(sub(square(x), 1))),
   latex: fn('\\operatorname{arcosh}'),
   derivative: (a) => [over(num(1), call('sqrt', minus(sq(x0(a)), num(1))))],
   onnx: { opType: 'Acosh' },
@@ -487,9 +488,11 @@ export const atan2 = binaryOp({
   latex: ([y, x]) => `\\operatorname{atan2}\\left(${y}, ${x}\\right)`,
   kernel: binaryKernel('atan2', Math.atan2),
   floatOnly: true,
+  // PyTorch's atan2_backward, g·other·(1/r²) and g·(-input)·(1/r²), so that float32 second
+  // derivatives overflow where PyTorch's do
   grads: (g, y, x): [Tensor | null, Tensor | null] => {
-    const r2 = add(mul(x, x), mul(y, y));
-    return [mul(g, div(x, r2)), neg(mul(g, div(y, r2)))];
+    const recip = reciprocal(add(mul(y, y), mul(x, x)));
+    return [mul(mul(g, x), recip), mul(mul(g, neg(y)), recip)];
   },
   derivative: ([y, x]) => {
     const r2 = plus(sq(x), sq(y));
@@ -505,7 +508,8 @@ export const hypot = binaryOp({
   latex: ([a, b]) => `\\sqrt{${a}^{2} + ${b}^{2}}`,
   kernel: binaryKernel('hypot', Math.hypot),
   floatOnly: true,
-  grads: (g, a, b, y): [Tensor | null, Tensor | null] => [mul(g, div(a, y)), mul(g, div(b, y))],
+  // PyTorch's hypot_backward: g·a/y and g·b/y
+  grads: (g, a, b, y): [Tensor | null, Tensor | null] => [div(mul(g, a), y), div(mul(g, b), y)],
   derivative: ([a, b]) => [over(a, call('hypot', a, b)), over(b, call('hypot', a, b))],
 });
 
@@ -516,7 +520,10 @@ export const fmod = binaryOp({
   problem: 'fmod',
   latex: ([a, b]) => `${a} \\bmod_{\\text{trunc}} ${b}`,
   kernel: binaryKernel('fmod', (a, b) => a % b),
-  grads: (g, a, b): [Tensor | null, Tensor | null] => [g, neg(mul(g, trunc(div(a, b))))],
+  integerDivision: true,
+  // d/db = -trunc(a/b), a constant (PyTorch's rounding division has no gradient), so that no
+  // second-order term divides by b
+  grads: (g, a, b): [Tensor | null, Tensor | null] => [g, neg(mul(g, noGrad(() => trunc(div(a, b)))))],
   derivative: ([a, b]) => [num(1), negE(call('trunc', over(a, b)))],
   onnx: { opType: 'Mod', attributes: () => ({ fmod: 1 }) },
 });
@@ -544,6 +551,7 @@ export const remainder = binaryOp({
   doc: "The remainder of floored division, a - b·floor(a/b), with the sign of b (Python's %).",
   problem: 'remainder',
   latex: ([a, b]) => `${a} \\bmod ${b}`,
+  integerDivision: true,
   kernel: binaryKernel('remainder', (a, b) => {
     const r = a % b;
     return r !== 0 && r < 0 !== b < 0 ? r + b : r;
@@ -555,17 +563,21 @@ export const remainder = binaryOp({
   onnx: { opType: 'Mod', attributes: () => ({ fmod: 0 }) },
 });
 
-/** start + weight·(end - start); weight a number or a tensor. */
+/**
+ * start + weight·(end - start); weight a number or a tensor. Computed as PyTorch does, from the
+ * nearer end: start + w·(end - start) for |w| < 0.5, else end - (end - start)·(1 - w), which is
+ * exact at w = 1 and keeps its digits near it; gradients (1 - w)·g, w·g and (end - start)·g.
+ */
 export const lerp = defineOp(
   {
     name: 'lerp',
-    doc: 'Linear interpolation start + weight·(end - start); weight is a number or a tensor.',
+    doc: 'Linear interpolation start + weight·(end - start), computed from the nearer end as PyTorch; weight is a number or a tensor.',
     inputs: ['input', 'end', 'weight'],
     problem: 'lerp',
     latex: ([a, b, w]) => `${a} + ${w}\\left(${b} - ${a}\\right)`,
     derivative: ([a, b, w]) => [minus(num(1), w), w, minus(b, a)],
   },
-  () =>
+  (def) =>
     function lerp(start: Tensor, end: TensorLike, weight: TensorLike): Tensor {
       assertTensor(start, 'lerp');
       const shapeOf = (v: TensorLike, what: string): readonly number[] => {
@@ -574,7 +586,22 @@ export const lerp = defineOp(
         return [];
       };
       broadcastShapes(broadcastShapes(start.shape, shapeOf(end, 'end'), 'lerp'), shapeOf(weight, 'weight'), 'lerp');
-      return add(start, mul(weight, sub(end, start)));
+      const [s, e] = operands(start, end, 'lerp');
+      const w = weight instanceof Tensor ? (weight.dtype === s.dtype ? weight : cast(weight, s.dtype)) : weight;
+      const oneMinus = (v: Tensor | number) => (typeof v === 'number' ? 1 - v : sub(1, v));
+      const y = noGrad(() => {
+        const diff = sub(e, s);
+        const near = add(s, mul(w, diff));
+        const far = sub(e, mul(diff, oneMinus(w)));
+        if (typeof w === 'number') return Math.abs(w) < 0.5 ? near : far;
+        return where(lt(abs(w), 0.5), near, far);
+      });
+      const inputs = w instanceof Tensor ? [s, e, w] : [s, e];
+      return record(def, inputs, y, (g) => {
+        const gs = sumTo(mul(g, oneMinus(w)), s.shape);
+        const ge = sumTo(mul(g, w), e.shape);
+        return w instanceof Tensor ? [gs, ge, sumTo(mul(g, sub(e, s)), w.shape)] : [gs, ge];
+      }, typeof w === 'number' ? { weight: w } : undefined);
     },
 );
 
@@ -625,7 +652,9 @@ export const clamp = defineOp(
       // an int32 tensor clamped by a fraction (or NaN) is float32, as PyTorch's type promotion makes it
       const fractional = (b: number | null | undefined) => b != null && !Number.isInteger(b);
       const src = x.dtype === 'int32' && (fractional(min) || fractional(max)) ? castData(x, 'float32') : x;
-      const y = runUnary(CLAMP, src, min ?? Number.NaN, max ?? Number.NaN, true);
+      // PyTorch fills NaN when both bounds are given and one is NaN (one NaN bound alone is none)
+      const nanBound = min != null && max != null && (Number.isNaN(min) || Number.isNaN(max));
+      const y = nanBound ? fullLike(src, Number.NaN) : runUnary(CLAMP, src, min ?? Number.NaN, max ?? Number.NaN, true);
       return record(def, [x], y, (g) => {
         // PyTorch's clamp_backward selects: where(min <= x <= max, g, 0)
         const lo = min != null ? ge(x, min) : null;

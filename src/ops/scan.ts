@@ -7,7 +7,7 @@ import { isGradEnabled } from '../autograd/mode.js';
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
 import type { ScanOp } from '../backend/types.js';
-import { arange, empty, full } from '../tensor/creation.js';
+import { arange, empty, full, zerosLike } from '../tensor/creation.js';
 import { floatOf } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, div, eq, ge, gt, le, logicalAnd, logicalNot, lt, mul, sub, where } from './arith.js';
@@ -86,6 +86,12 @@ function hasZero(x: Tensor): boolean {
   const a = x.data;
   for (let i = 0; i < a.length; i++) if (a[i] === 0) return true;
   return false;
+}
+
+function countZeros(x: Tensor): number {
+  let n = 0;
+  for (const v of x.data) if (v === 0) n++;
+  return n;
 }
 
 /**
@@ -213,6 +219,9 @@ export const prod = defineOp(
           const gk = reshape(g, kept);
           if (!hasZero(src)) return [mul(gk, div(reshape(y, kept), src))];
           if (!whole) return [mul(gk, productOfOthers(src, ds[0]))];
+          // PyTorch's prod_backward over every element returns constant zeros for two zeros or more
+          // (the true gradient too, but its own gradient is then 0 as well)
+          if (countZeros(src) > 1) return [zerosLike(src)];
           return [reshape(mul(reshape(gk, [1]), productOfOthers(reshape(src, [src.size]), 0)), src.shape)];
         },
         { dim: whole ? null : (ds[0] ?? null) },
