@@ -1,15 +1,17 @@
 
+import { noGrad } from '../autograd/mode.js';
 import { record } from '../autograd/record.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { scalar } from '../tensor/creation.js';
 import { normDim } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { OpInfo, Tensor } from '../tensor/tensor.js';
 import { add, div, eq, ge, gt, le, logicalAnd, logicalOr, lt, mul, neg, sub, where } from './arith.js';
 import { defineOp, operatorLatex } from './define.js';
 import { compositeOp, unaryOp } from './elementwise.js';
 import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
 import { assertTensor, runUnary, unaryKernel } from './kernel.js';
-import { CLAMP, abs, erf, exp, expm1, log, log1p, tanh } from './math.js';
+import { CLAMP, abs, cosh, erf, exp, expm1, log, log1p, reciprocal, tanh } from './math.js';
+import { sumTo } from './reduce.js';
 import { chunk, detach, reshape } from './shape.js';
 import { erf as erfScalar } from './special.js';
 
@@ -106,6 +108,55 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const GELU_ERF = unaryKernel('gelu', (x: number) => 0.5 * x * (1 + erfScalar(x * Math.SQRT1_2)));
 const GELU_TANH = unaryKernel('geluTanh', (x: number) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))));
 
+/** GELU's derivative: Φ(x) + x·φ(x), or that of the tanh form. */
+function geluDerivative(x: Tensor, tanhForm: boolean): Tensor {
+  if (tanhForm) {
+    const x2 = mul(x, x);
+    const t = tanh(mul(add(x, mul(mul(x2, x), 0.044715)), SQRT_2_OVER_PI));
+    const du = mul(add(mul(x2, 3 * 0.044715), 1), SQRT_2_OVER_PI);
+    return add(mul(add(t, 1), 0.5), mul(mul(mul(x, 0.5), sub(1, mul(t, t))), du));
+  }
+  const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5);
+  const pdf = mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI);
+  return add(cdf, mul(x, pdf));
+}
+
+/**
+ * GELU's second derivative as PyTorch's gelu_double_backward computes it: 2φ - x²·φ, and the
+ * tanh form's f'gh + f'gh + g'fh + h'fg; so it is NaN where PyTorch's is (x² overflowing to ∞
+ * beside φ = 0, at ±∞ and, in float32, for |x| above 1.8e19).
+ */
+function geluSecond(x: Tensor, tanhForm: boolean): Tensor {
+  if (!tanhForm) {
+    const x2 = mul(x, x);
+    const pdf = mul(exp(mul(x2, -0.5)), INV_SQRT_2PI);
+    return sub(mul(pdf, 2), mul(x2, pdf));
+  }
+  const kappa = 0.044715;
+  const inner = mul(add(x, mul(mul(mul(x, x), x), kappa)), SQRT_2_OVER_PI);
+  const t = tanh(inner);
+  const sech = reciprocal(cosh(inner));
+  const f = mul(x, 0.5);
+  const g = sub(1, mul(t, t));
+  const h = mul(add(mul(mul(x, x), 3 * kappa), 1), SQRT_2_OVER_PI);
+  const fgh = mul(mul(g, 0.5), h);
+  const gfh = mul(mul(f, h), mul(mul(mul(sech, 2), neg(mul(sech, t))), h));
+  const hfg = mul(mul(f, g), mul(x, 6 * kappa * SQRT_2_OVER_PI));
+  return add(add(add(fgh, fgh), gfh), hfg);
+}
+
+const GELU_BACKWARD: OpInfo = { name: 'geluBackward', latex: ([g, x]) => `\\mathrm{GELU}'\\left(${x}\\right) ${g}` };
+
+/**
+ * dL/dx of gelu, g·GELU'(x), recorded as PyTorch records its gelu_backward: with its own
+ * gradients, GELU'(x)·gg for g and g·gg·GELU''(x) for x (geluSecond), rather than the
+ * derivative of GELU'(x)'s formula, which overflows elsewhere.
+ */
+function geluBackward(g: Tensor, x: Tensor, tanhForm: boolean): Tensor {
+  const y = noGrad(() => mul(g, geluDerivative(x, tanhForm)));
+  return record(GELU_BACKWARD, [g, x], y, (gg) => [geluBackward(gg, x, tanhForm), mul(mul(gg, g), geluSecond(x, tanhForm))]);
+}
+
 export interface GeluOptions {
   /** 'none' (exact, with erf; PyTorch's default) or 'tanh' (the approximation) */
   approximate?: 'none' | 'tanh';
@@ -143,26 +194,10 @@ export const gelu = defineOp(
       if (approx !== 'none' && approx !== 'tanh') throw new ChainruleError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approx)}`);
       if (approx === 'tanh') {
         const y = runUnary(GELU_TANH, x);
-        return record(
-          def,
-          [x],
-          y,
-          (g) => {
-            const x2 = mul(x, x);
-            const t = tanh(mul(add(x, mul(mul(x2, x), 0.044715)), SQRT_2_OVER_PI));
-            const du = mul(add(mul(x2, 3 * 0.044715), 1), SQRT_2_OVER_PI);
-            const d = add(mul(add(t, 1), 0.5), mul(mul(mul(x, 0.5), sub(1, mul(t, t))), du));
-            return [mul(g, d)];
-          },
-          { approximate: 'tanh' },
-        );
+        return record(def, [x], y, (g) => [geluBackward(g, x, true)], { approximate: 'tanh' });
       }
       const y = runUnary(GELU_ERF, x);
-      return record(def, [x], y, (g) => {
-        const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5);
-        const pdf = mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI);
-        return [mul(g, add(cdf, mul(x, pdf)))];
-      });
+      return record(def, [x], y, (g) => [geluBackward(g, x, false)]);
     },
 );
 
@@ -487,8 +522,8 @@ export const logit = compositeOp({
   backward: (g, x, _y, [eps]): Tensor => {
     const d = div(g, mul(x, sub(1, x)));
     if (Number.isNaN(eps)) return where(logicalOr(lt(x, 0), gt(x, 1)), scalar(Number.NaN, { dtype: d.dtype }), d);
-    // selected inside [eps, 1 - eps], so NaN gives 0 as in PyTorch
-    return where(logicalAnd(ge(x, eps), le(x, 1 - eps)), d, 0);
+    // NaN keeps its NaN gradient, as PyTorch's scalar loop (its vectorised one gives 0)
+    return where(logicalOr(lt(x, eps), gt(x, 1 - eps)), 0, d);
   },
   fnLatex: '\\operatorname{logit}',
   derivative: ([x]) => [over(num(1), times(x, minus(num(1), x)))],
@@ -506,7 +541,7 @@ export const prelu = defineOp(
     derivative: ([x, w]) => [cases([[gt0(x), num(1)]], w), cases([[gt0(x), num(0)]], x)],
     onnx: { opType: 'PRelu' },
   },
-  () =>
+  (def) =>
     function prelu(x: Tensor, weight: Tensor): Tensor {
       assertTensor(x, 'prelu');
       assertTensor(weight, 'prelu', 'weight');
@@ -520,10 +555,18 @@ export const prelu = defineOp(
         }
         w = reshape(weight, [c, ...x.shape.slice(2).map(() => 1)]);
       } else if (weight.ndim !== 0) w = reshape(weight, []);
-      // the slope multiplies x only where x <= 0 (0 elsewhere): the weight's gradient at x = +inf is
-      // 0, as PyTorch's prelu_backward (x > 0 ? 0 : x·g), not 0·inf
       const pos = gt(x, 0);
-      return where(pos, x, mul(w, where(pos, 0, x)));
+      const y = noGrad(() => where(pos, x, mul(w, x)));
+      return record(def, [x, w], y, (g) => {
+        // PyTorch's prelu_backward: x > 0 ? g : w·g, and x > 0 ? 0 : x·g (so 0 at x = +inf, not
+        // 0·inf). Its double backward multiplies by (x <= 0), which is 0 at NaN where the first
+        // derivative took the x <= 0 branch: there w and x enter detached, so their second
+        // derivatives are 0 as PyTorch's
+        const npos = le(x, 0);
+        const gx = where(pos, g, mul(where(npos, w, detach(w)), g));
+        const gw = where(pos, 0, mul(where(npos, x, detach(x)), g));
+        return [gx, sumTo(gw, w.shape)];
+      });
     },
 );
 

@@ -621,9 +621,10 @@ export const clamp = defineOp(
   {
     name: 'clamp',
     doc: 'Clamps into [min, max] (either may be omitted, or a tensor; with min > max the result is max, and a NaN anywhere gives NaN, as in PyTorch); the gradient is 1 where min ≤ x ≤ max, and flows to a tensor bound where it binds.',
+    // at least one bound must be given, as in PyTorch
     params: [
-      { name: 'min', default: null },
-      { name: 'max', default: null },
+      { name: 'min', default: null, sample: -1 },
+      { name: 'max', default: null, sample: 1 },
     ],
     problem: 'clamp',
     aliases: ['clip'],

@@ -12,7 +12,7 @@ function numDtype(n: number, other: Tensor): DType {
 
 /** A number operand (NaN and the infinities included: PyTorch computes with them), else an error naming the op. */
 function numberOperand(v: unknown, op: string, what: string): number {
-  if (typeof v !== 'number') throw new ChainruleError(`${op}: ${what} must be a Tensor or a number, got ${v === null ? 'null' : typeof v}`);
+  if (typeof v !== 'number') throw new ChainruleError(`${op}: ${what} must be a number, got ${String(v)}`);
   return v;
 }
 

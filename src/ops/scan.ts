@@ -7,7 +7,7 @@ import { isGradEnabled } from '../autograd/mode.js';
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
 import type { ScanOp } from '../backend/types.js';
-import { arange, empty, full, zerosLike } from '../tensor/creation.js';
+import { arange, empty, full } from '../tensor/creation.js';
 import { floatOf } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, div, eq, ge, gt, le, logicalAnd, logicalNot, lt, mul, sub, where } from './arith.js';
@@ -86,12 +86,6 @@ function hasZero(x: Tensor): boolean {
   const a = x.data;
   for (let i = 0; i < a.length; i++) if (a[i] === 0) return true;
   return false;
-}
-
-function countZeros(x: Tensor): number {
-  let n = 0;
-  for (const v of x.data) if (v === 0) n++;
-  return n;
 }
 
 /**
@@ -185,7 +179,9 @@ function productOfOthers(x: Tensor, d: number): Tensor {
 /**
  * Product over dim (all elements when omitted), as torch.prod (bool and int32 inputs give int32).
  * The gradient is y/x without zeros in the input and the product of the other elements otherwise
- * (PyTorch's rule), so it is right at zeros and differentiable again.
+ * (PyTorch's rule), so it is right at zeros and differentiable again. One deliberate difference:
+ * over every element with two or more zeros PyTorch's gradient is a constant (its second
+ * derivative 0), chainrule's second derivative is the true one.
  * @example prod(tensor([[1, 2], [3, 4]]), 1).toArray() // [2, 12]
  */
 export const prod = defineOp(
@@ -199,6 +195,8 @@ export const prod = defineOp(
     latex: ([a]) => `\\prod ${a}`,
     fnLatex: '\\prod',
     label: 'Π',
+    deviation:
+      "The second derivative of prod over every element when two or more are 0: PyTorch's prod_backward returns constant zeros there (the right gradient, but not differentiable further), so its second derivative is 0; chainrule's is the true one, the product of the other elements.",
     onnx: { opType: 'ReduceProd' },
   },
   (def) =>
@@ -219,9 +217,6 @@ export const prod = defineOp(
           const gk = reshape(g, kept);
           if (!hasZero(src)) return [mul(gk, div(reshape(y, kept), src))];
           if (!whole) return [mul(gk, productOfOthers(src, ds[0]))];
-          // PyTorch's prod_backward over every element returns constant zeros for two zeros or more
-          // (the true gradient too, but its own gradient is then 0 as well)
-          if (countZeros(src) > 1) return [zerosLike(src)];
           return [reshape(mul(reshape(gk, [1]), productOfOthers(reshape(src, [src.size]), 0)), src.shape)];
         },
         { dim: whole ? null : (ds[0] ?? null) },
