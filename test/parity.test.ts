@@ -14,7 +14,7 @@ import { describe, it } from 'node:test';
 import * as chainrule from 'chainrule';
 import { F, Tensor, getBackend, listBackends, nn, optim, setBackend } from 'chainrule';
 import { type Case, fixtureNames, loadFixture } from './parity-fixture.js';
-import { CAUSES, type Cause, KNOWN } from './parity-known.js';
+import { CAUSES, type Cause, DEVIATIONS, KNOWN } from './parity-known.js';
 import { replay } from './parity-replay.js';
 import { TABLE } from './parity-table.js';
 
@@ -26,6 +26,13 @@ describe('parity fixtures', () => {
     assert.deepEqual(fixtureNames(), ['big', 'default', 'seed7']);
     const named = new Set(Object.keys(KNOWN).map((k) => k.slice(0, k.indexOf(':'))));
     assert.deepEqual([...named].filter((n) => !fixtureNames().includes(n)), [], 'known failures of fixtures that do not exist');
+  });
+
+  it('states every deliberate difference in the op table entry of its op (OpMeta.deviation)', () => {
+    for (const [cause, op] of Object.entries(DEVIATIONS)) {
+      const def = (chainrule as unknown as Record<string, { def?: { deviation?: string } }>)[op as string]?.def;
+      assert.ok(def?.deviation, `${cause}: the op table entry ${op} states no deviation`);
+    }
   });
 });
 

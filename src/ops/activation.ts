@@ -2,7 +2,7 @@
 import { noGrad } from '../autograd/mode.js';
 import { record } from '../autograd/record.js';
 import { ChainruleError, fmtShape } from '../errors.js';
-import { scalar } from '../tensor/creation.js';
+import { scalar, zerosLike } from '../tensor/creation.js';
 import { normDim } from '../tensor/shape.js';
 import type { OpInfo, Tensor } from '../tensor/tensor.js';
 import { add, div, eq, ge, gt, le, logicalAnd, logicalOr, lt, mul, neg, sub, where } from './arith.js';
@@ -19,6 +19,19 @@ const fn = (latex: string) => operatorLatex(latex);
 const x0 = (args: readonly Expr[]) => args[0];
 const gt0 = (x: Expr) => cond(x, '>', num(0));
 
+const RELU_BACKWARD: OpInfo = { name: 'reluBackward', latex: ([g, y]) => `\\mathbb{1}_{${y} > 0}\\, ${g}` };
+
+/**
+ * dL/dx of relu as PyTorch's threshold_backward: y <= 0 ? 0 : g, a selection (a NaN upstream
+ * stays out where y <= 0, and a NaN input passes the gradient, as a 0/1 mask times g would not).
+ * Recorded as PyTorch records it, with zeros as the gradient of y: in a second derivative those
+ * zeros flow back through the layers before the relu as PyTorch's do, NaN weights included.
+ */
+function reluBackward(g: Tensor, y: Tensor): Tensor {
+  const out = noGrad(() => where(le(y, 0), 0, g));
+  return record(RELU_BACKWARD, [g, y], out, (gg) => [reluBackward(gg, y), zerosLike(gg)]);
+}
+
 /** max(x, 0) (NaN stays NaN); gradient 1 where x > 0 and 0 elsewhere (0 at x = 0, as in PyTorch). */
 export const relu = unaryOp({
   name: 'relu',
@@ -27,9 +40,7 @@ export const relu = unaryOp({
   // x < 0 rather than x > 0: NaN (and -0) pass through, as PyTorch's clamp_min
   kernel: unaryKernel('relu', (x) => (x < 0 ? 0 : x)),
   keepsInt: true,
-  // PyTorch's threshold_backward selects (y <= 0 ? 0 : g): a NaN upstream stays where y <= 0 is
-  // false and becomes 0 elsewhere, and NaN inputs pass the gradient (a 0/1 mask times g would not)
-  backward: (g, _x, y): Tensor => where(le(y, 0), 0, g),
+  backward: (g, _x, y): Tensor => reluBackward(g, y),
   latex: fn('\\mathrm{ReLU}'),
   fnLatex: '\\mathrm{ReLU}',
   label: 'ReLU',
