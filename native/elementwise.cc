@@ -98,7 +98,8 @@ bool unary_t(int op, const T* x, T* out, int64_t n, double p0, double p1) {
         const double e = std::exp(v);
         return e / (1 + e);
       });
-    case U_relu: return CR_MAP([](double v) { return v > 0 ? v : 0.0; });
+    // NaN and -0 pass through, as PyTorch's relu
+    case U_relu: return CR_MAP([](double v) { return v < 0 ? 0.0 : v; });
     // NaN gives 0, as in PyTorch
     case U_sign: return CR_MAP([](double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0; });
     case U_step: return CR_MAP([](double v) { return v >= 0 ? 1.0 : 0.0; });
@@ -114,8 +115,14 @@ bool unary_t(int op, const T* x, T* out, int64_t n, double p0, double p1) {
     case U_elu: return CR_MATH([p0](double v) { return v > 0 ? v : p0 * std::expm1(v); });
     case U_softplus:
       return CR_MATH([p0, p1](double v) { return v * p0 > p1 ? v : std::log1p(std::exp(p0 * v)) / p0; });
+    // PyTorch's special cases of a constant exponent (see powScalarKernel in src/ops/math.ts)
     case U_powScalar:
+      if (p0 == 0.5) return CR_MAP([](double v) { return std::sqrt(v); });
+      if (p0 == -0.5) return CR_MAP([](double v) { return 1 / std::sqrt(v); });
+      if (p0 == -1) return CR_MAP([](double v) { return 1 / v; });
       if (p0 == 2) return CR_MAP([](double v) { return v * v; });
+      if (p0 == 3) return CR_MAP([](double v) { return v * v * v; });
+      if (p0 == -2) return CR_MAP([](double v) { return 1 / (v * v); });
       return CR_MATH([p0](double v) { return std::pow(v, p0); });
     case U_addScalar: return CR_MAP([p0](double v) { return v + p0; });
     case U_mulScalar: return CR_MAP([p0](double v) { return v * p0; });
@@ -221,6 +228,9 @@ bool binary_t(int op, const T* a, const T* b, void* out, int rank, const int64_t
     case B_le: return CR_CMP([](T x, T y) { return uint8_t(x <= y); });
     case B_gt: return CR_CMP([](T x, T y) { return uint8_t(x > y); });
     case B_ge: return CR_CMP([](T x, T y) { return uint8_t(x >= y); });
+    // nonzero is true (NaN included), as in PyTorch
+    case B_logicalAnd: return CR_CMP([](T x, T y) { return uint8_t(x != 0 && y != 0); });
+    case B_logicalOr: return CR_CMP([](T x, T y) { return uint8_t(x != 0 || y != 0); });
     default: return false;
   }
 #undef CR_RUN

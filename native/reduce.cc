@@ -139,8 +139,9 @@ void softmax_t(const T* x, int64_t outer, int64_t n, int64_t inner, T* out, bool
         double s = 0;
         for (int64_t j = 0; j < n; j++) s += std::exp(double(r[j]) - mx);
         if (log) {
-          const double lse = mx + std::log(s);
-          for (int64_t j = 0; j < n; j++) w[j] = from_double<T>(double(r[j]) - lse);
+          // (x - max) - log Σ, as PyTorch: x - (max + log Σ) loses the digits of large logits
+          const double ls = std::log(s);
+          for (int64_t j = 0; j < n; j++) w[j] = from_double<T>((double(r[j]) - mx) - ls);
         } else {
           const double inv = 1 / s;
           for (int64_t j = 0; j < n; j++) w[j] = from_double<T>(std::exp(double(r[j]) - mx) * inv);
@@ -166,9 +167,9 @@ void softmax_t(const T* x, int64_t outer, int64_t n, int64_t inner, T* out, bool
       for (int64_t j = 0; j < n; j++)
         for (int64_t i = 0; i < inner; i++) s[i] += std::exp(double(base[j * inner + i]) - mx[i]);
       if (log) {
-        for (int64_t i = 0; i < inner; i++) s[i] = mx[i] + std::log(s[i]);
+        for (int64_t i = 0; i < inner; i++) s[i] = std::log(s[i]);
         for (int64_t j = 0; j < n; j++)
-          for (int64_t i = 0; i < inner; i++) ob[j * inner + i] = from_double<T>(double(base[j * inner + i]) - s[i]);
+          for (int64_t i = 0; i < inner; i++) ob[j * inner + i] = from_double<T>((double(base[j * inner + i]) - mx[i]) - s[i]);
       } else {
         for (int64_t i = 0; i < inner; i++) s[i] = 1 / s[i];
         for (int64_t j = 0; j < n; j++)

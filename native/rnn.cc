@@ -31,7 +31,7 @@ CR_CLONES void elman_fwd_row(int64_t H, bool relu, const T* __restrict gx, const
 #pragma GCC ivdep
   for (int64_t j = 0; j < H; j++) {
       const double v = double(gx[j]) + double(gh[j]);
-      out[j] = sv[j] = T(v > 0 ? v : 0.0);
+      out[j] = sv[j] = T(v < 0 ? 0.0 : v);  // NaN passes, as PyTorch's relu
     }
   } else {
     for (int64_t j = 0; j < H; j++) out[j] = sv[j] = T(vtanh(double(gx[j]) + double(gh[j])));
@@ -92,7 +92,8 @@ CR_CLONES void elman_bwd_row(int64_t H, bool relu, const T* __restrict sv, const
   for (int64_t j = 0; j < H; j++) {
     const double d = double(dh[j]) + (dout ? double(dout[j]) : 0.0);
     const double y = double(sv[j]);
-    dgx[j] = T(relu ? (y > 0 ? d : 0.0) : d * (1 - y * y));
+    // relu: PyTorch's threshold_backward, y <= 0 ? 0 : d (a NaN state passes the gradient)
+    dgx[j] = T(relu ? (y <= 0 ? 0.0 : d) : d * (1 - y * y));
     next[j] = T(0);
   }
 }

@@ -1,7 +1,8 @@
 // Branch-free exp in double precision (Cody-Waite reduction, degree-11 Taylor polynomial, exponent
 // by bit arithmetic), and the sigmoid and tanh built on it: inline so that loops calling them
-// vectorize. Relative error about 1e-15; inputs are clamped to [-200, 200], beyond which the
-// results are exact to float precision.
+// vectorize. Relative error about 1e-15 over the whole double range: below -708 the result is 0
+// (e^x is then subnormal, under 3e-308) and above 709 it is infinity, so saturated sigmoid and tanh
+// gates are exactly 0 and 1, as in PyTorch, whose gradients through them are then exactly 0.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -15,10 +16,10 @@
 
 namespace cr {
 
-__attribute__((always_inline)) inline double vexp(double x) {
-  // float inputs never need more range; NaN passes through the comparisons unchanged
-  x = x < -200.0 ? -200.0 : x;
-  x = x > 200.0 ? 200.0 : x;
+__attribute__((always_inline)) inline double vexp(double x0) {
+  // the polynomial runs on [-708, 709] (2^n stays a normal double); NaN passes the comparisons unchanged
+  double x = x0 < -708.0 ? -708.0 : x0;
+  x = x > 709.0 ? 709.0 : x;
   const double magic = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer
   const double t = x * 1.4426950408889634 + magic;
   const double n = t - magic;
@@ -41,7 +42,8 @@ __attribute__((always_inline)) inline double vexp(double x) {
   bits = (bits - 0x4338000000000000ULL + 1023) << 52;  // 2^n (unsigned: NaN inputs wrap harmlessly)
   double scale;
   memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
+  const double y = p * scale;
+  return x0 < -708.0 ? 0.0 : x0 > 709.0 ? __builtin_inf() : y;
 }
 
 // 1 / (1 + e^-x), without overflow for large |x|

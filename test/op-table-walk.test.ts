@@ -44,6 +44,13 @@ function sampleInput(k: number): Tensor {
 
 const numeric = (op: Op) => op.def.params.filter((p) => (p.type ?? 'number') === 'number');
 
+/** The values the walk passes for parameters that need one (their samples), in order; none for the others. */
+function sampleParams(op: Op): number[] {
+  const ps = op.def.params;
+  const last = ps.map((p) => p.sample !== undefined).lastIndexOf(true);
+  return ps.slice(0, last + 1).map((p) => p.sample ?? (p.default as number));
+}
+
 describe('the op table', () => {
   it('has unique op names and unique problem-file names', () => {
     const names = OPS.map((o) => o.def.name);
@@ -88,10 +95,15 @@ describe('the op table', () => {
         const names = op.def.inputs.map((_, i) => `x${i}`);
         const xs = names.map((_, k) => tensor(samplesFor(op, k), { dtype: 'float64' }));
         const call = op as unknown as (...a: Tensor[]) => Tensor;
-        const engine = grad((...t: Tensor[]) => call(...t).sum())(...xs);
+        const extra = sampleParams(op) as unknown as Tensor[];
+        const engine = grad((...t: Tensor[]) => call(...t, ...extra).sum())(...xs);
+        const value = (p: (typeof op.def.params)[number]) => p.sample ?? p.default;
         const formulas = op.def.derivative?.(
           names.map((n) => parseExpr(n)),
-          numeric(op).map((p) => (typeof p.default === 'number' ? { kind: 'num', value: p.default } : (undefined as never))),
+          numeric(op).map((p) => {
+            const v = value(p);
+            return typeof v === 'number' ? { kind: 'num', value: v } : (undefined as never);
+          }),
         );
         assert.equal(formulas?.length, xs.length, `${op.def.name}: one formula per tensor input`);
         const env = new Map(names.map((n, i) => [n, xs[i]] as const));
@@ -115,10 +127,12 @@ describe('the op table', () => {
       const names = op.def.inputs.map((_, i) => `x${i}`);
       const at = (k: number) => samplesFor(op, k).at(-1) as number;
       const inputs = names.map((n, k) => `${n}: ${at(k)}`).join(', ');
-      const yaml = `title: ${op.def.problem}\ninputs: {${inputs}}\nnodes:\n  y: ${op.def.problem}(${names.join(', ')})\nbackward: {from: y}\n`;
+      const extra = sampleParams(op);
+      const args = [...names, ...extra.map(String)].join(', ');
+      const yaml = `title: ${op.def.problem}\ninputs: {${inputs}}\nnodes:\n  y: ${op.def.problem}(${args})\nbackward: {from: y}\n`;
       const dv = derive(solveProblem(parseProblem(yaml, 'walk.yaml')));
       const xs = names.map((_, k) => tensor(at(k), { dtype: 'float64' }));
-      const engine = grad((...t: Tensor[]) => (op as unknown as (...a: Tensor[]) => Tensor)(...t))(...xs);
+      const engine = grad((...t: Tensor[]) => (op as unknown as (...a: unknown[]) => Tensor)(...t, ...extra))(...xs);
       names.forEach((n, k) => {
         // the step shows ∂y/∂n as a formula, whose value is the engine's gradient
         const local = dv.backward.find((b) => b.name === n)?.terms[0]?.local;

@@ -1,7 +1,8 @@
-// Reads the differential suite's fixtures, test/fixtures/parity/<name>.json.gz, written by
-// scripts/fixtures/parity.py with PyTorch (its docstring describes the format), and decodes
-// their tensors.
-import { readFileSync } from 'node:fs';
+// Reads the differential suite's fixtures, written by scripts/fixtures/parity.py with PyTorch (its
+// docstring describes the format), and decodes their tensors. A fixture is its base family's file,
+// test/fixtures/parity/<name>.json.gz, and one file per other op family, <name>-<family>.json.gz,
+// read together: every family of a fixture is drawn with the same seed and scale.
+import { readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { type DType, type Tensor, type TypedArray, tensor } from 'chainrule';
 
@@ -45,6 +46,8 @@ export type Attrs = Record<string, any>;
 export interface Case {
   id: string;
   op: string;
+  /** the op family whose file it came from (set by loadFixture) */
+  family?: string;
   dtype: 'float64' | 'float32';
   attrs: Attrs;
   inputs: CaseInput[];
@@ -66,6 +69,8 @@ export interface Fixture {
   torch: string;
   seed: number;
   scale: number;
+  /** the op families it holds, base first */
+  families: string[];
   cases: Case[];
 }
 
@@ -78,14 +83,53 @@ function revive(_key: string, v: unknown): unknown {
   return v;
 }
 
-export function fixturePath(name: string): URL {
-  return new URL(`./fixtures/parity/${name}.json.gz`, import.meta.url);
+const DIR = new URL('./fixtures/parity/', import.meta.url);
+
+/** The fixtures in test/fixtures/parity: the names of their base files. */
+export function fixtureNames(): string[] {
+  return readdirSync(DIR)
+    .filter((f) => /^[^-]+\.json\.gz$/.test(f))
+    .map((f) => f.slice(0, -'.json.gz'.length))
+    .sort();
+}
+
+/** The files of a fixture: the base family's, then its other families' by name. */
+export function fixtureFiles(name: string): { family: string; url: URL }[] {
+  if (name.includes('-')) throw new Error(`${name}: a fixture name has no '-' (it separates the family in file names)`);
+  const families = readdirSync(DIR)
+    .filter((f) => f.startsWith(`${name}-`) && f.endsWith('.json.gz'))
+    .map((f) => f.slice(name.length + 1, -'.json.gz'.length))
+    .sort();
+  return [{ family: 'base', url: new URL(`${name}.json.gz`, DIR) }, ...families.map((family) => ({ family, url: new URL(`${name}-${family}.json.gz`, DIR) }))];
+}
+
+interface FileDoc {
+  format: string;
+  family?: string;
+  torch: string;
+  seed: number;
+  scale: number;
+  cases: Case[];
 }
 
 export function loadFixture(name: string): Fixture {
-  const doc = JSON.parse(gunzipSync(readFileSync(fixturePath(name))).toString('utf8'), revive) as Omit<Fixture, 'name'>;
-  if (doc.format !== 'chainrule-parity/1') throw new Error(`${name}: unknown fixture format ${doc.format}`);
-  return { ...doc, name };
+  let fixture: Fixture | undefined;
+  for (const { family, url } of fixtureFiles(name)) {
+    const doc = JSON.parse(gunzipSync(readFileSync(url)).toString('utf8'), revive) as FileDoc;
+    if (doc.format !== 'chainrule-parity/1') throw new Error(`${name} (${family}): unknown fixture format ${doc.format}`);
+    if ((doc.family ?? 'base') !== family) throw new Error(`${url.pathname}: holds family ${doc.family}, its name says ${family}`);
+    for (const c of doc.cases) c.family = family;
+    if (!fixture) {
+      fixture = { name, format: doc.format, torch: doc.torch, seed: doc.seed, scale: doc.scale, families: [family], cases: doc.cases };
+      continue;
+    }
+    if (doc.seed !== fixture.seed || doc.scale !== fixture.scale || doc.torch !== fixture.torch) {
+      throw new Error(`${name}: family ${family} was drawn with seed ${doc.seed}, scale ${doc.scale}, PyTorch ${doc.torch}; the base with ${fixture.seed}, ${fixture.scale}, ${fixture.torch}`);
+    }
+    fixture.families.push(family);
+    fixture.cases.push(...doc.cases);
+  }
+  return fixture as Fixture;
 }
 
 function bytes(b64: string): ArrayBuffer {

@@ -1,130 +1,154 @@
 // The differential suite: PyTorch 1.13's results for thousands of random cases over chainrule's
 // ops, F, nn modules and optimizers (scripts/fixtures/parity.py wrote them to
-// test/fixtures/parity/<name>.json.gz), replayed on every registered backend. A case passes when
-// chainrule's outputs, gradients and second-order gradients match (test/parity-replay.ts), or
-// when PyTorch raised and chainrule throws a ChainruleError naming the op. Every failure must be
-// on the known list (test/parity-known.ts) and every case on that list must still fail.
+// test/fixtures/parity/<name>[-<family>].json.gz), replayed on every registered backend. A case
+// passes when chainrule's outputs, gradients and second-order gradients match
+// (test/parity-replay.ts), or when PyTorch raised and chainrule throws a ChainruleError naming the
+// op. Every failure must be on the known list (test/parity-known.ts) and every case on that list
+// must still fail.
 //
-// CHAINRULE_PARITY=big node scripts/run-tests.mjs test/parity.test.ts   replays the larger set;
-// any fixture written by the generator (another seed, another scale) replays the same way.
+// `npm test` replays the default fixture; `npm run test:parity` replays every committed one
+// (default, big and seed7: two more seeds, twice the cases each). CHAINRULE_PARITY=<name>[,<name>]
+// (or all) picks fixtures: any fixture the generator writes replays the same way.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as chainrule from 'chainrule';
 import { F, Tensor, getBackend, listBackends, nn, optim, setBackend } from 'chainrule';
-import { type Case, loadFixture } from './parity-fixture.js';
-import { CAUSES, type Cause, KNOWN } from './parity-known.js';
+import { type Case, fixtureNames, loadFixture } from './parity-fixture.js';
+import { CAUSES, type Cause, DEVIATIONS, KNOWN } from './parity-known.js';
 import { replay } from './parity-replay.js';
 import { TABLE } from './parity-table.js';
 
-const NAME = process.env.CHAINRULE_PARITY ?? 'default';
-const fixture = loadFixture(NAME);
+const WANTED = process.env.CHAINRULE_PARITY ?? 'default';
+const NAMES = WANTED === 'all' ? fixtureNames() : WANTED.split(',');
 
-const byOp = new Map<string, Case[]>();
-for (const c of fixture.cases) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
-
-/** The known failures of this fixture: case id -> [cause, the backends it fails on, or null for all]. */
-const known = new Map<string, [Cause, string[] | null]>();
-for (const [key, v] of Object.entries(KNOWN)) {
-  const [fx, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-  if (fx === NAME) known.set(id, typeof v === 'string' ? [v, null] : [v[0], v[1]]);
-}
-
-const failures: Record<string, Record<string, number>> = {};
-
-describe(`parity fixture ${NAME}`, () => {
-  it('records its generator, PyTorch version and seed, and holds thousands of cases', () => {
-    assert.equal(fixture.format, 'chainrule-parity/1');
-    assert.match(fixture.torch, /^1\.13/);
-    assert.ok(Number.isInteger(fixture.seed));
-    assert.ok(fixture.cases.length >= 1000, `${fixture.cases.length} cases`);
-    assert.equal(new Set(fixture.cases.map((c) => c.id)).size, fixture.cases.length, 'case ids are unique');
+describe('parity fixtures', () => {
+  it('are the committed ones, and the known failures name only them', () => {
+    assert.deepEqual(fixtureNames(), ['big', 'default', 'seed7']);
+    const named = new Set(Object.keys(KNOWN).map((k) => k.slice(0, k.indexOf(':'))));
+    assert.deepEqual([...named].filter((n) => !fixtureNames().includes(n)), [], 'known failures of fixtures that do not exist');
   });
 
-  it('maps every op of the fixture to one table line, and every table line is used', () => {
-    assert.deepEqual([...byOp.keys()].filter((op) => !(op in TABLE)), [], 'ops without a table line');
-    assert.deepEqual(Object.keys(TABLE).filter((op) => !byOp.has(op)), [], 'table lines without cases');
-  });
-
-  it('covers the public API: every function, method, F entry, module and optimizer is replayed or excluded with a reason', () => {
-    const covered = new Set<unknown>();
-    for (const key of Object.keys(TABLE)) {
-      const name = key.replace(/^(F|nn|optim|Tensor)\./, '').replace(/\/.*$/, '');
-      const ns = key.startsWith('F.') ? [F] : key.startsWith('nn.') ? [nn] : key.startsWith('optim.') ? [optim] : [Tensor.prototype, chainrule];
-      for (const o of ns) {
-        const d = Object.getOwnPropertyDescriptor(o, name);
-        if (d) covered.add(d.get ?? d.value);
-      }
-    }
-    const missing: string[] = [];
-    const check = (where: string, o: object, names: string[]) => {
-      for (const n of names) {
-        // methods and functions (getters such as ndim are properties, except T, which is replayed)
-        const v = Object.getOwnPropertyDescriptor(o, n)?.value;
-        if (typeof v !== 'function' || covered.has(v) || EXCLUDED[`${where}${n}`]) continue;
-        missing.push(`${where}${n}`);
-      }
-    };
-    check('', chainrule, Object.keys(chainrule));
-    check('Tensor.', Tensor.prototype, Object.getOwnPropertyNames(Tensor.prototype));
-    check('F.', F, Object.keys(F));
-    check('nn.', nn, Object.keys(nn));
-    check('optim.', optim, Object.keys(optim));
-    assert.deepEqual(missing, [], 'neither replayed nor excluded');
-  });
-
-  it('knows only causes it describes, and only cases this fixture has', () => {
-    for (const [id, [cause]] of known) {
-      assert.ok(cause in CAUSES, `${id}: unknown cause ${cause}`);
-      assert.ok(fixture.cases.some((c) => c.id === id), `${NAME}:${id} is on the known list but not in the fixture`);
+  it('states every deliberate difference in the op table entry of its op (OpMeta.deviation)', () => {
+    for (const [cause, op] of Object.entries(DEVIATIONS)) {
+      const def = (chainrule as unknown as Record<string, { def?: { deviation?: string } }>)[op as string]?.def;
+      assert.ok(def?.deviation, `${cause}: the op table entry ${op} states no deviation`);
     }
   });
 });
 
-for (const backend of listBackends()) {
-  describe(`parity with PyTorch on the ${backend} backend`, () => {
-    for (const [op, cases] of byOp) {
-      it(`${op} (${cases.length} cases)`, () => {
-        const prev = getBackend();
-        setBackend(backend);
-        try {
-          const unexpected: string[] = [];
-          const fixed: string[] = [];
-          for (const c of cases) {
-            const r = replay(c);
-            const k = known.get(c.id);
-            const expected = k !== undefined && (k[1] === null || k[1].includes(backend));
-            if (r.outcome !== 'pass') {
-              failures[backend] ??= {};
-              failures[backend][k?.[0] ?? 'new'] = (failures[backend][k?.[0] ?? 'new'] ?? 0) + 1;
-            }
-            if (r.outcome !== 'pass' && !expected) unexpected.push(`${c.id} (${c.dtype}) ${r.outcome}: ${r.detail}`);
-            if (r.outcome === 'pass' && expected) fixed.push(`${NAME}:${c.id} (${k[0]})`);
-          }
-          assert.deepEqual(unexpected, [], `${op} differs from PyTorch on ${backend}`);
-          assert.deepEqual(fixed, [], `${op}: these known failures pass on ${backend} now; delete them from test/parity-known.ts`);
-        } finally {
-          setBackend(prev);
+for (const NAME of NAMES) suite(NAME);
+
+function suite(NAME: string): void {
+  const fixture = loadFixture(NAME);
+
+  const byOp = new Map<string, Case[]>();
+  for (const c of fixture.cases) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
+
+  /** The known failures of this fixture: case id -> [cause, the backends it fails on, or null for all]. */
+  const known = new Map<string, [Cause, string[] | null]>();
+  for (const [key, v] of Object.entries(KNOWN)) {
+    const [fx, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    if (fx === NAME) known.set(id, typeof v === 'string' ? [v, null] : [v[0], v[1]]);
+  }
+
+  const failures: Record<string, Record<string, number>> = {};
+
+  describe(`parity fixture ${NAME}`, () => {
+    it('records its generator, PyTorch version and seed, and holds thousands of cases', () => {
+      assert.equal(fixture.format, 'chainrule-parity/1');
+      assert.match(fixture.torch, /^1\.13/);
+      assert.ok(Number.isInteger(fixture.seed));
+      assert.ok(fixture.cases.length >= 1000, `${fixture.cases.length} cases`);
+      assert.equal(new Set(fixture.cases.map((c) => c.id)).size, fixture.cases.length, 'case ids are unique');
+    });
+
+    it('maps every op of the fixture to one table line, and every table line is used', () => {
+      assert.deepEqual([...byOp.keys()].filter((op) => !(op in TABLE)), [], 'ops without a table line');
+      assert.deepEqual(Object.keys(TABLE).filter((op) => !byOp.has(op)), [], 'table lines without cases');
+    });
+
+    it('covers the public API: every function, method, F entry, module and optimizer is replayed or excluded with a reason', () => {
+      const covered = new Set<unknown>();
+      for (const key of Object.keys(TABLE)) {
+        const name = key.replace(/^(F|nn|optim|Tensor)\./, '').replace(/\/.*$/, '');
+        const ns = key.startsWith('F.') ? [F] : key.startsWith('nn.') ? [nn] : key.startsWith('optim.') ? [optim] : [Tensor.prototype, chainrule];
+        for (const o of ns) {
+          const d = Object.getOwnPropertyDescriptor(o, name);
+          if (d) covered.add(d.get ?? d.value);
         }
-      });
-    }
-  });
-}
+      }
+      const missing: string[] = [];
+      const check = (where: string, o: object, names: string[]) => {
+        for (const n of names) {
+          // methods and functions (getters such as ndim are properties, except T, which is replayed)
+          const v = Object.getOwnPropertyDescriptor(o, n)?.value;
+          if (typeof v !== 'function' || covered.has(v) || EXCLUDED[`${where}${n}`]) continue;
+          missing.push(`${where}${n}`);
+        }
+      };
+      check('', chainrule, Object.keys(chainrule));
+      check('Tensor.', Tensor.prototype, Object.getOwnPropertyNames(Tensor.prototype));
+      check('F.', F, Object.keys(F));
+      check('nn.', nn, Object.keys(nn));
+      check('optim.', optim, Object.keys(optim));
+      assert.deepEqual(missing, [], 'neither replayed nor excluded');
+    });
 
-describe(`parity summary (${NAME})`, () => {
-  it('prints the known failures by backend and cause', (t) => {
-    for (const b of listBackends()) {
-      const f = failures[b] ?? {};
-      const total = Object.values(f).reduce((a, n) => a + n, 0);
-      t.diagnostic(`${b}: ${fixture.cases.length - total} of ${fixture.cases.length} cases match PyTorch; ${total} known failures`);
-      for (const [cause, n] of Object.entries(f).sort((x, y) => y[1] - x[1])) t.diagnostic(`  ${n} ${cause}`);
-    }
-    for (const b of listBackends()) {
-      const want = [...known.values()].filter(([, only]) => only === null || only.includes(b)).length;
-      const got = Object.values(failures[b] ?? {}).reduce((a, n) => a + n, 0);
-      assert.equal(got, want, `${b}: ${got} failures, ${want} known`);
-    }
+    it('knows only causes it describes, and only cases this fixture has', () => {
+      for (const [id, [cause]] of known) {
+        assert.ok(cause in CAUSES, `${id}: unknown cause ${cause}`);
+        assert.ok(fixture.cases.some((c) => c.id === id), `${NAME}:${id} is on the known list but not in the fixture`);
+      }
+    });
   });
-});
+
+  for (const backend of listBackends()) {
+    describe(`parity with PyTorch on the ${backend} backend (${NAME})`, () => {
+      for (const [op, cases] of byOp) {
+        it(`${op} (${cases.length} cases)`, () => {
+          const prev = getBackend();
+          setBackend(backend);
+          try {
+            const unexpected: string[] = [];
+            const fixed: string[] = [];
+            for (const c of cases) {
+              const r = replay(c);
+              const k = known.get(c.id);
+              const expected = k !== undefined && (k[1] === null || k[1].includes(backend));
+              if (r.outcome !== 'pass') {
+                failures[backend] ??= {};
+                failures[backend][k?.[0] ?? 'new'] = (failures[backend][k?.[0] ?? 'new'] ?? 0) + 1;
+              }
+              if (r.outcome !== 'pass' && !expected) unexpected.push(`${c.id} (${c.dtype}) ${r.outcome}: ${r.detail}`);
+              if (r.outcome === 'pass' && expected) fixed.push(`${NAME}:${c.id} (${k[0]})`);
+            }
+            assert.deepEqual(unexpected, [], `${op} differs from PyTorch on ${backend}`);
+            assert.deepEqual(fixed, [], `${op}: these known failures pass on ${backend} now; delete them from test/parity-known.ts`);
+          } finally {
+            setBackend(prev);
+          }
+        });
+      }
+    });
+  }
+
+  describe(`parity summary (${NAME})`, () => {
+    it('prints the known failures by backend and cause', (t) => {
+      for (const b of listBackends()) {
+        const f = failures[b] ?? {};
+        const total = Object.values(f).reduce((a, n) => a + n, 0);
+        t.diagnostic(`${b}: ${fixture.cases.length - total} of ${fixture.cases.length} cases match PyTorch; ${total} known failures`);
+        for (const [cause, n] of Object.entries(f).sort((x, y) => y[1] - x[1])) t.diagnostic(`  ${n} ${cause}`);
+      }
+      for (const b of listBackends()) {
+        const want = [...known.values()].filter(([, only]) => only === null || only.includes(b)).length;
+        const got = Object.values(failures[b] ?? {}).reduce((a, n) => a + n, 0);
+        assert.equal(got, want, `${b}: ${got} failures, ${want} known`);
+      }
+    });
+  });
+
+}
 
 /** Public API that no case replays, and why. */
 const EXCLUDED: Record<string, string> = Object.fromEntries(
@@ -137,9 +161,7 @@ const EXCLUDED: Record<string, string> = Object.fromEntries(
       ['internal helpers exported for the ops (sumTo: broadcasting adjoint; powScalar/variance: the pow and var methods)', 'sumTo powScalar variance'],
       ['the op-authoring API: every op made with it is replayed, and test/architecture-doc.test.ts runs it', 'defineOp unaryOp compositeOp binaryOp unaryKernel binaryKernel record'],
       ['sparse storage helpers (sparseMatmul is checked against the dense product in test/text-sparse.test.ts)', 'csrFromRows csrNnz csrSelectRows csrToDense'],
-      // TEMPORARY: ops added by the op-table issue, checked against PyTorch by test/op-table.ts and
-      // test/ops-newops.test.ts; the parity generator draws them next (issue 12, phase 2), then this line goes
-      ['not yet drawn by the parity generator (phase 2)', 'acos acosh asin asinh atan atan2 atanh ceil celu cosh expm1 floor fmod frac glu hardshrink hardsigmoid hardswish hypot lerp log1p logit mish prelu relu6 remainder round rsqrt selu silu sinh softmin softshrink softsign tan tanhshrink threshold trunc sparseMatmul sparseMatmulT all any argsort countNonzero cumprod cumsum kthvalue logcumsumexp maxDim median medianDim minDim mode nanmean nansum norm prod sort topk exportOnnx writeOnnx exportTextModel exportTextRun importOnnx OnnxModule'],
+      ['ONNX export and import: model files, checked against ONNX Runtime by test/onnx-*.test.ts', 'exportOnnx writeOnnx exportTextModel exportTextRun importOnnx OnnxModule'],
       [
         'worked solutions, graphs, plots, files and training loops: not tensor numerics',
         'EpochMetrics explain render derive adjoint agreesAt diff evalExpr simplify parseExpr parseProblem loadProblem solveProblem solveFile checkAnswers claimsFromObject parseAnswers formatReport toDot toMermaid toSvg graphModel plotActivations activationScene sampleActivation sampleActivations parseActivation chartScene sceneToSvg rasterizeScene save load saveCheckpoint loadCheckpoint htmlPage markdownToHtml fit evaluate EarlyStopping BestCheckpoint encodePng',
@@ -167,100 +189,7 @@ Object.assign(EXCLUDED, {
   'optim.Optimizer': 'base class',
   'optim.LRScheduler': 'base class',
   'nn.scaled': 'shorthand for new nn.Scale (the nn.Scale line calls it)',
-  'Tensor.all': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.any': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.argsort': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.countNonzero': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.cumprod': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.cumsum': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.kthvalue': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.logcumsumexp': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.maxDim': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.median': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.medianDim': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.minDim': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.mode': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.nanmean': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.nansum': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.norm': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.prod': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.sort': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.topk': 'not yet drawn by the parity generator (phase 2)',
   'nn.activationModule': 'the factory of the activation modules (each module it makes is replayed)',
-  'Tensor.log1p': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.expm1': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.rsqrt': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.tan': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.asin': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.acos': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.atan': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.sinh': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.cosh': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.asinh': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.acosh': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.atanh': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.floor': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.ceil': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.trunc': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.round': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.frac': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.atan2': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.hypot': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.fmod': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.remainder': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.lerp': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.clip': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.heaviside': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.hardtanh': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.relu6': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.silu': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.mish': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.selu': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.celu': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.hardswish': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.hardsigmoid': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.softsign': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.tanhshrink': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.softshrink': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.hardshrink': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.threshold': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.logSigmoid': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.logit': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.prelu': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.glu': 'not yet drawn by the parity generator (phase 2)',
-  'Tensor.softmin': 'not yet drawn by the parity generator (phase 2)',
-  'F.celu': 'not yet drawn by the parity generator (phase 2)',
-  'F.glu': 'not yet drawn by the parity generator (phase 2)',
-  'F.hardshrink': 'not yet drawn by the parity generator (phase 2)',
-  'F.hardsigmoid': 'not yet drawn by the parity generator (phase 2)',
-  'F.hardswish': 'not yet drawn by the parity generator (phase 2)',
-  'F.logit': 'not yet drawn by the parity generator (phase 2)',
-  'F.mish': 'not yet drawn by the parity generator (phase 2)',
-  'F.prelu': 'not yet drawn by the parity generator (phase 2)',
-  'F.relu6': 'not yet drawn by the parity generator (phase 2)',
-  'F.selu': 'not yet drawn by the parity generator (phase 2)',
-  'F.silu': 'not yet drawn by the parity generator (phase 2)',
-  'F.softmin': 'not yet drawn by the parity generator (phase 2)',
-  'F.softshrink': 'not yet drawn by the parity generator (phase 2)',
-  'F.softsign': 'not yet drawn by the parity generator (phase 2)',
-  'F.tanhshrink': 'not yet drawn by the parity generator (phase 2)',
-  'F.threshold': 'not yet drawn by the parity generator (phase 2)',
-  'nn.CELU': 'not yet drawn by the parity generator (phase 2)',
-  'nn.GLU': 'not yet drawn by the parity generator (phase 2)',
-  'nn.Hardshrink': 'not yet drawn by the parity generator (phase 2)',
-  'nn.Hardsigmoid': 'not yet drawn by the parity generator (phase 2)',
-  'nn.Hardswish': 'not yet drawn by the parity generator (phase 2)',
-  'nn.Hardtanh': 'not yet drawn by the parity generator (phase 2)',
-  'nn.LogSigmoid': 'not yet drawn by the parity generator (phase 2)',
-  'nn.Mish': 'not yet drawn by the parity generator (phase 2)',
-  'nn.ReLU6': 'not yet drawn by the parity generator (phase 2)',
-  'nn.SELU': 'not yet drawn by the parity generator (phase 2)',
-  'nn.SiLU': 'not yet drawn by the parity generator (phase 2)',
-  'nn.Softmin': 'not yet drawn by the parity generator (phase 2)',
-  'nn.Softshrink': 'not yet drawn by the parity generator (phase 2)',
-  'nn.Softsign': 'not yet drawn by the parity generator (phase 2)',
-  'nn.Tanhshrink': 'not yet drawn by the parity generator (phase 2)',
-  'nn.Threshold': 'not yet drawn by the parity generator (phase 2)',
 });
 // TEMPORARY: issue 13b's manipulation and indexing ops, checked against PyTorch by test/ops-manip.test.ts
 for (const name of [

@@ -1,30 +1,46 @@
 
+import { noGrad } from '../autograd/mode.js';
 import { record } from '../autograd/record.js';
 import { ChainruleError, fmtShape } from '../errors.js';
-import { scalar } from '../tensor/creation.js';
+import { scalar, zerosLike } from '../tensor/creation.js';
 import { normDim } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { OpInfo, Tensor } from '../tensor/tensor.js';
 import { add, div, eq, ge, gt, le, logicalAnd, logicalOr, lt, mul, neg, sub, where } from './arith.js';
 import { defineOp, operatorLatex } from './define.js';
 import { compositeOp, unaryOp } from './elementwise.js';
 import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
 import { assertTensor, runUnary, unaryKernel } from './kernel.js';
-import { CLAMP, abs, erf, exp, expm1, log, log1p, sign, tanh } from './math.js';
-import { chunk, reshape } from './shape.js';
+import { CLAMP, abs, cosh, erf, exp, expm1, log, log1p, reciprocal, tanh } from './math.js';
+import { sumTo } from './reduce.js';
+import { chunk, detach, reshape } from './shape.js';
 import { erf as erfScalar } from './special.js';
 
 const fn = (latex: string) => operatorLatex(latex);
 const x0 = (args: readonly Expr[]) => args[0];
 const gt0 = (x: Expr) => cond(x, '>', num(0));
 
-/** max(x, 0); gradient 1 where x > 0 and 0 elsewhere (0 at x = 0, as in PyTorch). */
+const RELU_BACKWARD: OpInfo = { name: 'reluBackward', latex: ([g, y]) => `\\mathbb{1}_{${y} > 0}\\, ${g}` };
+
+/**
+ * dL/dx of relu as PyTorch's threshold_backward: y <= 0 ? 0 : g, a selection (a NaN upstream
+ * stays out where y <= 0, and a NaN input passes the gradient, as a 0/1 mask times g would not).
+ * Recorded as PyTorch records it, with zeros as the gradient of y: in a second derivative those
+ * zeros flow back through the layers before the relu as PyTorch's do, NaN weights included.
+ */
+function reluBackward(g: Tensor, y: Tensor): Tensor {
+  const out = noGrad(() => where(le(y, 0), 0, g));
+  return record(RELU_BACKWARD, [g, y], out, (gg) => [reluBackward(gg, y), zerosLike(gg)]);
+}
+
+/** max(x, 0) (NaN stays NaN); gradient 1 where x > 0 and 0 elsewhere (0 at x = 0, as in PyTorch). */
 export const relu = unaryOp({
   name: 'relu',
-  doc: 'max(x, 0); the gradient is 1 where x > 0 and 0 elsewhere, also at 0, as in PyTorch.',
+  doc: 'max(x, 0), NaN staying NaN; the gradient is 1 where x > 0 and 0 elsewhere, also at 0, as in PyTorch (which passes it at NaN).',
   problem: 'relu',
-  kernel: unaryKernel('relu', (x) => (x > 0 ? x : 0)),
-  // the mask is sign(ReLU(x)): 1 where x > 0, else 0, already in the gradient's dtype (one pass)
-  backward: (g, _x, y): Tensor => mul(g, sign(y)),
+  // x < 0 rather than x > 0: NaN (and -0) pass through, as PyTorch's clamp_min
+  kernel: unaryKernel('relu', (x) => (x < 0 ? 0 : x)),
+  keepsInt: true,
+  backward: (g, _x, y): Tensor => reluBackward(g, y),
   latex: fn('\\mathrm{ReLU}'),
   fnLatex: '\\mathrm{ReLU}',
   label: 'ReLU',
@@ -69,6 +85,18 @@ export const sigmoid = unaryOp({
   onnx: { opType: 'Sigmoid' },
 });
 
+/**
+ * PyTorch's elu_backward for x <= 0 ? a·e^(x·s) : b (a, b the scaled upstream): a·e^(x·s), not
+ * y + α, which cancels for large negative x. The exponential is taken at x only where x < 0 (at 0
+ * and above at 0): PyTorch's double backward multiplies by (x < 0), so the second derivative at
+ * x = 0 is 0, and a NaN input (which takes the linear branch, as PyTorch's scalar loop) cannot
+ * reach e^x. (PyTorch's vectorised loop gives NaN there instead: no convention to follow.)
+ */
+function expBranch(x: Tensor, a: Tensor, s: number, b: Tensor): Tensor {
+  const xs = where(lt(x, 0), x, 0);
+  return where(le(x, 0), mul(a, exp(s === 1 ? xs : mul(xs, s))), b);
+}
+
 /** ELU: x for x > 0, alpha·(e^x - 1) otherwise. */
 export const elu = unaryOp({
   name: 'elu',
@@ -76,8 +104,7 @@ export const elu = unaryOp({
   problem: 'elu',
   params: [{ name: 'alpha', default: 1, latex: '\\alpha', text: 'α' }],
   kernel: unaryKernel('elu', (x, a) => (x > 0 ? x : a * Math.expm1(x))),
-  // x <= 0 picks the exponential branch, as PyTorch's elu_backward (NaN takes the linear one)
-  backward: (g, x, y, [a]): Tensor => mul(g, where(le(x, 0), add(y, a), 1)),
+  backward: (g, x, _y, [a]): Tensor => expBranch(x, mul(g, a), 1, g),
   latex: fn('\\mathrm{ELU}'),
   fnLatex: '\\mathrm{ELU}',
   label: (at) => (typeof at.alpha === 'number' && at.alpha !== 1 ? `ELU ${formatParam(at.alpha)}` : 'ELU'),
@@ -91,6 +118,55 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const GELU_ERF = unaryKernel('gelu', (x: number) => 0.5 * x * (1 + erfScalar(x * Math.SQRT1_2)));
 const GELU_TANH = unaryKernel('geluTanh', (x: number) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))));
+
+/** GELU's derivative: Φ(x) + x·φ(x), or that of the tanh form. */
+function geluDerivative(x: Tensor, tanhForm: boolean): Tensor {
+  if (tanhForm) {
+    const x2 = mul(x, x);
+    const t = tanh(mul(add(x, mul(mul(x2, x), 0.044715)), SQRT_2_OVER_PI));
+    const du = mul(add(mul(x2, 3 * 0.044715), 1), SQRT_2_OVER_PI);
+    return add(mul(add(t, 1), 0.5), mul(mul(mul(x, 0.5), sub(1, mul(t, t))), du));
+  }
+  const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5);
+  const pdf = mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI);
+  return add(cdf, mul(x, pdf));
+}
+
+/**
+ * GELU's second derivative as PyTorch's gelu_double_backward computes it: 2φ - x²·φ, and the
+ * tanh form's f'gh + f'gh + g'fh + h'fg; so it is NaN where PyTorch's is (x² overflowing to ∞
+ * beside φ = 0, at ±∞ and, in float32, for |x| above 1.8e19).
+ */
+function geluSecond(x: Tensor, tanhForm: boolean): Tensor {
+  if (!tanhForm) {
+    const x2 = mul(x, x);
+    const pdf = mul(exp(mul(x2, -0.5)), INV_SQRT_2PI);
+    return sub(mul(pdf, 2), mul(x2, pdf));
+  }
+  const kappa = 0.044715;
+  const inner = mul(add(x, mul(mul(mul(x, x), x), kappa)), SQRT_2_OVER_PI);
+  const t = tanh(inner);
+  const sech = reciprocal(cosh(inner));
+  const f = mul(x, 0.5);
+  const g = sub(1, mul(t, t));
+  const h = mul(add(mul(mul(x, x), 3 * kappa), 1), SQRT_2_OVER_PI);
+  const fgh = mul(mul(g, 0.5), h);
+  const gfh = mul(mul(f, h), mul(mul(mul(sech, 2), neg(mul(sech, t))), h));
+  const hfg = mul(mul(f, g), mul(x, 6 * kappa * SQRT_2_OVER_PI));
+  return add(add(add(fgh, fgh), gfh), hfg);
+}
+
+const GELU_BACKWARD: OpInfo = { name: 'geluBackward', latex: ([g, x]) => `\\mathrm{GELU}'\\left(${x}\\right) ${g}` };
+
+/**
+ * dL/dx of gelu, g·GELU'(x), recorded as PyTorch records its gelu_backward: with its own
+ * gradients, GELU'(x)·gg for g and g·gg·GELU''(x) for x (geluSecond), rather than the
+ * derivative of GELU'(x)'s formula, which overflows elsewhere.
+ */
+function geluBackward(g: Tensor, x: Tensor, tanhForm: boolean): Tensor {
+  const y = noGrad(() => mul(g, geluDerivative(x, tanhForm)));
+  return record(GELU_BACKWARD, [g, x], y, (gg) => [geluBackward(gg, x, tanhForm), mul(mul(gg, g), geluSecond(x, tanhForm))]);
+}
 
 export interface GeluOptions {
   /** 'none' (exact, with erf; PyTorch's default) or 'tanh' (the approximation) */
@@ -143,26 +219,10 @@ export const gelu = defineOp(
       if (approx !== 'none' && approx !== 'tanh') throw new ChainruleError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approx)}`);
       if (approx === 'tanh') {
         const y = runUnary(GELU_TANH, x);
-        return record(
-          def,
-          [x],
-          y,
-          (g) => {
-            const x2 = mul(x, x);
-            const t = tanh(mul(add(x, mul(mul(x2, x), 0.044715)), SQRT_2_OVER_PI));
-            const du = mul(add(mul(x2, 3 * 0.044715), 1), SQRT_2_OVER_PI);
-            const d = add(mul(add(t, 1), 0.5), mul(mul(mul(x, 0.5), sub(1, mul(t, t))), du));
-            return [mul(g, d)];
-          },
-          { approximate: 'tanh' },
-        );
+        return record(def, [x], y, (g) => [geluBackward(g, x, true)], { approximate: 'tanh' });
       }
       const y = runUnary(GELU_ERF, x);
-      return record(def, [x], y, (g) => {
-        const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5);
-        const pdf = mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI);
-        return [mul(g, add(cdf, mul(x, pdf)))];
-      });
+      return record(def, [x], y, (g) => [geluBackward(g, x, false)]);
     },
 );
 
@@ -211,6 +271,7 @@ export const step = unaryOp({
   aliases: ['heaviside'],
   methodAliases: ['heaviside'],
   kernel: unaryKernel('step', (x) => (x >= 0 ? 1 : 0)),
+  keepsInt: true,
   backward: (g): Tensor => mul(g, 0),
   latex: fn('H'),
   fnLatex: 'H',
@@ -285,8 +346,10 @@ export const mish = compositeOp({
   doc: 'x·tanh(softplus(x)).',
   problem: 'mish',
   forward: (x): Tensor => mul(x, tanh(softplus(x))),
+  // PyTorch's mish backward, with tanh(log1p(e^x)) rather than the thresholded softplus: the
+  // same values, and the same second derivative (NaN where e^x overflows)
   backward: (g, x): Tensor => {
-    const t = tanh(softplus(x));
+    const t = tanh(log1p(exp(x)));
     return mul(g, add(t, mul(mul(x, sigmoid(x)), sub(1, mul(t, t)))));
   },
   fnLatex: '\\mathrm{Mish}',
@@ -309,7 +372,7 @@ export const selu = compositeOp({
   doc: 'scale·(x for x > 0, α(e^x - 1) otherwise) with α ≈ 1.6733 and scale ≈ 1.0507.',
   problem: 'selu',
   forward: (x): Tensor => mul(elu(x, SELU_ALPHA), SELU_SCALE),
-  backward: (g, x): Tensor => mul(g, where(le(x, 0), mul(exp(x), SELU_SCALE * SELU_ALPHA), SELU_SCALE)),
+  backward: (g, x): Tensor => expBranch(x, mul(g, SELU_SCALE * SELU_ALPHA), 1, mul(g, SELU_SCALE)),
   fnLatex: '\\mathrm{SELU}',
   label: 'SELU',
   derivative: ([x]) => [cases([[gt0(x), num(SELU_SCALE)]], times(num(SELU_SCALE * SELU_ALPHA), call('exp', x)))],
@@ -328,7 +391,8 @@ export const celu = compositeOp({
     if (a === 0) throw new ChainruleError('celu: alpha must not be 0');
   },
   forward: (x, [a]): Tensor => where(gt(x, 0), x, mul(expm1(div(x, a)), a)),
-  backward: (g, x, _y, [a]): Tensor => mul(g, where(le(x, 0), exp(div(x, a)), 1)),
+  // PyTorch's celu is its elu with input scale 1/α: g·(1/α)·α·e^(x·(1/α)) where x <= 0
+  backward: (g, x, _y, [a]): Tensor => expBranch(x, mul(mul(g, 1 / a), a), 1 / a, g),
   fnLatex: '\\mathrm{CELU}',
   label: 'CELU',
   derivative: ([x], [a]) => [cases([[gt0(x), num(1)]], call('exp', over(x, a ?? num(1))))],
@@ -343,7 +407,12 @@ export const hardswish = compositeOp({
   doc: "x·min(max(x + 3, 0), 6)/6; its gradient is x/3 + 1/2 on [-3, 3] (PyTorch's convention at the kinks).",
   problem: 'hardswish',
   forward: (x): Tensor => div(mul(x, runUnary(CLAMP, add(x, 3), 0, 6)), 6),
-  backward: (g, x): Tensor => mul(g, where(lt(x, -3), 0, where(le(x, 3), add(div(x, 3), 0.5), 1))),
+  // x/3 + 1/2 on [-3, 3] as PyTorch's scalar loop (its vectorised one gives 1 at x = 3 and NaN at
+  // NaN); the second derivative 1/3 only strictly inside, as PyTorch's double backward
+  backward: (g, x): Tensor => {
+    const inner = where(logicalAnd(gt(x, -3), lt(x, 3)), add(div(x, 3), 0.5), where(lt(x, -3), 0, where(le(x, 3), add(div(detach(x), 3), 0.5), 1)));
+    return mul(g, inner);
+  },
   fnLatex: '\\mathrm{hardswish}',
   derivative: ([x]) => [cases([[cond(x, '<', num(-3)), num(0)], [cond(x, '<=', num(3)), plus(over(x, num(3)), num(0.5))]], num(1))],
   plot: { title: 'Hardswish' },
@@ -506,6 +575,7 @@ export const logit = compositeOp({
   backward: (g, x, _y, [eps]): Tensor => {
     const d = div(g, mul(x, sub(1, x)));
     if (Number.isNaN(eps)) return where(logicalOr(lt(x, 0), gt(x, 1)), scalar(Number.NaN, { dtype: d.dtype }), d);
+    // NaN keeps its NaN gradient, as PyTorch's scalar loop (its vectorised one gives 0)
     return where(logicalOr(lt(x, eps), gt(x, 1 - eps)), 0, d);
   },
   fnLatex: '\\operatorname{logit}',
@@ -524,7 +594,7 @@ export const prelu = defineOp(
     derivative: ([x, w]) => [cases([[gt0(x), num(1)]], w), cases([[gt0(x), num(0)]], x)],
     onnx: { opType: 'PRelu' },
   },
-  () =>
+  (def) =>
     function prelu(x: Tensor, weight: Tensor): Tensor {
       assertTensor(x, 'prelu');
       assertTensor(weight, 'prelu', 'weight');
@@ -538,7 +608,18 @@ export const prelu = defineOp(
         }
         w = reshape(weight, [c, ...x.shape.slice(2).map(() => 1)]);
       } else if (weight.ndim !== 0) w = reshape(weight, []);
-      return where(gt(x, 0), x, mul(w, x));
+      const pos = gt(x, 0);
+      const y = noGrad(() => where(pos, x, mul(w, x)));
+      return record(def, [x, w], y, (g) => {
+        // PyTorch's prelu_backward: x > 0 ? g : w·g, and x > 0 ? 0 : x·g (so 0 at x = +inf, not
+        // 0·inf). Its double backward multiplies by (x <= 0), which is 0 at NaN where the first
+        // derivative took the x <= 0 branch: there w and x enter detached, so their second
+        // derivatives are 0 as PyTorch's
+        const npos = le(x, 0);
+        const gx = where(pos, g, mul(where(npos, w, detach(w)), g));
+        const gw = where(pos, 0, mul(where(npos, x, detach(x)), g));
+        return [gx, sumTo(gw, w.shape)];
+      });
     },
 );
 

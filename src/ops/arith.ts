@@ -11,7 +11,6 @@ import { type NamedMeta, type Op, type OpDef, type OpMeta, type OpNames, defineO
 import { assertTensor, binaryKernel, runBinary, runUnary, runWhere, unaryKernel } from './kernel.js';
 import { operands } from './operands.js';
 import { sumTo } from './reduce.js';
-import { cast } from './shape.js';
 
 type Grads = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
 
@@ -21,6 +20,10 @@ interface BinarySpec extends OpMeta {
   readonly grads: Grads;
   /** integer operands are promoted to float (true division, pow) */
   readonly floatOnly?: boolean;
+  /** a bool operand is an error, as in PyTorch (sub: masks are inverted with logicalNot) */
+  readonly noBool?: string;
+  /** integer operands divide: a zero divisor is an error, as PyTorch's ZeroDivisionError */
+  readonly integerDivision?: boolean;
 }
 
 /** Defines a broadcasting binary op from its kernel and its gradients. */
@@ -33,7 +36,13 @@ export function binaryOp<
     { inputs: ['input', 'other'], ...spec },
     (def: OpDef) =>
       function binary(x: TensorLike, y: TensorLike): Tensor {
+        if (spec.noBool && ((x instanceof Tensor && x.dtype === 'bool') || (y instanceof Tensor && y.dtype === 'bool'))) {
+          throw new ChainruleError(`${def.name}: ${spec.noBool}`);
+        }
         const [a, b] = operands(x, y, def.name, spec.floatOnly);
+        if (spec.integerDivision && !isFloat(b.dtype) && b.data.includes(0)) {
+          throw new ChainruleError(`${def.name}: integer division by zero (the divisor has a 0), as PyTorch's ZeroDivisionError`);
+        }
         const out = runBinary(spec.kernel, a, b, def.name);
         return record(def, [a, b], out, (g) => {
           const [ga, gb] = spec.grads(g, a, b, out);
@@ -83,6 +92,7 @@ export const sub = binaryOp({
   latex: ([a, b]) => `${a} - ${b}`,
   label: '−',
   kernel: binaryKernel('sub', (a, b) => a - b),
+  noBool: 'subtraction of a bool tensor is not supported, as in PyTorch (logicalNot inverts a mask)',
   grads: (g): [Tensor | null, Tensor | null] => [g, neg(g)],
   onnx: { opType: 'Sub' },
 });
@@ -112,30 +122,35 @@ export const div = binaryOp({
   onnx: { opType: 'Div' },
 });
 
-function tieSplit(g: Tensor, win: Tensor, tie: Tensor, lose: Tensor): [Tensor, Tensor] {
-  const half = mul(g, 0.5);
-  return [where(win, g, where(tie, half, 0)), where(lose, g, where(tie, half, 0))];
+/**
+ * The gradients of maximum and minimum as PyTorch writes them: where(a == b, g/2, g) with 0 where
+ * the operand loses, so a NaN operand (which neither wins, ties nor loses) passes the whole
+ * gradient to both, and a NaN upstream becomes 0 only where an operand loses.
+ */
+function tieSplit(g: Tensor, tie: Tensor, loseA: Tensor, loseB: Tensor): [Tensor, Tensor] {
+  const shared = where(tie, mul(g, 0.5), g);
+  return [where(loseA, 0, shared), where(loseB, 0, shared)];
 }
 
 /** Elementwise maximum; ties split the gradient evenly, as in PyTorch. */
 export const maximum = binaryOp({
   name: 'maximum',
-  doc: 'Elementwise maximum (NaN if either is NaN); ties split the gradient evenly, as in PyTorch.',
+  doc: 'Elementwise maximum (NaN if either is NaN); ties split the gradient evenly, and a NaN operand passes it to both, as in PyTorch.',
   latex: ([a, b]) => `\\max\\left(${a}, ${b}\\right)`,
   label: 'max',
   kernel: binaryKernel('maximum', (x, y) => (x !== x || y !== y ? Number.NaN : x > y ? x : y)),
-  grads: (g, a, b): [Tensor | null, Tensor | null] => tieSplit(g, gt(a, b), eq(a, b), lt(a, b)),
+  grads: (g, a, b): [Tensor | null, Tensor | null] => tieSplit(g, eq(a, b), lt(a, b), gt(a, b)),
   onnx: { opType: 'Max' },
 });
 
 /** Elementwise minimum; ties split the gradient evenly. */
 export const minimum = binaryOp({
   name: 'minimum',
-  doc: 'Elementwise minimum (NaN if either is NaN); ties split the gradient evenly, as in PyTorch.',
+  doc: 'Elementwise minimum (NaN if either is NaN); ties split the gradient evenly, and a NaN operand passes it to both, as in PyTorch.',
   latex: ([a, b]) => `\\min\\left(${a}, ${b}\\right)`,
   label: 'min',
   kernel: binaryKernel('minimum', (x, y) => (x !== x || y !== y ? Number.NaN : x < y ? x : y)),
-  grads: (g, a, b): [Tensor | null, Tensor | null] => tieSplit(g, lt(a, b), eq(a, b), gt(a, b)),
+  grads: (g, a, b): [Tensor | null, Tensor | null] => tieSplit(g, eq(a, b), gt(a, b), lt(a, b)),
   onnx: { opType: 'Min' },
 });
 
@@ -168,25 +183,31 @@ export const le = compareOp('le', '\\leq', (a, b) => a <= b, 'LessOrEqual');
 export const gt = compareOp('gt', '>', (a, b) => a > b, 'Greater');
 export const ge = compareOp('ge', '\\geq', (a, b) => a >= b, 'GreaterOrEqual');
 
-/** Elementwise logical and of bool (or nonzero) tensors. */
-export const logicalAnd = defineOp(
-  { name: 'logicalAnd', doc: 'Elementwise logical and of bool (or nonzero) tensors.', inputs: ['input', 'other'], grad: 'none', onnx: { opType: 'And' } },
-  () =>
-    function logicalAnd(a: Tensor, b: Tensor): Tensor {
-      broadcastShapes(assertTensor(a, 'logicalAnd').shape, assertTensor(b, 'logicalAnd', 'other').shape, 'logicalAnd');
-      return ne(mul(cast(a, 'int32'), cast(b, 'int32')), 0);
+/** and/or of the truth of two operands: nonzero is true, NaN and 0.5 included (as in PyTorch). */
+function logicOp<const N extends 'logicalAnd' | 'logicalOr'>(name: N, f: (a: boolean, b: boolean) => boolean, onnx: string) {
+  const kernel = binaryKernel(name, (a, b) => (f(a !== 0, b !== 0) ? 1 : 0), true);
+  return defineOp(
+    {
+      name,
+      doc: `Elementwise logical ${name === 'logicalAnd' ? 'and' : 'or'} of bool (or nonzero: NaN and fractions count as true) tensors.`,
+      inputs: ['input', 'other'],
+      kernel,
+      grad: 'none',
+      onnx: { opType: onnx },
     },
-);
+    (def) =>
+      function logic(x: Tensor, y: Tensor): Tensor {
+        const [a, b] = operands(x, y, def.name);
+        return runBinary(kernel, a, b, def.name, 'bool');
+      },
+  );
+}
 
-/** Elementwise logical or. */
-export const logicalOr = defineOp(
-  { name: 'logicalOr', doc: 'Elementwise logical or of bool (or nonzero) tensors.', inputs: ['input', 'other'], grad: 'none', onnx: { opType: 'Or' } },
-  () =>
-    function logicalOr(a: Tensor, b: Tensor): Tensor {
-      broadcastShapes(assertTensor(a, 'logicalOr').shape, assertTensor(b, 'logicalOr', 'other').shape, 'logicalOr');
-      return ne(add(cast(ne(a, 0), 'int32'), cast(ne(b, 0), 'int32')), 0);
-    },
-);
+/** Elementwise logical and of bool (or nonzero) tensors. @example logicalAnd(tensor([0.5, 0]), tensor([1, 1])).toArray() // [true, false] */
+export const logicalAnd = logicOp('logicalAnd', (a, b) => a && b, 'And');
+
+/** Elementwise logical or of bool (or nonzero) tensors. @example logicalOr(tensor([0, 0]), tensor([Number.NaN, 0])).toArray() // [true, false] */
+export const logicalOr = logicOp('logicalOr', (a, b) => a || b, 'Or');
 
 /** Elementwise logical not. */
 export const logicalNot = defineOp(

@@ -24,6 +24,8 @@ export interface ParamSpec {
   readonly text?: string;
   /** ±∞ is a valid value (NaN never is) */
   readonly infinite?: boolean;
+  /** a value examples and the op-table walk pass where the op needs one and there is no default (clamp's bounds) */
+  readonly sample?: number;
 }
 
 /** One curve family of `chainrule plot activations`. */

@@ -17,6 +17,8 @@ export interface UnarySpec extends OpMeta {
   readonly backward: (g: Tensor, x: Tensor, y: Tensor, p: number[]) => Tensor;
   /** the kernel's p0, p1 from the parameter values (default: the first two) */
   readonly kernelParams?: (p: number[]) => [number, number];
+  /** int32 inputs keep their dtype, as PyTorch's abs, relu, sign and roundings (other kernels compute in float32) */
+  readonly keepsInt?: boolean;
 }
 
 /** Defines an elementwise op of one tensor from its kernel and its gradient. */
@@ -30,7 +32,7 @@ export function unaryOp<
     if (def.params.length === 0) {
       return function unary(x: Tensor): Tensor {
         assertTensor(x, def.name);
-        const y = runUnary(spec.kernel, x);
+        const y = runUnary(spec.kernel, x, 0, 0, spec.keepsInt === true && x.dtype === 'int32');
         return record(def, [x], y, (g) => [spec.backward(g, x, y, [])]);
       };
     }
@@ -38,7 +40,7 @@ export function unaryOp<
       assertTensor(x, def.name);
       const p = readParams(def, given, def.check);
       const [p0, p1] = spec.kernelParams ? spec.kernelParams(p) : [p[0] ?? 0, p[1] ?? 0];
-      const y = runUnary(spec.kernel, x, p0, p1);
+      const y = runUnary(spec.kernel, x, p0, p1, spec.keepsInt === true && x.dtype === 'int32');
       return record(def, [x], y, (g) => [spec.backward(g, x, y, p)], attrsOf(def, p));
     };
   }) as never;

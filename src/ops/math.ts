@@ -2,8 +2,9 @@
 // (written with other ops, so it is differentiable again), its LaTeX and its local-derivative
 // formula (in problem-file function names, evaluated against the gradient by the op-table test).
 import { noGrad } from '../autograd/mode.js';
+import { ChainruleError } from '../errors.js';
 import { record } from '../autograd/record.js';
-import { scalar, zerosLike } from '../tensor/creation.js';
+import { fullLike, scalar, zerosLike } from '../tensor/creation.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { add, binaryOp, div, eq, ge, gt, le, logicalAnd, logicalOr, lt, maximum, minimum, mul, neg, sub, where } from './arith.js';
 import { operands } from './operands.js';
@@ -12,8 +13,8 @@ import { unaryOp } from './elementwise.js';
 import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
 import { isFloat } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
-import { assertNumber, assertTensor, binaryKernel, runBinary, runUnary, unaryKernel } from './kernel.js';
-import { detach } from './shape.js';
+import { assertNumber, assertTensor, binaryKernel, castData, runBinary, runUnary, unaryKernel } from './kernel.js';
+import { cast, detach } from './shape.js';
 import { sumTo } from './reduce.js';
 import { erf as erfScalar } from './special.js';
 
@@ -133,6 +134,7 @@ export const abs = unaryOp({
   doc: 'Absolute value; its gradient at 0 is 0, as in PyTorch.',
   problem: 'abs',
   kernel: unaryKernel('abs', Math.abs),
+  keepsInt: true,
   backward: (g, x): Tensor => mul(g, sign(x)),
   latex: ([a]) => `\\left|${a}\\right|`,
   label: '|x|',
@@ -271,7 +273,8 @@ export const acosh = unaryOp({
   doc: 'Inverse hyperbolic cosine (x ≥ 1); d/dx = 1/√(x² - 1).',
   problem: 'acosh',
   kernel: unaryKernel('acosh', Math.acosh),
-  backward: (g, x): Tensor => div(g, sqrt(mul(sub(x, 1), add(x, 1)))),
+  // PyTorch's g·rsqrt(x² - 1) (so x = -1, outside the domain, gives +inf as PyTorch's, not -inf)
+  backward: (g, x): Tensor => mul(g, rsqrt(sub(square(x), 1))),
   latex: fn('\\operatorname{arcosh}'),
   derivative: (a) => [over(num(1), call('sqrt', minus(sq(x0(a)), num(1))))],
   onnx: { opType: 'Acosh' },
@@ -310,6 +313,7 @@ export const square = unaryOp({
   doc: 'x², elementwise.',
   problem: 'square',
   kernel: unaryKernel('square', (x) => x * x),
+  keepsInt: true,
   backward: (g, x): Tensor => mul(g, mul(x, 2)),
   latex: ([a]) => `\\left(${a}\\right)^{2}`,
   label: 'x²',
@@ -336,6 +340,7 @@ function stepwise<const N extends string>(name: N, doc: string, f: (x: number) =
     doc: `${doc} Its gradient is 0 everywhere.`,
     problem: name,
     kernel: unaryKernel(name, f),
+    keepsInt: true,
     backward: zeroGrad,
     latex: fn(latex),
     fnLatex: latex,
@@ -351,6 +356,7 @@ export const sign = unaryOp({
   doc: '-1, 0 or 1 by the sign of x (NaN gives 0, as in PyTorch). Its gradient is 0 everywhere.',
   problem: 'sign',
   kernel: unaryKernel('sign', (x) => (x > 0 ? 1 : x < 0 ? -1 : 0)),
+  keepsInt: true,
   backward: zeroGrad,
   latex: fn('\\operatorname{sign}'),
   fnLatex: '\\operatorname{sign}',
@@ -402,7 +408,30 @@ function cpow(a: number, b: number): number {
   if (a === 1 || (a === -1 && (b === Number.POSITIVE_INFINITY || b === Number.NEGATIVE_INFINITY))) return 1;
   return a ** b;
 }
-const POW_SCALAR = unaryKernel('powScalar', (x, p) => (p === 2 ? x * x : cpow(x, p)));
+/**
+ * x^p for a constant p with PyTorch's special cases (its pow kernel dispatches them to other
+ * kernels): sqrt for 0.5 and rsqrt for -0.5 (so (-inf)^0.5 is NaN and (-0)^-0.5 is -inf, unlike C's
+ * pow), reciprocal for -1, x·x, x·x·x and 1/(x·x) for 2, 3 and -2.
+ */
+function powScalarKernel(x: number, p: number): number {
+  switch (p) {
+    case 0.5:
+      return Math.sqrt(x);
+    case -0.5:
+      return 1 / Math.sqrt(x);
+    case -1:
+      return 1 / x;
+    case 2:
+      return x * x;
+    case 3:
+      return x * x * x;
+    case -2:
+      return 1 / (x * x);
+    default:
+      return cpow(x, p);
+  }
+}
+const POW_SCALAR = unaryKernel('powScalar', powScalarKernel);
 const POW = binaryKernel('pow', cpow);
 
 /**
@@ -431,8 +460,10 @@ export const pow = defineOp(
       const [x, e] = operands(a, b, 'pow', true);
       const y = runBinary(POW, x, e, 'pow');
       return record(def, [x, e], y, (g) => {
+        // PyTorch's pow_backward_self and pow_backward_exponent, written as they are (the
+        // exponent's mask sits inside the product), so that their own derivatives match too
         const ga = where(eq(e, 0), 0, mul(g, mul(e, pow(x, sub(e, 1)))));
-        const gb = where(logicalAnd(eq(x, 0), ge(e, 0)), 0, mul(g, mul(y, log(x))));
+        const gb = mul(g, where(logicalAnd(eq(x, 0), ge(e, 0)), 0, mul(y, log(x))));
         return [sumTo(ga, x.shape), sumTo(gb, e.shape)];
       });
     },
@@ -457,9 +488,11 @@ export const atan2 = binaryOp({
   latex: ([y, x]) => `\\operatorname{atan2}\\left(${y}, ${x}\\right)`,
   kernel: binaryKernel('atan2', Math.atan2),
   floatOnly: true,
+  // PyTorch's atan2_backward, g·other·(1/r²) and g·(-input)·(1/r²), so that float32 second
+  // derivatives overflow where PyTorch's do
   grads: (g, y, x): [Tensor | null, Tensor | null] => {
-    const r2 = add(mul(x, x), mul(y, y));
-    return [mul(g, div(x, r2)), neg(mul(g, div(y, r2)))];
+    const recip = reciprocal(add(mul(y, y), mul(x, x)));
+    return [mul(mul(g, x), recip), mul(mul(g, neg(y)), recip)];
   },
   derivative: ([y, x]) => {
     const r2 = plus(sq(x), sq(y));
@@ -475,7 +508,8 @@ export const hypot = binaryOp({
   latex: ([a, b]) => `\\sqrt{${a}^{2} + ${b}^{2}}`,
   kernel: binaryKernel('hypot', Math.hypot),
   floatOnly: true,
-  grads: (g, a, b, y): [Tensor | null, Tensor | null] => [mul(g, div(a, y)), mul(g, div(b, y))],
+  // PyTorch's hypot_backward: g·a/y and g·b/y
+  grads: (g, a, b, y): [Tensor | null, Tensor | null] => [div(mul(g, a), y), div(mul(g, b), y)],
   derivative: ([a, b]) => [over(a, call('hypot', a, b)), over(b, call('hypot', a, b))],
 });
 
@@ -486,7 +520,10 @@ export const fmod = binaryOp({
   problem: 'fmod',
   latex: ([a, b]) => `${a} \\bmod_{\\text{trunc}} ${b}`,
   kernel: binaryKernel('fmod', (a, b) => a % b),
-  grads: (g, a, b): [Tensor | null, Tensor | null] => [g, neg(mul(g, trunc(div(a, b))))],
+  integerDivision: true,
+  // d/db = -trunc(a/b), a constant (PyTorch's rounding division has no gradient), so that no
+  // second-order term divides by b
+  grads: (g, a, b): [Tensor | null, Tensor | null] => [g, neg(mul(g, noGrad(() => trunc(div(a, b)))))],
   derivative: ([a, b]) => [num(1), negE(call('trunc', over(a, b)))],
   onnx: { opType: 'Mod', attributes: () => ({ fmod: 1 }) },
 });
@@ -514,6 +551,7 @@ export const remainder = binaryOp({
   doc: "The remainder of floored division, a - b·floor(a/b), with the sign of b (Python's %).",
   problem: 'remainder',
   latex: ([a, b]) => `${a} \\bmod ${b}`,
+  integerDivision: true,
   kernel: binaryKernel('remainder', (a, b) => {
     const r = a % b;
     return r !== 0 && r < 0 !== b < 0 ? r + b : r;
@@ -525,17 +563,21 @@ export const remainder = binaryOp({
   onnx: { opType: 'Mod', attributes: () => ({ fmod: 0 }) },
 });
 
-/** start + weight·(end - start); weight a number or a tensor. */
+/**
+ * start + weight·(end - start); weight a number or a tensor. Computed as PyTorch does, from the
+ * nearer end: start + w·(end - start) for |w| < 0.5, else end - (end - start)·(1 - w), which is
+ * exact at w = 1 and keeps its digits near it; gradients (1 - w)·g, w·g and (end - start)·g.
+ */
 export const lerp = defineOp(
   {
     name: 'lerp',
-    doc: 'Linear interpolation start + weight·(end - start); weight is a number or a tensor.',
+    doc: 'Linear interpolation start + weight·(end - start), computed from the nearer end as PyTorch; weight is a number or a tensor.',
     inputs: ['input', 'end', 'weight'],
     problem: 'lerp',
     latex: ([a, b, w]) => `${a} + ${w}\\left(${b} - ${a}\\right)`,
     derivative: ([a, b, w]) => [minus(num(1), w), w, minus(b, a)],
   },
-  () =>
+  (def) =>
     function lerp(start: Tensor, end: TensorLike, weight: TensorLike): Tensor {
       assertTensor(start, 'lerp');
       const shapeOf = (v: TensorLike, what: string): readonly number[] => {
@@ -544,7 +586,22 @@ export const lerp = defineOp(
         return [];
       };
       broadcastShapes(broadcastShapes(start.shape, shapeOf(end, 'end'), 'lerp'), shapeOf(weight, 'weight'), 'lerp');
-      return add(start, mul(weight, sub(end, start)));
+      const [s, e] = operands(start, end, 'lerp');
+      const w = weight instanceof Tensor ? (weight.dtype === s.dtype ? weight : cast(weight, s.dtype)) : weight;
+      const oneMinus = (v: Tensor | number) => (typeof v === 'number' ? 1 - v : sub(1, v));
+      const y = noGrad(() => {
+        const diff = sub(e, s);
+        const near = add(s, mul(w, diff));
+        const far = sub(e, mul(diff, oneMinus(w)));
+        if (typeof w === 'number') return Math.abs(w) < 0.5 ? near : far;
+        return where(lt(abs(w), 0.5), near, far);
+      });
+      const inputs = w instanceof Tensor ? [s, e, w] : [s, e];
+      return record(def, inputs, y, (g) => {
+        const gs = sumTo(mul(g, oneMinus(w)), s.shape);
+        const ge = sumTo(mul(g, w), e.shape);
+        return w instanceof Tensor ? [gs, ge, sumTo(mul(g, sub(e, s)), w.shape)] : [gs, ge];
+      }, typeof w === 'number' ? { weight: w } : undefined);
     },
 );
 
@@ -564,9 +621,10 @@ export const clamp = defineOp(
   {
     name: 'clamp',
     doc: 'Clamps into [min, max] (either may be omitted, or a tensor; with min > max the result is max, and a NaN anywhere gives NaN, as in PyTorch); the gradient is 1 where min ≤ x ≤ max, and flows to a tensor bound where it binds.',
+    // at least one bound must be given, as in PyTorch
     params: [
-      { name: 'min', default: null },
-      { name: 'max', default: null },
+      { name: 'min', default: null, sample: -1 },
+      { name: 'max', default: null, sample: 1 },
     ],
     problem: 'clamp',
     aliases: ['clip'],
@@ -587,18 +645,29 @@ export const clamp = defineOp(
   (def) =>
     function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
       assertTensor(x, 'clamp');
-      if (min != null && !(min instanceof Tensor)) assertNumber(min, 'clamp', 'min', false);
-      if (max != null && !(max instanceof Tensor)) assertNumber(max, 'clamp', 'max', false);
+      if (min == null && max == null) throw new ChainruleError('clamp: at least one of min and max must be given (as in PyTorch)');
+      // a number bound may be NaN: PyTorch's scalar clamp then leaves x as it is (and its gradient 0)
+      if (min != null && !(min instanceof Tensor)) assertBound(min, 'min');
+      if (max != null && !(max instanceof Tensor)) assertBound(max, 'max');
       if (min instanceof Tensor || max instanceof Tensor) return clampTensor(def, x, min, max);
-      const y = runUnary(CLAMP, x, min ?? Number.NaN, max ?? Number.NaN, true);
+      // an int32 tensor clamped by a fraction (or NaN) is float32, as PyTorch's type promotion makes it
+      const fractional = (b: number | null | undefined) => b != null && !Number.isInteger(b);
+      const src = x.dtype === 'int32' && (fractional(min) || fractional(max)) ? castData(x, 'float32') : x;
+      // PyTorch fills NaN when both bounds are given and one is NaN (one NaN bound alone is none)
+      const nanBound = min != null && max != null && (Number.isNaN(min) || Number.isNaN(max));
+      const y = nanBound ? fullLike(src, Number.NaN) : runUnary(CLAMP, src, min ?? Number.NaN, max ?? Number.NaN, true);
       return record(def, [x], y, (g) => {
-        let m: Tensor = g;
-        if (min != null) m = mul(m, ge(x, min));
-        if (max != null) m = mul(m, le(x, max));
-        return [m];
+        // PyTorch's clamp_backward selects: where(min <= x <= max, g, 0)
+        const lo = min != null ? ge(x, min) : null;
+        const hi = max != null ? le(x, max) : null;
+        return [where(lo && hi ? logicalAnd(lo, hi) : (lo ?? (hi as Tensor)), g, 0)];
       }, { min: min ?? null, max: max ?? null });
     },
 );
+
+function assertBound(b: unknown, what: string): void {
+  if (typeof b !== 'number') throw new ChainruleError(`clamp: ${what} must be a number or a Tensor, got ${b === null ? 'null' : typeof b}`);
+}
 
 /**
  * clamp with a tensor bound (a number beside it is made a tensor): max(x, min) then min(·, max),

@@ -84,6 +84,7 @@ export const norm = defineOp(
   (def) =>
     function norm(x: Tensor, p: NormOrder = 2, dims?: Dims | null, opts: ReduceOptions = {}): Tensor {
       assertTensor(x, 'norm');
+      if (x.dtype !== floatOf(x.dtype)) throw new ChainruleError(`norm: the input must be a float tensor (as in PyTorch), got ${x.dtype} of shape ${fmtShape(x.shape)}`);
       const ord = orderOf(p, x);
       const ds = dimsOf(x, dims, 'norm');
       const src = x.dtype === floatOf(x.dtype) ? x : castData(x, floatOf(x.dtype));

@@ -179,7 +179,9 @@ function productOfOthers(x: Tensor, d: number): Tensor {
 /**
  * Product over dim (all elements when omitted), as torch.prod (bool and int32 inputs give int32).
  * The gradient is y/x without zeros in the input and the product of the other elements otherwise
- * (PyTorch's rule), so it is right at zeros and differentiable again.
+ * (PyTorch's rule), so it is right at zeros and differentiable again. One deliberate difference:
+ * over every element with two or more zeros PyTorch's gradient is a constant (its second
+ * derivative 0), chainrule's second derivative is the true one.
  * @example prod(tensor([[1, 2], [3, 4]]), 1).toArray() // [2, 12]
  */
 export const prod = defineOp(
@@ -193,6 +195,8 @@ export const prod = defineOp(
     latex: ([a]) => `\\prod ${a}`,
     fnLatex: '\\prod',
     label: 'Π',
+    deviation:
+      "The second derivative of prod over every element when two or more are 0: PyTorch's prod_backward returns constant zeros there (the right gradient, but not differentiable further), so its second derivative is 0; chainrule's is the true one, the product of the other elements.",
     onnx: { opType: 'ReduceProd' },
   },
   (def) =>

@@ -14,7 +14,9 @@ function gradsOf(params: Iterable<Tensor> | Tensor, op: string): Tensor[] {
  * Rescales the gradients of `params` in place so that their combined norm (the norm of all
  * gradient entries taken as one vector) is at most `maxNorm`, as torch.nn.utils.clip_grad_norm_:
  * every gradient is multiplied by min(1, maxNorm / (total + 1e-6)). Returns the total norm
- * before clipping. `normType` is any p > 0 or Infinity (max |g|).
+ * before clipping. `normType` is any p > 0 or Infinity (max |g|). As in PyTorch, the norms are
+ * computed in the gradients' own precision: float32 gradients whose norm overflows float32 give an
+ * infinite total, and are zeroed.
  * @example
  * loss.backward();
  * const norm = optim.clipGradNorm(model.parameters(), 1.0); // then opt.step()
@@ -30,6 +32,9 @@ export function clipGradNorm(
   if (typeof normType !== 'number' || !(normType > 0)) throw new ChainruleError(`${op}: normType must be a positive number or Infinity, got ${normType}`);
   const grads = gradsOf(params, op);
   if (grads.length === 0) return 0;
+  // each tensor's norm in its dtype, the norm of those norms in the widest one (torch.stack promotes)
+  const rounding = (t: Tensor): ((v: number) => number) => (t.dtype === 'float32' ? Math.fround : (v) => v);
+  const wide = grads.some((g) => g.dtype !== 'float32') ? (v: number) => v : Math.fround;
   let total: number;
   if (normType === Number.POSITIVE_INFINITY) {
     total = 0;
@@ -38,16 +43,17 @@ export function clipGradNorm(
     // per-tensor norms, then the norm of the norms (PyTorch's order of summation)
     let acc = 0;
     for (const g of grads) {
+      const r = rounding(g);
       let s = 0;
-      for (let i = 0; i < g.size; i++) s += Math.abs(g.data[i]) ** normType;
-      acc += (s ** (1 / normType)) ** normType;
+      for (let i = 0; i < g.size; i++) s = r(s + r(Math.abs(g.data[i]) ** normType));
+      acc = wide(acc + wide(r(s ** (1 / normType)) ** normType));
     }
-    total = acc ** (1 / normType);
+    total = wide(acc ** (1 / normType));
   }
   if (!Number.isFinite(total) && opts.errorIfNonfinite) {
     throw new ChainruleError(`${op}: the total norm of order ${normType} of the gradients is ${total}; clipping cannot fix that`);
   }
-  const coef = Math.min(1, maxNorm / (total + 1e-6));
+  const coef = Math.min(1, wide(maxNorm / wide(total + 1e-6)));
   noGrad(() => {
     for (const g of grads) for (let i = 0; i < g.size; i++) g.data[i] *= coef;
   });

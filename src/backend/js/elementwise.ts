@@ -9,9 +9,10 @@ export function unary(k: UnaryKernel, x: TypedArray, out: TypedArray, p0 = 0, p1
   const n = x.length;
   switch (k.name) {
     case 'relu':
+      // NaN and -0 pass through, as PyTorch's relu
       for (let i = 0; i < n; i++) {
         const v = x[i];
-        out[i] = v > 0 ? v : 0;
+        out[i] = v < 0 ? 0 : v;
       }
       return;
     case 'exp':

@@ -104,8 +104,9 @@ function softmax(x: TypedArray, outer: number, n: number, inner: number, out: Ty
       let s = 0;
       for (let j = 0; j < n; j++) s += Math.exp(x[base + j * inner] - mx);
       if (log) {
-        const lse = mx + Math.log(s);
-        for (let j = 0; j < n; j++) out[base + j * inner] = x[base + j * inner] - lse;
+        // (x - max) - log Σ, as PyTorch: x - (max + log Σ) loses the digits of large logits
+        const ls = Math.log(s);
+        for (let j = 0; j < n; j++) out[base + j * inner] = x[base + j * inner] - mx - ls;
       } else {
         const inv = 1 / s;
         for (let j = 0; j < n; j++) out[base + j * inner] = Math.exp(x[base + j * inner] - mx) * inv;

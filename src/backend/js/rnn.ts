@@ -147,7 +147,8 @@ export function rnnBackward(s: RnnSpec, a: RnnBackwardArgs, mm: Backend['matmul'
           next[ho + j] = 0;
         } else {
           const y = a.saved[so + j];
-          dgx[go + j] = kind === 'tanh' ? dh2 * (1 - y * y) : y > 0 ? dh2 : 0;
+          // relu: PyTorch's threshold_backward, y <= 0 ? 0 : g (a NaN state passes the gradient)
+          dgx[go + j] = kind === 'tanh' ? dh2 * (1 - y * y) : y <= 0 ? 0 : dh2;
           next[ho + j] = 0;
         }
       }

@@ -339,7 +339,7 @@
             (local.set $o (i32.add (local.get $o) (i32.const 8)))))
         (br $row))))
 
-  ;; o[i] = x[i] > 0 ? x[i] : 0 for i < n (NaN and -0 give 0), f32 (f64 != 0: f64).
+  ;; o[i] = x[i] < 0 ? 0 : x[i] for i < n (NaN and -0 pass through, as PyTorch's relu), f32 (f64 != 0: f64).
   (func (export "relu") (param $x i32) (param $o i32) (param $n i32) (param $f64 i32)
     (local $end i32) (local $u v128)
     (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (select (i32.const 3) (i32.const 2) (local.get $f64)))))
@@ -348,10 +348,10 @@
         (br_if $vdone (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)))
         (local.set $u (v128.load (local.get $x)))
         (v128.store (local.get $o)
-          (v128.and (local.get $u)
+          (v128.andnot (local.get $u)
             (if (result v128) (local.get $f64)
-              (then (f64x2.gt (local.get $u) (v128.const i64x2 0 0)))
-              (else (f32x4.gt (local.get $u) (v128.const i32x4 0 0 0 0))))))
+              (then (f64x2.lt (local.get $u) (v128.const i64x2 0 0)))
+              (else (f32x4.lt (local.get $u) (v128.const i32x4 0 0 0 0))))))
         (local.set $x (i32.add (local.get $x) (i32.const 16)))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
         (br $vec)))
@@ -361,11 +361,11 @@
         (br_if $sdone (i32.ge_u (local.get $o) (local.get $end)))
         (if (local.get $f64)
           (then
-            (f64.store (local.get $o) (select (f64.load (local.get $x)) (f64.const 0) (f64.gt (f64.load (local.get $x)) (f64.const 0))))
+            (f64.store (local.get $o) (select (f64.const 0) (f64.load (local.get $x)) (f64.lt (f64.load (local.get $x)) (f64.const 0))))
             (local.set $x (i32.add (local.get $x) (i32.const 8)))
             (local.set $o (i32.add (local.get $o) (i32.const 8))))
           (else
-            (f32.store (local.get $o) (select (f32.load (local.get $x)) (f32.const 0) (f32.gt (f32.load (local.get $x)) (f32.const 0))))
+            (f32.store (local.get $o) (select (f32.const 0) (f32.load (local.get $x)) (f32.lt (f32.load (local.get $x)) (f32.const 0))))
             (local.set $x (i32.add (local.get $x) (i32.const 4)))
             (local.set $o (i32.add (local.get $o) (i32.const 4)))))
         (br $one)))))
