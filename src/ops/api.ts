@@ -11,6 +11,7 @@ bindTensorMethods();
 
 export * from './activation.js';
 export * from './arith.js';
+export * from './attention.js';
 export * from './conv.js';
 export * from './indexing.js';
 export * from './logic.js';

@@ -9,6 +9,7 @@ import type { BinaryKernel, UnaryKernel } from '../backend/types.js';
 import type { OpInfo } from '../tensor/tensor.js';
 import * as activation from './activation.js';
 import * as arith from './arith.js';
+import * as attention from './attention.js';
 import * as conv from './conv.js';
 import { type Op, type OpDef, isOp } from './define.js';
 import * as indexing from './indexing.js';
@@ -27,7 +28,7 @@ import * as sparse from './sparse.js';
 import * as stats from './stats.js';
 
 /** The modules of the table, by family (the API reference groups ops this way). */
-export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn } as const;
+export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, attention } as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
 export type OpExports = typeof arith &
@@ -45,7 +46,8 @@ export type OpExports = typeof arith &
   typeof matmul &
   typeof sparse &
   typeof conv &
-  typeof rnn;
+  typeof rnn &
+  typeof attention;
 
 function collect(): Op[] {
   const seen = new Set<unknown>();
