@@ -143,6 +143,8 @@ export interface GemmSpec {
  * contiguous. Row i of block b scores key j as s = scale·(q_i·k_j) (+ the additive mask, or -∞
  * where a boolean mask is 0, or -∞ for j > i when causal), and its output is Σ_j softmax(s)_j v_j.
  * A row whose keys are all masked out gives NaN, as softmax over nothing but -∞ does in PyTorch.
+ * q, k, v and an additive mask hold no NaN or +∞ (the op computes those cases with its composite
+ * form, where they spread through the products as in PyTorch), and -∞ only in the mask.
  */
 export interface AttentionSpec {
   batch: number;

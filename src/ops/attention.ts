@@ -45,6 +45,16 @@ function fail(msg: string): never {
   throw new ChainruleError(`${NAME}: ${msg}`);
 }
 
+/** True when every element is finite (an additive mask may also hold -∞, which removes a key). */
+function finite(t: Tensor, negInf = false): boolean {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    const x = d[i];
+    if (!(x - x === 0) && !(negInf && x === Number.NEGATIVE_INFINITY)) return false;
+  }
+  return true;
+}
+
 /** The lower-triangular [L, S] mask of causal attention (true where key j <= query i). */
 function causalMask(L: number, S: number): Tensor {
   const m = new Uint8Array(L * S);
@@ -198,7 +208,9 @@ export const scaledDotProductAttention = defineOp(
     function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, opts: ScaledDotProductAttentionOptions = {}): Tensor {
       const p = prepare(query, key, value, opts);
       const { q, k, v, mask, L, S, E, Ev } = p;
-      if (p.dropoutP > 0 || S === 0) return composite(p, opts.generator ?? defaultGenerator);
+      // NaN and ±∞ operands spread through the products exactly as PyTorch's: the composite form
+      const plain = finite(q) && finite(k) && finite(v) && (p.kind !== 'add' || finite(mask as Tensor, true));
+      if (p.dropoutP > 0 || S === 0 || !plain) return composite(p, opts.generator ?? defaultGenerator);
       const nb = sizeOf(p.batch);
       const spec: AttentionSpec = { batch: nb, L, S, E, Ev, scale: p.scale, causal: p.causal, mask: p.kind };
       const view = maskView(p);
