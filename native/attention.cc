@@ -28,6 +28,15 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
+inline uint32_t fmix32(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+
 // C[m x n] (+)= A B through strides, on the calling thread.
 template <typename T>
 void mm(int slot, int64_t m, int64_t n, int64_t k, const T* a, int64_t a_rs, int64_t a_cs, const T* b, int64_t b_rs,
@@ -54,24 +63,101 @@ void mm(int slot, int64_t m, int64_t n, int64_t k, const T* a, int64_t a_rs, int
   gemm_tile<T>(g, slot);
 }
 
-// The scaled, masked scores of a tile in place: rows i0.., columns j0.. of block b (ld = bk).
-// `removed` (optional) marks what the causal or boolean mask took out (no gradient reaches those).
+// The row loops below are compiled for AVX-512, AVX2 and baseline (CR_CLONES) and written without
+// branches so that they vectorize: scores, masks, exponentials and dropout one row of a tile at a time.
+
+inline uint32_t keep_hash(uint64_t idx, uint32_t seed) { return fmix32(uint32_t(idx) ^ fmix32(uint32_t(idx >> 32) ^ seed)); }
+
+template <typename T>
+CR_CLONES void scale_row(T* __restrict row, int64_t n, double scale, const T* __restrict add, int64_t cs) {
+  if (!add) {
+    for (int64_t c = 0; c < n; c++) row[c] = T(scale * double(row[c]));
+  } else if (cs == 1) {
+    for (int64_t c = 0; c < n; c++) row[c] = T(scale * double(row[c]) + double(add[c]));
+  } else {
+    for (int64_t c = 0; c < n; c++) row[c] = T(scale * double(row[c]) + double(add[c * cs]));
+  }
+}
+
+// -inf where the boolean mask is 0, marking the key removed (no gradient reaches its score)
+template <typename T>
+CR_CLONES void bool_row(T* __restrict row, int64_t n, const uint8_t* __restrict bm, int64_t cs, uint8_t* __restrict removed) {
+  const T ninf = T(kNegInf);
+  for (int64_t c = 0; c < n; c++) {
+    const bool keep = bm[c * cs] != 0;
+    row[c] = keep ? row[c] : ninf;
+    removed[c] = removed[c] | uint8_t(!keep);
+  }
+}
+
+template <typename T>
+CR_CLONES double row_max(const T* __restrict row, int64_t n) {
+  double m = kNegInf;
+  for (int64_t c = 0; c < n; c++) m = double(row[c]) > m ? double(row[c]) : m;
+  return m;
+}
+
+// row[c] = exp(row[c] - shift) (0 for -inf scores); returns the sum
+template <typename T>
+CR_CLONES double exp_row(T* __restrict row, int64_t n, double shift) {
+  double sum = 0;
+  for (int64_t c = 0; c < n; c++) {
+    const double x = double(row[c]);
+    const double p = x == kNegInf ? 0.0 : vexp(x - shift);
+    row[c] = T(p);
+    sum += p;
+  }
+  return sum;
+}
+
+// the dropout factors of keys idx0.. of one row: 0, or 1/(1 - p) where attentionKeep keeps the weight
+template <typename T>
+CR_CLONES void drop_factors(T* __restrict f, int64_t n, uint64_t idx0, uint32_t seed, uint64_t threshold, double inv) {
+  for (int64_t c = 0; c < n; c++) f[c] = T(keep_hash(idx0 + uint64_t(c), seed) >= threshold ? inv : 0.0);
+}
+
+template <typename T>
+CR_CLONES void mul_row(T* __restrict out, const T* __restrict a, const T* __restrict b, int64_t n) {
+  for (int64_t c = 0; c < n; c++) out[c] = T(double(a[c]) * double(b[c]));
+}
+
+// dS = scale · P ⊙ (F ⊙ dP − D), 0 where the key was removed
+template <typename T>
+CR_CLONES void ds_row(T* __restrict ds, const T* __restrict p, const T* __restrict f, const uint8_t* __restrict removed, int64_t n,
+                      double scale, double d) {
+  for (int64_t c = 0; c < n; c++) {
+    const double fc = f ? double(f[c]) : 1.0;
+    const double v = scale * double(p[c]) * (fc * double(ds[c]) - d);
+    ds[c] = removed[c] ? T(0) : T(v);
+  }
+}
+
+struct Dropout {
+  bool on;
+  uint32_t seed;
+  uint64_t threshold;
+  double inv;
+  explicit Dropout(const AttnArgs& s)
+      : on(s.dropout > 0), seed(s.seed), threshold(uint64_t(s.dropout * 4294967296.0)), inv(1.0 / (1.0 - s.dropout)) {}
+};
+
+// The scaled, masked scores of a tile in place: rows i0.., columns j0.. of block b (ld = bk), and
+// which keys the causal or boolean mask removed.
 template <typename T>
 void mask_tile(const AttnArgs& s, const void* mask, const int32_t* offsets, int64_t b, int64_t i0, int64_t bq,
                int64_t j0, int64_t bk, T* tile, uint8_t* removed) {
+  memset(removed, 0, size_t(bq * bk));
   for (int64_t r = 0; r < bq; r++) {
     T* row = tile + r * bk;
     const int64_t i = i0 + r;
-    const int64_t mo = mask ? offsets[b] + i * s.row_stride : 0;
-    for (int64_t c = 0; c < bk; c++) {
-      const int64_t j = j0 + c;
-      double v = s.scale * double(row[c]);
-      bool gone = s.causal && j > i;
-      if (s.mask == 1) gone = gone || static_cast<const uint8_t*>(mask)[mo + j * s.col_stride] == 0;
-      if (s.mask == 2) v += double(static_cast<const T*>(mask)[mo + j * s.col_stride]);
-      row[c] = gone ? T(kNegInf) : T(v);
-      if (removed) removed[r * bk + c] = gone;
-    }
+    const int64_t mo = mask ? offsets[b] + i * s.row_stride + j0 * s.col_stride : 0;
+    scale_row<T>(row, bk, s.scale, s.mask == 2 ? static_cast<const T*>(mask) + mo : nullptr, s.col_stride);
+    if (s.mask == 1) bool_row<T>(row, bk, static_cast<const uint8_t*>(mask) + mo, s.col_stride, removed + r * bk);
+    if (s.causal)
+      for (int64_t c = i - j0 + 1 < 0 ? 0 : i - j0 + 1; c < bk; c++) {
+        row[c] = T(kNegInf);
+        removed[r * bk + c] = 1;
+      }
   }
 }
 
@@ -94,8 +180,10 @@ void forward_worker(void* ctx, int, int, int tid) {
   const AttnArgs& s = *j->s;
   const int64_t L = s.L, S = s.S, E = s.E, Ev = s.Ev;
   const int64_t nq = (L + kBq - 1) / kBq;
-  std::vector<T> tile(size_t(kBq * kBk));
+  std::vector<T> tile(size_t(kBq * kBk)), fac(static_cast<size_t>(kBk));
+  std::vector<uint8_t> removed(size_t(kBq * kBk));
   std::vector<double> m(kBq), l(kBq);
+  const Dropout drop(s);
   for (int64_t item = j->next++; item < j->items; item = j->next++) {
     const int64_t b = item / nq, i0 = (item % nq) * kBq, bq = min64(kBq, L - i0);
     T* out = j->out + (b * L + i0) * Ev;
@@ -110,32 +198,31 @@ void forward_worker(void* ctx, int, int, int tid) {
       const int64_t bk = min64(kBk, jEnd - j0);
       T* t = tile.data();
       mm<T>(tid, bq, bk, E, q, E, 1, j->k + (b * S + j0) * E, 1, E, t, bk, false);
-      mask_tile<T>(s, j->mask, j->offsets, b, i0, bq, j0, bk, t, nullptr);
+      mask_tile<T>(s, j->mask, j->offsets, b, i0, bq, j0, bk, t, removed.data());
       for (int64_t r = 0; r < bq; r++) {
         T* row = t + r * bk;
-        double mt = kNegInf;
-        for (int64_t c = 0; c < bk; c++) mt = double(row[c]) > mt ? double(row[c]) : mt;  // NaN ignored
+        const double mt = row_max<T>(row, bk);
         const double mn = m[r] > mt ? m[r] : mt;
+        // the row's running maximum moved: what was summed so far is rescaled
         const double corr = m[r] == kNegInf ? 0.0 : vexp(m[r] - mn);
-        double sum = 0;
-        for (int64_t c = 0; c < bk; c++) {
-          const double x = double(row[c]);
-          const double p = x == kNegInf ? 0.0 : vexp(x - mn);
-          row[c] = T(p);
-          sum += p;
-        }
+        const double sum = exp_row<T>(row, bk, mn);
         if (corr != 1.0) {
           T* o = out + r * Ev;
           for (int64_t e = 0; e < Ev; e++) o[e] = T(double(o[e]) * corr);
         }
         l[r] = l[r] * corr + sum;
         m[r] = mn;
+        if (drop.on) {
+          drop_factors<T>(fac.data(), bk, uint64_t((b * L + i0 + r) * S + j0), drop.seed, drop.threshold, drop.inv);
+          mul_row<T>(row, row, fac.data(), bk);
+        }
       }
       mm<T>(tid, bq, Ev, bk, t, bk, 1, j->v + (b * S + j0) * Ev, Ev, 1, out, Ev, true);
     }
     for (int64_t r = 0; r < bq; r++) {
       const double lse = m[r] + std::log(l[r]);
       T* o = out + r * Ev;
+      // no key left (lse = -inf): NaN, as the reference's 0/0
       if (std::isfinite(lse)) {
         const double inv = 1.0 / l[r];
         for (int64_t e = 0; e < Ev; e++) o[e] = T(double(o[e]) * inv);
@@ -154,9 +241,10 @@ void backward_worker(void* ctx, int, int, int tid) {
   Job<T>* j = static_cast<Job<T>*>(ctx);
   const AttnArgs& s = *j->s;
   const int64_t L = s.L, S = s.S, E = s.E, Ev = s.Ev;
-  std::vector<T> P(size_t(kBq * kBk)), dS(size_t(kBq * kBk));
+  std::vector<T> P(size_t(kBq * kBk)), dS(size_t(kBq * kBk)), F(size_t(kBq * kBk)), PF(size_t(kBq * kBk));
   std::vector<uint8_t> removed(size_t(kBq * kBk));
   std::vector<double> D(static_cast<size_t>(L));
+  const Dropout drop(s);
   for (int64_t b = j->next++; b < j->items; b = j->next++) {
     const T* q = j->q + b * L * E;
     const T* k = j->k + b * S * E;
@@ -188,24 +276,23 @@ void backward_worker(void* ctx, int, int, int tid) {
         mask_tile<T>(s, j->mask, j->offsets, b, i0, bq, j0, bk, p, removed.data());
         for (int64_t r = 0; r < bq; r++) {
           const double ls = double(lse[i0 + r]);
-          const bool rowBad = !std::isfinite(ls);
-          for (int64_t c = 0; c < bk; c++) {
-            const double x = double(p[r * bk + c]);
-            p[r * bk + c] = T(rowBad ? kNaN : x == kNegInf ? 0.0 : vexp(x - ls));
+          // a row without keys is NaN throughout (masked keys too), as the reference's
+          if (std::isfinite(ls))
+            exp_row<T>(p + r * bk, bk, ls);
+          else
+            for (int64_t c = 0; c < bk; c++) p[r * bk + c] = T(kNaN);
+          if (drop.on) {
+            drop_factors<T>(F.data() + r * bk, bk, uint64_t((b * L + i0 + r) * S + j0), drop.seed, drop.threshold, drop.inv);
+            mul_row<T>(PF.data() + r * bk, p + r * bk, F.data() + r * bk, bk);
           }
         }
-        // dV_j += Pᵀ dO_i
-        mm<T>(tid, bk, Ev, bq, p, 1, bk, dO + i0 * Ev, Ev, 1, dv + j0 * Ev, Ev, true);
-        // dP = dO_i V_jᵀ, then dS = scale · P ⊙ (dP − D) where the mask kept the key
+        // dV_j += (P ⊙ F)ᵀ dO_i, F the dropout factors
+        mm<T>(tid, bk, Ev, bq, drop.on ? PF.data() : p, 1, bk, dO + i0 * Ev, Ev, 1, dv + j0 * Ev, Ev, true);
+        // dP = dO_i V_jᵀ, then dS = scale · P ⊙ (F ⊙ dP − D) where the mask kept the key
         T* ds = dS.data();
         mm<T>(tid, bq, bk, Ev, dO + i0 * Ev, Ev, 1, v + j0 * Ev, 1, Ev, ds, bk, false);
-        for (int64_t r = 0; r < bq; r++) {
-          const double d = D[size_t(i0 + r)];
-          for (int64_t c = 0; c < bk; c++) {
-            const int64_t x = r * bk + c;
-            ds[x] = removed[size_t(x)] ? T(0) : T(s.scale * double(p[x]) * (double(ds[x]) - d));
-          }
-        }
+        for (int64_t r = 0; r < bq; r++)
+          ds_row<T>(ds + r * bk, p + r * bk, drop.on ? F.data() + r * bk : nullptr, removed.data() + r * bk, bk, s.scale, D[size_t(i0 + r)]);
         // dK_j += dSᵀ Q_i and dQ_i += dS K_j
         mm<T>(tid, bk, E, bq, ds, 1, bk, q + i0 * E, E, 1, dk + j0 * E, E, true);
         mm<T>(tid, bq, E, bk, ds, bk, 1, k + j0 * E, E, 1, dq + i0 * E, E, true);

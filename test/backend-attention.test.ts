@@ -29,11 +29,13 @@ interface Case {
   mask?: (C: F, s: AttentionSpec) => AttentionMask;
 }
 
-const spec = (batch: number, L: number, S: number, E: number, Ev: number, o: Partial<AttentionSpec> = {}): AttentionSpec => ({ batch, L, S, E, Ev, scale: 1 / Math.sqrt(E), causal: false, mask: 'none', ...o });
+const spec = (batch: number, L: number, S: number, E: number, Ev: number, o: Partial<AttentionSpec> = {}): AttentionSpec => ({ batch, L, S, E, Ev, scale: 1 / Math.sqrt(E), causal: false, mask: 'none', dropoutP: 0, seed: 0, ...o });
 
 const CASES: Case[] = [
   { name: 'no mask, partial tiles', spec: spec(3, 67, 131, 19, 23) },
   { name: 'causal, square', spec: spec(2, 130, 130, 64, 64, { causal: true }) },
+  { name: 'causal with dropout', spec: spec(2, 130, 140, 16, 8, { causal: true, dropoutP: 0.3, seed: 987654321 }) },
+  { name: 'dropout and a bool mask', spec: spec(3, 70, 70, 8, 8, { dropoutP: 0.5, seed: 4242, mask: 'bool' }), mask: (_C, s) => ({ data: Uint8Array.from({ length: s.L * s.S }, (_, i) => (i % s.S === 0 || rnd() > 0 ? 1 : 0)), offsets: new Int32Array(s.batch), rowStride: s.S, colStride: 1 }) },
   { name: 'causal, more queries than keys', spec: spec(2, 150, 70, 8, 5, { causal: true }) },
   { name: 'causal, fewer queries than keys', spec: spec(2, 45, 200, 16, 16, { causal: true, scale: 0.3 }) },
   {

@@ -2,7 +2,7 @@
 // dropout, dtype promotion, and the fused kernels' agreement with the op's composite form.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChainruleError, F, type Tensor, getBackend, listBackends, manualSeed, matmul, ones, randn, scaledDotProductAttention as sdpa, setBackend, softmax, tensor } from 'chainrule';
+import { ChainruleError, F, Generator, type Tensor, getBackend, grad, gradcheck, listBackends, manualSeed, matmul, ones, randn, scaledDotProductAttention as sdpa, setBackend, softmax, tensor } from 'chainrule';
 
 const q = randn([2, 3, 4], { dtype: 'float64' });
 const k = randn([2, 5, 4], { dtype: 'float64' });
@@ -66,6 +66,33 @@ describe('scaledDotProductAttention', () => {
   });
 
   for (const backend of listBackends()) {
+    it(`dropout draws one mask per call from a seed: gradcheck and double backward hold with a fixed generator (${backend})`, () => {
+      const prev = getBackend();
+      setBackend(backend);
+      try {
+        const qs = randn([2, 9, 3], { dtype: 'float64' });
+        const ks = randn([2, 11, 3], { dtype: 'float64' });
+        const vs = randn([2, 11, 2], { dtype: 'float64' });
+        const f = (a: Tensor, b: Tensor, c: Tensor) => sdpa(a, b, c, { dropoutP: 0.4, isCausal: true, generator: new Generator(3) });
+        assert.ok(gradcheck(f, [qs, ks, vs]).ok);
+        const w = randn([2, 9, 2], { dtype: 'float64' });
+        const first = (a: Tensor, b: Tensor, c: Tensor) => {
+          const [ga, gb, gc] = grad((x: Tensor, y: Tensor, z: Tensor) => f(x, y, z).mul(w).sum(), { createGraph: true })(a, b, c);
+          return ga.mul(ga).sum().add(gb.sum()).add(gc.mul(gc).sum());
+        };
+        assert.ok(gradcheck(first, [qs, ks, vs]).ok);
+        // the kernels' gradients equal those of the composite form with the same mask
+        const [g1] = grad((x: Tensor) => f(x, ks, vs).mul(w).sum())(qs);
+        const [g2] = grad((x: Tensor) => f(x, ks, vs).mul(w).sum(), { createGraph: true })(qs.detach().requiresGrad_());
+        const a = g1.dataSync();
+        g2.dataSync().forEach((v, i) => {
+          assert.ok(Math.abs(v - a[i]) < 1e-12, `${v} vs ${a[i]}`);
+        });
+      } finally {
+        setBackend(prev);
+      }
+    });
+
     it(`fused kernels equal the composite form at odd sizes in float32 (${backend})`, () => {
       const prev = getBackend();
       setBackend(backend);

@@ -157,6 +157,37 @@ export interface AttentionSpec {
   causal: boolean;
   /** no mask, a boolean one (nonzero: attend) or an additive one (added to the scaled scores) */
   mask: 'none' | 'bool' | 'add';
+  /** dropout on the attention weights: weight (i, j) is kept (and scaled by 1/(1 − p)) where attentionKeep says so */
+  dropoutP: number;
+  /** the dropout mask's seed (a 32-bit unsigned integer) */
+  seed: number;
+}
+
+function fmix32(x: number): number {
+  let h = x >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The dropout mask of attention: weight (i, j) of block b is kept when the hash of its index
+ * (b·L + i)·S + j under the call's seed is at least ⌊p·2³²⌋. A counter-based hash (murmur3's
+ * finaliser, twice), so the forward, the backward and every backend draw the same mask without
+ * storing it.
+ * @example attentionKeep(7, 12345, 0) // true (p = 0 keeps everything)
+ */
+export function attentionKeep(seed: number, index: number, threshold: number): boolean {
+  const hi = Math.floor(index / 4294967296);
+  return fmix32((index >>> 0) ^ fmix32((hi ^ seed) >>> 0)) >= threshold;
+}
+
+/** ⌊p·2³²⌋: the threshold attentionKeep compares with (exact in double precision). */
+export function attentionThreshold(p: number): number {
+  return Math.floor(p * 4294967296);
 }
 
 /**

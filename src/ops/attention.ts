@@ -6,7 +6,7 @@
 import { isGradEnabled } from '../autograd/mode.js';
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
-import type { AttentionMask, AttentionSpec } from '../backend/types.js';
+import { type AttentionMask, type AttentionSpec, attentionKeep, attentionThreshold } from '../backend/types.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { empty, tensor } from '../tensor/creation.js';
 import { type DType, promote } from '../tensor/dtype.js';
@@ -33,7 +33,11 @@ export interface ScaledDotProductAttentionOptions {
   attnMask?: Tensor | null;
   /** query i attends to keys j <= i only (not together with attnMask, as in PyTorch) */
   isCausal?: boolean;
-  /** dropout probability on the attention weights (applied whenever it is > 0, as in PyTorch) */
+  /**
+   * dropout probability on the attention weights (applied whenever it is > 0, as in PyTorch); the
+   * mask is a hash of each weight's position under a seed drawn from the generator, so the fused
+   * kernels never store it
+   */
   dropoutP?: number;
   /** the factor of q·kᵀ (default 1/√E) */
   scale?: number | null;
@@ -140,23 +144,29 @@ function scores(p: Prepared, q: Tensor, k: Tensor, mask: Tensor | null): Tensor 
   return s;
 }
 
-/** The whole forward with ops (dropout, and no keys at all, take this path). */
-function composite(p: Prepared, generator: Generator): Tensor {
+/** The dropout factors [...batch, L, S] the kernels apply (0, or 1/(1 − p) where attentionKeep keeps a weight). */
+function dropMask(p: Prepared, seed: number, dtype: DType): Tensor {
+  const keep = empty([...p.batch, p.L, p.S], dtype);
+  const t = attentionThreshold(p.dropoutP);
+  const inv = 1 / (1 - p.dropoutP);
+  for (let i = 0; i < keep.size; i++) keep.data[i] = attentionKeep(seed, i, t) ? inv : 0;
+  return keep;
+}
+
+/** The whole forward with ops (no keys at all, and non-finite operands, take this path). */
+function composite(p: Prepared, seed: number): Tensor {
   let w = softmax(scores(p, p.q, p.k, p.mask), -1);
-  if (p.dropoutP > 0) {
-    const keep = empty(w.shape, w.dtype);
-    const s = 1 / (1 - p.dropoutP);
-    for (let i = 0; i < keep.size; i++) keep.data[i] = generator.random() < p.dropoutP ? 0 : s;
-    w = mul(w, keep);
-  }
+  if (p.dropoutP > 0) w = mul(w, dropMask(p, seed, w.dtype));
   return matmul(w, p.v);
 }
 
 /** The gradients [dq, dk, dv, dmask] written with differentiable ops (recomputing the weights). */
-function compositeGrads(p: Prepared, g: Tensor): (Tensor | null)[] {
+function compositeGrads(p: Prepared, g: Tensor, seed: number): (Tensor | null)[] {
   const w = softmax(scores(p, p.q, p.k, p.mask), -1);
-  const dv = matmul(transpose(w, -2, -1), g);
-  const dw = matmulT(g, p.v);
+  const keep = p.dropoutP > 0 ? dropMask(p, seed, w.dtype) : null;
+  const dv = matmul(transpose(keep ? mul(w, keep) : w, -2, -1), g);
+  const dwk = matmulT(g, p.v);
+  const dw = keep ? mul(dwk, keep) : dwk;
   // softmax's adjoint: w ⊙ (dw − Σ_j dw·w)
   const ds = mul(w, sub(dw, sum(mul(dw, w), -1, { keepdim: true })));
   const dq = mul(matmul(ds, p.k), p.scale);
@@ -210,9 +220,10 @@ export const scaledDotProductAttention = defineOp(
       const { q, k, v, mask, L, S, E, Ev } = p;
       // NaN and ±∞ operands spread through the products exactly as PyTorch's: the composite form
       const plain = finite(q) && finite(k) && finite(v) && (p.kind !== 'add' || finite(mask as Tensor, true));
-      if (p.dropoutP > 0 || S === 0 || !plain) return composite(p, opts.generator ?? defaultGenerator);
+      const seed = p.dropoutP > 0 ? (opts.generator ?? defaultGenerator).nextU32() : 0;
+      if (S === 0 || !plain) return composite(p, seed);
       const nb = sizeOf(p.batch);
-      const spec: AttentionSpec = { batch: nb, L, S, E, Ev, scale: p.scale, causal: p.causal, mask: p.kind };
+      const spec: AttentionSpec = { batch: nb, L, S, E, Ev, scale: p.scale, causal: p.causal, mask: p.kind, dropoutP: p.dropoutP, seed };
       const view = maskView(p);
       const out = empty([...p.batch, L, Ev], q.dtype);
       const lse = empty([nb, L], q.dtype);
@@ -225,14 +236,14 @@ export const scaledDotProductAttention = defineOp(
         out,
         (g) => {
           // a gradient that will be differentiated again, or one the mask needs: the ops themselves
-          if (isGradEnabled() || additive?.requiresGrad) return compositeGrads(p, g).slice(0, inputs.length);
+          if (isGradEnabled() || additive?.requiresGrad) return compositeGrads(p, g, seed).slice(0, inputs.length);
           const dq = empty(q.shape, q.dtype);
           const dk = empty(k.shape, k.dtype);
           const dv = empty(v.shape, v.dtype);
           kernels().attentionBackward(spec, { q: q.data, k: k.data, v: v.data, mask: view, out: out.data, lse: lse.data, dOut: g.data, dq: dq.data, dk: dk.data, dv: dv.data });
           return [dq, dk, dv, ...(additive ? [null] : [])];
         },
-        { isCausal: p.causal, scale: p.scale, mask: p.kind },
+        { isCausal: p.causal, scale: p.scale, mask: p.kind, dropoutP: p.dropoutP },
       );
     },
 );

@@ -1,4 +1,4 @@
-import type { AttentionBackwardArgs, AttentionForwardArgs, AttentionMask, AttentionSpec, TypedArray } from '../types.js';
+import { type AttentionBackwardArgs, type AttentionForwardArgs, type AttentionMask, type AttentionSpec, type TypedArray, attentionKeep, attentionThreshold } from '../types.js';
 
 // The reference attention kernels: one query row at a time, its scores over every key kept in a
 // row of S doubles (never the whole L x S matrix), accumulated in double precision. The backward
@@ -31,8 +31,17 @@ function scoreRow(s: AttentionSpec, q: TypedArray, k: TypedArray, mask: Attentio
   return mx;
 }
 
+/** The dropout factor of weight (i, j) of block b: 1 without dropout, else 0 or 1/(1 − p). */
+function dropFactor(s: AttentionSpec): (b: number, i: number, j: number) => number {
+  if (!(s.dropoutP > 0)) return () => 1;
+  const t = attentionThreshold(s.dropoutP);
+  const inv = 1 / (1 - s.dropoutP);
+  return (b, i, j) => (attentionKeep(s.seed, (b * s.L + i) * s.S + j, t) ? inv : 0);
+}
+
 export function attention(s: AttentionSpec, a: AttentionForwardArgs): void {
   const { batch, L, S, Ev } = s;
+  const drop = dropFactor(s);
   const row = new Float64Array(S);
   const acc = new Float64Array(Ev);
   for (let b = 0; b < batch; b++) {
@@ -47,7 +56,7 @@ export function attention(s: AttentionSpec, a: AttentionForwardArgs): void {
       const lse = mx + Math.log(sum);
       acc.fill(0);
       for (let j = 0; j < S; j++) {
-        const p = row[j] / sum;
+        const p = (row[j] / sum) * drop(b, i, j);
         const vo = (b * S + j) * Ev;
         for (let e = 0; e < Ev; e++) acc[e] += p * a.v[vo + e];
       }
@@ -60,6 +69,7 @@ export function attention(s: AttentionSpec, a: AttentionForwardArgs): void {
 
 export function attentionBackward(s: AttentionSpec, a: AttentionBackwardArgs): void {
   const { batch, L, S, E, Ev, scale } = s;
+  const drop = dropFactor(s);
   const row = new Float64Array(S);
   const dq = new Float64Array(E);
   // one block's key and value gradients, summed over its queries in double precision
@@ -84,13 +94,14 @@ export function attentionBackward(s: AttentionSpec, a: AttentionBackwardArgs): v
         // past the diagonal a good row has nothing more to give
         if (hidden && !bad) break;
         const p = bad ? Number.NaN : Math.exp(row[j] - lse);
+        const f = drop(b, i, j);
         const vo = (b * S + j) * Ev;
-        for (let e = 0; e < Ev; e++) dv[j * Ev + e] += p * a.dOut[oo + e];
+        for (let e = 0; e < Ev; e++) dv[j * Ev + e] += p * f * a.dOut[oo + e];
         // a key the causal or boolean mask removed passes no gradient to its score (masked_fill)
         if (hidden || (s.mask === 'bool' && a.mask?.data[mo + j * a.mask.colStride] === 0)) continue;
         let dp = 0;
         for (let e = 0; e < Ev; e++) dp += a.dOut[oo + e] * a.v[vo + e];
-        const ds = scale * p * (dp - D);
+        const ds = scale * p * (f * dp - D);
         const ko = (b * S + j) * E;
         for (let e = 0; e < E; e++) {
           dq[e] += ds * a.k[ko + e];

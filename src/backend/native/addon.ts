@@ -70,7 +70,7 @@ export interface NativeAddon {
     dh0: TypedArray,
     dc0: TypedArray | null,
   ): void;
-  /** spec = [batch, L, S, E, Ev, scale, causal, mask kind (0 none, 1 bool, 2 additive), mask row stride, column stride] */
+  /** spec = [batch, L, S, E, Ev, scale, causal, mask kind (0 none, 1 bool, 2 additive), mask row stride, column stride, dropout p, seed] */
   attention(
     spec: Float64Array,
     q: TypedArray,

@@ -36,7 +36,7 @@ const gemmSpec = new Float64Array(18);
 const opts = new Float64Array(10);
 const rnnSpec = new Float64Array(5);
 const RNN_KIND_CODES = { tanh: 0, relu: 1, gru: 2, lstm: 3 } as const;
-const attnSpec = new Float64Array(10);
+const attnSpec = new Float64Array(12);
 const ATTN_MASK_CODES = { none: 0, bool: 1, add: 2 } as const;
 
 type Method = Exclude<keyof Backend, 'name'>;
@@ -335,6 +335,7 @@ function attentionArrays(s: AttentionSpec, arrays: [string, TypedArray, number][
   const { batch, L, S, E, Ev } = s;
   for (const v of [batch, L, S, E, Ev]) if (!Number.isInteger(v) || v < 0) fail(`attention: bad sizes batch=${batch} L=${L} S=${S} E=${E} Ev=${Ev}`);
   if (!Number.isFinite(s.scale)) fail(`attention: scale ${s.scale} is not finite`);
+  if (!(s.dropoutP >= 0 && s.dropoutP < 1) || !Number.isInteger(s.seed) || s.seed < 0 || s.seed >= 2 ** 32) fail(`attention: bad dropout ${s.dropoutP} or seed ${s.seed}`);
   if (!(s.mask in ATTN_MASK_CODES) || (s.mask === 'none') !== (mask === null)) fail(`attention: mask kind ${s.mask} with ${mask ? 'a' : 'no'} mask`);
   if (batch * L * S <= small) return false;
   const first = arrays[0][1];
@@ -359,6 +360,8 @@ function attentionArrays(s: AttentionSpec, arrays: [string, TypedArray, number][
   attnSpec[7] = ATTN_MASK_CODES[s.mask];
   attnSpec[8] = mask ? mask.rowStride : 0;
   attnSpec[9] = mask ? mask.colStride : 0;
+  attnSpec[10] = s.dropoutP;
+  attnSpec[11] = s.seed;
   return true;
 }
 
