@@ -341,6 +341,28 @@ void rnn_backward(const Spec<5>& spec, const Arr& whh, const OptArrOf<cr::U8>& m
                    dhN.data, dcN.data, dgx.data, dgh.data, dh0.data, dc0.data);
 }
 
+cr::AttnArgs attn_args(const Spec<12>& spec) {
+  const double* p = spec.v;
+  return cr::AttnArgs{int64_t(p[0]), int64_t(p[1]), int64_t(p[2]), int64_t(p[3]), int64_t(p[4]), p[5], p[6] != 0,
+                      int(p[7]), int64_t(p[8]), int64_t(p[9]), p[10], uint32_t(p[11])};
+}
+
+// attention([batch, L, S, E, Ev, scale, causal, mask kind, row stride, col stride, dropout p, seed], q, k, v,
+//           mask|null, offsets|null, out, lse)
+void attention(const Spec<12>& spec, const Arr& q, const Arr& k, const Arr& v, const OptArr& mask,
+               const OptArrOf<cr::I32>& offsets, const Arr& out, const Arr& lse) {
+  cr::attention_forward(q.type, attn_args(spec), q.data, k.data, v.data, mask.data, offsets.as<const int32_t>(),
+                        out.data, lse.data);
+}
+
+// attentionBackward(spec, q, k, v, mask|null, offsets|null, out, lse, dOut, dq, dk, dv)
+void attention_backward(const Spec<12>& spec, const Arr& q, const Arr& k, const Arr& v, const OptArr& mask,
+                        const OptArrOf<cr::I32>& offsets, const Arr& out, const Arr& lse, const Arr& dout,
+                        const Arr& dq, const Arr& dk, const Arr& dv) {
+  cr::attention_backward(q.type, attn_args(spec), q.data, k.data, v.data, mask.data, offsets.as<const int32_t>(),
+                         out.data, lse.data, dout.data, dq.data, dk.data, dv.data);
+}
+
 // configure(isa: string | null, threads: number) -> false when the ISA is not available here
 bool configure(const Name& isa, int64_t threads) {
   const bool ok = !isa.given || cr::gemm_set_isa(isa.s);
@@ -409,6 +431,8 @@ NAPI_MODULE_INIT() {
       CR_FN("adamStep", Bind<adam_step>),
       CR_FN("rnnForward", Bind<rnn_forward>),
       CR_FN("rnnBackward", Bind<rnn_backward>),
+      CR_FN("attention", Bind<attention>),
+      CR_FN("attentionBackward", Bind<attention_backward>),
   };
 #undef CR_FN
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -199,4 +199,25 @@ void rnn_forward(DType t, const RnnArgs& s, const void* gx, const void* h0, cons
 void rnn_backward(DType t, const RnnArgs& s, const void* whh, const uint8_t* mask, const void* hprev, const void* saved,
                   const void* dout, const void* dhN, const void* dcN, void* dgx, void* dgh, void* dh0, void* dc0);
 
+// Scaled dot-product attention (attention.cc), tiled with an online softmax: q [batch, L, E],
+// k [batch, S, E], v [batch, S, Ev], out [batch, L, Ev] and the rows' log-sum-exp lse [batch, L].
+// mask 0: none; 1: bool (uint8, nonzero attends); 2: added to the scores (the operands' type),
+// element (i, j) of block b at offsets[b] + i*row_stride + j*col_stride. With dropout > 0 weight
+// (i, j) of block b is kept where the hash of (b*L + i)*S + j under seed reaches floor(p * 2^32)
+// (attentionKeep in src/backend/types.ts, bit for bit).
+struct AttnArgs {
+  int64_t batch, L, S, E, Ev;
+  double scale;
+  bool causal;
+  int mask;
+  int64_t row_stride, col_stride;
+  double dropout;
+  uint32_t seed;
+};
+void attention_forward(DType t, const AttnArgs& s, const void* q, const void* k, const void* v, const void* mask,
+                       const int32_t* offsets, void* out, void* lse);
+void attention_backward(DType t, const AttnArgs& s, const void* q, const void* k, const void* v, const void* mask,
+                        const int32_t* offsets, const void* out, const void* lse, const void* dout, void* dq, void* dk,
+                        void* dv);
+
 }  // namespace cr

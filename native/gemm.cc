@@ -154,6 +154,17 @@ void matmul_t(const T* a, const T* b, T* c, const MatmulSpec& s) {
   for (int64_t t = 0; t < s.batch; t++) run_one<T>(args_for<T>(a, b, c, s, t), nt, 0);
 }
 
+}  // namespace
+
+template <typename T>
+void gemm_tile(const GemmArgs<T>& g, int slot) {
+  run_one<T>(g, 1, slot);
+}
+template void gemm_tile<float>(const GemmArgs<float>& g, int slot);
+template void gemm_tile<double>(const GemmArgs<double>& g, int slot);
+
+namespace {
+
 // ---- strided batched GEMM -------------------------------------------------------------
 
 template <typename T>

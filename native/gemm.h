@@ -46,6 +46,11 @@ struct GemmIsa {
 };
 extern const GemmIsa kGemmAvx512, kGemmAvx2, kGemmGeneric;
 
+// One product on the calling thread with the selected ISA, packing into the scratch of `slot` (a
+// pool thread's tid): the building block of kernels that run their own loop over tiles.
+template <typename T>
+void gemm_tile(const GemmArgs<T>& g, int slot);
+
 // Runs fn(ctx, chunk, n, tid) for chunk = 0..n-1 on the pool (see pool_run in common.h),
 // re-declared here so ISA files need no other header.
 typedef void (*GemmPoolFn)(void* ctx, int chunk, int n, int tid);

@@ -63,7 +63,7 @@ describe('textclf end to end on a synthetic CSV corpus', () => {
 
   it('trains every neural model to >= 90% test accuracy, deterministically for a seed', async () => {
     const hp = { epochs: 4, minDf: 1, hidden: 8, embed: 8, maxLength: 24, lr: 0.01, batchSize: 32 };
-    const r = await compareCommand(['majority', 'logreg', 'mlp', 'fasttext', 'cnn', 'bigru', 'bilstm'], cfg(join(dir, 'runs', 'all'), { curve: [], hp }));
+    const r = await compareCommand(['majority', 'logreg', 'mlp', 'fasttext', 'cnn', 'bigru', 'bilstm', 'transformer'], cfg(join(dir, 'runs', 'all'), { curve: [], hp }));
     for (const run of r.runs.filter((x) => x.model !== 'majority')) {
       assert.ok(run.metrics.test.accuracy >= 0.9, `${run.model}: test accuracy ${run.metrics.test.accuracy}`);
     }

@@ -142,6 +142,94 @@ export interface GemmSpec {
 
 /** How windowArgmax picks among tied maxima and NaN (see there). */
 export type WindowRule = 'pool' | 'bag';
+/**
+ * Scaled dot-product attention over `batch` independent blocks (the batch and head dims of the op,
+ * flattened): q [batch, L, E], k [batch, S, E], v [batch, S, Ev], out [batch, L, Ev], all
+ * contiguous. Row i of block b scores key j as s = scale·(q_i·k_j) (+ the additive mask, or -∞
+ * where a boolean mask is 0, or -∞ for j > i when causal), and its output is Σ_j softmax(s)_j v_j.
+ * A row whose keys are all masked out gives NaN, as softmax over nothing but -∞ does in PyTorch.
+ * q, k, v and an additive mask hold no NaN or +∞ (the op computes those cases with its composite
+ * form, where they spread through the products as in PyTorch), and -∞ only in the mask.
+ */
+export interface AttentionSpec {
+  batch: number;
+  L: number;
+  S: number;
+  E: number;
+  Ev: number;
+  scale: number;
+  /** query i attends to keys j <= i only (the top-left aligned lower triangle, as PyTorch) */
+  causal: boolean;
+  /** no mask, a boolean one (nonzero: attend) or an additive one (added to the scaled scores) */
+  mask: 'none' | 'bool' | 'add';
+  /** dropout on the attention weights: weight (i, j) is kept (and scaled by 1/(1 − p)) where attentionKeep says so */
+  dropoutP: number;
+  /** the dropout mask's seed (a 32-bit unsigned integer) */
+  seed: number;
+}
+
+function fmix32(x: number): number {
+  let h = x >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The dropout mask of attention: weight (i, j) of block b is kept when the hash of its index
+ * (b·L + i)·S + j under the call's seed is at least ⌊p·2³²⌋. A counter-based hash (murmur3's
+ * finaliser, twice), so the forward, the backward and every backend draw the same mask without
+ * storing it.
+ * @example attentionKeep(7, 12345, 0) // true (p = 0 keeps everything)
+ */
+export function attentionKeep(seed: number, index: number, threshold: number): boolean {
+  const hi = Math.floor(index / 4294967296);
+  return fmix32((index >>> 0) ^ fmix32((hi ^ seed) >>> 0)) >= threshold;
+}
+
+/** ⌊p·2³²⌋: the threshold attentionKeep compares with (exact in double precision). */
+export function attentionThreshold(p: number): number {
+  return Math.floor(p * 4294967296);
+}
+
+/**
+ * A mask read in place through strides: element (i, j) of block b is
+ * data[offsets[b] + i·rowStride + j·colStride] (0 strides broadcast). A Uint8Array for a boolean
+ * mask, the operands' float type for an additive one.
+ */
+export interface AttentionMask {
+  data: TypedArray;
+  offsets: Int32Array;
+  rowStride: number;
+  colStride: number;
+}
+
+/** Arrays of the attention forward: the output and, per row, the log-sum-exp of its scores [batch, L]. */
+export interface AttentionForwardArgs {
+  q: TypedArray;
+  k: TypedArray;
+  v: TypedArray;
+  mask: AttentionMask | null;
+  out: TypedArray;
+  lse: TypedArray;
+}
+
+/** Arrays of the attention backward: the forward's inputs, output and log-sum-exp, dOut, and the three gradients (overwritten). */
+export interface AttentionBackwardArgs {
+  q: TypedArray;
+  k: TypedArray;
+  v: TypedArray;
+  mask: AttentionMask | null;
+  out: TypedArray;
+  lse: TypedArray;
+  dOut: TypedArray;
+  dq: TypedArray;
+  dk: TypedArray;
+  dv: TypedArray;
+}
 
 export interface Backend {
   readonly name: string;
@@ -261,6 +349,10 @@ export interface Backend {
   rnnForward(spec: RnnSpec, a: RnnForwardArgs): void;
   /** Backpropagation through time of rnnForward, from its saved values. */
   rnnBackward(spec: RnnSpec, a: RnnBackwardArgs): void;
+  /** Scaled dot-product attention (see AttentionSpec); all float arrays share one dtype. */
+  attention(spec: AttentionSpec, a: AttentionForwardArgs): void;
+  /** The gradients of attention with respect to q, k and v, recomputing the scores from the saved log-sum-exp. */
+  attentionBackward(spec: AttentionSpec, a: AttentionBackwardArgs): void;
   /**
    * Optional fused optimizer steps over flat parameter arrays; ops fall back to composed
    * updates when absent. Both update params (and state) in place.

@@ -34,14 +34,17 @@ const HP_HELP = `hyper-parameters (default: the model's own, chosen on SpamAssas
   --epochs N --lr X --batch-size N --patience N --hidden N --embed N --dropout X --max-length N
   --max-features N --min-df N --ngrams N --weight-decay X
   --weighting bool|tf|tfidf   feature values of logreg and mlp (default tfidf: sublinear tf,
-                              L2-normalised rows)`;
+                              L2-normalised rows)
+  --heads N --layers N        attention heads per layer and encoder layers (transformer)
+  --pooling mean|first        mean over the real tokens or a learned first token (transformer)
+  --positions learned|sinusoidal   position embeddings (transformer)`;
 
 const PROGRESS_HELP = `
 Progress goes to standard error: a live bar on a terminal, one line per epoch otherwise.
 CHAINRULE_BACKEND=js|wasm|native picks the backend.`;
 
 type Kind = 'count' | 'rate' | 'fraction' | 'decay';
-const HP_FLAGS: Record<string, [Exclude<keyof HyperParams, 'weighting'>, Kind]> = {
+const HP_FLAGS: Record<string, [Exclude<keyof HyperParams, 'weighting' | 'pooling' | 'positions'>, Kind]> = {
   epochs: ['epochs', 'count'],
   lr: ['lr', 'rate'],
   'batch-size': ['batchSize', 'count'],
@@ -54,6 +57,8 @@ const HP_FLAGS: Record<string, [Exclude<keyof HyperParams, 'weighting'>, Kind]> 
   'min-df': ['minDf', 'count'],
   ngrams: ['ngrams', 'count'],
   'weight-decay': ['weightDecay', 'decay'],
+  heads: ['heads', 'count'],
+  layers: ['layers', 'count'],
 };
 
 function hpValue(args: Args, flag: string, kind: Kind): number | undefined {
@@ -124,6 +129,10 @@ function config(args: Args, sub: string, argv: readonly string[]): ExperimentCon
   }
   const weighting = choiceOption(args, 'weighting', ['bool', 'tf', 'tfidf'], undefined);
   if (weighting) hp.weighting = weighting;
+  const pooling = choiceOption(args, 'pooling', ['mean', 'first'], undefined);
+  if (pooling) hp.pooling = pooling;
+  const positions = choiceOption(args, 'positions', ['learned', 'sinusoidal'], undefined);
+  if (positions) hp.positions = positions;
   const quiet = args.switches.has('quiet');
   const src = source(args, sub);
   return {
@@ -140,7 +149,7 @@ function config(args: Args, sub: string, argv: readonly string[]): ExperimentCon
   };
 }
 
-const HP_OPTIONS: OptionTable = { ...Object.fromEntries(Object.keys(HP_FLAGS).map((k) => [k, str])), weighting: str };
+const HP_OPTIONS: OptionTable = { ...Object.fromEntries(Object.keys(HP_FLAGS).map((k) => [k, str])), weighting: str, pooling: str, positions: str };
 
 const noExtra = (args: Args, sub: string) => {
   if (args.positional.length) throw new ChainruleError(`unexpected argument ${JSON.stringify(args.positional[0])} (chainrule textclf ${sub} --help)`);

@@ -3,6 +3,7 @@
  * @example F.crossEntropy(F.linear(x, w, b), labels)
  */
 export * from './fn/activation.js';
+export * from './fn/attention.js';
 export * from './fn/dropout.js';
 export * from './fn/linear.js';
 export * from './fn/loss.js';

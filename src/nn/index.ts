@@ -27,3 +27,6 @@ export * from './conv.js';
 export * from './embedding.js';
 export * from './pool.js';
 export * from './rnn.js';
+export * from './attention.js';
+export * from './transformer.js';
+export * from './positional.js';

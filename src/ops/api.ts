@@ -11,6 +11,7 @@ bindTensorMethods();
 
 export * from './activation.js';
 export * from './arith.js';
+export * from './attention.js';
 export * from './conv.js';
 export * from './distance.js';
 export * from './indexing.js';

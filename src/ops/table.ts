@@ -9,6 +9,7 @@ import type { BinaryKernel, UnaryKernel } from '../backend/types.js';
 import type { OpInfo } from '../tensor/tensor.js';
 import * as activation from './activation.js';
 import * as arith from './arith.js';
+import * as attention from './attention.js';
 import * as conv from './conv.js';
 import * as distance from './distance.js';
 import { type Op, type OpDef, isOp } from './define.js';
@@ -32,7 +33,7 @@ import * as sparse from './sparse.js';
 import * as stats from './stats.js';
 
 /** The modules of the table, by family (the API reference groups ops this way). */
-export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, manip, linalg, scatter, pad, distance } as const;
+export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, manip, linalg, scatter, pad, distance, attention } as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
 export type OpExports = typeof arith &
@@ -55,7 +56,8 @@ export type OpExports = typeof arith &
   typeof linalg &
   typeof scatter &
   typeof pad &
-  typeof distance;
+  typeof distance &
+  typeof attention;
 
 function collect(): Op[] {
   const seen = new Set<unknown>();

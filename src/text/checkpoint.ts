@@ -35,6 +35,9 @@ export function saveTextModel(dir: string, meta: SavedModel, module: TextModule 
 /** A loaded classifier that labels raw texts. */
 export interface TextClassifier {
   meta: SavedModel;
+  /** the trained network and the fitted features (null for the majority baseline) */
+  module: TextModule | null;
+  features: Featurizer | null;
   /** label and the probability of every class for each text */
   predict(texts: readonly string[]): { label: string; probability: number; probabilities: Record<string, number> }[];
 }
@@ -76,11 +79,13 @@ export function loadTextModel(dir: string): TextClassifier {
   };
   if (!module) {
     const prior = meta.prior ?? [];
-    return { meta, predict: (texts) => texts.map(() => out(prior, 0)) };
+    return { meta, module: null, features: null, predict: (texts) => texts.map(() => out(prior, 0)) };
   }
   const features = new Featurizer(meta.features as FeatureState);
   return {
     meta,
+    module,
+    features,
     predict: (texts) => {
       const enc = features.encode(texts.map((t) => tokenize(t, features.tokenizer)));
       const p = predictProba(module, enc, C);

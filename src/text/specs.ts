@@ -5,10 +5,11 @@ import type { TextModule } from './models/base.js';
 import { KimCNN } from './models/cnn.js';
 import { FastText, LogisticRegression, SparseMLP } from './models/linear.js';
 import { BiRNN } from './models/rnn.js';
+import { type Pooling, type Positions, TransformerClassifier } from './models/transformer.js';
 
-export const MODEL_NAMES = ['majority', 'logreg', 'mlp', 'fasttext', 'cnn', 'bigru', 'bilstm'] as const;
+export const MODEL_NAMES = ['majority', 'logreg', 'mlp', 'fasttext', 'cnn', 'bigru', 'bilstm', 'transformer'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
-export const NEURAL_MODELS: readonly ModelName[] = ['mlp', 'fasttext', 'cnn', 'bigru', 'bilstm'];
+export const NEURAL_MODELS: readonly ModelName[] = ['mlp', 'fasttext', 'cnn', 'bigru', 'bilstm', 'transformer'];
 
 /** Hyper-parameters of one model (features, architecture and training). */
 export interface HyperParams {
@@ -30,6 +31,13 @@ export interface HyperParams {
   minDf: number;
   /** largest word n-gram */
   ngrams: number;
+  /** attention heads per layer and encoder layers (transformer) */
+  heads: number;
+  layers: number;
+  /** mean over the real tokens or a learned first token (transformer) */
+  pooling: Pooling;
+  /** learned position vectors or the sinusoidal table (transformer) */
+  positions: Positions;
 }
 
 const BASE: HyperParams = {
@@ -46,6 +54,10 @@ const BASE: HyperParams = {
   maxFeatures: 50_000,
   minDf: 2,
   ngrams: 1,
+  heads: 4,
+  layers: 2,
+  pooling: 'mean',
+  positions: 'learned',
 };
 
 /** Default hyper-parameters per model (chosen on the SpamAssassin dev split). */
@@ -57,6 +69,7 @@ export const DEFAULTS: Record<Exclude<ModelName, 'majority'>, HyperParams> = {
   // the recurrent models see 200 tokens for 6 epochs since their layers run as fused kernels (about 75 s on the body view)
   bigru: { ...BASE, lr: 3e-3, epochs: 6, patience: 2, hidden: 32, embed: 32, dropout: 0.3, maxLength: 200, maxFeatures: 30_000 },
   bilstm: { ...BASE, lr: 3e-3, epochs: 6, patience: 2, hidden: 32, embed: 32, dropout: 0.3, maxLength: 200, maxFeatures: 30_000 },
+  transformer: { ...BASE, lr: 1e-3, epochs: 6, patience: 2, hidden: 128, embed: 64, dropout: 0.1, maxLength: 200, maxFeatures: 30_000 },
 };
 
 const TRAINING: (keyof HyperParams)[] = ['lr', 'epochs', 'batchSize', 'patience', 'weightDecay'];
@@ -70,6 +83,7 @@ export const RELEVANT: Record<Exclude<ModelName, 'majority'>, (keyof HyperParams
   cnn: SEQ,
   bigru: SEQ,
   bilstm: SEQ,
+  transformer: [...SEQ, 'heads', 'layers', 'pooling', 'positions'],
 };
 
 /** The small grid `--tune` searches on dev (each entry overrides the defaults). */
@@ -80,6 +94,7 @@ export const GRIDS: Record<Exclude<ModelName, 'majority'>, Partial<HyperParams>[
   cnn: [{ hidden: 32 }, { hidden: 64 }, { dropout: 0.5 }, { maxLength: 300 }],
   bigru: [{ hidden: 32 }, { hidden: 48 }, { maxLength: 150 }],
   bilstm: [{ hidden: 32 }, { hidden: 48 }, { maxLength: 150 }],
+  transformer: [{ pooling: 'first' }, { positions: 'sinusoidal' }, { layers: 1 }, { embed: 32, hidden: 64 }, { lr: 3e-4 }],
 };
 
 /** How a model's texts become inputs. */
@@ -97,6 +112,7 @@ export function featureConfig(model: Exclude<ModelName, 'majority'>, hp: HyperPa
       return { kind: 'seq', minCount: hp.minDf, maxSize: hp.maxFeatures, maxLength: hp.maxLength, minLength: 5 };
     case 'bigru':
     case 'bilstm':
+    case 'transformer':
       return { kind: 'seq', minCount: hp.minDf, maxSize: hp.maxFeatures, maxLength: hp.maxLength };
   }
 }
@@ -116,6 +132,17 @@ export function buildModel(model: Exclude<ModelName, 'majority'>, inputSize: num
       return new BiRNN('gru', inputSize, classes, { embed: hp.embed, hidden: hp.hidden, dropout: hp.dropout });
     case 'bilstm':
       return new BiRNN('lstm', inputSize, classes, { embed: hp.embed, hidden: hp.hidden, dropout: hp.dropout });
+    case 'transformer':
+      return new TransformerClassifier(inputSize, classes, {
+        embed: hp.embed,
+        heads: hp.heads,
+        layers: hp.layers,
+        hidden: hp.hidden,
+        dropout: hp.dropout,
+        maxLength: hp.maxLength,
+        pooling: hp.pooling,
+        positions: hp.positions,
+      });
   }
 }
 

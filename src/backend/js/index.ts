@@ -1,5 +1,6 @@
 import type { Backend, ReduceOp, ScatterOp, TypedArray } from '../types.js';
 import { contiguousStrides } from '../../tensor/strides.js';
+import { attention, attentionBackward } from './attention.js';
 import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
 import { matmul, stridedGemm } from './matmul.js';
 import { adamStep, sgdStep } from './optim.js';
@@ -258,6 +259,8 @@ export const jsBackend: Backend = {
   cast,
   rnnForward,
   rnnBackward,
+  attention,
+  attentionBackward,
   sgdStep,
   adamStep,
 };

@@ -72,6 +72,31 @@ export interface NativeAddon {
     dh0: TypedArray,
     dc0: TypedArray | null,
   ): void;
+  /** spec = [batch, L, S, E, Ev, scale, causal, mask kind (0 none, 1 bool, 2 additive), mask row stride, column stride, dropout p, seed] */
+  attention(
+    spec: Float64Array,
+    q: TypedArray,
+    k: TypedArray,
+    v: TypedArray,
+    mask: TypedArray | null,
+    offsets: Int32Array | null,
+    out: TypedArray,
+    lse: TypedArray,
+  ): void;
+  attentionBackward(
+    spec: Float64Array,
+    q: TypedArray,
+    k: TypedArray,
+    v: TypedArray,
+    mask: TypedArray | null,
+    offsets: Int32Array | null,
+    out: TypedArray,
+    lse: TypedArray,
+    dOut: TypedArray,
+    dq: TypedArray,
+    dk: TypedArray,
+    dv: TypedArray,
+  ): void;
   info(): { isa: string; threads: number };
   /** Selects the GEMM instruction set ('avx512' | 'avx2' | 'generic'; null keeps it) and the thread count (0 keeps it). */
   configure(isa: string | null, threads: number): boolean;

@@ -2,6 +2,10 @@ import { ChainruleError } from '../../errors.js';
 import { jsBackend } from '../js/index.js';
 import {
   type AdamOptions,
+  type AttentionBackwardArgs,
+  type AttentionForwardArgs,
+  type AttentionMask,
+  type AttentionSpec,
   type Backend,
   type GemmOperand,
   type GemmSpec,
@@ -32,6 +36,8 @@ const gemmSpec = new Float64Array(18);
 const opts = new Float64Array(10);
 const rnnSpec = new Float64Array(5);
 const RNN_KIND_CODES = { tanh: 0, relu: 1, gru: 2, lstm: 3 } as const;
+const attnSpec = new Float64Array(12);
+const ATTN_MASK_CODES = { none: 0, bool: 1, add: 2 } as const;
 
 type Method = Exclude<keyof Backend, 'name'>;
 type Args<K extends Method> = Parameters<NonNullable<Backend[K]>>;
@@ -321,6 +327,81 @@ function rnnBackwardArrays(s: RnnSpec, a: RnnBackwardArgs): boolean {
 }
 
 /**
+ * Checks every array of an attention call (lengths, one float type, the mask read in bounds) and
+ * fills attnSpec; false when the arrays are of mixed types or the problem is tiny (the TypeScript
+ * kernel runs instead).
+ */
+function attentionArrays(s: AttentionSpec, arrays: [string, TypedArray, number][], mask: AttentionMask | null, small: number): boolean {
+  const { batch, L, S, E, Ev } = s;
+  for (const v of [batch, L, S, E, Ev]) if (!Number.isInteger(v) || v < 0) fail(`attention: bad sizes batch=${batch} L=${L} S=${S} E=${E} Ev=${Ev}`);
+  if (!Number.isFinite(s.scale)) fail(`attention: scale ${s.scale} is not finite`);
+  if (!(s.dropoutP >= 0 && s.dropoutP < 1) || !Number.isInteger(s.seed) || s.seed < 0 || s.seed >= 2 ** 32) fail(`attention: bad dropout ${s.dropoutP} or seed ${s.seed}`);
+  if (!(s.mask in ATTN_MASK_CODES) || (s.mask === 'none') !== (mask === null)) fail(`attention: mask kind ${s.mask} with ${mask ? 'a' : 'no'} mask`);
+  if (batch * L * S <= small) return false;
+  const first = arrays[0][1];
+  if (!isFloatArray(first)) return false;
+  for (const [what, arr, n] of arrays) {
+    if (!sameKind(first, arr)) return false;
+    checkLen(`attention (${what})`, arr, n);
+  }
+  if (mask) {
+    if (s.mask === 'bool' ? !(mask.data instanceof Uint8Array) : !sameKind(first, mask.data)) return false;
+    if (!(mask.offsets instanceof Int32Array)) fail('attention: mask offsets must be an Int32Array');
+    checkLen('attention (mask offsets)', mask.offsets, batch);
+    if (L > 0 && S > 0) for (let b = 0; b < batch; b++) checkSpan('attention (mask)', mask.data.length, mask.offsets[b], [L, S], [mask.rowStride, mask.colStride]);
+  }
+  attnSpec[0] = batch;
+  attnSpec[1] = L;
+  attnSpec[2] = S;
+  attnSpec[3] = E;
+  attnSpec[4] = Ev;
+  attnSpec[5] = s.scale;
+  attnSpec[6] = s.causal ? 1 : 0;
+  attnSpec[7] = ATTN_MASK_CODES[s.mask];
+  attnSpec[8] = mask ? mask.rowStride : 0;
+  attnSpec[9] = mask ? mask.colStride : 0;
+  attnSpec[10] = s.dropoutP;
+  attnSpec[11] = s.seed;
+  return true;
+}
+
+function attentionForwardArrays(s: AttentionSpec, a: AttentionForwardArgs, small: number): boolean {
+  const { batch, L, S, E, Ev } = s;
+  return attentionArrays(
+    s,
+    [
+      ['query', a.q, batch * L * E],
+      ['key', a.k, batch * S * E],
+      ['value', a.v, batch * S * Ev],
+      ['output', a.out, batch * L * Ev],
+      ['log-sum-exp', a.lse, batch * L],
+    ],
+    a.mask,
+    small,
+  );
+}
+
+function attentionBackwardArrays(s: AttentionSpec, a: AttentionBackwardArgs, small: number): boolean {
+  const { batch, L, S, E, Ev } = s;
+  return attentionArrays(
+    s,
+    [
+      ['query', a.q, batch * L * E],
+      ['key', a.k, batch * S * E],
+      ['value', a.v, batch * S * Ev],
+      ['output', a.out, batch * L * Ev],
+      ['log-sum-exp', a.lse, batch * L],
+      ['output gradient', a.dOut, batch * L * Ev],
+      ['query gradient', a.dq, batch * L * E],
+      ['key gradient', a.dk, batch * S * E],
+      ['value gradient', a.dv, batch * S * Ev],
+    ],
+    a.mask,
+    small,
+  );
+}
+
+/**
  * Wraps the addon as a Backend. Arguments are checked here (lengths, strides, indices) so that C
  * never reads or writes out of bounds; dtype combinations the addon does not implement (mixed
  * operand types) run on the TypeScript kernels instead, as do arrays of at most `smallCutoff`
@@ -446,6 +527,16 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
       use: rnnBackwardArrays,
       call: (s, a) =>
         addon.rnnBackward(rnnSpec, a.whh, a.mask, a.hPrev, a.saved, a.dOut, a.dhN, s.kind === 'lstm' ? a.dcN : null, a.dgx, a.dgh, a.dh0, a.dc0),
+    },
+    attention: {
+      args: 's a',
+      use: (s, a) => attentionForwardArrays(s, a, SMALL),
+      call: (_s, a) => addon.attention(attnSpec, a.q, a.k, a.v, a.mask?.data ?? null, a.mask?.offsets ?? null, a.out, a.lse),
+    },
+    attentionBackward: {
+      args: 's a',
+      use: (s, a) => attentionBackwardArrays(s, a, SMALL),
+      call: (_s, a) => addon.attentionBackward(attnSpec, a.q, a.k, a.v, a.mask?.data ?? null, a.mask?.offsets ?? null, a.out, a.lse, a.dOut, a.dq, a.dk, a.dv),
     },
     sgdStep: {
       args: 'p g buf? o',

@@ -1,6 +1,7 @@
 import { ChainruleError } from '../../errors.js';
 import { Module } from '../../nn/module.js';
 import type { BatchInput } from '../features.js';
+import type { PaddedBatch } from '../sequences.js';
 import type { Tensor } from '../../ops/index.js';
 
 /** A classifier over one kind of batch input that returns logits [batch, classes]. */
@@ -18,4 +19,28 @@ export abstract class TextModule extends Module {
 /** Multiplies a parameter's storage in place (used to rescale an initialisation). */
 export function scaleInPlace(data: Float32Array | Float64Array | Int32Array | Uint8Array, s: number): void {
   for (let i = 0; i < data.length; i++) data[i] *= s;
+}
+
+/** A sequence model split at its token embeddings: what integrated gradients attribute to. */
+export interface EmbeddingClassifier {
+  /** the token embeddings of a padded batch [batch, length, embed] */
+  embedTokens(pad: PaddedBatch): Tensor;
+  /** the logits [batch, classes] computed from token embeddings of that batch */
+  classifyEmbedded(e: Tensor, pad: PaddedBatch): Tensor;
+}
+
+/** A sparse-feature model as a function of the feature values of texts that share their features. */
+export interface FeatureClassifier {
+  /** the logits [batch, classes] of values [batch, n] of the feature columns `indices` [n] */
+  classifyFeatures(values: Tensor, indices: Int32Array): Tensor;
+}
+
+/** True for models that explanations can differentiate at their token embeddings. */
+export function isEmbeddingClassifier(m: TextModule): m is TextModule & EmbeddingClassifier {
+  return typeof (m as Partial<EmbeddingClassifier>).classifyEmbedded === 'function';
+}
+
+/** True for sparse-feature models that explanations can differentiate at their feature values. */
+export function isFeatureClassifier(m: TextModule): m is TextModule & FeatureClassifier {
+  return typeof (m as Partial<FeatureClassifier>).classifyFeatures === 'function';
 }

@@ -5,6 +5,7 @@ import { Linear } from '../../nn/linear.js';
 import { tensor } from '../../tensor/creation.js';
 import type { BatchInput } from '../features.js';
 import { maskedMaxOverTime } from '../layers.js';
+import type { PaddedBatch } from '../sequences.js';
 import { TextModule, scaleInPlace } from './base.js';
 import { concat, type Tensor } from '../../ops/index.js';
 
@@ -43,10 +44,16 @@ export class KimCNN extends TextModule {
     return `KimCNN ${this.vocabSize}->${this.classes} widths ${this.widths.join('/')}`;
   }
 
-  forward(x: BatchInput): Tensor {
-    const { ids, batch, length, lengths } = this.expect(x, 'seq').pad;
+  /** The token embeddings of a batch [batch, length, embed]. */
+  embedTokens(pad: PaddedBatch): Tensor {
+    return this.embedding.call(tensor(pad.ids, { shape: [pad.batch, pad.length] }));
+  }
+
+  /** The logits from token embeddings [batch, length, embed] of a padded batch. */
+  classifyEmbedded(emb: Tensor, pad: PaddedBatch): Tensor {
+    const { batch, length, lengths } = pad;
     // [B, T, E] -> [B, E, T]: channels first for Conv1d
-    const e = this.embedding.call(tensor(ids, { shape: [batch, length] })).permute([0, 2, 1]);
+    const e = emb.permute([0, 2, 1]);
     const pooled = this.convs.map((conv, i) => {
       const k = this.widths[i];
       const steps = length - k + 1;
@@ -59,5 +66,10 @@ export class KimCNN extends TextModule {
       return maskedMaxOverTime(conv.call(e).relu().permute([0, 2, 1]), mask);
     });
     return this.out.call(this.drop.call(concat(pooled, 1)));
+  }
+
+  forward(x: BatchInput): Tensor {
+    const { pad } = this.expect(x, 'seq');
+    return this.classifyEmbedded(this.embedTokens(pad), pad);
   }
 }

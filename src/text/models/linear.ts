@@ -38,6 +38,11 @@ export class LogisticRegression extends TextModule {
   forward(x: BatchInput): Tensor {
     return sparseMatmul(this.expect(x, 'rows').x, this.weight).add(this.bias);
   }
+
+  /** The logits of values [batch, n] of the feature columns `indices` (the same product, dense). */
+  classifyFeatures(values: Tensor, indices: Int32Array): Tensor {
+    return values.matmul(this.weight.indexSelect(0, tensor(indices, { shape: [indices.length] }))).add(this.bias);
+  }
 }
 
 /**
@@ -71,6 +76,12 @@ export class SparseMLP extends TextModule {
 
   forward(x: BatchInput): Tensor {
     const h = sparseMatmul(this.expect(x, 'rows').x, this.w1).add(this.b1).relu();
+    return this.out.call(this.drop.call(h));
+  }
+
+  /** The logits of values [batch, n] of the feature columns `indices` (the same layers, dense). */
+  classifyFeatures(values: Tensor, indices: Int32Array): Tensor {
+    const h = values.matmul(this.w1.indexSelect(0, tensor(indices, { shape: [indices.length] }))).add(this.b1).relu();
     return this.out.call(this.drop.call(h));
   }
 }
@@ -110,6 +121,12 @@ export class FastText extends TextModule {
     const ids = tensor(indices, { shape: [indices.length] });
     const w = tensor(values, { shape: [values.length] });
     const pooled = this.bag.call(ids, Array.from(indptr.subarray(0, rows)), w);
+    return this.out.call(this.drop.call(pooled));
+  }
+
+  /** The logits of bag weights [batch, n] of the n-gram ids `indices` (the weighted sum, dense). */
+  classifyFeatures(values: Tensor, indices: Int32Array): Tensor {
+    const pooled = values.matmul(this.bag.weight.indexSelect(0, tensor(indices, { shape: [indices.length] })));
     return this.out.call(this.drop.call(pooled));
   }
 }

@@ -5,6 +5,7 @@ import { GRU, LSTM } from '../../nn/rnn.js';
 import { tensor } from '../../tensor/creation.js';
 import type { BatchInput } from '../features.js';
 import { maskedMaxOverTime, maskedMeanOverTime } from '../layers.js';
+import type { PaddedBatch } from '../sequences.js';
 import { TextModule, scaleInPlace } from './base.js';
 import { concat, type Tensor } from '../../ops/index.js';
 
@@ -46,12 +47,21 @@ export class BiRNN extends TextModule {
     return `Bi${this.cell.toUpperCase()} ${this.vocabSize}->${this.classes}`;
   }
 
-  forward(x: BatchInput): Tensor {
-    const { ids, batch, length, lengths, mask } = this.expect(x, 'seq').pad;
-    const e = this.embedding.call(tensor(ids, { shape: [batch, length] }));
-    const lens = Array.from(lengths);
+  /** The token embeddings of a batch [batch, length, embed]. */
+  embedTokens(pad: PaddedBatch): Tensor {
+    return this.embedding.call(tensor(pad.ids, { shape: [pad.batch, pad.length] }));
+  }
+
+  /** The logits from token embeddings [batch, length, embed] of a padded batch. */
+  classifyEmbedded(e: Tensor, pad: PaddedBatch): Tensor {
+    const lens = Array.from(pad.lengths);
     const h = this.rnn instanceof GRU ? this.rnn.call(e, undefined, { lengths: lens })[0] : this.rnn.call(e, undefined, { lengths: lens })[0];
-    const feats = concat([maskedMaxOverTime(h, mask), maskedMeanOverTime(h, mask)], 1);
+    const feats = concat([maskedMaxOverTime(h, pad.mask), maskedMeanOverTime(h, pad.mask)], 1);
     return this.out.call(this.drop.call(feats));
+  }
+
+  forward(x: BatchInput): Tensor {
+    const { pad } = this.expect(x, 'seq');
+    return this.classifyEmbedded(this.embedTokens(pad), pad);
   }
 }

@@ -1,0 +1,429 @@
+import { ChainruleError } from '../errors.js';
+import { tensor } from '../tensor/creation.js';
+import type { Generator } from '../tensor/random.js';
+import { MultiheadAttention } from './attention.js';
+import { Dropout } from './dropout.js';
+import { xavierUniform } from './init.js';
+import { Linear } from './linear.js';
+import { Module, showShape } from './module.js';
+import { LayerNorm } from './norm.js';
+import { Tensor, gelu, relu } from '../ops/index.js';
+
+/** The feed-forward activation: 'relu', 'gelu' (the exact, erf form) or any function of a tensor. */
+export type TransformerActivation = 'relu' | 'gelu' | ((x: Tensor) => Tensor);
+
+export interface TransformerLayerOptions {
+  /** width of the feed-forward block (default 2048) */
+  dimFeedforward?: number;
+  /** dropout after attention, inside and after the feed-forward block, and on attention weights (default 0.1) */
+  dropout?: number;
+  activation?: TransformerActivation;
+  layerNormEps?: number;
+  /** inputs and outputs are [batch, seq, feature] instead of [seq, batch, feature] */
+  batchFirst?: boolean;
+  /** layer norm before attention and feed-forward (pre-norm) instead of after the residual sums */
+  normFirst?: boolean;
+  /** where every dropout mask of the layer comes from (default: the global seeded generator) */
+  generator?: Generator;
+}
+
+export interface EncoderLayerForwardOptions {
+  /** [S, S] or [batch·nhead, S, S] (true: not allowed, or a float added), as MultiheadAttention's attnMask */
+  srcMask?: Tensor | null;
+  /** [batch, S]: true where a position is padding */
+  srcKeyPaddingMask?: Tensor | null;
+  /** each position attends to itself and earlier positions only */
+  isCausal?: boolean;
+}
+
+export interface DecoderLayerForwardOptions {
+  tgtMask?: Tensor | null;
+  memoryMask?: Tensor | null;
+  tgtKeyPaddingMask?: Tensor | null;
+  memoryKeyPaddingMask?: Tensor | null;
+  /** target position i attends to targets j <= i only */
+  tgtIsCausal?: boolean;
+  /** target position i attends to memory positions j <= i only */
+  memoryIsCausal?: boolean;
+}
+
+const DECODER_OPTIONS = ['tgtMask', 'memoryMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask', 'tgtIsCausal', 'memoryIsCausal'];
+
+interface LayerConfig {
+  dModel: number;
+  nhead: number;
+  dimFeedforward: number;
+  dropout: number;
+  activation: TransformerActivation;
+  layerNormEps: number;
+  batchFirst: boolean;
+  normFirst: boolean;
+  generator: Generator | undefined;
+}
+
+function config(name: string, dModel: number, nhead: number, o: TransformerLayerOptions): LayerConfig {
+  const c = {
+    dModel,
+    nhead,
+    dimFeedforward: o.dimFeedforward ?? 2048,
+    dropout: o.dropout ?? 0.1,
+    activation: o.activation ?? 'relu',
+    layerNormEps: o.layerNormEps ?? 1e-5,
+    batchFirst: o.batchFirst ?? false,
+    normFirst: o.normFirst ?? false,
+    generator: o.generator,
+  };
+  for (const [v, what] of [
+    [dModel, 'dModel'],
+    [nhead, 'nhead'],
+    [c.dimFeedforward, 'dimFeedforward'],
+  ] as const) {
+    if (!Number.isInteger(v) || v <= 0) throw new ChainruleError(`${name}: ${what} must be a positive integer, got ${v}`);
+  }
+  if (dModel % nhead !== 0) throw new ChainruleError(`${name}: dModel ${dModel} is not divisible by nhead ${nhead}`);
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new ChainruleError(`${name}: dropout must be in [0, 1), got ${c.dropout}`);
+  if (c.activation !== 'relu' && c.activation !== 'gelu' && typeof c.activation !== 'function') {
+    throw new ChainruleError(`${name}: activation must be 'relu', 'gelu' or a function, got ${JSON.stringify(c.activation)}`);
+  }
+  if (!(c.layerNormEps > 0)) throw new ChainruleError(`${name}: layerNormEps must be positive, got ${c.layerNormEps}`);
+  return c;
+}
+
+function activate(a: TransformerActivation, x: Tensor): Tensor {
+  return a === 'relu' ? relu(x) : a === 'gelu' ? gelu(x) : a(x);
+}
+
+/** A module's input error (ModuleInputError naming its path), for the checks below. */
+type Fail = (detail: string) => never;
+
+function checkFeatures(fail: Fail, what: string, x: unknown, d: number, batchFirst: boolean): Tensor {
+  if (!(x instanceof Tensor)) fail(`${what} must be a Tensor`);
+  const t = x as Tensor;
+  if ((t.ndim !== 2 && t.ndim !== 3) || t.shape[t.ndim - 1] !== d) {
+    fail(`expected ${what} ${batchFirst ? '[batch, seq, ' : '[seq, batch, '}${d}] or [seq, ${d}], got ${showShape(t.shape)}`);
+  }
+  return t;
+}
+
+function knownOptions(fail: Fail, opts: object, known: readonly string[]): void {
+  if (opts === null || typeof opts !== 'object') fail(`options must be an object, got ${String(opts)}`);
+  for (const k of Object.keys(opts)) if (!known.includes(k)) fail(`unknown option ${JSON.stringify(k)} (options: ${known.join(', ')})`);
+}
+
+/** A layer made again from its config, with the same weights (PyTorch's copy.deepcopy of the layer). */
+function cloneLayer<T extends TransformerEncoderLayer | TransformerDecoderLayer>(layer: T): T {
+  const C = layer.constructor as new (d: number, h: number, o: TransformerLayerOptions) => T;
+  const c = layer.config;
+  const copy = new C(c.dModel, c.nhead, c);
+  copy.loadStateDict(layer.stateDict());
+  copy.train(layer.training);
+  return copy;
+}
+
+/**
+ * One encoder layer of torch.nn.TransformerEncoderLayer: self-attention and a feed-forward block
+ * (linear1, activation, dropout, linear2), each with dropout and a residual connection, and layer
+ * norm after each sum (post-norm, PyTorch's default) or before each block (normFirst). Parameter
+ * names are PyTorch's (self_attn.in_proj_weight, linear1.weight, norm1.bias, ...).
+ * @example
+ * import { nn, randn } from 'chainrule';
+ * const layer = new nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32, batchFirst: true });
+ * layer.forward(randn([2, 7, 16])).shape // [2, 7, 16]
+ */
+export class TransformerEncoderLayer extends Module {
+  private _fail: Fail = (d) => this.inputError(d);
+  self_attn: MultiheadAttention;
+  linear1: Linear;
+  dropout: Dropout;
+  linear2: Linear;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  dropout1: Dropout;
+  dropout2: Dropout;
+  private _config: LayerConfig;
+
+  constructor(dModel: number, nhead: number, opts: TransformerLayerOptions = {}) {
+    super();
+    const c = config('TransformerEncoderLayer', dModel, nhead, opts);
+    this._config = c;
+    const g = { generator: c.generator };
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: c.dropout, batchFirst: c.batchFirst, generator: c.generator });
+    this.linear1 = new Linear(dModel, c.dimFeedforward);
+    this.dropout = new Dropout(c.dropout, g);
+    this.linear2 = new Linear(c.dimFeedforward, dModel);
+    this.norm1 = new LayerNorm(dModel, { eps: c.layerNormEps });
+    this.norm2 = new LayerNorm(dModel, { eps: c.layerNormEps });
+    this.dropout1 = new Dropout(c.dropout, g);
+    this.dropout2 = new Dropout(c.dropout, g);
+  }
+
+  /** The layer's settings (what a stack's copies are made with). */
+  get config(): Readonly<LayerConfig> {
+    return this._config;
+  }
+
+  override describe(): string {
+    return `TransformerEncoderLayer ${this._config.dModel}/${this._config.nhead} heads`;
+  }
+
+  override extraRepr(): string {
+    const c = this._config;
+    return `dModel=${c.dModel}, nhead=${c.nhead}, dimFeedforward=${c.dimFeedforward}, dropout=${c.dropout}${c.normFirst ? ', normFirst=true' : ''}${c.batchFirst ? ', batchFirst=true' : ''}`;
+  }
+
+  /** src [S, N, dModel] (batchFirst: [N, S, dModel]; unbatched: [S, dModel]) -> the same shape. */
+  forward(src: Tensor, opts: EncoderLayerForwardOptions = {}): Tensor {
+    this.namedChildren(); // links the children to their names for error paths
+    knownOptions(this._fail, opts, ['srcMask', 'srcKeyPaddingMask', 'isCausal']);
+    const c = this._config;
+    checkFeatures(this._fail, 'src', src, c.dModel, c.batchFirst);
+    const mask = { attnMask: opts.srcMask ?? null, keyPaddingMask: opts.srcKeyPaddingMask ?? null, isCausal: opts.isCausal ?? false };
+    const sa = (x: Tensor): Tensor => this.dropout1.call(this.self_attn.call(x, x, x, { ...mask, needWeights: false })[0]);
+    const ff = (x: Tensor): Tensor => this.dropout2.call(this.linear2.call(this.dropout.call(activate(c.activation, this.linear1.call(x)))));
+    let x = src;
+    if (c.normFirst) {
+      x = x.add(sa(this.norm1.call(x)));
+      return x.add(ff(this.norm2.call(x)));
+    }
+    x = this.norm1.call(x.add(sa(x)));
+    return this.norm2.call(x.add(ff(x)));
+  }
+}
+
+/**
+ * One decoder layer of torch.nn.TransformerDecoderLayer: self-attention over the target, attention
+ * to the encoder's output (memory, multihead_attn), and a feed-forward block, each with dropout, a
+ * residual connection and layer norm (post-norm, or pre-norm with normFirst).
+ * @example
+ * import { nn, randn } from 'chainrule';
+ * const layer = new nn.TransformerDecoderLayer(16, 4, { dimFeedforward: 32, batchFirst: true });
+ * layer.forward(randn([2, 5, 16]), randn([2, 7, 16]), { tgtIsCausal: true }).shape // [2, 5, 16]
+ */
+export class TransformerDecoderLayer extends Module {
+  private _fail: Fail = (d) => this.inputError(d);
+  self_attn: MultiheadAttention;
+  multihead_attn: MultiheadAttention;
+  linear1: Linear;
+  dropout: Dropout;
+  linear2: Linear;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  norm3: LayerNorm;
+  dropout1: Dropout;
+  dropout2: Dropout;
+  dropout3: Dropout;
+  private _config: LayerConfig;
+
+  constructor(dModel: number, nhead: number, opts: TransformerLayerOptions = {}) {
+    super();
+    const c = config('TransformerDecoderLayer', dModel, nhead, opts);
+    this._config = c;
+    const g = { generator: c.generator };
+    const mha = { dropout: c.dropout, batchFirst: c.batchFirst, generator: c.generator };
+    this.self_attn = new MultiheadAttention(dModel, nhead, mha);
+    this.multihead_attn = new MultiheadAttention(dModel, nhead, mha);
+    this.linear1 = new Linear(dModel, c.dimFeedforward);
+    this.dropout = new Dropout(c.dropout, g);
+    this.linear2 = new Linear(c.dimFeedforward, dModel);
+    this.norm1 = new LayerNorm(dModel, { eps: c.layerNormEps });
+    this.norm2 = new LayerNorm(dModel, { eps: c.layerNormEps });
+    this.norm3 = new LayerNorm(dModel, { eps: c.layerNormEps });
+    this.dropout1 = new Dropout(c.dropout, g);
+    this.dropout2 = new Dropout(c.dropout, g);
+    this.dropout3 = new Dropout(c.dropout, g);
+  }
+
+  /** The layer's settings (what a stack's copies are made with). */
+  get config(): Readonly<LayerConfig> {
+    return this._config;
+  }
+
+  override describe(): string {
+    return `TransformerDecoderLayer ${this._config.dModel}/${this._config.nhead} heads`;
+  }
+
+  override extraRepr(): string {
+    const c = this._config;
+    return `dModel=${c.dModel}, nhead=${c.nhead}, dimFeedforward=${c.dimFeedforward}, dropout=${c.dropout}${c.normFirst ? ', normFirst=true' : ''}${c.batchFirst ? ', batchFirst=true' : ''}`;
+  }
+
+  /** tgt [T, N, dModel] and memory [S, N, dModel] (batchFirst: batch first) -> [T, N, dModel]. */
+  forward(tgt: Tensor, memory: Tensor, opts: DecoderLayerForwardOptions = {}): Tensor {
+    this.namedChildren();
+    knownOptions(this._fail, opts, DECODER_OPTIONS);
+    const c = this._config;
+    checkFeatures(this._fail, 'tgt', tgt, c.dModel, c.batchFirst);
+    checkFeatures(this._fail, 'memory', memory, c.dModel, c.batchFirst);
+    const sa = (x: Tensor): Tensor =>
+      this.dropout1.call(this.self_attn.call(x, x, x, { attnMask: opts.tgtMask ?? null, keyPaddingMask: opts.tgtKeyPaddingMask ?? null, isCausal: opts.tgtIsCausal ?? false, needWeights: false })[0]);
+    const ca = (x: Tensor): Tensor =>
+      this.dropout2.call(
+        this.multihead_attn.call(x, memory, memory, { attnMask: opts.memoryMask ?? null, keyPaddingMask: opts.memoryKeyPaddingMask ?? null, isCausal: opts.memoryIsCausal ?? false, needWeights: false })[0],
+      );
+    const ff = (x: Tensor): Tensor => this.dropout3.call(this.linear2.call(this.dropout.call(activate(c.activation, this.linear1.call(x)))));
+    let x = tgt;
+    if (c.normFirst) {
+      x = x.add(sa(this.norm1.call(x)));
+      x = x.add(ca(this.norm2.call(x)));
+      return x.add(ff(this.norm3.call(x)));
+    }
+    x = this.norm1.call(x.add(sa(x)));
+    x = this.norm2.call(x.add(ca(x)));
+    return this.norm3.call(x.add(ff(x)));
+  }
+}
+
+function stackSize(name: string, n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new ChainruleError(`${name}: numLayers must be a positive integer, got ${n}`);
+  return n;
+}
+
+/**
+ * A stack of numLayers copies of an encoder layer (layers.0, layers.1, ..., each starting from the
+ * given layer's weights, as PyTorch's deep copies) and an optional final norm.
+ * @example
+ * import { nn, randn } from 'chainrule';
+ * const enc = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32 }), 2);
+ * enc.forward(randn([7, 2, 16])).shape // [7, 2, 16]
+ */
+export class TransformerEncoder extends Module {
+  private _fail: Fail = (d) => this.inputError(d);
+  layers: TransformerEncoderLayer[];
+  norm: LayerNorm | null;
+
+  constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, opts: { norm?: LayerNorm | null } = {}) {
+    super();
+    if (!(encoderLayer instanceof TransformerEncoderLayer)) throw new ChainruleError('TransformerEncoder: encoderLayer must be a TransformerEncoderLayer');
+    this.layers = Array.from({ length: stackSize('TransformerEncoder', numLayers) }, () => cloneLayer(encoderLayer));
+    this.norm = opts.norm ?? null;
+  }
+
+  override describe(): string {
+    return `TransformerEncoder ${this.layers.length} layers`;
+  }
+
+  /** src through every layer (the same options for each), then the norm. */
+  forward(src: Tensor, opts: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; isCausal?: boolean } = {}): Tensor {
+    this.namedChildren();
+    knownOptions(this._fail, opts, ['mask', 'srcKeyPaddingMask', 'isCausal']);
+    let x = src;
+    for (const layer of this.layers) x = layer.call(x, { srcMask: opts.mask ?? null, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null, isCausal: opts.isCausal ?? false });
+    return this.norm ? this.norm.call(x) : x;
+  }
+}
+
+/**
+ * A stack of numLayers copies of a decoder layer and an optional final norm.
+ * @example
+ * import { nn, randn } from 'chainrule';
+ * const dec = new nn.TransformerDecoder(new nn.TransformerDecoderLayer(16, 4, { dimFeedforward: 32 }), 2);
+ * dec.forward(randn([5, 2, 16]), randn([7, 2, 16])).shape // [5, 2, 16]
+ */
+export class TransformerDecoder extends Module {
+  private _fail: Fail = (d) => this.inputError(d);
+  layers: TransformerDecoderLayer[];
+  norm: LayerNorm | null;
+
+  constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, opts: { norm?: LayerNorm | null } = {}) {
+    super();
+    if (!(decoderLayer instanceof TransformerDecoderLayer)) throw new ChainruleError('TransformerDecoder: decoderLayer must be a TransformerDecoderLayer');
+    this.layers = Array.from({ length: stackSize('TransformerDecoder', numLayers) }, () => cloneLayer(decoderLayer));
+    this.norm = opts.norm ?? null;
+  }
+
+  override describe(): string {
+    return `TransformerDecoder ${this.layers.length} layers`;
+  }
+
+  forward(tgt: Tensor, memory: Tensor, opts: DecoderLayerForwardOptions = {}): Tensor {
+    this.namedChildren();
+    knownOptions(this._fail, opts, DECODER_OPTIONS);
+    let x = tgt;
+    for (const layer of this.layers) x = layer.call(x, memory, opts);
+    return this.norm ? this.norm.call(x) : x;
+  }
+}
+
+export interface TransformerOptions extends TransformerLayerOptions {
+  dModel?: number;
+  nhead?: number;
+  numEncoderLayers?: number;
+  numDecoderLayers?: number;
+  customEncoder?: Module & { forward(src: Tensor, opts?: object): Tensor };
+  customDecoder?: Module & { forward(tgt: Tensor, memory: Tensor, opts?: object): Tensor };
+}
+
+export interface TransformerForwardOptions {
+  srcMask?: Tensor | null;
+  tgtMask?: Tensor | null;
+  memoryMask?: Tensor | null;
+  srcKeyPaddingMask?: Tensor | null;
+  tgtKeyPaddingMask?: Tensor | null;
+  memoryKeyPaddingMask?: Tensor | null;
+}
+
+/**
+ * torch.nn.Transformer: an encoder and a decoder stack, each with a final layer norm (defaults
+ * dModel 512, nhead 8, 6 + 6 layers, dimFeedforward 2048, dropout 0.1), every weight matrix
+ * initialised Xavier-uniform as PyTorch.
+ * @example
+ * import { nn, randn } from 'chainrule';
+ * const t = new nn.Transformer({ dModel: 16, nhead: 4, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 32 });
+ * t.forward(randn([7, 2, 16]), randn([5, 2, 16]), { tgtMask: nn.Transformer.generateSquareSubsequentMask(5) }).shape // [5, 2, 16]
+ */
+export class Transformer extends Module {
+  private _fail: Fail = (d) => this.inputError(d);
+  encoder: Module & { forward(src: Tensor, opts?: object): Tensor };
+  decoder: Module & { forward(tgt: Tensor, memory: Tensor, opts?: object): Tensor };
+  readonly dModel: number;
+  readonly nhead: number;
+  readonly batchFirst: boolean;
+
+  constructor(opts: TransformerOptions = {}) {
+    super();
+    this.dModel = opts.dModel ?? 512;
+    this.nhead = opts.nhead ?? 8;
+    this.batchFirst = opts.batchFirst ?? false;
+    const eps = opts.layerNormEps ?? 1e-5;
+    this.encoder =
+      opts.customEncoder ?? new TransformerEncoder(new TransformerEncoderLayer(this.dModel, this.nhead, opts), opts.numEncoderLayers ?? 6, { norm: new LayerNorm(this.dModel, { eps }) });
+    this.decoder =
+      opts.customDecoder ?? new TransformerDecoder(new TransformerDecoderLayer(this.dModel, this.nhead, opts), opts.numDecoderLayers ?? 6, { norm: new LayerNorm(this.dModel, { eps }) });
+    for (const p of this.parameters()) if (p.ndim > 1) xavierUniform(p);
+  }
+
+  override describe(): string {
+    return `Transformer ${this.dModel}/${this.nhead} heads`;
+  }
+
+  /** src [S, N, dModel] and tgt [T, N, dModel] (batchFirst: batch first) -> [T, N, dModel]. */
+  forward(src: Tensor, tgt: Tensor, opts: TransformerForwardOptions = {}): Tensor {
+    this.namedChildren();
+    knownOptions(this._fail, opts, ['srcMask', 'tgtMask', 'memoryMask', 'srcKeyPaddingMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask']);
+    checkFeatures(this._fail, 'src', src, this.dModel, this.batchFirst);
+    checkFeatures(this._fail, 'tgt', tgt, this.dModel, this.batchFirst);
+    const b = this.batchFirst ? 0 : 1;
+    if (src.ndim !== tgt.ndim || (src.ndim === 3 && src.shape[b] !== tgt.shape[b])) {
+      this.inputError(`the batch size of src and tgt must be equal, got src ${showShape(src.shape)} and tgt ${showShape(tgt.shape)}`);
+    }
+    const memory = this.encoder.call(src, { mask: opts.srcMask ?? null, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null });
+    return this.decoder.call(tgt, memory, {
+      tgtMask: opts.tgtMask ?? null,
+      memoryMask: opts.memoryMask ?? null,
+      tgtKeyPaddingMask: opts.tgtKeyPaddingMask ?? null,
+      memoryKeyPaddingMask: opts.memoryKeyPaddingMask ?? null,
+    });
+  }
+
+  /**
+   * The float mask [sz, sz] that keeps position i from attending to later ones: 0 on and below the
+   * diagonal, -Infinity above, as torch.nn.Transformer.generate_square_subsequent_mask.
+   * @example nn.Transformer.generateSquareSubsequentMask(2).toArray() // [[0, -Infinity], [0, 0]]
+   */
+  static generateSquareSubsequentMask(sz: number): Tensor {
+    if (!Number.isInteger(sz) || sz < 0) throw new ChainruleError(`Transformer.generateSquareSubsequentMask: sz must be a non-negative integer, got ${sz}`);
+    const m = new Float32Array(sz * sz);
+    for (let i = 0; i < sz; i++) for (let j = i + 1; j < sz; j++) m[i * sz + j] = Number.NEGATIVE_INFINITY;
+    return tensor(m, { shape: [sz, sz] });
+  }
+}
