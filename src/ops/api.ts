@@ -12,6 +12,7 @@ bindTensorMethods();
 export * from './activation.js';
 export * from './arith.js';
 export * from './conv.js';
+export * from './conv2d.js';
 export * from './indexing.js';
 export * from './logic.js';
 export * from './math.js';

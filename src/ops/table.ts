@@ -10,6 +10,7 @@ import type { OpInfo } from '../tensor/tensor.js';
 import * as activation from './activation.js';
 import * as arith from './arith.js';
 import * as conv from './conv.js';
+import * as conv2d from './conv2d.js';
 import { type Op, type OpDef, isOp } from './define.js';
 import * as indexing from './indexing.js';
 import { ADD_SCALAR, MUL_SCALAR } from './kernel.js';
@@ -27,7 +28,7 @@ import * as sparse from './sparse.js';
 import * as stats from './stats.js';
 
 /** The modules of the table, by family (the API reference groups ops this way). */
-export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn } as const;
+export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, conv2d, rnn } as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
 export type OpExports = typeof arith &
@@ -45,6 +46,7 @@ export type OpExports = typeof arith &
   typeof matmul &
   typeof sparse &
   typeof conv &
+  typeof conv2d &
   typeof rnn;
 
 function collect(): Op[] {
