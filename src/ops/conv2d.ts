@@ -260,11 +260,11 @@ const sub = (o: { stride: [number, number]; dilation: [number, number]; groups: 
   return parts.length ? `_{${parts.join(',')}}` : '';
 };
 
-interface Attrs {
+type Attrs = {
   stride: [number, number];
   dilation: [number, number];
   groups: number;
-}
+};
 
 const attrsOf = (g: Geometry): Attrs => ({ stride: [g.sh, g.sw], dilation: [g.dh, g.dw], groups: g.G });
 const latexSub = (at: Record<string, unknown> | undefined): string => (at && Array.isArray(at.stride) ? sub(at as unknown as Attrs) : '');
