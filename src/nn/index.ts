@@ -24,6 +24,8 @@ export { Parameter } from './parameter.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
 export * from './conv.js';
+export * from './conv2d.js';
 export * from './embedding.js';
 export * from './pool.js';
+export * from './pool2d.js';
 export * from './rnn.js';

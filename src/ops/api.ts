@@ -13,6 +13,7 @@ export * from './activation.js';
 export * from './arith.js';
 export * from './conv.js';
 export * from './conv2d.js';
+export * from './pool2d.js';
 export * from './indexing.js';
 export * from './logic.js';
 export * from './math.js';

@@ -18,6 +18,7 @@ import * as logic from './logic.js';
 import * as math from './math.js';
 import * as matmul from './matmul.js';
 import * as norm from './norm.js';
+import * as pool2d from './pool2d.js';
 import * as reduce from './reduce.js';
 import * as rnn from './rnn.js';
 import * as scan from './scan.js';
@@ -28,7 +29,7 @@ import * as sparse from './sparse.js';
 import * as stats from './stats.js';
 
 /** The modules of the table, by family (the API reference groups ops this way). */
-export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, conv2d, rnn } as const;
+export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, conv2d, pool2d, rnn } as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
 export type OpExports = typeof arith &
@@ -47,6 +48,7 @@ export type OpExports = typeof arith &
   typeof sparse &
   typeof conv &
   typeof conv2d &
+  typeof pool2d &
   typeof rnn;
 
 function collect(): Op[] {

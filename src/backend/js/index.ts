@@ -3,6 +3,7 @@ import { contiguousStrides } from '../../tensor/strides.js';
 import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
 import { matmul, stridedGemm } from './matmul.js';
 import { adamStep, sgdStep } from './optim.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d } from './pool.js';
 import { rnnBackward, rnnForward } from './rnn.js';
 import { csrMatmul } from './sparse.js';
 import { scan } from './scan.js';
@@ -212,6 +213,9 @@ export const jsBackend: Backend = {
   gather,
   scatterAdd,
   csrMatmul,
+  maxPool2d,
+  avgPool2d,
+  avgPool2dBackward,
   cast,
   rnnForward,
   rnnBackward,

@@ -1,0 +1,103 @@
+// The 2-d layers of the op table and nn.functional, one function per case of
+// scripts/fixtures/layers2d.py (test/fixtures/layers2d.json), checked by op-table.ts's machinery:
+// values (and indices), gradients, float64 gradcheck, double backward and float32.
+import {
+  F,
+  type Tensor,
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dBackward,
+  adaptiveMaxPool2d,
+  avgPool2d,
+  avgPool2dBackward,
+  conv2d,
+  conv2dInputGrad,
+  conv2dWeightGrad,
+  maxPool2d,
+} from 'chainrule';
+import type { OpTable, TableFn } from './op-table.js';
+
+/** The int parameters of a random case, as numbers. */
+const ints = (p: Tensor): number[] => Array.from(p.dataSync(), Number);
+
+const ops: Record<string, TableFn> = {
+  conv2d_op: (x, w) => conv2d(x, w),
+  conv2d_op_strided: (x, w) => conv2d(x, w, { stride: [2, 3], dilation: [2, 1] }),
+  conv2d_op_groups: (x, w) => conv2d(x, w, { groups: 2 }),
+  conv2d_op_depthwise: (x, w) => conv2d(x, w, { groups: 4 }),
+  conv2d_op_1x1: (x, w) => conv2d(x, w),
+  conv2d_op_transposed_input: (x, w) => conv2d(x.transpose(2, 3), w),
+  conv2d_op_step_slice: (x, w) => conv2d(x.slice(2, 0, 12, 2), w, { stride: [1, 2] }),
+  conv2d_op_expanded_weight: (x, w) => conv2d(x, w.expand([3, 4, 3, 3])),
+  conv2d_op_empty_batch: (x, w) => conv2d(x, w),
+  conv2d_op_edges: (x, w) => conv2d(x, w),
+  conv2d_op_large_values: (x, w) => conv2d(x, w),
+  conv2d_input_grad: (g, w) => conv2dInputGrad(g, w, [6, 6]),
+  conv2d_input_grad_strided: (g, w) => conv2dInputGrad(g, w, [10, 11], { stride: [2, 3], dilation: [2, 1], groups: 2 }),
+  conv2d_input_grad_stride_gap: (g, w) => conv2dInputGrad(g, w, 8, { stride: 4 }),
+  conv2d_weight_grad: (x, g) => conv2dWeightGrad(x, g, [3, 2]),
+  conv2d_weight_grad_strided: (x, g) => conv2dWeightGrad(x, g, [3, 2], { stride: [2, 3], dilation: [2, 1], groups: 2 }),
+  F_conv2d_pad_bias: (x, w, b) => F.conv2d(x, w, b, { padding: 1 }),
+  F_conv2d_pad_stride: (x, w, b) => F.conv2d(x, w, b, { stride: 2, padding: [1, 2] }),
+  F_conv2d_same: (x, w) => F.conv2d(x, w, null, { padding: 'same', dilation: [1, 2] }),
+  F_conv2d_valid: (x, w) => F.conv2d(x, w, null, { padding: 'valid' }),
+  F_conv2d_unbatched: (x, w, b) => F.conv2d(x, w, b, { padding: 1 }),
+  F_conv2d_depthwise_pad: (x, w, b) => F.conv2d(x, w, b, { padding: 1, groups: 3 }),
+  F_conv_transpose2d: (x, w, b) => F.convTranspose2d(x, w, b),
+  F_conv_transpose2d_full: (x, w, b) => F.convTranspose2d(x, w, b, { stride: [2, 3], padding: [1, 0], outputPadding: [1, 2], groups: 2, dilation: [1, 2] }),
+  F_conv_transpose2d_outpad_dilation: (x, w) => F.convTranspose2d(x, w, null, { stride: 1, outputPadding: 1, dilation: 2 }),
+  F_conv_transpose1d: (x, w, b) => F.convTranspose1d(x, w, b, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }),
+  F_conv_transpose1d_unbatched: (x, w) => F.convTranspose1d(x, w, null, { dilation: 2 }),
+  max_pool2d: (x) => F.maxPool2d(x, 2),
+  max_pool2d_stride_pad: (x) => F.maxPool2d(x, 3, { stride: 2, padding: 1 }),
+  max_pool2d_dilation_ceil: (x) => F.maxPool2d(x, [2, 3], { stride: [2, 1], padding: [1, 1], dilation: [2, 1], ceilMode: true }),
+  max_pool2d_indices: (x) => F.maxPool2d(x, [3, 2], { stride: [2, 2], padding: [1, 0], returnIndices: true }),
+  max_pool2d_ties: (x) => maxPool2d(x, 3, { stride: 1 }),
+  max_pool2d_nan_inf: (x) => maxPool2d(x, 2, { stride: 1 }),
+  max_pool2d_neg_inf_pad: (x) => maxPool2d(x, 2, { stride: 2, padding: 1 }),
+  max_pool2d_unbatched: (x) => F.maxPool2d(x, 2, { ceilMode: true }),
+  max_pool2d_transposed_input: (x) => F.maxPool2d(x.transpose(2, 3), 2),
+  max_pool2d_empty_batch: (x) => F.maxPool2d(x, 2),
+  adaptive_max_pool2d: (x) => F.adaptiveMaxPool2d(x, [2, 3], { returnIndices: true }),
+  adaptive_max_pool2d_up: (x) => F.adaptiveMaxPool2d(x, [5, 4]),
+  adaptive_max_pool2d_none: (x) => F.adaptiveMaxPool2d(x, [null, 2]),
+  adaptive_max_pool2d_ties: (x) => adaptiveMaxPool2d(x, 4),
+  avg_pool2d: (x) => F.avgPool2d(x, 2),
+  avg_pool2d_pad: (x) => F.avgPool2d(x, 3, { stride: 2, padding: 1 }),
+  avg_pool2d_pad_exclude: (x) => F.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false }),
+  avg_pool2d_ceil: (x) => F.avgPool2d(x, [3, 2], { stride: [2, 3], padding: [1, 1], ceilMode: true }),
+  avg_pool2d_ceil_exclude: (x) => F.avgPool2d(x, [3, 2], { stride: [2, 3], padding: [1, 1], ceilMode: true, countIncludePad: false }),
+  avg_pool2d_divisor: (x) => avgPool2d(x, 2, { stride: 1, padding: 1, divisorOverride: 3 }),
+  avg_pool2d_unbatched: (x) => F.avgPool2d(x, [2, 3], { stride: 1 }),
+  avg_pool2d_edges: (x) => F.avgPool2d(x, 2),
+  avg_pool2d_backward: (g) => avgPool2dBackward(g, [7, 6], 3, { stride: 2, padding: 1, countIncludePad: false }),
+  avg_pool2d_backward_ceil: (g) => avgPool2dBackward(g, [7, 8], [3, 2], { stride: [2, 3], padding: [1, 1], ceilMode: true }),
+  adaptive_avg_pool2d: (x) => F.adaptiveAvgPool2d(x, [3, 4]),
+  adaptive_avg_pool2d_global: (x) => adaptiveAvgPool2d(x, 1),
+  adaptive_avg_pool2d_up: (x) => F.adaptiveAvgPool2d(x, [4, 5]),
+  adaptive_avg_pool2d_none: (x) => F.adaptiveAvgPool2d(x, [3, null]),
+  adaptive_avg_pool2d_backward: (g) => adaptiveAvgPool2dBackward(g, [7, 9]),
+  avg_pool1d_ceil_exclude: (x) => F.avgPool1d(x, 3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }),
+  avg_pool1d_ceil: (x) => F.avgPool1d(x, 2, { stride: 2, padding: 1, ceilMode: true }),
+};
+
+for (let i = 0; i < 4; i++) {
+  ops[`random_conv2d_${i}`] = (x, w, b, p) => {
+    const [, groups, , , , , , , sh, sw, ph, pw, dh, dw] = ints(p);
+    return F.conv2d(x, w, b, { stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw], groups });
+  };
+  ops[`random_max_pool2d_${i}`] = (x, p) => {
+    const [kh, kw, sh, sw, ph, pw, dh, dw, ceil] = ints(p);
+    return maxPool2d(x, [kh, kw], { stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw], ceilMode: ceil === 1 });
+  };
+  ops[`random_avg_pool2d_${i}`] = (x, p) => {
+    const [kh, kw, sh, sw, ph, pw, ceil, include] = ints(p);
+    return F.avgPool2d(x, [kh, kw], { stride: [sh, sw], padding: [ph, pw], ceilMode: ceil === 1, countIncludePad: include === 1 });
+  };
+  ops[`random_adaptive_pool2d_${i}`] = (x, p) => {
+    const [oh, ow] = ints(p);
+    return F.adaptiveAvgPool2d(x, [oh, ow]).add(F.adaptiveMaxPool2d(x, [oh, ow]));
+  };
+}
+
+/** The 2-d layers' table (fixture test/fixtures/layers2d.json). */
+export const LAYERS2D_TABLE: OpTable = { fixture: 'layers2d.json', ops };
