@@ -15,7 +15,8 @@
         "native/indexing.cc",
         "native/optim.cc",
         "native/vmath.cc",
-        "native/rnn.cc"
+        "native/rnn.cc",
+        "native/pooling.cc"
       ],
       "cflags_cc": ["<@(cr_cflags)"],
       "cflags_cc!": ["-O2", "-O0"],

@@ -196,4 +196,17 @@ void rnn_forward(DType t, const RnnArgs& s, const void* gx, const void* h0, cons
 void rnn_backward(DType t, const RnnArgs& s, const void* whh, const uint8_t* mask, const void* hprev, const void* saved,
                   const void* dout, const void* dhN, const void* dcN, void* dgx, void* dgh, void* dh0, void* dc0);
 
+// 2-d pooling over window tables (pooling.cc): planes of H x W pooled to OH x OW; output (i, j)
+// reads rows rows[2i] .. rows[2i+1]-1 every row_step and columns cols[2j] .. cols[2j+1]-1 every
+// col_step (see PoolWindows in src/backend/types.ts).
+struct PoolArgs {
+  int64_t planes, H, W, OH, OW;
+  const int32_t* rows;
+  const int32_t* cols;
+  int64_t row_step, col_step;
+};
+void max_pool2d(DType t, const void* x, const PoolArgs& a, void* out, int32_t* indices);
+void avg_pool2d(DType t, const void* x, const PoolArgs& a, const double* row_div, const double* col_div, void* out);
+void avg_pool2d_backward(DType t, const void* gy, const PoolArgs& a, const double* row_div, const double* col_div, void* gx);
+
 }  // namespace cr
