@@ -2,6 +2,8 @@
 // position of each maximum, average pooling and its adjoint. Planes are independent, so threads
 // split them; sums are taken in double precision, as the TypeScript kernels take them.
 #include <cmath>
+#include <cstring>
+#include <type_traits>
 
 #include "common.h"
 
@@ -15,6 +17,21 @@ int64_t plane_grain(const PoolArgs& a) {
   if (a.OW > 0) wc = (a.cols[1] - a.cols[0] + a.col_step - 1) / a.col_step;
   const int64_t per = a.OH * a.OW * (wr > 0 ? wr : 1) * (wc > 0 ? wc : 1) + a.H * a.W;
   return kElemGrain / (per > 0 ? per : 1) + 1;
+}
+
+// take ? v : old through the bits (take is 0 or all ones): compilers turn the ternary on floats
+// back into a branch, which mispredicts half the time on random data
+template <typename T>
+inline T pick(int64_t take, T v, T old) {
+  typedef typename std::conditional<sizeof(T) == 4, uint32_t, uint64_t>::type U;
+  U a, b;
+  memcpy(&a, &v, sizeof(T));
+  memcpy(&b, &old, sizeof(T));
+  const U m = U(take);
+  const U r = (a & m) | (b & ~m);
+  T out;
+  memcpy(&out, &r, sizeof(T));
+  return out;
 }
 
 template <typename T>
@@ -33,12 +50,13 @@ void max_pool_t(const T* x, const PoolArgs& a, T* out, int32_t* indices) {
           int64_t at = r0 * a.W + c0;
           for (int64_t r = r0; r < r1; r += a.row_step) {
             const T* row = xp + r * a.W;
+            const int64_t rw = r * a.W;
             for (int64_t c = c0; c < c1; c += a.col_step) {
+              // branch-free: on random data the comparison is a coin toss
               const T v = row[c];
-              if (v > best || std::isnan(v)) {
-                best = v;
-                at = r * a.W + c;
-              }
+              const int64_t take = -int64_t((v > best) | (v != v));
+              best = pick(take, v, best);
+              at = (at & ~take) | ((rw + c) & take);
             }
           }
           op[i * a.OW + j] = best;

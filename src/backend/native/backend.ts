@@ -259,7 +259,7 @@ function checkPool(what: string, w: PoolWindows, input: TypedArray, output: Type
   if (!Number.isInteger(rowStep) || !Number.isInteger(colStep) || rowStep < 1 || colStep < 1) fail(`${what}: window steps must be integers >= 1`);
   const spans = (t: Int32Array, n: number, L: number, dim: string): void => {
     if (!(t instanceof Int32Array) || t.length !== 2 * n) fail(`${what}: the ${dim} windows must be an Int32Array of ${2 * n} entries`);
-    for (let i = 0; i < 2 * n; i += 2) if (t[i] < 0 || t[i + 1] > L || (t[i] >= L && t[i + 1] > t[i])) fail(`${what}: ${dim} window ${i / 2} [${t[i]}, ${t[i + 1]}) lies outside 0..${L}`);
+    for (let i = 0; i < 2 * n; i += 2) if (t[i] < 0 || t[i + 1] > L) fail(`${what}: ${dim} window ${i / 2} [${t[i]}, ${t[i + 1]}) lies outside 0..${L}`);
   };
   spans(rows, OH, H, 'row');
   spans(cols, OW, W, 'column');
