@@ -19,7 +19,7 @@ function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Back
     ...(pool ? createWasmPool(pool) : {}),
     matmul,
     // the convolutions' strided products
-    gemm: createWasmStridedGemm(matmul),
+    gemm: createWasmStridedGemm(exports),
     // the fused recurrences' per-step products h·W_hhᵀ and dgh·W_hh, too
     rnnForward: (s, a) => rnnForward(s, a, matmul),
     rnnBackward: (s, a) => rnnBackward(s, a, matmul),

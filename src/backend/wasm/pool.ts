@@ -27,8 +27,15 @@ export function loadPool(): PoolExports | null {
   }
 }
 
-/** Planes of fewer values than this stay on the TypeScript kernels (the copies in and out would dominate). */
+/** Inputs of fewer values than this stay on the TypeScript kernels (the copies in and out would dominate). */
 export const POOL_MIN = 1024;
+
+/**
+ * Values per call into the module: a large pooling is cut into calls over groups of planes, so
+ * that the engine's optimizing tier, which it compiles while a function runs, takes over for the
+ * later calls (V8 does not replace a function that is already running).
+ */
+const CHUNK = 1 << 16;
 
 type PoolKernels = Pick<Backend, 'maxPool2d' | 'avgPool2d' | 'avgPool2dBackward'>;
 
@@ -74,7 +81,12 @@ export function createWasmPool(mod: PoolExports, minLen = POOL_MIN): PoolKernels
     mem.set(w.cols, cAt / 4);
     arena.f64.set(rowDiv, rdAt / 8);
     arena.f64.set(colDiv, cdAt / 8);
-    (f64 ? mod.avgPool64 : mod.avgPool32)(xAt, oAt, rAt, cAt, rdAt, cdAt, w.planes, w.H, w.W, w.OH, w.OW, w.rowStep, w.colStep, back ? 1 : 0);
+    const fn = f64 ? mod.avgPool64 : mod.avgPool32;
+    const per = Math.max(1, Math.floor(CHUNK / Math.max(1, w.H * w.W)));
+    for (let p = 0; p < w.planes; p += per) {
+      const q = Math.min(per, w.planes - p);
+      fn(xAt + p * w.H * w.W * es, oAt + p * w.OH * w.OW * es, rAt, cAt, rdAt, cdAt, q, w.H, w.W, w.OH, w.OW, w.rowStep, w.colStep, back ? 1 : 0);
+    }
     const res = f64 ? arena.f64 : arena.f32;
     if (back) x.set(res.subarray(xAt / es, xAt / es + x.length));
     else out.set(res.subarray(oAt / es, oAt / es + out.length));
@@ -92,7 +104,12 @@ export function createWasmPool(mod: PoolExports, minLen = POOL_MIN): PoolKernels
           const mem = ints();
           mem.set(w.rows, rAt / 4);
           mem.set(w.cols, cAt / 4);
-          (f64 ? mod.maxPool64 : mod.maxPool32)(xAt, oAt, iAt, rAt, cAt, w.planes, w.H, w.W, w.OH, w.OW, w.rowStep, w.colStep);
+          const fn = f64 ? mod.maxPool64 : mod.maxPool32;
+          const per = Math.max(1, Math.floor(CHUNK / Math.max(1, w.H * w.W)));
+          for (let p = 0; p < w.planes; p += per) {
+            const q = Math.min(per, w.planes - p);
+            fn(xAt + p * w.H * w.W * es, oAt + p * w.OH * w.OW * es, iAt + p * w.OH * w.OW * 4, rAt, cAt, q, w.H, w.W, w.OH, w.OW, w.rowStep, w.colStep);
+          }
           const res = f64 ? arena.f64 : arena.f32;
           out.set(res.subarray(oAt / es, oAt / es + out.length));
           indices.set(ints().subarray(iAt / 4, iAt / 4 + indices.length));
