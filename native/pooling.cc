@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <type_traits>
+#include <vector>
 
 #include "common.h"
 
@@ -34,10 +35,15 @@ inline T pick(int64_t take, T v, T old) {
   return out;
 }
 
+// Each output row is swept input row by input row over all its windows, so that the running
+// maxima of different windows are independent chains the CPU overlaps (one window at a time is a
+// chain of dependent compare-and-selects).
 template <typename T>
 void max_pool_t(const T* x, const PoolArgs& a, T* out, int32_t* indices) {
   const int64_t plane = a.H * a.W, oplane = a.OH * a.OW;
   parallel_for(a.planes, plane_grain(a), [&](int64_t p0, int64_t p1) {
+    std::vector<T> best(size_t(a.OW));
+    std::vector<int64_t> at(size_t(a.OW));
     for (int64_t p = p0; p < p1; p++) {
       const T* xp = x + p * plane;
       T* op = out + p * oplane;
@@ -45,22 +51,28 @@ void max_pool_t(const T* x, const PoolArgs& a, T* out, int32_t* indices) {
       for (int64_t i = 0; i < a.OH; i++) {
         const int64_t r0 = a.rows[2 * i], r1 = a.rows[2 * i + 1];
         for (int64_t j = 0; j < a.OW; j++) {
-          const int64_t c0 = a.cols[2 * j], c1 = a.cols[2 * j + 1];
-          T best = -INFINITY;
-          int64_t at = r0 * a.W + c0;
-          for (int64_t r = r0; r < r1; r += a.row_step) {
-            const T* row = xp + r * a.W;
-            const int64_t rw = r * a.W;
-            for (int64_t c = c0; c < c1; c += a.col_step) {
-              // branch-free: on random data the comparison is a coin toss
+          best[j] = -INFINITY;
+          at[j] = r0 * a.W + a.cols[2 * j];
+        }
+        for (int64_t r = r0; r < r1; r += a.row_step) {
+          const T* row = xp + r * a.W;
+          const int64_t rw = r * a.W;
+          for (int64_t j = 0; j < a.OW; j++) {
+            T b = best[j];
+            int64_t t = at[j];
+            for (int64_t c = a.cols[2 * j], c1 = a.cols[2 * j + 1]; c < c1; c += a.col_step) {
               const T v = row[c];
-              const int64_t take = -int64_t((v > best) | (v != v));
-              best = pick(take, v, best);
-              at = (at & ~take) | ((rw + c) & take);
+              const int64_t take = -int64_t((v > b) | (v != v));
+              b = pick(take, v, b);
+              t = (t & ~take) | ((rw + c) & take);
             }
+            best[j] = b;
+            at[j] = t;
           }
-          op[i * a.OW + j] = best;
-          ip[i * a.OW + j] = int32_t(at);
+        }
+        for (int64_t j = 0; j < a.OW; j++) {
+          op[i * a.OW + j] = best[j];
+          ip[i * a.OW + j] = int32_t(at[j]);
         }
       }
     }
