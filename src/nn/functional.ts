@@ -8,7 +8,7 @@ export * from './fn/linear.js';
 export * from './fn/loss.js';
 export * from './fn/norm.js';
 export * from './fn/conv.js';
-export { conv2d, convTranspose1d, convTranspose2d, convTransposeOutLength, type Conv2dOptions, type ConvTransposeOptions } from './fn/conv2d.js';
+export { conv2d, convTranspose1d, convTranspose2d, type Conv2dOptions, type ConvTransposeOptions } from './fn/conv2d.js';
 export * from './fn/embedding.js';
 export * from './fn/pool.js';
 export * from './fn/pool2d.js';

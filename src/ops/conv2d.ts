@@ -9,6 +9,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { defineOp } from './define.js';
 import { assertTensor } from './kernel.js';
 import { cast, pad } from './shape.js';
+import { type Size2d, pair, posInt } from './size2d.js';
 
 // The three ops of a 2-d convolution, as conv.ts has them for 1-d. With x [N, Cin, H, W], weight
 // [Cout, Cin/G, KH, KW] and y [N, Cout, OH, OW] they are the partial derivatives of one trilinear form
@@ -22,8 +23,7 @@ import { cast, pad } from './shape.js';
 // 1 there is one phase written in place; with a larger stride each phase is computed contiguously and
 // added into its strided positions.
 
-/** A size of a 2-d op: one number for both dims, or [height, width]. */
-export type Size2d = number | readonly [number, number];
+export type { Size2d };
 
 /** Stride, dilation and groups of the conv2d ops (no padding: pad the input first). */
 export interface Conv2dOpOptions {
@@ -57,18 +57,6 @@ function fail(name: string, msg: string): never {
   throw new ChainruleError(`${name}: ${msg}`);
 }
 
-function posInt(name: string, what: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail(name, `${what} must be an integer >= 1, got ${String(v)}`);
-  return v;
-}
-
-/** [height, width] of a Size2d option, each an integer >= 1. */
-export function pair(name: string, what: string, v: Size2d | undefined, dflt: number): [number, number] {
-  if (v === undefined) return [dflt, dflt];
-  if (typeof v === 'number') return [posInt(name, what, v), posInt(name, what, v)];
-  if (!Array.isArray(v) || v.length !== 2) fail(name, `${what} must be a number or [height, width], got ${JSON.stringify(v)}`);
-  return [posInt(name, what, v[0]), posInt(name, what, v[1])];
-}
 
 function rank4(name: string, what: string, t: Tensor): readonly number[] {
   assertTensor(t, name, what);

@@ -15,7 +15,7 @@ import { ChainruleError, fmtShape } from '../errors.js';
 import { empty, zeros } from '../tensor/creation.js';
 import { isFloat } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type Size2d, pair } from './conv2d.js';
+import { type Size2d, pair } from './size2d.js';
 import { defineOp } from './define.js';
 import { scatterAdd } from './indexing.js';
 import { assertTensor } from './kernel.js';

@@ -32,7 +32,10 @@ export function unary(k: UnaryKernel, x: TypedArray, out: TypedArray, p0 = 0, p1
     case 'sign':
       // the ReLU gradient's mask: on random data a branch per value mispredicts half the time
       if (x instanceof Float32Array && out instanceof Float32Array) signF32(x, out);
-      else for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]);
+      else {
+        const f = k.f;
+        for (let i = 0; i < n; i++) out[i] = f(x[i], p0, p1);
+      }
       return;
     default: {
       const f = k.f;
@@ -42,8 +45,8 @@ export function unary(k: UnaryKernel, x: TypedArray, out: TypedArray, p0 = 0, p1
 }
 
 /**
- * Math.sign over float32 values through their bits, without branches: ±0 and NaN are kept, every
- * other value becomes ±1 with its sign.
+ * The sign kernel (1 above 0, -1 below, 0 for ±0 and NaN, as PyTorch) over float32 values through
+ * their bits, without branches.
  */
 function signF32(x: Float32Array, out: Float32Array): void {
   const n = x.length;
@@ -53,8 +56,8 @@ function signF32(x: Float32Array, out: Float32Array): void {
     const b = xi[i];
     const mag = b & 0x7fffffff;
     // all ones for ±0 (mag - 1 < 0) and NaN (mag above the infinity's bits), else 0
-    const keep = ((mag - 1) | (0x7f800000 - mag)) >> 31;
-    oi[i] = (b & keep) | (((b & -0x80000000) | 0x3f800000) & ~keep);
+    const zero = ((mag - 1) | (0x7f800000 - mag)) >> 31;
+    oi[i] = ((b & -0x80000000) | 0x3f800000) & ~zero;
   }
 }
 

@@ -92,14 +92,6 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
 }
 
 /**
- * The output size of one dim of a transposed convolution:
- * (L - 1)·stride - 2·padding + dilation·(kernel - 1) + outputPadding + 1.
- */
-export function convTransposeOutLength(L: number, kernel: number, stride: number, padding: number, dilation: number, outputPadding: number): number {
-  return (L - 1) * stride - 2 * padding + dilation * (kernel - 1) + outputPadding + 1;
-}
-
-/**
  * 2-d transposed convolution as torch.nn.functional.conv_transpose2d: x [N, Cin, H, W] (or
  * [Cin, H, W]), weight [Cin, Cout/groups, KH, KW], optional bias [Cout]; the gradient of conv2d with
  * respect to its input, cropped by padding and extended by outputPadding.
