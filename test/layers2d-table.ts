@@ -11,10 +11,14 @@ import {
   avgPool2dBackward,
   conv2d,
   conv2dInputGrad,
+  tensor,
   conv2dWeightGrad,
   maxPool2d,
 } from 'chainrule';
 import type { OpTable, TableFn } from './op-table.js';
+
+/** A constant (running statistics) in the dtype of x. */
+const like = (x: Tensor, v: number[]): Tensor => tensor(v, { dtype: x.dtype });
 
 /** The int parameters of a random case, as numbers. */
 const ints = (p: Tensor): number[] => Array.from(p.dataSync(), Number);
@@ -78,6 +82,17 @@ const ops: Record<string, TableFn> = {
   adaptive_avg_pool2d_backward: (g) => adaptiveAvgPool2dBackward(g, [7, 9]),
   avg_pool1d_ceil_exclude: (x) => F.avgPool1d(x, 3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }),
   avg_pool1d_ceil: (x) => F.avgPool1d(x, 2, { stride: 2, padding: 1, ceilMode: true }),
+  F_batch_norm_4d: (x, w, b) => F.batchNorm(x, null, null, { weight: w, bias: b, training: true }),
+  F_batch_norm_4d_eval: (x, b) => F.batchNorm(x, like(x, [0.5, -1, 2]), like(x, [0.5, 2, 1.25]), { bias: b }),
+  F_group_norm: (x, w, b) => F.groupNorm(x, 3, w, b),
+  F_group_norm_1d: (x) => F.groupNorm(x, 2, null, null, 1e-3),
+  F_group_norm_one_group: (x, w) => F.groupNorm(x, 1, w),
+  F_instance_norm: (x, w, b) => F.instanceNorm(x, null, null, { weight: w, bias: b }),
+  F_instance_norm_1d: (x) => F.instanceNorm(x, null, null, { eps: 1e-3 }),
+  F_instance_norm_running: (x) => F.instanceNorm(x, like(x, [0.1, -0.4, 0.7]), like(x, [1.5, 0.75, 2]), { useInputStats: false }),
+  F_local_response_norm: (x) => F.localResponseNorm(x, 3),
+  F_local_response_norm_even: (x) => F.localResponseNorm(x, 4, 0.01, 0.5, 2),
+  F_local_response_norm_5d: (x) => F.localResponseNorm(x, 2, 0.1),
 };
 
 for (let i = 0; i < 4; i++) {

@@ -46,6 +46,27 @@ function moduleFor(c: LayerCase): { module: nn.Module; run: (x: Tensor) => Tenso
     const m = new nn.ConvTranspose1d(k.in, k.out, k.k as number, o);
     return { module: m, run: (x) => m.forward(x) };
   }
+  const eval_ = (m: nn.Module): nn.Module => (k.eval ? m.eval() : m);
+  if (c.name.startsWith('batchnorm2d')) {
+    const m = eval_(new nn.BatchNorm2d(o.numFeatures as number, o));
+    return { module: m, run: (x) => (m as nn.BatchNorm2d).forward(x) };
+  }
+  if (c.name.startsWith('groupnorm')) {
+    const m = new nn.GroupNorm(o.numGroups as number, o.numChannels as number, o);
+    return { module: m, run: (x) => m.forward(x) };
+  }
+  if (c.name.startsWith('instancenorm2d')) {
+    const m = eval_(new nn.InstanceNorm2d(o.numFeatures as number, o));
+    return { module: m, run: (x) => (m as nn.InstanceNorm2d).forward(x) };
+  }
+  if (c.name.startsWith('instancenorm1d')) {
+    const m = eval_(new nn.InstanceNorm1d(o.numFeatures as number, o));
+    return { module: m, run: (x) => (m as nn.InstanceNorm1d).forward(x) };
+  }
+  if (c.name.startsWith('localresponsenorm')) {
+    const m = new nn.LocalResponseNorm(o.size as number, o.alpha as number, o.beta as number, o.k as number);
+    return { module: m, run: (x) => m.forward(x) };
+  }
   throw new Error(`no module for ${c.name}`);
 }
 
@@ -58,7 +79,7 @@ describe('2-d modules replay PyTorch (state dict, outputs, gradients)', () => {
     });
   }
   it('every case of the fixture has a module', () => {
-    assert.ok(fixture.layers.length >= 14);
+    assert.ok(fixture.layers.length >= 21);
     for (const c of fixture.layers) assert.ok(moduleFor(c));
   });
   it('Conv2d names its state dict as PyTorch does', () => {

@@ -7,6 +7,7 @@ export * from './fn/dropout.js';
 export * from './fn/linear.js';
 export * from './fn/loss.js';
 export * from './fn/norm.js';
+export * from './fn/norm2d.js';
 export * from './fn/conv.js';
 export { conv2d, convTranspose1d, convTranspose2d, type Conv2dOptions, type ConvTransposeOptions } from './fn/conv2d.js';
 export * from './fn/embedding.js';

@@ -20,6 +20,7 @@ export {
 } from './loss.js';
 export { Module, ModuleInputError, type LoadStateDictOptions, type LoadStateDictResult, type StateDict } from './module.js';
 export * from './norm.js';
+export * from './norm2d.js';
 export { Parameter } from './parameter.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
