@@ -148,3 +148,52 @@ describe('2-d modules: bad input names the module path and both shapes', () => {
     assert.deepEqual(Array.from(i.data), [0, 2, 8, 10]);
   });
 });
+
+describe('resampling, fold and container modules', () => {
+  it('Upsample, PixelShuffle/Unshuffle, Unfold/Fold and Unflatten are their F functions', () => {
+    const x = randn([2, 8, 3, 4], { dtype: 'float64' });
+    const same = (a: Tensor, b: Tensor) => assert.deepEqual(a.toArray(), b.toArray());
+    same(new nn.Upsample({ scaleFactor: 2, mode: 'bilinear', alignCorners: true }).forward(x), F.interpolate(x, { scaleFactor: 2, mode: 'bilinear', alignCorners: true }));
+    same(new nn.PixelShuffle(2).forward(x), F.pixelShuffle(x, 2));
+    same(new nn.PixelUnshuffle(2).forward(new nn.PixelShuffle(2).forward(x)), x);
+    same(new nn.Fold([3, 4], 2, { padding: 1 }).forward(new nn.Unfold(2, { padding: 1 }).forward(x)), F.fold(F.unfold(x, 2, { padding: 1 }), [3, 4], 2, { padding: 1 }));
+    assert.deepEqual(new nn.Unflatten(1, [2, -1]).forward(x).shape, [2, 2, 4, 3, 4]);
+    assert.deepEqual(new nn.Unflatten(-1, [2, 2]).forward(x).shape, [2, 8, 3, 2, 2]);
+  });
+  it('fold of unfold multiplies each pixel by the number of blocks covering it', () => {
+    const y = F.fold(F.unfold(ones([1, 1, 3, 3]), 2), [3, 3], 2);
+    assert.deepEqual(y.toArray(), [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]);
+  });
+  it('their errors name the module and the shapes', () => {
+    throwsMsg(() => new nn.PixelShuffle(2).forward(randn([1, 6, 2, 2])), /^model \(PixelShuffle\) 6 channels of input \[1, 6, 2, 2\] are not divisible by the factor squared \(4\) \(input \[1, 6, 2, 2\]\)$/);
+    throwsMsg(() => new nn.Upsample({ size: [4, 4], mode: 'linear' }).forward(randn([1, 2, 3, 3])), /^model \(Upsample\) mode linear needs input \[N, C, L\], got \[1, 2, 3, 3\]/);
+    throwsMsg(() => F.interpolate(randn([1, 2, 3, 3]), { size: 4, scaleFactor: 2 }), /^interpolate: give exactly one of size and scaleFactor$/);
+    throwsMsg(() => F.interpolate(randn([1, 2, 3, 3]), { size: 4, alignCorners: true }), /^interpolate: alignCorners is for the modes linear and bilinear, not nearest$/);
+    throwsMsg(() => F.interpolate(randn([1, 2, 3, 3]), { size: 4, mode: 'bicubic' as 'bilinear' }), /^interpolate: mode must be one of nearest, nearest-exact, linear, bilinear, area, got "bicubic"$/);
+    throwsMsg(() => new nn.Fold([4, 4], 2).forward(randn([1, 8, 10])), /has 10 blocks, but a 4x4 output holds 3x3 = 9/);
+    throwsMsg(() => new nn.Unflatten(1, [3, 3]).forward(randn([2, 8])), /^model \(Unflatten\) cannot unflatten dim 1 of size 8 of \[2, 8\] into \[3, 3\]$/);
+    throwsMsg(() => new nn.Unfold(4).forward(randn([1, 1, 3, 3])), /a 3x3 input \(padding 0x0\) holds no 4x4 block/);
+  });
+  it('ParameterList and ParameterDict register their parameters under PyTorch names', () => {
+    class Net extends nn.Module {
+      scales = new nn.ParameterList([new nn.Parameter(ones([2])), new nn.Parameter(ones([3]))]);
+      extra = new nn.ParameterDict({ shift: new nn.Parameter(ones([1])) });
+      forward(x: Tensor): Tensor {
+        return x.mul(this.scales.at(0)).add(this.extra.get('shift'));
+      }
+    }
+    const net = new Net();
+    assert.deepEqual(
+      net.namedParameters().map(([n]) => n),
+      ['scales.0', 'scales.1', 'extra.shift'],
+    );
+    assert.deepEqual(Object.keys(net.stateDict()), ['scales.0', 'scales.1', 'extra.shift']);
+    net.scales.append(new nn.Parameter(ones([4])));
+    assert.equal(net.parameters().length, 4);
+    assert.equal(net.scales.at(-1).shape[0], 4);
+    throwsMsg(() => net.scales.at(5), /^ParameterList: index 5 is out of range for 3 parameters$/);
+    throwsMsg(() => new nn.ParameterList([ones([2]) as nn.Parameter]), /^ParameterList: item 0 is not a Parameter$/);
+    throwsMsg(() => net.extra.get('bias'), /^ParameterDict: no parameter named "bias" \(have shift\)$/);
+    throwsMsg(() => net.extra.set('a.b', new nn.Parameter(ones([1]))), /must be non-empty and contain no "\."/);
+  });
+});

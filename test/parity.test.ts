@@ -141,7 +141,7 @@ const EXCLUDED: Record<string, string> = Object.fromEntries(
       // test/ops-newops.test.ts; the parity generator draws them next (issue 12, phase 2), then this line goes
       ['not yet drawn by the parity generator (phase 2)', 'acos acosh asin asinh atan atan2 atanh ceil celu cosh expm1 floor fmod frac glu hardshrink hardsigmoid hardswish hypot lerp log1p logit mish prelu relu6 remainder round rsqrt selu silu sinh softmin softshrink softsign tan tanhshrink threshold trunc sparseMatmul sparseMatmulT all any argsort countNonzero cumprod cumsum kthvalue logcumsumexp maxDim median medianDim minDim mode nanmean nansum norm prod sort topk'],
       // the 2-d layers (issue 13c), checked against PyTorch by test/layers2d.test.ts and test/nn-layers2d.test.ts
-      ['not yet drawn by the parity generator (phase 2)', 'conv2d conv2dInputGrad conv2dWeightGrad maxPool2d adaptiveMaxPool2d avgPool2d avgPool2dBackward adaptiveAvgPool2d adaptiveAvgPool2dBackward F.conv2d F.convTranspose1d F.convTranspose2d F.maxPool2d F.avgPool2d F.adaptiveMaxPool2d F.adaptiveAvgPool2d nn.Conv2d nn.ConvTranspose1d nn.ConvTranspose2d nn.MaxPool2d nn.AvgPool2d nn.AdaptiveMaxPool2d nn.AdaptiveAvgPool2d F.groupNorm F.instanceNorm F.localResponseNorm nn.BatchNorm2d nn.GroupNorm nn.InstanceNorm1d nn.InstanceNorm2d nn.LocalResponseNorm'],
+      ['not yet drawn by the parity generator (phase 2)', 'conv2d conv2dInputGrad conv2dWeightGrad maxPool2d adaptiveMaxPool2d avgPool2d avgPool2dBackward adaptiveAvgPool2d adaptiveAvgPool2dBackward F.conv2d F.convTranspose1d F.convTranspose2d F.maxPool2d F.avgPool2d F.adaptiveMaxPool2d F.adaptiveAvgPool2d nn.Conv2d nn.ConvTranspose1d nn.ConvTranspose2d nn.MaxPool2d nn.AvgPool2d nn.AdaptiveMaxPool2d nn.AdaptiveAvgPool2d F.groupNorm F.instanceNorm F.localResponseNorm nn.BatchNorm2d nn.GroupNorm nn.InstanceNorm1d nn.InstanceNorm2d nn.LocalResponseNorm im2col col2im F.unfold F.fold F.interpolate F.pixelShuffle F.pixelUnshuffle nn.Upsample nn.PixelShuffle nn.PixelUnshuffle nn.Unfold nn.Fold nn.Unflatten'],
       [
         'worked solutions, graphs, plots, files and training loops: not tensor numerics',
         'EpochMetrics explain render derive adjoint agreesAt diff evalExpr simplify parseExpr parseProblem loadProblem solveProblem solveFile checkAnswers claimsFromObject parseAnswers formatReport toDot toMermaid toSvg graphModel plotActivations activationScene sampleActivation sampleActivations parseActivation chartScene sceneToSvg rasterizeScene save load saveCheckpoint loadCheckpoint htmlPage markdownToHtml fit evaluate EarlyStopping BestCheckpoint encodePng',
@@ -163,6 +163,8 @@ Object.assign(EXCLUDED, {
   'nn.Module': 'base class',
   'nn.ModuleDict': 'container',
   'nn.ModuleList': 'container',
+  'nn.ParameterList': 'container',
+  'nn.ParameterDict': 'container',
   'nn.Sequential': 'container',
   'nn.ModuleInputError': 'error class',
   'nn.Parameter': 'a tensor wrapper',

@@ -13,4 +13,6 @@ export { conv2d, convTranspose1d, convTranspose2d, type Conv2dOptions, type Conv
 export * from './fn/embedding.js';
 export * from './fn/pool.js';
 export * from './fn/pool2d.js';
+export * from './fn/fold.js';
+export * from './fn/resample.js';
 export { gruCell, lstmCell, rnnCell } from './fn/rnn.js';

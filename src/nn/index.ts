@@ -29,4 +29,6 @@ export * from './conv2d.js';
 export * from './embedding.js';
 export * from './pool.js';
 export * from './pool2d.js';
+export * from './resample.js';
+export * from './params.js';
 export * from './rnn.js';

@@ -14,6 +14,7 @@ export * from './arith.js';
 export * from './conv.js';
 export * from './conv2d.js';
 export * from './pool2d.js';
+export * from './fold.js';
 export * from './indexing.js';
 export * from './logic.js';
 export * from './math.js';

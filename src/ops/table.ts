@@ -12,6 +12,7 @@ import * as arith from './arith.js';
 import * as conv from './conv.js';
 import * as conv2d from './conv2d.js';
 import { type Op, type OpDef, isOp } from './define.js';
+import * as fold from './fold.js';
 import * as indexing from './indexing.js';
 import { ADD_SCALAR, MUL_SCALAR } from './kernel.js';
 import * as logic from './logic.js';
@@ -29,7 +30,7 @@ import * as sparse from './sparse.js';
 import * as stats from './stats.js';
 
 /** The modules of the table, by family (the API reference groups ops this way). */
-export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, conv2d, pool2d, rnn } as const;
+export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, conv2d, pool2d, fold, rnn } as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
 export type OpExports = typeof arith &
@@ -49,6 +50,7 @@ export type OpExports = typeof arith &
   typeof conv &
   typeof conv2d &
   typeof pool2d &
+  typeof fold &
   typeof rnn;
 
 function collect(): Op[] {
