@@ -16,7 +16,8 @@
         "native/optim.cc",
         "native/vmath.cc",
         "native/rnn.cc",
-        "native/attention.cc"
+        "native/attention.cc",
+        "native/pooling.cc"
       ],
       "cflags_cc": ["<@(cr_cflags)"],
       "cflags_cc!": ["-O2", "-O0"],

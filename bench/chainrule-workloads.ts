@@ -4,7 +4,7 @@
  * runs them at tiny sizes.
  */
 import { F, type Tensor, add, concat, manualSeed, nn, optim, randint, randn } from 'chainrule';
-import type { GruSpec, MlpSpec, Runner, SgemmSpec, SmallOpSpec, TextCnnSpec, WorkloadSpec } from './workloads.js';
+import { type Cnn2dSpec, type GruSpec, type MlpSpec, type Runner, type SgemmSpec, type SmallOpSpec, type TextCnnSpec, type WorkloadSpec, cnn2dFeatures } from './workloads.js';
 
 /** One training step as in PyTorch: zero the gradients, forward, backward, optimizer step. */
 function trainer(forward: () => Tensor, opt: { zeroGrad(): void; step(): unknown }): Runner {
@@ -86,6 +86,15 @@ function gru(s: GruSpec): Runner {
   }, new optim.Adam(model.parameters(), { lr: s.lr }));
 }
 
+/** The image CNN as in torch: [Conv2d 3x3 pad 1 -> ReLU -> MaxPool2d(2)] per block -> Flatten -> Linear -> ReLU -> Linear. */
+function cnn2d(s: Cnn2dSpec): Runner {
+  const blocks = s.channels.slice(1).flatMap((c, i) => [new nn.Conv2d(s.channels[i], c, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2)]);
+  const model = new nn.Sequential(...blocks, new nn.Flatten(), new nn.Linear(cnn2dFeatures(s), s.hidden), new nn.ReLU(), new nn.Linear(s.hidden, s.classes));
+  const x = randn([s.batch, s.channels[0], s.size, s.size]);
+  const y = randint(0, s.classes, [s.batch]);
+  return trainer(() => F.crossEntropy(model.forward(x), y), new optim.Adam(model.parameters(), { lr: s.lr }));
+}
+
 /** Builds a chainrule workload (seeded, so every run draws the same data). */
 export function buildChainrule(spec: WorkloadSpec): Runner {
   manualSeed(1234);
@@ -100,5 +109,7 @@ export function buildChainrule(spec: WorkloadSpec): Runner {
       return textcnn(spec);
     case 'gru':
       return gru(spec);
+    case 'cnn2d':
+      return cnn2d(spec);
   }
 }

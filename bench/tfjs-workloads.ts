@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { GruSpec, MlpSpec, Runner, SgemmSpec, SmallOpSpec, TextCnnSpec, WorkloadSpec } from './workloads.js';
+import { type Cnn2dSpec, type GruSpec, type MlpSpec, type Runner, type SgemmSpec, type SmallOpSpec, type TextCnnSpec, type WorkloadSpec, cnn2dFeatures } from './workloads.js';
 
 /** Selects the cpu or wasm backend and reports the versions in use. */
 export async function initTfjs(backend: string): Promise<Record<string, unknown>> {
@@ -23,7 +23,8 @@ export async function initTfjs(backend: string): Promise<Record<string, unknown>
   if (backend === 'wasm') {
     info.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
     info.threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
-    info.note = 'textcnn-step: conv1d as im2col + matMul and the embedding gradient as scatterND (no Conv2DBackpropFilter and UnsortedSegmentSum kernels in wasm)';
+    info.note =
+      'textcnn-step: conv1d as im2col + matMul and the embedding gradient as scatterND; cnn2d-step: the filter gradient as im2col + matMul (no Conv2DBackpropFilter and UnsortedSegmentSum kernels in wasm)';
   }
   return info;
 }
@@ -189,6 +190,62 @@ function gru(s: GruSpec): Runner {
   return trainer(loss, tf.train.adam(s.lr, 0.9, 0.999, 1e-8), owned);
 }
 
+/**
+ * A 3x3 'same' convolution of NHWC x by an [3, 3, C, F] filter. Where the backend has no
+ * Conv2DBackpropFilter kernel (wasm, tfjs 4.22) a custom gradient keeps the backend's own conv2d
+ * forward and input gradient (Conv2DBackpropInput) and computes the filter gradient as im2col (the
+ * nine shifted slices of the padded input) times the output gradient.
+ */
+function conv3x3(x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D {
+  if (tf.getKernel('Conv2DBackpropFilter', tf.getBackend())) return tf.conv2d(x, filter, 1, 'same');
+  const f = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, fi, save] = inputs as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    save([xi, fi]);
+    return {
+      value: tf.conv2d(xi, fi, 1, 'same'),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [xs, fs] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const g = dy as tf.Tensor4D;
+        const [b, h, w, c] = xs.shape;
+        const dx = tf.conv2dTranspose(g, fs, [b, h, w, c], 1, 'same');
+        const padded = tf.pad(xs, [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ]);
+        const taps: tf.Tensor[] = [];
+        for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) taps.push(tf.slice(padded, [0, i, j, 0], [b, h, w, c]));
+        const cols = tf.reshape(tf.concat(taps, 3), [b * h * w, 9 * c]);
+        const df = tf.reshape(tf.matMul(cols, tf.reshape(g, [b * h * w, fs.shape[3]]), true, false), fs.shape);
+        return [dx, df];
+      },
+    };
+  });
+  return f(x, filter) as tf.Tensor4D;
+}
+
+function cnn2d(s: Cnn2dSpec): Runner {
+  const convs = s.channels.slice(1).map((c, i) => {
+    const bound = 1 / Math.sqrt(9 * s.channels[i]);
+    return { filter: uniform([3, 3, s.channels[i], c], bound), b: uniform([c], bound) };
+  });
+  const fc1 = linear(cnn2dFeatures(s), s.hidden);
+  const fc2 = linear(s.hidden, s.classes);
+  const x = tf.randomNormal([s.batch, s.size, s.size, s.channels[0]]);
+  const y = labels(s.batch, s.classes);
+  const loss = () =>
+    tf.tidy(() => {
+      let h = x as tf.Tensor4D;
+      for (const c of convs) h = tf.maxPool(tf.relu(tf.add(conv3x3(h, c.filter as tf.Tensor4D), c.b)) as tf.Tensor4D, 2, 2, 'valid') as tf.Tensor4D;
+      const flat = tf.reshape(h, [s.batch, cnn2dFeatures(s)]);
+      const logits = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(flat, fc1.w), fc1.b)), fc2.w), fc2.b);
+      return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+    });
+  const owned = [x, y, fc1.w, fc1.b, fc2.w, fc2.b, ...convs.flatMap((c) => [c.filter, c.b])];
+  return trainer(loss, tf.train.adam(s.lr, 0.9, 0.999, 1e-8), owned);
+}
+
 /** Builds a TensorFlow.js workload on the backend chosen by initTfjs. */
 export function buildTfjs(spec: WorkloadSpec): Runner {
   switch (spec.kind) {
@@ -202,5 +259,7 @@ export function buildTfjs(spec: WorkloadSpec): Runner {
       return textcnn(spec);
     case 'gru':
       return gru(spec);
+    case 'cnn2d':
+      return cnn2d(spec);
   }
 }

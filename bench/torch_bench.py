@@ -128,12 +128,27 @@ def build_gru(s):
     return step, loss, 1
 
 
+def build_cnn2d(s):
+    layers = []
+    side = s["size"]
+    for cin, cout in zip(s["channels"], s["channels"][1:]):
+        layers += [nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+        side //= 2
+    model = nn.Sequential(*layers, nn.Flatten(), nn.Linear(s["channels"][-1] * side * side, s["hidden"]), nn.ReLU(), nn.Linear(s["hidden"], s["classes"]))
+    x = torch.randn(s["batch"], s["channels"][0], s["size"], s["size"])
+    y = torch.randint(0, s["classes"], (s["batch"],))
+    opt = torch.optim.Adam(model.parameters(), lr=s["lr"], eps=1e-8)
+    step, loss = trainer(lambda: F.cross_entropy(model(x), y), opt)
+    return step, loss, 1
+
+
 BUILDERS = {
     "sgemm": build_sgemm,
     "smallop": build_smallop,
     "mlp": build_mlp,
     "textcnn": build_textcnn,
     "gru": build_gru,
+    "cnn2d": build_cnn2d,
 }
 
 

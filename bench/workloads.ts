@@ -59,7 +59,22 @@ export interface GruSpec {
   lr: number;
 }
 
-export type WorkloadSpec = SgemmSpec | SmallOpSpec | MlpSpec | TextCnnSpec | GruSpec;
+/**
+ * One training step of a small image CNN over random images [batch, channels[0], size, size]:
+ * for each further entry of channels a Conv2d(3x3, padding 1) -> ReLU -> MaxPool2d(2); flatten ->
+ * Linear(hidden) -> ReLU -> Linear(classes); mean cross-entropy; backward; Adam step.
+ */
+export interface Cnn2dSpec {
+  kind: 'cnn2d';
+  batch: number;
+  size: number;
+  channels: number[];
+  hidden: number;
+  classes: number;
+  lr: number;
+}
+
+export type WorkloadSpec = SgemmSpec | SmallOpSpec | MlpSpec | TextCnnSpec | GruSpec | Cnn2dSpec;
 
 export interface Workload {
   name: string;
@@ -88,7 +103,15 @@ export const WORKLOADS: readonly Workload[] = [
     spec: { kind: 'textcnn', batch: 64, seq: 256, vocab: 5000, embed: 128, widths: [3, 4, 5], filters: 100, classes: 2, lr: 1e-3 },
   },
   { name: 'gru-step', unit: 'ms', spec: { kind: 'gru', batch: 64, seq: 100, input: 128, hidden: 128, classes: 2, lr: 1e-3 } },
+  { name: 'cnn2d-step', unit: 'ms', spec: { kind: 'cnn2d', batch: 64, size: 28, channels: [1, 32, 64], hidden: 128, classes: 10, lr: 1e-3 } },
 ];
+
+/** The flattened feature count of a cnn2d spec: the last channel count times the image side halved per block, squared. */
+export function cnn2dFeatures(s: Cnn2dSpec): number {
+  let side = s.size;
+  for (let i = 1; i < s.channels.length; i++) side = Math.floor(side / 2);
+  return s.channels[s.channels.length - 1] * side * side;
+}
 
 /**
  * Rough floating-point operations of one iteration (GEMM work only: forward, plus twice that for
@@ -112,6 +135,16 @@ export function estimatedFlops(spec: WorkloadSpec): number {
       const proj = 2 * spec.batch * 3 * spec.hidden * spec.seq;
       return 3 * proj * (spec.input + spec.hidden) - proj * spec.input;
     }
+    case 'cnn2d': {
+      let side = spec.size;
+      let convs = 0;
+      for (let i = 1; i < spec.channels.length; i++) {
+        convs += 2 * spec.batch * side * side * spec.channels[i] * spec.channels[i - 1] * 9;
+        side = Math.floor(side / 2);
+      }
+      const fc = 2 * spec.batch * (cnn2dFeatures(spec) * spec.hidden + spec.hidden * spec.classes);
+      return 3 * (convs + fc);
+    }
   }
 }
 
@@ -122,6 +155,7 @@ export const TINY: Record<WorkloadSpec['kind'], WorkloadSpec> = {
   mlp: { kind: 'mlp', batch: 8, sizes: [12, 16, 16, 3], lr: 0.1 },
   textcnn: { kind: 'textcnn', batch: 4, seq: 12, vocab: 20, embed: 6, widths: [2, 3], filters: 5, classes: 2, lr: 0.02 },
   gru: { kind: 'gru', batch: 4, seq: 5, input: 6, hidden: 7, classes: 2, lr: 0.02 },
+  cnn2d: { kind: 'cnn2d', batch: 4, size: 8, channels: [1, 3, 4], hidden: 6, classes: 3, lr: 0.02 },
 };
 
 /** A prepared workload inside one peer: `step` runs one iteration, `loss` the last loss if any. */

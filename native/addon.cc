@@ -363,6 +363,31 @@ void attention_backward(const Spec<12>& spec, const Arr& q, const Arr& k, const 
                          out.data, lse.data, dout.data, dq.data, dk.data, dv.data);
 }
 
+cr::PoolArgs pool_args(const Spec<7>& spec, const I32& rows, const I32& cols) {
+  const double* p = spec.v;
+  return cr::PoolArgs{int64_t(p[0]), int64_t(p[1]), int64_t(p[2]), int64_t(p[3]), int64_t(p[4]),
+                      rows.as<const int32_t>(), cols.as<const int32_t>(), int64_t(p[5]), int64_t(p[6])};
+}
+
+// maxPool2d(x, out, indices, rows, cols, [planes, H, W, OH, OW, rowStep, colStep])
+void max_pool2d(const Arr& x, const Arr& out, const I32& indices, const I32& rows, const I32& cols, const Spec<7>& s) {
+  cr::max_pool2d(x.type, x.data, pool_args(s, rows, cols), out.data, indices.as<int32_t>());
+}
+
+// avgPool2d(x, out, rows, cols, rowDiv, colDiv, [planes, H, W, OH, OW, rowStep, colStep]); the
+// divisors are Float64Arrays
+void avg_pool2d(const Arr& x, const Arr& out, const I32& rows, const I32& cols, const Arr& row_div, const Arr& col_div,
+                const Spec<7>& s) {
+  cr::avg_pool2d(x.type, x.data, pool_args(s, rows, cols), row_div.as<const double>(), col_div.as<const double>(), out.data);
+}
+
+// avgPool2dBackward(gy, gx, rows, cols, rowDiv, colDiv, spec): gx += the adjoint of avgPool2d
+void avg_pool2d_backward(const Arr& gy, const Arr& gx, const I32& rows, const I32& cols, const Arr& row_div,
+                         const Arr& col_div, const Spec<7>& s) {
+  cr::avg_pool2d_backward(gy.type, gy.data, pool_args(s, rows, cols), row_div.as<const double>(), col_div.as<const double>(),
+                          gx.data);
+}
+
 // configure(isa: string | null, threads: number) -> false when the ISA is not available here
 bool configure(const Name& isa, int64_t threads) {
   const bool ok = !isa.given || cr::gemm_set_isa(isa.s);
@@ -429,6 +454,9 @@ NAPI_MODULE_INIT() {
       CR_FN("scatterReduce", Bind<scatter_reduce>),
       CR_FN("sgdStep", Bind<sgd_step>),
       CR_FN("adamStep", Bind<adam_step>),
+      CR_FN("maxPool2d", Bind<max_pool2d>),
+      CR_FN("avgPool2d", Bind<avg_pool2d>),
+      CR_FN("avgPool2dBackward", Bind<avg_pool2d_backward>),
       CR_FN("rnnForward", Bind<rnn_forward>),
       CR_FN("rnnBackward", Bind<rnn_backward>),
       CR_FN("attention", Bind<attention>),

@@ -219,5 +219,17 @@ void attention_forward(DType t, const AttnArgs& s, const void* q, const void* k,
 void attention_backward(DType t, const AttnArgs& s, const void* q, const void* k, const void* v, const void* mask,
                         const int32_t* offsets, const void* out, const void* lse, const void* dout, void* dq, void* dk,
                         void* dv);
+// 2-d pooling over window tables (pooling.cc): planes of H x W pooled to OH x OW; output (i, j)
+// reads rows rows[2i] .. rows[2i+1]-1 every row_step and columns cols[2j] .. cols[2j+1]-1 every
+// col_step (see PoolWindows in src/backend/types.ts).
+struct PoolArgs {
+  int64_t planes, H, W, OH, OW;
+  const int32_t* rows;
+  const int32_t* cols;
+  int64_t row_step, col_step;
+};
+void max_pool2d(DType t, const void* x, const PoolArgs& a, void* out, int32_t* indices);
+void avg_pool2d(DType t, const void* x, const PoolArgs& a, const double* row_div, const double* col_div, void* out);
+void avg_pool2d_backward(DType t, const void* gy, const PoolArgs& a, const double* row_div, const double* col_div, void* gx);
 
 }  // namespace cr

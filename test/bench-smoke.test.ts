@@ -22,7 +22,7 @@ for (const backend of listBackends()) {
       assert.equal(buildChainrule(TINY.smallop).opsPerStep, 1000);
     });
 
-    for (const kind of ['mlp', 'textcnn', 'gru'] as const) {
+    for (const kind of ['mlp', 'textcnn', 'gru', 'cnn2d'] as const) {
       test(`${kind} step trains: finite loss that falls over a few steps`, () => {
         setBackend(backend);
         const r = buildChainrule(TINY[kind]);
@@ -46,7 +46,7 @@ test('every benchmark workload kind has a tiny version and the full list covers 
   for (const w of WORKLOADS) assert.ok(TINY[w.spec.kind], w.name);
   assert.deepEqual(
     WORKLOADS.map((w) => w.name),
-    ['sgemm-256', 'sgemm-512', 'sgemm-1024', 'sgemm-2048', 'add-16', 'mlp-step', 'textcnn-step', 'gru-step'],
+    ['sgemm-256', 'sgemm-512', 'sgemm-1024', 'sgemm-2048', 'add-16', 'mlp-step', 'textcnn-step', 'gru-step', 'cnn2d-step'],
   );
 });
 

@@ -163,6 +163,8 @@ const EXCLUDED: Record<string, string> = Object.fromEntries(
       ['sparse storage helpers (sparseMatmul is checked against the dense product in test/text-sparse.test.ts)', 'csrFromRows csrNnz csrSelectRows csrToDense'],
       ['ONNX export and import: model files, checked against ONNX Runtime by test/onnx-*.test.ts', 'exportOnnx writeOnnx exportTextModel exportTextRun importOnnx OnnxModule'],
       ['not yet drawn by the parity generator (phase 2)', 'scaledDotProductAttention'],
+      // the 2-d layers (issue 13c), checked against PyTorch by test/layers2d.test.ts and test/nn-layers2d.test.ts
+      ['not yet drawn by the parity generator (phase 2)', 'conv2d conv2dInputGrad conv2dWeightGrad maxPool2d adaptiveMaxPool2d avgPool2d avgPool2dBackward adaptiveAvgPool2d adaptiveAvgPool2dBackward F.conv2d F.convTranspose1d F.convTranspose2d F.maxPool2d F.avgPool2d F.adaptiveMaxPool2d F.adaptiveAvgPool2d nn.Conv2d nn.ConvTranspose1d nn.ConvTranspose2d nn.MaxPool2d nn.AvgPool2d nn.AdaptiveMaxPool2d nn.AdaptiveAvgPool2d F.groupNorm F.instanceNorm F.localResponseNorm nn.BatchNorm2d nn.GroupNorm nn.InstanceNorm1d nn.InstanceNorm2d nn.LocalResponseNorm im2col col2im F.unfold F.fold F.interpolate F.pixelShuffle F.pixelUnshuffle nn.Upsample nn.PixelShuffle nn.PixelUnshuffle nn.Unfold nn.Fold nn.Unflatten'],
       [
         'worked solutions, graphs, plots, files and training loops: not tensor numerics',
         'EpochMetrics explain render derive adjoint agreesAt diff evalExpr simplify parseExpr parseProblem loadProblem solveProblem solveFile checkAnswers claimsFromObject parseAnswers formatReport toDot toMermaid toSvg graphModel plotActivations activationScene sampleActivation sampleActivations parseActivation chartScene sceneToSvg rasterizeScene save load saveCheckpoint loadCheckpoint htmlPage markdownToHtml fit evaluate EarlyStopping BestCheckpoint encodePng',
@@ -184,6 +186,8 @@ Object.assign(EXCLUDED, {
   'nn.Module': 'base class',
   'nn.ModuleDict': 'container',
   'nn.ModuleList': 'container',
+  'nn.ParameterList': 'container',
+  'nn.ParameterDict': 'container',
   'nn.Sequential': 'container',
   'nn.ModuleInputError': 'error class',
   'nn.Parameter': 'a tensor wrapper',

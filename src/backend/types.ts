@@ -231,6 +231,25 @@ export interface AttentionBackwardArgs {
   dv: TypedArray;
 }
 
+/**
+ * The windows of a 2-d pooling over `planes` contiguous planes of H x W values (the batch and channel
+ * dims of [N, C, H, W] taken together), giving planes of OH x OW: output (i, j) covers the input rows
+ * rows[2i], rows[2i] + rowStep, ... below rows[2i+1] and the columns cols[2j], cols[2j] + colStep, ...
+ * below cols[2j+1], already clipped to the plane (a window may be empty). Plain, dilated, padded,
+ * ceil-mode and adaptive pools all have windows of this kind.
+ */
+export interface PoolWindows {
+  planes: number;
+  H: number;
+  W: number;
+  OH: number;
+  OW: number;
+  rows: Int32Array;
+  cols: Int32Array;
+  rowStep: number;
+  colStep: number;
+}
+
 export interface Backend {
   readonly name: string;
   /** Elementwise unary op; x and out have equal length (out may be x for in-place). */
@@ -343,6 +362,20 @@ export interface Backend {
    * arrays of one dtype.
    */
   csrMatmul(a: CsrMatrix, b: TypedArray, n: number, out: TypedArray, transpose: boolean): void;
+  /**
+   * Max pooling: out[p, i, j] = the largest value of window (i, j) of plane p and indices[p, i, j] its
+   * position r·W + c in the plane, as PyTorch's CPU kernel picks it: scanning the window row by row,
+   * a value replaces the current one when it is larger or NaN (so the first maximum, or the last NaN,
+   * wins); a window of -∞ gives -∞ at its first position. Windows are never empty here.
+   */
+  maxPool2d(x: TypedArray, w: PoolWindows, out: TypedArray, indices: Int32Array): void;
+  /**
+   * Average pooling: out[p, i, j] = (the sum of window (i, j), in double precision) / (rowDiv[i]·colDiv[j]),
+   * 0 for an empty window.
+   */
+  avgPool2d(x: TypedArray, w: PoolWindows, rowDiv: Float64Array, colDiv: Float64Array, out: TypedArray): void;
+  /** The adjoint of avgPool2d: gx[p, window (i, j)] += gy[p, i, j] / (rowDiv[i]·colDiv[j]) (gx is added to). */
+  avgPool2dBackward(gy: TypedArray, w: PoolWindows, rowDiv: Float64Array, colDiv: Float64Array, gx: TypedArray): void;
   /** Converts between dtypes (bool out: x != 0). */
   cast(x: TypedArray, out: TypedArray): void;
   /** A recurrent layer over a whole sequence (see RnnForwardArgs); all float arrays share one dtype. */

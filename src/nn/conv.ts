@@ -1,6 +1,7 @@
 import { ChainruleError } from '../errors.js';
 import { empty } from '../tensor/creation.js';
 import { conv1d } from './fn/conv.js';
+import { PADDING_MODES, type PaddingMode, padMode } from './fn/padding.js';
 import { uniform } from './init.js';
 import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
@@ -13,6 +14,8 @@ export interface Conv1dModuleOptions {
   dilation?: number;
   groups?: number;
   bias?: boolean;
+  /** how the padding is filled: zeros (default), or the input reflected, replicated or wrapped around */
+  paddingMode?: PaddingMode;
 }
 
 /**
@@ -27,6 +30,7 @@ export class Conv1d extends Module {
   readonly padding: number | 'valid' | 'same';
   readonly dilation: number;
   readonly groups: number;
+  readonly paddingMode: PaddingMode;
 
   constructor(
     readonly inChannels: number,
@@ -39,6 +43,8 @@ export class Conv1d extends Module {
     this.padding = opts.padding ?? 0;
     this.dilation = opts.dilation ?? 1;
     this.groups = opts.groups ?? 1;
+    this.paddingMode = opts.paddingMode ?? 'zeros';
+    if (!PADDING_MODES.includes(this.paddingMode)) throw new ChainruleError(`Conv1d: paddingMode must be one of ${PADDING_MODES.join(', ')}, got ${JSON.stringify(this.paddingMode)}`);
     if (this.padding === 'same' && this.stride !== 1) throw new ChainruleError(`Conv1d: padding 'same' needs stride 1, got stride ${this.stride}`);
     for (const [v, what] of [
       [inChannels, 'inChannels'],
@@ -62,7 +68,7 @@ export class Conv1d extends Module {
   }
 
   override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding}, dilation=${this.dilation}, groups=${this.groups}, bias=${this.bias !== null}`;
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding}, dilation=${this.dilation}, groups=${this.groups}, bias=${this.bias !== null}, paddingMode=${this.paddingMode}`;
   }
 
   forward(x: Tensor): Tensor {
@@ -74,6 +80,11 @@ export class Conv1d extends Module {
     const span = this.dilation * (this.kernelSize - 1);
     const padded = L + (this.padding === 'same' ? span : this.padding === 'valid' ? 0 : 2 * this.padding);
     if (padded < span + 1) this.inputError(`input length ${L} (padded ${padded}) is shorter than the kernel (${showShape(x.shape)})`);
-    return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    const o = { stride: this.stride, dilation: this.dilation, groups: this.groups };
+    if (this.paddingMode === 'zeros' || this.padding === 'valid' || this.padding === 0) return conv1d(x, this.weight, this.bias, { ...o, padding: this.padding });
+    // PyTorch: F.pad with the mode, then a convolution without padding ('same' puts the odd extra right)
+    const left = this.padding === 'same' ? Math.floor(span / 2) : this.padding;
+    const right = this.padding === 'same' ? span - left : this.padding;
+    return conv1d(padMode(x, [left, right], this.paddingMode, `${this.path()} (${this.describe()})`), this.weight, this.bias, o);
   }
 }

@@ -20,12 +20,17 @@ export {
 } from './loss.js';
 export { Module, ModuleInputError, type LoadStateDictOptions, type LoadStateDictResult, type StateDict } from './module.js';
 export * from './norm.js';
+export * from './norm2d.js';
 export { Parameter } from './parameter.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
 export * from './conv.js';
+export * from './conv2d.js';
 export * from './embedding.js';
 export * from './pool.js';
+export * from './pool2d.js';
+export * from './resample.js';
+export * from './params.js';
 export * from './rnn.js';
 export * from './attention.js';
 export * from './transformer.js';

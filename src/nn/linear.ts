@@ -125,3 +125,36 @@ export class Flatten extends Module {
     return x.flatten(this.startDim, this.endDim);
   }
 }
+
+/**
+ * Splits dim `dim` into `unflattenedSize` (the inverse of Flatten; one entry may be -1).
+ * @example new Unflatten(1, [2, 6]).forward(zeros([3, 12])).shape // [3, 2, 6]
+ */
+export class Unflatten extends Module {
+  constructor(
+    readonly dim: number,
+    readonly unflattenedSize: readonly number[],
+  ) {
+    super();
+    if (!Number.isInteger(dim)) throw new ChainruleError(`Unflatten: dim must be an integer, got ${dim}`);
+    if (!Array.isArray(unflattenedSize) || unflattenedSize.length === 0 || unflattenedSize.filter((n) => n === -1).length > 1 || unflattenedSize.some((n) => !Number.isInteger(n) || (n < 0 && n !== -1))) {
+      throw new ChainruleError(`Unflatten: unflattenedSize must be sizes >= 0 with at most one -1, got ${JSON.stringify(unflattenedSize)}`);
+    }
+  }
+
+  override extraRepr(): string {
+    return `dim=${this.dim}, unflattenedSize=${showShape(this.unflattenedSize)}`;
+  }
+
+  forward(x: Tensor): Tensor {
+    const d = this.dim < 0 ? this.dim + x.ndim : this.dim;
+    if (d < 0 || d >= x.ndim) this.inputError(`dim ${this.dim} is out of range for ${showShape(x.shape)}`);
+    const n = x.shape[d];
+    const known = this.unflattenedSize.filter((v) => v !== -1).reduce((a, b) => a * b, 1);
+    const sizes = this.unflattenedSize.map((v) => (v === -1 ? (known === 0 ? 0 : n / known) : v));
+    if (sizes.reduce((a, b) => a * b, 1) !== n || !sizes.every(Number.isInteger)) {
+      this.inputError(`cannot unflatten dim ${this.dim} of size ${n} of ${showShape(x.shape)} into ${showShape(this.unflattenedSize)}`);
+    }
+    return x.reshape([...x.shape.slice(0, d), ...sizes, ...x.shape.slice(d + 1)]);
+  }
+}

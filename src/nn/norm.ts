@@ -74,7 +74,7 @@ export class BatchNorm1d extends Module {
     opts: BatchNormModuleOptions = {},
   ) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new ChainruleError(`BatchNorm1d: numFeatures must be a positive integer, got ${numFeatures}`);
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new ChainruleError(`${new.target.name}: numFeatures must be a positive integer, got ${numFeatures}`);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
     const affine = opts.affine ?? true;
@@ -92,7 +92,7 @@ export class BatchNorm1d extends Module {
   }
 
   override describe(): string {
-    return `BatchNorm1d ${this.numFeatures}`;
+    return `${this.constructor.name} ${this.numFeatures}`;
   }
 
   override extraRepr(): string {
@@ -103,6 +103,11 @@ export class BatchNorm1d extends Module {
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== this.numFeatures) {
       this.inputError(`expected [N, ${this.numFeatures}] or [N, ${this.numFeatures}, L], got ${showShape(x.shape)}`);
     }
+    return this.normalize(x);
+  }
+
+  /** Normalises a checked input [N, C, ...] with batch or running statistics (shared with BatchNorm2d). */
+  protected normalize(x: Tensor): Tensor {
     const useRunning = !this.training && this.running_mean !== null;
     if (!useRunning && x.size / this.numFeatures <= 1) this.inputError(`expected more than 1 value per channel when training, got ${showShape(x.shape)}`);
     if (this.training && this.num_batches_tracked) this.num_batches_tracked.data[0] += 1;

@@ -1,4 +1,4 @@
-import { type MaxPool1dOptions, adaptiveAvgPool1d, adaptiveMaxPool1d, avgPool1d, maxPool1d } from './fn/pool.js';
+import { type AvgPool1dOptions, type MaxPool1dOptions, adaptiveAvgPool1d, adaptiveMaxPool1d, avgPool1d, maxPool1d } from './fn/pool.js';
 import { Module, showShape } from './module.js';
 import type { Tensor } from '../ops/index.js';
 
@@ -19,11 +19,11 @@ export class MaxPool1d extends Module {
   }
 }
 
-/** Average over sliding windows of the last dim. */
+/** Average over sliding windows of the last dim. @example new AvgPool1d(2).forward(randn([1, 3, 8])).shape // [1, 3, 4] */
 export class AvgPool1d extends Module {
   constructor(
     readonly kernelSize: number,
-    readonly opts: { stride?: number; padding?: number } = {},
+    readonly opts: AvgPool1dOptions = {},
   ) {
     super();
   }

@@ -12,7 +12,9 @@ import * as arith from './arith.js';
 import * as attention from './attention.js';
 import * as conv from './conv.js';
 import * as distance from './distance.js';
+import * as conv2d from './conv2d.js';
 import { type Op, type OpDef, isOp } from './define.js';
+import * as fold from './fold.js';
 import * as indexing from './indexing.js';
 import * as linalg from './linalg.js';
 import * as manip from './manip.js';
@@ -22,6 +24,7 @@ import * as math from './math.js';
 import * as matmul from './matmul.js';
 import * as norm from './norm.js';
 import * as pad from './pad.js';
+import * as pool2d from './pool2d.js';
 import * as reduce from './reduce.js';
 import * as rnn from './rnn.js';
 import * as scan from './scan.js';
@@ -33,7 +36,7 @@ import * as sparse from './sparse.js';
 import * as stats from './stats.js';
 
 /** The modules of the table, by family (the API reference groups ops this way). */
-export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, manip, linalg, scatter, pad, distance, attention } as const;
+export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, manip, linalg, scatter, pad, distance, attention, conv2d, pool2d, fold } as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
 export type OpExports = typeof arith &
@@ -57,7 +60,10 @@ export type OpExports = typeof arith &
   typeof scatter &
   typeof pad &
   typeof distance &
-  typeof attention;
+  typeof attention &
+  typeof conv2d &
+  typeof pool2d &
+  typeof fold;
 
 function collect(): Op[] {
   const seen = new Set<unknown>();

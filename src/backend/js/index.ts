@@ -4,6 +4,7 @@ import { attention, attentionBackward } from './attention.js';
 import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
 import { matmul, stridedGemm } from './matmul.js';
 import { adamStep, sgdStep } from './optim.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d } from './pool.js';
 import { rnnBackward, rnnForward } from './rnn.js';
 import { csrMatmul } from './sparse.js';
 import { scan } from './scan.js';
@@ -256,6 +257,9 @@ export const jsBackend: Backend = {
   scatterAdd,
   scatterReduce,
   csrMatmul,
+  maxPool2d,
+  avgPool2d,
+  avgPool2dBackward,
   cast,
   rnnForward,
   rnnBackward,

@@ -43,6 +43,10 @@ export interface NativeAddon {
   sgdStep(p: TypedArray, g: TypedArray, buf: TypedArray | null, o: Float64Array): void;
   /** o = [lr, beta1, beta2, eps, weightDecay, stepSize, bc2sqrt, decoupled, amsgrad, maximize] */
   adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, vmax: TypedArray | null, o: Float64Array): void;
+  /** spec = [planes, H, W, OH, OW, rowStep, colStep]; rows and cols are the windows' [start, end) pairs */
+  maxPool2d(x: TypedArray, out: TypedArray, indices: Int32Array, rows: Int32Array, cols: Int32Array, spec: Float64Array): void;
+  avgPool2d(x: TypedArray, out: TypedArray, rows: Int32Array, cols: Int32Array, rowDiv: Float64Array, colDiv: Float64Array, spec: Float64Array): void;
+  avgPool2dBackward(gy: TypedArray, gx: TypedArray, rows: Int32Array, cols: Int32Array, rowDiv: Float64Array, colDiv: Float64Array, spec: Float64Array): void;
   /** spec = [kind (0 tanh, 1 relu, 2 gru, 3 lstm), T, B, H, reverse] */
   rnnForward(
     spec: Float64Array,

@@ -9,6 +9,7 @@ import {
   type Backend,
   type GemmOperand,
   type GemmSpec,
+  type PoolWindows,
   RNN_GATES,
   RNN_SAVED,
   type RnnBackwardArgs,
@@ -35,6 +36,7 @@ const dims = new Float64Array(1 + 5 * MAX_RANK);
 const gemmSpec = new Float64Array(18);
 const opts = new Float64Array(10);
 const rnnSpec = new Float64Array(5);
+const poolSpec = new Float64Array(7);
 const RNN_KIND_CODES = { tanh: 0, relu: 1, gru: 2, lstm: 3 } as const;
 const attnSpec = new Float64Array(12);
 const ATTN_MASK_CODES = { none: 0, bool: 1, add: 2 } as const;
@@ -251,6 +253,37 @@ function packOperand(o: GemmOperand, batch: number, at: number): void {
   gemmSpec[at + 1] = batch > 1 ? o.batchStride : 0;
   gemmSpec[at + 2] = o.rowOffsets ? 0 : o.rowStride;
   gemmSpec[at + 3] = o.colOffsets ? 0 : o.colStride;
+}
+
+/**
+ * Checks a pooling call's windows (every window inside its plane, steps >= 1) and the lengths of
+ * its arrays, and fills poolSpec.
+ */
+function checkPool(what: string, w: PoolWindows, input: TypedArray, output: TypedArray, divs?: [Float64Array, Float64Array]): Float64Array {
+  const { planes, H, W, OH, OW, rows, cols, rowStep, colStep } = w;
+  for (const v of [planes, H, W, OH, OW]) if (!Number.isInteger(v) || v < 0) fail(`${what}: bad sizes`);
+  if (!Number.isInteger(rowStep) || !Number.isInteger(colStep) || rowStep < 1 || colStep < 1) fail(`${what}: window steps must be integers >= 1`);
+  const spans = (t: Int32Array, n: number, L: number, dim: string): void => {
+    if (!(t instanceof Int32Array) || t.length !== 2 * n) fail(`${what}: the ${dim} windows must be an Int32Array of ${2 * n} entries`);
+    for (let i = 0; i < 2 * n; i += 2) if (t[i] < 0 || t[i + 1] > L) fail(`${what}: ${dim} window ${i / 2} [${t[i]}, ${t[i + 1]}) lies outside 0..${L}`);
+  };
+  spans(rows, OH, H, 'row');
+  spans(cols, OW, W, 'column');
+  checkLen(`${what} (input)`, input, planes * H * W);
+  checkLen(`${what} (output)`, output, planes * OH * OW);
+  if (divs) {
+    if (!(divs[0] instanceof Float64Array) || !(divs[1] instanceof Float64Array)) fail(`${what}: divisors must be Float64Arrays`);
+    checkLen(`${what} (row divisors)`, divs[0], OH);
+    checkLen(`${what} (column divisors)`, divs[1], OW);
+  }
+  poolSpec[0] = planes;
+  poolSpec[1] = H;
+  poolSpec[2] = W;
+  poolSpec[3] = OH;
+  poolSpec[4] = OW;
+  poolSpec[5] = rowStep;
+  poolSpec[6] = colStep;
+  return poolSpec;
 }
 
 /**
@@ -517,6 +550,26 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
       call: (op, src, idx, out, includeSelf) => addon.scatterReduce(SCATTER_CODES.get(op)!, src, idx, out, includeSelf),
     },
     cast: { args: 'x out', small: 'x', len: { out: ['x', ''] } },
+    maxPool2d: {
+      args: 'x w out indices',
+      same: 'x out',
+      float: true,
+      is: { indices: Int32Array },
+      len: { indices: ['out', 'indices'] },
+      call: (x, w, out, indices) => addon.maxPool2d(x, out, indices, w.rows, w.cols, checkPool('maxPool2d', w, x, out)),
+    },
+    avgPool2d: {
+      args: 'x w rowDiv colDiv out',
+      same: 'x out',
+      float: true,
+      call: (x, w, rowDiv, colDiv, out) => addon.avgPool2d(x, out, w.rows, w.cols, rowDiv, colDiv, checkPool('avgPool2d', w, x, out, [rowDiv, colDiv])),
+    },
+    avgPool2dBackward: {
+      args: 'gy w rowDiv colDiv gx',
+      same: 'gy gx',
+      float: true,
+      call: (gy, w, rowDiv, colDiv, gx) => addon.avgPool2dBackward(gy, gx, w.rows, w.cols, rowDiv, colDiv, checkPool('avgPool2dBackward', w, gx, gy, [rowDiv, colDiv])),
+    },
     rnnForward: {
       args: 's a',
       use: rnnForwardArrays,

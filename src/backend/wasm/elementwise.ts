@@ -59,12 +59,30 @@ export function createWasmElementwise(mod: GemmExports, minLen = ELEMENTWISE_MIN
     if (b.length === n && a.length === 1) return COMMUTES.has(op) ? [b, a, 1] : null;
     // [rows, cols] after merging dimensions: one operand full, the other one row for every row
     const [shape, [sa, sb]] = coalesce(outShape, [aStrides, bStrides, contiguousStrides(outShape)]);
+    if (shape.length === 3) return channels(op, a, sa, b, sb, shape);
     if (shape.length !== 2) return null;
     const cols = shape[1];
     const full = (s: number[]) => s[0] === cols && s[1] === 1;
     const row = (s: number[]) => s[0] === 0 && s[1] === 1;
     if (full(sa) && row(sb)) return [a, b, cols];
     if (row(sa) && full(sb) && COMMUTES.has(op)) return [b, a, cols];
+    return null;
+  }
+
+  /**
+   * [N, C, L] with one operand full and the other one value per channel (a bias over [N, C, H, W]):
+   * that operand expanded to a row of C·L values, repeated N times.
+   */
+  function channels(op: string, a: TypedArray, sa: number[], b: TypedArray, sb: number[], [, C, L]: number[]): [TypedArray, TypedArray, number] | null {
+    const full = (s: number[]) => s[0] === C * L && s[1] === L && s[2] === 1;
+    const perChannel = (s: number[]) => s[0] === 0 && s[1] === 1 && s[2] === 0;
+    const expand = (v: TypedArray): TypedArray => {
+      const r = new (v.constructor as Float32ArrayConstructor)(C * L);
+      for (let c = 0; c < C; c++) r.fill(v[c], c * L, (c + 1) * L);
+      return r;
+    };
+    if (full(sa) && perChannel(sb)) return [a, expand(b), C * L];
+    if (perChannel(sa) && full(sb) && COMMUTES.has(op)) return [b, expand(a), C * L];
     return null;
   }
 

@@ -247,6 +247,63 @@
         (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kc) (i32.const 5))))
         (br_if $panel (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $panels))))
       (br_if $depth (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (i32.const 256))) (local.get $k)))))
+;; Packing through offset tables (the strided GEMM of the convolutions, src/backend/wasm/matmul.ts):
+  ;; lane l of panel j at depth q is the value at src + (lanes[j·w + l] + depth[q])·es, lanes at or
+  ;; past nl are zero; lanes and depth are i32 element offsets. Writes the panel layout above (w = 4
+  ;; rows of A, or 8 (f32) / 4 (f64) columns of B). Four lanes whose offsets are consecutive (a run
+  ;; along an image row) move as one vector, the others one value at a time.
+  (func (export "packTable") (param $src i32) (param $lanes i32) (param $depth i32) (param $dst i32) (param $panels i32)
+    (param $nl i32) (param $k i32) (param $w i32) (param $f64 i32)
+    (local $p0 i32) (local $kc i32) (local $j i32) (local $p i32) (local $g i32) (local $l i32) (local $i i32)
+    (local $dp i32) (local $sh i32) (local $runs i32) (local $a i32)
+    (if (i32.or (i32.eqz (local.get $panels)) (i32.eqz (local.get $k))) (then (return)))
+    (local.set $sh (select (i32.const 3) (i32.const 2) (local.get $f64)))
+    (loop $blocks
+      (local.set $kc (i32.sub (local.get $k) (local.get $p0)))
+      (local.set $kc (select (i32.const 256) (local.get $kc) (i32.gt_u (local.get $kc) (i32.const 256))))
+      (local.set $j (i32.const 0))
+      (loop $panel
+        ;; bit g/4 of runs: lanes j·w + g .. + 3 are all present and consecutive
+        (local.set $runs (i32.const 0))
+        (local.set $g (i32.const 0))
+        (loop $group
+          (local.set $i (i32.add (i32.mul (local.get $j) (local.get $w)) (local.get $g)))
+          (local.set $a (i32.load (i32.add (local.get $lanes) (i32.shl (local.get $i) (i32.const 2)))))
+          (if (i32.and (i32.le_u (i32.add (local.get $i) (i32.const 4)) (local.get $nl))
+                (i32.and (i32.eq (i32.load offset=4 (i32.add (local.get $lanes) (i32.shl (local.get $i) (i32.const 2)))) (i32.add (local.get $a) (i32.const 1)))
+                  (i32.and (i32.eq (i32.load offset=8 (i32.add (local.get $lanes) (i32.shl (local.get $i) (i32.const 2)))) (i32.add (local.get $a) (i32.const 2)))
+                    (i32.eq (i32.load offset=12 (i32.add (local.get $lanes) (i32.shl (local.get $i) (i32.const 2)))) (i32.add (local.get $a) (i32.const 3))))))
+            (then (local.set $runs (i32.or (local.get $runs) (i32.shl (i32.const 1) (i32.shr_u (local.get $g) (i32.const 2)))))))
+          (br_if $group (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 4))) (local.get $w))))
+        (local.set $p (i32.const 0))
+        (loop $step
+          (local.set $dp (i32.load (i32.add (local.get $depth) (i32.shl (i32.add (local.get $p0) (local.get $p)) (i32.const 2)))))
+          (local.set $g (i32.const 0))
+          (loop $group2
+            (local.set $i (i32.add (i32.mul (local.get $j) (local.get $w)) (local.get $g)))
+            (if (i32.and (local.get $runs) (i32.shl (i32.const 1) (i32.shr_u (local.get $g) (i32.const 2))))
+              (then
+                (local.set $a (i32.add (local.get $src)
+                  (i32.shl (i32.add (i32.load (i32.add (local.get $lanes) (i32.shl (local.get $i) (i32.const 2)))) (local.get $dp)) (local.get $sh))))
+                (v128.store (local.get $dst) (v128.load (local.get $a)))
+                (if (local.get $f64) (then (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $a))))))
+              (else
+                (local.set $l (i32.const 0))
+                (loop $lane
+                  (local.set $a (i32.add (local.get $src)
+                    (i32.shl (i32.add (i32.load (i32.add (local.get $lanes) (i32.shl (local.get $i) (i32.const 2)))) (local.get $dp)) (local.get $sh))))
+                  (if (local.get $f64)
+                    (then (f64.store (i32.add (local.get $dst) (i32.shl (local.get $l) (i32.const 3)))
+                      (select (f64.load (local.get $a)) (f64.const 0) (i32.lt_u (local.get $i) (local.get $nl)))))
+                    (else (f32.store (i32.add (local.get $dst) (i32.shl (local.get $l) (i32.const 2)))
+                      (select (f32.load (local.get $a)) (f32.const 0) (i32.lt_u (local.get $i) (local.get $nl))))))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br_if $lane (i32.lt_u (local.tee $l (i32.add (local.get $l) (i32.const 1))) (i32.const 4))))))
+            (local.set $dst (i32.add (local.get $dst) (i32.shl (i32.const 4) (local.get $sh))))
+            (br_if $group2 (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 4))) (local.get $w))))
+          (br_if $step (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $kc))))
+        (br_if $panel (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $panels))))
+      (br_if $blocks (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (i32.const 256))) (local.get $k)))))
   ;; Elementwise kernels for large float arrays (src/backend/wasm/elementwise.ts stages them here).
 
   ;; o[i] = x[i] op y[i mod p] for i < n (op: 0 add, 1 sub, 2 mul, 3 div; f32): y is a row of p

@@ -4,8 +4,10 @@ import type { Backend } from '../types.js';
 import { createWasmElementwise } from './elementwise.js';
 import { createWasmMatmul, createWasmStridedGemm } from './matmul.js';
 import { type GemmVariant, loadGemm } from './module.js';
+import { createWasmPool, loadPool } from './pool.js';
 
 const loaded = loadGemm();
+const pool = loaded && loadPool();
 
 function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Backend {
   const matmul = createWasmMatmul(exports);
@@ -13,9 +15,11 @@ function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Back
     ...jsBackend,
     name: 'wasm',
     ...createWasmElementwise(exports),
+    // 2-d max and average pooling (pool.wat)
+    ...(pool ? createWasmPool(pool) : {}),
     matmul,
     // the convolutions' strided products
-    gemm: createWasmStridedGemm(matmul),
+    gemm: createWasmStridedGemm(exports),
     // the fused recurrences' per-step products h·W_hhᵀ and dgh·W_hh, too
     rnnForward: (s, a) => rnnForward(s, a, matmul),
     rnnBackward: (s, a) => rnnBackward(s, a, matmul),
@@ -25,8 +29,8 @@ function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Back
 /**
  * The WebAssembly backend: the TypeScript kernels, with matrix products of float32 and float64
  * tensors (matmul and the recurrent layers' steps) run by a SIMD GEMM (src/backend/wasm/gemm.wat),
- * about ten times the TypeScript kernel's speed, and large float add, sub, mul, div and relu by
- * SIMD loops. Null where WebAssembly or its SIMD extension is unavailable.
+ * about ten times the TypeScript kernel's speed, large float add, sub, mul, div and relu by
+ * SIMD loops, and 2-d pooling by a second module (src/backend/wasm/pool.wat). Null where WebAssembly or its SIMD extension is unavailable.
  * @example import { setBackend, getBackend } from 'chainrule'; setBackend('wasm'); getBackend() // 'wasm'
  */
 export const wasmBackend: Backend | null = loaded && createWasmBackend(loaded.exports);

@@ -1,4 +1,4 @@
-import { matmul as jsMatmul, offsets, stridedGemm as jsStridedGemm } from '../js/matmul.js';
+import { matmul as jsMatmul, stridedGemm as jsStridedGemm } from '../js/matmul.js';
 import type { GemmSpec, MatmulSpec, TypedArray } from '../types.js';
 import { Arena } from './arena.js';
 import type { GemmExports } from './module.js';
@@ -114,63 +114,120 @@ function copyRows(dst: TypedArray, d: number, dld: number, src: TypedArray, s: n
   }
 }
 
-type Matmul = (a: TypedArray, b: TypedArray, out: TypedArray, s: MatmulSpec) => void;
+/** [lo, hi] of the offsets table (i.e. i·stride or table[i]) over i < n. */
+function extent(t: Int32Array, n: number): [number, number] {
+  let lo = t[0];
+  let hi = t[0];
+  for (let i = 1; i < n; i++) {
+    const v = t[i];
+    if (v < lo) lo = v;
+    else if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
 
-/**
- * Copies the rows × cols operand at src[off + rowOffset[i] + colOffset[j]] into dst, whole runs at a
- * time: row by row when its columns are adjacent (row-major, returns false), column by column when
- * its rows are (column-major, returns true: the product reads it transposed), else element by
- * element (row-major).
- */
-function gather(dst: TypedArray, src: TypedArray, off: number, rows: number, cols: number, o: GemmSpec['a'], ro: Float64Array, co: Float64Array): boolean {
-  if (!o.colOffsets && o.colStride === 1) {
-    for (let i = 0; i < rows; i++) dst.set(src.subarray(off + ro[i], off + ro[i] + cols), i * cols);
-    return false;
-  }
-  if (!o.rowOffsets && o.rowStride === 1) {
-    for (let j = 0; j < cols; j++) dst.set(src.subarray(off + co[j], off + co[j] + rows), j * rows);
-    return true;
-  }
-  for (let i = 0, q = 0; i < rows; i++) {
-    const r = off + ro[i];
-    for (let j = 0; j < cols; j++) dst[q++] = src[r + co[j]];
-  }
-  return false;
+/** Offsets i·stride (or the table's entries) for i < n, zero-padded to `len` entries. */
+function tableOf(n: number, stride: number, table: Int32Array | undefined, len: number): Int32Array {
+  const t = new Int32Array(len);
+  if (table) t.set(table.subarray(0, n));
+  else for (let i = 0; i < n; i++) t[i] = i * stride;
+  return t;
 }
 
 /**
- * The strided batched GEMM (Backend.gemm, used by the convolutions) on top of the wasm matmul: per
- * batch entry, A and B are gathered through their strides or offset tables into contiguous
- * matrices (a broadcast operand once), multiplied in wasm, and C is written or accumulated through
- * its strides. The gathers cost O(mk + kn) against the product's O(mnk).
+ * The strided batched GEMM (Backend.gemm, used by the convolutions) in wasm: per batch entry, the
+ * span of each operand that the entry reads is copied into the module's memory as stored (a
+ * broadcast operand once), packed there straight into the GEMM's panels through its offset tables
+ * (packTable in gemm.wat: runs of consecutive offsets, such as a row of an image, move as vectors),
+ * multiplied, and C is written or accumulated through its strides (a batch sum stays in the module
+ * until the end).
  */
-export function createWasmStridedGemm(matmul: Matmul, minWork = WASM_MIN_WORK): (a: TypedArray, b: TypedArray, c: TypedArray, s: GemmSpec) => void {
+export function createWasmStridedGemm(mod: GemmExports, minWork = WASM_MIN_WORK): (a: TypedArray, b: TypedArray, c: TypedArray, s: GemmSpec) => void {
+  const arena = new Arena(mod.memory);
+  let i32 = new Int32Array(mod.memory.buffer);
+  const ints = (): Int32Array => {
+    if (i32.buffer !== mod.memory.buffer) i32 = new Int32Array(mod.memory.buffer);
+    return i32;
+  };
+  const align = (bytes: number): number => Math.ceil(bytes / 32) * 32;
+
   return function gemm(a: TypedArray, b: TypedArray, c: TypedArray, s: GemmSpec): void {
     const { batch, m, n, k, a: A, b: B, c: C } = s;
-    const F = c instanceof Float64Array ? Float64Array : Float32Array;
+    const double = c instanceof Float64Array;
+    const F = double ? Float64Array : Float32Array;
     if (m * n * k < minWork || n === 1 || batch === 0 || !(c instanceof F && a instanceof F && b instanceof F)) {
       jsStridedGemm(a, b, c, s);
       return;
     }
-    const ar = offsets(m, A.rowStride, A.rowOffsets);
-    const ac = offsets(k, A.colStride, A.colOffsets);
-    const br = offsets(k, B.rowStride, B.rowOffsets);
-    const bc = offsets(n, B.colStride, B.colOffsets);
-    const at = new F(m * k);
-    const bt = new F(k * n);
-    const ct = new F(m * n);
-    const spec: MatmulSpec = { batch: 1, m, n, k, transA: false, transB: false, strideA: 0, strideB: 0 };
-    for (let t = 0; t < batch; t++) {
-      if (t === 0 || A.batchStride !== 0) spec.transA = gather(at, a, A.offset + t * A.batchStride, m, k, A, ar, ac);
-      if (t === 0 || B.batchStride !== 0) spec.transB = gather(bt, b, B.offset + t * B.batchStride, k, n, B, br, bc);
-      matmul(at, bt, ct, spec);
+    const es = double ? 8 : 4;
+    const nr = double ? 4 : 8;
+    const mp = Math.ceil(m / MR);
+    const np = Math.ceil(n / nr);
+    // A's lanes are its rows, its depth its columns; B's lanes are its columns, its depth its rows
+    const aLanes = tableOf(m, A.rowStride, A.rowOffsets, mp * MR);
+    const aDepth = tableOf(k, A.colStride, A.colOffsets, k);
+    const bLanes = tableOf(n, B.colStride, B.colOffsets, np * nr);
+    const bDepth = tableOf(k, B.rowStride, B.rowOffsets, k);
+    const [al0, al1] = extent(aLanes, m);
+    const [ad0, ad1] = extent(aDepth, k);
+    const [bl0, bl1] = extent(bLanes, n);
+    const [bd0, bd1] = extent(bDepth, k);
+    // each entry reads A at offset + [lo, hi] (and B likewise); the tables are made relative to lo
+    const aLo = al0 + ad0;
+    const aSpan = al1 + ad1 - aLo + 1;
+    const bLo = bl0 + bd0;
+    const bSpan = bl1 + bd1 - bLo + 1;
+    for (let i = 0; i < m; i++) aLanes[i] -= al0;
+    for (let i = 0; i < k; i++) aDepth[i] -= ad0;
+    for (let i = 0; i < n; i++) bLanes[i] -= bl0;
+    for (let i = 0; i < k; i++) bDepth[i] -= bd0;
+    // bytes: packed A, packed B, C (4mp rows of np·32 bytes), the two staged spans, the four tables
+    const at: number[] = [];
+    let end = 0;
+    for (const size of [mp * MR * k * es, np * nr * k * es, mp * MR * np * 32, aSpan * es, bSpan * es, aLanes.length * 4, k * 4, bLanes.length * 4, k * 4]) {
+      at.push(end);
+      end += align(size);
+    }
+    const [paAt, pbAt, cAt, saAt, sbAt, t0, t1, t2, t3] = at;
+    if (!arena.reserve(end)) {
+      jsStridedGemm(a, b, c, s);
+      return;
+    }
+    const mem = ints();
+    mem.set(aLanes, t0 / 4);
+    mem.set(aDepth, t1 / 4);
+    mem.set(bLanes, t2 / 4);
+    mem.set(bDepth, t3 / 4);
+    const view = double ? arena.f64 : arena.f32;
+    const cOff = cAt / es;
+    const ldc = np * nr;
+    const f64 = double ? 1 : 0;
+    function writeOut(t: number): void {
       const co = C.offset + (s.sumBatch ? 0 : t * C.batchStride);
-      const add = s.accumulate || (s.sumBatch && t > 0);
-      for (let i = 0, q = 0; i < m; i++) {
+      const add = s.accumulate;
+      for (let i = 0; i < m; i++) {
         const row = co + i * C.rowStride;
-        if (add) for (let j = 0; j < n; j++) c[row + j * C.colStride] += ct[q++];
-        else for (let j = 0; j < n; j++) c[row + j * C.colStride] = ct[q++];
+        const src = cOff + i * ldc;
+        if (C.colStride === 1 && !add) c.set(view.subarray(src, src + n), row);
+        else if (add) for (let j = 0; j < n; j++) c[row + j * C.colStride] += view[src + j];
+        else for (let j = 0; j < n; j++) c[row + j * C.colStride] = view[src + j];
       }
     }
+    for (let t = 0; t < batch; t++) {
+      if (t === 0 || A.batchStride !== 0) {
+        const o = A.offset + t * A.batchStride + aLo;
+        view.set(a.subarray(o, o + aSpan), saAt / es);
+        mod.packTable(saAt, t0, t1, paAt, mp, m, k, MR, f64);
+      }
+      if (t === 0 || B.batchStride !== 0) {
+        const o = B.offset + t * B.batchStride + bLo;
+        view.set(b.subarray(o, o + bSpan), sbAt / es);
+        mod.packTable(sbAt, t2, t3, pbAt, np, n, k, nr, f64);
+      }
+      if (t === 0 || !s.sumBatch) view.fill(0, cOff, cOff + mp * MR * ldc);
+      mod.gemm(paAt, pbAt, cAt, mp, np, k, f64);
+      if (!s.sumBatch) writeOut(t);
+    }
+    if (s.sumBatch) writeOut(0);
   };
 }

@@ -9,6 +9,8 @@ export interface GemmExports {
   packPanels(src: number, ld: number, dst: number, panels: number, k: number, wb: number): void;
   /** Packs a staged float32 operand stored along the depth, w = 4 or 8 rows a panel. */
   packDepth32(src: number, ld: number, dst: number, panels: number, k: number, w: number): void;
+  /** Packs through offset tables: lane l of panel j at depth q is at src + (lanes[j·w + l] + depth[q])·es (lanes past nl: zero). */
+  packTable(src: number, lanes: number, depth: number, dst: number, panels: number, nl: number, k: number, w: number, f64: number): void;
   /** Packs a staged float64 operand stored along the depth, 4 rows a panel. */
   packDepth64(src: number, ld: number, dst: number, panels: number, k: number): void;
   /** o = x op y (0 add, 1 sub, 2 mul, 3 div) with y a row of p values repeated along x; n values. */

@@ -37,17 +37,19 @@ export interface BatchNormOptions {
 }
 
 /**
- * Batch normalisation over [N, C] or [N, C, L] inputs, as torch.nn.functional.batch_norm:
- * training normalises with the batch mean and biased variance and moves the running mean and
- * the running (unbiased) variance in place; evaluation normalises with the running statistics.
+ * Batch normalisation over [N, C, ...] inputs ([N, C], [N, C, L], [N, C, H, W], ...), as
+ * torch.nn.functional.batch_norm: training normalises with the batch mean and biased variance and
+ * moves the running mean and the running (unbiased) variance in place; evaluation normalises with
+ * the running statistics.
  * @example batchNorm(randn([8, 3]), zeros([3]), ones([3]), { training: true }).shape // [8, 3]
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
-  if (x.ndim !== 2 && x.ndim !== 3) throw new ChainruleError(`batchNorm: expected input [N, C] or [N, C, L], got ${showShape(x.shape)}`);
+  if (x.ndim < 2) throw new ChainruleError(`batchNorm: expected input [N, C, ...], got ${showShape(x.shape)}`);
   const C = x.shape[1];
   const eps = opts.eps ?? 1e-5;
-  const dims = x.ndim === 2 ? [0] : [0, 2];
-  const bshape = x.ndim === 2 ? [C] : [C, 1];
+  // every dim but the channels', and the channels broadcast over the dims after them
+  const dims = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)];
+  const bshape = [C, ...new Array<number>(x.ndim - 2).fill(1)];
   const training = opts.training ?? false;
   let mean: Tensor;
   let v: Tensor;

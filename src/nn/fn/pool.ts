@@ -1,7 +1,7 @@
 import { ChainruleError } from '../../errors.js';
 import { showShape } from '../module.js';
 import { convOutLength } from './conv.js';
-import { asStrided, stack, type Tensor, windowMax } from '../../ops/index.js';
+import { asStrided, avgPool2d, stack, type Tensor, windowMax } from '../../ops/index.js';
 
 export interface MaxPool1dOptions {
   /** default: kernelSize */
@@ -60,21 +60,43 @@ export function maxPool1d(x: Tensor, kernelSize: number, opts: MaxPool1dOptions 
   return unbatched ? y.squeeze(0) : y;
 }
 
+export interface AvgPool1dOptions {
+  /** default: kernelSize */
+  stride?: number;
+  /** zeros added on both sides (at most half the kernel) */
+  padding?: number;
+  /** round the output length up instead of down */
+  ceilMode?: boolean;
+  /** divide by the whole window, padding included (default true), or by its elements inside the input */
+  countIncludePad?: boolean;
+}
+
 /**
- * Average over sliding windows (zero padding counted, as PyTorch's default count_include_pad).
+ * Average over sliding windows, as torch.nn.functional.avg_pool1d (the 2-d average pooling kernel
+ * over a height of 1, as PyTorch runs it).
  * @example avgPool1d(tensor([[[1, 3, 2, 6]]]), 2).toArray() // [[[2, 4]]]
  */
-export function avgPool1d(x: Tensor, kernelSize: number, opts: { stride?: number; padding?: number } = {}): Tensor {
+export function avgPool1d(x: Tensor, kernelSize: number, opts: AvgPool1dOptions = {}): Tensor {
   const stride = opts.stride ?? kernelSize;
   const padding = opts.padding ?? 0;
+  for (const [v, what, min] of [
+    [kernelSize, 'kernelSize', 1],
+    [stride, 'stride', 1],
+    [padding, 'padding', 0],
+  ] as const) {
+    if (!Number.isInteger(v) || v < min) throw new ChainruleError(`avgPool1d: ${what} must be an integer >= ${min}, got ${v}`);
+  }
   if (padding > kernelSize / 2) throw new ChainruleError(`avgPool1d: padding ${padding} must be at most half the kernel size ${kernelSize}`);
   const [xb, unbatched] = batched(x, 'avgPool1d');
-  const [N, C, L] = xb.shape;
-  const Lout = convOutLength(L, kernelSize, stride, padding, 1);
+  const L = xb.shape[2];
+  const Lout = convOutLength(L, kernelSize, stride, padding, 1, opts.ceilMode ?? false);
   if (Lout <= 0) throw new ChainruleError(`avgPool1d: input length ${L} is shorter than the kernel ${kernelSize}`);
-  const xp = padding ? xb.pad([padding, padding]) : xb;
-  const Lp = xp.shape[2];
-  const y = asStrided(xp, [N, C, Lout, kernelSize], [C * Lp, Lp, stride, 1]).mean(3);
+  const y = avgPool2d(xb.unsqueeze(2), [1, kernelSize], {
+    stride: [1, stride],
+    padding: [0, padding],
+    ceilMode: opts.ceilMode ?? false,
+    countIncludePad: opts.countIncludePad ?? true,
+  }).squeeze(2);
   return unbatched ? y.squeeze(0) : y;
 }
 
