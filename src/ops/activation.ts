@@ -35,7 +35,7 @@ function reluBackward(g: Tensor, y: Tensor): Tensor {
 /** max(x, 0) (NaN stays NaN); gradient 1 where x > 0 and 0 elsewhere (0 at x = 0, as in PyTorch). */
 export const relu = unaryOp({
   name: 'relu',
-  doc: 'max(x, 0), NaN staying NaN; the gradient is 1 where x > 0 and 0 elsewhere, also at 0, as in PyTorch (which passes it at NaN).',
+  doc: 'max(x, 0); the gradient is 1 where x > 0 and 0 elsewhere, also at 0, as in PyTorch.',
   problem: 'relu',
   // x < 0 rather than x > 0: NaN (and -0) pass through, as PyTorch's clamp_min
   kernel: unaryKernel('relu', (x) => (x < 0 ? 0 : x)),
