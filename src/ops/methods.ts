@@ -32,12 +32,26 @@ type NamesOf<T> = T extends { readonly __names?: infer M } ? M : never;
 /** The method form of an op: its first argument becomes `this`. */
 type MethodOf<F> = F extends (self: never, ...rest: infer R) => infer O ? (...rest: R) => O : never;
 
-type MethodTable<T> = {
-  [K in keyof T as T[K] extends Op ? MethodNames<NamesOf<T[K]>> : never]: T[K] extends (...args: infer A) => infer O ? MethodOf<(...args: A) => O> : never;
+type MethodType<F> = F extends (...args: infer A) => infer O ? MethodOf<(...args: A) => O> : never;
+
+/**
+ * The methods named as their op's export. Written as a filter on the export's own key (`K` or
+ * never), so TypeScript links each method to the op's declaration and it shows the op's doc comment.
+ */
+type SameNamed<T> = {
+  [K in keyof T as T[K] extends Op ? (K extends MethodNames<NamesOf<T[K]>> ? K : never) : never]: MethodType<T[K]>;
 };
 
+/** The methods named otherwise (an entry's `method` name or a `methodAliases` entry). */
+type Renamed<T> = {
+  [K in keyof T as T[K] extends Op ? Exclude<MethodNames<NamesOf<T[K]>>, K> : never]: MethodType<T[K]>;
+};
+
+type SameNamedMethods = SameNamed<OpExports>;
+type RenamedMethods = Renamed<OpExports>;
+
 /** Every Tensor method that comes from the op table. */
-export type OpMethods = MethodTable<OpExports>;
+export type OpMethods = SameNamedMethods & RenamedMethods;
 
 /** The methods that are not an op applied to this tensor as its first argument. */
 export interface ExtraMethods {
@@ -58,7 +72,9 @@ export interface ExtraMethods {
 }
 
 declare module '../tensor/tensor.js' {
-  interface Tensor extends OpMethods, ExtraMethods {}
+  // the two halves of OpMethods extended one by one: an intersection here would make TypeScript
+  // resolve every method's type while it is still resolving Tensor's bases
+  interface Tensor extends SameNamedMethods, RenamedMethods, ExtraMethods {}
 }
 
 /**
