@@ -86,7 +86,9 @@ function fsyncDir(dir: string): void {
  * (fsync), then renamed over `path`. A crash or error at any point leaves the old file (or no
  * file), never a truncated one; a replaced file keeps its permissions. The folder must exist.
  * Errors name `path` (never the temporary file) and start with `op: ` when `op` is given.
- * @example writeFileAtomic('out/report.md', '# Report\n');
+ * @example
+ * writeFileAtomic('report.md', '# Report\n');
+ * writeFileAtomic('report.md', '# Report, second draft\n'); // replaces it in one rename
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, op?: string): void {
   const fail = (why: string) => new ChainruleError(`${op ? `${op}: ` : ''}cannot write ${path}: ${why}`);
@@ -149,7 +151,10 @@ export function readFileBytes(path: string, op = 'load'): Uint8Array {
 /**
  * True when both paths name the same existing file (also through links), so a command can refuse
  * to write its output over its own input.
- * @example sameFile('a.yaml', './a.yaml') // true
+ * @example
+ * writeFileAtomic('a.yaml', 'x: 1\n');
+ * sameFile('a.yaml', './a.yaml') // true
+ * sameFile('a.yaml', 'missing.yaml') // false
  */
 export function sameFile(a: string, b: string): boolean {
   const sa = statOrNull(a);
@@ -315,7 +320,9 @@ function dropStage(stage: string): void {
  * `out` changes. Files of the earlier run that this run does not write are removed, but only those
  * its marker lists and that are unchanged since; any other file in the folder stays byte for
  * byte. The folder gets a new `.chainrule-run.json` marker listing what was written.
- * @example await writeRunDir('runs/cnn', (dir) => writeFileAtomic(join(dir, 'a.txt'), 'x'));
+ * @example
+ * await writeRunDir('runs/cnn', (dir) => writeFileAtomic(`${dir}/a.txt`, 'x'));
+ * sameFile('runs/cnn/a.txt', './runs/cnn/a.txt') // true
  */
 export async function writeRunDir(out: string, build: (dir: string) => Promise<void> | void, opts: RunDirOptions = {}): Promise<void> {
   checkRunDir(out, opts);

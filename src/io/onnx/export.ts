@@ -13,6 +13,7 @@ import { type OnnxMessage, loadOnnxSchema } from './proto.js';
 /** Axes whose size is free, per input or output name: a list of axes, or axes with their names. */
 export type DynamicAxes = Readonly<Record<string, readonly number[] | Readonly<Record<number, string>>>>;
 
+/** The options of exportOnnx and writeOnnx (torch.onnx.export's, camelCased): opset, input and output names, dynamic axes, graph name. */
 export interface ExportOnnxOptions {
   /** the ONNX opset, 13 to 17 (default 17) */
   opset?: number;
