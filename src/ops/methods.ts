@@ -58,16 +58,42 @@ export interface ExtraMethods {
   /**
    * Backpropagates from this tensor: `y.backward()` for a scalar, `y.backward(upstream)` with
    * dL/dy of y's shape, `y.backward({ createGraph: true })` to differentiate the gradients again.
+   * Gradients add up in the leaves' `.grad` (torch.Tensor.backward).
+   * @example
+   * const x = tensor([1, 2], { requiresGrad: true });
+   * x.mul(x).backward(tensor([1, 10]));
+   * x.grad // [2, 40]
    */
   backward(upstream?: Tensor | number | BackwardOptions, opts?: BackwardOptions): void;
-  /** This tensor where cond holds, other elsewhere (torch.Tensor.where). */
+  /**
+   * This tensor where cond holds, other elsewhere (torch.Tensor.where).
+   * @example tensor([1, 2, 3]).where(tensor([1, 0, 1]).gt(0), 0) // [1, 0, 3]
+   */
   where(cond: Tensor, other: TensorLike): Tensor;
-  /** The dimensions reversed (the transpose of a matrix). */
+  /**
+   * The dimensions reversed (the transpose of a matrix; torch's .T).
+   * @example tensor([[1, 2, 3]]).T // [[1], [2], [3]]
+   */
   readonly T: Tensor;
-  /** Every chainrule tensor is contiguous: returns itself. */
+  /**
+   * Every chainrule tensor is contiguous: returns itself (torch.Tensor.contiguous).
+   * @example const t = tensor([1]); t.contiguous() === t // true
+   */
   contiguous(): Tensor;
+  /**
+   * A float32 copy (torch.Tensor.float).
+   * @example tensor([1, 2], { dtype: 'int32' }).float().dtype // 'float32'
+   */
   float(): Tensor;
+  /**
+   * A float64 copy (torch.Tensor.double).
+   * @example tensor([0.5]).double().dtype // 'float64'
+   */
   double(): Tensor;
+  /**
+   * An int32 copy, rounding toward zero (torch.Tensor.int).
+   * @example tensor([1.7, -1.7]).int() // [1, -1]
+   */
   int(): Tensor;
 }
 

@@ -37,7 +37,11 @@ export function csrFromRows(rows: readonly Map<number, number>[], cols: number):
 
 /**
  * The sub-matrix made of the given rows, in the given order (a mini-batch).
- * @example csrSelectRows(m, [3, 0]).rows // 2
+ * @example
+ * const m = csrFromRows([new Map([[0, 1]]), new Map([[1, 2]]), new Map([[2, 3]])], 3);
+ * const batch = csrSelectRows(m, [2, 0]);
+ * batch.rows; // 2
+ * csrToDense(batch); // [0, 0, 3, 1, 0, 0]
  */
 export function csrSelectRows(m: CsrMatrix, rowIds: ArrayLike<number>): CsrMatrix {
   const n = rowIds.length;
