@@ -35,7 +35,11 @@ export interface GradOptions extends BackwardOptions {}
 
 /**
  * Returns [value, gradients] of a scalar function with respect to all its tensor arguments.
- * @example const [v, [g]] = valueAndGrad((x) => x.mul(x).sum())(tensor([3])); // v.item() 9, g.item() 6
+ * The value is detached unless `createGraph` is set (torch.func.grad_and_value, JAX's value_and_grad).
+ * @example
+ * const [v, [g]] = valueAndGrad((x) => x.mul(x).sum())(tensor([3]));
+ * v.item(); // 9
+ * g.item(); // 6
  */
 export function valueAndGrad(f: (...xs: Tensor[]) => Tensor, opts: GradOptions = {}) {
   return (...args: Tensor[]): [Tensor, Tensor[]] => {

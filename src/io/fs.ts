@@ -89,6 +89,7 @@ function fsyncDir(dir: string): void {
  * @example
  * writeFileAtomic('report.md', '# Report\n');
  * writeFileAtomic('report.md', '# Report, second draft\n'); // replaces it in one rename
+ * readFileBytes('report.md', 'example').length; // 23
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, op?: string): void {
   const fail = (why: string) => new ChainruleError(`${op ? `${op}: ` : ''}cannot write ${path}: ${why}`);
@@ -124,7 +125,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, op?: st
 /**
  * Creates a folder and any missing parents (like `mkdir -p`); an existing folder is fine. Only
  * ever creates: nothing that exists is touched.
- * @example makeDirs('runs/cnn');
+ * @example
+ * makeDirs('made/deep');
+ * makeDirs('made/deep'); // already there: nothing happens
+ * writeFileAtomic('made/deep/notes.txt', 'ok');
+ * sameFile('made/deep/notes.txt', 'made/../made/deep/notes.txt'); // true
  */
 export function makeDirs(path: string): void {
   const s = statOrNull(path);
@@ -248,7 +253,16 @@ function specialFolder(target: string): string | null {
  * empty one, or one written by an earlier chainrule run (it holds the run marker). Refused: an
  * existing file (always), and without `force` a non-empty folder without the marker, `.`, `..`,
  * the home folder and filesystem roots.
- * @example checkRunDir('runs/cnn');
+ * @example
+ * checkRunDir('runs/new'); // a missing folder is fine
+ * writeFileAtomic('notes.txt', 'mine');
+ * let refused = false;
+ * try {
+ *   checkRunDir('notes.txt');
+ * } catch {
+ *   refused = true;
+ * }
+ * refused; // true
  */
 export function checkRunDir(out: string, opts: RunDirOptions = {}): void {
   const flag = opts.flag ?? '--out';

@@ -14,7 +14,7 @@ export interface CsrMatrix {
 
 /**
  * Builds a CSR matrix from per-row maps column -> value (zeros are dropped, columns sorted).
- * @example csrFromRows([new Map([[2, 1.5]]), new Map()], 3).indptr // Int32Array [0, 1, 1]
+ * @example csrFromRows([new Map([[2, 1.5]]), new Map()], 3).indptr // [0, 1, 1]
  */
 export function csrFromRows(rows: readonly Map<number, number>[], cols: number): CsrMatrix {
   let nnz = 0;
@@ -65,7 +65,7 @@ export function csrSelectRows(m: CsrMatrix, rowIds: ArrayLike<number>): CsrMatri
 
 /**
  * The dense row-major copy (for tests and small matrices only).
- * @example csrToDense(csrFromRows([new Map([[1, 2]])], 2)) // Float64Array [0, 2]
+ * @example csrToDense(csrFromRows([new Map([[1, 2]])], 2)) // [0, 2]
  */
 export function csrToDense(m: CsrMatrix): Float64Array {
   const out = new Float64Array(m.rows * m.cols);
