@@ -3,7 +3,14 @@
  * The message names the op (or module) and the shapes involved.
  *
  * @example
- * try { tensor([1, 2]).matmul(tensor([1, 2, 3])) } catch (e) { e instanceof ChainruleError } // true
+ * let caught: unknown;
+ * try {
+ *   tensor([1, 2]).matmul(tensor([1, 2, 3]));
+ * } catch (e) {
+ *   caught = e;
+ * }
+ * caught instanceof ChainruleError; // true
+ * (caught as Error).message.startsWith('matmul'); // true
  */
 export class ChainruleError extends Error {
   constructor(message: string) {

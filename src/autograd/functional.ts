@@ -35,7 +35,11 @@ export interface GradOptions extends BackwardOptions {}
 
 /**
  * Returns [value, gradients] of a scalar function with respect to all its tensor arguments.
- * @example const [v, [g]] = valueAndGrad((x) => x.mul(x).sum())(tensor([3])); // v.item() 9, g.item() 6
+ * The value is detached unless `createGraph` is set (torch.func.grad_and_value, JAX's value_and_grad).
+ * @example
+ * const [v, [g]] = valueAndGrad((x) => x.mul(x).sum())(tensor([3]));
+ * v.item(); // 9
+ * g.item(); // 6
  */
 export function valueAndGrad(f: (...xs: Tensor[]) => Tensor, opts: GradOptions = {}) {
   return (...args: Tensor[]): [Tensor, Tensor[]] => {
@@ -48,7 +52,15 @@ export function valueAndGrad(f: (...xs: Tensor[]) => Tensor, opts: GradOptions =
   };
 }
 
-/** The gradients of a scalar function with respect to all its tensor arguments (JAX's grad). */
+/**
+ * The gradients of a scalar function with respect to all its tensor arguments (JAX's grad): one
+ * gradient per argument, each of that argument's shape.
+ * @example
+ * const f = grad((x, y) => x.mul(y).sum());
+ * const [dx, dy] = f(tensor([1, 2]), tensor([3, 4]));
+ * dx; // [3, 4]
+ * dy; // [1, 2]
+ */
 export function grad(f: (...xs: Tensor[]) => Tensor, opts: GradOptions = {}) {
   const vg = valueAndGrad(f, opts);
   return (...args: Tensor[]): Tensor[] => vg(...args)[1];
@@ -82,15 +94,21 @@ export function jacobian(f: (x: Tensor) => Tensor, x: Tensor): Tensor {
   return J;
 }
 
+/** The tolerances of gradcheck (torch.autograd.gradcheck's): an element passes when |numerical - analytical| <= atol + rtol·|numerical|. */
 export interface GradcheckOptions {
+  /** the central-difference step (default 1e-6) */
   eps?: number;
+  /** absolute tolerance (default 1e-5) */
   atol?: number;
+  /** relative tolerance (default 1e-3) */
   rtol?: number;
   /** throw on failure (default) or return the report */
   raise?: boolean;
 }
 
+/** What gradcheck found: whether every element agreed, and the worst one. */
 export interface GradcheckReport {
+  /** every element within tolerance */
   ok: boolean;
   /** worst mismatch: which input, which element, analytical vs numerical */
   worst: { input: number; index: number; analytical: number; numerical: number; error: number } | null;
@@ -100,7 +118,16 @@ export interface GradcheckReport {
  * Compares autograd's gradients with central differences in float64 for a function of float64
  * tensors, element by element, through a random projection of the output (so non-scalar
  * outputs are covered). Throws (or reports) the worst element when they disagree.
- * @example gradcheck((x) => x.tanh(), [randn([3], { dtype: 'float64' })]) // ok
+ * @example
+ * gradcheck((x) => x.tanh(), [randn([3], { dtype: 'float64' })]).ok // true
+ * @example
+ * // a wrong backward is caught (raise: false returns the report instead of throwing)
+ * const bad = customOp({ name: 'bad', forward: (x) => x.square(), backward: (g, [x]) => [g.mul(x)] });
+ * const report = gradcheck(bad, [tensor([1, 2], { dtype: 'float64' })], { raise: false });
+ * report.ok; // false
+ * report.worst?.index; // 1
+ * // the backward is half the true derivative 2x
+ * (report.worst?.numerical ?? 0) / (report.worst?.analytical ?? 1); // 2
  */
 export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckReport {
   const eps = opts.eps ?? 1e-6;

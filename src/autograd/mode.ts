@@ -1,6 +1,11 @@
 let gradEnabled = true;
 let anomaly = false;
 
+/**
+ * Whether ops are being recorded for autograd: true, except inside noGrad (torch.is_grad_enabled).
+ * @example isGradEnabled() // true
+ * @example noGrad(() => isGradEnabled()) // false
+ */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
@@ -18,13 +23,22 @@ export function withGradMode<T>(enabled: boolean, fn: () => T): T {
 
 /**
  * Runs `fn` without recording operations for autograd (for evaluation and parameter updates).
- * @example const y = noGrad(() => model.forward(x)); y.requiresGrad // false
+ * @example
+ * const w = tensor([1, 2], { requiresGrad: true });
+ * const y = noGrad(() => w.mul(3));
+ * y.requiresGrad; // false
+ * y; // [3, 6]
  */
 export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }
 
-/** Runs `fn` with recording turned back on inside a noGrad region. */
+/**
+ * Runs `fn` with recording turned back on inside a noGrad region (torch.enable_grad).
+ * @example
+ * const w = tensor([1], { requiresGrad: true });
+ * noGrad(() => enableGrad(() => w.mul(2))).requiresGrad // true
+ */
 export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
 }
@@ -33,7 +47,20 @@ export function isAnomalyEnabled(): boolean {
   return anomaly;
 }
 
-/** Turns anomaly detection on or off globally (see detectAnomaly for a scoped form). */
+/**
+ * Turns anomaly detection on or off globally (torch.autograd.set_detect_anomaly; see
+ * detectAnomaly for a scoped form). Off by default: it checks every op's output.
+ * @example
+ * setDetectAnomaly(true);
+ * let failed = false;
+ * try {
+ *   tensor([-1]).sqrt();
+ * } catch {
+ *   failed = true; // sqrt turned a finite input into NaN
+ * }
+ * setDetectAnomaly(false);
+ * failed; // true
+ */
 export function setDetectAnomaly(on: boolean): void {
   anomaly = on;
 }
@@ -41,7 +68,15 @@ export function setDetectAnomaly(on: boolean): void {
 /**
  * Runs `fn` with anomaly detection: the first op whose forward or backward turns finite inputs
  * into NaN or Infinity throws a ChainruleError that names it.
- * @example detectAnomaly(() => tensor([0]).log().backward()) // throws: log produced -Infinity ...
+ * @example
+ * let message = '';
+ * try {
+ *   detectAnomaly(() => tensor([0]).log());
+ * } catch (e) {
+ *   message = (e as Error).message;
+ * }
+ * message; // 'detectAnomaly: log produced -Infinity in its forward pass from finite inputs (shapes [1])'
+ * detectAnomaly(() => tensor([1]).log().item()); // 0
  */
 export function detectAnomaly<T>(fn: () => T): T {
   const prev = anomaly;

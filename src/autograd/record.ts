@@ -43,6 +43,12 @@ export function checkAnomaly(op: string, phase: 'forward' | 'backward', inputs: 
 /**
  * Attaches the tape entry for `out = op(inputs)` when gradients are being recorded and any
  * input requires them. Every differentiable op calls this once, right after its forward kernel.
+ * `backward` maps dL/d(out) to dL/d(input) for each input (null where none flows).
+ * @example
+ * const x = tensor([3], { requiresGrad: true });
+ * const y = record({ name: 'triple', latex: ([a]) => `3${a}` }, [x], noGrad(() => x.mul(3)), (g) => [g.mul(3)]);
+ * y.backward();
+ * x.grad?.item(); // 3
  */
 export function record(
   op: OpInfo,

@@ -41,8 +41,11 @@ export function registerBackend(b: Backend): void {
 }
 
 /**
- * Selects the backend that runs every kernel from now on.
- * @example setBackend('js'); getBackend() // 'js'
+ * Selects the backend that runs every kernel from now on: 'js' (the reference), 'wasm' or
+ * 'native' (see listBackends). Results agree across backends to rounding.
+ * @example
+ * setBackend('js');
+ * getBackend(); // 'js'
  */
 export function setBackend(name: string): void {
   if (!active) init();
@@ -53,7 +56,11 @@ export function setBackend(name: string): void {
   active = b;
 }
 
-/** The name of the backend in use. */
+/**
+ * The name of the backend in use: 'js', 'wasm' or 'native' (the fastest available one until
+ * setBackend picks another).
+ * @example listBackends().includes(getBackend()) // true
+ */
 export function getBackend(): string {
   return (active ?? init()).name;
 }

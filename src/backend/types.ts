@@ -183,7 +183,8 @@ function fmix32(x: number): number {
  * (b·L + i)·S + j under the call's seed is at least ⌊p·2³²⌋. A counter-based hash (murmur3's
  * finaliser, twice), so the forward, the backward and every backend draw the same mask without
  * storing it.
- * @example attentionKeep(7, 12345, 0) // true (p = 0 keeps everything)
+ * @example attentionKeep(7, 12345, 0) // true
+ * @example attentionKeep(7, 12345, 2 ** 32) // false
  */
 export function attentionKeep(seed: number, index: number, threshold: number): boolean {
   const hi = Math.floor(index / 4294967296);

@@ -7,7 +7,11 @@ import { stack, Tensor } from '../ops/index.js';
  * a new first dimension; numbers become a 1-D tensor (int32 when all are integers, else float32);
  * booleans a bool tensor; arrays and plain objects are collated position by position / key by
  * key. Anything else (strings, ...) is returned as a list.
- * @example defaultCollate([[tensor([1, 2]), 0], [tensor([3, 4]), 1]]) // [Tensor [2,2], Tensor [2] int32]
+ * @example
+ * const [xb, yb] = data.defaultCollate([[tensor([1, 2]), 0], [tensor([3, 4]), 1]]) as Tensor[];
+ * xb // [[1, 2], [3, 4]]
+ * yb // [0, 1]
+ * yb.dtype // 'int32'
  */
 export function defaultCollate(batch: readonly unknown[]): unknown {
   if (batch.length === 0) throw new ChainruleError('defaultCollate: cannot collate an empty batch');

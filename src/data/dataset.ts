@@ -27,8 +27,13 @@ export function rowOf(t: Tensor, i: number): Tensor {
  * Wraps tensors that share their first dimension: example i is [t0[i], t1[i], ...].
  * DataLoader batches it with one gather per tensor instead of stacking rows.
  * @example
- * const ds = new TensorDataset(X, y); // X [100, 4], y [100]
- * const [x0, y0] = ds.get(0);         // x0 [4], y0 []
+ * const X = tensor([[1, 2], [3, 4], [5, 6]]);
+ * const y = tensor([0, 1, 0], { dtype: 'int32' });
+ * const ds = new data.TensorDataset(X, y);
+ * ds.length // 3
+ * const [x1, y1] = ds.get(1);
+ * x1 // [3, 4]
+ * y1.item() // 1
  */
 export class TensorDataset implements Dataset<Tensor[]> {
   readonly tensors: Tensor[];
@@ -59,7 +64,11 @@ export class TensorDataset implements Dataset<Tensor[]> {
 
 /**
  * The examples of `dataset` at `indices`, in that order (what randomSplit returns).
- * @example new Subset(ds, [0, 2, 4]).length // 3
+ * @example
+ * const ds = new data.ArrayDataset(['a', 'b', 'c', 'd', 'e']);
+ * const picked = new data.Subset(ds, [4, 0, 2]);
+ * picked.length // 3
+ * picked.get(0) // 'e'
  */
 export class Subset<T> implements Dataset<T> {
   constructor(
@@ -82,7 +91,7 @@ export class Subset<T> implements Dataset<T> {
 
 /**
  * A dataset over a plain array of examples.
- * @example new ArrayDataset([{ x: 1, y: 0 }, { x: 2, y: 1 }]).get(1).x // 2
+ * @example new data.ArrayDataset([{ x: 1, y: 0 }, { x: 2, y: 1 }]).get(1).x // 2
  */
 export class ArrayDataset<T> implements Dataset<T> {
   constructor(readonly items: readonly T[]) {

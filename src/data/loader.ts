@@ -6,6 +6,7 @@ import { defaultCollate } from './collate.js';
 import { type Dataset, TensorDataset } from './dataset.js';
 import { indexSelect, type Tensor } from '../ops/index.js';
 
+/** The options of a DataLoader (PyTorch's names, camelCased): batch size, shuffling, its generator, dropLast, collate. */
 export interface DataLoaderOptions<T, B> {
   /** examples per batch (default 1) */
   batchSize?: number;
@@ -24,8 +25,13 @@ export interface DataLoaderOptions<T, B> {
  * DataLoader. Each `for..of` pass is one epoch; with `shuffle` each pass draws a new order.
  *
  * @example
- * const loader = new DataLoader(new TensorDataset(X, y), { batchSize: 32, shuffle: true, generator: new Generator(0) });
- * for (const [xb, yb] of loader) { ... }
+ * const X = arange(10).reshape([5, 2]);
+ * const y = arange(5);
+ * const loader = new data.DataLoader(new data.TensorDataset(X, y), { batchSize: 2, shuffle: true, generator: new Generator(0) });
+ * const sizes: number[] = [];
+ * for (const [xb, yb] of loader as Iterable<Tensor[]>) sizes.push(xb.shape[0], yb.shape[0]);
+ * sizes; // [2, 2, 2, 2, 1, 1]
+ * [...loader].length; // 3
  */
 export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
   readonly dataset: Dataset<T>;

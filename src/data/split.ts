@@ -22,7 +22,10 @@ function countsFor(lengths: readonly number[], n: number, op: string): number[] 
 /**
  * Splits a dataset into non-overlapping random subsets of the given sizes (counts, or fractions
  * summing to 1), seeded by `generator`.
- * @example const [train, val] = randomSplit(ds, [0.8, 0.2], new Generator(42));
+ * @example
+ * const ds = new data.ArrayDataset([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+ * const [train, val] = data.randomSplit(ds, [0.8, 0.2], new Generator(42));
+ * [train.length, val.length] // [8, 2]
  */
 export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], generator: Generator = defaultGenerator): Subset<T>[] {
   const counts = countsFor(lengths, dataset.length, 'randomSplit');
@@ -50,7 +53,12 @@ function labelsOf<T>(dataset: Dataset<T>, labels: readonly (number | string)[] |
 /**
  * Splits a dataset into random subsets with (as nearly as possible) the same class proportions
  * as the whole: each class is shuffled and divided by `fractions` on its own.
- * @example const [train, test] = stratifiedSplit(ds, [0.75, 0.25], { labels: y, generator: new Generator(0) });
+ * @example
+ * const y = [0, 0, 0, 0, 1, 1, 1, 1];
+ * const ds = new data.ArrayDataset(y);
+ * const [train, test] = data.stratifiedSplit(ds, [0.75, 0.25], { labels: y, generator: new Generator(0) });
+ * [train.length, test.length] // [6, 2]
+ * test.get(0) + test.get(1) // 1
  */
 export function stratifiedSplit<T>(
   dataset: Dataset<T>,

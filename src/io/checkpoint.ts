@@ -82,7 +82,11 @@ export function encodeCheckpoint(parts: CheckpointParts): Uint8Array {
 /**
  * Saves a training checkpoint (model, optimizer and scheduler state, epoch, RNG states) to one
  * safetensors file, atomically. Resuming from it with loadCheckpoint continues the run exactly.
- * @example saveCheckpoint('run.ckpt', { model, optimizer, scheduler, epoch });
+ * @example
+ * const model = new nn.Linear(2, 1);
+ * const optimizer = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * saveCheckpoint('run.ckpt', { model, optimizer, epoch: 3 });
+ * loadCheckpoint('run.ckpt', { model: new nn.Linear(2, 1) }).epoch // 3
  */
 export function saveCheckpoint(path: string, parts: CheckpointParts): void {
   writeFileAtomic(path, encodeCheckpoint(parts), 'saveCheckpoint');
@@ -201,7 +205,14 @@ export function decodeCheckpoint(bytes: Uint8Array, targets: CheckpointTargets, 
 /**
  * Restores a checkpoint written by saveCheckpoint into fresh (or existing) objects. All parts are
  * validated before any is changed; returns the saved epoch and extra data.
- * @example const { epoch } = loadCheckpoint('run.ckpt', { model, optimizer, scheduler });
+ * @example
+ * const model = new nn.Linear(2, 1);
+ * saveCheckpoint('run.ckpt', { model, epoch: 5, extra: { best: 0.9 } });
+ * const fresh = new nn.Linear(2, 1);
+ * const { epoch, extra } = loadCheckpoint('run.ckpt', { model: fresh });
+ * epoch; // 5
+ * (extra as { best: number }).best; // 0.9
+ * fresh.weight.sub(model.weight).abs().max().item(); // 0
  */
 export function loadCheckpoint(path: string, targets: CheckpointTargets): LoadedCheckpoint {
   return decodeCheckpoint(readFileBytes(path, 'loadCheckpoint'), targets, `loadCheckpoint ${path}`);

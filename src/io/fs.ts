@@ -86,7 +86,10 @@ function fsyncDir(dir: string): void {
  * (fsync), then renamed over `path`. A crash or error at any point leaves the old file (or no
  * file), never a truncated one; a replaced file keeps its permissions. The folder must exist.
  * Errors name `path` (never the temporary file) and start with `op: ` when `op` is given.
- * @example writeFileAtomic('out/report.md', '# Report\n');
+ * @example
+ * writeFileAtomic('report.md', '# Report\n');
+ * writeFileAtomic('report.md', '# Report, second draft\n'); // replaces it in one rename
+ * readFileBytes('report.md', 'example').length; // 23
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, op?: string): void {
   const fail = (why: string) => new ChainruleError(`${op ? `${op}: ` : ''}cannot write ${path}: ${why}`);
@@ -122,7 +125,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, op?: st
 /**
  * Creates a folder and any missing parents (like `mkdir -p`); an existing folder is fine. Only
  * ever creates: nothing that exists is touched.
- * @example makeDirs('runs/cnn');
+ * @example
+ * makeDirs('made/deep');
+ * makeDirs('made/deep'); // already there: nothing happens
+ * writeFileAtomic('made/deep/notes.txt', 'ok');
+ * sameFile('made/deep/notes.txt', 'made/../made/deep/notes.txt'); // true
  */
 export function makeDirs(path: string): void {
   const s = statOrNull(path);
@@ -149,7 +156,10 @@ export function readFileBytes(path: string, op = 'load'): Uint8Array {
 /**
  * True when both paths name the same existing file (also through links), so a command can refuse
  * to write its output over its own input.
- * @example sameFile('a.yaml', './a.yaml') // true
+ * @example
+ * writeFileAtomic('a.yaml', 'x: 1\n');
+ * sameFile('a.yaml', './a.yaml') // true
+ * sameFile('a.yaml', 'missing.yaml') // false
  */
 export function sameFile(a: string, b: string): boolean {
   const sa = statOrNull(a);
@@ -243,7 +253,16 @@ function specialFolder(target: string): string | null {
  * empty one, or one written by an earlier chainrule run (it holds the run marker). Refused: an
  * existing file (always), and without `force` a non-empty folder without the marker, `.`, `..`,
  * the home folder and filesystem roots.
- * @example checkRunDir('runs/cnn');
+ * @example
+ * checkRunDir('runs/new'); // a missing folder is fine
+ * writeFileAtomic('notes.txt', 'mine');
+ * let refused = false;
+ * try {
+ *   checkRunDir('notes.txt');
+ * } catch {
+ *   refused = true;
+ * }
+ * refused; // true
  */
 export function checkRunDir(out: string, opts: RunDirOptions = {}): void {
   const flag = opts.flag ?? '--out';
@@ -315,7 +334,9 @@ function dropStage(stage: string): void {
  * `out` changes. Files of the earlier run that this run does not write are removed, but only those
  * its marker lists and that are unchanged since; any other file in the folder stays byte for
  * byte. The folder gets a new `.chainrule-run.json` marker listing what was written.
- * @example await writeRunDir('runs/cnn', (dir) => writeFileAtomic(join(dir, 'a.txt'), 'x'));
+ * @example
+ * await writeRunDir('runs/cnn', (dir) => writeFileAtomic(`${dir}/a.txt`, 'x'));
+ * sameFile('runs/cnn/a.txt', './runs/cnn/a.txt') // true
  */
 export async function writeRunDir(out: string, build: (dir: string) => Promise<void> | void, opts: RunDirOptions = {}): Promise<void> {
   checkRunDir(out, opts);

@@ -12,7 +12,9 @@ const MAX_HEADER = 100_000_000;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** What a safetensors file holds: its tensors by name and its metadata (decodeSafetensors, loadWithMetadata). */
 export interface SafetensorsContents {
+  /** the tensors by name */
   tensors: Record<string, Tensor>;
   /** the free-form string map stored under __metadata__ (empty when absent) */
   metadata: Record<string, string>;

@@ -9,7 +9,9 @@ export type TensorDict = Record<string, Tensor>;
 /**
  * Saves a state dict to `path` in the safetensors format, atomically (temporary file, fsync,
  * rename). Python reads it with `safetensors.torch.load_file(path)`.
- * @example save(model.stateDict(), 'model.safetensors');
+ * @example
+ * save({ w: tensor([[1, 2], [3, 4]]) }, 'w.safetensors');
+ * load('w.safetensors').w // [[1, 2], [3, 4]]
  */
 export function save(stateDict: TensorDict, path: string, opts: { metadata?: Record<string, string> } = {}): void {
   if (typeof path !== 'string' || path.length === 0) throw new ChainruleError('save: path must be a non-empty string');
@@ -20,7 +22,12 @@ export function save(stateDict: TensorDict, path: string, opts: { metadata?: Rec
  * Loads a safetensors file into a state dict of name to Tensor (F32, F64, I32 and BOOL map to
  * chainrule's dtypes; I64, F16 and BF16 are converted). A corrupt or truncated file throws a
  * ChainruleError that lists what is wrong.
- * @example model.loadStateDict(load('model.safetensors'));
+ * @example
+ * const model = new nn.Linear(3, 2);
+ * save(model.stateDict(), 'model.safetensors');
+ * const copy = new nn.Linear(3, 2);
+ * copy.loadStateDict(load('model.safetensors'));
+ * copy.weight.sub(model.weight).abs().max().item() // 0
  */
 export function load(path: string): TensorDict {
   return loadWithMetadata(path).tensors;

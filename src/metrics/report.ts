@@ -5,7 +5,10 @@ import type { ArrayLike1D, ArrayLike2D } from './input.js';
 /**
  * A text table of precision, recall, F1 and support per class, then accuracy and the macro and
  * weighted averages, laid out like sklearn's classification_report.
- * @example console.log(classificationReport(yTrue, yPred, { names: ['cat', 'dog'] }));
+ * @example
+ * const report = metrics.classificationReport([0, 1, 1, 0], [0, 1, 0, 0], { names: ['cat', 'dog'] });
+ * report.split('\n').length > 5 // true
+ * console.log(report);
  */
 export function classificationReport(
   yTrue: ArrayLike1D,

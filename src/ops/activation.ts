@@ -32,7 +32,10 @@ function reluBackward(g: Tensor, y: Tensor): Tensor {
   return record(RELU_BACKWARD, [g, y], out, (gg) => [reluBackward(gg, y), zerosLike(gg)]);
 }
 
-/** max(x, 0) (NaN stays NaN); gradient 1 where x > 0 and 0 elsewhere (0 at x = 0, as in PyTorch). */
+/**
+ * max(x, 0) (NaN stays NaN); gradient 1 where x > 0 and 0 elsewhere (0 at x = 0, as in PyTorch).
+ * @example F.relu(tensor([-1, 0, 2])) // [0, 0, 2]
+ */
 export const relu = unaryOp({
   name: 'relu',
   doc: 'max(x, 0); the gradient is 1 where x > 0 and 0 elsewhere, also at 0, as in PyTorch.',
@@ -68,7 +71,10 @@ export const leakyRelu = unaryOp({
   onnx: { opType: 'LeakyRelu', attributes: (a) => ({ alpha: a.negativeSlope as number }) },
 });
 
-/** Logistic sigmoid 1/(1+e^-x); d/dx = s(1-s). */
+/**
+ * Logistic sigmoid 1/(1+e^-x); d/dx = s(1-s).
+ * @example tensor([0, 2]).sigmoid() // [0.5, 0.8807971]
+ */
 export const sigmoid = unaryOp({
   name: 'sigmoid',
   doc: 'Logistic sigmoid 1/(1 + e^-x); d/dx = σ(x)(1 - σ(x)).',
@@ -97,7 +103,10 @@ function expBranch(x: Tensor, a: Tensor, s: number, b: Tensor): Tensor {
   return where(le(x, 0), mul(a, exp(s === 1 ? xs : mul(xs, s))), b);
 }
 
-/** ELU: x for x > 0, alpha·(e^x - 1) otherwise. */
+/**
+ * ELU: x for x > 0, alpha·(e^x - 1) otherwise.
+ * @example F.elu(tensor([-1, 2]), 1) // [-0.6321206, 2]
+ */
 export const elu = unaryOp({
   name: 'elu',
   doc: 'x for x > 0, alpha·(e^x - 1) otherwise.',
@@ -168,12 +177,18 @@ function geluBackward(g: Tensor, x: Tensor, tanhForm: boolean): Tensor {
   return record(GELU_BACKWARD, [g, x], y, (gg) => [geluBackward(gg, x, tanhForm), mul(mul(gg, g), geluSecond(x, tanhForm))]);
 }
 
+/** The options of gelu (torch's `approximate`). */
 export interface GeluOptions {
   /** 'none' (exact, with erf; PyTorch's default) or 'tanh' (the approximation) */
   approximate?: 'none' | 'tanh';
 }
 
-/** GELU, x·Φ(x). Exact (erf) by default; `{approximate: 'tanh'}` (or 'tanh') for the tanh form. */
+/**
+ * GELU, x·Φ(x). Exact (erf) by default; `{approximate: 'tanh'}` (or 'tanh') for the tanh form.
+ * @example
+ * F.gelu(tensor([-1, 0, 1])) // [-0.1586553, 0, 0.8413447]
+ * F.gelu(tensor([1]), { approximate: 'tanh' }) // [0.8411920]
+ */
 export const gelu = defineOp(
   {
     name: 'gelu',
@@ -226,7 +241,10 @@ export const gelu = defineOp(
     },
 );
 
-/** Softplus log(1 + e^(beta·x))/beta, linear where beta·x > threshold (PyTorch's defaults 1 and 20). */
+/**
+ * Softplus log(1 + e^(beta·x))/beta, linear where beta·x > threshold (PyTorch's defaults 1 and 20).
+ * @example F.softplus(tensor([0, 30])) // [0.6931472, 30]
+ */
 export const softplus = unaryOp({
   name: 'softplus',
   doc: 'log(1 + e^(beta·x))/beta, and x itself where beta·x > threshold (defaults 1 and 20, as in PyTorch).',
@@ -263,7 +281,10 @@ export const softplus = unaryOp({
   },
 });
 
-/** Heaviside step: 1 where x >= 0, else 0 (also for NaN). Its gradient is 0 everywhere. */
+/**
+ * Heaviside step: 1 where x >= 0, else 0 (also for NaN). Its gradient is 0 everywhere.
+ * @example tensor([-0.5, 0, 2]).step() // [0, 1, 1]
+ */
 export const step = unaryOp({
   name: 'step',
   doc: 'Heaviside step: 1 where x ≥ 0, else 0 (NaN gives 0). Its gradient is 0 everywhere.',
@@ -282,9 +303,16 @@ export const step = unaryOp({
   module: 'Step',
   onnx: { build: (g, [x]) => g.node('Where', [g.node('GreaterOrEqual', [x, g.float(0)])[0], g.float(1), g.float(0)])[0] },
 });
+/**
+ * The Heaviside step, another name for step: 1 where x ≥ 0, else 0.
+ * @example heaviside(tensor([-1, 1])) // [0, 1]
+ */
 export const heaviside = step;
 
-/** clamp(x, min, max) whose gradient is 0 at the bounds, as PyTorch's hardtanh. */
+/**
+ * clamp(x, min, max) whose gradient is 0 at the bounds, as PyTorch's hardtanh.
+ * @example F.hardtanh(tensor([-2, 0.5, 3])) // [-1, 0.5, 1]
+ */
 export const hardtanh = compositeOp({
   name: 'hardtanh',
   doc: 'Clamps into [minVal, maxVal] (default [-1, 1]); the gradient is 1 strictly inside and 0 at and beyond the bounds, as in PyTorch.',
@@ -306,7 +334,10 @@ export const hardtanh = compositeOp({
   onnx: { build: (g, [x], a) => g.node('Clip', [x, g.float((a.minVal as number | undefined) ?? -1), g.float((a.maxVal as number | undefined) ?? 1)])[0] },
 });
 
-/** min(max(x, 0), 6). */
+/**
+ * min(max(x, 0), 6).
+ * @example F.relu6(tensor([-1, 3, 8])) // [0, 3, 6]
+ */
 export const relu6 = compositeOp({
   name: 'relu6',
   doc: 'min(max(x, 0), 6); the gradient is 1 for 0 < x < 6.',
@@ -321,7 +352,10 @@ export const relu6 = compositeOp({
   onnx: { build: (g, [x]) => g.node('Clip', [x, g.float(0), g.float(6)])[0] },
 });
 
-/** x·σ(x) (swish). */
+/**
+ * x·σ(x) (swish).
+ * @example F.silu(tensor([0, 1])) // [0, 0.7310586]
+ */
 export const silu = compositeOp({
   name: 'silu',
   doc: 'x·σ(x) (also called swish); d/dx = σ(x)(1 + x(1 - σ(x))).',
@@ -340,7 +374,10 @@ export const silu = compositeOp({
   onnx: { build: (g, [x]) => g.node('Mul', [x, g.node('Sigmoid', [x])[0]])[0] },
 });
 
-/** x·tanh(softplus(x)). */
+/**
+ * x·tanh(softplus(x)).
+ * @example F.mish(tensor([0, 1])) // [0, 0.8650984]
+ */
 export const mish = compositeOp({
   name: 'mish',
   doc: 'x·tanh(softplus(x)).',
@@ -366,7 +403,10 @@ export const mish = compositeOp({
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const SELU_SCALE = 1.0507009873554804934193349852946;
 
-/** scale·ELU(x, α) with the self-normalising constants. */
+/**
+ * scale·ELU(x, α) with the self-normalising constants.
+ * @example F.selu(tensor([0, 1])) // [0, 1.0507010]
+ */
 export const selu = compositeOp({
   name: 'selu',
   doc: 'scale·(x for x > 0, α(e^x - 1) otherwise) with α ≈ 1.6733 and scale ≈ 1.0507.',
@@ -381,7 +421,10 @@ export const selu = compositeOp({
   onnx: { opType: 'Selu' },
 });
 
-/** x for x > 0, α(e^(x/α) - 1) otherwise. */
+/**
+ * x for x > 0, α(e^(x/α) - 1) otherwise.
+ * @example F.celu(tensor([-1, 2])) // [-0.6321206, 2]
+ */
 export const celu = compositeOp({
   name: 'celu',
   doc: 'x for x > 0, α(e^(x/α) - 1) otherwise (default α = 1).',
@@ -401,7 +444,10 @@ export const celu = compositeOp({
   onnx: { opType: 'Celu', attributes: (a) => ({ alpha: (a.alpha as number | undefined) ?? 1 }) },
 });
 
-/** x·relu6(x + 3)/6. */
+/**
+ * x·relu6(x + 3)/6.
+ * @example F.hardswish(tensor([-4, 1, 4])) // [0, 0.6666667, 4]
+ */
 export const hardswish = compositeOp({
   name: 'hardswish',
   doc: "x·min(max(x + 3, 0), 6)/6; its gradient is x/3 + 1/2 on [-3, 3] (PyTorch's convention at the kinks).",
@@ -423,7 +469,10 @@ export const hardswish = compositeOp({
 /** PyTorch's hardsigmoid gradient multiplies by 1.0f / 6.0f, the float32 nearest 1/6, in every dtype. */
 const ONE_SIXTH_F32 = Math.fround(1 / 6);
 
-/** relu6(x + 3)/6. */
+/**
+ * relu6(x + 3)/6.
+ * @example F.hardsigmoid(tensor([-4, 0, 4])) // [0, 0.5, 1]
+ */
 export const hardsigmoid = compositeOp({
   name: 'hardsigmoid',
   doc: "min(max(x + 3, 0), 6)/6; its gradient is 1/6 for -3 < x < 3 (in float64 too 1/6 rounded to float32, 0.16666667163…, PyTorch's constant).",
@@ -437,7 +486,10 @@ export const hardsigmoid = compositeOp({
   onnx: { opType: 'HardSigmoid', attributes: () => ({ alpha: 1 / 6, beta: 0.5 }) },
 });
 
-/** x/(1 + |x|). */
+/**
+ * x/(1 + |x|).
+ * @example F.softsign(tensor([-3, 1])) // [-0.75, 0.5]
+ */
 export const softsign = compositeOp({
   name: 'softsign',
   doc: 'x/(1 + |x|); d/dx = 1/(1 + |x|)².',
@@ -455,7 +507,10 @@ export const softsign = compositeOp({
   onnx: { opType: 'Softsign' },
 });
 
-/** x - tanh(x). */
+/**
+ * x - tanh(x).
+ * @example F.tanhshrink(tensor([0, 1])) // [0, 0.2384058]
+ */
 export const tanhshrink = compositeOp({
   name: 'tanhshrink',
   doc: 'x - tanh(x); d/dx = tanh²x.',
@@ -472,7 +527,10 @@ export const tanhshrink = compositeOp({
   onnx: { build: (g, [x]) => g.node('Sub', [x, g.node('Tanh', [x])[0]])[0] },
 });
 
-/** Shrinks toward 0 by λ: x - λ above λ, x + λ below -λ, 0 between. */
+/**
+ * Shrinks toward 0 by λ: x - λ above λ, x + λ below -λ, 0 between.
+ * @example F.softshrink(tensor([-2, 0.3, 1])) // [-1.5, 0, 0.5]
+ */
 export const softshrink = compositeOp({
   name: 'softshrink',
   doc: 'x - λ for x > λ, x + λ for x < -λ, 0 in between (default λ = 0.5); the gradient is 0 on [-λ, λ].',
@@ -494,7 +552,10 @@ export const softshrink = compositeOp({
   onnx: { opType: 'Shrink', attributes: (a) => ({ lambd: (a.lambd as number | undefined) ?? 0.5, bias: (a.lambd as number | undefined) ?? 0.5 }) },
 });
 
-/** x where |x| > λ, else 0. */
+/**
+ * x where |x| > λ, else 0.
+ * @example F.hardshrink(tensor([-2, 0.3, 1])) // [-2, 0, 1]
+ */
 export const hardshrink = compositeOp({
   name: 'hardshrink',
   doc: 'x where |x| > λ, else 0 (default λ = 0.5; a negative λ keeps every x, as in PyTorch); the gradient is 0 on [-λ, λ].',
@@ -519,7 +580,10 @@ export const hardshrink = compositeOp({
   },
 });
 
-/** x where x > threshold, else value. */
+/**
+ * x where x > threshold, else value.
+ * @example F.threshold(tensor([0.5, 2]), 1, -1) // [-1, 2]
+ */
 export const threshold = compositeOp({
   name: 'threshold',
   doc: 'x where x > threshold, else value; the gradient is 1 where x > threshold.',
@@ -538,7 +602,10 @@ export const threshold = compositeOp({
   onnx: { build: (g, [x], a) => g.node('Where', [g.node('LessOrEqual', [x, g.float((a.threshold as number | undefined) ?? 0)])[0], g.float((a.value as number | undefined) ?? 0), x])[0] },
 });
 
-/** log σ(x), computed without overflow: min(x, 0) - log1p(e^-|x|). */
+/**
+ * log σ(x), computed without overflow: min(x, 0) - log1p(e^-|x|).
+ * @example F.logSigmoid(tensor([0, -100])) // [-0.6931472, -100]
+ */
 export const logSigmoid = compositeOp({
   name: 'logSigmoid',
   doc: 'log σ(x) = min(x, 0) - log(1 + e^-|x|), without overflow or cancellation; d/dx = 1 - σ(x).',
@@ -560,7 +627,10 @@ export const logSigmoid = compositeOp({
   },
 });
 
-/** log(p/(1-p)), with p clamped into [eps, 1-eps] when eps is given. */
+/**
+ * log(p/(1-p)), with p clamped into [eps, 1-eps] when eps is given.
+ * @example tensor([0.5, 0.75]).logit() // [0, 1.0986123]
+ */
 export const logit = compositeOp({
   name: 'logit',
   domain: [0, 1],
@@ -582,7 +652,10 @@ export const logit = compositeOp({
   derivative: ([x]) => [over(num(1), times(x, minus(num(1), x)))],
 });
 
-/** x for x > 0, weight·x otherwise, with a learned slope per channel (dim 1). */
+/**
+ * x for x > 0, weight·x otherwise, with a learned slope per channel (dim 1).
+ * @example F.prelu(tensor([[-2, 3]]), tensor([0.25])) // [[-0.5, 3]]
+ */
 export const prelu = defineOp(
   {
     name: 'prelu',
@@ -623,7 +696,10 @@ export const prelu = defineOp(
     },
 );
 
-/** a·σ(b) with a, b the two halves of x along dim. */
+/**
+ * a·σ(b) with a, b the two halves of x along dim.
+ * @example F.glu(tensor([1, 2, 0, 100])) // [0.5, 2]
+ */
 export const glu = defineOp(
   {
     name: 'glu',

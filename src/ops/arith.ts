@@ -26,7 +26,17 @@ interface BinarySpec extends OpMeta {
   readonly integerDivision?: boolean;
 }
 
-/** Defines a broadcasting binary op from its kernel and its gradients. */
+/**
+ * Defines a broadcasting binary op from its kernel and its gradients.
+ * @example
+ * const absDiff = binaryOp({
+ *   name: 'absDiff',
+ *   doc: '|a - b|',
+ *   kernel: binaryKernel('absDiff', (a, b) => Math.abs(a - b)),
+ *   grads: (g, a, b) => [g.mul(a.sub(b).sign()), g.mul(b.sub(a).sign())],
+ * });
+ * absDiff(tensor([1, 5]), 3); // [2, 2]
+ */
 export function binaryOp<
   const N extends string,
   const Meth extends string | false | undefined = undefined,
@@ -54,7 +64,10 @@ export function binaryOp<
 
 const NEG = unaryKernel('neg', (x: number) => -x);
 
-/** Elementwise -x. */
+/**
+ * Elementwise -x.
+ * @example tensor([1, -2]).neg() // [-1, 2]
+ */
 export const neg = defineOp(
   {
     name: 'neg',
@@ -84,7 +97,12 @@ export const add = binaryOp({
   onnx: { opType: 'Add' },
 });
 
-/** Elementwise a - b. */
+/**
+ * Elementwise a - b.
+ * @example
+ * sub(tensor([[5], [7]]), tensor([1, 2])) // [[4, 3], [6, 5]]
+ * tensor([3]).sub(1) // [2]
+ */
 export const sub = binaryOp({
   name: 'sub',
   doc: 'Elementwise a - b with broadcasting.',
@@ -97,7 +115,10 @@ export const sub = binaryOp({
   onnx: { opType: 'Sub' },
 });
 
-/** Elementwise (Hadamard) product. */
+/**
+ * Elementwise (Hadamard) product.
+ * @example tensor([1, 2, 3]).mul(tensor([2, 0, -1])) // [2, 0, -3]
+ */
 export const mul = binaryOp({
   name: 'mul',
   doc: 'Elementwise (Hadamard) product with broadcasting.',
@@ -109,7 +130,10 @@ export const mul = binaryOp({
   onnx: { opType: 'Mul' },
 });
 
-/** Elementwise true division (integers divide as floats). */
+/**
+ * Elementwise true division (integers divide as floats).
+ * @example tensor([1, 3], { dtype: 'int32' }).div(2) // [0.5, 1.5]
+ */
 export const div = binaryOp({
   name: 'div',
   doc: 'Elementwise true division (integer operands divide as floats).',
@@ -132,7 +156,10 @@ function tieSplit(g: Tensor, tie: Tensor, loseA: Tensor, loseB: Tensor): [Tensor
   return [where(loseA, 0, shared), where(loseB, 0, shared)];
 }
 
-/** Elementwise maximum; ties split the gradient evenly, as in PyTorch. */
+/**
+ * Elementwise maximum; ties split the gradient evenly, as in PyTorch.
+ * @example maximum(tensor([1, 5]), tensor([3, 2])) // [3, 5]
+ */
 export const maximum = binaryOp({
   name: 'maximum',
   doc: 'Elementwise maximum (NaN if either is NaN); ties split the gradient evenly, and a NaN operand passes it to both, as in PyTorch.',
@@ -143,7 +170,10 @@ export const maximum = binaryOp({
   onnx: { opType: 'Max' },
 });
 
-/** Elementwise minimum; ties split the gradient evenly. */
+/**
+ * Elementwise minimum; ties split the gradient evenly.
+ * @example minimum(tensor([1, 5]), tensor([3, 2])) // [1, 2]
+ */
 export const minimum = binaryOp({
   name: 'minimum',
   doc: 'Elementwise minimum (NaN if either is NaN); ties split the gradient evenly, and a NaN operand passes it to both, as in PyTorch.',
@@ -175,12 +205,35 @@ function compareOp<const N extends string>(name: N, symbol: string, f: (a: numbe
   );
 }
 
-/** Elementwise comparisons; they return bool tensors and carry no gradient. */
+/**
+ * Elementwise a = b (torch.eq): a bool tensor, no gradient. The comparisons broadcast, and take numbers.
+ * @example tensor([1, 2, 3]).eq(2) // [false, true, false]
+ */
 export const eq = compareOp('eq', '=', (a, b) => a === b, 'Equal');
+/**
+ * Elementwise a ≠ b (torch.ne): a bool tensor, no gradient; NaN ≠ NaN.
+ * @example tensor([1, 2, 3]).ne(2) // [true, false, true]
+ */
 export const ne = compareOp('ne', '\\neq', (a, b) => a !== b, 'Not');
+/**
+ * Elementwise a < b (torch.lt): a bool tensor, no gradient.
+ * @example tensor([1, 2, 3]).lt(2) // [true, false, false]
+ */
 export const lt = compareOp('lt', '<', (a, b) => a < b, 'Less');
+/**
+ * Elementwise a ≤ b (torch.le): a bool tensor, no gradient.
+ * @example tensor([1, 2, 3]).le(2) // [true, true, false]
+ */
 export const le = compareOp('le', '\\leq', (a, b) => a <= b, 'LessOrEqual');
+/**
+ * Elementwise a > b (torch.gt): a bool tensor, no gradient.
+ * @example tensor([1, 2, 3]).gt(tensor([0, 2, 4])) // [true, false, false]
+ */
 export const gt = compareOp('gt', '>', (a, b) => a > b, 'Greater');
+/**
+ * Elementwise a ≥ b (torch.ge): a bool tensor, no gradient.
+ * @example tensor([1, 2, 3]).ge(2) // [false, true, true]
+ */
 export const ge = compareOp('ge', '\\geq', (a, b) => a >= b, 'GreaterOrEqual');
 
 /** and/or of the truth of two operands: nonzero is true, NaN and 0.5 included (as in PyTorch). */
@@ -209,7 +262,10 @@ export const logicalAnd = logicOp('logicalAnd', (a, b) => a && b, 'And');
 /** Elementwise logical or of bool (or nonzero) tensors. @example logicalOr(tensor([0, 0]), tensor([Number.NaN, 0])).toArray() // [true, false] */
 export const logicalOr = logicOp('logicalOr', (a, b) => a || b, 'Or');
 
-/** Elementwise logical not. */
+/**
+ * Elementwise logical not.
+ * @example tensor([0, 1, 2]).logicalNot() // [true, false, false]
+ */
 export const logicalNot = defineOp(
   { name: 'logicalNot', doc: 'Elementwise logical not (true where the input is 0).', grad: 'none', onnx: { opType: 'Not' } },
   () =>

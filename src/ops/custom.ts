@@ -4,7 +4,9 @@ import { record } from '../autograd/record.js';
 import { type OpInfo, Tensor } from '../tensor/tensor.js';
 import { clone } from './shape.js';
 
+/** What customOp needs: a name, the forward, and the backward (torch.autograd.Function's two methods). */
 export interface CustomOpSpec {
+  /** the op's name, as graphs and error messages show it */
   name: string;
   /** LaTeX of the op given its arguments' LaTeX (defaults to \operatorname{name}(args)). */
   latex?: OpInfo['latex'];

@@ -172,7 +172,13 @@ let defined = 0;
 /**
  * Makes an op: `build` gets the finished entry (to record on the tape) and returns the function.
  * @example
- * const cube = defineOp({ name: 'cube', doc: 'x³' }, (def) => (x: Tensor) => record(def, [x], ..., (g) => [...]));
+ * const cube = defineOp({ name: 'cube', doc: 'x³' }, (def) => (x: Tensor) =>
+ *   record(def, [x], noGrad(() => x.mul(x).mul(x)), (g) => [g.mul(x.square()).mul(3)]),
+ * );
+ * const x = tensor([2], { requiresGrad: true });
+ * cube(x).backward();
+ * x.grad?.item(); // 12
+ * cube.def.name; // 'cube'
  */
 export function defineOp<
   const N extends string,

@@ -92,6 +92,7 @@ export const cdist = defineOp(
     },
 );
 
+/** The options of pairwiseDistance (F.pairwise_distance's): the norm's order, eps, keepdim. */
 export interface PairwiseDistanceOptions {
   /** the norm's order (default 2) */
   p?: number;
@@ -134,6 +135,7 @@ const floorValue = defineOp(
     },
 );
 
+/** The options of cosineSimilarity (F.cosine_similarity's): the dim and eps. */
 export interface CosineSimilarityOptions {
   /** the dim the vectors lie along (default 1) */
   dim?: number;
@@ -145,7 +147,7 @@ export interface CosineSimilarityOptions {
  * Σ x1·x2 / (‖x1‖·‖x2‖) along dim, x1 and x2 broadcast, each norm at least eps (F.cosine_similarity
  * as PyTorch 1.13 computes it: each vector divided by its norm first; the eps floor does not
  * change the gradient's form).
- * @example cosineSimilarity(tensor([[1, 0]]), tensor([[1, 1]])).toArray() // [0.7071...]
+ * @example cosineSimilarity(tensor([[1, 0]]), tensor([[1, 1]])).toArray() // [0.7071068]
  */
 export const cosineSimilarity = defineOp(
   {
@@ -169,6 +171,7 @@ export const cosineSimilarity = defineOp(
     },
 );
 
+/** The options of normalize (F.normalize's): the norm's order, the dim, eps. */
 export interface NormalizeOptions {
   /** the norm's order (default 2) */
   p?: number;

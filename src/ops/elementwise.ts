@@ -11,6 +11,7 @@ import { assertNumber, assertTensor, runUnary } from './kernel.js';
 /** The positional numeric parameters of an op, all optional (defaults apply). */
 export type ParamArgs<P> = P extends readonly ParamSpec[] ? { -readonly [K in keyof P]?: number } : [];
 
+/** What unaryOp needs besides the op's metadata: its kernel and its gradient. */
 export interface UnarySpec extends OpMeta {
   readonly kernel: UnaryKernel;
   /** dL/dx given dL/dy, the input, the output and the parameter values (defaults applied) */
@@ -21,7 +22,19 @@ export interface UnarySpec extends OpMeta {
   readonly keepsInt?: boolean;
 }
 
-/** Defines an elementwise op of one tensor from its kernel and its gradient. */
+/**
+ * Defines an elementwise op of one tensor from its kernel and its gradient.
+ * @example
+ * const cube = unaryOp({
+ *   name: 'cube',
+ *   doc: 'x³',
+ *   kernel: unaryKernel('cube', (x) => x * x * x),
+ *   backward: (g, x) => g.mul(x.square()).mul(3),
+ * });
+ * const x = tensor([2], { requiresGrad: true });
+ * cube(x).backward();
+ * x.grad?.item(); // 12
+ */
 export function unaryOp<
   const N extends string,
   const P extends readonly ParamSpec[] = readonly [],
@@ -67,6 +80,7 @@ function attrsOf(def: OpDef, p: readonly number[]): Record<string, number> | und
   return attrs;
 }
 
+/** What compositeOp needs besides the op's metadata: the forward from other ops and the gradient. */
 export interface CompositeSpec extends OpMeta {
   /** the value, computed from other ops (run without recording) */
   readonly forward: (x: Tensor, p: number[]) => Tensor;
@@ -74,7 +88,18 @@ export interface CompositeSpec extends OpMeta {
   readonly backward: (g: Tensor, x: Tensor, y: Tensor, p: number[]) => Tensor;
 }
 
-/** An elementwise op computed from other ops but recorded as one node with its own gradient. */
+/**
+ * An elementwise op computed from other ops but recorded as one node with its own gradient.
+ * @example
+ * const softRelu = compositeOp({
+ *   name: 'softRelu',
+ *   doc: 'log(1 + e^x)',
+ *   forward: (x) => x.exp().log1p(),
+ *   backward: (g, x) => g.mul(x.sigmoid()),
+ * });
+ * softRelu(tensor([0])).item(); // 0.6931472
+ * softRelu(tensor([0])).node === null; // true
+ */
 export function compositeOp<
   const N extends string,
   const P extends readonly ParamSpec[] = readonly [],

@@ -6,6 +6,7 @@
  */
 import type { OpInfo } from '../tensor/tensor.js';
 
+/** The comparisons a piecewise formula's condition may make. */
 export type CmpOp = '>' | '>=' | '<' | '<=';
 
 /** A condition of a piecewise formula: left op right. */
@@ -15,8 +16,14 @@ export interface Cond {
   right: Expr;
 }
 
+/** The binary operators of the formula language ('@' matrix product, 'hadamard' elementwise product). */
 export type BinOp = '+' | '-' | '*' | '/' | '^' | '@' | 'hadamard';
 
+/**
+ * A formula of the problem language as a tree: numbers, names, calls, operators, conditions;
+ * the op table writes each op's local derivative with it, and problem files parse into it.
+ * @example formula.times(formula.num(2), formula.name('x')).kind // 'bin'
+ */
 export type Expr =
   | { kind: 'num'; value: number; start?: number; end?: number }
   | { kind: 'name'; name: string; start?: number; end?: number }
@@ -34,26 +41,46 @@ export type Expr =
   /** a piecewise formula: the first branch whose condition holds, else `otherwise` (elementwise) */
   | { kind: 'cases'; branches: { when: Cond; value: Expr }[]; otherwise: Expr; start?: number; end?: number };
 
+/** A number. @example formula.num(2).value // 2 */
 export const num = (value: number): Expr => ({ kind: 'num', value });
+/** A name (a variable or a parameter). @example formula.namesIn(formula.name('x')) // ['x'] */
 export const name = (n: string): Expr => ({ kind: 'name', name: n });
+/** A binary operation. @example formula.bin('+', formula.num(1), formula.name('x')).kind // 'bin' */
 export const bin = (op: BinOp, left: Expr, right: Expr): Expr => ({ kind: 'bin', op, left, right });
+/** A call of a problem-language function. @example formula.namesIn(formula.call('exp', formula.name('x'))) // ['x'] */
 export const call = (fn: string, ...args: Expr[]): Expr => ({ kind: 'call', fn, args });
+/** Negation, -arg. @example formula.neg(formula.num(1)).kind // 'neg' */
 export const neg = (arg: Expr): Expr => ({ kind: 'neg', arg });
+/** A condition, left op right, for cases. @example formula.cond(formula.name('x'), '>', formula.num(0)).op // '>' */
 export const cond = (left: Expr, op: CmpOp, right: Expr): Cond => ({ op, left, right });
-/** cases([[cond(x, '>', num(0)), num(1)]], num(0)) is 1 where x > 0, else 0. */
+/**
+ * A piecewise formula: the first branch whose condition holds, else `otherwise`.
+ * @example
+ * const { cases, cond, name, num } = formula;
+ * // 1 where x > 0, else 0: relu's derivative
+ * const dRelu = cases([[cond(name('x'), '>', num(0)), num(1)]], num(0));
+ * dRelu.kind; // 'cases'
+ */
 export const cases = (branches: [Cond, Expr][], otherwise: Expr): Expr => ({
   kind: 'cases',
   branches: branches.map(([when, value]) => ({ when, value })),
   otherwise,
 });
-/** Shorthands for writing formulas: sum(a, b), prod(a, b), quotient, difference and a power. */
+/** a + b. @example formula.sameExpr(formula.plus(formula.num(1), formula.num(2)), formula.bin('+', formula.num(1), formula.num(2))) // true */
 export const plus = (a: Expr, b: Expr): Expr => bin('+', a, b);
+/** a - b. @example formula.minus(formula.name('x'), formula.num(1)).kind // 'bin' */
 export const minus = (a: Expr, b: Expr): Expr => bin('-', a, b);
+/** a·b. @example formula.namesIn(formula.times(formula.name('a'), formula.name('b'))) // ['a', 'b'] */
 export const times = (a: Expr, b: Expr): Expr => bin('*', a, b);
+/** a / b. @example formula.namesIn(formula.over(formula.num(1), formula.name('x'))) // ['x'] */
 export const over = (a: Expr, b: Expr): Expr => bin('/', a, b);
+/** a^b. @example formula.namesIn(formula.power(formula.name('x'), formula.num(2))) // ['x'] */
 export const power = (a: Expr, b: Expr): Expr => bin('^', a, b);
 
-/** Every name an expression reads, in order of first appearance. */
+/**
+ * Every name an expression reads, in order of first appearance.
+ * @example formula.namesIn(formula.plus(formula.name('y'), formula.times(formula.name('x'), formula.name('y')))) // ['y', 'x']
+ */
 export function namesIn(e: Expr, out: string[] = []): string[] {
   switch (e.kind) {
     case 'name':
@@ -87,7 +114,12 @@ export function namesIn(e: Expr, out: string[] = []): string[] {
   return out;
 }
 
-/** Structural equality (ignores source offsets). */
+/**
+ * Structural equality (ignores source offsets).
+ * @example
+ * formula.sameExpr(formula.num(1), formula.num(1)) // true
+ * formula.sameExpr(formula.name('x'), formula.name('y')) // false
+ */
 export function sameExpr(a: Expr, b: Expr): boolean {
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
@@ -131,7 +163,12 @@ export function sameExpr(a: Expr, b: Expr): boolean {
   }
 }
 
-/** Applies `f` to every direct sub-expression (a shallow map; `f` recurses if it wants to). */
+/**
+ * Applies `f` to every direct sub-expression (a shallow map; `f` recurses if it wants to).
+ * @example
+ * const e = formula.mapChildren(formula.plus(formula.name('x'), formula.num(1)), () => formula.num(0));
+ * formula.sameExpr(e, formula.plus(formula.num(0), formula.num(0))); // true
+ */
 export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
   switch (e.kind) {
     case 'neg':

@@ -39,6 +39,7 @@ export const indexSelect = defineOp(
   },
 );
 
+/** The options of indexAdd (torch.index_add's alpha). */
 export interface IndexAddOptions {
   /** the factor source is multiplied by (PyTorch's alpha), default 1 */
   alpha?: number;

@@ -21,12 +21,18 @@ export function assertNumber(x: unknown, op: string, what: string, finite = true
   return x;
 }
 
-/** A unary kernel: its name (the native backend's key) and its reference definition. */
+/**
+ * A unary kernel: its name (the native backend's key) and its reference definition.
+ * @example unaryKernel('cube', (x) => x * x * x).f(2, 0, 0) // 8
+ */
 export function unaryKernel(name: string, f: UnaryKernel['f']): UnaryKernel {
   return { arity: 1, name, f };
 }
 
-/** A binary kernel; a comparison writes 0/1 into a bool tensor. */
+/**
+ * A binary kernel; a comparison writes 0/1 into a bool tensor.
+ * @example binaryKernel('absDiff', (a, b) => Math.abs(a - b)).f(1, 4) // 3
+ */
 export function binaryKernel(name: string, f: BinaryKernel['f'], compare = false): BinaryKernel {
   return compare ? { arity: 2, name, f, compare } : { arity: 2, name, f };
 }

@@ -252,6 +252,7 @@ function diagonalize(op: Operand, i: number, eq: string): Operand {
 
 // ---- batched and scaled products -------------------------------------------------------------
 
+/** The factors of addmm and baddbmm (torch's beta and alpha): beta·input + alpha·product. */
 export interface ScaledProductOptions {
   /** the factor of the added input (default 1); with 0 the input's values are not read (NaN stays out) */
   beta?: number;

@@ -339,6 +339,7 @@ export const movedim = defineOp(
     },
 );
 
+/** The options of meshgrid (torch.meshgrid's indexing). */
 export interface MeshgridOptions {
   /** 'ij' (matrix indexing, the default) or 'xy' (Cartesian: the first two output dims swapped) */
   indexing?: 'ij' | 'xy';

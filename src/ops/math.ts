@@ -36,7 +36,10 @@ export const exp = unaryOp({
   onnx: { opType: 'Exp' },
 });
 
-/** Natural logarithm. */
+/**
+ * Natural logarithm.
+ * @example tensor([1, Math.E, 0]).log() // [0, 1, -Infinity]
+ */
 export const log = unaryOp({
   name: 'log',
   domain: [0, Infinity],
@@ -51,7 +54,10 @@ export const log = unaryOp({
   onnx: { opType: 'Log' },
 });
 
-/** Base-2 logarithm. */
+/**
+ * Base-2 logarithm.
+ * @example tensor([1, 8]).log2() // [0, 3]
+ */
 export const log2 = unaryOp({
   name: 'log2',
   domain: [0, Infinity],
@@ -65,7 +71,10 @@ export const log2 = unaryOp({
   derivative: (a) => [over(num(1), times(x0(a), call('log', num(2))))],
 });
 
-/** Base-10 logarithm. */
+/**
+ * Base-10 logarithm.
+ * @example tensor([1, 1000]).log10() // [0, 3]
+ */
 export const log10 = unaryOp({
   name: 'log10',
   domain: [0, Infinity],
@@ -79,7 +88,10 @@ export const log10 = unaryOp({
   derivative: (a) => [over(num(1), times(x0(a), call('log', num(10))))],
 });
 
-/** log(1 + x), accurate near 0. */
+/**
+ * log(1 + x), accurate near 0.
+ * @example tensor([0, 1e-10], { dtype: 'float64' }).log1p() // [0, 1e-10]
+ */
 export const log1p = unaryOp({
   name: 'log1p',
   domain: [-1, Infinity],
@@ -91,7 +103,10 @@ export const log1p = unaryOp({
   derivative: (a) => [over(num(1), plus(num(1), x0(a)))],
 });
 
-/** e^x - 1, accurate near 0. */
+/**
+ * e^x - 1, accurate near 0.
+ * @example tensor([0, 1e-10], { dtype: 'float64' }).expm1() // [0, 1e-10]
+ */
 export const expm1 = unaryOp({
   name: 'expm1',
   doc: 'e^x - 1, accurate for small x.',
@@ -102,7 +117,10 @@ export const expm1 = unaryOp({
   derivative: (a) => [call('exp', x0(a))],
 });
 
-/** Square root. */
+/**
+ * Square root.
+ * @example tensor([4, 2, -1]).sqrt() // [2, 1.4142135, NaN]
+ */
 export const sqrt = unaryOp({
   name: 'sqrt',
   domain: [0, Infinity],
@@ -116,7 +134,10 @@ export const sqrt = unaryOp({
   onnx: { opType: 'Sqrt' },
 });
 
-/** 1/√x. */
+/**
+ * 1/√x.
+ * @example tensor([4, 0.25]).rsqrt() // [0.5, 2]
+ */
 export const rsqrt = unaryOp({
   name: 'rsqrt',
   domain: [0, Infinity],
@@ -128,7 +149,10 @@ export const rsqrt = unaryOp({
   derivative: (a) => [negE(over(num(1), times(num(2), power(x0(a), num(1.5)))))],
 });
 
-/** Absolute value; its gradient at 0 is 0, as in PyTorch. */
+/**
+ * Absolute value; its gradient at 0 is 0, as in PyTorch.
+ * @example tensor([-2, 0, 3]).abs() // [2, 0, 3]
+ */
 export const abs = unaryOp({
   name: 'abs',
   doc: 'Absolute value; its gradient at 0 is 0, as in PyTorch.',
@@ -142,6 +166,10 @@ export const abs = unaryOp({
   onnx: { opType: 'Abs' },
 });
 
+/**
+ * Sine (torch.sin); d/dx = cos x.
+ * @example tensor([0, Math.PI / 2]).sin() // [0, 1]
+ */
 export const sin = unaryOp({
   name: 'sin',
   doc: 'Sine.',
@@ -154,6 +182,10 @@ export const sin = unaryOp({
   onnx: { opType: 'Sin' },
 });
 
+/**
+ * Cosine (torch.cos); d/dx = -sin x.
+ * @example tensor([0, Math.PI]).cos() // [1, -1]
+ */
 export const cos = unaryOp({
   name: 'cos',
   doc: 'Cosine.',
@@ -166,6 +198,10 @@ export const cos = unaryOp({
   onnx: { opType: 'Cos' },
 });
 
+/**
+ * Tangent (torch.tan); d/dx = 1 + tan²x.
+ * @example tensor([0, Math.PI / 4]).tan() // [0, 1]
+ */
 export const tan = unaryOp({
   name: 'tan',
   doc: 'Tangent; d/dx = 1 + tan²x.',
@@ -178,6 +214,10 @@ export const tan = unaryOp({
   onnx: { opType: 'Tan' },
 });
 
+/**
+ * Inverse sine (torch.asin), on [-1, 1]; d/dx = 1/√(1 - x²).
+ * @example tensor([0, 1]).asin() // [0, 1.5707964]
+ */
 export const asin = unaryOp({
   name: 'asin',
   domain: [-1, 1],
@@ -191,6 +231,10 @@ export const asin = unaryOp({
   onnx: { opType: 'Asin' },
 });
 
+/**
+ * Inverse cosine (torch.acos), on [-1, 1]; d/dx = -1/√(1 - x²).
+ * @example tensor([1, 0]).acos() // [0, 1.5707964]
+ */
 export const acos = unaryOp({
   name: 'acos',
   domain: [-1, 1],
@@ -204,6 +248,10 @@ export const acos = unaryOp({
   onnx: { opType: 'Acos' },
 });
 
+/**
+ * Inverse tangent (torch.atan); d/dx = 1/(1 + x²).
+ * @example tensor([0, 1]).atan() // [0, 0.7853982]
+ */
 export const atan = unaryOp({
   name: 'atan',
   doc: 'Inverse tangent; d/dx = 1/(1 + x²).',
@@ -216,6 +264,10 @@ export const atan = unaryOp({
   onnx: { opType: 'Atan' },
 });
 
+/**
+ * Hyperbolic sine (torch.sinh); d/dx = cosh x.
+ * @example tensor([0, 1]).sinh() // [0, 1.1752012]
+ */
 export const sinh = unaryOp({
   name: 'sinh',
   doc: 'Hyperbolic sine.',
@@ -228,6 +280,10 @@ export const sinh = unaryOp({
   onnx: { opType: 'Sinh' },
 });
 
+/**
+ * Hyperbolic cosine (torch.cosh); d/dx = sinh x.
+ * @example tensor([0, 1]).cosh() // [1, 1.5430806]
+ */
 export const cosh = unaryOp({
   name: 'cosh',
   doc: 'Hyperbolic cosine.',
@@ -240,7 +296,10 @@ export const cosh = unaryOp({
   onnx: { opType: 'Cosh' },
 });
 
-/** Hyperbolic tangent; d/dx = 1 - tanh(x)^2. */
+/**
+ * Hyperbolic tangent; d/dx = 1 - tanh(x)^2.
+ * @example tensor([0, 1]).tanh() // [0, 0.7615942]
+ */
 export const tanh = unaryOp({
   name: 'tanh',
   doc: 'Hyperbolic tangent; d/dx = 1 - tanh²x.',
@@ -256,6 +315,10 @@ export const tanh = unaryOp({
   onnx: { opType: 'Tanh' },
 });
 
+/**
+ * Inverse hyperbolic sine (torch.asinh); d/dx = 1/√(x² + 1).
+ * @example tensor([0, 1]).asinh() // [0, 0.8813736]
+ */
 export const asinh = unaryOp({
   name: 'asinh',
   doc: 'Inverse hyperbolic sine; d/dx = 1/√(x² + 1).',
@@ -267,6 +330,10 @@ export const asinh = unaryOp({
   onnx: { opType: 'Asinh' },
 });
 
+/**
+ * Inverse hyperbolic cosine (torch.acosh), for x ≥ 1; d/dx = 1/√(x² - 1).
+ * @example tensor([1, 2]).acosh() // [0, 1.3169579]
+ */
 export const acosh = unaryOp({
   name: 'acosh',
   domain: [1, Infinity],
@@ -280,6 +347,10 @@ export const acosh = unaryOp({
   onnx: { opType: 'Acosh' },
 });
 
+/**
+ * Inverse hyperbolic tangent (torch.atanh), for |x| < 1; d/dx = 1/(1 - x²).
+ * @example tensor([0, 0.5]).atanh() // [0, 0.5493061]
+ */
 export const atanh = unaryOp({
   name: 'atanh',
   domain: [-1, 1],
@@ -294,7 +365,10 @@ export const atanh = unaryOp({
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
-/** Error function. */
+/**
+ * Error function.
+ * @example tensor([0, 1]).erf() // [0, 0.8427008]
+ */
 export const erf = unaryOp({
   name: 'erf',
   doc: 'Error function.',
@@ -307,7 +381,10 @@ export const erf = unaryOp({
   onnx: { opType: 'Erf' },
 });
 
-/** x^2. */
+/**
+ * x^2.
+ * @example tensor([-3, 0.5]).square() // [9, 0.25]
+ */
 export const square = unaryOp({
   name: 'square',
   doc: 'x², elementwise.',
@@ -320,7 +397,10 @@ export const square = unaryOp({
   derivative: (a) => [times(num(2), x0(a))],
 });
 
-/** 1/x. */
+/**
+ * 1/x.
+ * @example tensor([2, -0.5, 0]).reciprocal() // [0.5, -2, Infinity]
+ */
 export const reciprocal = unaryOp({
   name: 'reciprocal',
   doc: '1/x.',
@@ -350,7 +430,10 @@ function stepwise<const N extends string>(name: N, doc: string, f: (x: number) =
   });
 }
 
-/** -1, 0 or 1 by the sign of x (0 for NaN, as PyTorch). */
+/**
+ * -1, 0 or 1 by the sign of x (0 for NaN, as PyTorch).
+ * @example tensor([-2, 0, 3, NaN]).sign() // [-1, 0, 1, 0]
+ */
 export const sign = unaryOp({
   name: 'sign',
   doc: '-1, 0 or 1 by the sign of x (NaN gives 0, as in PyTorch). Its gradient is 0 everywhere.',
@@ -367,13 +450,25 @@ export const sign = unaryOp({
   onnx: { opType: 'Sign' },
 });
 
-/** Rounds down. */
+/**
+ * Rounds down.
+ * @example tensor([1.5, -1.5]).floor() // [1, -2]
+ */
 export const floor = stepwise('floor', 'Rounds down to an integer.', Math.floor, '\\operatorname{floor}', 'Floor');
-/** Rounds up. */
+/**
+ * Rounds up.
+ * @example tensor([1.5, -1.5]).ceil() // [2, -1]
+ */
 export const ceil = stepwise('ceil', 'Rounds up to an integer.', Math.ceil, '\\operatorname{ceil}', 'Ceil');
-/** Rounds toward zero. */
+/**
+ * Rounds toward zero.
+ * @example tensor([1.5, -1.5]).trunc() // [1, -1]
+ */
 export const trunc = stepwise('trunc', 'Rounds toward zero.', Math.trunc, '\\operatorname{trunc}');
-/** Rounds to the nearest integer, halves to even (as PyTorch and IEEE). */
+/**
+ * Rounds to the nearest integer, halves to even (as PyTorch and IEEE).
+ * @example tensor([0.5, 1.5, 2.5, -0.7]).round() // [0, 2, 2, -1]
+ */
 export const round = stepwise(
   'round',
   'Rounds to the nearest integer, halves to even (as PyTorch).',
@@ -385,7 +480,10 @@ export const round = stepwise(
   'Round',
 );
 
-/** x - trunc(x): the fractional part, with x's sign. */
+/**
+ * x - trunc(x): the fractional part, with x's sign.
+ * @example tensor([1.25, -1.25]).frac() // [0.25, -0.25]
+ */
 export const frac = defineOp(
   {
     name: 'frac',
@@ -437,6 +535,9 @@ const POW = binaryKernel('pow', cpow);
 /**
  * a^b, elementwise; b a tensor or a number. d/da = b·a^(b-1) (0 where b = 0, as PyTorch) and
  * d/db = a^b·ln a (0 where a = 0 and b ≥ 0).
+ * @example
+ * tensor([2, 3]).pow(2) // [4, 9]
+ * pow(2, tensor([0, 3])) // [1, 8]
  */
 export const pow = defineOp(
   {
@@ -480,7 +581,10 @@ function powScalar(def: OpDef, x: Tensor, p: number): Tensor {
 
 // ---- functions of two tensors ---------------------------------------------------------------
 
-/** The angle of (x, y): atan2(y, x), elementwise. */
+/**
+ * The angle of (x, y): atan2(y, x), elementwise.
+ * @example atan2(tensor([1, 0]), tensor([0, -1])) // [1.5707964, 3.1415927]
+ */
 export const atan2 = binaryOp({
   name: 'atan2',
   doc: 'The angle of the point (other, input): atan2(input, other), elementwise.',
@@ -500,7 +604,10 @@ export const atan2 = binaryOp({
   },
 });
 
-/** √(a² + b²) without overflow. */
+/**
+ * √(a² + b²) without overflow.
+ * @example hypot(tensor([3, 1e30]), tensor([4, 1e30])) // [5, 1.4142135e30]
+ */
 export const hypot = binaryOp({
   name: 'hypot',
   doc: '√(a² + b²), computed without overflow.',
@@ -513,7 +620,10 @@ export const hypot = binaryOp({
   derivative: ([a, b]) => [over(a, call('hypot', a, b)), over(b, call('hypot', a, b))],
 });
 
-/** The remainder of truncated division (C's fmod): a - b·trunc(a/b), with the sign of a. */
+/**
+ * The remainder of truncated division (C's fmod): a - b·trunc(a/b), with the sign of a.
+ * @example fmod(tensor([5, -5]), 3) // [2, -2]
+ */
 export const fmod = binaryOp({
   name: 'fmod',
   doc: "The remainder of truncated division, a - b·trunc(a/b), with the sign of a (C's fmod).",
@@ -545,7 +655,10 @@ function floorDivide(a: number, b: number): number {
 }
 const FLOOR_DIVIDE = binaryKernel('floorDivide', floorDivide);
 
-/** The remainder of floored division (Python's %): a - b·floor(a/b), with the sign of b. */
+/**
+ * The remainder of floored division (Python's %): a - b·floor(a/b), with the sign of b.
+ * @example remainder(tensor([5, -5]), 3) // [2, 1]
+ */
 export const remainder = binaryOp({
   name: 'remainder',
   doc: "The remainder of floored division, a - b·floor(a/b), with the sign of b (Python's %).",
@@ -567,6 +680,7 @@ export const remainder = binaryOp({
  * start + weight·(end - start); weight a number or a tensor. Computed as PyTorch does, from the
  * nearer end: start + w·(end - start) for |w| < 0.5, else end - (end - start)·(1 - w), which is
  * exact at w = 1 and keeps its digits near it; gradients (1 - w)·g, w·g and (end - start)·g.
+ * @example lerp(tensor([0, 10]), tensor([10, 20]), 0.25) // [2.5, 12.5]
  */
 export const lerp = defineOp(
   {
@@ -605,7 +719,12 @@ export const lerp = defineOp(
     },
 );
 
-/** Clamps into [p0, p1]; a NaN bound is no bound. */
+/**
+ * Clamps into [p0, p1]; a NaN bound is no bound.
+ * @example
+ * CLAMP.f(7, 0, 5) // 5
+ * CLAMP.f(7, NaN, NaN) // 7
+ */
 export const CLAMP = unaryKernel('clamp', (x, lo, hi) => {
   let y = x;
   if (!Number.isNaN(lo) && y < lo) y = lo;
@@ -616,6 +735,10 @@ export const CLAMP = unaryKernel('clamp', (x, lo, hi) => {
 /**
  * Clamps into [min, max] (either may be omitted; a bound may be a tensor, broadcast against x).
  * The gradient is 1 inside the range (bounds included) and flows to a tensor bound where it binds.
+ * @example
+ * tensor([-2, 0.5, 3]).clamp(0, 1) // [0, 0.5, 1]
+ * tensor([-2, 3]).clamp(null, 1) // [-2, 1]
+ * tensor([-2, 3]).clip(-1) // [-1, 3]
  */
 export const clamp = defineOp(
   {

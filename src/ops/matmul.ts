@@ -122,7 +122,10 @@ function mm(a: Tensor, b: Tensor, tA: boolean, tB: boolean): Tensor {
   }, { transA: tA, transB: tB });
 }
 
-/** Dot product of two 1-D tensors. */
+/**
+ * Dot product of two 1-D tensors.
+ * @example tensor([1, 2, 3]).dot(tensor([4, 5, 6])).item() // 32
+ */
 export const dot = defineOp(
   { name: 'dot', doc: 'Dot product of two 1-D tensors.', inputs: ['input', 'other'] },
   () =>
@@ -133,7 +136,10 @@ export const dot = defineOp(
     },
 );
 
-/** Outer product of two 1-D tensors: [n] x [m] -> [n, m]. */
+/**
+ * Outer product of two 1-D tensors: [n] x [m] -> [n, m].
+ * @example outer(tensor([1, 2]), tensor([3, 4, 5])) // [[3, 4, 5], [6, 8, 10]]
+ */
 export const outer = defineOp(
   { name: 'outer', doc: 'Outer product of two 1-D tensors: [n] x [m] -> [n, m].', inputs: ['input', 'vec2'] },
   () =>

@@ -32,33 +32,75 @@ type NamesOf<T> = T extends { readonly __names?: infer M } ? M : never;
 /** The method form of an op: its first argument becomes `this`. */
 type MethodOf<F> = F extends (self: never, ...rest: infer R) => infer O ? (...rest: R) => O : never;
 
-type MethodTable<T> = {
-  [K in keyof T as T[K] extends Op ? MethodNames<NamesOf<T[K]>> : never]: T[K] extends (...args: infer A) => infer O ? MethodOf<(...args: A) => O> : never;
+type MethodType<F> = F extends (...args: infer A) => infer O ? MethodOf<(...args: A) => O> : never;
+
+/**
+ * The methods named as their op's export. Written as a filter on the export's own key (`K` or
+ * never), so TypeScript links each method to the op's declaration and it shows the op's doc comment.
+ */
+type SameNamed<T> = {
+  [K in keyof T as T[K] extends Op ? (K extends MethodNames<NamesOf<T[K]>> ? K : never) : never]: MethodType<T[K]>;
 };
 
+/** The methods named otherwise (an entry's `method` name or a `methodAliases` entry). */
+type Renamed<T> = {
+  [K in keyof T as T[K] extends Op ? Exclude<MethodNames<NamesOf<T[K]>>, K> : never]: MethodType<T[K]>;
+};
+
+type SameNamedMethods = SameNamed<OpExports>;
+type RenamedMethods = Renamed<OpExports>;
+
 /** Every Tensor method that comes from the op table. */
-export type OpMethods = MethodTable<OpExports>;
+export type OpMethods = SameNamedMethods & RenamedMethods;
 
 /** The methods that are not an op applied to this tensor as its first argument. */
 export interface ExtraMethods {
   /**
    * Backpropagates from this tensor: `y.backward()` for a scalar, `y.backward(upstream)` with
    * dL/dy of y's shape, `y.backward({ createGraph: true })` to differentiate the gradients again.
+   * Gradients add up in the leaves' `.grad` (torch.Tensor.backward).
+   * @example
+   * const x = tensor([1, 2], { requiresGrad: true });
+   * x.mul(x).backward(tensor([1, 10]));
+   * x.grad // [2, 40]
    */
   backward(upstream?: Tensor | number | BackwardOptions, opts?: BackwardOptions): void;
-  /** This tensor where cond holds, other elsewhere (torch.Tensor.where). */
+  /**
+   * This tensor where cond holds, other elsewhere (torch.Tensor.where).
+   * @example tensor([1, 2, 3]).where(tensor([1, 0, 1]).gt(0), 0) // [1, 0, 3]
+   */
   where(cond: Tensor, other: TensorLike): Tensor;
-  /** The dimensions reversed (the transpose of a matrix). */
+  /**
+   * The dimensions reversed (the transpose of a matrix; torch's .T).
+   * @example tensor([[1, 2, 3]]).T // [[1], [2], [3]]
+   */
   readonly T: Tensor;
-  /** Every chainrule tensor is contiguous: returns itself. */
+  /**
+   * Every chainrule tensor is contiguous: returns itself (torch.Tensor.contiguous).
+   * @example const t = tensor([1]); t.contiguous() === t // true
+   */
   contiguous(): Tensor;
+  /**
+   * A float32 copy (torch.Tensor.float).
+   * @example tensor([1, 2], { dtype: 'int32' }).float().dtype // 'float32'
+   */
   float(): Tensor;
+  /**
+   * A float64 copy (torch.Tensor.double).
+   * @example tensor([0.5]).double().dtype // 'float64'
+   */
   double(): Tensor;
+  /**
+   * An int32 copy, rounding toward zero (torch.Tensor.int).
+   * @example tensor([1.7, -1.7]).int() // [1, -1]
+   */
   int(): Tensor;
 }
 
 declare module '../tensor/tensor.js' {
-  interface Tensor extends OpMethods, ExtraMethods {}
+  // the two halves of OpMethods extended one by one: an intersection here would make TypeScript
+  // resolve every method's type while it is still resolving Tensor's bases
+  interface Tensor extends SameNamedMethods, RenamedMethods, ExtraMethods {}
 }
 
 /**

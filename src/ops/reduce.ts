@@ -7,9 +7,12 @@ import { defineOp } from './define.js';
 import { castData, reduceDims, reducedShape, runReduce } from './kernel.js';
 import { expand, reshape } from './shape.js';
 
+/** The dimensions a reduction runs over: one, or several (negative ones count from the end). */
 export type Dims = number | readonly number[];
 
+/** The options of the reductions (torch's keepdim). */
 export interface ReduceOptions {
+  /** keep each reduced dimension with size 1 (default false) */
   keepdim?: boolean;
 }
 
@@ -39,7 +42,12 @@ export const sum = defineOp(
     },
 );
 
-/** Sums a broadcast gradient back down to `shape` (the adjoint of broadcasting). */
+/**
+ * Sums a broadcast gradient back down to `shape` (the adjoint of broadcasting).
+ * @example
+ * sumTo(ones([2, 3]), [1, 3]) // [[2, 2, 2]]
+ * sumTo(ones([2, 3]), [3]) // [2, 2, 2]
+ */
 export function sumTo(g: Tensor, shape: Shape): Tensor {
   if (sameShape(g.shape, shape)) return g;
   const lead = g.ndim - shape.length;

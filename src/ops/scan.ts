@@ -162,7 +162,7 @@ export const cumprod = scanOp('prod', 'cumprod', 'Running product along dim, as 
 /**
  * log Σ_{j ≤ i} e^(x_j) along dim, computed stably, as torch.logcumsumexp (integer inputs are
  * promoted to float); -∞ stays -∞ and NaN propagates.
- * @example logcumsumexp(tensor([0, 0]), 0).toArray() // [0, 0.6931...]
+ * @example logcumsumexp(tensor([0, 0]), 0).toArray() // [0, 0.6931472]
  */
 export const logcumsumexp = scanOp('logsumexp', 'logcumsumexp', 'log Σ_{j≤i} e^(x_j) along dim, computed stably, as torch.logcumsumexp.', logcumsumexpBackward);
 

@@ -83,6 +83,7 @@ export const scatter = defineOp(
 /** The reductions of scatterReduce. */
 export type ScatterReduction = 'sum' | 'prod' | 'mean' | 'amax' | 'amin';
 
+/** The options of scatterReduce (torch.scatter_reduce's include_self). */
 export interface ScatterReduceOptions {
   /** whether x's own values take part in the reduction (default true); false: only src's */
   includeSelf?: boolean;
@@ -194,6 +195,7 @@ function exclusiveProducts(g: Tensor, x: Tensor, d: number, idx: Tensor, src: Te
   return out;
 }
 
+/** The options of indexPut (torch.index_put's accumulate). */
 export interface IndexPutOptions {
   /** add the values to what is there (repeated indices accumulate) instead of overwriting */
   accumulate?: boolean;

@@ -43,7 +43,10 @@ export const reshape = defineOp(
   },
 );
 
-/** PyTorch's name for reshape of a contiguous tensor (every chainrule tensor is contiguous). */
+/**
+ * PyTorch's name for reshape of a contiguous tensor (every chainrule tensor is contiguous).
+ * @example arange(6).view([2, 3]) // [[0, 1, 2], [3, 4, 5]]
+ */
 export const view = reshape;
 
 /** Flattens dims startDim..endDim into one. @example flatten(zeros([2, 3, 4]), 1).shape // [2, 12] */
@@ -60,7 +63,12 @@ export const flatten = defineOp(
   },
 );
 
-/** Inserts a dimension of size 1 at `dim`. */
+/**
+ * Inserts a dimension of size 1 at `dim`.
+ * @example
+ * tensor([1, 2]).unsqueeze(0).shape // [1, 2]
+ * tensor([1, 2]).unsqueeze(-1).shape // [2, 1]
+ */
 export const unsqueeze = defineOp(
   { name: 'unsqueeze', doc: 'Inserts a dimension of size 1 at dim.', params: [{ name: 'dim' }], onnx: { opType: 'Unsqueeze' } },
   () =>
@@ -71,7 +79,12 @@ export const unsqueeze = defineOp(
   },
 );
 
-/** Removes dimensions of size 1 (all of them, or only `dim`). */
+/**
+ * Removes dimensions of size 1 (all of them, or only `dim`).
+ * @example
+ * zeros([1, 2, 1]).squeeze().shape // [2]
+ * zeros([1, 2, 1]).squeeze(0).shape // [2, 1]
+ */
 export const squeeze = defineOp(
   { name: 'squeeze', doc: 'Removes dimensions of size 1 (all of them, or only the given ones).', params: [{ name: 'dim', type: 'dims', default: null }], onnx: { opType: 'Squeeze' } },
   () =>
@@ -118,7 +131,10 @@ const viewBackward = defineOp(
     },
 );
 
-/** Reads x through an arbitrary strided window, like torch.as_strided (always copies). */
+/**
+ * Reads x through an arbitrary strided window, like torch.as_strided (always copies).
+ * @example asStrided(arange(5), [2, 2], [1, 1]) // [[0, 1], [1, 2]]
+ */
 export const asStrided = defineOp(
   { name: 'asStrided', latex: ([a]) => a, doc: 'Reads the input through an arbitrary strided window, like torch.as_strided (always a copy).', params: [{ name: 'size', type: 'shape' }, { name: 'stride', type: 'shape' }, { name: 'storageOffset', default: 0 }] },
   (def) =>
@@ -180,7 +196,12 @@ export const transpose = defineOp(
 );
 
 
-/** Broadcasts to a larger shape (-1 keeps a dimension); the gradient sums over the copies. */
+/**
+ * Broadcasts to a larger shape (-1 keeps a dimension); the gradient sums over the copies.
+ * @example
+ * tensor([[1], [2]]).expand([2, 3]) // [[1, 1, 1], [2, 2, 2]]
+ * tensor([[1], [2]]).expand([-1, 2]).shape // [2, 2]
+ */
 export const expand = defineOp(
   { name: 'expand', latex: ([a]) => a, doc: 'Broadcasts to a larger shape (-1 keeps a dimension); the gradient sums over the copies.', params: [{ name: 'size', type: 'shape' }], onnx: { opType: 'Expand' } },
   (def) =>
@@ -284,7 +305,10 @@ export const narrow = defineOp(
   },
 );
 
-/** Elements start..end (exclusive) by step along dim, like x[..., start:end:step]. */
+/**
+ * Elements start..end (exclusive) by step along dim, like x[..., start:end:step].
+ * @example arange(6).slice(0, 1, 5, 2) // [1, 3]
+ */
 export const slice = defineOp(
   { name: 'slice', doc: 'Elements start..end (exclusive) by step along dim, like x[..., start:end:step].', params: [{ name: 'dim' }, { name: 'start', default: null }, { name: 'end', default: null }, { name: 'step', default: 1 }], onnx: { opType: 'Slice' } },
   () =>
@@ -344,6 +368,12 @@ export const concat = defineOp(
     }, { dim: d });
   },
 );
+/**
+ * PyTorch's other name for concat (torch.cat): joins tensors along an existing dim (default 0).
+ * @example
+ * cat([tensor([1, 2]), tensor([3])]) // [1, 2, 3]
+ * cat([zeros([2, 1]), ones([2, 2])], 1) // [[0, 1, 1], [0, 1, 1]]
+ */
 export const cat = concat;
 
 function rankOf(d: DType): number {
@@ -371,7 +401,12 @@ export const stack = defineOp(
   },
 );
 
-/** Splits into pieces of `size` (or of the given sizes) along dim. */
+/**
+ * Splits into pieces of `size` (or of the given sizes) along dim.
+ * @example
+ * arange(5).split(2).map((t) => t.toArray()) // [[0, 1], [2, 3], [4]]
+ * arange(5).split([1, 4]).map((t) => t.size) // [1, 4]
+ */
 export const split = defineOp(
   { name: 'split', doc: 'Splits into pieces of a size (or of the given sizes) along dim.', params: [{ name: 'splitSizeOrSections', type: 'shape' }, { name: 'dim', default: 0 }], onnx: { opType: 'Split' } },
   () =>
@@ -405,7 +440,10 @@ export const split = defineOp(
   },
 );
 
-/** Splits into `chunks` nearly equal pieces along dim (like torch.chunk). */
+/**
+ * Splits into `chunks` nearly equal pieces along dim (like torch.chunk).
+ * @example arange(5).chunk(2).map((t) => t.toArray()) // [[0, 1, 2], [3, 4]]
+ */
 export const chunk = defineOp(
   { name: 'chunk', doc: 'Splits into the given number of nearly equal pieces along dim.', params: [{ name: 'chunks' }, { name: 'dim', default: 0 }] },
   () =>
@@ -476,7 +514,14 @@ export const pad = defineOp(
 // ---- copies and casts ---------------------------------------------------------------------
 
 
-/** A copy with its own storage (gradients flow through). */
+/**
+ * A copy with its own storage (gradients flow through).
+ * @example
+ * const a = tensor([1, 2]);
+ * const b = a.clone();
+ * b.data === a.data; // false
+ * b; // [1, 2]
+ */
 export const clone = defineOp(
   { name: 'clone', latex: ([a]) => a, doc: 'A copy with its own storage; gradients flow through.', label: 'clone', onnx: { opType: 'Identity' } },
   (def) =>
@@ -487,7 +532,12 @@ export const clone = defineOp(
   },
 );
 
-/** A tensor sharing storage with x but cut from the graph (no gradient flows back). */
+/**
+ * A tensor sharing storage with x but cut from the graph (no gradient flows back).
+ * @example
+ * const w = tensor([1, 2], { requiresGrad: true });
+ * w.mul(2).detach().requiresGrad; // false
+ */
 export const detach = defineOp(
   { name: 'detach', doc: 'A tensor sharing storage with the input, cut from the graph (no gradient flows back).', grad: 'none' },
   () =>
@@ -498,7 +548,13 @@ export const detach = defineOp(
 );
 
 
-/** Converts to another dtype; float-to-float casts pass gradients through. */
+/**
+ * Converts to another dtype; float-to-float casts pass gradients through.
+ * @example
+ * cast(tensor([1.5, 2.5]), 'int32') // [1, 2]
+ * tensor([1, 0]).to('bool') // [true, false]
+ * tensor([1]).to('float64').dtype // 'float64'
+ */
 export const cast = defineOp(
   { name: 'cast', latex: ([a]) => a, doc: 'Converts to another dtype; float-to-float casts pass gradients through.', params: [{ name: 'dtype', type: 'dtype' }], method: 'to', label: 'cast', onnx: { opType: 'Cast' } },
   (def) =>

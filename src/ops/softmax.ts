@@ -43,7 +43,12 @@ export const softmax = defineOp(
     },
 );
 
-/** log(softmax(x)) along dim, computed stably as (x - max) - log Σ e^(x - max). */
+/**
+ * log(softmax(x)) along dim, computed stably as (x - max) - log Σ e^(x - max).
+ * @example
+ * tensor([0, 0]).logSoftmax() // [-0.6931472, -0.6931472]
+ * F.logSoftmax(tensor([[1, 1000]]), 1) // [[-999, 0]]
+ */
 export const logSoftmax = defineOp(
   {
     name: 'logSoftmax',
@@ -63,7 +68,10 @@ export const logSoftmax = defineOp(
     },
 );
 
-/** softmax(-x) along dim. */
+/**
+ * softmax(-x) along dim.
+ * @example tensor([0, Math.log(3)]).softmin() // [0.75, 0.25]
+ */
 export const softmin = defineOp(
   {
     name: 'softmin',

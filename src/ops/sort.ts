@@ -30,6 +30,7 @@ function pairOf(values: Tensor, indices: Tensor): ValuesAndIndices {
   return Object.assign([values, indices] as const, { values, indices });
 }
 
+/** The options of sort and argsort (torch.sort's descending and stable). */
 export interface SortOptions {
   /** largest first (NaN first) instead of smallest first (NaN last) */
   descending?: boolean;
@@ -37,6 +38,7 @@ export interface SortOptions {
   stable?: boolean;
 }
 
+/** The options of topk (torch.topk's largest and sorted). */
 export interface TopkOptions {
   /** the k largest (the default) or the k smallest */
   largest?: boolean;
@@ -308,5 +310,11 @@ function extremumDim<const N extends 'maxDim' | 'minDim'>(name: N) {
 }
 /** torch.max(x, dim): the maximum along dim and its index (first on ties, NaN wins). @example maxDim(tensor([[1, 3], [4, 2]]), 1).indices.toArray() // [1, 0] */
 export const maxDim = extremumDim('maxDim');
-/** torch.min(x, dim): the minimum along dim and its index (first on ties, NaN wins). */
+/**
+ * torch.min(x, dim): the minimum along dim and its index (first on ties, NaN wins).
+ * @example
+ * const { values, indices } = tensor([[3, 1, 2], [0, 5, 0]]).minDim(1);
+ * values; // [1, 0]
+ * indices; // [1, 0]
+ */
 export const minDim = extremumDim('minDim');

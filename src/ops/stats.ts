@@ -25,7 +25,13 @@ const dimsParams = [
   { name: 'options', type: 'options', default: null },
 ] as const;
 
-/** Mean over `dims` (all when omitted): the sum divided by the count, as PyTorch computes it. */
+/**
+ * Mean over `dims` (all when omitted): the sum divided by the count, as PyTorch computes it.
+ * @example
+ * tensor([[1, 2], [3, 6]]).mean().item() // 3
+ * tensor([[1, 2], [3, 6]]).mean(1) // [1.5, 4.5]
+ * tensor([[1, 2], [3, 6]]).mean(0, { keepdim: true }) // [[2, 4]]
+ */
 export const mean = defineOp(
   {
     name: 'mean',
@@ -83,9 +89,19 @@ function extremum<const N extends 'max' | 'min'>(op: N) {
       },
   );
 }
-/** Maximum over `dims` (all when omitted); ties share the gradient. */
+/**
+ * Maximum over `dims` (all when omitted); ties share the gradient.
+ * @example
+ * tensor([[1, 5], [7, 2]]).max().item() // 7
+ * tensor([[1, 5], [7, 2]]).max(1) // [5, 7]
+ */
 export const max = extremum('max');
-/** Minimum over `dims` (all when omitted); ties share the gradient. */
+/**
+ * Minimum over `dims` (all when omitted); ties share the gradient.
+ * @example
+ * tensor([[1, 5], [7, 2]]).min().item() // 1
+ * tensor([[1, 5], [7, 2]]).min(0) // [1, 2]
+ */
 export const min = extremum('min');
 
 function argExtremum<const N extends 'argmax' | 'argmin'>(name: N) {
@@ -120,14 +136,25 @@ function argExtremum<const N extends 'argmax' | 'argmin'>(name: N) {
       },
   );
 }
-/** Index of the maximum (over the flattened tensor when dim is omitted); int32, no gradient. */
+/**
+ * Index of the maximum (over the flattened tensor when dim is omitted); int32, no gradient.
+ * @example
+ * tensor([[1, 5], [7, 2]]).argmax().item() // 2
+ * tensor([[1, 5], [7, 2]]).argmax(1) // [1, 0]
+ */
 export const argmax = argExtremum('argmax');
-/** Index of the minimum; int32, no gradient. */
+/**
+ * Index of the minimum; int32, no gradient.
+ * @example tensor([[1, 5], [7, 2]]).argmin(0) // [0, 1]
+ */
 export const argmin = argExtremum('argmin');
 
 /**
  * log(sum(exp(x))) over dims, computed stably (the max subtracted first); -inf over an empty
  * dimension. Its gradient is softmax(x), written as exp(x - logsumexp(x)).
+ * @example
+ * tensor([0, 0]).logsumexp().item() // 0.6931472
+ * tensor([[1000, 1000]]).logsumexp(1) // [1000.6931]
  */
 export const logsumexp = defineOp(
   {
@@ -159,6 +186,7 @@ export const logsumexp = defineOp(
     },
 );
 
+/** The options of variance and std: keepdim and Bessel's correction (torch's names). */
 export interface VarOptions extends ReduceOptions {
   /** Bessel's correction: 1 (sample variance, the default as in PyTorch) or 0 (population). */
   correction?: number;
@@ -205,6 +233,9 @@ function meanAs(src: Tensor, ds: readonly number[], want: Tensor): Tensor {
  * PyTorch computes it: in double precision (float32 results only round at the end), a full
  * reduction in two passes around PyTorch's mean, otherwise Welford's algorithm, so equal values give
  * exactly PyTorch's value. d/dx = 2(x - mean)/(n - correction), as PyTorch's formula, with its mean.
+ * @example
+ * tensor([1, 2, 3, 4]).var().item() // 1.6666666
+ * variance(tensor([1, 2, 3, 4]), 0, { correction: 0 }).item() // 1.25
  */
 export const variance = defineOp(
   {
@@ -252,6 +283,9 @@ function varianceGrad(gv: Tensor, src: Tensor, ds: readonly number[], n: number,
  * Standard deviation over dims, computed as PyTorch does (the root taken in double precision, so a
  * float32 result stays finite where its variance would not); its gradient is PyTorch's,
  * var_backward of g/(2·std), and 0 where the std is 0.
+ * @example
+ * tensor([1, 2, 3, 4]).std().item() // 1.2909944
+ * tensor([[1, 3], [2, 2]]).std(1, { correction: 0 }) // [1, 0]
  */
 export const std = defineOp(
   {

@@ -35,7 +35,12 @@ import * as sort from './sort.js';
 import * as sparse from './sparse.js';
 import * as stats from './stats.js';
 
-/** The modules of the table, by family (the API reference groups ops this way). */
+/**
+ * The modules of the table, by family (the API reference groups ops this way).
+ * @example
+ * Object.keys(OP_MODULES).includes('activation') // true
+ * OP_MODULES.math.exp === exp // true
+ */
 export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, manip, linalg, scatter, pad, distance, attention, conv2d, pool2d, fold } as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
@@ -80,7 +85,12 @@ function collect(): Op[] {
   return out.sort((a, b) => a.def.order - b.def.order);
 }
 
-/** Every op, once (aliases such as `view` for `reshape` are the same function). */
+/**
+ * Every op, once (aliases such as `view` for `reshape` are the same function).
+ * @example
+ * OPS.some((op) => op.def.name === 'relu') // true
+ * OPS.find((op) => op.def.name === 'exp')?.def.doc // 'Elementwise e^x.'
+ */
 export const OPS: readonly Op[] = collect();
 
 const byName = new Map<string, Op>();

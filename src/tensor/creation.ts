@@ -4,13 +4,19 @@ import { type Generator, defaultGenerator } from './random.js';
 import { type Shape, checkShape, sizeOf } from './shape.js';
 import { type NestedArray, Tensor } from './tensor.js';
 
+/** The options of the creation functions (torch's dtype and requires_grad, camelCased). */
 export interface TensorOptions {
+  /** the element type (default 'float32', or the typed array's own) */
   dtype?: DType;
+  /** record ops on the new tensor for autograd (default false) */
   requiresGrad?: boolean;
+  /** a display name for explanations and graphs */
   name?: string;
 }
 
+/** The options of the random creation functions: TensorOptions and the generator to draw from. */
 export interface RandomOptions extends TensorOptions {
+  /** the generator to draw from (default: the global one, seeded by manualSeed) */
   generator?: Generator;
 }
 
@@ -19,7 +25,11 @@ function finish(t: Tensor, o: TensorOptions | undefined): Tensor {
   return t;
 }
 
-/** An uninitialised (zero-filled) tensor of the given dtype and shape; for op implementations. */
+/**
+ * An uninitialised (zero-filled) tensor of the given dtype and shape; for op implementations
+ * (torch.empty, whose contents are arbitrary; here they are zeros).
+ * @example empty([2, 2], 'int32').dtype // 'int32'
+ */
 export function empty(shape: Shape, dtype: DType = 'float32'): Tensor {
   return new Tensor(arrayFor(dtype, sizeOf(shape)), shape);
 }
@@ -89,7 +99,7 @@ export function scalar(value: number, opts: TensorOptions = {}): Tensor {
   return finish(new Tensor(a, [], opts.name), opts);
 }
 
-/** @example full([2, 2], 7).toArray() // [[7, 7], [7, 7]] */
+/** A tensor of the given shape filled with `value` (torch.full). @example full([2, 2], 7).toArray() // [[7, 7], [7, 7]] */
 export function full(shape: Shape, value: number, opts: TensorOptions = {}): Tensor {
   const s = checkShape([...shape], 'full');
   const a = arrayFor(opts.dtype ? assertDType(opts.dtype, 'full') : 'float32', sizeOf(s));
@@ -98,24 +108,36 @@ export function full(shape: Shape, value: number, opts: TensorOptions = {}): Ten
   return finish(new Tensor(a, s, opts.name), opts);
 }
 
-/** @example zeros([2, 3]).shape // [2, 3] */
+/** A tensor of zeros (torch.zeros). @example zeros([2, 3]).toArray() // [[0, 0, 0], [0, 0, 0]] */
 export function zeros(shape: Shape, opts: TensorOptions = {}): Tensor {
   return full(shape, 0, opts);
 }
 
-/** @example ones([3]).toArray() // [1, 1, 1] */
+/** A tensor of ones (torch.ones). @example ones([3]).toArray() // [1, 1, 1] */
 export function ones(shape: Shape, opts: TensorOptions = {}): Tensor {
   return full(shape, 1, opts);
 }
 
+/**
+ * Zeros of another tensor's shape and dtype (torch.zeros_like); `opts` may change the dtype.
+ * @example zerosLike(tensor([[1, 2]], { dtype: 'float64' })).toArray() // [[0, 0]]
+ */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return full(t.shape, 0, { dtype: t.dtype, ...opts });
 }
 
+/**
+ * Ones of another tensor's shape and dtype (torch.ones_like).
+ * @example onesLike(tensor([5, 6], { dtype: 'int32' })).toArray() // [1, 1]
+ */
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return full(t.shape, 1, { dtype: t.dtype, ...opts });
 }
 
+/**
+ * `value` everywhere, in another tensor's shape and dtype (torch.full_like).
+ * @example fullLike(zeros([2]), 3.5).toArray() // [3.5, 3.5]
+ */
 export function fullLike(t: Tensor, value: number, opts: TensorOptions = {}): Tensor {
   return full(t.shape, value, { dtype: t.dtype, ...opts });
 }
@@ -167,17 +189,35 @@ function randomFill(shape: Shape, opts: RandomOptions, op: string, f: (g: Genera
   return finish(new Tensor(a, s, opts.name), opts);
 }
 
-/** Uniform in [0, 1). @example manualSeed(0); rand([2]).shape // [2] */
+/**
+ * Uniform in [0, 1) (torch.rand), from the global generator or `opts.generator`.
+ * @example
+ * const u = rand([1000], { generator: new Generator(0) });
+ * u.min().item() >= 0 && u.max().item() < 1; // true
+ */
 export function rand(shape: Shape, opts: RandomOptions = {}): Tensor {
   return randomFill(shape, opts, 'rand', (g) => g.random());
 }
 
-/** Standard normal. @example randn([2, 3]).shape // [2, 3] */
+/**
+ * Standard normal draws (torch.randn), from the global generator or `opts.generator`.
+ * @example
+ * manualSeed(0);
+ * const a = randn([2, 3]);
+ * manualSeed(0);
+ * randn([2, 3]).sub(a).abs().max().item(); // 0
+ */
 export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
   return randomFill(shape, opts, 'randn', (g) => g.normal());
 }
 
-/** Integers in [low, high), int32 by default. @example randint(0, 10, [4]).dtype // 'int32' */
+/**
+ * Uniform integers in [low, high), int32 by default (torch.randint).
+ * @example
+ * const k = randint(0, 10, [100]);
+ * k.dtype; // 'int32'
+ * k.min().item() >= 0 && k.max().item() < 10; // true
+ */
 export function randint(low: number, high: number, shape: Shape, opts: RandomOptions = {}): Tensor {
   if (!(Number.isInteger(low) && Number.isInteger(high) && high > low)) {
     throw new ChainruleError(`randint: need integers low < high, got ${low}, ${high}`);

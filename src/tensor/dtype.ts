@@ -2,6 +2,7 @@ import { ChainruleError } from '../errors.js';
 
 /** Element types. `bool` is stored as bytes (0/1), `int32` holds indices and labels. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+/** The storage of a tensor: Float32Array, Float64Array, Int32Array, or Uint8Array for bool. */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];

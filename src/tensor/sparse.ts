@@ -14,7 +14,7 @@ export interface CsrMatrix {
 
 /**
  * Builds a CSR matrix from per-row maps column -> value (zeros are dropped, columns sorted).
- * @example csrFromRows([new Map([[2, 1.5]]), new Map()], 3).indptr // Int32Array [0, 1, 1]
+ * @example csrFromRows([new Map([[2, 1.5]]), new Map()], 3).indptr // [0, 1, 1]
  */
 export function csrFromRows(rows: readonly Map<number, number>[], cols: number): CsrMatrix {
   let nnz = 0;
@@ -37,7 +37,11 @@ export function csrFromRows(rows: readonly Map<number, number>[], cols: number):
 
 /**
  * The sub-matrix made of the given rows, in the given order (a mini-batch).
- * @example csrSelectRows(m, [3, 0]).rows // 2
+ * @example
+ * const m = csrFromRows([new Map([[0, 1]]), new Map([[1, 2]]), new Map([[2, 3]])], 3);
+ * const batch = csrSelectRows(m, [2, 0]);
+ * batch.rows; // 2
+ * csrToDense(batch); // [0, 0, 3, 1, 0, 0]
  */
 export function csrSelectRows(m: CsrMatrix, rowIds: ArrayLike<number>): CsrMatrix {
   const n = rowIds.length;
@@ -61,7 +65,7 @@ export function csrSelectRows(m: CsrMatrix, rowIds: ArrayLike<number>): CsrMatri
 
 /**
  * The dense row-major copy (for tests and small matrices only).
- * @example csrToDense(csrFromRows([new Map([[1, 2]])], 2)) // Float64Array [0, 2]
+ * @example csrToDense(csrFromRows([new Map([[1, 2]])], 2)) // [0, 2]
  */
 export function csrToDense(m: CsrMatrix): Float64Array {
   const out = new Float64Array(m.rows * m.cols);

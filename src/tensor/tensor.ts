@@ -16,16 +16,43 @@ let nextId = 1;
  * x.grad?.toArray() // [[2, 4], [6, 8]]
  */
 export class Tensor {
+  /**
+   * A number unique to this tensor in the process, increasing in creation order.
+   * @example tensor([1]).id < tensor([2]).id // true
+   */
   readonly id: number = nextId++;
-  /** Contiguous storage; reshaped views share it. */
+  /**
+   * Contiguous storage in row-major order; reshaped views share it.
+   * @example tensor([[1, 2], [3, 4]]).data // [1, 2, 3, 4]
+   */
   data: TypedArray;
+  /**
+   * The size of each dimension (torch's `shape`); `[]` for a 0-d tensor.
+   * @example zeros([2, 3]).shape // [2, 3]
+   */
   readonly shape: readonly number[];
+  /**
+   * The element type: 'float32' (the default), 'float64', 'int32' or 'bool'.
+   * @example tensor([1, 2], { dtype: 'int32' }).dtype // 'int32'
+   */
   readonly dtype: DType;
-  /** Accumulated gradient (leaves that require grad, and intermediates after retainGrad()). */
+  /**
+   * Accumulated gradient (leaves that require grad, and intermediates after retainGrad()).
+   * @example
+   * const x = tensor([1, 2], { requiresGrad: true });
+   * x.mul(3).sum().backward();
+   * x.grad // [3, 3]
+   */
   grad: Tensor | null = null;
-  /** The op that produced this tensor (null for leaves). */
+  /**
+   * The op that produced this tensor (null for leaves): its tape entry.
+   * @example tensor([1], { requiresGrad: true }).exp().node?.op.name // 'exp'
+   */
   node: Node | null = null;
-  /** Optional display name, used by explanations and graphs. */
+  /**
+   * Optional display name, used by explanations and graphs.
+   * @example tensor([1], { name: 'w' }).name // 'w'
+   */
   name: string | undefined;
   private _requiresGrad = false;
   private _retainsGrad = false;
@@ -40,6 +67,14 @@ export class Tensor {
     this.name = name;
   }
 
+  /**
+   * Whether ops on this tensor are recorded for autograd (torch's requires_grad). Only float
+   * tensors may require gradients; an op's output requires them when an input does.
+   * @example
+   * const w = tensor([1]);
+   * w.requiresGrad = true;
+   * w.mul(2).requiresGrad // true
+   */
   get requiresGrad(): boolean {
     return this._requiresGrad;
   }
@@ -52,42 +87,76 @@ export class Tensor {
     this._requiresGrad = v;
   }
 
-  /** Sets requiresGrad in place and returns this tensor (PyTorch's requires_grad_). */
+  /**
+   * Sets requiresGrad in place and returns this tensor (PyTorch's requires_grad_).
+   * @example zeros([2]).requiresGrad_().requiresGrad // true
+   */
   requiresGrad_(v = true): this {
     this.requiresGrad = v;
     return this;
   }
 
-  /** True when no op produced this tensor. */
+  /**
+   * True when no op produced this tensor (torch's is_leaf): created tensors and parameters.
+   * @example
+   * const x = tensor([1], { requiresGrad: true });
+   * x.isLeaf; // true
+   * x.mul(2).isLeaf; // false
+   */
   get isLeaf(): boolean {
     return this.node === null;
   }
 
+  /**
+   * Whether backward keeps this intermediate tensor's gradient in `.grad` (torch's retains_grad).
+   * @example tensor([1], { requiresGrad: true }).mul(2).retainGrad().retainsGrad // true
+   */
   get retainsGrad(): boolean {
     return this._retainsGrad;
   }
 
-  /** Keeps the gradient of this intermediate tensor in `.grad` after backward. */
+  /**
+   * Keeps the gradient of this intermediate tensor in `.grad` after backward (torch's retain_grad).
+   * @example
+   * const x = tensor([1, 2], { requiresGrad: true });
+   * const h = x.mul(2).retainGrad();
+   * h.square().sum().backward();
+   * h.grad // [4, 8]
+   */
   retainGrad(): this {
     if (!this._requiresGrad) throw new ChainruleError('retainGrad: this tensor does not require gradients');
     this._retainsGrad = true;
     return this;
   }
 
+  /**
+   * The number of dimensions (torch's ndim / dim()).
+   * @example zeros([2, 3, 4]).ndim // 3
+   */
   get ndim(): number {
     return this.shape.length;
   }
 
+  /**
+   * The number of elements (a number; torch's `size()` is `shape` here).
+   * @example zeros([2, 3]).size // 6
+   */
   get size(): number {
     return this.data.length;
   }
 
-  /** Number of elements (same as size). */
+  /**
+   * Number of elements (same as size; torch's numel).
+   * @example ones([4, 5]).numel() // 20
+   */
   numel(): number {
     return this.data.length;
   }
 
-  /** The single value of a one-element tensor. */
+  /**
+   * The single value of a one-element tensor as a number (torch's item); throws for any other size.
+   * @example tensor([[2.5]]).item() // 2.5
+   */
   item(): number {
     if (this.data.length !== 1) {
       throw new ChainruleError(`item: only one-element tensors can be converted to a number (shape is ${fmtShape(this.shape)})`);
@@ -95,7 +164,11 @@ export class Tensor {
     return Number(this.data[0]);
   }
 
-  /** The values as nested JS arrays (a number for a 0-d tensor; booleans for bool tensors). */
+  /**
+   * The values as nested JS arrays (a number for a 0-d tensor; booleans for bool tensors; torch's tolist).
+   * @example tensor([[1, 2], [3, 4]]).toArray() // [[1, 2], [3, 4]]
+   * @example tensor([1, 2]).gt(1).toArray() // [false, true]
+   */
   toArray(): NestedArray {
     const { data, shape, dtype } = this;
     const conv = dtype === 'bool' ? (v: number) => v !== 0 : (v: number) => v;
@@ -115,11 +188,19 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** The storage typed array (shared, not copied). */
+  /**
+   * The storage typed array (shared, not copied), as TensorFlow.js's dataSync.
+   * @example tensor([1, 2], { dtype: 'float64' }).dataSync() instanceof Float64Array // true
+   */
   dataSync(): TypedArray {
     return this.data;
   }
 
+  /**
+   * The values laid out as PyTorch prints them, with the shape, a dtype other than float32, and the
+   * op that made the tensor (`gradFn`) or `requiresGrad`.
+   * @example String(tensor([1, 2])).includes('shape=[2]') // true
+   */
   toString(): string {
     const extras = [`shape=[${this.shape.join(', ')}]`];
     if (this.dtype !== 'float32') extras.push(`dtype=${this.dtype}`);
@@ -133,7 +214,9 @@ export class Tensor {
   }
 }
 
+/** Values as nested JS arrays, as `tensor()` takes them and `toArray()` returns them. */
 export type NestedArray = number | boolean | NestedArray[];
+/** A tensor or a plain number (broadcast as a 0-d tensor), as the binary ops take their operands. */
 export type TensorLike = Tensor | number;
 
 /**

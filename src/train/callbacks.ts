@@ -4,6 +4,7 @@ import { type MonitorMode, improves, readMonitor, resolveMode } from './monitor.
 import type { Callback, EpochLog, FitContext } from './types.js';
 import { Tensor } from '../ops/index.js';
 
+/** The options of EarlyStopping (and fit's `earlyStopping`): what to monitor, which way is better, how long to wait. */
 export interface EarlyStoppingOptions {
   /** the epoch-log value to watch (default 'valLoss') */
   monitor?: string;
@@ -17,7 +18,16 @@ export interface EarlyStoppingOptions {
 
 /**
  * Stops training when the monitored value has not improved for `patience` epochs.
- * @example fit(model, { ..., callbacks: [new EarlyStopping({ monitor: 'valLoss', patience: 3 })] })
+ * @example
+ * manualSeed(0);
+ * const X = randn([32, 2]);
+ * const batches = new data.DataLoader(new data.TensorDataset(X, X.sum(1, { keepdim: true })), { batchSize: 8 });
+ * const model = new nn.Linear(2, 1);
+ * const stop = new EarlyStopping({ monitor: 'valLoss', patience: 2 });
+ * // a learning rate of 0 never improves valLoss: the best is epoch 1, and 2 epochs later it stops
+ * const history = fit(model, { train: batches, val: batches, lossFn: F.mseLoss, optimizer: new optim.SGD(model.parameters(), { lr: 0 }), epochs: 10, callbacks: [stop], progress: false });
+ * history.epochs.length; // 3
+ * stop.stoppedEpoch; // 2
  */
 export class EarlyStopping implements Callback {
   readonly monitor: string;
@@ -68,7 +78,13 @@ export class EarlyStopping implements Callback {
  * does not compute itself: one on other data, from predictions that are not a tensor, or several
  * from one pass. The names must be new to the log.
  * @example
- * fit(model, { ..., callbacks: [new EpochMetrics((ctx) => ({ devF1: f1Of(ctx.model, dev) }))], earlyStopping: { monitor: 'devF1' } })
+ * manualSeed(0);
+ * const X = randn([32, 2]);
+ * const batches = new data.DataLoader(new data.TensorDataset(X, X.sum(1, { keepdim: true })), { batchSize: 8 });
+ * const model = new nn.Linear(2, 1);
+ * const weightNorm = new EpochMetrics((ctx) => ({ weightNorm: (ctx.model as nn.Linear).weight.norm().item() }));
+ * const history = fit(model, { train: batches, lossFn: F.mseLoss, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), epochs: 2, callbacks: [weightNorm], progress: false });
+ * typeof history.epochs[1].weightNorm; // 'number'
  */
 export class EpochMetrics implements Callback {
   constructor(readonly compute: (ctx: FitContext, epoch: number) => Record<string, number>) {
@@ -84,6 +100,7 @@ export class EpochMetrics implements Callback {
   }
 }
 
+/** The options of BestCheckpoint (and fit's `checkpoint`): what to monitor, an optional file, whether to restore. */
 export interface BestCheckpointOptions {
   /** the epoch-log value to watch (default 'valLoss') */
   monitor?: string;
@@ -97,7 +114,15 @@ export interface BestCheckpointOptions {
 /**
  * Keeps the model weights of the best epoch (by a monitored value) in memory, optionally also in
  * a file, and restores them at the end of training.
- * @example fit(model, { ..., callbacks: [new BestCheckpoint({ monitor: 'valAccuracy', path: 'best.safetensors' })] })
+ * @example
+ * manualSeed(0);
+ * const X = randn([32, 2]);
+ * const batches = new data.DataLoader(new data.TensorDataset(X, X.sum(1, { keepdim: true })), { batchSize: 8 });
+ * const model = new nn.Linear(2, 1);
+ * const best = new BestCheckpoint({ monitor: 'valLoss', path: 'best.safetensors' });
+ * fit(model, { train: batches, val: batches, lossFn: F.mseLoss, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), epochs: 5, callbacks: [best], progress: false });
+ * best.bestEpoch; // 4
+ * Object.keys(load('best.safetensors')); // ['bias', 'weight']
  */
 export class BestCheckpoint implements Callback {
   readonly monitor: string;

@@ -10,6 +10,7 @@ import { type OutputStream, ProgressReporter } from './progress.js';
 import type { Callback, EpochLog, FitContext, TrainableModel } from './types.js';
 import type { Tensor } from '../ops/index.js';
 
+/** What fit trains on and how: the batches, loss, optimizer and epochs, then the optional validation, metrics, scheduler, callbacks and progress. */
 export interface FitOptions<B = unknown> {
   /** training batches; iterated once per epoch (a DataLoader reshuffles each pass) */
   train: Iterable<B>;
@@ -17,7 +18,9 @@ export interface FitOptions<B = unknown> {
   val?: Iterable<B>;
   /** loss of (output, target): a function or a loss module with forward */
   lossFn: LossFn;
+  /** the optimizer stepped after every training batch */
   optimizer: Optimizer;
+  /** the number of passes over `train` */
   epochs: number;
   /** epoch metrics over all outputs: by name, each (target, output) → number; logged as `name` and `valName` */
   metrics?: Record<string, MetricFn>;
@@ -40,6 +43,7 @@ export interface FitOptions<B = unknown> {
   output?: OutputStream;
 }
 
+/** What fit returns: the epoch logs, why it stopped early, the best epoch and the training throughput. */
 export interface History {
   /** one entry per completed epoch */
   epochs: EpochLog[];
@@ -72,17 +76,24 @@ interface PassResult {
  * eval mode.
  *
  * @example
+ * manualSeed(0);
+ * const X = randn([64, 2]);
+ * const y = X.sum(1).gt(0).int(); // class 1 when x0 + x1 > 0
+ * const model = new nn.Linear(2, 2);
  * const history = fit(model, {
- *   train: new DataLoader(trainSet, { batchSize: 32, shuffle: true }),
- *   val: new DataLoader(valSet, { batchSize: 256 }),
+ *   train: new data.DataLoader(new data.TensorDataset(X, y), { batchSize: 16, shuffle: true }),
+ *   val: new data.DataLoader(new data.TensorDataset(X, y), { batchSize: 64 }),
  *   lossFn: new nn.CrossEntropyLoss(),
- *   optimizer: new optim.Adam(model.parameters(), { lr: 1e-3 }),
- *   epochs: 20,
- *   metrics: { accuracy: (y, out) => metrics.accuracy(y, out) },
+ *   optimizer: new optim.SGD(model.parameters(), { lr: 0.5 }),
+ *   epochs: 10,
+ *   metrics: { accuracy: (target, out) => metrics.accuracy(target, out) },
  *   earlyStopping: { monitor: 'valLoss', patience: 3 },
  *   checkpoint: { monitor: 'valAccuracy' },
+ *   progress: false,
  * });
- * history.epochs.at(-1)?.valAccuracy
+ * history.epochs.length; // 10
+ * history.epochs[9].valAccuracy > 0.9; // true
+ * history.examples; // 640
  */
 export function fit<B = unknown>(model: TrainableModel, opts: FitOptions<B>): History {
   if (!model || typeof model.forward !== 'function' || typeof model.train !== 'function' || typeof model.eval !== 'function') {

@@ -59,7 +59,15 @@ export interface EvaluateOptions<B> {
 /**
  * Evaluates a model on batches in eval mode without gradients: the mean loss (weighted by batch
  * size) and each metric over all outputs. The model is left in eval mode.
- * @example const { loss, accuracy } = evaluate(model, testLoader, { lossFn: new nn.CrossEntropyLoss(), metrics: { accuracy: (y, o) => metrics.accuracy(y, o) } });
+ * @example
+ * const model = new nn.Linear(2, 2);
+ * const X = tensor([[1, 0], [0, 1], [2, 0], [0, 2]]);
+ * const y = tensor([0, 1, 0, 1], { dtype: 'int32' });
+ * model.loadStateDict({ weight: eye(2), bias: zeros([2]) }); // class = the larger input
+ * const testLoader = new data.DataLoader(new data.TensorDataset(X, y), { batchSize: 2 });
+ * const { loss, accuracy } = evaluate(model, testLoader, { lossFn: new nn.CrossEntropyLoss(), metrics: { accuracy: (t, o) => metrics.accuracy(t, o) } });
+ * accuracy; // 1
+ * loss > 0; // true
  */
 export function evaluate<B = unknown>(model: TrainableModel, data: Iterable<B>, opts: EvaluateOptions<B>): { loss: number; [metric: string]: number } {
   if (!data || typeof (data as Iterable<B>)[Symbol.iterator] !== 'function') throw new ChainruleError('evaluate: data must be an iterable of batches (a DataLoader)');

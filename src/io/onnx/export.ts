@@ -13,6 +13,7 @@ import { type OnnxMessage, loadOnnxSchema } from './proto.js';
 /** Axes whose size is free, per input or output name: a list of axes, or axes with their names. */
 export type DynamicAxes = Readonly<Record<string, readonly number[] | Readonly<Record<number, string>>>>;
 
+/** The options of exportOnnx and writeOnnx (torch.onnx.export's, camelCased): opset, input and output names, dynamic axes, graph name. */
 export interface ExportOnnxOptions {
   /** the ONNX opset, 13 to 17 (default 17) */
   opset?: number;
@@ -145,8 +146,11 @@ export async function exportOnnx(module: Module, exampleInputs: readonly Tensor[
  * Writes ONNX model bytes to a file atomically (a temporary file, fsync, rename): an existing
  * file is replaced only by a complete one.
  * @example
- * import { exportOnnx, nn, randn, writeOnnx } from 'chainrule';
+ * import { readFileSync } from 'node:fs';
+ * import { exportOnnx, importOnnx, nn, randn, writeOnnx } from 'chainrule';
  * writeOnnx('model.onnx', await exportOnnx(new nn.Linear(4, 2), [randn([1, 4])]));
+ * const m = await importOnnx(new Uint8Array(readFileSync('model.onnx')));
+ * m.forward(randn([3, 4])).shape; // [3, 2]
  */
 export function writeOnnx(path: string, bytes: Uint8Array): void {
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new ChainruleError(`writeOnnx: expected the model's bytes (a non-empty Uint8Array) for ${path}`);
