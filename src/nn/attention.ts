@@ -59,11 +59,12 @@ function positive(n: number, what: string): number {
  * its state dicts load with loadStateDict. forward returns [output, weights] (weights null unless
  * needWeights); without weights attention runs as one fused op that never stores them.
  * @example
- * import { nn, randn } from 'chainrule';
+ * ```ts
  * const mha = new nn.MultiheadAttention(8, 2, { batchFirst: true });
  * const x = randn([3, 5, 8]);
  * const [y, w] = mha.forward(x, x, x);
  * [y.shape, w?.shape] // [[3, 5, 8], [3, 5, 5]]
+ * ```
  */
 export class MultiheadAttention extends Module {
   in_proj_weight: Parameter | null = null;

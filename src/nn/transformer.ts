@@ -126,9 +126,10 @@ function cloneLayer<T extends TransformerEncoderLayer | TransformerDecoderLayer>
  * norm after each sum (post-norm, PyTorch's default) or before each block (normFirst). Parameter
  * names are PyTorch's (self_attn.in_proj_weight, linear1.weight, norm1.bias, ...).
  * @example
- * import { nn, randn } from 'chainrule';
+ * ```ts
  * const layer = new nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32, batchFirst: true });
  * layer.forward(randn([2, 7, 16])).shape // [2, 7, 16]
+ * ```
  */
 export class TransformerEncoderLayer extends Module {
   private _fail: Fail = (d) => this.inputError(d);
@@ -195,9 +196,10 @@ export class TransformerEncoderLayer extends Module {
  * to the encoder's output (memory, multihead_attn), and a feed-forward block, each with dropout, a
  * residual connection and layer norm (post-norm, or pre-norm with normFirst).
  * @example
- * import { nn, randn } from 'chainrule';
+ * ```ts
  * const layer = new nn.TransformerDecoderLayer(16, 4, { dimFeedforward: 32, batchFirst: true });
  * layer.forward(randn([2, 5, 16]), randn([2, 7, 16]), { tgtIsCausal: true }).shape // [2, 5, 16]
+ * ```
  */
 export class TransformerDecoderLayer extends Module {
   private _fail: Fail = (d) => this.inputError(d);
@@ -282,9 +284,10 @@ function stackSize(name: string, n: number): number {
  * A stack of numLayers copies of an encoder layer (layers.0, layers.1, ..., each starting from the
  * given layer's weights, as PyTorch's deep copies) and an optional final norm.
  * @example
- * import { nn, randn } from 'chainrule';
+ * ```ts
  * const enc = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32 }), 2);
  * enc.forward(randn([7, 2, 16])).shape // [7, 2, 16]
+ * ```
  */
 export class TransformerEncoder extends Module {
   private _fail: Fail = (d) => this.inputError(d);
@@ -315,9 +318,10 @@ export class TransformerEncoder extends Module {
 /**
  * A stack of numLayers copies of a decoder layer and an optional final norm.
  * @example
- * import { nn, randn } from 'chainrule';
+ * ```ts
  * const dec = new nn.TransformerDecoder(new nn.TransformerDecoderLayer(16, 4, { dimFeedforward: 32 }), 2);
  * dec.forward(randn([5, 2, 16]), randn([7, 2, 16])).shape // [5, 2, 16]
+ * ```
  */
 export class TransformerDecoder extends Module {
   private _fail: Fail = (d) => this.inputError(d);
@@ -367,9 +371,10 @@ export interface TransformerForwardOptions {
  * dModel 512, nhead 8, 6 + 6 layers, dimFeedforward 2048, dropout 0.1), every weight matrix
  * initialised Xavier-uniform as PyTorch.
  * @example
- * import { nn, randn } from 'chainrule';
+ * ```ts
  * const t = new nn.Transformer({ dModel: 16, nhead: 4, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 32 });
  * t.forward(randn([7, 2, 16]), randn([5, 2, 16]), { tgtMask: nn.Transformer.generateSquareSubsequentMask(5) }).shape // [5, 2, 16]
+ * ```
  */
 export class Transformer extends Module {
   private _fail: Fail = (d) => this.inputError(d);

@@ -33,7 +33,9 @@ const SPECS: Record<string, OptionSpec> = {
  *   s ← s + g²;  p ← p - lr/(1 + (t-1)·lrDecay) · g / (√s + ε)
  *
  * @example
+ * ```ts
  * const opt = new optim.Adagrad(model.parameters(), { lr: 0.1, initialAccumulatorValue: 0.1 });
+ * ```
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {

@@ -18,8 +18,10 @@ function gradsOf(params: Iterable<Tensor> | Tensor, op: string): Tensor[] {
  * computed in the gradients' own precision: float32 gradients whose norm overflows float32 give an
  * infinite total, and are zeroed.
  * @example
+ * ```ts
  * loss.backward();
  * const norm = optim.clipGradNorm(model.parameters(), 1.0); // then opt.step()
+ * ```
  */
 export function clipGradNorm(
   params: Iterable<Tensor> | Tensor,

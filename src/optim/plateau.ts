@@ -26,8 +26,10 @@ export interface ReduceLROnPlateauOptions {
  * Reduces the learning rate when a monitored metric stops improving
  * (torch.optim.lr_scheduler.ReduceLROnPlateau). Call `step(metric)` once per epoch.
  * @example
+ * ```ts
  * const sched = new optim.ReduceLROnPlateau(opt, { mode: 'min', patience: 3 });
  * sched.step(valLoss);
+ * ```
  */
 export class ReduceLROnPlateau implements Scheduler {
   readonly optimizer: Optimizer;

@@ -37,7 +37,9 @@ const SPECS: Record<string, OptionSpec> = {
  *   momentum: b ← μ·b + g/d, p ← p - lr·b;   otherwise p ← p - lr·g/d
  *
  * @example
+ * ```ts
  * const opt = new optim.RMSprop(model.parameters(), { lr: 0.01, centered: true });
+ * ```
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: ParamsInput<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {

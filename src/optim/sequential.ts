@@ -6,9 +6,11 @@ import { LRScheduler, type SchedulerStateDict } from './scheduler.js';
  * Runs schedulers one after another, switching at the milestone epochs
  * (torch.optim.lr_scheduler.SequentialLR): the way to chain a warm-up and a decay.
  * @example
+ * ```ts
  * const warm = new optim.LinearLR(opt, { startFactor: 0.1, totalIters: 5 });
  * const decay = new optim.CosineAnnealingLR(opt, { tMax: 95 });
  * const sched = new optim.SequentialLR(opt, { schedulers: [warm, decay], milestones: [5] });
+ * ```
  */
 export class SequentialLR extends LRScheduler {
   readonly schedulers: LRScheduler[];

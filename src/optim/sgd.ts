@@ -35,10 +35,12 @@ const SPECS: Record<string, OptionSpec> = {
  *   g ← ∇ + λ·p;  b ← μ·b + (1-τ)·g (b = g on the first step);  g ← nesterov ? g + μ·b : b;  p ← p - lr·g
  *
  * @example
+ * ```ts
  * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
  * const opt = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
  * opt.zeroGrad(); w.mul(w).sum().backward(); opt.step();
  * w.toArray() // [0.8, 1.6]
+ * ```
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> = {}) {

@@ -30,8 +30,10 @@ export type BatchInput = { kind: 'rows'; x: CsrMatrix } | { kind: 'seq'; pad: Pa
  * Fits the features on tokenised training texts and encodes any texts with them; serialisable
  * with toJSON/fromJSON so a saved model can featurise new texts.
  * @example
- * const f = Featurizer.fit([['a', 'b'], ['a']], { kind: 'seq', minCount: 1, maxSize: 100, maxLength: 8 });
+ * ```ts
+ * const f = text.Featurizer.fit([['a', 'b'], ['a']], { kind: 'seq', minCount: 1, maxSize: 100, maxLength: 8 });
  * f.size // 4 (<pad>, <unk>, a, b)
+ * ```
  */
 export class Featurizer {
   private readonly vectorizer: Vectorizer | null;
@@ -95,7 +97,7 @@ export function encodedLength(set: EncodedSet): number {
 
 /**
  * The mini-batch of the given example indices (sequences padded to the batch's longest).
- * @example makeBatch(set, [0, 5, 2])
+ * @example text.makeBatch(set, [0, 5, 2])
  */
 export function makeBatch(set: EncodedSet, idx: ArrayLike<number>): BatchInput {
   if (set.kind === 'rows') return { kind: 'rows', x: csrSelectRows(set.x, idx) };

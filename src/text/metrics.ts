@@ -27,7 +27,7 @@ export interface SplitMetrics {
  * F1) and micro-F1 (pooled counts; equals accuracy for single-label data), and the confusion
  * matrix (rows: true class, columns: predicted), computed with the library's metrics module. A
  * class never predicted has precision 0, as scikit-learn's zero_division=0.
- * @example classificationMetrics([0, 1, 1], [0, 1, 0], ['a', 'b']).macroF1 // 0.6667 (F1 a = 2/3, b = 2/3)
+ * @example text.classificationMetrics([0, 1, 1], [0, 1, 0], ['a', 'b']).macroF1 // 0.6667 (F1 a = 2/3, b = 2/3)
  */
 export function classificationMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, labels: readonly string[]): SplitMetrics {
   const C = labels.length;
@@ -90,7 +90,7 @@ export interface PrCurve {
 /**
  * Precision-recall curve of the scores of a positive class, with its area (average precision)
  * and the ROC AUC, from the library's metrics module.
- * @example prCurve([0.9, 0.8, 0.3], [true, false, true]).averagePrecision // 0.8333 (1 * 1/2 + 2/3 * 1/2)
+ * @example text.prCurve([0.9, 0.8, 0.3], [true, false, true]).averagePrecision // 0.8333 (1 * 1/2 + 2/3 * 1/2)
  */
 export function prCurve(scores: ArrayLike<number>, positive: ArrayLike<boolean>): PrCurve {
   const y = Array.from(positive, (b) => (b ? 1 : 0));
@@ -117,7 +117,7 @@ export interface BootstrapResult {
  * Paired bootstrap test of two systems' macro-F1 on the same examples: resample the examples with
  * replacement (drawn from a Generator seeded with `seed`, so a seed gives the same result), recompute
  * both scores on each resample, and compare.
- * @example pairedBootstrap(y, predA, predB, 2, { resamples: 1000, seed: 1 }).p
+ * @example text.pairedBootstrap(y, predA, predB, 2, { resamples: 1000, seed: 1 }).p
  */
 export function pairedBootstrap(
   yTrue: ArrayLike<number>,

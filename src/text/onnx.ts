@@ -110,9 +110,10 @@ function rowsGraph(g: OnnxGraph, m: LogisticRegression | SparseMLP | FastText, x
 /**
  * The ONNX model of a text classifier (see the module comment for its inputs and outputs).
  * @example
- * import { exportTextModel, text } from 'chainrule';
+ * ```ts
  * const bytes = await exportTextModel(new text.KimCNN(100, 2, { embed: 8, filters: 4 })); // ids [batch, time] -> logits, probabilities
  * bytes.length > 0 // true
+ * ```
  */
 export async function exportTextModel(module: TextModule, opts: TextOnnxOptions = {}): Promise<Uint8Array> {
   const opset = checkOpset(opts.opset, OP);
@@ -158,8 +159,9 @@ export interface TextOnnxMeta {
  * vocabulary (or vectorizer) and the label names beside it as `<file>.json`; both writes are
  * atomic. Returns the paths written.
  * @example
- * import { exportTextRun } from 'chainrule';
+ * ```ts
  * await exportTextRun('runs/bigru', 'bigru.onnx'); // ['bigru.onnx', 'bigru.onnx.json']
+ * ```
  */
 export async function exportTextRun(dir: string, path: string, opts: TextOnnxOptions = {}): Promise<string[]> {
   const { meta, module } = loadTextModule(dir, OP);

@@ -19,8 +19,10 @@ export interface VocabOptions {
  * A token <-> id mapping with counts. Specials come first; then tokens by descending count, ties
  * broken alphabetically (so the result does not depend on document order).
  * @example
- * const v = Vocabulary.build([['a', 'b', 'a'], ['c']], { minCount: 2 });
+ * ```ts
+ * const v = text.Vocabulary.build([['a', 'b', 'a'], ['c']], { minCount: 2 });
  * v.tokens // ['<pad>', '<unk>', 'a'];  v.id('c') // 1 (<unk>)
+ * ```
  */
 export class Vocabulary {
   readonly tokens: string[];

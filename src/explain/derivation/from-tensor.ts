@@ -120,9 +120,11 @@ function topo(out: Tensor): Tensor[] {
  * and backward functions. Leaves that require grad play the params, other leaves the inputs.
  *
  * @example
+ * ```ts
  * const w = tensor(3, { dtype: 'float64', requiresGrad: true, name: 'w' });
  * const L = w.mul(w).add(1); L.name = 'L';
  * render(explain(L), 'md') // ... dL/dw = 6
+ * ```
  */
 export function explain(output: Tensor, opts: ExplainOptions = {}): Derivation {
   if (!(output instanceof Tensor)) throw new ChainruleError('explain: expected a Tensor');

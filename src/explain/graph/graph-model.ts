@@ -110,8 +110,10 @@ function gradientsFor(roots: readonly Tensor[], opts: GraphOptions): Map<Tensor,
 /**
  * Builds the drawable graph of `roots`: one value node per tensor, one op node per recorded op.
  * @example
+ * ```ts
  * const x = tensor([1], { requiresGrad: true, name: 'x' });
  * graphModel(x.mul(x).sum()).ops.map((o) => o.label) // ['×', 'Σ']
+ * ```
  */
 export function graphModel(roots: Tensor | readonly Tensor[], opts: GraphOptions = {}): GraphModel {
   const rootList = roots instanceof Tensor ? [roots] : [...roots];

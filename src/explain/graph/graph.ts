@@ -83,11 +83,13 @@ export function modelToDot(m: GraphModel): string {
  * Scalars print their value; larger tensors a summary like "2×3, |x|max 4.1".
  *
  * @example
+ * ```ts
  * const x = tensor([1], { dtype: 'float64', requiresGrad: true, name: 'x' });
  * const y = tensor([2], { dtype: 'float64', requiresGrad: true, name: 'y' });
  * const w = x.mul(y);
  * w.name = 'w';
  * toDot(w, { grads: 'compute' }); // 'digraph chainrule { ... v0 [... label="{ x | data 1 | grad 2 }"] ...'
+ * ```
  */
 export function toDot(roots: Tensor | readonly Tensor[], opts: GraphOptions = {}): string {
   return modelToDot(graphModel(roots, opts));
@@ -136,8 +138,10 @@ export function modelToMermaid(m: GraphModel): string {
  * Markdown viewers): value nodes with name, value and gradient, round op nodes between them.
  *
  * @example
+ * ```ts
  * const x = tensor([3], { requiresGrad: true, name: 'x' });
  * toMermaid(x.sigmoid(), { grads: 'compute' }); // 'flowchart LR\n  v0["<b>x</b><br/>data 3<br/>grad 0.04518"]...'
+ * ```
  */
 export function toMermaid(roots: Tensor | readonly Tensor[], opts: GraphOptions = {}): string {
   return modelToMermaid(graphModel(roots, opts));
@@ -148,7 +152,9 @@ export function toMermaid(roots: Tensor | readonly Tensor[], opts: GraphOptions 
  * WebAssembly (@viz-js/viz, loaded on first use; no system program is run).
  *
  * @example
+ * ```ts
  * const svg = await toSvg(loss, { grads: 'compute' }); // '<?xml ...><svg ...>...</svg>'
+ * ```
  */
 export async function toSvg(roots: Tensor | readonly Tensor[], opts: GraphOptions = {}): Promise<string> {
   const dot = toDot(roots, opts);

@@ -115,8 +115,10 @@ export function activationScene(specs: string | readonly (string | Activation)[]
  * Specs: relu, leaky_relu:slope, elu:alpha, softplus:beta, gelu, gelu_tanh, sigmoid, tanh, silu, sign, step.
  *
  * @example
+ * ```ts
  * const svg = plotActivations('relu,leaky_relu:0.01,softplus:1,gelu', { range: [-4, 4] });
  * writeFileSync('activations.svg', svg);
+ * ```
  */
 export function plotActivations(specs: string | readonly (string | Activation)[], opts: ActivationPlotOptions = {}): string {
   const scene = activationScene(specs, opts);

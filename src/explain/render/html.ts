@@ -168,8 +168,10 @@ img, svg { max-width: 100%; }
  * script and no network access when the page is viewed.
  *
  * @example
+ * ```ts
  * const page = htmlPage({ title: 'Network N', bodyMarkdown: '## Forward\n$$x_5 = \\sigma(x_1) = 0.5$$' });
  * writeFileSync('network-n.html', page);
+ * ```
  */
 export function htmlPage(opts: HtmlPageOptions): string {
   if ((opts.bodyMarkdown === undefined) === (opts.bodyHtml === undefined)) {

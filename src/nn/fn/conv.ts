@@ -41,7 +41,7 @@ function paddingOf(padding: number | 'valid' | 'same', span: number, stride: num
  * 1-d cross-correlation as torch.nn.functional.conv1d: x [N, Cin, L] (or [Cin, L]), weight
  * [Cout, Cin/groups, K]. With groups 1 this is the conv1d op (strided GEMMs that read the padded
  * input in place); grouped convolutions are im2col (an asStrided window view) times the weight.
- * @example conv1d(ones([1, 2, 5]), ones([3, 2, 3])).shape // [1, 3, 3]
+ * @example F.conv1d(ones([1, 2, 5]), ones([3, 2, 3])).shape // [1, 3, 3]
  */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
   const stride = posInt(opts.stride ?? 1, 'stride');

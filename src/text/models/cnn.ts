@@ -13,7 +13,7 @@ import { concat, type Tensor } from '../../ops/index.js';
  * Kim (2014)-style CNN: nn.Embedding (padding row 0), one nn.Conv1d per filter width (default
  * 3, 4, 5), ReLU, max-over-time pooling that skips windows reaching into padding, dropout and a
  * linear output layer.
- * @example new KimCNN(20000, 2, { embed: 64, filters: 64 }).forward(seqBatch).shape // [batch, 2]
+ * @example new text.KimCNN(20000, 2, { embed: 64, filters: 64 }).forward(seqBatch).shape // [batch, 2]
  */
 export class KimCNN extends TextModule {
   readonly input = 'seq' as const;

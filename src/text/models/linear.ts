@@ -15,7 +15,7 @@ function uniformWeight(rows: number, cols: number, bound: number): Parameter {
 /**
  * Multinomial logistic regression on sparse features: logits = X·W + b with W [features, classes]
  * (the sparse rows are never densified).
- * @example new LogisticRegression(50000, 2).forward({ kind: 'rows', x: csr }).shape // [batch, 2]
+ * @example new text.LogisticRegression(50000, 2).forward({ kind: 'rows', x: csr }).shape // [batch, 2]
  */
 export class LogisticRegression extends TextModule {
   readonly input = 'rows' as const;
@@ -48,7 +48,7 @@ export class LogisticRegression extends TextModule {
 /**
  * A one-hidden-layer perceptron on sparse TF-IDF rows: relu(X·W1 + b1) -> dropout -> Linear.
  * The first layer is a sparse-dense product, so 50,000-wide rows cost only their non-zeros.
- * @example new SparseMLP(50000, 64, 2).forward({ kind: 'rows', x: csr }).shape // [batch, 2]
+ * @example new text.SparseMLP(50000, 64, 2).forward({ kind: 'rows', x: csr }).shape // [batch, 2]
  */
 export class SparseMLP extends TextModule {
   readonly input = 'rows' as const;
@@ -90,7 +90,7 @@ export class SparseMLP extends TextModule {
  * fastText-style classifier: an nn.EmbeddingBag over a text's word and bigram ids, each weighted
  * by 1/len (sum mode with per-sample weights, which is the mean of the embeddings, counting
  * repeated n-grams as often as they occur), followed by a linear layer.
- * @example new FastText(80000, 32, 2).forward({ kind: 'rows', x: bagRows }).shape // [batch, 2]
+ * @example new text.FastText(80000, 32, 2).forward({ kind: 'rows', x: bagRows }).shape // [batch, 2]
  */
 export class FastText extends TextModule {
   readonly input = 'rows' as const;

@@ -16,7 +16,7 @@ export type RnnCell = 'gru' | 'lstm';
  * nn.LSTM given each text's true length (so the backward direction starts at the real last token
  * and padding never enters a state), max- and mean-pooling over the real time steps, dropout and
  * a linear output layer.
- * @example new BiRNN('gru', 20000, 2, { embed: 64, hidden: 64 }).forward(seqBatch).shape // [batch, 2]
+ * @example new text.BiRNN('gru', 20000, 2, { embed: 64, hidden: 64 }).forward(seqBatch).shape // [batch, 2]
  */
 export class BiRNN extends TextModule {
   readonly input = 'seq' as const;
