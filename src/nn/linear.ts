@@ -11,6 +11,7 @@ function positiveInt(n: number, what: string, op: string): number {
   return n;
 }
 
+/** Options of nn.Linear and nn.Bilinear. @example new nn.Linear(4, 3, { bias: false }).bias // null */
 export interface LinearOptions {
   /** add a learned bias (default true) */
   bias?: boolean;
@@ -95,7 +96,7 @@ export class Bilinear extends Module {
   }
 }
 
-/** Returns its input unchanged (a placeholder layer). @example new nn.Identity().forward(x) === x // true */
+/** Returns its input unchanged (a placeholder layer), as torch.nn.Identity. @example const x = ones([2]); new nn.Identity().forward(x) === x // true */
 export class Identity extends Module {
   forward(x: Tensor): Tensor {
     return x;

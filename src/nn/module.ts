@@ -8,16 +8,30 @@ import { Tensor } from '../ops/index.js';
 /** Where a module sits in its parent: set whenever a parent walks its children. */
 const links = new WeakMap<Module, { parent: Module; name: string }>();
 
-/** A plain object of dotted names to tensors, as PyTorch's state_dict. */
+/**
+ * A plain object of dotted names to tensors, as PyTorch's state_dict.
+ * @example const sd: nn.StateDict = new nn.Linear(2, 1).stateDict(); sd.weight.shape // [1, 2]
+ */
 export type StateDict = Record<string, Tensor>;
 
+/**
+ * Options of Module.loadStateDict.
+ * @example const r = new nn.Linear(2, 1).loadStateDict({}, { strict: false }); r.missingKeys // ['weight', 'bias']
+ */
 export interface LoadStateDictOptions {
   /** require exactly the module's keys (default true); false ignores missing and unexpected keys */
   strict?: boolean;
 }
 
+/**
+ * What Module.loadStateDict found: the module's keys absent from the state dict, and the state
+ * dict's keys the module does not have (both empty after a strict load, which throws otherwise).
+ * @example new nn.Linear(2, 1).loadStateDict({ extra: zeros([1]) }, { strict: false }).unexpectedKeys // ['extra']
+ */
 export interface LoadStateDictResult {
+  /** the module's parameter and buffer names the state dict lacks */
   missingKeys: string[];
+  /** the state dict's names the module has no slot for */
   unexpectedKeys: string[];
 }
 
@@ -29,6 +43,12 @@ export function showShape(shape: readonly (number | string)[]): string {
 /**
  * A module was given input it cannot take. The message names the module's path from the root
  * (`model.2`), what the module is (`Linear 64->10`), and both shapes.
+ * @example
+ * ```ts
+ * let err: unknown;
+ * try { new nn.Linear(4, 2).call(zeros([3, 5])); } catch (e) { err = e; }
+ * err instanceof nn.ModuleInputError // true
+ * ```
  */
 export class ModuleInputError extends ChainruleError {
   constructor(
@@ -64,11 +84,16 @@ export interface Slot {
  * ```
  */
 export abstract class Module {
-  /** True in training mode (dropout active, batch norm uses batch statistics). */
+  /** True in training mode (dropout active, batch norm uses batch statistics); set by train() and eval(). @example new nn.Dropout(0.5).eval().training // false */
   training = true;
   /** Names of tensor fields that are state but not trained (running statistics). */
   private readonly _buffers = new Set<string>();
 
+  /**
+   * The module's computation, written by each layer; call it through `call` (or directly) with
+   * the layer's inputs.
+   * @example new nn.Linear(3, 2).forward(ones([4, 3])).shape // [4, 2]
+   */
   abstract forward(...args: never[]): unknown;
 
   /**
@@ -97,7 +122,15 @@ export abstract class Module {
     (this as unknown as Record<string, unknown>)[name] = t;
   }
 
-  /** The dotted path of this module from the root that last walked it. @example model.namedModules(); model.at(2).path() // 'model.2' */
+  /**
+   * The dotted path of this module from the root that last walked it.
+   * @example
+   * ```ts
+   * const model = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1));
+   * model.namedModules(); // walks the children, linking them to their names
+   * model.at(2).path() // 'model.2'
+   * ```
+   */
   path(): string {
     const parts: string[] = [];
     let m: Module = this;
@@ -176,7 +209,7 @@ export abstract class Module {
     return out;
   }
 
-  /** This module and every descendant. @example model.modules().filter((m) => m instanceof nn.Linear).length */
+  /** This module and every descendant. @example new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU()).modules().filter((m) => m instanceof nn.Linear).length // 1 */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -202,7 +235,7 @@ export abstract class Module {
     return this.namedTensors('param').map(([n, t]) => [n, t as Parameter]);
   }
 
-  /** Every Parameter, for an optimizer: `new optim.SGD(model.parameters(), {lr: 0.1})`. */
+  /** Every Parameter, for an optimizer: `new optim.SGD(model.parameters(), {lr: 0.1})`. @example new nn.Linear(2, 1).parameters().map((p) => p.shape) // [[1, 2], [1]] */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -217,25 +250,39 @@ export abstract class Module {
     return this.namedBuffers().map(([, t]) => t);
   }
 
-  /** Sets training mode on this module and all descendants. Returns this. @example model.train(); model.training // true */
+  /** Sets training mode on this module and all descendants (false: evaluation mode). Returns this. @example new nn.Dropout(0.5).train().training // true */
   train(mode = true): this {
     for (const m of this.modules()) m.training = mode;
     return this;
   }
 
-  /** Evaluation mode: dropout off, batch norm uses running statistics. Returns this. @example const y = model.eval().forward(x); */
+  /** Evaluation mode: dropout off, batch norm uses running statistics. Returns this. @example new nn.Dropout(0.5).eval().forward(ones([2])).toArray() // [1, 1] */
   eval(): this {
     return this.train(false);
   }
 
-  /** Clears the gradients of all parameters (to null, as PyTorch's set_to_none). @example model.zeroGrad(); model.parameters()[0].grad // null */
+  /**
+   * Clears the gradients of all parameters (to null, as PyTorch's set_to_none).
+   * @example
+   * ```ts
+   * const fc = new nn.Linear(2, 1);
+   * fc.call(ones([1, 2])).sum().backward();
+   * fc.zeroGrad();
+   * fc.weight.grad // null
+   * ```
+   */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
   }
 
   /**
    * Calls fn on every descendant and then on this module (children first, as PyTorch). Returns this.
-   * @example model.apply((m) => { if (m instanceof nn.Linear) nn.init.xavierUniform(m.weight); });
+   * @example
+   * ```ts
+   * const model = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1));
+   * model.apply((m) => { if (m instanceof nn.Linear) nn.init.zeros(m.weight); });
+   * model.at(2).weight.sum().item() // 0
+   * ```
    */
   apply(fn: (m: Module) => void): this {
     const mods = this.modules();
@@ -259,7 +306,13 @@ export abstract class Module {
    * Copies values from a state dict into this module's parameters and buffers. Every key, shape
    * and dtype is checked first and all problems are reported together; on any problem nothing
    * is changed.
-   * @example const b = new nn.Linear(2, 1); b.loadStateDict(new nn.Linear(2, 1).stateDict());
+   * @example
+   * ```ts
+   * const a = new nn.Linear(2, 1);
+   * const b = new nn.Linear(2, 1);
+   * b.loadStateDict(a.stateDict());
+   * b.weight.toArray()[0][0] === a.weight.toArray()[0][0] // true
+   * ```
    */
   loadStateDict(sd: StateDict, opts: LoadStateDictOptions = {}): LoadStateDictResult {
     const strict = opts.strict ?? true;
@@ -328,7 +381,12 @@ export abstract class Module {
 
   /**
    * Turns gradients on or off for every parameter (freezing a part of a model). Returns this.
-   * @example model.at(0).requiresGrad_(false); // the first layer stays fixed while training
+   * @example
+   * ```ts
+   * const model = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1));
+   * model.at(0).requiresGrad_(false); // the first layer stays fixed while training
+   * model.numParameters(true) // 4
+   * ```
    */
   requiresGrad_(flag = true): this {
     for (const p of this.parameters()) p.requiresGrad = flag;
@@ -344,8 +402,12 @@ export abstract class Module {
 
   /**
    * A readable summary: one line per layer with its own parameter count, then the total.
-   * @example String(new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1)))
-   * // ... "Total parameters: 13 (13 trainable)"
+   * @example
+   * ```ts
+   * const s = String(new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1)));
+   * s.split('\n')[1] // '  (0): Linear(inFeatures=2, outFeatures=3, bias=true)  # 9 parameters'
+   * s.split('\n').at(-1) // 'Total parameters: 13 (13 trainable)'
+   * ```
    */
   toString(): string {
     const lines = this.summaryLines('', '');
