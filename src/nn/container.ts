@@ -2,7 +2,10 @@ import { ChainruleError } from '../errors.js';
 import { Module, type Slot } from './module.js';
 import type { Tensor } from '../ops/index.js';
 
-/** A module that maps one tensor to one tensor: what Sequential chains. */
+/**
+ * A module that maps one tensor to one tensor: what Sequential chains.
+ * @example const m: nn.TensorModule = new nn.ReLU(); new nn.Sequential(m).forward(tensor([-1, 1])).toArray() // [0, 1]
+ */
 export type TensorModule = Module & { forward(x: Tensor): Tensor };
 
 /**

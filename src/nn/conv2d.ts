@@ -7,7 +7,12 @@ import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
 import type { Tensor } from '../ops/index.js';
 
+/**
+ * Options of nn.Conv2d: F.conv2d's options plus the bias and how padding is filled.
+ * @example new nn.Conv2d(3, 6, 3, { stride: 2, groups: 3, padding: 1, paddingMode: 'reflect' }).forward(randn([1, 3, 8, 8])).shape // [1, 6, 4, 4]
+ */
 export interface Conv2dModuleOptions extends Conv2dOptions {
+  /** learn a bias per output channel (default true) */
   bias?: boolean;
   /** how the padding is filled: zeros (default), or the input reflected, replicated or wrapped around */
   paddingMode?: PaddingMode;
@@ -92,12 +97,22 @@ export class Conv2d extends Module {
   }
 }
 
+/**
+ * Options of nn.ConvTranspose2d, PyTorch's keyword arguments (one number or [height, width]).
+ * @example new nn.ConvTranspose2d(4, 2, 3, { stride: 2, padding: 1, outputPadding: 1 }).forward(randn([1, 4, 5, 5])).shape // [1, 2, 10, 10]
+ */
 export interface ConvTransposeModuleOptions {
+  /** the upsampling factor (default 1) */
   stride?: Size2d;
+  /** dilation·(kernel - 1) - padding zeros around the input (default 0) */
   padding?: Size2d;
+  /** extra size added to one side of the output, to pick among the sizes a stride allows (default 0) */
   outputPadding?: Size2d;
+  /** split channels into independent groups (default 1) */
   groups?: number;
+  /** learn a bias per output channel (default true) */
   bias?: boolean;
+  /** spacing between kernel taps (default 1) */
   dilation?: Size2d;
 }
 
@@ -192,12 +207,22 @@ export class ConvTranspose2d extends Module {
   }
 }
 
+/**
+ * Options of nn.ConvTranspose1d, PyTorch's keyword arguments.
+ * @example new nn.ConvTranspose1d(4, 2, 3, { stride: 2, padding: 1, outputPadding: 1 }).forward(randn([1, 4, 5])).shape // [1, 2, 10]
+ */
 export interface ConvTranspose1dModuleOptions {
+  /** the upsampling factor (default 1) */
   stride?: number;
+  /** dilation·(kernel - 1) - padding zeros around the input (default 0) */
   padding?: number;
+  /** extra length added to one side of the output (default 0) */
   outputPadding?: number;
+  /** split channels into independent groups (default 1) */
   groups?: number;
+  /** learn a bias per output channel (default true) */
   bias?: boolean;
+  /** spacing between kernel taps (default 1) */
   dilation?: number;
 }
 

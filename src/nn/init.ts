@@ -7,10 +7,16 @@ import { isFloat } from '../tensor/dtype.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
 import type { Tensor } from '../ops/index.js';
 
+/**
+ * Options of the random initialisers: where the numbers come from.
+ * @example nn.init.normal(zeros([2]), 0, 1, { generator: new Generator(1) }).shape // [2]
+ */
 export interface InitOptions {
+  /** the random generator (default: the global seeded one) */
   generator?: Generator;
 }
 
+/** The nonlinearities calculateGain knows, PyTorch's names camelCased. @example nn.init.calculateGain('tanh') // 1.6666666666666667 */
 export type Nonlinearity =
   | 'linear'
   | 'conv1d'
@@ -22,6 +28,7 @@ export type Nonlinearity =
   | 'leakyRelu'
   | 'selu';
 
+/** Which fan the Kaiming initialisers scale by: fanIn keeps the forward variance, fanOut the backward. @example nn.init.calculateFans(zeros([3, 4])) // [4, 3] */
 export type FanMode = 'fanIn' | 'fanOut';
 
 function target(t: Tensor, op: string): Tensor {
@@ -116,10 +123,16 @@ export function xavierNormal(t: Tensor, gain = 1, opts: InitOptions = {}): Tenso
   return normal(t, 0, gain * Math.sqrt(2 / (fi + fo)), opts);
 }
 
+/**
+ * Options of kaimingUniform and kaimingNormal (defaults a 0, mode fanIn, nonlinearity leakyRelu, as PyTorch).
+ * @example nn.init.kaimingUniform(zeros([8, 4]), { a: Math.sqrt(5) }).abs().max().item() <= 0.5 // true
+ */
 export interface KaimingOptions extends InitOptions {
   /** negative slope of the leaky relu after this layer (PyTorch's `a`, default 0) */
   a?: number;
+  /** scale by the fan in (default) or the fan out */
   mode?: FanMode;
+  /** the nonlinearity after this layer, for the gain (default leakyRelu) */
   nonlinearity?: Nonlinearity;
 }
 

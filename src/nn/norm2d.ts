@@ -18,7 +18,12 @@ export class BatchNorm2d extends BatchNorm1d {
   }
 }
 
+/**
+ * Options of nn.GroupNorm.
+ * @example new nn.GroupNorm(2, 4, { affine: false }).numParameters() // 0
+ */
 export interface GroupNormOptions {
+  /** added to the variance before the square root (default 1e-5) */
   eps?: number;
   /** learn a per-channel weight and bias (default true) */
   affine?: boolean;
@@ -67,7 +72,12 @@ export class GroupNorm extends Module {
   }
 }
 
+/**
+ * Options of nn.InstanceNorm1d and nn.InstanceNorm2d.
+ * @example new nn.InstanceNorm1d(2, { affine: true, trackRunningStats: true }).numParameters() // 4
+ */
 export interface InstanceNormModuleOptions {
+  /** added to the variance before the square root (default 1e-5) */
   eps?: number;
   /** weight of the newest batch in the running statistics (default 0.1) */
   momentum?: number;

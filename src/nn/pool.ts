@@ -36,7 +36,7 @@ export class AvgPool1d extends Module {
   }
 }
 
-/** Max over outputSize windows tiling the length (1: global max pooling). */
+/** Max over outputSize windows tiling the length (1: global max pooling), as torch.nn.AdaptiveMaxPool1d. @example new nn.AdaptiveMaxPool1d(1).forward(tensor([[[1, 7, 2]]])).toArray() // [[[7]]] */
 export class AdaptiveMaxPool1d extends Module {
   constructor(readonly outputSize: number) {
     super();
@@ -50,7 +50,7 @@ export class AdaptiveMaxPool1d extends Module {
   }
 }
 
-/** Mean over outputSize windows tiling the length (1: global average pooling). */
+/** Mean over outputSize windows tiling the length (1: global average pooling), as torch.nn.AdaptiveAvgPool1d. @example new nn.AdaptiveAvgPool1d(2).forward(tensor([[[1, 3, 2, 6]]])).toArray() // [[[2, 4]]] */
 export class AdaptiveAvgPool1d extends Module {
   constructor(readonly outputSize: number) {
     super();

@@ -6,7 +6,15 @@ import type { Tensor, ValuesAndIndices } from '../ops/index.js';
 
 const shown = (v: unknown): string => (Array.isArray(v) ? v.map((d) => String(d)).join('x') : String(v));
 
-/** What a max pool's forward returns: the values, or with returnIndices the values and their positions. */
+/**
+ * What a max pool's forward returns: the values, or with returnIndices the values and their
+ * positions (flat indices into each input plane, as PyTorch).
+ * @example
+ * ```ts
+ * const [values, indices] = new nn.MaxPool2d(2, { returnIndices: true }).forward(tensor([[[[1, 2], [4, 3]]]]));
+ * [values.toArray(), indices.toArray()] // [[[[[4]]]], [[[[2]]]]]
+ * ```
+ */
 export type PoolResult<R extends boolean> = R extends true ? ValuesAndIndices : Tensor;
 
 /** The 2-d pools' shared input check: [N, C, H, W] or [C, H, W], and errors of the op named by the module's path. */

@@ -5,6 +5,10 @@ import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
 import type { Tensor } from '../ops/index.js';
 
+/**
+ * Options of the positional embeddings.
+ * @example new nn.SinusoidalPositionalEmbedding(8, { batchFirst: true }).forward(zeros([2, 5, 8])).shape // [2, 5, 8]
+ */
 export interface PositionalOptions {
   /** inputs are [batch, seq, dModel] instead of [seq, batch, dModel] */
   batchFirst?: boolean;

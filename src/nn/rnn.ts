@@ -7,7 +7,12 @@ import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
 import { concat, matmulT, rnnSequence, stack, Tensor } from '../ops/index.js';
 
+/**
+ * Options of nn.RNN, nn.GRU and nn.LSTM (PyTorch's keyword arguments).
+ * @example new nn.RNN(4, 8, { numLayers: 2, batchFirst: true, bidirectional: true }).forward(randn([3, 5, 4]))[0].shape // [3, 5, 16]
+ */
 export interface RNNOptions {
+  /** stacked layers, each feeding the next (default 1) */
   numLayers?: number;
   /** learn bias_ih and bias_hh (default true) */
   bias?: boolean;
@@ -15,9 +20,18 @@ export interface RNNOptions {
   batchFirst?: boolean;
   /** dropout on the outputs of every layer but the last (training only) */
   dropout?: number;
+  /** also run each layer backwards in time and concatenate both directions' features (default false) */
   bidirectional?: boolean;
 }
 
+/**
+ * Options of a recurrent layer's forward for padded batches: where each sequence ends.
+ * @example
+ * ```ts
+ * const [out] = new nn.GRU(2, 3, { batchFirst: true }).forward(ones([2, 4, 2]), undefined, { lengths: [4, 2] });
+ * out.toArray()[1][3] // [0, 0, 0]
+ * ```
+ */
 export interface SequenceOptions {
   /** the true length of each sequence in the batch; steps past it are skipped */
   lengths?: readonly number[] | Tensor;

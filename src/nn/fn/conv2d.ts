@@ -4,21 +4,35 @@ import { type Size2d, type Tensor, conv2d as conv2dOp, conv2dInputGrad } from '.
 
 export type { Size2d };
 
+/**
+ * Options of F.conv2d: one number or [height, width] each (defaults stride 1, padding 0, dilation 1, groups 1).
+ * @example F.conv2d(ones([1, 1, 5, 5]), ones([1, 1, 3, 3]), null, { stride: [2, 1], dilation: 2 }).shape // [1, 1, 1, 1]
+ */
 export interface Conv2dOptions {
+  /** step between windows (default 1) */
   stride?: Size2d;
   /** zeros on both sides of each dim ([height, width] or one number); 'valid' is none, 'same' keeps the size (stride 1) */
   padding?: Size2d | 'valid' | 'same';
+  /** spacing between kernel taps (default 1) */
   dilation?: Size2d;
+  /** split channels into this many independent groups (default 1) */
   groups?: number;
 }
 
+/**
+ * Options of F.convTranspose1d and F.convTranspose2d (one number, or [height, width] for 2-d).
+ * @example F.convTranspose2d(ones([1, 1, 2, 2]), ones([1, 1, 3, 3]), null, { stride: 2, padding: 1, outputPadding: 1 }).shape // [1, 1, 4, 4]
+ */
 export interface ConvTransposeOptions {
+  /** the upsampling factor (default 1) */
   stride?: Size2d;
   /** removed from both sides of each dim of the full output (dilation·(kernel-1) - padding zeros, in the convolution this transposes) */
   padding?: Size2d;
   /** added at the end of each dim of the output (smaller than the stride or the dilation) */
   outputPadding?: Size2d;
+  /** split channels into independent groups (default 1) */
   groups?: number;
+  /** spacing between kernel taps (default 1) */
   dilation?: Size2d;
 }
 

@@ -3,9 +3,14 @@ import { empty } from '../../tensor/creation.js';
 import { type Generator, defaultGenerator } from '../../tensor/random.js';
 import type { Tensor } from '../../ops/index.js';
 
+/**
+ * Options of F.dropout and its variants.
+ * @example F.dropout(ones([4]), 0.5, { generator: new Generator(0) }).toArray() // [2, 0, 0, 0]
+ */
 export interface DropoutOptions {
   /** apply dropout (default true); false returns the input unchanged */
   training?: boolean;
+  /** where the mask comes from (default: the global seeded generator) */
   generator?: Generator;
 }
 

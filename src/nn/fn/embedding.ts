@@ -42,9 +42,14 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | n
   return rows.reshape([...input.shape, dim]);
 }
 
+/**
+ * Options of F.embeddingBag: how bags are cut from the input and reduced.
+ * @example F.embeddingBag(tensor([[0, 1], [1, 1]], { dtype: 'int32' }), eye(2), { mode: 'mean' }).toArray() // [[0.5, 0.5], [0, 1]]
+ */
 export interface EmbeddingBagOptions {
   /** starts of the bags in a 1-d input (required for 1-d input, not allowed for 2-d) */
   offsets?: Tensor | readonly number[] | null;
+  /** how a bag's rows are reduced (default 'mean', as PyTorch) */
   mode?: 'sum' | 'mean' | 'max';
   /** weights of each index (mode 'sum' only) */
   perSampleWeights?: Tensor | null;

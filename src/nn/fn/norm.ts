@@ -24,13 +24,25 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
   return y;
 }
 
+/**
+ * Options of F.batchNorm: the affine parameters, the mode, and how the running statistics move.
+ * @example
+ * ```ts
+ * const runningMean = zeros([2]);
+ * F.batchNorm(tensor([[1, 2], [3, 6]]), runningMean, ones([2]), { training: true, momentum: 0.5 });
+ * runningMean.toArray() // [1, 2]
+ * ```
+ */
 export interface BatchNormOptions {
+  /** per-channel scale γ (default none: 1) */
   weight?: Tensor | null;
+  /** per-channel shift β (default none: 0) */
   bias?: Tensor | null;
   /** use batch statistics and update the running ones (default false: use the running ones) */
   training?: boolean;
   /** running = (1 - momentum)·running + momentum·batch; null: cumulative average (needs numBatchesTracked) */
   momentum?: number | null;
+  /** added to the variance before the square root (default 1e-5) */
   eps?: number;
   /** batches seen so far including this one, for momentum null */
   numBatchesTracked?: number;

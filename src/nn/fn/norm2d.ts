@@ -34,13 +34,20 @@ export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, 
   return y;
 }
 
+/**
+ * Options of F.instanceNorm.
+ * @example F.instanceNorm(tensor([[[1, 3]]]), null, null, { eps: 0 }).toArray() // [[[-1, 1]]]
+ */
 export interface InstanceNormOptions {
+  /** per-channel scale γ (default none: 1) */
   weight?: Tensor | null;
+  /** per-channel shift β (default none: 0) */
   bias?: Tensor | null;
   /** normalise with each instance's statistics (default true) and update the running ones; false: use the running ones */
   useInputStats?: boolean;
   /** running = (1 - momentum)·running + momentum·(the batch mean of the instances' statistics) */
   momentum?: number;
+  /** added to the variance before the square root (default 1e-5) */
   eps?: number;
 }
 

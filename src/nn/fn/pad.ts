@@ -1,7 +1,7 @@
 import { ChainruleError } from '../../errors.js';
 import { circularPad, pad as constantPad, reflectionPad, replicationPad, type Tensor } from '../../ops/index.js';
 
-/** The modes of F.pad. */
+/** The modes of F.pad, as PyTorch's: a constant value, the input reflected, its edge replicated, or wrapped around. @example F.pad(tensor([[1, 2, 3]]), [1, 1], 'replicate').toArray() // [[1, 1, 2, 3, 3]] */
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
 /**

@@ -13,11 +13,19 @@ import {
 
 export type { AdaptiveSize };
 
+/**
+ * Options of F.maxPool2d and nn.MaxPool2d (stride, padding, dilation, ceilMode, and returnIndices).
+ * @example F.maxPool2d(tensor([[[[1, 2, 0], [4, 3, 0], [0, 0, 9]]]]), 2, { stride: 1 }).toArray() // [[[[4, 3], [4, 9]]]]
+ */
 export interface MaxPool2dOptions extends MaxPool2dOpOptions {
   /** also return each maximum's position r·W + c in its plane (as MaxUnpool2d and PyTorch's return_indices take them) */
   returnIndices?: boolean;
 }
 
+/**
+ * Options of F.avgPool2d and nn.AvgPool2d (stride, padding, ceilMode, countIncludePad, divisorOverride).
+ * @example F.avgPool2d(tensor([[[[1, 2], [4, 5]]]]), 2, { padding: 1, countIncludePad: false }).toArray() // [[[[1, 2], [4, 5]]]]
+ */
 export type AvgPool2dOptions = AvgPool2dOpOptions;
 
 /**

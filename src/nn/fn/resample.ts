@@ -3,11 +3,15 @@ import { tensor } from '../../tensor/creation.js';
 import { showShape } from '../module.js';
 import { type Tensor, adaptiveAvgPool2d, indexSelect } from '../../ops/index.js';
 
-/** The interpolation modes of interpolate and Upsample. */
+/** The interpolation modes of F.interpolate and nn.Upsample, as PyTorch's (without the cubic ones). @example F.interpolate(tensor([[[1, 3]]]), { size: 4, mode: 'linear' }).toArray() // [[[1, 1.5, 2.5, 3]]] */
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'area';
 
 const MODES: readonly InterpolateMode[] = ['nearest', 'nearest-exact', 'linear', 'bilinear', 'area'];
 
+/**
+ * Options of F.interpolate: the output size or scale factor, the mode, and the linear modes' alignment.
+ * @example F.interpolate(tensor([[[1, 3]]]), { scaleFactor: 2 }).toArray() // [[[1, 1, 3, 3]]]
+ */
 export interface InterpolateOptions {
   /** the output's spatial size (one number for every spatial dim, or one per dim) */
   size?: number | readonly number[];
