@@ -3,6 +3,10 @@ import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type Par
 import { adamUpdate } from '../ops/index.js';
 import type { Tensor } from '../ops/index.js';
 
+/**
+ * Options of optim.Adam and optim.AdamW (torch.optim.Adam's keyword arguments, camelCased).
+ * @example new optim.AdamW([zeros([2], { requiresGrad: true })]).defaults.weightDecay // 0.01
+ */
 export interface AdamOptions extends BaseOptions {
   /** learning rate (default 1e-3) */
   lr: number;
@@ -74,7 +78,11 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
  *
  * @example
  * ```ts
- * const opt = new optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999] });
+ * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.Adam([w], { lr: 0.1, betas: [0.9, 0.999] });
+ * w.mul(w).sum().backward();
+ * opt.step(); // the first step moves each entry by about lr
+ * w.toArray() // [0.9000..., 1.9000...]
  * ```
  */
 export class Adam extends AdamBase {
@@ -90,7 +98,11 @@ export class Adam extends AdamBase {
  *
  * @example
  * ```ts
- * const opt = new optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
+ * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.AdamW([w], { lr: 0.1, weightDecay: 0.5 });
+ * w.mul(w).sum().backward();
+ * opt.step(); // p ← p·(1 - lr·λ), then the Adam step
+ * w.toArray() // [0.8500..., 1.8000...]
  * ```
  */
 export class AdamW extends AdamBase {

@@ -4,6 +4,10 @@ import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type Par
 import { sgdUpdate } from '../ops/index.js';
 import type { Tensor } from '../ops/index.js';
 
+/**
+ * Options of optim.SGD (torch.optim.SGD's keyword arguments, camelCased).
+ * @example new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 0.1, nesterov: true, momentum: 0.9 }).defaults.dampening // 0
+ */
 export interface SGDOptions extends BaseOptions {
   /** learning rate (required) */
   lr: number;
