@@ -44,7 +44,7 @@ export interface MultiheadAttentionOptions {
  * const mha = new nn.MultiheadAttention(4, 2);
  * const x = randn([3, 1, 4]); // seq 3, batch 1, embed 4
  * const [, w] = mha.forward(x, x, x, { isCausal: true });
- * w?.toArray()[0][0] // [1, 0, 0]
+ * w?.index(0, 0).toArray() // [1, 0, 0]
  * ```
  */
 export interface MultiheadAttentionForwardOptions {

@@ -279,9 +279,10 @@ export abstract class Module {
    * Calls fn on every descendant and then on this module (children first, as PyTorch). Returns this.
    * @example
    * ```ts
-   * const model = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1));
+   * const last = new nn.Linear(3, 1);
+   * const model = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), last);
    * model.apply((m) => { if (m instanceof nn.Linear) nn.init.zeros(m.weight); });
-   * model.at(2).weight.sum().item() // 0
+   * last.weight.abs().sum().item() // 0
    * ```
    */
   apply(fn: (m: Module) => void): this {
@@ -311,7 +312,7 @@ export abstract class Module {
    * const a = new nn.Linear(2, 1);
    * const b = new nn.Linear(2, 1);
    * b.loadStateDict(a.stateDict());
-   * b.weight.toArray()[0][0] === a.weight.toArray()[0][0] // true
+   * b.weight.sub(a.weight).abs().max().item() // 0
    * ```
    */
   loadStateDict(sd: StateDict, opts: LoadStateDictOptions = {}): LoadStateDictResult {

@@ -58,7 +58,7 @@ export class LayerNorm extends Module {
  * ```ts
  * const bn = new nn.BatchNorm1d(2, { momentum: 0.5 });
  * bn.forward(tensor([[1, 2], [3, 6]]));
- * bn.running_mean.toArray() // [1, 2]
+ * bn.running_mean?.toArray() // [1, 2]
  * ```
  */
 export interface BatchNormModuleOptions {

@@ -29,7 +29,7 @@ export interface RNNOptions {
  * @example
  * ```ts
  * const [out] = new nn.GRU(2, 3, { batchFirst: true }).forward(ones([2, 4, 2]), undefined, { lengths: [4, 2] });
- * out.toArray()[1][3] // [0, 0, 0]
+ * out.index(1, 3).toArray() // [0, 0, 0]
  * ```
  */
 export interface SequenceOptions {
