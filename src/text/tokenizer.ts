@@ -1,4 +1,4 @@
-/** Options of {@link tokenize}. */
+/** Options of {@link tokenize}. @example text.tokenize('Call 555 NOW!', { lowercase: false, numbers: false, symbols: false }) // ['Call', '555', 'NOW'] */
 export interface TokenizerOptions {
   /** lower-case the text first (default true) */
   lowercase?: boolean;
@@ -14,9 +14,13 @@ export interface TokenizerOptions {
   maxTokenLength?: number;
 }
 
+/** What tokenize puts for a URL. @example text.tokenize('see http://x.com/a') // ['see', '<url>'] */
 export const URL_TOKEN = '<url>';
+/** What tokenize puts for an e-mail address. @example text.tokenize('mail me@x.org') // ['mail', '<email>'] */
 export const EMAIL_TOKEN = '<email>';
+/** What tokenize puts for a number. @example text.tokenize('win 1,000') // ['win', '<num>'] */
 export const NUM_TOKEN = '<num>';
+/** What tokenize puts for a word longer than maxTokenLength. @example text.tokenize('x'.repeat(50)) // ['<long>'] */
 export const LONG_TOKEN = '<long>';
 
 const TOKEN_RE =
