@@ -94,21 +94,21 @@ export function activationModule<O extends ActivationOp>(op: O): ActivationModul
 export const ReLU = activationModule(relu);
 /** x for x > 0, negativeSlope·x otherwise (default slope 0.01), as torch.nn.LeakyReLU. @example new nn.LeakyReLU(0.5).forward(tensor([-2, 3])).toArray() // [-1, 3] */
 export const LeakyReLU = activationModule(leakyRelu);
-/** Logistic sigmoid 1/(1 + e^-x), as torch.nn.Sigmoid. @example new nn.Sigmoid().forward(tensor([0, 2])).toArray() // [0.5, 0.880797...] */
+/** Logistic sigmoid 1/(1 + e^-x), as torch.nn.Sigmoid. @example new nn.Sigmoid().forward(tensor([0, 2])).toArray() // [0.5, 0.8807971] */
 export const Sigmoid = activationModule(sigmoid);
-/** Hyperbolic tangent, as torch.nn.Tanh. @example new nn.Tanh().forward(tensor([0, 1])).toArray() // [0, 0.76159...] */
+/** Hyperbolic tangent, as torch.nn.Tanh. @example new nn.Tanh().forward(tensor([0, 1])).toArray() // [0, 0.7615942] */
 export const Tanh = activationModule(tanh);
 /** Softmax along dim (default -1, the last), as torch.nn.Softmax. @example new nn.Softmax(1).forward(zeros([1, 2])).toArray() // [[0.5, 0.5]] */
 export const Softmax = activationModule(softmax);
-/** log(softmax(x)) along dim (default -1), computed stably, as torch.nn.LogSoftmax. @example new nn.LogSoftmax(1).forward(zeros([1, 2])).toArray() // [[-0.6931..., -0.6931...]] */
+/** log(softmax(x)) along dim (default -1), computed stably, as torch.nn.LogSoftmax. @example new nn.LogSoftmax(1).forward(zeros([1, 2])).toArray() // [[-0.6931472, -0.6931472]] */
 export const LogSoftmax = activationModule(logSoftmax);
 /** softmax(-x) along dim (default -1), as torch.nn.Softmin. @example new nn.Softmin(1).forward(tensor([[0, 0]])).toArray() // [[0.5, 0.5]] */
 export const Softmin = activationModule(softmin);
-/** log(1 + e^(beta·x))/beta, linear where beta·x > threshold (PyTorch's defaults beta 1, threshold 20), as torch.nn.Softplus. @example new nn.Softplus().forward(tensor([0, 30])).toArray() // [0.6931..., 30] */
+/** log(1 + e^(beta·x))/beta, linear where beta·x > threshold (PyTorch's defaults beta 1, threshold 20), as torch.nn.Softplus. @example new nn.Softplus().forward(tensor([0, 30])).toArray() // [0.6931472, 30] */
 export const Softplus = activationModule(softplus);
-/** GELU x·Φ(x), exact (erf) by default or `'tanh'`-approximated, as torch.nn.GELU. @example new nn.GELU('tanh').forward(tensor([0, 1])).toArray() // [0, 0.84119...] */
+/** GELU x·Φ(x), exact (erf) by default or `'tanh'`-approximated, as torch.nn.GELU. @example new nn.GELU('tanh').forward(tensor([0, 1])).toArray() // [0, 0.841192] */
 export const GELU = activationModule(gelu);
-/** x for x > 0, alpha·(e^x - 1) otherwise (default alpha 1), as torch.nn.ELU. @example new nn.ELU().forward(tensor([-1, 2])).toArray() // [-0.63212..., 2] */
+/** x for x > 0, alpha·(e^x - 1) otherwise (default alpha 1), as torch.nn.ELU. @example new nn.ELU().forward(tensor([-1, 2])).toArray() // [-0.6321205, 2] */
 export const ELU = activationModule(elu);
 /** Heaviside threshold unit (no PyTorch module; torch.heaviside with value 1 at 0): 1 where x >= 0, else 0 (gradient 0). @example new nn.Step().forward(tensor([-1, 0, 2])).toArray() // [0, 1, 1] */
 export const Step = activationModule(step);
@@ -116,21 +116,21 @@ export const Step = activationModule(step);
 export const Hardtanh = activationModule(hardtanh);
 /** min(max(x, 0), 6), as torch.nn.ReLU6. @example new nn.ReLU6().forward(tensor([-1, 3, 9])).toArray() // [0, 3, 6] */
 export const ReLU6 = activationModule(relu6);
-/** x·σ(x) (swish), as torch.nn.SiLU. @example new nn.SiLU().forward(tensor([0, 1])).toArray() // [0, 0.731...] */
+/** x·σ(x) (swish), as torch.nn.SiLU. @example new nn.SiLU().forward(tensor([0, 1])).toArray() // [0, 0.7310586] */
 export const SiLU = activationModule(silu);
-/** x·tanh(softplus(x)), as torch.nn.Mish. @example new nn.Mish().forward(tensor([0, 1])).toArray() // [0, 0.865098...] */
+/** x·tanh(softplus(x)), as torch.nn.Mish. @example new nn.Mish().forward(tensor([0, 1])).toArray() // [0, 0.8650984] */
 export const Mish = activationModule(mish);
-/** Self-normalising ELU: scale·elu(x, alpha) with PyTorch's constants (scale 1.0507..., alpha 1.6732...), as torch.nn.SELU. @example new nn.SELU().forward(tensor([0, 1])).toArray() // [0, 1.0507...] */
+/** Self-normalising ELU: scale·elu(x, alpha) with PyTorch's constants (scale 1.0507..., alpha 1.6732...), as torch.nn.SELU. @example new nn.SELU().forward(tensor([0, 1])).toArray() // [0, 1.050701] */
 export const SELU = activationModule(selu);
-/** Continuously differentiable ELU: max(0, x) + min(0, alpha·(e^(x/alpha) - 1)) (default alpha 1), as torch.nn.CELU. @example new nn.CELU(2).forward(tensor([-1, 2])).toArray() // [-0.7869..., 2] */
+/** Continuously differentiable ELU: max(0, x) + min(0, alpha·(e^(x/alpha) - 1)) (default alpha 1), as torch.nn.CELU. @example new nn.CELU(2).forward(tensor([-1, 2])).toArray() // [-0.7869387, 2] */
 export const CELU = activationModule(celu);
-/** x·relu6(x + 3)/6, as torch.nn.Hardswish. @example new nn.Hardswish().forward(tensor([-4, -1, 0, 4])).toArray() // [0, -0.3333..., 0, 4] */
+/** x·relu6(x + 3)/6, as torch.nn.Hardswish. @example new nn.Hardswish().forward(tensor([-4, -1, 0, 4])).toArray() // [0, -0.3333333, 0, 4] */
 export const Hardswish = activationModule(hardswish);
 /** relu6(x + 3)/6, as torch.nn.Hardsigmoid. @example new nn.Hardsigmoid().forward(tensor([-4, 0, 4])).toArray() // [0, 0.5, 1] */
 export const Hardsigmoid = activationModule(hardsigmoid);
 /** x/(1 + |x|), as torch.nn.Softsign. @example new nn.Softsign().forward(tensor([-3, 1])).toArray() // [-0.75, 0.5] */
 export const Softsign = activationModule(softsign);
-/** x - tanh(x), as torch.nn.Tanhshrink. @example new nn.Tanhshrink().forward(tensor([0, 1])).toArray() // [0, 0.2384...] */
+/** x - tanh(x), as torch.nn.Tanhshrink. @example new nn.Tanhshrink().forward(tensor([0, 1])).toArray() // [0, 0.2384058] */
 export const Tanhshrink = activationModule(tanhshrink);
 /** Soft shrinkage: x - lambd above lambd, x + lambd below -lambd, 0 between (default lambd 0.5), as torch.nn.Softshrink. @example new nn.Softshrink(1).forward(tensor([-3, 0.5, 2])).toArray() // [-2, 0, 1] */
 export const Softshrink = activationModule(softshrink);
@@ -138,7 +138,7 @@ export const Softshrink = activationModule(softshrink);
 export const Hardshrink = activationModule(hardshrink);
 /** x where x > threshold, value elsewhere: new Threshold(threshold, value), as torch.nn.Threshold. @example new nn.Threshold(1, -5).forward(tensor([0, 1, 2])).toArray() // [-5, -5, 2] */
 export const Threshold = activationModule(threshold);
-/** log σ(x), computed stably, as torch.nn.LogSigmoid. @example new nn.LogSigmoid().forward(tensor([0])).toArray() // [-0.6931...] */
+/** log σ(x), computed stably, as torch.nn.LogSigmoid. @example new nn.LogSigmoid().forward(tensor([0])).toArray() // [-0.6931472] */
 export const LogSigmoid = activationModule(logSigmoid);
 /** The gated linear unit along dim (default -1): the first half times σ of the second half, as torch.nn.GLU. @example new nn.GLU().forward(tensor([[1, 2, 0, 0]])).toArray() // [[0.5, 1]] */
 export const GLU = activationModule(glu);

@@ -42,7 +42,7 @@ const SPECS: Record<string, OptionSpec> = {
  * const opt = new optim.Adagrad([w], { lr: 0.1 });
  * w.mul(w).sum().backward(); // gradient [2, 4]
  * opt.step(); // each entry moves by lr·g/√(g²) = lr
- * w.toArray() // [0.9000..., 1.9000...]
+ * w.toArray() // [0.9, 1.9]
  * ```
  */
 export class Adagrad extends Optimizer<AdagradOptions> {

@@ -82,7 +82,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
  * const opt = new optim.Adam([w], { lr: 0.1, betas: [0.9, 0.999] });
  * w.mul(w).sum().backward();
  * opt.step(); // the first step moves each entry by about lr
- * w.toArray() // [0.9000..., 1.9000...]
+ * w.toArray() // [0.9, 1.9]
  * ```
  */
 export class Adam extends AdamBase {
@@ -102,7 +102,7 @@ export class Adam extends AdamBase {
  * const opt = new optim.AdamW([w], { lr: 0.1, weightDecay: 0.5 });
  * w.mul(w).sum().backward();
  * opt.step(); // p ← p·(1 - lr·λ), then the Adam step
- * w.toArray() // [0.8500..., 1.8000...]
+ * w.toArray() // [0.85, 1.8]
  * ```
  */
 export class AdamW extends AdamBase {

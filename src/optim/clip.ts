@@ -22,7 +22,7 @@ function gradsOf(params: Iterable<Tensor> | Tensor, op: string): Tensor[] {
  * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
  * w.mul(w).sum().backward(); // gradient [2, 4]
  * optim.clipGradNorm([w], 1) // 4.4721...
- * w.grad?.toArray() // [0.4472..., 0.8944...]
+ * w.grad?.toArray() // [0.4472135, 0.894427]
  * ```
  */
 export function clipGradNorm(

@@ -46,7 +46,7 @@ const SPECS: Record<string, OptionSpec> = {
  * const opt = new optim.RMSprop([w], { lr: 0.01, centered: true });
  * w.mul(w).sum().backward();
  * opt.step();
- * w.toArray() // [0.899496..., 1.899496...]
+ * w.toArray() // [0.8994962, 1.899496]
  * ```
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {

@@ -3,7 +3,7 @@ import { type CsrMatrix, csrFromRows } from '../tensor/sparse.js';
 import { ngrams } from './tokenizer.js';
 import { Vocabulary } from './vocab.js';
 
-/** How a document's n-gram counts become feature values: 1 if present, the count, or count·idf. @example text.Vectorizer.fit([['a', 'b'], ['a']], { weighting: 'tfidf', minDf: 1 }).state.idf // [1, 1.405465...] */
+/** How a document's n-gram counts become feature values: 1 if present, the count, or count·idf. @example text.Vectorizer.fit([['a', 'b'], ['a']], { weighting: 'tfidf', minDf: 1 }).state.idf // [1, 1.405465] */
 export type Weighting = 'bool' | 'tf' | 'tfidf';
 
 /** Options of {@link Vectorizer.fit}. @example text.Vectorizer.fit([['a', 'b'], ['a']], { weighting: 'bool', ngramRange: [1, 2], minDf: 1 }).state.features // ['a', 'a b', 'b'] */
@@ -45,7 +45,7 @@ export interface VectorizerState {
  * @example
  * ```ts
  * const v = text.Vectorizer.fit([['a', 'b'], ['a']], { weighting: 'tf', minDf: 1, normalize: false });
- * const row = v.transform([['b', 'b', 'z']]); // 'z' is unknown
+ * const row = v.transform([['b', 'b', 'z']]); // the token z is unknown
  * Array.from(row.indices) // [1]
  * Array.from(row.values) // [2]
  * ```

@@ -6,7 +6,7 @@ import type { Tensor } from '../../ops/index.js';
 /**
  * Normalises over the trailing `normalizedShape` dims: (x - mean)/sqrt(var + eps)·weight + bias,
  * with the biased variance, as torch.nn.functional.layer_norm.
- * @example F.layerNorm(tensor([[1, 2, 3]]), [3]).toArray() // [[-1.2247..., 0, 1.2247...]]
+ * @example F.layerNorm(tensor([[1, 2, 3]]), [3]).toArray() // [[-1.224736, 0, 1.224736]]
  */
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
   const k = normalizedShape.length;
