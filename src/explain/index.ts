@@ -28,6 +28,10 @@ export {
   type ThenStep,
 } from './derivation/derivation.js';
 export { FORMATS, type Format, type RenderOptions } from './render/render.js';
+// also in the browser entry; here too so the main entry has every export the browser's has
+export { layout, type Block, type Inline, type Phase } from './render/layout.js';
+export { latex as latexNotation } from './symbolic/notation.js';
+export { problemGraph, type ProblemGraph } from './graph/graph-problem.js';
 // the Node entry's render, with the html format (the browser entry exports render.ts's)
 export { render } from './render/render-html.js';
 export { diff, adjoint, simplify } from './symbolic/symbolic.js';

@@ -36,7 +36,11 @@ import { Module } from './module.js';
 type ActivationOp = Op<(x: Tensor, ...p: any[]) => Tensor>;
 type ParamsOf<F> = F extends (x: Tensor, ...p: infer P) => Tensor ? P : never;
 
-/** An nn module applying one op of the table: its constructor takes the op's parameters. */
+/**
+ * The type of an nn module class applying one op of the table: its constructor takes the op's
+ * parameters in order, and instances show them, defaults filled in, in `params`.
+ * @example new nn.LeakyReLU().params.negativeSlope // 0.01
+ */
 export interface ActivationModule<P extends unknown[]> {
   /** the op of the table the module applies */
   readonly op: ActivationOp;
@@ -51,7 +55,7 @@ export interface ActivationModule<P extends unknown[]> {
  * The module class of an op whose table entry names one (`module: 'LeakyReLU'`): its constructor
  * takes the op's parameters in order, its summary line shows them (LeakyReLU(negativeSlope=0.01)),
  * and forward applies the op.
- * @example const M = activationModule(leakyRelu); new M(0.2).forward(tensor([-1])).item() // -0.2
+ * @example const M = nn.activationModule(leakyRelu); new M(0.5).forward(tensor([-1])).item() // -0.5
  */
 export function activationModule<O extends ActivationOp>(op: O): ActivationModule<ParamsOf<O>> {
   const { def } = op;
@@ -86,63 +90,63 @@ export function activationModule<O extends ActivationOp>(op: O): ActivationModul
   return cls as unknown as ActivationModule<ParamsOf<O>>;
 }
 
-/** Elementwise max(x, 0). @example new ReLU().forward(tensor([-1, 2])).toArray() // [0, 2] */
+/** Elementwise max(x, 0), as torch.nn.ReLU. @example new nn.ReLU().forward(tensor([-1, 2])).toArray() // [0, 2] */
 export const ReLU = activationModule(relu);
-/** x for x > 0, negativeSlope·x otherwise (default slope 0.01). */
+/** x for x > 0, negativeSlope·x otherwise (default slope 0.01), as torch.nn.LeakyReLU. @example new nn.LeakyReLU(0.5).forward(tensor([-2, 3])).toArray() // [-1, 3] */
 export const LeakyReLU = activationModule(leakyRelu);
-/** Logistic sigmoid 1/(1 + e^-x). */
+/** Logistic sigmoid 1/(1 + e^-x), as torch.nn.Sigmoid. @example new nn.Sigmoid().forward(tensor([0, 2])).toArray() // [0.5, 0.8807971] */
 export const Sigmoid = activationModule(sigmoid);
-/** Hyperbolic tangent. */
+/** Hyperbolic tangent, as torch.nn.Tanh. @example new nn.Tanh().forward(tensor([0, 1])).toArray() // [0, 0.7615942] */
 export const Tanh = activationModule(tanh);
-/** Softmax along dim (default -1, the last). @example new Softmax(1).forward(zeros([1, 2])).toArray() // [[0.5, 0.5]] */
+/** Softmax along dim (default -1, the last), as torch.nn.Softmax. @example new nn.Softmax(1).forward(zeros([1, 2])).toArray() // [[0.5, 0.5]] */
 export const Softmax = activationModule(softmax);
-/** log(softmax(x)) along dim (default -1), computed stably. */
+/** log(softmax(x)) along dim (default -1), computed stably, as torch.nn.LogSoftmax. @example new nn.LogSoftmax(1).forward(zeros([1, 2])).toArray() // [[-0.6931472, -0.6931472]] */
 export const LogSoftmax = activationModule(logSoftmax);
-/** softmax(-x) along dim (default -1). */
+/** softmax(-x) along dim (default -1), as torch.nn.Softmin. @example new nn.Softmin(1).forward(tensor([[0, 0]])).toArray() // [[0.5, 0.5]] */
 export const Softmin = activationModule(softmin);
-/** log(1 + e^(beta·x))/beta, linear above threshold (PyTorch's defaults beta 1, threshold 20). */
+/** log(1 + e^(beta·x))/beta, linear where beta·x > threshold (PyTorch's defaults beta 1, threshold 20), as torch.nn.Softplus. @example new nn.Softplus().forward(tensor([0, 30])).toArray() // [0.6931472, 30] */
 export const Softplus = activationModule(softplus);
-/** GELU, exact (erf) by default or `'tanh'`-approximated. */
+/** GELU x·Φ(x), exact (erf) by default or `'tanh'`-approximated, as torch.nn.GELU. @example new nn.GELU('tanh').forward(tensor([0, 1])).toArray() // [0, 0.841192] */
 export const GELU = activationModule(gelu);
-/** x for x > 0, alpha·(e^x - 1) otherwise. */
+/** x for x > 0, alpha·(e^x - 1) otherwise (default alpha 1), as torch.nn.ELU. @example new nn.ELU().forward(tensor([-1, 2])).toArray() // [-0.6321205, 2] */
 export const ELU = activationModule(elu);
-/** Heaviside threshold unit: 1 where x >= 0, else 0 (gradient 0). @example new Step().forward(tensor([-1, 0, 2])).toArray() // [0, 1, 1] */
+/** Heaviside threshold unit (no PyTorch module; torch.heaviside with value 1 at 0): 1 where x >= 0, else 0 (gradient 0). @example new nn.Step().forward(tensor([-1, 0, 2])).toArray() // [0, 1, 1] */
 export const Step = activationModule(step);
-/** Clamp into [minVal, maxVal] with PyTorch's gradient at the bounds. */
+/** Clamp into [minVal, maxVal] (default [-1, 1]) with PyTorch's gradient at the bounds, as torch.nn.Hardtanh. @example new nn.Hardtanh(-2, 2).forward(tensor([-3, 0.5, 3])).toArray() // [-2, 0.5, 2] */
 export const Hardtanh = activationModule(hardtanh);
-/** min(max(x, 0), 6). */
+/** min(max(x, 0), 6), as torch.nn.ReLU6. @example new nn.ReLU6().forward(tensor([-1, 3, 9])).toArray() // [0, 3, 6] */
 export const ReLU6 = activationModule(relu6);
-/** x·σ(x). */
+/** x·σ(x) (swish), as torch.nn.SiLU. @example new nn.SiLU().forward(tensor([0, 1])).toArray() // [0, 0.7310586] */
 export const SiLU = activationModule(silu);
-/** x·tanh(softplus(x)). */
+/** x·tanh(softplus(x)), as torch.nn.Mish. @example new nn.Mish().forward(tensor([0, 1])).toArray() // [0, 0.8650984] */
 export const Mish = activationModule(mish);
-/** Self-normalising ELU. */
+/** Self-normalising ELU: scale·elu(x, alpha) with PyTorch's constants (scale 1.0507..., alpha 1.6732...), as torch.nn.SELU. @example new nn.SELU().forward(tensor([0, 1])).toArray() // [0, 1.050701] */
 export const SELU = activationModule(selu);
-/** Continuously differentiable ELU. */
+/** Continuously differentiable ELU: max(0, x) + min(0, alpha·(e^(x/alpha) - 1)) (default alpha 1), as torch.nn.CELU. @example new nn.CELU(2).forward(tensor([-1, 2])).toArray() // [-0.7869387, 2] */
 export const CELU = activationModule(celu);
-/** x·relu6(x + 3)/6. */
+/** x·relu6(x + 3)/6, as torch.nn.Hardswish. @example new nn.Hardswish().forward(tensor([-4, -1, 0, 4])).toArray() // [0, -0.3333333, 0, 4] */
 export const Hardswish = activationModule(hardswish);
-/** relu6(x + 3)/6. */
+/** relu6(x + 3)/6, as torch.nn.Hardsigmoid. @example new nn.Hardsigmoid().forward(tensor([-4, 0, 4])).toArray() // [0, 0.5, 1] */
 export const Hardsigmoid = activationModule(hardsigmoid);
-/** x/(1 + |x|). */
+/** x/(1 + |x|), as torch.nn.Softsign. @example new nn.Softsign().forward(tensor([-3, 1])).toArray() // [-0.75, 0.5] */
 export const Softsign = activationModule(softsign);
-/** x - tanh(x). */
+/** x - tanh(x), as torch.nn.Tanhshrink. @example new nn.Tanhshrink().forward(tensor([0, 1])).toArray() // [0, 0.2384058] */
 export const Tanhshrink = activationModule(tanhshrink);
-/** Soft shrinkage by lambd. */
+/** Soft shrinkage: x - lambd above lambd, x + lambd below -lambd, 0 between (default lambd 0.5), as torch.nn.Softshrink. @example new nn.Softshrink(1).forward(tensor([-3, 0.5, 2])).toArray() // [-2, 0, 1] */
 export const Softshrink = activationModule(softshrink);
-/** Hard shrinkage at lambd. */
+/** Hard shrinkage: x where |x| > lambd, else 0 (default lambd 0.5), as torch.nn.Hardshrink. @example new nn.Hardshrink().forward(tensor([-2, 0.25, 1])).toArray() // [-2, 0, 1] */
 export const Hardshrink = activationModule(hardshrink);
-/** x above threshold, value elsewhere. */
+/** x where x > threshold, value elsewhere: new Threshold(threshold, value), as torch.nn.Threshold. @example new nn.Threshold(1, -5).forward(tensor([0, 1, 2])).toArray() // [-5, -5, 2] */
 export const Threshold = activationModule(threshold);
-/** log σ(x). */
+/** log σ(x), computed stably, as torch.nn.LogSigmoid. @example new nn.LogSigmoid().forward(tensor([0])).toArray() // [-0.6931472] */
 export const LogSigmoid = activationModule(logSigmoid);
-/** The gated linear unit along dim. */
+/** The gated linear unit along dim (default -1): the first half times σ of the second half, as torch.nn.GLU. @example new nn.GLU().forward(tensor([[1, 2, 0, 0]])).toArray() // [[0.5, 1]] */
 export const GLU = activationModule(glu);
 
 /**
  * The perceptron's threshold unit: -1, 0 or 1 by the sign of x (gradient 0). Pass `{zero: 1}`
  * for the textbook Φ(x) = 1 if x >= 0 else -1.
- * @example new Sign({ zero: 1 }).forward(tensor([-2, 0, 3])).toArray() // [-1, 1, 1]
+ * @example new nn.Sign({ zero: 1 }).forward(tensor([-2, 0, 3])).toArray() // [-1, 1, 1]
  */
 export class Sign extends Module {
   readonly zero: number;
@@ -161,7 +165,7 @@ export class Sign extends Module {
 
 /**
  * factor·inner(x): scales an activation, e.g. 5·ReLU for the regression exercise.
- * @example new Scale(5, new ReLU()).forward(tensor([-1, 2])).toArray() // [0, 10]
+ * @example new nn.Scale(5, new nn.ReLU()).forward(tensor([-1, 2])).toArray() // [0, 10]
  */
 export class Scale extends Module {
   constructor(
@@ -183,7 +187,7 @@ export class Scale extends Module {
   }
 }
 
-/** Shorthand for `new Scale(factor, inner)`. @example scaled(5, new ReLU()) */
+/** Shorthand for `new Scale(factor, inner)`. @example nn.scaled(5, new nn.ReLU()) */
 export function scaled(factor: number, inner: Module & { forward(x: Tensor): Tensor }): Scale {
   return new Scale(factor, inner);
 }

@@ -9,6 +9,15 @@ import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
 import { Tensor, add, concat, logicalAnd, logicalNot, matmulT, pad, scaledDotProductAttention, softmax, where } from '../ops/index.js';
 
+/**
+ * Options of nn.MultiheadAttention (PyTorch's keyword arguments, camelCased).
+ * @example
+ * ```ts
+ * const mha = new nn.MultiheadAttention(8, 2, { batchFirst: true, kdim: 4, vdim: 6 });
+ * const [y] = mha.forward(randn([3, 5, 8]), randn([3, 7, 4]), randn([3, 7, 6]));
+ * y.shape // [3, 5, 8]
+ * ```
+ */
 export interface MultiheadAttentionOptions {
   /** dropout on the attention weights while training (default 0) */
   dropout?: number;
@@ -20,6 +29,7 @@ export interface MultiheadAttentionOptions {
   addZeroAttn?: boolean;
   /** features of the keys and values (default embedDim); others give separate q/k/v projection weights */
   kdim?: number;
+  /** features of the values (default embedDim) */
   vdim?: number;
   /** inputs and outputs are [batch, seq, feature] instead of [seq, batch, feature] */
   batchFirst?: boolean;
@@ -27,6 +37,16 @@ export interface MultiheadAttentionOptions {
   generator?: Generator;
 }
 
+/**
+ * Options of nn.MultiheadAttention's forward: masks, and whether and how to return the weights.
+ * @example
+ * ```ts
+ * const mha = new nn.MultiheadAttention(4, 2);
+ * const x = randn([3, 1, 4]); // seq 3, batch 1, embed 4
+ * const [, w] = mha.forward(x, x, x, { isCausal: true });
+ * w?.index(0, 0).toArray() // [1, 0, 0]
+ * ```
+ */
 export interface MultiheadAttentionForwardOptions {
   /** [batch, S] (or [S] unbatched): true (or a float added to the scores) where a key is padding, as PyTorch */
   keyPaddingMask?: Tensor | null;
@@ -59,11 +79,12 @@ function positive(n: number, what: string): number {
  * its state dicts load with loadStateDict. forward returns [output, weights] (weights null unless
  * needWeights); without weights attention runs as one fused op that never stores them.
  * @example
- * import { nn, randn } from 'chainrule';
+ * ```ts
  * const mha = new nn.MultiheadAttention(8, 2, { batchFirst: true });
  * const x = randn([3, 5, 8]);
  * const [y, w] = mha.forward(x, x, x);
  * [y.shape, w?.shape] // [[3, 5, 8], [3, 5, 5]]
+ * ```
  */
 export class MultiheadAttention extends Module {
   in_proj_weight: Parameter | null = null;

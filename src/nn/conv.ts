@@ -7,12 +7,21 @@ import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
 import type { Tensor } from '../ops/index.js';
 
+/**
+ * Options of nn.Conv1d, PyTorch's keyword arguments (defaults stride 1, padding 0, dilation 1,
+ * groups 1, bias true, paddingMode 'zeros').
+ * @example new nn.Conv1d(2, 4, 3, { stride: 2, bias: false }).forward(randn([1, 2, 9])).shape // [1, 4, 4]
+ */
 export interface Conv1dModuleOptions {
+  /** step between windows (default 1) */
   stride?: number;
   /** zeros on both sides, or 'valid' (none) / 'same' (output length = input length, stride 1) */
   padding?: number | 'valid' | 'same';
+  /** spacing between kernel taps (default 1) */
   dilation?: number;
+  /** split channels into this many independent groups (default 1) */
   groups?: number;
+  /** learn a bias per output channel (default true) */
   bias?: boolean;
   /** how the padding is filled: zeros (default), or the input reflected, replicated or wrapped around */
   paddingMode?: PaddingMode;
@@ -21,7 +30,7 @@ export interface Conv1dModuleOptions {
 /**
  * 1-d convolution over [N, inChannels, L] with weight [outChannels, inChannels/groups, kernelSize]
  * and PyTorch's default init U(-1/√fanIn, 1/√fanIn), fanIn = inChannels/groups·kernelSize.
- * @example new Conv1d(2, 4, 3, { padding: 1 }).forward(randn([8, 2, 10])).shape // [8, 4, 10]
+ * @example new nn.Conv1d(2, 4, 3, { padding: 1 }).forward(randn([8, 2, 10])).shape // [8, 4, 10]
  */
 export class Conv1d extends Module {
   weight: Parameter;

@@ -7,7 +7,12 @@ import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
 import type { Tensor } from '../ops/index.js';
 
+/**
+ * Options of nn.Conv2d: F.conv2d's options plus the bias and how padding is filled.
+ * @example new nn.Conv2d(3, 6, 3, { stride: 2, groups: 3, padding: 1, paddingMode: 'reflect' }).forward(randn([1, 3, 8, 8])).shape // [1, 6, 4, 4]
+ */
 export interface Conv2dModuleOptions extends Conv2dOptions {
+  /** learn a bias per output channel (default true) */
   bias?: boolean;
   /** how the padding is filled: zeros (default), or the input reflected, replicated or wrapped around */
   paddingMode?: PaddingMode;
@@ -23,7 +28,7 @@ const hw = (v: readonly [number, number]): string => `${v[0]}x${v[1]}`;
  * 2-d convolution over [N, inChannels, H, W] (or unbatched [inChannels, H, W]) with weight
  * [outChannels, inChannels/groups, KH, KW] and PyTorch's default init U(-1/√fanIn, 1/√fanIn),
  * fanIn = inChannels/groups·KH·KW, for weight and bias.
- * @example new Conv2d(1, 4, 3, { padding: 1 }).forward(randn([8, 1, 28, 28])).shape // [8, 4, 28, 28]
+ * @example new nn.Conv2d(1, 4, 3, { padding: 1 }).forward(randn([8, 1, 28, 28])).shape // [8, 4, 28, 28]
  */
 export class Conv2d extends Module {
   weight: Parameter;
@@ -92,12 +97,22 @@ export class Conv2d extends Module {
   }
 }
 
+/**
+ * Options of nn.ConvTranspose2d, PyTorch's keyword arguments (one number or [height, width]).
+ * @example new nn.ConvTranspose2d(4, 2, 3, { stride: 2, padding: 1, outputPadding: 1 }).forward(randn([1, 4, 5, 5])).shape // [1, 2, 10, 10]
+ */
 export interface ConvTransposeModuleOptions {
+  /** the upsampling factor (default 1) */
   stride?: Size2d;
+  /** dilation·(kernel - 1) - padding zeros around the input (default 0) */
   padding?: Size2d;
+  /** extra size added to one side of the output, to pick among the sizes a stride allows (default 0) */
   outputPadding?: Size2d;
+  /** split channels into independent groups (default 1) */
   groups?: number;
+  /** learn a bias per output channel (default true) */
   bias?: boolean;
+  /** spacing between kernel taps (default 1) */
   dilation?: Size2d;
 }
 
@@ -131,7 +146,7 @@ function paddingFor(m: Module & { describe(): string }, size: readonly number[],
  * 2-d transposed convolution (the gradient of Conv2d with respect to its input) over
  * [N, inChannels, H, W] with weight [inChannels, outChannels/groups, KH, KW]; output size
  * (H - 1)·stride - 2·padding + dilation·(KH - 1) + outputPadding + 1 per dim.
- * @example new ConvTranspose2d(4, 2, 2, { stride: 2 }).forward(randn([1, 4, 5, 5])).shape // [1, 2, 10, 10]
+ * @example new nn.ConvTranspose2d(4, 2, 2, { stride: 2 }).forward(randn([1, 4, 5, 5])).shape // [1, 2, 10, 10]
  */
 export class ConvTranspose2d extends Module {
   weight: Parameter;
@@ -192,19 +207,29 @@ export class ConvTranspose2d extends Module {
   }
 }
 
+/**
+ * Options of nn.ConvTranspose1d, PyTorch's keyword arguments.
+ * @example new nn.ConvTranspose1d(4, 2, 3, { stride: 2, padding: 1, outputPadding: 1 }).forward(randn([1, 4, 5])).shape // [1, 2, 10]
+ */
 export interface ConvTranspose1dModuleOptions {
+  /** the upsampling factor (default 1) */
   stride?: number;
+  /** dilation·(kernel - 1) - padding zeros around the input (default 0) */
   padding?: number;
+  /** extra length added to one side of the output (default 0) */
   outputPadding?: number;
+  /** split channels into independent groups (default 1) */
   groups?: number;
+  /** learn a bias per output channel (default true) */
   bias?: boolean;
+  /** spacing between kernel taps (default 1) */
   dilation?: number;
 }
 
 /**
  * 1-d transposed convolution over [N, inChannels, L] with weight [inChannels, outChannels/groups, K];
  * output length (L - 1)·stride - 2·padding + dilation·(K - 1) + outputPadding + 1.
- * @example new ConvTranspose1d(3, 2, 4, { stride: 2, padding: 1 }).forward(randn([1, 3, 5])).shape // [1, 2, 10]
+ * @example new nn.ConvTranspose1d(3, 2, 4, { stride: 2, padding: 1 }).forward(randn([1, 3, 5])).shape // [1, 2, 10]
  */
 export class ConvTranspose1d extends Module {
   weight: Parameter;

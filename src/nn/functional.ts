@@ -1,6 +1,6 @@
 /**
  * nn.functional: the layers and losses as plain functions of tensors (weights passed in).
- * @example F.crossEntropy(F.linear(x, w, b), labels)
+ * @example F.crossEntropy(F.linear(ones([2, 3]), zeros([4, 3])), tensor([0, 3], { dtype: 'int32' })).item() // 1.38629...
  */
 export * from './fn/activation.js';
 export * from './fn/attention.js';

@@ -7,10 +7,16 @@ import { isFloat } from '../tensor/dtype.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
 import type { Tensor } from '../ops/index.js';
 
+/**
+ * Options of the random initialisers: where the numbers come from.
+ * @example nn.init.normal(zeros([2]), 0, 1, { generator: new Generator(1) }).shape // [2]
+ */
 export interface InitOptions {
+  /** the random generator (default: the global seeded one) */
   generator?: Generator;
 }
 
+/** The nonlinearities calculateGain knows, PyTorch's names camelCased. @example nn.init.calculateGain('tanh') // 1.6666666666666667 */
 export type Nonlinearity =
   | 'linear'
   | 'conv1d'
@@ -22,6 +28,7 @@ export type Nonlinearity =
   | 'leakyRelu'
   | 'selu';
 
+/** Which fan the Kaiming initialisers scale by: fanIn keeps the forward variance, fanOut the backward. @example nn.init.calculateFans(zeros([3, 4])) // [4, 3] */
 export type FanMode = 'fanIn' | 'fanOut';
 
 function target(t: Tensor, op: string): Tensor {
@@ -40,7 +47,7 @@ function fill(t: Tensor, op: string, f: (g: Generator) => number, opts: InitOpti
 /**
  * The recommended gain for a nonlinearity (PyTorch's calculate_gain): 1 for linear/sigmoid,
  * 5/3 for tanh, sqrt(2) for relu, sqrt(2/(1+a^2)) for leaky relu with slope a (default 0.01).
- * @example calculateGain('relu') // 1.4142135623730951
+ * @example nn.init.calculateGain('relu') // 1.4142135623730951
  */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
@@ -67,7 +74,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 
 /**
  * fan_in and fan_out of a weight: [out, in, ...kernel] gives in·k and out·k.
- * @example calculateFans(zeros([3, 4])) // [4, 3]
+ * @example nn.init.calculateFans(zeros([3, 4])) // [4, 3]
  */
 export function calculateFans(t: Tensor): [number, number] {
   if (t.ndim < 2) throw new ChainruleError(`init: fans need a tensor with at least 2 dims, got shape ${fmtShape(t.shape)}`);
@@ -75,51 +82,57 @@ export function calculateFans(t: Tensor): [number, number] {
   return [t.shape[1] * receptive, t.shape[0] * receptive];
 }
 
-/** Uniform in [a, b). @example uniform(zeros([3]), -1, 1) */
+/** Uniform in [a, b). @example nn.init.uniform(zeros([3]), -1, 1) */
 export function uniform(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
   if (!(b >= a)) throw new ChainruleError(`init.uniform: need a <= b, got ${a}, ${b}`);
   return fill(t, 'uniform', (g) => a + (b - a) * g.random(), opts);
 }
 
-/** Normal with the given mean and standard deviation. @example normal(zeros([3]), 0, 0.1) */
+/** Normal with the given mean and standard deviation. @example nn.init.normal(zeros([3]), 0, 0.1) */
 export function normal(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
   if (!(std >= 0)) throw new ChainruleError(`init.normal: std must be >= 0, got ${std}`);
   return fill(t, 'normal', (g) => mean + std * g.normal(), opts);
 }
 
-/** Every element set to `value`. @example constant(zeros([2]), 0.5).toArray() // [0.5, 0.5] */
+/** Every element set to `value`. @example nn.init.constant(zeros([2]), 0.5).toArray() // [0.5, 0.5] */
 export function constant(t: Tensor, value: number): Tensor {
   target(t, 'constant').data.fill(value);
   return t;
 }
 
-/** @example zeros(ones([2])).toArray() // [0, 0] */
+/** @example nn.init.zeros(ones([2])).toArray() // [0, 0] */
 export function zeros(t: Tensor): Tensor {
   return constant(t, 0);
 }
 
-/** @example ones(zeros([2])).toArray() // [1, 1] */
+/** @example nn.init.ones(zeros([2])).toArray() // [1, 1] */
 export function ones(t: Tensor): Tensor {
   return constant(t, 1);
 }
 
-/** Glorot uniform: U(-b, b) with b = gain·sqrt(6/(fan_in+fan_out)). @example xavierUniform(zeros([3, 4])) */
+/** Glorot uniform: U(-b, b) with b = gain·sqrt(6/(fan_in+fan_out)). @example nn.init.xavierUniform(zeros([3, 4])) */
 export function xavierUniform(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
   const [fi, fo] = calculateFans(t);
   const bound = Math.sqrt(3) * gain * Math.sqrt(2 / (fi + fo));
   return uniform(t, -bound, bound, opts);
 }
 
-/** Glorot normal: N(0, gain²·2/(fan_in+fan_out)). @example xavierNormal(zeros([3, 4])) */
+/** Glorot normal: N(0, gain²·2/(fan_in+fan_out)). @example nn.init.xavierNormal(zeros([3, 4])) */
 export function xavierNormal(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
   const [fi, fo] = calculateFans(t);
   return normal(t, 0, gain * Math.sqrt(2 / (fi + fo)), opts);
 }
 
+/**
+ * Options of kaimingUniform and kaimingNormal (defaults a 0, mode fanIn, nonlinearity leakyRelu, as PyTorch).
+ * @example nn.init.kaimingUniform(zeros([8, 4]), { a: Math.sqrt(5) }).abs().max().item() <= 0.5 // true
+ */
 export interface KaimingOptions extends InitOptions {
   /** negative slope of the leaky relu after this layer (PyTorch's `a`, default 0) */
   a?: number;
+  /** scale by the fan in (default) or the fan out */
   mode?: FanMode;
+  /** the nonlinearity after this layer, for the gain (default leakyRelu) */
   nonlinearity?: Nonlinearity;
 }
 
@@ -134,14 +147,14 @@ function kaimingStd(t: Tensor, o: KaimingOptions): number {
 /**
  * He uniform: U(-b, b) with b = gain·sqrt(3/fan). With {a: sqrt(5)} this is PyTorch's default
  * Linear and Conv weight init, U(-1/sqrt(in), 1/sqrt(in)).
- * @example kaimingUniform(zeros([8, 4]), { nonlinearity: 'relu' })
+ * @example nn.init.kaimingUniform(zeros([8, 4]), { nonlinearity: 'relu' })
  */
 export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
   const bound = Math.sqrt(3) * kaimingStd(t, opts);
   return uniform(t, -bound, bound, opts);
 }
 
-/** He normal: N(0, gain²/fan). @example kaimingNormal(zeros([8, 4]), { mode: 'fanOut', nonlinearity: 'relu' }) */
+/** He normal: N(0, gain²/fan). @example nn.init.kaimingNormal(zeros([8, 4]), { mode: 'fanOut', nonlinearity: 'relu' }) */
 export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
   return normal(t, 0, kaimingStd(t, opts), opts);
 }
@@ -150,7 +163,7 @@ export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
  * A (semi-)orthogonal matrix scaled by gain: the rows (or columns, whichever are fewer) are
  * orthonormal. Uses Householder QR of a Gaussian matrix with R's diagonal made positive, as
  * PyTorch does, so the result is uniformly distributed. Dims after the first are flattened.
- * @example const w = orthogonal(zeros([3, 3])); // w·wᵀ = I
+ * @example const w = nn.init.orthogonal(zeros([3, 3])); // w·wᵀ = I
  */
 export function orthogonal(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
   target(t, 'orthogonal');

@@ -8,16 +8,30 @@ import { Tensor } from '../ops/index.js';
 /** Where a module sits in its parent: set whenever a parent walks its children. */
 const links = new WeakMap<Module, { parent: Module; name: string }>();
 
-/** A plain object of dotted names to tensors, as PyTorch's state_dict. */
+/**
+ * A plain object of dotted names to tensors, as PyTorch's state_dict.
+ * @example const sd: nn.StateDict = new nn.Linear(2, 1).stateDict(); sd.weight.shape // [1, 2]
+ */
 export type StateDict = Record<string, Tensor>;
 
+/**
+ * Options of Module.loadStateDict.
+ * @example const r = new nn.Linear(2, 1).loadStateDict({}, { strict: false }); r.missingKeys // ['weight', 'bias']
+ */
 export interface LoadStateDictOptions {
   /** require exactly the module's keys (default true); false ignores missing and unexpected keys */
   strict?: boolean;
 }
 
+/**
+ * What Module.loadStateDict found: the module's keys absent from the state dict, and the state
+ * dict's keys the module does not have (both empty after a strict load, which throws otherwise).
+ * @example new nn.Linear(2, 1).loadStateDict({ extra: zeros([1]) }, { strict: false }).unexpectedKeys // ['extra']
+ */
 export interface LoadStateDictResult {
+  /** the module's parameter and buffer names the state dict lacks */
   missingKeys: string[];
+  /** the state dict's names the module has no slot for */
   unexpectedKeys: string[];
 }
 
@@ -29,6 +43,12 @@ export function showShape(shape: readonly (number | string)[]): string {
 /**
  * A module was given input it cannot take. The message names the module's path from the root
  * (`model.2`), what the module is (`Linear 64->10`), and both shapes.
+ * @example
+ * ```ts
+ * let err: unknown;
+ * try { new nn.Linear(4, 2).call(zeros([3, 5])); } catch (e) { err = e; }
+ * err instanceof nn.ModuleInputError // true
+ * ```
  */
 export class ModuleInputError extends ChainruleError {
   constructor(
@@ -53,38 +73,45 @@ export interface Slot {
  * with `_` are private and skipped), so a model is written as plain fields plus a `forward`:
  *
  * @example
- * class Net extends Module {
- *   fc1 = new Linear(2, 8);
- *   fc2 = new Linear(8, 1);
+ * ```ts
+ * class Net extends nn.Module {
+ *   fc1 = new nn.Linear(2, 8);
+ *   fc2 = new nn.Linear(8, 1);
  *   forward(x: Tensor): Tensor { return this.fc2.call(this.fc1.call(x).relu()); }
  * }
  * const net = new Net();
  * net.namedParameters().map(([n]) => n) // ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+ * ```
  */
 export abstract class Module {
-  /** True in training mode (dropout active, batch norm uses batch statistics). */
+  /** True in training mode (dropout active, batch norm uses batch statistics); set by train() and eval(). @example new nn.Dropout(0.5).eval().training // false */
   training = true;
   /** Names of tensor fields that are state but not trained (running statistics). */
   private readonly _buffers = new Set<string>();
 
+  /**
+   * The module's computation, written by each layer; call it through `call` (or directly) with
+   * the layer's inputs.
+   * @example new nn.Linear(3, 2).forward(ones([4, 3])).shape // [4, 2]
+   */
   abstract forward(...args: never[]): unknown;
 
   /**
    * Runs forward, first linking the sub-modules to their names so that an input error anywhere
    * inside names its path (`model.2 (Linear 64->10) expected [*, 64], got [32, 50]`).
-   * @example const y = new Linear(3, 2).call(randn([4, 3])); y.shape // [4, 2]
+   * @example const y = new nn.Linear(3, 2).call(randn([4, 3])); y.shape // [4, 2]
    */
   call<M extends Module>(this: M, ...args: Parameters<M['forward']>): ReturnType<M['forward']> {
     if (!links.has(this)) this.namedModules();
     return (this.forward as (...a: unknown[]) => ReturnType<M['forward']>)(...args);
   }
 
-  /** A short description used in error paths. @example new Linear(64, 10).describe() // 'Linear 64->10' */
+  /** A short description used in error paths. @example new nn.Linear(64, 10).describe() // 'Linear 64->10' */
   describe(): string {
     return this.constructor.name;
   }
 
-  /** The text inside the parentheses of the summary line. @example new Linear(2, 3).extraRepr() // 'inFeatures=2, outFeatures=3, bias=true' */
+  /** The text inside the parentheses of the summary line. @example new nn.Linear(2, 3).extraRepr() // 'inFeatures=2, outFeatures=3, bias=true' */
   extraRepr(): string {
     return '';
   }
@@ -95,7 +122,15 @@ export abstract class Module {
     (this as unknown as Record<string, unknown>)[name] = t;
   }
 
-  /** The dotted path of this module from the root that last walked it. @example model.namedModules(); model.at(2).path() // 'model.2' */
+  /**
+   * The dotted path of this module from the root that last walked it.
+   * @example
+   * ```ts
+   * const model = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1));
+   * model.namedModules(); // walks the children, linking them to their names
+   * model.at(2).path() // 'model.2'
+   * ```
+   */
   path(): string {
     const parts: string[] = [];
     let m: Module = this;
@@ -140,7 +175,7 @@ export abstract class Module {
     return slot.value instanceof Tensor && !(slot.value instanceof Parameter) && this._buffers.has(slot.name);
   }
 
-  /** Direct sub-modules with their names. @example new Sequential(new Linear(2, 2), new ReLU()).namedChildren().map(([n]) => n) // ['0', '1'] */
+  /** Direct sub-modules with their names. @example new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU()).namedChildren().map(([n]) => n) // ['0', '1'] */
   namedChildren(): [string, Module][] {
     const out: [string, Module][] = [];
     for (const s of this.slots()) {
@@ -152,14 +187,14 @@ export abstract class Module {
     return out;
   }
 
-  /** Direct sub-modules. @example new Sequential(new Linear(2, 2)).children().length // 1 */
+  /** Direct sub-modules. @example new nn.Sequential(new nn.Linear(2, 2)).children().length // 1 */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
 
   /**
    * This module and every descendant, each once, with dotted names ('' for this one).
-   * @example new Sequential(new Linear(2, 2)).namedModules().map(([n]) => n) // ['', '0']
+   * @example new nn.Sequential(new nn.Linear(2, 2)).namedModules().map(([n]) => n) // ['', '0']
    */
   namedModules(prefix = ''): [string, Module][] {
     const out: [string, Module][] = [];
@@ -174,7 +209,7 @@ export abstract class Module {
     return out;
   }
 
-  /** This module and every descendant. @example model.modules().filter((m) => m instanceof Linear).length */
+  /** This module and every descendant. @example new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU()).modules().filter((m) => m instanceof nn.Linear).length // 1 */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -195,45 +230,60 @@ export abstract class Module {
     return out;
   }
 
-  /** Every Parameter with its dotted name (`layers.0.weight`), shared ones once. @example new Linear(2, 1).namedParameters().map(([n]) => n) // ['weight', 'bias'] */
+  /** Every Parameter with its dotted name (`layers.0.weight`), shared ones once. @example new nn.Linear(2, 1).namedParameters().map(([n]) => n) // ['weight', 'bias'] */
   namedParameters(): [string, Parameter][] {
     return this.namedTensors('param').map(([n, t]) => [n, t as Parameter]);
   }
 
-  /** Every Parameter, for an optimizer: `new optim.SGD(model.parameters(), {lr: 0.1})`. */
+  /** Every Parameter, for an optimizer: `new optim.SGD(model.parameters(), {lr: 0.1})`. @example new nn.Linear(2, 1).parameters().map((p) => p.shape) // [[1, 2], [1]] */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
 
-  /** Buffers (running statistics and other non-trained state) with their dotted names. @example new BatchNorm1d(3).namedBuffers().map(([n]) => n) // ['running_mean', 'running_var', 'num_batches_tracked'] */
+  /** Buffers (running statistics and other non-trained state) with their dotted names. @example new nn.BatchNorm1d(3).namedBuffers().map(([n]) => n) // ['running_mean', 'running_var', 'num_batches_tracked'] */
   namedBuffers(): [string, Tensor][] {
     return this.namedTensors('buffer').map(([n, t]) => [n, t]);
   }
 
-  /** The buffers without names. @example new BatchNorm1d(3).buffers().length // 3 */
+  /** The buffers without names. @example new nn.BatchNorm1d(3).buffers().length // 3 */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, t]) => t);
   }
 
-  /** Sets training mode on this module and all descendants. Returns this. @example model.train(); model.training // true */
+  /** Sets training mode on this module and all descendants (false: evaluation mode). Returns this. @example new nn.Dropout(0.5).train().training // true */
   train(mode = true): this {
     for (const m of this.modules()) m.training = mode;
     return this;
   }
 
-  /** Evaluation mode: dropout off, batch norm uses running statistics. Returns this. @example const y = model.eval().forward(x); */
+  /** Evaluation mode: dropout off, batch norm uses running statistics. Returns this. @example new nn.Dropout(0.5).eval().forward(ones([2])).toArray() // [1, 1] */
   eval(): this {
     return this.train(false);
   }
 
-  /** Clears the gradients of all parameters (to null, as PyTorch's set_to_none). @example model.zeroGrad(); model.parameters()[0].grad // null */
+  /**
+   * Clears the gradients of all parameters (to null, as PyTorch's set_to_none).
+   * @example
+   * ```ts
+   * const fc = new nn.Linear(2, 1);
+   * fc.call(ones([1, 2])).sum().backward();
+   * fc.zeroGrad();
+   * fc.weight.grad // null
+   * ```
+   */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
   }
 
   /**
    * Calls fn on every descendant and then on this module (children first, as PyTorch). Returns this.
-   * @example model.apply((m) => { if (m instanceof Linear) init.xavierUniform(m.weight); });
+   * @example
+   * ```ts
+   * const last = new nn.Linear(3, 1);
+   * const model = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), last);
+   * model.apply((m) => { if (m instanceof nn.Linear) nn.init.zeros(m.weight); });
+   * last.weight.abs().sum().item() // 0
+   * ```
    */
   apply(fn: (m: Module) => void): this {
     const mods = this.modules();
@@ -244,7 +294,7 @@ export abstract class Module {
   /**
    * Parameters and buffers by dotted name. The tensors share storage with the module (detached),
    * as in PyTorch: clone them to keep a snapshot.
-   * @example Object.keys(new Linear(2, 1).stateDict()) // ['weight', 'bias']
+   * @example Object.keys(new nn.Linear(2, 1).stateDict()) // ['weight', 'bias']
    */
   stateDict(): StateDict {
     const sd: StateDict = {};
@@ -257,7 +307,13 @@ export abstract class Module {
    * Copies values from a state dict into this module's parameters and buffers. Every key, shape
    * and dtype is checked first and all problems are reported together; on any problem nothing
    * is changed.
-   * @example const b = new Linear(2, 1); b.loadStateDict(new Linear(2, 1).stateDict());
+   * @example
+   * ```ts
+   * const a = new nn.Linear(2, 1);
+   * const b = new nn.Linear(2, 1);
+   * b.loadStateDict(a.stateDict());
+   * b.weight.sub(a.weight).abs().max().item() // 0
+   * ```
    */
   loadStateDict(sd: StateDict, opts: LoadStateDictOptions = {}): LoadStateDictResult {
     const strict = opts.strict ?? true;
@@ -293,7 +349,7 @@ export abstract class Module {
   /**
    * Converts every float parameter and buffer to `dtype` (new Parameter objects: create
    * optimizers after calling this). Returns this.
-   * @example new Linear(2, 1).to('float64').weight.dtype // 'float64'
+   * @example new nn.Linear(2, 1).to('float64').weight.dtype // 'float64'
    */
   to(dtype: DType): this {
     assertDType(dtype, 'Module.to');
@@ -314,26 +370,31 @@ export abstract class Module {
     return this;
   }
 
-  /** to('float64'). @example new Linear(2, 1).double().weight.dtype // 'float64' */
+  /** to('float64'). @example new nn.Linear(2, 1).double().weight.dtype // 'float64' */
   double(): this {
     return this.to('float64');
   }
 
-  /** to('float32'). @example new Linear(2, 1).double().float().weight.dtype // 'float32' */
+  /** to('float32'). @example new nn.Linear(2, 1).double().float().weight.dtype // 'float32' */
   float(): this {
     return this.to('float32');
   }
 
   /**
    * Turns gradients on or off for every parameter (freezing a part of a model). Returns this.
-   * @example model.at(0).requiresGrad_(false); // the first layer stays fixed while training
+   * @example
+   * ```ts
+   * const model = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1));
+   * model.at(0).requiresGrad_(false); // the first layer stays fixed while training
+   * model.numParameters(true) // 4
+   * ```
    */
   requiresGrad_(flag = true): this {
     for (const p of this.parameters()) p.requiresGrad = flag;
     return this;
   }
 
-  /** Number of parameter elements (all descendants, shared parameters once). @example new Linear(64, 10).numParameters() // 650 */
+  /** Number of parameter elements (all descendants, shared parameters once). @example new nn.Linear(64, 10).numParameters() // 650 */
   numParameters(trainableOnly = false): number {
     return this.parameters()
       .filter((p) => !trainableOnly || p.requiresGrad)
@@ -342,8 +403,12 @@ export abstract class Module {
 
   /**
    * A readable summary: one line per layer with its own parameter count, then the total.
-   * @example String(new Sequential(new Linear(2, 3), new ReLU(), new Linear(3, 1)))
-   * // ... "Total parameters: 13 (13 trainable)"
+   * @example
+   * ```ts
+   * const s = String(new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1)));
+   * s.split('\n')[1] // '  (0): Linear(inFeatures=2, outFeatures=3, bias=true)  # 9 parameters'
+   * s.split('\n').at(-1) // 'Total parameters: 13 (13 trainable)'
+   * ```
    */
   toString(): string {
     const lines = this.summaryLines('', '');

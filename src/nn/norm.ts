@@ -5,7 +5,12 @@ import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
 import type { Tensor } from '../ops/index.js';
 
+/**
+ * Options of nn.LayerNorm.
+ * @example new nn.LayerNorm(3, { elementwiseAffine: false }).parameters().length // 0
+ */
 export interface LayerNormOptions {
+  /** added to the variance before the square root (default 1e-5) */
   eps?: number;
   /** learn a per-element weight and bias (default true) */
   elementwiseAffine?: boolean;
@@ -13,7 +18,7 @@ export interface LayerNormOptions {
 
 /**
  * Normalises each sample over its trailing `normalizedShape` dims, then scales and shifts.
- * @example new LayerNorm(4).forward(randn([2, 4])).shape // [2, 4]
+ * @example new nn.LayerNorm(4).forward(randn([2, 4])).shape // [2, 4]
  */
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
@@ -47,18 +52,30 @@ export class LayerNorm extends Module {
   }
 }
 
+/**
+ * Options of nn.BatchNorm1d and nn.BatchNorm2d.
+ * @example
+ * ```ts
+ * const bn = new nn.BatchNorm1d(2, { momentum: 0.5 });
+ * bn.forward(tensor([[1, 2], [3, 6]]));
+ * bn.running_mean?.toArray() // [1, 2]
+ * ```
+ */
 export interface BatchNormModuleOptions {
+  /** added to the variance before the square root (default 1e-5) */
   eps?: number;
   /** weight of the newest batch in the running statistics (default 0.1); null: cumulative average */
   momentum?: number | null;
+  /** learn a per-channel weight and bias (default true) */
   affine?: boolean;
+  /** keep running statistics, used in eval mode (default true) */
   trackRunningStats?: boolean;
 }
 
 /**
  * Batch normalisation over [N, C] or [N, C, L] with running statistics (buffers running_mean,
  * running_var, num_batches_tracked, as in PyTorch's state dict); eval mode uses them.
- * @example const bn = new BatchNorm1d(3); bn.forward(randn([8, 3])); bn.eval().forward(randn([2, 3]))
+ * @example const bn = new nn.BatchNorm1d(3); bn.forward(randn([8, 3])); bn.eval().forward(randn([2, 3]))
  */
 export class BatchNorm1d extends Module {
   readonly eps: number;

@@ -8,8 +8,10 @@ import { Tensor } from '../ops/index.js';
  * The Parameter shares storage with the tensor it wraps.
  *
  * @example
- * const p = new Parameter(zeros([2, 3]));
+ * ```ts
+ * const p = new nn.Parameter(zeros([2, 3]));
  * p.requiresGrad // true
+ * ```
  */
 export class Parameter extends Tensor {
   constructor(t: Tensor, requiresGrad = true) {

@@ -2,7 +2,7 @@ import { type AvgPool1dOptions, type MaxPool1dOptions, adaptiveAvgPool1d, adapti
 import { Module, showShape } from './module.js';
 import type { Tensor } from '../ops/index.js';
 
-/** Max over sliding windows of the last dim. @example new MaxPool1d(2).forward(randn([1, 3, 8])).shape // [1, 3, 4] */
+/** Max over sliding windows of the last dim. @example new nn.MaxPool1d(2).forward(randn([1, 3, 8])).shape // [1, 3, 4] */
 export class MaxPool1d extends Module {
   constructor(
     readonly kernelSize: number,
@@ -19,7 +19,7 @@ export class MaxPool1d extends Module {
   }
 }
 
-/** Average over sliding windows of the last dim. @example new AvgPool1d(2).forward(randn([1, 3, 8])).shape // [1, 3, 4] */
+/** Average over sliding windows of the last dim. @example new nn.AvgPool1d(2).forward(randn([1, 3, 8])).shape // [1, 3, 4] */
 export class AvgPool1d extends Module {
   constructor(
     readonly kernelSize: number,
@@ -36,7 +36,7 @@ export class AvgPool1d extends Module {
   }
 }
 
-/** Max over outputSize windows tiling the length (1: global max pooling). */
+/** Max over outputSize windows tiling the length (1: global max pooling), as torch.nn.AdaptiveMaxPool1d. @example new nn.AdaptiveMaxPool1d(1).forward(tensor([[[1, 7, 2]]])).toArray() // [[[7]]] */
 export class AdaptiveMaxPool1d extends Module {
   constructor(readonly outputSize: number) {
     super();
@@ -50,7 +50,7 @@ export class AdaptiveMaxPool1d extends Module {
   }
 }
 
-/** Mean over outputSize windows tiling the length (1: global average pooling). */
+/** Mean over outputSize windows tiling the length (1: global average pooling), as torch.nn.AdaptiveAvgPool1d. @example new nn.AdaptiveAvgPool1d(2).forward(tensor([[[1, 3, 2, 6]]])).toArray() // [[[2, 4]]] */
 export class AdaptiveAvgPool1d extends Module {
   constructor(readonly outputSize: number) {
     super();

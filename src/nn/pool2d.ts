@@ -6,7 +6,15 @@ import type { Tensor, ValuesAndIndices } from '../ops/index.js';
 
 const shown = (v: unknown): string => (Array.isArray(v) ? v.map((d) => String(d)).join('x') : String(v));
 
-/** What a max pool's forward returns: the values, or with returnIndices the values and their positions. */
+/**
+ * What a max pool's forward returns: the values, or with returnIndices the values and their
+ * positions (flat indices into each input plane, as PyTorch).
+ * @example
+ * ```ts
+ * const [values, indices] = new nn.MaxPool2d(2, { returnIndices: true }).forward(tensor([[[[1, 2], [4, 3]]]]));
+ * [values.toArray(), indices.toArray()] // [[[[[4]]]], [[[[2]]]]]
+ * ```
+ */
 export type PoolResult<R extends boolean> = R extends true ? ValuesAndIndices : Tensor;
 
 /** The 2-d pools' shared input check: [N, C, H, W] or [C, H, W], and errors of the op named by the module's path. */
@@ -25,7 +33,7 @@ abstract class Pool2d extends Module {
 /**
  * 2-d max pooling over [N, C, H, W] (stride defaults to the kernel size); with returnIndices the
  * forward returns the values and their positions r·W + c in each plane.
- * @example new MaxPool2d(2).forward(randn([1, 3, 8, 8])).shape // [1, 3, 4, 4]
+ * @example new nn.MaxPool2d(2).forward(randn([1, 3, 8, 8])).shape // [1, 3, 4, 4]
  */
 export class MaxPool2d<R extends boolean = false> extends Pool2d {
   constructor(
@@ -48,7 +56,7 @@ export class MaxPool2d<R extends boolean = false> extends Pool2d {
 
 /**
  * 2-d average pooling over [N, C, H, W] (ceilMode, countIncludePad, divisorOverride).
- * @example new AvgPool2d(2).forward(randn([1, 3, 8, 8])).shape // [1, 3, 4, 4]
+ * @example new nn.AvgPool2d(2).forward(randn([1, 3, 8, 8])).shape // [1, 3, 4, 4]
  */
 export class AvgPool2d extends Pool2d {
   constructor(
@@ -71,7 +79,7 @@ export class AvgPool2d extends Pool2d {
 
 /**
  * 2-d adaptive max pooling to outputSize ([height, width]; null keeps a dim).
- * @example new AdaptiveMaxPool2d([2, 3]).forward(randn([1, 4, 7, 9])).shape // [1, 4, 2, 3]
+ * @example new nn.AdaptiveMaxPool2d([2, 3]).forward(randn([1, 4, 7, 9])).shape // [1, 4, 2, 3]
  */
 export class AdaptiveMaxPool2d<R extends boolean = false> extends Pool2d {
   constructor(
@@ -90,7 +98,7 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends Pool2d {
 
 /**
  * 2-d adaptive average pooling to outputSize (1: global average pooling).
- * @example new AdaptiveAvgPool2d(1).forward(randn([2, 8, 5, 5])).shape // [2, 8, 1, 1]
+ * @example new nn.AdaptiveAvgPool2d(1).forward(randn([2, 8, 5, 5])).shape // [2, 8, 1, 1]
  */
 export class AdaptiveAvgPool2d extends Pool2d {
   constructor(readonly outputSize: AdaptiveSize) {

@@ -5,6 +5,10 @@ import { Module, showShape } from './module.js';
 import { Parameter } from './parameter.js';
 import type { Tensor } from '../ops/index.js';
 
+/**
+ * Options of the positional embeddings.
+ * @example new nn.SinusoidalPositionalEmbedding(8, { batchFirst: true }).forward(zeros([2, 5, 8])).shape // [2, 5, 8]
+ */
 export interface PositionalOptions {
   /** inputs are [batch, seq, dModel] instead of [seq, batch, dModel] */
   batchFirst?: boolean;
@@ -18,7 +22,7 @@ function positive(name: string, what: string, n: number): number {
 /**
  * The sinusoidal position table of "Attention is all you need" (and PyTorch's transformer
  * tutorial): pe[t, 2i] = sin(t / 10000^(2i/d)), pe[t, 2i+1] = cos(t / 10000^(2i/d)), for t < length.
- * @example sinusoidalPositions(2, 4).toArray()[1][0] // ≈ 0.8415 (sin 1)
+ * @example nn.sinusoidalPositions(2, 4).index(1, 0).item() // 0.84147...
  */
 export function sinusoidalPositions(length: number, dModel: number): Tensor {
   if (!Number.isInteger(length) || length < 0) throw new ChainruleError(`sinusoidalPositions: length must be a non-negative integer, got ${length}`);
@@ -47,8 +51,9 @@ function tableShape(fail: (detail: string) => never, x: Tensor, d: number, batch
  * Adds the fixed sinusoidal position table (sinusoidalPositions) to a sequence: no parameters, any
  * length.
  * @example
- * import { nn, zeros } from 'chainrule';
+ * ```ts
  * new nn.SinusoidalPositionalEmbedding(4, { batchFirst: true }).forward(zeros([2, 3, 4])).shape // [2, 3, 4]
+ * ```
  */
 export class SinusoidalPositionalEmbedding extends Module {
   readonly batchFirst: boolean;
@@ -82,8 +87,9 @@ export class SinusoidalPositionalEmbedding extends Module {
  * A learned position table `weight` [maxLen, dModel] (initialised N(0, 0.02²), as BERT's) added to
  * a sequence of at most maxLen positions.
  * @example
- * import { nn, zeros } from 'chainrule';
+ * ```ts
  * new nn.LearnedPositionalEmbedding(16, 4).forward(zeros([5, 2, 4])).shape // [5, 2, 4]
+ * ```
  */
 export class LearnedPositionalEmbedding extends Module {
   weight: Parameter;

@@ -10,14 +10,22 @@ import { LayerNorm } from './norm.js';
 import { Tensor, gelu, relu } from '../ops/index.js';
 
 /** The feed-forward activation: 'relu', 'gelu' (the exact, erf form) or any function of a tensor. */
+/** The feed-forward activation of a transformer layer: 'relu' (default), 'gelu', or any function of a tensor. @example new nn.TransformerEncoderLayer(8, 2, { activation: (x) => x.tanh(), dimFeedforward: 16 }).forward(randn([3, 1, 8])).shape // [3, 1, 8] */
 export type TransformerActivation = 'relu' | 'gelu' | ((x: Tensor) => Tensor);
 
+/**
+ * Options of the transformer layers (PyTorch's keyword arguments of TransformerEncoderLayer and
+ * TransformerDecoderLayer).
+ * @example new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true, normFirst: true }).forward(randn([2, 5, 8])).shape // [2, 5, 8]
+ */
 export interface TransformerLayerOptions {
   /** width of the feed-forward block (default 2048) */
   dimFeedforward?: number;
   /** dropout after attention, inside and after the feed-forward block, and on attention weights (default 0.1) */
   dropout?: number;
+  /** the feed-forward activation (default 'relu') */
   activation?: TransformerActivation;
+  /** the layer norms' eps (default 1e-5) */
   layerNormEps?: number;
   /** inputs and outputs are [batch, seq, feature] instead of [seq, batch, feature] */
   batchFirst?: boolean;
@@ -27,6 +35,14 @@ export interface TransformerLayerOptions {
   generator?: Generator;
 }
 
+/**
+ * Options of an encoder layer's (and encoder's) forward: the source masks.
+ * @example
+ * ```ts
+ * const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true });
+ * layer.forward(randn([2, 3, 8]), { srcKeyPaddingMask: tensor([[false, false, true], [false, false, false]]) }).shape // [2, 3, 8]
+ * ```
+ */
 export interface EncoderLayerForwardOptions {
   /** [S, S] or [batch·nhead, S, S] (true: not allowed, or a float added), as MultiheadAttention's attnMask */
   srcMask?: Tensor | null;
@@ -36,10 +52,22 @@ export interface EncoderLayerForwardOptions {
   isCausal?: boolean;
 }
 
+/**
+ * Options of a decoder layer's (and decoder's) forward: the target and memory masks.
+ * @example
+ * ```ts
+ * const layer = new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16 });
+ * layer.forward(randn([4, 1, 8]), randn([6, 1, 8]), { tgtIsCausal: true }).shape // [4, 1, 8]
+ * ```
+ */
 export interface DecoderLayerForwardOptions {
+  /** [T, T]: true where a target may not attend to a target, or a float added to the scores */
   tgtMask?: Tensor | null;
+  /** [T, S]: true where a target may not attend to a memory position, or a float added */
   memoryMask?: Tensor | null;
+  /** [batch, T]: true where a target position is padding */
   tgtKeyPaddingMask?: Tensor | null;
+  /** [batch, S]: true where a memory position is padding */
   memoryKeyPaddingMask?: Tensor | null;
   /** target position i attends to targets j <= i only */
   tgtIsCausal?: boolean;
@@ -126,9 +154,10 @@ function cloneLayer<T extends TransformerEncoderLayer | TransformerDecoderLayer>
  * norm after each sum (post-norm, PyTorch's default) or before each block (normFirst). Parameter
  * names are PyTorch's (self_attn.in_proj_weight, linear1.weight, norm1.bias, ...).
  * @example
- * import { nn, randn } from 'chainrule';
+ * ```ts
  * const layer = new nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32, batchFirst: true });
  * layer.forward(randn([2, 7, 16])).shape // [2, 7, 16]
+ * ```
  */
 export class TransformerEncoderLayer extends Module {
   private _fail: Fail = (d) => this.inputError(d);
@@ -195,9 +224,10 @@ export class TransformerEncoderLayer extends Module {
  * to the encoder's output (memory, multihead_attn), and a feed-forward block, each with dropout, a
  * residual connection and layer norm (post-norm, or pre-norm with normFirst).
  * @example
- * import { nn, randn } from 'chainrule';
+ * ```ts
  * const layer = new nn.TransformerDecoderLayer(16, 4, { dimFeedforward: 32, batchFirst: true });
  * layer.forward(randn([2, 5, 16]), randn([2, 7, 16]), { tgtIsCausal: true }).shape // [2, 5, 16]
+ * ```
  */
 export class TransformerDecoderLayer extends Module {
   private _fail: Fail = (d) => this.inputError(d);
@@ -282,9 +312,10 @@ function stackSize(name: string, n: number): number {
  * A stack of numLayers copies of an encoder layer (layers.0, layers.1, ..., each starting from the
  * given layer's weights, as PyTorch's deep copies) and an optional final norm.
  * @example
- * import { nn, randn } from 'chainrule';
+ * ```ts
  * const enc = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32 }), 2);
  * enc.forward(randn([7, 2, 16])).shape // [7, 2, 16]
+ * ```
  */
 export class TransformerEncoder extends Module {
   private _fail: Fail = (d) => this.inputError(d);
@@ -315,9 +346,10 @@ export class TransformerEncoder extends Module {
 /**
  * A stack of numLayers copies of a decoder layer and an optional final norm.
  * @example
- * import { nn, randn } from 'chainrule';
+ * ```ts
  * const dec = new nn.TransformerDecoder(new nn.TransformerDecoderLayer(16, 4, { dimFeedforward: 32 }), 2);
  * dec.forward(randn([5, 2, 16]), randn([7, 2, 16])).shape // [5, 2, 16]
+ * ```
  */
 export class TransformerDecoder extends Module {
   private _fail: Fail = (d) => this.inputError(d);
@@ -344,21 +376,45 @@ export class TransformerDecoder extends Module {
   }
 }
 
+/**
+ * Options of nn.Transformer: sizes, depths, the layer options, or an encoder and decoder of your own.
+ * @example new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16 }).numParameters() // 1536
+ */
 export interface TransformerOptions extends TransformerLayerOptions {
+  /** the feature size of inputs and outputs (default 512) */
   dModel?: number;
+  /** attention heads (default 8) */
   nhead?: number;
+  /** encoder layers (default 6) */
   numEncoderLayers?: number;
+  /** decoder layers (default 6) */
   numDecoderLayers?: number;
+  /** used instead of the encoder stack */
   customEncoder?: Module & { forward(src: Tensor, opts?: object): Tensor };
+  /** used instead of the decoder stack */
   customDecoder?: Module & { forward(tgt: Tensor, memory: Tensor, opts?: object): Tensor };
 }
 
+/**
+ * Options of nn.Transformer's forward: the masks of the encoder, the decoder and the memory, as PyTorch's.
+ * @example
+ * ```ts
+ * const t = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16 });
+ * t.forward(randn([5, 1, 8]), randn([3, 1, 8]), { tgtMask: nn.Transformer.generateSquareSubsequentMask(3) }).shape // [3, 1, 8]
+ * ```
+ */
 export interface TransformerForwardOptions {
+  /** [S, S] mask of the encoder's self-attention */
   srcMask?: Tensor | null;
+  /** [T, T] mask of the decoder's self-attention (generateSquareSubsequentMask for causal) */
   tgtMask?: Tensor | null;
+  /** [T, S] mask of the decoder's attention to the memory */
   memoryMask?: Tensor | null;
+  /** [batch, S]: true where a source position is padding */
   srcKeyPaddingMask?: Tensor | null;
+  /** [batch, T]: true where a target position is padding */
   tgtKeyPaddingMask?: Tensor | null;
+  /** [batch, S]: true where a memory position is padding (usually srcKeyPaddingMask) */
   memoryKeyPaddingMask?: Tensor | null;
 }
 
@@ -367,9 +423,10 @@ export interface TransformerForwardOptions {
  * dModel 512, nhead 8, 6 + 6 layers, dimFeedforward 2048, dropout 0.1), every weight matrix
  * initialised Xavier-uniform as PyTorch.
  * @example
- * import { nn, randn } from 'chainrule';
+ * ```ts
  * const t = new nn.Transformer({ dModel: 16, nhead: 4, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 32 });
  * t.forward(randn([7, 2, 16]), randn([5, 2, 16]), { tgtMask: nn.Transformer.generateSquareSubsequentMask(5) }).shape // [5, 2, 16]
+ * ```
  */
 export class Transformer extends Module {
   private _fail: Fail = (d) => this.inputError(d);

@@ -3,6 +3,10 @@ import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type Par
 import { assign } from '../ops/index.js';
 import { add, div, mul, neg, sqrt, sub, type Tensor } from '../ops/index.js';
 
+/**
+ * Options of optim.Adagrad (torch.optim.Adagrad's keyword arguments, camelCased).
+ * @example new optim.Adagrad([zeros([2], { requiresGrad: true })]).defaults.eps // 1e-10
+ */
 export interface AdagradOptions extends BaseOptions {
   /** learning rate (default 1e-2) */
   lr: number;
@@ -33,7 +37,13 @@ const SPECS: Record<string, OptionSpec> = {
  *   s ← s + g²;  p ← p - lr/(1 + (t-1)·lrDecay) · g / (√s + ε)
  *
  * @example
- * const opt = new optim.Adagrad(model.parameters(), { lr: 0.1, initialAccumulatorValue: 0.1 });
+ * ```ts
+ * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.Adagrad([w], { lr: 0.1 });
+ * w.mul(w).sum().backward(); // gradient [2, 4]
+ * opt.step(); // each entry moves by lr·g/√(g²) = lr
+ * w.toArray() // [0.9, 1.9]
+ * ```
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {

@@ -3,6 +3,10 @@ import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type Par
 import { adamUpdate } from '../ops/index.js';
 import type { Tensor } from '../ops/index.js';
 
+/**
+ * Options of optim.Adam and optim.AdamW (torch.optim.Adam's keyword arguments, camelCased).
+ * @example new optim.AdamW([zeros([2], { requiresGrad: true })]).defaults.weightDecay // 0.01
+ */
 export interface AdamOptions extends BaseOptions {
   /** learning rate (default 1e-3) */
   lr: number;
@@ -73,7 +77,13 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
  *   m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g²;  p ← p - lr/(1-β1ᵗ) · m / (√v/√(1-β2ᵗ) + ε)
  *
  * @example
- * const opt = new optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999] });
+ * ```ts
+ * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.Adam([w], { lr: 0.1, betas: [0.9, 0.999] });
+ * w.mul(w).sum().backward();
+ * opt.step(); // the first step moves each entry by about lr
+ * w.toArray() // [0.9, 1.9]
+ * ```
  */
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
@@ -87,7 +97,13 @@ export class Adam extends AdamBase {
  * Adam step; weightDecay defaults to 1e-2 as in torch.optim.AdamW.
  *
  * @example
- * const opt = new optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
+ * ```ts
+ * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.AdamW([w], { lr: 0.1, weightDecay: 0.5 });
+ * w.mul(w).sum().backward();
+ * opt.step(); // p ← p·(1 - lr·λ), then the Adam step
+ * w.toArray() // [0.85, 1.8]
+ * ```
  */
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;

@@ -18,8 +18,12 @@ function gradsOf(params: Iterable<Tensor> | Tensor, op: string): Tensor[] {
  * computed in the gradients' own precision: float32 gradients whose norm overflows float32 give an
  * infinite total, and are zeroed.
  * @example
- * loss.backward();
- * const norm = optim.clipGradNorm(model.parameters(), 1.0); // then opt.step()
+ * ```ts
+ * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+ * w.mul(w).sum().backward(); // gradient [2, 4]
+ * optim.clipGradNorm([w], 1) // 4.4721...
+ * w.grad?.toArray() // [0.4472135, 0.894427]
+ * ```
  */
 export function clipGradNorm(
   params: Iterable<Tensor> | Tensor,
@@ -63,7 +67,13 @@ export function clipGradNorm(
 /**
  * Clamps every gradient entry of `params` into [-clipValue, clipValue] in place
  * (torch.nn.utils.clip_grad_value_).
- * @example loss.backward(); optim.clipGradValue(model.parameters(), 0.5);
+ * @example
+ * ```ts
+ * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+ * w.mul(w).sum().backward(); // gradient [2, 4]
+ * optim.clipGradValue([w], 3);
+ * w.grad?.toArray() // [2, 3]
+ * ```
  */
 export function clipGradValue(params: Iterable<Tensor> | Tensor, clipValue: number): void {
   const op = 'clipGradValue';

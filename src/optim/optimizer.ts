@@ -3,28 +3,65 @@ import { ChainruleError, fmtShape } from '../errors.js';
 import { isFloat } from '../tensor/dtype.js';
 import { Tensor } from '../ops/index.js';
 
-/** Per-parameter optimizer state: buffers (tensors shaped like the parameter) and counters. */
+/**
+ * Per-parameter optimizer state: buffers (tensors shaped like the parameter) and counters.
+ * @example
+ * ```ts
+ * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
+ * w.mul(w).sum().backward();
+ * opt.step();
+ * Object.keys(opt.state.get(w) ?? {}) // ['momentumBuffer']
+ * ```
+ */
 export type ParamState = Record<string, Tensor | number>;
 
-/** Common options of every optimizer; each optimizer adds its own. */
+/**
+ * Common options of every optimizer; each optimizer adds its own.
+ * @example new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 0.1 }).paramGroups[0].lr // 0.1
+ */
 export interface BaseOptions {
+  /** the learning rate */
   lr: number;
   /** Set by a learning-rate scheduler: the lr the schedule started from. */
   initialLr?: number;
 }
 
-/** A group of parameters sharing options (PyTorch's param_groups entries). */
+/** A group of parameters sharing options (PyTorch's param_groups entries), every option filled in. @example new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 0.1 }).paramGroups[0].momentum // 0 */
 export type ParamGroup<O extends BaseOptions> = O & { params: Tensor[] };
 
-/** What users pass for one group: the tensors plus any options overriding the defaults. */
+/**
+ * What users pass for one group: the tensors plus any options overriding the defaults.
+ * @example
+ * ```ts
+ * const w = zeros([2], { requiresGrad: true });
+ * const b = zeros([1], { requiresGrad: true });
+ * const opt = new optim.SGD([{ params: [w] }, { params: [b], lr: 0.01 }], { lr: 0.1 });
+ * opt.paramGroups.map((g) => g.lr) // [0.1, 0.01]
+ * ```
+ */
 export type ParamGroupInput<O> = Partial<O> & { params: Iterable<Tensor> };
 
-/** Tensors to optimize, or a list of groups with their own options. */
+/** Tensors to optimize (model.parameters(), any iterable), or a list of groups with their own options. @example new optim.SGD(new nn.Linear(2, 1).parameters(), { lr: 0.1 }).paramGroups[0].params.length // 2 */
 export type ParamsInput<O> = Iterable<Tensor> | readonly ParamGroupInput<O>[];
 
-/** A serialisable snapshot of an optimizer (PyTorch's layout: state per parameter index, then the groups). */
+/**
+ * A serialisable snapshot of an optimizer (PyTorch's layout: state per parameter index, then the groups).
+ * @example
+ * ```ts
+ * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.Adam([w], { lr: 0.1 });
+ * w.mul(w).sum().backward();
+ * opt.step();
+ * const sd: optim.OptimizerStateDict = opt.stateDict();
+ * Object.keys(sd.state[0]) // ['step', 'expAvg', 'expAvgSq']
+ * sd.paramGroups[0].params // [0]
+ * ```
+ */
 export interface OptimizerStateDict {
+  /** each parameter's state, by its index counting through the groups in order */
   state: Record<number, ParamState>;
+  /** each group's options and the indices of its parameters */
   paramGroups: Record<string, unknown>[];
 }
 
@@ -53,6 +90,15 @@ export const isBool =
  * The base of every optimizer: parameter groups with validated options, per-parameter state,
  * zeroGrad, step (with an optional closure), and stateDict/loadStateDict. Subclasses implement
  * `updateGroup`, which runs under noGrad and mutates the parameters in place.
+ * @example
+ * ```ts
+ * const model = new nn.Linear(2, 1);
+ * const opt: optim.Optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
+ * model.call(ones([1, 2])).sum().backward();
+ * opt.step();
+ * opt.zeroGrad();
+ * [opt.stepCount, model.weight.grad] // [1, null]
+ * ```
  */
 export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   readonly paramGroups: ParamGroup<O>[] = [];
@@ -198,7 +244,16 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    * A snapshot: `state` maps each parameter's index (counting through the groups in order) to
    * copies of its buffers and counters; `paramGroups` holds each group's options and the
    * indices of its parameters.
-   * @example const sd = opt.stateDict(); other.loadStateDict(sd);
+   * @example
+   * ```ts
+   * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+   * const opt = new optim.Adam([w], { lr: 0.1 });
+   * w.mul(w).sum().backward();
+   * opt.step();
+   * const resumed = new optim.Adam([w]);
+   * resumed.loadStateDict(opt.stateDict());
+   * resumed.paramGroups[0].lr // 0.1
+   * ```
    */
   stateDict(): OptimizerStateDict {
     const flat = this.flatParams();

@@ -3,6 +3,10 @@ import { Optimizer } from './optimizer.js';
 import type { Scheduler, SchedulerStateDict } from './scheduler.js';
 import { Tensor } from '../ops/index.js';
 
+/**
+ * Options of optim.ReduceLROnPlateau (PyTorch's keyword arguments, camelCased).
+ * @example new optim.ReduceLROnPlateau(new optim.SGD([zeros([1], { requiresGrad: true })], { lr: 1 }), { mode: 'max' }).patience // 10
+ */
 export interface ReduceLROnPlateauOptions {
   /** 'min': the metric should fall (a loss); 'max': it should rise (an accuracy). Default 'min'. */
   mode?: 'min' | 'max';
@@ -26,8 +30,12 @@ export interface ReduceLROnPlateauOptions {
  * Reduces the learning rate when a monitored metric stops improving
  * (torch.optim.lr_scheduler.ReduceLROnPlateau). Call `step(metric)` once per epoch.
  * @example
- * const sched = new optim.ReduceLROnPlateau(opt, { mode: 'min', patience: 3 });
- * sched.step(valLoss);
+ * ```ts
+ * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+ * const sched = new optim.ReduceLROnPlateau(opt, { mode: 'min', patience: 1, factor: 0.5 });
+ * for (const valLoss of [1, 0.9, 0.95, 0.97]) sched.step(valLoss); // two epochs without improvement
+ * sched.getLastLr() // [0.5]
+ * ```
  */
 export class ReduceLROnPlateau implements Scheduler {
   readonly optimizer: Optimizer;

@@ -3,6 +3,10 @@ import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type Par
 import { assign } from '../ops/index.js';
 import { add, div, mul, neg, sqrt, sub, type Tensor } from '../ops/index.js';
 
+/**
+ * Options of optim.RMSprop (torch.optim.RMSprop's keyword arguments, camelCased).
+ * @example new optim.RMSprop([zeros([2], { requiresGrad: true })]).defaults.alpha // 0.99
+ */
 export interface RMSpropOptions extends BaseOptions {
   /** learning rate (default 1e-2) */
   lr: number;
@@ -37,7 +41,13 @@ const SPECS: Record<string, OptionSpec> = {
  *   momentum: b ← μ·b + g/d, p ← p - lr·b;   otherwise p ← p - lr·g/d
  *
  * @example
- * const opt = new optim.RMSprop(model.parameters(), { lr: 0.01, centered: true });
+ * ```ts
+ * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.RMSprop([w], { lr: 0.01, centered: true });
+ * w.mul(w).sum().backward();
+ * opt.step();
+ * w.toArray() // [0.8994962, 1.899496]
+ * ```
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: ParamsInput<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {

@@ -1,19 +1,50 @@
 import { ChainruleError } from '../errors.js';
 import { Optimizer } from './optimizer.js';
 
-/** A scheduler's serialisable state: plain numbers, strings, booleans and arrays of them. */
+/**
+ * A scheduler's serialisable state: plain numbers, strings, booleans and arrays of them.
+ * @example
+ * ```ts
+ * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+ * const sd: optim.SchedulerStateDict = new optim.StepLR(opt, { stepSize: 2 }).stateDict();
+ * sd.lastEpoch // 0
+ * ```
+ */
 export type SchedulerStateDict = Record<string, unknown>;
 
+/**
+ * Options every epoch-based scheduler takes.
+ * @example
+ * ```ts
+ * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+ * new optim.StepLR(opt, { stepSize: 2 }); // records initialLr on the groups
+ * const resumed = new optim.StepLR(opt, { stepSize: 2, gamma: 0.5, lastEpoch: 3 }); // resuming: the step to epoch 4 decays once
+ * resumed.getLastLr() // [0.5]
+ * ```
+ */
 export interface SchedulerOptions {
   /** index of the last epoch when resuming (default -1: start fresh) */
   lastEpoch?: number;
 }
 
-/** Anything with step/stateDict/loadStateDict that drives an optimizer's learning rates. */
+/**
+ * Anything with step/stateDict/loadStateDict that drives an optimizer's learning rates: the
+ * epoch-based LRSchedulers and ReduceLROnPlateau (fit takes either).
+ * @example
+ * ```ts
+ * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+ * const sched: optim.Scheduler = new optim.ReduceLROnPlateau(opt);
+ * sched.getLastLr() // [1]
+ * ```
+ */
 export interface Scheduler {
+  /** the optimizer whose groups' rates it sets */
   readonly optimizer: Optimizer;
+  /** each group's rate after the last step */
   getLastLr(): number[];
+  /** the scheduler's state, to save with a checkpoint */
   stateDict(): SchedulerStateDict;
+  /** restores a state from stateDict */
   loadStateDict(sd: SchedulerStateDict): void;
 }
 
@@ -35,6 +66,13 @@ export function checkFinite(v: unknown, op: string, what: string): number {
  *
  * Subclasses give the chainable rule `getLr()` (new rates from the current ones) and, where a
  * closed form exists, `closedFormLr()` (used by `step(epoch)`).
+ * @example
+ * ```ts
+ * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+ * const sched: optim.LRScheduler = new optim.ExponentialLR(opt, { gamma: 0.5 });
+ * sched.step(3); // jump to epoch 3 with the closed form
+ * sched.getLastLr() // [0.125]
+ * ```
  */
 export abstract class LRScheduler implements Scheduler {
   readonly optimizer: Optimizer;
@@ -80,7 +118,13 @@ export abstract class LRScheduler implements Scheduler {
 
   /**
    * Advances one epoch (or jumps to `epoch`, using the closed form) and sets the groups' rates.
-   * @example for (let e = 0; e < 10; e++) { trainOneEpoch(); sched.step(); }
+   * @example
+   * ```ts
+   * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+   * const sched = new optim.StepLR(opt, { stepSize: 1, gamma: 0.5 });
+   * for (let e = 0; e < 3; e++) { opt.step(); sched.step(); } // after each epoch's optimizer steps
+   * opt.paramGroups[0].lr // 0.125
+   * ```
    */
   step(epoch?: number): void {
     this.stepCount++;

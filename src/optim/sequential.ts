@@ -6,9 +6,15 @@ import { LRScheduler, type SchedulerStateDict } from './scheduler.js';
  * Runs schedulers one after another, switching at the milestone epochs
  * (torch.optim.lr_scheduler.SequentialLR): the way to chain a warm-up and a decay.
  * @example
- * const warm = new optim.LinearLR(opt, { startFactor: 0.1, totalIters: 5 });
- * const decay = new optim.CosineAnnealingLR(opt, { tMax: 95 });
- * const sched = new optim.SequentialLR(opt, { schedulers: [warm, decay], milestones: [5] });
+ * ```ts
+ * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+ * const warm = new optim.LinearLR(opt, { startFactor: 0.5, totalIters: 2 });
+ * const decay = new optim.ExponentialLR(opt, { gamma: 0.5 });
+ * const sched = new optim.SequentialLR(opt, { schedulers: [warm, decay], milestones: [2] });
+ * const lrs = [sched.getLastLr()[0]];
+ * for (let e = 0; e < 4; e++) { opt.step(); sched.step(); lrs.push(sched.getLastLr()[0]); }
+ * lrs // [0.5, 0.75, 1, 0.5, 0.25]
+ * ```
  */
 export class SequentialLR extends LRScheduler {
   readonly schedulers: LRScheduler[];

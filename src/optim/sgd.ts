@@ -4,6 +4,10 @@ import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type Par
 import { sgdUpdate } from '../ops/index.js';
 import type { Tensor } from '../ops/index.js';
 
+/**
+ * Options of optim.SGD (torch.optim.SGD's keyword arguments, camelCased).
+ * @example new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 0.1, nesterov: true, momentum: 0.9 }).defaults.dampening // 0
+ */
 export interface SGDOptions extends BaseOptions {
   /** learning rate (required) */
   lr: number;
@@ -35,10 +39,12 @@ const SPECS: Record<string, OptionSpec> = {
  *   g ← ∇ + λ·p;  b ← μ·b + (1-τ)·g (b = g on the first step);  g ← nesterov ? g + μ·b : b;  p ← p - lr·g
  *
  * @example
+ * ```ts
  * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
  * const opt = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
  * opt.zeroGrad(); w.mul(w).sum().backward(); opt.step();
  * w.toArray() // [0.8, 1.6]
+ * ```
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> = {}) {

@@ -9,6 +9,7 @@ import { Vocabulary } from './vocab.js';
  * How texts become model inputs: `sparse` (Boolean/TF/TF-IDF n-gram rows, for logistic
  * regression and the MLP), `bag` (n-gram ids with mean weights: an EmbeddingBag in sparse form,
  * for fastText) or `seq` (padded token-id sequences, for the CNN and RNNs).
+ * @example text.Featurizer.fit([['a', 'b'], ['a']], { kind: 'sparse', vectorizer: { minDf: 1 } }).size // 2
  */
 export type FeatureConfig =
   | { kind: 'sparse'; tokenizer?: TokenizerOptions; vectorizer: VectorizerOptions }
@@ -20,18 +21,29 @@ export type FeatureState =
   | { kind: 'bag'; tokenizer?: TokenizerOptions; vectorizer: VectorizerState }
   | { kind: 'seq'; tokenizer?: TokenizerOptions; vocab: { tokens: string[]; counts: number[] }; maxLength: number; minLength: number };
 
-/** Encoded examples: one CSR matrix (sparse/bag) or one id list per text (seq). */
+/** Encoded examples: one CSR matrix (sparse/bag) or one id list per text (seq). @example text.Featurizer.fit([['a', 'b']], { kind: 'seq', minCount: 1, maxSize: 10, maxLength: 8 }).encode([['b', 'a', 'z']]).kind // 'seq' */
 export type EncodedSet = { kind: 'rows'; x: CsrMatrix } | { kind: 'seq'; ids: number[][]; maxLength: number; minLength: number };
 
-/** One mini-batch as models receive it. */
+/**
+ * One mini-batch as models receive it: CSR rows (sparse/bag models) or a padded batch (sequence models).
+ * @example
+ * ```ts
+ * const docs = [['free', 'prize', 'now'], ['team', 'meeting'], ['free', 'team', 'lunch']];
+ * const f = text.Featurizer.fit(docs, { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const batch: text.BatchInput = text.makeBatch(f.encode(docs), [0, 2]);
+ * batch.kind // 'rows'
+ * ```
+ */
 export type BatchInput = { kind: 'rows'; x: CsrMatrix } | { kind: 'seq'; pad: PaddedBatch };
 
 /**
  * Fits the features on tokenised training texts and encodes any texts with them; serialisable
  * with toJSON/fromJSON so a saved model can featurise new texts.
  * @example
- * const f = Featurizer.fit([['a', 'b'], ['a']], { kind: 'seq', minCount: 1, maxSize: 100, maxLength: 8 });
- * f.size // 4 (<pad>, <unk>, a, b)
+ * ```ts
+ * const f = text.Featurizer.fit([['a', 'b'], ['a']], { kind: 'seq', minCount: 1, maxSize: 100, maxLength: 8 });
+ * f.size // 4
+ * ```
  */
 export class Featurizer {
   private readonly vectorizer: Vectorizer | null;
@@ -95,7 +107,13 @@ export function encodedLength(set: EncodedSet): number {
 
 /**
  * The mini-batch of the given example indices (sequences padded to the batch's longest).
- * @example makeBatch(set, [0, 5, 2])
+ * @example
+ * ```ts
+ * const docs = [['free', 'prize', 'now'], ['team', 'meeting'], ['free', 'team', 'lunch']];
+ * const f = text.Featurizer.fit(docs, { kind: 'seq', minCount: 1, maxSize: 100, maxLength: 8 });
+ * const batch = text.makeBatch(f.encode(docs), [0, 1]); // padded to the longer text, 3 tokens
+ * batch.kind === 'seq' && Array.from(batch.pad.ids) // [2, 7, 6, 3, 5, 0]
+ * ```
  */
 export function makeBatch(set: EncodedSet, idx: ArrayLike<number>): BatchInput {
   if (set.kind === 'rows') return { kind: 'rows', x: csrSelectRows(set.x, idx) };

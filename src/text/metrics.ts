@@ -13,12 +13,17 @@ export interface ClassMetrics {
   support: number;
 }
 
-/** The metrics of one split, as written to metrics.json. */
+/** The metrics of one split, as written to metrics.json. @example text.classificationMetrics([0, 1, 1], [0, 1, 0], ['a', 'b']).confusion.matrix // [[1, 0], [1, 1]] */
 export interface SplitMetrics {
+  /** share of correct predictions */
   accuracy: number;
+  /** unweighted mean of the per-class F1 */
   macroF1: number;
+  /** F1 of the pooled counts */
   microF1: number;
+  /** precision, recall, F1 and support by label */
   perClass: Record<string, ClassMetrics>;
+  /** rows: true class, columns: predicted */
   confusion: { labels: string[]; matrix: number[][] };
 }
 
@@ -27,7 +32,7 @@ export interface SplitMetrics {
  * F1) and micro-F1 (pooled counts; equals accuracy for single-label data), and the confusion
  * matrix (rows: true class, columns: predicted), computed with the library's metrics module. A
  * class never predicted has precision 0, as scikit-learn's zero_division=0.
- * @example classificationMetrics([0, 1, 1], [0, 1, 0], ['a', 'b']).macroF1 // 0.6667 (F1 a = 2/3, b = 2/3)
+ * @example text.classificationMetrics([0, 1, 1], [0, 1, 0], ['a', 'b']).macroF1 // 0.6666666666666666
  */
 export function classificationMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, labels: readonly string[]): SplitMetrics {
   const C = labels.length;
@@ -90,7 +95,7 @@ export interface PrCurve {
 /**
  * Precision-recall curve of the scores of a positive class, with its area (average precision)
  * and the ROC AUC, from the library's metrics module.
- * @example prCurve([0.9, 0.8, 0.3], [true, false, true]).averagePrecision // 0.8333 (1 * 1/2 + 2/3 * 1/2)
+ * @example text.prCurve([0.9, 0.8, 0.3], [true, false, true]).averagePrecision // 0.8333...
  */
 export function prCurve(scores: ArrayLike<number>, positive: ArrayLike<boolean>): PrCurve {
   const y = Array.from(positive, (b) => (b ? 1 : 0));
@@ -100,6 +105,10 @@ export function prCurve(scores: ArrayLike<number>, positive: ArrayLike<boolean>)
   return { precision, recall, averagePrecision: averagePrecision(y, s), rocAuc: hasBoth ? rocAuc(y, s) : Number.NaN };
 }
 
+/**
+ * What pairedBootstrap reports: the observed difference, its 95% interval and the p-value.
+ * @example text.pairedBootstrap([0, 1, 1, 0], [0, 1, 1, 0], [0, 1, 0, 0], 2, { resamples: 200, seed: 1 }).ci // [0, 0.8]
+ */
 export interface BootstrapResult {
   /** macro-F1(A) - macro-F1(B) on the full test set */
   delta: number;
@@ -110,6 +119,7 @@ export interface BootstrapResult {
    * observed one (the bootstrap distribution shifted to mean zero, as in Berg-Kirkpatrick et al., 2012)
    */
   p: number;
+  /** number of resamples drawn */
   resamples: number;
 }
 
@@ -117,7 +127,7 @@ export interface BootstrapResult {
  * Paired bootstrap test of two systems' macro-F1 on the same examples: resample the examples with
  * replacement (drawn from a Generator seeded with `seed`, so a seed gives the same result), recompute
  * both scores on each resample, and compare.
- * @example pairedBootstrap(y, predA, predB, 2, { resamples: 1000, seed: 1 }).p
+ * @example text.pairedBootstrap([0, 1, 1, 0], [0, 1, 1, 0], [0, 1, 0, 0], 2, { resamples: 200, seed: 1 }).delta // 0.2666666666666666
  */
 export function pairedBootstrap(
   yTrue: ArrayLike<number>,

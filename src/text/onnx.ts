@@ -24,6 +24,7 @@ import { concat, type Tensor } from '../ops/index.js';
 const OP = 'textclf export';
 const NEG = -1e9;
 
+/** Options of exportTextModel and exportTextRun. @example (await exportTextModel(new text.LogisticRegression(4, 2), { opset: 13 })).length > 0 // true */
 export interface TextOnnxOptions {
   /** the ONNX opset, 13 to 17 (default 17) */
   opset?: number;
@@ -110,9 +111,10 @@ function rowsGraph(g: OnnxGraph, m: LogisticRegression | SparseMLP | FastText, x
 /**
  * The ONNX model of a text classifier (see the module comment for its inputs and outputs).
  * @example
- * import { exportTextModel, text } from 'chainrule';
+ * ```ts
  * const bytes = await exportTextModel(new text.KimCNN(100, 2, { embed: 8, filters: 4 })); // ids [batch, time] -> logits, probabilities
  * bytes.length > 0 // true
+ * ```
  */
 export async function exportTextModel(module: TextModule, opts: TextOnnxOptions = {}): Promise<Uint8Array> {
   const opset = checkOpset(opts.opset, OP);
@@ -139,7 +141,11 @@ export async function exportTextModel(module: TextModule, opts: TextOnnxOptions 
   return encodeModel(g, [input], [out('logits'), out('probabilities')], module.constructor.name, OP);
 }
 
-/** What the JSON file beside an exported text model holds: how to make its input, and its labels. */
+/**
+ * What the JSON file beside an exported text model holds: how to make its input, and its labels
+ * (see exportTextRun's example).
+ * @example const side: TextOnnxMeta = { format: 'chainrule-textclf-onnx/1', model: 'logreg', labels: ['ham', 'spam'], positive: 'spam', input: 'features', outputs: ['logits', 'probabilities'], features: null, dataset: 'demo' }; side.outputs // ['logits', 'probabilities']
+ */
 export interface TextOnnxMeta {
   format: 'chainrule-textclf-onnx/1';
   model: SavedModel['model'];
@@ -158,8 +164,22 @@ export interface TextOnnxMeta {
  * vocabulary (or vectorizer) and the label names beside it as `<file>.json`; both writes are
  * atomic. Returns the paths written.
  * @example
- * import { exportTextRun } from 'chainrule';
- * await exportTextRun('runs/bigru', 'bigru.onnx'); // ['bigru.onnx', 'bigru.onnx.json']
+ * ```ts
+ * // a run folder as `chainrule textclf train` writes it: model.json and model.safetensors
+ * const { mkdtempSync, writeFileSync, readFileSync, rmSync } = await import('node:fs');
+ * const { tmpdir } = await import('node:os');
+ * const dir = mkdtempSync(`${tmpdir()}/chainrule-run-`);
+ * const f = text.Featurizer.fit([['free', 'prize'], ['team', 'meeting']], { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const model = new text.LogisticRegression(f.size, 2);
+ * const meta = { format: 'chainrule-textclf/1', model: 'logreg', labels: ['ham', 'spam'], positive: 'spam', hp: null, features: f.toJSON(), dataset: 'demo' };
+ * writeFileSync(`${dir}/model.json`, JSON.stringify(meta));
+ * save(model.stateDict(), `${dir}/model.safetensors`);
+ * const written = await exportTextRun(dir, `${dir}/model.onnx`);
+ * written.map((p) => p.slice(dir.length)) // ['/model.onnx', '/model.onnx.json']
+ * const side: TextOnnxMeta = JSON.parse(readFileSync(`${dir}/model.onnx.json`, 'utf8'));
+ * side.input // 'features'
+ * rmSync(dir, { recursive: true });
+ * ```
  */
 export async function exportTextRun(dir: string, path: string, opts: TextOnnxOptions = {}): Promise<string[]> {
   const { meta, module } = loadTextModule(dir, OP);

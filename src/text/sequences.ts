@@ -1,6 +1,13 @@
 import { ChainruleError } from '../errors.js';
 
-/** A padded batch of token-id sequences. */
+/**
+ * A padded batch of token-id sequences.
+ * @example
+ * ```ts
+ * const b: text.PaddedBatch = text.padSequences([[5, 6, 7], [8]], { maxLength: 4 });
+ * [b.batch, b.length] // [2, 3]
+ * ```
+ */
 export interface PaddedBatch {
   /** [batch, length] ids, row-major, padded with padId */
   ids: Int32Array;
@@ -8,16 +15,19 @@ export interface PaddedBatch {
   mask: Float32Array;
   /** true lengths after truncation (at least 1: an empty text keeps one pad token) */
   lengths: Int32Array;
+  /** number of sequences */
   batch: number;
+  /** padded length of every row */
   length: number;
 }
 
-/** Options of {@link padSequences}. */
+/** Options of {@link padSequences}. @example Array.from(text.padSequences([[5, 6, 7], [8]], { maxLength: 2, truncation: 'pre', padId: 9 }).ids) // [6, 7, 8, 9] */
 export interface PadOptions {
   /** cut longer sequences to this many tokens */
   maxLength: number;
   /** which end to cut: 'post' keeps the beginning (default), 'pre' keeps the end */
   truncation?: 'pre' | 'post';
+  /** the id that fills the padding (default 0) */
   padId?: number;
   /** pad to maxLength even when every sequence is shorter (default: pad to the longest) */
   fixedLength?: boolean;
@@ -28,8 +38,12 @@ export interface PadOptions {
 /**
  * Truncates and right-pads id sequences into one [batch, length] block with a mask.
  * @example
- * const b = padSequences([[5, 6, 7], [8]], { maxLength: 2 });
- * b.ids // Int32Array [5, 6, 8, 0];  b.mask // Float32Array [1, 1, 1, 0];  b.lengths // [2, 1]
+ * ```ts
+ * const b = text.padSequences([[5, 6, 7], [8]], { maxLength: 2 });
+ * Array.from(b.ids) // [5, 6, 8, 0]
+ * Array.from(b.mask) // [1, 1, 1, 0]
+ * Array.from(b.lengths) // [2, 1]
+ * ```
  */
 export function padSequences(seqs: readonly (readonly number[])[], opts: PadOptions): PaddedBatch {
   const { maxLength, truncation = 'post', padId = 0, fixedLength = false, minLength = 1 } = opts;

@@ -1,4 +1,4 @@
-/** Options of {@link tokenize}. */
+/** Options of {@link tokenize}. @example text.tokenize('Call 555 NOW!', { lowercase: false, numbers: false, symbols: false }) // ['Call', '555', 'NOW'] */
 export interface TokenizerOptions {
   /** lower-case the text first (default true) */
   lowercase?: boolean;
@@ -14,9 +14,13 @@ export interface TokenizerOptions {
   maxTokenLength?: number;
 }
 
+/** What tokenize puts for a URL. @example text.tokenize('see http://x.com/a') // ['see', '<url>'] */
 export const URL_TOKEN = '<url>';
+/** What tokenize puts for an e-mail address. @example text.tokenize('mail me@x.org') // ['mail', '<email>'] */
 export const EMAIL_TOKEN = '<email>';
+/** What tokenize puts for a number. @example text.tokenize('win 1,000') // ['win', '<num>'] */
 export const NUM_TOKEN = '<num>';
+/** What tokenize puts for a word longer than maxTokenLength. @example text.tokenize('x'.repeat(50)) // ['<long>'] */
 export const LONG_TOKEN = '<long>';
 
 const TOKEN_RE =
@@ -26,7 +30,7 @@ const NUMBER_RE = /^\p{N}+(?:[.,]\p{N}+)*$/u;
 /**
  * Splits text into tokens: Unicode words (runs of letters and digits, `\p{L}\p{N}`), with URLs,
  * e-mail addresses and numbers normalised to `<url>`, `<email>` and `<num>`.
- * @example tokenize('Win $1,000 NOW at http://x.com/a or mail me@x.org!')
+ * @example text.tokenize('Win $1,000 NOW at http://x.com/a or mail me@x.org!')
  * // ['win', '$', '<num>', 'now', 'at', '<url>', 'or', 'mail', '<email>', '!']
  */
 export function tokenize(text: string, opts: TokenizerOptions = {}): string[] {
@@ -61,7 +65,7 @@ function wordsOf(s: string, numbers: boolean, maxLen: number): string[] {
 
 /**
  * Word n-grams of a token list for every n in [minN, maxN], joined with a space, unigrams first.
- * @example ngrams(['a', 'b', 'c'], 1, 2) // ['a', 'b', 'c', 'a b', 'b c']
+ * @example text.ngrams(['a', 'b', 'c'], 1, 2) // ['a', 'b', 'c', 'a b', 'b c']
  */
 export function ngrams(tokens: readonly string[], minN = 1, maxN = 2): string[] {
   const out: string[] = [];

@@ -13,11 +13,22 @@ import { macroF1 } from './metrics.js';
 import type { TextModule } from './models/base.js';
 import type { Tensor } from '../ops/index.js';
 
-/** Hyper-parameters of {@link trainClassifier}. */
+/**
+ * Hyper-parameters of {@link trainClassifier}.
+ * @example
+ * ```ts
+ * const opts: text.TrainOptions = { epochs: 2, batchSize: 2, lr: 0.1, patience: 1, seed: 1 };
+ * opts.patience // 1
+ * ```
+ */
 export interface TrainOptions {
+  /** most passes over the training set */
   epochs: number;
+  /** examples per mini-batch */
   batchSize: number;
+  /** Adam's learning rate */
   lr: number;
+  /** Adam's L2 penalty (default 0) */
   weightDecay?: number;
   /** stop after this many epochs without a better dev macro-F1 (default 3) */
   patience?: number;
@@ -29,7 +40,18 @@ export interface TrainOptions {
   progress?: OutputStream;
 }
 
-/** One mini-batch of an encoded set with its labels. */
+/**
+ * One mini-batch of an encoded set with its labels.
+ * @example
+ * ```ts
+ * const docs = [['free', 'prize', 'now'], ['team', 'meeting'], ['free', 'team', 'lunch']];
+ * const f = text.Featurizer.fit(docs, { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const set = f.encode(docs);
+ * const y = new Int32Array([1, 0, 1]);
+ * const [first] = [...text.encodedBatches(set, y, { batchSize: 2 })];
+ * first.target.toArray() // [1, 0]
+ * ```
+ */
 export interface TextBatch {
   input: BatchInput;
   /** int32 class ids [batch] */
@@ -39,7 +61,16 @@ export interface TextBatch {
 /**
  * The mini-batches of an encoded set and its labels, as a DataLoader (a fresh order every pass
  * when shuffling, drawn from `generator`; sequences padded to each batch's longest).
- * @example for (const { input, target } of encodedBatches(set, y, { batchSize: 32 })) model.call(input)
+ * @example
+ * ```ts
+ * const docs = [['free', 'prize', 'now'], ['team', 'meeting'], ['free', 'team', 'lunch']];
+ * const f = text.Featurizer.fit(docs, { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const set = f.encode(docs);
+ * const y = new Int32Array([1, 0, 1]);
+ * const sizes = [];
+ * for (const { target } of text.encodedBatches(set, y, { batchSize: 2 })) sizes.push(target.shape[0]);
+ * sizes // [2, 1]
+ * ```
  */
 export function encodedBatches(
   set: EncodedSet,
@@ -65,10 +96,27 @@ export interface EpochRecord {
   seconds: number;
 }
 
+/**
+ * What trainClassifier reports: the per-epoch history, the best epoch (whose weights the model
+ * holds afterwards) and the speed.
+ * @example
+ * ```ts
+ * const docs = [['free', 'prize', 'now'], ['team', 'meeting'], ['free', 'team', 'lunch']];
+ * const f = text.Featurizer.fit(docs, { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const set = f.encode(docs);
+ * const y = new Int32Array([1, 0, 1]);
+ * const r: text.TrainResult = text.trainClassifier(new text.LogisticRegression(f.size, 2), set, y, set, y, 2, { epochs: 2, batchSize: 2, lr: 0.1, seed: 1 });
+ * Object.keys(r.history[0]) // ['epoch', 'trainLoss', 'devLoss', 'devMacroF1', 'seconds']
+ * ```
+ */
 export interface TrainResult {
+  /** one record per epoch run */
   history: EpochRecord[];
+  /** the epoch with the best dev macro-F1 (1-based) */
   bestEpoch: number;
+  /** its dev macro-F1 */
   bestDevMacroF1: number;
+  /** wall time of the whole training */
   seconds: number;
   /** training examples processed per second (forward + backward + update) */
   examplesPerSecond: number;
@@ -76,7 +124,15 @@ export interface TrainResult {
 
 /**
  * Class probabilities [n * classes] of an encoded set, in eval mode without gradients.
- * @example const p = predictProba(model, set, 2); p[0] + p[1] // 1
+ * @example
+ * ```ts
+ * const docs = [['free', 'prize', 'now'], ['team', 'meeting'], ['free', 'team', 'lunch']];
+ * const f = text.Featurizer.fit(docs, { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const set = f.encode(docs);
+ * const y = new Int32Array([1, 0, 1]);
+ * const p = text.predictProba(new text.LogisticRegression(f.size, 2), set, 2); // untrained: zero weights
+ * Array.from(p) // [0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+ * ```
  */
 export function predictProba(model: TextModule, set: EncodedSet, classes: number, batchSize = 256): Float32Array {
   const n = encodedLength(set);
@@ -123,7 +179,17 @@ const SHUFFLE_STREAM = 0x5f1e;
  * shuffled each epoch by a seeded Generator, dev loss and macro-F1 computed after each epoch
  * (an EpochMetrics callback, logged as devLoss and devF1), early stopping on dev macro-F1
  * (patience epochs) and the best epoch's weights restored at the end.
- * @example const r = trainClassifier(model, trainSet, yTrain, devSet, yDev, 2, { epochs: 10, batchSize: 64, lr: 1e-3, seed: 1 });
+ * @example
+ * ```ts
+ * const docs = [['free', 'prize', 'now'], ['team', 'meeting'], ['free', 'team', 'lunch']];
+ * const f = text.Featurizer.fit(docs, { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const set = f.encode(docs);
+ * const y = new Int32Array([1, 0, 1]);
+ * const model = new text.LogisticRegression(f.size, 2);
+ * const r = text.trainClassifier(model, set, y, set, y, 2, { epochs: 2, batchSize: 2, lr: 0.1, seed: 1 });
+ * r.history.length // 2
+ * r.bestDevMacroF1 // 1
+ * ```
  */
 export function trainClassifier(
   model: TextModule,

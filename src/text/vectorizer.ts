@@ -3,11 +3,12 @@ import { type CsrMatrix, csrFromRows } from '../tensor/sparse.js';
 import { ngrams } from './tokenizer.js';
 import { Vocabulary } from './vocab.js';
 
-/** How a document's n-gram counts become feature values. */
+/** How a document's n-gram counts become feature values: 1 if present, the count, or count·idf. @example text.Vectorizer.fit([['a', 'b'], ['a']], { weighting: 'tfidf', minDf: 1 }).state.idf // [1, 1.405465] */
 export type Weighting = 'bool' | 'tf' | 'tfidf';
 
-/** Options of {@link Vectorizer.fit}. */
+/** Options of {@link Vectorizer.fit}. @example text.Vectorizer.fit([['a', 'b'], ['a']], { weighting: 'bool', ngramRange: [1, 2], minDf: 1 }).state.features // ['a', 'a b', 'b'] */
 export interface VectorizerOptions {
+  /** the feature values (default 'tfidf') */
   weighting?: Weighting;
   /** word n-gram range (default [1, 1]) */
   ngramRange?: [number, number];
@@ -21,12 +22,18 @@ export interface VectorizerOptions {
   normalize?: boolean;
 }
 
+/**
+ * A fitted vectorizer as plain JSON (what a saved text model stores): its options, features and idf.
+ * @example text.Vectorizer.fit([['a', 'b'], ['a']], { minDf: 1 }).state.features // ['a', 'b']
+ */
 export interface VectorizerState {
   weighting: Weighting;
   ngramRange: [number, number];
   sublinearTf: boolean;
   normalize: boolean;
+  /** the n-gram of each column */
   features: string[];
+  /** each column's smoothed idf (all 1 unless tfidf) */
   idf: number[];
 }
 
@@ -36,8 +43,12 @@ export interface VectorizerState {
  * number of training documents and df the number containing the n-gram. Rows are L2-normalised
  * unless `normalize: false`.
  * @example
- * const v = Vectorizer.fit([['a', 'b'], ['a']], { weighting: 'tf', minDf: 1, normalize: false });
- * v.transform([['b', 'b', 'z']]).values // Float32Array [2] (column of 'b'; 'z' is unknown)
+ * ```ts
+ * const v = text.Vectorizer.fit([['a', 'b'], ['a']], { weighting: 'tf', minDf: 1, normalize: false });
+ * const row = v.transform([['b', 'b', 'z']]); // the token z is unknown
+ * Array.from(row.indices) // [1]
+ * Array.from(row.values) // [2]
+ * ```
  */
 export class Vectorizer {
   readonly state: VectorizerState;

@@ -1,9 +1,11 @@
 import { ChainruleError } from '../errors.js';
 
+/** The padding token, id 0 of a default Vocabulary. @example text.Vocabulary.build([['a']]).id(text.PAD) // 0 */
 export const PAD = '<pad>';
+/** The token unknown words map to, id 1 of a default Vocabulary. @example text.Vocabulary.build([['a']]).id('zebra') // 1 */
 export const UNK = '<unk>';
 
-/** Options of {@link Vocabulary.build}. */
+/** Options of {@link Vocabulary.build}. @example text.Vocabulary.build([['a', 'a'], ['b']], { perDocument: true, specials: [] }).counts // [1, 1] */
 export interface VocabOptions {
   /** keep tokens seen at least this many times (default 1) */
   minCount?: number;
@@ -19,8 +21,12 @@ export interface VocabOptions {
  * A token <-> id mapping with counts. Specials come first; then tokens by descending count, ties
  * broken alphabetically (so the result does not depend on document order).
  * @example
- * const v = Vocabulary.build([['a', 'b', 'a'], ['c']], { minCount: 2 });
- * v.tokens // ['<pad>', '<unk>', 'a'];  v.id('c') // 1 (<unk>)
+ * ```ts
+ * const v = text.Vocabulary.build([['a', 'b', 'a'], ['c']], { minCount: 2 });
+ * v.tokens // ['<pad>', '<unk>', 'a']
+ * v.id('c') // 1
+ * v.encode(['a', 'c']) // [2, 1]
+ * ```
  */
 export class Vocabulary {
   readonly tokens: string[];

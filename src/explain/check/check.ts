@@ -8,7 +8,17 @@ import { type Tables, roundedTables, toSignificant, toUnit } from './rounding.js
 import { type Value, inlineValue } from '../symbolic/notation.js';
 import type { Tensor } from '../../ops/index.js';
 
-/** The verdict on one claim. `imprecise`: not right to every digit written, but rounding the intermediate values to those digits explains it; it does not fail the check. */
+/**
+ * The verdict on one claim. `imprecise`: not right to every digit written, but rounding the
+ * intermediate values to those digits explains it; it does not fail the check.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\nupdate:\n  sgd: { lr: 0.1 }\n');
+ * const dv = derive(solveProblem(problem));
+ * const [result] = checkAnswers(dv, { grads: { w: '0.0049' } }).results;
+ * [result.key, result.status] // ['grads.w', 'right']
+ * ```
+ */
 export interface ClaimResult {
   claim: Claim;
   /** `grads.s1` */
@@ -23,11 +33,25 @@ export interface ClaimResult {
   order: number;
 }
 
+/**
+ * What checkAnswers returns: every claim's verdict, and the wrong ones in dependency order.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\nupdate:\n  sgd: { lr: 0.1 }\n');
+ * const dv = derive(solveProblem(problem));
+ * const report = checkAnswers(dv, { grads: { w: '0.0093' } }); // dy/dw is 0.0049330...
+ * report.ok // false
+ * report.firstWrong?.key // 'grads.w'
+ * ```
+ */
 export interface CheckReport {
+  /** every claim's verdict, in the order of the answers */
   results: ClaimResult[];
   /** the wrong claims in dependency order; the first is the first wrong step */
   wrong: ClaimResult[];
+  /** the first wrong step, or null */
   firstWrong: ClaimResult | null;
+  /** no claim is wrong (imprecise ones pass) */
   ok: boolean;
 }
 
@@ -268,7 +292,12 @@ function roundingExplains(dv: Derivation, claim: Claim, truth: Value, cl: Leaf[]
  * gives, or a slip in the number itself (its sign, a dropped factor, a transposed matrix).
  * Wrong claims come back in dependency order: the first is the first wrong step.
  *
- * @example checkAnswers(dv, { updated: { a: '2.9997997' } }).ok // true for Network N
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\nupdate:\n  sgd: { lr: 0.1 }\n');
+ * const dv = derive(solveProblem(problem));
+ * checkAnswers(dv, { grads: { w: '0.0049' }, updated: { w: '2.9995' } }).ok // true
+ * ```
  */
 export function checkAnswers(dv: Derivation, claims: Claim[] | Partial<Record<Section, Record<string, unknown>>>): CheckReport {
   const list = Array.isArray(claims) ? claims : claimsFromObject(claims);
@@ -329,7 +358,12 @@ function agreesSig(truth: number, claim: number): boolean {
 
 /**
  * The report as terminal text: every claim, then the wrong ones in dependency order.
- * @example process.stdout.write(formatReport(checkAnswers(dv, { grads: { a: '0.0020032' } })))
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\nupdate:\n  sgd: { lr: 0.1 }\n');
+ * const dv = derive(solveProblem(problem));
+ * formatReport(checkAnswers(dv, { grads: { w: '0.0049' } })).split('\n')[0] // '✓ grads.w = 0.0049: right (correct: 0.00493301858272)'
+ * ```
  */
 export function formatReport(r: CheckReport, digits = 12): string {
   const lines: string[] = [];

@@ -11,14 +11,28 @@ import { type NodeDef, inTermsOf, textbookLocal } from './textbook.js';
 import { lossWritten } from './losses.js';
 import type { Tensor } from '../../ops/index.js';
 
-/** One line of the forward pass: a definition, the values it reads, its result. */
+/**
+ * One line of the forward pass: a definition, the values it reads, its result.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\nupdate:\n  sgd: { lr: 0.1 }\n');
+ * const dv = derive(solveProblem(problem));
+ * dv.forward.map((s) => `${s.name} (${s.kind})`) // ['x (input)', 'w (param)', 'y (node)']
+ * dv.forward[2].value // 0.997527...
+ * ```
+ */
 export interface ForwardStep {
+  /** the name defined */
   name: string;
+  /** which section defines it */
   kind: 'input' | 'param' | 'node';
   /** the definition (nodes only) */
   expr?: Expr;
+  /** the definition as written (nodes only) */
   source?: string;
+  /** its value */
   value: Value;
+  /** its shape ([] for a scalar) */
   shape: number[];
   /** intermediate lines for scalar definitions: function arguments evaluated, then the functions */
   partial?: Expr[];
@@ -26,8 +40,19 @@ export interface ForwardStep {
   written?: { formula: Expr; numbers: Expr };
 }
 
-/** One consumer's share of dL/d(node): dL/d(consumer) times the local derivative. */
+/**
+ * One consumer's share of dL/d(node): dL/d(consumer) times the local derivative.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\nupdate:\n  sgd: { lr: 0.1 }\n');
+ * const dv = derive(solveProblem(problem));
+ * const [term] = dv.backward[2].terms; // dy/dw through y
+ * term.consumer // 'y'
+ * term.contribution // 0.0049330...
+ * ```
+ */
 export interface BackwardTerm {
+  /** the node that reads this one */
   consumer: string;
   /** the contribution as a formula in dL/d(consumer) (a `grad` symbol) and the problem's symbols */
   formula: Expr;
@@ -41,38 +66,89 @@ export interface BackwardTerm {
   contribution: Value;
 }
 
-/** dL/d(name) = sum over the consumers of name. */
+/**
+ * dL/d(name) = sum over the consumers of name.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\nupdate:\n  sgd: { lr: 0.1 }\n');
+ * const dv = derive(solveProblem(problem));
+ * dv.backward.map((s) => s.name) // ['y', 'x', 'w']
+ * dv.backward[2].value // 0.0049330...
+ * ```
+ */
 export interface BackwardStep {
+  /** the name whose gradient this is */
   name: string;
+  /** which section defines it */
   kind: 'input' | 'param' | 'node';
   /** empty for `from` itself (its gradient is the seed) */
   terms: BackwardTerm[];
+  /** dL/d(name) */
   value: Value;
+  /** its shape ([] for a scalar) */
   shape: number[];
 }
 
+/**
+ * One parameter's SGD step: new = old - lr·grad.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\nupdate:\n  sgd: { lr: 0.1 }\n');
+ * const dv = derive(solveProblem(problem));
+ * const [s] = dv.update?.steps ?? [];
+ * [s.name, s.old] // ['w', 3]
+ * s.value // 2.9995066981...
+ * ```
+ */
 export interface UpdateStep {
+  /** the parameter */
   name: string;
+  /** its value before the step */
   old: Value;
+  /** its gradient */
   grad: Value;
+  /** its value after the step */
   value: Value;
 }
 
+/**
+ * One line of the `then` section, evaluated after the update: a definition, or an update rule `w <- expression`.
+ * @example
+ * ```ts
+ * const problem = parseProblem('params: { w: 3 }\nnodes:\n  L: w^2\nbackward: { from: L }\nupdate:\n  sgd: { lr: 0.1 }\nthen:\n  L2: w^2\n');
+ * const dv = derive(solveProblem(problem));
+ * dv.thenSteps[0].name // 'L2'
+ * dv.thenSteps[0].value // 5.76
+ * ```
+ */
 export interface ThenStep {
+  /** the name defined or updated */
   name: string;
   /** true for an update rule w <- expression of a param */
   rule: boolean;
+  /** the expression */
   expr: Expr;
+  /** the expression as written */
   source: string;
   /** the values of the names it reads */
   reads: Record<string, Value>;
+  /** the result */
   value: Value;
+  /** an updated param's value before the rule */
   old?: Value;
 }
 
 /**
  * A worked solution: everything `render` writes and `checkAnswers` checks. Every number in it was
  * computed by the core engine in float64.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\nupdate:\n  sgd: { lr: 0.1 }\n');
+ * const dv = derive(solveProblem(problem));
+ * dv.title // 'Tiny'
+ * dv.grads.w // 0.0049330...
+ * dv.values.y // 0.997527...
+ * ```
  */
 export interface Derivation {
   title: string;
@@ -194,6 +270,15 @@ function allScalar(e: Expr, shapeOf: (e: Expr) => readonly number[] | undefined)
   }
 }
 
+/**
+ * Options of derive.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\nupdate:\n  sgd: { lr: 0.1 }\n');
+ * const dv = derive(solveProblem(problem), { symbolic: true });
+ * dv.symbolicNote // undefined
+ * ```
+ */
 export interface DeriveOptions {
   /** also build the closed-form gradient formulas */
   symbolic?: boolean;
@@ -203,7 +288,13 @@ export interface DeriveOptions {
  * Builds the worked solution of an evaluated problem: forward steps, backward steps in reverse
  * topological order with each consumer's local derivative, the update, and what follows it.
  *
- * @example derive(solveFile('examples/problems/network-n.yaml')).grads.a // 0.0020032447...
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\nupdate:\n  sgd: { lr: 0.1 }\n');
+ * const dv = derive(solveProblem(problem));
+ * dv.grads.w // 0.0049330...
+ * render(dv, 'text').split('\n')[0] // 'TINY'
+ * ```
  */
 export function derive(sol: Solution, opts: DeriveOptions = {}): Derivation {
   const p = sol.problem;

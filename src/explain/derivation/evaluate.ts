@@ -127,7 +127,17 @@ function evalInner(e: Expr, env: ReadonlyMap<string, Tensor>, shapes?: ShapeMap,
   throw new ChainruleError(`cannot evaluate a ${e.kind} expression`);
 }
 
-/** The evaluated problem: every tensor by name, the gradients, the step and what follows it. */
+/**
+ * The evaluated problem: every tensor by name, the gradients, the step and what follows it.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\nupdate:\n  sgd: { lr: 0.1 }\n');
+ * const sol = solveProblem(problem);
+ * sol.tensors.get('y')?.item() // 0.997527...
+ * sol.grads.get('w')?.item() // 0.0049330...
+ * sol.deps // ['x', 'w']
+ * ```
+ */
 export interface Solution {
   problem: Problem;
   /** every input, param and node of the forward pass (float64, named, gradients retained) */

@@ -9,6 +9,15 @@ import { vectorDim } from '../problem/functions.js';
 import type { Definition, NestedNumber, Problem } from '../problem/problem.js';
 import { add, defOf, GRAD_OPS, type Node, reshape, Tensor } from '../../ops/index.js';
 
+/**
+ * Options of explain.
+ * @example
+ * ```ts
+ * const x = tensor([2], { dtype: 'float64', requiresGrad: true, name: 'x' });
+ * const dv = explain(x.mul(x), { seed: 2, title: 'square' });
+ * [dv.title, dv.grads.x] // ['square', [8]]
+ * ```
+ */
 export interface ExplainOptions {
   /** dL/d(output): a number, nested lists or a tensor of the output's shape (default 1 for a one-element output) */
   seed?: number | NestedNumber | Tensor;
@@ -120,9 +129,13 @@ function topo(out: Tensor): Tensor[] {
  * and backward functions. Leaves that require grad play the params, other leaves the inputs.
  *
  * @example
+ * ```ts
  * const w = tensor(3, { dtype: 'float64', requiresGrad: true, name: 'w' });
  * const L = w.mul(w).add(1); L.name = 'L';
- * render(explain(L), 'md') // ... dL/dw = 6
+ * const dv = explain(L);
+ * dv.grads.w // 6
+ * render(dv, 'md').split('\n')[0] // '# explain(L)'
+ * ```
  */
 export function explain(output: Tensor, opts: ExplainOptions = {}): Derivation {
   if (!(output instanceof Tensor)) throw new ChainruleError('explain: expected a Tensor');

@@ -66,7 +66,7 @@ function inlineValues(t: Tensor, f: (v: number) => string): string {
 /**
  * The label of an op node: its table entry's label (+, ×, @, σ, Σ, ...), with its non-tensor
  * arguments where they matter (LeakyReLU 0.01, x²), else the op name.
- * @example opSymbol(x.mul(y).node!) // '×'
+ * @example opSymbol(tensor([1], { requiresGrad: true }).mul(2).node!) // '×'
  */
 export function opSymbol(node: Node): string {
   return graphLabelOf(node.op, node.attrs ?? {}) ?? node.op.name;

@@ -6,7 +6,7 @@ import { isOrderSensitive, opSymbol, summarize } from './graph-labels.js';
 import { topoSort } from '../../autograd/engine.js';
 import { GRAD_OPS, Tensor } from '../../ops/index.js';
 
-/** Options shared by toDot, toMermaid and toSvg. */
+/** Options shared by toDot, toMermaid and toSvg. @example graphModel(tensor([1], { requiresGrad: true, name: 'x' }).mul(2), { direction: 'TB', digits: 2 }).direction // 'TB' */
 export interface GraphOptions {
   /**
    * Display names: a record from name to tensor (what a problem loader returns) or a Map. They win
@@ -66,11 +66,24 @@ export interface OpNode {
   ordered: boolean;
 }
 
-/** The graph behind a set of tensors, ready for any output format. */
+/**
+ * The graph behind a set of tensors, ready for any output format.
+ * @example
+ * ```ts
+ * const x = tensor([1], { dtype: 'float64', requiresGrad: true, name: 'x' });
+ * const m = graphModel(x.mul(x).sum(), { grads: 'compute' });
+ * m.values.map((v) => v.name) // ['x', 't1', 't2']
+ * m.values[0].grad // '2'
+ * ```
+ */
 export interface GraphModel {
+  /** the value nodes: name, value, gradient and role of each tensor */
   values: ValueNode[];
+  /** the op nodes between them */
   ops: OpNode[];
+  /** left to right or top to bottom */
   direction: 'LR' | 'TB';
+  /** the heading drawn above the graph */
   title?: string;
   /** the roles drawn, for the legend (none when the legend is off) */
   legend: ValueNode['role'][];
@@ -110,8 +123,10 @@ function gradientsFor(roots: readonly Tensor[], opts: GraphOptions): Map<Tensor,
 /**
  * Builds the drawable graph of `roots`: one value node per tensor, one op node per recorded op.
  * @example
+ * ```ts
  * const x = tensor([1], { requiresGrad: true, name: 'x' });
  * graphModel(x.mul(x).sum()).ops.map((o) => o.label) // ['×', 'Σ']
+ * ```
  */
 export function graphModel(roots: Tensor | readonly Tensor[], opts: GraphOptions = {}): GraphModel {
   const rootList = roots instanceof Tensor ? [roots] : [...roots];

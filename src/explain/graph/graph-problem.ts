@@ -2,9 +2,19 @@ import type { Solution } from '../derivation/evaluate.js';
 import type { GraphOptions, ValueNode } from './graph-model.js';
 import type { Tensor } from '../../ops/index.js';
 
-/** What to draw for a solved problem: the roots and the options that name and differentiate them. */
+/**
+ * What to draw for a solved problem: the roots and the options that name and differentiate them.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\n');
+ * const { roots, opts } = problemGraph(solveProblem(problem));
+ * opts.title // 'Tiny'
+ * ```
+ */
 export interface ProblemGraph {
+  /** the tensors the graph is drawn back from */
   roots: Tensor[];
+  /** the problem's names, its seed and title, for toDot, toMermaid and toSvg */
   opts: GraphOptions;
 }
 
@@ -12,7 +22,13 @@ export interface ProblemGraph {
  * The graph of a solved problem file: from `backward.from` (gradients computed with the problem's
  * seed) or, without a backward section, from every node no other node uses. Value nodes carry the
  * problem's own names; the unnamed pieces of an expression get automatic ones.
- * @example const { roots, opts } = problemGraph(solveFile('examples/problems/seed-003-graph.yaml')); toDot(roots, opts);
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\n');
+ * const { roots, opts } = problemGraph(solveProblem(problem));
+ * roots.map((t) => t.name) // ['y']
+ * toDot(roots, opts).startsWith('digraph chainrule {') // true
+ * ```
  */
 export function problemGraph(sol: Solution, extra: GraphOptions & { view?: 'auto' | 'lines' | 'ops' } = {}): ProblemGraph {
   const names = new Map<Tensor, string>();

@@ -46,7 +46,7 @@ function valueFields(v: ValueNode): string[] {
   return v.name ? fields : fields.slice(1);
 }
 
-/** The DOT text of a graph model (see toDot). @example modelToDot(graphModel(loss, { grads: 'compute' })) */
+/** The DOT text of a graph model (see toDot). @example modelToDot(graphModel(tensor([1], { requiresGrad: true, name: 'x' }).exp())).startsWith('digraph chainrule {') // true */
 export function modelToDot(m: GraphModel): string {
   const lines = [
     'digraph chainrule {',
@@ -83,11 +83,14 @@ export function modelToDot(m: GraphModel): string {
  * Scalars print their value; larger tensors a summary like "2×3, |x|max 4.1".
  *
  * @example
+ * ```ts
  * const x = tensor([1], { dtype: 'float64', requiresGrad: true, name: 'x' });
  * const y = tensor([2], { dtype: 'float64', requiresGrad: true, name: 'y' });
  * const w = x.mul(y);
  * w.name = 'w';
- * toDot(w, { grads: 'compute' }); // 'digraph chainrule { ... v0 [... label="{ x | data 1 | grad 2 }"] ...'
+ * const graphText = toDot(w, { grads: 'compute' });
+ * graphText.includes('label="{ x | data 1 | grad 2 }"') // true
+ * ```
  */
 export function toDot(roots: Tensor | readonly Tensor[], opts: GraphOptions = {}): string {
   return modelToDot(graphModel(roots, opts));
@@ -98,7 +101,7 @@ function mermaidEscape(s: string): string {
   return s.replace(/&/g, '#amp;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
 }
 
-/** The Mermaid flowchart text of a graph model (see toMermaid). @example modelToMermaid(graphModel(loss)) */
+/** The Mermaid flowchart text of a graph model (see toMermaid). @example modelToMermaid(graphModel(tensor([1], { requiresGrad: true, name: 'x' }).exp())).split('\n')[0] // 'flowchart LR' */
 export function modelToMermaid(m: GraphModel): string {
   const lines = [`flowchart ${m.direction}`];
   if (m.title) lines.unshift('---', `title: ${m.title.replace(/\n/g, ' ')}`, '---');
@@ -136,8 +139,11 @@ export function modelToMermaid(m: GraphModel): string {
  * Markdown viewers): value nodes with name, value and gradient, round op nodes between them.
  *
  * @example
+ * ```ts
  * const x = tensor([3], { requiresGrad: true, name: 'x' });
- * toMermaid(x.sigmoid(), { grads: 'compute' }); // 'flowchart LR\n  v0["<b>x</b><br/>data 3<br/>grad 0.04518"]...'
+ * const chart = toMermaid(x.sigmoid(), { grads: 'compute' });
+ * chart.split('\n')[1] // '  v0["<b>x</b><br/>data 3<br/>grad 0.04518"]:::param'
+ * ```
  */
 export function toMermaid(roots: Tensor | readonly Tensor[], opts: GraphOptions = {}): string {
   return modelToMermaid(graphModel(roots, opts));
@@ -148,7 +154,11 @@ export function toMermaid(roots: Tensor | readonly Tensor[], opts: GraphOptions 
  * WebAssembly (@viz-js/viz, loaded on first use; no system program is run).
  *
  * @example
- * const svg = await toSvg(loss, { grads: 'compute' }); // '<?xml ...><svg ...>...</svg>'
+ * ```ts
+ * const x = tensor([3], { requiresGrad: true, name: 'x' });
+ * const svg = await toSvg(x.sigmoid(), { grads: 'compute' });
+ * svg.trim().endsWith('</svg>') // true
+ * ```
  */
 export async function toSvg(roots: Tensor | readonly Tensor[], opts: GraphOptions = {}): Promise<string> {
   const dot = toDot(roots, opts);
@@ -157,7 +167,7 @@ export async function toSvg(roots: Tensor | readonly Tensor[], opts: GraphOption
 
 let vizInstance: Promise<{ renderString(src: string, o: { format: string }): string }> | null = null;
 
-/** Lays out DOT text with Graphviz (WebAssembly) and returns SVG. @example await dotToSvg('digraph { a -> b }') // '<?xml ...<svg ...' */
+/** Lays out DOT text with Graphviz (WebAssembly) and returns SVG. @example (await dotToSvg('digraph { a -> b }')).startsWith('<?xml') // true */
 export async function dotToSvg(dot: string): Promise<string> {
   if (!vizInstance) vizInstance = import('@viz-js/viz').then((m) => m.instance());
   const viz = await vizInstance;

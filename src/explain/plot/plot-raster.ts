@@ -3,10 +3,16 @@ import { CAP_ROWS, GLYPH_GAP, glyph, textCells } from './plot-font.js';
 import type { CircleShape, LineShape, RectShape, Scene, TextShape } from './plot-scene.js';
 import { runs } from './plot-svg.js';
 
-/** An RGBA image, 8 bits per channel, rows top to bottom. */
+/**
+ * An RGBA image, 8 bits per channel, rows top to bottom.
+ * @example const r = rasterizeScene(activationScene('relu')); r.data.length === r.width * r.height * 4 // true
+ */
 export interface Raster {
+  /** pixels per row */
   width: number;
+  /** rows */
   height: number;
+  /** width·height·4 bytes: red, green, blue, alpha of each pixel */
   data: Uint8ClampedArray;
 }
 

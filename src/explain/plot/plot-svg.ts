@@ -50,7 +50,7 @@ function shapeSvg(s: Shape): string {
 
 /**
  * Serializes a scene as a standalone SVG document.
- * @example sceneToSvg({ width: 10, height: 10, background: '#fff', shapes: [] }) // '<svg xmlns=... width="10" ...'
+ * @example sceneToSvg({ width: 10, height: 10, background: '#fff', shapes: [] }).includes('width="10" height="10"') // true
  */
 export function sceneToSvg(scene: Scene, title?: string): string {
   const body = scene.shapes.map(shapeSvg).filter((s) => s !== '');

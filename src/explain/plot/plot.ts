@@ -10,7 +10,7 @@ export { type ChartOptions, type Panel, type Series, chartScene } from './plot-c
 export type { Scene, Shape } from './plot-scene.js';
 export { sceneToSvg } from './plot-svg.js';
 
-/** Options of plotActivations / activationScene. */
+/** Options of plotActivations / activationScene (and the chart's own options: size, columns, title). @example activationScene('relu,tanh', { derivatives: false, range: [-2, 2], layout: 'overlay' }).width // 960 */
 export interface ActivationPlotOptions extends ChartOptions {
   /** Also draw each function's derivative, computed by autograd (default true). */
   derivatives?: boolean;
@@ -115,8 +115,10 @@ export function activationScene(specs: string | readonly (string | Activation)[]
  * Specs: relu, leaky_relu:slope, elu:alpha, softplus:beta, gelu, gelu_tanh, sigmoid, tanh, silu, sign, step.
  *
  * @example
+ * ```ts
  * const svg = plotActivations('relu,leaky_relu:0.01,softplus:1,gelu', { range: [-4, 4] });
- * writeFileSync('activations.svg', svg);
+ * svg.startsWith('<svg') // true
+ * ```
  */
 export function plotActivations(specs: string | readonly (string | Activation)[], opts: ActivationPlotOptions = {}): string {
   const scene = activationScene(specs, opts);

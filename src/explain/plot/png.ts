@@ -80,7 +80,11 @@ function filterRows(r: Raster): Uint8Array {
 
 /**
  * Encodes an RGBA raster as a PNG file (8-bit RGBA, zlib-compressed scanlines).
- * @example writeFileSync('plot.png', encodePng(rasterizeScene(activationScene('relu,gelu'))));
+ * @example
+ * ```ts
+ * const png = encodePng(rasterizeScene(activationScene('relu,gelu')));
+ * Array.from(png.slice(1, 4)) // [80, 78, 71]
+ * ```
  */
 export function encodePng(r: Raster): Uint8Array {
   const ihdr = new Uint8Array(13);
@@ -133,7 +137,11 @@ function bundledFonts(): string[] {
  * Rasterises an SVG document to PNG with resvg (a maintained Rust renderer) and real fonts: the
  * system's (DejaVu Sans, which the SVGs name first, where installed) and KaTeX's bundled sans-serif
  * as the fallback. Null when @resvg/resvg-js is not installed.
- * @example writeFileSync('plot.png', (await svgToPng(plotActivations('relu'), 2)) ?? encodePng(rasterizeScene(scene)));
+ * @example
+ * ```ts
+ * const png = (await svgToPng(plotActivations('relu'), 2)) ?? encodePng(rasterizeScene(activationScene('relu')));
+ * Array.from(png.slice(1, 4)) // [80, 78, 71]
+ * ```
  */
 export async function svgToPng(svg: string, scale = 2): Promise<Uint8Array | null> {
   const m = await loadResvg();

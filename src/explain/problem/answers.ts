@@ -3,15 +3,22 @@ import { ChainruleError } from '../../errors.js';
 import { lineCol, pointAt } from './problem.js';
 
 export const SECTIONS = ['values', 'grads', 'updated', 'after'] as const;
+/** The sections of an answers file: forward values, gradients, updated params, values after the step. @example parseAnswers('grads:\n  w: 0.0049\n')[0].section // 'grads' */
 export type Section = (typeof SECTIONS)[number];
 
-/** A claimed number as written (its text sets the precision claimed) or nested lists of them. */
+/** A claimed number as written (its text sets the precision claimed) or nested lists of them. @example (parseAnswers('values:\n  y: 0.9975\n')[0].value as { text: string }).text // '0.9975' */
 export type ClaimValue = { text: string; value: number } | ClaimValue[];
 
-/** One claimed answer: `grads.a: 0.0020032`. A single number claimed for a matrix claims every element. */
+/**
+ * One claimed answer: `grads.a: 0.0020032`. A single number claimed for a matrix claims every element.
+ * @example const [c] = claimsFromObject({ grads: { w: '0.0049' } }); [c.section, c.name] // ['grads', 'w']
+ */
 export interface Claim {
+  /** which section of the answers it is in */
   section: Section;
+  /** the name claimed */
   name: string;
+  /** the number(s) as written */
   value: ClaimValue;
   /** 1-based line in the answers file */
   line?: number;

@@ -4,6 +4,12 @@ import type { BinOp, Expr } from '../../ops/formula.js';
 /**
  * A syntax error in one expression; `offset` is the position in the expression text. The problem
  * loader turns it into a file:line:col message with the source line and a caret.
+ * @example
+ * ```ts
+ * let err: unknown;
+ * try { parseExpr('a +'); } catch (e) { err = e; }
+ * err instanceof ExprSyntaxError && err.message // 'syntax error at column 4: unexpected end of expression'
+ * ```
  */
 export class ExprSyntaxError extends ChainruleError {
   constructor(

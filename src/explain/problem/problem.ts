@@ -4,12 +4,17 @@ import { type Expr, namesIn } from '../../ops/formula.js';
 import { checkCalls } from './functions.js';
 import { ExprSyntaxError, parseExpr } from './parser.js';
 
-/** A number, or nested lists of numbers (a matrix is a list of rows; a column vector [[1],[2]]). */
+/** A number, or nested lists of numbers (a matrix is a list of rows; a column vector [[1],[2]]). @example parseProblem('inputs:\n  X: [[1, 2], [3, 4]]\n').inputs.get('X') // [[1, 2], [3, 4]] */
 export type NestedNumber = number | NestedNumber[];
 
-/** One `name: expression` line of the `nodes` or `then` section. */
+/**
+ * One `name: expression` line of the `nodes` or `then` section.
+ * @example const [d] = parseProblem('params: { w: 3 }\nnodes:\n  L: w^2\n').nodes; [d.name, d.source, d.section, d.line] // ['L', 'w^2', 'nodes', 3]
+ */
 export interface Definition {
+  /** the name defined */
   name: string;
+  /** the parsed expression */
   expr: Expr;
   /** the expression as written */
   source: string;
@@ -18,14 +23,30 @@ export interface Definition {
   line: number;
 }
 
-/** A parsed problem file (see examples/problems/). */
+/**
+ * A parsed problem file (see examples/problems/).
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\n');
+ * [problem.title, problem.file] // ['Tiny', '<problem>']
+ * problem.nodes.map((d) => d.name) // ['y']
+ * problem.backward?.from // 'y'
+ * ```
+ */
 export interface Problem {
+  /** the file it came from (`<problem>` when parsed from a string) */
   file: string;
+  /** the `title` line */
   title: string;
+  /** the `inputs` section, by name */
   inputs: Map<string, NestedNumber>;
+  /** the `params` section (what the update changes), by name */
   params: Map<string, NestedNumber>;
+  /** the `nodes` section in order */
   nodes: Definition[];
+  /** the node differentiated and the upstream gradient (default 1), or null */
   backward: { from: string; seed?: NestedNumber } | null;
+  /** the SGD step's learning rate, or null */
   update: { lr: number } | null;
   /** the `then` section: definitions and update rules evaluated after the step */
   thenDefs: Definition[];

@@ -86,7 +86,12 @@ figcaption { font-size: 0.9em; color: #4b5563; }
  * The worked solution as one self-contained HTML page, written from the layout's blocks: KaTeX
  * typesets every formula at build time, equations reflow at "=" and between factors, the
  * summary is a table, and the computation graph (when given) is embedded as SVG.
- * @example renderSolutionHtml(derive(solveFile('examples/problems/network-n.yaml'))).includes('class="eq"') // true
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\n');
+ * const dv = derive(solveProblem(problem));
+ * renderSolutionHtml(dv, 6).includes('class="eq"') // true
+ * ```
  */
 export function renderSolutionHtml(dv: Derivation, digits = 6, opts: RenderOptions = {}): string {
   const blocks = layout(dv, latex, digits, !!opts.graph?.svg);

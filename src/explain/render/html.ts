@@ -7,6 +7,10 @@ import { ChainruleError } from '../../errors.js';
 
 // Node-side (reads KaTeX's stylesheet and fonts from its npm package once, to inline them).
 
+/**
+ * Options of htmlPage: the title, and the body as Markdown or as HTML.
+ * @example htmlPage({ title: 'T', bodyHtml: '<p>x</p>', css: 'p { color: red }' }).includes('p { color: red }') // true
+ */
 export interface HtmlPageOptions {
   /** The page title (also the <title>). */
   title: string;
@@ -96,7 +100,7 @@ export function extractMath(md: string): { text: string; math: MathPiece[] } {
 
 /**
  * Typesets one formula with KaTeX (HTML plus MathML for screen readers).
- * @example renderMath('\\frac{\\partial w}{\\partial x} = 90', true) // '<span class="katex-display">...'
+ * @example renderMath('\\frac{\\partial w}{\\partial x} = 90', true).startsWith('<span class="katex-display">') // true
  */
 export function renderMath(tex: string, display: boolean, strict = false): string {
   try {
@@ -112,7 +116,7 @@ const marked = new Marked({ gfm: true, breaks: false });
 /**
  * Markdown with LaTeX maths to HTML: headings, paragraphs, lists, tables, code (marked, GFM) and
  * every formula typeset server-side by KaTeX.
- * @example markdownToHtml('# Forward\n$$x_5 = \\sigma(x_1) = 0.5$$') // '<h1>Forward</h1>\n<p><span class="katex-display">...'
+ * @example markdownToHtml('# Forward\n$$x_5 = \\sigma(x_1) = 0.5$$').startsWith('<h1>Forward</h1>\n<p><span class="katex-display">') // true
  */
 export function markdownToHtml(md: string, strictMath = false): string {
   const { text, math } = extractMath(md);
@@ -168,8 +172,10 @@ img, svg { max-width: 100%; }
  * script and no network access when the page is viewed.
  *
  * @example
+ * ```ts
  * const page = htmlPage({ title: 'Network N', bodyMarkdown: '## Forward\n$$x_5 = \\sigma(x_1) = 0.5$$' });
- * writeFileSync('network-n.html', page);
+ * [page.startsWith('<!DOCTYPE html>'), page.includes('<script')] // [true, false]
+ * ```
  */
 export function htmlPage(opts: HtmlPageOptions): string {
   if ((opts.bodyMarkdown === undefined) === (opts.bodyHtml === undefined)) {

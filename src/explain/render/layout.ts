@@ -6,13 +6,39 @@ import type { BackwardStep, BackwardTerm, Derivation, ForwardStep, ThenStep } fr
 import { type Dialect, type NameView, type Value, latex, render, renderPieces, unwrapSingle } from '../symbolic/notation.js';
 import { fnDocOf, fnLatexOf, fnTextOf } from '../table.js';
 
-/** Text with inline maths, for paragraphs. */
+/**
+ * Text with inline maths, for paragraphs.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\nparams: { w: 3 }\nnodes:\n  L: w^2\nbackward: { from: L }\n');
+ * const blocks = layout(derive(solveProblem(problem)), latexNotation, 6);
+ * const para = blocks.find((b) => b.type === 'p');
+ * para?.type === 'p' && JSON.stringify(para.parts) // '[{"text":"Parameters (learned): "},{"math":"w = 3"}]'
+ * ```
+ */
 export type Inline = { text: string } | { math: string };
 
-/** The part of a worked solution an equation belongs to. */
+/**
+ * The part of a worked solution an equation belongs to.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\nparams: { w: 3 }\nnodes:\n  L: w^2\nbackward: { from: L }\n');
+ * const blocks = layout(derive(solveProblem(problem)), latexNotation, 6);
+ * blocks.flatMap((b) => (b.type === 'eq' && b.phase ? [b.phase] : [])) // ['forward', 'backward', 'backward']
+ * ```
+ */
 export type Phase = 'given' | 'forward' | 'backward' | 'gradient' | 'update' | 'then' | 'after' | 'symbolic';
 
-/** A piece of a worked solution, independent of the output format. */
+/**
+ * A piece of a worked solution, independent of the output format.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\nparams: { w: 3 }\nnodes:\n  L: w^2\nbackward: { from: L }\n');
+ * const blocks = layout(derive(solveProblem(problem)), latexNotation, 6);
+ * const [title] = blocks;
+ * title.type === 'h' && title.text // 'Tiny'
+ * ```
+ */
 export type Block =
   | { type: 'h'; level: number; text: string; id?: string }
   /** a paragraph; `role` marks the problem's statement, a note and a warning */
@@ -91,6 +117,14 @@ function usedFunctions(dv: Derivation): string[] {
 /**
  * Lays out a derivation as headings, paragraphs, equation chains and tables in one notation; the
  * md, tex, text and html renderers only decide how each block is written.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\nparams: { w: 3 }\nnodes:\n  L: w^2\nbackward: { from: L }\n');
+ * const blocks = layout(derive(solveProblem(problem)), latexNotation, 6);
+ * blocks.map((b) => b.type).slice(0, 7) // ['h', 'toc', 'h', 'p', 'p', 'h', 'eq']
+ * const eqn = blocks.find((b) => b.type === 'eq');
+ * eqn?.type === 'eq' && eqn.parts // ['{w}^{2}', '{3}^{2}', '9']
+ * ```
  */
 export function layout(dv: Derivation, d: Dialect, digits: number, withGraph = false): Block[] {
   const out: Block[] = [];

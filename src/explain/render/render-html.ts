@@ -15,7 +15,12 @@ export function renderHtml(title: string, markdown: string): string {
 /**
  * Writes a derivation in one format, html included (the Node entry's render; the browser entry's
  * has every format but html, whose page inlines KaTeX's fonts from node_modules).
- * @example render(derive(solveFile('examples/problems/network-n.yaml')), 'html').startsWith('<!doctype html>') // true
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\n');
+ * const dv = derive(solveProblem(problem));
+ * render(dv, 'html').startsWith('<!DOCTYPE html>') // true
+ * ```
  */
 export function render(dv: Derivation, format: Format, opts: RenderOptions = {}): string {
   if (format !== 'html') return renderPortable(dv, format, opts);

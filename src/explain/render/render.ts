@@ -4,9 +4,30 @@ import { type Block, type Inline, layout } from './layout.js';
 import { texWidth } from './width.js';
 import { type Value, fmtNumber, latex, unicode, unwrapSingle } from '../symbolic/notation.js';
 
+/**
+ * The formats render writes: Markdown with LaTeX, a LaTeX document, terminal text, a
+ * self-contained HTML page (Node entry), and the numbers as JSON.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\n');
+ * const dv = derive(solveProblem(problem));
+ * const fmt: Format = 'text';
+ * render(dv, fmt).split('\n')[0] // 'TINY'
+ * ```
+ */
 export type Format = 'md' | 'tex' | 'text' | 'html' | 'json';
+/** Every Format, in the order the CLI lists them. @example FORMATS // ['md', 'tex', 'text', 'html', 'json'] */
 export const FORMATS: Format[] = ['md', 'tex', 'text', 'html', 'json'];
 
+/**
+ * Options of render.
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\n');
+ * const dv = derive(solveProblem(problem));
+ * render(dv, 'md', { digits: 3 }).includes('0.998') // true
+ * ```
+ */
 export interface RenderOptions {
   /** significant digits shown (default 6; json always keeps full float64 precision) */
   digits?: number;
@@ -197,7 +218,13 @@ export function renderJson(dv: Derivation): string {
 
 /**
  * Writes a derivation in one format.
- * @example render(derive(solveFile('examples/problems/network-n.yaml')), 'md').startsWith('# Network N') // true
+ * @example
+ * ```ts
+ * const problem = parseProblem('title: Tiny\ninputs: { x: 2 }\nparams: { w: 3 }\nnodes:\n  y: sigmoid(w*x)\nbackward: { from: y }\n');
+ * const dv = derive(solveProblem(problem));
+ * render(dv, 'md').split('\n')[0] // '# Tiny'
+ * JSON.parse(render(dv, 'json')).grads.w // 0.0049330...
+ * ```
  */
 export function render(dv: Derivation, format: Format, opts: RenderOptions = {}): string {
   const digits = opts.digits ?? 6;

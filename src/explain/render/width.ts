@@ -49,7 +49,7 @@ function matrixWidth(body: string): number {
   return w + (cols - 1) * 1.0 + 1.0;
 }
 
-/** The estimated width of a LaTeX formula in em. @example texWidth('x_{1} + 2') // about 2.9 */
+/** The estimated width of a LaTeX formula in em. @example texWidth('x_{1} + 2') // 2.73 */
 export function texWidth(s: string): number {
   let w = 0;
   let i = 0;

@@ -1,7 +1,7 @@
 import type { CmpOp, Expr } from '../../ops/formula.js';
 import { fnLatexOf, fnTextOf } from '../table.js';
 
-/** A value shown in a derivation: a number or nested lists (rows of a matrix). */
+/** A value shown in a derivation: a number or nested lists (rows of a matrix). @example const v: Value = [[1, 2], [3, 4]]; latexNotation.value(v, 6) // '\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}' */
 export type Value = number | Value[];
 
 /** How one notation (LaTeX or terminal Unicode) writes each piece of an expression. */
@@ -129,7 +129,7 @@ const LATEX_FN: Record<string, string> = {
   onehot: '\\operatorname{onehot}',
 };
 
-/** LaTeX notation (for md, tex and html). */
+/** LaTeX notation (for md, tex and html); the browser and main entries export it as latexNotation. @example latexNotation.name('x6') // 'x_{6}' */
 export const latex: Dialect = {
   name: latexName,
   num: latexNum,
@@ -343,7 +343,7 @@ function go(e: Expr, d: Dialect, digits: number, view?: NameView): { s: string; 
  * An expression in LaTeX cut into the factors or terms of its top level, each with its operator
  * (`a`, `\odot b`, `+ c`): the places a long equation may break. Joined with spaces they are the
  * whole formula.
- * @example renderPieces(parseExpr('a*x + b'), latex, 6) // ['a \\cdot x', '+ b']
+ * @example renderPieces(parseExpr('a*x + b'), latexNotation, 6) // ['a', '\\cdot x', '+ b']
  */
 export function renderPieces(e: Expr, d: Dialect, digits: number, view?: NameView): string[] {
   // −(a + b): the sum's terms between -\Bigl( and \Bigr)

@@ -9,7 +9,7 @@ const val = (e: Expr): number => (e as { value: number }).value;
  * Light algebraic simplification for display: drops `*1`, `+0`, `^1`, folds constants, pulls
  * signs out of products and turns `a + (-b)` into `a - b`.
  *
- * @example simplify(bin('*', num(1), name('x'))) // { kind: 'name', name: 'x' }
+ * @example const s = simplify(parseExpr('1*x + 0')); s.kind === 'name' && s.name // 'x'
  */
 export function simplify(e: Expr): Expr {
   switch (e.kind) {
@@ -156,7 +156,12 @@ export function primeOf(fn: string, args: Expr[]): Expr | null {
  * d(e)/d(v) for scalar expressions by the rules of calculus, simplified; null when `e` involves
  * matrix products or vector functions (then the matrix-form rules of {@link adjoint} apply).
  *
- * @example diff(parseExpr('a*x2 + b*x3 + c*x2*x3'), 'x2') // a + c·x3
+ * @example
+ * ```ts
+ * const d = diff(parseExpr('a*x2 + b*x3 + c*x2*x3'), 'x2'); // a + c·x3
+ * const at = new Map([['a', 3], ['c', 2], ['x3', -1]].map(([n, v]) => [n as string, tensor(v as number, { dtype: 'float64' })]));
+ * d && evalExpr(d, at).item() // 1
+ * ```
  */
 export function diff(e: Expr, v: string): Expr | null {
   const r = diffRaw(e, v);
@@ -246,7 +251,11 @@ export function broadcastDims(from: readonly number[], to: readonly number[]): n
  * the batch for a broadcast bias, ⊙ f'(Z) for elementwise functions). Null when `target` does
  * not occur.
  *
- * @example adjoint(parseExpr('W @ A + b'), 'W', {kind: 'grad', of: 'Z'}, shapeOf) // δ_Z A^T
+ * @example
+ * ```ts
+ * const g = adjoint(parseExpr('W @ A + b'), 'W', { kind: 'grad', of: 'Z' }, () => [2, 2]); // δ_Z A^T
+ * g?.kind === 'bin' && g.op // '@'
+ * ```
  */
 export function adjoint(e: Expr, target: string, U: Expr, shapeOf: ShapeOf): Expr | null {
   const r = adjRaw(e, target, U, shapeOf);

@@ -18,25 +18,25 @@ function needDim(name: string, dim: number | undefined): number {
 /**
  * Softmax along `dim`. Unlike the op (last dim by default) the dim must be given, as in
  * torch.nn.functional, because the batch layout decides which dim holds the classes.
- * @example softmax(tensor([[0, 0]]), 1).toArray() // [[0.5, 0.5]]
+ * @example F.softmax(tensor([[0, 0]]), 1).toArray() // [[0.5, 0.5]]
  */
 export function softmax(x: Tensor, dim: number): Tensor {
   return opSoftmax(x, needDim('softmax', dim));
 }
 
-/** log(softmax(x)) along `dim`, computed stably. @example logSoftmax(tensor([[0, 0]]), 1) */
+/** log(softmax(x)) along `dim`, computed stably. @example F.logSoftmax(tensor([[0, 0]]), 1) */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   return opLogSoftmax(x, needDim('logSoftmax', dim));
 }
 
-/** softmax(-x) along `dim`. @example softmin(tensor([[0, 0]]), 1).toArray() // [[0.5, 0.5]] */
+/** softmax(-x) along `dim`. @example F.softmin(tensor([[0, 0]]), 1).toArray() // [[0.5, 0.5]] */
 export function softmin(x: Tensor, dim: number): Tensor {
   return opSoftmin(x, needDim('softmin', dim));
 }
 
 /**
  * softplus(-x) = log(1 + e^(-x)), exact for all x: relu(-x) + log1p(e^(-|x|)).
- * @example softplusNeg(tensor([0])).item() // 0.693...
+ * @example F.softplusNeg(tensor([0])).item() // 0.693...
  */
 export function softplusNeg(x: Tensor): Tensor {
   const [linear, tail] = softplusNegParts(x);

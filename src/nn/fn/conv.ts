@@ -2,11 +2,18 @@ import { ChainruleError } from '../../errors.js';
 import { showShape } from '../module.js';
 import { asStrided, conv1d as conv1dOp, type Tensor } from '../../ops/index.js';
 
+/**
+ * Options of F.conv1d (defaults stride 1, padding 0, dilation 1, groups 1).
+ * @example F.conv1d(ones([1, 1, 5]), ones([1, 1, 3]), null, { padding: 'same' }).toArray() // [[[2, 3, 3, 3, 2]]]
+ */
 export interface Conv1dOptions {
+  /** step between windows (default 1) */
   stride?: number;
   /** zeros added on both sides of the sequence; 'valid' is 0, 'same' keeps the length (stride 1) */
   padding?: number | 'valid' | 'same';
+  /** spacing between kernel taps (default 1) */
   dilation?: number;
+  /** split channels into this many independent groups (default 1) */
   groups?: number;
 }
 
@@ -15,7 +22,11 @@ function posInt(v: number, what: string, min = 1): number {
   return v;
 }
 
-/** Output length of a 1-d convolution or pooling window sweep (PyTorch's formula). */
+/**
+ * Output length of a 1-d convolution or pooling window sweep (PyTorch's formula):
+ * floor((L + 2·padding - dilation·(kernel - 1) - 1)/stride) + 1, or rounded up with ceilMode.
+ * @example F.convOutLength(10, 3, 2, 1, 1) // 5
+ */
 export function convOutLength(L: number, kernel: number, stride: number, padding: number, dilation: number, ceilMode = false): number {
   const span = L + 2 * padding - dilation * (kernel - 1) - 1;
   if (span < 0) return 0;
@@ -41,7 +52,7 @@ function paddingOf(padding: number | 'valid' | 'same', span: number, stride: num
  * 1-d cross-correlation as torch.nn.functional.conv1d: x [N, Cin, L] (or [Cin, L]), weight
  * [Cout, Cin/groups, K]. With groups 1 this is the conv1d op (strided GEMMs that read the padded
  * input in place); grouped convolutions are im2col (an asStrided window view) times the weight.
- * @example conv1d(ones([1, 2, 5]), ones([3, 2, 3])).shape // [1, 3, 3]
+ * @example F.conv1d(ones([1, 2, 5]), ones([3, 2, 3])).shape // [1, 3, 3]
  */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
   const stride = posInt(opts.stride ?? 1, 'stride');

@@ -4,21 +4,35 @@ import { type Size2d, type Tensor, conv2d as conv2dOp, conv2dInputGrad } from '.
 
 export type { Size2d };
 
+/**
+ * Options of F.conv2d: one number or [height, width] each (defaults stride 1, padding 0, dilation 1, groups 1).
+ * @example F.conv2d(ones([1, 1, 5, 5]), ones([1, 1, 3, 3]), null, { stride: [2, 1], dilation: 2 }).shape // [1, 1, 1, 1]
+ */
 export interface Conv2dOptions {
+  /** step between windows (default 1) */
   stride?: Size2d;
   /** zeros on both sides of each dim ([height, width] or one number); 'valid' is none, 'same' keeps the size (stride 1) */
   padding?: Size2d | 'valid' | 'same';
+  /** spacing between kernel taps (default 1) */
   dilation?: Size2d;
+  /** split channels into this many independent groups (default 1) */
   groups?: number;
 }
 
+/**
+ * Options of F.convTranspose1d and F.convTranspose2d (one number, or [height, width] for 2-d).
+ * @example F.convTranspose2d(ones([1, 1, 2, 2]), ones([1, 1, 3, 3]), null, { stride: 2, padding: 1, outputPadding: 1 }).shape // [1, 1, 4, 4]
+ */
 export interface ConvTransposeOptions {
+  /** the upsampling factor (default 1) */
   stride?: Size2d;
   /** removed from both sides of each dim of the full output (dilation·(kernel-1) - padding zeros, in the convolution this transposes) */
   padding?: Size2d;
   /** added at the end of each dim of the output (smaller than the stride or the dilation) */
   outputPadding?: Size2d;
+  /** split channels into independent groups (default 1) */
   groups?: number;
+  /** spacing between kernel taps (default 1) */
   dilation?: Size2d;
 }
 
@@ -64,7 +78,7 @@ function checkBias(bias: Tensor | null | undefined, C: number, op: string): void
  * 2-d cross-correlation as torch.nn.functional.conv2d: x [N, Cin, H, W] (or [Cin, H, W]), weight
  * [Cout, Cin/groups, KH, KW], optional bias [Cout]. The zero-padded input is read in place by the
  * conv2d op's strided GEMMs.
- * @example conv2d(ones([1, 1, 4, 4]), ones([2, 1, 3, 3]), null, { padding: 1 }).shape // [1, 2, 4, 4]
+ * @example F.conv2d(ones([1, 1, 4, 4]), ones([2, 1, 3, 3]), null, { padding: 1 }).shape // [1, 2, 4, 4]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   const stride = size2(opts.stride, 1, 'stride', 'conv2d');
@@ -95,7 +109,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
  * 2-d transposed convolution as torch.nn.functional.conv_transpose2d: x [N, Cin, H, W] (or
  * [Cin, H, W]), weight [Cin, Cout/groups, KH, KW], optional bias [Cout]; the gradient of conv2d with
  * respect to its input, cropped by padding and extended by outputPadding.
- * @example convTranspose2d(ones([1, 1, 2, 2]), ones([1, 1, 2, 2]), null, { stride: 2 }).shape // [1, 1, 4, 4]
+ * @example F.convTranspose2d(ones([1, 1, 2, 2]), ones([1, 1, 2, 2]), null, { stride: 2 }).shape // [1, 1, 4, 4]
  */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
   const op = 'convTranspose2d';
@@ -132,7 +146,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
 /**
  * 1-d transposed convolution as torch.nn.functional.conv_transpose1d: x [N, Cin, L] (or [Cin, L]),
  * weight [Cin, Cout/groups, K], optional bias [Cout] (the 2-d one over a height of 1).
- * @example convTranspose1d(ones([1, 1, 3]), ones([1, 2, 2]), null, { stride: 2 }).shape // [1, 2, 6]
+ * @example F.convTranspose1d(ones([1, 1, 3]), ones([1, 2, 2]), null, { stride: 2 }).shape // [1, 2, 6]
  */
 export function convTranspose1d(
   x: Tensor,

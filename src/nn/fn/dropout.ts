@@ -3,16 +3,21 @@ import { empty } from '../../tensor/creation.js';
 import { type Generator, defaultGenerator } from '../../tensor/random.js';
 import type { Tensor } from '../../ops/index.js';
 
+/**
+ * Options of F.dropout and its variants.
+ * @example F.dropout(ones([4]), 0.5, { generator: new Generator(0) }).toArray() // [2, 0, 0, 0]
+ */
 export interface DropoutOptions {
   /** apply dropout (default true); false returns the input unchanged */
   training?: boolean;
+  /** where the mask comes from (default: the global seeded generator) */
   generator?: Generator;
 }
 
 /**
  * Zeroes each element with probability p and scales the survivors by 1/(1-p), so the expected
  * value is unchanged; the identity when not training. The mask comes from the seeded Generator.
- * @example dropout(ones([4]), 0.5, { training: false }).toArray() // [1, 1, 1, 1]
+ * @example F.dropout(ones([4]), 0.5, { training: false }).toArray() // [1, 1, 1, 1]
  */
 export function dropout(x: Tensor, p = 0.5, opts: DropoutOptions = {}): Tensor {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ChainruleError(`dropout: p must be in [0, 1], got ${p}`);

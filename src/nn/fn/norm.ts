@@ -6,7 +6,7 @@ import type { Tensor } from '../../ops/index.js';
 /**
  * Normalises over the trailing `normalizedShape` dims: (x - mean)/sqrt(var + eps)·weight + bias,
  * with the biased variance, as torch.nn.functional.layer_norm.
- * @example layerNorm(tensor([[1, 2, 3]]), [3]).sum().item() // ≈ 0
+ * @example F.layerNorm(tensor([[1, 2, 3]]), [3]).toArray() // [[-1.224736, 0, 1.224736]]
  */
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
   const k = normalizedShape.length;
@@ -24,13 +24,25 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
   return y;
 }
 
+/**
+ * Options of F.batchNorm: the affine parameters, the mode, and how the running statistics move.
+ * @example
+ * ```ts
+ * const runningMean = zeros([2]);
+ * F.batchNorm(tensor([[1, 2], [3, 6]]), runningMean, ones([2]), { training: true, momentum: 0.5 });
+ * runningMean.toArray() // [1, 2]
+ * ```
+ */
 export interface BatchNormOptions {
+  /** per-channel scale γ (default none: 1) */
   weight?: Tensor | null;
+  /** per-channel shift β (default none: 0) */
   bias?: Tensor | null;
   /** use batch statistics and update the running ones (default false: use the running ones) */
   training?: boolean;
   /** running = (1 - momentum)·running + momentum·batch; null: cumulative average (needs numBatchesTracked) */
   momentum?: number | null;
+  /** added to the variance before the square root (default 1e-5) */
   eps?: number;
   /** batches seen so far including this one, for momentum null */
   numBatchesTracked?: number;
@@ -41,7 +53,7 @@ export interface BatchNormOptions {
  * torch.nn.functional.batch_norm: training normalises with the batch mean and biased variance and
  * moves the running mean and the running (unbiased) variance in place; evaluation normalises with
  * the running statistics.
- * @example batchNorm(randn([8, 3]), zeros([3]), ones([3]), { training: true }).shape // [8, 3]
+ * @example F.batchNorm(randn([8, 3]), zeros([3]), ones([3]), { training: true }).shape // [8, 3]
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
   if (x.ndim < 2) throw new ChainruleError(`batchNorm: expected input [N, C, ...], got ${showShape(x.shape)}`);

@@ -3,11 +3,16 @@ import { showShape } from '../module.js';
 import { convOutLength } from './conv.js';
 import { asStrided, avgPool2d, stack, type Tensor, windowMax } from '../../ops/index.js';
 
+/**
+ * Options of F.maxPool1d and nn.MaxPool1d.
+ * @example F.maxPool1d(tensor([[[1, 3, 2, 5, 4]]]), 2, { ceilMode: true }).toArray() // [[[3, 5, 4]]]
+ */
 export interface MaxPool1dOptions {
   /** default: kernelSize */
   stride?: number;
   /** -Infinity added on both sides (at most half the kernel) */
   padding?: number;
+  /** spacing between window taps (default 1) */
   dilation?: number;
   /** round the output length up instead of down */
   ceilMode?: boolean;
@@ -24,7 +29,7 @@ function batched(x: Tensor, op: string): [Tensor, boolean] {
  * PyTorch's (padding is never read: a window covers the positions inside the input), and the
  * gradient goes to the one element PyTorch's kernel picks: the first of tied maxima, and where a
  * window holds NaN (the result) its last NaN.
- * @example maxPool1d(tensor([[[1, 3, 2, 5]]]), 2).toArray() // [[[3, 5]]]
+ * @example F.maxPool1d(tensor([[[1, 3, 2, 5]]]), 2).toArray() // [[[3, 5]]]
  */
 export function maxPool1d(x: Tensor, kernelSize: number, opts: MaxPool1dOptions = {}): Tensor {
   const stride = opts.stride ?? kernelSize;
@@ -60,6 +65,10 @@ export function maxPool1d(x: Tensor, kernelSize: number, opts: MaxPool1dOptions 
   return unbatched ? y.squeeze(0) : y;
 }
 
+/**
+ * Options of F.avgPool1d and nn.AvgPool1d.
+ * @example F.avgPool1d(tensor([[[2, 4, 6]]]), 2, { padding: 1, countIncludePad: false }).toArray() // [[[2, 5]]]
+ */
 export interface AvgPool1dOptions {
   /** default: kernelSize */
   stride?: number;
@@ -74,7 +83,7 @@ export interface AvgPool1dOptions {
 /**
  * Average over sliding windows, as torch.nn.functional.avg_pool1d (the 2-d average pooling kernel
  * over a height of 1, as PyTorch runs it).
- * @example avgPool1d(tensor([[[1, 3, 2, 6]]]), 2).toArray() // [[[2, 4]]]
+ * @example F.avgPool1d(tensor([[[1, 3, 2, 6]]]), 2).toArray() // [[[2, 4]]]
  */
 export function avgPool1d(x: Tensor, kernelSize: number, opts: AvgPool1dOptions = {}): Tensor {
   const stride = opts.stride ?? kernelSize;
@@ -123,7 +132,7 @@ function adaptiveInput(x: Tensor, outputSize: number, op: string): [Tensor, bool
 /**
  * Max over outputSize windows that tile the length; the gradient goes to the element PyTorch's
  * kernel picks (the first of tied maxima, the last NaN).
- * @example adaptiveMaxPool1d(tensor([[[1, 3, 2, 5, 4]]]), 2).toArray() // [[[3, 5]]]
+ * @example F.adaptiveMaxPool1d(tensor([[[1, 3, 2, 5, 4]]]), 2).toArray() // [[[3, 5]]]
  */
 export function adaptiveMaxPool1d(x: Tensor, outputSize: number): Tensor {
   const op = 'adaptiveMaxPool1d';
@@ -133,7 +142,7 @@ export function adaptiveMaxPool1d(x: Tensor, outputSize: number): Tensor {
   return unbatched ? y.squeeze(0) : y;
 }
 
-/** Mean over outputSize windows that tile the length (global average pooling for 1). */
+/** Mean over outputSize windows that tile the length (global average pooling for 1), as torch.nn.functional.adaptive_avg_pool1d. @example F.adaptiveAvgPool1d(tensor([[[1, 3, 2, 6]]]), 2).toArray() // [[[2, 4]]] */
 export function adaptiveAvgPool1d(x: Tensor, outputSize: number): Tensor {
   const [xb, unbatched, none] = adaptiveInput(x, outputSize, 'adaptiveAvgPool1d');
   if (none) return none;

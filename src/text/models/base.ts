@@ -4,9 +4,19 @@ import type { BatchInput } from '../features.js';
 import type { PaddedBatch } from '../sequences.js';
 import type { Tensor } from '../../ops/index.js';
 
-/** A classifier over one kind of batch input that returns logits [batch, classes]. */
+/**
+ * A classifier over one kind of batch input that returns logits [batch, classes]: the base of
+ * the text models, which trainClassifier, predictProba and the exporters take.
+ * @example
+ * ```ts
+ * const model: text.TextModule = new text.LogisticRegression(100, 2);
+ * model.input // 'rows'
+ * ```
+ */
 export abstract class TextModule extends Module {
+  /** the batch kind the model takes: 'rows' (sparse features) or 'seq' (token ids) */
   abstract readonly input: BatchInput['kind'];
+  /** the logits [batch, classes] of a batch of the model's input kind */
   abstract override forward(x: BatchInput): Tensor;
 
   /** Narrows the batch to the kind this model takes, with a clear error otherwise. */

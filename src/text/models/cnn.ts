@@ -13,7 +13,13 @@ import { concat, type Tensor } from '../../ops/index.js';
  * Kim (2014)-style CNN: nn.Embedding (padding row 0), one nn.Conv1d per filter width (default
  * 3, 4, 5), ReLU, max-over-time pooling that skips windows reaching into padding, dropout and a
  * linear output layer.
- * @example new KimCNN(20000, 2, { embed: 64, filters: 64 }).forward(seqBatch).shape // [batch, 2]
+ * @example
+ * ```ts
+ * const docs = [['free', 'prize', 'now'], ['team', 'meeting'], ['free', 'team', 'lunch']];
+ * const f = text.Featurizer.fit(docs, { kind: 'seq', minCount: 1, maxSize: 100, maxLength: 8, minLength: 5 });
+ * const batch = text.makeBatch(f.encode(docs), [0, 1]);
+ * new text.KimCNN(f.size, 2, { embed: 8, filters: 4 }).forward(batch).shape // [2, 2]
+ * ```
  */
 export class KimCNN extends TextModule {
   readonly input = 'seq' as const;

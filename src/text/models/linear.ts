@@ -15,7 +15,13 @@ function uniformWeight(rows: number, cols: number, bound: number): Parameter {
 /**
  * Multinomial logistic regression on sparse features: logits = X·W + b with W [features, classes]
  * (the sparse rows are never densified).
- * @example new LogisticRegression(50000, 2).forward({ kind: 'rows', x: csr }).shape // [batch, 2]
+ * @example
+ * ```ts
+ * const docs = [['free', 'prize', 'now'], ['team', 'meeting'], ['free', 'team', 'lunch']];
+ * const f = text.Featurizer.fit(docs, { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const batch = text.makeBatch(f.encode(docs), [0, 2]);
+ * new text.LogisticRegression(f.size, 2).forward(batch).toArray() // [[0, 0], [0, 0]]
+ * ```
  */
 export class LogisticRegression extends TextModule {
   readonly input = 'rows' as const;
@@ -48,7 +54,13 @@ export class LogisticRegression extends TextModule {
 /**
  * A one-hidden-layer perceptron on sparse TF-IDF rows: relu(X·W1 + b1) -> dropout -> Linear.
  * The first layer is a sparse-dense product, so 50,000-wide rows cost only their non-zeros.
- * @example new SparseMLP(50000, 64, 2).forward({ kind: 'rows', x: csr }).shape // [batch, 2]
+ * @example
+ * ```ts
+ * const docs = [['free', 'prize', 'now'], ['team', 'meeting'], ['free', 'team', 'lunch']];
+ * const f = text.Featurizer.fit(docs, { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const batch = text.makeBatch(f.encode(docs), [0, 2]);
+ * new text.SparseMLP(f.size, 8, 2).forward(batch).shape // [2, 2]
+ * ```
  */
 export class SparseMLP extends TextModule {
   readonly input = 'rows' as const;
@@ -90,7 +102,13 @@ export class SparseMLP extends TextModule {
  * fastText-style classifier: an nn.EmbeddingBag over a text's word and bigram ids, each weighted
  * by 1/len (sum mode with per-sample weights, which is the mean of the embeddings, counting
  * repeated n-grams as often as they occur), followed by a linear layer.
- * @example new FastText(80000, 32, 2).forward({ kind: 'rows', x: bagRows }).shape // [batch, 2]
+ * @example
+ * ```ts
+ * const docs = [['free', 'prize', 'now'], ['team', 'meeting'], ['free', 'team', 'lunch']];
+ * const f = text.Featurizer.fit(docs, { kind: 'bag', ngramRange: [1, 2], minDf: 1, maxFeatures: 100 });
+ * const batch = text.makeBatch(f.encode(docs), [0, 2]);
+ * new text.FastText(f.size, 4, 2).forward(batch).shape // [2, 2]
+ * ```
  */
 export class FastText extends TextModule {
   readonly input = 'rows' as const;

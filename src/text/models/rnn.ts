@@ -9,6 +9,7 @@ import type { PaddedBatch } from '../sequences.js';
 import { TextModule, scaleInPlace } from './base.js';
 import { concat, type Tensor } from '../../ops/index.js';
 
+/** The recurrent cell of text.BiRNN. @example new text.BiRNN('gru', 10, 2, { embed: 4, hidden: 4 }).rnn instanceof nn.GRU // true */
 export type RnnCell = 'gru' | 'lstm';
 
 /**
@@ -16,7 +17,13 @@ export type RnnCell = 'gru' | 'lstm';
  * nn.LSTM given each text's true length (so the backward direction starts at the real last token
  * and padding never enters a state), max- and mean-pooling over the real time steps, dropout and
  * a linear output layer.
- * @example new BiRNN('gru', 20000, 2, { embed: 64, hidden: 64 }).forward(seqBatch).shape // [batch, 2]
+ * @example
+ * ```ts
+ * const docs = [['free', 'prize', 'now'], ['team', 'meeting'], ['free', 'team', 'lunch']];
+ * const f = text.Featurizer.fit(docs, { kind: 'seq', minCount: 1, maxSize: 100, maxLength: 8, minLength: 5 });
+ * const batch = text.makeBatch(f.encode(docs), [0, 1]);
+ * new text.BiRNN('lstm', f.size, 2, { embed: 8, hidden: 4 }).forward(batch).shape // [2, 2]
+ * ```
  */
 export class BiRNN extends TextModule {
   readonly input = 'seq' as const;
