@@ -12,3 +12,10 @@ export { StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, Lambda
 export { SequentialLR } from './sequential.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './plateau.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
+export { Adamax, type AdamaxOptions } from './adamax.js';
+export { NAdam, type NAdamOptions } from './nadam.js';
+export { RAdam, type RAdamOptions } from './radam.js';
+export { Adadelta, type AdadeltaOptions } from './adadelta.js';
+export { Rprop, type RpropOptions } from './rprop.js';
+export { ASGD, type ASGDOptions } from './asgd.js';
+export { LBFGS, type LBFGSOptions } from './lbfgs.js';
