@@ -33,6 +33,8 @@ const SPECS: Record<string, OptionSpec> = {
  *
  *   p ← p·(1 - λ·η) - η·g;  ax ← ax + μ·(p - ax);  η ← lr/(1 + λ·lr·t)^α;  μ ← 1/max(1, t - t0)
  *
+ * η and μ are single-precision numbers, as PyTorch keeps them (0-d tensors of its default dtype).
+ *
  * @example
  * const w = tensor([1, -2], { dtype: 'float64', requiresGrad: true });
  * const opt = new optim.ASGD([w], { lr: 0.1, lambd: 0 });
@@ -47,15 +49,17 @@ export class ASGD extends Optimizer<ASGDOptions> {
   protected updateGroup(o: ParamGroup<ASGDOptions>, params: Tensor[]): void {
     for (const p of params) {
       const s = this.stateOf(p);
-      const step = nextStep(s, () => ({ eta: o.lr, mu: 1, ax: zerosLike(p) }));
+      // η and μ are single precision, as PyTorch keeps them (0-d tensors of its default dtype)
+      const f = Math.fround;
+      const step = nextStep(s, () => ({ eta: f(o.lr), mu: 1, ax: zerosLike(p) }));
       const g = directedGrad(p, o.maximize, o.weightDecay);
       const eta = s.eta as number;
       assign(p, mul(p, 1 - o.lambd * eta));
       assign(p, sub(p, mul(g, eta)));
       const ax = s.ax as Tensor;
       assign(ax, (s.mu as number) !== 1 ? add(ax, mul(sub(p, ax), s.mu as number)) : p);
-      s.eta = o.lr / (1 + o.lambd * o.lr * step) ** o.alpha;
-      s.mu = 1 / Math.max(1, step - o.t0);
+      s.eta = f(o.lr / (1 + o.lambd * o.lr * step) ** o.alpha);
+      s.mu = f(1 / Math.max(1, step - o.t0));
     }
   }
 }

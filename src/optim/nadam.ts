@@ -32,6 +32,9 @@ const SPECS: Record<string, OptionSpec> = {
  *   μₜ = β1·(1 - ½·0.96^(t·ψ));  m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g²;  d = √(v/(1-β2ᵗ)) + ε
  *   p ← p - lr·(1-μₜ)/(1-Πμ₁..ₜ) · g/d - lr·μₜ₊₁/(1-Πμ₁..ₜ·μₜ·μₜ₊₁) · m/d
  *
+ * The products of μ are single-precision numbers, as PyTorch keeps them (a 0-d tensor of its
+ * default dtype).
+ *
  * @example
  * const w = tensor([1, -2], { dtype: 'float64', requiresGrad: true });
  * const opt = new optim.NAdam([w], { lr: 0.1 });
@@ -52,7 +55,9 @@ export class NAdam extends Optimizer<NAdamOptions> {
       const g = directedGrad(p, false, o.weightDecay);
       const mu = b1 * (1 - 0.5 * 0.96 ** (step * o.momentumDecay));
       const muNext = b1 * (1 - 0.5 * 0.96 ** ((step + 1) * o.momentumDecay));
-      const muProduct = (s.muProduct as number) * mu;
+      // PyTorch keeps the product in a 0-d tensor of the default dtype (float32): its products are single precision
+      const f = Math.fround;
+      const muProduct = f((s.muProduct as number) * f(mu));
       s.muProduct = muProduct;
       const m = s.expAvg as Tensor;
       const v = s.expAvgSq as Tensor;
@@ -60,7 +65,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
       assign(v, add(mul(v, b2), mul(mul(g, 1 - b2), g)));
       const denom = add(sqrt(div(v, 1 - b2 ** step)), o.eps);
       // PyTorch 1.13 takes the next product as Πμ₁..ₜ·μₜ·μₜ₊₁ (μₜ twice), and so does this
-      const muProductNext = muProduct * mu * muNext;
+      const muProductNext = f(f(muProduct * f(mu)) * f(muNext));
       assign(p, sub(p, div(mul(g, (o.lr * (1 - mu)) / (1 - muProduct)), denom)));
       assign(p, sub(p, div(mul(m, (o.lr * muNext) / (1 - muProductNext)), denom)));
     }
