@@ -288,7 +288,7 @@ export class GRU extends RNNBase {
  * With projSize, h is projected to projSize by weight_hr_l{k} after every step (PyTorch's
  * proj_size): output and hN then have projSize features, cN keeps hiddenSize.
  * @example const [out, [h, c]] = new LSTM(4, 8, { numLayers: 2, bidirectional: true }).forward(randn([5, 2, 4]));
- * @example new LSTM(4, 8, { projSize: 3 }).forward(randn([5, 2, 4]))[0].shape // [5, 2, 3]
+ * @example new nn.LSTM(4, 8, { projSize: 3 }).forward(randn([5, 2, 4]))[0].shape // [5, 2, 3]
  */
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { projSize?: number } = {}) {

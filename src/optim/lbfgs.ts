@@ -210,7 +210,11 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   /**
    * One L-BFGS step: calls the closure (with gradients enabled) as often as the iterations and
    * the line search need and returns the loss of its first call.
-   * @example opt.step(() => { opt.zeroGrad(); const l = lossFn(); l.backward(); return l; });
+   * @example
+   * const w = tensor([0.5], { dtype: 'float64', requiresGrad: true });
+   * const opt = new optim.LBFGS([w]);
+   * const loss = opt.step(() => { opt.zeroGrad(); const l = w.sub(2).square().sum(); l.backward(); return l; });
+   * (loss as Tensor).item() // 2.25
    */
   override step(closure?: () => Tensor | number): Tensor | number {
     if (typeof closure !== 'function') throw new ChainruleError('LBFGS.step: needs a closure that recomputes the loss (zeroGrad, forward, backward, return the loss)');

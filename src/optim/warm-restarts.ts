@@ -42,7 +42,11 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
 
   /**
    * Advances one epoch, or moves to `epoch` (a number >= 0, fractions allowed), and sets the rates.
-   * @example for (let i = 0; i < iters; i++) { trainBatch(i); sched.step(epoch + i / iters); }
+   * @example
+   * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
+   * const sched = new optim.CosineAnnealingWarmRestarts(opt, { T0: 1 });
+   * for (let i = 0; i < 4; i++) sched.step(2 + i / 4); // after each of 4 batches of epoch 2
+   * opt.paramGroups[0].lr // 0.1464466094067262...
    */
   override step(epoch?: number): void {
     this.stepCount++;
