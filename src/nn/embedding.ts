@@ -1,6 +1,7 @@
 import { ChainruleError } from '../errors.js';
 import { empty } from '../tensor/creation.js';
 import { type EmbeddingBagOptions, embedding, embeddingBag } from './fn/embedding.js';
+import { renormOptions } from './fn/renorm.js';
 import { normal } from './init.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -18,23 +19,36 @@ function table(num: number, dim: number, paddingIdx: number | null, op: string):
   return new Parameter(w);
 }
 
+function normOptions(opts: { maxNorm?: number | null; normType?: number }, op: string): [number | null, number] {
+  renormOptions(opts.maxNorm, opts.normType ?? 2, op);
+  return [opts.maxNorm ?? null, opts.normType ?? 2];
+}
+
+function normRepr(m: { maxNorm: number | null; normType: number }): string {
+  return m.maxNorm === null ? '' : `, maxNorm=${m.maxNorm}${m.normType !== 2 ? `, normType=${m.normType}` : ''}`;
+}
+
 /**
  * A lookup table of numEmbeddings vectors of size embeddingDim, initialised N(0, 1). The
- * paddingIdx row starts at zero and receives no gradient.
+ * paddingIdx row starts at zero and receives no gradient. With maxNorm, each row looked up is
+ * first rescaled in place to norm maxNorm (normType-norm) if it is longer, as torch.nn.Embedding.
  * @example new nn.Embedding(10, 3).forward(tensor([[1, 2]], { dtype: 'int32' })).shape // [1, 2, 3]
  */
 export class Embedding extends Module {
   weight: Parameter;
   readonly paddingIdx: number | null;
+  readonly maxNorm: number | null;
+  readonly normType: number;
 
   constructor(
     readonly numEmbeddings: number,
     readonly embeddingDim: number,
-    opts: { paddingIdx?: number | null } = {},
+    opts: { paddingIdx?: number | null; maxNorm?: number | null; normType?: number } = {},
   ) {
     super();
     const p = opts.paddingIdx ?? null;
     this.paddingIdx = p !== null && p < 0 ? p + numEmbeddings : p;
+    [this.maxNorm, this.normType] = normOptions(opts, 'Embedding');
     this.weight = table(numEmbeddings, embeddingDim, this.paddingIdx, 'Embedding');
   }
 
@@ -43,12 +57,12 @@ export class Embedding extends Module {
   }
 
   override extraRepr(): string {
-    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, paddingIdx=${this.paddingIdx}` : ''}`;
+    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, paddingIdx=${this.paddingIdx}` : ''}${normRepr(this)}`;
   }
 
   forward(input: Tensor): Tensor {
     try {
-      return embedding(input, this.weight, this.paddingIdx);
+      return embedding(input, this.weight, { paddingIdx: this.paddingIdx, maxNorm: this.maxNorm, normType: this.normType });
     } catch (e) {
       if (e instanceof ChainruleError) this.inputError(e.message.replace(/^embedding: /, ''));
       throw e;
@@ -58,23 +72,30 @@ export class Embedding extends Module {
 
 /**
  * Bags of embeddings reduced by sum, mean or max: a 2-d input is one bag per row, a 1-d input
- * is cut at offsets. Parameter named `weight`, as PyTorch.
+ * is cut at offsets (includeLastOffset: offsets also ends the last bag). maxNorm and normType
+ * renormalise the rows looked up as in Embedding. Parameter named `weight`, as PyTorch.
  * @example new nn.EmbeddingBag(10, 3, { mode: 'sum' }).forward(tensor([1, 2, 4], { dtype: 'int32' }), [0, 2]).shape // [2, 3]
  */
 export class EmbeddingBag extends Module {
   weight: Parameter;
   readonly mode: 'sum' | 'mean' | 'max';
   readonly paddingIdx: number | null;
+  readonly maxNorm: number | null;
+  readonly normType: number;
+  readonly includeLastOffset: boolean;
 
   constructor(
     readonly numEmbeddings: number,
     readonly embeddingDim: number,
-    opts: { mode?: 'sum' | 'mean' | 'max'; paddingIdx?: number | null } = {},
+    opts: { mode?: 'sum' | 'mean' | 'max'; paddingIdx?: number | null; maxNorm?: number | null; normType?: number; includeLastOffset?: boolean } = {},
   ) {
     super();
     this.mode = opts.mode ?? 'mean';
     const p = opts.paddingIdx ?? null;
     this.paddingIdx = p !== null && p < 0 ? p + numEmbeddings : p;
+    [this.maxNorm, this.normType] = normOptions(opts, 'EmbeddingBag');
+    this.includeLastOffset = opts.includeLastOffset ?? false;
+    if (typeof this.includeLastOffset !== 'boolean') throw new ChainruleError(`EmbeddingBag: includeLastOffset must be true or false, got ${String(this.includeLastOffset)}`);
     this.weight = table(numEmbeddings, embeddingDim, this.paddingIdx, 'EmbeddingBag');
   }
 
@@ -83,12 +104,13 @@ export class EmbeddingBag extends Module {
   }
 
   override extraRepr(): string {
-    return `${this.numEmbeddings}, ${this.embeddingDim}, mode=${this.mode}`;
+    return `${this.numEmbeddings}, ${this.embeddingDim}, mode=${this.mode}${normRepr(this)}${this.includeLastOffset ? ', includeLastOffset=true' : ''}`;
   }
 
   forward(input: Tensor, offsets?: EmbeddingBagOptions['offsets'], perSampleWeights?: Tensor | null): Tensor {
     try {
-      return embeddingBag(input, this.weight, { offsets, mode: this.mode, perSampleWeights, paddingIdx: this.paddingIdx });
+      const { mode, paddingIdx, maxNorm, normType, includeLastOffset } = this;
+      return embeddingBag(input, this.weight, { offsets, mode, perSampleWeights, paddingIdx, maxNorm, normType, includeLastOffset });
     } catch (e) {
       if (e instanceof ChainruleError) this.inputError(e.message.replace(/^embeddingBag: /, ''));
       throw e;

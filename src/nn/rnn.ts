@@ -46,6 +46,8 @@ interface Weights {
   whh: Parameter;
   bih: Parameter | null;
   bhh: Parameter | null;
+  /** LSTM's projection weight_hr [projSize, hiddenSize], when projSize > 0 */
+  whr: Parameter | null;
 }
 
 /**
@@ -61,12 +63,14 @@ abstract class RNNBase extends Module {
   readonly batchFirst: boolean;
   readonly dropoutP: number;
   readonly bidirectional: boolean;
+  /** LSTM only: the width of h after its projection (0: no projection) */
+  readonly projSize: number;
 
   constructor(
     private readonly _kind: Kind,
     readonly inputSize: number,
     readonly hiddenSize: number,
-    opts: RNNOptions,
+    opts: RNNOptions & { projSize?: number },
   ) {
     super();
     const name = this.constructor.name;
@@ -83,26 +87,36 @@ abstract class RNNBase extends Module {
       if (!Number.isInteger(v) || v <= 0) throw new ChainruleError(`${name}: ${what} must be a positive integer, got ${v}`);
     }
     if (!(this.dropoutP >= 0 && this.dropoutP <= 1)) throw new ChainruleError(`${name}: dropout must be in [0, 1], got ${this.dropoutP}`);
+    this.projSize = opts.projSize ?? 0;
+    if (!Number.isInteger(this.projSize) || this.projSize < 0) throw new ChainruleError(`${name}: projSize must be an integer >= 0 (0: no projection), got ${this.projSize}`);
+    if (this.projSize >= hiddenSize) throw new ChainruleError(`${name}: projSize must be smaller than hiddenSize (${hiddenSize}), got ${this.projSize}`);
+    const P = this.stateSize;
     const G = GATES[_kind] * hiddenSize;
     const bound = 1 / Math.sqrt(hiddenSize);
     const self = this as unknown as Record<string, Parameter>;
     const make = (shape: number[]) => new Parameter(uniform(empty(shape), -bound, bound));
     for (let l = 0; l < this.numLayers; l++) {
-      const inF = l === 0 ? inputSize : hiddenSize * this.numDirections;
+      const inF = l === 0 ? inputSize : P * this.numDirections;
       for (let d = 0; d < this.numDirections; d++) {
         const sfx = `_l${l}${d ? '_reverse' : ''}`;
         self[`weight_ih${sfx}`] = make([G, inF]);
-        self[`weight_hh${sfx}`] = make([G, hiddenSize]);
+        self[`weight_hh${sfx}`] = make([G, P]);
         if (this.hasBias) {
           self[`bias_ih${sfx}`] = make([G]);
           self[`bias_hh${sfx}`] = make([G]);
         }
+        if (this.projSize) self[`weight_hr${sfx}`] = make([this.projSize, hiddenSize]);
       }
     }
   }
 
   get numDirections(): number {
     return this.bidirectional ? 2 : 1;
+  }
+
+  /** The width of h (and of each direction's output): projSize when set, else hiddenSize. */
+  get stateSize(): number {
+    return this.projSize || this.hiddenSize;
   }
 
   override describe(): string {
@@ -117,6 +131,7 @@ abstract class RNNBase extends Module {
       this.dropoutP ? `dropout=${this.dropoutP}` : '',
       this.bidirectional ? 'bidirectional=true' : '',
       this._kind === 'relu' ? "nonlinearity='relu'" : '',
+      this.projSize ? `projSize=${this.projSize}` : '',
     ].filter(Boolean);
     return [this.inputSize, this.hiddenSize, ...extra].join(', ');
   }
@@ -124,7 +139,7 @@ abstract class RNNBase extends Module {
   private weights(l: number, d: number): Weights {
     const self = this as unknown as Record<string, Parameter | undefined>;
     const sfx = `_l${l}${d ? '_reverse' : ''}`;
-    return { wih: self[`weight_ih${sfx}`]!, whh: self[`weight_hh${sfx}`]!, bih: self[`bias_ih${sfx}`] ?? null, bhh: self[`bias_hh${sfx}`] ?? null };
+    return { wih: self[`weight_ih${sfx}`]!, whh: self[`weight_hh${sfx}`]!, bih: self[`bias_ih${sfx}`] ?? null, bhh: self[`bias_hh${sfx}`] ?? null, whr: self[`weight_hr${sfx}`] ?? null };
   }
 
   /** A [T, B] bool tensor of the steps that are real (null: all are). */
@@ -150,9 +165,9 @@ abstract class RNNBase extends Module {
     return null;
   }
 
-  private checkState(h: Tensor | undefined, B: number, unbatched: boolean, what: string): Tensor | undefined {
+  private checkState(h: Tensor | undefined, B: number, unbatched: boolean, what: string, size: number): Tensor | undefined {
     if (h === undefined) return undefined;
-    const want = unbatched ? [this.numLayers * this.numDirections, this.hiddenSize] : [this.numLayers * this.numDirections, B, this.hiddenSize];
+    const want = unbatched ? [this.numLayers * this.numDirections, size] : [this.numLayers * this.numDirections, B, size];
     if (!(h instanceof Tensor) || h.ndim !== want.length || h.shape.some((n, i) => n !== want[i])) {
       this.inputError(`expected ${what} ${showShape(want)}, got ${h instanceof Tensor ? showShape(h.shape) : typeof h}`);
     }
@@ -176,8 +191,9 @@ abstract class RNNBase extends Module {
     const D = this.numDirections;
     const H = this.hiddenSize;
     const lstm = this._kind === 'lstm';
-    const h0b = this.checkState(h0, B, unbatched, 'h0') ?? zeros([L * D, B, H], { dtype: x.dtype });
-    const c0b = lstm ? (this.checkState(c0, B, unbatched, 'c0') ?? zeros([L * D, B, H], { dtype: x.dtype })) : null;
+    const P = this.stateSize;
+    const h0b = this.checkState(h0, B, unbatched, 'h0', P) ?? zeros([L * D, B, P], { dtype: x.dtype });
+    const c0b = lstm ? (this.checkState(c0, B, unbatched, 'c0', H) ?? zeros([L * D, B, H], { dtype: x.dtype })) : null;
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
     for (let l = 0; l < L; l++) {
@@ -189,12 +205,12 @@ abstract class RNNBase extends Module {
         // the whole sequence in one fused op: one kernel call forward and one backward (the
         // operands in one dtype, promoted as the products above promote them)
         const as = (t: Tensor): Tensor => (t.dtype === xw.dtype ? t : t.to(xw.dtype));
-        const r = rnnSequence(this._kind, xw, as(h0b.index(l * D + d)), as(w.whh), {
-          c0: c0b ? as(c0b.index(l * D + d)) : null,
-          bhh: w.bhh ? as(w.bhh) : null,
-          mask,
-          reverse: d === 1,
-        });
+        const h0d = as(h0b.index(l * D + d));
+        const c0d = c0b ? as(c0b.index(l * D + d)) : null;
+        const bhh = w.bhh ? as(w.bhh) : null;
+        const r = w.whr
+          ? projectedLstm(xw, h0d, c0d as Tensor, as(w.whh), bhh, as(w.whr), mask, d === 1)
+          : rnnSequence(this._kind, xw, h0d, as(w.whh), { c0: c0d, bhh, mask, reverse: d === 1 });
         dirOuts.push(r.out);
         hs.push(r.hN);
         if (r.cN) cs.push(r.cN);
@@ -214,6 +230,34 @@ abstract class RNNBase extends Module {
     }
     return [out, hN, cN];
   }
+}
+
+/**
+ * An LSTM direction with a projection (PyTorch's proj_size): h = W_hr·(o ⊙ tanh(c)), step by step
+ * from the op table's cell (the fused sequence kernels carry no projection). Steps the mask marks
+ * as padding keep the state and output zeros, as rnnSequence's.
+ */
+function projectedLstm(xw: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, bhh: Tensor | null, whr: Tensor, mask: Tensor | null, reverse: boolean): { out: Tensor; hN: Tensor; cN: Tensor } {
+  const T = xw.shape[0];
+  let h = h0;
+  let c = c0;
+  const outs: Tensor[] = new Array(T);
+  for (let k = 0; k < T; k++) {
+    const t = reverse ? T - 1 - k : k;
+    const [raw, c2] = cellStep('lstm', xw.index(t), h, c, whh, bhh);
+    const hNew = matmulT(raw, whr);
+    if (mask) {
+      const m = mask.index(t).unsqueeze(1);
+      h = hNew.where(m, h);
+      c = (c2 as Tensor).where(m, c);
+      outs[t] = hNew.where(m, 0);
+    } else {
+      h = hNew;
+      c = c2 as Tensor;
+      outs[t] = hNew;
+    }
+  }
+  return { out: stack(outs, 0), hN: h, cN: c };
 }
 
 /**
@@ -255,10 +299,13 @@ export class GRU extends RNNBase {
 
 /**
  * Long short-term memory with PyTorch's gate order (i, f, g, o). Returns [output, [hN, cN]].
+ * With projSize, h is projected to projSize by weight_hr_l{k} after every step (PyTorch's
+ * proj_size): output and hN then have projSize features, cN keeps hiddenSize.
  * @example const [out, [h, c]] = new nn.LSTM(4, 8, { numLayers: 2, bidirectional: true }).forward(randn([5, 2, 4]));
+ * @example new nn.LSTM(4, 8, { projSize: 3 }).forward(randn([5, 2, 4]))[0].shape // [5, 2, 3]
  */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { projSize?: number } = {}) {
     super('lstm', inputSize, hiddenSize, opts);
   }
 

@@ -33,7 +33,8 @@ export function cellStep(kind: CellKind, gx: Tensor, h: Tensor, c: Tensor | null
   // h·W_hhᵀ read through the kernel's transpose flag: no copy of W_hh on every time step
   let gh = matmulT(h, whh);
   if (bhh) gh = add(gh, bhh);
-  const H = h.shape[h.ndim - 1];
+  // the cell state's width: an LSTM with a projection carries h narrower than c
+  const H = c ? c.shape[c.ndim - 1] : h.shape[h.ndim - 1];
   switch (kind) {
     case 'tanh':
       return [tanh(add(gx, gh)), null];

@@ -22,7 +22,8 @@ export interface AdamOptions extends BaseOptions {
   maximize: boolean;
 }
 
-const betasCheck = (v: unknown): string | null => {
+/** Validates a pair [beta1, beta2] of decay rates in [0, 1). */
+export const betasCheck = (v: unknown): string | null => {
   if (!Array.isArray(v) || v.length !== 2) return `betas must be a pair [beta1, beta2], got ${JSON.stringify(v)}`;
   for (let i = 0; i < 2; i++) {
     const e = inUnitInterval(`betas[${i}]`)(v[i]);

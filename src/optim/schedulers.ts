@@ -201,3 +201,69 @@ export class LambdaLR extends LRScheduler {
     return rest;
   }
 }
+
+/**
+ * Decays the rate polynomially to 0 over `totalIters` epochs: lr = base·(1 - t/totalIters)^power,
+ * then holds it (torch.optim.lr_scheduler.PolynomialLR).
+ * @example
+ * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
+ * const sched = new optim.PolynomialLR(opt, { totalIters: 4, power: 2 });
+ * sched.step();
+ * opt.paramGroups[0].lr // 0.5625
+ */
+export class PolynomialLR extends LRScheduler {
+  totalIters: number;
+  power: number;
+  constructor(optimizer: Optimizer, opts: SchedulerOptions & { totalIters?: number; power?: number } = {}) {
+    super(optimizer, opts, 'PolynomialLR');
+    this.totalIters = checkPositiveInt(opts.totalIters ?? 5, 'PolynomialLR', 'totalIters');
+    this.power = checkFinite(opts.power ?? 1, 'PolynomialLR', 'power');
+    this.initialStep();
+  }
+  protected getLr(): number[] {
+    const { lastEpoch: t, totalIters: n } = this;
+    const lrs = this.groupLrs();
+    if (t === 0 || t > n) return lrs;
+    const decay = ((1 - t / n) / (1 - (t - 1) / n)) ** this.power;
+    return lrs.map((lr) => lr * decay);
+  }
+  protected override closedFormLr(): number[] {
+    const { lastEpoch: t, totalIters: n } = this;
+    return this.baseLrs.map((b) => b * (1 - Math.min(n, t) / n) ** this.power);
+  }
+}
+
+/**
+ * Multiplies the rate by `factor` for the first `totalIters` epochs, then restores it
+ * (torch.optim.lr_scheduler.ConstantLR).
+ * @example
+ * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
+ * const sched = new optim.ConstantLR(opt, { factor: 0.5, totalIters: 2 });
+ * opt.paramGroups[0].lr // 0.5
+ * sched.step(); sched.step();
+ * opt.paramGroups[0].lr // 1
+ */
+export class ConstantLR extends LRScheduler {
+  factor: number;
+  totalIters: number;
+  constructor(optimizer: Optimizer, opts: SchedulerOptions & { factor?: number; totalIters?: number } = {}) {
+    super(optimizer, opts, 'ConstantLR');
+    const f = opts.factor ?? 1 / 3;
+    // PyTorch takes [0, 1] and divides by the factor at totalIters: 0 is refused here rather than there
+    if (typeof f !== 'number' || !(f > 0 && f <= 1)) throw new ChainruleError(`ConstantLR: factor must be in (0, 1], got ${String(f)}`);
+    this.factor = f;
+    this.totalIters = checkPositiveInt(opts.totalIters ?? 5, 'ConstantLR', 'totalIters');
+    this.initialStep();
+  }
+  protected getLr(): number[] {
+    const { lastEpoch: t, totalIters: n } = this;
+    const lrs = this.groupLrs();
+    if (t === 0) return lrs.map((lr) => lr * this.factor);
+    if (t !== n) return lrs;
+    return lrs.map((lr) => lr * (1 / this.factor));
+  }
+  protected override closedFormLr(): number[] {
+    const { lastEpoch: t, totalIters: n } = this;
+    return this.baseLrs.map((b) => b * (this.factor + (t >= n ? 1 - this.factor : 0)));
+  }
+}

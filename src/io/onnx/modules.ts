@@ -111,6 +111,9 @@ function write(g: OnnxGraph, m: Module, inputs: readonly OnnxValue[], path: stri
     const [inner] = exportModule(g, m.inner, [x], join(path, 'inner'));
     return [{ name: g.node('Mul', [inner.name, g.float(m.factor)])[0], t: run(m, () => m.forward(x.t)) }];
   }
+  if ((m instanceof Embedding || m instanceof EmbeddingBag) && m.maxNorm !== null) {
+    fail(m, path, 'maxNorm rescales the weight in place as it runs; an ONNX graph has no such step');
+  }
   if (m instanceof Embedding) {
     const t = run(m, () => m.forward(x.t));
     return [{ name: g.node('Gather', [g.weight(join(path, 'weight'), m.weight), x.name], { axis: 0 })[0], t }];
@@ -269,6 +272,7 @@ export interface RecurrentOptions {
  */
 export function recurrentLayers(g: OnnxGraph, m: RNN | GRU | LSTM, x: string, path: string, opts: RecurrentOptions = {}): { out: string; h: string; c: string | null } {
   const kind = m instanceof GRU ? 'gru' : m instanceof LSTM ? 'lstm' : 'rnn';
+  if (m.projSize) fail(m, path, `ONNX's LSTM has no projection (projSize ${m.projSize})`);
   const order = GATE_ORDER[kind];
   const D = m.numDirections;
   const H = m.hiddenSize;

@@ -1,6 +1,7 @@
 import { ChainruleError } from '../../errors.js';
 import { tensor, zeros } from '../../tensor/creation.js';
 import { showShape } from '../module.js';
+import { renormOptions, renormRows } from './renorm.js';
 import { concat, scatterAdd, Tensor, windowMax } from '../../ops/index.js';
 
 function ids(input: Tensor, num: number, op: string): Int32Array {
@@ -22,17 +23,30 @@ function paddingOf(paddingIdx: number | null | undefined, num: number, op: strin
   return paddingIdx < 0 ? paddingIdx + num : paddingIdx;
 }
 
+export interface EmbeddingOptions {
+  /** the row that gets no gradient (negative counts from the end) */
+  paddingIdx?: number | null;
+  /** rows looked up whose normType-norm exceeds this are rescaled to it, in place in weight, first */
+  maxNorm?: number | null;
+  /** the p of maxNorm's p-norm (default 2) */
+  normType?: number;
+}
+
 /**
  * Looks up rows of weight [num, dim] for int32 indices of any shape: out is [...input.shape, dim].
  * The row at paddingIdx (negative counts from the end) gets no gradient (it stays as
- * initialised, zero by default).
+ * initialised, zero by default). With maxNorm, the rows looked up are first renormalised in
+ * place as torch.nn.functional.embedding does. The third argument is the options, or paddingIdx.
  * @example F.embedding(tensor([1, 0], { dtype: 'int32' }), tensor([[0, 0], [1, 2]])).toArray() // [[1, 2], [0, 0]]
  */
-export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | null): Tensor {
+export function embedding(input: Tensor, weight: Tensor, opts?: number | null | EmbeddingOptions): Tensor {
   if (weight.ndim !== 2) throw new ChainruleError(`embedding: weight must be [numEmbeddings, dim], got ${showShape(weight.shape)}`);
+  const o: EmbeddingOptions = opts !== null && typeof opts === 'object' ? opts : { paddingIdx: opts };
   const [num, dim] = weight.shape;
   const d = ids(input, num, 'embedding');
-  const pad = paddingOf(paddingIdx, num, 'embedding');
+  const pad = paddingOf(o.paddingIdx, num, 'embedding');
+  const renorm = renormOptions(o.maxNorm, o.normType, 'embedding');
+  if (renorm) renormRows(weight, d, renorm[0], renorm[1]);
   const flat = tensor(d);
   let rows = weight.indexSelect(0, flat);
   if (pad !== null) {
@@ -55,6 +69,12 @@ export interface EmbeddingBagOptions {
   perSampleWeights?: Tensor | null;
   /** entries equal to this index are left out of their bag (and of the mean's count) */
   paddingIdx?: number | null;
+  /** offsets has one more entry, the end of the last bag (it must equal the number of indices) */
+  includeLastOffset?: boolean;
+  /** rows looked up whose normType-norm exceeds this are rescaled to it, in place in weight, first */
+  maxNorm?: number | null;
+  /** the p of maxNorm's p-norm (default 2) */
+  normType?: number;
 }
 
 /**
@@ -74,17 +94,26 @@ export function embeddingBag(input: Tensor, weight: Tensor, opts: EmbeddingBagOp
   let starts: number[];
   if (input.ndim === 2) {
     if (opts.offsets != null) throw new ChainruleError(`${op}: offsets are only allowed with a 1-d input (a 2-d input has one bag per row)`);
+    // PyTorch then drops the last row's bag: refused rather than done silently
+    if (opts.includeLastOffset) throw new ChainruleError(`${op}: includeLastOffset applies to a 1-d input with offsets, got a 2-d input ${showShape(input.shape)}`);
     const [B, len] = input.shape;
     starts = Array.from({ length: B }, (_, b) => b * len);
   } else if (input.ndim === 1) {
     if (opts.offsets == null) throw new ChainruleError(`${op}: a 1-d input needs offsets marking where each bag starts`);
     starts = opts.offsets instanceof Tensor ? Array.from(opts.offsets.data) : [...opts.offsets];
+    if (opts.includeLastOffset) {
+      // PyTorch reads the last offset as the end of the last bag; other ends than the input's give results that disagree between its modes
+      if (starts.length === 0 || starts[starts.length - 1] !== d.length) {
+        throw new ChainruleError(`${op}: with includeLastOffset the last offset must be the number of indices (${d.length}), got ${JSON.stringify(starts)}`);
+      }
+    }
     starts.forEach((s, i) => {
       if (!Number.isInteger(s) || s < 0 || s > d.length || (i > 0 && s < starts[i - 1])) {
         throw new ChainruleError(`${op}: offsets must be non-decreasing integers in [0, ${d.length}], got ${JSON.stringify(starts)}`);
       }
     });
     if (starts.length && starts[0] !== 0) throw new ChainruleError(`${op}: the first offset must be 0, got ${starts[0]}`);
+    if (opts.includeLastOffset) starts.pop();
   } else {
     throw new ChainruleError(`${op}: expected a 1-d input with offsets or a 2-d input [bags, len], got ${showShape(input.shape)}`);
   }
@@ -98,6 +127,8 @@ export function embeddingBag(input: Tensor, weight: Tensor, opts: EmbeddingBagOp
   const bagOf = (b: number): [number, number] => [starts[b], b + 1 < B ? starts[b + 1] : n];
   const pad = paddingOf(opts.paddingIdx, weight.shape[0], op);
   const dim = weight.shape[1];
+  const renorm = renormOptions(opts.maxNorm, opts.normType, op);
+  if (renorm) renormRows(weight, d, renorm[0], renorm[1]);
   if (mode === 'max') {
     // the kept entries (padding left out) in bag order, and each non-empty bag's run of them; the
     // max of a run is the element PyTorch's kernel picks: the first, then only strictly greater ones
