@@ -290,5 +290,32 @@ for (const backend of listBackends()) {
       close(nll(logits), [NAN], 0, 'nllLoss of zero total weight');
       close(grad(nll)(logits)[0], [0, 0, 0, 0, 0, NAN], 0, 'its gradient');
     });
+    // phase 3: the manip family of the differential suite
+    on('constant pad: with any positive width, a padded dim cropped to no elements is an error (PyTorch constant_pad_nd)', () => {
+      throwsNaming(() => zeros([2, 4, 3]).pad([1, 0, -2, -2]), 'pad', 'dimension 1 of size 4');
+      throwsNaming(() => F.pad(zeros([0, 2]), [1, 1, 0, 0]), 'pad', 'dimension 0 of size 0');
+      assert.deepEqual(zeros([2, 4, 3]).pad([0, 0, -2, -2]).shape, [2, 0, 3]);
+      assert.deepEqual(zeros([2, 4, 3]).pad([1, 0, -2, -1]).shape, [2, 1, 4]);
+    });
+
+    on('takeAlongDim: an index out of range names takeAlongDim', () => {
+      throwsNaming(() => f64([1, 2]).takeAlongDim(i32([2, 1]), -1), 'takeAlongDim', 'index 2');
+      throwsNaming(() => f64([[1, 2]]).takeAlongDim(i32([2])), 'takeAlongDim', 'index 2');
+    });
+
+    on('cdist: p = 0 counts a NaN difference as NaN, p = 1 and p = inf have NaN gradients where PyTorch has them', () => {
+      const a = f64([[NAN, 1], [2, INF]]);
+      const b = f64([[1, 1], [0, 5]]);
+      close(a.cdist(b, 0), [NAN, NAN, 2, 2], 0, 'p = 0');
+      const [ga, gb] = grad((x: Tensor, y: Tensor) => x.cdist(y, 1).sum())(a, b);
+      close(ga, [NAN, -1, 2, 2], 0, 'p = 1, x1');
+      close(gb, [NAN, -1, NAN, 0], 0, 'p = 1, x2');
+      const c = f64([[INF], [2]]);
+      const d = f64([[1], [-1]]);
+      close(c.cdist(d, INF), [INF, INF, 1, 3], 0, 'p = inf');
+      const [gc, gd] = grad((x: Tensor, y: Tensor) => x.cdist(y, INF).sum())(c, d);
+      close(gc, [NAN, 2], 0, 'p = inf, x1');
+      close(gd, [NAN, NAN], 0, 'p = inf, x2');
+    });
   });
 }

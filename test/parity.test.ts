@@ -196,11 +196,7 @@ Object.assign(EXCLUDED, {
   'nn.scaled': 'shorthand for new nn.Scale (the nn.Scale line calls it)',
   'nn.activationModule': 'the factory of the activation modules (each module it makes is replayed)',
 });
-// TEMPORARY: issue 13b's manipulation and indexing ops, checked against PyTorch by test/ops-manip.test.ts
 for (const name of [
-  'diag flip meshgrid movedim repeat repeatInterleave roll rot90 tile tril triu unbind addmm baddbmm bmm einsum kron indexAdd indexPut maskedFill maskedSelect oneHot scatter scatterReduce takeAlongDim circularPad reflectionPad replicationPad cdist cosineSimilarity normalize pairwiseDistance',
-  'Tensor.diag Tensor.flip Tensor.movedim Tensor.repeat Tensor.repeatInterleave Tensor.roll Tensor.rot90 Tensor.tile Tensor.tril Tensor.triu Tensor.unbind Tensor.addmm Tensor.baddbmm Tensor.bmm Tensor.kron Tensor.indexAdd Tensor.indexPut Tensor.maskedFill Tensor.maskedSelect Tensor.oneHot Tensor.scatter Tensor.scatterReduce Tensor.takeAlongDim Tensor.circularPad Tensor.reflectionPad Tensor.replicationPad Tensor.cdist Tensor.cosineSimilarity Tensor.normalize Tensor.pairwiseDistance',
-  'F.pad F.normalize F.cosineSimilarity F.pairwiseDistance',
   // TEMPORARY: issue 14's attention, checked against PyTorch by test/attention*.test.ts
   'F.scaledDotProductAttention nn.MultiheadAttention nn.TransformerEncoderLayer nn.TransformerEncoder nn.TransformerDecoderLayer nn.TransformerDecoder nn.Transformer nn.SinusoidalPositionalEmbedding nn.LearnedPositionalEmbedding nn.sinusoidalPositions',
 ].flatMap((s) => s.split(' '))) {
