@@ -290,5 +290,59 @@ for (const backend of listBackends()) {
       close(nll(logits), [NAN], 0, 'nllLoss of zero total weight');
       close(grad(nll)(logits)[0], [0, 0, 0, 0, 0, NAN], 0, 'its gradient');
     });
+    // phase 3: the layers2d family of the differential suite
+    on('conv2d: a NaN weight tap sends NaN only to the input positions it reads (its input gradient, as PyTorch)', () => {
+      const w = f64([[[[NAN, 1], [2, 3]]]]);
+      const x = arange(12, undefined, undefined, { dtype: 'float64' }).reshape([1, 1, 3, 4]);
+      const [g] = grad((t: Tensor) => F.conv2d(t, w, null, { stride: 2 }).sum())(x);
+      close(g, [NAN, 1, NAN, 1, 2, 3, 2, 3, 0, 0, 0, 0], 0, 'input gradient');
+    });
+
+    on('convTranspose2d/1d of an empty batch: [0, outChannels, ...] as PyTorch', () => {
+      assert.deepEqual(F.convTranspose2d(zeros([0, 2, 3, 3]), zeros([2, 3, 2, 2]), zeros([3]), { stride: 2 }).shape, [0, 3, 6, 6]);
+      assert.deepEqual(F.convTranspose1d(zeros([0, 2, 3]), zeros([2, 1, 2]), null, { padding: 1 }).shape, [0, 1, 2]);
+    });
+
+    on("interpolate: mode 'area' over 3 spatial dims, and down to an empty dim", () => {
+      const x = arange(24, undefined, undefined, { dtype: 'float64' }).reshape([1, 1, 2, 3, 4]);
+      close(F.interpolate(x, { size: [1, 2, 3], mode: 'area' }), [8.5, 9.5, 10.5, 12.5, 13.5, 14.5], 1e-15, 'area 3-d');
+      assert.deepEqual(F.interpolate(zeros([1, 1, 2, 4]), { scaleFactor: 0.4, mode: 'area' }).shape, [1, 1, 0, 1]);
+      const [g] = grad((t: Tensor) => F.interpolate(t, { scaleFactor: 0.4, mode: 'area' }).sum())(zeros([1, 1, 2, 4], { dtype: 'float64' }));
+      close(g, Array(8).fill(0), 0, 'gradient through an empty output');
+      throwsNaming(() => F.interpolate(zeros([1, 1, 2, 2, 2, 2]), { size: 1 }), 'interpolate', '[1, 1, 2, 2, 2, 2]');
+    });
+
+    on('F.fold and F.unfold name themselves in their errors (not col2im and im2col)', () => {
+      throwsNaming(() => F.fold(zeros([1, 4, 5]), [3, 3], 2), 'fold', '5 blocks');
+      throwsNaming(() => F.unfold(zeros([1, 1, 2, 2]), 3), 'unfold', '3x3');
+    });
+
+    // phase 3: the manip family of the differential suite
+    on('constant pad: with any positive width, a padded dim cropped to no elements is an error (PyTorch constant_pad_nd)', () => {
+      throwsNaming(() => zeros([2, 4, 3]).pad([1, 0, -2, -2]), 'pad', 'dimension 1 of size 4');
+      throwsNaming(() => F.pad(zeros([0, 2]), [1, 1, 0, 0]), 'pad', 'dimension 0 of size 0');
+      assert.deepEqual(zeros([2, 4, 3]).pad([0, 0, -2, -2]).shape, [2, 0, 3]);
+      assert.deepEqual(zeros([2, 4, 3]).pad([1, 0, -2, -1]).shape, [2, 1, 4]);
+    });
+
+    on('takeAlongDim: an index out of range names takeAlongDim', () => {
+      throwsNaming(() => f64([1, 2]).takeAlongDim(i32([2, 1]), -1), 'takeAlongDim', 'index 2');
+      throwsNaming(() => f64([[1, 2]]).takeAlongDim(i32([2])), 'takeAlongDim', 'index 2');
+    });
+
+    on('cdist: p = 0 counts a NaN difference as NaN, p = 1 and p = inf have NaN gradients where PyTorch has them', () => {
+      const a = f64([[NAN, 1], [2, INF]]);
+      const b = f64([[1, 1], [0, 5]]);
+      close(a.cdist(b, 0), [NAN, NAN, 2, 2], 0, 'p = 0');
+      const [ga, gb] = grad((x: Tensor, y: Tensor) => x.cdist(y, 1).sum())(a, b);
+      close(ga, [NAN, -1, 2, 2], 0, 'p = 1, x1');
+      close(gb, [NAN, -1, NAN, 0], 0, 'p = 1, x2');
+      const c = f64([[INF], [2]]);
+      const d = f64([[1], [-1]]);
+      close(c.cdist(d, INF), [INF, INF, 1, 3], 0, 'p = inf');
+      const [gc, gd] = grad((x: Tensor, y: Tensor) => x.cdist(y, INF).sum())(c, d);
+      close(gc, [NAN, 2], 0, 'p = inf, x1');
+      close(gd, [NAN, NAN], 0, 'p = inf, x2');
+    });
   });
 }

@@ -2,28 +2,37 @@
 // mapping a case (its attributes `a` and its named input tensors `t`, views already applied) to
 // the chainrule call. Attribute and input names are the generator's; see its op builders.
 import {
-  F,
-  type Tensor,
-  type TensorLike,
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dBackward,
+  adaptiveMaxPool2d,
   add,
   arange,
-  atan2,
   asStrided,
+  atan2,
+  avgPool2d,
+  avgPool2dBackward,
   cat,
+  col2im,
   concat,
   conv1d,
   conv1dInputGrad,
   conv1dWeightGrad,
+  conv2d,
+  conv2dInputGrad,
+  conv2dWeightGrad,
   csrFromRows,
   div,
+  einsum,
   eq,
   eye,
+  F,
   fmod,
   full,
   gather,
   ge,
   gt,
   hypot,
+  im2col,
   indexSelect,
   jacobian,
   le,
@@ -31,6 +40,8 @@ import {
   lt,
   matmul,
   matmulT,
+  maxPool2d,
+  meshgrid,
   mul,
   ne,
   nn,
@@ -42,7 +53,9 @@ import {
   sparseMatmulT,
   stack,
   sub,
+  type Tensor,
   tensor,
+  type TensorLike,
   vjp,
   where,
   zeros,
@@ -155,6 +168,18 @@ function csrOf(x: Tensor): ReturnType<typeof csrFromRows> {
 }
 const cellArgs = (t: Inputs): [Tensor, Tensor, Tensor | null, Tensor | null] => [t.wih, t.whh, t.bih ?? null, t.bhh ?? null];
 const state = (t: Inputs, h: string, c?: string): Tensor | [Tensor, Tensor] | undefined => (t[h] ? (c ? [t[h], t[c]] : t[h]) : undefined);
+
+/** The conv op options of a case (its other attributes are the op's size arguments). */
+const convOpts = (a: Attrs) => ({ stride: a.stride, dilation: a.dilation, groups: a.groups });
+
+type Normalizer = nn.Module & { forward(x: Tensor): Tensor; running_mean: Tensor | null; running_var: Tensor | null; num_batches_tracked: Tensor | null };
+
+/** A norm module's output, then its running statistics after the step (and the batch count, for batch norms). */
+function runningStats(m: Normalizer, x: Tensor, counts: boolean): Out {
+  const y = m.forward(x);
+  if (!m.running_mean || !m.running_var) return y;
+  return counts ? [y, m.running_mean, m.running_var, m.num_batches_tracked as Tensor] : [y, m.running_mean, m.running_var];
+}
 
 export const TABLE: Record<string, Entry> = {
   // elementwise
@@ -432,6 +457,92 @@ export const TABLE: Record<string, Entry> = {
   // family sparse (scripts/fixtures/paritygen/sparse.py)
   sparseMatmul: (_, t) => sparseMatmul(csrOf(t.X), t.dense),
   sparseMatmulT: (_, t) => sparseMatmulT(csrOf(t.X), t.dense),
+  // family manip (scripts/fixtures/paritygen/manip.py)
+  repeat: (a, t) => t.x.repeat(a.sizes),
+  tile: (a, t) => t.x.tile(a.dims),
+  repeatInterleave: (a, t) => t.x.repeatInterleave(t.repeats ?? a.repeats, a.dim),
+  roll: (a, t) => t.x.roll(a.shifts, a.dims),
+  flip: (a, t) => t.x.flip(a.dims),
+  rot90: (a, t) => t.x.rot90(a.k, a.dims),
+  tril: (a, t) => t.x.tril(a.diagonal),
+  triu: (a, t) => t.x.triu(a.diagonal),
+  diag: (a, t) => t.x.diag(a.diagonal),
+  unbind: (a, t) => t.x.unbind(a.dim),
+  movedim: (a, t) => t.x.movedim(a.source, a.destination),
+  meshgrid: (a, t) => meshgrid(list(t, 'x'), { indexing: a.indexing }),
+  bmm: (_, t) => t.x.bmm(t.y),
+  addmm: (a, t) => t.input.addmm(t.mat1, t.mat2, a),
+  baddbmm: (a, t) => t.input.baddbmm(t.batch1, t.batch2, a),
+  einsum: (a, t) => einsum(a.equation, ...list(t, 'x')),
+  kron: (_, t) => t.x.kron(t.y),
+  indexAdd: (a, t) => t.x.indexAdd(a.dim, t.index, t.source, { alpha: a.alpha }),
+  indexPut: (a, t) => t.x.indexPut(t.m ? [t.m] : list(t, 'i'), t.values, { accumulate: a.accumulate }),
+  maskedFill: (a, t) => t.x.maskedFill(t.mask, t.value ?? a.value),
+  maskedSelect: (_, t) => t.x.maskedSelect(t.mask),
+  scatter: (a, t) => t.x.scatter(a.dim, t.index, t.src ?? a.value),
+  scatterReduce: (a, t) => t.x.scatterReduce(a.dim, t.index, t.src, a.reduce, { includeSelf: a.includeSelf }),
+  takeAlongDim: (a, t) => t.x.takeAlongDim(t.indices, a.dim),
+  oneHot: (a, t) => t.labels.oneHot(a.numClasses, 'int32'),
+  reflectionPad: named(['pad'], (a, t) => t.x.reflectionPad(a.pad)),
+  replicationPad: named(['pad'], (a, t) => t.x.replicationPad(a.pad)),
+  circularPad: named(['pad'], (a, t) => t.x.circularPad(a.pad)),
+  'F.pad': (a, t) => F.pad(t.x, a.pad, a.mode, a.value),
+  cdist: (a, t) => t.x1.cdist(t.x2, a.p),
+  pairwiseDistance: (a, t) => t.x1.pairwiseDistance(t.x2, a),
+  'F.pairwiseDistance': (a, t) => F.pairwiseDistance(t.x1, t.x2, a),
+  cosineSimilarity: (a, t) => t.x1.cosineSimilarity(t.x2, a),
+  'F.cosineSimilarity': (a, t) => F.cosineSimilarity(t.x1, t.x2, a),
+  normalize: (a, t) => t.x.normalize(a),
+  'F.normalize': (a, t) => F.normalize(t.x, a),
+  // family layers2d (scripts/fixtures/paritygen/layers2d.py)
+  conv2d: (a, t) => conv2d(t.x, t.weight, a),
+  conv2dInputGrad: (a, t) => conv2dInputGrad(t.gy, t.weight, a.inputSize, convOpts(a)),
+  conv2dWeightGrad: (a, t) => conv2dWeightGrad(t.x, t.gy, a.kernelSize, convOpts(a)),
+  'F.conv2d': (a, t) => F.conv2d(t.x, t.weight, t.bias, a),
+  'nn.Conv2d': (a, t) => withParams(new nn.Conv2d(a.in, a.out, a.kernel, a.opts), t).forward(t.x),
+  'F.convTranspose1d': (a, t) => F.convTranspose1d(t.x, t.weight, t.bias, a),
+  'F.convTranspose2d': (a, t) => F.convTranspose2d(t.x, t.weight, t.bias, a),
+  'nn.ConvTranspose1d': (a, t) => withParams(new nn.ConvTranspose1d(a.in, a.out, a.kernel, a.opts), t).forward(t.x),
+  'nn.ConvTranspose2d': (a, t) => withParams(new nn.ConvTranspose2d(a.in, a.out, a.kernel, a.opts), t).forward(t.x),
+  maxPool2d: (a, t) => maxPool2d(t.x, a.kernel, a.opts),
+  'F.maxPool2d': (a, t) => F.maxPool2d(t.x, a.kernel, a.opts),
+  'nn.MaxPool2d': (a, t) => new nn.MaxPool2d(a.kernel, a.opts).forward(t.x),
+  avgPool2d: (a, t) => avgPool2d(t.x, a.kernel, a.opts),
+  'F.avgPool2d': (a, t) => F.avgPool2d(t.x, a.kernel, a.opts),
+  'nn.AvgPool2d': (a, t) => new nn.AvgPool2d(a.kernel, a.opts).forward(t.x),
+  avgPool2dBackward: (a, t) => avgPool2dBackward(t.gy, a.inputSize, a.kernel, a.opts),
+  adaptiveMaxPool2d: (a, t) => adaptiveMaxPool2d(t.x, a.outputSize),
+  'F.adaptiveMaxPool2d': (a, t) => F.adaptiveMaxPool2d(t.x, a.outputSize, a.opts),
+  'nn.AdaptiveMaxPool2d': (a, t) => new nn.AdaptiveMaxPool2d(a.outputSize, a.opts).forward(t.x),
+  adaptiveAvgPool2d: (a, t) => adaptiveAvgPool2d(t.x, a.outputSize),
+  'F.adaptiveAvgPool2d': (a, t) => F.adaptiveAvgPool2d(t.x, a.outputSize),
+  'nn.AdaptiveAvgPool2d': (a, t) => new nn.AdaptiveAvgPool2d(a.outputSize).forward(t.x),
+  adaptiveAvgPool2dBackward: (a, t) => adaptiveAvgPool2dBackward(t.gy, a.inputSize),
+  im2col: (a, t) => im2col(t.x, a.kernel, a.opts),
+  'F.unfold': (a, t) => F.unfold(t.x, a.kernel, a.opts),
+  'nn.Unfold': (a, t) => new nn.Unfold(a.kernel, a.opts).forward(t.x),
+  col2im: (a, t) => col2im(t.x, a.outputSize, a.kernel, a.opts),
+  'F.fold': (a, t) => F.fold(t.x, a.outputSize, a.kernel, a.opts),
+  'nn.Fold': (a, t) => new nn.Fold(a.outputSize, a.kernel, a.opts).forward(t.x),
+  'F.groupNorm': (a, t) => F.groupNorm(t.x, a.numGroups, t.weight, t.bias, a.eps),
+  'nn.GroupNorm': (a, t) => withParams(new nn.GroupNorm(a.numGroups, a.numChannels, a.opts), t).forward(t.x),
+  'F.instanceNorm': (a, t) => {
+    const [rm, rv] = [t['b.running_mean'] ?? null, t['b.running_var'] ?? null];
+    const y = F.instanceNorm(t.x, rm, rv, { ...a, weight: t.weight, bias: t.bias });
+    return rm && rv ? [y, rm, rv] : y;
+  },
+  'nn.InstanceNorm1d': (a, t) => runningStats(withParams(new nn.InstanceNorm1d(a.num, a.opts).train(a.training), t), t.x, false),
+  'nn.InstanceNorm2d': (a, t) => runningStats(withParams(new nn.InstanceNorm2d(a.num, a.opts).train(a.training), t), t.x, false),
+  'nn.BatchNorm2d': (a, t) => runningStats(withParams(new nn.BatchNorm2d(a.num, a.opts).train(a.training), t), t.x, true),
+  'F.localResponseNorm': (a, t) => F.localResponseNorm(t.x, a.size, a.alpha, a.beta, a.k),
+  'nn.LocalResponseNorm': (a, t) => new nn.LocalResponseNorm(a.size, a.alpha, a.beta, a.k).forward(t.x),
+  'F.interpolate': (a, t) => F.interpolate(t.x, a),
+  'nn.Upsample': (a, t) => new nn.Upsample(a).forward(t.x),
+  'F.pixelShuffle': (a, t) => F.pixelShuffle(t.x, a.factor),
+  'nn.PixelShuffle': (a, t) => new nn.PixelShuffle(a.factor).forward(t.x),
+  'F.pixelUnshuffle': (a, t) => F.pixelUnshuffle(t.x, a.factor),
+  'nn.PixelUnshuffle': (a, t) => new nn.PixelUnshuffle(a.factor).forward(t.x),
+  'nn.Unflatten': (a, t) => new nn.Unflatten(a.dim, a.sizes).forward(t.x),
   // optimizers, schedulers, clipping
   'optim.SGD': (a, t) => optimize((p, o) => new optim.SGD(p, o), a, t),
   'optim.Adam': (a, t) => optimize((p, o) => new optim.Adam(p, o), a, t),

@@ -163,8 +163,6 @@ const EXCLUDED: Record<string, string> = Object.fromEntries(
       ['sparse storage helpers (sparseMatmul is checked against the dense product in test/text-sparse.test.ts)', 'csrFromRows csrNnz csrSelectRows csrToDense'],
       ['ONNX export and import: model files, checked against ONNX Runtime by test/onnx-*.test.ts', 'exportOnnx writeOnnx exportTextModel exportTextRun importOnnx OnnxModule'],
       ['not yet drawn by the parity generator (phase 2)', 'scaledDotProductAttention'],
-      // the 2-d layers (issue 13c), checked against PyTorch by test/layers2d.test.ts and test/nn-layers2d.test.ts
-      ['not yet drawn by the parity generator (phase 2)', 'conv2d conv2dInputGrad conv2dWeightGrad maxPool2d adaptiveMaxPool2d avgPool2d avgPool2dBackward adaptiveAvgPool2d adaptiveAvgPool2dBackward F.conv2d F.convTranspose1d F.convTranspose2d F.maxPool2d F.avgPool2d F.adaptiveMaxPool2d F.adaptiveAvgPool2d nn.Conv2d nn.ConvTranspose1d nn.ConvTranspose2d nn.MaxPool2d nn.AvgPool2d nn.AdaptiveMaxPool2d nn.AdaptiveAvgPool2d F.groupNorm F.instanceNorm F.localResponseNorm nn.BatchNorm2d nn.GroupNorm nn.InstanceNorm1d nn.InstanceNorm2d nn.LocalResponseNorm im2col col2im F.unfold F.fold F.interpolate F.pixelShuffle F.pixelUnshuffle nn.Upsample nn.PixelShuffle nn.PixelUnshuffle nn.Unfold nn.Fold nn.Unflatten'],
       [
         'worked solutions, graphs, plots, files and training loops: not tensor numerics',
         'EpochMetrics explain render derive adjoint agreesAt diff evalExpr simplify parseExpr parseProblem loadProblem solveProblem solveFile checkAnswers claimsFromObject parseAnswers formatReport toDot toMermaid toSvg graphModel plotActivations activationScene sampleActivation sampleActivations parseActivation chartScene sceneToSvg rasterizeScene save load saveCheckpoint loadCheckpoint htmlPage markdownToHtml fit evaluate EarlyStopping BestCheckpoint encodePng',
@@ -203,11 +201,7 @@ Object.assign(EXCLUDED, {
   'nn.scaled': 'shorthand for new nn.Scale (the nn.Scale line calls it)',
   'nn.activationModule': 'the factory of the activation modules (each module it makes is replayed)',
 });
-// TEMPORARY: issue 13b's manipulation and indexing ops, checked against PyTorch by test/ops-manip.test.ts
 for (const name of [
-  'diag flip meshgrid movedim repeat repeatInterleave roll rot90 tile tril triu unbind addmm baddbmm bmm einsum kron indexAdd indexPut maskedFill maskedSelect oneHot scatter scatterReduce takeAlongDim circularPad reflectionPad replicationPad cdist cosineSimilarity normalize pairwiseDistance',
-  'Tensor.diag Tensor.flip Tensor.movedim Tensor.repeat Tensor.repeatInterleave Tensor.roll Tensor.rot90 Tensor.tile Tensor.tril Tensor.triu Tensor.unbind Tensor.addmm Tensor.baddbmm Tensor.bmm Tensor.kron Tensor.indexAdd Tensor.indexPut Tensor.maskedFill Tensor.maskedSelect Tensor.oneHot Tensor.scatter Tensor.scatterReduce Tensor.takeAlongDim Tensor.circularPad Tensor.reflectionPad Tensor.replicationPad Tensor.cdist Tensor.cosineSimilarity Tensor.normalize Tensor.pairwiseDistance',
-  'F.pad F.normalize F.cosineSimilarity F.pairwiseDistance',
   // TEMPORARY: issue 14's attention, checked against PyTorch by test/attention*.test.ts
   'F.scaledDotProductAttention nn.MultiheadAttention nn.TransformerEncoderLayer nn.TransformerEncoder nn.TransformerDecoderLayer nn.TransformerDecoder nn.Transformer nn.SinusoidalPositionalEmbedding nn.LearnedPositionalEmbedding nn.sinusoidalPositions',
 ].flatMap((s) => s.split(' '))) {

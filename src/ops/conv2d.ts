@@ -8,7 +8,9 @@ import { promote } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { defineOp } from './define.js';
 import { assertTensor } from './kernel.js';
-import { cast, pad } from './shape.js';
+import { col2im } from './fold.js';
+import { matmul } from './matmul.js';
+import { cast, concat, narrow, pad, reshape, transpose } from './shape.js';
 import { type Size2d, pair, posInt } from './size2d.js';
 
 // The three ops of a 2-d convolution, as conv.ts has them for 1-d. With x [N, Cin, H, W], weight
@@ -193,7 +195,23 @@ function phaseTaps(r: number, K: number, s: number, d: number): { k: number; q: 
  * terms whose divisions are exact and inside gy. Positions h = r + sh·i of phase r take taps with
  * kh·dh ≡ r (mod sh), at gy row i + (r - kh·dh) / sh: a correlation of the padded gy per phase.
  */
+/**
+ * The input gradient as the columns Wᵀ·gy of each group summed into place by col2im (PyTorch's
+ * way), for a weight that is not finite: the phase GEMMs below also multiply every tap by the zero
+ * padding of gy, and 0·inf or 0·NaN would reach input positions that the tap never reads.
+ */
+function inputGradByColumns(gy: Tensor, w: Tensor, g: Geometry): Tensor {
+  const { N, H, W, KH, KW, OH, OW, sh, sw, dh, dw, G, Cg, Og } = g;
+  const cols: Tensor[] = [];
+  for (let k = 0; k < G; k++) {
+    const wk = reshape(narrow(w, 0, k * Og, Og), [Og, Cg * KH * KW]);
+    cols.push(matmul(transpose(wk, 0, 1), reshape(narrow(gy, 1, k * Og, Og), [N, Og, OH * OW])));
+  }
+  return col2im(G === 1 ? cols[0] : concat(cols, 1), [H, W], [KH, KW], { stride: [sh, sw], dilation: [dh, dw] });
+}
+
 function inputGrad(gy: Tensor, w: Tensor, g: Geometry): Tensor {
+  if (!w.data.every(Number.isFinite) && g.N > 0 && g.OH > 0 && g.OW > 0) return noGrad(() => inputGradByColumns(gy, w, g));
   const { N, Cin, H, W, Cout, KH, KW, OH, OW, sh, sw, dh, dw, G, Cg, Og } = g;
   const gx = zeros([N, Cin, H, W], { dtype: gy.dtype });
   const rowPhases = Array.from({ length: sh }, (_, r) => ({ r, n: Math.ceil((H - r) / sh), taps: phaseTaps(r, KH, sh, dh) })).filter((p) => p.n > 0 && p.taps.length > 0);

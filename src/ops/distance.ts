@@ -8,10 +8,10 @@ import { zeros } from '../tensor/creation.js';
 import { type DType, floatOf, isFloat, promote } from '../tensor/dtype.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, div, eq, logicalOr, maximum, mul, neg, sub, where } from './arith.js';
+import { add, div, eq, logicalOr, maximum, minimum, mul, ne, neg, sub, where } from './arith.js';
 import { defineOp } from './define.js';
 import { assertNumber, assertTensor, dimOf } from './kernel.js';
-import { abs, clamp, pow, sign, sqrt } from './math.js';
+import { abs, ceil, clamp, pow, sign, sqrt } from './math.js';
 import { norm } from './norm.js';
 import { sum, sumTo } from './reduce.js';
 import { cast, expand, unsqueeze } from './shape.js';
@@ -28,8 +28,10 @@ function floats(a: Tensor, b: Tensor, op: string): [Tensor, Tensor] {
 /** d‖x1_i - x2_j‖_p / d(x1_i - x2_j) at the differences, as PyTorch's _cdist_backward has it. */
 function cdistSlope(diff: Tensor, dist: Tensor, p: number): Tensor {
   if (p === 0) return zeros(diff.shape, { dtype: diff.dtype });
-  if (p === 1) return sign(diff);
-  if (p === Number.POSITIVE_INFINITY) return mul(sign(diff), eq(abs(diff), dist));
+  // sign(d), NaN at a NaN difference (PyTorch's kernel; the sign op gives 0 there)
+  if (p === 1) return where(ne(diff, diff), diff, sign(diff));
+  // PyTorch's sign(d)·(1 - min(1, ceil(||d| - dist|))): 1 at the maximum, NaN where the distance is infinite
+  if (p === Number.POSITIVE_INFINITY) return mul(sign(diff), sub(1, minimum(ceil(abs(sub(abs(diff), dist))), 1)));
   const atZero = eq(dist, 0);
   const d = where(atZero, 1, dist);
   if (p === 2) return where(atZero, 0, div(diff, d));
@@ -77,7 +79,8 @@ export const cdist = defineOp(
       broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'cdist');
       // [..., P, 1, M] - [..., 1, R, M]
       const diffOf = (u: Tensor, v: Tensor) => sub(unsqueeze(u, -2), unsqueeze(v, -3));
-      const y = noGrad(() => norm(diffOf(a, b), p, -1));
+      // p = 0 counts min(ceil(|d|), 1) as PyTorch's cdist kernel does, so a NaN difference gives NaN
+      const y = noGrad(() => (p === 0 ? sum(minimum(ceil(abs(diffOf(a, b))), 1), -1) : norm(diffOf(a, b), p, -1)));
       return record(
         def,
         [a, b],

@@ -70,7 +70,8 @@ function planesOf(name: string, x: Tensor, what = 'input'): [number, number, num
   if (!isFloat(x.dtype)) fail(name, `needs a float ${what}, got ${x.dtype}`);
   const H = x.shape[x.ndim - 2];
   const W = x.shape[x.ndim - 1];
-  return [x.size / Math.max(1, H * W), H, W];
+  // the leading dims' product (not size / (H·W), which an empty plane makes 0)
+  return [x.shape.slice(0, x.ndim - 2).reduce((a, b) => a * b, 1), H, W];
 }
 
 /** PyTorch's pooling_output_shape: windows of a dilated kernel, the last one starting inside the input or left padding. */

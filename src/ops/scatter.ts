@@ -14,7 +14,7 @@ import { broadcastShapes, normDim, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { div, eq, gt, logicalAnd, mul, ne, where } from './arith.js';
 import { defineOp } from './define.js';
-import { checkIndexShape, dimIndex, srcAt } from './dimindex.js';
+import { checkIndexShape, dimIndex, indices as checkedIndices, srcAt } from './dimindex.js';
 import { gather, scatterAdd } from './indexing.js';
 import { assertNumber, assertTensor, castData } from './kernel.js';
 import { type IndexSpec, dimOffsets, elementOffsets, indexOffsets, parseIndex } from './offsets.js';
@@ -337,8 +337,12 @@ export const takeAlongDim = defineOp(
     function takeAlongDim(x: Tensor, idx: Tensor, dim?: number | null): Tensor {
       assertTensor(x, 'takeAlongDim');
       assertTensor(idx, 'takeAlongDim', 'indices');
-      if (dim === undefined || dim === null) return gather(flatten(x), 0, flatten(idx));
+      if (dim === undefined || dim === null) {
+        checkedIndices(idx, x.size, 'takeAlongDim');
+        return gather(flatten(x), 0, flatten(idx));
+      }
       const d = normDim(dim, x.ndim, 'takeAlongDim');
+      checkedIndices(idx, x.shape[d], 'takeAlongDim');
       if (idx.ndim !== x.ndim) {
         throw new ChainruleError(`takeAlongDim: input and indices need the same rank, got shapes ${fmtShape(x.shape)} and ${fmtShape(idx.shape)}`);
       }

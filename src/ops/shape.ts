@@ -487,6 +487,15 @@ export const pad = defineOp(
       cropped = true;
     }
   }
+  // as PyTorch's constant_pad_nd: once anything is padded, every padded dim must keep an element
+  if (widths.some((w) => w > 0)) {
+    for (let k = 0; k < widths.length / 2; k++) {
+      const d = x.ndim - 1 - k;
+      if (x.shape[d] + widths[2 * k] + widths[2 * k + 1] <= 0) {
+        throw new ChainruleError(`pad: widths ${JSON.stringify(widths)} leave dimension ${d} of size ${x.shape[d]} without elements (shape ${fmtShape(x.shape)})`);
+      }
+    }
+  }
   const src = cropped ? index(x, ...crop) : x;
   const shape = [...src.shape];
   const before = src.shape.map(() => 0);

@@ -136,7 +136,8 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
   if (out[0] < 1 || out[1] < 1) {
     throw new ChainruleError(`${op}: input ${showShape(x.shape)} with padding ${padding[0]}x${padding[1]} gives an output of ${out[0]}x${out[1]}`);
   }
-  let y = N === 0 || H === 0 || W === 0 ? xb.narrow(1, 0, 0) : conv2dInputGrad(xb, weight, [full[0], full[1]], { stride, dilation, groups });
+  // an empty batch or image: the output's zeros, still on the graph of x
+  let y = N === 0 || H === 0 || W === 0 ? xb.sum().mul(0).expand([N, Og * groups, full[0], full[1]]) : conv2dInputGrad(xb, weight, [full[0], full[1]], { stride, dilation, groups });
   if (outPad[0] || outPad[1]) y = y.pad([0, outPad[1], 0, outPad[0]]);
   if (padding[0] || padding[1]) y = y.narrow(2, padding[0], out[0]).narrow(3, padding[1], out[1]);
   if (bias) y = y.add(bias.reshape([Og * groups, 1, 1]));

@@ -4,6 +4,16 @@ import { type FoldOptions, type Size2d, type Tensor, col2im, im2col } from '../.
 
 export type { FoldOptions };
 
+/** Runs the op under the name the user called: its errors say `name:` instead of the op's own. */
+function as<T>(name: string, op: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ChainruleError && e.message.startsWith(`${op}:`)) throw new ChainruleError(`${name}:${e.message.slice(op.length + 1)}`);
+    throw e;
+  }
+}
+
 /**
  * The sliding blocks of x [N, C, H, W] (or [C, H, W]) as columns [N, C·kh·kw, L], as
  * torch.nn.functional.unfold (PyTorch's im2col).
@@ -11,8 +21,7 @@ export type { FoldOptions };
  */
 export function unfold(x: Tensor, kernelSize: Size2d, opts: FoldOptions = {}): Tensor {
   if (x.ndim !== 3 && x.ndim !== 4) throw new ChainruleError(`unfold: expected input [N, C, H, W] or [C, H, W], got ${showShape(x.shape)}`);
-  if (x.ndim === 3) return im2col(x.unsqueeze(0), kernelSize, opts).squeeze(0);
-  return im2col(x, kernelSize, opts);
+  return as('unfold', 'im2col', () => (x.ndim === 3 ? im2col(x.unsqueeze(0), kernelSize, opts).squeeze(0) : im2col(x, kernelSize, opts)));
 }
 
 /**
@@ -22,6 +31,5 @@ export function unfold(x: Tensor, kernelSize: Size2d, opts: FoldOptions = {}): T
  */
 export function fold(x: Tensor, outputSize: Size2d, kernelSize: Size2d, opts: FoldOptions = {}): Tensor {
   if (x.ndim !== 2 && x.ndim !== 3) throw new ChainruleError(`fold: expected input [N, C·kh·kw, L] or [C·kh·kw, L], got ${showShape(x.shape)}`);
-  if (x.ndim === 2) return col2im(x.unsqueeze(0), outputSize, kernelSize, opts).squeeze(0);
-  return col2im(x, outputSize, kernelSize, opts);
+  return as('fold', 'col2im', () => (x.ndim === 2 ? col2im(x.unsqueeze(0), outputSize, kernelSize, opts).squeeze(0) : col2im(x, outputSize, kernelSize, opts)));
 }

@@ -71,7 +71,7 @@ function along(w: Float64Array, x: Tensor, d: number): Tensor {
   return tensor(w, { dtype: x.dtype }).reshape([w.length, ...new Array<number>(x.ndim - d - 1).fill(1)]);
 }
 
-function sizes(x: Tensor, o: InterpolateOptions, spatial: number): Axis[] {
+function sizes(x: Tensor, o: InterpolateOptions, spatial: number, area: boolean): Axis[] {
   const op = 'interpolate';
   const given = (v: unknown) => v !== undefined && v !== null;
   if (given(o.size) === given(o.scaleFactor)) throw new ChainruleError(`${op}: give exactly one of size and scaleFactor`);
@@ -91,7 +91,8 @@ function sizes(x: Tensor, o: InterpolateOptions, spatial: number): Axis[] {
   if (f.some((v) => !(v > 0) || !Number.isFinite(v))) throw new ChainruleError(`${op}: scaleFactor must be positive, got ${JSON.stringify(o.scaleFactor)}`);
   return f.map((factor, i) => {
     const out = Math.floor(L[i] * factor);
-    if (out < 1) throw new ChainruleError(`${op}: scaleFactor ${factor} makes dim ${i + 2} of input ${showShape(x.shape)} empty`);
+    // area is adaptive average pooling, which PyTorch lets shrink a dim to nothing
+    if (out < 1 && !area) throw new ChainruleError(`${op}: scaleFactor ${factor} makes dim ${i + 2} of input ${showShape(x.shape)} empty`);
     return { L: L[i], out, factor: o.recomputeScaleFactor ? null : factor };
   });
 }
@@ -109,16 +110,21 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
   const mode = opts.mode ?? 'nearest';
   if (!MODES.includes(mode)) throw new ChainruleError(`${op}: mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
   const spatial = x.ndim - 2;
-  if (spatial < 1) throw new ChainruleError(`${op}: expected input [N, C, ...] with spatial dims, got ${showShape(x.shape)}`);
+  if (spatial < 1 || spatial > 3) throw new ChainruleError(`${op}: expected input [N, C, ...] with 1 to 3 spatial dims, got ${showShape(x.shape)}`);
   const linearMode = mode === 'linear' || mode === 'bilinear';
   if (opts.alignCorners !== undefined && !linearMode) throw new ChainruleError(`${op}: alignCorners is for the modes linear and bilinear, not ${mode}`);
   if (mode === 'linear' && spatial !== 1) throw new ChainruleError(`${op}: mode linear needs input [N, C, L], got ${showShape(x.shape)}`);
   if (mode === 'bilinear' && spatial !== 2) throw new ChainruleError(`${op}: mode bilinear needs input [N, C, H, W], got ${showShape(x.shape)}`);
-  if (mode === 'area' && spatial > 2) throw new ChainruleError(`${op}: mode area takes 1 or 2 spatial dims, got input ${showShape(x.shape)}`);
-  const axes = sizes(x, opts, spatial);
+  const axes = sizes(x, opts, spatial, mode === 'area');
   if (mode === 'area') {
     const out = axes.map((a) => a.out);
-    return spatial === 1 ? adaptiveAvgPool2d(x.unsqueeze(2), [1, out[0]]).squeeze(2) : adaptiveAvgPool2d(x, [out[0], out[1]]);
+    if (spatial === 1) return adaptiveAvgPool2d(x.unsqueeze(2), [1, out[0]]).squeeze(2);
+    if (spatial === 2) return adaptiveAvgPool2d(x, [out[0], out[1]]);
+    // 3 spatial dims: the mean over a box is the mean over its rows of the means over its planes
+    const [N, C, D, H, W] = x.shape;
+    const planes = adaptiveAvgPool2d(x.reshape([N, C * D, H, W]), [out[1], out[2]]).reshape([N, C, D, out[1] * out[2]]);
+    if (out[1] * out[2] === 0) return planes.sum().mul(0).expand([N, C, out[0], out[1], out[2]]);
+    return adaptiveAvgPool2d(planes, [out[0], out[1] * out[2]]).reshape([N, C, out[0], out[1], out[2]]);
   }
   let y = x;
   axes.forEach((a, i) => {
