@@ -14,21 +14,23 @@ import { Featurizer, type FeatureState, makeBatch } from '../src/text/features.j
 import { tokenize } from '../src/text/tokenizer.js';
 import type { TextOnnxMeta } from '../src/text/onnx.js';
 import { csrToDense } from '../src/tensor/sparse.js';
-import { assertClose, session } from './onnx-helpers.js';
+import { type Tensor, importOnnx, tensor } from 'chainrule';
+import { assertClose, maxError, session } from './onnx-helpers.js';
 import { corpusCsv } from './text-helpers.js';
 
+const MODELS = ['logreg', 'mlp', 'fasttext', 'cnn', 'bigru', 'bilstm', 'transformer'] as const;
 const dir = mkdtempSync(join(tmpdir(), 'chainrule-onnx-textclf-'));
 const csv = join(dir, 'synthetic.csv');
 writeFileSync(csv, corpusCsv(200));
 
-function cfg(out: string): ExperimentConfig {
+function cfg(out: string, extra: ExperimentConfig['hp'] = {}): ExperimentConfig {
   return {
     source: { kind: 'file', file: csv, textCol: 'text', labelCol: 'label' },
     out,
     seed: 1,
     tune: false,
     curve: [],
-    hp: { epochs: 2, minDf: 1, hidden: 6, embed: 5, maxLength: 12, lr: 0.01, batchSize: 32 },
+    hp: { epochs: 2, minDf: 1, hidden: 6, embed: 5, maxLength: 12, lr: 0.01, batchSize: 32, ...extra },
     command: 'test',
     log: () => {},
   };
@@ -57,17 +59,23 @@ async function stderrOf(f: () => Promise<number>): Promise<[number, string]> {
 }
 
 describe('chainrule export RUN --onnx for every textclf model', () => {
-  for (const model of ['logreg', 'mlp', 'fasttext', 'cnn', 'bigru', 'bilstm'] as const) {
-    it(`${model}: ONNX Runtime equals chainrule within 1e-5 at batch 1 and 7, from one file`, async () => {
-      const run = join(dir, model);
-      await trainCommand(model, cfg(run));
-      const file = join(dir, `${model}.onnx`);
+  const transformer: ExperimentConfig['hp'] = { embed: 8, heads: 2, layers: 2, hidden: 12 };
+  const runs: [string, (typeof MODELS)[number], ExperimentConfig['hp']][] = [
+    ...MODELS.filter((m) => m !== 'transformer').map((m): [string, (typeof MODELS)[number], ExperimentConfig['hp']] => [m, m, {}]),
+    ['transformer', 'transformer', transformer],
+    ['transformer-first-sinusoidal', 'transformer', { ...transformer, pooling: 'first', positions: 'sinusoidal', layers: 1 }],
+  ];
+  for (const [name, model, hp] of runs) {
+    it(`${name}: ONNX Runtime equals chainrule within 1e-5 at batch 1 and 7, from one file`, async () => {
+      const run = join(dir, name);
+      await trainCommand(model, cfg(run, hp));
+      const file = join(dir, `${name}.onnx`);
       const [code, err] = await stderrOf(() => main(['export', run, '--onnx', file]));
       assert.equal(code, 0, err);
       const side = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as TextOnnxMeta;
       assert.equal(side.format, 'chainrule-textclf-onnx/1');
       assert.deepEqual(side.labels, ['ham', 'spam']);
-      assert.equal(side.input, model === 'cnn' || model === 'bigru' || model === 'bilstm' ? 'ids' : 'features');
+      assert.equal(side.input, model === 'cnn' || model === 'bigru' || model === 'bilstm' || model === 'transformer' ? 'ids' : 'features');
       const { module } = loadTextModule(run);
       assert.ok(module);
       module.eval();
@@ -76,6 +84,7 @@ describe('chainrule export RUN --onnx for every textclf model', () => {
       const s = await session(new Uint8Array(readFileSync(file)));
       assert.deepEqual(s.inputNames, [side.input]);
       assert.deepEqual(s.outputNames, ['logits', 'probabilities']);
+      const back = model === 'transformer' ? await importOnnx(new Uint8Array(readFileSync(file))) : null;
       for (const texts of [TEXTS.slice(0, 1), TEXTS]) {
         const enc = features.encode(texts.map((t) => tokenize(t, features.tokenizer)));
         const batch = makeBatch(enc, texts.map((_, i) => i));
@@ -89,8 +98,13 @@ describe('chainrule export RUN --onnx for every textclf model', () => {
           feed = new ort.Tensor('float32', Float32Array.from(dense as ArrayLike<number>), [batch.x.rows, batch.x.cols]);
         }
         const out = await s.run({ [side.input]: feed });
-        assertClose(out.logits, logits, `${model} logits, batch ${texts.length}`);
-        assertClose(out.probabilities, logits.softmax(1), `${model} probabilities, batch ${texts.length}`);
+        assertClose(out.logits, logits, `${name} logits, batch ${texts.length}`);
+        assertClose(out.probabilities, logits.softmax(1), `${name} probabilities, batch ${texts.length}`);
+        if (back && batch.kind === 'seq') {
+          // importOnnx reads the transformer's graph back: the same logits from chainrule's ops
+          const [mine] = back.forward(tensor(batch.pad.ids, { shape: [batch.pad.batch, batch.pad.length], dtype: 'int32' })) as Tensor[];
+          assert.ok(maxError(mine.dataSync(), logits.dataSync()) <= 1e-5, `${name}: imported logits`);
+        }
       }
     });
   }

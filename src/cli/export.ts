@@ -11,7 +11,7 @@ export const exportCommand: Command = {
 
 Writes the model of a run folder (chainrule textclf train --out RUN, or a model sub-folder of
 textclf compare) as an ONNX file, and FILE.json beside it: the label names, the tokenizer and the
-vocabulary (cnn, bigru, bilstm) or the vectorizer (logreg, mlp, fasttext) that turn texts into the
+vocabulary (cnn, bigru, bilstm, transformer) or the vectorizer (logreg, mlp, fasttext) that turn texts into the
 graph's input. Both files are written atomically.
   --onnx FILE   the .onnx file to write
   --opset N     the ONNX opset, 13 to 17 (default 17)
