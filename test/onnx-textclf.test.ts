@@ -2,7 +2,7 @@
 // probabilities equal chainrule's within 1e-5 at two batch sizes and several text lengths, from
 // one exported file; bad input exits 2 with one line and writes nothing.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,9 +14,9 @@ import { Featurizer, type FeatureState, makeBatch } from '../src/text/features.j
 import { tokenize } from '../src/text/tokenizer.js';
 import type { TextOnnxMeta } from '../src/text/onnx.js';
 import { csrToDense } from '../src/tensor/sparse.js';
-import { type Tensor, importOnnx, tensor } from 'chainrule';
+import { type Tensor, importOnnx, load, tensor } from 'chainrule';
 import { assertClose, maxError, session } from './onnx-helpers.js';
-import { corpusCsv } from './text-helpers.js';
+import { VARIED_TEXTS as TEXTS, corpusCsv } from './text-helpers.js';
 
 const MODELS = ['logreg', 'mlp', 'fasttext', 'cnn', 'bigru', 'bilstm', 'transformer'] as const;
 const dir = mkdtempSync(join(tmpdir(), 'chainrule-onnx-textclf-'));
@@ -36,16 +36,6 @@ function cfg(out: string, extra: ExperimentConfig['hp'] = {}): ExperimentConfig 
   };
 }
 
-/** Texts of many lengths: empty, one word, longer than maxLength, unknown words. */
-const TEXTS = [
-  'click now for a free cash prize winner',
-  '',
-  'meeting',
-  'the project meeting agenda and budget review with the team today and the minutes of our report now',
-  'zzz qqq unknown words only',
-  'free free free offer deal',
-  'invoice',
-];
 
 async function stderrOf(f: () => Promise<number>): Promise<[number, string]> {
   const lines: string[] = [];
@@ -109,11 +99,32 @@ describe('chainrule export RUN --onnx for every textclf model', () => {
     });
   }
 
+  it('--pytorch DIR writes model.py and model.safetensors with the module\'s parameter names (scripts/check-pytorch-export.mjs runs them in torch)', async () => {
+    for (const name of ['bigru', 'transformer-first-sinusoidal']) {
+      const out = join(dir, `${name}-torch`);
+      mkdirSync(out);
+      const [code, err] = await stderrOf(() => main(['export', join(dir, name), '--pytorch', out]));
+      assert.equal(code, 0, err);
+      assert.deepEqual(readdirSync(out).sort(), ['model.py', 'model.safetensors']);
+      const { module } = loadTextModule(join(dir, name));
+      const saved = load(join(out, 'model.safetensors'));
+      assert.deepEqual(Object.keys(saved).sort(), Object.keys(module?.stateDict() ?? {}).sort());
+      const py = readFileSync(join(out, 'model.py'), 'utf8');
+      assert.match(py, /^class Model\(nn\.Module\):/m);
+      assert.match(py, name === 'bigru' ? /nn\.GRU if c\['cell'\] == 'gru'/ : /nn\.TransformerEncoderLayer\(d, c\['heads'\]/);
+      assert.match(py, /^def load\(/m);
+    }
+    const [code, err] = await stderrOf(() => main(['export', join(dir, 'logreg'), '--pytorch', join(dir, 'no-such-dir')]));
+    assert.equal(code, 2);
+    assert.match(err, /cannot write .*no-such-dir/);
+    assert.equal(existsSync(join(dir, 'no-such-dir')), false);
+  });
+
   it('exits 2 with one line, writing nothing, on bad input', async () => {
     const out = join(dir, 'bad');
     const cases: [string[], RegExp][] = [
       [['export'], /give the run folder/],
-      [['export', join(dir, 'logreg')], /--onnx FILE is required/],
+      [['export', join(dir, 'logreg')], /--onnx FILE or --pytorch DIR is required/],
       [['export', join(dir, 'nowhere'), '--onnx', join(out, 'x.onnx')], /holds no readable model\.json/],
       [['export', join(dir, 'logreg'), '--onnx', join(dir, 'missing', 'x.onnx')], /cannot write .*missing/],
       [['export', join(dir, 'logreg'), '--onnx', join(dir, 'x.onnx'), '--opset', '12'], /--opset/],
