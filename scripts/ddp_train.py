@@ -18,6 +18,12 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 
+def emit(record):
+    # one write per line: the ranks share stdout, and a pipe keeps writes this small whole
+    sys.stdout.write(json.dumps(record) + '\n')
+    sys.stdout.flush()
+
+
 def worker(rank, args):
     os.environ['MASTER_ADDR'] = '127.0.0.1'
     os.environ['MASTER_PORT'] = str(args.port)
@@ -47,9 +53,9 @@ def worker(rank, args):
             opt.step()
             total += loss.item() * len(yb)
             n += len(yb)
-        print(json.dumps({'rank': rank, 'epoch': epoch, 'loss': total / n, 'examples': n}), flush=True)
+        emit({'rank': rank, 'epoch': epoch, 'loss': total / n, 'examples': n})
     checksum = sum(p.detach().double().sum().item() for p in net.parameters())
-    print(json.dumps({'rank': rank, 'checksum': checksum}), flush=True)
+    emit({'rank': rank, 'checksum': checksum})
     dist.destroy_process_group()
 
 

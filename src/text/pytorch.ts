@@ -18,13 +18,18 @@ import { TransformerClassifier } from './models/transformer.js';
 
 const OP = 'textclf export --pytorch';
 
-/** What model.py needs besides the weights: the model's kind and sizes. */
+/** What model.py needs besides the weights: the model's kind and sizes (see pytorchConfig). */
 export interface PytorchConfig {
   kind: 'logreg' | 'mlp' | 'fasttext' | 'cnn' | 'birnn' | 'transformer';
   [key: string]: unknown;
 }
 
-/** The architecture of a text model as model.py's CONFIG. */
+/**
+ * The architecture of a text model as model.py's CONFIG: its kind and sizes.
+ * @example
+ * import { pytorchConfig, text } from 'chainrule';
+ * pytorchConfig(new text.LogisticRegression(10, 2)).kind // 'logreg'
+ */
 export function pytorchConfig(m: TextModule): PytorchConfig {
   if (m instanceof LogisticRegression) return { kind: 'logreg', features: m.features, classes: m.classes };
   if (m instanceof SparseMLP) return { kind: 'mlp', features: m.features, hidden: m.hidden, classes: m.classes, dropout: m.drop.p };
