@@ -27,3 +27,4 @@ export { fit, evaluate, EarlyStopping, BestCheckpoint, EpochMetrics, type FitOpt
 export { encodePng } from './explain/plot/png.js';
 export * as text from './text/index.js';
 export { exportTextModel, exportTextRun, type TextOnnxMeta, type TextOnnxOptions } from './text/onnx.js';
+export { exportTextRunPytorch, pytorchModelSource, pytorchConfig, type PytorchConfig } from './text/pytorch.js';

@@ -55,6 +55,24 @@ test("an imported PyTorch model keeps PyTorch's parameter names and fine-tunes i
   assert.ok(last < first * 0.7, `loss ${first} -> ${last}`);
 });
 
+test('the PyTorch-exported text CNN (Embedding, Conv1d with BatchNorm folded in, mean, Linear) fine-tunes in chainrule: the loss goes down', async () => {
+  const m = await importOnnx(bytesOf('cnn.onnx'));
+  manualSeed(8);
+  const ids = randint(0, 20, [16, 7]).to('int32');
+  const target = randint(0, 2, [16]).to('int32');
+  const loss = () => new nn.CrossEntropyLoss().forward(m.forward(ids) as Tensor, target);
+  const opt = new optim.Adam(m.parameters(), { lr: 0.02 });
+  const first = loss().item();
+  for (let i = 0; i < 10; i++) {
+    opt.zeroGrad();
+    loss().backward();
+    opt.step();
+  }
+  const last = loss().item();
+  assert.ok(m.parameters().length >= 4, `${m.parameters().length} parameters`);
+  assert.ok(last < first * 0.9, `loss ${first} -> ${last}`);
+});
+
 test('chainrule -> ONNX -> chainrule round-trips the covered modules that the importer runs', async () => {
   manualSeed(11);
   const cases: [string, nn.Module, Tensor, number][] = [

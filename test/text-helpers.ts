@@ -37,3 +37,14 @@ export function corpusCsv(n: number): string {
   }
   return `${rows.join('\n')}\n`;
 }
+
+/** Texts of many lengths: empty, one word, longer than maxLength, unknown words. */
+export const VARIED_TEXTS = [
+  'click now for a free cash prize winner',
+  '',
+  'meeting',
+  'the project meeting agenda and budget review with the team today and the minutes of our report now',
+  'zzz qqq unknown words only',
+  'free free free offer deal',
+  'invoice',
+];

@@ -389,6 +389,10 @@ export class RNNCell extends CellBase {
     if (nl !== 'tanh' && nl !== 'relu') throw new ChainruleError(`RNNCell: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
     super(nl, inputSize, hiddenSize, opts);
   }
+  /** the cell's activation, as PyTorch's `nonlinearity` */
+  get nonlinearity(): 'tanh' | 'relu' {
+    return this._kind === 'relu' ? 'relu' : 'tanh';
+  }
   forward(x: Tensor, h?: Tensor): Tensor {
     return this.step(x, h, undefined)[0];
   }

@@ -14,7 +14,7 @@ import { type Generator, defaultGenerator } from '../tensor/random.js';
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, mul, sub, where } from './arith.js';
-import { defineOp } from './define.js';
+import { type OnnxEmitter, defineOp } from './define.js';
 import { assertNumber, assertTensor } from './kernel.js';
 import { matmul, matmulT } from './matmul.js';
 import { sum, sumTo } from './reduce.js';
@@ -57,6 +57,28 @@ function finite(t: Tensor, negInf = false): boolean {
     if (!(x - x === 0) && !(negInf && x === Number.NEGATIVE_INFINITY)) return false;
   }
   return true;
+}
+
+/**
+ * The ONNX form of the op on inputs [query, key, value, attnMask?] of rank `rank` (default 4):
+ * softmax(q·kᵀ·scale, masked)·v, or with `output: 'weights'` the softmax weights alone (what
+ * MultiheadAttention also returns). attnMask is bool (`maskKind: 'bool'`, true: attend) or added to
+ * the scores; `isCausal` builds the lower-triangular mask from the run-time lengths.
+ */
+function onnxAttention(g: OnnxEmitter, [q, k, v, mask]: readonly string[], a: Readonly<Record<string, unknown>>): string {
+  const rank = (a.rank as number | undefined) ?? 4;
+  const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+  let s = g.node('MatMul', [q, g.node('Transpose', [k], { perm })[0]])[0];
+  if (a.scale !== undefined) s = g.node('Mul', [s, g.float(a.scale as number)])[0];
+  const neg = g.float(Number.NEGATIVE_INFINITY);
+  if (mask) s = a.maskKind === 'bool' ? g.node('Where', [mask, s, neg])[0] : g.node('Add', [s, mask])[0];
+  if (a.isCausal) {
+    const length = (t: string): string => g.node('Squeeze', [g.node('Slice', [g.node('Shape', [t])[0], g.int64([-2]), g.int64([-1])])[0], g.int64([0])])[0];
+    const positions = (t: string, axis: number): string => g.node('Unsqueeze', [g.node('Range', [g.int64(0), length(t), g.int64(1)])[0], g.int64([axis])])[0];
+    s = g.node('Where', [g.node('LessOrEqual', [positions(k, 0), positions(q, 1)])[0], s, neg])[0];
+  }
+  const w = g.node('Softmax', [s], { axis: -1 })[0];
+  return a.output === 'weights' ? w : g.node('MatMul', [w, v])[0];
 }
 
 /** The lower-triangular [L, S] mask of causal attention (true where key j <= query i). */
@@ -213,6 +235,7 @@ export const scaledDotProductAttention = defineOp(
     latex: ([q, k, v]) => `\\operatorname{softmax}\\left(\\frac{${q} {${k}}^{\\top}}{\\sqrt{d}}\\right) ${v}`,
     fnLatex: '\\operatorname{attention}',
     label: 'attention',
+    onnx: { build: (g, inputs, a) => onnxAttention(g, inputs, a) },
   },
   (def) =>
     function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, opts: ScaledDotProductAttentionOptions = {}): Tensor {

@@ -290,7 +290,14 @@ export const conv2d = defineOp(
     inputs: ['input', 'weight'],
     params: [{ name: 'options', type: 'options', default: null }],
     method: false,
-    onnx: { opType: 'Conv' },
+    // the op pads nothing itself: nn's Conv2d passes its zero padding [left, right, top, bottom] along
+    onnx: {
+      opType: 'Conv',
+      attributes: (a) => {
+        const p = (a.padding as number[] | undefined) ?? [0, 0, 0, 0];
+        return { strides: a.stride as number[], dilations: a.dilation as number[], group: a.groups as number, pads: [p[2], p[0], p[3], p[1]] };
+      },
+    },
   },
   (def) =>
     function conv2d(x: Tensor, weight: Tensor, opts: Conv2dOpOptions = {}): Tensor {

@@ -193,7 +193,13 @@ export const maxPool2d = defineOp(
     method: false,
     latex: ([a], at) => `\\operatorname{maxpool}_{${two((at?.kernelSize as number[]) ?? [2, 2])}}\\left(${a}\\right)`,
     label: 'maxpool',
-    onnx: { opType: 'MaxPool' },
+    onnx: {
+      opType: 'MaxPool',
+      attributes: (a) => {
+        const p = a.padding as number[];
+        return { kernel_shape: a.kernelSize as number[], strides: a.stride as number[], pads: [p[0], p[1], p[0], p[1]], dilations: a.dilation as number[], ceil_mode: a.ceilMode ? 1 : 0 };
+      },
+    },
   },
   (def) =>
     function maxPool2d(x: Tensor, kernelSize: Size2d, opts: MaxPool2dOpOptions = {}): ValuesAndIndices {
@@ -275,7 +281,16 @@ export const avgPool2d = defineOp(
     method: false,
     latex: ([a], at) => `\\operatorname{avgpool}_{${two((at?.kernelSize as number[]) ?? [2, 2])}}\\left(${a}\\right)`,
     label: 'avgpool',
-    onnx: { opType: 'AveragePool' },
+    // AveragePool, then each window's sum re-divided when divisorOverride replaces the window size
+    onnx: {
+      build: (g, [x], a) => {
+        const k = a.kernelSize as number[];
+        const p = a.padding as number[];
+        const attrs = { kernel_shape: k, strides: a.stride as number[], pads: [p[0], p[1], p[0], p[1]], ceil_mode: a.ceilMode ? 1 : 0, count_include_pad: a.countIncludePad === false ? 0 : 1 };
+        const y = g.node('AveragePool', [x], a.divisorOverride == null ? attrs : { ...attrs, count_include_pad: 1 })[0];
+        return a.divisorOverride == null ? y : g.node('Mul', [y, g.float((k[0] * k[1]) / (a.divisorOverride as number))])[0];
+      },
+    },
   },
   (def) =>
     function avgPool2d(x: Tensor, kernelSize: Size2d, opts: AvgPool2dOpOptions = {}): Tensor {

@@ -1,6 +1,6 @@
 /**
  * ONNX export of the text classifiers `chainrule textclf train` writes. Sequence models (cnn,
- * bigru, bilstm) take `ids` [batch, time] int64: token ids of the run's vocabulary, right-padded
+ * bigru, bilstm, transformer) take `ids` [batch, time] int64: token ids of the run's vocabulary, right-padded
  * with 0 (<pad>), each text's length being its count of non-zero ids (at least 1), as the
  * training batches; the sparse models (logreg, mlp, fasttext) take `features` [batch, features]
  * float32: the rows the run's vectorizer writes, dense. Both give `logits` and `probabilities`
@@ -11,7 +11,9 @@ import { ChainruleError } from '../errors.js';
 import { writeFileAtomic } from '../io/fs.js';
 import { encodeModel, checkOpset, floatTypeOf, type OnnxPort } from '../io/onnx/export.js';
 import { OnnxGraph, type OnnxValue } from '../io/onnx/graph.js';
+import { encoderStack } from '../io/onnx/attention.js';
 import { exportModule, recurrentLayers } from '../io/onnx/modules.js';
+import { LearnedPositionalEmbedding, sinusoidalPositions } from '../nn/positional.js';
 import type { Linear } from '../nn/linear.js';
 import { randint, zeros } from '../tensor/creation.js';
 import { type SavedModel, loadTextModule } from './checkpoint.js';
@@ -19,6 +21,7 @@ import type { TextModule } from './models/base.js';
 import { KimCNN } from './models/cnn.js';
 import { FastText, LogisticRegression, SparseMLP } from './models/linear.js';
 import { BiRNN } from './models/rnn.js';
+import { TransformerClassifier } from './models/transformer.js';
 import { concat, type Tensor } from '../ops/index.js';
 
 const OP = 'textclf export';
@@ -28,6 +31,8 @@ const NEG = -1e9;
 export interface TextOnnxOptions {
   /** the ONNX opset, 13 to 17 (default 17) */
   opset?: number;
+  /** the longest input in tokens, for a transformer's sinusoidal position table (default 512; a run's export uses its maxLength) */
+  maxLength?: number;
 }
 
 /** The lengths [B] int64 of right-padded ids: the count of non-zero ids, at least 1. */
@@ -93,6 +98,47 @@ function sequenceGraph(g: OnnxGraph, m: KimCNN | BiRNN, ids: string): OnnxValue 
   return linearOn(g, m.out, feats, 'out');
 }
 
+/**
+ * The transformer classifier: embeddings (a learned first token prepended for pooling 'first'),
+ * positions read from the table up to the run-time length, the encoder with the padding as its key
+ * padding mask, then mean over the real tokens (or the first token's state) and the output layer.
+ */
+function transformerGraph(g: OnnxGraph, m: TransformerClassifier, ids: string, maxLength: number): OnnxValue {
+  const exIds = exampleIds(m.vocabSize, 3);
+  const emb = exportModule(g, m.embedding, [{ name: ids, t: exIds }], 'embedding')[0];
+  const len = lengthsOf(g, ids);
+  let real = positionMask(g, ids, 1, len);
+  let x = emb.name;
+  let steps = exIds.shape[1];
+  if (m.cls) {
+    const batch = g.node('Slice', [g.node('Shape', [ids])[0], g.int64([0]), g.int64([1])])[0];
+    const first = g.node('Expand', [g.weight('cls', m.cls), g.node('Concat', [batch, g.int64([1, m.embed])], { axis: 0 })[0]])[0];
+    x = g.node('Concat', [first, x], { axis: 1 })[0];
+    // the first token is always attended (every length is at least 1)
+    real = g.node('Concat', [g.node('Unsqueeze', [g.node('Greater', [len, g.int64(0)])[0], g.int64([1])])[0], real], { axis: 1 })[0];
+    steps++;
+  }
+  const pos = m.positions;
+  const table = pos instanceof LearnedPositionalEmbedding ? g.weight('positions.weight', pos.weight) : constantTable(g, maxLength + (m.cls ? 1 : 0), m.embed);
+  const length = g.node('Slice', [g.node('Shape', [x])[0], g.int64([1]), g.int64([2])])[0];
+  x = g.node('Add', [x, g.node('Slice', [table, g.int64([0]), length, g.int64([0])])[0]])[0];
+  const h = encoderStack(g, exportModule, m.encoder, { name: x, t: zeros([2, steps, m.embed]) }, 'encoder', { keyPadding: g.node('Not', [real])[0] }).name;
+  let pooled: string;
+  if (m.cls) pooled = g.node('Squeeze', [g.node('Slice', [h, g.int64([0]), g.int64([1]), g.int64([1])])[0], g.int64([1])])[0];
+  else {
+    const w = g.node('Cast', [real], { to: g.floatType === 'float64' ? 11 : 1 })[0];
+    const sum = g.node('ReduceSum', [g.node('Mul', [h, g.node('Unsqueeze', [w, g.int64([2])])[0]])[0], g.int64([1])], { keepdims: 0 })[0];
+    const count = g.node('Max', [g.node('ReduceSum', [w, g.int64([1])], { keepdims: 1 })[0], g.float(1)])[0];
+    pooled = g.node('Mul', [sum, g.node('Reciprocal', [count])[0]])[0];
+  }
+  return linearOn(g, m.out, { name: pooled, t: zeros([2, m.embed]) }, 'out');
+}
+
+/** The sinusoidal position table [length, d] as a constant of the graph's floating type. */
+function constantTable(g: OnnxGraph, length: number, d: number): string {
+  return g.float(Array.from(sinusoidalPositions(length, d).dataSync()), [length, d]);
+}
+
 /** The example tensors here are those of a row of zero features. */
 function rowsGraph(g: OnnxGraph, m: LogisticRegression | SparseMLP | FastText, x: string): OnnxValue {
   if (m instanceof LogisticRegression) {
@@ -125,6 +171,10 @@ export async function exportTextModel(module: TextModule, opts: TextOnnxOptions 
   if (module instanceof KimCNN || module instanceof BiRNN) {
     input = { name: g.reserve('ids', 'input'), dtype: 'int64', dims: ['batch', 'time'] };
     logits = sequenceGraph(g, module, input.name);
+    classes = module.classes;
+  } else if (module instanceof TransformerClassifier) {
+    input = { name: g.reserve('ids', 'input'), dtype: 'int64', dims: ['batch', 'time'] };
+    logits = transformerGraph(g, module, input.name, opts.maxLength ?? 512);
     classes = module.classes;
   } else if (module instanceof LogisticRegression || module instanceof SparseMLP || module instanceof FastText) {
     input = { name: g.reserve('features', 'input'), dtype: g.floatType, dims: ['batch', module.features] };
@@ -184,7 +234,8 @@ export interface TextOnnxMeta {
 export async function exportTextRun(dir: string, path: string, opts: TextOnnxOptions = {}): Promise<string[]> {
   const { meta, module } = loadTextModule(dir, OP);
   if (!module) throw new ChainruleError(`${OP}: ${joinPath(dir, 'model.json')} is the majority baseline (it outputs its class prior for every text); it has no network to export`);
-  const bytes = await exportTextModel(module, opts);
+  const maxLength = (meta.features as { maxLength?: number }).maxLength;
+  const bytes = await exportTextModel(module, { maxLength, ...opts });
   const side: TextOnnxMeta = {
     format: 'chainrule-textclf-onnx/1',
     model: meta.model,

@@ -98,9 +98,10 @@ function names(given: readonly string[] | undefined, n: number, prefix: string, 
 
 /**
  * Exports a module as an ONNX model (the bytes of a .onnx file): its eval-mode forward applied
- * to the example inputs, written module by module (Linear, the activations, Sequential, Dropout,
- * Flatten, Embedding, EmbeddingBag, LayerNorm, BatchNorm1d, Conv1d, the 1-d pools, RNN, GRU and
- * LSTM). A module or op without an ONNX form is a ChainruleError naming it and its path. Needs the
+ * to the example inputs, written module by module (Linear, Bilinear, the activations, Sequential,
+ * Dropout, Flatten, Embedding, EmbeddingBag, LayerNorm, BatchNorm1d/2d, GroupNorm, Conv1d/Conv2d,
+ * the 1-d and 2-d pools, RNN, GRU, LSTM and their cells, MultiheadAttention and the transformer
+ * layers and stacks). A module or op without an ONNX form is a ChainruleError naming it and its path. Needs the
  * optional package onnx-proto.
  * @example
  * import { exportOnnx, nn, randn } from 'chainrule';

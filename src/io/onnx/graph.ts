@@ -46,7 +46,7 @@ const INT_ATTRS = new Set([
   'input_forget',
 ]);
 
-const ATTR = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
+const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 const utf8 = new TextEncoder();
 
 function attribute(name: string, v: OnnxAttribute, where: string): OnnxMessage {
@@ -150,7 +150,9 @@ export class OnnxGraph implements OnnxEmitter {
     const hit = key.length < 400 ? this.constants.get(key) : undefined;
     if (hit) return hit;
     const name = this.fresh(`const_${dtype}`);
-    this.initializers.push({ name, dims: [...dims], dataType: onnxType(dtype), rawData: bytesOf(data) });
+    // a Constant node, not an initializer: an importer (chainrule's, or another) takes initializers for weights
+    const value = { name: 'value', type: ATTR.TENSOR, t: { dims: [...dims], dataType: onnxType(dtype), rawData: bytesOf(data) } };
+    this.nodes.push({ name: this.fresh(`Constant_${name}`), opType: 'Constant', input: [], output: [name], attribute: [value] });
     if (key.length < 400) this.constants.set(key, name);
     return name;
   }

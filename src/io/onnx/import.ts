@@ -6,11 +6,14 @@
  */
 import { ChainruleError, fmtShape } from '../../errors.js';
 import { conv1d } from '../../nn/fn/conv.js';
+import { conv2d } from '../../nn/fn/conv2d.js';
+import { pad as padFn } from '../../nn/fn/pad.js';
 import { layerNorm } from '../../nn/fn/norm.js';
 import { Module, type Slot } from '../../nn/module.js';
 import { Parameter } from '../../nn/parameter.js';
-import { tensor } from '../../tensor/creation.js';
-import { Tensor, concat } from '../../ops/index.js';
+import { arange, tensor } from '../../tensor/creation.js';
+import type { DType } from '../../tensor/dtype.js';
+import { Tensor, avgPool2d as avgPool2dOp, concat, logicalNot, maxPool2d as maxPool2dOp, maximum, minimum, where } from '../../ops/index.js';
 import { OPSET_MAX, OPSET_MIN } from './graph.js';
 import { type OnnxMessage, loadOnnxSchema } from './proto.js';
 
@@ -182,13 +185,90 @@ const IMPORTERS: Readonly<Record<string, Importer>> = {
     return x.sub(mean.reshape(shape)).div(inv.reshape(shape)).mul(scale.reshape(shape)).add(bias.reshape(shape));
   },
   Conv: ([x, w, b], at, where) => {
-    if (w.ndim !== 3) throw new ChainruleError(`importOnnx: ${where}: Conv with a ${w.ndim - 2}-d kernel (only 1-d convolutions are supported)`);
+    if (w.ndim === 4) {
+      const [t, l, bo, r] = ints(at('pads', [0, 0, 0, 0]));
+      const padded = t === bo && l === r ? x : x.pad([l, r, t, bo]);
+      const padding: [number, number] = t === bo && l === r ? [t, l] : [0, 0];
+      return conv2d(padded, w, b ?? null, { stride: pair(ints(at('strides', [1, 1]))), padding, dilation: pair(ints(at('dilations', [1, 1]))), groups: num(at('group', 1)) });
+    }
+    if (w.ndim !== 3) throw new ChainruleError(`importOnnx: ${where}: Conv with a ${w.ndim - 2}-d kernel (1-d and 2-d convolutions are supported)`);
     const pads = ints(at('pads', [0, 0]));
     const padded = pads[0] === pads[1] ? x : x.pad([pads[0], pads[1]]);
     const padding = pads[0] === pads[1] ? pads[0] : 0;
     return conv1d(padded, w, b ?? null, { stride: ints(at('strides', [1]))[0], padding, dilation: ints(at('dilations', [1]))[0], groups: num(at('group', 1)) });
   },
+  MaxPool: ([x], at, where) => {
+    const { kernel, stride, padding } = window2d(x, at, where);
+    return maxPool2dOp(x, kernel, { stride, padding, dilation: pair(ints(at('dilations', [1, 1]))), ceilMode: num(at('ceil_mode', 0)) === 1 }).values;
+  },
+  AveragePool: ([x], at, where) => {
+    const { kernel, stride, padding } = window2d(x, at, where);
+    return avgPool2dOp(x, kernel, { stride, padding, ceilMode: num(at('ceil_mode', 0)) === 1, countIncludePad: num(at('count_include_pad', 0)) === 1 });
+  },
+  GlobalAveragePool: ([x]) => x.mean(x.shape.map((_, i) => i).slice(2), { keepdim: true }),
+  GlobalMaxPool: ([x]) => x.max(x.shape.map((_, i) => i).slice(2), { keepdim: true }),
+  Pad: ([x, pads, value], at, where) => {
+    const p = ints(pads);
+    const r = x.ndim;
+    // ONNX: all begins then all ends, first axis first; chainrule's pad: [left, right] of the last axis first
+    const widths = Array.from({ length: r }, (_, i) => [p[r - 1 - i], p[2 * r - 1 - i]]).flat();
+    const mode = String(at('mode', 'constant'));
+    if (mode === 'constant') return x.pad(widths, value ? value.item() : 0);
+    const f = { reflect: 'reflect', edge: 'replicate' }[mode] as 'reflect' | 'replicate' | undefined;
+    if (!f) throw new ChainruleError(`importOnnx: ${where}: Pad mode ${mode} is not supported (constant, reflect, edge)`);
+    // the padded dims only (reflect and replicate pad the last 1 to 3)
+    let n = widths.length;
+    while (n > 2 && widths[n - 1] === 0 && widths[n - 2] === 0) n -= 2;
+    return padFn(x, widths.slice(0, n), f);
+  },
+  Where: ([c, a, b]) => where(c.dtype === 'bool' ? c : c.ne(0), a, b),
+  Not: ([x]) => logicalNot(x),
+  Equal: ([a, b]) => a.eq(b),
+  Less: ([a, b]) => a.lt(b),
+  LessOrEqual: ([a, b]) => a.le(b),
+  Greater: ([a, b]) => a.gt(b),
+  GreaterOrEqual: ([a, b]) => a.ge(b),
+  Max: (xs) => xs.reduce((a, b) => maximum(a, b)),
+  Min: (xs) => xs.reduce((a, b) => minimum(a, b)),
+  ReduceMax: ([x], at) => x.max(ints(at('axes', Array.from({ length: x.ndim }, (_, i) => i))), { keepdim: num(at('keepdims', 1)) === 1 }),
+  Reciprocal: ([x]) => x.reciprocal(),
+  Range: ([start, limit, delta]) => {
+    const dtype = start.dtype === 'int32' ? 'int32' : start.dtype;
+    return arange(start.item(), limit.item(), delta.item(), { dtype });
+  },
+  Cast: ([x], at, where) => {
+    const to = CAST_TYPES[num(at('to'))];
+    if (!to) throw new ChainruleError(`importOnnx: ${where}: Cast to ONNX type ${num(at('to'))} is not supported (float, double, int32, int64, bool)`);
+    return x.dtype === to ? x : x.to(to);
+  },
+  Expand: ([x, shape]) => {
+    const s = ints(shape);
+    const r = Math.max(s.length, x.ndim);
+    const xs = [...new Array(r - x.ndim).fill(1), ...x.shape];
+    const target = Array.from({ length: r }, (_, i) => {
+      const w = s[i - (r - s.length)] ?? 1;
+      return w === 1 ? xs[i] : w;
+    });
+    return x.reshape(xs).expand(target);
+  },
 };
+
+/** ONNX element types Cast can produce here (int64 is int32, as every integer tensor). */
+const CAST_TYPES: Readonly<Record<number, DType>> = { 1: 'float32', 11: 'float64', 6: 'int32', 7: 'int32', 9: 'bool' };
+
+function pair(v: number[]): [number, number] {
+  return [v[0], v[1] ?? v[0]];
+}
+
+/** MaxPool's and AveragePool's window on [N, C, H, W]: symmetric padding only (as PyTorch writes them). */
+function window2d(x: Tensor, at: (name: string, dflt?: Attr) => Attr, where: string): { kernel: [number, number]; stride: [number, number]; padding: [number, number] } {
+  if (x.ndim !== 4) throw new ChainruleError(`importOnnx: ${where}: pooling of a ${x.ndim}-d input ${fmtShape(x.shape)} (2-d pooling of [N, C, H, W] is supported)`);
+  const kernel = pair(ints(at('kernel_shape')));
+  const [t, l, b, r] = ints(at('pads', [0, 0, 0, 0]));
+  if (t !== b || l !== r) throw new ChainruleError(`importOnnx: ${where}: asymmetric pads ${[t, l, b, r].join(', ')} are not supported`);
+  if (String(at('auto_pad', 'NOTSET')) !== 'NOTSET') throw new ChainruleError(`importOnnx: ${where}: auto_pad is not supported (explicit pads are)`);
+  return { kernel, stride: pair(ints(at('strides', kernel))), padding: [t, l] };
+}
 
 /**
  * A model read from ONNX: a chainrule module whose forward runs the graph. Its parameters are the

@@ -4,7 +4,7 @@
  * tensors (in eval mode), so shapes are checked as the forward checks them and each value of the
  * graph carries the tensor chainrule computes there.
  */
-import { ChainruleError, fmtShape } from '../../errors.js';
+import { fmtShape } from '../../errors.js';
 import { Sign, Scale } from '../../nn/activation.js';
 import { Sequential } from '../../nn/container.js';
 import { Conv1d } from '../../nn/conv.js';
@@ -16,59 +16,11 @@ import { BatchNorm1d, LayerNorm } from '../../nn/norm.js';
 import { AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, MaxPool1d } from '../../nn/pool.js';
 import { GRU, LSTM, RNN } from '../../nn/rnn.js';
 import { tensor } from '../../tensor/creation.js';
-import type { OpDef, Tensor } from '../../ops/index.js';
+import type { Tensor } from '../../ops/index.js';
+import { exportAttention } from './attention.js';
+import { activationDef, at, batched, emitOp, fail, flatTensors, join, linear, one, run } from './common.js';
 import type { OnnxGraph, OnnxValue } from './graph.js';
-
-/** Where an export failed: the module's class and path. */
-export function at(m: Module, path: string): string {
-  return `${m.constructor.name} at ${path || '(root)'}`;
-}
-
-function fail(m: Module, path: string, why: string): never {
-  throw new ChainruleError(`exportOnnx: ${at(m, path)}: ${why}`);
-}
-
-function one(m: Module, path: string, inputs: readonly OnnxValue[]): OnnxValue {
-  if (inputs.length !== 1) fail(m, path, `takes one input, got ${inputs.length}`);
-  return inputs[0];
-}
-
-function join(path: string, name: string): string {
-  return path ? `${path}.${name}` : name;
-}
-
-/** The op-table entry of an activation module (nn's activationModule classes carry their op). */
-function activationDef(m: Module): OpDef | undefined {
-  const op = (m.constructor as { op?: { def?: OpDef } }).op;
-  return 'params' in m && op?.def ? op.def : undefined;
-}
-
-/** Writes one op of the table through its ONNX mapping; an op without one is an error naming it. */
-export function emitOp(g: OnnxGraph, def: OpDef, inputs: readonly string[], attrs: Readonly<Record<string, unknown>>, where: string): string {
-  const map = def.onnx;
-  if (!map) throw new ChainruleError(`exportOnnx: ${where}: the op ${def.name} has no ONNX mapping`);
-  if (map.opType && g.opset >= (map.since ?? 1)) return g.node(map.opType, inputs, map.attributes ? map.attributes(attrs) : {})[0];
-  if (map.build) return map.build(g, inputs, attrs);
-  throw new ChainruleError(`exportOnnx: ${where}: the op ${def.name} needs opset ${map.since} or later (ONNX ${map.opType}), exporting opset ${g.opset}`);
-}
-
-/** Runs the module on the example tensors in eval mode (what the graph computes). */
-function run<T>(m: Module, f: () => T): T {
-  const was = m.training;
-  m.eval();
-  try {
-    return f();
-  } finally {
-    m.train(was);
-  }
-}
-
-/** The module's result as a flat list of tensors (LSTM's [out, [h, c]] is out, h, c). */
-export function flatTensors(v: unknown, what: string): Tensor[] {
-  if (Array.isArray(v)) return v.flatMap((e) => flatTensors(e, what));
-  if (v && typeof v === 'object' && 'shape' in v && 'dtype' in v) return [v as Tensor];
-  throw new ChainruleError(`exportOnnx: ${what} returned ${typeof v}, not tensors`);
-}
+import { exportLayer } from './layers.js';
 
 /** Exports one module applied to the given values; returns its outputs (flattened). */
 export function exportModule(g: OnnxGraph, m: Module, inputs: readonly OnnxValue[], path: string): OnnxValue[] {
@@ -96,6 +48,8 @@ function write(g: OnnxGraph, m: Module, inputs: readonly OnnxValue[], path: stri
     const t = run(m, () => (m as unknown as { forward(x: Tensor): Tensor }).forward(x.t));
     return [{ name: emitOp(g, def, [x.name], (m as unknown as { params: Record<string, unknown> }).params, at(m, path)), t }];
   }
+  const more = exportLayer(g, m, inputs, path) ?? exportAttention(g, exportModule, m, inputs, path);
+  if (more) return more;
   const x = one(m, path, inputs);
   if (m instanceof Linear) return [linear(g, m, x, path)];
   if (m instanceof Dropout || m instanceof Identity) return [{ name: x.name, t: x.t }];
@@ -125,13 +79,6 @@ function write(g: OnnxGraph, m: Module, inputs: readonly OnnxValue[], path: stri
   if (m instanceof MaxPool1d || m instanceof AvgPool1d || m instanceof AdaptiveMaxPool1d || m instanceof AdaptiveAvgPool1d) return [pool(g, m, x, path)];
   if (m instanceof RNN || m instanceof GRU || m instanceof LSTM) return recurrent(g, m, x, path);
   return fail(m, path, 'has no ONNX exporter');
-}
-
-function linear(g: OnnxGraph, m: Linear, x: OnnxValue, path: string): OnnxValue {
-  const t = run(m, () => m.forward(x.t));
-  const wt = g.node('Transpose', [g.weight(join(path, 'weight'), m.weight)], { perm: [1, 0] })[0];
-  const y = g.node('MatMul', [x.name, wt])[0];
-  return { name: m.bias ? g.node('Add', [y, g.weight(join(path, 'bias'), m.bias)])[0] : y, t };
 }
 
 /** Reshape to [...shape[:start], -1, ...shape[end+1:]], the dims read from the input at run time. */
@@ -205,13 +152,6 @@ function batchNorm(g: OnnxGraph, m: BatchNorm1d, x: OnnxValue, path: string): On
   const mean = g.weight(join(path, 'running_mean'), m.running_mean);
   const v = g.weight(join(path, 'running_var'), m.running_var);
   return { name: g.node('BatchNormalization', [x.name, scale, bias, mean, v], { epsilon: m.eps })[0], t };
-}
-
-/** Runs a 1-d channels-first operator on a [C, L] input by adding the batch dim around it. */
-function batched(g: OnnxGraph, x: OnnxValue, f: (name: string) => string): string {
-  if (x.t.ndim === 3) return f(x.name);
-  const y = f(g.node('Unsqueeze', [x.name, g.int64([0])])[0]);
-  return g.node('Squeeze', [y, g.int64([0])])[0];
 }
 
 function conv1d(g: OnnxGraph, m: Conv1d, x: OnnxValue, path: string): OnnxValue {
