@@ -21,6 +21,7 @@ export * from './indexing.js';
 export * from './linalg.js';
 export * from './manip.js';
 export * from './logic.js';
+export * from './loss.js';
 export * from './math.js';
 export * from './matmul.js';
 export * from './norm.js';

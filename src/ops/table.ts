@@ -20,6 +20,7 @@ import * as linalg from './linalg.js';
 import * as manip from './manip.js';
 import { ADD_SCALAR, MUL_SCALAR } from './kernel.js';
 import * as logic from './logic.js';
+import * as loss from './loss.js';
 import * as math from './math.js';
 import * as matmul from './matmul.js';
 import * as norm from './norm.js';
@@ -36,7 +37,7 @@ import * as sparse from './sparse.js';
 import * as stats from './stats.js';
 
 /** The modules of the table, by family (the API reference groups ops this way). */
-export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, manip, linalg, scatter, pad, distance, attention, conv2d, pool2d, fold } as const;
+export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, manip, linalg, scatter, pad, distance, attention, conv2d, pool2d, fold, loss } as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
 export type OpExports = typeof arith &
@@ -63,7 +64,8 @@ export type OpExports = typeof arith &
   typeof attention &
   typeof conv2d &
   typeof pool2d &
-  typeof fold;
+  typeof fold &
+  typeof loss;
 
 function collect(): Op[] {
   const seen = new Set<unknown>();
