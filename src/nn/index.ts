@@ -11,6 +11,7 @@ export {
   BCEWithLogitsLoss,
   CosineEmbeddingLoss,
   CrossEntropyLoss,
+  CTCLoss,
   GaussianNLLLoss,
   HingeEmbeddingLoss,
   HuberLoss,

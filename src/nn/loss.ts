@@ -217,3 +217,20 @@ export class MultiLabelSoftMarginLoss extends Module {
     return L.multilabelSoftMarginLoss(input, target, this.opts);
   }
 }
+
+/**
+ * Connectionist temporal classification loss of log-probabilities [T, N, C] with targets and lengths.
+ * @example
+ * ```ts
+ * const lp = tensor([[[-1, -0.5]], [[-0.5, -1]]], { dtype: 'float64' }).logSoftmax(2);
+ * new CTCLoss({ reduction: 'sum' }).forward(lp, tensor([[1]], { dtype: 'int32' }), [2], [1]).item() // 0.2678...
+ * ```
+ */
+export class CTCLoss extends Module {
+  constructor(readonly opts: L.CTCLossOptions = {}) {
+    super();
+  }
+  forward(logProbs: Tensor, targets: Tensor, inputLengths: Tensor | readonly number[], targetLengths: Tensor | readonly number[]): Tensor {
+    return L.ctcLoss(logProbs, targets, inputLengths, targetLengths, this.opts);
+  }
+}

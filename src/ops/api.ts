@@ -15,6 +15,7 @@ export * from './attention.js';
 export * from './conv.js';
 export * from './distance.js';
 export * from './conv2d.js';
+export * from './ctc.js';
 export * from './pool2d.js';
 export * from './fold.js';
 export * from './indexing.js';

@@ -13,6 +13,7 @@ import * as attention from './attention.js';
 import * as conv from './conv.js';
 import * as distance from './distance.js';
 import * as conv2d from './conv2d.js';
+import * as ctc from './ctc.js';
 import { type Op, type OpDef, isOp } from './define.js';
 import * as fold from './fold.js';
 import * as indexing from './indexing.js';
@@ -37,7 +38,7 @@ import * as sparse from './sparse.js';
 import * as stats from './stats.js';
 
 /** The modules of the table, by family (the API reference groups ops this way). */
-export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, manip, linalg, scatter, pad, distance, attention, conv2d, pool2d, fold, loss } as const;
+export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, manip, linalg, scatter, pad, distance, attention, conv2d, pool2d, fold, loss, ctc } as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
 export type OpExports = typeof arith &
@@ -65,7 +66,8 @@ export type OpExports = typeof arith &
   typeof conv2d &
   typeof pool2d &
   typeof fold &
-  typeof loss;
+  typeof loss &
+  typeof ctc;
 
 function collect(): Op[] {
   const seen = new Set<unknown>();

@@ -406,6 +406,7 @@ export function perceptronLoss(scores: Tensor, target: Tensor, opts: ReductionOp
 /** The losses that are entries of the op table (src/ops/loss.ts, src/ops/ctc.ts), as F has them. */
 export {
   cosineEmbeddingLoss,
+  ctcLoss,
   gaussianNllLoss,
   huberLoss,
   klDiv,
@@ -416,6 +417,7 @@ export {
   smoothL1Loss,
   softMarginLoss,
   tripletMarginLoss,
+  type CTCLossOptions,
   type GaussianNLLOptions,
   type HuberOptions,
   type KLDivOptions,
