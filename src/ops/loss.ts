@@ -7,13 +7,13 @@ import { tensor } from '../tensor/creation.js';
 import { type DType, isFloat } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, div, eq, gt, le, lt, maximum, minimum, mul, neg, sub, where } from './arith.js';
+import { add, div, eq, ge, gt, le, logicalAnd, maximum, minimum, mul, neg, sub, where } from './arith.js';
 import { logSigmoid } from './activation.js';
 import { defineOp } from './define.js';
 import { pairwiseDistance } from './distance.js';
 import { gather } from './indexing.js';
 import { assertNumber, assertTensor } from './kernel.js';
-import { abs, clamp, exp, log, log1p, sqrt } from './math.js';
+import { abs, clamp, exp, log, log1p, sqrt, square } from './math.js';
 import { sum } from './reduce.js';
 import { cast, detach, reshape, unsqueeze } from './shape.js';
 import { mean } from './stats.js';
@@ -100,7 +100,9 @@ export const smoothL1Loss = defineOp(
       const d = sub(x, y);
       const z = abs(d);
       if (beta === 0) return reduceLoss(z, reduction);
-      return reduceLoss(where(lt(z, beta), div(mul(mul(d, d), 0.5), beta), sub(z, 0.5 * beta)), reduction);
+      // NaN takes the quadratic branch, whose slope d/β keeps it, as PyTorch's backward does
+      const outside = ge(z, beta);
+      return reduceLoss(where(outside, sub(z, 0.5 * beta), div(mul(square(where(outside, 0, d)), 0.5), beta)), reduction);
     },
 );
 
@@ -133,7 +135,8 @@ export const huberLoss = defineOp(
       const reduction = reductionOf(opts.reduction, op);
       const d = sub(x, y);
       const z = abs(d);
-      return reduceLoss(where(lt(z, delta), mul(mul(d, d), 0.5), mul(sub(z, 0.5 * delta), delta)), reduction);
+      const outside = ge(z, delta);
+      return reduceLoss(where(outside, mul(sub(z, 0.5 * delta), delta), mul(square(where(outside, 0, d)), 0.5)), reduction);
     },
 );
 
@@ -458,7 +461,7 @@ export const multilabelMarginLoss = defineOp(
       const [N, C] = x.shape;
       const t = y.data as Int32Array;
       const safe = new Int32Array(N * C);
-      const valid = new Float64Array(N * C);
+      const valid = new Uint8Array(N * C);
       const isTarget = new Uint8Array(N * C);
       for (let n = 0; n < N; n++) {
         for (let j = 0; j < C; j++) {
@@ -473,7 +476,7 @@ export const multilabelMarginLoss = defineOp(
           isTarget[n * C + v] = 1;
         }
       }
-      const pairs = new Float64Array(N * C * C);
+      const pairs = new Uint8Array(N * C * C);
       for (let n = 0; n < N; n++) {
         for (let j = 0; j < C; j++) {
           if (!valid[n * C + j]) continue;
@@ -483,7 +486,7 @@ export const multilabelMarginLoss = defineOp(
       const xy = gather(x, 1, tensor(safe, { shape: [N, C] }));
       // (1 - (x[y_j] - x[i])), kept where it is > 0 (PyTorch's test, which also drops NaN)
       const z = sub(1, sub(unsqueeze(xy, 2), unsqueeze(x, 1)));
-      const h = mul(where(gt(z, 0), z, 0), tensor(pairs, { shape: [N, C, C], dtype: x.dtype }));
+      const h = where(logicalAnd(tensor(pairs, { shape: [N, C, C], dtype: 'bool' }), gt(z, 0)), z, 0);
       let loss = div(sum(h, [1, 2]), C);
       if ((input as Tensor).ndim === 1) loss = reshape(loss, []);
       return reduceLoss(loss, reduction);
