@@ -78,7 +78,7 @@ export const ctcLoss = defineOp(
     inputs: ['logProbs', 'targets', 'inputLengths', 'targetLengths'],
     params: [{ name: 'options', type: 'options', default: null }],
     method: false,
-    latex: ([lp, y]) => `-\\ln \\sum_{\\pi \\in \\mathcal{B}^{-1}(${y})} \\prod_{t} e^{${lp}_{t, \\pi_t}}`,
+    latex: ([lp, y]) => `-\\ln \\sum_{\\pi \\in \\mathcal{B}^{-1}(${y})} \\prod_{t} e^{{${lp}}_{t, \\pi_t}}`,
     label: 'CTC',
   },
   (def) =>

@@ -445,7 +445,7 @@ export const multilabelMarginLoss = defineOp(
     inputs: ['input', 'target'],
     params: OPTIONS,
     method: false,
-    latex: ([x, y]) => `\\sum_{j}\\sum_{i \\notin ${y}} \\frac{\\max\\left(0, 1 - ${x}_{${y}_j} + ${x}_i\\right)}{C}`,
+    latex: ([x, y]) => `\\sum_{j}\\sum_{i \\notin {${y}}} \\frac{\\max\\left(0, 1 - {${x}}_{{${y}}_j} + {${x}}_i\\right)}{C}`,
     label: 'multilabel margin',
   },
   () =>
@@ -510,7 +510,7 @@ export const multilabelSoftMarginLoss = defineOp(
     inputs: ['input', 'target'],
     params: OPTIONS,
     method: false,
-    latex: ([x, t]) => `-\\frac{1}{C}\\sum_{c}\\left(${t}_c \\log\\sigma(${x}_c) + (1 - ${t}_c)\\log\\sigma(-${x}_c)\\right)`,
+    latex: ([x, t]) => `-\\frac{1}{C}\\sum_{c}\\left({${t}}_c \\log\\sigma({${x}}_c) + (1 - {${t}}_c)\\log\\sigma(-{${x}}_c)\\right)`,
     label: 'multilabel soft margin',
   },
   () =>
