@@ -12,10 +12,10 @@ import type { Tensor } from '../tensor/tensor.js';
 import { div, eq, where } from './arith.js';
 import { defineOp } from './define.js';
 import { assertTensor } from './kernel.js';
-import { reduceLoss } from './loss.js';
 import { clamp } from './math.js';
 import { reshape, unsqueeze } from './shape.js';
 import { mean } from './stats.js';
+import { sum } from './reduce.js';
 
 export interface CTCLossOptions {
   /** the blank label (default 0) */
@@ -125,7 +125,7 @@ export const ctcLoss = defineOp(
       let res = record(def, [lp], nll, (g) => [ctcLossBackward(spec, args, lp, g)], { blank, zeroInfinity: spec.zeroInfinity });
       if (spec.zeroInfinity) res = where(eq(res, Number.POSITIVE_INFINITY), 0, res);
       if (reduction === 'mean') return mean(div(res, clamp(tensor(Float64Array.from(tl), { dtype: lp.dtype }), 1)));
-      if (reduction === 'sum') return reduceLoss(res, 'sum');
+      if (reduction === 'sum') return sum(res);
       return batched ? res : reshape(res, []);
     },
 );

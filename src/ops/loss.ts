@@ -5,15 +5,15 @@
 import { ChainruleError, fmtShape } from '../errors.js';
 import { tensor } from '../tensor/creation.js';
 import { type DType, isFloat } from '../tensor/dtype.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { broadcastShapes, sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, div, eq, ge, gt, le, logicalAnd, maximum, minimum, mul, neg, sub, where } from './arith.js';
+import { add, div, eq, ge, gt, le, logicalAnd, lt, minimum, mul, ne, neg, sub, where } from './arith.js';
 import { logSigmoid } from './activation.js';
 import { defineOp } from './define.js';
 import { pairwiseDistance } from './distance.js';
 import { gather } from './indexing.js';
 import { assertNumber, assertTensor } from './kernel.js';
-import { abs, clamp, exp, log, log1p, sqrt, square } from './math.js';
+import { abs, clamp, exp, log, sqrt, square } from './math.js';
 import { sum } from './reduce.js';
 import { cast, detach, reshape, unsqueeze } from './shape.js';
 import { mean } from './stats.js';
@@ -35,7 +35,7 @@ function reductionOf(r: unknown, op: string, extra: readonly string[] = []): str
 }
 
 /** The loss reduced as PyTorch's apply_loss_reduction: mean over every element, sum, or as is. */
-export function reduceLoss(loss: Tensor, reduction: string): Tensor {
+function reduceLoss(loss: Tensor, reduction: string): Tensor {
   if (reduction === 'mean') return mean(loss);
   if (reduction === 'sum') return sum(loss);
   return loss;
@@ -70,6 +70,18 @@ function checkBroadcast(op: string, ...ts: [Tensor, string][]): void {
   }
 }
 
+/**
+ * quadratic(d) where |d| < edge, linear where |d| ≥ edge, and at NaN a term whose value and
+ * gradient are NaN and whose second derivative is 0, as PyTorch's backward (NaN) and double
+ * backward (the indicator |d| < edge, false at NaN) have them. Each branch reads d only where it is
+ * taken, so the other's zero gradient never meets an infinite d.
+ */
+function piecewise(d: Tensor, z: Tensor, edge: number, quadratic: (q: Tensor) => Tensor, linear: Tensor): Tensor {
+  const inside = lt(z, edge);
+  const nan = mul(d, where(ne(d, d), Number.NaN, 0));
+  return where(ge(z, edge), linear, where(inside, quadratic(where(inside, d, 0)), nan));
+}
+
 export interface SmoothL1Options extends LossReductionOptions {
   /** where the quadratic part turns linear (default 1; 0 gives the L1 loss) */
   beta?: number;
@@ -99,10 +111,9 @@ export const smoothL1Loss = defineOp(
       const reduction = reductionOf(opts.reduction, op);
       const d = sub(x, y);
       const z = abs(d);
-      if (beta === 0) return reduceLoss(z, reduction);
-      // NaN takes the quadratic branch, whose slope d/β keeps it, as PyTorch's backward does
-      const outside = ge(z, beta);
-      return reduceLoss(where(outside, sub(z, 0.5 * beta), div(mul(square(where(outside, 0, d)), 0.5), beta)), reduction);
+      // β = 0 is the L1 loss (its quadratic part is never taken)
+      const quadratic = beta === 0 ? (q: Tensor) => q : (q: Tensor) => div(mul(square(q), 0.5), beta);
+      return reduceLoss(piecewise(d, z, beta, quadratic, sub(z, 0.5 * beta)), reduction);
     },
 );
 
@@ -135,8 +146,7 @@ export const huberLoss = defineOp(
       const reduction = reductionOf(opts.reduction, op);
       const d = sub(x, y);
       const z = abs(d);
-      const outside = ge(z, delta);
-      return reduceLoss(where(outside, mul(sub(z, 0.5 * delta), delta), mul(square(where(outside, 0, d)), 0.5)), reduction);
+      return reduceLoss(piecewise(d, z, delta, (q) => mul(square(q), 0.5), mul(sub(z, 0.5 * delta), delta)), reduction);
     },
 );
 
@@ -270,7 +280,7 @@ export const tripletMarginLoss = defineOp(
 /**
  * 1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1, 0 for any other target
  * (F.cosine_embedding_loss): x1, x2 [N, D] with y [N], or [D] with a scalar y. The cosine is
- * Σx1·x2 / sqrt((Σx1² + 1e-12)(Σx2² + 1e-12)), as PyTorch.
+ * Σx1·x2 / sqrt((Σx1² + ε)(Σx2² + ε)) with PyTorch's ε, the float 1e-12.
  * @example cosineEmbeddingLoss(tensor([[1, 0]]), tensor([[0, 1]]), tensor([1])).item() // 1
  */
 export const cosineEmbeddingLoss = defineOp(
@@ -298,7 +308,8 @@ export const cosineEmbeddingLoss = defineOp(
       const margin = assertNumber(opts.margin ?? 0, op, 'margin');
       const reduction = reductionOf(opts.reduction, op);
       const d = y.ndim;
-      const EPSILON = 1e-12;
+      // PyTorch's EPSILON is the float 1e-12f (9.99999996e-13): it sets the cosine of a zero vector
+      const EPSILON = Math.fround(1e-12);
       const prod = sum(mul(a, b), d);
       const denom = sqrt(mul(add(sum(mul(a, a), d), EPSILON), add(sum(mul(b, b), d), EPSILON)));
       const cos = div(prod, denom);
@@ -389,7 +400,8 @@ export const gaussianNllLoss = defineOp(
       const vd = v.data;
       for (let i = 0; i < vd.length; i++) if (vd[i] < 0) throw new ChainruleError(`${op}: var has a negative entry (${vd[i]} at ${i})`);
       // PyTorch clamps a clone of var in place under no_grad: the value is clamped, the gradient is var's
-      v = add(v, detach(sub(maximum(v, eps), v)));
+      const low = lt(v, eps);
+      v = where(low, add(v, detach(sub(eps, v))), v);
       const d = sub(x, t);
       let loss = mul(add(log(v), div(mul(d, d), v)), 0.5);
       if (opts.full) loss = add(loss, 0.5 * Math.log(2 * Math.PI));
@@ -398,8 +410,8 @@ export const gaussianNllLoss = defineOp(
 );
 
 /**
- * log(1 + e^(-y·x)) (F.soft_margin_loss), the two-class logistic loss for ±1 targets. Input and
- * target broadcast.
+ * log(1 + e^(-y·x)) (F.soft_margin_loss), the two-class logistic loss for ±1 targets, computed as
+ * PyTorch 1.13 does (log of 1 + e^(-y·x), not log1p). The target broadcasts to the input's shape.
  * @example softMarginLoss(tensor([0]), tensor([1])).item() // 0.6931...
  */
 export const softMarginLoss = defineOp(
@@ -417,7 +429,11 @@ export const softMarginLoss = defineOp(
       const op = 'softMarginLoss';
       const [x, y] = elementwisePair(input, target, op);
       const reduction = reductionOf(opts.reduction, op);
-      return reduceLoss(log1p(exp(mul(neg(x), y))), reduction);
+      if (!sameShape(broadcastShapes(x.shape, y.shape, op), x.shape)) {
+        throw new ChainruleError(`${op}: target ${fmtShape(y.shape)} must broadcast to the input's shape ${fmtShape(x.shape)} (PyTorch writes the loss into the input's shape)`);
+      }
+      // log(1 + e^(-x·y)) as PyTorch 1.13 computes it: not log1p
+      return reduceLoss(log(add(exp(mul(neg(x), y)), 1)), reduction);
     },
 );
 
