@@ -89,6 +89,26 @@ describe('ctcLoss', () => {
   });
 });
 
+describe('the documented deviations (where PyTorch 1.13 returns uninitialised memory or reads out of bounds)', () => {
+  it('multilabelMarginLoss: an empty batch sums to 0 and averages to NaN; a [C] input with reduction none gives its loss', () => {
+    const empty = randn([0, 3], { dtype: 'float64' });
+    const none = tensor(new Int32Array(0), { shape: [0, 3] });
+    assert.equal(F.multilabelMarginLoss(empty, none, { reduction: 'sum' }).item(), 0);
+    assert.ok(Number.isNaN(F.multilabelMarginLoss(empty, none).item()));
+    const x = f64([0, 0.5, 1, 2]);
+    const one = F.multilabelMarginLoss(x, int([3, 0, -1, 1]), { reduction: 'none' });
+    assert.deepEqual(one.shape, []);
+    assert.equal(one.item(), 0.875);
+  });
+
+  it('ctcLoss: an empty input gives ∞ for a non-empty target (0 with zeroInfinity) and 0 for an empty one', () => {
+    const lp = randn([3, 2, 3], { dtype: 'float64' }).logSoftmax(2);
+    const y = int([[1, 2], [1, 2]]);
+    assert.deepEqual(F.ctcLoss(lp, y, [0, 0], [2, 0], { reduction: 'none' }).toArray(), [Number.POSITIVE_INFINITY, 0]);
+    assert.deepEqual(F.ctcLoss(lp, y, [0, 0], [2, 0], { reduction: 'none', zeroInfinity: true }).toArray(), [0, 0]);
+  });
+});
+
 describe('loss modules apply their F function with their options', () => {
   it('every new module equals F', () => {
     const x = randn([3, 4], { dtype: 'float64' });

@@ -198,7 +198,7 @@ export class SoftMarginLoss extends Module {
   }
 }
 
-/** Multi-label hinge loss over int32 target lists ended by -1. @example new MultiLabelMarginLoss().forward(tensor([[0.1, 0.2, 0.4, 0.8]]), tensor([[3, 0, -1, 1]], { dtype: 'int32' })).item() // 0.85 */
+/** Multi-label hinge loss over int32 target lists ended by -1. @example new MultiLabelMarginLoss().forward(tensor([[0, 0.5, 1, 2]]), tensor([[3, 0, -1, 1]], { dtype: 'int32' })).item() // 0.875 */
 export class MultiLabelMarginLoss extends Module {
   constructor(readonly opts: L.LossReductionOptions = {}) {
     super();

@@ -1,5 +1,6 @@
 // The connectionist temporal classification loss (F.ctc_loss): the alpha-beta recursion is the
-// backend's ctcLoss kernel (src/backend/js/ctc.ts, PyTorch 1.13's CPU algorithm in log space);
+// backend's ctcLoss kernel (PyTorch 1.13's CPU algorithm in log space: src/backend/js/ctc.ts, and
+// native/ctc.cc on the native backend; wasm runs the TypeScript one);
 // the reductions and zeroInfinity are ops around it, as in PyTorch's at::ctc_loss.
 import { isGradEnabled } from '../autograd/mode.js';
 import { record } from '../autograd/record.js';
@@ -80,6 +81,8 @@ export const ctcLoss = defineOp(
     method: false,
     latex: ([lp, y]) => `-\\ln \\sum_{\\pi \\in \\mathcal{B}^{-1}(${y})} \\prod_{t} e^{{${lp}}_{t, \\pi_t}}`,
     label: 'CTC',
+    deviation:
+      "where PyTorch 1.13's CPU kernel reads out of bounds (a label outside 0..C-1, an empty input with a non-empty target) chainrule raises for the label and gives ∞ for the empty input; the gradient, as PyTorch's, is not differentiable again (a second backward raises)",
   },
   (def) =>
     function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor | readonly number[] | number, targetLengths: Tensor | readonly number[] | number, opts: CTCLossOptions = {}): Tensor {

@@ -452,7 +452,7 @@ function multiLabelRows(input: unknown, op: string): Tensor {
  * The multi-class multi-label hinge loss (F.multilabel_margin_loss): per sample,
  * Σ_j Σ_{i not a target} max(0, 1 - (x[y_j] - x[i])) / C over the target classes y_j, which are
  * the int32 target's entries up to its first -1. Input [C] or [N, C], target of the same shape.
- * @example multilabelMarginLoss(tensor([[0.1, 0.2, 0.4, 0.8]]), tensor([[3, 0, -1, 1]], { dtype: 'int32' })).item() // 0.85
+ * @example multilabelMarginLoss(tensor([[0, 0.5, 1, 2]]), tensor([[3, 0, -1, 1]], { dtype: 'int32' })).item() // 0.875
  */
 export const multilabelMarginLoss = defineOp(
   {
@@ -463,6 +463,7 @@ export const multilabelMarginLoss = defineOp(
     method: false,
     latex: ([x, y]) => `\\sum_{j}\\sum_{i \\notin {${y}}} \\frac{\\max\\left(0, 1 - {${x}}_{{${y}}_j} + {${x}}_i\\right)}{C}`,
     label: 'multilabel margin',
+    deviation: "an empty batch gives 0 (sum) or NaN (mean), and a [C] input with reduction 'none' its loss, where PyTorch 1.13 returns uninitialised memory",
   },
   () =>
     function multilabelMarginLoss(input: Tensor, target: Tensor, opts: LossReductionOptions = {}): Tensor {
