@@ -37,6 +37,8 @@ describe('losses: errors name the op and the shapes', () => {
     throwsNaming(() => F.marginRankingLoss(randn([2]), randn([3]), randn([3])), 'marginRankingLoss', 'broadcast');
     throwsNaming(() => F.tripletMarginLoss(randn([2, 3]), randn([3]), randn([3])), 'tripletMarginLoss', 'anchor [2, 3]', 'positive [3]');
     throwsNaming(() => F.tripletMarginLoss(randn([2, 3]), randn([2, 3]), randn([2, 3]), { p: -1 }), 'tripletMarginLoss', 'p');
+    throwsNaming(() => F.tripletMarginWithDistanceLoss(randn([2, 3]), randn([2, 4]), randn([2, 3])), 'tripletMarginWithDistanceLoss', 'anchor and positive', '[2, 3]', '[2, 4]');
+    throwsNaming(() => F.tripletMarginWithDistanceLoss(randn([2, 3]), randn([2, 3]), randn([2, 3]), { distanceFunction: () => 3 as unknown as Tensor }), 'tripletMarginWithDistanceLoss', 'must return a Tensor');
   });
 
   it('cosineEmbeddingLoss needs [N, D] inputs for a [N] target, [D] for a scalar', () => {
@@ -120,6 +122,10 @@ describe('loss modules apply their F function with their options', () => {
     same(new nn.KLDivLoss({ reduction: 'batchmean', logTarget: true }).forward(x, y), F.klDiv(x, y, { reduction: 'batchmean', logTarget: true }));
     same(new nn.MarginRankingLoss({ margin: 0.2 }).forward(x.sum(1), y.sum(1), s), F.marginRankingLoss(x.sum(1), y.sum(1), s, { margin: 0.2 }));
     same(new nn.TripletMarginLoss({ swap: true, p: 1 }).forward(x, y, y.flip([0])), F.tripletMarginLoss(x, y, y.flip([0]), { swap: true, p: 1 }));
+    const l1 = (a: Tensor, b: Tensor) => a.sub(b).abs().sum(-1);
+    same(new nn.TripletMarginWithDistanceLoss({ distanceFunction: l1, swap: true }).forward(x, y, y.flip([0])), F.tripletMarginWithDistanceLoss(x, y, y.flip([0]), { distanceFunction: l1, swap: true }));
+    // the default distance is pairwiseDistance, in PyTorch's order (d(a, p) - d(a, n)) + margin
+    same(new nn.TripletMarginWithDistanceLoss().forward(x, y, y.flip([0])), F.pairwiseDistance(x, y).sub(F.pairwiseDistance(x, y.flip([0]))).add(1).clamp(0).mean());
     same(new nn.CosineEmbeddingLoss({ margin: 0.1 }).forward(x, y, s), F.cosineEmbeddingLoss(x, y, s, { margin: 0.1 }));
     same(new nn.PoissonNLLLoss({ full: true }).forward(x, y.abs()), F.poissonNllLoss(x, y.abs(), { full: true }));
     same(new nn.GaussianNLLLoss({ full: true }).forward(x, y, y.abs()), F.gaussianNllLoss(x, y, y.abs(), { full: true }));

@@ -8,6 +8,12 @@ import type { OpTable, TableFn } from './op-table.js';
 
 type Options = Record<string, unknown>;
 
+/** The distance functions of the triplet_margin_with_distance cases, by name (as losses2.py has them). */
+const DISTANCES: Record<string, (a: Tensor, b: Tensor) => Tensor> = {
+  l1: (a, b) => a.sub(b).abs().sum(-1),
+  cosine: (a, b) => F.cosineSimilarity(a, b).neg().add(1),
+};
+
 /** Each loss by the fixture's kind, called with the tensors as the loss reads them. */
 const LOSSES: Record<string, (xs: Tensor[], o: Options) => Tensor> = {
   smooth_l1: ([x, y], o) => F.smoothL1Loss(x, y, o),
@@ -15,6 +21,7 @@ const LOSSES: Record<string, (xs: Tensor[], o: Options) => Tensor> = {
   kl_div: ([x, y], o) => F.klDiv(x, y, o),
   margin_ranking: ([a, b, y], o) => F.marginRankingLoss(a, b, y, o),
   triplet_margin: ([a, p, n], o) => F.tripletMarginLoss(a, p, n, o),
+  triplet_margin_with_distance: ([a, p, n], o) => F.tripletMarginWithDistanceLoss(a, p, n, { ...o, distanceFunction: DISTANCES[String(o.distance)] ?? null }),
   cosine_embedding: ([a, b, y], o) => F.cosineEmbeddingLoss(a, b, y, o),
   poisson_nll: ([x, y], o) => F.poissonNllLoss(x, y, o),
   gaussian_nll: ([x, y, v], o) => F.gaussianNllLoss(x, y, v, o),

@@ -307,6 +307,7 @@ export const TABLE: Record<string, Entry> = {
   'F.softMarginLoss': (a, t) => F.softMarginLoss(t.input, t.target, a),
   'F.marginRankingLoss': (a, t) => F.marginRankingLoss(t.x1, t.x2, t.target, a),
   'F.tripletMarginLoss': (a, t) => F.tripletMarginLoss(t.anchor, t.positive, t.negative, a),
+  'F.tripletMarginWithDistanceLoss': (a, t) => F.tripletMarginWithDistanceLoss(t.anchor, t.positive, t.negative, { ...a, distanceFunction: DISTANCES[a.distance] }),
   'F.cosineEmbeddingLoss': (a, t) => F.cosineEmbeddingLoss(t.x1, t.x2, t.target, a),
   'F.gaussianNllLoss': (a, t) => F.gaussianNllLoss(t.input, t.target, t.var, a),
   'F.multilabelMarginLoss': (a, t) => F.multilabelMarginLoss(t.input, t.target, a),
@@ -366,6 +367,9 @@ export const TABLE: Record<string, Entry> = {
   'nn.SoftMarginLoss': named(['softMarginLoss'], (a, t) => new nn.SoftMarginLoss(a).forward(t.input, t.target)),
   'nn.MarginRankingLoss': named(['marginRankingLoss'], (a, t) => new nn.MarginRankingLoss(a).forward(t.x1, t.x2, t.target)),
   'nn.TripletMarginLoss': named(['tripletMarginLoss'], (a, t) => new nn.TripletMarginLoss(a).forward(t.anchor, t.positive, t.negative)),
+  'nn.TripletMarginWithDistanceLoss': named(['tripletMarginWithDistanceLoss'], (a, t) =>
+    new nn.TripletMarginWithDistanceLoss({ ...a, distanceFunction: DISTANCES[a.distance] }).forward(t.anchor, t.positive, t.negative),
+  ),
   'nn.CosineEmbeddingLoss': named(['cosineEmbeddingLoss'], (a, t) => new nn.CosineEmbeddingLoss(a).forward(t.x1, t.x2, t.target)),
   'nn.GaussianNLLLoss': named(['gaussianNllLoss'], (a, t) => new nn.GaussianNLLLoss(a).forward(t.input, t.target, t.var)),
   'nn.MultiLabelMarginLoss': named(['multilabelMarginLoss'], (a, t) => new nn.MultiLabelMarginLoss(a).forward(t.input, t.target)),
@@ -474,6 +478,12 @@ export const TABLE: Record<string, Entry> = {
   'optim.ReduceLROnPlateau': (a) => lrTrace(a, (opt) => new optim.ReduceLROnPlateau(opt, a.options)),
   'optim.clipGradNorm': (a, t) => clip(t, (ps) => optim.clipGradNorm(ps, a.maxNorm, a.normType)),
   'optim.clipGradValue': (a, t) => clip(t, (ps) => void optim.clipGradValue(ps, a.clipValue)),
+};
+
+/** The distance functions of the losses family's triplet cases, by name (scripts/fixtures/paritygen/losses.py); none: the default. */
+const DISTANCES: Record<string, (a: Tensor, b: Tensor) => Tensor> = {
+  l1: (a, b) => a.sub(b).abs().sum(-1),
+  cosine: (a, b) => F.cosineSimilarity(a, b, { dim: -1 }).neg().add(1),
 };
 
 /** The generator's LambdaLR factors: ['pow', g] is g^epoch, ['inv', g] is 1/(1 + g·epoch). */

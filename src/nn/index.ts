@@ -29,6 +29,7 @@ export {
   SoftMarginLoss,
   SSELoss,
   TripletMarginLoss,
+  TripletMarginWithDistanceLoss,
 } from './loss.js';
 export { Module, ModuleInputError, type LoadStateDictOptions, type LoadStateDictResult, type StateDict } from './module.js';
 export * from './norm.js';

@@ -158,6 +158,19 @@ export class TripletMarginLoss extends Module {
   }
 }
 
+/**
+ * Triplet margin loss with any distance function (pairwiseDistance by default).
+ * @example new TripletMarginWithDistanceLoss({ distanceFunction: (a, b) => a.sub(b).abs().sum(-1) }).forward(tensor([[0, 0]]), tensor([[3, 4]]), tensor([[0, 1]])).item() // 7
+ */
+export class TripletMarginWithDistanceLoss extends Module {
+  constructor(readonly opts: L.TripletMarginWithDistanceOptions = {}) {
+    super();
+  }
+  forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    return L.tripletMarginWithDistanceLoss(anchor, positive, negative, this.opts);
+  }
+}
+
 /** Cosine embedding loss of pairs with ±1 targets. @example new CosineEmbeddingLoss().forward(tensor([[1, 0]]), tensor([[0, 1]]), tensor([1])).item() // 1 */
 export class CosineEmbeddingLoss extends Module {
   constructor(readonly opts: L.MarginOptions = {}) {

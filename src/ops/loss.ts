@@ -231,15 +231,32 @@ export const marginRankingLoss = defineOp(
     },
 );
 
-export interface TripletMarginOptions extends LossReductionOptions {
+/** The options both triplet losses take. */
+export interface TripletOptions extends LossReductionOptions {
   /** the margin (default 1) */
   margin?: number;
+  /** use the positive-negative distance when it is smaller (the distance swap of Balntas et al.) */
+  swap?: boolean;
+}
+
+export interface TripletMarginOptions extends TripletOptions {
   /** the norm's order (default 2) */
   p?: number;
   /** added to the differences before the norm (default 1e-6) */
   eps?: number;
-  /** use the positive-negative distance when it is smaller (the distance swap of Balntas et al.) */
-  swap?: boolean;
+}
+
+/**
+ * max(·, 0) of a triplet's distances, reduced, in PyTorch's two orders: margin + d(a, p) - d(a, n)
+ * (triplet_margin_loss) or d(a, p) - d(a, n) + margin (triplet_margin_with_distance_loss).
+ */
+function tripletHinge(op: string, dist: (u: Tensor, v: Tensor, what: string) => Tensor, [a, p, n]: Tensor[], opts: TripletOptions, marginFirst: boolean): Tensor {
+  const margin = assertNumber(opts.margin ?? 1, op, 'margin');
+  const reduction = reductionOf(opts.reduction, op);
+  let dNeg = dist(a, n, 'anchor and negative');
+  if (opts.swap) dNeg = minimum(dNeg, dist(p, n, 'positive and negative'));
+  const dPos = dist(a, p, 'anchor and positive');
+  return reduceLoss(clamp(marginFirst ? sub(add(dPos, margin), dNeg) : add(sub(dPos, dNeg), margin), 0), reduction);
 }
 
 /**
@@ -260,20 +277,56 @@ export const tripletMarginLoss = defineOp(
   () =>
     function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, opts: TripletMarginOptions = {}): Tensor {
       const op = 'tripletMarginLoss';
-      const [a, p, n] = rankingInputs(op, [
+      const abc = rankingInputs(op, [
         [anchor, 'anchor'],
         [positive, 'positive'],
         [negative, 'negative'],
       ]);
-      const margin = assertNumber(opts.margin ?? 1, op, 'margin');
       const order = opts.p ?? 2;
       if (typeof order !== 'number' || Number.isNaN(order) || order < 0) throw new ChainruleError(`${op}: p must be a non-negative number, got ${String(order)}`);
       const eps = assertNumber(opts.eps ?? 1e-6, op, 'eps');
-      const reduction = reductionOf(opts.reduction, op);
-      const dist = (u: Tensor, v: Tensor) => pairwiseDistance(u, v, { p: order, eps });
-      let dNeg = dist(a, n);
-      if (opts.swap) dNeg = minimum(dNeg, dist(p, n));
-      return reduceLoss(clamp(sub(add(dist(a, p), margin), dNeg), 0), reduction);
+      return tripletHinge(op, (u, v) => pairwiseDistance(u, v, { p: order, eps }), abc, opts, true);
+    },
+);
+
+export interface TripletMarginWithDistanceOptions extends TripletOptions {
+  /** the distance of two batches of vectors, one value per pair (default: pairwiseDistance, p = 2, eps = 1e-6) */
+  distanceFunction?: ((a: Tensor, b: Tensor) => Tensor) | null;
+}
+
+/**
+ * max(d(a, p) - d(a, n) + margin, 0) for any distance function d (F.triplet_margin_with_distance_loss;
+ * pairwiseDistance by default); with swap, d(a, n) is min(d(a, n), d(p, n)).
+ * @example tripletMarginWithDistanceLoss(tensor([[0, 0]]), tensor([[3, 4]]), tensor([[0, 1]]), { distanceFunction: (a, b) => a.sub(b).abs().sum(-1) }).item() // 7
+ */
+export const tripletMarginWithDistanceLoss = defineOp(
+  {
+    name: 'tripletMarginWithDistanceLoss',
+    doc: 'max(d(a, p) - d(a, n) + margin, 0) for a distance function d, pairwiseDistance by default (F.triplet_margin_with_distance_loss; margin 1, swap false).',
+    inputs: ['anchor', 'positive', 'negative'],
+    params: OPTIONS,
+    method: false,
+    latex: ([a, p, n]) => `\\max\\left(d\\left(${a}, ${p}\\right) - d\\left(${a}, ${n}\\right) + m, 0\\right)`,
+    label: 'triplet margin (distance)',
+  },
+  () =>
+    function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor, negative: Tensor, opts: TripletMarginWithDistanceOptions = {}): Tensor {
+      const op = 'tripletMarginWithDistanceLoss';
+      const abc = [floatInput(anchor, op, 'anchor'), assertTensor(positive, op, 'positive'), assertTensor(negative, op, 'negative')];
+      const fn = opts.distanceFunction ?? ((u: Tensor, v: Tensor) => pairwiseDistance(u, v));
+      if (typeof fn !== 'function') throw new ChainruleError(`${op}: distanceFunction must be a function of two tensors, got ${typeof fn}`);
+      const dist = (u: Tensor, v: Tensor, what: string): Tensor => {
+        let d: Tensor;
+        try {
+          d = fn(u, v);
+        } catch (e) {
+          if (!(e instanceof ChainruleError)) throw e;
+          throw new ChainruleError(`${op}: the distance of ${what} (${fmtShape(u.shape)} and ${fmtShape(v.shape)}) failed: ${e.message}`);
+        }
+        if (!(d && typeof d === 'object' && 'shape' in d)) throw new ChainruleError(`${op}: distanceFunction must return a Tensor (for ${what}), got ${String(d)}`);
+        return d;
+      };
+      return tripletHinge(op, dist, abc, opts, false);
     },
 );
 

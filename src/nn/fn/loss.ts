@@ -417,6 +417,7 @@ export {
   smoothL1Loss,
   softMarginLoss,
   tripletMarginLoss,
+  tripletMarginWithDistanceLoss,
   type CTCLossOptions,
   type GaussianNLLOptions,
   type HuberOptions,
@@ -428,4 +429,6 @@ export {
   type PoissonNLLOptions,
   type SmoothL1Options,
   type TripletMarginOptions,
+  type TripletOptions,
+  type TripletMarginWithDistanceOptions,
 } from '../../ops/index.js';
