@@ -17,7 +17,8 @@
         "native/vmath.cc",
         "native/rnn.cc",
         "native/attention.cc",
-        "native/pooling.cc"
+        "native/pooling.cc",
+        "native/ctc.cc"
       ],
       "cflags_cc": ["<@(cr_cflags)"],
       "cflags_cc!": ["-O2", "-O0"],

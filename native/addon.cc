@@ -388,6 +388,25 @@ void avg_pool2d_backward(const Arr& gy, const Arr& gx, const I32& rows, const I3
                           gx.data);
 }
 
+cr::CtcArgs ctc_args(const Spec<6>& spec, const I32& targets, const I32& offsets, const I32& il, const I32& tl, const Arr& log_alpha) {
+  const double* p = spec.v;
+  return cr::CtcArgs{int64_t(p[0]), int64_t(p[1]), int64_t(p[2]), int64_t(p[3]), int64_t(p[4]), p[5] != 0,
+                     targets.as<const int32_t>(), offsets.as<const int32_t>(), il.as<const int32_t>(), tl.as<const int32_t>(),
+                     log_alpha.as<double>()};
+}
+
+// ctcLoss(logProbs, nll, logAlpha, targets, offsets, inputLengths, targetLengths, [T, N, C, maxTargetLength, blank, zeroInfinity])
+void ctc_loss(const Arr& lp, const Arr& nll, const Arr& log_alpha, const I32& targets, const I32& offsets, const I32& il,
+              const I32& tl, const Spec<6>& s) {
+  cr::ctc_loss(lp.type, ctc_args(s, targets, offsets, il, tl, log_alpha), lp.data, nll.data);
+}
+
+// ctcLossBackward(logProbs, nll, logAlpha, targets, offsets, inputLengths, targetLengths, gradOut, grad, spec)
+void ctc_loss_backward(const Arr& lp, const Arr& nll, const Arr& log_alpha, const I32& targets, const I32& offsets,
+                       const I32& il, const I32& tl, const Arr& gout, const Arr& grad, const Spec<6>& s) {
+  cr::ctc_loss_backward(lp.type, ctc_args(s, targets, offsets, il, tl, log_alpha), lp.data, nll.data, gout.data, grad.data);
+}
+
 // configure(isa: string | null, threads: number) -> false when the ISA is not available here
 bool configure(const Name& isa, int64_t threads) {
   const bool ok = !isa.given || cr::gemm_set_isa(isa.s);
@@ -461,6 +480,8 @@ NAPI_MODULE_INIT() {
       CR_FN("rnnBackward", Bind<rnn_backward>),
       CR_FN("attention", Bind<attention>),
       CR_FN("attentionBackward", Bind<attention_backward>),
+      CR_FN("ctcLoss", Bind<ctc_loss>),
+      CR_FN("ctcLossBackward", Bind<ctc_loss_backward>),
   };
 #undef CR_FN
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -231,5 +231,18 @@ struct PoolArgs {
 void max_pool2d(DType t, const void* x, const PoolArgs& a, void* out, int32_t* indices);
 void avg_pool2d(DType t, const void* x, const PoolArgs& a, const double* row_div, const double* col_div, void* out);
 void avg_pool2d_backward(DType t, const void* gy, const PoolArgs& a, const double* row_div, const double* col_div, void* gx);
+// The CTC loss (ctc.cc): log-probabilities [T, N, C]; sample n's targets start at offsets[n];
+// log_alpha is [N, T, 2·max_target_length + 1] in double precision (see CtcSpec in src/backend/types.ts).
+struct CtcArgs {
+  int64_t T, N, C, max_target_length, blank;
+  bool zero_infinity;
+  const int32_t* targets;
+  const int32_t* offsets;
+  const int32_t* input_lengths;
+  const int32_t* target_lengths;
+  double* log_alpha;
+};
+void ctc_loss(DType t, const CtcArgs& a, const void* lp, void* nll);
+void ctc_loss_backward(DType t, const CtcArgs& a, const void* lp, const void* nll, const void* gout, void* grad);
 
 }  // namespace cr

@@ -324,6 +324,20 @@ export const TABLE: Record<string, Entry> = {
   'F.hingeEmbeddingLoss': (a, t) => F.hingeEmbeddingLoss(t.input, t.target, a),
   'F.multiMarginLoss': (a, t) => F.multiMarginLoss(t.input, t.target, { ...a, weight: t.weight }),
   'F.perceptronLoss': (a, t) => F.perceptronLoss(t.input, t.target, a),
+  // family losses (scripts/fixtures/paritygen/losses.py)
+  'F.smoothL1Loss': (a, t) => F.smoothL1Loss(t.input, t.target, a),
+  'F.huberLoss': (a, t) => F.huberLoss(t.input, t.target, a),
+  'F.klDiv': (a, t) => F.klDiv(t.input, t.target, a),
+  'F.poissonNllLoss': (a, t) => F.poissonNllLoss(t.input, t.target, a),
+  'F.softMarginLoss': (a, t) => F.softMarginLoss(t.input, t.target, a),
+  'F.marginRankingLoss': (a, t) => F.marginRankingLoss(t.x1, t.x2, t.target, a),
+  'F.tripletMarginLoss': (a, t) => F.tripletMarginLoss(t.anchor, t.positive, t.negative, a),
+  'F.tripletMarginWithDistanceLoss': (a, t) => F.tripletMarginWithDistanceLoss(t.anchor, t.positive, t.negative, { ...a, distanceFunction: DISTANCES[a.distance] }),
+  'F.cosineEmbeddingLoss': (a, t) => F.cosineEmbeddingLoss(t.x1, t.x2, t.target, a),
+  'F.gaussianNllLoss': (a, t) => F.gaussianNllLoss(t.input, t.target, t.var, a),
+  'F.multilabelMarginLoss': (a, t) => F.multilabelMarginLoss(t.input, t.target, a),
+  'F.multilabelSoftMarginLoss': (a, t) => F.multilabelSoftMarginLoss(t.input, t.target, { ...a, weight: t.weight }),
+  'F.ctcLoss': (a, t) => F.ctcLoss(t.logits.logSoftmax(-1), t.targets, t.inputLengths, t.targetLengths, a),
   // modules
   'nn.ReLU': (_, t) => new nn.ReLU().forward(t.x),
   'nn.LeakyReLU': (a, t) => new nn.LeakyReLU(a.slope).forward(t.x),
@@ -371,6 +385,21 @@ export const TABLE: Record<string, Entry> = {
   'nn.HingeEmbeddingLoss': named(['hingeEmbeddingLoss'], (a, t) => new nn.HingeEmbeddingLoss(a).forward(t.input, t.target)),
   'nn.MultiMarginLoss': named(['multiMarginLoss'], (a, t) => new nn.MultiMarginLoss({ ...a, weight: t.weight }).forward(t.input, t.target)),
   'nn.PerceptronLoss': named(['perceptronLoss'], (a, t) => new nn.PerceptronLoss(a).forward(t.input, t.target)),
+  'nn.SmoothL1Loss': named(['smoothL1Loss'], (a, t) => new nn.SmoothL1Loss(a).forward(t.input, t.target)),
+  'nn.HuberLoss': named(['huberLoss'], (a, t) => new nn.HuberLoss(a).forward(t.input, t.target)),
+  'nn.KLDivLoss': named(['klDiv'], (a, t) => new nn.KLDivLoss(a).forward(t.input, t.target)),
+  'nn.PoissonNLLLoss': named(['poissonNllLoss'], (a, t) => new nn.PoissonNLLLoss(a).forward(t.input, t.target)),
+  'nn.SoftMarginLoss': named(['softMarginLoss'], (a, t) => new nn.SoftMarginLoss(a).forward(t.input, t.target)),
+  'nn.MarginRankingLoss': named(['marginRankingLoss'], (a, t) => new nn.MarginRankingLoss(a).forward(t.x1, t.x2, t.target)),
+  'nn.TripletMarginLoss': named(['tripletMarginLoss'], (a, t) => new nn.TripletMarginLoss(a).forward(t.anchor, t.positive, t.negative)),
+  'nn.TripletMarginWithDistanceLoss': named(['tripletMarginWithDistanceLoss'], (a, t) =>
+    new nn.TripletMarginWithDistanceLoss({ ...a, distanceFunction: DISTANCES[a.distance] }).forward(t.anchor, t.positive, t.negative),
+  ),
+  'nn.CosineEmbeddingLoss': named(['cosineEmbeddingLoss'], (a, t) => new nn.CosineEmbeddingLoss(a).forward(t.x1, t.x2, t.target)),
+  'nn.GaussianNLLLoss': named(['gaussianNllLoss'], (a, t) => new nn.GaussianNLLLoss(a).forward(t.input, t.target, t.var)),
+  'nn.MultiLabelMarginLoss': named(['multilabelMarginLoss'], (a, t) => new nn.MultiLabelMarginLoss(a).forward(t.input, t.target)),
+  'nn.MultiLabelSoftMarginLoss': named(['multilabelSoftMarginLoss'], (a, t) => new nn.MultiLabelSoftMarginLoss({ ...a, weight: t.weight }).forward(t.input, t.target)),
+  'nn.CTCLoss': named(['ctcLoss'], (a, t) => new nn.CTCLoss(a).forward(t.logits.logSoftmax(-1), t.targets, t.inputLengths, t.targetLengths)),
   // family elementwise (scripts/fixtures/paritygen/elementwise.py)
   log1p: (_, t) => t.x.log1p(),
   expm1: (_, t) => t.x.expm1(),
@@ -566,6 +595,12 @@ export const TABLE: Record<string, Entry> = {
   'optim.ReduceLROnPlateau': (a) => lrTrace(a, (opt) => new optim.ReduceLROnPlateau(opt, a.options)),
   'optim.clipGradNorm': (a, t) => clip(t, (ps) => optim.clipGradNorm(ps, a.maxNorm, a.normType)),
   'optim.clipGradValue': (a, t) => clip(t, (ps) => void optim.clipGradValue(ps, a.clipValue)),
+};
+
+/** The distance functions of the losses family's triplet cases, by name (scripts/fixtures/paritygen/losses.py); none: the default. */
+const DISTANCES: Record<string, (a: Tensor, b: Tensor) => Tensor> = {
+  l1: (a, b) => a.sub(b).abs().sum(-1),
+  cosine: (a, b) => F.cosineSimilarity(a, b, { dim: -1 }).neg().add(1),
 };
 
 /** The generator's LambdaLR factors: ['pow', g] is g^epoch, ['inv', g] is 1/(1 + g·epoch). */

@@ -251,6 +251,33 @@ export interface PoolWindows {
   colStep: number;
 }
 
+/**
+ * The shapes and options of a CTC loss (connectionist temporal classification) over log-probabilities
+ * [T, N, C] (contiguous): sample n has targets[offsets[n] .. offsets[n] + targetLengths[n]] and
+ * inputLengths[n] ≤ T steps; logAlpha is [N, T, 2·maxTargetLength + 1] (double precision).
+ */
+export interface CtcSpec {
+  T: number;
+  N: number;
+  C: number;
+  maxTargetLength: number;
+  blank: number;
+  zeroInfinity: boolean;
+}
+
+/** The arrays of a CTC loss: int32 targets, lengths and per-sample target offsets. */
+export interface CtcArgs {
+  logProbs: TypedArray;
+  targets: Int32Array;
+  offsets: Int32Array;
+  inputLengths: Int32Array;
+  targetLengths: Int32Array;
+  /** [N, T, 2·maxTargetLength + 1], written by ctcLoss and read by ctcLossBackward */
+  logAlpha: Float64Array;
+  /** [N] negative log-likelihoods, written by ctcLoss (∞ where no alignment exists) */
+  nll: TypedArray;
+}
+
 export interface Backend {
   readonly name: string;
   /** Elementwise unary op; x and out have equal length (out may be x for in-place). */
@@ -377,6 +404,18 @@ export interface Backend {
   avgPool2d(x: TypedArray, w: PoolWindows, rowDiv: Float64Array, colDiv: Float64Array, out: TypedArray): void;
   /** The adjoint of avgPool2d: gx[p, window (i, j)] += gy[p, i, j] / (rowDiv[i]·colDiv[j]) (gx is added to). */
   avgPool2dBackward(gy: TypedArray, w: PoolWindows, rowDiv: Float64Array, colDiv: Float64Array, gx: TypedArray): void;
+  /**
+   * CTC forward: PyTorch's CPU recursion over log-alphas in log space (ctc_loss_cpu_template), each
+   * sample's negative log-likelihood into a.nll (an empty input gives 0 for an empty target and ∞
+   * otherwise).
+   */
+  ctcLoss(spec: CtcSpec, a: CtcArgs): void;
+  /**
+   * CTC backward as PyTorch's CPU kernel: from the log-betas, grad[t, n, c] = (e^lp - e^(log Σ αβ
+   * + nll - lp))·gradOut[n] for t below the input length, 0 after it (and 0 for the whole sample with
+   * zeroInfinity when its nll is infinite). grad is [T, N, C] and overwritten.
+   */
+  ctcLossBackward(spec: CtcSpec, a: CtcArgs, gradOut: TypedArray, grad: TypedArray): void;
   /** Converts between dtypes (bool out: x != 0). */
   cast(x: TypedArray, out: TypedArray): void;
   /** A recurrent layer over a whole sequence (see RnnForwardArgs); all float arrays share one dtype. */

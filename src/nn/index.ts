@@ -9,14 +9,27 @@ export * from './linear.js';
 export {
   BCELoss,
   BCEWithLogitsLoss,
+  CosineEmbeddingLoss,
   CrossEntropyLoss,
+  CTCLoss,
+  GaussianNLLLoss,
   HingeEmbeddingLoss,
+  HuberLoss,
+  KLDivLoss,
   L1Loss,
+  MarginRankingLoss,
   MSELoss,
+  MultiLabelMarginLoss,
+  MultiLabelSoftMarginLoss,
   MultiMarginLoss,
   NLLLoss,
   PerceptronLoss,
+  PoissonNLLLoss,
+  SmoothL1Loss,
+  SoftMarginLoss,
   SSELoss,
+  TripletMarginLoss,
+  TripletMarginWithDistanceLoss,
 } from './loss.js';
 export { Module, ModuleInputError, type LoadStateDictOptions, type LoadStateDictResult, type StateDict } from './module.js';
 export * from './norm.js';

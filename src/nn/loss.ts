@@ -107,3 +107,143 @@ export class PerceptronLoss extends Module {
     return L.perceptronLoss(scores, target, this.opts);
   }
 }
+
+/** Smooth L1 loss (quadratic below beta). @example new SmoothL1Loss({ beta: 0.5 }).forward(tensor([0.25, 2]), tensor([0, 0])).item() // 0.90625 */
+export class SmoothL1Loss extends Module {
+  constructor(readonly opts: L.SmoothL1Options = {}) {
+    super();
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return L.smoothL1Loss(input, target, this.opts);
+  }
+}
+
+/** Huber loss (quadratic below delta). @example new HuberLoss({ delta: 2 }).forward(tensor([0.5, 3]), tensor([0, 0])).item() // 2.0625 */
+export class HuberLoss extends Module {
+  constructor(readonly opts: L.HuberOptions = {}) {
+    super();
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return L.huberLoss(input, target, this.opts);
+  }
+}
+
+/** KL divergence of log-probabilities from a target. @example new KLDivLoss({ reduction: 'sum' }).forward(tensor([-1, -0.5]), tensor([0.5, 0.5])).item() // 0.05685... */
+export class KLDivLoss extends Module {
+  constructor(readonly opts: L.KLDivOptions = {}) {
+    super();
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return L.klDiv(input, target, this.opts);
+  }
+}
+
+/** Ranking hinge loss of two scores and a ±1 target. @example new MarginRankingLoss({ margin: 1 }).forward(tensor([1]), tensor([2]), tensor([1])).item() // 2 */
+export class MarginRankingLoss extends Module {
+  constructor(readonly opts: L.MarginOptions = {}) {
+    super();
+  }
+  forward(x1: Tensor, x2: Tensor, target: Tensor): Tensor {
+    return L.marginRankingLoss(x1, x2, target, this.opts);
+  }
+}
+
+/** Triplet margin loss of anchors, positives and negatives. @example new TripletMarginLoss({ eps: 0 }).forward(tensor([[0, 0]]), tensor([[3, 4]]), tensor([[0, 1]])).item() // 5 */
+export class TripletMarginLoss extends Module {
+  constructor(readonly opts: L.TripletMarginOptions = {}) {
+    super();
+  }
+  forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    return L.tripletMarginLoss(anchor, positive, negative, this.opts);
+  }
+}
+
+/**
+ * Triplet margin loss with any distance function (pairwiseDistance by default).
+ * @example new TripletMarginWithDistanceLoss({ distanceFunction: (a, b) => a.sub(b).abs().sum(-1) }).forward(tensor([[0, 0]]), tensor([[3, 4]]), tensor([[0, 1]])).item() // 7
+ */
+export class TripletMarginWithDistanceLoss extends Module {
+  constructor(readonly opts: L.TripletMarginWithDistanceOptions = {}) {
+    super();
+  }
+  forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    return L.tripletMarginWithDistanceLoss(anchor, positive, negative, this.opts);
+  }
+}
+
+/** Cosine embedding loss of pairs with ±1 targets. @example new CosineEmbeddingLoss().forward(tensor([[1, 0]]), tensor([[0, 1]]), tensor([1])).item() // 1 */
+export class CosineEmbeddingLoss extends Module {
+  constructor(readonly opts: L.MarginOptions = {}) {
+    super();
+  }
+  forward(x1: Tensor, x2: Tensor, target: Tensor): Tensor {
+    return L.cosineEmbeddingLoss(x1, x2, target, this.opts);
+  }
+}
+
+/** Poisson negative log-likelihood. @example new PoissonNLLLoss().forward(tensor([0]), tensor([2])).item() // 1 */
+export class PoissonNLLLoss extends Module {
+  constructor(readonly opts: L.PoissonNLLOptions = {}) {
+    super();
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return L.poissonNllLoss(input, target, this.opts);
+  }
+}
+
+/** Gaussian negative log-likelihood with a predicted variance. @example new GaussianNLLLoss().forward(tensor([1]), tensor([3]), tensor([1])).item() // 2 */
+export class GaussianNLLLoss extends Module {
+  constructor(readonly opts: L.GaussianNLLOptions = {}) {
+    super();
+  }
+  forward(input: Tensor, target: Tensor, variance: Tensor): Tensor {
+    return L.gaussianNllLoss(input, target, variance, this.opts);
+  }
+}
+
+/** Logistic loss for ±1 targets. @example new SoftMarginLoss().forward(tensor([0]), tensor([1])).item() // 0.6931... */
+export class SoftMarginLoss extends Module {
+  constructor(readonly opts: L.LossReductionOptions = {}) {
+    super();
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return L.softMarginLoss(input, target, this.opts);
+  }
+}
+
+/** Multi-label hinge loss over int32 target lists ended by -1. @example new MultiLabelMarginLoss().forward(tensor([[0, 0.5, 1, 2]]), tensor([[3, 0, -1, 1]], { dtype: 'int32' })).item() // 0.875 */
+export class MultiLabelMarginLoss extends Module {
+  constructor(readonly opts: L.LossReductionOptions = {}) {
+    super();
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return L.multilabelMarginLoss(input, target, this.opts);
+  }
+}
+
+/** Multi-label logistic loss, averaged over classes. @example new MultiLabelSoftMarginLoss().forward(tensor([[0, 0]]), tensor([[1, 0]])).item() // 0.6931... */
+export class MultiLabelSoftMarginLoss extends Module {
+  constructor(readonly opts: L.MultilabelSoftMarginOptions = {}) {
+    super();
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return L.multilabelSoftMarginLoss(input, target, this.opts);
+  }
+}
+
+/**
+ * Connectionist temporal classification loss of log-probabilities [T, N, C] with targets and lengths.
+ * @example
+ * ```ts
+ * const lp = tensor([[[-1, -0.5]], [[-0.5, -1]]], { dtype: 'float64' }).logSoftmax(2);
+ * new CTCLoss({ reduction: 'sum' }).forward(lp, tensor([[1]], { dtype: 'int32' }), [2], [1]).item() // 0.2678...
+ * ```
+ */
+export class CTCLoss extends Module {
+  constructor(readonly opts: L.CTCLossOptions = {}) {
+    super();
+  }
+  forward(logProbs: Tensor, targets: Tensor, inputLengths: Tensor | readonly number[], targetLengths: Tensor | readonly number[]): Tensor {
+    return L.ctcLoss(logProbs, targets, inputLengths, targetLengths, this.opts);
+  }
+}

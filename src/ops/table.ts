@@ -13,6 +13,7 @@ import * as attention from './attention.js';
 import * as conv from './conv.js';
 import * as distance from './distance.js';
 import * as conv2d from './conv2d.js';
+import * as ctc from './ctc.js';
 import { type Op, type OpDef, isOp } from './define.js';
 import * as fold from './fold.js';
 import * as indexing from './indexing.js';
@@ -20,6 +21,7 @@ import * as linalg from './linalg.js';
 import * as manip from './manip.js';
 import { ADD_SCALAR, MUL_SCALAR } from './kernel.js';
 import * as logic from './logic.js';
+import * as loss from './loss.js';
 import * as math from './math.js';
 import * as matmul from './matmul.js';
 import * as norm from './norm.js';
@@ -41,7 +43,7 @@ import * as stats from './stats.js';
  * Object.keys(OP_MODULES).includes('activation') // true
  * OP_MODULES.math.exp === exp // true
  */
-export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, manip, linalg, scatter, pad, distance, attention, conv2d, pool2d, fold } as const;
+export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, manip, linalg, scatter, pad, distance, attention, conv2d, pool2d, fold, loss, ctc } as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
 export type OpExports = typeof arith &
@@ -68,7 +70,9 @@ export type OpExports = typeof arith &
   typeof attention &
   typeof conv2d &
   typeof pool2d &
-  typeof fold;
+  typeof fold &
+  typeof loss &
+  typeof ctc;
 
 function collect(): Op[] {
   const seen = new Set<unknown>();

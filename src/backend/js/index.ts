@@ -1,6 +1,7 @@
 import type { Backend, ReduceOp, ScatterOp, TypedArray } from '../types.js';
 import { contiguousStrides } from '../../tensor/strides.js';
 import { attention, attentionBackward } from './attention.js';
+import { ctcLoss, ctcLossBackward } from './ctc.js';
 import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
 import { matmul, stridedGemm } from './matmul.js';
 import { adamStep, sgdStep } from './optim.js';
@@ -265,6 +266,8 @@ export const jsBackend: Backend = {
   rnnBackward,
   attention,
   attentionBackward,
+  ctcLoss,
+  ctcLossBackward,
   sgdStep,
   adamStep,
 };

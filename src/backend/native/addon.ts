@@ -101,6 +101,20 @@ export interface NativeAddon {
     dk: TypedArray,
     dv: TypedArray,
   ): void;
+  /** spec = [T, N, C, maxTargetLength, blank, zeroInfinity]; logAlpha is a Float64Array [N, T, 2·maxTargetLength + 1] */
+  ctcLoss(logProbs: TypedArray, nll: TypedArray, logAlpha: Float64Array, targets: Int32Array, offsets: Int32Array, inputLengths: Int32Array, targetLengths: Int32Array, spec: Float64Array): void;
+  ctcLossBackward(
+    logProbs: TypedArray,
+    nll: TypedArray,
+    logAlpha: Float64Array,
+    targets: Int32Array,
+    offsets: Int32Array,
+    inputLengths: Int32Array,
+    targetLengths: Int32Array,
+    gradOut: TypedArray,
+    grad: TypedArray,
+    spec: Float64Array,
+  ): void;
   info(): { isa: string; threads: number };
   /** Selects the GEMM instruction set ('avx512' | 'avx2' | 'generic'; null keeps it) and the thread count (0 keeps it). */
   configure(isa: string | null, threads: number): boolean;

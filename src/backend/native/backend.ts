@@ -7,6 +7,8 @@ import {
   type AttentionMask,
   type AttentionSpec,
   type Backend,
+  type CtcArgs,
+  type CtcSpec,
   type GemmOperand,
   type GemmSpec,
   type PoolWindows,
@@ -359,6 +361,47 @@ function rnnBackwardArrays(s: RnnSpec, a: RnnBackwardArgs): boolean {
   );
 }
 
+const ctcSpec = new Float64Array(6);
+
+/**
+ * Checks every array of a CTC call (lengths, one float type, every target, offset and length in
+ * bounds, so C reads nothing outside them) and fills ctcSpec; false for mixed float types (the
+ * TypeScript kernel runs instead).
+ */
+function ctcArrays(s: CtcSpec, a: CtcArgs, more: [string, TypedArray, number][]): boolean {
+  const { T, N, C, maxTargetLength: L, blank } = s;
+  for (const v of [T, N, C, L]) if (!Number.isInteger(v) || v < 0) fail(`ctcLoss: bad sizes T=${T} N=${N} C=${C} maxTargetLength=${L}`);
+  if (!Number.isInteger(blank) || blank < 0 || blank >= C) fail(`ctcLoss: blank ${blank} is not a class of ${C}`);
+  if (!isFloatArray(a.logProbs)) return false;
+  for (const [, arr] of more) if (!sameKind(a.logProbs, arr)) return false;
+  if (!sameKind(a.logProbs, a.nll)) return false;
+  checkLen('ctcLoss (log-probabilities)', a.logProbs, T * N * C);
+  checkLen('ctcLoss (losses)', a.nll, N);
+  if (!(a.logAlpha instanceof Float64Array)) fail('ctcLoss: logAlpha must be a Float64Array');
+  checkLen('ctcLoss (log-alphas)', a.logAlpha, N * T * (2 * L + 1));
+  for (const [what, arr, n] of more) checkLen(`ctcLoss (${what})`, arr, n);
+  for (const [what, arr] of [['targets', a.targets], ['offsets', a.offsets], ['input lengths', a.inputLengths], ['target lengths', a.targetLengths]] as const) {
+    if (!(arr instanceof Int32Array)) fail(`ctcLoss: ${what} must be an Int32Array`);
+  }
+  checkLen('ctcLoss (offsets)', a.offsets, N);
+  checkLen('ctcLoss (input lengths)', a.inputLengths, N);
+  checkLen('ctcLoss (target lengths)', a.targetLengths, N);
+  for (let n = 0; n < N; n++) {
+    const il = a.inputLengths[n];
+    const tl = a.targetLengths[n];
+    const off = a.offsets[n];
+    if (il < 0 || il > T || tl < 0 || tl > L || off < 0 || off + tl > a.targets.length) fail(`ctcLoss: sample ${n} (input length ${il}, target length ${tl}, offset ${off}) is out of bounds`);
+    for (let k = 0; k < tl; k++) if (a.targets[off + k] < 0 || a.targets[off + k] >= C) fail(`ctcLoss: target ${a.targets[off + k]} of sample ${n} is not a class of ${C}`);
+  }
+  ctcSpec[0] = T;
+  ctcSpec[1] = N;
+  ctcSpec[2] = C;
+  ctcSpec[3] = L;
+  ctcSpec[4] = blank;
+  ctcSpec[5] = s.zeroInfinity ? 1 : 0;
+  return true;
+}
+
 /**
  * Checks every array of an attention call (lengths, one float type, the mask read in bounds) and
  * fills attnSpec; false when the arrays are of mixed types or the problem is tiny (the TypeScript
@@ -590,6 +633,20 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
       args: 's a',
       use: (s, a) => attentionBackwardArrays(s, a, SMALL),
       call: (_s, a) => addon.attentionBackward(attnSpec, a.q, a.k, a.v, a.mask?.data ?? null, a.mask?.offsets ?? null, a.out, a.lse, a.dOut, a.dq, a.dk, a.dv),
+    },
+    ctcLoss: {
+      args: 's a',
+      use: (s, a) => ctcArrays(s, a, []),
+      call: (_s, a) => addon.ctcLoss(a.logProbs, a.nll, a.logAlpha, a.targets, a.offsets, a.inputLengths, a.targetLengths, ctcSpec),
+    },
+    ctcLossBackward: {
+      args: 's a gradOut grad',
+      use: (s, a, gradOut, grad) =>
+        ctcArrays(s, a, [
+          ['output gradient', gradOut, s.N],
+          ['gradient', grad, s.T * s.N * s.C],
+        ]),
+      call: (_s, a, gradOut, grad) => addon.ctcLossBackward(a.logProbs, a.nll, a.logAlpha, a.targets, a.offsets, a.inputLengths, a.targetLengths, gradOut, grad, ctcSpec),
     },
     sgdStep: {
       args: 'p g buf? o',

@@ -402,3 +402,33 @@ export function perceptronLoss(scores: Tensor, target: Tensor, opts: ReductionOp
   for (const v of target.data) if (v !== 1 && v !== -1) throw new ChainruleError(`${op}: targets must be 1 or -1, found ${v}`);
   return reduce(scores.mul(floatTarget(target, scores)).neg().relu(), opts.reduction, op);
 }
+
+/** The losses that are entries of the op table (src/ops/loss.ts, src/ops/ctc.ts), as F has them. */
+export {
+  cosineEmbeddingLoss,
+  ctcLoss,
+  gaussianNllLoss,
+  huberLoss,
+  klDiv,
+  marginRankingLoss,
+  multilabelMarginLoss,
+  multilabelSoftMarginLoss,
+  poissonNllLoss,
+  smoothL1Loss,
+  softMarginLoss,
+  tripletMarginLoss,
+  tripletMarginWithDistanceLoss,
+  type CTCLossOptions,
+  type GaussianNLLOptions,
+  type HuberOptions,
+  type KLDivOptions,
+  type LossReduction,
+  type LossReductionOptions,
+  type MarginOptions,
+  type MultilabelSoftMarginOptions,
+  type PoissonNLLOptions,
+  type SmoothL1Options,
+  type TripletMarginOptions,
+  type TripletOptions,
+  type TripletMarginWithDistanceOptions,
+} from '../../ops/index.js';
