@@ -161,11 +161,11 @@ const EXCLUDED: Record<string, string> = Object.fromEntries(
       ['internal helpers exported for the ops (sumTo: broadcasting adjoint; powScalar/variance: the pow and var methods)', 'sumTo powScalar variance'],
       ['the op-authoring API: every op made with it is replayed, and test/architecture-doc.test.ts runs it', 'defineOp unaryOp compositeOp binaryOp unaryKernel binaryKernel record'],
       ['sparse storage helpers (sparseMatmul is checked against the dense product in test/text-sparse.test.ts)', 'csrFromRows csrNnz csrSelectRows csrToDense'],
-      ['ONNX export and import: model files, checked against ONNX Runtime by test/onnx-*.test.ts', 'exportOnnx writeOnnx exportTextModel exportTextRun importOnnx OnnxModule'],
+      ['ONNX export and import: model files, checked against ONNX Runtime by test/onnx-*.test.ts', 'exportOnnx writeOnnx exportTextModel exportTextRun importOnnx OnnxModule exportTextRunPytorch pytorchModelSource pytorchConfig'],
       ['not yet drawn by the parity generator (phase 2)', 'scaledDotProductAttention'],
       [
         'worked solutions, graphs, plots, files and training loops: not tensor numerics',
-        'EpochMetrics explain render derive adjoint agreesAt diff evalExpr simplify parseExpr parseProblem loadProblem solveProblem solveFile checkAnswers claimsFromObject parseAnswers formatReport toDot toMermaid toSvg graphModel plotActivations activationScene sampleActivation sampleActivations parseActivation chartScene sceneToSvg rasterizeScene save load saveCheckpoint loadCheckpoint htmlPage markdownToHtml fit evaluate EarlyStopping BestCheckpoint encodePng',
+        'EpochMetrics explain render layout problemGraph derive adjoint agreesAt diff evalExpr simplify parseExpr parseProblem loadProblem solveProblem solveFile checkAnswers claimsFromObject parseAnswers formatReport toDot toMermaid toSvg graphModel plotActivations activationScene sampleActivation sampleActivations parseActivation chartScene sceneToSvg rasterizeScene save load saveCheckpoint loadCheckpoint htmlPage markdownToHtml fit evaluate EarlyStopping BestCheckpoint encodePng',
       ],
     ] as const
   ).flatMap(([why, names]) => names.split(' ').map((n) => [n, why])),
