@@ -6,7 +6,15 @@ import { Tensor } from '../ops/index.js';
  * __getitem__). Any object with these two members works with DataLoader and the splitters.
  */
 export interface Dataset<T = unknown> {
+  /**
+   * The number of examples (PyTorch's __len__).
+   * @example new data.ArrayDataset(['a', 'b']).length // 2
+   */
   readonly length: number;
+  /**
+   * The example at `index` (PyTorch's __getitem__); a negative index counts from the end.
+   * @example new data.ArrayDataset(['a', 'b', 'c']).get(-1) // 'c'
+   */
   get(index: number): T;
 }
 
@@ -36,6 +44,10 @@ export function rowOf(t: Tensor, i: number): Tensor {
  * y1.item() // 1
  */
 export class TensorDataset implements Dataset<Tensor[]> {
+  /**
+   * The wrapped tensors, in the order given.
+   * @example new data.TensorDataset(zeros([3, 2]), ones([3])).tensors.length // 2
+   */
   readonly tensors: Tensor[];
 
   constructor(...tensors: Tensor[]) {
@@ -72,7 +84,15 @@ export class TensorDataset implements Dataset<Tensor[]> {
  */
 export class Subset<T> implements Dataset<T> {
   constructor(
+    /**
+     * The dataset the examples come from.
+     * @example const ds = new data.ArrayDataset([1, 2]); new data.Subset(ds, [1]).dataset === ds // true
+     */
     readonly dataset: Dataset<T>,
+    /**
+     * The positions in `dataset` of this subset's examples, in order.
+     * @example new data.Subset(new data.ArrayDataset([1, 2, 3]), [2, 0]).indices // [2, 0]
+     */
     readonly indices: readonly number[],
   ) {
     indices.forEach((i) => {
@@ -94,7 +114,13 @@ export class Subset<T> implements Dataset<T> {
  * @example new data.ArrayDataset([{ x: 1, y: 0 }, { x: 2, y: 1 }]).get(1).x // 2
  */
 export class ArrayDataset<T> implements Dataset<T> {
-  constructor(readonly items: readonly T[]) {
+  constructor(
+    /**
+     * The examples, as given (not copied).
+     * @example new data.ArrayDataset([7, 8]).items // [7, 8]
+     */
+    readonly items: readonly T[],
+  ) {
     if (!Array.isArray(items)) throw new ChainruleError('ArrayDataset: expected an array');
   }
   get length(): number {

@@ -34,10 +34,30 @@ export interface DataLoaderOptions<T, B> {
  * [...loader].length; // 3
  */
 export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
+  /**
+   * The dataset batches are drawn from.
+   * @example const ds = new data.ArrayDataset([1, 2]); new data.DataLoader(ds).dataset === ds // true
+   */
   readonly dataset: Dataset<T>;
+  /**
+   * Examples per batch (the last batch may be smaller unless dropLast).
+   * @example new data.DataLoader(new data.ArrayDataset([1, 2, 3]), { batchSize: 2 }).batchSize // 2
+   */
   readonly batchSize: number;
+  /**
+   * Whether each pass draws a new random order.
+   * @example new data.DataLoader(new data.ArrayDataset([1])).shuffle // false
+   */
   readonly shuffle: boolean;
+  /**
+   * Whether a last batch smaller than batchSize is dropped.
+   * @example new data.DataLoader(new data.ArrayDataset([1, 2, 3]), { batchSize: 2, dropLast: true }).length // 1
+   */
   readonly dropLast: boolean;
+  /**
+   * The generator that shuffles (the global one unless given).
+   * @example new data.DataLoader(new data.ArrayDataset([1])).generator === defaultGenerator // true
+   */
   readonly generator: Generator;
   private readonly collate: ((examples: T[]) => B) | null;
 
@@ -56,7 +76,10 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
     this.collate = opts.collate ?? null;
   }
 
-  /** Number of batches per pass. */
+  /**
+   * Number of batches per pass.
+   * @example new data.DataLoader(new data.ArrayDataset([1, 2, 3, 4, 5]), { batchSize: 2 }).length // 3
+   */
   get length(): number {
     const n = this.dataset.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);

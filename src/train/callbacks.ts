@@ -30,13 +30,45 @@ export interface EarlyStoppingOptions {
  * stop.stoppedEpoch; // 2
  */
 export class EarlyStopping implements Callback {
+  /**
+   * The epoch-log value watched.
+   * @example new EarlyStopping().monitor // 'valLoss'
+   */
   readonly monitor: string;
+  /**
+   * Which way is better: 'min' or 'max' ('auto' resolved: losses down, other metrics up).
+   * @example new EarlyStopping({ monitor: 'valAccuracy' }).mode // 'max'
+   */
   readonly mode: 'min' | 'max';
+  /**
+   * Epochs without improvement before stopping.
+   * @example new EarlyStopping().patience // 5
+   */
   readonly patience: number;
+  /**
+   * The smallest change that counts as an improvement.
+   * @example new EarlyStopping({ minDelta: 0.01 }).minDelta // 0.01
+   */
   readonly minDelta: number;
+  /**
+   * The best value seen so far (null before the first epoch).
+   * @example new EarlyStopping().best // null
+   */
   best: number | null = null;
+  /**
+   * The epoch of the best value (from 0; -1 before the first epoch).
+   * @example new EarlyStopping().bestEpoch // -1
+   */
   bestEpoch = -1;
+  /**
+   * Epochs since the last improvement.
+   * @example new EarlyStopping().wait // 0
+   */
   wait = 0;
+  /**
+   * The epoch training stopped after (from 0), or null when it did not stop early.
+   * @example new EarlyStopping().stoppedEpoch // null
+   */
   stoppedEpoch: number | null = null;
 
   constructor(opts: EarlyStoppingOptions = {}) {
@@ -87,7 +119,13 @@ export class EarlyStopping implements Callback {
  * typeof history.epochs[1].weightNorm; // 'number'
  */
 export class EpochMetrics implements Callback {
-  constructor(readonly compute: (ctx: FitContext, epoch: number) => Record<string, number>) {
+  constructor(
+    /**
+     * The function that computes the epoch's extra values, by name.
+     * @example new EpochMetrics(() => ({ one: 1 })).compute({} as never, 0).one // 1
+     */
+    readonly compute: (ctx: FitContext, epoch: number) => Record<string, number>,
+  ) {
     if (typeof compute !== 'function') throw new ChainruleError('EpochMetrics: expected a function (ctx, epoch) => { name: number }');
   }
 
@@ -125,13 +163,48 @@ export interface BestCheckpointOptions {
  * Object.keys(load('best.safetensors')); // ['bias', 'weight']
  */
 export class BestCheckpoint implements Callback {
+  /**
+   * The epoch-log value watched.
+   * @example new BestCheckpoint({ monitor: 'valAccuracy' }).monitor // 'valAccuracy'
+   */
   readonly monitor: string;
+  /**
+   * Which way is better: 'min' or 'max' ('auto' resolved: losses down, other metrics up).
+   * @example new BestCheckpoint().mode // 'min'
+   */
   readonly mode: 'min' | 'max';
+  /**
+   * The safetensors file the best weights are also written to, if any.
+   * @example new BestCheckpoint({ path: 'best.safetensors' }).path // 'best.safetensors'
+   */
   readonly path: string | undefined;
+  /**
+   * Whether the best weights are loaded back into the model when training ends.
+   * @example new BestCheckpoint().restore // true
+   */
   readonly restore: boolean;
+  /**
+   * The best value seen so far (null before the first epoch).
+   * @example new BestCheckpoint().best // null
+   */
   best: number | null = null;
+  /**
+   * The epoch of the best value (from 0; -1 before the first epoch).
+   * @example new BestCheckpoint().bestEpoch // -1
+   */
   bestEpoch = -1;
-  /** copies of the best weights */
+  /**
+   * Copies of the best epoch's weights, by state-dict name (null before the first epoch).
+   * @example
+   * manualSeed(0);
+   * const X = randn([16, 2]);
+   * const batches = new data.DataLoader(new data.TensorDataset(X, X.sum(1, { keepdim: true })), { batchSize: 8 });
+   * const model = new nn.Linear(2, 1);
+   * const seen: string[] = [];
+   * const best = new BestCheckpoint({ monitor: 'loss' });
+   * fit(model, { train: batches, lossFn: F.mseLoss, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), epochs: 2, callbacks: [best], progress: false });
+   * Object.keys(best.weights ?? {}); // ['weight', 'bias']
+   */
   weights: Record<string, Tensor> | null = null;
 
   constructor(opts: BestCheckpointOptions = {}) {

@@ -279,7 +279,15 @@ function window2d(x: Tensor, at: (name: string, dflt?: Attr) => Attr, where: str
  * Object.keys(m.stateDict()) // ['weight', 'bias']
  */
 export class OnnxModule extends Module {
+  /**
+   * The graph's input names, in the order forward takes them.
+   * @example (await importOnnx(await exportOnnx(new nn.Linear(3, 2), [randn([1, 3])]))).inputNames // ['input_0']
+   */
   readonly inputNames: readonly string[];
+  /**
+   * The graph's output names, in the order forward returns them.
+   * @example (await importOnnx(await exportOnnx(new nn.Linear(3, 2), [randn([1, 3])]))).outputNames // ['output_0']
+   */
   readonly outputNames: readonly string[];
   private readonly _params: Map<string, Parameter>;
   private readonly _consts: Map<string, Tensor>;
@@ -302,7 +310,14 @@ export class OnnxModule extends Module {
     return `OnnxModule (${this._nodes.length} nodes)`;
   }
 
-  /** Runs the graph on its inputs, in the graph's order; one output is a tensor, several an array. */
+  /**
+   * Runs the graph on its inputs, in the graph's order; one output is a tensor, several an array.
+   * @example
+   * const linear = new nn.Linear(3, 2);
+   * const m = await importOnnx(await exportOnnx(linear, [randn([1, 3])]));
+   * const x = randn([4, 3]);
+   * (m.forward(x) as Tensor).sub(linear.forward(x)).abs().max().item() < 1e-6; // true
+   */
   forward(...inputs: Tensor[]): Tensor | Tensor[] {
     if (inputs.length !== this.inputNames.length) this.inputError(`expected ${this.inputNames.length} inputs (${this.inputNames.join(', ')}), got ${inputs.length}`);
     const env = new Map<string, Tensor>([...this._consts, ...this._params]);
