@@ -80,6 +80,7 @@ const RULES: Rule[] = [
   ['hinge-target-values', (c, r) => /ingeEmbeddingLoss/.test(c.op) && r.outcome === 'threw' && has(r, 'targets must be 1 or -1')],
   ['arange-bounds', (c, r) => c.op === 'arange' && r.outcome === 'no-error'],
   ['rnn-padded-nan', (c, _r, f) => /^nn\.(RNN|GRU|LSTM)$/.test(c.op) && c.attrs.lengths !== undefined && (f.nan || f.inf)],
+  ['transformer-decoder-rounding', (c, r) => /^nn\.TransformerDecoder(Layer)?$/.test(c.op) && r.outcome === 'grad'],
 ];
 
 export function classify(c: Case, r: Result, backends: string[]): Cause | null {

@@ -36,6 +36,8 @@ export const CAUSES = {
   'loss-broadcast': 'mseLoss/l1Loss/sse reject broadcastable shapes (PyTorch broadcasts, with a warning)',
   'hinge-target-values': 'hingeEmbeddingLoss rejects targets other than ±1 (PyTorch treats any non-1 target as -1)',
   'arange-bounds': 'arange with bounds inconsistent with the step sign returns an empty tensor (PyTorch rejects it)',
+  'transformer-decoder-rounding':
+    "TransformerDecoderLayer/TransformerDecoder: a parameter gradient of about 1e-6 whose terms cancel differs from PyTorch's past rtol (1e-9 relative in float64, 1e-2 in float32); js, wasm and native disagree among themselves in the same digits, so it is rounding, not a formula",
   'rnn-padded-nan': 'RNN/GRU/LSTM with lengths: NaN or inf in the padded steps leaks into the gradients (PyTorch never reads them)',
 } as const;
 
@@ -48,7 +50,11 @@ export const DEVIATIONS: Partial<Record<Cause, string>> = {
 
 /** fixture:case id -> cause, or [cause, the backends it fails on] when not every backend fails it. */
 export const KNOWN: Record<string, Cause | [Cause, string[]]> = {
+  'big:nn.TransformerDecoderLayer/4': 'transformer-decoder-rounding',
+  'big:nn.TransformerDecoderLayer/38': 'transformer-decoder-rounding',
+  'big:nn.TransformerDecoderLayer/51': 'transformer-decoder-rounding',
   'big:Tensor.clip/10': 'error-names-other-op',
+  'seed7:nn.TransformerDecoder/13': 'transformer-decoder-rounding',
   'seed7:prod/49': 'prod-two-zeros-grad2',
   'seed7:prod/69': 'prod-two-zeros-grad2',
 };

@@ -48,6 +48,7 @@ import {
   optim,
   pow,
   remainder,
+  scaledDotProductAttention,
   scatterAdd,
   sparseMatmul,
   sparseMatmulT,
@@ -83,11 +84,30 @@ function list(t: Inputs, prefix: string): Tensor[] {
   return out;
 }
 
-/** Puts the case's p.<name> and b.<name> tensors into the module's fields (its parameters and buffers). */
-function withParams<M extends object>(m: M, t: Inputs): M {
-  for (const [k, v] of Object.entries(t)) if (k.startsWith('p.') || k.startsWith('b.')) (m as Record<string, unknown>)[k.slice(2)] = v;
+/** Puts the case's p.<key> and b.<key> tensors into the module's fields (its parameters and buffers; a dotted state-dict key names a sub-module's field). */
+function withParams<M extends nn.Module>(m: M, t: Inputs): M {
+  const modules = new Map<string, nn.Module>(m.namedModules());
+  for (const [k, v] of Object.entries(t)) {
+    if (!k.startsWith('p.') && !k.startsWith('b.')) continue;
+    const key = k.slice(2);
+    const dot = key.lastIndexOf('.');
+    const owner = dot < 0 ? m : modules.get(key.slice(0, dot));
+    if (!owner) throw new Error(`${key}: no sub-module ${key.slice(0, dot)}`);
+    (owner as unknown as Record<string, unknown>)[key.slice(dot + 1)] = v;
+  }
   return m;
 }
+
+/** The named mask inputs of a case, as forward options. */
+function masks(t: Inputs, names: string[]): Record<string, Tensor> {
+  return Object.fromEntries(names.filter((n) => t[n]).map((n) => [n, t[n]]));
+}
+
+const ENCODER_MASKS = ['srcMask', 'srcKeyPaddingMask'];
+const DECODER_MASKS = ['tgtMask', 'memoryMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask'];
+
+/** Output and attention weights (when the module returns them). */
+const withWeights = ([y, w]: [Tensor, Tensor | null]): Out => (w ? [y, w] : y);
 
 const named = (names: string[], run: Run): Entry => ({ run, names });
 
@@ -572,6 +592,31 @@ export const TABLE: Record<string, Entry> = {
   'F.pixelUnshuffle': (a, t) => F.pixelUnshuffle(t.x, a.factor),
   'nn.PixelUnshuffle': (a, t) => new nn.PixelUnshuffle(a.factor).forward(t.x),
   'nn.Unflatten': (a, t) => new nn.Unflatten(a.dim, a.sizes).forward(t.x),
+  // family attention (scripts/fixtures/paritygen/attention.py)
+  scaledDotProductAttention: (a, t) => scaledDotProductAttention(t.q, t.k, t.v, { attnMask: t.mask ?? null, isCausal: a.isCausal, scale: a.scale }),
+  'F.scaledDotProductAttention': (a, t) => F.scaledDotProductAttention(t.q, t.k, t.v, { attnMask: t.mask ?? null, isCausal: a.isCausal, scale: a.scale }),
+  'nn.MultiheadAttention': (a, t) => {
+    const m = withParams(new nn.MultiheadAttention(a.embedDim, a.numHeads, a.opts), t).eval();
+    const [k, v] = a.self ? [t.query, t.query] : [t.key, t.value];
+    return withWeights(m.forward(t.query, k, v, { ...a.fwd, ...masks(t, ['keyPaddingMask', 'attnMask']) }));
+  },
+  'nn.TransformerEncoderLayer': (a, t) => withParams(new nn.TransformerEncoderLayer(a.dModel, a.nhead, a.opts), t).eval().forward(t.src, { ...a.fwd, ...masks(t, ENCODER_MASKS) }),
+  'nn.TransformerEncoder': (a, t) => {
+    const norm = a.norm ? new nn.LayerNorm(a.dModel) : null;
+    const m = withParams(new nn.TransformerEncoder(new nn.TransformerEncoderLayer(a.dModel, a.nhead, a.opts), a.numLayers, { norm }), t).eval();
+    return m.forward(t.src, { isCausal: a.fwd.isCausal, mask: t.srcMask, srcKeyPaddingMask: t.srcKeyPaddingMask });
+  },
+  'nn.TransformerDecoderLayer': (a, t) =>
+    withParams(new nn.TransformerDecoderLayer(a.dModel, a.nhead, a.opts), t).eval().forward(t.tgt, t.memory, { ...a.fwd, ...masks(t, DECODER_MASKS) }),
+  'nn.TransformerDecoder': (a, t) => {
+    const norm = a.norm ? new nn.LayerNorm(a.dModel) : null;
+    const m = withParams(new nn.TransformerDecoder(new nn.TransformerDecoderLayer(a.dModel, a.nhead, a.opts), a.numLayers, { norm }), t).eval();
+    return m.forward(t.tgt, t.memory, { ...a.fwd, ...masks(t, DECODER_MASKS) });
+  },
+  'nn.Transformer': (a, t) => withParams(new nn.Transformer(a.opts), t).eval().forward(t.src, t.tgt, masks(t, [...ENCODER_MASKS, ...DECODER_MASKS])),
+  'nn.sinusoidalPositions': (a) => nn.sinusoidalPositions(a.length, a.dModel),
+  'nn.SinusoidalPositionalEmbedding': (a, t) => new nn.SinusoidalPositionalEmbedding(a.dModel, a.opts).forward(t.x),
+  'nn.LearnedPositionalEmbedding': (a, t) => withParams(new nn.LearnedPositionalEmbedding(a.maxLen, a.dModel, a.opts), t).forward(t.x),
   // optimizers, schedulers, clipping
   'optim.SGD': (a, t) => optimize((p, o) => new optim.SGD(p, o), a, t),
   'optim.Adam': (a, t) => optimize((p, o) => new optim.Adam(p, o), a, t),

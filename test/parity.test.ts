@@ -162,7 +162,6 @@ const EXCLUDED: Record<string, string> = Object.fromEntries(
       ['the op-authoring API: every op made with it is replayed, and test/architecture-doc.test.ts runs it', 'defineOp unaryOp compositeOp binaryOp unaryKernel binaryKernel record'],
       ['sparse storage helpers (sparseMatmul is checked against the dense product in test/text-sparse.test.ts)', 'csrFromRows csrNnz csrSelectRows csrToDense'],
       ['ONNX export and import: model files, checked against ONNX Runtime by test/onnx-*.test.ts', 'exportOnnx writeOnnx exportTextModel exportTextRun importOnnx OnnxModule exportTextRunPytorch pytorchModelSource pytorchConfig'],
-      ['not yet drawn by the parity generator (phase 2)', 'scaledDotProductAttention'],
       [
         'worked solutions, graphs, plots, files and training loops: not tensor numerics',
         'EpochMetrics explain render layout problemGraph derive adjoint agreesAt diff evalExpr simplify parseExpr parseProblem loadProblem solveProblem solveFile checkAnswers claimsFromObject parseAnswers formatReport toDot toMermaid toSvg graphModel plotActivations activationScene sampleActivation sampleActivations parseActivation chartScene sceneToSvg rasterizeScene save load saveCheckpoint loadCheckpoint htmlPage markdownToHtml fit evaluate EarlyStopping BestCheckpoint encodePng',
@@ -201,9 +200,3 @@ Object.assign(EXCLUDED, {
   'nn.scaled': 'shorthand for new nn.Scale (the nn.Scale line calls it)',
   'nn.activationModule': 'the factory of the activation modules (each module it makes is replayed)',
 });
-for (const name of [
-  // TEMPORARY: issue 14's attention, checked against PyTorch by test/attention*.test.ts
-  'F.scaledDotProductAttention nn.MultiheadAttention nn.TransformerEncoderLayer nn.TransformerEncoder nn.TransformerDecoderLayer nn.TransformerDecoder nn.Transformer nn.SinusoidalPositionalEmbedding nn.LearnedPositionalEmbedding nn.sinusoidalPositions',
-].flatMap((s) => s.split(' '))) {
-  EXCLUDED[name] = 'not yet drawn by the parity generator (phase 2)';
-}
