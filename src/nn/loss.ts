@@ -108,7 +108,7 @@ export class PerceptronLoss extends Module {
   }
 }
 
-/** Smooth L1 loss (quadratic below beta). @example new SmoothL1Loss({ beta: 0.5 }).forward(tensor([0.25, 2]), tensor([0, 0])).item() // 0.90625 */
+/** Smooth L1 loss (quadratic below beta). @example new nn.SmoothL1Loss({ beta: 0.5 }).forward(tensor([0.25, 2]), tensor([0, 0])).item() // 0.90625 */
 export class SmoothL1Loss extends Module {
   constructor(readonly opts: L.SmoothL1Options = {}) {
     super();
@@ -118,7 +118,7 @@ export class SmoothL1Loss extends Module {
   }
 }
 
-/** Huber loss (quadratic below delta). @example new HuberLoss({ delta: 2 }).forward(tensor([0.5, 3]), tensor([0, 0])).item() // 2.0625 */
+/** Huber loss (quadratic below delta). @example new nn.HuberLoss({ delta: 2 }).forward(tensor([0.5, 3]), tensor([0, 0])).item() // 2.0625 */
 export class HuberLoss extends Module {
   constructor(readonly opts: L.HuberOptions = {}) {
     super();
@@ -128,7 +128,7 @@ export class HuberLoss extends Module {
   }
 }
 
-/** KL divergence of log-probabilities from a target. @example new KLDivLoss({ reduction: 'sum' }).forward(tensor([-1, -0.5]), tensor([0.5, 0.5])).item() // 0.05685... */
+/** KL divergence of log-probabilities from a target. @example new nn.KLDivLoss({ reduction: 'sum' }).forward(tensor([-1, -0.5]), tensor([0.5, 0.5])).item() // 0.05685... */
 export class KLDivLoss extends Module {
   constructor(readonly opts: L.KLDivOptions = {}) {
     super();
@@ -138,7 +138,7 @@ export class KLDivLoss extends Module {
   }
 }
 
-/** Ranking hinge loss of two scores and a ±1 target. @example new MarginRankingLoss({ margin: 1 }).forward(tensor([1]), tensor([2]), tensor([1])).item() // 2 */
+/** Ranking hinge loss of two scores and a ±1 target. @example new nn.MarginRankingLoss({ margin: 1 }).forward(tensor([1]), tensor([2]), tensor([1])).item() // 2 */
 export class MarginRankingLoss extends Module {
   constructor(readonly opts: L.MarginOptions = {}) {
     super();
@@ -148,7 +148,7 @@ export class MarginRankingLoss extends Module {
   }
 }
 
-/** Triplet margin loss of anchors, positives and negatives. @example new TripletMarginLoss({ eps: 0 }).forward(tensor([[0, 0]]), tensor([[3, 4]]), tensor([[0, 1]])).item() // 5 */
+/** Triplet margin loss of anchors, positives and negatives. @example new nn.TripletMarginLoss({ eps: 0 }).forward(tensor([[0, 0]]), tensor([[3, 4]]), tensor([[0, 1]])).item() // 5 */
 export class TripletMarginLoss extends Module {
   constructor(readonly opts: L.TripletMarginOptions = {}) {
     super();
@@ -160,7 +160,7 @@ export class TripletMarginLoss extends Module {
 
 /**
  * Triplet margin loss with any distance function (pairwiseDistance by default).
- * @example new TripletMarginWithDistanceLoss({ distanceFunction: (a, b) => a.sub(b).abs().sum(-1) }).forward(tensor([[0, 0]]), tensor([[3, 4]]), tensor([[0, 1]])).item() // 7
+ * @example new nn.TripletMarginWithDistanceLoss({ distanceFunction: (a, b) => a.sub(b).abs().sum(-1) }).forward(tensor([[0, 0]]), tensor([[3, 4]]), tensor([[0, 1]])).item() // 7
  */
 export class TripletMarginWithDistanceLoss extends Module {
   constructor(readonly opts: L.TripletMarginWithDistanceOptions = {}) {
@@ -171,7 +171,7 @@ export class TripletMarginWithDistanceLoss extends Module {
   }
 }
 
-/** Cosine embedding loss of pairs with ±1 targets. @example new CosineEmbeddingLoss().forward(tensor([[1, 0]]), tensor([[0, 1]]), tensor([1])).item() // 1 */
+/** Cosine embedding loss of pairs with ±1 targets. @example new nn.CosineEmbeddingLoss().forward(tensor([[1, 0]]), tensor([[0, 1]]), tensor([1])).item() // 1 */
 export class CosineEmbeddingLoss extends Module {
   constructor(readonly opts: L.MarginOptions = {}) {
     super();
@@ -181,7 +181,7 @@ export class CosineEmbeddingLoss extends Module {
   }
 }
 
-/** Poisson negative log-likelihood. @example new PoissonNLLLoss().forward(tensor([0]), tensor([2])).item() // 1 */
+/** Poisson negative log-likelihood. @example new nn.PoissonNLLLoss().forward(tensor([0]), tensor([2])).item() // 1 */
 export class PoissonNLLLoss extends Module {
   constructor(readonly opts: L.PoissonNLLOptions = {}) {
     super();
@@ -191,7 +191,7 @@ export class PoissonNLLLoss extends Module {
   }
 }
 
-/** Gaussian negative log-likelihood with a predicted variance. @example new GaussianNLLLoss().forward(tensor([1]), tensor([3]), tensor([1])).item() // 2 */
+/** Gaussian negative log-likelihood with a predicted variance. @example new nn.GaussianNLLLoss().forward(tensor([1]), tensor([3]), tensor([1])).item() // 2 */
 export class GaussianNLLLoss extends Module {
   constructor(readonly opts: L.GaussianNLLOptions = {}) {
     super();
@@ -201,7 +201,7 @@ export class GaussianNLLLoss extends Module {
   }
 }
 
-/** Logistic loss for ±1 targets. @example new SoftMarginLoss().forward(tensor([0]), tensor([1])).item() // 0.6931... */
+/** Logistic loss for ±1 targets. @example new nn.SoftMarginLoss().forward(tensor([0]), tensor([1])).item() // 0.6931... */
 export class SoftMarginLoss extends Module {
   constructor(readonly opts: L.LossReductionOptions = {}) {
     super();
@@ -211,7 +211,7 @@ export class SoftMarginLoss extends Module {
   }
 }
 
-/** Multi-label hinge loss over int32 target lists ended by -1. @example new MultiLabelMarginLoss().forward(tensor([[0, 0.5, 1, 2]]), tensor([[3, 0, -1, 1]], { dtype: 'int32' })).item() // 0.875 */
+/** Multi-label hinge loss over int32 target lists ended by -1. @example new nn.MultiLabelMarginLoss().forward(tensor([[0, 0.5, 1, 2]]), tensor([[3, 0, -1, 1]], { dtype: 'int32' })).item() // 0.875 */
 export class MultiLabelMarginLoss extends Module {
   constructor(readonly opts: L.LossReductionOptions = {}) {
     super();
@@ -221,7 +221,7 @@ export class MultiLabelMarginLoss extends Module {
   }
 }
 
-/** Multi-label logistic loss, averaged over classes. @example new MultiLabelSoftMarginLoss().forward(tensor([[0, 0]]), tensor([[1, 0]])).item() // 0.6931... */
+/** Multi-label logistic loss, averaged over classes. @example new nn.MultiLabelSoftMarginLoss().forward(tensor([[0, 0]]), tensor([[1, 0]])).item() // 0.6931... */
 export class MultiLabelSoftMarginLoss extends Module {
   constructor(readonly opts: L.MultilabelSoftMarginOptions = {}) {
     super();
@@ -236,7 +236,7 @@ export class MultiLabelSoftMarginLoss extends Module {
  * @example
  * ```ts
  * const lp = tensor([[[-1, -0.5]], [[-0.5, -1]]], { dtype: 'float64' }).logSoftmax(2);
- * new CTCLoss({ reduction: 'sum' }).forward(lp, tensor([[1]], { dtype: 'int32' }), [2], [1]).item() // 0.2678...
+ * new nn.CTCLoss({ reduction: 'sum' }).forward(lp, tensor([[1]], { dtype: 'int32' }), [2], [1]).item() // 0.2678...
  * ```
  */
 export class CTCLoss extends Module {
