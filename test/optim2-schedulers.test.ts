@@ -102,6 +102,28 @@ describe('scheduler validation', () => {
     s.step();
     assert.throws(() => s.step(), (e: unknown) => e instanceof ChainruleError && /tried to step 5 times; the specified number of total steps is 3/.test(e.message));
   });
+  it('OneCycleLR: a phase of no length is an error, where PyTorch divides by zero (onecycle-empty-phase)', () => {
+    const sgd = () => new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
+    // pctStart * totalSteps = 1: the warm-up phase ends at step 0 (PyTorch: ZeroDivisionError in the first get_lr)
+    for (const [totalSteps, pctStart] of [
+      [10, 0.1],
+      [4, 0.25],
+    ]) {
+      assert.throws(() => new optim.OneCycleLR(sgd(), { maxLr: 1, totalSteps, pctStart, cycleMomentum: false }), (e: unknown) => e instanceof ChainruleError && /OneCycleLR: phase 1 of the cycle has no steps/.test(e.message));
+    }
+    // pctStart = 1: the annealing phase is empty, so the step after the warm-up fails (as in PyTorch)
+    const s = new optim.OneCycleLR(sgd(), { maxLr: 1, totalSteps: 4, pctStart: 1, cycleMomentum: false });
+    const lrs = [0, 1, 2].map(() => {
+      s.step();
+      return s.getLastLr()[0];
+    });
+    // PyTorch 1.13: 0.28, 0.76, 1.0, then ZeroDivisionError
+    lrs.forEach((v, i) => {
+      assert.ok(Math.abs(v - [0.28, 0.76, 1][i]) < 1e-12, `step ${i + 1}: ${v}`);
+    });
+    assert.throws(() => s.step(), /OneCycleLR: phase 2 of the cycle has no steps/);
+  });
+
   it('CyclicLR: bad mode and momentum without an optimizer that has it', () => {
     assert.throws(() => new optim.CyclicLR(opt(), { baseLr: 0.1, maxLr: 1, mode: 'sine' as 'triangular' }), /CyclicLR: mode must be 'triangular', 'triangular2' or 'exp_range'/);
     const adam = new optim.Adam([tensor([1], { requiresGrad: true })]);

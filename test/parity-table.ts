@@ -150,6 +150,11 @@ const SCHEDULERS: Record<string, (opt: optim.Optimizer, o: Attrs) => optim.LRSch
   ExponentialLR: (opt, o) => new optim.ExponentialLR(opt, o as { gamma: number }),
   CosineAnnealingLR: (opt, o) => new optim.CosineAnnealingLR(opt, o as { tMax: number }),
   LinearLR: (opt, o) => new optim.LinearLR(opt, o),
+  OneCycleLR: (opt, o) => new optim.OneCycleLR(opt, o as unknown as optim.OneCycleLROptions),
+  CyclicLR: (opt, o) => new optim.CyclicLR(opt, o as unknown as optim.CyclicLROptions),
+  CosineAnnealingWarmRestarts: (opt, o) => new optim.CosineAnnealingWarmRestarts(opt, o as { T0: number }),
+  PolynomialLR: (opt, o) => new optim.PolynomialLR(opt, o),
+  ConstantLR: (opt, o) => new optim.ConstantLR(opt, o),
 };
 
 /** The gradients g0, g1, ... as .grad of zero parameters, clipped; returns [total norm?, grads...]. */
@@ -637,6 +642,13 @@ export const TABLE: Record<string, Entry> = {
   'optim.LambdaLR': (a) => lrTrace(a, (opt) => new optim.LambdaLR(opt, { lrLambda: lambdaOf(a.options.lambda) })),
   'optim.SequentialLR': (a) =>
     lrTrace(a, (opt) => new optim.SequentialLR(opt, { schedulers: [SCHEDULERS.LinearLR(opt, a.first), SCHEDULERS[a.second[0]](opt, a.second[1])], milestones: a.milestones })),
+  'optim.OneCycleLR': (a) => lrTrace(a, (opt) => SCHEDULERS.OneCycleLR(opt, a.options)),
+  'optim.CyclicLR': (a) => lrTrace(a, (opt) => SCHEDULERS.CyclicLR(opt, a.options)),
+  'optim.CosineAnnealingWarmRestarts': (a) => lrTrace(a, (opt) => SCHEDULERS.CosineAnnealingWarmRestarts(opt, a.options)),
+  'optim.PolynomialLR': (a) => lrTrace(a, (opt) => SCHEDULERS.PolynomialLR(opt, a.options)),
+  'optim.ConstantLR': (a) => lrTrace(a, (opt) => SCHEDULERS.ConstantLR(opt, a.options)),
+  'optim.ChainedScheduler': (a) =>
+    lrTrace(a, (opt) => new optim.ChainedScheduler((a.parts as [string, Attrs][]).map(([name, o]) => SCHEDULERS[name](opt, o)))),
   'optim.ReduceLROnPlateau': (a) => lrTrace(a, (opt) => new optim.ReduceLROnPlateau(opt, a.options)),
   'optim.clipGradNorm': (a, t) => clip(t, (ps) => optim.clipGradNorm(ps, a.maxNorm, a.normType)),
   'optim.clipGradValue': (a, t) => clip(t, (ps) => void optim.clipGradValue(ps, a.clipValue)),

@@ -191,12 +191,6 @@ Object.assign(EXCLUDED, {
   'optim.Optimizer': 'base class',
   'optim.LRScheduler': 'base class',
   'optim.LBFGS': 'steps through a closure, not on given gradients: checked against PyTorch by test/optim2-optimizers.test.ts',
-  'optim.ChainedScheduler': 'not yet drawn by the parity generator (phase 2): checked against PyTorch by test/optim2-schedulers.test.ts',
-  'optim.OneCycleLR': 'not yet drawn by the parity generator (phase 2): checked against PyTorch by test/optim2-schedulers.test.ts',
-  'optim.CyclicLR': 'not yet drawn by the parity generator (phase 2): checked against PyTorch by test/optim2-schedulers.test.ts',
-  'optim.CosineAnnealingWarmRestarts': 'not yet drawn by the parity generator (phase 2): checked against PyTorch by test/optim2-schedulers.test.ts',
-  'optim.PolynomialLR': 'not yet drawn by the parity generator (phase 2): checked against PyTorch by test/optim2-schedulers.test.ts',
-  'optim.ConstantLR': 'not yet drawn by the parity generator (phase 2): checked against PyTorch by test/optim2-schedulers.test.ts',
   'nn.scaled': 'shorthand for new nn.Scale (the nn.Scale line calls it)',
   'nn.activationModule': 'the factory of the activation modules (each module it makes is replayed)',
 });

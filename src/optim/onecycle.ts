@@ -66,6 +66,7 @@ export interface OneCycleLROptions extends SchedulerOptions {
  */
 export class OneCycleLR extends LRScheduler {
   totalSteps: number;
+  pctStart: number;
   annealStrategy: 'cos' | 'linear';
   cycleMomentum: boolean;
   useBeta1: boolean;
@@ -99,6 +100,7 @@ export class OneCycleLR extends LRScheduler {
     }
     super(optimizer, opts, op);
     this.totalSteps = total;
+    this.pctStart = pct;
     this.annealStrategy = anneal;
     this.maxLrs = maxLrs;
     this.minLrs = this.baseLrs.map((b) => b / finalDiv);
@@ -145,6 +147,10 @@ export class OneCycleLR extends LRScheduler {
       const k = this.phases.findIndex((ph, j) => step <= ph.endStep || j === last);
       const ph = this.phases[k];
       const start = k > 0 ? this.phases[k - 1].endStep : 0;
+      // a phase of no length (pctStart * totalSteps = 1, or pctStart = 1): PyTorch divides by zero here
+      if (ph.endStep === start) {
+        throw new ChainruleError(`OneCycleLR: phase ${k + 1} of the cycle has no steps (pctStart ${this.pctStart} of totalSteps ${this.totalSteps}); choose pctStart so that pctStart * totalSteps is not 1 and pctStart < 1`);
+      }
       const pct = (step - start) / (ph.endStep - start);
       if (this.cycleMomentum) setMomentum(g as unknown as Record<string, unknown>, this.anneal(moms[ph.startMomentum], moms[ph.endMomentum], pct));
       return this.anneal(lrs[ph.startLr], lrs[ph.endLr], pct);
