@@ -114,7 +114,7 @@ export function explanationSvg(e: TextExplanation, width = 760): string {
   const pad = 16;
   const scale = scaleOf(e);
   const title = `Why ${e.label}? Token attributions (integrated gradients)`;
-  const { placed, bottom } = flow(e, width - 2 * pad, size, pad + 56);
+  const { placed, bottom } = flow(e, width - 2 * pad, size, pad + 62 + size * 1.15);
   const legendY = bottom + 12;
   const height = legendY + 44;
   const out = [
@@ -158,7 +158,7 @@ export const ATTENTION_TOKENS = 40;
 /**
  * The transformer's attention weights as heatmaps, one per layer (rows) and head (columns): the
  * query token down the side, the key token along the top, darker for more weight (each row sums
- * to 1). Long texts show their first {@link ATTENTION_TOKENS} tokens. Empty without attention.
+ * to 1; black is the largest weight of all the maps, and each map's own largest is in its title). Long texts show their first {@link ATTENTION_TOKENS} tokens. Empty without attention.
  * @example
  * ```ts
  * manualSeed(0);
@@ -179,18 +179,21 @@ export function attentionSvg(e: TextExplanation): string {
   const heads = layers[0]?.length ?? 0;
   const map = n * cell;
   const gap = 24;
-  const boxW = label + map + gap;
+  const boxW = Math.max(label + map, textWidth('layer 9, head 9 (max 0.00)', 12) * 1.1) + gap;
   const boxH = label + map + 28;
   const top = 48;
   const width = Math.ceil(16 + heads * boxW);
   const height = Math.ceil(top + layers.length * boxH + 8);
+  let black = 0;
+  for (const layer of layers) for (const w of layer) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) black = Math.max(black, w[i][j]);
+  if (!(black > 0)) black = 1;
   const title = `Attention weights per layer and head${tokens.length > n ? ` (first ${n} of ${tokens.length} tokens)` : ''}`;
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">`,
     `<title>${xmlEscape(title)}</title>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="16" y="22" font-size="15" font-weight="bold" fill="#111827">${xmlEscape(title)}</text>`,
-    `<text x="16" y="38" font-size="11" fill="#374151">rows: the query token; columns: the key token it attends to; each row sums to 1 (white 0, black 1)</text>`,
+    `<text x="16" y="38" font-size="11" fill="#374151">rows: the query token; columns: the key token it attends to; each row sums to 1; white 0, black ${black.toFixed(2)} (the largest weight shown)</text>`,
   ];
   layers.forEach((layer, l) => {
     layer.forEach((w, h) => {
@@ -198,14 +201,16 @@ export function attentionSvg(e: TextExplanation): string {
       const oy = top + l * boxH;
       const gx = ox + label;
       const gy = oy + 16 + label;
-      out.push(`<text x="${ox}" y="${oy + 12}" font-size="12" font-weight="bold" fill="#111827">layer ${l + 1}, head ${h + 1}</text>`);
+      let peak = 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) peak = Math.max(peak, w[i][j]);
+      out.push(`<text x="${ox}" y="${oy + 12}" font-size="12" font-weight="bold" fill="#111827">layer ${l + 1}, head ${h + 1} (max ${peak.toFixed(2)})</text>`);
       for (let i = 0; i < n; i++) {
         const ty = gy + i * cell + cell / 2 + size * 0.35;
         out.push(`<text x="${(gx - 4).toFixed(1)}" y="${ty.toFixed(1)}" font-size="${size.toFixed(1)}" fill="#374151" text-anchor="end">${xmlEscape(tokens[i])}</text>`);
         const tx = gx + i * cell + cell / 2 + size * 0.35;
         out.push(`<text x="${tx.toFixed(1)}" y="${(gy - 4).toFixed(1)}" font-size="${size.toFixed(1)}" fill="#374151" transform="rotate(-90 ${tx.toFixed(1)} ${(gy - 4).toFixed(1)})">${xmlEscape(tokens[i])}</text>`);
         for (let j = 0; j < n; j++) {
-          const v = Math.max(0, Math.min(1, w[i][j]));
+          const v = Math.max(0, Math.min(1, w[i][j] / black));
           const g = Math.round(255 * (1 - v));
           out.push(`<rect x="${gx + j * cell}" y="${gy + i * cell}" width="${cell}" height="${cell}" fill="rgb(${g},${g},${g})"><title>${xmlEscape(`${tokens[i]} → ${tokens[j]}: ${w[i][j].toFixed(4)}`)}</title></rect>`);
         }
