@@ -4,7 +4,19 @@
  * runs them at tiny sizes.
  */
 import { F, type Tensor, add, concat, manualSeed, nn, optim, randint, randn } from 'chainrule';
-import { type Cnn2dSpec, type GruSpec, type MlpSpec, type Runner, type SgemmSpec, type SmallOpSpec, type TextCnnSpec, type WorkloadSpec, cnn2dFeatures } from './workloads.js';
+import {
+  type AttentionSpec,
+  type Cnn2dSpec,
+  type GruSpec,
+  type MlpSpec,
+  type Runner,
+  type SgemmSpec,
+  type SmallOpSpec,
+  type TextCnnSpec,
+  type TransformerSpec,
+  type WorkloadSpec,
+  cnn2dFeatures,
+} from './workloads.js';
 
 /** One training step as in PyTorch: zero the gradients, forward, backward, optimizer step. */
 function trainer(forward: () => Tensor, opt: { zeroGrad(): void; step(): unknown }): Runner {
@@ -95,6 +107,34 @@ function cnn2d(s: Cnn2dSpec): Runner {
   return trainer(() => F.crossEntropy(model.forward(x), y), new optim.Adam(model.parameters(), { lr: s.lr }));
 }
 
+/** Embedding -> nn.TransformerEncoder (post-norm, ReLU, dropout 0, batch first) -> mean over time -> Linear, as in torch. */
+function transformer(s: TransformerSpec): Runner {
+  const emb = new nn.Embedding(s.vocab, s.dModel);
+  const layer = new nn.TransformerEncoderLayer(s.dModel, s.heads, { dimFeedforward: s.ff, dropout: 0, batchFirst: true });
+  const encoder = new nn.TransformerEncoder(layer, s.layers);
+  const fc = new nn.Linear(s.dModel, s.classes);
+  const model = new nn.ModuleList([emb, encoder, fc]);
+  const tokens = randint(0, s.vocab, [s.batch, s.seq]);
+  const y = randint(0, s.classes, [s.batch]);
+  return trainer(() => F.crossEntropy(fc.forward(encoder.forward(emb.forward(tokens)).mean(1)), y), new optim.Adam(model.parameters(), { lr: s.lr }));
+}
+
+/** F.scaledDotProductAttention forward and backward of the output's sum (no optimizer). */
+function attention(s: AttentionSpec): Runner {
+  const shape = [s.batch, s.heads, s.seq, s.dim];
+  const [q, k, v] = [0, 1, 2].map(() => randn(shape, { requiresGrad: true }));
+  let last = Number.NaN;
+  return {
+    step() {
+      for (const t of [q, k, v]) t.grad = null;
+      const out = F.scaledDotProductAttention(q, k, v, { isCausal: s.causal }).sum();
+      out.backward();
+      last = out.item();
+    },
+    lastLoss: () => last,
+  };
+}
+
 /** Builds a chainrule workload (seeded, so every run draws the same data). */
 export function buildChainrule(spec: WorkloadSpec): Runner {
   manualSeed(1234);
@@ -111,5 +151,9 @@ export function buildChainrule(spec: WorkloadSpec): Runner {
       return gru(spec);
     case 'cnn2d':
       return cnn2d(spec);
+    case 'transformer':
+      return transformer(spec);
+    case 'attention':
+      return attention(spec);
   }
 }

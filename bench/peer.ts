@@ -4,6 +4,7 @@
  *   node --conditions=source --import tsx bench/peer.ts chainrule native|js|wasm
  *   node --conditions=source --import tsx bench/peer.ts tfjs cpu|wasm
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { type Command, REPLY_PREFIX, type Reply } from './protocol.js';
 import type { Runner, WorkloadSpec } from './workloads.js';
@@ -30,6 +31,25 @@ async function tfjsDriver(backend: string): Promise<Driver> {
   const { initTfjs, buildTfjs } = await import('./tfjs-workloads.js');
   const info = await initTfjs(backend);
   return { info, build: buildTfjs };
+}
+
+function statusKiB(field: string): number {
+  const m = readFileSync('/proc/self/status', 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+  if (!m) throw new Error(`no ${field} in /proc/self/status`);
+  return Number(m[1]);
+}
+
+/** Runs fn; returns how far the resident set's peak rose above its size before (MiB), when Linux says. */
+function peakRssGrowth(fn: () => void): number | undefined {
+  let before: number | undefined;
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    before = statusKiB('VmRSS');
+  } catch {
+    before = undefined;
+  }
+  fn();
+  return before === undefined ? undefined : (statusKiB('VmHWM') - before) / 1024;
 }
 
 function send(r: Reply): void {
@@ -68,11 +88,14 @@ async function main(): Promise<void> {
         runner?.release?.();
         runner = null;
         const r = driver.build(c.spec);
-        const t0 = performance.now();
-        r.step();
-        const firstMs = performance.now() - t0;
+        let firstMs = 0;
+        const peakRssMiB = peakRssGrowth(() => {
+          const t0 = performance.now();
+          r.step();
+          firstMs = performance.now() - t0;
+        });
         runner = r;
-        send({ ok: true, firstMs, ops: r.opsPerStep ?? 1 });
+        send({ ok: true, firstMs, ops: r.opsPerStep ?? 1, peakRssMiB });
       } else if (c.cmd === 'run') {
         if (!runner) throw new Error('peer: run before prepare');
         const t0 = performance.now();

@@ -6,8 +6,10 @@
  *
  * Commands:
  * - {cmd: 'hello'} -> {ok, info: {...}}: what the peer is (versions, backend).
- * - {cmd: 'prepare', name, spec} -> {ok, firstMs, ops}: builds the workload and times its first
- *   step; ops is how many timed ops one step performs (1000 adds for the small-op workload, else 1).
+ * - {cmd: 'prepare', name, spec} -> {ok, firstMs, ops, peakRssMiB?}: builds the workload and times its
+ *   first step; ops is how many timed ops one step performs (1000 adds for the small-op workload,
+ *   else 1); peakRssMiB is how far the resident set's peak rose above its size before that step
+ *   (Linux: VmHWM after resetting it through /proc/self/clear_refs; absent elsewhere).
  * - {cmd: 'run', iters} -> {ok, ms, loss?}: runs `iters` steps; ms is the mean time of one step and
  *   loss the training loss after the last one.
  * - {cmd: 'release'} -> {ok}: drops the workload.
@@ -31,6 +33,7 @@ export interface Reply {
   info?: Record<string, unknown>;
   firstMs?: number;
   ops?: number;
+  peakRssMiB?: number;
   ms?: number;
   loss?: number | null;
 }

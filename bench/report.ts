@@ -13,6 +13,8 @@ export interface WorkloadResult {
   reps: Record<PeerName, number>;
   /** training workloads: loss after the last timed step, a sanity check that all peers train */
   loss: Record<PeerName, number | null>;
+  /** memory workloads: the peak resident-memory growth of the first step, MiB */
+  peakRss?: Record<PeerName, number | null>;
   notes: string[];
 }
 
@@ -75,6 +77,16 @@ export function gflopsTable(results: readonly WorkloadResult[], peers: readonly 
   return rows.length > 1 ? pad(rows) : '';
 }
 
+/** Peak resident-memory growth of the first step, for the workloads that report it. */
+export function memoryTable(results: readonly WorkloadResult[], peers: readonly PeerName[]): string {
+  const rows = [['workload', ...peers.map((p) => `${p} MiB`)]];
+  for (const r of results) {
+    if (!r.peakRss) continue;
+    rows.push([r.name, ...peers.map((p) => (r.peakRss?.[p] == null ? '-' : fmtNum(r.peakRss[p] as number)))]);
+  }
+  return rows.length > 1 ? pad(rows) : '';
+}
+
 /** The layout of `--json FILE`. */
 export function toJson(machine: MachineInfo, results: readonly WorkloadResult[], peerInfo: Record<string, unknown>): unknown {
   // the default peers always (null when absent), extra peers when they were asked for
@@ -90,6 +102,7 @@ export function toJson(machine: MachineInfo, results: readonly WorkloadResult[],
       }
       row.reps = Object.fromEntries(peers.map((p) => [p, r.reps[p]]));
       if (peers.some((p) => r.loss[p] !== null)) row.loss = Object.fromEntries(peers.map((p) => [p, r.loss[p]]));
+      if (r.peakRss) row.peakRssMiB = Object.fromEntries(peers.map((p) => [p, r.peakRss?.[p] == null ? null : Number((r.peakRss[p] as number).toFixed(1))]));
       if (r.notes.length) row.notes = r.notes;
       return row;
     }),

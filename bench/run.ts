@@ -10,7 +10,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { machineInfo } from './machine.js';
 import { ALL_PEERS, PEER_NAMES, Peer, type PeerName, TORCH_INSTALL_HINT } from './peers.js';
-import { type WorkloadResult, gflopsTable, median, timeTable, toJson } from './report.js';
+import { type WorkloadResult, gflopsTable, median, memoryTable, timeTable, toJson } from './report.js';
 import { WORKLOADS, type Workload, estimatedFlops } from './workloads.js';
 
 const { values: args } = parseArgs({
@@ -92,6 +92,7 @@ function predictMs(w: Workload, done: readonly WorkloadResult[], p: PeerName): {
 
 async function runWorkload(w: Workload, peers: Peer[], done: readonly WorkloadResult[]): Promise<WorkloadResult> {
   const res: WorkloadResult = { name: w.name, unit: w.unit, flops: w.flops, times: perPeer(null), reps: perPeer(0), loss: perPeer(null), notes: [] };
+  if (w.memory) res.peakRss = perPeer(null);
   const plans: Plan[] = [];
   for (const peer of peers) {
     if (!peer.alive) continue;
@@ -108,6 +109,7 @@ async function runWorkload(w: Workload, peers: Peer[], done: readonly WorkloadRe
       );
       continue;
     }
+    if (res.peakRss && prep.peakRssMiB !== undefined) res.peakRss[peer.name] = prep.peakRssMiB;
     let est = prep.firstMs!;
     if (est > MAX_STEP_MS) {
       res.notes.push(`${peer.name} skipped: the first step took ${Math.round(est / 1000)} s`);
@@ -207,6 +209,8 @@ async function main(): Promise<void> {
   console.log(timeTable(results, peerNames));
   const g = gflopsTable(results, peerNames);
   if (g) console.log(`\n${g}`);
+  const m = memoryTable(results, peerNames);
+  if (m) console.log(`\nPeak resident-memory growth during the first step (MiB):\n\n${m}`);
   const notes = results.flatMap((r) => r.notes.map((n) => `${r.name}: ${n}`));
   for (const [name, info] of Object.entries(peerInfo)) {
     const i = info as { absent?: string; note?: string };

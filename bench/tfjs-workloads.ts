@@ -8,7 +8,19 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { type Cnn2dSpec, type GruSpec, type MlpSpec, type Runner, type SgemmSpec, type SmallOpSpec, type TextCnnSpec, type WorkloadSpec, cnn2dFeatures } from './workloads.js';
+import {
+  type AttentionSpec,
+  type Cnn2dSpec,
+  type GruSpec,
+  type MlpSpec,
+  type Runner,
+  type SgemmSpec,
+  type SmallOpSpec,
+  type TextCnnSpec,
+  type TransformerSpec,
+  type WorkloadSpec,
+  cnn2dFeatures,
+} from './workloads.js';
 
 /** Selects the cpu or wasm backend and reports the versions in use. */
 export async function initTfjs(backend: string): Promise<Record<string, unknown>> {
@@ -246,6 +258,79 @@ function cnn2d(s: Cnn2dSpec): Runner {
   return trainer(loss, tf.train.adam(s.lr, 0.9, 0.999, 1e-8), owned);
 }
 
+/** Layer norm over the last dim (eps 1e-5) with a learned scale and shift. */
+function layerNorm(x: tf.Tensor, g: tf.Variable, b: tf.Variable): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
+}
+
+/** softmax(q kᵀ/√d (+ a causal mask)) v over [batch·heads, seq, dim], as matMul, softmax, matMul. */
+function attend(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, causal: boolean): tf.Tensor3D {
+  let scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(q.shape[2]));
+  if (causal) {
+    const n = q.shape[1];
+    const keep = tf.linalg.bandPart(tf.ones([n, n]), -1, 0);
+    scores = tf.add(scores, tf.mul(tf.sub(1, keep), -1e9));
+  }
+  return tf.matMul(tf.softmax(scores), v);
+}
+
+/**
+ * The transformer step with core ops (tfjs has no attention layer): post-norm encoder layers with
+ * fused in-projections as PyTorch's, ReLU feed-forward, mean over time, Linear, Adam.
+ */
+function transformer(s: TransformerSpec): Runner {
+  const d = s.dModel;
+  const dh = d / s.heads;
+  const emb = tf.variable(tf.randomNormal([s.vocab, d])) as tf.Variable<tf.Rank.R2>;
+  const layers = Array.from({ length: s.layers }, () => ({
+    inProj: linear(d, 3 * d),
+    outProj: linear(d, d),
+    ff1: linear(d, s.ff),
+    ff2: linear(s.ff, d),
+    n1: [tf.variable(tf.ones([d])), tf.variable(tf.zeros([d]))] as const,
+    n2: [tf.variable(tf.ones([d])), tf.variable(tf.zeros([d]))] as const,
+  }));
+  const fc = linear(d, s.classes);
+  const tokens = tf.randomUniformInt([s.batch * s.seq], 0, s.vocab) as tf.Tensor1D;
+  const y = labels(s.batch, s.classes);
+  const heads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [s.batch, s.seq, s.heads, dh]), [0, 2, 1, 3]), [s.batch * s.heads, s.seq, dh]) as tf.Tensor3D;
+  const loss = () =>
+    tf.tidy(() => {
+      let x: tf.Tensor = embedding(emb, tokens);
+      for (const l of layers) {
+        const qkv = tf.add(tf.matMul(x, l.inProj.w), l.inProj.b);
+        const [q, k, v] = tf.split(qkv, 3, 1);
+        const a = attend(heads(q), heads(k), heads(v), false);
+        const merged = tf.reshape(tf.transpose(tf.reshape(a, [s.batch, s.heads, s.seq, dh]), [0, 2, 1, 3]), [s.batch * s.seq, d]);
+        x = layerNorm(tf.add(x, tf.add(tf.matMul(merged, l.outProj.w), l.outProj.b)), l.n1[0], l.n1[1]);
+        const h = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, l.ff1.w), l.ff1.b)), l.ff2.w), l.ff2.b);
+        x = layerNorm(tf.add(x, h), l.n2[0], l.n2[1]);
+      }
+      const pooled = tf.mean(tf.reshape(x, [s.batch, s.seq, d]), 1);
+      return tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(pooled, fc.w), fc.b)) as tf.Scalar;
+    });
+  const owned = [emb, tokens, y, fc.w, fc.b, ...layers.flatMap((l) => [l.inProj.w, l.inProj.b, l.outProj.w, l.outProj.b, l.ff1.w, l.ff1.b, l.ff2.w, l.ff2.b, ...l.n1, ...l.n2])];
+  return trainer(loss, tf.train.adam(s.lr, 0.9, 0.999, 1e-8), owned);
+}
+
+/** Attention forward and backward of the output's sum with respect to q, k and v. */
+function attentionStep(s: AttentionSpec): Runner {
+  const shape: [number, number, number] = [s.batch * s.heads, s.seq, s.dim];
+  const [q, k, v] = [0, 1, 2].map(() => tf.randomNormal(shape) as tf.Tensor3D);
+  const f = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(attend(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D, s.causal)));
+  return {
+    step() {
+      tf.tidy(() => {
+        f([q, k, v]).forEach((g) => g.dataSync());
+      });
+    },
+    release() {
+      for (const t of [q, k, v]) t.dispose();
+    },
+  };
+}
+
 /** Builds a TensorFlow.js workload on the backend chosen by initTfjs. */
 export function buildTfjs(spec: WorkloadSpec): Runner {
   switch (spec.kind) {
@@ -261,5 +346,9 @@ export function buildTfjs(spec: WorkloadSpec): Runner {
       return gru(spec);
     case 'cnn2d':
       return cnn2d(spec);
+    case 'transformer':
+      return transformer(spec);
+    case 'attention':
+      return attentionStep(spec);
   }
 }

@@ -142,6 +142,49 @@ def build_cnn2d(s):
     return step, loss, 1
 
 
+def build_transformer(s):
+    d = s["dModel"]
+
+    class Classifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(s["vocab"], d)
+            layer = nn.TransformerEncoderLayer(d, s["heads"], dim_feedforward=s["ff"], dropout=0.0, batch_first=True)
+            self.encoder = nn.TransformerEncoder(layer, s["layers"], enable_nested_tensor=False)
+            self.fc = nn.Linear(d, s["classes"])
+
+        def forward(self, tokens):
+            return self.fc(self.encoder(self.emb(tokens)).mean(dim=1))
+
+    model = Classifier()
+    tokens = torch.randint(0, s["vocab"], (s["batch"], s["seq"]))
+    y = torch.randint(0, s["classes"], (s["batch"],))
+    opt = torch.optim.Adam(model.parameters(), lr=s["lr"], eps=1e-8)
+    step, loss = trainer(lambda: F.cross_entropy(model(tokens), y), opt)
+    return step, loss, 1
+
+
+def build_attention(s):
+    """PyTorch 1.13 has no fused attention: matmul, masked softmax, matmul (as nn.MultiheadAttention does)."""
+    shape = (s["batch"], s["heads"], s["seq"], s["dim"])
+    q, k, v = (torch.randn(*shape, requires_grad=True) for _ in range(3))
+    n = s["seq"]
+    mask = torch.ones(n, n, dtype=torch.bool).triu(1) if s["causal"] else None
+    state = {"loss": math.nan}
+
+    def step():
+        for t in (q, k, v):
+            t.grad = None
+        scores = q @ k.transpose(-2, -1) / math.sqrt(s["dim"])
+        if mask is not None:
+            scores = scores.masked_fill(mask, float("-inf"))
+        out = (torch.softmax(scores, dim=-1) @ v).sum()
+        out.backward()
+        state["loss"] = out.item()
+
+    return step, lambda: state["loss"], 1
+
+
 BUILDERS = {
     "sgemm": build_sgemm,
     "smallop": build_smallop,
@@ -149,6 +192,8 @@ BUILDERS = {
     "textcnn": build_textcnn,
     "gru": build_gru,
     "cnn2d": build_cnn2d,
+    "transformer": build_transformer,
+    "attention": build_attention,
 }
 
 
@@ -163,6 +208,26 @@ def timed(step, iters):
     for _ in range(iters):
         step()
     return (time.perf_counter() - t0) * 1000 / iters
+
+
+def status_kib(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def peak_rss_growth(fn):
+    """Runs fn; how far the resident set's peak rose above its size before (MiB), or None off Linux."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        before = status_kib("VmRSS")
+    except OSError:
+        before = None
+    fn()
+    return None if before is None else (status_kib("VmHWM") - before) / 1024
 
 
 def info():
@@ -196,9 +261,10 @@ def serve():
             elif cmd == "prepare":
                 runner = None
                 step, loss, ops = build(c["spec"])
-                first = timed(step, 1)
+                first = {}
+                peak = peak_rss_growth(lambda: first.setdefault("ms", timed(step, 1)))
                 runner = (step, loss)
-                reply(ok=True, firstMs=first, ops=ops)
+                reply(ok=True, firstMs=first["ms"], ops=ops, **({} if peak is None else {"peakRssMiB": peak}))
             elif cmd == "run":
                 if runner is None:
                     raise RuntimeError("torch_bench: run before prepare")

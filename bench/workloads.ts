@@ -74,7 +74,39 @@ export interface Cnn2dSpec {
   lr: number;
 }
 
-export type WorkloadSpec = SgemmSpec | SmallOpSpec | MlpSpec | TextCnnSpec | GruSpec | Cnn2dSpec;
+/**
+ * One training step of a transformer text classifier: Embedding(vocab, dModel) -> `layers` post-norm
+ * TransformerEncoderLayers (dModel, heads, feed-forward ff, ReLU, dropout 0, batch first) -> mean
+ * over the sequence -> Linear(dModel, classes); mean cross-entropy; backward; Adam step.
+ */
+export interface TransformerSpec {
+  kind: 'transformer';
+  batch: number;
+  seq: number;
+  vocab: number;
+  dModel: number;
+  heads: number;
+  layers: number;
+  ff: number;
+  classes: number;
+  lr: number;
+}
+
+/**
+ * Scaled dot-product attention forward and backward: random float32 q, k, v [batch, heads, seq,
+ * dim] that require gradients, causal or not; the loss is the sum of the output. PyTorch 1.13 has
+ * no fused kernel and computes it as matmul, masked softmax, matmul.
+ */
+export interface AttentionSpec {
+  kind: 'attention';
+  batch: number;
+  heads: number;
+  seq: number;
+  dim: number;
+  causal: boolean;
+}
+
+export type WorkloadSpec = SgemmSpec | SmallOpSpec | MlpSpec | TextCnnSpec | GruSpec | Cnn2dSpec | TransformerSpec | AttentionSpec;
 
 export interface Workload {
   name: string;
@@ -83,6 +115,8 @@ export interface Workload {
   spec: WorkloadSpec;
   /** floating-point operations per iteration, when a GFLOP/s figure makes sense */
   flops?: number;
+  /** report the peak resident-memory growth of the first step (peers measure it for every workload) */
+  memory?: boolean;
 }
 
 function sgemm(n: number): Workload {
@@ -104,7 +138,19 @@ export const WORKLOADS: readonly Workload[] = [
   },
   { name: 'gru-step', unit: 'ms', spec: { kind: 'gru', batch: 64, seq: 100, input: 128, hidden: 128, classes: 2, lr: 1e-3 } },
   { name: 'cnn2d-step', unit: 'ms', spec: { kind: 'cnn2d', batch: 64, size: 28, channels: [1, 32, 64], hidden: 128, classes: 10, lr: 1e-3 } },
+  {
+    name: 'transformer-step',
+    unit: 'ms',
+    spec: { kind: 'transformer', batch: 32, seq: 128, vocab: 20_000, dModel: 128, heads: 4, layers: 2, ff: 512, classes: 2, lr: 1e-3 },
+  },
+  attention(2048, 'attention-long'),
+  attention(1024, 'attention-long-1024'),
+  attention(4096, 'attention-long-4096'),
 ];
+
+function attention(seq: number, name: string): Workload {
+  return { name, unit: 'ms', spec: { kind: 'attention', batch: 2, heads: 4, seq, dim: 64, causal: true }, memory: true };
+}
 
 /** The flattened feature count of a cnn2d spec: the last channel count times the image side halved per block, squared. */
 export function cnn2dFeatures(s: Cnn2dSpec): number {
@@ -145,6 +191,16 @@ export function estimatedFlops(spec: WorkloadSpec): number {
       const fc = 2 * spec.batch * (cnn2dFeatures(spec) * spec.hidden + spec.hidden * spec.classes);
       return 3 * (convs + fc);
     }
+    case 'transformer': {
+      const tokens = spec.batch * spec.seq;
+      const proj = 2 * tokens * spec.dModel * (4 * spec.dModel + 2 * spec.ff);
+      const attn = 4 * spec.batch * spec.seq * spec.seq * spec.dModel;
+      return 3 * spec.layers * (proj + attn);
+    }
+    case 'attention': {
+      // QKᵀ and AV forward, four products backward; causal halves the useful work but not PyTorch's
+      return 6 * 2 * spec.batch * spec.heads * spec.seq * spec.seq * spec.dim;
+    }
   }
 }
 
@@ -156,6 +212,8 @@ export const TINY: Record<WorkloadSpec['kind'], WorkloadSpec> = {
   textcnn: { kind: 'textcnn', batch: 4, seq: 12, vocab: 20, embed: 6, widths: [2, 3], filters: 5, classes: 2, lr: 0.02 },
   gru: { kind: 'gru', batch: 4, seq: 5, input: 6, hidden: 7, classes: 2, lr: 0.02 },
   cnn2d: { kind: 'cnn2d', batch: 4, size: 8, channels: [1, 3, 4], hidden: 6, classes: 3, lr: 0.02 },
+  transformer: { kind: 'transformer', batch: 3, seq: 5, vocab: 20, dModel: 8, heads: 2, layers: 2, ff: 12, classes: 2, lr: 0.02 },
+  attention: { kind: 'attention', batch: 1, heads: 2, seq: 7, dim: 4, causal: true },
 };
 
 /** A prepared workload inside one peer: `step` runs one iteration, `loss` the last loss if any. */

@@ -22,7 +22,7 @@ for (const backend of listBackends()) {
       assert.equal(buildChainrule(TINY.smallop).opsPerStep, 1000);
     });
 
-    for (const kind of ['mlp', 'textcnn', 'gru', 'cnn2d'] as const) {
+    for (const kind of ['mlp', 'textcnn', 'gru', 'cnn2d', 'transformer'] as const) {
       test(`${kind} step trains: finite loss that falls over a few steps`, () => {
         setBackend(backend);
         const r = buildChainrule(TINY[kind]);
@@ -39,6 +39,16 @@ for (const backend of listBackends()) {
         assert.ok(losses[7] < losses[0] * 0.9, `loss did not fall: ${losses.map((l) => l.toFixed(4)).join(' ')}`);
       });
     }
+
+    test('attention step: the same forward value every step and gradients for q, k and v', () => {
+      setBackend(backend);
+      const r = buildChainrule(TINY.attention);
+      r.step();
+      const first = r.lastLoss!();
+      r.step();
+      assert.ok(Number.isFinite(first));
+      assert.equal(r.lastLoss!(), first);
+    });
   });
 }
 
@@ -46,7 +56,25 @@ test('every benchmark workload kind has a tiny version and the full list covers 
   for (const w of WORKLOADS) assert.ok(TINY[w.spec.kind], w.name);
   assert.deepEqual(
     WORKLOADS.map((w) => w.name),
-    ['sgemm-256', 'sgemm-512', 'sgemm-1024', 'sgemm-2048', 'add-16', 'mlp-step', 'textcnn-step', 'gru-step', 'cnn2d-step'],
+    [
+      'sgemm-256',
+      'sgemm-512',
+      'sgemm-1024',
+      'sgemm-2048',
+      'add-16',
+      'mlp-step',
+      'textcnn-step',
+      'gru-step',
+      'cnn2d-step',
+      'transformer-step',
+      'attention-long',
+      'attention-long-1024',
+      'attention-long-4096',
+    ],
+  );
+  assert.deepEqual(
+    WORKLOADS.filter((w) => w.memory).map((w) => w.spec.kind === 'attention' && w.spec.seq),
+    [2048, 1024, 4096],
   );
 });
 

@@ -56,6 +56,7 @@ describe('the shown formulas evaluate to the shown numbers', () => {
     ['seed-001-relu-bce', 7],
     ['seed-003-graph', 7],
     ['seed-004-softmax-ce', 7],
+    ['attention', 9],
   ] as const) {
     it(f, () => {
       const n = checkFormulas(derive(solveFile(join(root, 'examples/problems', `${f}.yaml`))));
@@ -65,7 +66,7 @@ describe('the shown formulas evaluate to the shown numbers', () => {
 });
 
 describe('the --symbolic formulas evaluate to the gradients', () => {
-  for (const f of ['network-n', 'seed-001-relu-bce', 'seed-003-graph', 'seed-004-softmax-ce']) {
+  for (const f of ['network-n', 'seed-001-relu-bce', 'seed-003-graph', 'seed-004-softmax-ce', 'attention']) {
     it(f, () => {
       const dv = derive(solveFile(join(root, 'examples/problems', `${f}.yaml`)), { symbolic: true });
       const env = new Map<string, Tensor>();

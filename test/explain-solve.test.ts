@@ -129,6 +129,7 @@ const GOLDEN: [string, boolean][] = [
   ['seed-002-sign-network', false],
   ['seed-003-graph', true],
   ['seed-004-softmax-ce', false],
+  ['attention', false],
 ];
 
 describe('md and json output match the goldens', () => {

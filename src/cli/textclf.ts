@@ -3,6 +3,8 @@ import { ChainruleError } from '../errors.js';
 import { loadTextModel } from '../text/checkpoint.js';
 import { type DataSource, type ExperimentConfig, compareCommand, trainCommand } from '../text/commands.js';
 import { type EmailView, emailView, parseEmail } from '../text/email.js';
+import { explainRun } from '../text/explain-command.js';
+import { explanationText } from '../text/explain-render.js';
 import { fmtDuration } from '../text/report.js';
 import { type HyperParams, MODEL_NAMES, parseModelName } from '../text/specs.js';
 import { type Args, type OptionTable, choiceOption, intOption, numberOption } from './args.js';
@@ -248,10 +250,55 @@ file name when several are given.
   },
 };
 
+const explain: Command = {
+  name: 'textclf explain',
+  summary: 'why a trained model gives a text its label: token attributions by integrated gradients',
+  help: `usage: chainrule textclf explain RUN "text" [--out DIR] [--steps N] [--label L] [--baseline zero|unk] [--top N]
+
+Explains the label the model of a run folder (textclf train, or a model sub-folder of textclf
+compare) gives one text, by integrated gradients computed with chainrule's autograd in float64:
+the logit of the label is integrated from a baseline to the text, at the token embeddings (cnn,
+bigru, bilstm, transformer) or at the feature values (logreg, mlp, fasttext; an n-gram's share is
+split over its tokens). Prints the completeness check (the attributions sum to the logit minus
+the baseline's, within 1%; the steps double until it holds, up to 1600) and the tokens ranked by
+|attribution|.
+  --out DIR        also write explanation.html (the highlighted text), explanation.svg,
+                   explanation.json and, for the transformer, attention.svg (every layer and head);
+                   a new folder, an empty one, or an earlier explanation's (only its files are
+                   replaced); --force writes into another folder without touching its files
+  --steps N        integration steps to start with (default 50)
+  --label L        the label to explain (default: the predicted one)
+  --baseline B     zero (all-zero embeddings or feature values, default) or unk (every token <unk>;
+                   sequence models)
+  --top N          tokens listed (default 15)`,
+  options: { out: str, force: bool, steps: str, label: str, baseline: str, top: str },
+  run: async (args) => {
+    const [dir, text, ...rest] = args.positional;
+    if (!dir) throw new ChainruleError('give the run folder and a text, e.g. chainrule textclf explain runs/cnn "free prize" (chainrule textclf explain --help)');
+    if (text === undefined) throw new ChainruleError(`give the text to explain after the run folder, e.g. chainrule textclf explain ${dir} "free prize"`);
+    if (rest.length) throw new ChainruleError(`unexpected argument ${JSON.stringify(rest[0])}: give one text, quoted (chainrule textclf explain --help)`);
+    const steps = intOption(args, 'steps', 50, 1, 1600);
+    const top = intOption(args, 'top', 15, 1);
+    const baseline = choiceOption(args, 'baseline', ['zero', 'unk'], 'zero');
+    const out = args.values.get('out');
+    const { explanation, written } = await explainRun(dir, text, {
+      steps,
+      baseline,
+      label: args.values.get('label'),
+      out,
+      force: args.switches.has('force'),
+      command: `chainrule textclf explain ${args.raw.join(' ')}`.trimEnd(),
+    });
+    console.log(explanationText(explanation, top));
+    if (written.length) console.log(`wrote ${written.join(', ')}`);
+    return 0;
+  },
+};
+
 export const textclf: Command = {
   name: 'textclf',
   summary: 'text classification (SpamAssassin or any CSV/JSONL): train, compare models, predict',
-  help: `usage: chainrule textclf train|compare|predict [options]   (chainrule help textclf SUBCOMMAND)
+  help: `usage: chainrule textclf train|compare|predict|explain [options]   (chainrule help textclf SUBCOMMAND)
 
 Text classification from raw texts to a report: tokenizer, vocabulary, sparse Boolean/TF/TF-IDF
 features, models built from chainrule's own modules, early stopping on dev macro-F1, metrics on
@@ -262,10 +309,11 @@ subcommands:
   train     ${train.summary}
   compare   ${compare.summary}
   predict   ${predict.summary}
+  explain   ${explain.summary}
 
 example:
   chainrule textclf train --data reviews.csv --text-col text --label-col label --model logreg \\
     --out runs/logreg`,
   options: {},
-  subcommands: [train, compare, predict],
+  subcommands: [train, compare, predict, explain],
 };

@@ -63,11 +63,12 @@ export function loadTextModule(dir: string, op = 'textclf'): { meta: SavedModel;
 }
 
 /**
- * Loads a run directory written by `chainrule textclf train` and returns a classifier.
+ * Loads a run directory written by `chainrule textclf train` and returns a classifier; errors
+ * start with `op`.
  * @example loadTextModel('runs/cnn').predict(['WIN A FREE PRIZE'])[0].label // 'spam'
  */
-export function loadTextModel(dir: string): TextClassifier {
-  const { meta, module } = loadTextModule(dir, 'textclf predict');
+export function loadTextModel(dir: string, op = 'textclf predict'): TextClassifier {
+  const { meta, module } = loadTextModule(dir, op);
   const C = meta.labels.length;
   const out = (p: ArrayLike<number>, i: number) => {
     const probabilities: Record<string, number> = {};

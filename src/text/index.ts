@@ -21,5 +21,16 @@ export { TextModule } from './models/base.js';
 export { LogisticRegression, SparseMLP, FastText } from './models/linear.js';
 export { KimCNN } from './models/cnn.js';
 export { BiRNN, type RnnCell } from './models/rnn.js';
+export { TransformerClassifier, type TransformerClassifierOptions, type Pooling, type Positions } from './models/transformer.js';
+export {
+  explainText,
+  type Baseline,
+  type Completeness,
+  type ExplainOptions,
+  type ExplainableModel,
+  type TextExplanation,
+  type TokenAttribution,
+} from './explain.js';
+export { explanationText, explanationSvg, attentionSvg } from './explain-render.js';
 export { trainClassifier, predictProba, encodedBatches, type TextBatch, type TrainOptions, type TrainResult } from './train.js';
 export { classificationMetrics, prCurve, pairedBootstrap, type SplitMetrics, type BootstrapResult } from './metrics.js';

@@ -338,7 +338,7 @@ function softmaxElementwise(p: Problem): Mistake {
   const nodes = p.nodes.map((d) => ({
     ...d,
     expr: mapExpr(d.expr, (x) => {
-      if (x.kind === 'call' && (x.fn === 'softmax' || x.fn === 'cross_entropy')) {
+      if (x.kind === 'call' && (x.fn === 'softmax' || x.fn === 'masked_softmax' || x.fn === 'cross_entropy')) {
         changed = true;
         return { ...x, fn: `$${x.fn}~diag` };
       }

@@ -89,7 +89,7 @@ function evalInner(e: Expr, env: ReadonlyMap<string, Tensor>, shapes?: ShapeMap,
       const args = e.args.map((a) => evalExpr(a, env, shapes, round));
       const consts = args.map((a, i) => (spec.constArgs?.includes(i) ? constValue(a, `argument ${i + 1} of ${e.fn}`) : undefined));
       for (const [i, c] of consts.entries()) {
-        if (c !== undefined && !e.fn.includes('cross_entropy') && typeof c !== 'number') throw new ChainruleError(`argument ${i + 1} of ${e.fn} must be a number`);
+        if (c !== undefined && !/cross_entropy|masked_softmax/.test(e.fn) && typeof c !== 'number') throw new ChainruleError(`argument ${i + 1} of ${e.fn} must be a number`);
       }
       if (!spec.evaluate) throw new ChainruleError(`${e.fn}() cannot be evaluated`);
       return spec.evaluate(args, consts);

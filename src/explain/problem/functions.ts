@@ -1,7 +1,7 @@
 import { ChainruleError, fmtShape } from '../../errors.js';
 import { tensor } from '../../tensor/creation.js';
 import { type Expr, bin, call, neg as negE, num } from '../../ops/formula.js';
-import { add, log, logSoftmax, mul, neg, relu, sigmoid, softmax, sub, sum, tanh, type Tensor, transpose } from '../../ops/index.js';
+import { add, eq, log, logSoftmax, maskedFill, mul, neg, relu, sigmoid, softmax, sub, sum, tanh, type Tensor, transpose } from '../../ops/index.js';
 import { type TableFn, tableFn, tableFnNames } from '../table.js';
 
 /** One function a problem file may call. */
@@ -67,6 +67,26 @@ export function oneHot(z: Tensor, cls: number | number[]): [Tensor, number, numb
   return [tensor(oh, { dtype: 'float64', shape: z.shape }), dim, classes.length];
 }
 
+/**
+ * Attention's softmax: along each row of the scores S (rows are query tokens, columns key tokens,
+ * as in softmax(QKᵀ/√d)V), over the keys the 0/1 mask M allows (M broadcasts to S); a masked
+ * score gets weight exactly 0 (it is filled with −∞ first, as PyTorch does with a Boolean mask).
+ */
+export function maskedSoftmax(s: Tensor, m: Tensor): Tensor {
+  if (s.ndim !== 2) throw new ChainruleError(`masked_softmax: needs a matrix of scores (rows: queries, columns: keys), got shape ${fmtShape(s.shape)}`);
+  const mv = Array.from(m.data as ArrayLike<number>);
+  if (mv.some((v) => v !== 0 && v !== 1)) throw new ChainruleError(`masked_softmax: the mask holds 1 (attend) or 0 (hidden) only, got ${mv.find((v) => v !== 0 && v !== 1)}`);
+  const hidden = eq(m.detach(), 0);
+  const filled = maskedFill(s, hidden, Number.NEGATIVE_INFINITY);
+  if (filled.size !== s.size) {
+    throw new ChainruleError(`masked_softmax: a mask of shape ${fmtShape(m.shape)} does not fit scores of shape ${fmtShape(s.shape)}`);
+  }
+  const rows = filled.toArray() as number[][];
+  const empty = rows.findIndex((r) => r.every((v) => v === Number.NEGATIVE_INFINITY));
+  if (empty >= 0) throw new ChainruleError(`masked_softmax: row ${empty + 1} of the mask hides every key (a query must attend to at least one)`);
+  return softmax(filled, 1);
+}
+
 /** A problem-file function backed by an op of the table: tensors first, then numeric constants. */
 function fromTable(name: string): FnSpec {
   const t = tableFn(name) as TableFn;
@@ -92,6 +112,14 @@ export const FUNCTIONS: Record<string, FnSpec> = {
   ...Object.fromEntries(tableFnNames().filter((n) => !tableFn(n)?.def.derivative).map((n) => [n, fromTable(n)])),
   softmax: unary('softmax(v)', (x) => softmax(x, vectorDim(x))),
   log_softmax: unary('log_softmax(v)', (x) => logSoftmax(x, vectorDim(x))),
+  masked_softmax: {
+    usage: 'masked_softmax(S, M)',
+    minArgs: 2,
+    maxArgs: 2,
+    // the mask is a constant: no gradient is taken with respect to it
+    constArgs: [1],
+    evaluate: ([s, m]) => maskedSoftmax(s, m),
+  },
   transpose: {
     usage: 'transpose(X)',
     minArgs: 1,
@@ -187,6 +215,16 @@ function softmaxDiag(x: Tensor, dim = vectorDim(x)): Tensor {
   return add(s, mul(sub(x, x.detach()), mul(s, sub(1, s))));
 }
 FUNCTIONS['$softmax~diag'] = { usage: 'softmax with an elementwise derivative', minArgs: 1, maxArgs: 1, evaluate: ([x]) => softmaxDiag(x) };
+FUNCTIONS['$masked_softmax~diag'] = {
+  usage: 'masked_softmax with an elementwise derivative',
+  minArgs: 2,
+  maxArgs: 2,
+  constArgs: [1],
+  evaluate: ([x, m]) => {
+    const s = maskedSoftmax(x, m).detach();
+    return add(s, mul(sub(x, x.detach()), mul(s, sub(1, s))));
+  },
+};
 FUNCTIONS['$cross_entropy~diag'] = {
   usage: 'cross_entropy through softmax with an elementwise derivative',
   minArgs: 2,

@@ -92,12 +92,19 @@ const shapeText = (v: Value): string => {
 };
 
 /** What the notation paragraph says about a function the page uses (its entry's own doc). */
-const SPECIAL_DOCS: Record<string, (d: Dialect) => [string, string]> = {
+const SPECIAL_DOCS: Record<string, (d: Dialect, used: readonly string[]) => [string, string]> = {
   ind_pos: (d) => [d.fracIsInfix ? '1[x > 0]' : '\\mathbb{1}[x > 0]', '1 where x > 0, else 0 (the derivative of ReLU)'],
   hadamard: (d) => [d.fracIsInfix ? '⊙' : '\\odot', 'the elementwise (Hadamard) product'],
   ones_like: (d) => [d.fracIsInfix ? '𝟏' : '\\mathbf{1}', 'a matrix of ones'],
   onehot: (d) => [d.fracIsInfix ? 'onehot(c)' : '\\operatorname{onehot}(c)', 'the matrix with a 1 at each example’s class and 0 elsewhere'],
-  sumdims: (d) => [d.fracIsInfix ? 'Σ_cols' : '\\textstyle\\sum_{\\text{cols}}', 'the sum over the columns (the examples of the batch)'],
+  sumdims: (d, used) => [
+    d.fracIsInfix ? 'Σ_cols' : '\\textstyle\\sum_{\\text{cols}}',
+    used.includes('masked_softmax') ? 'the sum over the columns of each row (over its keys)' : 'the sum over the columns (the examples of the batch)',
+  ],
+  masked_softmax: (d) => [
+    d.fracIsInfix ? 'masked_softmax(S, M)' : '\\operatorname{masked\\_softmax}(S, M)',
+    'softmax along each row of S (a query) over the columns (keys) where the 0/1 mask M is 1; the others get weight 0',
+  ],
 };
 
 function usedFunctions(dv: Derivation): string[] {
@@ -189,7 +196,7 @@ export function layout(dv: Derivation, d: Dialect, digits: number, withGraph = f
   const used = usedFunctions(dv);
   const notes: Inline[] = [];
   for (const fn of used) {
-    const special = SPECIAL_DOCS[fn]?.(d);
+    const special = SPECIAL_DOCS[fn]?.(d, used);
     const doc = special ? special[1] : fnDocOf(fn);
     const shown = special ? special[0] : (d.fracIsInfix ? fnTextOf(fn) : fnLatexOf(fn));
     if (!doc || !shown || ['exp', 'log', 'sum', 'mean', 'transpose'].includes(fn)) continue;

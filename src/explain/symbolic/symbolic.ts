@@ -343,6 +343,12 @@ function adjRaw(e: Expr, t: string, U: Expr, shapeOf: ShapeOf): Expr | null {
         }
         case 'log_softmax':
           return adjRaw(a, t, bin('-', U, bin('hadamard', call('softmax', a), call('sum', U))), shapeOf);
+        case 'masked_softmax': {
+          // each row is a softmax of its own: dL/dS = A ⊙ (U − Σ_cols(U ⊙ A)), A = masked_softmax(S, M)
+          const rowsOf = (shapeOf(a) ?? [1])[0];
+          const rowSum: Expr = { kind: 'sumdims', arg: bin('hadamard', U, e), dims: [1], shape: [rowsOf, 1] };
+          return adjRaw(a, t, bin('hadamard', e, bin('-', U, rowSum)), shapeOf);
+        }
         case 'cross_entropy': {
           const zs = shapeOf(a) ?? [];
           const cs = shapeOf(e.args[1]) ?? [];

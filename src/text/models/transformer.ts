@@ -40,7 +40,12 @@ export interface TransformerClassifierOptions {
  * of pre-norm nn.TransformerEncoderLayers (GELU) that ignore padding through their key padding
  * mask, a final layer norm, mean pooling over the real tokens (or the state of a learned first
  * token, pooling 'first'), dropout and a linear output layer.
- * @example new TransformerClassifier(20000, 2, { embed: 64, heads: 4, layers: 2 }).forward(seqBatch).shape // [batch, 2]
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * const m = new text.TransformerClassifier(100, 2, { embed: 8, heads: 2, layers: 1 });
+ * m.forward({ kind: 'seq', pad: text.padSequences([[5, 6, 7], [8]], { maxLength: 8 }) }).shape // [2, 2]
+ * ```
  */
 export class TransformerClassifier extends TextModule {
   readonly input = 'seq' as const;
