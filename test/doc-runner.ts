@@ -116,7 +116,8 @@ export function statedValue(comment: string): { value: unknown } | undefined {
   if (!VALUE_START.test(t)) return undefined;
   if (/^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\.\.\.$/i.test(t)) return { value: { prefix: t.slice(0, -3) } };
   try {
-    const value = new Function(`"use strict"; return (${t});`)();
+    const literal = t.startsWith('[') ? t.replace(/(-?\d+\.?\d*(?:e[-+]?\d+)?)\.\.\./gi, "{ prefix: '$1' }") : t;
+    const value = new Function(`"use strict"; return (${literal});`)();
     if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' || Array.isArray(value)) {
       if (typeof value === 'string' && !/^(['"]).*\1$/s.test(t)) throw new Error('not a string literal');
       return { value };

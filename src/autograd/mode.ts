@@ -18,7 +18,7 @@ export function withGradMode<T>(enabled: boolean, fn: () => T): T {
 
 /**
  * Runs `fn` without recording operations for autograd (for evaluation and parameter updates).
- * @example const y = noGrad(() => model.forward(x)); y.requiresGrad // false
+ * @example const model = new nn.Linear(3, 1); const y = noGrad(() => model.forward(randn([2, 3]))); y.requiresGrad // false
  */
 export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
@@ -41,7 +41,14 @@ export function setDetectAnomaly(on: boolean): void {
 /**
  * Runs `fn` with anomaly detection: the first op whose forward or backward turns finite inputs
  * into NaN or Infinity throws a ChainruleError that names it.
- * @example detectAnomaly(() => tensor([0]).log().backward()) // throws: log produced -Infinity ...
+ * @example
+ * ```ts
+ * try {
+ *   detectAnomaly(() => tensor([0], { requiresGrad: true }).log().sum().backward());
+ * } catch (e) {
+ *   (e as Error).message.startsWith('detectAnomaly: log produced -Infinity') // true
+ * }
+ * ```
  */
 export function detectAnomaly<T>(fn: () => T): T {
   const prev = anomaly;

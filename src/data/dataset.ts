@@ -27,7 +27,7 @@ export function rowOf(t: Tensor, i: number): Tensor {
  * Wraps tensors that share their first dimension: example i is [t0[i], t1[i], ...].
  * DataLoader batches it with one gather per tensor instead of stacking rows.
  * @example
- * const ds = new TensorDataset(X, y); // X [100, 4], y [100]
+ * const ds = new data.TensorDataset(X, y); // X [100, 4], y [100]
  * const [x0, y0] = ds.get(0);         // x0 [4], y0 []
  */
 export class TensorDataset implements Dataset<Tensor[]> {
@@ -59,7 +59,7 @@ export class TensorDataset implements Dataset<Tensor[]> {
 
 /**
  * The examples of `dataset` at `indices`, in that order (what randomSplit returns).
- * @example new Subset(ds, [0, 2, 4]).length // 3
+ * @example new data.Subset(ds, [0, 2, 4]).length // 3
  */
 export class Subset<T> implements Dataset<T> {
   constructor(
@@ -82,7 +82,7 @@ export class Subset<T> implements Dataset<T> {
 
 /**
  * A dataset over a plain array of examples.
- * @example new ArrayDataset([{ x: 1, y: 0 }, { x: 2, y: 1 }]).get(1).x // 2
+ * @example new data.ArrayDataset([{ x: 1, y: 0 }, { x: 2, y: 1 }]).get(1).x // 2
  */
 export class ArrayDataset<T> implements Dataset<T> {
   constructor(readonly items: readonly T[]) {

@@ -24,7 +24,7 @@ export interface DataLoaderOptions<T, B> {
  * DataLoader. Each `for..of` pass is one epoch; with `shuffle` each pass draws a new order.
  *
  * @example
- * const loader = new DataLoader(new TensorDataset(X, y), { batchSize: 32, shuffle: true, generator: new Generator(0) });
+ * const loader = new data.DataLoader(new data.TensorDataset(X, y), { batchSize: 32, shuffle: true, generator: new Generator(0) });
  * for (const [xb, yb] of loader) { ... }
  */
 export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {

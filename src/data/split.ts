@@ -22,7 +22,7 @@ function countsFor(lengths: readonly number[], n: number, op: string): number[] 
 /**
  * Splits a dataset into non-overlapping random subsets of the given sizes (counts, or fractions
  * summing to 1), seeded by `generator`.
- * @example const [train, val] = randomSplit(ds, [0.8, 0.2], new Generator(42));
+ * @example const [train, val] = data.randomSplit(ds, [0.8, 0.2], new Generator(42));
  */
 export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], generator: Generator = defaultGenerator): Subset<T>[] {
   const counts = countsFor(lengths, dataset.length, 'randomSplit');
@@ -50,7 +50,7 @@ function labelsOf<T>(dataset: Dataset<T>, labels: readonly (number | string)[] |
 /**
  * Splits a dataset into random subsets with (as nearly as possible) the same class proportions
  * as the whole: each class is shuffled and divided by `fractions` on its own.
- * @example const [train, test] = stratifiedSplit(ds, [0.75, 0.25], { labels: y, generator: new Generator(0) });
+ * @example const [train, test] = data.stratifiedSplit(ds, [0.75, 0.25], { labels: y, generator: new Generator(0) });
  */
 export function stratifiedSplit<T>(
   dataset: Dataset<T>,

@@ -82,7 +82,16 @@ export function encodeCheckpoint(parts: CheckpointParts): Uint8Array {
 /**
  * Saves a training checkpoint (model, optimizer and scheduler state, epoch, RNG states) to one
  * safetensors file, atomically. Resuming from it with loadCheckpoint continues the run exactly.
- * @example saveCheckpoint('run.ckpt', { model, optimizer, scheduler, epoch });
+ * @example
+ * ```ts
+ * import { mkdtempSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const dir = mkdtempSync(join(tmpdir(), 'chainrule-'));
+ * const model = new nn.Linear(2, 1);
+ * const optimizer = new optim.Adam(model.parameters());
+ * saveCheckpoint(join(dir, 'run.ckpt'), { model, optimizer, epoch: 3 });
+ * ```
  */
 export function saveCheckpoint(path: string, parts: CheckpointParts): void {
   writeFileAtomic(path, encodeCheckpoint(parts), 'saveCheckpoint');
@@ -201,7 +210,18 @@ export function decodeCheckpoint(bytes: Uint8Array, targets: CheckpointTargets, 
 /**
  * Restores a checkpoint written by saveCheckpoint into fresh (or existing) objects. All parts are
  * validated before any is changed; returns the saved epoch and extra data.
- * @example const { epoch } = loadCheckpoint('run.ckpt', { model, optimizer, scheduler });
+ * @example
+ * ```ts
+ * import { mkdtempSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const dir = mkdtempSync(join(tmpdir(), 'chainrule-'));
+ * const model = new nn.Linear(2, 1);
+ * const optimizer = new optim.Adam(model.parameters());
+ * saveCheckpoint(join(dir, 'run.ckpt'), { model, optimizer, epoch: 3 });
+ * const { epoch } = loadCheckpoint(join(dir, 'run.ckpt'), { model: new nn.Linear(2, 1), optimizer });
+ * epoch // 3
+ * ```
  */
 export function loadCheckpoint(path: string, targets: CheckpointTargets): LoadedCheckpoint {
   return decodeCheckpoint(readFileBytes(path, 'loadCheckpoint'), targets, `loadCheckpoint ${path}`);

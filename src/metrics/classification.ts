@@ -4,7 +4,7 @@ import { type ArrayLike1D, type ArrayLike2D, sameLength, toLabels, toPredictions
 /**
  * Fraction of examples whose predicted class equals the true class. `yPred` may be labels or
  * [N, C] scores (argmax is taken).
- * @example accuracy([0, 1, 1, 0], [0, 1, 0, 0]) // 0.75
+ * @example metrics.accuracy([0, 1, 1, 0], [0, 1, 0, 0]) // 0.75
  */
 export function accuracy(yTrue: ArrayLike1D, yPred: ArrayLike1D | ArrayLike2D): number {
   const t = toLabels(yTrue, 'accuracy', 'yTrue');
@@ -18,7 +18,7 @@ export function accuracy(yTrue: ArrayLike1D, yPred: ArrayLike1D | ArrayLike2D): 
 /**
  * Counts of (true class, predicted class) pairs: entry [i][j] is the number of examples of class
  * i predicted as j. Classes are 0..numClasses-1 (default: the largest label seen + 1).
- * @example confusionMatrix([0, 1, 1, 2], [0, 2, 1, 2]) // [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+ * @example metrics.confusionMatrix([0, 1, 1, 2], [0, 2, 1, 2]) // [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
  */
 export function confusionMatrix(yTrue: ArrayLike1D, yPred: ArrayLike1D | ArrayLike2D, opts: { numClasses?: number } = {}): number[][] {
   const op = 'confusionMatrix';
@@ -59,7 +59,7 @@ export interface PRFResult<T> {
  * Precision, recall and F1 per class, or averaged: macro (unweighted mean over classes),
  * weighted (by support), micro (from the pooled counts; equals accuracy for single-label data)
  * or binary (the positive class).
- * @example precisionRecallF1([0, 1, 1, 1], [0, 1, 0, 1], { average: 'binary' }) // { precision: 1, recall: 2/3, f1: 0.8, support: 3 }
+ * @example metrics.precisionRecallF1([0, 1, 1, 1], [0, 1, 0, 1], { average: 'binary' }) // { precision: 1, recall: 2/3, f1: 0.8, support: 3 }
  */
 export function precisionRecallF1(yTrue: ArrayLike1D, yPred: ArrayLike1D | ArrayLike2D, opts: PRFOptions & { average: 'macro' | 'micro' | 'weighted' | 'binary' }): PRFResult<number>;
 export function precisionRecallF1(yTrue: ArrayLike1D, yPred: ArrayLike1D | ArrayLike2D, opts?: PRFOptions & { average?: 'none' }): PRFResult<number[]>;
@@ -106,17 +106,17 @@ export function precisionRecallF1(yTrue: ArrayLike1D, yPred: ArrayLike1D | Array
   }
 }
 
-/** Precision (see precisionRecallF1). @example precision([1, 1, 0], [1, 0, 0], { average: 'binary' }) // 1 */
+/** Precision (see precisionRecallF1). @example metrics.precision([1, 1, 0], [1, 0, 0], { average: 'binary' }) // 1 */
 export function precision(yTrue: ArrayLike1D, yPred: ArrayLike1D | ArrayLike2D, opts: PRFOptions & { average: 'macro' | 'micro' | 'weighted' | 'binary' }): number {
   return precisionRecallF1(yTrue, yPred, opts).precision;
 }
 
-/** Recall (see precisionRecallF1). @example recall([1, 1, 0], [1, 0, 0], { average: 'binary' }) // 0.5 */
+/** Recall (see precisionRecallF1). @example metrics.recall([1, 1, 0], [1, 0, 0], { average: 'binary' }) // 0.5 */
 export function recall(yTrue: ArrayLike1D, yPred: ArrayLike1D | ArrayLike2D, opts: PRFOptions & { average: 'macro' | 'micro' | 'weighted' | 'binary' }): number {
   return precisionRecallF1(yTrue, yPred, opts).recall;
 }
 
-/** F1 score (see precisionRecallF1). @example f1Score([1, 1, 0], [1, 0, 0], { average: 'binary' }) // 2/3 */
+/** F1 score (see precisionRecallF1). @example metrics.f1Score([1, 1, 0], [1, 0, 0], { average: 'binary' }) // 2/3 */
 export function f1Score(yTrue: ArrayLike1D, yPred: ArrayLike1D | ArrayLike2D, opts: PRFOptions & { average: 'macro' | 'micro' | 'weighted' | 'binary' }): number {
   return precisionRecallF1(yTrue, yPred, opts).f1;
 }

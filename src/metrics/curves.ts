@@ -66,7 +66,7 @@ export interface RocCurve {
  * The ROC curve of a binary classifier: for every distinct score as threshold (predict positive
  * when score >= threshold), the false and true positive rates. Every point is kept (sklearn's
  * drop_intermediate=false).
- * @example rocCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) // fpr [0, 0, 0.5, 0.5, 1], tpr [0, 0.5, 0.5, 1, 1]
+ * @example metrics.rocCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) // fpr [0, 0, 0.5, 0.5, 1], tpr [0, 0.5, 0.5, 1, 1]
  */
 export function rocCurve(yTrue: ArrayLike1D, scores: ArrayLike1D): RocCurve {
   const op = 'rocCurve';
@@ -83,7 +83,7 @@ export function rocCurve(yTrue: ArrayLike1D, scores: ArrayLike1D): RocCurve {
 /**
  * Area under the ROC curve: the probability that a random positive scores above a random
  * negative (ties count one half).
- * @example rocAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) // 0.75
+ * @example metrics.rocAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) // 0.75
  */
 export function rocAuc(yTrue: ArrayLike1D, scores: ArrayLike1D): number {
   const { fpr, tpr } = rocCurve(yTrue, scores);
@@ -102,7 +102,7 @@ export interface PrecisionRecallCurve {
 /**
  * The precision-recall curve of a binary classifier, from the highest threshold down; it starts at
  * (recall 0, precision 1) as sklearn's does.
- * @example precisionRecallCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]).precision // [1, 1, 0.5, 2/3, 0.5]
+ * @example metrics.precisionRecallCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]).precision // [1, 1, 0.5, 2/3, 0.5]
  */
 export function precisionRecallCurve(yTrue: ArrayLike1D, scores: ArrayLike1D): PrecisionRecallCurve {
   const op = 'precisionRecallCurve';
@@ -119,7 +119,7 @@ export function precisionRecallCurve(yTrue: ArrayLike1D, scores: ArrayLike1D): P
 /**
  * Average precision: Σ (Rₙ - Rₙ₋₁)·Pₙ over the thresholds (the step-wise area under the PR curve,
  * sklearn's average_precision_score).
- * @example averagePrecision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) // 0.8333...
+ * @example metrics.averagePrecision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) // 0.8333...
  */
 export function averagePrecision(yTrue: ArrayLike1D, scores: ArrayLike1D): number {
   const { precision, recall } = precisionRecallCurve(yTrue, scores);
@@ -131,7 +131,7 @@ export function averagePrecision(yTrue: ArrayLike1D, scores: ArrayLike1D): numbe
 /**
  * Area under the precision-recall curve by the trapezoid rule (more optimistic than
  * averagePrecision; both are common).
- * @example prAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+ * @example metrics.prAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
  */
 export function prAuc(yTrue: ArrayLike1D, scores: ArrayLike1D): number {
   const { precision, recall } = precisionRecallCurve(yTrue, scores);
@@ -141,7 +141,7 @@ export function prAuc(yTrue: ArrayLike1D, scores: ArrayLike1D): number {
 /**
  * Multi-class ROC AUC, one-vs-rest: the AUC of each class's scores against all other classes,
  * averaged over classes ('macro', default) or weighted by class support ('weighted').
- * @example rocAucOvr([0, 1, 2, 2], [[0.8, 0.1, 0.1], [0.2, 0.6, 0.2], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]]) // 1
+ * @example metrics.rocAucOvr([0, 1, 2, 2], [[0.8, 0.1, 0.1], [0.2, 0.6, 0.2], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]]) // 1
  */
 export function rocAucOvr(yTrue: ArrayLike1D, scores: ArrayLike2D, opts: { average?: 'macro' | 'weighted' } = {}): number {
   const op = 'rocAucOvr';

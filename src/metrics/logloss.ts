@@ -6,7 +6,7 @@ import { Tensor } from '../ops/index.js';
  * Mean negative log-likelihood of the true labels under predicted probabilities (cross-entropy):
  * binary when `probs` is 1-D (the probability of class 1), multi-class for [N, C] rows (each is
  * renormalised to sum to 1, as sklearn). Probabilities are clipped to [eps, 1 - eps].
- * @example logLoss([1, 0], [0.9, 0.2]) // (-ln 0.9 - ln 0.8) / 2 ≈ 0.164
+ * @example metrics.logLoss([1, 0], [0.9, 0.2]) // (-ln 0.9 - ln 0.8) / 2 ≈ 0.164
  */
 export function logLoss(yTrue: ArrayLike1D, probs: ArrayLike1D | ArrayLike2D, opts: { eps?: number } = {}): number {
   const op = 'logLoss';

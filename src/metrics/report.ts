@@ -5,7 +5,7 @@ import type { ArrayLike1D, ArrayLike2D } from './input.js';
 /**
  * A text table of precision, recall, F1 and support per class, then accuracy and the macro and
  * weighted averages, laid out like sklearn's classification_report.
- * @example console.log(classificationReport(yTrue, yPred, { names: ['cat', 'dog'] }));
+ * @example console.log(metrics.classificationReport(yTrue, yPred, { names: ['cat', 'dog'] }));
  */
 export function classificationReport(
   yTrue: ArrayLike1D,

@@ -51,7 +51,7 @@ export interface ActivationModule<P extends unknown[]> {
  * The module class of an op whose table entry names one (`module: 'LeakyReLU'`): its constructor
  * takes the op's parameters in order, its summary line shows them (LeakyReLU(negativeSlope=0.01)),
  * and forward applies the op.
- * @example const M = activationModule(leakyRelu); new M(0.2).forward(tensor([-1])).item() // -0.2
+ * @example const M = nn.activationModule(leakyRelu); new M(0.2).forward(tensor([-1])).item() // -0.2
  */
 export function activationModule<O extends ActivationOp>(op: O): ActivationModule<ParamsOf<O>> {
   const { def } = op;
@@ -86,7 +86,7 @@ export function activationModule<O extends ActivationOp>(op: O): ActivationModul
   return cls as unknown as ActivationModule<ParamsOf<O>>;
 }
 
-/** Elementwise max(x, 0). @example new ReLU().forward(tensor([-1, 2])).toArray() // [0, 2] */
+/** Elementwise max(x, 0). @example new nn.ReLU().forward(tensor([-1, 2])).toArray() // [0, 2] */
 export const ReLU = activationModule(relu);
 /** x for x > 0, negativeSlope·x otherwise (default slope 0.01). */
 export const LeakyReLU = activationModule(leakyRelu);
@@ -94,7 +94,7 @@ export const LeakyReLU = activationModule(leakyRelu);
 export const Sigmoid = activationModule(sigmoid);
 /** Hyperbolic tangent. */
 export const Tanh = activationModule(tanh);
-/** Softmax along dim (default -1, the last). @example new Softmax(1).forward(zeros([1, 2])).toArray() // [[0.5, 0.5]] */
+/** Softmax along dim (default -1, the last). @example new nn.Softmax(1).forward(zeros([1, 2])).toArray() // [[0.5, 0.5]] */
 export const Softmax = activationModule(softmax);
 /** log(softmax(x)) along dim (default -1), computed stably. */
 export const LogSoftmax = activationModule(logSoftmax);
@@ -106,7 +106,7 @@ export const Softplus = activationModule(softplus);
 export const GELU = activationModule(gelu);
 /** x for x > 0, alpha·(e^x - 1) otherwise. */
 export const ELU = activationModule(elu);
-/** Heaviside threshold unit: 1 where x >= 0, else 0 (gradient 0). @example new Step().forward(tensor([-1, 0, 2])).toArray() // [0, 1, 1] */
+/** Heaviside threshold unit: 1 where x >= 0, else 0 (gradient 0). @example new nn.Step().forward(tensor([-1, 0, 2])).toArray() // [0, 1, 1] */
 export const Step = activationModule(step);
 /** Clamp into [minVal, maxVal] with PyTorch's gradient at the bounds. */
 export const Hardtanh = activationModule(hardtanh);
@@ -142,7 +142,7 @@ export const GLU = activationModule(glu);
 /**
  * The perceptron's threshold unit: -1, 0 or 1 by the sign of x (gradient 0). Pass `{zero: 1}`
  * for the textbook Φ(x) = 1 if x >= 0 else -1.
- * @example new Sign({ zero: 1 }).forward(tensor([-2, 0, 3])).toArray() // [-1, 1, 1]
+ * @example new nn.Sign({ zero: 1 }).forward(tensor([-2, 0, 3])).toArray() // [-1, 1, 1]
  */
 export class Sign extends Module {
   readonly zero: number;
@@ -161,7 +161,7 @@ export class Sign extends Module {
 
 /**
  * factor·inner(x): scales an activation, e.g. 5·ReLU for the regression exercise.
- * @example new Scale(5, new ReLU()).forward(tensor([-1, 2])).toArray() // [0, 10]
+ * @example new nn.Scale(5, new nn.ReLU()).forward(tensor([-1, 2])).toArray() // [0, 10]
  */
 export class Scale extends Module {
   constructor(
@@ -183,7 +183,7 @@ export class Scale extends Module {
   }
 }
 
-/** Shorthand for `new Scale(factor, inner)`. @example scaled(5, new ReLU()) */
+/** Shorthand for `new Scale(factor, inner)`. @example nn.scaled(5, new nn.ReLU()) */
 export function scaled(factor: number, inner: Module & { forward(x: Tensor): Tensor }): Scale {
   return new Scale(factor, inner);
 }

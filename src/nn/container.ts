@@ -9,7 +9,7 @@ export type TensorModule = Module & { forward(x: Tensor): Tensor };
  * Chains modules: the output of each is the input of the next. Children are named 0, 1, 2, ...
  * so parameters are `0.weight`, `2.bias`, as in PyTorch.
  * @example
- * const model = new Sequential(new Linear(2, 3), new ReLU(), new Linear(3, 1));
+ * const model = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1));
  * model.forward(randn([5, 2])).shape // [5, 1]
  */
 export class Sequential extends Module {
@@ -59,7 +59,7 @@ export class Sequential extends Module {
 /**
  * A list of modules whose parameters are registered (`layers.0.weight`); it has no forward of
  * its own. A plain array field of modules works the same way inside a Module.
- * @example const layers = new ModuleList([new Linear(2, 2), new Linear(2, 2)]); layers.length // 2
+ * @example const layers = new nn.ModuleList([new nn.Linear(2, 2), new nn.Linear(2, 2)]); layers.length // 2
  */
 export class ModuleList extends Module {
   private _items: Module[];
@@ -103,7 +103,7 @@ export class ModuleList extends Module {
 
 /**
  * Modules by name, in insertion order (`encoder.weight`, ...). No forward of its own.
- * @example const d = new ModuleDict({ enc: new Linear(4, 2) }); d.get('enc') instanceof Linear // true
+ * @example const d = new nn.ModuleDict({ enc: new nn.Linear(4, 2) }); d.get('enc') instanceof nn.Linear // true
  */
 export class ModuleDict extends Module {
   private _items = new Map<string, Module>();

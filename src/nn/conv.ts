@@ -21,7 +21,7 @@ export interface Conv1dModuleOptions {
 /**
  * 1-d convolution over [N, inChannels, L] with weight [outChannels, inChannels/groups, kernelSize]
  * and PyTorch's default init U(-1/√fanIn, 1/√fanIn), fanIn = inChannels/groups·kernelSize.
- * @example new Conv1d(2, 4, 3, { padding: 1 }).forward(randn([8, 2, 10])).shape // [8, 4, 10]
+ * @example new nn.Conv1d(2, 4, 3, { padding: 1 }).forward(randn([8, 2, 10])).shape // [8, 4, 10]
  */
 export class Conv1d extends Module {
   weight: Parameter;

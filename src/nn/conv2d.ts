@@ -23,7 +23,7 @@ const hw = (v: readonly [number, number]): string => `${v[0]}x${v[1]}`;
  * 2-d convolution over [N, inChannels, H, W] (or unbatched [inChannels, H, W]) with weight
  * [outChannels, inChannels/groups, KH, KW] and PyTorch's default init U(-1/√fanIn, 1/√fanIn),
  * fanIn = inChannels/groups·KH·KW, for weight and bias.
- * @example new Conv2d(1, 4, 3, { padding: 1 }).forward(randn([8, 1, 28, 28])).shape // [8, 4, 28, 28]
+ * @example new nn.Conv2d(1, 4, 3, { padding: 1 }).forward(randn([8, 1, 28, 28])).shape // [8, 4, 28, 28]
  */
 export class Conv2d extends Module {
   weight: Parameter;
@@ -131,7 +131,7 @@ function paddingFor(m: Module & { describe(): string }, size: readonly number[],
  * 2-d transposed convolution (the gradient of Conv2d with respect to its input) over
  * [N, inChannels, H, W] with weight [inChannels, outChannels/groups, KH, KW]; output size
  * (H - 1)·stride - 2·padding + dilation·(KH - 1) + outputPadding + 1 per dim.
- * @example new ConvTranspose2d(4, 2, 2, { stride: 2 }).forward(randn([1, 4, 5, 5])).shape // [1, 2, 10, 10]
+ * @example new nn.ConvTranspose2d(4, 2, 2, { stride: 2 }).forward(randn([1, 4, 5, 5])).shape // [1, 2, 10, 10]
  */
 export class ConvTranspose2d extends Module {
   weight: Parameter;
@@ -204,7 +204,7 @@ export interface ConvTranspose1dModuleOptions {
 /**
  * 1-d transposed convolution over [N, inChannels, L] with weight [inChannels, outChannels/groups, K];
  * output length (L - 1)·stride - 2·padding + dilation·(K - 1) + outputPadding + 1.
- * @example new ConvTranspose1d(3, 2, 4, { stride: 2, padding: 1 }).forward(randn([1, 3, 5])).shape // [1, 2, 10]
+ * @example new nn.ConvTranspose1d(3, 2, 4, { stride: 2, padding: 1 }).forward(randn([1, 3, 5])).shape // [1, 2, 10]
  */
 export class ConvTranspose1d extends Module {
   weight: Parameter;

@@ -7,7 +7,7 @@ import type { Tensor } from '../ops/index.js';
 /**
  * During training zeroes each element with probability p (from the seeded Generator, or the one
  * given) and scales the rest by 1/(1-p); in eval mode it is the identity.
- * @example const d = new Dropout(0.5).eval(); d.forward(ones([3])).toArray() // [1, 1, 1]
+ * @example const d = new nn.Dropout(0.5).eval(); d.forward(ones([3])).toArray() // [1, 1, 1]
  */
 export class Dropout extends Module {
   private _generator: Generator | undefined;

@@ -21,7 +21,7 @@ function table(num: number, dim: number, paddingIdx: number | null, op: string):
 /**
  * A lookup table of numEmbeddings vectors of size embeddingDim, initialised N(0, 1). The
  * paddingIdx row starts at zero and receives no gradient.
- * @example new Embedding(10, 3).forward(tensor([[1, 2]], { dtype: 'int32' })).shape // [1, 2, 3]
+ * @example new nn.Embedding(10, 3).forward(tensor([[1, 2]], { dtype: 'int32' })).shape // [1, 2, 3]
  */
 export class Embedding extends Module {
   weight: Parameter;
@@ -59,7 +59,7 @@ export class Embedding extends Module {
 /**
  * Bags of embeddings reduced by sum, mean or max: a 2-d input is one bag per row, a 1-d input
  * is cut at offsets. Parameter named `weight`, as PyTorch.
- * @example new EmbeddingBag(10, 3, { mode: 'sum' }).forward(tensor([1, 2, 4], { dtype: 'int32' }), [0, 2]).shape // [2, 3]
+ * @example new nn.EmbeddingBag(10, 3, { mode: 'sum' }).forward(tensor([1, 2, 4], { dtype: 'int32' }), [0, 2]).shape // [2, 3]
  */
 export class EmbeddingBag extends Module {
   weight: Parameter;

@@ -19,7 +19,7 @@ export interface LinearOptions {
 /**
  * y = x·Wᵀ + b, with weight [out, in] and PyTorch's default init: kaiming_uniform(a = √5) for
  * the weight, which is U(-1/√in, 1/√in), and the same range for the bias.
- * @example const fc = new Linear(4, 3); fc.forward(randn([2, 4])).shape // [2, 3]
+ * @example const fc = new nn.Linear(4, 3); fc.forward(randn([2, 4])).shape // [2, 3]
  */
 export class Linear extends Module {
   weight: Parameter;
@@ -56,7 +56,7 @@ export class Linear extends Module {
 
 /**
  * y_k = x1ᵀ·W_k·x2 + b_k with weight [out, in1, in2], init U(-1/√in1, 1/√in1) as PyTorch.
- * @example new Bilinear(3, 4, 5).forward(randn([2, 3]), randn([2, 4])).shape // [2, 5]
+ * @example new nn.Bilinear(3, 4, 5).forward(randn([2, 3]), randn([2, 4])).shape // [2, 5]
  */
 export class Bilinear extends Module {
   weight: Parameter;
@@ -95,7 +95,7 @@ export class Bilinear extends Module {
   }
 }
 
-/** Returns its input unchanged (a placeholder layer). @example new Identity().forward(x) === x // true */
+/** Returns its input unchanged (a placeholder layer). @example new nn.Identity().forward(x) === x // true */
 export class Identity extends Module {
   forward(x: Tensor): Tensor {
     return x;
@@ -104,7 +104,7 @@ export class Identity extends Module {
 
 /**
  * Flattens dims startDim..endDim (default 1..-1, keeping the batch dim).
- * @example new Flatten().forward(zeros([2, 3, 4])).shape // [2, 12]
+ * @example new nn.Flatten().forward(zeros([2, 3, 4])).shape // [2, 12]
  */
 export class Flatten extends Module {
   constructor(
@@ -128,7 +128,7 @@ export class Flatten extends Module {
 
 /**
  * Splits dim `dim` into `unflattenedSize` (the inverse of Flatten; one entry may be -1).
- * @example new Unflatten(1, [2, 6]).forward(zeros([3, 12])).shape // [3, 2, 6]
+ * @example new nn.Unflatten(1, [2, 6]).forward(zeros([3, 12])).shape // [3, 2, 6]
  */
 export class Unflatten extends Module {
   constructor(

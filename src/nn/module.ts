@@ -53,9 +53,9 @@ export interface Slot {
  * with `_` are private and skipped), so a model is written as plain fields plus a `forward`:
  *
  * @example
- * class Net extends Module {
- *   fc1 = new Linear(2, 8);
- *   fc2 = new Linear(8, 1);
+ * class Net extends nn.Module {
+ *   fc1 = new nn.Linear(2, 8);
+ *   fc2 = new nn.Linear(8, 1);
  *   forward(x: Tensor): Tensor { return this.fc2.call(this.fc1.call(x).relu()); }
  * }
  * const net = new Net();
@@ -72,19 +72,19 @@ export abstract class Module {
   /**
    * Runs forward, first linking the sub-modules to their names so that an input error anywhere
    * inside names its path (`model.2 (Linear 64->10) expected [*, 64], got [32, 50]`).
-   * @example const y = new Linear(3, 2).call(randn([4, 3])); y.shape // [4, 2]
+   * @example const y = new nn.Linear(3, 2).call(randn([4, 3])); y.shape // [4, 2]
    */
   call<M extends Module>(this: M, ...args: Parameters<M['forward']>): ReturnType<M['forward']> {
     if (!links.has(this)) this.namedModules();
     return (this.forward as (...a: unknown[]) => ReturnType<M['forward']>)(...args);
   }
 
-  /** A short description used in error paths. @example new Linear(64, 10).describe() // 'Linear 64->10' */
+  /** A short description used in error paths. @example new nn.Linear(64, 10).describe() // 'Linear 64->10' */
   describe(): string {
     return this.constructor.name;
   }
 
-  /** The text inside the parentheses of the summary line. @example new Linear(2, 3).extraRepr() // 'inFeatures=2, outFeatures=3, bias=true' */
+  /** The text inside the parentheses of the summary line. @example new nn.Linear(2, 3).extraRepr() // 'inFeatures=2, outFeatures=3, bias=true' */
   extraRepr(): string {
     return '';
   }
@@ -95,7 +95,7 @@ export abstract class Module {
     (this as unknown as Record<string, unknown>)[name] = t;
   }
 
-  /** The dotted path of this module from the root that last walked it. @example model.namedModules(); model.at(2).path() // 'model.2' */
+  /** The dotted path of this module from the root that last walked it. @example const model = new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1)); model.namedModules(); model.at(2).path() // '2' */
   path(): string {
     const parts: string[] = [];
     let m: Module = this;
@@ -140,7 +140,7 @@ export abstract class Module {
     return slot.value instanceof Tensor && !(slot.value instanceof Parameter) && this._buffers.has(slot.name);
   }
 
-  /** Direct sub-modules with their names. @example new Sequential(new Linear(2, 2), new ReLU()).namedChildren().map(([n]) => n) // ['0', '1'] */
+  /** Direct sub-modules with their names. @example new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU()).namedChildren().map(([n]) => n) // ['0', '1'] */
   namedChildren(): [string, Module][] {
     const out: [string, Module][] = [];
     for (const s of this.slots()) {
@@ -152,14 +152,14 @@ export abstract class Module {
     return out;
   }
 
-  /** Direct sub-modules. @example new Sequential(new Linear(2, 2)).children().length // 1 */
+  /** Direct sub-modules. @example new nn.Sequential(new nn.Linear(2, 2)).children().length // 1 */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
 
   /**
    * This module and every descendant, each once, with dotted names ('' for this one).
-   * @example new Sequential(new Linear(2, 2)).namedModules().map(([n]) => n) // ['', '0']
+   * @example new nn.Sequential(new nn.Linear(2, 2)).namedModules().map(([n]) => n) // ['', '0']
    */
   namedModules(prefix = ''): [string, Module][] {
     const out: [string, Module][] = [];
@@ -174,7 +174,7 @@ export abstract class Module {
     return out;
   }
 
-  /** This module and every descendant. @example model.modules().filter((m) => m instanceof Linear).length */
+  /** This module and every descendant. @example new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1)).modules().filter((m) => m instanceof nn.Linear).length // 2 */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -195,7 +195,7 @@ export abstract class Module {
     return out;
   }
 
-  /** Every Parameter with its dotted name (`layers.0.weight`), shared ones once. @example new Linear(2, 1).namedParameters().map(([n]) => n) // ['weight', 'bias'] */
+  /** Every Parameter with its dotted name (`layers.0.weight`), shared ones once. @example new nn.Linear(2, 1).namedParameters().map(([n]) => n) // ['weight', 'bias'] */
   namedParameters(): [string, Parameter][] {
     return this.namedTensors('param').map(([n, t]) => [n, t as Parameter]);
   }
@@ -205,35 +205,35 @@ export abstract class Module {
     return this.namedParameters().map(([, p]) => p);
   }
 
-  /** Buffers (running statistics and other non-trained state) with their dotted names. @example new BatchNorm1d(3).namedBuffers().map(([n]) => n) // ['running_mean', 'running_var', 'num_batches_tracked'] */
+  /** Buffers (running statistics and other non-trained state) with their dotted names. @example new nn.BatchNorm1d(3).namedBuffers().map(([n]) => n) // ['running_mean', 'running_var', 'num_batches_tracked'] */
   namedBuffers(): [string, Tensor][] {
     return this.namedTensors('buffer').map(([n, t]) => [n, t]);
   }
 
-  /** The buffers without names. @example new BatchNorm1d(3).buffers().length // 3 */
+  /** The buffers without names. @example new nn.BatchNorm1d(3).buffers().length // 3 */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, t]) => t);
   }
 
-  /** Sets training mode on this module and all descendants. Returns this. @example model.train(); model.training // true */
+  /** Sets training mode on this module and all descendants. Returns this. @example const model = new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1)); model.train(); model.training // true */
   train(mode = true): this {
     for (const m of this.modules()) m.training = mode;
     return this;
   }
 
-  /** Evaluation mode: dropout off, batch norm uses running statistics. Returns this. @example const y = model.eval().forward(x); */
+  /** Evaluation mode: dropout off, batch norm uses running statistics. Returns this. @example const model = new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1)); const y = model.eval().forward(randn([3, 2])); y.shape // [3, 1] */
   eval(): this {
     return this.train(false);
   }
 
-  /** Clears the gradients of all parameters (to null, as PyTorch's set_to_none). @example model.zeroGrad(); model.parameters()[0].grad // null */
+  /** Clears the gradients of all parameters (to null, as PyTorch's set_to_none). @example const model = new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1)); model.zeroGrad(); model.parameters()[0].grad // null */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
   }
 
   /**
    * Calls fn on every descendant and then on this module (children first, as PyTorch). Returns this.
-   * @example model.apply((m) => { if (m instanceof Linear) init.xavierUniform(m.weight); });
+   * @example const model = new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1)); model.apply((m) => { if (m instanceof nn.Linear) nn.init.xavierUniform(m.weight); });
    */
   apply(fn: (m: Module) => void): this {
     const mods = this.modules();
@@ -244,7 +244,7 @@ export abstract class Module {
   /**
    * Parameters and buffers by dotted name. The tensors share storage with the module (detached),
    * as in PyTorch: clone them to keep a snapshot.
-   * @example Object.keys(new Linear(2, 1).stateDict()) // ['weight', 'bias']
+   * @example Object.keys(new nn.Linear(2, 1).stateDict()) // ['weight', 'bias']
    */
   stateDict(): StateDict {
     const sd: StateDict = {};
@@ -257,7 +257,7 @@ export abstract class Module {
    * Copies values from a state dict into this module's parameters and buffers. Every key, shape
    * and dtype is checked first and all problems are reported together; on any problem nothing
    * is changed.
-   * @example const b = new Linear(2, 1); b.loadStateDict(new Linear(2, 1).stateDict());
+   * @example const b = new nn.Linear(2, 1); b.loadStateDict(new nn.Linear(2, 1).stateDict());
    */
   loadStateDict(sd: StateDict, opts: LoadStateDictOptions = {}): LoadStateDictResult {
     const strict = opts.strict ?? true;
@@ -293,7 +293,7 @@ export abstract class Module {
   /**
    * Converts every float parameter and buffer to `dtype` (new Parameter objects: create
    * optimizers after calling this). Returns this.
-   * @example new Linear(2, 1).to('float64').weight.dtype // 'float64'
+   * @example new nn.Linear(2, 1).to('float64').weight.dtype // 'float64'
    */
   to(dtype: DType): this {
     assertDType(dtype, 'Module.to');
@@ -314,26 +314,27 @@ export abstract class Module {
     return this;
   }
 
-  /** to('float64'). @example new Linear(2, 1).double().weight.dtype // 'float64' */
+  /** to('float64'). @example new nn.Linear(2, 1).double().weight.dtype // 'float64' */
   double(): this {
     return this.to('float64');
   }
 
-  /** to('float32'). @example new Linear(2, 1).double().float().weight.dtype // 'float32' */
+  /** to('float32'). @example new nn.Linear(2, 1).double().float().weight.dtype // 'float32' */
   float(): this {
     return this.to('float32');
   }
 
   /**
    * Turns gradients on or off for every parameter (freezing a part of a model). Returns this.
-   * @example model.at(0).requiresGrad_(false); // the first layer stays fixed while training
+   * @example const model = new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1)); model.at(0).requiresGrad_(false); // the first layer stays fixed while training
+   * model.numParameters(true) // 5
    */
   requiresGrad_(flag = true): this {
     for (const p of this.parameters()) p.requiresGrad = flag;
     return this;
   }
 
-  /** Number of parameter elements (all descendants, shared parameters once). @example new Linear(64, 10).numParameters() // 650 */
+  /** Number of parameter elements (all descendants, shared parameters once). @example new nn.Linear(64, 10).numParameters() // 650 */
   numParameters(trainableOnly = false): number {
     return this.parameters()
       .filter((p) => !trainableOnly || p.requiresGrad)
@@ -342,7 +343,7 @@ export abstract class Module {
 
   /**
    * A readable summary: one line per layer with its own parameter count, then the total.
-   * @example String(new Sequential(new Linear(2, 3), new ReLU(), new Linear(3, 1)))
+   * @example String(new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1)))
    * // ... "Total parameters: 13 (13 trainable)"
    */
   toString(): string {

@@ -13,7 +13,7 @@ export interface LayerNormOptions {
 
 /**
  * Normalises each sample over its trailing `normalizedShape` dims, then scales and shifts.
- * @example new LayerNorm(4).forward(randn([2, 4])).shape // [2, 4]
+ * @example new nn.LayerNorm(4).forward(randn([2, 4])).shape // [2, 4]
  */
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
@@ -58,7 +58,7 @@ export interface BatchNormModuleOptions {
 /**
  * Batch normalisation over [N, C] or [N, C, L] with running statistics (buffers running_mean,
  * running_var, num_batches_tracked, as in PyTorch's state dict); eval mode uses them.
- * @example const bn = new BatchNorm1d(3); bn.forward(randn([8, 3])); bn.eval().forward(randn([2, 3]))
+ * @example const bn = new nn.BatchNorm1d(3); bn.forward(randn([8, 3])); bn.eval().forward(randn([2, 3]))
  */
 export class BatchNorm1d extends Module {
   readonly eps: number;

@@ -9,7 +9,7 @@ import type { Tensor } from '../ops/index.js';
 /**
  * Batch normalisation over [N, C, H, W]: per-channel statistics over the batch and both spatial
  * dims, with running statistics (running_mean, running_var, num_batches_tracked) for eval mode.
- * @example new BatchNorm2d(3).forward(randn([4, 3, 5, 5])).shape // [4, 3, 5, 5]
+ * @example new nn.BatchNorm2d(3).forward(randn([4, 3, 5, 5])).shape // [4, 3, 5, 5]
  */
 export class BatchNorm2d extends BatchNorm1d {
   override forward(x: Tensor): Tensor {
@@ -27,7 +27,7 @@ export interface GroupNormOptions {
 /**
  * Group normalisation: the channels split into numGroups groups, each sample's group normalised
  * on its own (no running statistics), then a per-channel weight and bias.
- * @example new GroupNorm(2, 4).forward(randn([3, 4, 5, 5])).shape // [3, 4, 5, 5]
+ * @example new nn.GroupNorm(2, 4).forward(randn([3, 4, 5, 5])).shape // [3, 4, 5, 5]
  */
 export class GroupNorm extends Module {
   readonly eps: number;
@@ -146,7 +146,7 @@ abstract class InstanceNorm extends Module {
 /**
  * Instance normalisation over [N, C, L] (or [C, L]): each sample's channel normalised over its
  * length; optional affine weight and bias and running statistics (both off by default, as PyTorch).
- * @example new InstanceNorm1d(3).forward(randn([2, 3, 10])).shape // [2, 3, 10]
+ * @example new nn.InstanceNorm1d(3).forward(randn([2, 3, 10])).shape // [2, 3, 10]
  */
 export class InstanceNorm1d extends InstanceNorm {
   protected readonly spatial = 1;
@@ -155,7 +155,7 @@ export class InstanceNorm1d extends InstanceNorm {
 /**
  * Instance normalisation over [N, C, H, W] (or [C, H, W]): each sample's channel normalised over
  * its plane; optional affine weight and bias and running statistics (both off by default).
- * @example new InstanceNorm2d(3, { affine: true }).forward(randn([2, 3, 5, 5])).shape // [2, 3, 5, 5]
+ * @example new nn.InstanceNorm2d(3, { affine: true }).forward(randn([2, 3, 5, 5])).shape // [2, 3, 5, 5]
  */
 export class InstanceNorm2d extends InstanceNorm {
   protected readonly spatial = 2;
@@ -164,7 +164,7 @@ export class InstanceNorm2d extends InstanceNorm {
 /**
  * Local response normalisation across channels (AlexNet's): x / (k + alpha/size · the sum of x² over
  * `size` neighbouring channels)^beta.
- * @example new LocalResponseNorm(2).forward(randn([1, 4, 3, 3])).shape // [1, 4, 3, 3]
+ * @example new nn.LocalResponseNorm(2).forward(randn([1, 4, 3, 3])).shape // [1, 4, 3, 3]
  */
 export class LocalResponseNorm extends Module {
   constructor(

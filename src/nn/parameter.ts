@@ -8,7 +8,7 @@ import { Tensor } from '../ops/index.js';
  * The Parameter shares storage with the tensor it wraps.
  *
  * @example
- * const p = new Parameter(zeros([2, 3]));
+ * const p = new nn.Parameter(zeros([2, 3]));
  * p.requiresGrad // true
  */
 export class Parameter extends Tensor {

@@ -5,7 +5,7 @@ import { Parameter } from './parameter.js';
 /**
  * A list of parameters registered under their positions (`0`, `1`, ...), as torch.nn.ParameterList;
  * it has no forward of its own.
- * @example const ps = new ParameterList([new Parameter(zeros([2])), new Parameter(ones([3]))]); ps.length // 2
+ * @example const ps = new nn.ParameterList([new nn.Parameter(zeros([2])), new nn.Parameter(ones([3]))]); ps.length // 2
  */
 export class ParameterList extends Module {
   private _items: Parameter[];
@@ -50,7 +50,7 @@ export class ParameterList extends Module {
 
 /**
  * Parameters by name, in insertion order, as torch.nn.ParameterDict; no forward of its own.
- * @example const d = new ParameterDict({ scale: new Parameter(ones([1])) }); d.get('scale').shape // [1]
+ * @example const d = new nn.ParameterDict({ scale: new nn.Parameter(ones([1])) }); d.get('scale').shape // [1]
  */
 export class ParameterDict extends Module {
   private _items = new Map<string, Parameter>();

@@ -2,7 +2,7 @@ import { type AvgPool1dOptions, type MaxPool1dOptions, adaptiveAvgPool1d, adapti
 import { Module, showShape } from './module.js';
 import type { Tensor } from '../ops/index.js';
 
-/** Max over sliding windows of the last dim. @example new MaxPool1d(2).forward(randn([1, 3, 8])).shape // [1, 3, 4] */
+/** Max over sliding windows of the last dim. @example new nn.MaxPool1d(2).forward(randn([1, 3, 8])).shape // [1, 3, 4] */
 export class MaxPool1d extends Module {
   constructor(
     readonly kernelSize: number,
@@ -19,7 +19,7 @@ export class MaxPool1d extends Module {
   }
 }
 
-/** Average over sliding windows of the last dim. @example new AvgPool1d(2).forward(randn([1, 3, 8])).shape // [1, 3, 4] */
+/** Average over sliding windows of the last dim. @example new nn.AvgPool1d(2).forward(randn([1, 3, 8])).shape // [1, 3, 4] */
 export class AvgPool1d extends Module {
   constructor(
     readonly kernelSize: number,

@@ -25,7 +25,7 @@ abstract class Pool2d extends Module {
 /**
  * 2-d max pooling over [N, C, H, W] (stride defaults to the kernel size); with returnIndices the
  * forward returns the values and their positions r·W + c in each plane.
- * @example new MaxPool2d(2).forward(randn([1, 3, 8, 8])).shape // [1, 3, 4, 4]
+ * @example new nn.MaxPool2d(2).forward(randn([1, 3, 8, 8])).shape // [1, 3, 4, 4]
  */
 export class MaxPool2d<R extends boolean = false> extends Pool2d {
   constructor(
@@ -48,7 +48,7 @@ export class MaxPool2d<R extends boolean = false> extends Pool2d {
 
 /**
  * 2-d average pooling over [N, C, H, W] (ceilMode, countIncludePad, divisorOverride).
- * @example new AvgPool2d(2).forward(randn([1, 3, 8, 8])).shape // [1, 3, 4, 4]
+ * @example new nn.AvgPool2d(2).forward(randn([1, 3, 8, 8])).shape // [1, 3, 4, 4]
  */
 export class AvgPool2d extends Pool2d {
   constructor(
@@ -71,7 +71,7 @@ export class AvgPool2d extends Pool2d {
 
 /**
  * 2-d adaptive max pooling to outputSize ([height, width]; null keeps a dim).
- * @example new AdaptiveMaxPool2d([2, 3]).forward(randn([1, 4, 7, 9])).shape // [1, 4, 2, 3]
+ * @example new nn.AdaptiveMaxPool2d([2, 3]).forward(randn([1, 4, 7, 9])).shape // [1, 4, 2, 3]
  */
 export class AdaptiveMaxPool2d<R extends boolean = false> extends Pool2d {
   constructor(
@@ -90,7 +90,7 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends Pool2d {
 
 /**
  * 2-d adaptive average pooling to outputSize (1: global average pooling).
- * @example new AdaptiveAvgPool2d(1).forward(randn([2, 8, 5, 5])).shape // [2, 8, 1, 1]
+ * @example new nn.AdaptiveAvgPool2d(1).forward(randn([2, 8, 5, 5])).shape // [2, 8, 1, 1]
  */
 export class AdaptiveAvgPool2d extends Pool2d {
   constructor(readonly outputSize: AdaptiveSize) {

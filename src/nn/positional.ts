@@ -18,7 +18,7 @@ function positive(name: string, what: string, n: number): number {
 /**
  * The sinusoidal position table of "Attention is all you need" (and PyTorch's transformer
  * tutorial): pe[t, 2i] = sin(t / 10000^(2i/d)), pe[t, 2i+1] = cos(t / 10000^(2i/d)), for t < length.
- * @example sinusoidalPositions(2, 4).toArray()[1][0] // ≈ 0.8415 (sin 1)
+ * @example nn.sinusoidalPositions(2, 4).toArray()[1][0] // ≈ 0.8415 (sin 1)
  */
 export function sinusoidalPositions(length: number, dModel: number): Tensor {
   if (!Number.isInteger(length) || length < 0) throw new ChainruleError(`sinusoidalPositions: length must be a non-negative integer, got ${length}`);

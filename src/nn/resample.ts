@@ -20,7 +20,7 @@ abstract class Wrapping extends Module {
 /**
  * Resizes the spatial dims of [N, C, ...] (F.interpolate as a module): nearest, nearest-exact,
  * linear, bilinear or area, to `size` or by `scaleFactor`.
- * @example new Upsample({ scaleFactor: 2, mode: 'bilinear' }).forward(randn([1, 3, 4, 4])).shape // [1, 3, 8, 8]
+ * @example new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' }).forward(randn([1, 3, 4, 4])).shape // [1, 3, 8, 8]
  */
 export class Upsample extends Wrapping {
   constructor(readonly opts: InterpolateOptions) {
@@ -37,7 +37,7 @@ export class Upsample extends Wrapping {
 
 /**
  * [*, C·r², H, W] -> [*, C, H·r, W·r].
- * @example new PixelShuffle(2).forward(randn([1, 12, 3, 3])).shape // [1, 3, 6, 6]
+ * @example new nn.PixelShuffle(2).forward(randn([1, 12, 3, 3])).shape // [1, 3, 6, 6]
  */
 export class PixelShuffle extends Wrapping {
   constructor(readonly upscaleFactor: number) {
@@ -53,7 +53,7 @@ export class PixelShuffle extends Wrapping {
 
 /**
  * [*, C, H·r, W·r] -> [*, C·r², H, W].
- * @example new PixelUnshuffle(2).forward(randn([1, 3, 6, 6])).shape // [1, 12, 3, 3]
+ * @example new nn.PixelUnshuffle(2).forward(randn([1, 3, 6, 6])).shape // [1, 12, 3, 3]
  */
 export class PixelUnshuffle extends Wrapping {
   constructor(readonly downscaleFactor: number) {
@@ -69,7 +69,7 @@ export class PixelUnshuffle extends Wrapping {
 
 /**
  * The sliding blocks of [N, C, H, W] as columns [N, C·kh·kw, L] (F.unfold as a module).
- * @example new Unfold(3, { padding: 1 }).forward(randn([2, 4, 5, 5])).shape // [2, 36, 25]
+ * @example new nn.Unfold(3, { padding: 1 }).forward(randn([2, 4, 5, 5])).shape // [2, 36, 25]
  */
 export class Unfold extends Wrapping {
   constructor(
@@ -88,7 +88,7 @@ export class Unfold extends Wrapping {
 
 /**
  * Columns [N, C·kh·kw, L] summed back into images of outputSize (F.fold as a module).
- * @example new Fold([4, 5], 2).forward(randn([1, 8, 12])).shape // [1, 2, 4, 5]
+ * @example new nn.Fold([4, 5], 2).forward(randn([1, 8, 12])).shape // [1, 2, 4, 5]
  */
 export class Fold extends Wrapping {
   constructor(

@@ -205,7 +205,7 @@ abstract class RNNBase extends Module {
 /**
  * Elman RNN, h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh) (or relu). Returns [output, hN]:
  * output [T, B, D·H] (batchFirst: [B, T, D·H]), hN [numLayers·D, B, H].
- * @example const [out, hN] = new RNN(4, 8).forward(randn([5, 2, 4])); out.shape // [5, 2, 8]
+ * @example const [out, hN] = new nn.RNN(4, 8).forward(randn([5, 2, 4])); out.shape // [5, 2, 8]
  */
 export class RNN extends RNNBase {
   /** the cell's activation, as PyTorch's `nonlinearity` */
@@ -226,7 +226,7 @@ export class RNN extends RNNBase {
 
 /**
  * Gated recurrent unit with PyTorch's gate order (r, z, n) and n = tanh(W_in x + b_in + r·(W_hn h + b_hn)).
- * @example const [out, hN] = new GRU(4, 8, { batchFirst: true }).forward(randn([2, 5, 4]), undefined, { lengths: [5, 3] });
+ * @example const [out, hN] = new nn.GRU(4, 8, { batchFirst: true }).forward(randn([2, 5, 4]), undefined, { lengths: [5, 3] });
  */
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
@@ -241,7 +241,7 @@ export class GRU extends RNNBase {
 
 /**
  * Long short-term memory with PyTorch's gate order (i, f, g, o). Returns [output, [hN, cN]].
- * @example const [out, [h, c]] = new LSTM(4, 8, { numLayers: 2, bidirectional: true }).forward(randn([5, 2, 4]));
+ * @example const [out, [h, c]] = new nn.LSTM(4, 8, { numLayers: 2, bidirectional: true }).forward(randn([5, 2, 4]));
  */
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
@@ -321,7 +321,7 @@ abstract class CellBase extends Module {
   }
 }
 
-/** One step of an Elman RNN. @example new RNNCell(3, 4).forward(randn([2, 3])).shape // [2, 4] */
+/** One step of an Elman RNN. @example new nn.RNNCell(3, 4).forward(randn([2, 3])).shape // [2, 4] */
 export class RNNCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {}) {
     const nl = opts.nonlinearity ?? 'tanh';
@@ -333,7 +333,7 @@ export class RNNCell extends CellBase {
   }
 }
 
-/** One GRU step. @example new GRUCell(3, 4).forward(randn([2, 3]), zeros([2, 4])).shape // [2, 4] */
+/** One GRU step. @example new nn.GRUCell(3, 4).forward(randn([2, 3]), zeros([2, 4])).shape // [2, 4] */
 export class GRUCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
     super('gru', inputSize, hiddenSize, opts);
@@ -343,7 +343,7 @@ export class GRUCell extends CellBase {
   }
 }
 
-/** One LSTM step; returns [h', c']. @example const [h, c] = new LSTMCell(3, 4).forward(randn([2, 3])); */
+/** One LSTM step; returns [h', c']. @example const [h, c] = new nn.LSTMCell(3, 4).forward(randn([2, 3])); */
 export class LSTMCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
     super('lstm', inputSize, hiddenSize, opts);

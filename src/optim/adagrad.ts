@@ -33,6 +33,7 @@ const SPECS: Record<string, OptionSpec> = {
  *   s ← s + g²;  p ← p - lr/(1 + (t-1)·lrDecay) · g / (√s + ε)
  *
  * @example
+ * const model = new nn.Linear(4, 2);
  * const opt = new optim.Adagrad(model.parameters(), { lr: 0.1, initialAccumulatorValue: 0.1 });
  */
 export class Adagrad extends Optimizer<AdagradOptions> {

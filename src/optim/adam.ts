@@ -73,6 +73,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
  *   m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g²;  p ← p - lr/(1-β1ᵗ) · m / (√v/√(1-β2ᵗ) + ε)
  *
  * @example
+ * const model = new nn.Linear(4, 2);
  * const opt = new optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999] });
  */
 export class Adam extends AdamBase {
@@ -87,6 +88,7 @@ export class Adam extends AdamBase {
  * Adam step; weightDecay defaults to 1e-2 as in torch.optim.AdamW.
  *
  * @example
+ * const model = new nn.Linear(4, 2);
  * const opt = new optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
  */
 export class AdamW extends AdamBase {

@@ -18,8 +18,11 @@ function gradsOf(params: Iterable<Tensor> | Tensor, op: string): Tensor[] {
  * computed in the gradients' own precision: float32 gradients whose norm overflows float32 give an
  * infinite total, and are zeroed.
  * @example
- * loss.backward();
- * const norm = optim.clipGradNorm(model.parameters(), 1.0); // then opt.step()
+ * const w = tensor([3, 4], { requiresGrad: true });
+ * w.mul(w).sum().mul(0.5).backward(); // w.grad is [3, 4], of norm 5
+ * const total = optim.clipGradNorm([w], 1.0); // then opt.step()
+ * total.item() // 5
+ * w.grad?.toArray() // [0.6, 0.8]
  */
 export function clipGradNorm(
   params: Iterable<Tensor> | Tensor,
@@ -63,7 +66,7 @@ export function clipGradNorm(
 /**
  * Clamps every gradient entry of `params` into [-clipValue, clipValue] in place
  * (torch.nn.utils.clip_grad_value_).
- * @example loss.backward(); optim.clipGradValue(model.parameters(), 0.5);
+ * @example const w = tensor([3, -4], { requiresGrad: true }); w.mul(w).sum().mul(0.5).backward(); optim.clipGradValue([w], 0.5); w.grad?.toArray() // [0.5, -0.5]
  */
 export function clipGradValue(params: Iterable<Tensor> | Tensor, clipValue: number): void {
   const op = 'clipGradValue';

@@ -198,7 +198,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    * A snapshot: `state` maps each parameter's index (counting through the groups in order) to
    * copies of its buffers and counters; `paramGroups` holds each group's options and the
    * indices of its parameters.
-   * @example const sd = opt.stateDict(); other.loadStateDict(sd);
+   * @example const model = new nn.Linear(2, 1); const opt = new optim.Adam(model.parameters()); const other = new optim.Adam(model.parameters()); other.loadStateDict(opt.stateDict());
    */
   stateDict(): OptimizerStateDict {
     const flat = this.flatParams();

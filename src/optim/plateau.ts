@@ -26,7 +26,9 @@ export interface ReduceLROnPlateauOptions {
  * Reduces the learning rate when a monitored metric stops improving
  * (torch.optim.lr_scheduler.ReduceLROnPlateau). Call `step(metric)` once per epoch.
  * @example
+ * const opt = new optim.SGD(new nn.Linear(4, 2).parameters(), { lr: 0.1 });
  * const sched = new optim.ReduceLROnPlateau(opt, { mode: 'min', patience: 3 });
+ * const valLoss = 0.42; // after each epoch
  * sched.step(valLoss);
  */
 export class ReduceLROnPlateau implements Scheduler {

@@ -37,6 +37,7 @@ const SPECS: Record<string, OptionSpec> = {
  *   momentum: b ← μ·b + g/d, p ← p - lr·b;   otherwise p ← p - lr·g/d
  *
  * @example
+ * const model = new nn.Linear(4, 2);
  * const opt = new optim.RMSprop(model.parameters(), { lr: 0.01, centered: true });
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {

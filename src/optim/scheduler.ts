@@ -80,7 +80,7 @@ export abstract class LRScheduler implements Scheduler {
 
   /**
    * Advances one epoch (or jumps to `epoch`, using the closed form) and sets the groups' rates.
-   * @example for (let e = 0; e < 10; e++) { trainOneEpoch(); sched.step(); }
+   * @example const opt = new optim.SGD(new nn.Linear(4, 2).parameters(), { lr: 0.1 }); const sched = new optim.StepLR(opt, { stepSize: 5 }); for (let e = 0; e < 10; e++) { opt.step(); sched.step(); }
    */
   step(epoch?: number): void {
     this.stepCount++;

@@ -4,7 +4,7 @@ import { LRScheduler, type SchedulerOptions, checkFinite, checkPositiveInt } fro
 
 /**
  * Multiplies the rate by `gamma` every `stepSize` epochs (torch.optim.lr_scheduler.StepLR).
- * @example const sched = new optim.StepLR(opt, { stepSize: 30, gamma: 0.1 });
+ * @example const opt = new optim.SGD(new nn.Linear(4, 2).parameters(), { lr: 0.1 }); const sched = new optim.StepLR(opt, { stepSize: 30, gamma: 0.1 });
  */
 export class StepLR extends LRScheduler {
   stepSize: number;
@@ -27,7 +27,7 @@ export class StepLR extends LRScheduler {
 
 /**
  * Multiplies the rate by `gamma` at each milestone epoch (torch.optim.lr_scheduler.MultiStepLR).
- * @example const sched = new optim.MultiStepLR(opt, { milestones: [30, 80], gamma: 0.1 });
+ * @example const opt = new optim.SGD(new nn.Linear(4, 2).parameters(), { lr: 0.1 }); const sched = new optim.MultiStepLR(opt, { milestones: [30, 80], gamma: 0.1 });
  */
 export class MultiStepLR extends LRScheduler {
   milestones: number[];
@@ -53,7 +53,7 @@ export class MultiStepLR extends LRScheduler {
 
 /**
  * Multiplies the rate by `gamma` every epoch (torch.optim.lr_scheduler.ExponentialLR).
- * @example const sched = new optim.ExponentialLR(opt, { gamma: 0.95 });
+ * @example const opt = new optim.SGD(new nn.Linear(4, 2).parameters(), { lr: 0.1 }); const sched = new optim.ExponentialLR(opt, { gamma: 0.95 });
  */
 export class ExponentialLR extends LRScheduler {
   gamma: number;
@@ -76,7 +76,7 @@ export class ExponentialLR extends LRScheduler {
  * Cosine annealing from the initial rate down to `etaMin` over `tMax` epochs, then back up
  * (a period of 2·tMax), as torch.optim.lr_scheduler.CosineAnnealingLR:
  * lr_t = etaMin + (base - etaMin)·(1 + cos(π·t/tMax))/2, applied in PyTorch's recursive form.
- * @example const sched = new optim.CosineAnnealingLR(opt, { tMax: 100, etaMin: 1e-5 });
+ * @example const opt = new optim.SGD(new nn.Linear(4, 2).parameters(), { lr: 0.1 }); const sched = new optim.CosineAnnealingLR(opt, { tMax: 100, etaMin: 1e-5 });
  */
 export class CosineAnnealingLR extends LRScheduler {
   tMax: number;
@@ -104,7 +104,7 @@ export class CosineAnnealingLR extends LRScheduler {
 /**
  * Scales the rate linearly from `startFactor`·lr to `endFactor`·lr over `totalIters` epochs, then
  * holds it (torch.optim.lr_scheduler.LinearLR): the usual linear warm-up.
- * @example const warmup = new optim.LinearLR(opt, { startFactor: 0.1, totalIters: 5 });
+ * @example const opt = new optim.SGD(new nn.Linear(4, 2).parameters(), { lr: 0.1 }); const warmup = new optim.LinearLR(opt, { startFactor: 0.1, totalIters: 5 });
  */
 export class LinearLR extends LRScheduler {
   startFactor: number;
@@ -137,7 +137,7 @@ export class LinearLR extends LRScheduler {
 /**
  * Sets each group's rate to its initial rate times `lrLambda(epoch)` (torch.optim.lr_scheduler.LambdaLR).
  * Pass one function, or one per parameter group. The functions are not part of stateDict.
- * @example const sched = new optim.LambdaLR(opt, { lrLambda: (e) => 0.95 ** e });
+ * @example const opt = new optim.SGD(new nn.Linear(4, 2).parameters(), { lr: 0.1 }); const sched = new optim.LambdaLR(opt, { lrLambda: (e) => 0.95 ** e });
  */
 export class LambdaLR extends LRScheduler {
   private readonly lambdas: ((epoch: number) => number)[];

@@ -6,6 +6,7 @@ import { LRScheduler, type SchedulerStateDict } from './scheduler.js';
  * Runs schedulers one after another, switching at the milestone epochs
  * (torch.optim.lr_scheduler.SequentialLR): the way to chain a warm-up and a decay.
  * @example
+ * const opt = new optim.SGD(new nn.Linear(4, 2).parameters(), { lr: 0.1 });
  * const warm = new optim.LinearLR(opt, { startFactor: 0.1, totalIters: 5 });
  * const decay = new optim.CosineAnnealingLR(opt, { tMax: 95 });
  * const sched = new optim.SequentialLR(opt, { schedulers: [warm, decay], milestones: [5] });

@@ -95,7 +95,7 @@ export function encodedLength(set: EncodedSet): number {
 
 /**
  * The mini-batch of the given example indices (sequences padded to the batch's longest).
- * @example makeBatch(set, [0, 5, 2])
+ * @example text.makeBatch(set, [0, 5, 2])
  */
 export function makeBatch(set: EncodedSet, idx: ArrayLike<number>): BatchInput {
   if (set.kind === 'rows') return { kind: 'rows', x: csrSelectRows(set.x, idx) };

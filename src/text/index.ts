@@ -4,8 +4,8 @@
  * training loop and the evaluation helpers. Loaders (SpamAssassin, CSV/JSONL), reports and the
  * `chainrule textclf` command live next to these in src/text and src/cli.
  * @example
- * const toks = [tokenize('Free prize!'), tokenize('Team meeting')];
- * const X = Vectorizer.fit(toks, { minDf: 1 }).transform(toks); // CSR rows
+ * const toks = [text.tokenize('Free prize!'), text.tokenize('Team meeting')];
+ * const X = text.Vectorizer.fit(toks, { minDf: 1 }).transform(toks); // CSR rows
  */
 export { tokenize, ngrams, type TokenizerOptions, URL_TOKEN, EMAIL_TOKEN, NUM_TOKEN, LONG_TOKEN } from './tokenizer.js';
 export { Vocabulary, PAD, UNK, type VocabOptions } from './vocab.js';

@@ -5,7 +5,7 @@ import type { Tensor } from '../ops/index.js';
 /**
  * Max over time of x [B, T, F] counting only positions where mask [B, T] is 1 (others get -1e9
  * before the max; every row must have at least one valid position).
- * @example maskedMaxOverTime(tensor([[[1], [5]]]), new Float32Array([1, 0])).toArray() // [[1]]
+ * @example text.maskedMaxOverTime(tensor([[[1], [5]]]), new Float32Array([1, 0])).toArray() // [[1]]
  */
 export function maskedMaxOverTime(x: Tensor, mask: Float32Array): Tensor {
   const [b, t] = x.shape;
@@ -16,7 +16,7 @@ export function maskedMaxOverTime(x: Tensor, mask: Float32Array): Tensor {
 
 /**
  * Mean over time of x [B, T, F] over the positions where mask [B, T] is 1.
- * @example maskedMeanOverTime(tensor([[[1], [5]]]), new Float32Array([1, 1])).toArray() // [[3]]
+ * @example text.maskedMeanOverTime(tensor([[[1], [5]]]), new Float32Array([1, 1])).toArray() // [[3]]
  */
 export function maskedMeanOverTime(x: Tensor, mask: Float32Array): Tensor {
   const [b, t] = x.shape;

@@ -117,7 +117,7 @@ export interface BootstrapResult {
  * Paired bootstrap test of two systems' macro-F1 on the same examples: resample the examples with
  * replacement (drawn from a Generator seeded with `seed`, so a seed gives the same result), recompute
  * both scores on each resample, and compare.
- * @example pairedBootstrap(y, predA, predB, 2, { resamples: 1000, seed: 1 }).p
+ * @example text.pairedBootstrap(y, predA, predB, 2, { resamples: 1000, seed: 1 }).p
  */
 export function pairedBootstrap(
   yTrue: ArrayLike<number>,

@@ -28,7 +28,7 @@ export interface PadOptions {
 /**
  * Truncates and right-pads id sequences into one [batch, length] block with a mask.
  * @example
- * const b = padSequences([[5, 6, 7], [8]], { maxLength: 2 });
+ * const b = text.padSequences([[5, 6, 7], [8]], { maxLength: 2 });
  * b.ids // Int32Array [5, 6, 8, 0];  b.mask // Float32Array [1, 1, 1, 0];  b.lengths // [2, 1]
  */
 export function padSequences(seqs: readonly (readonly number[])[], opts: PadOptions): PaddedBatch {

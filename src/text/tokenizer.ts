@@ -26,7 +26,7 @@ const NUMBER_RE = /^\p{N}+(?:[.,]\p{N}+)*$/u;
 /**
  * Splits text into tokens: Unicode words (runs of letters and digits, `\p{L}\p{N}`), with URLs,
  * e-mail addresses and numbers normalised to `<url>`, `<email>` and `<num>`.
- * @example tokenize('Win $1,000 NOW at http://x.com/a or mail me@x.org!')
+ * @example text.tokenize('Win $1,000 NOW at http://x.com/a or mail me@x.org!')
  * // ['win', '$', '<num>', 'now', 'at', '<url>', 'or', 'mail', '<email>', '!']
  */
 export function tokenize(text: string, opts: TokenizerOptions = {}): string[] {
@@ -61,7 +61,7 @@ function wordsOf(s: string, numbers: boolean, maxLen: number): string[] {
 
 /**
  * Word n-grams of a token list for every n in [minN, maxN], joined with a space, unigrams first.
- * @example ngrams(['a', 'b', 'c'], 1, 2) // ['a', 'b', 'c', 'a b', 'b c']
+ * @example text.ngrams(['a', 'b', 'c'], 1, 2) // ['a', 'b', 'c', 'a b', 'b c']
  */
 export function ngrams(tokens: readonly string[], minN = 1, maxN = 2): string[] {
   const out: string[] = [];

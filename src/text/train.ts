@@ -39,7 +39,7 @@ export interface TextBatch {
 /**
  * The mini-batches of an encoded set and its labels, as a DataLoader (a fresh order every pass
  * when shuffling, drawn from `generator`; sequences padded to each batch's longest).
- * @example for (const { input, target } of encodedBatches(set, y, { batchSize: 32 })) model.call(input)
+ * @example for (const { input, target } of text.encodedBatches(set, y, { batchSize: 32 })) model.call(input)
  */
 export function encodedBatches(
   set: EncodedSet,
@@ -76,7 +76,7 @@ export interface TrainResult {
 
 /**
  * Class probabilities [n * classes] of an encoded set, in eval mode without gradients.
- * @example const p = predictProba(model, set, 2); p[0] + p[1] // 1
+ * @example const p = text.predictProba(model, set, 2); p[0] + p[1] // 1
  */
 export function predictProba(model: TextModule, set: EncodedSet, classes: number, batchSize = 256): Float32Array {
   const n = encodedLength(set);
@@ -123,7 +123,7 @@ const SHUFFLE_STREAM = 0x5f1e;
  * shuffled each epoch by a seeded Generator, dev loss and macro-F1 computed after each epoch
  * (an EpochMetrics callback, logged as devLoss and devF1), early stopping on dev macro-F1
  * (patience epochs) and the best epoch's weights restored at the end.
- * @example const r = trainClassifier(model, trainSet, yTrain, devSet, yDev, 2, { epochs: 10, batchSize: 64, lr: 1e-3, seed: 1 });
+ * @example const r = text.trainClassifier(model, trainSet, yTrain, devSet, yDev, 2, { epochs: 10, batchSize: 64, lr: 1e-3, seed: 1 });
  */
 export function trainClassifier(
   model: TextModule,

@@ -36,7 +36,7 @@ export interface VectorizerState {
  * number of training documents and df the number containing the n-gram. Rows are L2-normalised
  * unless `normalize: false`.
  * @example
- * const v = Vectorizer.fit([['a', 'b'], ['a']], { weighting: 'tf', minDf: 1, normalize: false });
+ * const v = text.Vectorizer.fit([['a', 'b'], ['a']], { weighting: 'tf', minDf: 1, normalize: false });
  * v.transform([['b', 'b', 'z']]).values // Float32Array [2] (column of 'b'; 'z' is unknown)
  */
 export class Vectorizer {

@@ -59,7 +59,12 @@ export interface EvaluateOptions<B> {
 /**
  * Evaluates a model on batches in eval mode without gradients: the mean loss (weighted by batch
  * size) and each metric over all outputs. The model is left in eval mode.
- * @example const { loss, accuracy } = evaluate(model, testLoader, { lossFn: new nn.CrossEntropyLoss(), metrics: { accuracy: (y, o) => metrics.accuracy(y, o) } });
+ * @example
+ * ```ts
+ * const model = new nn.Linear(2, 3);
+ * const testLoader = new data.DataLoader(new data.TensorDataset(randn([8, 2]), tensor([0, 1, 2, 0, 1, 2, 0, 1], { dtype: 'int32' })), { batchSize: 4 });
+ * const { loss, accuracy } = evaluate(model, testLoader, { lossFn: new nn.CrossEntropyLoss(), metrics: { accuracy: (y, o) => metrics.accuracy(y, o) } });
+ * ```
  */
 export function evaluate<B = unknown>(model: TrainableModel, data: Iterable<B>, opts: EvaluateOptions<B>): { loss: number; [metric: string]: number } {
   if (!data || typeof (data as Iterable<B>)[Symbol.iterator] !== 'function') throw new ChainruleError('evaluate: data must be an iterable of batches (a DataLoader)');

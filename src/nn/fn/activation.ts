@@ -36,7 +36,7 @@ export function softmin(x: Tensor, dim: number): Tensor {
 
 /**
  * softplus(-x) = log(1 + e^(-x)), exact for all x: relu(-x) + log1p(e^(-|x|)).
- * @example softplusNeg(tensor([0])).item() // 0.693...
+ * @example F.softplusNeg(tensor([0])).item() // 0.693...
  */
 export function softplusNeg(x: Tensor): Tensor {
   const [linear, tail] = softplusNegParts(x);

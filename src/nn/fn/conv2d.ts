@@ -95,7 +95,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
  * 2-d transposed convolution as torch.nn.functional.conv_transpose2d: x [N, Cin, H, W] (or
  * [Cin, H, W]), weight [Cin, Cout/groups, KH, KW], optional bias [Cout]; the gradient of conv2d with
  * respect to its input, cropped by padding and extended by outputPadding.
- * @example convTranspose2d(ones([1, 1, 2, 2]), ones([1, 1, 2, 2]), null, { stride: 2 }).shape // [1, 1, 4, 4]
+ * @example F.convTranspose2d(ones([1, 1, 2, 2]), ones([1, 1, 2, 2]), null, { stride: 2 }).shape // [1, 1, 4, 4]
  */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
   const op = 'convTranspose2d';
@@ -132,7 +132,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
 /**
  * 1-d transposed convolution as torch.nn.functional.conv_transpose1d: x [N, Cin, L] (or [Cin, L]),
  * weight [Cin, Cout/groups, K], optional bias [Cout] (the 2-d one over a height of 1).
- * @example convTranspose1d(ones([1, 1, 3]), ones([1, 2, 2]), null, { stride: 2 }).shape // [1, 2, 6]
+ * @example F.convTranspose1d(ones([1, 1, 3]), ones([1, 2, 2]), null, { stride: 2 }).shape // [1, 2, 6]
  */
 export function convTranspose1d(
   x: Tensor,

@@ -12,7 +12,7 @@ export interface DropoutOptions {
 /**
  * Zeroes each element with probability p and scales the survivors by 1/(1-p), so the expected
  * value is unchanged; the identity when not training. The mask comes from the seeded Generator.
- * @example dropout(ones([4]), 0.5, { training: false }).toArray() // [1, 1, 1, 1]
+ * @example F.dropout(ones([4]), 0.5, { training: false }).toArray() // [1, 1, 1, 1]
  */
 export function dropout(x: Tensor, p = 0.5, opts: DropoutOptions = {}): Tensor {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ChainruleError(`dropout: p must be in [0, 1], got ${p}`);

@@ -26,7 +26,7 @@ function paddingOf(paddingIdx: number | null | undefined, num: number, op: strin
  * Looks up rows of weight [num, dim] for int32 indices of any shape: out is [...input.shape, dim].
  * The row at paddingIdx (negative counts from the end) gets no gradient (it stays as
  * initialised, zero by default).
- * @example embedding(tensor([1, 0], { dtype: 'int32' }), tensor([[0, 0], [1, 2]])).toArray() // [[1, 2], [0, 0]]
+ * @example F.embedding(tensor([1, 0], { dtype: 'int32' }), tensor([[0, 0], [1, 2]])).toArray() // [[1, 2], [0, 0]]
  */
 export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | null): Tensor {
   if (weight.ndim !== 2) throw new ChainruleError(`embedding: weight must be [numEmbeddings, dim], got ${showShape(weight.shape)}`);
@@ -58,7 +58,7 @@ export interface EmbeddingBagOptions {
  * Empty bags give zeros (that still carry a gradient, of 0), as PyTorch. 'max' takes, per
  * feature, the element PyTorch's kernel picks (the first of tied maxima; a NaN only as a bag's
  * first entry), and the gradient goes to that one alone.
- * @example embeddingBag(tensor([0, 1, 1], { dtype: 'int32' }), eye(2), { offsets: [0, 1], mode: 'sum' }).toArray() // [[1, 0], [0, 2]]
+ * @example F.embeddingBag(tensor([0, 1, 1], { dtype: 'int32' }), eye(2), { offsets: [0, 1], mode: 'sum' }).toArray() // [[1, 0], [0, 2]]
  */
 export function embeddingBag(input: Tensor, weight: Tensor, opts: EmbeddingBagOptions = {}): Tensor {
   const op = 'embeddingBag';

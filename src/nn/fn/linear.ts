@@ -4,7 +4,7 @@ import { matmulT, Tensor } from '../../ops/index.js';
 
 /**
  * y = x·Wᵀ + b with W of shape [out, in] (PyTorch's layout); x is [*, in].
- * @example linear(ones([2, 3]), ones([4, 3])).shape // [2, 4]
+ * @example F.linear(ones([2, 3]), ones([4, 3])).shape // [2, 4]
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new ChainruleError('linear: input and weight must be Tensors');
@@ -22,7 +22,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 
 /**
  * y_k = x1ᵀ·W_k·x2 + b_k with W of shape [out, in1, in2]; x1 is [*, in1], x2 is [*, in2].
- * @example bilinear(ones([2, 3]), ones([2, 4]), ones([5, 3, 4])).shape // [2, 5]
+ * @example F.bilinear(ones([2, 3]), ones([2, 4]), ones([5, 3, 4])).shape // [2, 5]
  */
 export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (weight.ndim !== 3) throw new ChainruleError(`bilinear: weight must be 3-D [out, in1, in2], got ${showShape(weight.shape)}`);

@@ -6,7 +6,7 @@ import type { Tensor } from '../../ops/index.js';
 /**
  * Normalises over the trailing `normalizedShape` dims: (x - mean)/sqrt(var + eps)·weight + bias,
  * with the biased variance, as torch.nn.functional.layer_norm.
- * @example layerNorm(tensor([[1, 2, 3]]), [3]).sum().item() // ≈ 0
+ * @example F.layerNorm(tensor([[1, 2, 3]]), [3]).sum().item() // ≈ 0
  */
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
   const k = normalizedShape.length;
@@ -41,7 +41,7 @@ export interface BatchNormOptions {
  * torch.nn.functional.batch_norm: training normalises with the batch mean and biased variance and
  * moves the running mean and the running (unbiased) variance in place; evaluation normalises with
  * the running statistics.
- * @example batchNorm(randn([8, 3]), zeros([3]), ones([3]), { training: true }).shape // [8, 3]
+ * @example F.batchNorm(randn([8, 3]), zeros([3]), ones([3]), { training: true }).shape // [8, 3]
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
   if (x.ndim < 2) throw new ChainruleError(`batchNorm: expected input [N, C, ...], got ${showShape(x.shape)}`);

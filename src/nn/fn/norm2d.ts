@@ -10,7 +10,7 @@ const perChannel = (t: Tensor, x: Tensor): Tensor => t.reshape([x.shape[1], ...n
  * Group normalisation as torch.nn.functional.group_norm: the channels of x [N, C, ...] split into
  * numGroups groups, each sample's group normalised by its own mean and biased variance, then the
  * per-channel weight and bias.
- * @example groupNorm(randn([2, 6, 4, 4]), 3).shape // [2, 6, 4, 4]
+ * @example F.groupNorm(randn([2, 6, 4, 4]), 3).shape // [2, 6, 4, 4]
  */
 export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
   if (x.ndim < 2) throw new ChainruleError(`groupNorm: expected input [N, C, ...], got ${showShape(x.shape)}`);
@@ -49,7 +49,7 @@ export interface InstanceNormOptions {
  * [N, C, ...] normalised by its own mean and biased variance over the spatial dims. Given running
  * statistics, they move towards the batch average of the instances' means and unbiased
  * variances (in place); with useInputStats false they are used instead.
- * @example instanceNorm(randn([2, 3, 5, 5])).shape // [2, 3, 5, 5]
+ * @example F.instanceNorm(randn([2, 3, 5, 5])).shape // [2, 3, 5, 5]
  */
 export function instanceNorm(x: Tensor, runningMean: Tensor | null = null, runningVar: Tensor | null = null, opts: InstanceNormOptions = {}): Tensor {
   if (x.ndim < 3) throw new ChainruleError(`instanceNorm: expected input [N, C, ...] with at least one spatial dim, got ${showShape(x.shape)}`);
@@ -103,7 +103,7 @@ export function instanceNorm(x: Tensor, runningMean: Tensor | null = null, runni
  * Local response normalisation across channels as torch.nn.functional.local_response_norm:
  * x / (k + alpha/size · sum of x² over the `size` neighbouring channels)^beta, the window running
  * from size/2 channels before to (size-1)/2 after (zeros past the ends).
- * @example localResponseNorm(ones([1, 4, 2, 2]), 3).shape // [1, 4, 2, 2]
+ * @example F.localResponseNorm(ones([1, 4, 2, 2]), 3).shape // [1, 4, 2, 2]
  */
 export function localResponseNorm(x: Tensor, size: number, alpha = 1e-4, beta = 0.75, k = 1): Tensor {
   if (x.ndim < 3) throw new ChainruleError(`localResponseNorm: expected input [N, C, ...] with at least 3 dims, got ${showShape(x.shape)}`);

@@ -24,7 +24,7 @@ function batched(x: Tensor, op: string): [Tensor, boolean] {
  * PyTorch's (padding is never read: a window covers the positions inside the input), and the
  * gradient goes to the one element PyTorch's kernel picks: the first of tied maxima, and where a
  * window holds NaN (the result) its last NaN.
- * @example maxPool1d(tensor([[[1, 3, 2, 5]]]), 2).toArray() // [[[3, 5]]]
+ * @example F.maxPool1d(tensor([[[1, 3, 2, 5]]]), 2).toArray() // [[[3, 5]]]
  */
 export function maxPool1d(x: Tensor, kernelSize: number, opts: MaxPool1dOptions = {}): Tensor {
   const stride = opts.stride ?? kernelSize;
@@ -74,7 +74,7 @@ export interface AvgPool1dOptions {
 /**
  * Average over sliding windows, as torch.nn.functional.avg_pool1d (the 2-d average pooling kernel
  * over a height of 1, as PyTorch runs it).
- * @example avgPool1d(tensor([[[1, 3, 2, 6]]]), 2).toArray() // [[[2, 4]]]
+ * @example F.avgPool1d(tensor([[[1, 3, 2, 6]]]), 2).toArray() // [[[2, 4]]]
  */
 export function avgPool1d(x: Tensor, kernelSize: number, opts: AvgPool1dOptions = {}): Tensor {
   const stride = opts.stride ?? kernelSize;
@@ -123,7 +123,7 @@ function adaptiveInput(x: Tensor, outputSize: number, op: string): [Tensor, bool
 /**
  * Max over outputSize windows that tile the length; the gradient goes to the element PyTorch's
  * kernel picks (the first of tied maxima, the last NaN).
- * @example adaptiveMaxPool1d(tensor([[[1, 3, 2, 5, 4]]]), 2).toArray() // [[[3, 5]]]
+ * @example F.adaptiveMaxPool1d(tensor([[[1, 3, 2, 5, 4]]]), 2).toArray() // [[[3, 5]]]
  */
 export function adaptiveMaxPool1d(x: Tensor, outputSize: number): Tensor {
   const op = 'adaptiveMaxPool1d';

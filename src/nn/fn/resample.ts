@@ -98,7 +98,7 @@ function sizes(x: Tensor, o: InterpolateOptions, spatial: number): Axis[] {
  * ([N, C, H, W]; alignCorners maps the corner pixels onto each other) and 'area' (adaptive average
  * pooling), to `size` or by `scaleFactor`. Each dim is a gather of source indices (weighted for the
  * linear modes), so the gradient scatters back.
- * @example interpolate(ones([1, 1, 2, 2]), { scaleFactor: 2, mode: 'bilinear' }).shape // [1, 1, 4, 4]
+ * @example F.interpolate(ones([1, 1, 2, 2]), { scaleFactor: 2, mode: 'bilinear' }).shape // [1, 1, 4, 4]
  */
 export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
   const op = 'interpolate';
@@ -137,7 +137,7 @@ function factorOf(r: number, op: string): number {
 /**
  * Rearranges [*, C·r², H, W] into [*, C, H·r, W·r] (sub-pixel convolution's upsampling), as
  * torch.nn.functional.pixel_shuffle.
- * @example pixelShuffle(ones([1, 8, 2, 3]), 2).shape // [1, 2, 4, 6]
+ * @example F.pixelShuffle(ones([1, 8, 2, 3]), 2).shape // [1, 2, 4, 6]
  */
 export function pixelShuffle(x: Tensor, upscaleFactor: number): Tensor {
   const r = factorOf(upscaleFactor, 'pixelShuffle');
@@ -156,7 +156,7 @@ export function pixelShuffle(x: Tensor, upscaleFactor: number): Tensor {
 /**
  * The inverse of pixelShuffle: [*, C, H·r, W·r] into [*, C·r², H, W], as
  * torch.nn.functional.pixel_unshuffle.
- * @example pixelUnshuffle(ones([1, 2, 4, 6]), 2).shape // [1, 8, 2, 3]
+ * @example F.pixelUnshuffle(ones([1, 2, 4, 6]), 2).shape // [1, 8, 2, 3]
  */
 export function pixelUnshuffle(x: Tensor, downscaleFactor: number): Tensor {
   const r = factorOf(downscaleFactor, 'pixelUnshuffle');

@@ -33,7 +33,7 @@ function inputGates(x: Tensor, wih: Tensor, bih: Tensor | null | undefined): Ten
 
 /**
  * Elman cell: h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh) (or relu).
- * @example rnnCell(randn([2, 3]), zeros([2, 4]), randn([4, 3]), randn([4, 4])).shape // [2, 4]
+ * @example F.rnnCell(randn([2, 3]), zeros([2, 4]), randn([4, 3]), randn([4, 4])).shape // [2, 4]
  */
 export function rnnCell(
   x: Tensor,
@@ -50,7 +50,7 @@ export function rnnCell(
 
 /**
  * LSTM cell with gates (i, f, g, o): c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c'). Returns [h', c'].
- * @example const [h, c] = lstmCell(randn([2, 3]), [zeros([2, 4]), zeros([2, 4])], randn([16, 3]), randn([16, 4]));
+ * @example const [h, c] = F.lstmCell(randn([2, 3]), [zeros([2, 4]), zeros([2, 4])], randn([16, 3]), randn([16, 4]));
  */
 export function lstmCell(x: Tensor, state: [Tensor, Tensor], wih: Tensor, whh: Tensor, bih?: Tensor | null, bhh?: Tensor | null): [Tensor, Tensor] {
   checkCell('lstmCell', 4, x, state[0], wih, whh);
@@ -60,7 +60,7 @@ export function lstmCell(x: Tensor, state: [Tensor, Tensor], wih: Tensor, whh: T
 
 /**
  * GRU cell with gates (r, z, n): n = tanh(x·W_inᵀ + b_in + r·(h·W_hnᵀ + b_hn)), h' = (1-z)·n + z·h.
- * @example gruCell(randn([2, 3]), zeros([2, 4]), randn([12, 3]), randn([12, 4])).shape // [2, 4]
+ * @example F.gruCell(randn([2, 3]), zeros([2, 4]), randn([12, 3]), randn([12, 4])).shape // [2, 4]
  */
 export function gruCell(x: Tensor, h: Tensor, wih: Tensor, whh: Tensor, bih?: Tensor | null, bhh?: Tensor | null): Tensor {
   checkCell('gruCell', 3, x, h, wih, whh);
