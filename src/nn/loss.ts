@@ -8,7 +8,7 @@ import type { Tensor } from '../ops/index.js';
 
 export * from './fn/loss.js';
 
-/** Mean squared error. @example new MSELoss().forward(tensor([1, 2]), tensor([1, 4])).item() // 2 */
+/** Mean squared error. @example new nn.MSELoss().forward(tensor([1, 2]), tensor([1, 4])).item() // 2 */
 export class MSELoss extends Module {
   constructor(readonly opts: L.ReductionOptions = {}) {
     super();
@@ -18,7 +18,7 @@ export class MSELoss extends Module {
   }
 }
 
-/** Mean absolute error. @example new L1Loss({ reduction: 'sum' }).forward(tensor([1, 2]), tensor([1, 4])).item() // 2 */
+/** Mean absolute error. @example new nn.L1Loss({ reduction: 'sum' }).forward(tensor([1, 2]), tensor([1, 4])).item() // 2 */
 export class L1Loss extends Module {
   constructor(readonly opts: L.ReductionOptions = {}) {
     super();
@@ -28,14 +28,14 @@ export class L1Loss extends Module {
   }
 }
 
-/** Textbook squared error 1/2·Σ(t - o)². @example new SSELoss().forward(tensor([1, 2]), tensor([1, 4])).item() // 2 */
+/** Textbook squared error 1/2·Σ(t - o)². @example new nn.SSELoss().forward(tensor([1, 2]), tensor([1, 4])).item() // 2 */
 export class SSELoss extends Module {
   forward(output: Tensor, target: Tensor): Tensor {
     return L.sse(output, target);
   }
 }
 
-/** Binary cross-entropy of probabilities. @example new BCELoss().forward(tensor([0.5]), tensor([1])).item() // 0.693... */
+/** Binary cross-entropy of probabilities. @example new nn.BCELoss().forward(tensor([0.5]), tensor([1])).item() // 0.693... */
 export class BCELoss extends Module {
   constructor(readonly opts: L.BCEOptions = {}) {
     super();
@@ -45,7 +45,7 @@ export class BCELoss extends Module {
   }
 }
 
-/** Sigmoid + BCE, stable for large logits, with posWeight. @example new BCEWithLogitsLoss({ posWeight: tensor([2]) }) */
+/** Sigmoid + BCE, stable for large logits, with posWeight. @example new nn.BCEWithLogitsLoss({ posWeight: tensor([2]) }) */
 export class BCEWithLogitsLoss extends Module {
   constructor(readonly opts: L.BCEWithLogitsOptions = {}) {
     super();
@@ -57,7 +57,7 @@ export class BCEWithLogitsLoss extends Module {
 
 /**
  * Cross-entropy of logits with class indices or class probabilities.
- * @example new CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(randn([4, 3]), tensor([0, 2, 1, 0], { dtype: 'int32' }))
+ * @example new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(randn([4, 3]), tensor([0, 2, 1, 0], { dtype: 'int32' }))
  */
 export class CrossEntropyLoss extends Module {
   constructor(readonly opts: L.CrossEntropyOptions = {}) {
@@ -68,7 +68,7 @@ export class CrossEntropyLoss extends Module {
   }
 }
 
-/** Negative log-likelihood of log-probabilities. @example new NLLLoss().forward(tensor([[-1, -2]]), tensor([1], { dtype: 'int32' })) */
+/** Negative log-likelihood of log-probabilities. @example new nn.NLLLoss().forward(tensor([[-1, -2]]), tensor([1], { dtype: 'int32' })) */
 export class NLLLoss extends Module {
   constructor(readonly opts: L.NLLOptions = {}) {
     super();
@@ -78,7 +78,7 @@ export class NLLLoss extends Module {
   }
 }
 
-/** Hinge embedding loss for ±1 targets. @example new HingeEmbeddingLoss({ margin: 2 }) */
+/** Hinge embedding loss for ±1 targets. @example new nn.HingeEmbeddingLoss({ margin: 2 }) */
 export class HingeEmbeddingLoss extends Module {
   constructor(readonly opts: L.HingeEmbeddingOptions = {}) {
     super();
@@ -88,7 +88,7 @@ export class HingeEmbeddingLoss extends Module {
   }
 }
 
-/** Multi-class margin (hinge) loss. @example new MultiMarginLoss({ p: 2, margin: 0.5 }) */
+/** Multi-class margin (hinge) loss. @example new nn.MultiMarginLoss({ p: 2, margin: 0.5 }) */
 export class MultiMarginLoss extends Module {
   constructor(readonly opts: L.MultiMarginOptions = {}) {
     super();
@@ -98,7 +98,7 @@ export class MultiMarginLoss extends Module {
   }
 }
 
-/** The perceptron criterion max(0, -t·s) for ±1 targets. @example new PerceptronLoss().forward(tensor([2, -1]), tensor([1, 1])).item() // 0.5 */
+/** The perceptron criterion max(0, -t·s) for ±1 targets. @example new nn.PerceptronLoss().forward(tensor([2, -1]), tensor([1, 1])).item() // 0.5 */
 export class PerceptronLoss extends Module {
   constructor(readonly opts: L.ReductionOptions = {}) {
     super();

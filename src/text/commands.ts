@@ -44,7 +44,16 @@ function runDirOptions(cfg: ExperimentConfig) {
 
 /**
  * Loads the dataset of a source (SpamAssassin from the npm package, or a CSV/JSONL file).
- * @example const ds = await loadSource({ kind: 'spamassassin', view: 'body' });
+ * @example
+ * ```ts
+ * import { mkdtempSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const file = join(mkdtempSync(join(tmpdir(), 'reviews-')), 'reviews.csv');
+ * writeFileSync(file, 'review,stars\ngreat film,pos\ndull film,neg\n');
+ * const ds = await loadSource({ kind: 'file', file, textCol: 'review', labelCol: 'stars' }, console.log);
+ * ds.labels // ['neg', 'pos']
+ * ```
  */
 export async function loadSource(src: DataSource, log: (s: string) => void): Promise<TextDataset> {
   const ds =

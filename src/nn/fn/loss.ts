@@ -52,7 +52,7 @@ function floatTarget(target: Tensor, like: Tensor): Tensor {
 
 /**
  * Mean squared error: mean((input - target)²); input and target broadcast, as in PyTorch.
- * @example mseLoss(tensor([1, 2]), tensor([1, 4])).item() // 2
+ * @example F.mseLoss(tensor([1, 2]), tensor([1, 4])).item() // 2
  */
 export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
   checkPair(input, target, 'mseLoss', true);
@@ -62,7 +62,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = 
 
 /**
  * Mean absolute error: mean(|input - target|); input and target broadcast, as in PyTorch.
- * @example l1Loss(tensor([1, 2]), tensor([1, 4])).item() // 1
+ * @example F.l1Loss(tensor([1, 2]), tensor([1, 4])).item() // 1
  */
 export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
   checkPair(input, target, 'l1Loss', true);
@@ -72,7 +72,7 @@ export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {
 /**
  * The squared error of textbook backpropagation, E = 1/2·Σ(t - o)², whose gradient is o - t;
  * output and target broadcast, as mseLoss's do.
- * @example sse(tensor([1, 2]), tensor([1, 4])).item() // 2
+ * @example F.sse(tensor([1, 2]), tensor([1, 4])).item() // 2
  */
 export function sse(output: Tensor, target: Tensor): Tensor {
   checkPair(output, target, 'sse', true);
@@ -89,7 +89,7 @@ export interface BCEOptions extends ReductionOptions {
  * Binary cross-entropy of probabilities: -w·(t·log(o) + (1-t)·log(1-o)), each log clamped to
  * >= -100 as PyTorch does so that o = 0 or 1 gives a finite loss. Its gradients, and its second
  * derivatives (PyTorch's own formulas, with 1e-12 in their denominators), are PyTorch's.
- * @example bceLoss(tensor([0.5]), tensor([1])).item() // 0.693...
+ * @example F.bceLoss(tensor([0.5]), tensor([1])).item() // 0.693...
  */
 export function bceLoss(input: Tensor, target: Tensor, opts: BCEOptions = {}): Tensor {
   checkPair(input, target, 'bceLoss');
@@ -149,7 +149,7 @@ export interface BCEWithLogitsOptions extends BCEOptions {
  * (1-t)·x + (1 + (posWeight-1)·t)·log(1 + e^(-x)), with log(1 + e^(-x)) = relu(-x) + log1p(e^(-|x|))
  * and (1-t)·x + relu(-x) added first: for t = 0 and x < 0 they cancel exactly, leaving the tail
  * (a log1p of e^x) at full precision.
- * @example bceWithLogitsLoss(tensor([100]), tensor([0])).item() // 100
+ * @example F.bceWithLogitsLoss(tensor([100]), tensor([0])).item() // 100
  */
 export function bceWithLogitsLoss(input: Tensor, target: Tensor, opts: BCEWithLogitsOptions = {}): Tensor {
   checkPair(input, target, 'bceWithLogitsLoss');
@@ -263,7 +263,7 @@ function reduceWeighted(loss: Tensor, w: Tensor, reduction: Reduction | undefine
 /**
  * Negative log-likelihood of log-probabilities [N, C] (or [C], or [N, C, d...]) and int32 class
  * indices; 'mean' divides by the summed weights of the non-ignored targets, as PyTorch.
- * @example nllLoss(tensor([[-1, -2]]), tensor([1], { dtype: 'int32' })).item() // 2
+ * @example F.nllLoss(tensor([[-1, -2]]), tensor([1], { dtype: 'int32' })).item() // 2
  */
 export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): Tensor {
   const op = 'nllLoss';
@@ -279,7 +279,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): T
  * Cross-entropy of raw logits with class indices (int32, shape [N]) or class probabilities
  * (float, shaped like the input); class weights, ignoreIndex and labelSmoothing follow
  * PyTorch's formulas exactly, the log-softmax is computed stably.
- * @example crossEntropy(tensor([[0, 0]]), tensor([0], { dtype: 'int32' })).item() // 0.693...
+ * @example F.crossEntropy(tensor([[0, 0]]), tensor([0], { dtype: 'int32' })).item() // 0.693...
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
   const op = 'crossEntropy';
@@ -337,7 +337,7 @@ export interface HingeEmbeddingOptions extends ReductionOptions {
  * PyTorch's hinge_embedding_loss: max(0, margin - x) where t ≠ 1, plus x where t ≠ -1; so x for
  * t = 1, max(0, margin - x) for t = -1, and both for any other target, as PyTorch computes them.
  * The clamp passes the gradient -1 at x = margin too.
- * @example hingeEmbeddingLoss(tensor([0.3, 2]), tensor([1, -1])).item() // 0.15
+ * @example F.hingeEmbeddingLoss(tensor([0.3, 2]), tensor([1, -1])).item() // 0.15
  */
 export function hingeEmbeddingLoss(input: Tensor, target: Tensor, opts: HingeEmbeddingOptions = {}): Tensor {
   const op = 'hingeEmbeddingLoss';
@@ -359,7 +359,7 @@ export interface MultiMarginOptions extends ReductionOptions {
 /**
  * Multi-class hinge loss: (1/C)·Σ_{j≠y} w_y·max(0, margin - x_y + x_j)^p per sample, for
  * scores [N, C] (or [C]) and int32 class indices.
- * @example multiMarginLoss(tensor([[0.1, 0.2, 0.4, 0.8]]), tensor([3], { dtype: 'int32' })).item() // 0.325
+ * @example F.multiMarginLoss(tensor([[0.1, 0.2, 0.4, 0.8]]), tensor([3], { dtype: 'int32' })).item() // 0.325
  */
 export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMarginOptions = {}): Tensor {
   const op = 'multiMarginLoss';
@@ -394,7 +394,7 @@ export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMargin
  * The perceptron criterion for ±1 targets: max(0, -t·s) per element. Its gradient is -t where
  * the sign of the score s is wrong and 0 elsewhere, so gradient descent on a linear unit
  * makes Rosenblatt's update w ← w + η·t·x on the mistakes only.
- * @example perceptronLoss(tensor([2, -1, 0.5]), tensor([1, 1, -1])).item() // 0.5
+ * @example F.perceptronLoss(tensor([2, -1, 0.5]), tensor([1, 1, -1])).item() // 0.5
  */
 export function perceptronLoss(scores: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
   const op = 'perceptronLoss';
