@@ -19,7 +19,9 @@ function close(actual: unknown, expected: unknown, what: string, tol = 1e-12): v
   const a = flat(actual);
   const e = flat(expected);
   assert.equal(a.length, e.length, `${what}: ${a.length} values, expected ${e.length}`);
-  a.forEach((x, i) => assert.ok(Math.abs(x - e[i]) <= tol * Math.max(1, Math.abs(e[i])), `${what}[${i}]: got ${x}, expected ${e[i]}`));
+  a.forEach((x, i) => {
+    assert.ok(Math.abs(x - e[i]) <= tol * Math.max(1, Math.abs(e[i])), `${what}[${i}]: got ${x}, expected ${e[i]}`);
+  });
 }
 
 describe('worked attention: 3 tokens, 2 dimensions, causal mask', () => {
