@@ -20,7 +20,21 @@ export interface ExplainRunOptions extends ExplainOptions {
  * are not float32 rounding) and explains one text; with `out`, writes explanation.html,
  * explanation.svg, explanation.json and (transformer) attention.svg as a run folder, so a later
  * explain replaces only what an earlier one wrote.
- * @example const e = await explainRun('runs/cnn', 'free prize now', { out: 'runs/cnn-why' });
+ * @example
+ * ```ts
+ * // a run folder as `chainrule textclf train` writes it: model.json and model.safetensors
+ * const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+ * const { tmpdir } = await import('node:os');
+ * const dir = mkdtempSync(`${tmpdir()}/chainrule-run-`);
+ * const f = text.Featurizer.fit([['free', 'prize'], ['team', 'meeting']], { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const meta = { format: 'chainrule-textclf/1', model: 'logreg', labels: ['ham', 'spam'], positive: 'spam', hp: null, features: f.toJSON(), dataset: 'demo' };
+ * writeFileSync(`${dir}/model.json`, JSON.stringify(meta));
+ * save(new text.LogisticRegression(f.size, 2).stateDict(), `${dir}/model.safetensors`);
+ * const { explanation, written } = await explainRun(dir, 'free prize', { out: `${dir}/why` });
+ * explanation.tokens.map((t) => t.token) // ['free', 'prize']
+ * written.map((p) => p.slice(dir.length)) // ['/why/explanation.html', '/why/explanation.svg', '/why/explanation.json']
+ * rmSync(dir, { recursive: true });
+ * ```
  */
 export async function explainRun(dir: string, text: string, opts: ExplainRunOptions = {}): Promise<{ explanation: TextExplanation; written: string[] }> {
   const clf = loadTextModel(dir, 'textclf explain');

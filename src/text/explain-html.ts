@@ -9,7 +9,13 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
  * A self-contained HTML page of an explanation: the highlighted text (each token's attribution on
  * hover), the prediction and completeness check, the ranked table, the SVG figure and, for the
  * transformer, the attention heatmaps. No script and nothing fetched.
- * @example writeFileAtomic(join(out, 'explanation.html'), explanationHtml(explainText(clf, 'free prize now')))
+ * @example
+ * ```ts
+ * const features = text.Featurizer.fit([['free', 'prize'], ['team', 'meeting']], { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const module = new text.LogisticRegression(features.size, 2);
+ * const page = explanationHtml(text.explainText({ module, features, labels: ['ham', 'spam'] }, 'free prize'));
+ * page.includes('<svg') // true
+ * ```
  */
 export function explanationHtml(e: TextExplanation, top = 25): string {
   const scale = scaleOf(e);

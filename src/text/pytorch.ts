@@ -274,8 +274,18 @@ export function pytorchModelSource(module: TextModule): string {
  * pytorchModelSource) and DIR/model.safetensors (the weights under their names), both written
  * atomically into an existing folder. Returns the paths written.
  * @example
- * import { exportTextRunPytorch } from 'chainrule';
- * exportTextRunPytorch('runs/cnn', 'runs/cnn-torch'); // ['runs/cnn-torch/model.py', 'runs/cnn-torch/model.safetensors']
+ * ```ts
+ * // a run folder as `chainrule textclf train` writes it: model.json and model.safetensors
+ * const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+ * const { tmpdir } = await import('node:os');
+ * const dir = mkdtempSync(`${tmpdir()}/chainrule-run-`);
+ * const f = text.Featurizer.fit([['free', 'prize'], ['team', 'meeting']], { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const meta = { format: 'chainrule-textclf/1', model: 'logreg', labels: ['ham', 'spam'], positive: 'spam', hp: null, features: f.toJSON(), dataset: 'demo' };
+ * writeFileSync(`${dir}/model.json`, JSON.stringify(meta));
+ * save(new text.LogisticRegression(f.size, 2).stateDict(), `${dir}/model.safetensors`);
+ * exportTextRunPytorch(dir, dir).map((p) => p.slice(dir.length)) // ['/model.py', '/model.safetensors']
+ * rmSync(dir, { recursive: true });
+ * ```
  */
 export function exportTextRunPytorch(dir: string, outDir: string): string[] {
   const { meta, module } = loadTextModule(dir, OP);
