@@ -322,7 +322,7 @@ function attentionStep(s: AttentionSpec): Runner {
   return {
     step() {
       tf.tidy(() => {
-        f([q, k, v]).forEach((g) => g.dataSync());
+        for (const g of f([q, k, v])) g.dataSync();
       });
     },
     release() {
