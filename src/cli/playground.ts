@@ -31,7 +31,14 @@ const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-sr
 /**
  * A static server for one folder on 127.0.0.1: GET and HEAD only, files inside the folder only
  * (no listing, no dotfiles), nothing written.
- * @example const server = serveStatic(playgroundRoot()); server.listen(0, '127.0.0.1');
+ * @example
+ * ```ts
+ * const server = serveStatic(playgroundRoot());
+ * await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+ * const { port } = server.address() as { port: number };
+ * (await fetch(`http://127.0.0.1:${port}/.env`)).status // 404
+ * await new Promise((ok) => server.close(ok));
+ * ```
  */
 export function serveStatic(root: string): Server {
   const base = normalize(root.endsWith(sep) ? root : root + sep);
