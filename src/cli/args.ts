@@ -67,7 +67,7 @@ function badValue(name: string, what: string, raw: string): ChainruleError {
 
 /**
  * A number option, or `dflt` when absent; `check` decides what is allowed and `what` says it.
- * @example numberOption(args, 'lr', 0.01, (v) => v > 0, 'a positive number')
+ * @example numberOption(parseArgs(['--lr', '0.5', '--epochs', '3', '--direction', 'TB', 'net.yaml'], { lr: { type: 'string' }, epochs: { type: 'string' }, direction: { type: 'string' } }, 'demo'), 'lr', 0.01, (v) => v > 0, 'a positive number') // 0.5
  */
 export function numberOption<T extends number | undefined>(args: Args, name: string, dflt: T, check: (v: number) => boolean, what: string): number | T {
   const raw = args.values.get(name);
@@ -79,7 +79,7 @@ export function numberOption<T extends number | undefined>(args: Args, name: str
 
 /**
  * An integer option in [min, max], or `dflt` when absent.
- * @example intOption(args, 'epochs', undefined, 1) // --epochs 0 -> "--epochs must be a positive integer (got "0")"
+ * @example intOption(parseArgs(['--lr', '0.5', '--epochs', '3', '--direction', 'TB', 'net.yaml'], { lr: { type: 'string' }, epochs: { type: 'string' }, direction: { type: 'string' } }, 'demo'), 'epochs', undefined, 1) // 3
  */
 export function intOption<T extends number | undefined>(args: Args, name: string, dflt: T, min: number, max = Number.MAX_SAFE_INTEGER): number | T {
   const what =
@@ -89,7 +89,7 @@ export function intOption<T extends number | undefined>(args: Args, name: string
 
 /**
  * A string option that must be one of `choices`, or `dflt` when absent.
- * @example choiceOption(args, 'direction', ['LR', 'TB'], 'LR')
+ * @example choiceOption(parseArgs(['--lr', '0.5', '--epochs', '3', '--direction', 'TB', 'net.yaml'], { lr: { type: 'string' }, epochs: { type: 'string' }, direction: { type: 'string' } }, 'demo'), 'direction', ['LR', 'TB'], 'LR') // 'TB'
  */
 export function choiceOption<const C extends string, T extends C | undefined>(args: Args, name: string, choices: readonly C[], dflt: T): C | T {
   const raw = args.values.get(name);
@@ -102,7 +102,7 @@ export function choiceOption<const C extends string, T extends C | undefined>(ar
 
 /**
  * Exactly `n` positional arguments, else an error naming what was expected.
- * @example positionals(args, 1, 'one problem file')
+ * @example positionals(parseArgs(['--lr', '0.5', '--epochs', '3', '--direction', 'TB', 'net.yaml'], { lr: { type: 'string' }, epochs: { type: 'string' }, direction: { type: 'string' } }, 'demo'), 1, 'one problem file', 'demo') // ['net.yaml']
  */
 export function positionals(args: Args, n: number, what: string, command: string): string[] {
   if (args.positional.length !== n) {

@@ -37,7 +37,7 @@ function resolveInput(arg: string, suffix: string, what: string): string {
 
 /**
  * A problem-file argument: an existing file, else the name of a bundled example (`network-n`).
- * @example problemPath('network-n') // '.../examples/problems/network-n.yaml'
+ * @example problemPath('network-n').endsWith('/examples/problems/network-n.yaml') // true
  */
 export function problemPath(arg: string): string {
   return resolveInput(arg, '.yaml', 'example problem');
@@ -45,7 +45,7 @@ export function problemPath(arg: string): string {
 
 /**
  * An answers-file argument: an existing file, else a bundled example's answers (`network-n`).
- * @example answersPath('network-n') // '.../examples/problems/network-n.answers.yaml'
+ * @example answersPath('network-n').endsWith('/examples/problems/network-n.answers.yaml') // true
  */
 export function answersPath(arg: string): string {
   return resolveInput(arg, '.answers.yaml', 'answers file');

@@ -5,7 +5,14 @@ import { sameFile, writeFileAtomic } from '../io/fs.js';
 /**
  * Writes a command's -o file atomically (temporary file, fsync, rename), refusing to write over
  * one of the command's own input files.
- * @example writeOutput('g.svg', svg, ['network-n.yaml']);
+ * @example
+ * ```ts
+ * const { mkdtempSync, readFileSync } = await import('node:fs');
+ * const { tmpdir } = await import('node:os');
+ * const out = `${mkdtempSync(`${tmpdir()}/chainrule-out-`)}/g.svg`;
+ * writeOutput(out, '<svg/>', ['network-n.yaml']);
+ * readFileSync(out, 'utf8') // '<svg/>'
+ * ```
  */
 export function writeOutput(out: string, data: string | Uint8Array, inputs: readonly string[] = []): void {
   for (const input of inputs) {

@@ -22,7 +22,14 @@ export function cacheDir(): string {
 
 /**
  * Writes a cache file atomically (creating the cache folder when needed).
- * @example writeCache(join(cacheDir(), 'x.json'), '{}')
+ * @example
+ * ```ts
+ * const { mkdtempSync, readFileSync } = await import('node:fs');
+ * const { tmpdir } = await import('node:os');
+ * const path = `${mkdtempSync(`${tmpdir()}/chainrule-cache-`)}/sub/x.json`;
+ * writeCache(path, '{}');
+ * readFileSync(path, 'utf8') // '{}'
+ * ```
  */
 export function writeCache(path: string, data: string | Uint8Array): void {
   makeDirs(dirname(path));

@@ -45,7 +45,19 @@ export interface TextClassifier {
 /**
  * Reads a run directory written by `chainrule textclf train`: its model.json and the module with
  * its trained weights (null for the majority baseline, which has none). Errors start with `op`.
- * @example const { meta, module } = loadTextModule('runs/cnn'); // meta.labels: ['ham', 'spam']
+ * @example
+ * ```ts
+ * const { mkdtempSync, writeFileSync } = await import('node:fs');
+ * const { tmpdir } = await import('node:os');
+ * const dir = mkdtempSync(`${tmpdir()}/chainrule-run-`);
+ * const f = text.Featurizer.fit([['free', 'prize'], ['team', 'meeting']], { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const meta = { format: 'chainrule-textclf/1', model: 'logreg', labels: ['ham', 'spam'], positive: 'spam', hp: null, features: f.toJSON(), dataset: 'demo' };
+ * writeFileSync(`${dir}/model.json`, JSON.stringify(meta));
+ * save(new text.LogisticRegression(f.size, 2).stateDict(), `${dir}/model.safetensors`);
+ * const { meta: m, module } = loadTextModule(dir);
+ * m.labels // ['ham', 'spam']
+ * module instanceof text.LogisticRegression // true
+ * ```
  */
 export function loadTextModule(dir: string, op = 'textclf'): { meta: SavedModel; module: TextModule | null } {
   let meta: SavedModel;
@@ -65,7 +77,17 @@ export function loadTextModule(dir: string, op = 'textclf'): { meta: SavedModel;
 /**
  * Loads a run directory written by `chainrule textclf train` and returns a classifier; errors
  * start with `op`.
- * @example loadTextModel('runs/cnn').predict(['WIN A FREE PRIZE'])[0].label // 'spam'
+ * @example
+ * ```ts
+ * const { mkdtempSync, writeFileSync } = await import('node:fs');
+ * const { tmpdir } = await import('node:os');
+ * const dir = mkdtempSync(`${tmpdir()}/chainrule-run-`);
+ * const f = text.Featurizer.fit([['free', 'prize'], ['team', 'meeting']], { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const meta = { format: 'chainrule-textclf/1', model: 'logreg', labels: ['ham', 'spam'], positive: 'spam', hp: null, features: f.toJSON(), dataset: 'demo' };
+ * writeFileSync(`${dir}/model.json`, JSON.stringify(meta));
+ * save(new text.LogisticRegression(f.size, 2).stateDict(), `${dir}/model.safetensors`);
+ * loadTextModel(dir).predict(['free prize']).length // 1
+ * ```
  */
 export function loadTextModel(dir: string, op = 'textclf predict'): TextClassifier {
   const { meta, module } = loadTextModule(dir, op);

@@ -25,7 +25,14 @@ export interface TextDataset {
 
 /**
  * The examples of one split.
- * @example splitExamples(ds, 'dev').length // 599 for SpamAssassin
+ * @example
+ * ```ts
+ * const { mkdtempSync, writeFileSync } = await import('node:fs');
+ * const { tmpdir } = await import('node:os');
+ * const file = `${mkdtempSync(`${tmpdir()}/reviews-`)}/reviews.csv`;
+ * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine acting,pos,train\nweak plot,neg,train\ngreat plot,pos,dev\ndull acting,neg,dev\nfine film,pos,test\nweak film,neg,test\n');
+ * splitExamples(loadTable(file, { textCol: 'review', labelCol: 'stars', splitCol: 'split' }), 'dev').length // 2
+ * ```
  */
 export function splitExamples(ds: TextDataset, split: SplitName): TextExample[] {
   return ds.examples.filter((e) => e.split === split);
@@ -33,7 +40,15 @@ export function splitExamples(ds: TextDataset, split: SplitName): TextExample[] 
 
 /**
  * Number of examples per split.
- * @example splitCounts(await loadSpamAssassin('body')) // { train: 4294, dev: 599, test: 1153 }
+ * @example
+ * ```ts
+ * const { mkdtempSync, writeFileSync } = await import('node:fs');
+ * const { tmpdir } = await import('node:os');
+ * const file = `${mkdtempSync(`${tmpdir()}/reviews-`)}/reviews.csv`;
+ * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine acting,pos,train\nweak plot,neg,train\ngreat plot,pos,dev\ndull acting,neg,dev\nfine film,pos,test\nweak film,neg,test\n');
+ * const c = splitCounts(loadTable(file, { textCol: 'review', labelCol: 'stars', splitCol: 'split' }));
+ * [c.train, c.dev, c.test] // [4, 2, 2]
+ * ```
  */
 export function splitCounts(ds: TextDataset): Record<SplitName, number> {
   const c = { train: 0, dev: 0, test: 0 };

@@ -19,7 +19,15 @@ export interface PreparedData {
 
 /**
  * Tokenises every text and indexes the splits.
- * @example const data = prepareData(await loadSpamAssassin('body')); data.idx.train.length // 4294
+ * @example
+ * ```ts
+ * const { mkdtempSync, writeFileSync } = await import('node:fs');
+ * const { tmpdir } = await import('node:os');
+ * const file = `${mkdtempSync(`${tmpdir()}/reviews-`)}/reviews.csv`;
+ * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine acting,pos,train\nweak plot,neg,train\ngreat plot,pos,dev\ndull acting,neg,dev\nfine film,pos,test\nweak film,neg,test\n');
+ * const prepared = prepareData(loadTable(file, { textCol: 'review', labelCol: 'stars', splitCol: 'split' }));
+ * prepared.idx.train.length // 4
+ * ```
  */
 export function prepareData(ds: TextDataset): PreparedData {
   const idx: Record<SplitName, number[]> = { train: [], dev: [], test: [] };
@@ -178,7 +186,16 @@ function finish(data: PreparedData, run: Omit<ModelRun, 'pr' | 'hardHamFpr'>): M
 /**
  * Trains one model (optionally tuning it on dev first), evaluates it on train/dev/test and
  * computes its learning curve.
- * @example const run = runModel(data, 'cnn', { seed: 1, curve: [0.1, 0.5, 1] }); run.metrics.test.macroF1
+ * @example
+ * ```ts
+ * const { mkdtempSync, writeFileSync } = await import('node:fs');
+ * const { tmpdir } = await import('node:os');
+ * const file = `${mkdtempSync(`${tmpdir()}/reviews-`)}/reviews.csv`;
+ * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine acting,pos,train\nweak plot,neg,train\ngreat plot,pos,dev\ndull acting,neg,dev\nfine film,pos,test\nweak film,neg,test\n');
+ * const prepared = prepareData(loadTable(file, { textCol: 'review', labelCol: 'stars', splitCol: 'split' }));
+ * const run = runModel(prepared, 'logreg', { seed: 1 });
+ * run.model // 'logreg'
+ * ```
  */
 export function runModel(data: PreparedData, model: ModelName, opts: RunOptions): ModelRun {
   if (model === 'majority') return majorityRun(data, opts);

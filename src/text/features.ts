@@ -99,7 +99,11 @@ export class Featurizer {
 
 /**
  * Number of examples in an encoded set.
- * @example encodedLength(featurizer.encode(tokens)) // tokens.length
+ * @example
+ * ```ts
+ * const docs = [['free', 'prize'], ['team', 'meeting'], ['free', 'team']];
+ * encodedLength(text.Featurizer.fit(docs, { kind: 'sparse', vectorizer: { minDf: 1 } }).encode(docs)) // 3
+ * ```
  */
 export function encodedLength(set: EncodedSet): number {
   return set.kind === 'rows' ? set.x.rows : set.ids.length;

@@ -58,7 +58,7 @@ export function classificationMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike
 /**
  * Macro-F1 alone, from labels and predictions, optionally over a resample `idx` of the examples
  * (the fast path for the bootstrap and early stopping).
- * @example macroF1([0, 1, 1], [0, 1, 0], 2) // 0.6667
+ * @example macroF1([0, 1, 1], [0, 1, 0], 2) // 0.6666...
  */
 export function macroF1(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, classes: number, idx?: ArrayLike<number>): number {
   const tp = new Float64Array(classes);

@@ -9,7 +9,7 @@ export const SPLITS: readonly SplitName[] = ['train', 'dev', 'test'];
 /**
  * The fixed split rule of the text-classification pipeline: the first 8 hex digits of an MD5
  * checksum, as an integer, modulo 10; buckets 0-6 are train, 7 dev and 8-9 test.
- * @example splitOfChecksum('7c53336b37003a9286aba55d2945844c') // 'train' (0x7c53336b % 10 === 5)
+ * @example splitOfChecksum('7c53336b37003a9286aba55d2945844c') // 'train'
  */
 export function splitOfChecksum(md5hex: string): SplitName {
   if (!/^[0-9a-fA-F]{8}/.test(md5hex)) {

@@ -73,7 +73,16 @@ function asText(v: unknown): string {
  * a train/dev/test column. Problems name their row as `file:line`: a missing column, an empty or
  * single-class file, a label that never occurs in training, or an empty dev/train split are
  * errors; an empty text or label (row skipped) and invalid UTF-8 are warnings.
- * @example const ds = loadTable('reviews.csv', { textCol: 'review', labelCol: 'stars' });
+ * @example
+ * ```ts
+ * const { mkdtempSync, writeFileSync } = await import('node:fs');
+ * const { tmpdir } = await import('node:os');
+ * const file = `${mkdtempSync(`${tmpdir()}/reviews-`)}/reviews.csv`;
+ * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine acting,pos,train\nweak plot,neg,train\ngreat plot,pos,dev\ndull acting,neg,dev\nfine film,pos,test\nweak film,neg,test\n');
+ * const ds = loadTable(file, { textCol: 'review', labelCol: 'stars', splitCol: 'split' });
+ * ds.labels // ['neg', 'pos']
+ * ds.examples.length // 8
+ * ```
  */
 export function loadTable(file: string, opts: TableOptions): TextDataset {
   let bytes: Buffer;
