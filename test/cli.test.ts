@@ -152,7 +152,7 @@ describe('chainrule: bad options and values exit 2 with one line', () => {
       [['plot', 'activations', 'relu7', '-o', join(tmp, 'p.svg')], 'chainrule plot: unknown activation "relu7"'],
       // ... and "textclf: "
       [['textclf', 'train', '--model', 'svm'], 'chainrule textclf train: unknown model "svm" (models: majority, logreg, mlp, fasttext, cnn, bigru, bilstm, transformer)'],
-      [['textclf', 'fit'], 'chainrule textclf: unknown subcommand "fit" (train, compare, predict)'],
+      [['textclf', 'fit'], 'chainrule textclf: unknown subcommand "fit" (train, compare, predict, explain)'],
     ] as [string[], string][]) {
       const r = await cli(args);
       assert.equal(r.code, 2);

@@ -55,7 +55,7 @@ function graph(opts: RenderOptions): string {
 }
 
 const SOLUTION_CSS = `
-main { max-width: 1040px; }
+main { max-width: 1120px; }
 h2 { scroll-margin-top: 8px; }
 p.statement { font-style: italic; color: #374151; border-left: 4px solid #d1d5db; padding-left: 12px; }
 p.note { color: #374151; }
