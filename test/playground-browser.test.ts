@@ -49,9 +49,12 @@ describe('playground in Chromium', { skip: reason ?? false }, () => {
     const cli = runCli(['solve', file, '--format', 'json']);
     assert.equal(cli.code, 0, cli.out);
     const solved = JSON.parse(cli.stdout) as { grads: Record<string, number[][]>; values: Record<string, number> };
-    assert.deepEqual(solved.grads.W1, shown);
+    // the CLI runs on Node's default backend (native where built), the page on the browser's: their
+    // libm tanh/exp may differ in the last bit, so the comparison is to 1e-12, not bit for bit
+    assert.equal(solved.grads.W1.flat().length, shown.flat().length);
+    for (const [k, v] of shown.flat().entries()) assert.ok(Math.abs(v - solved.grads.W1.flat()[k]) < 1e-12, `dL/dW1[${k}]: page ${v}, solve ${solved.grads.W1.flat()[k]}`);
     const loss = await w.page.locator('[data-testid="step-panel"] li[data-node="L"][data-phase="forward"]').getAttribute('data-value');
-    assert.equal(Number(loss), solved.values.L);
+    assert.ok(Math.abs(Number(loss) - solved.values.L) < 1e-12, `L: page ${loss}, solve ${solved.values.L}`);
     await w.page.screenshot({ path: join(SHOTS, 'xor-step-1280.png'), fullPage: true });
     assert.deepEqual(w.errors, []);
     assert.deepEqual(w.foreign, []);
