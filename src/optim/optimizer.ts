@@ -128,7 +128,15 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     for (const g of groups) this.addParamGroupNamed(g, name);
   }
 
-  /** Adds a group of parameters (for example layers unfrozen during fine-tuning). */
+  /**
+   * Adds a group of parameters (for example layers unfrozen during fine-tuning).
+   * @example
+   * ```ts
+   * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+   * opt.addParamGroup({ params: [zeros([1], { requiresGrad: true })], lr: 0.1 });
+   * opt.paramGroups.map((g) => g.lr) // [1, 0.1]
+   * ```
+   */
   addParamGroup(group: ParamGroupInput<O>): void {
     this.addParamGroupNamed(group, this.name);
   }
@@ -194,7 +202,17 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** Creates state that PyTorch creates at construction (Adagrad's sums); most optimizers do nothing. */
   protected initGroupState(_g: ParamGroup<O>): void {}
 
-  /** Sets every parameter's gradient to null (PyTorch's zero_grad(set_to_none=True)). */
+  /**
+   * Sets every parameter's gradient to null (PyTorch's zero_grad(set_to_none=True)).
+   * @example
+   * ```ts
+   * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+   * const opt = new optim.SGD([w], { lr: 0.1 });
+   * w.sum().backward();
+   * opt.zeroGrad();
+   * w.grad // null
+   * ```
+   */
   zeroGrad(): void {
     for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
   }
@@ -202,6 +220,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /**
    * Updates every parameter that has a gradient, in place. With a closure, it is called first
    * (with gradients enabled) to recompute the loss, and its result is returned.
+   * @example
+   * ```ts
+   * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+   * const opt = new optim.SGD([w], { lr: 0.1 });
+   * const loss = opt.step(() => { opt.zeroGrad(); const l = w.mul(w).sum(); l.backward(); return l; }) as Tensor;
+   * [loss.item(), w.toArray()] // [5, [0.8, 1.6]]
+   * ```
    */
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     let loss: Tensor | number | undefined;
@@ -280,6 +305,16 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /**
    * Restores a stateDict taken from an optimizer of the same kind over parameters of the same
    * shapes. Everything is checked before anything changes: on error the optimizer is untouched.
+   * @example
+   * ```ts
+   * const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+   * const opt = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
+   * w.mul(w).sum().backward();
+   * opt.step();
+   * const copy = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
+   * copy.loadStateDict(opt.stateDict());
+   * Object.keys(copy.state.get(w) ?? {}) // ['momentumBuffer']
+   * ```
    */
   loadStateDict(sd: OptimizerStateDict): void {
     const where = `${this.name}.loadStateDict`;
@@ -351,6 +386,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     for (const [p, s] of newState) this.state.set(p, s);
   }
 
+  /**
+   * A summary of the optimizer: its class and each group's options, as PyTorch prints it.
+   * @example String(new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 0.1 })).split('\n')[0] // 'SGD ('
+   */
   toString(): string {
     const lines = this.paramGroups.map((g, i) => {
       const { params, ...opts } = g;

@@ -90,7 +90,17 @@ export class ReduceLROnPlateau implements Scheduler {
     return this.thresholdMode === 'rel' ? a > best * (t + 1) : a > best + t;
   }
 
-  /** Records this epoch's metric and reduces the rates if it has not improved for `patience` epochs. */
+  /**
+   * Records this epoch's metric and reduces the rates if it has not improved for `patience` epochs.
+   * @example
+   * ```ts
+   * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+   * const sched = new optim.ReduceLROnPlateau(opt, { patience: 0, factor: 0.5 });
+   * sched.step(1);
+   * sched.step(1); // no improvement: halve
+   * sched.getLastLr() // [0.5]
+   * ```
+   */
   step(metric: number | Tensor): void {
     const current = metric instanceof Tensor ? metric.item() : metric;
     if (typeof current !== 'number' || Number.isNaN(current)) throw new ChainruleError(`ReduceLROnPlateau.step: the metric must be a number, got ${String(metric)}`);
@@ -116,15 +126,34 @@ export class ReduceLROnPlateau implements Scheduler {
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /**
+   * Each group's rate after the last step.
+   * @example new optim.ReduceLROnPlateau(new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 0.3 })).getLastLr() // [0.3]
+   */
   getLastLr(): number[] {
     return [...this.lastLr];
   }
 
+  /**
+   * The scheduler's state (its options, best metric and counters), to save with a checkpoint.
+   * @example new optim.ReduceLROnPlateau(new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 })).stateDict().patience // 10
+   */
   stateDict(): SchedulerStateDict {
     const { optimizer: _o, ...rest } = this;
     return JSON.parse(JSON.stringify({ ...rest, best: String(this.best) })) as SchedulerStateDict;
   }
 
+  /**
+   * Restores a state from stateDict.
+   * @example
+   * ```ts
+   * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+   * const a = new optim.ReduceLROnPlateau(opt, { patience: 2 });
+   * const b = new optim.ReduceLROnPlateau(opt);
+   * b.loadStateDict(a.stateDict());
+   * b.patience // 2
+   * ```
+   */
   loadStateDict(sd: SchedulerStateDict): void {
     const own = this.stateDict();
     const bad = Object.keys(sd ?? {}).filter((k) => !(k in own) || typeof own[k] !== typeof sd[k]);

@@ -98,7 +98,15 @@ export abstract class LRScheduler implements Scheduler {
     this.lastEpoch = lastEpoch;
   }
 
-  /** Resets the step count and applies the first value; subclass constructors call it last. */
+  /**
+   * Resets the step count and applies the first value; subclass constructors call it last.
+   * @example
+   * ```ts
+   * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+   * const sched = new optim.StepLR(opt, { stepSize: 1, gamma: 0.5 }); // its constructor calls initialStep
+   * sched.stepCount // 1
+   * ```
+   */
   initialStep(): void {
     this.stepCount = 0;
     this.step();
@@ -143,12 +151,26 @@ export abstract class LRScheduler implements Scheduler {
     this.lastLr = this.groupLrs();
   }
 
-  /** The rates the last step set, one per parameter group. */
+  /**
+   * The rates the last step set, one per parameter group.
+   * @example
+   * ```ts
+   * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+   * new optim.StepLR(opt, { stepSize: 1 }).getLastLr() // [1]
+   * ```
+   */
   getLastLr(): number[] {
     return [...this.lastLr];
   }
 
-  /** Own fields except the optimizer (and functions): numbers, arrays and strings only. */
+  /**
+   * Own fields except the optimizer (and functions): numbers, arrays and strings only.
+   * @example
+   * ```ts
+   * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+   * new optim.StepLR(opt, { stepSize: 3, gamma: 0.5 }).stateDict().stepSize // 3
+   * ```
+   */
   stateDict(): SchedulerStateDict {
     const out: SchedulerStateDict = {};
     for (const [k, v] of Object.entries(this)) {
@@ -158,7 +180,18 @@ export abstract class LRScheduler implements Scheduler {
     return out;
   }
 
-  /** Restores a stateDict from a scheduler of the same kind; unknown keys are an error. */
+  /**
+   * Restores a stateDict from a scheduler of the same kind; unknown keys are an error.
+   * @example
+   * ```ts
+   * const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 1 });
+   * const a = new optim.StepLR(opt, { stepSize: 1, gamma: 0.5 });
+   * opt.step(); a.step();
+   * const b = new optim.StepLR(opt, { stepSize: 1, gamma: 0.5 });
+   * b.loadStateDict(a.stateDict());
+   * b.lastEpoch // 1
+   * ```
+   */
   loadStateDict(sd: SchedulerStateDict): void {
     const name = `${this.constructor.name}.loadStateDict`;
     if (!sd || typeof sd !== 'object') throw new ChainruleError(`${name}: expected an object`);

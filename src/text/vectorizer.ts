@@ -59,6 +59,10 @@ export class Vectorizer {
     this.index = new Map(state.features.map((f, i) => [f, i]));
   }
 
+  /**
+   * Learns the n-gram features (and their idf) of tokenised training documents.
+   * @example text.Vectorizer.fit([['a', 'b'], ['a']], { minDf: 2 }).state.features // ['a']
+   */
   static fit(docs: readonly (readonly string[])[], opts: VectorizerOptions = {}): Vectorizer {
     const { weighting = 'tfidf', ngramRange = [1, 1], minDf = 2, maxFeatures = 50_000, sublinearTf = false, normalize = true } = opts;
     if (docs.length === 0) throw new ChainruleError('Vectorizer.fit: no training documents');
@@ -71,11 +75,18 @@ export class Vectorizer {
     return new Vectorizer({ weighting, ngramRange, sublinearTf, normalize, features: vocab.tokens, idf });
   }
 
+  /**
+   * Number of features (columns).
+   * @example text.Vectorizer.fit([['a', 'b'], ['a']], { minDf: 1 }).size // 2
+   */
   get size(): number {
     return this.state.features.length;
   }
 
-  /** The sparse [docs, features] matrix of tokenised documents (unknown n-grams are ignored). */
+  /**
+   * The sparse [docs, features] matrix of tokenised documents (unknown n-grams are ignored).
+   * @example text.Vectorizer.fit([['a', 'b'], ['a']], { minDf: 1, weighting: 'bool', normalize: false }).transform([['a'], ['b', 'a']]).rows // 2
+   */
   transform(docs: readonly (readonly string[])[]): CsrMatrix {
     const { weighting, ngramRange, sublinearTf, normalize, idf } = this.state;
     const rows = docs.map((d) => {
@@ -100,10 +111,18 @@ export class Vectorizer {
     return csrFromRows(rows, this.size);
   }
 
+  /**
+   * The fitted state as plain JSON (the `state` field).
+   * @example text.Vectorizer.fit([['a', 'b']], { minDf: 1 }).toJSON().features // ['a', 'b']
+   */
   toJSON(): VectorizerState {
     return this.state;
   }
 
+  /**
+   * The vectorizer of a toJSON result.
+   * @example text.Vectorizer.fromJSON(text.Vectorizer.fit([['a', 'b']], { minDf: 1 }).toJSON()).size // 2
+   */
   static fromJSON(s: VectorizerState): Vectorizer {
     return new Vectorizer(s);
   }

@@ -46,6 +46,10 @@ export class Vocabulary {
     this.padId = this.index.get(PAD) ?? -1;
   }
 
+  /**
+   * Counts the tokens of the documents and keeps those seen minCount times (at most maxSize, most frequent first) after the specials.
+   * @example text.Vocabulary.build([['b', 'a', 'b']]).tokens // ['<pad>', '<unk>', 'b', 'a']
+   */
   static build(docs: Iterable<readonly string[]>, opts: VocabOptions = {}): Vocabulary {
     const { minCount = 1, maxSize = Number.POSITIVE_INFINITY, specials = [PAD, UNK], perDocument = false } = opts;
     const counts = new Map<string, number>();
@@ -61,20 +65,34 @@ export class Vocabulary {
     return new Vocabulary([...specials, ...kept.map(([t]) => t)], [...specials.map(() => 0), ...kept.map(([, c]) => c)]);
   }
 
+  /**
+   * Number of tokens, specials included.
+   * @example text.Vocabulary.build([['a', 'b']]).size // 4
+   */
   get size(): number {
     return this.tokens.length;
   }
 
+  /**
+   * Whether the token has an id of its own.
+   * @example text.Vocabulary.build([['a']]).has('b') // false
+   */
   has(token: string): boolean {
     return this.index.has(token);
   }
 
-  /** The id of a token: its index, else the <unk> id, else -1. */
+  /**
+   * The id of a token: its index, else the <unk> id, else -1.
+   * @example text.Vocabulary.build([['a']]).id('a') // 2
+   */
   id(token: string): number {
     return this.index.get(token) ?? this.unkId;
   }
 
-  /** Ids of a token list; unknown tokens map to <unk> (or are dropped when there is none). */
+  /**
+   * Ids of a token list; unknown tokens map to <unk> (or are dropped when there is none).
+   * @example text.Vocabulary.build([['a', 'b']]).encode(['b', 'x', 'a']) // [3, 1, 2]
+   */
   encode(tokens: readonly string[]): number[] {
     const out: number[] = [];
     for (const t of tokens) {
@@ -84,10 +102,18 @@ export class Vocabulary {
     return out;
   }
 
+  /**
+   * The tokens and their counts as plain JSON (what a saved model stores).
+   * @example text.Vocabulary.build([['a', 'a']]).toJSON().counts // [0, 0, 2]
+   */
   toJSON(): { tokens: string[]; counts: number[] } {
     return { tokens: this.tokens, counts: this.counts };
   }
 
+  /**
+   * The vocabulary of a toJSON result.
+   * @example text.Vocabulary.fromJSON(text.Vocabulary.build([['a']]).toJSON()).id('a') // 2
+   */
   static fromJSON(o: { tokens: string[]; counts?: number[] }): Vocabulary {
     return new Vocabulary(o.tokens, o.counts);
   }
