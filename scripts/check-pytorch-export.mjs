@@ -7,24 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tsImport } from 'tsx/esm/api';
+import { PYTHON, VARIED_TEXTS as TEXTS, corpusCsv, encodeForTorch, exportTextRunPytorch, loadTextModule, requireTorch, trainCommand } from './torch-interop.mjs';
 
-const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 const TOL = 1e-5;
-const probe = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-if (probe.status !== 0) {
-  console.error(`check-pytorch-export: ${PYTHON} has no torch (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()})`);
-  process.exit(2);
-}
-const src = (p) => tsImport(`../${p}`, import.meta.url);
-const { trainCommand } = await src('src/text/commands.ts');
-const { exportTextRunPytorch } = await src('src/text/pytorch.ts');
-const { loadTextModule } = await src('src/text/checkpoint.ts');
-const { Featurizer, makeBatch } = await src('src/text/features.ts');
-const { tokenize } = await src('src/text/tokenizer.ts');
-const { csrToDense } = await src('src/tensor/sparse.ts');
-const { VARIED_TEXTS: TEXTS, corpusCsv } = await src('test/text-helpers.ts');
-
+requireTorch('check-pytorch-export', 'import torch; print(torch.__version__)', undefined, 'torch');
 const dir = mkdtempSync(join(tmpdir(), 'chainrule-pytorch-export-'));
 const csv = join(dir, 'synthetic.csv');
 writeFileSync(csv, corpusCsv(300));
@@ -73,24 +59,10 @@ for (const [name, model, hp] of RUNS) {
   exportTextRunPytorch(run, out);
   const { meta, module } = loadTextModule(run);
   module.eval();
-  const features = new Featurizer(meta.features);
-  const enc = features.encode(TEXTS.map((t) => tokenize(t, features.tokenizer)));
-  const batch = makeBatch(
-    enc,
-    TEXTS.map((_, i) => i),
-  );
+  const { batch, input, kind } = encodeForTorch(meta, TEXTS);
   const logits = module.forward(batch);
-  let input;
-  if (batch.kind === 'seq') {
-    const { ids, batch: b, length } = batch.pad;
-    input = Array.from({ length: b }, (_, i) => Array.from(ids.subarray(i * length, (i + 1) * length)));
-  } else {
-    const dense = csrToDense(batch.x);
-    const cols = batch.x.cols;
-    input = Array.from({ length: batch.x.rows }, (_, i) => Array.from(dense.subarray(i * cols, (i + 1) * cols)));
-  }
   const dataFile = join(dir, `${name}.json`);
-  writeFileSync(dataFile, JSON.stringify({ kind: batch.kind === 'seq' ? 'ids' : 'features', input, logits: logits.toArray() }));
+  writeFileSync(dataFile, JSON.stringify({ kind, input, logits: logits.toArray() }));
   const r = spawnSync(PYTHON, ['-c', PY, out, dataFile], { encoding: 'utf8' });
   if (r.status !== 0) {
     console.error(`${name}: model.py failed\n${r.stderr}`);

@@ -11,23 +11,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { tsImport } from 'tsx/esm/api';
+import { PYTHON, corpusCsv, encodeForTorch, exportTextRunPytorch, loadTextModule, requireTorch, trainCommand } from './torch-interop.mjs';
 
 const { values } = parseArgs({ options: { model: { type: 'string', default: 'bigru' }, epochs: { type: 'string', default: '4' }, world: { type: 'string', default: '2' } } });
-const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
-const probe = spawnSync(PYTHON, ['-c', 'import torch.distributed as d; print(d.is_gloo_available())'], { encoding: 'utf8' });
-if (probe.status !== 0 || probe.stdout.trim() !== 'True') {
-  console.error(`ddp-train: ${PYTHON} has no torch with gloo (${(probe.stderr || probe.stdout || '').trim().split('\n').pop()})`);
-  process.exit(2);
-}
-const src = (p) => tsImport(`../${p}`, import.meta.url);
-const { trainCommand } = await src('src/text/commands.ts');
-const { exportTextRunPytorch } = await src('src/text/pytorch.ts');
-const { loadTextModule } = await src('src/text/checkpoint.ts');
-const { Featurizer, makeBatch } = await src('src/text/features.ts');
-const { tokenize } = await src('src/text/tokenizer.ts');
-const { csrToDense } = await src('src/tensor/sparse.ts');
-const { corpusCsv } = await src('test/text-helpers.ts');
+requireTorch('ddp-train', 'import torch.distributed as d; print(d.is_gloo_available())', 'True', 'torch with gloo');
 
 const dir = mkdtempSync(join(tmpdir(), 'chainrule-ddp-'));
 const csvText = corpusCsv(400);
@@ -50,22 +37,12 @@ const rows = csvText
   .map((l) => /^\d+,"(.*)",(\w+)$/.exec(l))
   .filter(Boolean);
 const { meta } = loadTextModule(run);
-const features = new Featurizer(meta.features);
-const enc = features.encode(rows.map((r) => tokenize(r[1], features.tokenizer)));
-const batch = makeBatch(
-  enc,
-  rows.map((_, i) => i),
+const { input, kind } = encodeForTorch(
+  meta,
+  rows.map((r) => r[1]),
 );
-let input;
-if (batch.kind === 'seq') {
-  const { ids, batch: b, length } = batch.pad;
-  input = Array.from({ length: b }, (_, i) => Array.from(ids.subarray(i * length, (i + 1) * length)));
-} else {
-  const dense = csrToDense(batch.x);
-  input = Array.from({ length: batch.x.rows }, (_, i) => Array.from(dense.subarray(i * batch.x.cols, (i + 1) * batch.x.cols)));
-}
 const data = join(dir, 'data.json');
-writeFileSync(data, JSON.stringify({ kind: batch.kind === 'seq' ? 'ids' : 'features', input, labels: rows.map((r) => meta.labels.indexOf(r[2])) }));
+writeFileSync(data, JSON.stringify({ kind, input, labels: rows.map((r) => meta.labels.indexOf(r[2])) }));
 
 const port = 29000 + Math.floor(Math.random() * 2000);
 const args = ['scripts/ddp_train.py', '--model-dir', torchDir, '--data', data, '--world', values.world, '--epochs', values.epochs, '--port', String(port)];
