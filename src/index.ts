@@ -11,6 +11,7 @@ export { type CsrMatrix, csrFromRows, csrSelectRows, csrToDense, csrNnz } from '
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setDetectAnomaly } from './autograd/mode.js';
 export { grad, valueAndGrad, vjp, jacobian, gradcheck, type GradcheckOptions, type GradcheckReport } from './autograd/functional.js';
 export { setBackend, getBackend, listBackends } from './backend/registry.js';
+export { setWasmThreads, wasmThreads } from './backend/wasm/threads.js';
 export { toDot, toMermaid, toSvg, graphModel, type GraphOptions, type GraphModel } from './explain/graph/graph.js';
 export * from './explain/index.js';
 export * as optim from './optim/index.js';

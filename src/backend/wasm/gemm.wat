@@ -95,11 +95,16 @@
   ;; C += A·B for packed A (mp row panels), B (np column panels) and depth k; f64 != 0 selects
   ;; the float64 kernel. Does nothing when any of mp, np, k is 0.
   (func (export "gemm") (param $a i32) (param $b i32) (param $c i32) (param $mp i32) (param $np i32) (param $k i32) (param $f64 i32)
+    (call $gemmRows (local.get $a) (local.get $b) (local.get $c) (local.get $mp) (local.get $np) (local.get $k) (local.get $f64)
+      (i32.const 0) (local.get $mp)))
+  ;; The same for the row panels r0 <= i < r1 only (the rows of C that one thread of a pool writes).
+  (func $gemmRows (export "gemmRows") (param $a i32) (param $b i32) (param $c i32) (param $mp i32) (param $np i32) (param $k i32) (param $f64 i32)
+    (param $r0 i32) (param $r1 i32)
     (local $as i32) (local $ldc i32) (local $p0 i32) (local $kc i32) (local $ab i32) (local $bb i32)
     (local $i0 i32) (local $i1 i32) (local $i i32) (local $j i32) (local $pa i32) (local $pb i32) (local $pc i32)
-    ;; bytes of one depth step of an A panel: 4 values
-    (if (i32.eqz (i32.and (i32.and (i32.ne (local.get $mp) (i32.const 0)) (i32.ne (local.get $np) (i32.const 0))) (i32.ne (local.get $k) (i32.const 0))))
+    (if (i32.eqz (i32.and (i32.and (i32.lt_u (local.get $r0) (local.get $r1)) (i32.ne (local.get $np) (i32.const 0))) (i32.ne (local.get $k) (i32.const 0))))
       (then (return)))
+    ;; bytes of one depth step of an A panel: 4 values
     (local.set $as (select (i32.const 32) (i32.const 16) (local.get $f64)))
     (local.set $ldc (i32.shl (local.get $np) (i32.const 5)))
     (loop $depth
@@ -107,10 +112,10 @@
       (local.set $kc (select (i32.const 256) (local.get $kc) (i32.gt_u (local.get $kc) (i32.const 256))))
       (local.set $ab (i32.add (local.get $a) (i32.mul (i32.mul (local.get $p0) (local.get $mp)) (local.get $as))))
       (local.set $bb (i32.add (local.get $b) (i32.shl (i32.mul (local.get $p0) (local.get $np)) (i32.const 5))))
-      (local.set $i0 (i32.const 0))
+      (local.set $i0 (local.get $r0))
       (loop $rows
         (local.set $i1 (i32.add (local.get $i0) (i32.const 12)))
-        (local.set $i1 (select (local.get $mp) (local.get $i1) (i32.gt_u (local.get $i1) (local.get $mp))))
+        (local.set $i1 (select (local.get $r1) (local.get $i1) (i32.gt_u (local.get $i1) (local.get $r1))))
         (local.set $j (i32.const 0))
         (loop $cols
           (local.set $pb (i32.add (local.get $bb) (i32.shl (i32.mul (local.get $j) (local.get $kc)) (i32.const 5))))
@@ -124,7 +129,7 @@
               (else (call $k32 (local.get $pa) (local.get $pb) (local.get $pc) (local.get $kc) (local.get $ldc))))
             (br_if $panel (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $i1))))
           (br_if $cols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $np))))
-        (br_if $rows (i32.lt_u (local.tee $i0 (local.get $i1)) (local.get $mp))))
+        (br_if $rows (i32.lt_u (local.tee $i0 (local.get $i1)) (local.get $r1))))
       (br_if $depth (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (i32.const 256))) (local.get $k)))))
   ;; Packing from a staged copy of an operand (src/backend/wasm/matmul.ts copies it into this memory,
   ;; zero-padded to whole panels). Both write the panel layout described at the top, for `panels`

@@ -5,12 +5,30 @@ import { createWasmElementwise } from './elementwise.js';
 import { createWasmMatmul, createWasmStridedGemm } from './matmul.js';
 import { type GemmVariant, loadGemm } from './module.js';
 import { createWasmPool, loadPool } from './pool.js';
+import { type WasmThreadPool, wasmThreadPool } from './threads.js';
 
 const loaded = loadGemm();
 const pool = loaded && loadPool();
 
+/**
+ * Multiply-adds per product (m·n·k) from which a running thread pool takes it: below, waking the
+ * workers costs more than sharing saves.
+ */
+const THREAD_MIN_WORK = 1 << 21;
+
 function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Backend {
-  const matmul = createWasmMatmul(exports);
+  const single = { matmul: createWasmMatmul(exports), gemm: createWasmStridedGemm(exports) };
+  // the products on the thread pool's shared memory, made when a pool first runs
+  let threaded: { pool: WasmThreadPool; matmul: typeof single.matmul; gemm: typeof single.gemm } | null = null;
+  const pick = (work: number): typeof single => {
+    const p = work >= THREAD_MIN_WORK ? wasmThreadPool() : null;
+    if (!p) return single;
+    if (threaded?.pool !== p) {
+      threaded = { pool: p, matmul: createWasmMatmul(p.exports, undefined, p.gemm), gemm: createWasmStridedGemm(p.exports, undefined, p.gemm) };
+    }
+    return threaded;
+  };
+  const matmul: typeof single.matmul = (a, b, out, s) => pick(s.m * s.n * s.k).matmul(a, b, out, s);
   return {
     ...jsBackend,
     name: 'wasm',
@@ -19,7 +37,7 @@ function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Back
     ...(pool ? createWasmPool(pool) : {}),
     matmul,
     // the convolutions' strided products
-    gemm: createWasmStridedGemm(exports),
+    gemm: (a, b, c, s) => pick(s.m * s.n * s.k).gemm(a, b, c, s),
     // the fused recurrences' per-step products h·W_hhᵀ and dgh·W_hh, too
     rnnForward: (s, a) => rnnForward(s, a, matmul),
     rnnBackward: (s, a) => rnnBackward(s, a, matmul),

@@ -18,11 +18,12 @@ const MR = 4;
 type View = Float32Array | Float64Array;
 
 /**
- * The wasm matmul. Per batch entry: each operand is copied as stored into a staging area of the
+ * The wasm matmul (`run` does the product of packed operands: the module's gemm, or a thread
+ * pool's). Per batch entry: each operand is copied as stored into a staging area of the
  * module's memory (typed-array `set`, zero-padded to whole panels), packed there by gemm.wat's
  * packing functions, multiplied, and C is copied out.
  */
-export function createWasmMatmul(mod: GemmExports, minWork = WASM_MIN_WORK): (a: TypedArray, b: TypedArray, out: TypedArray, s: MatmulSpec) => void {
+export function createWasmMatmul(mod: GemmExports, minWork = WASM_MIN_WORK, run: GemmExports['gemm'] = mod.gemm): (a: TypedArray, b: TypedArray, out: TypedArray, s: MatmulSpec) => void {
   const arena = new Arena(mod.memory);
 
   /**
@@ -93,7 +94,7 @@ export function createWasmMatmul(mod: GemmExports, minWork = WASM_MIN_WORK): (a:
       if (t === 0 || s.strideA !== 0) pack(view, stAt, 0, a, t * s.strideA, m, k, MR, s.transA);
       if (t === 0 || s.strideB !== 0) pack(view, stAt, bAt, b, t * s.strideB, n, k, nr, !s.transB);
       view.fill(0, cOff, cOff + mPad * nPad);
-      mod.gemm(0, bAt, cAt, mp, np, k, double ? 1 : 0);
+      run(0, bAt, cAt, mp, np, k, double ? 1 : 0);
       const co = t * m * n;
       copyRows(out, co, n, view, cOff, nPad, m, n);
     }
@@ -142,7 +143,7 @@ function tableOf(n: number, stride: number, table: Int32Array | undefined, len: 
  * multiplied, and C is written or accumulated through its strides (a batch sum stays in the module
  * until the end).
  */
-export function createWasmStridedGemm(mod: GemmExports, minWork = WASM_MIN_WORK): (a: TypedArray, b: TypedArray, c: TypedArray, s: GemmSpec) => void {
+export function createWasmStridedGemm(mod: GemmExports, minWork = WASM_MIN_WORK, run: GemmExports['gemm'] = mod.gemm): (a: TypedArray, b: TypedArray, c: TypedArray, s: GemmSpec) => void {
   const arena = new Arena(mod.memory);
   let i32 = new Int32Array(mod.memory.buffer);
   const ints = (): Int32Array => {
@@ -225,7 +226,7 @@ export function createWasmStridedGemm(mod: GemmExports, minWork = WASM_MIN_WORK)
         mod.packTable(sbAt, t2, t3, pbAt, np, n, k, nr, f64);
       }
       if (t === 0 || !s.sumBatch) view.fill(0, cOff, cOff + mp * MR * ldc);
-      mod.gemm(paAt, pbAt, cAt, mp, np, k, f64);
+      run(paAt, pbAt, cAt, mp, np, k, f64);
       if (!s.sumBatch) writeOut(t);
     }
     if (s.sumBatch) writeOut(0);
