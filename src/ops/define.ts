@@ -138,7 +138,8 @@ export interface OpDef extends OpInfo, Omit<OpMeta, 'inputs' | 'params' | 'alias
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a function of any signature
-type AnyFn = (...args: any[]) => unknown;
+/** A function of any signature: what an op's user-facing function may be. */
+export type AnyFn = (...args: any[]) => unknown;
 
 /** The names an op gives Tensor methods, as literal types (what ops/methods.ts derives types from). */
 export interface OpNames<N extends string = string, Meth extends string | false | undefined = string | false | undefined, Al extends readonly string[] = readonly string[]> {

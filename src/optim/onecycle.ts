@@ -20,11 +20,17 @@ export function setMomentum(group: Record<string, unknown>, m: number): void {
 
 type LrKey = 'initial' | 'max' | 'min';
 type MomentumKey = 'base' | 'max';
-interface Phase {
+/** One phase of a one-cycle schedule: the step it ends at and the rates and momenta it anneals between. */
+export interface Phase {
+  /** the last step of the phase (0-based) */
   endStep: number;
+  /** the rate at the phase's start: 'initial' (maxLr/divFactor), 'max' or 'min' (the final rate) */
   startLr: LrKey;
+  /** the rate at the phase's end */
   endLr: LrKey;
+  /** the momentum at the phase's start: 'base' or 'max' */
   startMomentum: MomentumKey;
+  /** the momentum at the phase's end */
   endMomentum: MomentumKey;
 }
 

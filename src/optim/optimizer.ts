@@ -67,7 +67,9 @@ export interface OptimizerStateDict {
 
 /** Describes one option: how to validate it and its default (undefined = required). */
 export interface OptionSpec {
+  /** the value used when the option is not given (undefined: the option is required) */
   default: unknown;
+  /** null when the value is valid, else what is wrong with it (the optimizer throws it as a ChainruleError) */
   check: (v: unknown) => string | null;
 }
 

@@ -17,7 +17,7 @@ import { assign, clamp, eq, gt, lt, mul, neg, sign, sub, type Tensor, where } fr
 export interface RpropOptions extends BaseOptions {
   /** every step size starts at lr (default 1e-2) */
   lr: number;
-  /** [etaminus, etaplus]: the step size's factor when the gradient's sign flips or holds (default [0.5, 1.2]) */
+  /** `[etaminus, etaplus]`, (η₋, η₊): the step size's factor when the gradient's sign flips or holds (default [0.5, 1.2]) */
   etas: [number, number];
   /** [min, max] bounds of the step sizes (default [1e-6, 50]) */
   stepSizes: [number, number];
