@@ -137,8 +137,8 @@ export interface OpDef extends OpInfo, Omit<OpMeta, 'inputs' | 'params' | 'alias
   readonly plot: readonly PlotSpec[];
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a function of any signature
 /** A function of any signature: what an op's user-facing function may be. */
+// biome-ignore lint/suspicious/noExplicitAny: a function of any signature
 export type AnyFn = (...args: any[]) => unknown;
 
 /** The names an op gives Tensor methods, as literal types (what ops/methods.ts derives types from). */
