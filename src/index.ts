@@ -29,3 +29,7 @@ export { encodePng } from './explain/plot/png.js';
 export * as text from './text/index.js';
 export { exportTextModel, exportTextRun, type TextOnnxMeta, type TextOnnxOptions } from './text/onnx.js';
 export { exportTextRunPytorch, pytorchModelSource, pytorchConfig, type PytorchConfig } from './text/pytorch.js';
+export type { BestCheckpointOptions, EarlyStoppingOptions, EvaluateOptions, FitContext, LossFn, MetricFn, OutputStream, TrainableModel } from './train/index.js';
+export type { Unpack } from './train/pass.js';
+export type { CheckpointParts, CheckpointTargets, LoadedCheckpoint, TensorDict } from './io/index.js';
+export type { Shape } from './tensor/shape.js';

@@ -6,8 +6,26 @@ import { concat, Tensor } from '../ops/index.js';
 /** A metric over a whole pass: (targets, outputs) → number. */
 export type MetricFn = (target: Tensor, output: Tensor) => number;
 
+/**
+ * The loss fit and evaluate minimise or report: a function (output, target) → scalar tensor, like
+ * `F.crossEntropy`, or a loss module with `forward`, like `new nn.MSELoss()`.
+ * @example
+ * ```ts
+ * const lossFn: LossFn = (o, t) => F.mseLoss(o, t);
+ * lossFn(tensor([1, 3]), tensor([1, 1])).item() // 2
+ * ```
+ */
 export type LossFn = ((output: Tensor, target: Tensor) => Tensor) | { forward(output: Tensor, target: Tensor): Tensor };
 
+/**
+ * Splits one batch into the model's inputs and the target; the default takes a `[inputs..., target]`
+ * array (what a TensorDataset's DataLoader yields), the last element being the target.
+ * @example
+ * ```ts
+ * const unpack: Unpack<{ x: Tensor; y: Tensor }> = (b) => ({ inputs: [b.x], target: b.y });
+ * unpack({ x: tensor([1, 2]), y: tensor([0]) }).inputs.length // 1
+ * ```
+ */
 export type Unpack<B> = (batch: B) => { inputs: unknown[]; target: Tensor };
 
 export function defaultUnpack(batch: unknown): { inputs: unknown[]; target: Tensor } {
@@ -50,9 +68,20 @@ export function passMetrics(metricFns: [string, MetricFn][], outputs: Tensor[], 
   return Object.fromEntries(metricFns.map(([name, f]) => [name, f(t, o)]));
 }
 
+/**
+ * The options of evaluate: the loss, the metrics by name and how to unpack a batch.
+ * @example
+ * ```ts
+ * const opts: EvaluateOptions<Tensor[]> = { lossFn: new nn.MSELoss(), metrics: {} };
+ * Object.keys(opts) // ['lossFn', 'metrics']
+ * ```
+ */
 export interface EvaluateOptions<B> {
+  /** the loss averaged over all examples (weighted by batch size) */
   lossFn: LossFn;
+  /** metrics over all outputs of the pass, by name: each (target, output) → number (default none) */
   metrics?: Record<string, MetricFn>;
+  /** splits a batch into inputs and target (default: `[inputs..., target]`) */
   unpack?: Unpack<B>;
 }
 

@@ -15,9 +15,13 @@ export interface TrainableModel {
 
 /** One epoch's numbers: loss, valLoss, each metric and its val twin, the learning rate, seconds taken. */
 export interface EpochLog {
+  /** the epoch just finished, counted from 0 */
   epoch: number;
+  /** mean training loss over the epoch's batches */
   loss: number;
+  /** the optimizer's learning rate during the epoch (of its first parameter group) */
   lr: number;
+  /** wall-clock time of the epoch, in seconds */
   seconds: number;
   [metric: string]: number;
 }
