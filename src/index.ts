@@ -33,3 +33,5 @@ export type { BestCheckpointOptions, EarlyStoppingOptions, EvaluateOptions, FitC
 export type { Unpack } from './train/pass.js';
 export type { CheckpointParts, CheckpointTargets, LoadedCheckpoint, TensorDict } from './io/index.js';
 export type { Shape } from './tensor/shape.js';
+export type { MonitorMode } from './train/monitor.js';
+export type { StatefulModel } from './io/index.js';

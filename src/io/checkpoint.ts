@@ -9,7 +9,9 @@ import { Tensor } from '../ops/index.js';
 
 /** What a checkpoint needs from a model: its state dict, and a way to load one. */
 export interface StatefulModel {
+  /** The weights (and buffers) by dotted name, as saved. */
   stateDict(): Record<string, Tensor>;
+  /** Loads saved weights in place (`strict` by default: every key must match). */
   loadStateDict(sd: Record<string, Tensor>, opts?: { strict?: boolean }): unknown;
 }
 

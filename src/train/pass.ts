@@ -15,7 +15,10 @@ export type MetricFn = (target: Tensor, output: Tensor) => number;
  * lossFn(tensor([1, 3]), tensor([1, 1])).item() // 2
  * ```
  */
-export type LossFn = ((output: Tensor, target: Tensor) => Tensor) | { forward(output: Tensor, target: Tensor): Tensor };
+export type LossFn = ((output: Tensor, target: Tensor) => Tensor) | {
+      /** Returns the loss of `output` against `target`, a scalar tensor. */
+      forward(output: Tensor, target: Tensor): Tensor;
+    };
 
 /**
  * Splits one batch into the model's inputs and the target; the default takes a `[inputs..., target]`
@@ -26,7 +29,12 @@ export type LossFn = ((output: Tensor, target: Tensor) => Tensor) | { forward(ou
  * unpack({ x: tensor([1, 2]), y: tensor([0]) }).inputs.length // 1
  * ```
  */
-export type Unpack<B> = (batch: B) => { inputs: unknown[]; target: Tensor };
+export type Unpack<B> = (batch: B) => {
+  /** the arguments of `model.forward`, in order */
+  inputs: unknown[];
+  /** what the loss compares the output with */
+  target: Tensor;
+};
 
 export function defaultUnpack(batch: unknown): { inputs: unknown[]; target: Tensor } {
   if (!Array.isArray(batch) || batch.length < 2 || !(batch[batch.length - 1] instanceof Tensor)) {
@@ -98,7 +106,11 @@ export interface EvaluateOptions<B> {
  * accuracy; // 1
  * loss > 0; // true
  */
-export function evaluate<B = unknown>(model: TrainableModel, data: Iterable<B>, opts: EvaluateOptions<B>): { loss: number; [metric: string]: number } {
+export function evaluate<B = unknown>(model: TrainableModel, data: Iterable<B>, opts: EvaluateOptions<B>): {
+  /** the mean loss over all examples */
+  loss: number;
+  [metric: string]: number;
+} {
   if (!data || typeof (data as Iterable<B>)[Symbol.iterator] !== 'function') throw new ChainruleError('evaluate: data must be an iterable of batches (a DataLoader)');
   const loss = lossFunction(opts.lossFn, 'evaluate');
   const unpack = opts.unpack ?? (defaultUnpack as Unpack<B>);
