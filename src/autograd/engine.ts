@@ -39,6 +39,16 @@ export function topoSort(roots: readonly Tensor[], follow: (t: Tensor) => boolea
   return order;
 }
 
+/**
+ * Options of backward() and Tensor.backward() (PyTorch's `create_graph=`).
+ * @example
+ * ```ts
+ * const x = tensor([3], { dtype: 'float64', requiresGrad: true });
+ * const opts: BackwardOptions = { createGraph: true };
+ * x.pow(3).sum().backward(undefined, opts);
+ * x.grad.requiresGrad // true
+ * ```
+ */
 export interface BackwardOptions {
   /** Record the backward pass itself so gradients can be differentiated again. */
   createGraph?: boolean;

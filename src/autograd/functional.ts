@@ -31,6 +31,15 @@ function gradsOf(out: Tensor, inputs: Tensor[], seed: Tensor, opts: BackwardOpti
   return inputs.map((x) => g.get(x) ?? zerosLike(x));
 }
 
+/**
+ * Options of grad() and valueAndGrad(): `createGraph` records the gradient computation so it can
+ * be differentiated again (PyTorch's `create_graph=`).
+ * @example
+ * ```ts
+ * const opts: GradOptions = { createGraph: true };
+ * opts.createGraph // true
+ * ```
+ */
 export interface GradOptions extends BackwardOptions {}
 
 /**

@@ -14,16 +14,23 @@ import type { CsrMatrix } from '../tensor/sparse.js';
  * must reproduce. p0 and p1 are the op's numeric parameters (a slope, an exponent, bounds).
  */
 export interface UnaryKernel {
+  /** always 1: one input */
   readonly arity: 1;
+  /** the kernel's name, by which each backend finds its implementation */
   readonly name: string;
+  /** the reference definition in double precision, with the op's numeric parameters p0 and p1 */
   readonly f: (x: number, p0: number, p1: number) => number;
 }
 
 /** An elementwise kernel of two inputs; comparisons write 0/1 into a Uint8Array. */
 export interface BinaryKernel {
+  /** always 2: two inputs */
   readonly arity: 2;
+  /** the kernel's name, by which each backend finds its implementation */
   readonly name: string;
+  /** the reference definition in double precision */
   readonly f: (a: number, b: number) => number;
+  /** a comparison: the output is a bool tensor of 0/1 (default false) */
   readonly compare?: boolean;
 }
 

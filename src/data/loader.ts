@@ -102,6 +102,7 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
     return this.collate ? this.collate(examples) : (defaultCollate(examples) as B);
   }
 
+  /** Yields one collated batch per `batchSize` examples (reshuffled each pass when `shuffle`), like iterating a torch DataLoader. */
   *[Symbol.iterator](): Iterator<B> {
     const order = this.order();
     const n = order.length;

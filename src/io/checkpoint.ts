@@ -9,13 +9,27 @@ import { Tensor } from '../ops/index.js';
 
 /** What a checkpoint needs from a model: its state dict, and a way to load one. */
 export interface StatefulModel {
+  /** The weights (and buffers) by dotted name, as saved. */
   stateDict(): Record<string, Tensor>;
+  /** Loads saved weights in place (`strict` by default: every key must match). */
   loadStateDict(sd: Record<string, Tensor>, opts?: { strict?: boolean }): unknown;
 }
 
+/**
+ * What saveCheckpoint writes: any of the model, optimizer and scheduler states, the epoch, the RNG
+ * states and your own JSON (like the dict a PyTorch user passes to `torch.save`).
+ * @example
+ * ```ts
+ * const parts: CheckpointParts = { model: new nn.Linear(2, 1), epoch: 3, extra: { best: 0.9 } };
+ * parts.epoch // 3
+ * ```
+ */
 export interface CheckpointParts {
+  /** the model whose `stateDict()` is saved */
   model?: StatefulModel;
+  /** the optimizer whose state (moments, step counts, hyperparameters) is saved */
   optimizer?: Optimizer;
+  /** the learning-rate scheduler whose state is saved */
   scheduler?: Scheduler;
   /** the number of epochs completed */
   epoch?: number;
@@ -27,9 +41,20 @@ export interface CheckpointParts {
   extra?: unknown;
 }
 
+/**
+ * Where loadCheckpoint restores the saved states: each given object is loaded in place.
+ * @example
+ * ```ts
+ * const targets: CheckpointTargets = { model: new nn.Linear(2, 1), rng: false };
+ * targets.rng // false
+ * ```
+ */
 export interface CheckpointTargets {
+  /** the model to `loadStateDict` the saved weights into (same architecture) */
   model?: StatefulModel;
+  /** the optimizer to restore (built over the model's parameters, same kind) */
   optimizer?: Optimizer;
+  /** the scheduler to restore */
   scheduler?: Scheduler;
   /** restore the default generator's state when the checkpoint has it (default true) */
   rng?: boolean;
@@ -37,8 +62,18 @@ export interface CheckpointTargets {
   generators?: Record<string, Generator>;
 }
 
+/**
+ * What loadCheckpoint returns besides the restored states: the saved epoch and your extra data.
+ * @example
+ * ```ts
+ * const loaded: LoadedCheckpoint = { epoch: null, extra: undefined };
+ * loaded.epoch // null
+ * ```
+ */
 export interface LoadedCheckpoint {
+  /** the number of epochs completed when saved, or null when none was saved */
   epoch: number | null;
+  /** the JSON data saved as `extra` (undefined when none) */
   extra: unknown;
 }
 

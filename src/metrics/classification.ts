@@ -52,8 +52,11 @@ export interface PRFOptions {
 
 /** Precision, recall, F1 and support: numbers per class (average 'none') or one number each. */
 export interface PRFResult<T> {
+  /** true positives / predicted positives (0 where nothing is predicted), like sklearn's `precision_score` */
   precision: T;
+  /** true positives / actual positives (0 where the class never occurs), like sklearn's `recall_score` */
   recall: T;
+  /** harmonic mean of precision and recall, 2PR / (P + R) (0 where both are 0) */
   f1: T;
   /** number of true examples of each class (or in total for averages) */
   support: T;

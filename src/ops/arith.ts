@@ -14,7 +14,9 @@ import { sumTo } from './reduce.js';
 
 type Grads = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
 
-interface BinarySpec extends OpMeta {
+/** The table entry of an elementwise op of two tensors: its meta, its kernel and its gradients. */
+export interface BinarySpec extends OpMeta {
+  /** the elementwise kernel the backends run */
   readonly kernel: BinaryKernel;
   /** dL/da and dL/db at the broadcast shape (summed back to each operand's shape here) */
   readonly grads: Grads;

@@ -18,6 +18,15 @@ import { reshape, unsqueeze } from './shape.js';
 import { mean } from './stats.js';
 import { sum } from './reduce.js';
 
+/**
+ * Options of ctcLoss (F.ctc_loss; `zeroInfinity` is PyTorch's `zero_infinity`): the blank label,
+ * the reduction and whether impossible alignments give 0 instead of Infinity.
+ * @example
+ * ```ts
+ * const lp = tensor([[[-1, -0.5]], [[-0.5, -1]]]).logSoftmax(2);
+ * ctcLoss(lp, tensor([[1, 1]], { dtype: 'int32' }), [2], [2], { zeroInfinity: true }).item() // 0
+ * ```
+ */
 export interface CTCLossOptions {
   /** the blank label (default 0) */
   blank?: number;

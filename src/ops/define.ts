@@ -137,13 +137,17 @@ export interface OpDef extends OpInfo, Omit<OpMeta, 'inputs' | 'params' | 'alias
   readonly plot: readonly PlotSpec[];
 }
 
+/** A function of any signature: what an op's user-facing function may be. */
 // biome-ignore lint/suspicious/noExplicitAny: a function of any signature
-type AnyFn = (...args: any[]) => unknown;
+export type AnyFn = (...args: any[]) => unknown;
 
 /** The names an op gives Tensor methods, as literal types (what ops/methods.ts derives types from). */
 export interface OpNames<N extends string = string, Meth extends string | false | undefined = string | false | undefined, Al extends readonly string[] = readonly string[]> {
+  /** the op's name (its export name and F name) */
   readonly name: N;
+  /** the Tensor method's name, false for none (undefined: the op's name) */
   readonly method: Meth;
+  /** further Tensor method names of the op */
   readonly methodAliases: Al;
 }
 

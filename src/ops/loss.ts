@@ -21,6 +21,10 @@ import { mean } from './stats.js';
 /** How a loss reduces its elementwise (or per-sample) values. */
 export type LossReduction = 'mean' | 'sum' | 'none';
 
+/**
+ * The `reduction` option every loss takes (PyTorch's `reduction=`).
+ * @example softMarginLoss(tensor([0, 0]), tensor([1, -1]), { reduction: 'sum' }).item() // 1.3862...
+ */
 export interface LossReductionOptions {
   /** 'mean' (default), 'sum', or 'none' (one loss per element or sample) */
   reduction?: LossReduction;
@@ -82,6 +86,10 @@ function piecewise(d: Tensor, z: Tensor, edge: number, quadratic: (q: Tensor) =>
   return where(ge(z, edge), linear, where(inside, quadratic(where(inside, d, 0)), nan));
 }
 
+/**
+ * Options of smoothL1Loss (F.smooth_l1_loss): the threshold β and the reduction.
+ * @example smoothL1Loss(tensor([0.5, 3]), tensor([0, 0]), { beta: 0 }).item() // 1.75
+ */
 export interface SmoothL1Options extends LossReductionOptions {
   /** where the quadratic part turns linear (default 1; 0 gives the L1 loss) */
   beta?: number;
@@ -117,6 +125,10 @@ export const smoothL1Loss = defineOp(
     },
 );
 
+/**
+ * Options of huberLoss (F.huber_loss): the threshold δ and the reduction.
+ * @example huberLoss(tensor([3]), tensor([0]), { delta: 1 }).item() // 2.5
+ */
 export interface HuberOptions extends LossReductionOptions {
   /** where the quadratic part turns linear (default 1; must be positive) */
   delta?: number;
@@ -150,6 +162,11 @@ export const huberLoss = defineOp(
     },
 );
 
+/**
+ * Options of klDiv (F.kl_div; `logTarget` is PyTorch's `log_target`): the reduction, with
+ * 'batchmean' for the true KL divergence, and whether the target is given as log-probabilities.
+ * @example klDiv(tensor([[-1, -0.5]]), tensor([[0.5, 0.5]]), { reduction: 'sum' }).item() // 0.05685...
+ */
 export interface KLDivOptions {
   /** 'mean' (default: over every element), 'batchmean' (the sum over the batch size, the true KL divergence), 'sum' or 'none' */
   reduction?: LossReduction | 'batchmean';
@@ -187,6 +204,10 @@ export const klDiv = defineOp(
     },
 );
 
+/**
+ * Options of marginRankingLoss and cosineEmbeddingLoss: the margin and the reduction.
+ * @example marginRankingLoss(tensor([1, 2]), tensor([2, 1]), tensor([1, 1]), { margin: 1 }).item() // 1
+ */
 export interface MarginOptions extends LossReductionOptions {
   /** the margin (default 0) */
   margin?: number;
@@ -239,6 +260,11 @@ export interface TripletOptions extends LossReductionOptions {
   swap?: boolean;
 }
 
+/**
+ * Options of tripletMarginLoss (F.triplet_margin_loss): margin (default 1), swap, the norm's order p
+ * and eps, and the reduction.
+ * @example tripletMarginLoss(tensor([[0, 0]]), tensor([[3, 4]]), tensor([[0, 1]]), { p: 1, eps: 0 }).item() // 7
+ */
 export interface TripletMarginOptions extends TripletOptions {
   /** the norm's order (default 2) */
   p?: number;
@@ -289,6 +315,11 @@ export const tripletMarginLoss = defineOp(
     },
 );
 
+/**
+ * Options of tripletMarginWithDistanceLoss (F.triplet_margin_with_distance_loss; `distanceFunction`
+ * is PyTorch's `distance_function`): margin (default 1), swap, the distance and the reduction.
+ * @example tripletMarginWithDistanceLoss(tensor([[0, 0]]), tensor([[3, 4]]), tensor([[0, 1]]), { margin: 0, distanceFunction: (a, b) => a.sub(b).abs().sum(-1) }).item() // 6
+ */
 export interface TripletMarginWithDistanceOptions extends TripletOptions {
   /** the distance of two batches of vectors, one value per pair (default: pairwiseDistance, p = 2, eps = 1e-6) */
   distanceFunction?: ((a: Tensor, b: Tensor) => Tensor) | null;
@@ -373,6 +404,11 @@ export const cosineEmbeddingLoss = defineOp(
     },
 );
 
+/**
+ * Options of poissonNllLoss (F.poisson_nll_loss; `logInput` is PyTorch's `log_input`): whether the
+ * input is a log-rate, the Stirling term, eps and the reduction.
+ * @example poissonNllLoss(tensor([1]), tensor([2]), { logInput: false }).item() // 1
+ */
 export interface PoissonNLLOptions extends LossReductionOptions {
   /** the input is log λ (default true): loss e^x - t·x; false: λ itself, loss x - t·log(x + eps) */
   logInput?: boolean;
@@ -413,6 +449,11 @@ export const poissonNllLoss = defineOp(
     },
 );
 
+/**
+ * Options of gaussianNllLoss (F.gaussian_nll_loss): the constant term, the variance clamp eps and
+ * the reduction.
+ * @example gaussianNllLoss(tensor([1]), tensor([3]), tensor([1]), { full: true }).item() // 2.9189...
+ */
 export interface GaussianNLLOptions extends LossReductionOptions {
   /** add the constant ½·log(2π) (default false) */
   full?: boolean;
@@ -563,6 +604,11 @@ export const multilabelMarginLoss = defineOp(
     },
 );
 
+/**
+ * Options of multilabelSoftMarginLoss (F.multilabel_soft_margin_loss): a weight per class and the
+ * reduction.
+ * @example multilabelSoftMarginLoss(tensor([[0, 0]]), tensor([[1, 0]]), { weight: tensor([2, 2]) }).item() // 1.3862...
+ */
 export interface MultilabelSoftMarginOptions extends LossReductionOptions {
   /** a weight per class, broadcast against the input */
   weight?: Tensor | null;

@@ -47,8 +47,10 @@ type Renamed<T> = {
   [K in keyof T as T[K] extends Op ? Exclude<MethodNames<NamesOf<T[K]>>, K> : never]: MethodType<T[K]>;
 };
 
-type SameNamedMethods = SameNamed<OpExports>;
-type RenamedMethods = Renamed<OpExports>;
+/** The Tensor methods named like their op (`x.exp()` for exp). */
+export type SameNamedMethods = SameNamed<OpExports>;
+/** The Tensor methods named otherwise than their op (an entry's `method` name or an alias). */
+export type RenamedMethods = Renamed<OpExports>;
 
 /** Every Tensor method that comes from the op table. */
 export type OpMethods = SameNamedMethods & RenamedMethods;

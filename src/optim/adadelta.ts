@@ -3,6 +3,17 @@ import { directedGrad, nextStep } from './direction.js';
 import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, inUnitInterval, isBool, nonNegative } from './optimizer.js';
 import { add, assign, div, mul, sqrt, sub, type Tensor } from '../ops/index.js';
 
+/**
+ * Options of Adadelta (torch.optim.Adadelta): lr, the decay ρ (`rho`), ε (`eps`), the L2 penalty λ
+ * (`weightDecay`, PyTorch's `weight_decay`) and `maximize`.
+ * @example
+ * ```ts
+ * const w = tensor([1, -2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.Adadelta([w], { lr: 1, rho: 0.5 });
+ * w.square().sum().backward(); opt.step();
+ * w.data[0] // 0.99858578...
+ * ```
+ */
 export interface AdadeltaOptions extends BaseOptions {
   /** scales the delta (default 1.0) */
   lr: number;

@@ -4,6 +4,17 @@ import { directedGrad, ema, nextStep } from './direction.js';
 import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, isBool, nonNegative } from './optimizer.js';
 import { abs, add, assign, div, maximum, mul, sub, type Tensor } from '../ops/index.js';
 
+/**
+ * Options of Adamax (torch.optim.Adamax): lr = γ, betas = (β1, β2), ε (`eps`), the L2 penalty λ
+ * (`weightDecay`, PyTorch's `weight_decay`) and `maximize`.
+ * @example
+ * ```ts
+ * const w = tensor([1, -2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.Adamax([w], { lr: 0.1, betas: [0.5, 0.9] });
+ * w.square().sum().backward(); opt.step();
+ * w.toArray() // [0.9, -1.9]
+ * ```
+ */
 export interface AdamaxOptions extends BaseOptions {
   /** learning rate (default 2e-3) */
   lr: number;

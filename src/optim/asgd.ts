@@ -3,6 +3,17 @@ import { directedGrad, nextStep } from './direction.js';
 import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, isBool, nonNegative } from './optimizer.js';
 import { add, assign, mul, sub, type Tensor } from '../ops/index.js';
 
+/**
+ * Options of ASGD (torch.optim.ASGD): lr = η₀, the decay λ (`lambd`), the power α (`alpha`), the
+ * averaging start t₀ (`t0`), the L2 penalty (`weightDecay`, PyTorch's `weight_decay`) and `maximize`.
+ * @example
+ * ```ts
+ * const w = tensor([1, -2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.ASGD([w], { lr: 0.1, lambd: 0 });
+ * w.square().sum().backward(); opt.step();
+ * w.toArray() // [0.8, -1.6]
+ * ```
+ */
 export interface ASGDOptions extends BaseOptions {
   /** learning rate (default 1e-2) */
   lr: number;

@@ -3,6 +3,18 @@ import { perGroup, setMomentum } from './onecycle.js';
 import { Optimizer } from './optimizer.js';
 import { LRScheduler, type SchedulerOptions, checkFinite } from './scheduler.js';
 
+/**
+ * Options of CyclicLR (torch.optim.lr_scheduler.CyclicLR; PyTorch's names are snake_case:
+ * `base_lr`, `max_lr`, `step_size_up`, `scale_fn`, `cycle_momentum`, ...).
+ * @example
+ * ```ts
+ * const w = tensor([1], { requiresGrad: true });
+ * const opt = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
+ * const sched = new optim.CyclicLR(opt, { baseLr: 0, maxLr: 1, stepSizeUp: 4, cycleMomentum: false });
+ * sched.step();
+ * opt.paramGroups[0].lr // 0.25
+ * ```
+ */
 export interface CyclicLROptions extends SchedulerOptions {
   /** the low end of the cycle, one for all groups or one per group (also the starting rate) */
   baseLr: number | number[];
@@ -22,7 +34,9 @@ export interface CyclicLROptions extends SchedulerOptions {
   scaleMode?: 'cycle' | 'iterations';
   /** cycle the momentum inversely to the rate, between baseMomentum and maxMomentum (default true; needs an optimizer with momentum) */
   cycleMomentum?: boolean;
+  /** the momentum at the rate's peak, one for all groups or one per group (default 0.8) */
   baseMomentum?: number | number[];
+  /** the momentum at baseLr, one for all groups or one per group (default 0.9) */
   maxMomentum?: number | number[];
 }
 

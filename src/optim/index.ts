@@ -23,3 +23,5 @@ export { Adadelta, type AdadeltaOptions } from './adadelta.js';
 export { Rprop, type RpropOptions } from './rprop.js';
 export { ASGD, type ASGDOptions } from './asgd.js';
 export { LBFGS, type LBFGSOptions } from './lbfgs.js';
+export type { OptionSpec } from './optimizer.js';
+export type { Phase } from './onecycle.js';

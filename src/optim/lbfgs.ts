@@ -4,6 +4,17 @@ import { zeros } from '../tensor/creation.js';
 import { type BaseOptions, type OptimizerStateDict, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, type ParamState, nonNegative } from './optimizer.js';
 import { abs, add, assign, concat, dot, max, mul, neg, sub, sum, Tensor } from '../ops/index.js';
 
+/**
+ * Options of LBFGS (torch.optim.LBFGS; PyTorch's names are snake_case: `max_iter`, `max_eval`,
+ * `tolerance_grad`, `tolerance_change`, `history_size`, `line_search_fn`).
+ * @example
+ * ```ts
+ * const w = tensor([1, -2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.LBFGS([w], { historySize: 5, lineSearchFn: 'strong_wolfe' });
+ * opt.step(() => { opt.zeroGrad(); const l = w.sub(3).square().sum(); l.backward(); return l; });
+ * w.sub(3).abs().max().item() < 1e-12 // true
+ * ```
+ */
 export interface LBFGSOptions extends BaseOptions {
   /** the step length (default 1) */
   lr: number;

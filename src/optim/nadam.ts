@@ -4,6 +4,18 @@ import { directedGrad, ema, nextStep } from './direction.js';
 import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, nonNegative } from './optimizer.js';
 import { add, assign, div, mul, sqrt, sub, type Tensor } from '../ops/index.js';
 
+/**
+ * Options of NAdam (torch.optim.NAdam): lr = γ, betas = (β1, β2), ε (`eps`), the L2 penalty λ
+ * (`weightDecay`, PyTorch's `weight_decay`) and the momentum decay ψ (`momentumDecay`, PyTorch's
+ * `momentum_decay`).
+ * @example
+ * ```ts
+ * const w = tensor([1, -2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.NAdam([w], { lr: 0.1, momentumDecay: 0 });
+ * w.square().sum().backward(); opt.step();
+ * w.data[0] // 0.8950488...
+ * ```
+ */
 export interface NAdamOptions extends BaseOptions {
   /** learning rate (default 2e-3) */
   lr: number;

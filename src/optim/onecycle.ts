@@ -20,20 +20,39 @@ export function setMomentum(group: Record<string, unknown>, m: number): void {
 
 type LrKey = 'initial' | 'max' | 'min';
 type MomentumKey = 'base' | 'max';
-interface Phase {
+/** One phase of a one-cycle schedule: the step it ends at and the rates and momenta it anneals between. */
+export interface Phase {
+  /** the last step of the phase (0-based) */
   endStep: number;
+  /** the rate at the phase's start: 'initial' (maxLr/divFactor), 'max' or 'min' (the final rate) */
   startLr: LrKey;
+  /** the rate at the phase's end */
   endLr: LrKey;
+  /** the momentum at the phase's start: 'base' or 'max' */
   startMomentum: MomentumKey;
+  /** the momentum at the phase's end */
   endMomentum: MomentumKey;
 }
 
+/**
+ * Options of OneCycleLR (torch.optim.lr_scheduler.OneCycleLR; PyTorch's names are snake_case:
+ * `max_lr`, `total_steps`, `pct_start`, `anneal_strategy`, `div_factor`, ...).
+ * @example
+ * ```ts
+ * const w = tensor([1], { requiresGrad: true });
+ * const opt = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
+ * const sched = new optim.OneCycleLR(opt, { maxLr: 1, totalSteps: 10, divFactor: 10 });
+ * opt.paramGroups[0].lr // 0.1
+ * ```
+ */
 export interface OneCycleLROptions extends SchedulerOptions {
   /** the peak rate, one for all groups or one per group */
   maxLr: number | number[];
   /** the length of the cycle in steps (or give epochs and stepsPerEpoch) */
   totalSteps?: number;
+  /** the number of epochs; with stepsPerEpoch, gives totalSteps = epochs·stepsPerEpoch */
   epochs?: number;
+  /** the number of steps per epoch (used with epochs) */
   stepsPerEpoch?: number;
   /** the fraction of the cycle spent raising the rate (default 0.3) */
   pctStart?: number;
@@ -41,7 +60,9 @@ export interface OneCycleLROptions extends SchedulerOptions {
   annealStrategy?: 'cos' | 'linear';
   /** cycle the momentum (or Adam's beta1) inversely to the rate, between baseMomentum and maxMomentum (default true) */
   cycleMomentum?: boolean;
+  /** the momentum at the rate's peak, one for all groups or one per group (default 0.85) */
   baseMomentum?: number | number[];
+  /** the momentum at the start and end of the cycle, one for all groups or one per group (default 0.95) */
   maxMomentum?: number | number[];
   /** the starting rate is maxLr/divFactor (default 25) */
   divFactor?: number;

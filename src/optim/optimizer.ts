@@ -28,7 +28,10 @@ export interface BaseOptions {
 }
 
 /** A group of parameters sharing options (PyTorch's param_groups entries), every option filled in. @example new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 0.1 }).paramGroups[0].momentum // 0 */
-export type ParamGroup<O extends BaseOptions> = O & { params: Tensor[] };
+export type ParamGroup<O extends BaseOptions> = O & {
+  /** the group's tensors, in order */
+  params: Tensor[];
+};
 
 /**
  * What users pass for one group: the tensors plus any options overriding the defaults.
@@ -40,7 +43,10 @@ export type ParamGroup<O extends BaseOptions> = O & { params: Tensor[] };
  * opt.paramGroups.map((g) => g.lr) // [0.1, 0.01]
  * ```
  */
-export type ParamGroupInput<O> = Partial<O> & { params: Iterable<Tensor> };
+export type ParamGroupInput<O> = Partial<O> & {
+  /** the group's tensors (model.parameters(), an array, any iterable) */
+  params: Iterable<Tensor>;
+};
 
 /** Tensors to optimize (model.parameters(), any iterable), or a list of groups with their own options. @example new optim.SGD(new nn.Linear(2, 1).parameters(), { lr: 0.1 }).paramGroups[0].params.length // 2 */
 export type ParamsInput<O> = Iterable<Tensor> | readonly ParamGroupInput<O>[];
@@ -67,7 +73,9 @@ export interface OptimizerStateDict {
 
 /** Describes one option: how to validate it and its default (undefined = required). */
 export interface OptionSpec {
+  /** the value used when the option is not given (undefined: the option is required) */
   default: unknown;
+  /** null when the value is valid, else what is wrong with it (the optimizer throws it as a ChainruleError) */
   check: (v: unknown) => string | null;
 }
 
@@ -101,9 +109,11 @@ export const isBool =
  * ```
  */
 export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
+  /** the groups of parameters with their options, every option filled in (PyTorch's param_groups) */
   readonly paramGroups: ParamGroup<O>[] = [];
   /** State per parameter tensor (created lazily on its first update). */
   readonly state = new Map<Tensor, ParamState>();
+  /** the options a group uses when it does not override them: the constructor's options over the optimizer's defaults */
   readonly defaults: O;
   /** Number of step() calls so far. */
   stepCount = 0;

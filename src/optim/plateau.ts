@@ -39,14 +39,23 @@ export interface ReduceLROnPlateauOptions {
  */
 export class ReduceLROnPlateau implements Scheduler {
   readonly optimizer: Optimizer;
+  /** 'min': the metric should fall (a loss); 'max': it should rise (an accuracy) */
   mode: 'min' | 'max';
+  /** the rate's factor at each reduction: new lr = lr·factor */
   factor: number;
+  /** the number of epochs without improvement tolerated before the rate is reduced */
   patience: number;
+  /** how much better a metric must be to count as an improvement (see thresholdMode) */
   threshold: number;
+  /** 'rel': better by a fraction threshold of the best; 'abs': better by threshold itself (PyTorch's threshold_mode) */
   thresholdMode: 'rel' | 'abs';
+  /** the number of epochs after a reduction during which no bad epoch is counted */
   cooldown: number;
+  /** the lowest rate of each param group (PyTorch's min_lrs) */
   minLrs: number[];
+  /** a reduction smaller than this is not applied */
   eps: number;
+  /** the best metric seen so far */
   best: number;
   numBadEpochs = 0;
   cooldownCounter = 0;

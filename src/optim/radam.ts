@@ -4,6 +4,18 @@ import { directedGrad, ema, nextStep } from './direction.js';
 import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, nonNegative } from './optimizer.js';
 import { add, assign, div, mul, sqrt, sub, type Tensor } from '../ops/index.js';
 
+/**
+ * Options of RAdam (torch.optim.RAdam): lr = γ, betas = (β1, β2), ε (`eps`) and the L2 penalty λ
+ * (`weightDecay`, PyTorch's `weight_decay`). The first steps, while the variance is not yet
+ * tractable, are plain bias-corrected momentum steps.
+ * @example
+ * ```ts
+ * const w = tensor([1, -2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.RAdam([w], { lr: 0.1 });
+ * w.square().sum().backward(); opt.step();
+ * w.toArray() // [0.8, -1.6]
+ * ```
+ */
 export interface RAdamOptions extends BaseOptions {
   /** learning rate (default 1e-3) */
   lr: number;

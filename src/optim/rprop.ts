@@ -3,10 +3,21 @@ import { nextStep } from './direction.js';
 import { type BaseOptions, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, isBool, nonNegative } from './optimizer.js';
 import { assign, clamp, eq, gt, lt, mul, neg, sign, sub, type Tensor, where } from '../ops/index.js';
 
+/**
+ * Options of Rprop (torch.optim.Rprop): the initial step size lr, the factors (η₋, η₊) (`etas`),
+ * the step size bounds (Γmin, Γmax) (`stepSizes`, PyTorch's `step_sizes`) and `maximize`.
+ * @example
+ * ```ts
+ * const w = tensor([1, -2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new optim.Rprop([w], { lr: 0.5 });
+ * w.square().sum().backward(); opt.step();
+ * w.toArray() // [0.5, -1.5]
+ * ```
+ */
 export interface RpropOptions extends BaseOptions {
   /** every step size starts at lr (default 1e-2) */
   lr: number;
-  /** [etaminus, etaplus]: the step size's factor when the gradient's sign flips or holds (default [0.5, 1.2]) */
+  /** `[etaminus, etaplus]`, (η₋, η₊): the step size's factor when the gradient's sign flips or holds (default [0.5, 1.2]) */
   etas: [number, number];
   /** [min, max] bounds of the step sizes (default [1e-6, 50]) */
   stepSizes: [number, number];

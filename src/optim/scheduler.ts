@@ -76,10 +76,13 @@ export function checkFinite(v: unknown, op: string, what: string): number {
  */
 export abstract class LRScheduler implements Scheduler {
   readonly optimizer: Optimizer;
+  /** each param group's initialLr, the rate the schedule is a function of (PyTorch's base_lrs) */
   baseLrs: number[];
+  /** the epoch (step) index of the rates now set, -1 before the first step (PyTorch's last_epoch) */
   lastEpoch: number;
   /** Number of step() calls (including the one made on construction). */
   stepCount = 0;
+  /** the rates the last step set, one per param group (read them with getLastLr()) */
   protected lastLr: number[] = [];
 
   constructor(optimizer: Optimizer, opts: SchedulerOptions, name: string) {
@@ -120,6 +123,7 @@ export abstract class LRScheduler implements Scheduler {
     return null;
   }
 
+  /** The rates for the epoch `lastEpoch`, one per param group, computed from the current ones (PyTorch's get_lr); subclasses define their schedule here. */
   protected groupLrs(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }

@@ -14,7 +14,9 @@ import { LRScheduler, type SchedulerOptions, checkFinite, checkPositiveInt } fro
  * ```
  */
 export class StepLR extends LRScheduler {
+  /** the number of epochs between two decays (PyTorch's step_size) */
   stepSize: number;
+  /** the rate's factor at each decay, every stepSize epochs */
   gamma: number;
   constructor(optimizer: Optimizer, opts: SchedulerOptions & { stepSize: number; gamma?: number }) {
     super(optimizer, opts, 'StepLR');
@@ -44,7 +46,9 @@ export class StepLR extends LRScheduler {
  * ```
  */
 export class MultiStepLR extends LRScheduler {
+  /** the epochs at which the rate decays, increasing */
   milestones: number[];
+  /** the rate's factor at each milestone */
   gamma: number;
   constructor(optimizer: Optimizer, opts: SchedulerOptions & { milestones: number[]; gamma?: number }) {
     super(optimizer, opts, 'MultiStepLR');
@@ -77,6 +81,7 @@ export class MultiStepLR extends LRScheduler {
  * ```
  */
 export class ExponentialLR extends LRScheduler {
+  /** the rate's factor at every epoch */
   gamma: number;
   constructor(optimizer: Optimizer, opts: SchedulerOptions & { gamma: number }) {
     super(optimizer, opts, 'ExponentialLR');
@@ -108,7 +113,9 @@ export class ExponentialLR extends LRScheduler {
  * ```
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** the number of epochs of a half cosine period, from the base rate down to etaMin (PyTorch's T_max) */
   tMax: number;
+  /** the smallest rate, reached after tMax epochs (PyTorch's eta_min) */
   etaMin: number;
   constructor(optimizer: Optimizer, opts: SchedulerOptions & { tMax: number; etaMin?: number }) {
     super(optimizer, opts, 'CosineAnnealingLR');
@@ -143,8 +150,11 @@ export class CosineAnnealingLR extends LRScheduler {
  * ```
  */
 export class LinearLR extends LRScheduler {
+  /** the base rate's factor at the first epoch (PyTorch's start_factor) */
   startFactor: number;
+  /** the base rate's factor from totalIters on (PyTorch's end_factor) */
   endFactor: number;
+  /** the number of epochs over which the factor goes from startFactor to endFactor (PyTorch's total_iters) */
   totalIters: number;
   constructor(optimizer: Optimizer, opts: SchedulerOptions & { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     super(optimizer, opts, 'LinearLR');
@@ -212,7 +222,9 @@ export class LambdaLR extends LRScheduler {
  * opt.paramGroups[0].lr // 0.5625
  */
 export class PolynomialLR extends LRScheduler {
+  /** the number of epochs over which the rate decays to 0 (PyTorch's total_iters) */
   totalIters: number;
+  /** the polynomial's power: the rate is base·(1 - t/totalIters)^power */
   power: number;
   constructor(optimizer: Optimizer, opts: SchedulerOptions & { totalIters?: number; power?: number } = {}) {
     super(optimizer, opts, 'PolynomialLR');
@@ -244,7 +256,9 @@ export class PolynomialLR extends LRScheduler {
  * opt.paramGroups[0].lr // 1
  */
 export class ConstantLR extends LRScheduler {
+  /** the base rate's factor until totalIters epochs have passed */
   factor: number;
+  /** the number of epochs the factor applies (PyTorch's total_iters) */
   totalIters: number;
   constructor(optimizer: Optimizer, opts: SchedulerOptions & { factor?: number; totalIters?: number } = {}) {
     super(optimizer, opts, 'ConstantLR');

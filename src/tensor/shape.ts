@@ -1,6 +1,14 @@
 import { contiguousStrides } from './strides.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 
+/**
+ * A tensor's shape: its sizes, outermost dimension first (PyTorch's `torch.Size`); `[]` is a scalar.
+ * @example
+ * ```ts
+ * const s: Shape = tensor([[1, 2, 3], [4, 5, 6]]).shape;
+ * s // [2, 3]
+ * ```
+ */
 export type Shape = readonly number[];
 
 export function sizeOf(shape: Shape): number {

@@ -5,10 +5,15 @@ import { ChainruleError } from '../errors.js';
  * `values[indptr[r] .. indptr[r + 1])` at columns `indices[...]` (ascending within a row).
  */
 export interface CsrMatrix {
+  /** number of rows (like `torch.sparse_csr_tensor`'s `size[0]`) */
   rows: number;
+  /** number of columns (`size[1]`) */
   cols: number;
+  /** row pointers, length `rows + 1`: row r's entries are `indptr[r]` up to `indptr[r + 1]` (PyTorch's `crow_indices`) */
   indptr: Int32Array;
+  /** the column of each stored entry, length nnz, ascending within a row (PyTorch's `col_indices`) */
   indices: Int32Array;
+  /** the value of each stored entry, length nnz, aligned with `indices` */
   values: Float32Array;
 }
 

@@ -79,6 +79,7 @@ export class Tensor {
     return this._requiresGrad;
   }
 
+  /** Turns recording on or off for this tensor (torch's `requires_grad_`); throws a ChainruleError on a non-float tensor. */
   set requiresGrad(v: boolean) {
     if (v && !isFloat(this.dtype)) {
       throw new ChainruleError(`requiresGrad: only float tensors can require gradients (this one is ${this.dtype})`);
@@ -224,7 +225,9 @@ export type TensorLike = Tensor | number;
  * of its arguments. The op table's entries (src/ops) are OpInfos with much more besides.
  */
 export interface OpInfo {
+  /** the op's name as graphs and errors show it, e.g. 'matmul' */
   readonly name: string;
+  /** writes the op applied to its arguments' LaTeX, e.g. `(args) => args.join(' + ')` for add */
   readonly latex: (args: string[], attrs?: Record<string, unknown>) => string;
 }
 
@@ -233,7 +236,9 @@ export interface OpInfo {
  * tensor that carries it; autograd (src/autograd) records and walks these.
  */
 export interface Node {
+  /** the op that produced this node's tensor (its name and LaTeX form) */
   op: OpInfo;
+  /** the tensors the op was applied to, in argument order (PyTorch's `grad_fn.next_functions`) */
   inputs: Tensor[];
   /** Given dL/d(output), returns dL/d(input) for each input (null where none flows). */
   backward: (grad: Tensor) => (Tensor | null)[];

@@ -36,7 +36,16 @@ export const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '
 
 /**
  * Learning curves (train and dev macro-F1 against the share of the training set), one panel per model.
- * @example learningCurveSvg([{ name: 'cnn', points }])
+ * @example
+ * ```ts
+ * const points = [
+ *   { fraction: 0.5, trainSize: 50, trainMacroF1: 0.98, devMacroF1: 0.81 },
+ *   { fraction: 1, trainSize: 100, trainMacroF1: 0.97, devMacroF1: 0.88 },
+ * ];
+ * const svg = learningCurveSvg([{ name: 'cnn', points }]);
+ * svg.startsWith('<svg') // true
+ * svg.includes('macro-F1') // true
+ * ```
  */
 export function learningCurveSvg(curves: { name: string; points: CurvePoint[] }[]): string {
   const panels: Panel[] = curves
@@ -56,7 +65,12 @@ export function learningCurveSvg(curves: { name: string; points: CurvePoint[] }[
 
 /**
  * Precision-recall curves of the positive class, several models in one panel.
- * @example prCurveSvg([{ name: 'cnn', pr }], 'spam')
+ * @example
+ * ```ts
+ * const pr = text.prCurve([0.9, 0.8, 0.3], [true, false, true]);
+ * const svg = prCurveSvg([{ name: 'cnn', pr }], 'spam');
+ * svg.includes('cnn (AP 0.8333)') // true
+ * ```
  */
 export function prCurveSvg(curves: { name: string; pr: PrCurve }[], positive: string, prevalence?: number): string {
   const panel: Panel = {
@@ -80,7 +94,15 @@ export function prCurveSvg(curves: { name: string; pr: PrCurve }[], positive: st
 
 /**
  * Training loss and dev loss per epoch, with dev macro-F1 in a second panel.
- * @example lossSvg('cnn', history)
+ * @example
+ * ```ts
+ * const history = [
+ *   { epoch: 1, trainLoss: 0.69, devLoss: 0.6, devMacroF1: 0.7, seconds: 1.2 },
+ *   { epoch: 2, trainLoss: 0.4, devLoss: 0.45, devMacroF1: 0.82, seconds: 1.1 },
+ * ];
+ * lossSvg('cnn', history).includes('cnn: loss per epoch') // true
+ * lossSvg('cnn', []) // ''
+ * ```
  */
 export function lossSvg(name: string, history: EpochRecord[], restored?: number): string {
   if (history.length === 0) return '';

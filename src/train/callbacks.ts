@@ -142,6 +142,7 @@ export class EpochMetrics implements Callback {
 export interface BestCheckpointOptions {
   /** the epoch-log value to watch (default 'valLoss') */
   monitor?: string;
+  /** 'min', 'max' or 'auto' (losses down, other metrics up; the default) */
   mode?: MonitorMode;
   /** also write the best weights to this safetensors file (atomically) each time they improve */
   path?: string;

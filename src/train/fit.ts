@@ -24,6 +24,7 @@ export interface FitOptions<B = unknown> {
   epochs: number;
   /** epoch metrics over all outputs: by name, each (target, output) → number; logged as `name` and `valName` */
   metrics?: Record<string, MetricFn>;
+  /** objects whose hooks (onTrainBegin, onEpochBegin, onEpochEnd, ...) run at each stage, like Keras callbacks (default none) */
   callbacks?: Callback[];
   /** stepped once per epoch (ReduceLROnPlateau with the monitored value, valLoss when there is validation data) */
   scheduler?: Scheduler & ({ step(): void } | ReduceLROnPlateau);

@@ -1,6 +1,14 @@
 import { ChainruleError } from '../errors.js';
 import type { EpochLog } from './types.js';
 
+/**
+ * Which way a monitored value is better: 'min' (a loss), 'max' (accuracy, F1) or 'auto' (by its name).
+ * @example
+ * ```ts
+ * const better: MonitorMode = 'max';
+ * new EarlyStopping({ monitor: 'valLoss', mode: better }).mode // 'max'
+ * ```
+ */
 export type MonitorMode = 'min' | 'max' | 'auto';
 
 /** 'auto' watches losses going down and everything else (accuracy, f1, auc) going up. */

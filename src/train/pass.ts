@@ -6,9 +6,35 @@ import { concat, Tensor } from '../ops/index.js';
 /** A metric over a whole pass: (targets, outputs) → number. */
 export type MetricFn = (target: Tensor, output: Tensor) => number;
 
-export type LossFn = ((output: Tensor, target: Tensor) => Tensor) | { forward(output: Tensor, target: Tensor): Tensor };
+/**
+ * The loss fit and evaluate minimise or report: a function (output, target) → scalar tensor, like
+ * `F.crossEntropy`, or a loss module with `forward`, like `new nn.MSELoss()`.
+ * @example
+ * ```ts
+ * const lossFn: LossFn = (o, t) => F.mseLoss(o, t);
+ * lossFn(tensor([1, 3]), tensor([1, 1])).item() // 2
+ * ```
+ */
+export type LossFn = ((output: Tensor, target: Tensor) => Tensor) | {
+      /** Returns the loss of `output` against `target`, a scalar tensor. */
+      forward(output: Tensor, target: Tensor): Tensor;
+    };
 
-export type Unpack<B> = (batch: B) => { inputs: unknown[]; target: Tensor };
+/**
+ * Splits one batch into the model's inputs and the target; the default takes a `[inputs..., target]`
+ * array (what a TensorDataset's DataLoader yields), the last element being the target.
+ * @example
+ * ```ts
+ * const unpack: Unpack<{ x: Tensor; y: Tensor }> = (b) => ({ inputs: [b.x], target: b.y });
+ * unpack({ x: tensor([1, 2]), y: tensor([0]) }).inputs.length // 1
+ * ```
+ */
+export type Unpack<B> = (batch: B) => {
+  /** the arguments of `model.forward`, in order */
+  inputs: unknown[];
+  /** what the loss compares the output with */
+  target: Tensor;
+};
 
 export function defaultUnpack(batch: unknown): { inputs: unknown[]; target: Tensor } {
   if (!Array.isArray(batch) || batch.length < 2 || !(batch[batch.length - 1] instanceof Tensor)) {
@@ -50,9 +76,20 @@ export function passMetrics(metricFns: [string, MetricFn][], outputs: Tensor[], 
   return Object.fromEntries(metricFns.map(([name, f]) => [name, f(t, o)]));
 }
 
+/**
+ * The options of evaluate: the loss, the metrics by name and how to unpack a batch.
+ * @example
+ * ```ts
+ * const opts: EvaluateOptions<Tensor[]> = { lossFn: new nn.MSELoss(), metrics: {} };
+ * Object.keys(opts) // ['lossFn', 'metrics']
+ * ```
+ */
 export interface EvaluateOptions<B> {
+  /** the loss averaged over all examples (weighted by batch size) */
   lossFn: LossFn;
+  /** metrics over all outputs of the pass, by name: each (target, output) → number (default none) */
   metrics?: Record<string, MetricFn>;
+  /** splits a batch into inputs and target (default: `[inputs..., target]`) */
   unpack?: Unpack<B>;
 }
 
@@ -69,7 +106,11 @@ export interface EvaluateOptions<B> {
  * accuracy; // 1
  * loss > 0; // true
  */
-export function evaluate<B = unknown>(model: TrainableModel, data: Iterable<B>, opts: EvaluateOptions<B>): { loss: number; [metric: string]: number } {
+export function evaluate<B = unknown>(model: TrainableModel, data: Iterable<B>, opts: EvaluateOptions<B>): {
+  /** the mean loss over all examples */
+  loss: number;
+  [metric: string]: number;
+} {
   if (!data || typeof (data as Iterable<B>)[Symbol.iterator] !== 'function') throw new ChainruleError('evaluate: data must be an iterable of batches (a DataLoader)');
   const loss = lossFunction(opts.lossFn, 'evaluate');
   const unpack = opts.unpack ?? (defaultUnpack as Unpack<B>);

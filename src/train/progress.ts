@@ -2,8 +2,11 @@ import type { EpochLog } from './types.js';
 
 /** Where progress goes: process.stdout, or anything with write (tests pass a recorder). */
 export interface OutputStream {
+  /** Writes text as is (no newline added), like `process.stdout.write`. */
   write(text: string): unknown;
+  /** true for a terminal: progress then redraws one line in place (default false: one line per epoch) */
   isTTY?: boolean;
+  /** the terminal's width in characters, to fit the progress bar (default 80) */
   columns?: number;
 }
 

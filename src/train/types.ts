@@ -5,28 +5,42 @@ import type { Tensor } from '../ops/index.js';
  * its parameters, and a state dict for best-checkpoint restore.
  */
 export interface TrainableModel {
+  /** Runs the model on one batch's inputs (what `unpack` returned) and returns its output. */
   forward(...inputs: never[]): unknown;
+  /** Switches to training mode (dropout active, batch norm updating), like torch's `model.train()`. */
   train(mode?: boolean): unknown;
+  /** Switches to evaluation mode, like torch's `model.eval()`. */
   eval(): unknown;
+  /** The trainable tensors, as the optimizer was built over. */
   parameters(): Tensor[];
+  /** The weights by dotted name, copied by best-checkpoint tracking. */
   stateDict(): Record<string, Tensor>;
+  /** Loads weights saved by `stateDict` (best-checkpoint restore). */
   loadStateDict(sd: Record<string, Tensor>, opts?: { strict?: boolean }): unknown;
 }
 
 /** One epoch's numbers: loss, valLoss, each metric and its val twin, the learning rate, seconds taken. */
 export interface EpochLog {
+  /** the epoch just finished, counted from 0 */
   epoch: number;
+  /** mean training loss over the epoch's batches */
   loss: number;
+  /** the optimizer's learning rate during the epoch (of its first parameter group) */
   lr: number;
+  /** wall-clock time of the epoch, in seconds */
   seconds: number;
   [metric: string]: number;
 }
 
 /** The state callbacks see and may change (set `stop` to end training after this epoch). */
 export interface FitContext {
+  /** the model being trained */
   model: TrainableModel;
+  /** the number of epochs fit was asked for */
   epochs: number;
+  /** the logs of the epochs finished so far, oldest first */
   history: EpochLog[];
+  /** set true in a callback to end training after the current epoch (like Keras's `stop_training`) */
   stop: boolean;
   /** the message printed when training stops early */
   stopReason?: string;

@@ -18,6 +18,16 @@ export type Pooling = 'mean' | 'first';
 /** Learned position vectors, or the fixed sinusoidal table. */
 export type Positions = 'learned' | 'sinusoidal';
 
+/**
+ * The sizes of a {@link TransformerClassifier}: its width, heads, depth, feed-forward width,
+ * dropout, the longest text, the pooling and the kind of position embeddings.
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * const opts: text.TransformerClassifierOptions = { embed: 8, heads: 2, layers: 1, pooling: 'first' };
+ * new text.TransformerClassifier(50, 3, opts).pooling // 'first'
+ * ```
+ */
 export interface TransformerClassifierOptions {
   /** model width (default 64) */
   embed?: number;
@@ -27,11 +37,13 @@ export interface TransformerClassifierOptions {
   layers?: number;
   /** width of each feed-forward block (default 4 · embed) */
   hidden?: number;
+  /** probability of zeroing an element in the encoder layers and before the output layer, like PyTorch's `dropout` (default 0.1) */
   dropout?: number;
   /** the longest text, in tokens (the size of a learned position table) */
   maxLength?: number;
   /** mean over the real tokens, or the state of a learned first token prepended to every text */
   pooling?: Pooling;
+  /** 'learned' (an nn.Embedding over positions, like BERT) or 'sinusoidal' (the fixed table of Vaswani et al.); default 'learned' */
   positions?: Positions;
 }
 
