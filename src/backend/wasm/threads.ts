@@ -207,7 +207,8 @@ function hardwareThreads(): number {
  * a product is computed by the same kernel in the same order, whichever thread runs it).
  * @example
  * ```ts
- * const n = await setWasmThreads(2); // 2 in Node and in a cross-origin isolated page
+ * // two threads in Node and in a cross-origin isolated page, else one
+ * const n = await setWasmThreads(2);
  * [1, 2].includes(n) // true
  * await setWasmThreads(1) // 1
  * ```
