@@ -44,9 +44,9 @@ export interface TransformerLayerOptions {
  * ```
  */
 export interface EncoderLayerForwardOptions {
-  /** [S, S] or [batch·nhead, S, S] (true: not allowed, or a float added), as MultiheadAttention's attnMask */
+  /** `[S, S]` or `[batch·nhead, S, S]` (true: not allowed, or a float added), as MultiheadAttention's attnMask */
   srcMask?: Tensor | null;
-  /** [batch, S]: true where a position is padding */
+  /** `[batch, S]`: true where a position is padding */
   srcKeyPaddingMask?: Tensor | null;
   /** each position attends to itself and earlier positions only */
   isCausal?: boolean;
@@ -61,13 +61,13 @@ export interface EncoderLayerForwardOptions {
  * ```
  */
 export interface DecoderLayerForwardOptions {
-  /** [T, T]: true where a target may not attend to a target, or a float added to the scores */
+  /** `[T, T]`: true where a target may not attend to a target, or a float added to the scores */
   tgtMask?: Tensor | null;
-  /** [T, S]: true where a target may not attend to a memory position, or a float added */
+  /** `[T, S]`: true where a target may not attend to a memory position, or a float added */
   memoryMask?: Tensor | null;
-  /** [batch, T]: true where a target position is padding */
+  /** `[batch, T]`: true where a target position is padding */
   tgtKeyPaddingMask?: Tensor | null;
-  /** [batch, S]: true where a memory position is padding */
+  /** `[batch, S]`: true where a memory position is padding */
   memoryKeyPaddingMask?: Tensor | null;
   /** target position i attends to targets j <= i only */
   tgtIsCausal?: boolean;
@@ -404,17 +404,17 @@ export interface TransformerOptions extends TransformerLayerOptions {
  * ```
  */
 export interface TransformerForwardOptions {
-  /** [S, S] mask of the encoder's self-attention */
+  /** `[S, S]` mask of the encoder's self-attention */
   srcMask?: Tensor | null;
-  /** [T, T] mask of the decoder's self-attention (generateSquareSubsequentMask for causal) */
+  /** `[T, T]` mask of the decoder's self-attention (generateSquareSubsequentMask for causal) */
   tgtMask?: Tensor | null;
-  /** [T, S] mask of the decoder's attention to the memory */
+  /** `[T, S]` mask of the decoder's attention to the memory */
   memoryMask?: Tensor | null;
-  /** [batch, S]: true where a source position is padding */
+  /** `[batch, S]`: true where a source position is padding */
   srcKeyPaddingMask?: Tensor | null;
-  /** [batch, T]: true where a target position is padding */
+  /** `[batch, T]`: true where a target position is padding */
   tgtKeyPaddingMask?: Tensor | null;
-  /** [batch, S]: true where a memory position is padding (usually srcKeyPaddingMask) */
+  /** `[batch, S]`: true where a memory position is padding (usually srcKeyPaddingMask) */
   memoryKeyPaddingMask?: Tensor | null;
 }
 
