@@ -34,7 +34,6 @@ import { Module } from './module.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: an op of any parameters
 type ActivationOp = Op<(x: Tensor, ...p: any[]) => Tensor>;
-type ParamsOf<F> = F extends (x: Tensor, ...p: infer P) => Tensor ? P : never;
 
 /**
  * The type of an nn module class applying one op of the table: its constructor takes the op's
@@ -43,7 +42,8 @@ type ParamsOf<F> = F extends (x: Tensor, ...p: infer P) => Tensor ? P : never;
  */
 export interface ActivationModule<P extends unknown[]> {
   /** the op of the table the module applies */
-  readonly op: ActivationOp;
+  // biome-ignore lint/suspicious/noExplicitAny: an op of any parameters
+  readonly op: Op<(x: Tensor, ...p: any[]) => Tensor>;
   new (...params: P): Module & {
     /** the op's parameters by name, defaults filled in */
     readonly params: Readonly<Record<string, unknown>>;
@@ -57,7 +57,7 @@ export interface ActivationModule<P extends unknown[]> {
  * and forward applies the op.
  * @example const M = nn.activationModule(leakyRelu); new M(0.5).forward(tensor([-1])).item() // -0.5
  */
-export function activationModule<O extends ActivationOp>(op: O): ActivationModule<ParamsOf<O>> {
+export function activationModule<O extends ActivationOp>(op: O): ActivationModule<O extends (x: Tensor, ...p: infer P) => Tensor ? P : never> {
   const { def } = op;
   if (!def.module) throw new ChainruleError(`activationModule: the op ${def.name} names no module`);
   const cls = class extends Module {
@@ -87,7 +87,7 @@ export function activationModule<O extends ActivationOp>(op: O): ActivationModul
   Object.defineProperty(cls, 'name', { value: def.module });
   // the op it applies, for readers of the module (the ONNX exporter writes the op's mapping)
   Object.defineProperty(cls, 'op', { value: op });
-  return cls as unknown as ActivationModule<ParamsOf<O>>;
+  return cls as unknown as ActivationModule<O extends (x: Tensor, ...p: infer P) => Tensor ? P : never>;
 }
 
 /** Elementwise max(x, 0), as torch.nn.ReLU. @example new nn.ReLU().forward(tensor([-1, 2])).toArray() // [0, 2] */

@@ -77,15 +77,29 @@ export interface DecoderLayerForwardOptions {
 
 const DECODER_OPTIONS = ['tgtMask', 'memoryMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask', 'tgtIsCausal', 'memoryIsCausal'];
 
-interface LayerConfig {
+/**
+ * The resolved hyper-parameters of a transformer encoder or decoder layer (its `config`): the
+ * constructor's arguments with every option's default filled in.
+ * @example new nn.TransformerEncoderLayer(8, 2).config.dimFeedforward // 2048
+ */
+export interface LayerConfig {
+  /** width of the model: the last dimension of inputs and outputs (PyTorch's `d_model`) */
   dModel: number;
+  /** number of attention heads; dModel must be divisible by it */
   nhead: number;
+  /** hidden width of the feed-forward block (default 2048, PyTorch's `dim_feedforward`) */
   dimFeedforward: number;
+  /** dropout probability after attention and in the feed-forward block (default 0.1) */
   dropout: number;
+  /** activation of the feed-forward block: 'relu' (default), 'gelu' or a function */
   activation: TransformerActivation;
+  /** eps of the layer norms (default 1e-5, PyTorch's `layer_norm_eps`) */
   layerNormEps: number;
+  /** inputs are `[batch, seq, feature]` rather than `[seq, batch, feature]` (default false, PyTorch's `batch_first`) */
   batchFirst: boolean;
+  /** apply layer norm before attention and feed-forward (pre-norm) rather than after (default false, PyTorch's `norm_first`) */
   normFirst: boolean;
+  /** random generator of the dropout masks and the initialisation; undefined uses the global one */
   generator: Generator | undefined;
 }
 
