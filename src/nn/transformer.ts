@@ -175,13 +175,21 @@ function cloneLayer<T extends TransformerEncoderLayer | TransformerDecoderLayer>
  */
 export class TransformerEncoderLayer extends Module {
   private _fail: Fail = (d) => this.inputError(d);
+  /** the self-attention block, `MultiheadAttention(dModel, nhead)` with the layer's dropout */
   self_attn: MultiheadAttention;
+  /** first linear of the feed-forward block, dModel -> dimFeedforward (weight `[dimFeedforward, dModel]`) */
   linear1: Linear;
+  /** dropout between the feed-forward block's activation and linear2 */
   dropout: Dropout;
+  /** second linear of the feed-forward block, dimFeedforward -> dModel */
   linear2: Linear;
+  /** layer norm of the self-attention block (before it with normFirst, after the residual otherwise) */
   norm1: LayerNorm;
+  /** layer norm of the feed-forward block */
   norm2: LayerNorm;
+  /** dropout on the self-attention block's output, before the residual add */
   dropout1: Dropout;
+  /** dropout on the feed-forward block's output, before the residual add */
   dropout2: Dropout;
   private _config: LayerConfig;
 
@@ -245,16 +253,27 @@ export class TransformerEncoderLayer extends Module {
  */
 export class TransformerDecoderLayer extends Module {
   private _fail: Fail = (d) => this.inputError(d);
+  /** the target self-attention block, `MultiheadAttention(dModel, nhead)` */
   self_attn: MultiheadAttention;
+  /** the cross-attention block: targets attend to the encoder's memory */
   multihead_attn: MultiheadAttention;
+  /** first linear of the feed-forward block, dModel -> dimFeedforward */
   linear1: Linear;
+  /** dropout between the feed-forward block's activation and linear2 */
   dropout: Dropout;
+  /** second linear of the feed-forward block, dimFeedforward -> dModel */
   linear2: Linear;
+  /** layer norm of the self-attention block */
   norm1: LayerNorm;
+  /** layer norm of the cross-attention block */
   norm2: LayerNorm;
+  /** layer norm of the feed-forward block */
   norm3: LayerNorm;
+  /** dropout on the self-attention block's output, before the residual add */
   dropout1: Dropout;
+  /** dropout on the cross-attention block's output, before the residual add */
   dropout2: Dropout;
+  /** dropout on the feed-forward block's output, before the residual add */
   dropout3: Dropout;
   private _config: LayerConfig;
 
@@ -333,7 +352,9 @@ function stackSize(name: string, n: number): number {
  */
 export class TransformerEncoder extends Module {
   private _fail: Fail = (d) => this.inputError(d);
+  /** numLayers independent deep copies of the given encoder layer, applied in order */
   layers: TransformerEncoderLayer[];
+  /** layer norm applied after the last layer (the `norm` option); null: none */
   norm: LayerNorm | null;
 
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, opts: { norm?: LayerNorm | null } = {}) {
@@ -367,7 +388,9 @@ export class TransformerEncoder extends Module {
  */
 export class TransformerDecoder extends Module {
   private _fail: Fail = (d) => this.inputError(d);
+  /** numLayers independent deep copies of the given decoder layer, applied in order */
   layers: TransformerDecoderLayer[];
+  /** layer norm applied after the last layer (the `norm` option); null: none */
   norm: LayerNorm | null;
 
   constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, opts: { norm?: LayerNorm | null } = {}) {
@@ -404,9 +427,15 @@ export interface TransformerOptions extends TransformerLayerOptions {
   /** decoder layers (default 6) */
   numDecoderLayers?: number;
   /** used instead of the encoder stack */
-  customEncoder?: Module & { forward(src: Tensor, opts?: object): Tensor };
+  customEncoder?: Module & {
+    /** maps src `[S, N, dModel]` (options: srcMask, srcKeyPaddingMask) to the memory */
+    forward(src: Tensor, opts?: object): Tensor;
+  };
   /** used instead of the decoder stack */
-  customDecoder?: Module & { forward(tgt: Tensor, memory: Tensor, opts?: object): Tensor };
+  customDecoder?: Module & {
+    /** maps tgt `[T, N, dModel]` and the memory (options: the masks) to `[T, N, dModel]` */
+    forward(tgt: Tensor, memory: Tensor, opts?: object): Tensor;
+  };
 }
 
 /**
@@ -444,10 +473,21 @@ export interface TransformerForwardOptions {
  */
 export class Transformer extends Module {
   private _fail: Fail = (d) => this.inputError(d);
-  encoder: Module & { forward(src: Tensor, opts?: object): Tensor };
-  decoder: Module & { forward(tgt: Tensor, memory: Tensor, opts?: object): Tensor };
+  /** the encoder stack: customEncoder, or 6 (numEncoderLayers) encoder layers with a final LayerNorm */
+  encoder: Module & {
+    /** maps src `[S, N, dModel]` (options: srcMask, srcKeyPaddingMask) to the memory */
+    forward(src: Tensor, opts?: object): Tensor;
+  };
+  /** the decoder stack: customDecoder, or 6 (numDecoderLayers) decoder layers with a final LayerNorm */
+  decoder: Module & {
+    /** maps tgt `[T, N, dModel]` and the memory (options: the masks) to `[T, N, dModel]` */
+    forward(tgt: Tensor, memory: Tensor, opts?: object): Tensor;
+  };
+  /** width of the model (default 512, PyTorch's `d_model`) */
   readonly dModel: number;
+  /** number of attention heads (default 8) */
   readonly nhead: number;
+  /** src and tgt are `[batch, seq, dModel]` instead of `[seq, batch, dModel]` (default false, PyTorch's `batch_first`) */
   readonly batchFirst: boolean;
 
   constructor(opts: TransformerOptions = {}) {
