@@ -32,8 +32,6 @@ import {
 } from '../ops/index.js';
 import { Module } from './module.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: an op of any parameters
-type ActivationOp = Op<(x: Tensor, ...p: any[]) => Tensor>;
 
 /**
  * The type of an nn module class applying one op of the table: its constructor takes the op's
@@ -47,6 +45,7 @@ export interface ActivationModule<P extends unknown[]> {
   new (...params: P): Module & {
     /** the op's parameters by name, defaults filled in */
     readonly params: Readonly<Record<string, unknown>>;
+    /** applies the op, with the module's parameters, to x */
     forward(x: Tensor): Tensor;
   };
 }
@@ -57,7 +56,8 @@ export interface ActivationModule<P extends unknown[]> {
  * and forward applies the op.
  * @example const M = nn.activationModule(leakyRelu); new M(0.5).forward(tensor([-1])).item() // -0.5
  */
-export function activationModule<O extends ActivationOp>(op: O): ActivationModule<O extends (x: Tensor, ...p: infer P) => Tensor ? P : never> {
+// biome-ignore lint/suspicious/noExplicitAny: an op of any parameters
+export function activationModule<O extends Op<(x: Tensor, ...p: any[]) => Tensor>>(op: O): ActivationModule<O extends (x: Tensor, ...p: infer P) => Tensor ? P : never> {
   const { def } = op;
   if (!def.module) throw new ChainruleError(`activationModule: the op ${def.name} names no module`);
   const cls = class extends Module {
@@ -149,6 +149,7 @@ export const GLU = activationModule(glu);
  * @example new nn.Sign({ zero: 1 }).forward(tensor([-2, 0, 3])).toArray() // [-1, 1, 1]
  */
 export class Sign extends Module {
+  /** the output where x = 0 (default 0; 1 makes the unit a step function, as the perceptron's) */
   readonly zero: number;
   constructor(opts: { zero?: number } = {}) {
     super();
@@ -169,8 +170,13 @@ export class Sign extends Module {
  */
 export class Scale extends Module {
   constructor(
+    /** the constant the inner module's output is multiplied by */
     readonly factor: number,
-    readonly inner: Module & { forward(x: Tensor): Tensor },
+    /** the module whose output is scaled */
+    readonly inner: Module & {
+      /** maps the input tensor to the output tensor */
+      forward(x: Tensor): Tensor;
+    },
   ) {
     super();
     if (typeof factor !== 'number' || !Number.isFinite(factor)) throw new ChainruleError(`Scale: factor must be a finite number, got ${factor}`);

@@ -52,7 +52,9 @@ export function showShape(shape: readonly (number | string)[]): string {
  */
 export class ModuleInputError extends ChainruleError {
   constructor(
+    /** the module's dotted path from the root of the model, e.g. `model.2` */
     readonly path: string,
+    /** what was wrong: the module, the expected and the actual shapes */
     readonly detail: string,
   ) {
     super(`${path} ${detail}`);
