@@ -54,6 +54,7 @@ export interface ActivationModule<P extends unknown[]> {
  * The module class of an op whose table entry names one (`module: 'LeakyReLU'`): its constructor
  * takes the op's parameters in order, its summary line shows them (LeakyReLU(negativeSlope=0.01)),
  * and forward applies the op.
+ * @typeParam O - the op's type; the module's constructor takes its parameters after x
  * @example const M = nn.activationModule(leakyRelu); new M(0.5).forward(tensor([-1])).item() // -0.5
  */
 // biome-ignore lint/suspicious/noExplicitAny: an op of any parameters

@@ -340,7 +340,7 @@ abstract class CellBase extends Module {
   bias_hh: Parameter | null;
 
   constructor(
-    /** which cell of the op table the module steps: 'tanh' or 'relu' (RNNCell), 'gru' or 'lstm' */
+    /** @internal which cell of the op table the module steps: 'tanh' or 'relu' (RNNCell), 'gru' or 'lstm' */
     protected readonly _kind: Kind,
     /** number of features of the input `[batch, inputSize]` (PyTorch's `input_size`) */
     readonly inputSize: number,
