@@ -32,9 +32,6 @@ import {
 } from '../ops/index.js';
 import { Module } from './module.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: an op of any parameters
-type ActivationOp = Op<(x: Tensor, ...p: any[]) => Tensor>;
-type ParamsOf<F> = F extends (x: Tensor, ...p: infer P) => Tensor ? P : never;
 
 /**
  * The type of an nn module class applying one op of the table: its constructor takes the op's
@@ -43,10 +40,12 @@ type ParamsOf<F> = F extends (x: Tensor, ...p: infer P) => Tensor ? P : never;
  */
 export interface ActivationModule<P extends unknown[]> {
   /** the op of the table the module applies */
-  readonly op: ActivationOp;
+  // biome-ignore lint/suspicious/noExplicitAny: an op of any parameters
+  readonly op: Op<(x: Tensor, ...p: any[]) => Tensor>;
   new (...params: P): Module & {
     /** the op's parameters by name, defaults filled in */
     readonly params: Readonly<Record<string, unknown>>;
+    /** applies the op, with the module's parameters, to x */
     forward(x: Tensor): Tensor;
   };
 }
@@ -55,9 +54,11 @@ export interface ActivationModule<P extends unknown[]> {
  * The module class of an op whose table entry names one (`module: 'LeakyReLU'`): its constructor
  * takes the op's parameters in order, its summary line shows them (LeakyReLU(negativeSlope=0.01)),
  * and forward applies the op.
+ * @typeParam O - the op's type; the module's constructor takes its parameters after x
  * @example const M = nn.activationModule(leakyRelu); new M(0.5).forward(tensor([-1])).item() // -0.5
  */
-export function activationModule<O extends ActivationOp>(op: O): ActivationModule<ParamsOf<O>> {
+// biome-ignore lint/suspicious/noExplicitAny: an op of any parameters
+export function activationModule<O extends Op<(x: Tensor, ...p: any[]) => Tensor>>(op: O): ActivationModule<O extends (x: Tensor, ...p: infer P) => Tensor ? P : never> {
   const { def } = op;
   if (!def.module) throw new ChainruleError(`activationModule: the op ${def.name} names no module`);
   const cls = class extends Module {
@@ -87,7 +88,7 @@ export function activationModule<O extends ActivationOp>(op: O): ActivationModul
   Object.defineProperty(cls, 'name', { value: def.module });
   // the op it applies, for readers of the module (the ONNX exporter writes the op's mapping)
   Object.defineProperty(cls, 'op', { value: op });
-  return cls as unknown as ActivationModule<ParamsOf<O>>;
+  return cls as unknown as ActivationModule<O extends (x: Tensor, ...p: infer P) => Tensor ? P : never>;
 }
 
 /** Elementwise max(x, 0), as torch.nn.ReLU. @example new nn.ReLU().forward(tensor([-1, 2])).toArray() // [0, 2] */
@@ -149,6 +150,7 @@ export const GLU = activationModule(glu);
  * @example new nn.Sign({ zero: 1 }).forward(tensor([-2, 0, 3])).toArray() // [-1, 1, 1]
  */
 export class Sign extends Module {
+  /** the output where x = 0 (default 0; 1 makes the unit a step function, as the perceptron's) */
   readonly zero: number;
   constructor(opts: { zero?: number } = {}) {
     super();
@@ -169,8 +171,13 @@ export class Sign extends Module {
  */
 export class Scale extends Module {
   constructor(
+    /** the constant the inner module's output is multiplied by */
     readonly factor: number,
-    readonly inner: Module & { forward(x: Tensor): Tensor },
+    /** the module whose output is scaled */
+    readonly inner: Module & {
+      /** maps the input tensor to the output tensor */
+      forward(x: Tensor): Tensor;
+    },
   ) {
     super();
     if (typeof factor !== 'number' || !Number.isFinite(factor)) throw new ChainruleError(`Scale: factor must be a finite number, got ${factor}`);

@@ -87,24 +87,40 @@ function positive(n: number, what: string): number {
  * ```
  */
 export class MultiheadAttention extends Module {
+  /** packed q, k, v projection, shape `[3·embedDim, embedDim]`, xavier-uniform init; null when kdim or vdim differs from embedDim */
   in_proj_weight: Parameter | null = null;
+  /** query projection `[embedDim, embedDim]`, xavier-uniform; set only when kdim or vdim differs from embedDim (else null) */
   q_proj_weight: Parameter | null = null;
+  /** key projection `[embedDim, kdim]`, xavier-uniform; set only when kdim or vdim differs from embedDim (else null) */
   k_proj_weight: Parameter | null = null;
+  /** value projection `[embedDim, vdim]`, xavier-uniform; set only when kdim or vdim differs from embedDim (else null) */
   v_proj_weight: Parameter | null = null;
+  /** bias of the q, k, v projections, shape `[3·embedDim]`, init zeros; null with `bias: false` */
   in_proj_bias: Parameter | null = null;
+  /** learned key appended to every sequence, shape `[1, 1, embedDim]`, xavier-normal; null unless `addBiasKV` (PyTorch's `add_bias_kv`) */
   bias_k: Parameter | null = null;
+  /** learned value appended to every sequence, shape `[1, 1, embedDim]`, xavier-normal; null unless `addBiasKV` */
   bias_v: Parameter | null = null;
+  /** the output projection, `Linear(embedDim, embedDim)` with its bias init zeros */
   out_proj: Linear;
+  /** embedDim / numHeads: the width of each head's queries, keys and values */
   readonly headDim: number;
+  /** number of features of the key (default embedDim) */
   readonly kdim: number;
+  /** number of features of the value (default embedDim) */
   readonly vdim: number;
+  /** dropout probability on the attention weights in training mode (default 0) */
   readonly dropout: number;
+  /** query, key and value are `[batch, seq, feature]` instead of `[seq, batch, feature]` (default false, PyTorch's `batch_first`) */
   readonly batchFirst: boolean;
+  /** append a zero key and value to every sequence (default false, PyTorch's `add_zero_attn`) */
   readonly addZeroAttn: boolean;
   private _generator: Generator | undefined;
 
   constructor(
+    /** total width of the model; split across numHeads heads (PyTorch's `embed_dim`) */
     readonly embedDim: number,
+    /** number of parallel attention heads; embedDim must be divisible by it (PyTorch's `num_heads`) */
     readonly numHeads: number,
     opts: MultiheadAttentionOptions = {},
   ) {

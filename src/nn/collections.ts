@@ -7,6 +7,7 @@ export interface ItemKind<T> {
   container: string;
   /** the item, for messages: 'Module', 'Parameter' */
   item: string;
+  /** whether a value may be an item (a Module, a Parameter) */
   is(v: unknown): v is T;
   /** what to do instead of calling forward */
   instead: string;
@@ -53,10 +54,12 @@ export abstract class ListContainer<T extends object> extends Module {
     return this;
   }
 
+  /** Iterates over the items in order (`for (const layer of layers)`). @example [...new nn.ModuleList([new nn.ReLU(), new nn.Tanh()])].length // 2 */
   [Symbol.iterator](): Iterator<T> {
     return this._items[Symbol.iterator]();
   }
 
+  /** A container has no forward of its own: calling it throws a ChainruleError saying what to do instead (as PyTorch's containers). */
   forward(): never {
     throw new ChainruleError(`${this._kind.container} has no forward: ${this._kind.instead}`);
   }
@@ -112,6 +115,7 @@ export abstract class DictContainer<T extends object> extends Module {
     return this._items.size;
   }
 
+  /** A container has no forward of its own: calling it throws a ChainruleError saying what to do instead (as PyTorch's containers). */
   forward(): never {
     throw new ChainruleError(`${this._kind.container} has no forward: ${this._kind.instead}`);
   }

@@ -7,7 +7,10 @@ import type { Tensor } from '../ops/index.js';
  * A module that maps one tensor to one tensor: what Sequential chains.
  * @example const m: nn.TensorModule = new nn.ReLU(); new nn.Sequential(m).forward(tensor([-1, 1])).toArray() // [0, 1]
  */
-export type TensorModule = Module & { forward(x: Tensor): Tensor };
+export type TensorModule = Module & {
+  /** maps the input tensor to the output tensor */
+  forward(x: Tensor): Tensor;
+};
 
 /**
  * Chains modules: the output of each is the input of the next. Children are named 0, 1, 2, ...
@@ -33,27 +36,31 @@ export class Sequential extends Module {
     return this._items.map((m, i) => ({ name: String(i), value: m, set: (v) => (this._items[i] = v as TensorModule) }));
   }
 
+  /** How many modules the chain holds. @example new nn.Sequential(new nn.ReLU(), new nn.Tanh()).length // 2 */
   get length(): number {
     return this._items.length;
   }
 
-  /** The i-th module (negative counts from the end). */
+  /** The i-th module (negative counts from the end). @example new nn.Sequential(new nn.ReLU(), new nn.Tanh()).at(-1) instanceof nn.Tanh // true */
   at(i: number): TensorModule {
     const m = this._items[i < 0 ? i + this._items.length : i];
     if (!m) throw new ChainruleError(`Sequential: index ${i} is out of range for ${this._items.length} modules`);
     return m;
   }
 
+  /** Adds a module at the end of the chain (named by its position); returns the Sequential. @example new nn.Sequential(new nn.ReLU()).append(new nn.Tanh()).length // 2 */
   append(m: TensorModule): this {
     if (!(m instanceof Module)) throw new ChainruleError('Sequential.append: expected a Module');
     this._items.push(m);
     return this;
   }
 
+  /** Iterates over the modules in order (`for (const m of seq)`). @example [...new nn.Sequential(new nn.ReLU(), new nn.Tanh())].length // 2 */
   [Symbol.iterator](): Iterator<TensorModule> {
     return this._items[Symbol.iterator]();
   }
 
+  /** Applies each module in turn to x. @example new nn.Sequential(new nn.ReLU()).forward(tensor([-1, 2])).toArray() // [0, 2] */
   forward(x: Tensor): Tensor {
     this.namedChildren(); // links the children to their names for error paths
     let h = x;

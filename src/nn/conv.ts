@@ -33,17 +33,27 @@ export interface Conv1dModuleOptions {
  * @example new nn.Conv1d(2, 4, 3, { padding: 1 }).forward(randn([8, 2, 10])).shape // [8, 4, 10]
  */
 export class Conv1d extends Module {
+  /** learnable kernel, shape `[outChannels, inChannels/groups, kernelSize]`, init U(-1/√fanIn, 1/√fanIn) with fanIn = inChannels/groups·kernelSize */
   weight: Parameter;
+  /** learnable bias, shape `[outChannels]`, same init as the weight; null with `bias: false` */
   bias: Parameter | null;
+  /** step of the kernel along the length (default 1) */
   readonly stride: number;
+  /** zeros (or `paddingMode` values) added on both sides, or 'valid' (none) / 'same' (output length = input length); default 0 */
   readonly padding: number | 'valid' | 'same';
+  /** spacing between kernel taps (default 1) */
   readonly dilation: number;
+  /** number of blocked connections from input to output channels (default 1; inChannels gives a depthwise conv) */
   readonly groups: number;
+  /** how padding is filled: 'zeros' (default), 'reflect', 'replicate' or 'circular' (PyTorch's `padding_mode`) */
   readonly paddingMode: PaddingMode;
 
   constructor(
+    /** number of channels of the input `[N, inChannels, L]` (PyTorch's `in_channels`) */
     readonly inChannels: number,
+    /** number of channels the convolution produces (PyTorch's `out_channels`) */
     readonly outChannels: number,
+    /** length of the kernel (PyTorch's `kernel_size`) */
     readonly kernelSize: number,
     opts: Conv1dModuleOptions = {},
   ) {

@@ -31,17 +31,27 @@ const hw = (v: readonly [number, number]): string => `${v[0]}x${v[1]}`;
  * @example new nn.Conv2d(1, 4, 3, { padding: 1 }).forward(randn([8, 1, 28, 28])).shape // [8, 4, 28, 28]
  */
 export class Conv2d extends Module {
+  /** learnable kernel, shape `[outChannels, inChannels/groups, kH, kW]`, init U(-1/√fanIn, 1/√fanIn) with fanIn = inChannels/groups·kH·kW */
   weight: Parameter;
+  /** learnable bias, shape `[outChannels]`, same init as the weight; null with `bias: false` */
   bias: Parameter | null;
+  /** kernel height and width `[kH, kW]` (PyTorch's `kernel_size`) */
   readonly kernelSize: [number, number];
+  /** step of the kernel `[sH, sW]` (default `[1, 1]`) */
   readonly stride: [number, number];
+  /** padding `[pH, pW]` added on both sides, or 'valid' (none) / 'same' (output size = input size); default `[0, 0]` */
   readonly padding: [number, number] | 'valid' | 'same';
+  /** spacing between kernel taps `[dH, dW]` (default `[1, 1]`) */
   readonly dilation: [number, number];
+  /** number of blocked connections from input to output channels (default 1; inChannels gives a depthwise conv) */
   readonly groups: number;
+  /** how padding is filled: 'zeros' (default), 'reflect', 'replicate' or 'circular' (PyTorch's `padding_mode`) */
   readonly paddingMode: PaddingMode;
 
   constructor(
+    /** number of channels of the input `[N, inChannels, H, W]` (PyTorch's `in_channels`) */
     readonly inChannels: number,
+    /** number of channels the convolution produces (PyTorch's `out_channels`) */
     readonly outChannels: number,
     kernelSize: Size2d,
     opts: Conv2dModuleOptions = {},
@@ -149,17 +159,27 @@ function paddingFor(m: Module & { describe(): string }, size: readonly number[],
  * @example new nn.ConvTranspose2d(4, 2, 2, { stride: 2 }).forward(randn([1, 4, 5, 5])).shape // [1, 2, 10, 10]
  */
 export class ConvTranspose2d extends Module {
+  /** learnable kernel, shape `[inChannels, outChannels/groups, kH, kW]`, init U(-1/√fanIn, 1/√fanIn) with fanIn = outChannels/groups·kH·kW */
   weight: Parameter;
+  /** learnable bias, shape `[outChannels]`, same init as the weight; null with `bias: false` */
   bias: Parameter | null;
+  /** kernel height and width `[kH, kW]` (PyTorch's `kernel_size`) */
   readonly kernelSize: [number, number];
+  /** upsampling step `[sH, sW]` (default `[1, 1]`) */
   readonly stride: [number, number];
+  /** `dilation·(k - 1) - padding` zeros are added to each side of the input, per dimension (default `[0, 0]`) */
   readonly padding: [number, number];
+  /** extra size `[oH, oW]` added to one side of the output, smaller than the stride or dilation (default `[0, 0]`, PyTorch's `output_padding`) */
   readonly outputPadding: [number, number];
+  /** spacing between kernel taps `[dH, dW]` (default `[1, 1]`) */
   readonly dilation: [number, number];
+  /** number of blocked connections from input to output channels (default 1) */
   readonly groups: number;
 
   constructor(
+    /** number of channels of the input `[N, inChannels, H, W]` (PyTorch's `in_channels`) */
     readonly inChannels: number,
+    /** number of channels the layer produces (PyTorch's `out_channels`) */
     readonly outChannels: number,
     kernelSize: Size2d,
     opts: ConvTransposeModuleOptions = {},
@@ -232,17 +252,27 @@ export interface ConvTranspose1dModuleOptions {
  * @example new nn.ConvTranspose1d(3, 2, 4, { stride: 2, padding: 1 }).forward(randn([1, 3, 5])).shape // [1, 2, 10]
  */
 export class ConvTranspose1d extends Module {
+  /** learnable kernel, shape `[inChannels, outChannels/groups, kernelSize]`, init U(-1/√fanIn, 1/√fanIn) with fanIn = outChannels/groups·kernelSize */
   weight: Parameter;
+  /** learnable bias, shape `[outChannels]`, same init as the weight; null with `bias: false` */
   bias: Parameter | null;
+  /** upsampling step (default 1) */
   readonly stride: number;
+  /** `dilation·(kernelSize - 1) - padding` zeros are added to each side of the input (default 0) */
   readonly padding: number;
+  /** extra length added to one side of the output, smaller than the stride or dilation (default 0, PyTorch's `output_padding`) */
   readonly outputPadding: number;
+  /** spacing between kernel taps (default 1) */
   readonly dilation: number;
+  /** number of blocked connections from input to output channels (default 1) */
   readonly groups: number;
 
   constructor(
+    /** number of channels of the input `[N, inChannels, L]` (PyTorch's `in_channels`) */
     readonly inChannels: number,
+    /** number of channels the layer produces (PyTorch's `out_channels`) */
     readonly outChannels: number,
+    /** length of the kernel (PyTorch's `kernel_size`) */
     readonly kernelSize: number,
     opts: ConvTranspose1dModuleOptions = {},
   ) {

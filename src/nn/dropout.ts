@@ -13,6 +13,7 @@ export class Dropout extends Module {
   private _generator: Generator | undefined;
 
   constructor(
+    /** probability of zeroing each element in training mode (default 0.5); survivors are scaled by 1/(1-p) */
     readonly p = 0.5,
     opts: { generator?: Generator } = {},
   ) {

@@ -35,13 +35,19 @@ function normRepr(m: { maxNorm: number | null; normType: number }): string {
  * @example new nn.Embedding(10, 3).forward(tensor([[1, 2]], { dtype: 'int32' })).shape // [1, 2, 3]
  */
 export class Embedding extends Module {
+  /** the learnable table, shape `[numEmbeddings, embeddingDim]`, init N(0, 1) with the paddingIdx row zeroed */
   weight: Parameter;
+  /** the index whose row is kept at zero and gets no gradient (negative counts from the end; default null, PyTorch's `padding_idx`) */
   readonly paddingIdx: number | null;
+  /** looked-up rows whose normType-norm exceeds it are renormalised in place to this norm (default null: never, PyTorch's `max_norm`) */
   readonly maxNorm: number | null;
+  /** p of the p-norm used with maxNorm (default 2, PyTorch's `norm_type`) */
   readonly normType: number;
 
   constructor(
+    /** size of the vocabulary: indices run over 0..numEmbeddings-1 (PyTorch's `num_embeddings`) */
     readonly numEmbeddings: number,
+    /** size of each embedding vector (PyTorch's `embedding_dim`) */
     readonly embeddingDim: number,
     opts: { paddingIdx?: number | null; maxNorm?: number | null; normType?: number } = {},
   ) {
@@ -77,15 +83,23 @@ export class Embedding extends Module {
  * @example new nn.EmbeddingBag(10, 3, { mode: 'sum' }).forward(tensor([1, 2, 4], { dtype: 'int32' }), [0, 2]).shape // [2, 3]
  */
 export class EmbeddingBag extends Module {
+  /** the learnable table, shape `[numEmbeddings, embeddingDim]`, init N(0, 1) with the paddingIdx row zeroed */
   weight: Parameter;
+  /** how each bag's rows are reduced: 'sum', 'mean' (default) or 'max' */
   readonly mode: 'sum' | 'mean' | 'max';
+  /** the index whose entries are left out of every bag and whose row stays zero (default null, PyTorch's `padding_idx`) */
   readonly paddingIdx: number | null;
+  /** looked-up rows whose normType-norm exceeds it are renormalised in place to this norm (default null: never, PyTorch's `max_norm`) */
   readonly maxNorm: number | null;
+  /** p of the p-norm used with maxNorm (default 2, PyTorch's `norm_type`) */
   readonly normType: number;
+  /** offsets has one more entry than there are bags, the last being the input's length, as CSR (default false, PyTorch's `include_last_offset`) */
   readonly includeLastOffset: boolean;
 
   constructor(
+    /** size of the vocabulary (PyTorch's `num_embeddings`) */
     readonly numEmbeddings: number,
+    /** size of each embedding vector (PyTorch's `embedding_dim`) */
     readonly embeddingDim: number,
     opts: { mode?: 'sum' | 'mean' | 'max'; paddingIdx?: number | null; maxNorm?: number | null; normType?: number; includeLastOffset?: boolean } = {},
   ) {

@@ -31,7 +31,8 @@ export {
   TripletMarginLoss,
   TripletMarginWithDistanceLoss,
 } from './loss.js';
-export { Module, ModuleInputError, type LoadStateDictOptions, type LoadStateDictResult, type StateDict } from './module.js';
+export { Module, ModuleInputError, type LoadStateDictOptions, type LoadStateDictResult, type Slot, type StateDict } from './module.js';
+export type { PaddingMode } from './fn/padding.js';
 export * from './norm.js';
 export * from './norm2d.js';
 export { Parameter } from './parameter.js';

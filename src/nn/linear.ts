@@ -23,11 +23,15 @@ export interface LinearOptions {
  * @example const fc = new nn.Linear(4, 3); fc.forward(randn([2, 4])).shape // [2, 3]
  */
 export class Linear extends Module {
+  /** learnable weight, shape `[outFeatures, inFeatures]`, init U(-1/√inFeatures, 1/√inFeatures) */
   weight: Parameter;
+  /** learnable bias, shape `[outFeatures]`, init U(-1/√inFeatures, 1/√inFeatures); null with `bias: false` */
   bias: Parameter | null;
 
   constructor(
+    /** size of each input sample (PyTorch's `in_features`) */
     readonly inFeatures: number,
+    /** size of each output sample (PyTorch's `out_features`) */
     readonly outFeatures: number,
     opts: LinearOptions = {},
   ) {
@@ -60,12 +64,17 @@ export class Linear extends Module {
  * @example new nn.Bilinear(3, 4, 5).forward(randn([2, 3]), randn([2, 4])).shape // [2, 5]
  */
 export class Bilinear extends Module {
+  /** learnable weight, shape `[outFeatures, in1Features, in2Features]`, init U(-1/√in1Features, 1/√in1Features) */
   weight: Parameter;
+  /** learnable bias, shape `[outFeatures]`, same init as the weight; null with `bias: false` */
   bias: Parameter | null;
 
   constructor(
+    /** size of each first input sample (PyTorch's `in1_features`) */
     readonly in1Features: number,
+    /** size of each second input sample (PyTorch's `in2_features`) */
     readonly in2Features: number,
+    /** size of each output sample (PyTorch's `out_features`) */
     readonly outFeatures: number,
     opts: LinearOptions = {},
   ) {
@@ -109,7 +118,9 @@ export class Identity extends Module {
  */
 export class Flatten extends Module {
   constructor(
+    /** first dimension to flatten (default 1, PyTorch's `start_dim`), so the batch dimension is kept */
     readonly startDim = 1,
+    /** last dimension to flatten (default -1, PyTorch's `end_dim`) */
     readonly endDim = -1,
   ) {
     super();
@@ -133,7 +144,9 @@ export class Flatten extends Module {
  */
 export class Unflatten extends Module {
   constructor(
+    /** the dimension to expand (negative counts from the end) */
     readonly dim: number,
+    /** the shape it becomes; its product equals that dimension's size (PyTorch's `unflattened_size`) */
     readonly unflattenedSize: readonly number[],
   ) {
     super();

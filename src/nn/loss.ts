@@ -10,7 +10,10 @@ export * from './fn/loss.js';
 
 /** Mean squared error. @example new nn.MSELoss().forward(tensor([1, 2]), tensor([1, 4])).item() // 2 */
 export class MSELoss extends Module {
-  constructor(readonly opts: L.ReductionOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.ReductionOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -20,7 +23,10 @@ export class MSELoss extends Module {
 
 /** Mean absolute error. @example new nn.L1Loss({ reduction: 'sum' }).forward(tensor([1, 2]), tensor([1, 4])).item() // 2 */
 export class L1Loss extends Module {
-  constructor(readonly opts: L.ReductionOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.ReductionOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -37,7 +43,10 @@ export class SSELoss extends Module {
 
 /** Binary cross-entropy of probabilities. @example new nn.BCELoss().forward(tensor([0.5]), tensor([1])).item() // 0.693... */
 export class BCELoss extends Module {
-  constructor(readonly opts: L.BCEOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.BCEOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -47,7 +56,10 @@ export class BCELoss extends Module {
 
 /** Sigmoid + BCE, stable for large logits, with posWeight. @example new nn.BCEWithLogitsLoss({ posWeight: tensor([2]) }) */
 export class BCEWithLogitsLoss extends Module {
-  constructor(readonly opts: L.BCEWithLogitsOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.BCEWithLogitsOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -60,7 +72,10 @@ export class BCEWithLogitsLoss extends Module {
  * @example new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(randn([4, 3]), tensor([0, 2, 1, 0], { dtype: 'int32' }))
  */
 export class CrossEntropyLoss extends Module {
-  constructor(readonly opts: L.CrossEntropyOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.CrossEntropyOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -70,7 +85,10 @@ export class CrossEntropyLoss extends Module {
 
 /** Negative log-likelihood of log-probabilities. @example new nn.NLLLoss().forward(tensor([[-1, -2]]), tensor([1], { dtype: 'int32' })) */
 export class NLLLoss extends Module {
-  constructor(readonly opts: L.NLLOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.NLLOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -80,7 +98,10 @@ export class NLLLoss extends Module {
 
 /** Hinge embedding loss for ±1 targets. @example new nn.HingeEmbeddingLoss({ margin: 2 }) */
 export class HingeEmbeddingLoss extends Module {
-  constructor(readonly opts: L.HingeEmbeddingOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.HingeEmbeddingOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -90,7 +111,10 @@ export class HingeEmbeddingLoss extends Module {
 
 /** Multi-class margin (hinge) loss. @example new nn.MultiMarginLoss({ p: 2, margin: 0.5 }) */
 export class MultiMarginLoss extends Module {
-  constructor(readonly opts: L.MultiMarginOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.MultiMarginOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -100,7 +124,10 @@ export class MultiMarginLoss extends Module {
 
 /** The perceptron criterion max(0, -t·s) for ±1 targets. @example new nn.PerceptronLoss().forward(tensor([2, -1]), tensor([1, 1])).item() // 0.5 */
 export class PerceptronLoss extends Module {
-  constructor(readonly opts: L.ReductionOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.ReductionOptions = {},
+  ) {
     super();
   }
   forward(scores: Tensor, target: Tensor): Tensor {
@@ -110,7 +137,10 @@ export class PerceptronLoss extends Module {
 
 /** Smooth L1 loss (quadratic below beta). @example new nn.SmoothL1Loss({ beta: 0.5 }).forward(tensor([0.25, 2]), tensor([0, 0])).item() // 0.90625 */
 export class SmoothL1Loss extends Module {
-  constructor(readonly opts: L.SmoothL1Options = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.SmoothL1Options = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -120,7 +150,10 @@ export class SmoothL1Loss extends Module {
 
 /** Huber loss (quadratic below delta). @example new nn.HuberLoss({ delta: 2 }).forward(tensor([0.5, 3]), tensor([0, 0])).item() // 2.0625 */
 export class HuberLoss extends Module {
-  constructor(readonly opts: L.HuberOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.HuberOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -130,7 +163,10 @@ export class HuberLoss extends Module {
 
 /** KL divergence of log-probabilities from a target. @example new nn.KLDivLoss({ reduction: 'sum' }).forward(tensor([-1, -0.5]), tensor([0.5, 0.5])).item() // 0.05685... */
 export class KLDivLoss extends Module {
-  constructor(readonly opts: L.KLDivOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.KLDivOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -140,7 +176,10 @@ export class KLDivLoss extends Module {
 
 /** Ranking hinge loss of two scores and a ±1 target. @example new nn.MarginRankingLoss({ margin: 1 }).forward(tensor([1]), tensor([2]), tensor([1])).item() // 2 */
 export class MarginRankingLoss extends Module {
-  constructor(readonly opts: L.MarginOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.MarginOptions = {},
+  ) {
     super();
   }
   forward(x1: Tensor, x2: Tensor, target: Tensor): Tensor {
@@ -150,7 +189,10 @@ export class MarginRankingLoss extends Module {
 
 /** Triplet margin loss of anchors, positives and negatives. @example new nn.TripletMarginLoss({ eps: 0 }).forward(tensor([[0, 0]]), tensor([[3, 4]]), tensor([[0, 1]])).item() // 5 */
 export class TripletMarginLoss extends Module {
-  constructor(readonly opts: L.TripletMarginOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.TripletMarginOptions = {},
+  ) {
     super();
   }
   forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
@@ -163,7 +205,10 @@ export class TripletMarginLoss extends Module {
  * @example new nn.TripletMarginWithDistanceLoss({ distanceFunction: (a, b) => a.sub(b).abs().sum(-1) }).forward(tensor([[0, 0]]), tensor([[3, 4]]), tensor([[0, 1]])).item() // 7
  */
 export class TripletMarginWithDistanceLoss extends Module {
-  constructor(readonly opts: L.TripletMarginWithDistanceOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.TripletMarginWithDistanceOptions = {},
+  ) {
     super();
   }
   forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
@@ -173,7 +218,10 @@ export class TripletMarginWithDistanceLoss extends Module {
 
 /** Cosine embedding loss of pairs with ±1 targets. @example new nn.CosineEmbeddingLoss().forward(tensor([[1, 0]]), tensor([[0, 1]]), tensor([1])).item() // 1 */
 export class CosineEmbeddingLoss extends Module {
-  constructor(readonly opts: L.MarginOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.MarginOptions = {},
+  ) {
     super();
   }
   forward(x1: Tensor, x2: Tensor, target: Tensor): Tensor {
@@ -183,7 +231,10 @@ export class CosineEmbeddingLoss extends Module {
 
 /** Poisson negative log-likelihood. @example new nn.PoissonNLLLoss().forward(tensor([0]), tensor([2])).item() // 1 */
 export class PoissonNLLLoss extends Module {
-  constructor(readonly opts: L.PoissonNLLOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.PoissonNLLOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -193,7 +244,10 @@ export class PoissonNLLLoss extends Module {
 
 /** Gaussian negative log-likelihood with a predicted variance. @example new nn.GaussianNLLLoss().forward(tensor([1]), tensor([3]), tensor([1])).item() // 2 */
 export class GaussianNLLLoss extends Module {
-  constructor(readonly opts: L.GaussianNLLOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.GaussianNLLOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor, variance: Tensor): Tensor {
@@ -203,7 +257,10 @@ export class GaussianNLLLoss extends Module {
 
 /** Logistic loss for ±1 targets. @example new nn.SoftMarginLoss().forward(tensor([0]), tensor([1])).item() // 0.6931... */
 export class SoftMarginLoss extends Module {
-  constructor(readonly opts: L.LossReductionOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.LossReductionOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -213,7 +270,10 @@ export class SoftMarginLoss extends Module {
 
 /** Multi-label hinge loss over int32 target lists ended by -1. @example new nn.MultiLabelMarginLoss().forward(tensor([[0, 0.5, 1, 2]]), tensor([[3, 0, -1, 1]], { dtype: 'int32' })).item() // 0.875 */
 export class MultiLabelMarginLoss extends Module {
-  constructor(readonly opts: L.LossReductionOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.LossReductionOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -223,7 +283,10 @@ export class MultiLabelMarginLoss extends Module {
 
 /** Multi-label logistic loss, averaged over classes. @example new nn.MultiLabelSoftMarginLoss().forward(tensor([[0, 0]]), tensor([[1, 0]])).item() // 0.6931... */
 export class MultiLabelSoftMarginLoss extends Module {
-  constructor(readonly opts: L.MultilabelSoftMarginOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.MultilabelSoftMarginOptions = {},
+  ) {
     super();
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -240,7 +303,10 @@ export class MultiLabelSoftMarginLoss extends Module {
  * ```
  */
 export class CTCLoss extends Module {
-  constructor(readonly opts: L.CTCLossOptions = {}) {
+  constructor(
+    /** the loss's options (reduction: 'mean' by default, as PyTorch), passed to the functional form on every call */
+    readonly opts: L.CTCLossOptions = {},
+  ) {
     super();
   }
   forward(logProbs: Tensor, targets: Tensor, inputLengths: Tensor | readonly number[], targetLengths: Tensor | readonly number[]): Tensor {

@@ -52,7 +52,9 @@ export function showShape(shape: readonly (number | string)[]): string {
  */
 export class ModuleInputError extends ChainruleError {
   constructor(
+    /** the module's dotted path from the root of the model, e.g. `model.2` */
     readonly path: string,
+    /** what was wrong: the module, the expected and the actual shapes */
     readonly detail: string,
   ) {
     super(`${path} ${detail}`);
@@ -60,10 +62,21 @@ export class ModuleInputError extends ChainruleError {
   }
 }
 
-/** One slot that holds a parameter, buffer or child: its name and how to replace what is there. */
+/**
+ * One slot that holds a parameter, buffer or child: its name and how to replace what is there
+ * (what `Module.slots()` returns; a subclass overrides `slots` to expose fields it keeps elsewhere).
+ * @example
+ * ```ts
+ * class Probe extends nn.Module { fc = new nn.Linear(2, 3); names() { return this.slots().map((s) => s.name); } }
+ * new Probe().names() // ['fc']
+ * ```
+ */
 export interface Slot {
+  /** the field name, the key used in `stateDict` paths */
   name: string;
+  /** what the slot holds: a Parameter, a buffer Tensor, a Module or an array of them */
   value: unknown;
+  /** replaces what the slot holds (used by `to` to swap in converted tensors) */
   set: (v: unknown) => void;
 }
 

@@ -21,9 +21,13 @@ export interface LayerNormOptions {
  * @example new nn.LayerNorm(4).forward(randn([2, 4])).shape // [2, 4]
  */
 export class LayerNorm extends Module {
+  /** the trailing shape normalised over, e.g. `[C]` for `[batch, T, C]` (PyTorch's `normalized_shape`) */
   readonly normalizedShape: number[];
+  /** added to the variance before the square root (default 1e-5) */
   readonly eps: number;
+  /** learnable scale γ of shape normalizedShape, init ones; null with `elementwiseAffine: false` */
   weight: Parameter | null;
+  /** learnable shift β of shape normalizedShape, init zeros; null with `elementwiseAffine: false` */
   bias: Parameter | null;
 
   constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {
@@ -78,15 +82,23 @@ export interface BatchNormModuleOptions {
  * @example const bn = new nn.BatchNorm1d(3); bn.forward(randn([8, 3])); bn.eval().forward(randn([2, 3]))
  */
 export class BatchNorm1d extends Module {
+  /** added to the variance before the square root (default 1e-5) */
   readonly eps: number;
+  /** weight of the new batch statistic in the running averages (default 0.1); null: a cumulative average, as PyTorch's `momentum=None` */
   readonly momentum: number | null;
+  /** learnable scale γ, shape `[numFeatures]`, init ones; null with `affine: false` */
   weight: Parameter | null;
+  /** learnable shift β, shape `[numFeatures]`, init zeros; null with `affine: false` */
   bias: Parameter | null;
+  /** buffer: running mean per channel, shape `[numFeatures]`, init zeros, used in eval mode; null with `trackRunningStats: false` */
   declare running_mean: Tensor | null;
+  /** buffer: running unbiased variance per channel, shape `[numFeatures]`, init ones; null with `trackRunningStats: false` */
   declare running_var: Tensor | null;
+  /** buffer: int32 scalar counting the training batches seen (the step size when momentum is null); null with `trackRunningStats: false` */
   declare num_batches_tracked: Tensor | null;
 
   constructor(
+    /** number of channels C of the input `[N, C]` or `[N, C, L]` (PyTorch's `num_features`) */
     readonly numFeatures: number,
     opts: BatchNormModuleOptions = {},
   ) {

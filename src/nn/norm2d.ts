@@ -35,12 +35,17 @@ export interface GroupNormOptions {
  * @example new nn.GroupNorm(2, 4).forward(randn([3, 4, 5, 5])).shape // [3, 4, 5, 5]
  */
 export class GroupNorm extends Module {
+  /** added to the variance before the square root (default 1e-5) */
   readonly eps: number;
+  /** learnable per-channel scale, shape `[numChannels]`, init ones; null with `affine: false` */
   weight: Parameter | null;
+  /** learnable per-channel shift, shape `[numChannels]`, init zeros; null with `affine: false` */
   bias: Parameter | null;
 
   constructor(
+    /** number of groups the channels are split into; numChannels must be divisible by it (PyTorch's `num_groups`) */
     readonly numGroups: number,
+    /** number of channels C of the input `[N, C, ...]` (PyTorch's `num_channels`) */
     readonly numChannels: number,
     opts: GroupNormOptions = {},
   ) {
@@ -89,16 +94,25 @@ export interface InstanceNormModuleOptions {
 
 /** The shared body of InstanceNorm1d and InstanceNorm2d: `spatial` is the number of spatial dims. */
 abstract class InstanceNorm extends Module {
+  /** added to the variance before the square root (default 1e-5) */
   readonly eps: number;
+  /** weight of the new statistic in the running averages when trackRunningStats (default 0.1) */
   readonly momentum: number;
+  /** learnable scale, shape `[numFeatures]`, init ones; null unless `affine: true` (default false, as PyTorch) */
   weight: Parameter | null;
+  /** learnable shift, shape `[numFeatures]`, init zeros; null unless `affine: true` */
   bias: Parameter | null;
+  /** buffer: running mean, shape `[numFeatures]`, init zeros; null unless `trackRunningStats: true` (default false) */
   declare running_mean: Tensor | null;
+  /** buffer: running variance, shape `[numFeatures]`, init ones; null unless `trackRunningStats: true` */
   declare running_var: Tensor | null;
+  /** buffer: int32 scalar counting the training batches seen; null unless `trackRunningStats: true` */
   declare num_batches_tracked: Tensor | null;
+  /** number of spatial dimensions after `[N, C]`: 1 for InstanceNorm1d, 2 for InstanceNorm2d */
   protected abstract readonly spatial: number;
 
   constructor(
+    /** number of channels C of the input `[N, C, ...]` (PyTorch's `num_features`) */
     readonly numFeatures: number,
     opts: InstanceNormModuleOptions = {},
   ) {
@@ -159,6 +173,7 @@ abstract class InstanceNorm extends Module {
  * @example new nn.InstanceNorm1d(3).forward(randn([2, 3, 10])).shape // [2, 3, 10]
  */
 export class InstanceNorm1d extends InstanceNorm {
+  /** 1: the input is `[N, C, L]` */
   protected readonly spatial = 1;
 }
 
@@ -168,6 +183,7 @@ export class InstanceNorm1d extends InstanceNorm {
  * @example new nn.InstanceNorm2d(3, { affine: true }).forward(randn([2, 3, 5, 5])).shape // [2, 3, 5, 5]
  */
 export class InstanceNorm2d extends InstanceNorm {
+  /** 2: the input is `[N, C, H, W]` */
   protected readonly spatial = 2;
 }
 
@@ -178,9 +194,13 @@ export class InstanceNorm2d extends InstanceNorm {
  */
 export class LocalResponseNorm extends Module {
   constructor(
+    /** number of neighbouring channels summed over (the window across channels) */
     readonly size: number,
+    /** multiplicative factor of the summed squares (default 1e-4) */
     readonly alpha = 1e-4,
+    /** exponent of the denominator (default 0.75) */
     readonly beta = 0.75,
+    /** additive constant of the denominator (default 1) */
     readonly k = 1,
   ) {
     super();

@@ -19,6 +19,7 @@ export type PoolResult<R extends boolean> = R extends true ? ValuesAndIndices : 
 
 /** The 2-d pools' shared input check: [N, C, H, W] or [C, H, W], and errors of the op named by the module's path. */
 abstract class Pool2d extends Module {
+  /** Checks the input is `[N, C, H, W]` or `[C, H, W]` and runs f, its ChainruleErrors rethrown as this module's input errors. */
   protected run<T>(x: Tensor, f: () => T): T {
     if (x.ndim !== 3 && x.ndim !== 4) this.inputError(`expected [N, C, H, W] or [C, H, W], got ${showShape(x.shape)}`);
     try {
@@ -37,8 +38,13 @@ abstract class Pool2d extends Module {
  */
 export class MaxPool2d<R extends boolean = false> extends Pool2d {
   constructor(
+    /** window size `[kH, kW]`, or a number for both (PyTorch's `kernel_size`) */
     readonly kernelSize: Size2d,
-    readonly opts: MaxPool2dOptions & { returnIndices?: R } = {},
+    /** stride (default kernelSize), padding, dilation, ceilMode (PyTorch's `ceil_mode`) and returnIndices (PyTorch's `return_indices`, default false) */
+    readonly opts: MaxPool2dOptions & {
+      /** also return the flat positions r·W + c of the maxima (default false, PyTorch's `return_indices`) */
+      returnIndices?: R;
+    } = {},
   ) {
     super();
   }
@@ -60,7 +66,9 @@ export class MaxPool2d<R extends boolean = false> extends Pool2d {
  */
 export class AvgPool2d extends Pool2d {
   constructor(
+    /** window size `[kH, kW]`, or a number for both (PyTorch's `kernel_size`) */
     readonly kernelSize: Size2d,
+    /** stride (default kernelSize), padding, ceilMode, countIncludePad and divisorOverride (PyTorch's `ceil_mode`, `count_include_pad`, `divisor_override`) */
     readonly opts: AvgPool2dOptions = {},
   ) {
     super();
@@ -83,8 +91,13 @@ export class AvgPool2d extends Pool2d {
  */
 export class AdaptiveMaxPool2d<R extends boolean = false> extends Pool2d {
   constructor(
+    /** the output size `[H_out, W_out]`, a number for both, or null in a pair to keep that input size (PyTorch's `output_size`) */
     readonly outputSize: AdaptiveSize,
-    readonly opts: { returnIndices?: R } = {},
+    /** returnIndices: also return the flat positions of the maxima (default false, PyTorch's `return_indices`) */
+    readonly opts: {
+      /** also return the flat positions r·W + c of the maxima (default false, PyTorch's `return_indices`) */
+      returnIndices?: R;
+    } = {},
   ) {
     super();
   }
@@ -101,7 +114,10 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends Pool2d {
  * @example new nn.AdaptiveAvgPool2d(1).forward(randn([2, 8, 5, 5])).shape // [2, 8, 1, 1]
  */
 export class AdaptiveAvgPool2d extends Pool2d {
-  constructor(readonly outputSize: AdaptiveSize) {
+  constructor(
+    /** the output size `[H_out, W_out]`, a number for both, or null in a pair to keep that input size (PyTorch's `output_size`) */
+    readonly outputSize: AdaptiveSize,
+  ) {
     super();
   }
   override extraRepr(): string {

@@ -56,10 +56,12 @@ function tableShape(fail: (detail: string) => never, x: Tensor, d: number, batch
  * ```
  */
 export class SinusoidalPositionalEmbedding extends Module {
+  /** the input is `[batch, seq, dModel]` instead of `[seq, batch, dModel]` (default false) */
   readonly batchFirst: boolean;
   private _cache: Tensor | null = null;
 
   constructor(
+    /** width of the embeddings the encoding is added to; the last dimension of the input */
     readonly dModel: number,
     opts: PositionalOptions = {},
   ) {
@@ -92,11 +94,15 @@ export class SinusoidalPositionalEmbedding extends Module {
  * ```
  */
 export class LearnedPositionalEmbedding extends Module {
+  /** the learnable position table, shape `[maxLen, dModel]`, init N(0, 0.02²) */
   weight: Parameter;
+  /** the input is `[batch, seq, dModel]` instead of `[seq, batch, dModel]` (default false) */
   readonly batchFirst: boolean;
 
   constructor(
+    /** the longest sequence it can encode: the table's number of rows */
     readonly maxLen: number,
+    /** width of the embeddings the positions are added to; the last dimension of the input */
     readonly dModel: number,
     opts: PositionalOptions = {},
   ) {

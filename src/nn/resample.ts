@@ -7,6 +7,7 @@ import type { Tensor } from '../ops/index.js';
 
 /** Runs an F function, its errors rethrown as the module's input errors (path and description). */
 abstract class Wrapping extends Module {
+  /** Runs f, its ChainruleErrors rethrown as this module's input errors naming the input's shape. */
   protected run(x: Tensor, f: () => Tensor): Tensor {
     try {
       return f();
@@ -23,7 +24,10 @@ abstract class Wrapping extends Module {
  * @example new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' }).forward(randn([1, 3, 4, 4])).shape // [1, 3, 8, 8]
  */
 export class Upsample extends Wrapping {
-  constructor(readonly opts: InterpolateOptions) {
+  constructor(
+    /** the target `size` or `scaleFactor` and the `mode` ('nearest' by default), as F.interpolate's options */
+    readonly opts: InterpolateOptions,
+  ) {
     super();
   }
   override extraRepr(): string {
@@ -40,7 +44,10 @@ export class Upsample extends Wrapping {
  * @example new nn.PixelShuffle(2).forward(randn([1, 12, 3, 3])).shape // [1, 3, 6, 6]
  */
 export class PixelShuffle extends Wrapping {
-  constructor(readonly upscaleFactor: number) {
+  constructor(
+    /** r: `[N, C·r², H, W]` becomes `[N, C, H·r, W·r]` (PyTorch's `upscale_factor`) */
+    readonly upscaleFactor: number,
+  ) {
     super();
   }
   override extraRepr(): string {
@@ -56,7 +63,10 @@ export class PixelShuffle extends Wrapping {
  * @example new nn.PixelUnshuffle(2).forward(randn([1, 3, 6, 6])).shape // [1, 12, 3, 3]
  */
 export class PixelUnshuffle extends Wrapping {
-  constructor(readonly downscaleFactor: number) {
+  constructor(
+    /** r: `[N, C, H·r, W·r]` becomes `[N, C·r², H, W]` (PyTorch's `downscale_factor`) */
+    readonly downscaleFactor: number,
+  ) {
     super();
   }
   override extraRepr(): string {
@@ -73,7 +83,9 @@ export class PixelUnshuffle extends Wrapping {
  */
 export class Unfold extends Wrapping {
   constructor(
+    /** size `[kH, kW]` of the sliding blocks, or a number for both (PyTorch's `kernel_size`) */
     readonly kernelSize: Size2d,
+    /** dilation (default 1), padding (default 0) and stride (default 1) of the blocks */
     readonly opts: FoldOptions = {},
   ) {
     super();
@@ -92,8 +104,11 @@ export class Unfold extends Wrapping {
  */
 export class Fold extends Wrapping {
   constructor(
+    /** spatial size `[H, W]` of the output the blocks are summed into (PyTorch's `output_size`) */
     readonly outputSize: Size2d,
+    /** size `[kH, kW]` of the sliding blocks, or a number for both (PyTorch's `kernel_size`) */
     readonly kernelSize: Size2d,
+    /** dilation (default 1), padding (default 0) and stride (default 1) of the blocks, as in the Unfold that made them */
     readonly opts: FoldOptions = {},
   ) {
     super();

@@ -58,17 +58,24 @@ interface Weights {
  * the end are zero, as with PyTorch's packed sequences).
  */
 abstract class RNNBase extends Module {
+  /** number of stacked layers, each reading the previous one's output (default 1, PyTorch's `num_layers`) */
   readonly numLayers: number;
+  /** whether the layers have bias_ih/bias_hh parameters (the `bias` option, default true) */
   readonly hasBias: boolean;
+  /** input and output are `[batch, time, feature]` instead of `[time, batch, feature]` (default false, PyTorch's `batch_first`); the states stay `[layers·directions, batch, H]` */
   readonly batchFirst: boolean;
+  /** dropout probability on the outputs of every layer but the last, in training mode (the `dropout` option, default 0) */
   readonly dropoutP: number;
+  /** run a second, reverse direction per layer and concatenate both outputs (default false) */
   readonly bidirectional: boolean;
   /** LSTM only: the width of h after its projection (0: no projection) */
   readonly projSize: number;
 
   constructor(
     private readonly _kind: Kind,
+    /** number of features of each input step (PyTorch's `input_size`) */
     readonly inputSize: number,
+    /** number of features of the hidden state h, and of c for an LSTM (PyTorch's `hidden_size`); weights are init U(-1/√hiddenSize, 1/√hiddenSize) */
     readonly hiddenSize: number,
     opts: RNNOptions & { projSize?: number },
   ) {
@@ -110,6 +117,7 @@ abstract class RNNBase extends Module {
     }
   }
 
+  /** 2 when bidirectional, else 1: the factor in the output's last dimension and the state's first */
   get numDirections(): number {
     return this.bidirectional ? 2 : 1;
   }
@@ -174,6 +182,7 @@ abstract class RNNBase extends Module {
     return unbatched ? h.unsqueeze(1) : h;
   }
 
+  /** Runs every layer and direction over a `[time, batch, inputSize]` (or batchFirst, or unbatched) input; returns the output, h_n and (LSTM) c_n. */
   protected run(input: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, seq: SequenceOptions): [Tensor, Tensor, Tensor | null] {
     if (!(input instanceof Tensor)) this.inputError('expected a Tensor input');
     const unbatched = input.ndim === 2;
@@ -321,14 +330,21 @@ export class LSTM extends RNNBase {
  * weight_hh, bias_ih, bias_hh, init U(-1/√H, 1/√H); input [B, inputSize] or [inputSize].
  */
 abstract class CellBase extends Module {
+  /** input-to-hidden weight, shape `[gates·hiddenSize, inputSize]` (gates: 1 RNN, 3 GRU, 4 LSTM), init U(-1/√hiddenSize, 1/√hiddenSize) */
   weight_ih: Parameter;
+  /** hidden-to-hidden weight, shape `[gates·hiddenSize, hiddenSize]`, init U(-1/√hiddenSize, 1/√hiddenSize) */
   weight_hh: Parameter;
+  /** input-to-hidden bias, shape `[gates·hiddenSize]`, same init; null with `bias: false` */
   bias_ih: Parameter | null;
+  /** hidden-to-hidden bias, shape `[gates·hiddenSize]`, same init; null with `bias: false` */
   bias_hh: Parameter | null;
 
   constructor(
+    /** @internal which cell of the op table the module steps: 'tanh' or 'relu' (RNNCell), 'gru' or 'lstm' */
     protected readonly _kind: Kind,
+    /** number of features of the input `[batch, inputSize]` (PyTorch's `input_size`) */
     readonly inputSize: number,
+    /** number of features of the hidden state (PyTorch's `hidden_size`) */
     readonly hiddenSize: number,
     opts: { bias?: boolean },
   ) {

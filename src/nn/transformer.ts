@@ -44,9 +44,9 @@ export interface TransformerLayerOptions {
  * ```
  */
 export interface EncoderLayerForwardOptions {
-  /** [S, S] or [batch·nhead, S, S] (true: not allowed, or a float added), as MultiheadAttention's attnMask */
+  /** `[S, S]` or `[batch·nhead, S, S]` (true: not allowed, or a float added), as MultiheadAttention's attnMask */
   srcMask?: Tensor | null;
-  /** [batch, S]: true where a position is padding */
+  /** `[batch, S]`: true where a position is padding */
   srcKeyPaddingMask?: Tensor | null;
   /** each position attends to itself and earlier positions only */
   isCausal?: boolean;
@@ -61,13 +61,13 @@ export interface EncoderLayerForwardOptions {
  * ```
  */
 export interface DecoderLayerForwardOptions {
-  /** [T, T]: true where a target may not attend to a target, or a float added to the scores */
+  /** `[T, T]`: true where a target may not attend to a target, or a float added to the scores */
   tgtMask?: Tensor | null;
-  /** [T, S]: true where a target may not attend to a memory position, or a float added */
+  /** `[T, S]`: true where a target may not attend to a memory position, or a float added */
   memoryMask?: Tensor | null;
-  /** [batch, T]: true where a target position is padding */
+  /** `[batch, T]`: true where a target position is padding */
   tgtKeyPaddingMask?: Tensor | null;
-  /** [batch, S]: true where a memory position is padding */
+  /** `[batch, S]`: true where a memory position is padding */
   memoryKeyPaddingMask?: Tensor | null;
   /** target position i attends to targets j <= i only */
   tgtIsCausal?: boolean;
@@ -77,15 +77,29 @@ export interface DecoderLayerForwardOptions {
 
 const DECODER_OPTIONS = ['tgtMask', 'memoryMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask', 'tgtIsCausal', 'memoryIsCausal'];
 
-interface LayerConfig {
+/**
+ * The resolved hyper-parameters of a transformer encoder or decoder layer (its `config`): the
+ * constructor's arguments with every option's default filled in.
+ * @example new nn.TransformerEncoderLayer(8, 2).config.dimFeedforward // 2048
+ */
+export interface LayerConfig {
+  /** width of the model: the last dimension of inputs and outputs (PyTorch's `d_model`) */
   dModel: number;
+  /** number of attention heads; dModel must be divisible by it */
   nhead: number;
+  /** hidden width of the feed-forward block (default 2048, PyTorch's `dim_feedforward`) */
   dimFeedforward: number;
+  /** dropout probability after attention and in the feed-forward block (default 0.1) */
   dropout: number;
+  /** activation of the feed-forward block: 'relu' (default), 'gelu' or a function */
   activation: TransformerActivation;
+  /** eps of the layer norms (default 1e-5, PyTorch's `layer_norm_eps`) */
   layerNormEps: number;
+  /** inputs are `[batch, seq, feature]` rather than `[seq, batch, feature]` (default false, PyTorch's `batch_first`) */
   batchFirst: boolean;
+  /** apply layer norm before attention and feed-forward (pre-norm) rather than after (default false, PyTorch's `norm_first`) */
   normFirst: boolean;
+  /** random generator of the dropout masks and the initialisation; undefined uses the global one */
   generator: Generator | undefined;
 }
 
@@ -161,13 +175,21 @@ function cloneLayer<T extends TransformerEncoderLayer | TransformerDecoderLayer>
  */
 export class TransformerEncoderLayer extends Module {
   private _fail: Fail = (d) => this.inputError(d);
+  /** the self-attention block, `MultiheadAttention(dModel, nhead)` with the layer's dropout */
   self_attn: MultiheadAttention;
+  /** first linear of the feed-forward block, dModel -> dimFeedforward (weight `[dimFeedforward, dModel]`) */
   linear1: Linear;
+  /** dropout between the feed-forward block's activation and linear2 */
   dropout: Dropout;
+  /** second linear of the feed-forward block, dimFeedforward -> dModel */
   linear2: Linear;
+  /** layer norm of the self-attention block (before it with normFirst, after the residual otherwise) */
   norm1: LayerNorm;
+  /** layer norm of the feed-forward block */
   norm2: LayerNorm;
+  /** dropout on the self-attention block's output, before the residual add */
   dropout1: Dropout;
+  /** dropout on the feed-forward block's output, before the residual add */
   dropout2: Dropout;
   private _config: LayerConfig;
 
@@ -231,16 +253,27 @@ export class TransformerEncoderLayer extends Module {
  */
 export class TransformerDecoderLayer extends Module {
   private _fail: Fail = (d) => this.inputError(d);
+  /** the target self-attention block, `MultiheadAttention(dModel, nhead)` */
   self_attn: MultiheadAttention;
+  /** the cross-attention block: targets attend to the encoder's memory */
   multihead_attn: MultiheadAttention;
+  /** first linear of the feed-forward block, dModel -> dimFeedforward */
   linear1: Linear;
+  /** dropout between the feed-forward block's activation and linear2 */
   dropout: Dropout;
+  /** second linear of the feed-forward block, dimFeedforward -> dModel */
   linear2: Linear;
+  /** layer norm of the self-attention block */
   norm1: LayerNorm;
+  /** layer norm of the cross-attention block */
   norm2: LayerNorm;
+  /** layer norm of the feed-forward block */
   norm3: LayerNorm;
+  /** dropout on the self-attention block's output, before the residual add */
   dropout1: Dropout;
+  /** dropout on the cross-attention block's output, before the residual add */
   dropout2: Dropout;
+  /** dropout on the feed-forward block's output, before the residual add */
   dropout3: Dropout;
   private _config: LayerConfig;
 
@@ -319,7 +352,9 @@ function stackSize(name: string, n: number): number {
  */
 export class TransformerEncoder extends Module {
   private _fail: Fail = (d) => this.inputError(d);
+  /** numLayers independent deep copies of the given encoder layer, applied in order */
   layers: TransformerEncoderLayer[];
+  /** layer norm applied after the last layer (the `norm` option); null: none */
   norm: LayerNorm | null;
 
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, opts: { norm?: LayerNorm | null } = {}) {
@@ -353,7 +388,9 @@ export class TransformerEncoder extends Module {
  */
 export class TransformerDecoder extends Module {
   private _fail: Fail = (d) => this.inputError(d);
+  /** numLayers independent deep copies of the given decoder layer, applied in order */
   layers: TransformerDecoderLayer[];
+  /** layer norm applied after the last layer (the `norm` option); null: none */
   norm: LayerNorm | null;
 
   constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, opts: { norm?: LayerNorm | null } = {}) {
@@ -390,9 +427,15 @@ export interface TransformerOptions extends TransformerLayerOptions {
   /** decoder layers (default 6) */
   numDecoderLayers?: number;
   /** used instead of the encoder stack */
-  customEncoder?: Module & { forward(src: Tensor, opts?: object): Tensor };
+  customEncoder?: Module & {
+    /** maps src `[S, N, dModel]` (options: srcMask, srcKeyPaddingMask) to the memory */
+    forward(src: Tensor, opts?: object): Tensor;
+  };
   /** used instead of the decoder stack */
-  customDecoder?: Module & { forward(tgt: Tensor, memory: Tensor, opts?: object): Tensor };
+  customDecoder?: Module & {
+    /** maps tgt `[T, N, dModel]` and the memory (options: the masks) to `[T, N, dModel]` */
+    forward(tgt: Tensor, memory: Tensor, opts?: object): Tensor;
+  };
 }
 
 /**
@@ -404,17 +447,17 @@ export interface TransformerOptions extends TransformerLayerOptions {
  * ```
  */
 export interface TransformerForwardOptions {
-  /** [S, S] mask of the encoder's self-attention */
+  /** `[S, S]` mask of the encoder's self-attention */
   srcMask?: Tensor | null;
-  /** [T, T] mask of the decoder's self-attention (generateSquareSubsequentMask for causal) */
+  /** `[T, T]` mask of the decoder's self-attention (generateSquareSubsequentMask for causal) */
   tgtMask?: Tensor | null;
-  /** [T, S] mask of the decoder's attention to the memory */
+  /** `[T, S]` mask of the decoder's attention to the memory */
   memoryMask?: Tensor | null;
-  /** [batch, S]: true where a source position is padding */
+  /** `[batch, S]`: true where a source position is padding */
   srcKeyPaddingMask?: Tensor | null;
-  /** [batch, T]: true where a target position is padding */
+  /** `[batch, T]`: true where a target position is padding */
   tgtKeyPaddingMask?: Tensor | null;
-  /** [batch, S]: true where a memory position is padding (usually srcKeyPaddingMask) */
+  /** `[batch, S]`: true where a memory position is padding (usually srcKeyPaddingMask) */
   memoryKeyPaddingMask?: Tensor | null;
 }
 
@@ -430,10 +473,21 @@ export interface TransformerForwardOptions {
  */
 export class Transformer extends Module {
   private _fail: Fail = (d) => this.inputError(d);
-  encoder: Module & { forward(src: Tensor, opts?: object): Tensor };
-  decoder: Module & { forward(tgt: Tensor, memory: Tensor, opts?: object): Tensor };
+  /** the encoder stack: customEncoder, or 6 (numEncoderLayers) encoder layers with a final LayerNorm */
+  encoder: Module & {
+    /** maps src `[S, N, dModel]` (options: srcMask, srcKeyPaddingMask) to the memory */
+    forward(src: Tensor, opts?: object): Tensor;
+  };
+  /** the decoder stack: customDecoder, or 6 (numDecoderLayers) decoder layers with a final LayerNorm */
+  decoder: Module & {
+    /** maps tgt `[T, N, dModel]` and the memory (options: the masks) to `[T, N, dModel]` */
+    forward(tgt: Tensor, memory: Tensor, opts?: object): Tensor;
+  };
+  /** width of the model (default 512, PyTorch's `d_model`) */
   readonly dModel: number;
+  /** number of attention heads (default 8) */
   readonly nhead: number;
+  /** src and tgt are `[batch, seq, dModel]` instead of `[seq, batch, dModel]` (default false, PyTorch's `batch_first`) */
   readonly batchFirst: boolean;
 
   constructor(opts: TransformerOptions = {}) {

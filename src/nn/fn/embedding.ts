@@ -23,6 +23,10 @@ function paddingOf(paddingIdx: number | null | undefined, num: number, op: strin
   return paddingIdx < 0 ? paddingIdx + num : paddingIdx;
 }
 
+/**
+ * Options of F.embedding: paddingIdx (PyTorch's `padding_idx`), maxNorm and normType (`max_norm`, `norm_type`).
+ * @example F.embedding(tensor([0], { dtype: 'int32' }), tensor([[3, 4]]), { paddingIdx: 0 }).toArray() // [[3, 4]]
+ */
 export interface EmbeddingOptions {
   /** the row that gets no gradient (negative counts from the end) */
   paddingIdx?: number | null;

@@ -11,8 +11,17 @@ import { showShape } from '../module.js';
 import { softplusNegParts } from './softplus.js';
 import { customOp, Tensor } from '../../ops/index.js';
 
+/**
+ * How a loss reduces its per-element losses: 'mean' (the default, as PyTorch), 'sum', or 'none'
+ * (a tensor of per-element losses).
+ * @example F.mseLoss(tensor([1, 2]), tensor([1, 4]), { reduction: 'sum' }).item() // 4
+ */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/**
+ * Options of the losses that take only a reduction (PyTorch's `reduction`).
+ * @example F.l1Loss(tensor([1, -2]), tensor([0, 0]), { reduction: 'none' }).toArray() // [1, 2]
+ */
 export interface ReductionOptions {
   /** 'mean' (default), 'sum', or 'none' (one loss per element) */
   reduction?: Reduction;
@@ -80,6 +89,10 @@ export function sse(output: Tensor, target: Tensor): Tensor {
   return d.mul(d).sum().mul(0.5);
 }
 
+/**
+ * Options of F.bceLoss and nn.BCELoss: the reduction and a per-element weight.
+ * @example F.bceLoss(tensor([0.5]), tensor([1]), { weight: tensor([2]) }).item() // 1.38629...
+ */
 export interface BCEOptions extends ReductionOptions {
   /** rescales each element's loss (broadcast against the input) */
   weight?: Tensor | null;
@@ -139,6 +152,10 @@ const bceElementwise = customOp({
   backward: (g, [o, t]) => [bceInputGrad(g, o, t), g.mul(o.neg().add(1).log().sub(o.log()))],
 });
 
+/**
+ * Options of F.bceWithLogitsLoss and nn.BCEWithLogitsLoss: BCEOptions plus posWeight (PyTorch's `pos_weight`).
+ * @example F.bceWithLogitsLoss(tensor([0]), tensor([1]), { posWeight: tensor([3]) }).item() // 2.07944...
+ */
 export interface BCEWithLogitsOptions extends BCEOptions {
   /** weight of the positive examples, broadcast along the last (class) dim */
   posWeight?: Tensor | null;
@@ -162,13 +179,23 @@ export function bceWithLogitsLoss(input: Tensor, target: Tensor, opts: BCEWithLo
   return reduce(loss, opts.reduction, 'bceWithLogitsLoss');
 }
 
+/**
+ * Options of F.nllLoss and nn.NLLLoss: the reduction, class weights and the ignored target value
+ * (PyTorch's `ignore_index`); 'mean' divides by the summed weights of the targets not ignored.
+ * @example F.nllLoss(tensor([[-1, -2], [-3, -4]]), tensor([0, 1], { dtype: 'int32' }), { ignoreIndex: 1 }).item() // 1
+ */
 export interface NLLOptions extends ReductionOptions {
-  /** a weight per class, shape [C] */
+  /** a weight per class, shape `[C]` (default none: all 1) */
   weight?: Tensor | null;
   /** target value whose elements contribute nothing (default -100) */
   ignoreIndex?: number;
 }
 
+/**
+ * Options of F.crossEntropy and nn.CrossEntropyLoss: NLLOptions plus labelSmoothing (PyTorch's
+ * `label_smoothing`, default 0).
+ * @example F.crossEntropy(tensor([[0, 0]]), tensor([0], { dtype: 'int32' }), { labelSmoothing: 0.1 }).item() // 0.69314...
+ */
 export interface CrossEntropyOptions extends NLLOptions {
   /** mixes the target with the uniform distribution: (1-ε)·target + ε/C */
   labelSmoothing?: number;
@@ -329,7 +356,12 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   return nll.mul(1 - eps).add(s.mul(eps / C));
 }
 
+/**
+ * Options of F.hingeEmbeddingLoss and nn.HingeEmbeddingLoss: the reduction and the margin.
+ * @example F.hingeEmbeddingLoss(tensor([0.5]), tensor([-1]), { margin: 2 }).item() // 1.5
+ */
 export interface HingeEmbeddingOptions extends ReductionOptions {
+  /** the margin of the targets -1: their loss is max(0, margin - x) (default 1) */
   margin?: number;
 }
 
@@ -349,10 +381,16 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor, opts: HingeEmb
   return reduce(loss, opts.reduction, op);
 }
 
+/**
+ * Options of F.multiMarginLoss and nn.MultiMarginLoss: the power p, the margin, class weights and the reduction.
+ * @example F.multiMarginLoss(tensor([[0, 1]]), tensor([1], { dtype: 'int32' }), { margin: 2 }).item() // 0.5
+ */
 export interface MultiMarginOptions extends ReductionOptions {
   /** 1 (default) or 2 */
   p?: 1 | 2;
+  /** the margin by which the target's score should beat every other class's (default 1) */
   margin?: number;
+  /** a weight per class, shape `[C]`, scaling each sample's loss by its target class's weight (default none) */
   weight?: Tensor | null;
 }
 

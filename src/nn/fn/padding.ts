@@ -3,7 +3,11 @@ import { showShape } from '../module.js';
 import { tensor } from '../../tensor/creation.js';
 import { type Tensor, indexSelect } from '../../ops/index.js';
 
-/** How a convolution pads its input (PyTorch's padding_mode). */
+/**
+ * How a convolution fills its padding (PyTorch's `padding_mode`): 'zeros' (the default), 'reflect'
+ * (mirror without repeating the edge), 'replicate' (repeat the edge) or 'circular' (wrap around).
+ * @example new nn.Conv1d(1, 1, 3, { padding: 1, paddingMode: 'circular' }).paddingMode // 'circular'
+ */
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
 export const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
