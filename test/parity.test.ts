@@ -157,7 +157,7 @@ const EXCLUDED: Record<string, string> = Object.fromEntries(
       ['not numerics: tensor plumbing', 'Tensor ChainruleError ExprSyntaxError Generator tensor scalar empty zeros ones zerosLike onesLike fullLike cast'],
       ['random (no PyTorch counterpart for the stream)', 'rand randn randint manualSeed getRngState setRngState'],
       ['autograd machinery the replay itself runs on', 'backward grad valueAndGrad noGrad enableGrad isGradEnabled detectAnomaly setDetectAnomaly customOp gradcheck'],
-      ['backend selection', 'setBackend getBackend listBackends'],
+      ['backend selection and threading (test/wasm-threads.test.ts checks threaded results bit for bit against one thread)', 'setBackend getBackend listBackends setWasmThreads wasmThreads'],
       ['internal helpers exported for the ops (sumTo: broadcasting adjoint; powScalar/variance: the pow and var methods)', 'sumTo powScalar variance'],
       ['the op-authoring API: every op made with it is replayed, and test/architecture-doc.test.ts runs it', 'defineOp unaryOp compositeOp binaryOp unaryKernel binaryKernel record'],
       ['sparse storage helpers (sparseMatmul is checked against the dense product in test/text-sparse.test.ts)', 'csrFromRows csrNnz csrSelectRows csrToDense'],
