@@ -1,22 +1,38 @@
-// Memory check: 10,000 small training steps (matmul + relu + sum + backward + in-place update under
-// noGrad) on the active backend; prints the resident set size every 1,000 steps.
-//   node --conditions=source --import tsx bench/native-rss.ts [steps]
-import { type Tensor, getBackend, manualSeed, noGrad, randn } from 'chainrule';
+// Memory check: training steps of an MLP classifier (Linear 128->256, ReLU, Linear 256->10,
+// cross-entropy, Adam; a fresh random batch of 64 every step, as a data loader gives) on one
+// backend, printing the resident set size, the V8 heap and the external (typed-array) memory
+// every 1,000 steps, then the RSS growth from the first report to the last. No tensor is ever
+// disposed: the garbage collector alone must keep memory flat.
+//   node --conditions=source --import tsx bench/native-rss.ts [steps] [--backend native|wasm|js]
+import { F, getBackend, manualSeed, nn, optim, randint, randn, setBackend } from 'chainrule';
 
-const steps = Number(process.argv[2] ?? 10_000);
+const args = process.argv.slice(2);
+const b = args.indexOf('--backend');
+if (b >= 0) setBackend(args[b + 1] as 'native' | 'wasm' | 'js');
+const steps = Number(args.find((a, i) => /^\d+$/.test(a) && i !== b + 1) ?? 10_000);
 manualSeed(0);
-const x = randn([64, 128]);
-const w = randn([128, 64], { requiresGrad: true });
-const mib = () => (process.memoryUsage().rss / 2 ** 20).toFixed(1);
-console.log(`backend ${getBackend()}, start RSS ${mib()} MiB`);
+const model = new nn.Sequential(new nn.Linear(128, 256), new nn.ReLU(), new nn.Linear(256, 10));
+const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1).padStart(7);
+const report = (label: string) => {
+  const m = process.memoryUsage();
+  console.log(`${label}  RSS ${mib(m.rss)} MiB  heap ${mib(m.heapUsed)} MiB  external ${mib(m.external + m.arrayBuffers)} MiB`);
+  return m.rss;
+};
+report(`backend ${getBackend()}, start`.padEnd(24));
 const t0 = Date.now();
+let first = 0;
+let last = 0;
 for (let i = 1; i <= steps; i++) {
-  const loss = x.matmul(w).relu().sum();
+  const x = randn([64, 128]);
+  const y = randint(0, 10, [64]);
+  const loss = F.crossEntropy(model.forward(x), y);
+  opt.zeroGrad();
   loss.backward();
-  noGrad(() => {
-    w.data.set(w.sub((w.grad as Tensor).mul(1e-5)).dataSync());
-  });
-  w.grad = null;
-  if (i % 1000 === 0) console.log(`step ${String(i).padStart(6)}  RSS ${mib()} MiB  loss ${loss.item().toFixed(3)}`);
+  opt.step();
+  if (i % 1000 === 0) {
+    last = report(`step ${String(i).padStart(6)}  loss ${loss.item().toFixed(3)}`);
+    if (!first) first = last;
+  }
 }
-console.log(`${steps} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`${steps} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s; RSS from the first report to the last: ${((last - first) / 2 ** 20).toFixed(1)} MiB`);
