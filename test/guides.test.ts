@@ -1,0 +1,142 @@
+// Runs the ```ts blocks of every guide (docs/*.md, and README.md) on the js backend, with every
+// export of the package in scope (an `import ... from 'chainrule'` is dropped, other imports are
+// made dynamic: see test/doc-runner.ts), and fails on an exception or a wrong stated value
+// (`// <value>`), naming file:line. The blocks of one file run in order in one temporary folder as
+// the working directory (with examples/ linked into it), so a block may read what an earlier one
+// wrote. Code that needs what CI does not have (PyTorch, a browser, a network) goes in ```sh,
+// ```python or ```js blocks, which are not run. Also checks that every relative link of these
+// files names an existing file (and, for a Markdown file, an existing heading).
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as chainrule from 'chainrule';
+import { markdownExamples, packageScope, runExample } from './doc-runner.js';
+import { root } from './explain-helpers.js';
+
+const guides = [
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => join('docs', f)),
+  'README.md',
+];
+const scope = packageScope(chainrule as unknown as Record<string, unknown>);
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
+function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/`/g, '')
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+/** The anchors of a Markdown file's headings (outside code blocks), with GitHub's -1, -2 for repeats. */
+function anchors(text: string): Set<string> {
+  const out = new Set<string>();
+  const seen = new Map<string, number>();
+  let fenced = false;
+  for (const line of text.split('\n')) {
+    if (/^```/.test(line)) fenced = !fenced;
+    const m = !fenced && /^#{1,6}\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const s = slug(m[1]);
+    const n = seen.get(s) ?? 0;
+    seen.set(s, n + 1);
+    out.add(n ? `${s}-${n}` : s);
+  }
+  return out;
+}
+
+/** The relative links of a Markdown file (outside code blocks and code spans), with their lines. */
+function relativeLinks(text: string): { line: number; target: string }[] {
+  const out: { line: number; target: string }[] = [];
+  let fenced = false;
+  text.split('\n').forEach((line, i) => {
+    if (/^```/.test(line)) fenced = !fenced;
+    if (fenced) return;
+    const plain = line.replace(/`[^`]*`/g, '');
+    for (const m of plain.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+      const target = m[1];
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto:
+      out.push({ line: i + 1, target });
+    }
+  });
+  return out;
+}
+
+describe('guides: code blocks', () => {
+  const cwd = process.cwd();
+  let work = '';
+  before(() => {
+    chainrule.setBackend('js');
+  });
+  after(() => {
+    process.chdir(cwd);
+  });
+
+  it('finds the guides', () => {
+    for (const g of ['from-pytorch', 'for-teachers', 'text-classification', 'browser', 'backends', 'scale-out', 'onnx', 'problem-format']) {
+      assert.ok(guides.includes(join('docs', `${g}.md`)), `docs/${g}.md is missing`);
+    }
+  });
+
+  for (const file of guides) {
+    const blocks = markdownExamples(readFileSync(join(root, file), 'utf8'), file);
+    if (!blocks.length) continue;
+    describe(file, () => {
+      before(() => {
+        work = mkdtempSync(join(tmpdir(), 'chainrule-guides-'));
+        symlinkSync(join(root, 'examples'), join(work, 'examples'));
+        process.chdir(work);
+      });
+      after(() => {
+        process.chdir(cwd);
+        rmSync(work, { recursive: true, force: true });
+      });
+      blocks.forEach((block, i) => {
+        it(`${block.file}:${block.line}`, async () => {
+          chainrule.manualSeed(2000 + i);
+          chainrule.setBackend('js');
+          await runExample(block, scope);
+        });
+      });
+    });
+  }
+});
+
+describe('guides: links', () => {
+  for (const file of guides) {
+    it(file, () => {
+      const broken: string[] = [];
+      for (const { line, target } of relativeLinks(readFileSync(join(root, file), 'utf8'))) {
+        const [path, anchor] = target.split('#');
+        const to = path ? resolve(root, dirname(file), decodeURIComponent(path)) : join(root, file);
+        if (!existsSync(to)) {
+          broken.push(`${file}:${line}: ${target}: no file ${relative(root, to)}`);
+          continue;
+        }
+        if (anchor && to.endsWith('.md') && !anchors(readFileSync(to, 'utf8')).has(anchor)) {
+          broken.push(`${file}:${line}: ${target}: no heading #${anchor} in ${relative(root, to)}`);
+        }
+      }
+      assert.deepEqual(broken, []);
+    });
+  }
+
+  it('reads links as GitHub does', () => {
+    assert.deepEqual(relativeLinks('see [a](a.md), [b](https://x.org) `[c](c.md)`\n```\n[d](d.md)\n```\n[e](e.md#f "t")'), [
+      { line: 1, target: 'a.md' },
+      { line: 5, target: 'e.md#f' },
+    ]);
+    assert.deepEqual([...anchors('# ONNX export and import\n## 1. Serving with ONNX Runtime from Node\n## Import\n## Import')], [
+      'onnx-export-and-import',
+      '1-serving-with-onnx-runtime-from-node',
+      'import',
+      'import-1',
+    ]);
+  });
+});
