@@ -5,7 +5,8 @@
 // the working directory (with examples/ linked into it), so a block may read what an earlier one
 // wrote. Code that needs what CI does not have (PyTorch, a browser, a network) goes in ```sh,
 // ```python or ```js blocks, which are not run. Also checks that every relative link of these
-// files names an existing file (and, for a Markdown file, an existing heading).
+// files names an existing file (and, for a Markdown file, an existing heading), and that the
+// problem-file reference names every section, answers section and function the parser knows.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,5 +139,34 @@ describe('guides: links', () => {
       'import',
       'import-1',
     ]);
+  });
+});
+
+describe('guides: the problem-file reference', () => {
+  const reference = readFileSync(join(root, 'docs', 'problem-format.md'), 'utf8');
+  const teachers = readFileSync(join(root, 'docs', 'for-teachers.md'), 'utf8');
+  /** The list a parser error names after `known:` or `sections:`. */
+  const listed = (text: string, word: string): string[] => {
+    try {
+      chainrule.parseProblem(text);
+    } catch (e) {
+      const m = new RegExp(`\\(${word}: ([^)]*)\\)`).exec((e as Error).message);
+      if (m) return m[1].split(', ');
+    }
+    throw new Error(`parseProblem(${JSON.stringify(text)}) did not list the ${word}`);
+  };
+  it('names every section of a problem file and of an answers file', () => {
+    const sections = listed('bogus: 1\n', 'sections');
+    assert.ok(sections.length >= 7 && sections.includes('then'), sections.join(', '));
+    for (const k of [...sections, ...chainrule.parseAnswers('values: {}\n').map((c) => c.section), 'values', 'grads', 'updated', 'after']) {
+      assert.ok(reference.includes(`\`${k}\``), `docs/problem-format.md does not name \`${k}\``);
+      assert.ok(teachers.includes(`| \`${k}\``), `docs/for-teachers.md's key table has no row \`${k}\``);
+    }
+  });
+  it('names every function of the expressions', () => {
+    const known = listed('inputs: {x: 1}\nnodes:\n  y: nosuchfunction(x)\n', 'known');
+    assert.ok(known.length > 50 && known.includes('masked_softmax'), known.join(', '));
+    const missing = known.filter((f) => !new RegExp(`\`${f}(\\(|\`)`).test(reference));
+    assert.deepEqual(missing, [], 'functions docs/problem-format.md does not list');
   });
 });
