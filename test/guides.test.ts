@@ -1,6 +1,7 @@
 // Runs the ```ts blocks of every guide (docs/*.md, and README.md) on the js backend, with every
-// export of the package in scope (an `import ... from 'chainrule'` is dropped, other imports are
-// made dynamic: see test/doc-runner.ts), and fails on an exception or a wrong stated value
+// export of the package in scope (of the browser entry, for a block that imports
+// 'chainrule/browser'; an import of the package is dropped, other imports are made dynamic: see
+// test/doc-runner.ts), and fails on an exception or a wrong stated value
 // (`// <value>`), naming file:line. The blocks of one file run in order in one temporary folder as
 // the working directory (with examples/ linked into it), so a block may read what an earlier one
 // wrote. Code that needs what CI does not have (PyTorch, a browser, a network) goes in ```sh,
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as chainrule from 'chainrule';
+import * as browser from 'chainrule/browser';
 import { markdownExamples, packageScope, runExample } from './doc-runner.js';
 import { root } from './explain-helpers.js';
 
@@ -24,6 +26,9 @@ const guides = [
   'README.md',
 ];
 const scope = packageScope(chainrule as unknown as Record<string, unknown>);
+// a block that imports from 'chainrule/browser' sees that entry's exports only (what a page gets)
+const browserScope = packageScope(browser as unknown as Record<string, unknown>);
+const scopeOf = (code: string) => (/from ['"]chainrule\/browser['"]/.test(code) ? browserScope : scope);
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
 function slug(heading: string): string {
@@ -102,7 +107,7 @@ describe('guides: code blocks', () => {
         it(`${block.file}:${block.line}`, async () => {
           chainrule.manualSeed(2000 + i);
           chainrule.setBackend('js');
-          await runExample(block, scope);
+          await runExample(block, scopeOf(block.code));
         });
       });
     });
