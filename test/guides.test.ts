@@ -133,6 +133,15 @@ describe('guides: links', () => {
     });
   }
 
+  it('README.md links every guide', () => {
+    const linked = new Set(relativeLinks(readFileSync(join(root, 'README.md'), 'utf8')).map((l) => l.target.split('#')[0]));
+    assert.deepEqual(
+      guides.filter((g) => g.startsWith('docs/') && !linked.has(g)),
+      [],
+      'guides README.md does not link',
+    );
+  });
+
   it('reads links as GitHub does', () => {
     assert.deepEqual(relativeLinks('see [a](a.md), [b](https://x.org) `[c](c.md)`\n```\n[d](d.md)\n```\n[e](e.md#f "t")'), [
       { line: 1, target: 'a.md' },
