@@ -8,15 +8,19 @@
 // ```python or ```js blocks, which are not run. Also checks that every relative link of these
 // files names an existing file (and, for a Markdown file, an existing heading), and that the
 // problem-file reference names every section, answers section and function the parser knows.
+// A ```sh block after the line `<!-- output checked by test/guides.test.ts -->` holds one
+// `npx chainrule ...` command, and the ```text block right after it what the command prints: the
+// test runs it (in a temporary folder holding the file's blocks marked `<!-- file: NAME -->`) and
+// compares line by line, a line `...` standing for any number of lines.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as chainrule from 'chainrule';
 import * as browser from 'chainrule/browser';
 import { markdownExamples, packageScope, runExample } from './doc-runner.js';
-import { root } from './explain-helpers.js';
+import { root, runCli } from './explain-helpers.js';
 
 const guides = [
   ...readdirSync(join(root, 'docs'))
@@ -112,6 +116,93 @@ describe('guides: code blocks', () => {
       });
     });
   }
+});
+
+const CHECKED = '<!-- output checked by test/guides.test.ts -->';
+
+/** The fenced blocks of a Markdown file: info string, body, the line of the fence (1-based), and the line before it. */
+function fences(text: string): { info: string; body: string; line: number; before: string }[] {
+  const lines = text.split('\n');
+  const out: { info: string; body: string; line: number; before: string }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^```(\S*)/.exec(lines[i]);
+    if (!m) continue;
+    let j = i + 1;
+    while (j < lines.length && !/^```\s*$/.test(lines[j])) j++;
+    out.push({ info: m[1], body: lines.slice(i + 1, j).join('\n'), line: i + 1, before: lines[i - 1]?.trim() ?? '' });
+    i = j;
+  }
+  return out;
+}
+
+/** A command line's words: double or single quotes group, a trailing `# comment` is dropped. */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  for (const m of line.replace(/\s+#.*$/, '').matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) words.push(m[1] ?? m[2] ?? m[3]);
+  return words;
+}
+
+/** The mismatch between printed output and the lines a guide shows (`...` for any lines), or null. */
+function outputMismatch(actual: string, shown: string): string | null {
+  const got = actual.replace(/\n$/, '').split('\n').map((l) => l.trimEnd());
+  const want = shown.split('\n').map((l) => l.trimEnd());
+  // match the shown lines against the printed ones, `...` matching any run of lines
+  const memo = new Map<string, boolean>();
+  const fits = (i: number, j: number): boolean => {
+    const key = `${i},${j}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let r: boolean;
+    if (j === want.length) r = i === got.length;
+    else if (want[j].trim() === '...') r = fits(i, j + 1) || (i < got.length && fits(i + 1, j));
+    else r = i < got.length && got[i] === want[j] && fits(i + 1, j + 1);
+    memo.set(key, r);
+    return r;
+  };
+  if (fits(0, 0)) return null;
+  const first = want.find((l) => l.trim() !== '...' && !got.includes(l));
+  return first !== undefined ? `the line '${first}' is not printed` : 'the lines are printed in another order, or more lines are printed than shown';
+}
+
+describe('guides: command outputs', () => {
+  for (const file of guides) {
+    const text = readFileSync(join(root, file), 'utf8');
+    const blocks = fences(text);
+    const checked = blocks.filter((b) => b.before === CHECKED);
+    if (!checked.length) continue;
+    describe(file, () => {
+      let dir = '';
+      before(() => {
+        dir = mkdtempSync(join(tmpdir(), 'chainrule-guides-cli-'));
+        for (const b of blocks) {
+          const m = /^<!-- file: (\S+) -->$/.exec(b.before);
+          if (m) writeFileSync(join(dir, m[1]), `${b.body}\n`);
+        }
+      });
+      after(() => rmSync(dir, { recursive: true, force: true }));
+      for (const b of checked) {
+        it(`${file}:${b.line}`, () => {
+          const commands = b.body.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+          assert.equal(commands.length, 1, `${file}:${b.line}: a checked block holds one command`);
+          const words = shellWords(commands[0]);
+          assert.deepEqual(words.slice(0, 2), ['npx', 'chainrule'], `${file}:${b.line}: a checked command runs npx chainrule`);
+          const next = blocks[blocks.indexOf(b) + 1];
+          assert.ok(next && next.info === 'text' && next.line === b.line + b.body.split('\n').length + 3, `${file}:${b.line}: a \`\`\`text block of the output must follow the command`);
+          const r = runCli(words.slice(2), { cwd: dir, env: { CHAINRULE_BACKEND: 'js' } });
+          const mismatch = outputMismatch(r.out, next.body);
+          assert.equal(mismatch, null, `${file}:${next.line}: ${mismatch}\n--- printed (exit ${r.code}):\n${r.out}`);
+        });
+      }
+    });
+  }
+
+  it('compares outputs line by line', () => {
+    assert.equal(outputMismatch('a\nb\nc\n', 'a\n...\nc'), null);
+    assert.equal(outputMismatch('a\nb\nc\n', '...\nb\n...'), null);
+    assert.equal(outputMismatch('a\nb\nc\n', 'a\nb'), 'the lines are printed in another order, or more lines are printed than shown');
+    assert.equal(outputMismatch('a\nb\n', 'a\nx'), "the line 'x' is not printed");
+    assert.deepEqual(shellWords('npx chainrule predict runs/cnn "a b" \'c\'   # note'), ['npx', 'chainrule', 'predict', 'runs/cnn', 'a b', 'c']);
+  });
 });
 
 describe('guides: links', () => {
