@@ -9,11 +9,13 @@
 // files names an existing file (and, for a Markdown file, an existing heading), and that the
 // problem-file reference names every section, answers section and function the parser knows.
 // A ```sh block after the line `<!-- output checked by test/guides.test.ts -->` holds one
-// `npx chainrule ...` command, and the ```text block right after it what the command prints: the
-// test runs it (in a temporary folder holding the file's blocks marked `<!-- file: NAME -->`) and
-// compares line by line, a line `...` standing for any number of lines.
+// `npx chainrule ...` command (after optional `mkdir DIR` lines), and the ```text block right after
+// it what the command prints on standard output: the test runs it on the js backend and compares
+// line by line, a line `...` standing for any number of lines. A file's ts blocks and checked
+// commands run in document order in one temporary folder, which also holds the blocks marked
+// `<!-- file: NAME -->` (written as NAME before the first runs).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -78,52 +80,19 @@ function relativeLinks(text: string): { line: number; target: string }[] {
   return out;
 }
 
-describe('guides: code blocks', () => {
-  const cwd = process.cwd();
-  let work = '';
-  before(() => {
-    chainrule.setBackend('js');
-  });
-  after(() => {
-    process.chdir(cwd);
-  });
-
-  it('finds the guides', () => {
-    for (const g of ['from-pytorch', 'for-teachers', 'text-classification', 'browser', 'backends', 'scale-out', 'onnx', 'problem-format']) {
-      assert.ok(guides.includes(join('docs', `${g}.md`)), `docs/${g}.md is missing`);
-    }
-  });
-
-  for (const file of guides) {
-    const blocks = markdownExamples(readFileSync(join(root, file), 'utf8'), file);
-    if (!blocks.length) continue;
-    describe(file, () => {
-      before(() => {
-        work = mkdtempSync(join(tmpdir(), 'chainrule-guides-'));
-        symlinkSync(join(root, 'examples'), join(work, 'examples'));
-        process.chdir(work);
-      });
-      after(() => {
-        process.chdir(cwd);
-        rmSync(work, { recursive: true, force: true });
-      });
-      blocks.forEach((block, i) => {
-        it(`${block.file}:${block.line}`, async () => {
-          chainrule.manualSeed(2000 + i);
-          chainrule.setBackend('js');
-          await runExample(block, scopeOf(block.code));
-        });
-      });
-    });
-  }
-});
-
 const CHECKED = '<!-- output checked by test/guides.test.ts -->';
 
-/** The fenced blocks of a Markdown file: info string, body, the line of the fence (1-based), and the line before it. */
-function fences(text: string): { info: string; body: string; line: number; before: string }[] {
+/** A fenced block of a Markdown file: its info string, body, the line of its fence (1-based), and the line before it. */
+interface Fence {
+  info: string;
+  body: string;
+  line: number;
+  before: string;
+}
+
+function fences(text: string): Fence[] {
   const lines = text.split('\n');
-  const out: { info: string; body: string; line: number; before: string }[] = [];
+  const out: Fence[] = [];
   for (let i = 0; i < lines.length; i++) {
     const m = /^```(\S*)/.exec(lines[i]);
     if (!m) continue;
@@ -144,9 +113,11 @@ function shellWords(line: string): string[] {
 
 /** The mismatch between printed output and the lines a guide shows (`...` for any lines), or null. */
 function outputMismatch(actual: string, shown: string): string | null {
-  const got = actual.replace(/\n$/, '').split('\n').map((l) => l.trimEnd());
+  const got = actual
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => l.trimEnd());
   const want = shown.split('\n').map((l) => l.trimEnd());
-  // match the shown lines against the printed ones, `...` matching any run of lines
   const memo = new Map<string, boolean>();
   const fits = (i: number, j: number): boolean => {
     const key = `${i},${j}`;
@@ -164,35 +135,74 @@ function outputMismatch(actual: string, shown: string): string | null {
   return first !== undefined ? `the line '${first}' is not printed` : 'the lines are printed in another order, or more lines are printed than shown';
 }
 
-describe('guides: command outputs', () => {
+/** Runs a checked command block (`mkdir DIR` lines, then one `npx chainrule ...`) in `dir` and compares its standard output with the text block after it. */
+function checkCommand(file: string, block: Fence, next: Fence | undefined, dir: string): void {
+  const lines = block.body.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+  const words = lines.map(shellWords);
+  for (const w of words.slice(0, -1)) {
+    assert.ok(w[0] === 'mkdir' && w.length >= 2, `${file}:${block.line}: a checked block holds mkdir lines, then one chainrule command`);
+    for (const d of w.slice(1).filter((x) => x !== '-p')) mkdirSync(join(dir, d), { recursive: true });
+  }
+  const command = words[words.length - 1] ?? [];
+  assert.deepEqual(command.slice(0, 2), ['npx', 'chainrule'], `${file}:${block.line}: a checked block ends with an npx chainrule command`);
+  assert.ok(next && next.info === 'text' && next.line === block.line + block.body.split('\n').length + 3, `${file}:${block.line}: a \`\`\`text block of the output must follow the command`);
+  const r = runCli(command.slice(2), { cwd: dir, env: { CHAINRULE_BACKEND: 'js' } });
+  const mismatch = outputMismatch(r.stdout, next.body);
+  assert.equal(mismatch, null, `${file}:${next.line}: ${mismatch}\n--- printed (exit ${r.code}):\n${r.out}`);
+}
+
+// Each guide's ts blocks and checked commands run in document order in one temporary folder.
+describe('guides: code blocks and command outputs', () => {
+  const cwd = process.cwd();
+  before(() => {
+    chainrule.setBackend('js');
+  });
+  after(() => {
+    process.chdir(cwd);
+  });
+
+  it('finds the guides', () => {
+    for (const g of ['from-pytorch', 'for-teachers', 'text-classification', 'browser', 'backends', 'scale-out', 'onnx', 'problem-format']) {
+      assert.ok(guides.includes(join('docs', `${g}.md`)), `docs/${g}.md is missing`);
+    }
+  });
+
   for (const file of guides) {
     const text = readFileSync(join(root, file), 'utf8');
+    const examples = markdownExamples(text, file);
     const blocks = fences(text);
     const checked = blocks.filter((b) => b.before === CHECKED);
-    if (!checked.length) continue;
+    if (!examples.length && !checked.length) continue;
+    // ts examples (by the line of their first code line) and checked commands, in document order
+    const steps = [...examples.map((ex) => ({ line: ex.line - 1, ex })), ...checked.map((b) => ({ line: b.line, b }))].sort((x, y) => x.line - y.line);
     describe(file, () => {
-      let dir = '';
+      let work = '';
       before(() => {
-        dir = mkdtempSync(join(tmpdir(), 'chainrule-guides-cli-'));
+        work = mkdtempSync(join(tmpdir(), 'chainrule-guides-'));
+        symlinkSync(join(root, 'examples'), join(work, 'examples'));
         for (const b of blocks) {
           const m = /^<!-- file: (\S+) -->$/.exec(b.before);
-          if (m) writeFileSync(join(dir, m[1]), `${b.body}\n`);
+          if (m) writeFileSync(join(work, m[1]), `${b.body}\n`);
+        }
+        process.chdir(work);
+      });
+      after(() => {
+        process.chdir(cwd);
+        rmSync(work, { recursive: true, force: true });
+      });
+      steps.forEach((step, i) => {
+        if ('ex' in step && step.ex) {
+          const ex = step.ex;
+          it(`${file}:${ex.line}`, async () => {
+            chainrule.manualSeed(2000 + i);
+            chainrule.setBackend('js');
+            await runExample(ex, scopeOf(ex.code));
+          });
+        } else if ('b' in step && step.b) {
+          const b = step.b;
+          it(`${file}:${b.line} (command)`, () => checkCommand(file, b, blocks[blocks.indexOf(b) + 1], work));
         }
       });
-      after(() => rmSync(dir, { recursive: true, force: true }));
-      for (const b of checked) {
-        it(`${file}:${b.line}`, () => {
-          const commands = b.body.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
-          assert.equal(commands.length, 1, `${file}:${b.line}: a checked block holds one command`);
-          const words = shellWords(commands[0]);
-          assert.deepEqual(words.slice(0, 2), ['npx', 'chainrule'], `${file}:${b.line}: a checked command runs npx chainrule`);
-          const next = blocks[blocks.indexOf(b) + 1];
-          assert.ok(next && next.info === 'text' && next.line === b.line + b.body.split('\n').length + 3, `${file}:${b.line}: a \`\`\`text block of the output must follow the command`);
-          const r = runCli(words.slice(2), { cwd: dir, env: { CHAINRULE_BACKEND: 'js' } });
-          const mismatch = outputMismatch(r.out, next.body);
-          assert.equal(mismatch, null, `${file}:${next.line}: ${mismatch}\n--- printed (exit ${r.code}):\n${r.out}`);
-        });
-      }
     });
   }
 
