@@ -1,6 +1,7 @@
 import { jsBackend } from '../js/index.js';
 import { rnnBackward, rnnForward } from '../js/rnn.js';
 import type { Backend } from '../types.js';
+import { createWasmAttention, loadAttention } from './attention.js';
 import { createWasmElementwise } from './elementwise.js';
 import { createWasmMatmul, createWasmStridedGemm } from './matmul.js';
 import { type GemmVariant, loadGemm } from './module.js';
@@ -9,6 +10,7 @@ import { type WasmThreadPool, wasmThreadPool } from './threads.js';
 
 const loaded = loadGemm();
 const pool = loaded && loadPool();
+const attention = loaded && loadAttention();
 
 /**
  * Multiply-adds per product (m·n·k) from which a running thread pool takes it: below, waking the
@@ -35,6 +37,8 @@ function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Back
     ...createWasmElementwise(exports),
     // 2-d max and average pooling (pool.wat)
     ...(pool ? createWasmPool(pool) : {}),
+    // fused scaled dot-product attention (attention.wat)
+    ...(attention ? createWasmAttention(attention) : {}),
     matmul,
     // the convolutions' strided products
     gemm: (a, b, c, s) => pick(s.m * s.n * s.k).gemm(a, b, c, s),
