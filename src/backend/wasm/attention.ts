@@ -86,9 +86,11 @@ export function loadAttention(): AttentionExports | null {
 
 /**
  * Work (batch·L·S·max(E, Ev) multiply-adds) below which the TypeScript reference runs: staging
- * the arrays and entering the module costs more than it saves.
+ * the arrays and entering the module costs more than it saves. Measured on x64 in Node 20 (forward
+ * and backward, float32): 120 runs in 8.5 µs on the reference and 11 µs here, 256 in 10 µs on
+ * both, 1024 in 33 against 18 µs, 2¹⁸ in 4.6 ms against 0.33 ms.
  */
-export const ATTENTION_MIN_WORK = 1 << 12;
+export const ATTENTION_MIN_WORK = 256;
 
 /** Queries of a block and keys of a tile in attention.wat. */
 const TILE = 64;
