@@ -101,13 +101,14 @@ const CASES: Case[] = [
 // causal (L != S among them), some with dropout
 const ODD = [1, 3, 17, 65, 130];
 const DIMS = [1, 5, 8, 64];
-ODD.forEach((L, a) =>
-  ODD.forEach((S, b) => {
+for (const [a, L] of ODD.entries()) {
+  for (const [b, S] of ODD.entries()) {
     const n = a * ODD.length + b;
+    const [E, Ev] = [DIMS[n % 4], DIMS[(n + 1) % 4]];
     const o: Partial<AttentionSpec> = { causal: n % 3 === 0, dropoutP: n % 4 === 1 ? 0.25 : 0, seed: 1000 + n };
-    CASES.push({ name: `odd sizes L=${L} S=${S} E=${DIMS[n % 4]} Ev=${DIMS[(n + 1) % 4]}${o.causal ? ' causal' : ''}${o.dropoutP ? ' dropout' : ''}`, spec: spec(2, L, S, DIMS[n % 4], DIMS[(n + 1) % 4], o) });
-  }),
-);
+    CASES.push({ name: `odd sizes L=${L} S=${S} E=${E} Ev=${Ev}${o.causal ? ' causal' : ''}${o.dropoutP ? ' dropout' : ''}`, spec: spec(2, L, S, E, Ev, o) });
+  }
+}
 
 function run(b: typeof jsBackend, C: F, c: Case) {
   seed = 7;
@@ -226,7 +227,9 @@ describe('scaledDotProductAttention on the wasm backend, through its kernel', { 
       };
       const js = both('js');
       const wasm = both('wasm');
-      js.forEach((want, i) => want.forEach((w, j) => assert.ok(Math.abs(wasm[i][j] - w) <= 1e-13 * (1 + Math.abs(w)), `${i}[${j}]: wasm ${wasm[i][j]}, js ${w}`)));
+      for (const [i, want] of js.entries()) {
+        for (const [j, w] of want.entries()) assert.ok(Math.abs(wasm[i][j] - w) <= 1e-13 * (1 + Math.abs(w)), `${i}[${j}]: wasm ${wasm[i][j]}, js ${w}`);
+      }
     });
     it(`${what}: float64 gradcheck`, () => {
       onWasm(() => assert.ok(gradcheck((q, k, v) => f(q, k, v), inputs(), { atol: 1e-7, rtol: 1e-6 }).ok));
