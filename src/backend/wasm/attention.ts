@@ -71,7 +71,11 @@ export interface AttentionExports {
   backward64: Backward;
 }
 
-/** Instantiates attention.wat (SIMD), or null where WebAssembly, its SIMD or a synchronous compile of the module is unavailable. */
+/**
+ * Instantiates attention.wat (SIMD, bulk memory), or null where WebAssembly or those extensions are
+ * unavailable, or where the engine refuses to compile it synchronously (the module is about 8 KB:
+ * over the 4 KB that Chrome allowed on the main thread before version 114); then the reference runs.
+ */
 export function loadAttention(): AttentionExports | null {
   const W = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
   if (W === undefined || typeof W.validate !== 'function') return null;

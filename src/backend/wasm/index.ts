@@ -52,7 +52,8 @@ function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Back
  * The WebAssembly backend: the TypeScript kernels, with matrix products of float32 and float64
  * tensors (matmul and the recurrent layers' steps) run by a SIMD GEMM (src/backend/wasm/gemm.wat),
  * about ten times the TypeScript kernel's speed, large float add, sub, mul, div and relu by
- * SIMD loops, and 2-d pooling by a second module (src/backend/wasm/pool.wat). Null where WebAssembly or its SIMD extension is unavailable.
+ * SIMD loops, 2-d pooling by a second module (src/backend/wasm/pool.wat) and scaled dot-product attention
+ * by a third (src/backend/wasm/attention.wat: tiled, online softmax). Null where WebAssembly or its SIMD extension is unavailable.
  * @example import { setBackend, getBackend } from 'chainrule'; setBackend('wasm'); getBackend() // 'wasm'
  */
 export const wasmBackend: Backend | null = loaded && createWasmBackend(loaded.exports);
