@@ -30,6 +30,14 @@
     (local.set $h (i32.mul (local.get $h) (i32.const 0xc2b2ae35)))
     (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
 
+  ;; fmix in each of four lanes
+  (func $fmix4 (param $h v128) (result v128)
+    (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+    (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x85ebca6b 0x85ebca6b 0x85ebca6b 0x85ebca6b)))
+    (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 13))))
+    (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35)))
+    (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+
   ;; attentionKeep(seed, idx, thr): the dropout mask's bit of weight index idx
   (func $keep (param $idx i64) (param $seed i32) (param $thr i32) (result i32)
     (i32.ge_u
@@ -339,8 +347,28 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rowLoop))))
 
-  ;; dst[c] = src[c]·inv where attentionKeep keeps weight idx + c, else 0, for c < n (f32).
+  ;; dst[c] = src[c]·inv where attentionKeep keeps weight idx + c, else 0, for c < n (f32): four
+  ;; keys at a time while their indices share the high 32 bits (then the inner hash is one), the
+  ;; rest one by one.
   (func $drop32 (param $src i32) (param $dst i32) (param $n i32) (param $idx i64) (param $seed i32) (param $thr i32) (param $inv f32)
+    (local $lo v128) (local $hv v128) (local $tv v128) (local $iv v128) (local $keep v128)
+    (if (i64.eq (i64.shr_u (local.get $idx) (i64.const 32)) (i64.shr_u (i64.add (local.get $idx) (i64.extend_i32_u (local.get $n))) (i64.const 32)))
+      (then
+        (local.set $hv (i32x4.splat (call $fmix (i32.xor (i32.wrap_i64 (i64.shr_u (local.get $idx) (i64.const 32))) (local.get $seed)))))
+        (local.set $lo (i32x4.add (i32x4.splat (i32.wrap_i64 (local.get $idx))) (v128.const i32x4 0 1 2 3)))
+        (local.set $tv (i32x4.splat (local.get $thr)))
+        (local.set $iv (f32x4.splat (local.get $inv)))
+        (block $vdone
+          (loop $vec
+            (br_if $vdone (i32.lt_u (local.get $n) (i32.const 4)))
+            (local.set $keep (i32x4.ge_u (call $fmix4 (v128.xor (local.get $lo) (local.get $hv))) (local.get $tv)))
+            (v128.store (local.get $dst) (v128.and (f32x4.mul (v128.load (local.get $src)) (local.get $iv)) (local.get $keep)))
+            (local.set $lo (i32x4.add (local.get $lo) (v128.const i32x4 4 4 4 4)))
+            (local.set $src (i32.add (local.get $src) (i32.const 16)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+            (local.set $idx (i64.add (local.get $idx) (i64.const 4)))
+            (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+            (br $vec)))))
     (block $done
       (loop $key
         (br_if $done (i32.eqz (local.get $n)))
@@ -496,8 +524,29 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rowLoop))))
 
-  ;; dst[c] = src[c]·inv where attentionKeep keeps weight idx + c, else 0, for c < n (f64).
+  ;; dst[c] = src[c]·inv where attentionKeep keeps weight idx + c, else 0, for c < n (f64): four
+  ;; keys at a time while their indices share the high 32 bits (then the inner hash is one), the
+  ;; rest one by one.
   (func $drop64 (param $src i32) (param $dst i32) (param $n i32) (param $idx i64) (param $seed i32) (param $thr i32) (param $inv f64)
+    (local $lo v128) (local $hv v128) (local $tv v128) (local $iv v128) (local $keep v128)
+    (if (i64.eq (i64.shr_u (local.get $idx) (i64.const 32)) (i64.shr_u (i64.add (local.get $idx) (i64.extend_i32_u (local.get $n))) (i64.const 32)))
+      (then
+        (local.set $hv (i32x4.splat (call $fmix (i32.xor (i32.wrap_i64 (i64.shr_u (local.get $idx) (i64.const 32))) (local.get $seed)))))
+        (local.set $lo (i32x4.add (i32x4.splat (i32.wrap_i64 (local.get $idx))) (v128.const i32x4 0 1 2 3)))
+        (local.set $tv (i32x4.splat (local.get $thr)))
+        (local.set $iv (f64x2.splat (local.get $inv)))
+        (block $vdone
+          (loop $vec
+            (br_if $vdone (i32.lt_u (local.get $n) (i32.const 4)))
+            (local.set $keep (i32x4.ge_u (call $fmix4 (v128.xor (local.get $lo) (local.get $hv))) (local.get $tv)))
+            (v128.store (local.get $dst) (v128.and (f64x2.mul (v128.load (local.get $src)) (local.get $iv)) (i64x2.extend_low_i32x4_s (local.get $keep))))
+            (v128.store offset=16 (local.get $dst) (v128.and (f64x2.mul (v128.load offset=16 (local.get $src)) (local.get $iv)) (i64x2.extend_high_i32x4_s (local.get $keep))))
+            (local.set $lo (i32x4.add (local.get $lo) (v128.const i32x4 4 4 4 4)))
+            (local.set $src (i32.add (local.get $src) (i32.const 32)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+            (local.set $idx (i64.add (local.get $idx) (i64.const 4)))
+            (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+            (br $vec)))))
     (block $done
       (loop $key
         (br_if $done (i32.eqz (local.get $n)))
