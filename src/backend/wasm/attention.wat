@@ -249,53 +249,35 @@
         (local.set $i (i32.add (local.get $i) (local.get $rows)))
         (br $rowBlock))))
 
-  ;; e^x in each lane (f32): x = n·ln 2 + r with |r| <= ln 2 / 2 (ln 2 split in two for an exact
-  ;; n·ln 2), e^r by its Taylor polynomial to r⁷ (error under 5e-9), times 2ⁿ built in the exponent
-  ;; bits. x below -87.3 (and -∞) gives 0.
-  (func $exp32 (param $x v128) (result v128)
-    (local $y v128) (local $n v128) (local $r v128) (local $p v128)
-    (local.set $y (f32x4.max (f32x4.min (local.get $x) (v128.const f32x4 88 88 88 88)) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
-    (local.set $n (f32x4.nearest (f32x4.mul (local.get $y) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
-    (local.set $r (f32x4.sub (local.get $y) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
-    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
-    (local.set $p (v128.const f32x4 1.98412698e-4 1.98412698e-4 1.98412698e-4 1.98412698e-4))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.38888889e-3 1.38888889e-3 1.38888889e-3 1.38888889e-3)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.33333333e-3 8.33333333e-3 8.33333333e-3 8.33333333e-3)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.16666667e-2 4.16666667e-2 4.16666667e-2 4.16666667e-2)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.66666667e-1 1.66666667e-1 1.66666667e-1 1.66666667e-1)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1 1 1 1)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1 1 1 1)))
-    (v128.and
-      (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
-      (f32x4.ge (local.get $x) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3))))
-
   ;; e^x in each lane (f64): x = n·ln 2 + r with |r| <= ln 2 / 2 (ln 2 in two parts, fdlibm's), e^r by
   ;; its Taylor polynomial to r¹² (error under 2e-16), times 2ⁿ built in the exponent bits. x below
-  ;; -708 (and -∞) gives 0.
+  ;; -708 (and -∞) gives 0. The hot loops inline the same code (exp32's too: x = n·ln 2 + r, e^r to
+  ;; r⁷, error under 5e-9, 0 below -87.3).
   (func $exp64 (param $x v128) (result v128)
-    (local $y v128) (local $n v128) (local $r v128) (local $p v128)
-    (local.set $y (f64x2.max (f64x2.min (local.get $x) (v128.const f64x2 709 709)) (v128.const f64x2 -708 -708)))
-    (local.set $n (f64x2.nearest (f64x2.mul (local.get $y) (v128.const f64x2 1.4426950408889634 1.4426950408889634))))
-    (local.set $r (f64x2.sub (local.get $y) (f64x2.mul (local.get $n) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
-    (local.set $r (f64x2.sub (local.get $r) (f64x2.mul (local.get $n) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))))
-    (local.set $p (v128.const f64x2 2.0876756987868100e-9 2.0876756987868100e-9))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 2.5052108385441720e-8 2.5052108385441720e-8)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 2.7557319223985888e-7 2.7557319223985888e-7)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 0.0000027557319223985893 0.0000027557319223985893)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 0.000024801587301587302 0.000024801587301587302)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 0.00019841269841269841 0.00019841269841269841)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 0.0013888888888888889 0.0013888888888888889)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 0.0083333333333333332 0.0083333333333333332)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 0.041666666666666664 0.041666666666666664)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 0.16666666666666666 0.16666666666666666)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 0.50000000000000000 0.50000000000000000)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 1 1)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 1 1)))
-    (v128.and
-      (f64x2.mul (local.get $p)
-        (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $n))) (v128.const i64x2 1023 1023)) (i32.const 52)))
-      (f64x2.ge (local.get $x) (v128.const f64x2 -708 -708))))
+    (local $ex v128) (local $ey v128) (local $en v128) (local $er v128) (local $ep v128)
+    (local.set $ex (local.get $x))
+    (local.set $ey (f64x2.max (f64x2.min (local.get $ex) (v128.const f64x2 709 709)) (v128.const f64x2 -708 -708)))
+    (local.set $en (f64x2.nearest (f64x2.mul (local.get $ey) (v128.const f64x2 1.4426950408889634 1.4426950408889634))))
+    (local.set $er (f64x2.sub (local.get $ey) (f64x2.mul (local.get $en) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+    (local.set $er (f64x2.sub (local.get $er) (f64x2.mul (local.get $en) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))))
+    (local.set $ep (v128.const f64x2 2.08767569878681e-9 2.08767569878681e-9))
+    (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 2.505210838544172e-8 2.505210838544172e-8)))
+    (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 2.755731922398589e-7 2.755731922398589e-7)))
+    (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.0000027557319223985893 0.0000027557319223985893)))
+    (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.0000248015873015873 0.0000248015873015873)))
+    (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.0001984126984126984 0.0001984126984126984)))
+    (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.001388888888888889 0.001388888888888889)))
+    (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.008333333333333333 0.008333333333333333)))
+    (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.041666666666666664 0.041666666666666664)))
+    (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.16666666666666666 0.16666666666666666)))
+    (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.5 0.5)))
+    (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 1 1)))
+    (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 1 1)))
+    (local.set $ex (v128.and
+      (f64x2.mul (local.get $ep)
+        (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $en))) (v128.const i64x2 1023 1023)) (i32.const 52)))
+      (f64x2.ge (local.get $ex) (v128.const f64x2 -708 -708))))
+    (local.get $ex))
 
   ;; The scores of a tile in place (f32): rows (queries i0..) of 64 keys (j0..), bk of them real:
   ;; scaled, the additive mask added or -∞ where the boolean one is 0, -∞ past the diagonal when
@@ -387,7 +369,7 @@
   (func $online32 (param $s i32) (param $rows i32) (param $m i32) (param $l i32) (param $acc i32) (param $lda i32) (param $nv i32)
     (param $bk i32) (param $inv f64) (param $thr i32) (param $seed i32) (param $idx i64) (param $S i32)
     (local $r i32) (local $row i32) (local $p i32) (local $x v128) (local $sum v128) (local $top v128) (local $mt f32)
-    (local $mo f64) (local $mn f64) (local $corr f64)
+    (local $mo f64) (local $mn f64) (local $corr f64) (local $ex v128) (local $ey v128) (local $en v128) (local $er v128) (local $ep v128)
     (block $done
       (loop $rowLoop
         (br_if $done (i32.ge_s (local.get $r) (local.get $rows)))
@@ -408,7 +390,23 @@
             (local.set $sum (v128.const i64x2 0 0))
             (local.set $p (local.get $row))
             (loop $exp
-              (local.set $x (call $exp32 (f32x4.sub (v128.load (local.get $p)) (local.get $top))))
+              (local.set $ex (f32x4.sub (v128.load (local.get $p)) (local.get $top)))
+              (local.set $ey (f32x4.max (f32x4.min (local.get $ex) (v128.const f32x4 88 88 88 88)) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
+              (local.set $en (f32x4.nearest (f32x4.mul (local.get $ey) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
+              (local.set $er (f32x4.sub (local.get $ey) (f32x4.mul (local.get $en) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+              (local.set $er (f32x4.sub (local.get $er) (f32x4.mul (local.get $en) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+              (local.set $ep (v128.const f32x4 1.98412698e-4 1.98412698e-4 1.98412698e-4 1.98412698e-4))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 1.38888889e-3 1.38888889e-3 1.38888889e-3 1.38888889e-3)))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 8.33333333e-3 8.33333333e-3 8.33333333e-3 8.33333333e-3)))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 4.16666667e-2 4.16666667e-2 4.16666667e-2 4.16666667e-2)))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 1.66666667e-1 1.66666667e-1 1.66666667e-1 1.66666667e-1)))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 1 1 1 1)))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 1 1 1 1)))
+              (local.set $ex (v128.and
+                (f32x4.mul (local.get $ep) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $en)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+                (f32x4.ge (local.get $ex) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3))))
+              (local.set $x (local.get $ex))
               (v128.store (local.get $p) (local.get $x))
               (local.set $sum (f32x4.add (local.get $sum) (local.get $x)))
               (br_if $exp (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 16))) (i32.add (local.get $row) (i32.const 256)))))
@@ -438,7 +436,7 @@
   ;; too under an additive mask, 0 under a boolean one (its keys were removed: no gradient).
   (func $rows32 (param $p i32) (param $pf i32) (param $ds i32) (param $rows i32) (param $lse i32) (param $D i32)
     (param $bk i32) (param $kind i32) (param $scale f64) (param $inv f64) (param $thr i32) (param $seed i32) (param $idx i64) (param $S i32)
-    (local $r i32) (local $o i32) (local $ls f64) (local $top v128) (local $dd v128) (local $sc v128)
+    (local $r i32) (local $o i32) (local $ls f64) (local $top v128) (local $dd v128) (local $sc v128) (local $ex v128) (local $ey v128) (local $en v128) (local $er v128) (local $ep v128)
     (local.set $sc (f32x4.splat (f32.demote_f64 (local.get $scale))))
     (block $done
       (loop $rowLoop
@@ -457,7 +455,23 @@
           (else
             (local.set $top (f32x4.splat (f32.demote_f64 (local.get $ls))))
             (loop $exp
-              (v128.store (i32.add (local.get $p) (local.get $o)) (call $exp32 (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $o))) (local.get $top))))
+              (local.set $ex (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $o))) (local.get $top)))
+              (local.set $ey (f32x4.max (f32x4.min (local.get $ex) (v128.const f32x4 88 88 88 88)) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
+              (local.set $en (f32x4.nearest (f32x4.mul (local.get $ey) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
+              (local.set $er (f32x4.sub (local.get $ey) (f32x4.mul (local.get $en) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+              (local.set $er (f32x4.sub (local.get $er) (f32x4.mul (local.get $en) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+              (local.set $ep (v128.const f32x4 1.98412698e-4 1.98412698e-4 1.98412698e-4 1.98412698e-4))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 1.38888889e-3 1.38888889e-3 1.38888889e-3 1.38888889e-3)))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 8.33333333e-3 8.33333333e-3 8.33333333e-3 8.33333333e-3)))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 4.16666667e-2 4.16666667e-2 4.16666667e-2 4.16666667e-2)))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 1.66666667e-1 1.66666667e-1 1.66666667e-1 1.66666667e-1)))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 1 1 1 1)))
+              (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 1 1 1 1)))
+              (local.set $ex (v128.and
+                (f32x4.mul (local.get $ep) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $en)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+                (f32x4.ge (local.get $ex) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3))))
+              (v128.store (i32.add (local.get $p) (local.get $o)) (local.get $ex))
               (br_if $exp (i32.and (local.tee $o (i32.add (local.get $o) (i32.const 16))) (i32.const 255))))
             (local.set $o (i32.mul (local.get $r) (i32.const 256)))
             (if (f64.ne (local.get $inv) (f64.const 1))
@@ -565,7 +579,7 @@
   (func $online64 (param $s i32) (param $rows i32) (param $m i32) (param $l i32) (param $acc i32) (param $lda i32) (param $nv i32)
     (param $bk i32) (param $inv f64) (param $thr i32) (param $seed i32) (param $idx i64) (param $S i32)
     (local $r i32) (local $row i32) (local $p i32) (local $x v128) (local $sum v128) (local $top v128) (local $mt f64)
-    (local $mo f64) (local $mn f64) (local $corr f64)
+    (local $mo f64) (local $mn f64) (local $corr f64) (local $ex v128) (local $ey v128) (local $en v128) (local $er v128) (local $ep v128)
     (block $done
       (loop $rowLoop
         (br_if $done (i32.ge_s (local.get $r) (local.get $rows)))
@@ -586,7 +600,29 @@
             (local.set $sum (v128.const i64x2 0 0))
             (local.set $p (local.get $row))
             (loop $exp
-              (local.set $x (call $exp64 (f64x2.sub (v128.load (local.get $p)) (local.get $top))))
+              (local.set $ex (f64x2.sub (v128.load (local.get $p)) (local.get $top)))
+              (local.set $ey (f64x2.max (f64x2.min (local.get $ex) (v128.const f64x2 709 709)) (v128.const f64x2 -708 -708)))
+              (local.set $en (f64x2.nearest (f64x2.mul (local.get $ey) (v128.const f64x2 1.4426950408889634 1.4426950408889634))))
+              (local.set $er (f64x2.sub (local.get $ey) (f64x2.mul (local.get $en) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+              (local.set $er (f64x2.sub (local.get $er) (f64x2.mul (local.get $en) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))))
+              (local.set $ep (v128.const f64x2 2.08767569878681e-9 2.08767569878681e-9))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 2.505210838544172e-8 2.505210838544172e-8)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 2.755731922398589e-7 2.755731922398589e-7)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.0000027557319223985893 0.0000027557319223985893)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.0000248015873015873 0.0000248015873015873)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.0001984126984126984 0.0001984126984126984)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.001388888888888889 0.001388888888888889)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.008333333333333333 0.008333333333333333)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.041666666666666664 0.041666666666666664)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.16666666666666666 0.16666666666666666)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.5 0.5)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 1 1)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 1 1)))
+              (local.set $ex (v128.and
+                (f64x2.mul (local.get $ep)
+                  (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $en))) (v128.const i64x2 1023 1023)) (i32.const 52)))
+                (f64x2.ge (local.get $ex) (v128.const f64x2 -708 -708))))
+              (local.set $x (local.get $ex))
               (v128.store (local.get $p) (local.get $x))
               (local.set $sum (f64x2.add (local.get $sum) (local.get $x)))
               (br_if $exp (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 16))) (i32.add (local.get $row) (i32.const 512)))))
@@ -616,7 +652,7 @@
   ;; too under an additive mask, 0 under a boolean one (its keys were removed: no gradient).
   (func $rows64 (param $p i32) (param $pf i32) (param $ds i32) (param $rows i32) (param $lse i32) (param $D i32)
     (param $bk i32) (param $kind i32) (param $scale f64) (param $inv f64) (param $thr i32) (param $seed i32) (param $idx i64) (param $S i32)
-    (local $r i32) (local $o i32) (local $ls f64) (local $top v128) (local $dd v128) (local $sc v128)
+    (local $r i32) (local $o i32) (local $ls f64) (local $top v128) (local $dd v128) (local $sc v128) (local $ex v128) (local $ey v128) (local $en v128) (local $er v128) (local $ep v128)
     (local.set $sc (f64x2.splat (local.get $scale)))
     (block $done
       (loop $rowLoop
@@ -635,7 +671,29 @@
           (else
             (local.set $top (f64x2.splat (local.get $ls)))
             (loop $exp
-              (v128.store (i32.add (local.get $p) (local.get $o)) (call $exp64 (f64x2.sub (v128.load (i32.add (local.get $p) (local.get $o))) (local.get $top))))
+              (local.set $ex (f64x2.sub (v128.load (i32.add (local.get $p) (local.get $o))) (local.get $top)))
+              (local.set $ey (f64x2.max (f64x2.min (local.get $ex) (v128.const f64x2 709 709)) (v128.const f64x2 -708 -708)))
+              (local.set $en (f64x2.nearest (f64x2.mul (local.get $ey) (v128.const f64x2 1.4426950408889634 1.4426950408889634))))
+              (local.set $er (f64x2.sub (local.get $ey) (f64x2.mul (local.get $en) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+              (local.set $er (f64x2.sub (local.get $er) (f64x2.mul (local.get $en) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))))
+              (local.set $ep (v128.const f64x2 2.08767569878681e-9 2.08767569878681e-9))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 2.505210838544172e-8 2.505210838544172e-8)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 2.755731922398589e-7 2.755731922398589e-7)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.0000027557319223985893 0.0000027557319223985893)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.0000248015873015873 0.0000248015873015873)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.0001984126984126984 0.0001984126984126984)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.001388888888888889 0.001388888888888889)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.008333333333333333 0.008333333333333333)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.041666666666666664 0.041666666666666664)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.16666666666666666 0.16666666666666666)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 0.5 0.5)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 1 1)))
+              (local.set $ep (f64x2.add (f64x2.mul (local.get $ep) (local.get $er)) (v128.const f64x2 1 1)))
+              (local.set $ex (v128.and
+                (f64x2.mul (local.get $ep)
+                  (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $en))) (v128.const i64x2 1023 1023)) (i32.const 52)))
+                (f64x2.ge (local.get $ex) (v128.const f64x2 -708 -708))))
+              (v128.store (i32.add (local.get $p) (local.get $o)) (local.get $ex))
               (br_if $exp (i32.and (local.tee $o (i32.add (local.get $o) (i32.const 16))) (i32.const 511))))
             (local.set $o (i32.mul (local.get $r) (i32.const 512)))
             (if (f64.ne (local.get $inv) (f64.const 1))
