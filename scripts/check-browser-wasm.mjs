@@ -4,10 +4,11 @@
 // it is the default, it compiled synchronously (no 4 KB main-thread limit hit), which GEMM build
 // runs, float32 and float64 products against the TypeScript backend, the attention module (about
 // 10 KB) compiled and its scaled dot-product attention against the TypeScript backend's, a few
-// training steps, and the GFLOP/s of a 512 × 512 float32 product on both backends. The page is served over a local
-// HTTP server with COOP/COEP headers, so it is cross-origin isolated and setWasmThreads can start
-// Web Workers: the threaded products are checked bit for bit against one thread, and the 1024 ×
-// 1024 float32 product is timed on 1 and on 2 threads (medians of 11 timed runs after warm-up).
+// training steps, and the GFLOP/s of a 512 × 512 float32 product on both backends. The page is
+// served over a local HTTP server with COOP/COEP headers, so it is cross-origin isolated and
+// setWasmThreads can start Web Workers: the threaded products are checked bit for bit against one
+// thread, and the 1024 × 1024 float32 product is timed on 1 and on 2 threads (medians of 11 timed
+// runs after warm-up).
 // Not part of npm test: CI has no Chromium.
 //
 //   node scripts/check-browser-wasm.mjs        (CHROMIUM=/path/to/chrome for another browser)

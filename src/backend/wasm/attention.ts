@@ -73,7 +73,7 @@ export interface AttentionExports {
 
 /**
  * Instantiates attention.wat (SIMD, bulk memory), or null where WebAssembly or those extensions are
- * unavailable, or where the engine refuses to compile it synchronously (the module is about 8 KB:
+ * unavailable, or where the engine refuses to compile it synchronously (the module is about 10 KB:
  * over the 4 KB that Chrome allowed on the main thread before version 114); then the reference runs.
  */
 export function loadAttention(): AttentionExports | null {
