@@ -2,11 +2,13 @@
 // Runs the browser bundle on the main thread of headless Chromium (Debian's /usr/bin/chromium,
 // driven by playwright-core, which downloads no browser) and checks the WebAssembly backend there:
 // it is the default, it compiled synchronously (no 4 KB main-thread limit hit), which GEMM build
-// runs, float32 and float64 products against the TypeScript backend, a few training steps, and
-// the GFLOP/s of a 512 × 512 float32 product on both backends. The page is served over a local
-// HTTP server with COOP/COEP headers, so it is cross-origin isolated and setWasmThreads can start
-// Web Workers: the threaded products are checked bit for bit against one thread, and the 1024 ×
-// 1024 float32 product is timed on 1 and on 2 threads (medians of 11 timed runs after warm-up).
+// runs, float32 and float64 products against the TypeScript backend, the attention module (about
+// 10 KB) compiled and its scaled dot-product attention against the TypeScript backend's, a few
+// training steps, and the GFLOP/s of a 512 × 512 float32 product on both backends. The page is
+// served over a local HTTP server with COOP/COEP headers, so it is cross-origin isolated and
+// setWasmThreads can start Web Workers: the threaded products are checked bit for bit against one
+// thread, and the 1024 × 1024 float32 product is timed on 1 and on 2 threads (medians of 11 timed
+// runs after warm-up).
 // Not part of npm test: CI has no Chromium.
 //
 //   node scripts/check-browser-wasm.mjs        (CHROMIUM=/path/to/chrome for another browser)
@@ -20,6 +22,7 @@ import { chromium } from 'playwright-core';
 const entry = `
 import * as cr from './src/browser.ts';
 import { wasmGemmVariant } from './src/backend/wasm/index.ts';
+import { loadAttention } from './src/backend/wasm/attention.ts';
 
 function product(dtype) {
   const a = cr.randn([100, 70], { dtype });
@@ -28,6 +31,20 @@ function product(dtype) {
   const w = a.matmul(b).dataSync();
   cr.setBackend('js');
   const j = a.matmul(b).dataSync();
+  cr.setBackend('wasm');
+  let diff = 0;
+  for (let i = 0; i < w.length; i++) diff = Math.max(diff, Math.abs(w[i] - j[i]));
+  return diff;
+}
+
+function attention() {
+  const [q, k, v] = [[2, 40, 16], [2, 50, 16], [2, 50, 8]].map((sh) => cr.randn(sh, { dtype: 'float64' }));
+  const run = (backend) => {
+    cr.setBackend(backend);
+    return cr.scaledDotProductAttention(q, k, v, { isCausal: true }).dataSync();
+  };
+  const w = run('wasm');
+  const j = run('js');
   cr.setBackend('wasm');
   let diff = 0;
   for (let i = 0; i < w.length; i++) diff = Math.max(diff, Math.abs(w[i] - j[i]));
@@ -109,6 +126,8 @@ async function main() {
     gemm: wasmGemmVariant,
     diffFloat32: product('float32'),
     diffFloat64: product('float64'),
+    attentionModule: loadAttention() !== null,
+    diffAttention: attention(),
     loss: train(),
     gflops512: { wasm: gflops('wasm', 512), js: gflops('js', 512) },
   };
@@ -190,6 +209,8 @@ else {
   if (result.backend !== 'wasm') problems.push(`default backend ${result.backend}, expected wasm`);
   if (!(result.diffFloat32 < 1e-3)) problems.push(`float32 products differ from js by ${result.diffFloat32}`);
   if (!(result.diffFloat64 < 1e-10)) problems.push(`float64 products differ from js by ${result.diffFloat64}`);
+  if (!result.attentionModule) problems.push('the attention module did not compile on the main thread');
+  if (!(result.diffAttention < 1e-12)) problems.push(`attention differs from js by ${result.diffAttention}`);
   if (!(result.loss[1] < result.loss[0])) problems.push(`training did not lower the loss (${result.loss})`);
 }
 for (const p of problems) console.error(`check-browser-wasm: ${p}`);

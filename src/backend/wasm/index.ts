@@ -1,6 +1,7 @@
 import { jsBackend } from '../js/index.js';
 import { rnnBackward, rnnForward } from '../js/rnn.js';
 import type { Backend } from '../types.js';
+import { createWasmAttention, loadAttention } from './attention.js';
 import { createWasmElementwise } from './elementwise.js';
 import { createWasmMatmul, createWasmStridedGemm } from './matmul.js';
 import { type GemmVariant, loadGemm } from './module.js';
@@ -9,6 +10,7 @@ import { type WasmThreadPool, wasmThreadPool } from './threads.js';
 
 const loaded = loadGemm();
 const pool = loaded && loadPool();
+const attention = loaded && loadAttention();
 
 /**
  * Multiply-adds per product (m·n·k) from which a running thread pool takes it: below, waking the
@@ -35,6 +37,8 @@ function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Back
     ...createWasmElementwise(exports),
     // 2-d max and average pooling (pool.wat)
     ...(pool ? createWasmPool(pool) : {}),
+    // fused scaled dot-product attention (attention.wat)
+    ...(attention ? createWasmAttention(attention) : {}),
     matmul,
     // the convolutions' strided products
     gemm: (a, b, c, s) => pick(s.m * s.n * s.k).gemm(a, b, c, s),
@@ -48,7 +52,8 @@ function createWasmBackend(exports: NonNullable<typeof loaded>['exports']): Back
  * The WebAssembly backend: the TypeScript kernels, with matrix products of float32 and float64
  * tensors (matmul and the recurrent layers' steps) run by a SIMD GEMM (src/backend/wasm/gemm.wat),
  * about ten times the TypeScript kernel's speed, large float add, sub, mul, div and relu by
- * SIMD loops, and 2-d pooling by a second module (src/backend/wasm/pool.wat). Null where WebAssembly or its SIMD extension is unavailable.
+ * SIMD loops, 2-d pooling by a second module (src/backend/wasm/pool.wat) and scaled dot-product attention
+ * by a third (src/backend/wasm/attention.wat: tiled, online softmax). Null where WebAssembly or its SIMD extension is unavailable.
  * @example import { setBackend, getBackend } from 'chainrule'; setBackend('wasm'); getBackend() // 'wasm'
  */
 export const wasmBackend: Backend | null = loaded && createWasmBackend(loaded.exports);
