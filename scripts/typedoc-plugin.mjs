@@ -36,6 +36,7 @@ const LAYER_ORDER = LAYERS.map(([, title]) => title);
 /** The module names users import, by entry file. */
 const ENTRY_NAMES = { 'src/index.ts': 'chainrule', 'src/browser.ts': 'chainrule/browser' };
 const OP_TABLE_TITLE = 'Op table';
+const OP_TABLE_PAGE = 'op-table';
 
 /** The source file of a reflection's declaration (a reference's target's), relative to the repository. */
 function sourceOf(refl) {
@@ -124,9 +125,24 @@ export function load(app) {
   const derivativeLatex = (d) => `\\frac{\\partial f}{\\partial ${d.input}} = ${d.latex}`;
   const noDerivative = (row) => (row.grad === 'none' ? 'no gradient' : row.grad === 'zero' ? 'zero gradient' : 'backward only (no elementwise formula)');
 
+  // a guide is filed under Guides; its page is named by its file (documents/from-pytorch.html), its
+  // title by its first heading ("From PyTorch", once the pages are laid out)
+  const guides = new Map();
   app.converter.on(Converter.EVENT_CREATE_DOCUMENT, (_context, doc) => {
-    if (doc.name !== OP_TABLE_TITLE && doc.parent?.isProject() && doc.frontmatter.group === undefined) doc.frontmatter.group = 'Guides';
+    if (doc.name === OP_TABLE_PAGE || !doc.parent?.isProject()) return;
+    if (doc.frontmatter.group === undefined) doc.frontmatter.group = 'Guides';
+    doc.name = basename(doc.name);
+    const h1 = /^#[ \t]+(.+)$/m.exec(doc.content.map((p) => p.text).join(''));
+    if (h1) guides.set(doc, h1[1].trim());
   });
+  app.renderer.on(
+    RendererEvent.BEGIN,
+    () => {
+      for (const [doc, title] of guides) doc.name = title;
+      if (opTableDoc) opTableDoc.name = OP_TABLE_TITLE;
+    },
+    100, // before the search index and the navigation read the names
+  );
 
   app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
     for (const mod of context.project.children ?? []) {
@@ -140,8 +156,8 @@ export function load(app) {
       'The table is generated from the ops\u2019 entries (`defineOp` in src/ops), the same entries that run the backward, so it cannot drift from the code.\n',
     ].join('');
     opTableDoc = undefined;
-    app.converter.addDocument(context.project, new MinimalSourceFile(intro, join(root, 'docs', 'op-table.md')), OP_TABLE_TITLE);
-    opTableDoc = context.project.documents?.find((d) => d.name === OP_TABLE_TITLE);
+    app.converter.addDocument(context.project, new MinimalSourceFile(intro, join(root, 'docs', `${OP_TABLE_PAGE}.md`)), OP_TABLE_PAGE);
+    opTableDoc = context.project.documents?.find((d) => d.name === OP_TABLE_PAGE);
   });
 
   app.converter.on(
@@ -155,6 +171,13 @@ export function load(app) {
         if (row && sourceOf(refl)?.startsWith('src/ops/')) opOf.set(refl, row);
       }
       for (const mod of context.project.children ?? []) if (mod.kindOf(ReflectionKind.Module)) groupByLayer(mod);
+      // Tensor's methods come from the op table through declaration merging (interface Tensor extends
+      // SameNamedMethods, ...): those type aliases are no base class, and counting them as one keeps
+      // Tensor and its subclasses off the hierarchy page its own page links to
+      for (const refl of context.project.getReflectionsByKind(ReflectionKind.Class)) {
+        const bases = refl.extendedTypes?.filter((t) => !(t.type === 'reference' && t.reflection?.kindOf(ReflectionKind.TypeAlias)));
+        if (bases && bases.length !== refl.extendedTypes.length) refl.extendedTypes = bases.length ? bases : undefined;
+      }
       // "Defined in src/ops/math.ts:303" stays as text: the site has no source host to link to, and
       // typedoc records sources only with a link template (typedoc.json's is never rendered)
       for (const refl of Object.values(context.project.reflections)) {
@@ -195,19 +218,23 @@ export function load(app) {
       if (!byFamily.has(row.family)) byFamily.set(row.family, []);
       byFamily.get(row.family).push(row);
     }
-    const out = [];
+    const names = (row) =>
+      [
+        row.methods.length ? `<div>Tensor: ${row.methods.map((m) => `<code>.${esc(m)}</code>`).join(' ')}</div>` : '',
+        row.functional ? `<div><code>${esc(row.functional)}</code></div>` : '',
+        row.module ? `<div><code>nn.${esc(row.module)}</code></div>` : '',
+        row.problem.length ? `<div>problem files: ${row.problem.map((p) => `<code>${esc(p)}</code>`).join(' ')}</div>` : '',
+      ].join('');
+    const out = [`<p class="cr-families">${[...byFamily.keys()].map((f) => `<a href="#${esc(f)}">${esc(f)}</a>`).join(' · ')}</p>`];
     for (const [family, list] of byFamily) {
       out.push(`<h2 class="tsd-anchor-link" id="${esc(family)}">${esc(family)}</h2>`);
-      out.push('<div class="cr-op-table"><table><thead><tr><th>op</th><th>Tensor method</th><th>F</th><th>nn</th><th>problem files</th><th>formula</th><th>local derivative</th></tr></thead><tbody>');
+      out.push('<div class="cr-op-table"><table><thead><tr><th>op</th><th>also</th><th>formula</th><th>local derivative</th></tr></thead><tbody>');
       for (const row of list) {
-        const ds = row.derivatives.length ? row.derivatives.map((d) => math(derivativeLatex(d))).join('<br>') : `<span class="cr-muted">${esc(noDerivative(row))}</span>`;
+        const ds = row.derivatives.length ? row.derivatives.map((d) => `<div class="cr-math">${math(derivativeLatex(d))}</div>`).join('') : `<span class="cr-muted">${esc(noDerivative(row))}</span>`;
         out.push(
           `<tr id="op-${esc(row.name)}"><td>${linkTo(context, reflOf.get(row.name), row.name)}<div class="cr-doc">${esc(row.doc)}</div></td>`,
-          `<td>${row.methods.map((m) => `<code>.${esc(m)}</code>`).join(' ')}</td>`,
-          `<td>${row.functional ? `<code>${esc(row.functional)}</code>` : ''}</td>`,
-          `<td>${row.module ? `<code>nn.${esc(row.module)}</code>` : ''}</td>`,
-          `<td>${row.problem.map((p) => `<code>${esc(p)}</code>`).join(' ')}</td>`,
-          `<td>${math(row.formula)}</td><td>${ds}</td></tr>`,
+          `<td class="cr-names">${names(row)}</td>`,
+          `<td><div class="cr-math">${math(row.formula)}</div></td><td>${ds}</td></tr>`,
         );
       }
       out.push('</tbody></table></div>');
