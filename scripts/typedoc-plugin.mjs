@@ -230,11 +230,11 @@ export function load(app) {
       out.push(`<h2 class="tsd-anchor-link" id="${esc(family)}">${esc(family)}</h2>`);
       out.push('<div class="cr-op-table"><table><thead><tr><th>op</th><th>also</th><th>formula</th><th>local derivative</th></tr></thead><tbody>');
       for (const row of list) {
-        const ds = row.derivatives.length ? row.derivatives.map((d) => `<div class="cr-math">${math(derivativeLatex(d))}</div>`).join('') : `<span class="cr-muted">${esc(noDerivative(row))}</span>`;
+        const ds = row.derivatives.length ? row.derivatives.map((d) => `<div class="cr-math">${math(`\\displaystyle ${derivativeLatex(d)}`)}</div>`).join('') : `<span class="cr-muted">${esc(noDerivative(row))}</span>`;
         out.push(
           `<tr id="op-${esc(row.name)}"><td>${linkTo(context, reflOf.get(row.name), row.name)}<div class="cr-doc">${esc(row.doc)}</div></td>`,
           `<td class="cr-names">${names(row)}</td>`,
-          `<td><div class="cr-math">${math(row.formula)}</div></td><td>${ds}</td></tr>`,
+          `<td><div class="cr-math">${math(`\\displaystyle ${row.formula}`)}</div></td><td>${ds}</td></tr>`,
         );
       }
       out.push('</tbody></table></div>');
