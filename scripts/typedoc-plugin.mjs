@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import katex from 'katex';
-import { Converter, JSX, MinimalSourceFile, ParameterType, ReflectionCategory, ReflectionGroup, ReflectionKind, RendererEvent } from 'typedoc';
+import { Context, Converter, JSX, MinimalSourceFile, ParameterType, ReflectionCategory, ReflectionGroup, ReflectionKind, RendererEvent, SourceReference } from 'typedoc';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -96,8 +96,51 @@ function readOpTable() {
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
+/**
+ * Ops are constants (`export const tanh = defineOp(...)`): typedoc would show each as a variable of
+ * type Op<...>. A constant of src/ops that is callable and carries an op table entry (`def`) is
+ * documented as the function it is, as typedoc's `@function` tag asks for, without tagging 197
+ * comments by hand. Its signature is defined where the constant is (math.ts), not in the helper
+ * that built it (elementwise.ts): `definedAtDeclaration` moves it there.
+ */
+const opSymbols = new Set();
+function documentOpsAsFunctions() {
+  const getComment = Context.prototype.getComment;
+  Context.prototype.getComment = function (symbol, kind) {
+    const comment = getComment.call(this, symbol, kind);
+    if (comment && kind === ReflectionKind.Variable && !comment.hasModifier('@function')) {
+      const decl = symbol.getDeclarations()?.[0];
+      const file = decl && relative(root, decl.getSourceFile().fileName).replaceAll('\\', '/');
+      if (file?.startsWith('src/ops/')) {
+        const type = this.checker.getTypeOfSymbolAtLocation(symbol, decl);
+        if (type.getCallSignatures().length && type.getProperty('def')) {
+          comment.modifierTags.add('@function');
+          opSymbols.add(symbol);
+        }
+      }
+    }
+    return comment;
+  };
+}
+
+/** Points the signatures of an op documented as a function at the op's declaration. */
+function definedAtDeclaration(context, refl) {
+  const decl = context.getSymbolFromReflection(refl)?.getDeclarations()?.[0];
+  if (!decl) return;
+  const sf = decl.getSourceFile();
+  const { line, character } = sf.getLineAndCharacterOfPosition(decl.getStart());
+  const at = () => {
+    const s = new SourceReference(sf.fileName, line + 1, character);
+    s.fileName = relative(root, sf.fileName).replaceAll('\\', '/');
+    return s;
+  };
+  refl.sources = [at()];
+  for (const sig of refl.signatures ?? []) sig.sources = [at()];
+}
+
 /** @param {import('typedoc').Application} app */
 export function load(app) {
+  documentOpsAsFunctions();
   app.options.addDeclaration({
     name: 'playground',
     help: 'chainrule: link the playground at <out>/playground/index.html (scripts/docs.mjs builds it there)',
@@ -163,6 +206,9 @@ export function load(app) {
   app.converter.on(
     Converter.EVENT_RESOLVE_END,
     (context) => {
+      for (const refl of context.project.getReflectionsByKind(ReflectionKind.Function)) {
+        if (opSymbols.has(context.getSymbolFromReflection(refl))) definedAtDeclaration(context, refl);
+      }
       const byName = new Map(rows.map((r) => [r.name, r]));
       opOf.clear();
       for (const refl of Object.values(context.project.reflections)) {
@@ -202,8 +248,9 @@ export function load(app) {
   };
 
   app.renderer.hooks.on('comment.beforeTags', (context, _comment, refl) => {
-    const row = opOf.get(refl);
-    if (!row || context.page.model !== refl) return JSX.createElement(JSX.Fragment, null);
+    const owner = refl.kindOf?.(ReflectionKind.CallSignature) ? refl.parent : refl;
+    const row = opOf.get(owner);
+    if (!row || context.page.model !== owner) return JSX.createElement(JSX.Fragment, null);
     return JSX.createElement(JSX.Raw, { html: opBlock(row) });
   });
 
@@ -254,7 +301,11 @@ export function load(app) {
   app.renderer.hooks.on('sidebar.begin', (context) => {
     const links = [];
     if (opTableDoc) links.push(JSX.createElement('a', { href: context.urlTo(opTableDoc) }, OP_TABLE_TITLE));
-    if (app.options.getValue('playground')) links.push(JSX.createElement('a', { href: context.relativeURL('playground/index.html') }, 'Playground'));
+    if (app.options.getValue('playground')) {
+      // its ES modules, worker and wasm need http(s): browsers refuse them from file://
+      const title = 'Runs from any web server (npx chainrule playground serves it); not from file://';
+      links.push(JSX.createElement('a', { href: context.relativeURL('playground/index.html'), title }, 'Playground'));
+    }
     return JSX.createElement('nav', { class: 'cr-links' }, ...links);
   });
 

@@ -152,7 +152,12 @@ export interface OpNames<N extends string = string, Meth extends string | false 
 }
 
 /** An op: the function users call, with its table entry (and, for the type system only, its names). */
-export type Op<F extends AnyFn = AnyFn, M extends OpNames = OpNames> = F & { readonly def: OpDef; readonly __names?: M };
+export type Op<F extends AnyFn = AnyFn, M extends OpNames = OpNames> = F & {
+  /** the op's entry in the op table: its names, parameters, LaTeX, local-derivative formula, ONNX mapping (`tanh.def.name` is 'tanh') */
+  readonly def: OpDef;
+  /** @internal the op's literal names, for the Tensor method types only (never set at run time) */
+  readonly __names?: M;
+};
 
 /** The literal names of an op's meta, for its Op type. */
 export type NamedMeta<N extends string, Meth extends string | false | undefined, Al extends readonly string[]> = OpMeta & {
