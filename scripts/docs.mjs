@@ -2,7 +2,8 @@
 // (typedoc.json, scripts/typedoc-plugin.mjs) and the playground, into docs/site/ or --out DIR.
 // The site is built in a temporary folder beside its destination and renamed into place, so a
 // failed build leaves the previous site as it was. An existing destination is replaced only
-// when this script made it (it holds the marker file); anything else there is refused.
+// when this script made it (it holds the marker file); anything else there is refused. (typedoc.json
+// sets cleanOutputDir false, so typedoc run by itself never empties a folder either.)
 //   node scripts/docs.mjs [--out DIR]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,7 +29,7 @@ if (existsSync(target)) {
   if (!statSync(target).isDirectory()) fail(`${shown} exists and is not a folder; it was not built by npm run docs, so it is left as it is (move it away or pass --out)`);
   const marker = join(target, MARKER);
   if (!existsSync(marker) || readFileSync(marker, 'utf8') !== MARK_TEXT) {
-    fail(`${shown} exists and was not built by npm run docs (no ${MARKER} in it), so it is left as it is (move it away or pass --out)`);
+    fail(`${shown} exists and was not built by npm run docs (no ${MARKER} in it), so it is left as it is (move it away or pass --out; a site typedoc wrote there directly can be deleted)`);
   }
 }
 
