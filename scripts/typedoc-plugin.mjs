@@ -214,7 +214,11 @@ export function load(app) {
       for (const refl of Object.values(context.project.reflections)) {
         if (!refl.kindOf(ReflectionKind.Variable | ReflectionKind.Function) || refl.isReference?.()) continue;
         const row = byName.get(refl.name);
-        if (row && sourceOf(refl)?.startsWith('src/ops/')) opOf.set(refl, row);
+        if (row && sourceOf(refl)?.startsWith('src/ops/')) {
+          opOf.set(refl, row);
+          // the op itself ranks first in search, above its Tensor method and their inherited copies
+          refl.relevanceBoost = (refl.relevanceBoost ?? 1) * 4;
+        }
       }
       for (const mod of context.project.children ?? []) if (mod.kindOf(ReflectionKind.Module)) groupByLayer(mod);
       // Tensor's methods come from the op table through declaration merging (interface Tensor extends
