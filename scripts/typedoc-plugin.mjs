@@ -7,12 +7,14 @@
 //   "Op table" page with one row per op, so the reference cannot drift from the code;
 // - drops source links (the site has no source host; "Defined in file:line" stays as text);
 // - files the guides (docs/*.md) under "Guides", links the playground and copies KaTeX's CSS and
-//   fonts into the site (no CDN: the site works offline and from file://).
+//   fonts into the site (no CDN: the site works offline and from file://);
+// - documents the Tensor methods named otherwise than their op (x.clip for clamp, x.var for
+//   variance, x.to for cast): mapped types carry no comment, so each gets its op's entry doc.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import katex from 'katex';
-import { Context, Converter, JSX, MinimalSourceFile, ParameterType, ReflectionCategory, ReflectionGroup, ReflectionKind, RendererEvent, SourceReference } from 'typedoc';
+import { Comment, Context, Converter, JSX, MinimalSourceFile, ParameterType, ReflectionCategory, ReflectionGroup, ReflectionKind, RendererEvent, SourceReference } from 'typedoc';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -221,6 +223,24 @@ export function load(app) {
         }
       }
       for (const mod of context.project.children ?? []) if (mod.kindOf(ReflectionKind.Module)) groupByLayer(mod);
+      // a renamed method (an entry's `method` name or alias) is a key of a mapped type, which
+      // typedoc cannot link to the op's declaration: it gets the op's entry doc and a pointer to it
+      const renamed = new Map(rows.flatMap((r) => r.methods.filter((m) => m !== r.name).map((m) => [m, r])));
+      for (const refl of Object.values(context.project.reflections)) {
+        const owner = refl.parent;
+        if (!refl.kindOf(ReflectionKind.Property | ReflectionKind.Method) || refl.hasComment?.() || !owner?.kindOf(ReflectionKind.Class)) continue;
+        const row = renamed.get(refl.name);
+        if (!row || !(owner.name === 'Tensor' || owner.extendedTypes?.some((t) => t.name === 'Tensor'))) continue;
+        refl.comment = new Comment([
+          { kind: 'text', text: `${row.doc} The method form of ` },
+          { kind: 'code', text: `\`${row.name}\`` },
+          { kind: 'text', text: ': ' },
+          { kind: 'code', text: `\`x.${refl.name}(...)\`` },
+          { kind: 'text', text: ' is ' },
+          { kind: 'code', text: `\`${row.name}(x, ...)\`` },
+          { kind: 'text', text: '.' },
+        ]);
+      }
       // Tensor's methods come from the op table through declaration merging (interface Tensor extends
       // SameNamedMethods, ...): those type aliases are no base class, and counting them as one keeps
       // Tensor and its subclasses off the hierarchy page its own page links to

@@ -120,7 +120,18 @@ export interface GradcheckReport {
   /** every element within tolerance */
   ok: boolean;
   /** worst mismatch: which input, which element, analytical vs numerical */
-  worst: { input: number; index: number; analytical: number; numerical: number; error: number } | null;
+  worst: {
+    /** position of the input in `inputs` */
+    input: number;
+    /** flat (row-major) index of the element in that input */
+    index: number;
+    /** the gradient autograd computed there */
+    analytical: number;
+    /** the central-difference estimate there */
+    numerical: number;
+    /** |analytical − numerical|, the amount compared with atol + rtol·|numerical| */
+    error: number;
+  } | null;
 }
 
 /**

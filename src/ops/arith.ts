@@ -12,14 +12,13 @@ import { assertTensor, binaryKernel, runBinary, runUnary, runWhere, unaryKernel 
 import { operands } from './operands.js';
 import { sumTo } from './reduce.js';
 
-type Grads = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
 
 /** The table entry of an elementwise op of two tensors: its meta, its kernel and its gradients. */
 export interface BinarySpec extends OpMeta {
   /** the elementwise kernel the backends run */
   readonly kernel: BinaryKernel;
   /** dL/da and dL/db at the broadcast shape (summed back to each operand's shape here) */
-  readonly grads: Grads;
+  readonly grads: (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
   /** integer operands are promoted to float (true division, pow) */
   readonly floatOnly?: boolean;
   /** a bool operand is an error, as in PyTorch (sub: masks are inverted with logicalNot) */

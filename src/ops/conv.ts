@@ -20,7 +20,9 @@ import { cast } from './shape.js';
 
 /** Stride and dilation of the conv ops (no padding: pad the input first). */
 export interface ConvOpOptions {
+  /** step between output positions along the length (default 1) */
   stride?: number;
+  /** spacing between kernel taps (default 1: adjacent) */
   dilation?: number;
 }
 

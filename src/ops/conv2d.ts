@@ -29,7 +29,9 @@ export type { Size2d };
 
 /** Stride, dilation and groups of the conv2d ops (no padding: pad the input first). */
 export interface Conv2dOpOptions {
+  /** step between output positions, one number or [height, width] (default 1) */
   stride?: Size2d;
+  /** spacing between kernel taps, one number or [height, width] (default 1) */
   dilation?: Size2d;
   /** input and output channels split into this many independent groups (depthwise: groups = Cin) */
   groups?: number;

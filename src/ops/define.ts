@@ -32,6 +32,7 @@ export interface ParamSpec {
 export interface PlotSpec {
   /** the name a plot spec uses ('gelu_tanh'); defaults to the op's problem-file name */
   readonly key?: string;
+  /** the curve family's title in the plot's legend ('GELU (tanh approximation)') */
   readonly title: string;
   /** the parameter a `name:value` spec sets (defaults to the op's first numeric parameter) */
   readonly param?: string;
@@ -63,7 +64,9 @@ export interface OnnxEmitter {
  * writes. An op without a mapping is an export error naming the op and the module path.
  */
 export interface OnnxMapping {
+  /** the ONNX operator that computes the op ('Relu', 'Gemm'); absent when only `build` writes it */
   readonly opType?: string;
+  /** the operator's attributes, computed from the attrs the op recorded (its parameters) */
   readonly attributes?: (attrs: Readonly<Record<string, unknown>>) => Record<string, OnnxAttribute>;
   /** the lowest opset that has `opType` in this form (below it, `build` writes the op) */
   readonly since?: number;
@@ -114,6 +117,7 @@ export interface OpMeta {
   readonly kernel?: UnaryKernel | BinaryKernel;
   /** further kernels it runs (variants: pow with a constant exponent, GELU's tanh form) */
   readonly kernels?: readonly (UnaryKernel | BinaryKernel)[];
+  /** how `exportOnnx` writes the op (absent: the op cannot be exported, and export names it) */
   readonly onnx?: OnnxMapping;
   /**
    * Checks the numeric parameter values, defaults filled in (throws a ChainruleError naming the op
@@ -130,10 +134,15 @@ export interface OpMeta {
 export interface OpDef extends OpInfo, Omit<OpMeta, 'inputs' | 'params' | 'aliases' | 'latex' | 'plot'> {
   /** the position of its definition (module evaluation order, then source order): the table's order */
   readonly order: number;
+  /** names of the tensor inputs (['x'] unless the entry names them) */
   readonly inputs: readonly string[];
+  /** the non-tensor arguments after the inputs, in positional order (empty when none) */
   readonly params: readonly ParamSpec[];
+  /** further spellings accepted by problem files and plot specs (empty when none) */
   readonly aliases: readonly string[];
+  /** the LaTeX of the op applied, given its arguments' LaTeX (the entry's `latex`, else `fnLatex(args)`) */
   readonly latex: (args: string[], attrs?: Record<string, unknown>) => string;
+  /** its curve families in `chainrule plot activations` (empty when it is not plotted) */
   readonly plot: readonly PlotSpec[];
 }
 
@@ -161,8 +170,11 @@ export type Op<F extends AnyFn = AnyFn, M extends OpNames = OpNames> = F & {
 
 /** The literal names of an op's meta, for its Op type. */
 export type NamedMeta<N extends string, Meth extends string | false | undefined, Al extends readonly string[]> = OpMeta & {
+  /** the op's name (the function's name, and the Tensor method's unless `method` says otherwise) */
   readonly name: N;
+  /** the Tensor method's name, or false for an op without one */
   readonly method?: Meth;
+  /** further Tensor method names for the same op (PyTorch's aliases) */
   readonly methodAliases?: Al;
 };
 

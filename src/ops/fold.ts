@@ -17,9 +17,11 @@ import { type Size2d, pair } from './size2d.js';
 
 /** Kernel geometry of im2col and col2im (PyTorch's names; stride 1, padding 0 and dilation 1 by default). */
 export interface FoldOptions {
+  /** spacing between the elements of a block, one number or [height, width] (default 1) */
   dilation?: Size2d;
   /** zeros on both sides of each dim */
   padding?: Size2d;
+  /** step between blocks, one number or [height, width] (default 1) */
   stride?: Size2d;
 }
 

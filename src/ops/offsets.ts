@@ -13,7 +13,20 @@ import { Tensor } from '../tensor/tensor.js';
  * (advanced indexing, negative values count from the end) and a bool tensor is a mask over as
  * many dims as it has.
  */
-export type IndexSpec = number | null | '...' | { start?: number; end?: number; step?: number } | readonly [number?, number?, number?] | Tensor;
+export type IndexSpec =
+  | number
+  | null
+  | '...'
+  | {
+      /** first index (negative: from the end; default 0) */
+      start?: number;
+      /** index past the last (negative: from the end; default: the dim's size) */
+      end?: number;
+      /** stride (positive; default 1) */
+      step?: number;
+    }
+  | readonly [number?, number?, number?]
+  | Tensor;
 
 /** One advanced entry: index arrays (one per dim it covers, already non-negative) read at its shape. */
 interface Advanced {

@@ -24,9 +24,11 @@ import type { ValuesAndIndices } from './sort.js';
 
 /** Options of maxPool2d (PyTorch's names; stride defaults to the kernel size). */
 export interface MaxPool2dOpOptions {
+  /** step between windows, one number or [height, width] (default: the kernel size, so windows do not overlap) */
   stride?: Size2d;
   /** -∞ on both sides of each dim, at most half the kernel */
   padding?: Size2d;
+  /** spacing between the elements of a window (default 1) */
   dilation?: Size2d;
   /** round the output size up (the last window may run past the end) */
   ceilMode?: boolean;
@@ -34,9 +36,11 @@ export interface MaxPool2dOpOptions {
 
 /** Options of avgPool2d (stride defaults to the kernel size). */
 export interface AvgPool2dOpOptions {
+  /** step between windows, one number or [height, width] (default: the kernel size) */
   stride?: Size2d;
   /** zeros on both sides of each dim, at most half the kernel */
   padding?: Size2d;
+  /** round the output size up (the last window may run past the end; default false) */
   ceilMode?: boolean;
   /** divide by the whole window, padding included (default true), or by its elements inside the input */
   countIncludePad?: boolean;

@@ -24,7 +24,12 @@ import type { ReduceOptions } from './reduce.js';
 import { reshape } from './shape.js';
 
 /** The (values, indices) result of sort, topk, kthvalue, mode, medianDim, maxDim and minDim. */
-export type ValuesAndIndices = readonly [values: Tensor, indices: Tensor] & { readonly values: Tensor; readonly indices: Tensor };
+export type ValuesAndIndices = readonly [values: Tensor, indices: Tensor] & {
+  /** the selected values (the first element of the pair) */
+  readonly values: Tensor;
+  /** their positions along the dim, int32 (the second element of the pair) */
+  readonly indices: Tensor;
+};
 
 function pairOf(values: Tensor, indices: Tensor): ValuesAndIndices {
   return Object.assign([values, indices] as const, { values, indices });

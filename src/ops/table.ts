@@ -43,7 +43,62 @@ import * as stats from './stats.js';
  * Object.keys(OP_MODULES).includes('activation') // true
  * OP_MODULES.math.exp === exp // true
  */
-export const OP_MODULES = { arith, math, activation, reduce, stats, scan, sort, norm, logic, softmax, shape, indexing, matmul, sparse, conv, rnn, manip, linalg, scatter, pad, distance, attention, conv2d, pool2d, fold, loss, ctc } as const;
+export const OP_MODULES = {
+  /** elementwise arithmetic and comparisons with broadcasting: add, sub, mul, div, maximum, eq, lt, where, ... */
+  arith,
+  /** elementwise functions: exp, log, sqrt, tanh, the trigonometric and hyperbolic functions, clamp, atan2, ... */
+  math,
+  /** activations: relu, gelu, elu, selu, silu, mish, hardtanh, leakyRelu, logSigmoid, glu, ... */
+  activation,
+  /** the sum over dims */
+  reduce,
+  /** reductions beyond the sum: mean, max/min, argmax/argmin, logsumexp, variance, std, nansum, nanmean */
+  stats,
+  /** cumulative ops and the product: cumsum, cumprod, logcumsumexp, prod */
+  scan,
+  /** ordering: sort, argsort, topk, kthvalue, median, mode, maxDim/minDim with indices */
+  sort,
+  /** vector and matrix norms (p, dims) */
+  norm,
+  /** boolean reductions: all, any, countNonzero */
+  logic,
+  /** softmax, logSoftmax and softmin along a dim */
+  softmax,
+  /** views and copies of shape: reshape, transpose, permute, expand, concat, narrow, index, pad, cast, detach, ... */
+  shape,
+  /** gather, indexSelect, indexAdd, scatterAdd */
+  indexing,
+  /** products: matmul (batched, broadcasting), dot, outer */
+  matmul,
+  /** products with a CSR sparse left operand */
+  sparse,
+  /** 1-d convolution and its gradients (strided GEMM kernels) */
+  conv,
+  /** the fused recurrence of RNN, GRU and LSTM layers */
+  rnn,
+  /** rearranging: flip, roll, rot90, repeat, tile, repeatInterleave, tril/triu, diag, movedim, meshgrid, unbind */
+  manip,
+  /** batched and fused products: bmm, baddbmm, addmm, einsum, kron */
+  linalg,
+  /** scatter, scatterReduce, takeAlongDim, maskedFill, maskedSelect, indexPut, oneHot */
+  scatter,
+  /** reflect, replicate and circular padding */
+  pad,
+  /** cdist, pairwiseDistance, cosineSimilarity, normalize */
+  distance,
+  /** scaledDotProductAttention (fused, tiled, with masks, causal and dropout) */
+  attention,
+  /** 2-d convolution and its gradients (stride, dilation, groups) */
+  conv2d,
+  /** 2-d max, average and adaptive pooling and their gradients */
+  pool2d,
+  /** im2col and col2im (nn.Unfold and nn.Fold) */
+  fold,
+  /** losses beyond the classic ones: huber, smoothL1, klDiv, margin, triplet, cosine-embedding, Poisson and Gaussian NLL, ... */
+  loss,
+  /** the connectionist temporal classification loss */
+  ctc,
+} as const;
 
 /** Every export of every op module, merged: the type Tensor methods are derived from. */
 export type OpExports = typeof arith &

@@ -44,6 +44,7 @@ function specs(weightDecay: number): Record<string, OptionSpec> {
 }
 
 abstract class AdamBase extends Optimizer<AdamOptions> {
+  /** whether weight decay is decoupled from the gradient (AdamW) or added to it as L2 (Adam) */
   protected abstract readonly decoupled: boolean;
 
   protected updateGroup(g: ParamGroup<AdamOptions>, params: Tensor[]): void {
@@ -87,6 +88,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
  * ```
  */
 export class Adam extends AdamBase {
+  /** false: weight decay is added to the gradient (L2), as torch.optim.Adam does */
   protected readonly decoupled = false;
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super(params, options, specs(0), 'Adam');
@@ -107,6 +109,7 @@ export class Adam extends AdamBase {
  * ```
  */
 export class AdamW extends AdamBase {
+  /** true: weight decay shrinks the parameters directly, p ← p·(1 − lr·λ), as torch.optim.AdamW does */
   protected readonly decoupled = true;
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super(params, options, specs(1e-2), 'AdamW');

@@ -14,6 +14,7 @@ import { LRScheduler, type Scheduler, type SchedulerStateDict } from './schedule
  */
 export class ChainedScheduler implements Scheduler {
   readonly optimizer: Optimizer;
+  /** the schedulers stepped together, in order, on every step() */
   readonly schedulers: LRScheduler[];
   private lastLr: number[];
 

@@ -55,14 +55,23 @@ export interface CyclicLROptions extends SchedulerOptions {
  * opt.paramGroups[0].momentum // 0.8500000000000001
  */
 export class CyclicLR extends LRScheduler {
+  /** the upper rate of each parameter group */
   maxLrs: number[];
+  /** steps in one cycle: `stepSizeUp + stepSizeDown` */
   totalSize: number;
+  /** the fraction of a cycle spent rising: `stepSizeUp / totalSize` */
   stepRatio: number;
+  /** the amplitude policy: 'triangular' (constant, default), 'triangular2' (halved each cycle), 'exp_range' (scaled by gamma^step) */
   mode: 'triangular' | 'triangular2' | 'exp_range';
+  /** the base of 'exp_range' scaling, gamma^step (default 1) */
   gamma: number;
+  /** whether the scale function takes the cycle number or the step count */
   scaleMode: 'cycle' | 'iterations';
+  /** whether momentum cycles inversely to the rate (default true) */
   cycleMomentum: boolean;
+  /** the momentum of each group at the peak rate (default 0.8) */
   baseMomentums: number[];
+  /** the momentum of each group at the base rate (default 0.9) */
   maxMomentums: number[];
   private readonly customScale: ((x: number) => number) | null;
 

@@ -18,20 +18,18 @@ export function setMomentum(group: Record<string, unknown>, m: number): void {
   else group.momentum = m;
 }
 
-type LrKey = 'initial' | 'max' | 'min';
-type MomentumKey = 'base' | 'max';
 /** One phase of a one-cycle schedule: the step it ends at and the rates and momenta it anneals between. */
 export interface Phase {
   /** the last step of the phase (0-based) */
   endStep: number;
   /** the rate at the phase's start: 'initial' (maxLr/divFactor), 'max' or 'min' (the final rate) */
-  startLr: LrKey;
+  startLr: 'initial' | 'max' | 'min';
   /** the rate at the phase's end */
-  endLr: LrKey;
+  endLr: 'initial' | 'max' | 'min';
   /** the momentum at the phase's start: 'base' or 'max' */
-  startMomentum: MomentumKey;
+  startMomentum: 'base' | 'max';
   /** the momentum at the phase's end */
-  endMomentum: MomentumKey;
+  endMomentum: 'base' | 'max';
 }
 
 /**
@@ -86,15 +84,25 @@ export interface OneCycleLROptions extends SchedulerOptions {
  * opt.paramGroups[0].momentum // 0.95
  */
 export class OneCycleLR extends LRScheduler {
+  /** steps in the whole cycle (`totalSteps`, or `epochs · stepsPerEpoch`); stepping past it is an error, as in PyTorch */
   totalSteps: number;
+  /** fraction of the cycle spent raising the rate (default 0.3) */
   pctStart: number;
+  /** how each phase anneals: 'cos' (default) or 'linear' */
   annealStrategy: 'cos' | 'linear';
+  /** whether momentum cycles inversely to the rate, between `maxMomentum` and `baseMomentum` (default true) */
   cycleMomentum: boolean;
+  /** true when the optimizer's momentum is the first of its `betas` (the Adam family), false for `momentum` */
   useBeta1: boolean;
+  /** the peak rate of each parameter group */
   maxLrs: number[];
+  /** the final rate of each group: initial rate / `finalDivFactor` */
   minLrs: number[];
+  /** the momentum of each group at the cycle's start and end (default 0.95) */
   maxMomentums: number[];
+  /** the momentum of each group at the peak rate (default 0.85) */
   baseMomentums: number[];
+  /** the two phases (three with `threePhase`), each with its end step and the rates and momenta it anneals between */
   phases: Phase[];
 
   constructor(optimizer: Optimizer, opts: OneCycleLROptions) {

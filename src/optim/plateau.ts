@@ -57,8 +57,11 @@ export class ReduceLROnPlateau implements Scheduler {
   eps: number;
   /** the best metric seen so far */
   best: number;
+  /** epochs in a row without improvement on the monitored value */
   numBadEpochs = 0;
+  /** epochs left in the cooldown after a reduction (bad epochs are not counted then) */
   cooldownCounter = 0;
+  /** the number of step(value) calls so far */
   lastEpoch = 0;
   private lastLr: number[];
 

@@ -17,7 +17,9 @@ import { LRScheduler, type SchedulerStateDict } from './scheduler.js';
  * ```
  */
 export class SequentialLR extends LRScheduler {
+  /** the schedulers run one after another */
   readonly schedulers: LRScheduler[];
+  /** the steps at which the next scheduler takes over (one fewer than the schedulers) */
   milestones: number[];
 
   constructor(optimizer: Optimizer, opts: { schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number }) {

@@ -19,10 +19,15 @@ import { LRScheduler, type SchedulerOptions, checkFinite, checkPositiveInt } fro
  * opt.paramGroups[0].lr // 0.9619397662556434
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
+  /** steps (or epochs) of the first cycle */
   T0: number;
+  /** length of the current cycle: T0 · TMult^i after i restarts */
   Ti: number;
+  /** factor by which each cycle is longer than the last (an integer, default 1) */
   TMult: number;
+  /** the lowest rate, reached at the end of each cycle (default 0) */
   etaMin: number;
+  /** steps (fractional epochs allowed) since the last restart */
   TCur: number;
 
   constructor(optimizer: Optimizer, opts: SchedulerOptions & { T0: number; TMult?: number; etaMin?: number }) {

@@ -293,6 +293,7 @@ export class OnnxModule extends Module {
   private readonly _consts: Map<string, Tensor>;
   private readonly _nodes: readonly ImportedNode[];
 
+  /** @internal importOnnx builds it from a parsed graph; users call importOnnx */
   constructor(inputs: string[], outputs: string[], params: Map<string, Parameter>, consts: Map<string, Tensor>, nodes: ImportedNode[]) {
     super();
     this.inputNames = inputs;
