@@ -257,7 +257,13 @@ const PREC = { '+': 1, '-': 1, '*': 2, '/': 2, '@': 2, hadamard: 2, neg: 3, '^':
  * Writes an expression in a dialect with the fewest parentheses its precedence needs. `view`
  * substitutes names (and gradient symbols, as `d:name`) by values for the "numbers" line.
  *
- * @example render(parseExpr('a*x2 + b'), latex, 6) // 'a \\cdot x_{2} + b'
+ * @example
+ * ```ts
+ * // the package's own `render` writes whole derivations; this one writes a single formula
+ * import { render as renderFormula } from './notation.js';
+ * renderFormula(parseExpr('a*x2 + b'), latexNotation, 6) // 'a \\cdot x_{2} + b'
+ * renderFormula(parseExpr('-(a + b)/2'), latexNotation, 6) // '\\frac{-\\left(a + b\\right)}{2}'
+ * ```
  */
 export function render(e: Expr, d: Dialect, digits: number, view?: NameView): string {
   return go(e, d, digits, view).s;
