@@ -32,5 +32,5 @@ export {
   type TokenAttribution,
 } from './explain.js';
 export { explanationText, explanationSvg, attentionSvg } from './explain-render.js';
-export { trainClassifier, predictProba, encodedBatches, type TextBatch, type TrainOptions, type TrainResult } from './train.js';
-export { classificationMetrics, prCurve, pairedBootstrap, type SplitMetrics, type BootstrapResult } from './metrics.js';
+export { trainClassifier, predictProba, encodedBatches, type EpochRecord, type TextBatch, type TrainOptions, type TrainResult } from './train.js';
+export { classificationMetrics, prCurve, pairedBootstrap, type SplitMetrics, type ClassMetrics, type PrCurve, type BootstrapResult } from './metrics.js';
