@@ -50,7 +50,12 @@ export type FeatureConfig =
 /**
  * A fitted Featurizer as plain JSON (what model.json stores): the config's kind and tokenizer with
  * the fitted vectorizer or vocabulary; `new text.Featurizer(state)` rebuilds it.
- * @example text.Featurizer.fit([['a', 'b']], { kind: 'seq', minCount: 1, maxSize: 10, maxLength: 8 }).toJSON().vocab.tokens // ['<pad>', '<unk>', 'a', 'b']
+ * @example
+ * ```ts
+ * const state = text.Featurizer.fit([['a', 'b']], { kind: 'seq', minCount: 1, maxSize: 10, maxLength: 8 }).toJSON();
+ * state.kind === 'seq' && state.vocab.tokens // ['<pad>', '<unk>', 'a', 'b']
+ * new text.Featurizer(state).size // 4
+ * ```
  */
 export type FeatureState =
   | {
@@ -181,7 +186,12 @@ export class Featurizer {
   /**
    * Encodes tokenised texts with the fitted features: CSR rows (sparse; bag with rows summing to
    * 1) or token ids cut to maxLength, unknown tokens as `<unk>` (seq).
-   * @example text.Featurizer.fit([['a', 'b']], { kind: 'seq', minCount: 1, maxSize: 10, maxLength: 2 }).encode([['b', 'z', 'a']]).ids // [[3, 1]]
+   * @example
+   * ```ts
+   * const f = text.Featurizer.fit([['a', 'b']], { kind: 'seq', minCount: 1, maxSize: 10, maxLength: 2 });
+   * const set = f.encode([['b', 'z', 'a']]); // cut to 2 tokens; 'z' is unknown
+   * set.kind === 'seq' && set.ids // [[3, 1]]
+   * ```
    */
   encode(docs: readonly (readonly string[])[]): EncodedSet {
     const s = this.state;
