@@ -91,4 +91,9 @@ describe('the example runner', () => {
     await assert.rejects(run('1 + 1 // 2 (two)'), /reads as a stated value/);
     await run('1 + 1 // then more');
   });
+  it("resolves a relative import from the example's own file, under the name it imports", async () => {
+    const code = "import { render as renderFormula } from './notation.js';\nrenderFormula(parseExpr('x^2'), latexNotation, 6) // '{x}^{2}'";
+    await runExample({ file: 'src/explain/symbolic/notation.ts', line: 1, code }, scope);
+    await assert.rejects(runExample({ file: 'src/explain/notation.ts', line: 1, code }, scope), /throws .*notation/);
+  });
 });

@@ -3,9 +3,14 @@
 // on a statement states what its expression (or a declaration's initializer, or console.log's
 // argument) evaluates to: a number (to float32 precision; digits ending in `...` are a prefix of
 // the printed number), an `[array]` (nested, of such values), `true`/`false`, or a 'string'.
+// A relative import (`import { render as renderFormula } from './notation.js'`) is resolved from the
+// example's own file, so an example of an internal helper can name it beside the package's names.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** One example: its code (the lines of the example, comment stars stripped) and where it starts. */
 export interface DocExample {
@@ -198,7 +203,8 @@ export function instrument(example: DocExample): { js: string; claims: Claim[] }
       const clause = node.importClause;
       let text = '';
       if (from !== 'chainrule' && from !== 'chainrule/browser' && clause && !clause.isTypeOnly) {
-        const m = `(await import(${JSON.stringify(from)}))`;
+        const url = /^\.\.?\//.test(from) ? pathToFileURL(resolve(ROOT, dirname(example.file), from)).href : from;
+        const m = `(await import(${JSON.stringify(url)}))`;
         const parts: string[] = [];
         if (clause.name) parts.push(`const ${clause.name.text} = ${m}.default;`);
         const nb = clause.namedBindings;

@@ -15,7 +15,7 @@
 export { parseExpr, ExprSyntaxError } from './problem/parser.js';
 export type { Expr, BinOp } from '../ops/formula.js';
 export { parseProblem, type Problem, type Definition, type NestedNumber } from './problem/problem.js';
-export { solveProblem, evalExpr, type Solution } from './derivation/evaluate.js';
+export { solveProblem, evalExpr, type Solution, type ShapeMap, type Round } from './derivation/evaluate.js';
 export { loadProblem, solveFile } from './derivation/load.js';
 export {
   derive,
@@ -30,6 +30,13 @@ export {
 export { FORMATS, type Format, type RenderOptions } from './render/render.js';
 // also in the browser entry; here too so the main entry has every export the browser's has
 export { layout, type Block, type Inline, type Phase } from './render/layout.js';
+export type { Dialect } from './symbolic/notation.js';
+export type { ShapeOf } from './symbolic/symbolic.js';
+export type { OpNode, ValueNode } from './graph/graph.js';
+export type { Activation, ActivationSamples } from './plot/plot-activations.js';
+export type { ChartOptions, Panel, Series } from './plot/plot-chart.js';
+// the tensor layer's Shape is the package's Shape; a scene's is SceneShape
+export type { Color, Scene, Shape as SceneShape, LineShape, RectShape, TextShape, CircleShape } from './plot/plot-scene.js';
 export { latex as latexNotation } from './symbolic/notation.js';
 export { problemGraph, type ProblemGraph } from './graph/graph-problem.js';
 // the Node entry's render, with the html format (the browser entry exports render.ts's)

@@ -25,7 +25,18 @@ export interface SavedModel {
 /**
  * Writes model.json (architecture, hyper-parameters, labels, fitted features) and
  * model.safetensors (the weights) into a run directory.
- * @example saveTextModel('runs/cnn', { format: 'chainrule-textclf/1', model: 'cnn', ... }, module)
+ * @example
+ * ```ts
+ * import { mkdtempSync, readdirSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * const dir = mkdtempSync(`${tmpdir()}/chainrule-run-`);
+ * const f = text.Featurizer.fit([['free', 'prize'], ['team', 'meeting']], { kind: 'sparse', vectorizer: { minDf: 1 } });
+ * const module = new text.LogisticRegression(f.size, 2);
+ * const meta: SavedModel = { format: 'chainrule-textclf/1', model: 'logreg', labels: ['ham', 'spam'], positive: 'spam', hp: null, features: f.toJSON(), dataset: 'demo' };
+ * saveTextModel(dir, meta, module);
+ * readdirSync(dir).sort() // ['model.json', 'model.safetensors']
+ * loadTextModule(dir).module instanceof text.LogisticRegression // true
+ * ```
  */
 export function saveTextModel(dir: string, meta: SavedModel, module: TextModule | null): void {
   writeFileAtomic(join(dir, 'model.json'), JSON.stringify(meta));

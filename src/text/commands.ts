@@ -50,9 +50,10 @@ function runDirOptions(cfg: ExperimentConfig) {
  * import { tmpdir } from 'node:os';
  * import { join } from 'node:path';
  * const file = join(mkdtempSync(join(tmpdir(), 'reviews-')), 'reviews.csv');
- * writeFileSync(file, 'review,stars\ngreat film,pos\ndull film,neg\n');
- * const ds = await loadSource({ kind: 'file', file, textCol: 'review', labelCol: 'stars' }, console.log);
+ * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine plot,pos,dev\nweak plot,neg,test\n');
+ * const ds = await loadSource({ kind: 'file', file, textCol: 'review', labelCol: 'stars', splitCol: 'split' }, console.log);
  * ds.labels // ['neg', 'pos']
+ * ds.examples.length // 4
  * ```
  */
 export async function loadSource(src: DataSource, log: (s: string) => void): Promise<TextDataset> {
@@ -103,7 +104,20 @@ function prevalence(data: PreparedData): number | undefined {
 
 /**
  * `textclf train`: trains one model and writes its run folder atomically.
- * @example await trainCommand('cnn', { source: { kind: 'spamassassin', view: 'body' }, out: 'runs/cnn', ... })
+ * @example
+ * ```ts
+ * import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const dir = mkdtempSync(join(tmpdir(), 'textclf-'));
+ * const file = join(dir, 'reviews.csv');
+ * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine acting,pos,train\nweak plot,neg,train\ngreat plot,pos,dev\ndull acting,neg,dev\nfine film,pos,test\nweak film,neg,test\n');
+ * const source = { kind: 'file', file, textCol: 'review', labelCol: 'stars', splitCol: 'split' } as const;
+ * const out = join(dir, 'runs', 'logreg');
+ * const run = await trainCommand('logreg', { source, out, seed: 1, tune: false, curve: [], hp: {}, command: 'chainrule textclf train logreg', log: () => {} });
+ * run.model // 'logreg'
+ * readdirSync(out).sort() // ['.chainrule-run.json', 'confusion.svg', 'history.json', 'loss.svg', 'metrics.json', 'model.json', 'model.safetensors', 'pr-curve.svg', 'report.html', 'report.md']
+ * ```
  */
 export async function trainCommand(model: ModelName, cfg: ExperimentConfig): Promise<ModelRun> {
   const t0 = Date.now();
@@ -123,7 +137,23 @@ export interface CompareResult {
 /**
  * `textclf compare`: trains several models on the same data and writes one comparison folder
  * (a sub-folder per model plus report.md, comparison.json and shared plots).
- * @example await compareCommand(['majority', 'logreg', 'cnn'], cfg)
+ * @example
+ * ```ts
+ * import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const dir = mkdtempSync(join(tmpdir(), 'textclf-'));
+ * const file = join(dir, 'reviews.csv');
+ * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine acting,pos,train\nweak plot,neg,train\ngreat plot,pos,dev\ndull acting,neg,dev\nfine film,pos,test\nweak film,neg,test\n');
+ * const source = { kind: 'file', file, textCol: 'review', labelCol: 'stars', splitCol: 'split' } as const;
+ * const out = join(dir, 'runs', 'compare');
+ * const cfg = { source, out, seed: 1, tune: false, curve: [], hp: { epochs: 3 }, command: 'chainrule textclf compare', log: () => {} };
+ * const { runs, bootstrap } = await compareCommand(['majority', 'logreg', 'fasttext'], cfg);
+ * runs.map((r) => r.model) // ['majority', 'logreg', 'fasttext']
+ * bootstrap?.b // 'logreg'
+ * readdirSync(out).filter((f) => !f.includes('.')).sort() // ['fasttext', 'logreg', 'majority']
+ * existsSync(join(out, 'comparison.json')) // true
+ * ```
  */
 export async function compareCommand(models: ModelName[], cfg: ExperimentConfig): Promise<CompareResult> {
   const t0 = Date.now();

@@ -27,8 +27,9 @@ export interface TextDataset {
  * The examples of one split.
  * @example
  * ```ts
- * const { mkdtempSync, writeFileSync } = await import('node:fs');
- * const { tmpdir } = await import('node:os');
+ * import { mkdtempSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { loadTable } from './tabular.js';
  * const file = `${mkdtempSync(`${tmpdir()}/reviews-`)}/reviews.csv`;
  * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine acting,pos,train\nweak plot,neg,train\ngreat plot,pos,dev\ndull acting,neg,dev\nfine film,pos,test\nweak film,neg,test\n');
  * splitExamples(loadTable(file, { textCol: 'review', labelCol: 'stars', splitCol: 'split' }), 'dev').length // 2
@@ -42,8 +43,9 @@ export function splitExamples(ds: TextDataset, split: SplitName): TextExample[] 
  * Number of examples per split.
  * @example
  * ```ts
- * const { mkdtempSync, writeFileSync } = await import('node:fs');
- * const { tmpdir } = await import('node:os');
+ * import { mkdtempSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { loadTable } from './tabular.js';
  * const file = `${mkdtempSync(`${tmpdir()}/reviews-`)}/reviews.csv`;
  * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine acting,pos,train\nweak plot,neg,train\ngreat plot,pos,dev\ndull acting,neg,dev\nfine film,pos,test\nweak film,neg,test\n');
  * const c = splitCounts(loadTable(file, { textCol: 'review', labelCol: 'stars', splitCol: 'split' }));

@@ -21,8 +21,9 @@ export interface PreparedData {
  * Tokenises every text and indexes the splits.
  * @example
  * ```ts
- * const { mkdtempSync, writeFileSync } = await import('node:fs');
- * const { tmpdir } = await import('node:os');
+ * import { mkdtempSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { loadTable } from './tabular.js';
  * const file = `${mkdtempSync(`${tmpdir()}/reviews-`)}/reviews.csv`;
  * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine acting,pos,train\nweak plot,neg,train\ngreat plot,pos,dev\ndull acting,neg,dev\nfine film,pos,test\nweak film,neg,test\n');
  * const prepared = prepareData(loadTable(file, { textCol: 'review', labelCol: 'stars', splitCol: 'split' }));
@@ -188,8 +189,9 @@ function finish(data: PreparedData, run: Omit<ModelRun, 'pr' | 'hardHamFpr'>): M
  * computes its learning curve.
  * @example
  * ```ts
- * const { mkdtempSync, writeFileSync } = await import('node:fs');
- * const { tmpdir } = await import('node:os');
+ * import { mkdtempSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { loadTable } from './tabular.js';
  * const file = `${mkdtempSync(`${tmpdir()}/reviews-`)}/reviews.csv`;
  * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine acting,pos,train\nweak plot,neg,train\ngreat plot,pos,dev\ndull acting,neg,dev\nfine film,pos,test\nweak film,neg,test\n');
  * const prepared = prepareData(loadTable(file, { textCol: 'review', labelCol: 'stars', splitCol: 'split' }));

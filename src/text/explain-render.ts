@@ -158,7 +158,7 @@ export const ATTENTION_TOKENS = 40;
 /**
  * The transformer's attention weights as heatmaps, one per layer (rows) and head (columns): the
  * query token down the side, the key token along the top, darker for more weight (each row sums
- * to 1; black is the largest weight of all the maps, and each map's own largest is in its title). Long texts show their first {@link ATTENTION_TOKENS} tokens. Empty without attention.
+ * to 1; black is the largest weight of all the maps, and each map's own largest is in its title). Long texts show their first 40 tokens. Empty without attention.
  * @example
  * ```ts
  * manualSeed(0);

@@ -35,11 +35,29 @@ export interface ExplainOptions {
 
 /** A trained text model as explanations need it: a loaded run (`loadTextModel`) or its parts. */
 export type ExplainableModel =
-  | { module: TextModule | null; features: Featurizer | null; meta: { labels: readonly string[] } }
-  | { module: TextModule; features: Featurizer; labels: readonly string[] };
+  | {
+      /** the trained network (null for the majority baseline, which explainText rejects) */
+      module: TextModule | null;
+      /** the fitted features that encode a text for it (null for the majority baseline) */
+      features: Featurizer | null;
+      /** the run's model.json */
+      meta: {
+        /** the class names, in class-id order */
+        labels: readonly string[];
+      };
+    }
+  | {
+      /** the trained network */
+      module: TextModule;
+      /** the fitted features that encode a text for it */
+      features: Featurizer;
+      /** the class names, in class-id order (the logits' columns) */
+      labels: readonly string[];
+    };
 
 /** One token of the explained text and its share of the score. */
 export interface TokenAttribution {
+  /** the token as the tokenizer wrote it (by default lower-cased, with URLs, e-mails and numbers as their placeholders) */
   token: string;
   /** its share of score − baseline score (positive: toward the label) */
   attribution: number;
@@ -57,35 +75,63 @@ export interface Completeness {
   relativeError: number;
   /** relativeError ≤ tolerance */
   holds: boolean;
+  /** the tolerance asked for (ExplainOptions.tolerance, default 0.01) */
   tolerance: number;
-  /** the steps of the result, and each try's relative error on the way there */
+  /** the Riemann steps of the result */
   steps: number;
-  tries: { steps: number; relativeError: number }[];
+  /** every try on the way there, from ExplainOptions.steps doubling up to maxSteps */
+  tries: {
+    /** the steps of this try */
+    steps: number;
+    /** its |sum − difference| / |difference| */
+    relativeError: number;
+  }[];
 }
 
 /** The result of {@link explainText}. */
 export interface TextExplanation {
+  /** the explained text, as given */
   text: string;
+  /** the model's class names, in class-id order */
   labels: string[];
-  /** the explained label and its index */
+  /** the explained label (ExplainOptions.label, default the predicted one) */
   label: string;
+  /** the explained label's class index in `labels` */
   labelIndex: number;
-  /** the predicted label and the class probabilities at the text */
+  /** the predicted label at the text */
   predicted: string;
+  /** the class probabilities at the text (softmax of the logits), one per label */
   probabilities: number[];
   /** what was differentiated: the token embeddings or the feature values */
   input: 'embeddings' | 'features';
+  /** what the path started from: 'zero' or 'unk' */
   baseline: Baseline;
-  /** the explained label's logit at the text and at the baseline */
+  /** the explained label's logit at the text */
   score: number;
+  /** the explained label's logit at the baseline */
   baselineScore: number;
   /** every token the model reads, in order (the sparse models' n-gram shares split over their tokens) */
   tokens: TokenAttribution[];
   /** the sparse models' own attributions: one per n-gram feature of the text, with its value */
-  features: { feature: string; value: number; attribution: number }[] | null;
+  features:
+    | {
+        /** the n-gram, its words joined by a space */
+        feature: string;
+        /** its value in the text's feature row (TF-IDF weight, count or bag weight) */
+        value: number;
+        /** its share of score − baseline score */
+        attribution: number;
+      }[]
+    | null;
+  /** whether the attributions add up to score − baseline score, and how closely */
   completeness: Completeness;
-  /** transformer only: attention weights [layer][head][query][key] over `tokens` (and a leading [first] token with first-token pooling) */
-  attention: { tokens: string[]; layers: number[][][][] } | null;
+  /** transformer only: attention weights `[layer][head][query][key]` over `tokens` (and a leading `[first]` token with first-token pooling) */
+  attention: {
+    /** the tokens the weights are over, in order */
+    tokens: string[];
+    /** the weights `[layer][head][query][key]`; each query's row sums to 1 */
+    layers: number[][][][];
+  } | null;
 }
 
 function labelsOf(m: ExplainableModel): string[] {

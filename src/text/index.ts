@@ -15,9 +15,9 @@ export { Vectorizer, type VectorizerOptions, type VectorizerState, type Weightin
 export { type CsrMatrix, csrFromRows, csrSelectRows, csrToDense, csrNnz } from '../tensor/sparse.js';
 export { sparseMatmul, sparseMatmulT } from '../ops/index.js';
 export { padSequences, type PaddedBatch, type PadOptions } from './sequences.js';
-export { Featurizer, makeBatch, type FeatureConfig, type BatchInput, type EncodedSet } from './features.js';
+export { Featurizer, makeBatch, type FeatureConfig, type FeatureState, type BatchInput, type EncodedSet } from './features.js';
 export { maskedMaxOverTime, maskedMeanOverTime } from './layers.js';
-export { TextModule } from './models/base.js';
+export { TextModule, type BatchOf } from './models/base.js';
 export { LogisticRegression, SparseMLP, FastText } from './models/linear.js';
 export { KimCNN } from './models/cnn.js';
 export { BiRNN, type RnnCell } from './models/rnn.js';
@@ -32,5 +32,5 @@ export {
   type TokenAttribution,
 } from './explain.js';
 export { explanationText, explanationSvg, attentionSvg } from './explain-render.js';
-export { trainClassifier, predictProba, encodedBatches, type TextBatch, type TrainOptions, type TrainResult } from './train.js';
-export { classificationMetrics, prCurve, pairedBootstrap, type SplitMetrics, type BootstrapResult } from './metrics.js';
+export { trainClassifier, predictProba, encodedBatches, type EpochRecord, type TextBatch, type TrainOptions, type TrainResult } from './train.js';
+export { classificationMetrics, prCurve, pairedBootstrap, type SplitMetrics, type ClassMetrics, type PrCurve, type BootstrapResult } from './metrics.js';

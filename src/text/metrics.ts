@@ -6,10 +6,15 @@ import { averagePrecision, precisionRecallCurve, rocAuc } from '../metrics/curve
 
 const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
+/** One class's scores in a SplitMetrics. @example text.classificationMetrics([0, 1, 1], [0, 1, 0], ['a', 'b']).perClass.a.precision // 0.5 */
 export interface ClassMetrics {
+  /** of the texts predicted as this class, the share that are (0 when none is predicted) */
   precision: number;
+  /** of the texts of this class, the share predicted as it */
   recall: number;
+  /** harmonic mean of precision and recall (0 when both are 0) */
   f1: number;
+  /** number of texts of this class */
   support: number;
 }
 
@@ -24,7 +29,12 @@ export interface SplitMetrics {
   /** precision, recall, F1 and support by label */
   perClass: Record<string, ClassMetrics>;
   /** rows: true class, columns: predicted */
-  confusion: { labels: string[]; matrix: number[][] };
+  confusion: {
+    /** the class names, the order of the matrix's rows and columns */
+    labels: string[];
+    /** counts `[true class][predicted class]` */
+    matrix: number[][];
+  };
 }
 
 /**
@@ -82,9 +92,11 @@ export function macroF1(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, clas
   return s / classes;
 }
 
+/** A precision-recall curve with its areas. @example text.prCurve([0.9, 0.8, 0.3], [true, false, true]).recall // [0, 0.5, 0.5, 1] */
 export interface PrCurve {
-  /** from the highest threshold down; the first point is (recall 0, precision 1) */
+  /** precision at each threshold, from the highest threshold down; the first point is (recall 0, precision 1) */
   precision: number[];
+  /** recall at the same thresholds, rising from 0 to 1 */
   recall: number[];
   /** area under the PR curve as average precision: sum over thresholds of (R_k - R_{k-1}) * P_k */
   averagePrecision: number;

@@ -197,15 +197,21 @@ export async function exportTextModel(module: TextModule, opts: TextOnnxOptions 
  * @example const side: TextOnnxMeta = { format: 'chainrule-textclf-onnx/1', model: 'logreg', labels: ['ham', 'spam'], positive: 'spam', input: 'features', outputs: ['logits', 'probabilities'], features: null, dataset: 'demo' }; side.outputs // ['logits', 'probabilities']
  */
 export interface TextOnnxMeta {
+  /** the version of this file's layout */
   format: 'chainrule-textclf-onnx/1';
+  /** the model's name as `chainrule textclf train` takes it ('logreg', 'cnn', 'transformer', ...) */
   model: SavedModel['model'];
+  /** the class names, in the order of the outputs' columns */
   labels: string[];
+  /** the class the PR curve was drawn for (binary tasks, e.g. 'spam'), else null */
   positive: string | null;
   /** the graph's input: 'ids' (sequence models) or 'features' (sparse models) */
   input: 'ids' | 'features';
+  /** the graph's outputs, both `[batch, classes]`: the logits and their softmax */
   outputs: ['logits', 'probabilities'];
   /** the run's tokenizer and vocabulary (seq) or vectorizer (sparse, bag): how texts become the input */
   features: SavedModel['features'];
+  /** where the training texts came from (the CSV/JSONL path, or the SpamAssassin view) */
   dataset: string;
 }
 

@@ -20,6 +20,7 @@ const OP = 'textclf export --pytorch';
 
 /** What model.py needs besides the weights: the model's kind and sizes (see pytorchConfig). */
 export interface PytorchConfig {
+  /** which of model.py's classes to build; the other keys are its sizes (features, classes, embed, ...) */
   kind: 'logreg' | 'mlp' | 'fasttext' | 'cnn' | 'birnn' | 'transformer';
   [key: string]: unknown;
 }

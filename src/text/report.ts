@@ -74,7 +74,21 @@ function curveTable(run: ModelRun): string[] {
 /**
  * report.md of a single training run: data, hyper-parameters, tables per split, PR curve,
  * hard-ham false-positive rate, learning curve and loss per epoch, with the SVG plots linked.
- * @example writeIn(dir, 'report.md', runReport(data, run, { command, backend: 'native', totalSeconds: 42 }))
+ * @example
+ * ```ts
+ * import { mkdtempSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { prepareData, runModel } from './experiment.js';
+ * import { loadTable } from './tabular.js';
+ * const file = `${mkdtempSync(`${tmpdir()}/reviews-`)}/reviews.csv`;
+ * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine acting,pos,train\nweak plot,neg,train\ngreat plot,pos,dev\ndull acting,neg,dev\nfine film,pos,test\nweak film,neg,test\n');
+ * const prepared = prepareData(loadTable(file, { textCol: 'review', labelCol: 'stars', splitCol: 'split' }));
+ * const run = runModel(prepared, 'majority', { seed: 1 });
+ * const md = runReport(prepared, run, { command: 'chainrule textclf train majority', backend: 'js', totalSeconds: 65 });
+ * md.startsWith('# Text classification: majority on ') // true
+ * md.includes('(backend js, total 1m05s)') // true
+ * md.includes('| test | 2 | 0.5000 |') // true
+ * ```
  */
 export function runReport(data: PreparedData, run: ModelRun, extra: { command: string; backend: string; totalSeconds: number }): string {
   const out: string[] = [`# Text classification: ${run.model} on ${data.ds.name}`, '', `\`${extra.command}\` (backend ${extra.backend}, total ${fmtDuration(extra.totalSeconds)}).`, ''];
@@ -108,7 +122,21 @@ export function runReport(data: PreparedData, run: ModelRun, extra: { command: s
 
 /**
  * report.md comparing several models (baselines included) on one dataset, with the bootstrap test.
- * @example writeIn(dir, 'report.md', compareReport(data, runs, { command, backend, totalSeconds, bootstrap }))
+ * @example
+ * ```ts
+ * import { mkdtempSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { prepareData, runModel } from './experiment.js';
+ * import { loadTable } from './tabular.js';
+ * const file = `${mkdtempSync(`${tmpdir()}/reviews-`)}/reviews.csv`;
+ * writeFileSync(file, 'review,stars,split\ngreat film,pos,train\ndull film,neg,train\nfine acting,pos,train\nweak plot,neg,train\ngreat plot,pos,dev\ndull acting,neg,dev\nfine film,pos,test\nweak film,neg,test\n');
+ * const prepared = prepareData(loadTable(file, { textCol: 'review', labelCol: 'stars', splitCol: 'split' }));
+ * const runs = [runModel(prepared, 'majority', { seed: 1 }), runModel(prepared, 'logreg', { seed: 1 })];
+ * const bootstrap = { a: 'logreg', b: 'majority', r: text.pairedBootstrap([0, 1], [0, 1], [0, 0], 2, { resamples: 100, seed: 1 }) };
+ * const md = compareReport(prepared, runs, { command: 'chainrule textclf compare', backend: 'js', totalSeconds: 3, bootstrap });
+ * md.includes('## Significance') // true
+ * md.split('\n').filter((l) => /^\| (majority|logreg) \|/.test(l)).length // 2
+ * ```
  */
 export function compareReport(
   data: PreparedData,
@@ -157,7 +185,16 @@ export function compareReport(
  * A report as one self-contained HTML page: the Markdown report with each of its SVG figures
  * (written beside it in `dir`) inlined where it is linked, typeset by the worked solutions' page
  * (KaTeX and its fonts inlined; no script, no network).
- * @example writeIn(dir, 'report.html', reportHtml('Text classification: cnn', md, dir))
+ * @example
+ * ```ts
+ * import { mkdtempSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * const dir = mkdtempSync(`${tmpdir()}/report-`);
+ * writeFileSync(`${dir}/loss.svg`, '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>');
+ * const html = reportHtml('Text classification: cnn', '# Loss\n\n![loss per epoch](loss.svg)\n', dir);
+ * html.includes('<figcaption>loss per epoch</figcaption>') // true
+ * html.includes('<img') // false
+ * ```
  */
 export function reportHtml(title: string, md: string, dir: string): string {
   const body = md.replace(/^!\[([^\]]*)\]\(([\w./-]+\.svg)\)$/gm, (link, alt: string, file: string) => {

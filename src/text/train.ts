@@ -53,6 +53,7 @@ export interface TrainOptions {
  * ```
  */
 export interface TextBatch {
+  /** the texts of the batch as the model takes them (CSR rows or padded ids) */
   input: BatchInput;
   /** int32 class ids [batch] */
   target: Tensor;
@@ -88,11 +89,17 @@ export function encodedBatches(
   });
 }
 
+/** One epoch of trainClassifier's history (TrainResult.history). */
 export interface EpochRecord {
+  /** the epoch's number, from 1 */
   epoch: number;
+  /** mean cross-entropy over the epoch's training examples (with dropout on, as trained) */
   trainLoss: number;
+  /** mean negative log-likelihood of the dev split after the epoch, in eval mode */
   devLoss: number;
+  /** macro-F1 of the dev split after the epoch (what early stopping and the best epoch use) */
   devMacroF1: number;
+  /** wall time of the epoch, evaluation included */
   seconds: number;
 }
 

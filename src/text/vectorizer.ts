@@ -27,9 +27,13 @@ export interface VectorizerOptions {
  * @example text.Vectorizer.fit([['a', 'b'], ['a']], { minDf: 1 }).state.features // ['a', 'b']
  */
 export interface VectorizerState {
+  /** the feature values: 'bool' (1 if present), 'tf' (counts) or 'tfidf' (VectorizerOptions.weighting) */
   weighting: Weighting;
+  /** word n-gram range `[min, max]` the features were drawn from */
   ngramRange: [number, number];
+  /** whether tf = 1 + ln(count) instead of the raw count */
   sublinearTf: boolean;
+  /** whether each row is scaled to unit Euclidean length */
   normalize: boolean;
   /** the n-gram of each column */
   features: string[];
@@ -51,6 +55,7 @@ export interface VectorizerState {
  * ```
  */
 export class Vectorizer {
+  /** the fitted features, idf and options as plain JSON (what toJSON returns) */
   readonly state: VectorizerState;
   private readonly index: Map<string, number>;
 

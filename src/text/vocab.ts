@@ -29,10 +29,14 @@ export interface VocabOptions {
  * ```
  */
 export class Vocabulary {
+  /** the token of each id, specials first (`tokens[id]`) */
   readonly tokens: string[];
+  /** how often each id's token was counted when built (0 for the specials and when not given) */
   readonly counts: number[];
   private readonly index = new Map<string, number>();
+  /** the id of `<unk>`, which unknown tokens encode to (-1 when the vocabulary has none) */
   readonly unkId: number;
+  /** the id of `<pad>`, which padded positions hold (-1 when the vocabulary has none) */
   readonly padId: number;
 
   constructor(tokens: string[], counts?: number[]) {
@@ -106,7 +110,12 @@ export class Vocabulary {
    * The tokens and their counts as plain JSON (what a saved model stores).
    * @example text.Vocabulary.build([['a', 'a']]).toJSON().counts // [0, 0, 2]
    */
-  toJSON(): { tokens: string[]; counts: number[] } {
+  toJSON(): {
+    /** the token of each id */
+    tokens: string[];
+    /** the count of each id's token */
+    counts: number[];
+  } {
     return { tokens: this.tokens, counts: this.counts };
   }
 

@@ -20,12 +20,15 @@ import type { Tensor } from '../../ops/index.js';
  * ```
  */
 export interface ClaimResult {
+  /** the claim checked, as parsed from the answers */
   claim: Claim;
   /** `grads.s1` */
   key: string;
+  /** 'right' (agrees to the digits written), 'imprecise' (right to fewer digits, explained by rounded intermediates) or 'wrong' */
   status: 'right' | 'imprecise' | 'wrong';
   /** the claim as written */
   claimed: string;
+  /** the correct value, from the solution (float64) */
   correct: Value;
   /** a likely cause, when one is recognised */
   cause?: string;

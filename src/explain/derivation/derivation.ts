@@ -37,7 +37,12 @@ export interface ForwardStep {
   /** intermediate lines for scalar definitions: function arguments evaluated, then the functions */
   partial?: Expr[];
   /** a loss written out: its definition, and the definition with the numbers it reads */
-  written?: { formula: Expr; numbers: Expr };
+  written?: {
+    /** the loss's textbook definition (e.g. the mean of squared differences) */
+    formula: Expr;
+    /** the same definition with the values it reads in place of the names */
+    numbers: Expr;
+  };
 }
 
 /**
@@ -59,7 +64,12 @@ export interface BackwardTerm {
   /** true when the formula is in matrix form (δ A^T, W^T δ, ⊙ f'(Z), Σ over the batch) */
   matrixForm: boolean;
   /** d(consumer)/d(node) as a formula and its value, for scalar steps */
-  local?: { formula: Expr; value: Value };
+  local?: {
+    /** d(consumer)/d(node) in the problem language (the op's derivative entry, applied) */
+    formula: Expr;
+    /** its value at the forward pass's numbers */
+    value: Value;
+  };
   /** dL/d(consumer) */
   upstream: Value;
   /** this consumer's share of dL/d(node), computed by the engine */
@@ -151,6 +161,7 @@ export interface ThenStep {
  * ```
  */
 export interface Derivation {
+  /** the problem's title (its `title` line) */
   title: string;
   /** the problem's own statement: the comments of its file */
   statement?: string;
@@ -160,16 +171,30 @@ export interface Derivation {
   warnings: string[];
   /** why --symbolic gave no formulas, or what it could not simplify */
   symbolicNote?: string;
-  /** the differentiated node and the upstream gradient dL/d(from) */
+  /** the differentiated node (the problem's `backward: { from }`), null without a backward section */
   from: string | null;
+  /** the upstream gradient dL/d(from) the sweep starts with (default 1, or ones of from's shape) */
   seed: Value | null;
+  /** the forward pass, one step per input, param and node in definition order */
   forward: ForwardStep[];
+  /** the backward pass from `from` down, one step per name it depends on */
   backward: BackwardStep[];
-  update: { lr: number; steps: UpdateStep[] } | null;
+  /** the SGD step of the problem's `update: { sgd: { lr } }`, null without one */
+  update: {
+    /** the learning rate */
+    lr: number;
+    /** one step per parameter */
+    steps: UpdateStep[];
+  } | null;
   /** the `then` section, step by step */
   thenSteps: ThenStep[];
   /** the loss (from) before and after the step */
-  loss: { before: Value; after: Value } | null;
+  loss: {
+    /** from's value at the given params */
+    before: Value;
+    /** from's value re-evaluated at the updated params */
+    after: Value;
+  } | null;
   /** every input, param and node */
   values: Record<string, Value>;
   /** d(from)/d(name) x seed for every name from depends on (and from itself) */
@@ -179,9 +204,21 @@ export interface Derivation {
   /** nodes re-evaluated with the updated params, and the `then` definitions */
   after: Record<string, Value>;
   /** the gradient of from w.r.t. every name it depends on, as one formula (with --symbolic) */
-  symbolic: { name: string; formula: Expr }[] | null;
+  symbolic:
+    | {
+        /** the name differentiated with respect to */
+        name: string;
+        /** d(from)/d(name) as one simplified formula */
+        formula: Expr;
+      }[]
+    | null;
   /** names in definition order and their kinds, for dependency ordering */
-  order: { name: string; kind: 'input' | 'param' | 'node' | 'then' }[];
+  order: {
+    /** the name */
+    name: string;
+    /** the section that defines it */
+    kind: 'input' | 'param' | 'node' | 'then';
+  }[];
   /** the evaluated problem behind it (absent for derivations of plain tensors) */
   solution?: Solution;
 }

@@ -7,7 +7,7 @@ import { FUNCTIONS, diffNamesIn, expandCall, oneHot } from '../problem/functions
 import type { Definition, NestedNumber, Problem } from '../problem/problem.js';
 import { add, clone, div, eq, ge, gt, le, lt, matmul, max, mul, neg, pow, reshape, sub, sum, type Tensor, transpose, where } from '../../ops/index.js';
 
-/** Shapes of every sub-expression evaluated, for matrix-form derivative rules. */
+/** Shapes of every sub-expression evaluated (keyed by the Expr object), for matrix-form derivative rules. */
 export type ShapeMap = Map<Expr, readonly number[]>;
 
 /**
@@ -139,6 +139,7 @@ function evalInner(e: Expr, env: ReadonlyMap<string, Tensor>, shapes?: ShapeMap,
  * ```
  */
 export interface Solution {
+  /** the parsed problem that was solved */
   problem: Problem;
   /** every input, param and node of the forward pass (float64, named, gradients retained) */
   tensors: Map<string, Tensor>;
@@ -155,7 +156,14 @@ export interface Solution {
   /** the params after the SGD step and any `then` update rule (only changed params differ) */
   updated: Map<string, Tensor>;
   /** values of the `then` definitions in order (update rules under the param's name) */
-  thenValues: { def: Definition; value: Tensor; env: Map<string, Tensor> }[];
+  thenValues: {
+    /** the `then` line */
+    def: Definition;
+    /** its value */
+    value: Tensor;
+    /** the names visible to it: the forward pass's values with the updated params, and earlier `then` names */
+    env: Map<string, Tensor>;
+  }[];
   /** every node re-evaluated with the updated params */
   after: Map<string, Tensor>;
   /**

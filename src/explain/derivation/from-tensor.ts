@@ -26,7 +26,10 @@ export interface ExplainOptions {
   /** also build closed-form gradient formulas */
   symbolic?: boolean;
   /** an nn module (or anything with namedParameters()) whose parameters are named by their state-dict paths: `0.weight`, `fc1.bias` */
-  model?: { namedParameters(): [string, Tensor][] };
+  model?: {
+    /** the parameters with their dotted state-dict paths, as nn.Module's namedParameters() */
+    namedParameters(): [string, Tensor][];
+  };
 }
 
 

@@ -36,18 +36,25 @@ export interface GraphOptions {
    * One node per named value: each named tensor's op node stands for everything between it and
    * the named tensors it is computed from, labelled with `lines` (its problem-file definition).
    */
-  collapse?: { lines: Map<Tensor, string> };
+  collapse?: {
+    /** each named tensor's label: its definition as the problem file writes it (`h = relu(W1 @ x + b1)`) */
+    lines: Map<Tensor, string>;
+  };
   /** Draw a legend of the node styles (default true). */
   legend?: boolean;
 }
 
 /** A value node of a drawn graph: one tensor. */
 export interface ValueNode {
+  /** the node's id in DOT, Mermaid and SVG output, unique in the graph */
   id: string;
+  /** the tensor it draws */
   tensor: Tensor;
+  /** its display name: GraphOptions.names, else `tensor.name`, else t1, t2, ... */
   name: string;
   /** An input, a learned parameter (a leaf that requires grad, unless told otherwise), a constant, an op output, a drawn root, or the loss. */
   role: 'input' | 'param' | 'constant' | 'computed' | 'root' | 'loss';
+  /** its value as text to GraphOptions.digits (a shape summary above GraphOptions.inline elements) */
   value: string;
   /** Gradient text, or null when no gradient is shown for this tensor. */
   grad: string | null;
@@ -57,10 +64,15 @@ export interface ValueNode {
 
 /** An op node: the recorded op that produced `output` from `inputs`. */
 export interface OpNode {
+  /** the node's id in DOT, Mermaid and SVG output (`op0`, `op1`, ...) */
   id: string;
+  /** what the node shows: the op's symbol (×, +, matmul, ×2 with a folded constant) or, collapsed, a definition */
   label: string;
+  /** the recorded op's name ('mul', 'matmul', ...; 'line' for a collapsed definition) */
   opName: string;
+  /** the ids of the value nodes it reads, in operand order */
   inputs: string[];
+  /** the id of the value node it produces */
   output: string;
   /** Operand order matters (sub, div, matmul ...): edges are numbered. */
   ordered: boolean;

@@ -102,11 +102,15 @@ export function parseActivations(list: string): Activation[] {
   return specs.map(parseActivation);
 }
 
-/** Samples of an activation: xs, f(xs) and f'(xs), the derivative from the autograd engine. */
+/** Samples of an activation: xs, f(xs) and f'(xs), the derivative from the autograd engine. @example sampleActivation(parseActivation('relu'), [-1, 2]).y // [0, 2] */
 export interface ActivationSamples {
+  /** the activation sampled */
   activation: Activation;
+  /** the sample points */
   x: number[];
+  /** f at each point */
   y: number[];
+  /** f' at each point, from one backward pass of sum(f(x)) */
   dy: number[];
 }
 

@@ -3,29 +3,55 @@ import { type Scene, type Shape, niceTicks, textWidth, tickLabel } from './plot-
 
 /** One curve of a panel. */
 export interface Series {
+  /** the curve's name in the legend */
   label: string;
+  /** the sample points' x values, increasing */
   x: readonly number[];
+  /** the values at them (a non-finite one leaves a gap) */
   y: readonly number[];
+  /** stroke colour, e.g. `#2563eb` */
   color: string;
+  /** stroke width in px (default 2.2) */
   width?: number;
+  /** dash and gap lengths in px (solid when absent), e.g. `[6, 4]` for a derivative */
   dash?: number[];
   /** dots at the jumps of a discontinuous function: filled where it takes the value, open at the other side's limit */
-  marks?: { x: number; y: number; open: boolean }[];
+  marks?: {
+    /** the jump's x */
+    x: number;
+    /** the value the dot marks */
+    y: number;
+    /** true for an open dot (a limit not taken), false for a filled one */
+    open: boolean;
+  }[];
 }
 
 /** One plot: a title, its curves and the x range shown. */
 export interface Panel {
+  /** the title above the panel */
   title: string;
+  /** the curves drawn, in legend order */
   series: Series[];
+  /** the x interval shown, `[min, max]`; the y range fits the curves */
   xRange: readonly [number, number];
   /** Label under the x axis (default "x"). */
   xLabel?: string;
   /** Label of the y axis, written above it. */
   yLabel?: string;
   /** Straight reference lines (a chance baseline, a marked epoch): drawn thin and dashed under the curves. */
-  guides?: { label: string; x?: number; y?: number; color: string }[];
+  guides?: {
+    /** the line's label, written at its end */
+    label: string;
+    /** a vertical line at this x */
+    x?: number;
+    /** a horizontal line at this y (when x is absent; default 0) */
+    y?: number;
+    /** line and label colour */
+    color: string;
+  }[];
 }
 
+/** The layout of a chart of panels. @example chartScene([{ title: 'f', series: [{ label: 'x²', x: [0, 1], y: [0, 1], color: '#2563eb' }], xRange: [0, 1] }], { width: 500 }).width // 500 */
 export interface ChartOptions {
   /** Overall width in px (default 960). */
   width?: number;

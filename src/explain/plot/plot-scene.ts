@@ -3,60 +3,98 @@
  * out once into shapes, then either backend draws the same shapes.
  */
 
+/** A CSS colour as SVG writes it: `#rrggbb`, or a name such as 'white'. */
 export type Color = string;
 
+/** A polyline (a curve, an axis, a grid line). Coordinates are pixels from the top left. */
 export interface LineShape {
+  /** a line */
   kind: 'line';
   /** Points of a polyline; a NaN coordinate breaks it into separate runs. */
   points: [number, number][];
+  /** stroke colour */
   color: Color;
+  /** stroke width in px */
   width: number;
   /** Dash and gap lengths, e.g. [6, 4]. */
   dash?: number[];
 }
 
+/** A rectangle (a panel frame, a legend swatch). */
 export interface RectShape {
+  /** a rectangle */
   kind: 'rect';
+  /** left edge in px */
   x: number;
+  /** top edge in px */
   y: number;
+  /** width in px */
   w: number;
+  /** height in px */
   h: number;
+  /** fill colour (none when absent) */
   fill?: Color;
+  /** outline colour (none when absent) */
   stroke?: Color;
+  /** outline width in px (default 1) */
   strokeWidth?: number;
   /** Corner radius. */
   r?: number;
 }
 
+/** A line of text (a title, a tick label, a legend entry). */
 export interface TextShape {
+  /** a text */
   kind: 'text';
+  /** horizontal position in px, where `anchor` puts the text */
   x: number;
   /** Baseline position. */
   y: number;
+  /** the text drawn */
   text: string;
+  /** font size in px */
   size: number;
+  /** text colour */
   color: Color;
+  /** which end of the text sits at x: its start, middle or end */
   anchor: 'start' | 'middle' | 'end';
+  /** bold type (default false) */
   bold?: boolean;
 }
 
 /** A dot: filled where a function takes the value, open (white inside) at a limit it does not reach. */
 export interface CircleShape {
+  /** a circle */
   kind: 'circle';
+  /** centre x in px */
   cx: number;
+  /** centre y in px */
   cy: number;
+  /** radius in px */
   r: number;
+  /** fill colour (white, `#ffffff`, for an open dot) */
   fill: Color;
+  /** outline colour */
   stroke: Color;
+  /** outline width in px */
   strokeWidth: number;
 }
 
+/** One drawable piece of a Scene. */
 export type Shape = LineShape | RectShape | TextShape | CircleShape;
 
+/**
+ * A chart laid out into shapes, which sceneToSvg and rasterizeScene both draw.
+ * @example activationScene('relu', { width: 400 }).width // 400
+ */
 export interface Scene {
+  /** width in px */
   width: number;
+  /** height in px */
   height: number;
+  /** the colour under every shape */
   background: Color;
+  /** the shapes in drawing order (later ones on top) */
   shapes: Shape[];
 }
 

@@ -2,12 +2,20 @@ import { isMap, isScalar, isSeq, type Node as YamlNode, parseDocument } from 'ya
 import { ChainruleError } from '../../errors.js';
 import { lineCol, pointAt } from './problem.js';
 
-export const SECTIONS = ['values', 'grads', 'updated', 'after'] as const;
 /** The sections of an answers file: forward values, gradients, updated params, values after the step. @example parseAnswers('grads:\n  w: 0.0049\n')[0].section // 'grads' */
-export type Section = (typeof SECTIONS)[number];
+export type Section = 'values' | 'grads' | 'updated' | 'after';
+/** Every Section, in the order an answers file lists them. */
+export const SECTIONS: readonly Section[] = ['values', 'grads', 'updated', 'after'];
 
 /** A claimed number as written (its text sets the precision claimed) or nested lists of them. @example (parseAnswers('values:\n  y: 0.9975\n')[0].value as { text: string }).text // '0.9975' */
-export type ClaimValue = { text: string; value: number } | ClaimValue[];
+export type ClaimValue =
+  | {
+      /** the number as written (`0.9975`): its significant digits are the precision claimed */
+      text: string;
+      /** the number it reads as */
+      value: number;
+    }
+  | ClaimValue[];
 
 /**
  * One claimed answer: `grads.a: 0.0020032`. A single number claimed for a matrix claims every element.

@@ -13,7 +13,9 @@ import type { BinOp, Expr } from '../../ops/formula.js';
  */
 export class ExprSyntaxError extends ChainruleError {
   constructor(
+    /** what is wrong, without the position (`unexpected ')'`) */
     readonly detail: string,
+    /** 0-based offset in the expression where it is (the message shows column offset + 1) */
     readonly offset: number,
   ) {
     super(`syntax error at column ${offset + 1}: ${detail}`);

@@ -18,6 +18,7 @@ export interface Definition {
   expr: Expr;
   /** the expression as written */
   source: string;
+  /** the section it is in: 'nodes' (before the update) or 'then' (after it) */
   section: 'nodes' | 'then';
   /** 1-based line of the definition in the problem file */
   line: number;
@@ -45,9 +46,17 @@ export interface Problem {
   /** the `nodes` section in order */
   nodes: Definition[];
   /** the node differentiated and the upstream gradient (default 1), or null */
-  backward: { from: string; seed?: NestedNumber } | null;
+  backward: {
+    /** the node differentiated (the loss) */
+    from: string;
+    /** the upstream gradient dL/d(from) (default 1, or ones of from's shape) */
+    seed?: NestedNumber;
+  } | null;
   /** the SGD step's learning rate, or null */
-  update: { lr: number } | null;
+  update: {
+    /** the learning rate of `update: { sgd: { lr } }` */
+    lr: number;
+  } | null;
   /** the `then` section: definitions and update rules evaluated after the step */
   thenDefs: Definition[];
   /** 1-based line of every defined name, for messages */

@@ -16,7 +16,15 @@ import { fnDocOf, fnLatexOf, fnTextOf } from '../table.js';
  * para?.type === 'p' && JSON.stringify(para.parts) // '[{"text":"Parameters (learned): "},{"math":"w = 3"}]'
  * ```
  */
-export type Inline = { text: string } | { math: string };
+export type Inline =
+  | {
+      /** plain text */
+      text: string;
+    }
+  | {
+      /** math in the dialect's notation (LaTeX for latexNotation), typeset inline */
+      math: string;
+    };
 
 /**
  * The part of a worked solution an equation belongs to.
@@ -40,22 +48,78 @@ export type Phase = 'given' | 'forward' | 'backward' | 'gradient' | 'update' | '
  * ```
  */
 export type Block =
-  | { type: 'h'; level: number; text: string; id?: string }
+  /** a heading */
+  | {
+      /** a heading */
+      type: 'h';
+      /** 1 for the title, 2 for a section */
+      level: number;
+      /** the heading's text */
+      text: string;
+      /** the section's anchor (a slug of its text), which the table of contents links to */
+      id?: string;
+    }
   /** a paragraph; `role` marks the problem's statement, a note and a warning */
-  | { type: 'p'; parts: Inline[]; role?: 'statement' | 'note' | 'warning' }
+  | {
+      /** a paragraph */
+      type: 'p';
+      /** its runs of text and inline math */
+      parts: Inline[];
+      /** 'statement' (the problem's own text), 'note' or 'warning'; none for the solution's prose */
+      role?: 'statement' | 'note' | 'warning';
+    }
   /**
    * an equation chain: lhs = parts[0] = parts[1] = ... ; `value` is the final result (drawn as a
    * matrix by the text renderer); `pieces[i]` is parts[i] cut at its top-level operators, where a
    * long line may break; `node` and `phase` say which name and part of the solution it is (the
    * playground's step mode walks them)
    */
-  | { type: 'eq'; lhs: string; parts: string[]; pieces?: string[][]; value?: Value; tag?: string; node?: string; phase?: Phase }
+  | {
+      /** an equation chain */
+      type: 'eq';
+      /** the left-hand side in the dialect (`L`, `\frac{\partial L}{\partial w}`, `w \leftarrow`) */
+      lhs: string;
+      /** the steps after it, each written after an "=": formula, numbers, result */
+      parts: string[];
+      /** each step cut at its top-level operators (renderPieces), where a long line may break */
+      pieces?: string[][];
+      /** the final value, for renderers that draw it as a matrix */
+      value?: Value;
+      /** 'rule' for a then-step written as a rule (lhs and parts joined by a space, not "=") */
+      tag?: string;
+      /** the problem's name the equation computes (a node, a parameter or its gradient) */
+      node?: string;
+      /** the part of the solution it belongs to */
+      phase?: Phase;
+    }
   /** the sections of the page */
-  | { type: 'toc'; items: { id: string; text: string }[] }
+  | {
+      /** a table of contents */
+      type: 'toc';
+      /** one entry per section heading (level 2) */
+      items: {
+        /** the section's anchor (its heading's id) */
+        id: string;
+        /** the section's heading */
+        text: string;
+      }[];
+    }
   /** a table: a header row and rows of cells */
-  | { type: 'table'; head: string[]; rows: Inline[][]; align?: ('left' | 'right')[] }
+  | {
+      /** a table */
+      type: 'table';
+      /** the header cells */
+      head: string[];
+      /** the body rows, each a list of cells of text and inline math */
+      rows: Inline[][];
+      /** each column's alignment (default left) */
+      align?: ('left' | 'right')[];
+    }
   /** where a page embeds the computation graph */
-  | { type: 'graph' };
+  | {
+      /** the place of the graph (rendered as SVG, Mermaid or omitted, see RenderOptions.graph) */
+      type: 'graph';
+    };
 
 const isNeg = (v: Value) => {
   const u = unwrapSingle(v);

@@ -32,7 +32,14 @@ export interface RenderOptions {
   /** significant digits shown (default 6; json always keeps full float64 precision) */
   digits?: number;
   /** the computation graph to embed: Mermaid text for md, SVG documents for html (the collapsed view, and every op) */
-  graph?: { mermaid?: string; svg?: string; svgFull?: string };
+  graph?: {
+    /** the graph as Mermaid text, embedded by the md format in a ```mermaid block */
+    mermaid?: string;
+    /** the collapsed graph (one box per problem node) as an SVG document, for html */
+    svg?: string;
+    /** the full graph (one box per op) as an SVG document, for html's second view */
+    svgFull?: string;
+  };
 }
 
 /** The line width equations are broken to, in em: a TeX page's text width, a Markdown viewer's. */

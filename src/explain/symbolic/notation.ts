@@ -4,25 +4,50 @@ import { fnLatexOf, fnTextOf } from '../table.js';
 /** A value shown in a derivation: a number or nested lists (rows of a matrix). @example const v: Value = [[1, 2], [3, 4]]; latexNotation.value(v, 6) // '\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}' */
 export type Value = number | Value[];
 
-/** How one notation (LaTeX or terminal Unicode) writes each piece of an expression. */
+/**
+ * How one notation (LaTeX or terminal Unicode) writes each piece of an expression: the renderers
+ * call these with the pieces already written, so a dialect only joins strings.
+ * @example latexNotation.frac('a', latexNotation.name('x2')) // '\\frac{a}{x_{2}}'
+ */
 export interface Dialect {
+  /** a name: `x2` as `x_{2}`, `alpha` as `\alpha` (LaTeX) */
   name(n: string): string;
+  /** a number to `digits` significant digits */
   num(v: number, digits: number): string;
+  /** a value: a number, or nested lists as a matrix (LaTeX's bmatrix) */
   value(v: Value, digits: number): string;
+  /** a product; `numLeft` when a number comes first (`2 x` rather than `2 \cdot x`) */
   mul(a: string, b: string, numLeft: boolean): string;
+  /** a matrix product `a @ b` */
   matmul(a: string, b: string): string;
+  /** an elementwise product (`a \odot b`) */
   hadamard(a: string, b: string): string;
+  /** a quotient (`\frac{a}{b}` in LaTeX, `a / b` inline) */
   frac(a: string, b: string): string;
   /** whether frac needs its operands parenthesised like a binary operator */
   fracIsInfix: boolean;
+  /** a power; `expExpr` is the exponent's expression (a dialect may write small integers as superscripts) */
   pow(base: string, exp: string, expExpr: Expr): string;
+  /** parentheses around a written expression */
   paren(s: string): string;
+  /** a function applied: `fn` is the problem-file name, `args` the written arguments, `raw` their expressions */
   call(fn: string, args: string[], raw: Expr[]): string;
+  /** the gradient symbol dL/d(of) */
   grad(of: string): string;
+  /** a transpose; `atom` when `a` needs no parentheses */
   transpose(a: string, atom: boolean): string;
+  /** a sum over the dimensions `dims` (rows, columns, or all) */
   sumdims(a: string, dims: number[]): string;
   /** a piecewise formula: each value with the condition it holds under, then the rest */
-  cases(branches: { value: string; cond: string }[], otherwise: string): string;
+  cases(
+    branches: {
+      /** the value on this branch */
+      value: string;
+      /** the condition it holds under */
+      cond: string;
+    }[],
+    otherwise: string,
+  ): string;
   /** a comparison of a condition: >, ≥, <, ≤ */
   cmp(op: CmpOp): string;
 }
@@ -257,7 +282,13 @@ const PREC = { '+': 1, '-': 1, '*': 2, '/': 2, '@': 2, hadamard: 2, neg: 3, '^':
  * Writes an expression in a dialect with the fewest parentheses its precedence needs. `view`
  * substitutes names (and gradient symbols, as `d:name`) by values for the "numbers" line.
  *
- * @example render(parseExpr('a*x2 + b'), latex, 6) // 'a \\cdot x_{2} + b'
+ * @example
+ * ```ts
+ * // the package's own `render` writes whole derivations; this one writes a single formula
+ * import { render as renderFormula } from './notation.js';
+ * renderFormula(parseExpr('a*x2 + b'), latexNotation, 6) // 'a \\cdot x_{2} + b'
+ * renderFormula(parseExpr('-(a + b)/2'), latexNotation, 6) // '\\frac{-\\left(a + b\\right)}{2}'
+ * ```
  */
 export function render(e: Expr, d: Dialect, digits: number, view?: NameView): string {
   return go(e, d, digits, view).s;

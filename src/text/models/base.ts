@@ -19,12 +19,27 @@ export abstract class TextModule extends Module {
   /** the logits [batch, classes] of a batch of the model's input kind */
   abstract override forward(x: BatchInput): Tensor;
 
-  /** Narrows the batch to the kind this model takes, with a clear error otherwise. */
-  protected expect<K extends BatchInput['kind']>(x: BatchInput, kind: K): Extract<BatchInput, { kind: K }> {
+  /**
+   * Narrows the batch to the kind this model takes (for a subclass's forward); a ChainruleError
+   * naming the module otherwise.
+   */
+  protected expect<K extends BatchInput['kind']>(x: BatchInput, kind: K): BatchOf<K> {
     if (x.kind !== kind) throw new ChainruleError(`${this.describe()}: expected a ${kind} batch, got ${x.kind}`);
-    return x as Extract<BatchInput, { kind: K }>;
+    return x as BatchOf<K>;
   }
 }
+
+/**
+ * The member of BatchInput whose kind is K: `BatchOf<'seq'>` has the padded batch `pad`,
+ * `BatchOf<'rows'>` the CSR rows `x`. What TextModule's `expect` narrows a batch to.
+ */
+export type BatchOf<K extends BatchInput['kind']> = Extract<
+  BatchInput,
+  {
+    /** the batch kind a model takes */
+    kind: K;
+  }
+>;
 
 /** Multiplies a parameter's storage in place (used to rescale an initialisation). */
 export function scaleInPlace(data: Float32Array | Float64Array | Int32Array | Uint8Array, s: number): void {

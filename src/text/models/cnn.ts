@@ -23,14 +23,21 @@ import { concat, type Tensor } from '../../ops/index.js';
  */
 export class KimCNN extends TextModule {
   readonly input = 'seq' as const;
+  /** token embeddings, Embedding(vocabSize, embed = 64) with padding row 0, drawn from N(0, 0.1²) */
   embedding: Embedding;
+  /** one Conv1d(embed, filters = 64, width) per filter width, over `[batch, embed, length]` */
   convs: Conv1d[];
+  /** dropout on the pooled features (p = opts.dropout, default 0.5) */
   drop: Dropout;
+  /** the output layer, Linear(filters × widths.length, classes) */
   out: Linear;
+  /** the filter widths in tokens (default `[3, 4, 5]`); a batch must be at least the widest long */
   readonly widths: number[];
 
   constructor(
+    /** vocabulary size, `<pad>` and `<unk>` included (the Featurizer's size) */
     readonly vocabSize: number,
+    /** number of classes (the logits' width) */
     readonly classes: number,
     opts: { embed?: number; filters?: number; widths?: number[]; dropout?: number } = {},
   ) {

@@ -25,11 +25,15 @@ function uniformWeight(rows: number, cols: number, bound: number): Parameter {
  */
 export class LogisticRegression extends TextModule {
   readonly input = 'rows' as const;
+  /** the weights `[features, classes]`, zero-initialised */
   weight: Parameter;
+  /** the bias `[classes]`, zero-initialised */
   bias: Parameter;
 
   constructor(
+    /** input width: the number of sparse features (the Featurizer's size) */
     readonly features: number,
+    /** number of classes (the logits' width) */
     readonly classes: number,
   ) {
     super();
@@ -64,14 +68,21 @@ export class LogisticRegression extends TextModule {
  */
 export class SparseMLP extends TextModule {
   readonly input = 'rows' as const;
+  /** the first layer's weights `[features, hidden]`, Glorot-uniform (applied as a sparse-dense product) */
   w1: Parameter;
+  /** the first layer's bias `[hidden]`, zero-initialised */
   b1: Parameter;
+  /** dropout on the hidden activations (p = the constructor's dropout, default 0.5) */
   drop: Dropout;
+  /** the output layer, Linear(hidden, classes) */
   out: Linear;
 
   constructor(
+    /** input width: the number of sparse features (the Featurizer's size) */
     readonly features: number,
+    /** width of the hidden layer */
     readonly hidden: number,
+    /** number of classes (the logits' width) */
     readonly classes: number,
     dropout = 0.5,
   ) {
@@ -112,13 +123,19 @@ export class SparseMLP extends TextModule {
  */
 export class FastText extends TextModule {
   readonly input = 'rows' as const;
+  /** the n-gram embeddings, EmbeddingBag(features, dim) in sum mode with the bag weights, U(-1/dim, 1/dim) */
   bag: EmbeddingBag;
+  /** dropout on the pooled embedding (p = the constructor's dropout, default 0) */
   drop: Dropout;
+  /** the output layer, Linear(dim, classes) */
   out: Linear;
 
   constructor(
+    /** number of n-gram ids (the Featurizer's size) */
     readonly features: number,
+    /** embedding width */
     readonly dim: number,
+    /** number of classes (the logits' width) */
     readonly classes: number,
     dropout = 0,
   ) {

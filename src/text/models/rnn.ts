@@ -27,14 +27,21 @@ export type RnnCell = 'gru' | 'lstm';
  */
 export class BiRNN extends TextModule {
   readonly input = 'seq' as const;
+  /** token embeddings, Embedding(vocabSize, embed = 64) with padding row 0, drawn from N(0, 0.1²) */
   embedding: Embedding;
+  /** the bidirectional GRU or LSTM(embed, hidden = 64), batch first: outputs `[batch, length, 2·hidden]` */
   rnn: GRU | LSTM;
+  /** dropout on the pooled features (p = opts.dropout, default 0.3) */
   drop: Dropout;
+  /** the output layer, Linear(4·hidden, classes), over the max- and mean-pooled outputs */
   out: Linear;
 
   constructor(
+    /** the recurrent cell: 'gru' or 'lstm' */
     readonly cell: RnnCell,
+    /** vocabulary size, `<pad>` and `<unk>` included (the Featurizer's size) */
     readonly vocabSize: number,
+    /** number of classes (the logits' width) */
     readonly classes: number,
     opts: { embed?: number; hidden?: number; dropout?: number } = {},
   ) {

@@ -61,17 +61,27 @@ export interface TransformerClassifierOptions {
  */
 export class TransformerClassifier extends TextModule {
   readonly input = 'seq' as const;
+  /** token embeddings, Embedding(vocabSize, embed) with padding row 0, drawn from N(0, 0.1²) */
   embedding: Embedding;
+  /** the learned first token `[1, 1, embed]` prepended to every text (pooling 'first'), else null */
   cls: Parameter | null;
+  /** position embeddings added to the tokens: learned (maxLength rows, default 512) or sinusoidal */
   positions: LearnedPositionalEmbedding | SinusoidalPositionalEmbedding;
+  /** dropout on the pooled state before the output layer (p = opts.dropout, default 0.1) */
   drop: Dropout;
+  /** the stack of pre-norm GELU encoder layers (default 2) with a final LayerNorm, batch first */
   encoder: TransformerEncoder;
+  /** the output layer, Linear(embed, classes) */
   out: Linear;
+  /** how token states become one vector per text: 'mean' (default) or 'first' */
   readonly pooling: Pooling;
+  /** the model width (default 64) */
   readonly embed: number;
 
   constructor(
+    /** vocabulary size, `<pad>` and `<unk>` included (the Featurizer's size) */
     readonly vocabSize: number,
+    /** number of classes (the logits' width) */
     readonly classes: number,
     opts: TransformerClassifierOptions = {},
   ) {
