@@ -11,8 +11,11 @@ export type CmpOp = '>' | '>=' | '<' | '<=';
 
 /** A condition of a piecewise formula: left op right. */
 export interface Cond {
+  /** the comparison */
   op: CmpOp;
+  /** the formula on the left of the comparison */
   left: Expr;
+  /** the formula on the right */
   right: Expr;
 }
 
@@ -24,22 +27,98 @@ export type BinOp = '+' | '-' | '*' | '/' | '^' | '@' | 'hadamard';
  * the op table writes each op's local derivative with it, and problem files parse into it.
  * @example formula.times(formula.num(2), formula.name('x')).kind // 'bin'
  */
-export type Expr =
-  | { kind: 'num'; value: number; start?: number; end?: number }
-  | { kind: 'name'; name: string; start?: number; end?: number }
-  | { kind: 'neg'; arg: Expr; start?: number; end?: number }
-  | { kind: 'bin'; op: BinOp; left: Expr; right: Expr; start?: number; end?: number }
-  | { kind: 'call'; fn: string; args: Expr[]; start?: number; end?: number }
-  /** dL/d(name): the upstream gradient symbol of a backward step */
-  | { kind: 'grad'; of: string; start?: number; end?: number }
-  /** a marked transposition X^T (symbolic results only) */
-  | { kind: 'transpose'; arg: Expr; start?: number; end?: number }
-  /** sum of a broadcast gradient over the listed dimensions (symbolic results only) */
-  | { kind: 'sumdims'; arg: Expr; dims: number[]; shape?: readonly number[]; start?: number; end?: number }
-  /** an engine op with no problem-file spelling (explain() of any tensor): shown with its OpInfo */
-  | { kind: 'op'; op: OpInfo; args: Expr[]; attrs?: Record<string, unknown>; start?: number; end?: number }
-  /** a piecewise formula: the first branch whose condition holds, else `otherwise` (elementwise) */
-  | { kind: 'cases'; branches: { when: Cond; value: Expr }[]; otherwise: Expr; start?: number; end?: number };
+export type Expr = (
+  | {
+      /** a number */
+      kind: 'num';
+      /** its value */
+      value: number;
+    }
+  | {
+      /** a variable or parameter */
+      kind: 'name';
+      /** its name as written ('W1', 'x') */
+      name: string;
+    }
+  | {
+      /** negation, −arg */
+      kind: 'neg';
+      /** the negated formula */
+      arg: Expr;
+    }
+  | {
+      /** a binary operation, left op right */
+      kind: 'bin';
+      /** the operator */
+      op: BinOp;
+      /** the left operand */
+      left: Expr;
+      /** the right operand */
+      right: Expr;
+    }
+  | {
+      /** a call of a problem-language function, fn(args) */
+      kind: 'call';
+      /** the function's problem-file name ('sigmoid', 'exp') */
+      fn: string;
+      /** its arguments, in order */
+      args: Expr[];
+    }
+  | {
+      /** dL/d(of): the upstream gradient symbol of a backward step */
+      kind: 'grad';
+      /** the name the gradient is taken with respect to */
+      of: string;
+    }
+  | {
+      /** a marked transposition arg^T (symbolic results only) */
+      kind: 'transpose';
+      /** the transposed formula */
+      arg: Expr;
+    }
+  | {
+      /** the sum of a broadcast gradient over some dimensions (symbolic results only) */
+      kind: 'sumdims';
+      /** the summed formula */
+      arg: Expr;
+      /** the dimensions summed over */
+      dims: number[];
+      /** the shape the sum comes back to, when known */
+      shape?: readonly number[];
+    }
+  | {
+      /** an engine op with no problem-file spelling (explain() of any tensor), shown with its OpInfo */
+      kind: 'op';
+      /** the op's name and LaTeX form */
+      op: OpInfo;
+      /** its tensor arguments */
+      args: Expr[];
+      /** the non-tensor parameters it was called with */
+      attrs?: Record<string, unknown>;
+    }
+  | {
+      /** a piecewise formula: the first branch whose condition holds, else `otherwise` (elementwise) */
+      kind: 'cases';
+      /** the branches, tried in order */
+      branches: {
+        /** the condition of the branch */
+        when: Cond;
+        /** the value where it holds */
+        value: Expr;
+      }[];
+      /** the value where no condition holds */
+      otherwise: Expr;
+    }
+) &
+  Span;
+
+/** Where a parsed formula node lies in its source text (absent on formulas built in code). */
+export interface Span {
+  /** offset of the node's first character */
+  start?: number;
+  /** offset just past its last character */
+  end?: number;
+}
 
 /** A number. @example formula.num(2).value // 2 */
 export const num = (value: number): Expr => ({ kind: 'num', value });
