@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import katex from 'katex';
-import { Comment, Context, Converter, JSX, MinimalSourceFile, ParameterType, ReflectionCategory, ReflectionGroup, ReflectionKind, RendererEvent, SourceReference } from 'typedoc';
+import { Comment, Context, Converter, JSX, MinimalSourceFile, NamedTupleMember, ParameterType, ReflectionCategory, ReflectionGroup, ReflectionKind, RendererEvent, SourceReference } from 'typedoc';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -137,7 +137,11 @@ function definedAtDeclaration(context, refl) {
     return s;
   };
   refl.sources = [at()];
-  for (const sig of refl.signatures ?? []) sig.sources = [at()];
+  for (const sig of refl.signatures ?? []) {
+    sig.sources = [at()];
+    // an op without parameters is typed (x, ...p: []) by its builder: the empty rest says nothing
+    sig.parameters = sig.parameters?.filter((p) => !(p.flags.isRest && p.type?.type === 'tuple' && !p.type.elements?.length));
+  }
 }
 
 /** @param {import('typedoc').Application} app */
@@ -218,6 +222,16 @@ export function load(app) {
         const row = byName.get(refl.name);
         if (row && sourceOf(refl)?.startsWith('src/ops/')) {
           opOf.set(refl, row);
+          // the builder types an op's parameters as a rest tuple, (x, ...p: [number?]): the entry's
+          // params name its elements, (x, ...p: [negativeSlope?: number])
+          for (const sig of refl.signatures ?? []) {
+            for (const p of sig.parameters ?? []) {
+              if (!p.flags.isRest || p.type?.type !== 'tuple' || p.type.elements.length > row.params.length) continue;
+              p.type.elements = p.type.elements.map((e, i) =>
+                e.type === 'optional' ? new NamedTupleMember(row.params[i].name, true, e.elementType) : e.type === 'namedTupleMember' ? e : new NamedTupleMember(row.params[i].name, false, e),
+              );
+            }
+          }
           // the op itself ranks first in search, above its Tensor method and their inherited copies
           refl.relevanceBoost = (refl.relevanceBoost ?? 1) * 4;
         }
