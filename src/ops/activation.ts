@@ -715,7 +715,7 @@ export const glu = defineOp(
     },
   },
   () =>
-    function glu(x: Tensor, dim = -1): Tensor {
+    function glu(x: Tensor, dim: number = -1): Tensor {
       assertTensor(x, 'glu');
       if (x.ndim === 0) throw new ChainruleError('glu: the input is 0-d; it needs a dimension of even size to halve');
       const d = normDim(dim, x.ndim, 'glu');

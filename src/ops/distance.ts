@@ -66,7 +66,7 @@ export const cdist = defineOp(
     deviation: "always the direct formula (torch.cdist's compute_mode 'donot_use_mm_for_euclid_dist'); PyTorch's default uses a matmul form for p = 2 above 25 rows, which rounds differently",
   },
   (def) =>
-    function cdist(x1: Tensor, x2: Tensor, p = 2): Tensor {
+    function cdist(x1: Tensor, x2: Tensor, p: number = 2): Tensor {
       assertTensor(x1, 'cdist', 'x1');
       assertTensor(x2, 'cdist', 'x2');
       if (!isFloat(x1.dtype) || !isFloat(x2.dtype)) throw new ChainruleError(`cdist: needs float tensors, got ${x1.dtype} ${fmtShape(x1.shape)} and ${x2.dtype} ${fmtShape(x2.shape)}`);

@@ -200,7 +200,7 @@ export const flip = defineOp(
 export const rot90 = defineOp(
   { name: 'rot90', doc: 'Rotated by 90° k times in the plane of dims, from the first towards the second (torch.rot90).', params: [{ name: 'k', default: 1 }, { name: 'dims', type: 'dims' }], label: 'rot90' },
   (def) =>
-    function rot90(x: Tensor, k = 1, dims: readonly number[] = [0, 1]): Tensor {
+    function rot90(x: Tensor, k: number = 1, dims: readonly number[] = [0, 1]): Tensor {
       assertTensor(x, 'rot90');
       if (!Number.isInteger(k)) throw new ChainruleError(`rot90: k must be an integer, got ${k}`);
       if (!Array.isArray(dims) || dims.length !== 2) throw new ChainruleError(`rot90: dims must be two dims, got ${JSON.stringify(dims)} (shape ${fmtShape(x.shape)})`);
@@ -234,7 +234,7 @@ function triOp<const N extends 'tril' | 'triu'>(name: N) {
       label: name,
     },
     (def) =>
-      function tri(x: Tensor, diagonal = 0): Tensor {
+      function tri(x: Tensor, diagonal: number = 0): Tensor {
         assertTensor(x, name);
         if (x.ndim < 2) throw new ChainruleError(`${name}: the input needs at least 2 dims, got shape ${fmtShape(x.shape)}`);
         if (!Number.isInteger(diagonal)) throw new ChainruleError(`${name}: diagonal must be an integer, got ${diagonal}`);
@@ -284,7 +284,7 @@ export const diag = defineOp(
       if (length > 0) kernels().stridedAccumulate(v.data, [length], out.data, offset, [c + 1]);
       return record(def, [v], out, (g) => [extract(g, k)], { diagonal: k });
     };
-    return function diag(x: Tensor, diagonal = 0): Tensor {
+    return function diag(x: Tensor, diagonal: number = 0): Tensor {
       assertTensor(x, 'diag');
       if (!Number.isInteger(diagonal)) throw new ChainruleError(`diag: diagonal must be an integer, got ${diagonal}`);
       if (x.ndim === 1) {
@@ -304,7 +304,7 @@ export const diag = defineOp(
 export const unbind = defineOp(
   { name: 'unbind', doc: 'The slices along dim as a list, each without that dim (torch.unbind).', params: [{ name: 'dim', default: 0 }] },
   () =>
-    function unbind(x: Tensor, dim = 0): Tensor[] {
+    function unbind(x: Tensor, dim: number = 0): Tensor[] {
       assertTensor(x, 'unbind');
       if (x.ndim === 0) throw new ChainruleError('unbind: a 0-d tensor has no dimension to unbind');
       const d = dimOf(x, dim, 'unbind');

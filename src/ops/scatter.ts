@@ -375,7 +375,7 @@ export const oneHot = defineOp(
     deviation: 'float32 by default (ready to be a target), where PyTorch returns int64; pass int32 for integers',
   },
   () =>
-    function oneHot(labels: Tensor, numClasses = -1, dtype: 'float32' | 'float64' | 'int32' = 'float32'): Tensor {
+    function oneHot(labels: Tensor, numClasses: number = -1, dtype: 'float32' | 'float64' | 'int32' = 'float32'): Tensor {
       if (!(labels instanceof Tensor) || labels.dtype !== 'int32') {
         throw new ChainruleError(`oneHot: labels must be an int32 tensor, got ${labels instanceof Tensor ? labels.dtype : typeof labels}`);
       }

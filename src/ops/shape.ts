@@ -53,7 +53,7 @@ export const view = reshape;
 export const flatten = defineOp(
   { name: 'flatten', doc: 'Flattens dimensions startDim..endDim into one.', params: [{ name: 'startDim', default: 0 }, { name: 'endDim', default: -1 }], onnx: { opType: 'Flatten' } },
   () =>
-    function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+    function flatten(x: Tensor, startDim: number = 0, endDim: number = -1): Tensor {
     assertTensor(x, 'flatten');
     const s = dimOf(x, startDim, 'flatten');
     const e = dimOf(x, endDim, 'flatten');
@@ -138,7 +138,7 @@ const viewBackward = defineOp(
 export const asStrided = defineOp(
   { name: 'asStrided', latex: ([a]) => a, doc: 'Reads the input through an arbitrary strided window, like torch.as_strided (always a copy).', params: [{ name: 'size', type: 'shape' }, { name: 'stride', type: 'shape' }, { name: 'storageOffset', default: 0 }] },
   (def) =>
-    function asStrided(x: Tensor, shape: Shape, strides: readonly number[], offset = 0): Tensor {
+    function asStrided(x: Tensor, shape: Shape, strides: readonly number[], offset: number = 0): Tensor {
     assertTensor(x, 'asStrided');
     checkShape([...shape], 'asStrided');
     if (strides.length !== shape.length) throw new ChainruleError(`asStrided: ${strides.length} strides for ${shape.length} dims`);
@@ -178,7 +178,7 @@ export const permute = defineOp(
 export const transpose = defineOp(
   { name: 'transpose', latex: ([a]) => `{${a}}^{\\top}`, doc: 'Swaps two dimensions (the last two by default).', params: [{ name: 'dim0', default: -2 }, { name: 'dim1', default: -1 }], problem: 'transpose', label: 'ᵀ' },
   (def) =>
-    function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+    function transpose(x: Tensor, dim0: number = -2, dim1: number = -1): Tensor {
     assertTensor(x, 'transpose');
     // a 0-d or 1-d tensor is its own transpose, for dims in its range (-1..0, as PyTorch checks)
     if (x.ndim < 2 && (dim0 !== -2 || dim1 !== -1)) {
@@ -312,7 +312,7 @@ export const narrow = defineOp(
 export const slice = defineOp(
   { name: 'slice', doc: 'Elements start..end (exclusive) by step along dim, like x[..., start:end:step].', params: [{ name: 'dim' }, { name: 'start', default: null }, { name: 'end', default: null }, { name: 'step', default: 1 }], onnx: { opType: 'Slice' } },
   () =>
-    function slice(x: Tensor, dim: number, start?: number, end?: number, step = 1): Tensor {
+    function slice(x: Tensor, dim: number, start?: number, end?: number, step: number = 1): Tensor {
     assertTensor(x, 'slice');
     const d = normDim(dim, x.ndim, 'slice');
     const specs: IndexSpec[] = x.shape.map(() => null);
@@ -328,7 +328,7 @@ export const slice = defineOp(
 export const concat = defineOp(
   { name: 'concat', latex: (as) => `\\left[${as.join(', ')}\\right]`, doc: 'Joins tensors along an existing dimension.', inputs: ['tensors'], params: [{ name: 'dim', default: 0 }], method: false, label: 'concat', onnx: { opType: 'Concat', attributes: (a) => ({ axis: a.dim as number }) } },
   (def) =>
-    function concat(xs: readonly Tensor[], dim = 0): Tensor {
+    function concat(xs: readonly Tensor[], dim: number = 0): Tensor {
     if (!Array.isArray(xs) || xs.length === 0) throw new ChainruleError('concat: expected a non-empty array of tensors');
     xs.forEach((t, i) => {
       assertTensor(t, 'concat', `tensor ${i}`);
@@ -384,7 +384,7 @@ function rankOf(d: DType): number {
 export const stack = defineOp(
   { name: 'stack', doc: 'Joins equally shaped tensors along a new dimension.', inputs: ['tensors'], params: [{ name: 'dim', default: 0 }], method: false },
   () =>
-    function stack(xs: readonly Tensor[], dim = 0): Tensor {
+    function stack(xs: readonly Tensor[], dim: number = 0): Tensor {
     if (!Array.isArray(xs) || xs.length === 0) throw new ChainruleError('stack: expected a non-empty array of tensors');
     const first = xs[0];
     xs.forEach((t, i) => {
@@ -410,7 +410,7 @@ export const stack = defineOp(
 export const split = defineOp(
   { name: 'split', doc: 'Splits into pieces of a size (or of the given sizes) along dim.', params: [{ name: 'splitSizeOrSections', type: 'shape' }, { name: 'dim', default: 0 }], onnx: { opType: 'Split' } },
   () =>
-    function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
+    function split(x: Tensor, sizes: number | readonly number[], dim: number = 0): Tensor[] {
     assertTensor(x, 'split');
     const d = normDim(dim, x.ndim, 'split');
     const n = x.shape[d];
@@ -447,7 +447,7 @@ export const split = defineOp(
 export const chunk = defineOp(
   { name: 'chunk', doc: 'Splits into the given number of nearly equal pieces along dim.', params: [{ name: 'chunks' }, { name: 'dim', default: 0 }] },
   () =>
-    function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+    function chunk(x: Tensor, chunks: number, dim: number = 0): Tensor[] {
     assertTensor(x, 'chunk');
     if (!Number.isInteger(chunks) || chunks <= 0) throw new ChainruleError(`chunk: chunks must be a positive integer, got ${chunks}`);
     const d = normDim(dim, x.ndim, 'chunk');
@@ -466,7 +466,7 @@ export const chunk = defineOp(
 export const pad = defineOp(
   { name: 'pad', doc: 'Constant padding in PyTorch order: [left, right] of the last dimension first; negative widths crop.', params: [{ name: 'pad', type: 'shape' }, { name: 'value', default: 0 }], latex: ([a]) => a, onnx: { opType: 'Pad' } },
   (def) =>
-    function pad(x: Tensor, widths: readonly number[], value = 0): Tensor {
+    function pad(x: Tensor, widths: readonly number[], value: number = 0): Tensor {
   assertTensor(x, 'pad');
   if (!Array.isArray(widths) || widths.length % 2 !== 0 || widths.length / 2 > x.ndim) {
     throw new ChainruleError(`pad: expected pairs of widths for at most ${x.ndim} dims, got ${JSON.stringify(widths)} (shape ${fmtShape(x.shape)})`);

@@ -37,7 +37,7 @@ export const softmax = defineOp(
     onnx: { opType: 'Softmax', attributes: (a) => ({ axis: a.dim as number }) },
   },
   (def) =>
-    function softmax(x: Tensor, dim = -1): Tensor {
+    function softmax(x: Tensor, dim: number = -1): Tensor {
       const [src, y, d] = run(x, dim, false, 'softmax');
       return record(def, [src], y, (g) => [mul(y, sub(g, sum(mul(g, y), d, { keepdim: true })))], { dim: d });
     },
@@ -62,7 +62,7 @@ export const logSoftmax = defineOp(
     onnx: { opType: 'LogSoftmax', attributes: (a) => ({ axis: a.dim as number }) },
   },
   (def) =>
-    function logSoftmax(x: Tensor, dim = -1): Tensor {
+    function logSoftmax(x: Tensor, dim: number = -1): Tensor {
       const [src, y, d] = run(x, dim, true, 'logSoftmax');
       return record(def, [src], y, (g) => [sub(g, mul(exp(y), sum(g, d, { keepdim: true })))], { dim: d });
     },
@@ -83,7 +83,7 @@ export const softmin = defineOp(
     onnx: { build: (g, [x], a) => g.node('Softmax', [g.node('Neg', [x])[0]], { axis: (a.dim as number | undefined) ?? -1 })[0] },
   },
   () =>
-    function softmin(x: Tensor, dim = -1): Tensor {
+    function softmin(x: Tensor, dim: number = -1): Tensor {
       assertTensor(x, 'softmin');
       normDim(dim, x.ndim, 'softmin');
       return softmax(neg(x), dim);

@@ -110,7 +110,7 @@ export const sort = defineOp(
     label: 'sort',
   },
   (def) =>
-    function sort(x: Tensor, dim = -1, opts: SortOptions = {}): ValuesAndIndices {
+    function sort(x: Tensor, dim: number = -1, opts: SortOptions = {}): ValuesAndIndices {
       assertTensor(x, 'sort');
       const d = dimOf(x, dim, 'sort');
       const descending = opts.descending ?? false;
@@ -137,7 +137,7 @@ export const argsort = defineOp(
     grad: 'none',
   },
   () =>
-    function argsort(x: Tensor, dim = -1, opts: SortOptions = {}): Tensor {
+    function argsort(x: Tensor, dim: number = -1, opts: SortOptions = {}): Tensor {
       assertTensor(x, 'argsort');
       const d = dimOf(x, dim, 'argsort');
       const indices = empty(x.shape, 'int32');
@@ -169,7 +169,7 @@ export const topk = defineOp(
     label: 'topk',
   },
   (def) =>
-    function topk(x: Tensor, k: number, dim = -1, opts: TopkOptions = {}): ValuesAndIndices {
+    function topk(x: Tensor, k: number, dim: number = -1, opts: TopkOptions = {}): ValuesAndIndices {
       assertTensor(x, 'topk');
       const d = dimOf(x, dim, 'topk');
       checkK(x, k, d, 0, 'topk');
@@ -197,7 +197,7 @@ export const kthvalue = defineOp(
     label: 'kthvalue',
   },
   (def) =>
-    function kthvalue(x: Tensor, k: number, dim = -1, opts: ReduceOptions = {}): ValuesAndIndices {
+    function kthvalue(x: Tensor, k: number, dim: number = -1, opts: ReduceOptions = {}): ValuesAndIndices {
       assertTensor(x, 'kthvalue');
       const d = dimOf(x, dim, 'kthvalue');
       checkK(x, k, d, 1, 'kthvalue');
@@ -274,7 +274,7 @@ export const mode = defineOp(
     label: 'mode',
   },
   (def) =>
-    function mode(x: Tensor, dim = -1, opts: ReduceOptions = {}): ValuesAndIndices {
+    function mode(x: Tensor, dim: number = -1, opts: ReduceOptions = {}): ValuesAndIndices {
       assertTensor(x, 'mode');
       const d = dimOf(x, dim, 'mode');
       nonEmpty(x, d, 'mode');
