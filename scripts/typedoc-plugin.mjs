@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import katex from 'katex';
-import { Comment, Context, Converter, IntrinsicType, JSX, MinimalSourceFile, NamedTupleMember, ParameterType, ReflectionCategory, ReflectionGroup, ReflectionKind, RendererEvent, SourceReference } from 'typedoc';
+import { Comment, Context, Converter, JSX, MinimalSourceFile, NamedTupleMember, ParameterType, ReflectionCategory, ReflectionGroup, ReflectionKind, RendererEvent, SourceReference } from 'typedoc';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -235,14 +235,6 @@ export function load(app) {
           // the op itself ranks first in search, above its Tensor method and their inherited copies
           refl.relevanceBoost = (refl.relevanceBoost ?? 1) * 4;
         }
-      }
-      // a parameter typed only by its default (`dim = -1` in an op's builder) comes out as `any`:
-      // the default's literal gives its type back
-      for (const refl of context.project.getReflectionsByKind(ReflectionKind.Parameter)) {
-        if (refl.type?.type !== 'intrinsic' || refl.type.name !== 'any' || refl.defaultValue === undefined) continue;
-        const d = refl.defaultValue.trim();
-        const type = /^-?(\d|\.\d)/.test(d) || d === 'Infinity' || d === '-Infinity' ? 'number' : d === 'true' || d === 'false' ? 'boolean' : /^['"`]/.test(d) ? 'string' : null;
-        if (type) refl.type = new IntrinsicType(type);
       }
       for (const mod of context.project.children ?? []) if (mod.kindOf(ReflectionKind.Module)) groupByLayer(mod);
       // a renamed method (an entry's `method` name or alias) is a key of a mapped type, which
