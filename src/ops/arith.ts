@@ -3,12 +3,11 @@
 import { record } from '../autograd/record.js';
 import type { BinaryKernel } from '../backend/types.js';
 import { ChainruleError } from '../errors.js';
-import { scalar, zerosLike } from '../tensor/creation.js';
-import { type DType, floatOf, isFloat, promote } from '../tensor/dtype.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { zerosLike } from '../tensor/creation.js';
+import { isFloat, } from '../tensor/dtype.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { type NamedMeta, type Op, type OpDef, type OpMeta, type OpNames, defineOp } from './define.js';
-import { assertTensor, binaryKernel, runBinary, runUnary, runWhere, unaryKernel } from './kernel.js';
+import { binaryKernel, runBinary, runUnary, runWhere, unaryKernel } from './kernel.js';
 import { operands } from './operands.js';
 import { sumTo } from './reduce.js';
 

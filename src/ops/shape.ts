@@ -245,7 +245,7 @@ export type { IndexSpec } from './offsets.js';
  * @example index(tensor([5, 6, 7]), tensor([true, false, true])).toArray() // [5, 7]
  */
 export const index = defineOp(
-  { name: 'index', latex: ([a], at) => `{${a}}_{${at?.text ?? ''}}`, doc: 'Indexing like x[...]: integers, ranges, null, an ellipsis, and int32 or bool index tensors (advanced indexing, as PyTorch).' },
+  { name: 'index', latex: ([a], at) => `{${a}}_{${at?.text ?? '[\\ldots]'}}`, doc: 'Indexing like x[...]: integers, ranges, null, an ellipsis, and int32 or bool index tensors (advanced indexing, as PyTorch).' },
   (def) =>
     function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
     assertTensor(x, 'index');

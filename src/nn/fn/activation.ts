@@ -5,7 +5,7 @@
  */
 import { ChainruleError } from '../../errors.js';
 import { softplusNegParts } from './softplus.js';
-import { add, exp, log1p, logSoftmax as opLogSoftmax, softmax as opSoftmax, softmin as opSoftmin, neg, relu, type Tensor } from '../../ops/index.js';
+import { add, logSoftmax as opLogSoftmax, softmax as opSoftmax, softmin as opSoftmin, type Tensor } from '../../ops/index.js';
 
 export * from '../../ops/activation.js';
 export { sign, tanh } from '../../ops/index.js';

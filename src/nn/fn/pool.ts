@@ -1,7 +1,7 @@
 import { ChainruleError } from '../../errors.js';
 import { showShape } from '../module.js';
 import { convOutLength } from './conv.js';
-import { asStrided, avgPool2d, stack, type Tensor, windowMax } from '../../ops/index.js';
+import { avgPool2d, stack, type Tensor, windowMax } from '../../ops/index.js';
 
 /**
  * Options of F.maxPool1d and nn.MaxPool1d.
