@@ -4,7 +4,12 @@ import { Arena } from './arena.js';
 import { ATTENTION_WASM_BASE64 } from './attention-bytes.js';
 import { decodeBase64 } from './module.js';
 
-type Forward = (
+/**
+ * The arguments forward and backward share, one block of the batch: q, k, v and the mask (address,
+ * row and column strides in bytes, kind 0 none / 1 bool / 2 additive), causal, the sizes, the
+ * scale, dropout's 1/(1 − p) and threshold, the seed and the dropout index of the block's first score.
+ */
+type Head = [
   q: number,
   k: number,
   v: number,
@@ -22,44 +27,26 @@ type Forward = (
   thr: number,
   seed: number,
   idx0: bigint,
-  out: number,
-  ml: number,
-  kt: number,
-  acc: number,
-  tile: number,
-) => void;
+];
+type Forward = (...args: [...Head, out: number, ml: number, kt: number, acc: number, tile: number]) => void;
 type Backward = (
-  q: number,
-  k: number,
-  v: number,
-  mask: number,
-  mrs: number,
-  mcs: number,
-  kind: number,
-  causal: number,
-  L: number,
-  S: number,
-  E: number,
-  Ev: number,
-  scale: number,
-  inv: number,
-  thr: number,
-  seed: number,
-  idx0: bigint,
-  dO: number,
-  lse: number,
-  D: number,
-  dq: number,
-  dk: number,
-  dv: number,
-  kt: number,
-  vt: number,
-  dqa: number,
-  dka: number,
-  dva: number,
-  p: number,
-  pf: number,
-  ds: number,
+  ...args: [
+    ...Head,
+    dO: number,
+    lse: number,
+    D: number,
+    dq: number,
+    dk: number,
+    dv: number,
+    kt: number,
+    vt: number,
+    dqa: number,
+    dka: number,
+    dva: number,
+    p: number,
+    pf: number,
+    ds: number,
+  ]
 ) => void;
 
 /** The exports of attention.wat (byte addresses; one block of the batch per call). */
@@ -171,8 +158,35 @@ export function createWasmAttention(mod: AttentionExports, minWork = ATTENTION_M
     return es;
   }
 
-  const dropout = (s: AttentionSpec): { inv: number; thr: number } =>
-    s.dropoutP > 0 ? { inv: 1 / (1 - s.dropoutP), thr: attentionThreshold(s.dropoutP) | 0 } : { inv: 1, thr: 0 };
+  /**
+   * The shared leading arguments of block b, for q, k, v and the mask staged at qAt, kAt, vAt, mAt
+   * (mes: the mask's element size).
+   */
+  function head(s: AttentionSpec, mask: AttentionMask | null, b: number, qAt: number, kAt: number, vAt: number, mAt: number, mes: number, es: number): Head {
+    const { L, S, E, Ev } = s;
+    const kind = s.mask === 'bool' ? 1 : s.mask === 'add' ? 2 : 0;
+    const inv = s.dropoutP > 0 ? 1 / (1 - s.dropoutP) : 1;
+    const thr = s.dropoutP > 0 ? attentionThreshold(s.dropoutP) | 0 : 0;
+    return [
+      qAt + b * L * E * es,
+      kAt + b * S * E * es,
+      vAt + b * S * Ev * es,
+      mask ? mAt + mask.offsets[b] * mes : 0,
+      mask ? mask.rowStride * mes : 0,
+      mask ? mask.colStride * mes : 0,
+      kind,
+      s.causal ? 1 : 0,
+      L,
+      S,
+      E,
+      Ev,
+      s.scale,
+      inv,
+      thr,
+      s.seed | 0,
+      BigInt(b * L * S),
+    ];
+  }
 
   return {
     attention(s, a) {
@@ -205,29 +219,10 @@ export function createWasmAttention(mod: AttentionExports, minWork = ATTENTION_M
       view.set(a.k, kAt / es);
       view.set(a.v, vAt / es);
       const mes = stageMask(a.mask, mAt, es);
-      const kind = s.mask === 'bool' ? 1 : s.mask === 'add' ? 2 : 0;
-      const { inv, thr } = dropout(s);
       const run = f === 1 ? mod.forward64 : mod.forward32;
-      const m = a.mask;
       for (let b = 0; b < batch; b++) {
         run(
-          qAt + b * L * E * es,
-          kAt + b * S * E * es,
-          vAt + b * S * Ev * es,
-          m ? mAt + m.offsets[b] * mes : 0,
-          m ? m.rowStride * mes : 0,
-          m ? m.colStride * mes : 0,
-          kind,
-          s.causal ? 1 : 0,
-          L,
-          S,
-          E,
-          Ev,
-          s.scale,
-          inv,
-          thr,
-          s.seed | 0,
-          BigInt(b * L * S),
+          ...head(s, a.mask, b, qAt, kAt, vAt, mAt, mes, es),
           oAt + b * L * Ev * es,
           mlAt + b * 2 * L * 8,
           ktAt,
@@ -303,29 +298,10 @@ export function createWasmAttention(mod: AttentionExports, minWork = ATTENTION_M
         for (let e = 0; e < Ev; e++, o++) d += a.dOut[o] * a.out[o];
         f64[dAt / 8 + r] = d;
       }
-      const kind = s.mask === 'bool' ? 1 : s.mask === 'add' ? 2 : 0;
-      const { inv, thr } = dropout(s);
       const run = f === 1 ? mod.backward64 : mod.backward32;
-      const m = a.mask;
       for (let b = 0; b < batch; b++) {
         run(
-          qAt + b * L * E * es,
-          kAt + b * S * E * es,
-          vAt + b * S * Ev * es,
-          m ? mAt + m.offsets[b] * mes : 0,
-          m ? m.rowStride * mes : 0,
-          m ? m.colStride * mes : 0,
-          kind,
-          s.causal ? 1 : 0,
-          L,
-          S,
-          E,
-          Ev,
-          s.scale,
-          inv,
-          thr,
-          s.seed | 0,
-          BigInt(b * L * S),
+          ...head(s, a.mask, b, qAt, kAt, vAt, mAt, mes, es),
           dOAt + b * L * Ev * es,
           lseAt + b * L * 8,
           dAt + b * L * 8,
