@@ -18,7 +18,8 @@
         "native/rnn.cc",
         "native/attention.cc",
         "native/pooling.cc",
-        "native/ctc.cc"
+        "native/ctc.cc",
+        "native/storage.cc"
       ],
       "cflags_cc": ["<@(cr_cflags)"],
       "cflags_cc!": ["-O2", "-O0"],

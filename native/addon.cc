@@ -15,6 +15,15 @@
 #include "common.h"
 #include "matmul.h"
 #include "ops.h"
+#include "storage.h"
+
+// The storage pool hands V8 array buffers over its own blocks, with a deleter that gives them back:
+// Node-API has no such buffer (its external buffers run their finalizer from the event loop, which a
+// synchronous training loop never reaches), so this one binding uses V8's API where Node ships it.
+#if __has_include(<v8.h>)
+#include <v8.h>
+#define CR_STORAGE_POOL 1
+#endif
 
 namespace {
 
@@ -447,6 +456,60 @@ napi_value Info(napi_env env, napi_callback_info) {
   return obj;
 }
 
+// storage(bytes, zero) -> ArrayBuffer of `bytes` over a pooled block (zero-filled when zero)
+#ifdef CR_STORAGE_POOL
+void GiveBack(void* data, size_t, void* cls) { cr::storage_give(data, reinterpret_cast<size_t>(cls)); }
+
+napi_value Storage(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  double d = 0;
+  bool zero = true;
+  if (argc < 1 || napi_get_value_double(env, argv[0], &d) != napi_ok || !(d >= 1 && d <= 9007199254740991.0)) {
+    napi_throw_range_error(env, nullptr, "chainrule native: storage(bytes) takes a positive byte count");
+    return nullptr;
+  }
+  if (argc > 1) napi_get_value_bool(env, argv[1], &zero);
+  size_t cls = 0;
+  void* p = cr::storage_take(size_t(d), zero, &cls);
+  if (!p) {
+    napi_throw_range_error(env, nullptr, "chainrule native: out of memory for tensor storage");
+    return nullptr;
+  }
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  std::unique_ptr<v8::BackingStore> bs = v8::ArrayBuffer::NewBackingStore(p, size_t(d), GiveBack, reinterpret_cast<void*>(cls));
+  v8::Local<v8::ArrayBuffer> ab = v8::ArrayBuffer::New(isolate, std::shared_ptr<v8::BackingStore>(std::move(bs)));
+  // a napi_value is the address of a V8 handle (Node's JsValueFromV8LocalValue does this cast)
+  return reinterpret_cast<napi_value>(*ab);
+}
+#endif
+
+napi_value SetNumber(napi_env env, napi_value obj, const char* name, double v) {
+  napi_value n;
+  napi_create_double(env, v, &n);
+  napi_set_named_property(env, obj, name, n);
+  return obj;
+}
+
+// storageStats() -> { liveBytes, cachedBytes, capBytes, reused, fresh }
+napi_value StorageStatsFn(napi_env env, napi_callback_info) {
+  const cr::StorageStats s = cr::storage_stats();
+  napi_value obj;
+  napi_create_object(env, &obj);
+  SetNumber(env, obj, "liveBytes", double(s.live_bytes));
+  SetNumber(env, obj, "cachedBytes", double(s.cached_bytes));
+  SetNumber(env, obj, "capBytes", double(s.cap_bytes));
+  SetNumber(env, obj, "reused", double(s.reused));
+  return SetNumber(env, obj, "fresh", double(s.fresh));
+}
+
+// storageTrim(): frees the cached blocks
+napi_value StorageTrim(napi_env env, napi_callback_info) {
+  cr::storage_trim();
+  return nullptr;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -454,6 +517,11 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       CR_FN("kernelNames", KernelNames),
       CR_FN("info", Info),
+#ifdef CR_STORAGE_POOL
+      CR_FN("storage", Storage),
+#endif
+      CR_FN("storageStats", StorageStatsFn),
+      CR_FN("storageTrim", StorageTrim),
       CR_FN("configure", Bind<configure>),
       CR_FN("unary", Bind<unary>),
       CR_FN("binary", Bind<binary>),

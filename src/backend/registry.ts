@@ -1,5 +1,6 @@
 import { nativeSetup } from '#native-loader';
 import { ChainruleError } from '../errors.js';
+import { useStorageSource } from '../tensor/dtype.js';
 import { jsBackend } from './js/index.js';
 import type { Backend } from './types.js';
 import { wasmBackend } from './wasm/index.js';
@@ -9,6 +10,12 @@ import { wasmBackend } from './wasm/index.js';
 const backends = new Map<string, Backend>([['js', jsBackend]]);
 if (wasmBackend) backends.set('wasm', wasmBackend);
 let active: Backend | null = null;
+
+// tensor storage comes from the active backend's pool where it has one
+function activate(b: Backend): void {
+  active = b;
+  useStorageSource(b.storage ?? null);
+}
 
 function init(): Backend {
   const n = nativeSetup();
@@ -30,7 +37,7 @@ function init(): Backend {
       n.warn(`unknown CHAINRULE_BACKEND=${JSON.stringify(want)} (expected js, wasm or native); using the ${chosen.name} backend`);
     }
   }
-  active = chosen;
+  activate(chosen);
   return chosen;
 }
 
@@ -53,7 +60,7 @@ export function setBackend(name: string): void {
   if (!b) {
     throw new ChainruleError(`setBackend: no backend named ${JSON.stringify(name)} (available: ${[...backends.keys()].join(', ')})`);
   }
-  active = b;
+  activate(b);
 }
 
 /**

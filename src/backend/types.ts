@@ -1,3 +1,4 @@
+import type { StorageSource } from '../tensor/dtype.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { CsrMatrix } from '../tensor/sparse.js';
 
@@ -287,6 +288,12 @@ export interface CtcArgs {
 
 export interface Backend {
   readonly name: string;
+  /**
+   * Memory for tensor storage, `bytes` long (zero-filled unless asked not to be), from a pool that
+   * takes blocks back when the garbage collector frees their buffer (the native backend); absent:
+   * storage is a plain typed array.
+   */
+  readonly storage?: StorageSource;
   /** Elementwise unary op; x and out have equal length (out may be x for in-place). */
   unary(k: UnaryKernel, x: TypedArray, out: TypedArray, p0?: number, p1?: number): void;
   /**

@@ -2,11 +2,11 @@ import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
 import type { GemmOperand } from '../backend/types.js';
 import { ChainruleError, fmtShape } from '../errors.js';
-import { empty, zeros } from '../tensor/creation.js';
+import { zeros } from '../tensor/creation.js';
 import { promote } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { defineOp } from './define.js';
-import { assertTensor } from './kernel.js';
+import { assertTensor, output } from './kernel.js';
 import { cast } from './shape.js';
 
 // The three ops of a 1-d convolution. With x [N, Cin, L], weight [Cout, Cin, K] and y [N, Cout, Lout]
@@ -90,7 +90,7 @@ function table(outer: number, outerStride: number, inner: number, innerStride: n
 /** y[n] = W x̂[n], x̂[n][(c, k), t] = x[n, c, t·s + k·d]: depth Cin·K through a row table of x. */
 function forward(x: Tensor, w: Tensor, g: Geometry): Tensor {
   const { s, d, N, Cin, L, Cout, K, Lout } = g;
-  const y = empty([N, Cout, Lout], x.dtype);
+  const y = output([N, Cout, Lout], x.dtype);
   kernels().gemm(w.data, x.data, y.data, {
     batch: N,
     m: Cout,
@@ -178,7 +178,7 @@ function inputGrad(gy: Tensor, w: Tensor, g: Geometry): Tensor {
 /** gW[o, (c, k)] = sum_n gy[n] x̂[n]ᵀ: one batch-summed GEMM whose columns run over (c, k) through a table. */
 function weightGrad(x: Tensor, gy: Tensor, g: Geometry): Tensor {
   const { s, d, N, Cin, L, Cout, K, Lout } = g;
-  const gw = empty([Cout, Cin, K], x.dtype);
+  const gw = output([Cout, Cin, K], x.dtype);
   kernels().gemm(gy.data, x.data, gw.data, {
     batch: N,
     m: Cout,

@@ -4,7 +4,7 @@ import { kernels } from '../backend/registry.js';
 import type { BinaryKernel, ReduceOp, UnaryKernel } from '../backend/types.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { empty } from '../tensor/creation.js';
-import { type DType, floatOf, isFloat } from '../tensor/dtype.js';
+import { type DType, arrayFor, floatOf, isFloat } from '../tensor/dtype.js';
 import { type Shape, broadcastShapes, broadcastStrides, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -37,6 +37,14 @@ export function binaryKernel(name: string, f: BinaryKernel['f'], compare = false
   return compare ? { arity: 2, name, f, compare } : { arity: 2, name, f };
 }
 
+/**
+ * A fresh tensor for a kernel that writes every element of it: its storage is not zero-filled first
+ * (where the backend pools storage, a reused block keeps its old contents until the kernel runs).
+ */
+export function output(shape: Shape, dtype: DType): Tensor {
+  return new Tensor(arrayFor(dtype, sizeOf(shape), false), shape);
+}
+
 /** x + p0 and x·p0: kernels that ops use on their own outputs (no op of the table is either). */
 export const ADD_SCALAR = unaryKernel('addScalar', (x, p) => x + p);
 export const MUL_SCALAR = unaryKernel('mulScalar', (x, p) => x * p);
@@ -44,7 +52,7 @@ export const MUL_SCALAR = unaryKernel('mulScalar', (x, p) => x * p);
 /** Runs a unary kernel into a fresh tensor (float kernels promote integer inputs to float32). */
 export function runUnary(k: UnaryKernel, x: Tensor, p0?: number, p1?: number, keepDtype = false): Tensor {
   const src = keepDtype || isFloat(x.dtype) ? x : castData(x, floatOf(x.dtype));
-  const out = empty(src.shape, src.dtype);
+  const out = output(src.shape, src.dtype);
   kernels().unary(k, src.data, out.data, p0, p1);
   return out;
 }
@@ -53,13 +61,13 @@ export function runUnary(k: UnaryKernel, x: Tensor, p0?: number, p1?: number, ke
 export function runBinary(k: BinaryKernel, a: Tensor, b: Tensor, op: string, outDtype: DType = a.dtype): Tensor {
   if (sameShape(a.shape, b.shape)) {
     // the common case needs no broadcasting: both operands read with the output's own strides
-    const out = empty(a.shape, outDtype);
+    const out = output(a.shape, outDtype);
     const strides = stridesOf(a.shape);
     kernels().binary(k, a.data, strides, b.data, strides, out.data, out.shape);
     return out;
   }
   const shape = broadcastShapes(a.shape, b.shape, op);
-  const out = empty(shape, outDtype);
+  const out = output(shape, outDtype);
   kernels().binary(k, a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), out.data, shape);
   return out;
 }
@@ -67,7 +75,7 @@ export function runBinary(k: BinaryKernel, a: Tensor, b: Tensor, op: string, out
 /** out = cond ? a : b with all three broadcast, into a fresh tensor of a's dtype. */
 export function runWhere(cond: Tensor, a: Tensor, b: Tensor, op: string): Tensor {
   const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape, op), b.shape, op);
-  const out = empty(shape, a.dtype);
+  const out = output(shape, a.dtype);
   kernels().where(
     cond.data as Uint8Array,
     broadcastStrides(cond.shape, shape),
@@ -83,7 +91,7 @@ export function runWhere(cond: Tensor, a: Tensor, b: Tensor, op: string): Tensor
 
 /** The same values in another dtype, unrecorded (the cast op records; this is its kernel). */
 export function castData(x: Tensor, dtype: DType): Tensor {
-  const out = empty(x.shape, dtype);
+  const out = output(x.shape, dtype);
   kernels().cast(x.data, out.data);
   return out;
 }
@@ -113,7 +121,7 @@ export function runReduce(kind: ReduceOp, x: Tensor, dims: readonly number[], op
     const inner = sizeOf(shape.slice(d1 + 1));
     const n = sizeOf(shape.slice(d0, d1 + 1));
     shape = [...shape.slice(0, d0), ...shape.slice(d0, d1 + 1).map(() => 1), ...shape.slice(d1 + 1)];
-    const out = empty(shape, cur.dtype);
+    const out = output(shape, cur.dtype);
     kernels().reduce(kind, cur.data, outer, n, inner, out.data);
     cur = out;
   }

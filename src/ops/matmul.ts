@@ -1,13 +1,12 @@
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
 import { ChainruleError, fmtShape } from '../errors.js';
-import { empty } from '../tensor/creation.js';
 import { promote } from '../tensor/dtype.js';
 import { broadcastShapes, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { mul } from './arith.js';
 import { defineOp } from './define.js';
-import { assertTensor } from './kernel.js';
+import { assertTensor, output } from './kernel.js';
 import { sumTo } from './reduce.js';
 import { cast, expand, reshape, unsqueeze } from './shape.js';
 
@@ -101,7 +100,7 @@ function mm(a: Tensor, b: Tensor, tA: boolean, tB: boolean): Tensor {
   const [A, sA] = full(a, batchA);
   const [B, sB] = full(b, batchB);
   const nb = sizeOf(batch);
-  const out = empty([...batch, m, n], a.dtype);
+  const out = output([...batch, m, n], a.dtype);
   // A batch of untransposed A matrices times one shared B is one GEMM of nb·m rows (same memory)
   const fold = nb > 1 && sB === 0 && !tA && sizeOf(batchA) === nb;
   const spec = fold

@@ -1,13 +1,12 @@
 // Softmax and its relatives along one dimension: one fused kernel each way, gradients in ops.
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
-import { empty } from '../tensor/creation.js';
 import { floatOf } from '../tensor/dtype.js';
 import { normDim, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { mul, neg, sub } from './arith.js';
 import { defineOp } from './define.js';
-import { assertTensor, castData } from './kernel.js';
+import { assertTensor, castData, output } from './kernel.js';
 import { exp } from './math.js';
 import { sum } from './reduce.js';
 
@@ -15,7 +14,7 @@ function run(x: Tensor, dim: number, log: boolean, name: string): [Tensor, Tenso
   assertTensor(x, name);
   const src = x.dtype === floatOf(x.dtype) ? x : castData(x, floatOf(x.dtype));
   const d = normDim(dim, src.ndim, name);
-  const out = empty(src.shape, src.dtype);
+  const out = output(src.shape, src.dtype);
   if (src.ndim === 0) kernels().softmax(src.data, 1, 1, 1, out.data, log);
   else kernels().softmax(src.data, sizeOf(src.shape.slice(0, d)), src.shape[d], sizeOf(src.shape.slice(d + 1)), out.data, log);
   return [src, out, src.ndim === 0 ? 0 : d];

@@ -11,16 +11,43 @@ export function isFloat(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }
 
-export function arrayFor(dtype: DType, size: number): TypedArray {
+/**
+ * Memory of `bytes` for tensor storage, zero-filled unless `zero` is false (then its contents are
+ * arbitrary): the native backend's pool, see Backend.storage. The registry installs the active
+ * backend's with useStorageSource.
+ */
+export type StorageSource = (bytes: number, zero: boolean) => ArrayBuffer;
+
+let storageSource: StorageSource | null = null;
+/**
+ * Storage of at least this many bytes comes from the storage source: smaller typed arrays are cheaper
+ * to make in the JavaScript heap than a call into the pool (measured: bench/results/storage-pool.txt).
+ */
+export const STORAGE_POOL_MIN_BYTES = 16384;
+
+/** Makes arrayFor take its larger arrays from `source` (null: plain typed arrays). */
+export function useStorageSource(source: StorageSource | null): void {
+  storageSource = source;
+}
+
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+/**
+ * A typed array of `size` elements of `dtype`: the storage of a new tensor, zero-filled (with
+ * `zero` false, for a kernel that overwrites every element, its contents may be arbitrary).
+ */
+export function arrayFor(dtype: DType, size: number, zero = true): TypedArray {
+  const bytes = size * BYTES[dtype];
+  const buf = storageSource && bytes >= STORAGE_POOL_MIN_BYTES ? storageSource(bytes, zero) : null;
   switch (dtype) {
     case 'float32':
-      return new Float32Array(size);
+      return buf ? new Float32Array(buf) : new Float32Array(size);
     case 'float64':
-      return new Float64Array(size);
+      return buf ? new Float64Array(buf) : new Float64Array(size);
     case 'int32':
-      return new Int32Array(size);
+      return buf ? new Int32Array(buf) : new Int32Array(size);
     case 'bool':
-      return new Uint8Array(size);
+      return buf ? new Uint8Array(buf) : new Uint8Array(size);
   }
 }
 

@@ -4,6 +4,16 @@ import type { TypedArray } from '../types.js';
 export interface NativeAddon {
   /** The names of the elementwise kernels' op codes, in code order (native/generated/ops.h). */
   kernelNames(): { unary: string[]; binary: string[] };
+  /**
+   * An ArrayBuffer of `bytes` over a block of the storage pool (native/storage.cc), zero-filled when
+   * `zero`; the block returns to the pool when the buffer is garbage-collected. Absent where the
+   * addon was built without V8's headers.
+   */
+  storage?(bytes: number, zero: boolean): ArrayBuffer;
+  /** The pool's counters: class bytes in use and cached, the cache's cap, takes served from each. */
+  storageStats(): { liveBytes: number; cachedBytes: number; capBytes: number; reused: number; fresh: number };
+  /** Frees the pool's cached blocks. */
+  storageTrim(): void;
   /** false when the addon has no C case for this kernel (the TypeScript one runs instead) */
   unary(op: number, x: TypedArray, out: TypedArray, p0: number, p1: number): boolean;
   /** dims = [rank, shape, aStrides, bStrides]; false as for unary */

@@ -43,7 +43,7 @@ const RNN_KIND_CODES = { tanh: 0, relu: 1, gru: 2, lstm: 3 } as const;
 const attnSpec = new Float64Array(12);
 const ATTN_MASK_CODES = { none: 0, bool: 1, add: 2 } as const;
 
-type Method = Exclude<keyof Backend, 'name'>;
+type Method = Exclude<keyof Backend, 'name' | 'storage'>;
 type Args<K extends Method> = Parameters<NonNullable<Backend[K]>>;
 
 /**
@@ -665,6 +665,8 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
     },
   };
   const backend: Record<string, unknown> = { ...jsBackend, name: 'native' };
+  const storage = addon.storage;
+  if (storage) backend.storage = (bytes: number, zero: boolean) => storage(bytes, zero);
   for (const name of Object.keys(table) as Method[]) backend[name] = compile(name, table[name] as Kernel<unknown[]>, addon, SMALL);
   return backend as unknown as Backend;
 }
