@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "common.h"
+#include "gemm.h"
 #include "matmul.h"
 #include "ops.h"
 #include "storage.h"
@@ -445,7 +446,14 @@ napi_value KernelNames(napi_env env, napi_callback_info) {
   return obj;
 }
 
-// info() -> { isa, threads }
+napi_value SetNumber(napi_env env, napi_value obj, const char* name, double v) {
+  napi_value n;
+  napi_create_double(env, v, &n);
+  napi_set_named_property(env, obj, name, n);
+  return obj;
+}
+
+// info() -> { isa, threads, blockingF32, blockingF64, caches }
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value obj, isa, threads;
   napi_create_object(env, &obj);
@@ -453,6 +461,26 @@ napi_value Info(napi_env env, napi_callback_info) {
   napi_create_int32(env, cr::pool_size(), &threads);
   napi_set_named_property(env, obj, "isa", isa);
   napi_set_named_property(env, obj, "threads", threads);
+  // the GEMM cache blocking in use ([mc, kc, nc] for float32 and float64) and the cache sizes it was scaled to
+  for (int f64 = 0; f64 < 2; f64++) {
+    const cr::Blocking b = cr::gemm_blocking(f64 != 0);
+    napi_value arr;
+    napi_create_array_with_length(env, 3, &arr);
+    const int64_t v[3] = {b.mc, b.kc, b.nc};
+    for (uint32_t i = 0; i < 3; i++) {
+      napi_value n;
+      napi_create_double(env, double(v[i]), &n);
+      napi_set_element(env, arr, i, n);
+    }
+    napi_set_named_property(env, obj, f64 ? "blockingF64" : "blockingF32", arr);
+  }
+  const cr::CacheSizes c = cr::gemm_caches();
+  napi_value caches;
+  napi_create_object(env, &caches);
+  SetNumber(env, caches, "l1", double(c.l1));
+  SetNumber(env, caches, "l2", double(c.l2));
+  SetNumber(env, caches, "l3", double(c.l3));
+  napi_set_named_property(env, obj, "caches", caches);
   return obj;
 }
 
@@ -485,12 +513,6 @@ napi_value Storage(napi_env env, napi_callback_info info) {
 }
 #endif
 
-napi_value SetNumber(napi_env env, napi_value obj, const char* name, double v) {
-  napi_value n;
-  napi_create_double(env, v, &n);
-  napi_set_named_property(env, obj, name, n);
-  return obj;
-}
 
 // storageStats() -> { liveBytes, cachedBytes, capBytes, reused, fresh }
 napi_value StorageStatsFn(napi_env env, napi_callback_info) {

@@ -2,7 +2,10 @@
 // and the choice between threading inside one product or across a batch.
 #include "gemm.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -32,7 +35,8 @@ int best_isa() {
   return 0;
 }
 
-// Overrides for tuning: CHAINRULE_GEMM_BLOCKING="mc,kc,nc[,a_in_l1]" (float) for the selected ISA.
+// Overrides for tuning: CHAINRULE_GEMM_BLOCKING="mc,kc,nc[,a_in_l1]" (float) for the selected ISA
+// (after the scaling to the cache sizes).
 void apply_env_blocking(GemmIsa& isa) {
   const char* env = getenv("CHAINRULE_GEMM_BLOCKING");
   if (!env) return;
@@ -42,15 +46,102 @@ void apply_env_blocking(GemmIsa& isa) {
   if (*end == ',') kc = strtol(end + 1, &end, 10);
   if (*end == ',') nc = strtol(end + 1, &end, 10);
   if (*end == ',') order = strtol(end + 1, &end, 10);
-  if (mc > 0 && kc > 0 && nc > 0) isa.sb = Blocking{mc, kc, nc, order != 0};
+  if (mc > 0 && kc > 0 && nc > 0) isa.sb = Blocking{mc, kc, nc, order != 0, isa.sb.mr, isa.sb.nr};
+}
+
+// The data cache sizes of this machine, per core (the last level: its share per core that uses it),
+// from Linux's sysfs, else sysconf; 0 where unknown.
+// CHAINRULE_GEMM_CACHES="l1,l2,l3" (bytes per core) overrides the detection (containers that hide sysfs).
+CacheSizes detect_caches() {
+  CacheSizes c{0, 0, 0};
+  if (const char* env = getenv("CHAINRULE_GEMM_CACHES")) {
+    char* end = nullptr;
+    c.l1 = strtoll(env, &end, 10);
+    if (*end == ',') c.l2 = strtoll(end + 1, &end, 10);
+    if (*end == ',') c.l3 = strtoll(end + 1, &end, 10);
+    if (c.l1 > 0 && c.l2 > 0 && c.l3 > 0) return c;
+    c = CacheSizes{0, 0, 0};
+  }
+  for (int idx = 0; idx < 8; idx++) {
+    char path[96], buf[64];
+    auto read = [&](const char* leaf) -> bool {
+      snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/%s", idx, leaf);
+      FILE* f = fopen(path, "r");
+      if (!f) return false;
+      const bool ok = fgets(buf, sizeof buf, f) != nullptr;
+      fclose(f);
+      return ok;
+    };
+    if (!read("level")) break;
+    const int level = atoi(buf);
+    if (!read("type") || strncmp(buf, "Instruction", 11) == 0) continue;
+    if (!read("size")) continue;
+    char* end = nullptr;
+    int64_t bytes = strtoll(buf, &end, 10);
+    if (*end == 'K') bytes <<= 10;
+    else if (*end == 'M') bytes <<= 20;
+    // cpus sharing it: count the entries of shared_cpu_list ("0-1,4")
+    int64_t sharing = 1;
+    if (read("shared_cpu_list")) {
+      sharing = 0;
+      for (char* q = buf; *q && *q != '\n';) {
+        long a = strtol(q, &q, 10), b = a;
+        if (*q == '-') b = strtol(q + 1, &q, 10);
+        sharing += b - a + 1;
+        if (*q == ',') q++;
+      }
+      if (sharing < 1) sharing = 1;
+    }
+    if (level == 1) c.l1 = bytes;  // L1 and L2: per core
+    if (level == 2) c.l2 = bytes;
+    if (level == 3) c.l3 = bytes / sharing;
+  }
+#ifdef _SC_LEVEL1_DCACHE_SIZE
+  if (c.l1 <= 0) c.l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE);
+  if (c.l2 <= 0) c.l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+  if (c.l1 < 0) c.l1 = 0;
+  if (c.l2 < 0) c.l2 = 0;
+  return c;
+}
+
+const CacheSizes& caches() {
+  static const CacheSizes c = detect_caches();
+  return c;
+}
+
+// The ISAs' default blocking was tuned on a part with 32 KiB of L1d and 1 MiB of L2 per core and
+// 16 MiB of L3 per core: kc follows L1 (the B micro-panel's depth), mc the L2 left for the A block
+// at that depth and nc the L3 for the B block, each rescaled by at most 4x either way and kept a
+// multiple of the micro-tile.
+Blocking scaled(const Blocking& b, const CacheSizes& c) {
+  auto ratio = [](int64_t have, double ref) {
+    if (have <= 0) return 1.0;
+    double r = double(have) / ref;
+    return r < 0.25 ? 0.25 : r > 4 ? 4 : r;
+  };
+  auto round_to = [](double v, int64_t unit, int64_t lo) {
+    int64_t n = int64_t(v / double(unit) + 0.5) * unit;
+    return n < lo ? lo : n;
+  };
+  Blocking s = b;
+  s.kc = round_to(double(b.kc) * ratio(c.l1, 32768), 16, 64);
+  const double depth = double(b.kc) / double(s.kc);
+  s.mc = round_to(double(b.mc) * ratio(c.l2, 1 << 20) * depth, b.mr, b.mr);
+  s.nc = round_to(double(b.nc) * ratio(c.l3, 16 << 20) * depth, b.nr, b.nr);
+  return s;
+}
+
+GemmIsa with_blocking(int which) {
+  GemmIsa i = make_isa(which);
+  i.sb = scaled(i.sb, caches());
+  i.db = scaled(i.db, caches());
+  apply_env_blocking(i);
+  return i;
 }
 
 GemmIsa& current() {
-  static GemmIsa isa = [] {
-    GemmIsa i = make_isa(best_isa());
-    apply_env_blocking(i);
-    return i;
-  }();
+  static GemmIsa isa = with_blocking(best_isa());
   return isa;
 }
 
@@ -78,11 +169,14 @@ void gemm_pool_run(int n, GemmPoolFn fn, void* ctx) { pool_run(n, fn, ctx); }
 
 const char* gemm_isa() { return current().name; }
 
+Blocking gemm_blocking(bool f64) { return f64 ? current().db : current().sb; }
+
+CacheSizes gemm_caches() { return caches(); }
+
 bool gemm_set_isa(const char* name) {
   int want = strcmp(name, "avx512") == 0 ? 2 : strcmp(name, "avx2") == 0 ? 1 : strcmp(name, "generic") == 0 ? 0 : -1;
   if (want < 0 || want > best_isa()) return false;
-  current() = make_isa(want);
-  apply_env_blocking(current());
+  current() = with_blocking(want);
   return true;
 }
 

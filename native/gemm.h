@@ -28,7 +28,16 @@ struct GemmArgs {
 struct Blocking {
   int64_t mc, kc, nc;
   bool a_in_l1;  // loop order: keep the A micro-panel (true) or the B micro-panel (false) in L1
+  int64_t mr = 1, nr = 1;  // the micro-tile (mc and nc stay multiples of it when scaled)
 };
+
+// Data cache bytes per core (l3: its share per core), 0 where unknown; detected once (gemm.cc).
+struct CacheSizes {
+  int64_t l1, l2, l3;
+};
+CacheSizes gemm_caches();
+// The blocking in use for float (f64 false) or double products of the selected ISA.
+Blocking gemm_blocking(bool f64);
 
 // 64-byte aligned scratch that lives for the whole process, grown on demand (gemm.cc).
 // Slots 0..255 hold packed A per thread, 256..511 packed B.

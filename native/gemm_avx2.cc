@@ -46,6 +46,6 @@ using Kernel = VecKernel<T, Vec<T>, 6>;
 
 const GemmIsa kGemmAvx2{"avx2", avx2::gemm_entry<float, avx2::Kernel<float>>,
                         avx2::gemm_entry<double, avx2::Kernel<double>>,
-                        Blocking{144, 256, 3072, false}, Blocking{72, 256, 1536, false}};
+                        Blocking{144, 256, 3072, false, avx2::Kernel<float>::MR, avx2::Kernel<float>::NR}, Blocking{72, 256, 1536, false, avx2::Kernel<double>::MR, avx2::Kernel<double>::NR}};
 
 }  // namespace cr

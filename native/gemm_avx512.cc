@@ -47,6 +47,6 @@ using Kernel = VecKernel<T, Vec<T>, 12>;
 
 const GemmIsa kGemmAvx512{"avx512", avx512::gemm_entry<float, avx512::Kernel<float>>,
                           avx512::gemm_entry<double, avx512::Kernel<double>>,
-                          Blocking{192, 384, 3072, false}, Blocking{96, 384, 1536, false}};
+                          Blocking{192, 384, 3072, false, avx512::Kernel<float>::MR, avx512::Kernel<float>::NR}, Blocking{96, 384, 1536, false, avx512::Kernel<double>::MR, avx512::Kernel<double>::NR}};
 
 }  // namespace cr

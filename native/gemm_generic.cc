@@ -37,6 +37,6 @@ struct Kernel {
 
 const GemmIsa kGemmGeneric{"generic", generic::gemm_entry<float, generic::Kernel<float>>,
                            generic::gemm_entry<double, generic::Kernel<double>>,
-                           Blocking{128, 256, 2048, false}, Blocking{64, 256, 1024, false}};
+                           Blocking{128, 256, 2048, false, generic::Kernel<float>::MR, generic::Kernel<float>::NR}, Blocking{64, 256, 1024, false, generic::Kernel<double>::MR, generic::Kernel<double>::NR}};
 
 }  // namespace cr

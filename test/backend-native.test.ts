@@ -284,6 +284,56 @@ if (!nativeAddon) {
     }
   });
 
+  describe('native backend: GEMM cache blocking from the cache sizes', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const infoWith = (env: Record<string, string>) => {
+      const code = "const { nativeAddon } = await import('./src/backend/native/load.ts'); console.log(JSON.stringify(nativeAddon.info()));";
+      const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', code], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, CHAINRULE_GEMM_BLOCKING: '', ...env },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout.trim()) as ReturnType<typeof addon.info>;
+    };
+    // the defaults were tuned for 32 KiB L1d, 1 MiB L2 and 16 MiB of L3 per core
+    const tuned: Record<string, [number[], number[]]> = {
+      avx512: [[192, 384, 3072], [96, 384, 1536]],
+      avx2: [[144, 256, 3072], [72, 256, 1536]],
+      generic: [[128, 256, 2048], [64, 256, 1024]],
+    };
+    it('reports the caches it found and a blocking of whole micro-tiles', () => {
+      const info = addon.info();
+      assert.ok(info.caches.l1 >= 0 && info.caches.l2 >= 0 && info.caches.l3 >= 0);
+      for (const b of [info.blockingF32, info.blockingF64]) {
+        assert.equal(b.length, 3);
+        assert.ok(b.every((v) => Number.isInteger(v) && v > 0));
+        assert.equal(b[1] % 16, 0);
+      }
+    });
+    it('keeps the tuned blocking on the tuning part and rescales it elsewhere', () => {
+      const isa = addon.info().isa;
+      const [f32, f64] = tuned[isa];
+      const same = infoWith({ CHAINRULE_GEMM_CACHES: `${32 << 10},${1 << 20},${16 << 20}` });
+      assert.deepEqual([same.blockingF32, same.blockingF64], [f32, f64]);
+      // half the L1: half the depth, so twice the rows and columns fit the same L2 and L3
+      const smallL1 = infoWith({ CHAINRULE_GEMM_CACHES: `${16 << 10},${1 << 20},${16 << 20}` });
+      assert.equal(smallL1.blockingF32[1], f32[1] / 2);
+      assert.equal(smallL1.blockingF32[0], f32[0] * 2);
+      assert.equal(smallL1.blockingF32[2], f32[2] * 2);
+      // twice the L2 and half the L3 per core (rounded to the micro-tile)
+      const big = infoWith({ CHAINRULE_GEMM_CACHES: `${32 << 10},${2 << 20},${8 << 20}` });
+      assert.deepEqual(big.blockingF64, [f64[0] * 2, f64[1], f64[2] / 2]);
+      // a tiny cache is clamped (at most 4x smaller), never below one micro-tile
+      const tiny = infoWith({ CHAINRULE_GEMM_CACHES: '1024,1024,1024' });
+      assert.equal(tiny.blockingF32[1], f32[1] / 4);
+      assert.ok(tiny.blockingF32[0] > 0 && tiny.blockingF32[2] > 0);
+      // CHAINRULE_GEMM_BLOCKING still overrides float32's
+      const forced = infoWith({ CHAINRULE_GEMM_BLOCKING: '48,128,512' });
+      assert.deepEqual(forced.blockingF32, [48, 128, 512]);
+    });
+  });
+
   describe('native backend: matmul matches the js backend', () => {
     // [batch, m, n, k, strideA (-1 = full), strideB]
     const cases: [number, number, number, number, number, number][] = [

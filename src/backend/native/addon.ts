@@ -125,7 +125,15 @@ export interface NativeAddon {
     grad: TypedArray,
     spec: Float64Array,
   ): void;
-  info(): { isa: string; threads: number };
+  info(): {
+    isa: string;
+    threads: number;
+    /** the GEMM cache blocking in use, [mc, kc, nc], for float32 and float64 products */
+    blockingF32: [number, number, number];
+    blockingF64: [number, number, number];
+    /** data cache bytes per core the blocking was scaled to (l3: this core's share), 0 where unknown */
+    caches: { l1: number; l2: number; l3: number };
+  };
   /** Selects the GEMM instruction set ('avx512' | 'avx2' | 'generic'; null keeps it) and the thread count (0 keeps it). */
   configure(isa: string | null, threads: number): boolean;
 }
