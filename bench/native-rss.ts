@@ -2,9 +2,11 @@
 // cross-entropy, Adam; a fresh random batch of 64 every step, as a data loader gives) on one
 // backend, printing the resident set size, the V8 heap and the external (typed-array) memory
 // every 1,000 steps, then the RSS growth from the first report to the last. No tensor is ever
-// disposed: the garbage collector alone must keep memory flat.
+// disposed: the garbage collector alone must keep memory flat. On native, also the storage pool's
+// bytes (native/storage.cc): in use by live tensors and cached for reuse.
 //   node --conditions=source --import tsx bench/native-rss.ts [steps] [--backend native|wasm|js]
 import { F, getBackend, manualSeed, nn, optim, randint, randn, setBackend } from 'chainrule';
+import { nativeAddon } from '../src/backend/native/load.js';
 
 const args = process.argv.slice(2);
 const b = args.indexOf('--backend');
@@ -16,7 +18,9 @@ const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1).padStart(7);
 const report = (label: string) => {
   const m = process.memoryUsage();
-  console.log(`${label}  RSS ${mib(m.rss)} MiB  heap ${mib(m.heapUsed)} MiB  external ${mib(m.external + m.arrayBuffers)} MiB`);
+  const pool = getBackend() === 'native' && nativeAddon ? nativeAddon.storageStats() : null;
+  const pooled = pool ? `  pool live ${mib(pool.liveBytes)} MiB  cached ${mib(pool.cachedBytes)} MiB` : '';
+  console.log(`${label}  RSS ${mib(m.rss)} MiB  heap ${mib(m.heapUsed)} MiB  external ${mib(m.external + m.arrayBuffers)} MiB${pooled}`);
   return m.rss;
 };
 report(`backend ${getBackend()}, start`.padEnd(24));

@@ -226,8 +226,12 @@ void batch_worker(void* ctx, int chunk, int nt, int tid) {
   for (int64_t t = b0; t < b1; t++) run_one<T>(args_for<T>(j->a, j->b, j->c, *j->s, t), 1, tid);
 }
 
-// Products below this many multiply-adds run on one thread.
-constexpr double kThreadWork = 96.0 * 96 * 96;
+// Products below this many multiply-adds run on one thread (measured: bench/gemm-threads.ts, whose
+// results are in bench/results/gemm-threads.txt); CHAINRULE_GEMM_THREAD_WORK overrides it.
+const double kThreadWork = [] {
+  const char* env = getenv("CHAINRULE_GEMM_THREAD_WORK");
+  return env && *env ? strtod(env, nullptr) : 96.0 * 96 * 96;
+}();
 
 template <typename T>
 void matmul_t(const T* a, const T* b, T* c, const MatmulSpec& s) {
