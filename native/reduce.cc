@@ -180,6 +180,68 @@ void softmax_t(const T* x, int64_t outer, int64_t n, int64_t inner, T* out, bool
   });
 }
 
+// The gradient of max/min over the dims where rs is 0 (extremumBackward in src/backend/types.ts):
+// per extremum, count its ties in its slice, then write (x == r)·(g / count) over the slice. Tasks
+// are extrema (the kept positions), so no two threads write one count.
+template <typename T>
+void extremum_backward_t(const T* x, const T* r, const T* g, T* out, int rank, const int64_t* shape, const int64_t* rs) {
+  int64_t xs[kMaxRank];
+  int64_t acc = 1;
+  for (int d = rank - 1; d >= 0; d--) {
+    xs[d] = acc;
+    acc *= shape[d];
+  }
+  if (acc == 0) return;
+  int64_t kshape[kMaxRank], kx[kMaxRank], kr[kMaxRank], rshape[kMaxRank], rx[kMaxRank];
+  int nk = 0, nr = 0;
+  for (int d = 0; d < rank; d++) {
+    if (rs[d] == 0 && shape[d] > 1) {
+      rshape[nr] = shape[d];
+      rx[nr++] = xs[d];
+    } else {
+      kshape[nk] = shape[d];
+      kx[nk] = xs[d];
+      kr[nk++] = rs[d];
+    }
+  }
+  const int64_t* kst[2] = {kx, kr};
+  const int64_t* rst[1] = {rx};
+  Walk<2> kept;
+  Walk<1> red;
+  coalesce<2>(nk, kshape, kst, kept);
+  coalesce<1>(nr, rshape, rst, red);
+  const int64_t kxs = kept.st[0][kept.rank - 1], krs = kept.st[1][kept.rank - 1];
+  const int64_t step = red.st[0][red.rank - 1];
+  parallel_for(kept.total, kElemGrain / red.total + 1, [&](int64_t b, int64_t e) {
+    walk_range<2>(kept, b, e, [&](const int64_t* offs, int64_t n, int64_t) {
+      for (int64_t t = 0; t < n; t++) {
+        const int64_t xo = offs[0] + t * kxs, ro = offs[1] + t * krs;
+        const T rv = r[ro];
+        int64_t count = 0;
+        walk_range<1>(red, 0, red.total, [&](const int64_t* o, int64_t m, int64_t) {
+          const T* p = x + xo + o[0];
+          if (step == 1) {
+            for (int64_t k = 0; k < m; k++) count += p[k] == rv;
+          } else {
+            for (int64_t k = 0; k < m; k++) count += p[k * step] == rv;
+          }
+        });
+        // in T, as the composite divides: float / float is one correctly rounded division
+        const T share = g[ro] / T(count);
+        walk_range<1>(red, 0, red.total, [&](const int64_t* o, int64_t m, int64_t) {
+          const T* p = x + xo + o[0];
+          T* w = out + xo + o[0];
+          if (step == 1) {
+            for (int64_t k = 0; k < m; k++) w[k] = T(p[k] == rv) * share;
+          } else {
+            for (int64_t k = 0; k < m; k++) w[k * step] = T(p[k * step] == rv) * share;
+          }
+        });
+      }
+    });
+  });
+}
+
 }  // namespace
 
 #define CR_DISPATCH(t, CALL)                                      \
@@ -192,6 +254,17 @@ void softmax_t(const T* x, int64_t outer, int64_t n, int64_t inner, T* out, bool
 
 void reduce(int op, DType t, const void* x, int64_t outer, int64_t n, int64_t inner, void* out) {
   CR_DISPATCH(t, reduce_t<T>(op, static_cast<const T*>(x), outer, n, inner, static_cast<T*>(out)))
+}
+
+void extremum_backward(DType t, const void* x, const void* r, const void* g, void* out, int rank, const int64_t* shape,
+                       const int64_t* rs) {
+  if (t == F32) {
+    extremum_backward_t(static_cast<const float*>(x), static_cast<const float*>(r), static_cast<const float*>(g),
+                        static_cast<float*>(out), rank, shape, rs);
+  } else if (t == F64) {
+    extremum_backward_t(static_cast<const double*>(x), static_cast<const double*>(r), static_cast<const double*>(g),
+                        static_cast<double*>(out), rank, shape, rs);
+  }
 }
 
 void arg_reduce(bool is_max, DType t, const void* x, int64_t outer, int64_t n, int64_t inner, int32_t* out) {
