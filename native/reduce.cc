@@ -1,6 +1,7 @@
 // Reductions over the middle axis of [outer, n, inner]: sum/prod/max/min (accumulated in double,
 // like the TypeScript backend), arg-max/min (first occurrence; NaN wins), softmax/log-softmax.
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "common.h"
@@ -48,6 +49,51 @@ double reduce_row(int op, const T* x, int64_t n) {
   }
 }
 
+// max (is_max) or min of a float row in T, 16 lanes at a time (compare-selects the compiler turns
+// into vector max/min), or false when the row holds a NaN or its extremum is 0: then reduce_row's
+// scalar scan decides, since it returns the first NaN, and which of tied ±0 comes first.
+template <typename T>
+bool extremum_row_fast(bool is_max, const T* x, int64_t n, T& result) {
+  constexpr int L = 16;
+  if (n < L) return false;
+  T m[L];
+  int nan[L];
+  for (int l = 0; l < L; l++) {
+    m[l] = x[l];
+    nan[l] = x[l] != x[l];
+  }
+  int64_t j = L;
+  if (is_max) {
+    for (; j + L <= n; j += L)
+      for (int l = 0; l < L; l++) {
+        const T v = x[j + l];
+        m[l] = v > m[l] ? v : m[l];
+        nan[l] |= v != v;
+      }
+  } else {
+    for (; j + L <= n; j += L)
+      for (int l = 0; l < L; l++) {
+        const T v = x[j + l];
+        m[l] = v < m[l] ? v : m[l];
+        nan[l] |= v != v;
+      }
+  }
+  T best = m[0];
+  int any_nan = nan[0];
+  for (int l = 1; l < L; l++) {
+    best = (is_max ? m[l] > best : m[l] < best) ? m[l] : best;
+    any_nan |= nan[l];
+  }
+  for (; j < n; j++) {
+    const T v = x[j];
+    best = (is_max ? v > best : v < best) ? v : best;
+    any_nan |= v != v;
+  }
+  if (any_nan || best == 0) return false;
+  result = best;
+  return true;
+}
+
 template <typename T>
 void reduce_cols(int op, const T* x, int64_t n, int64_t inner, int64_t i0, int64_t i1, T* out, double* acc) {
   const double init = op == R_SUM ? 0.0 : op == R_PROD ? 1.0 : op == R_MAX ? -INFINITY : INFINITY;
@@ -81,8 +127,13 @@ void reduce_cols(int op, const T* x, int64_t n, int64_t inner, int64_t i0, int64
 template <typename T>
 void reduce_t(int op, const T* x, int64_t outer, int64_t n, int64_t inner, T* out) {
   if (inner == 1) {
+    const bool fast = std::is_floating_point<T>::value && (op == R_MAX || op == R_MIN);
     parallel_for(outer, kElemGrain / (n > 0 ? n : 1) + 1, [&](int64_t b, int64_t e) {
-      for (int64_t o = b; o < e; o++) out[o] = from_double<T>(reduce_row(op, x + o * n, n));
+      for (int64_t o = b; o < e; o++) {
+        T v;
+        if (fast && extremum_row_fast(op == R_MAX, x + o * n, n, v)) out[o] = v;
+        else out[o] = from_double<T>(reduce_row(op, x + o * n, n));
+      }
     });
     return;
   }

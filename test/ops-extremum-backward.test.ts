@@ -2,8 +2,9 @@
 // backward, against the differentiable composites they replace in a plain backward sweep, bit for
 // bit on every backend: random shapes reduced over each dim, several dims and all of them, with
 // and without keepdim, float32 and float64, inputs materialised from transposes, frequent ties
-// (all-equal slices, ±0), NaN, ±inf and empty kept dims. The C kernel is also run below the
-// native wrapper's small-size cutoff, against the TypeScript kernel.
+// (all-equal slices, ±0), NaN, ±inf and empty kept dims. The C kernels (the backward, and the
+// vectorised max/min over rows) also run below the native wrapper's small-size cutoff, against
+// the TypeScript kernels.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Tensor, getBackend, gradcheck, onesLike, setBackend, tensor } from 'chainrule';
@@ -204,7 +205,7 @@ onEveryBackend('relu backward in one kernel', (backend) => {
   });
 });
 
-describe('the native extremumBackward kernel below the small-size cutoff', { skip: !nativeAddon && 'the native addon is not built' }, () => {
+describe('the native max/min kernels below the small-size cutoff', { skip: !nativeAddon && 'the native addon is not built' }, () => {
   const native = nativeAddon ? createNativeBackend(nativeAddon, { smallCutoff: -1 }) : jsBackend;
   it('equals the TypeScript kernel on random layouts', () => {
     for (let trial = 0; trial < 200; trial++) {
@@ -241,6 +242,36 @@ describe('the native extremumBackward kernel below the small-size cutoff', { ski
         jsBackend.extremumBackward(x, r, g, rStrides, shape, want);
         native.extremumBackward(x, r, g, rStrides, shape, got);
         sameBits(got, want, `[${shape}] reduced ${reduced} (${C.name})`);
+      }
+    }
+  });
+
+  it('max/min over contiguous rows (the vectorised scan) equal the TypeScript kernel bit for bit', () => {
+    for (const C of [Float32Array, Float64Array]) {
+      for (const n of [15, 16, 17, 31, 32, 33, 47, 254, 1000]) {
+        for (const special of [false, true]) {
+          const outer = 40;
+          const x = new C(outer * n);
+          for (let i = 0; i < x.length; i++) x[i] = value(special);
+          // rows of relu zeros (±0 only), of one value, of -inf, of ±0 (the max) among negatives,
+          // of ±0 (the min) among positives, and a NaN in the tail
+          for (let i = 0; i < n; i++) {
+            const zero = rnd() < 0.5 ? -0 : 0;
+            x[i] = zero;
+            x[n + i] = 2;
+            x[2 * n + i] = Number.NEGATIVE_INFINITY;
+            x[3 * n + i] = rnd() < 0.2 ? zero : -int(1, 3);
+            x[4 * n + i] = rnd() < 0.2 ? zero : int(1, 3);
+          }
+          x[6 * n - 1] = Number.NaN;
+          for (const op of ['max', 'min'] as const) {
+            const want = new C(outer);
+            const got = new C(outer);
+            jsBackend.reduce(op, x, outer, n, 1, want);
+            native.reduce(op, x, outer, n, 1, got);
+            for (let o = 0; o < outer; o++) assert.ok(Object.is(got[o], want[o]), `${op} of row ${o} of [${outer}, ${n}] (${C.name}): native ${got[o]}, TypeScript ${want[o]}`);
+          }
+        }
       }
     }
   });
