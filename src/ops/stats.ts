@@ -11,7 +11,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { add, div, eq, mul, ne, sub, where } from './arith.js';
 import { defineOp } from './define.js';
 import { isGradEnabled, noGrad } from '../autograd/mode.js';
-import { along, assertNumber, assertTensor, castData, dimOf, dimsOf, reduceDims, reducedShape, runReduce, unaryKernel } from './kernel.js';
+import { along, assertNumber, assertTensor, castData, dimOf, dimsOf, output, reduceDims, reducedShape, runReduce, unaryKernel } from './kernel.js';
 import { exp, log } from './math.js';
 import { type Dims, type ReduceOptions, sum } from './reduce.js';
 import { detach, expand, reshape } from './shape.js';
@@ -81,7 +81,8 @@ function extremum<const N extends 'max' | 'min'>(op: N) {
             // a plain sweep takes the one-kernel form; a recorded one (create_graph) the composite,
             // which is differentiable again
             if (!isGradEnabled() && isFloat(x.dtype) && g.dtype === x.dtype) {
-              const gx = empty(x.shape, x.dtype);
+              // the kernel writes every element: unzeroed (pooled) storage
+              const gx = output(x.shape, x.dtype);
               const rStrides = stridesOf(r.shape).map((s, d) => (ds.includes(d) ? 0 : s));
               kernels().extremumBackward(x.data, r.data, g.data, rStrides, x.shape, gx.data);
               return [gx];
