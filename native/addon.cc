@@ -248,6 +248,11 @@ void reduce(int64_t op, const Arr& x, int64_t outer, int64_t n, int64_t inner, c
   cr::reduce(int(op), x.type, x.data, outer, n, inner, out.data);
 }
 
+// extremumBackward(x, r, g, out, dims=[rank, shape, rStrides])
+void extremum_backward(const Arr& x, const Arr& r, const Arr& g, const Arr& out, const Dims<2>& d) {
+  cr::extremum_backward(x.type, x.data, r.data, g.data, out.data, d.rank, d.v[0], d.v[1]);
+}
+
 void arg_reduce(bool is_max, const Arr& x, int64_t outer, int64_t n, int64_t inner, const I32& out) {
   cr::arg_reduce(is_max, x.type, x.data, outer, n, inner, out.as<int32_t>());
 }
@@ -551,6 +556,7 @@ NAPI_MODULE_INIT() {
       CR_FN("cast", Bind<cast>),
       CR_FN("reduce", Bind<reduce>),
       CR_FN("argReduce", Bind<arg_reduce>),
+      CR_FN("extremumBackward", Bind<extremum_backward>),
       CR_FN("softmax", Bind<softmax>),
       CR_FN("matmul", Bind<matmul>),
       CR_FN("gemm", Bind<gemm>),

@@ -159,6 +159,9 @@ void where(DType t, const uint8_t* c, const void* a, const void* b, void* out, i
            const int64_t* sc, const int64_t* sa, const int64_t* sb);
 void cast(DType from, const void* x, DType to, void* out, int64_t n);
 void reduce(int op, DType t, const void* x, int64_t outer, int64_t n, int64_t inner, void* out);
+// the gradient of max/min over the dims where rs is 0, float types only (extremumBackward in src/backend/types.ts)
+void extremum_backward(DType t, const void* x, const void* r, const void* g, void* out, int rank, const int64_t* shape,
+                       const int64_t* rs);
 void arg_reduce(bool is_max, DType t, const void* x, int64_t outer, int64_t n, int64_t inner, int32_t* out);
 void softmax(DType t, const void* x, int64_t outer, int64_t n, int64_t inner, void* out, bool log);
 void strided_copy(DType t, const void* src, int64_t offset, int rank, const int64_t* shape, const int64_t* strides,

@@ -222,6 +222,8 @@ bool binary_t(int op, const T* a, const T* b, void* out, int rank, const int64_t
         if (x != x || y != y) return from_double<T>(NAN);
         return x < y ? x : y;
       });
+    // relu's backward: the gradient where the output is positive (NaN included), 0 elsewhere
+    case B_reluBackward: return CR_RUN([](T g, T y) { return y <= 0 ? T(0) : g; });
     case B_eq: return CR_CMP([](T x, T y) { return uint8_t(x == y); });
     case B_ne: return CR_CMP([](T x, T y) { return uint8_t(x != y); });
     case B_lt: return CR_CMP([](T x, T y) { return uint8_t(x < y); });

@@ -323,6 +323,15 @@ export interface Backend {
   ): void;
   /** Reduces the middle axis of x viewed as [outer, n, inner] into out [outer, inner]. */
   reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
+  /**
+   * The gradient of a max or min over dims, as torch.amax's backward: x and out are contiguous at
+   * `shape`; r (the extrema, reduced dims kept as 1s) and g (their upstream gradient) share one
+   * layout, read at `shape` through rStrides (0 on the reduced dims). out[i] = (x[i] == r[j] ? 1 :
+   * 0)·(g[j] / count[j]), where j is the extremum i reduces into and count[j] how many elements of
+   * its slice equal it: tied extrema share g evenly, and a NaN extremum (equal to nothing) gives its
+   * whole slice 0·(g / 0), NaN, as the mask·(g / count) composite does.
+   */
+  extremumBackward(x: TypedArray, r: TypedArray, g: TypedArray, rStrides: readonly number[], shape: readonly number[], out: TypedArray): void;
   /** Index of the max (or min) along the middle axis; first occurrence wins. */
   argReduce(op: 'max' | 'min', x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
   /**

@@ -9,7 +9,7 @@ import { add, div, eq, ge, gt, le, logicalAnd, logicalOr, lt, mul, neg, sub, whe
 import { defineOp, operatorLatex } from './define.js';
 import { compositeOp, unaryOp } from './elementwise.js';
 import { type Expr, call, cases, cond, minus, neg as negE, num, over, plus, power, times } from './formula.js';
-import { assertTensor, runUnary, unaryKernel } from './kernel.js';
+import { assertTensor, binaryKernel, runBinary, runUnary, unaryKernel } from './kernel.js';
 import { CLAMP, abs, cosh, erf, exp, expm1, log, log1p, reciprocal, tanh } from './math.js';
 import { sumTo } from './reduce.js';
 import { chunk, detach, reshape } from './shape.js';
@@ -19,6 +19,8 @@ const fn = (latex: string) => operatorLatex(latex);
 const x0 = (args: readonly Expr[]) => args[0];
 const gt0 = (x: Expr) => cond(x, '>', num(0));
 
+/** relu's backward in one pass (no bool mask in between): y <= 0 ? 0 : g. */
+const RELU_GRAD = binaryKernel('reluBackward', (g, y) => (y <= 0 ? 0 : g));
 const RELU_BACKWARD: OpInfo = { name: 'reluBackward', latex: ([g, y]) => `\\mathbb{1}_{${y} > 0}\\, ${g}` };
 
 /**
@@ -28,7 +30,7 @@ const RELU_BACKWARD: OpInfo = { name: 'reluBackward', latex: ([g, y]) => `\\math
  * zeros flow back through the layers before the relu as PyTorch's do, NaN weights included.
  */
 function reluBackward(g: Tensor, y: Tensor): Tensor {
-  const out = noGrad(() => where(le(y, 0), 0, g));
+  const out = runBinary(RELU_GRAD, g, y, 'relu backward');
   return record(RELU_BACKWARD, [g, y], out, (gg) => [reluBackward(gg, y), zerosLike(gg)]);
 }
 
@@ -42,6 +44,7 @@ export const relu = unaryOp({
   problem: 'relu',
   // x < 0 rather than x > 0: NaN (and -0) pass through, as PyTorch's clamp_min
   kernel: unaryKernel('relu', (x) => (x < 0 ? 0 : x)),
+  kernels: [RELU_GRAD],
   keepsInt: true,
   backward: (g, _x, y): Tensor => reluBackward(g, y),
   latex: fn('\\mathrm{ReLU}'),

@@ -10,8 +10,8 @@ import { sizeOf, stridesOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, div, eq, mul, ne, sub, where } from './arith.js';
 import { defineOp } from './define.js';
-import { noGrad } from '../autograd/mode.js';
-import { along, assertNumber, assertTensor, castData, dimOf, dimsOf, reduceDims, reducedShape, runReduce, unaryKernel } from './kernel.js';
+import { isGradEnabled, noGrad } from '../autograd/mode.js';
+import { along, assertNumber, assertTensor, castData, dimOf, dimsOf, output, reduceDims, reducedShape, runReduce, unaryKernel } from './kernel.js';
 import { exp, log } from './math.js';
 import { type Dims, type ReduceOptions, sum } from './reduce.js';
 import { detach, expand, reshape } from './shape.js';
@@ -78,6 +78,15 @@ function extremum<const N extends 'max' | 'min'>(op: N) {
           [x],
           out,
           (g) => {
+            // a plain sweep takes the one-kernel form; a recorded one (create_graph) the composite,
+            // which is differentiable again
+            if (!isGradEnabled() && isFloat(x.dtype) && g.dtype === x.dtype) {
+              // the kernel writes every element: unzeroed (pooled) storage
+              const gx = output(x.shape, x.dtype);
+              const rStrides = stridesOf(r.shape).map((s, d) => (ds.includes(d) ? 0 : s));
+              kernels().extremumBackward(x.data, r.data, g.data, rStrides, x.shape, gx.data);
+              return [gx];
+            }
             // r (reduced dims kept as 1s) and the gradient broadcast against x instead of being
             // expanded into copies
             const mask = castData(eq(x, r), g.dtype);

@@ -79,6 +79,9 @@ const ROWS: Record<string, Row | undefined> = {
   div: (a, ia, sa, b, ib, sb, o, io, n) => {
     for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = a[ia] / b[ib];
   },
+  reluBackward: (a, ia, sa, b, ib, sb, o, io, n) => {
+    for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = b[ib] <= 0 ? 0 : a[ia];
+  },
 };
 
 /**

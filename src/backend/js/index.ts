@@ -3,6 +3,7 @@ import { contiguousStrides } from '../../tensor/strides.js';
 import { attention, attentionBackward } from './attention.js';
 import { ctcLoss, ctcLossBackward } from './ctc.js';
 import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
+import { extremumBackward } from './extremum.js';
 import { matmul, stridedGemm } from './matmul.js';
 import { adamStep, sgdStep } from './optim.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d } from './pool.js';
@@ -238,6 +239,7 @@ export const jsBackend: Backend = {
   binary,
   where,
   reduce,
+  extremumBackward,
   argReduce,
   windowArgmax,
   variance,

@@ -22,6 +22,7 @@ export interface NativeAddon {
   where(cond: Uint8Array, a: TypedArray, b: TypedArray, out: TypedArray, dims: Float64Array): void;
   cast(x: TypedArray, out: TypedArray): void;
   reduce(op: number, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
+  extremumBackward(x: TypedArray, r: TypedArray, g: TypedArray, out: TypedArray, dims: Float64Array): void;
   argReduce(isMax: boolean, x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
   softmax(x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, log: boolean): void;
   /** spec = [batch, m, n, k, transA, transB, strideA, strideB] */

@@ -526,6 +526,16 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
       len: { x: ['outer*n*inner', 'input'], out: ['outer*inner', 'output'] },
       call: (op, x, outer, n, inner, out) => addon.reduce(REDUCE_CODES.get(op)!, x, outer, n, inner, out),
     },
+    extremumBackward: {
+      args: 'x r g rStrides shape out',
+      small: 'x',
+      rank: 'shape',
+      same: 'x r g out',
+      float: true,
+      len: { x: ['shape', 'input'], out: ['shape', 'output'], g: ['r', 'gradient'] },
+      span: { r: ['shape', 'rStrides', 'extrema'] },
+      call: (x, r, g, rStrides, shape, out) => addon.extremumBackward(x, r, g, out, packDims(shape, rStrides)),
+    },
     argReduce: {
       args: 'op x outer n inner out',
       is: { out: Int32Array },
