@@ -79,7 +79,8 @@ describe('toDot', () => {
 
   it("'stored' shows .grad after backward (leaves only), 'compute' honours a seed", () => {
     const g = seed003();
-    g.w.backward();
+    // the 'compute' drawing below runs backward through this graph again
+    g.w.backward({ retainGraph: true });
     const stored = new Map([...records(toDot(g.w)).values()].map((f) => [f[0], f.slice(1)]));
     assert.deepEqual(stored.get('x'), ['data 1', 'grad 90']);
     assert.deepEqual(stored.get('a'), ['data 5', 'grad —']);

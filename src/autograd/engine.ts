@@ -1,7 +1,7 @@
 import { ChainruleError, fmtShape } from '../errors.js';
 import { zeros } from '../tensor/creation.js';
 import { sameShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import { type Node, Tensor } from '../tensor/tensor.js';
 import { isAnomalyEnabled, withGradMode } from './mode.js';
 import { attributeTo, checkAnomaly } from './record.js';
 
@@ -40,7 +40,7 @@ export function topoSort(roots: readonly Tensor[], follow: (t: Tensor) => boolea
 }
 
 /**
- * Options of backward() and Tensor.backward() (PyTorch's `create_graph=`).
+ * Options of backward() and Tensor.backward() (PyTorch's `create_graph=` and `retain_graph=`).
  * @example
  * ```ts
  * const x = tensor([3], { dtype: 'float64', requiresGrad: true });
@@ -48,10 +48,26 @@ export function topoSort(roots: readonly Tensor[], follow: (t: Tensor) => boolea
  * x.pow(3).sum().backward(undefined, opts);
  * x.grad.requiresGrad // true
  * ```
+ * @example
+ * ```ts
+ * // without retainGraph a backward frees the graph's saved tensors, so a second one throws
+ * const w = tensor([2], { requiresGrad: true });
+ * const y = w.exp().sum();
+ * y.backward({ retainGraph: true });
+ * y.backward();
+ * w.grad?.item() // 14.778112
+ * ```
  */
 export interface BackwardOptions {
-  /** Record the backward pass itself so gradients can be differentiated again. */
+  /** Record the backward pass itself so gradients can be differentiated again (default false). */
   createGraph?: boolean;
+  /**
+   * Keep the graph after this backward so that another backward can run through it (PyTorch's
+   * `retain_graph`; default: the value of `createGraph`). Without it, each node of the graph
+   * drops its backward function and the tensors that function saved once it has run, and a later
+   * backward through that node throws a ChainruleError naming the op.
+   */
+  retainGraph?: boolean;
 }
 
 /**
@@ -66,8 +82,10 @@ export interface GradOps {
 
 /**
  * The reverse sweep shared by `Tensor.backward` and the functional API: propagates `seeds`
- * (dL/droot for each root) to every tensor that requires grad. Returns the gradient of each
- * reached tensor; leaves and retained tensors also accumulate into `.grad` when `accumulate`.
+ * (dL/droot for each root) to every tensor that requires grad. Returns the gradients of the
+ * reached leaves, retained tensors, `stopAt` tensors and `inputs` (an intermediate's gradient
+ * is dropped once propagated, unless `keepAll`); leaves and retained tensors also accumulate into `.grad`
+ * when `accumulate`. Unless `retainGraph`, each node is released once its backward has run.
  */
 export function runBackward(
   roots: readonly Tensor[],
@@ -76,11 +94,22 @@ export function runBackward(
     accumulate: boolean;
     /** tensors whose gradient is wanted but whose own history is not walked (an op's inputs) */
     stopAt?: ReadonlySet<Tensor>;
+    /**
+     * the tensors whose gradients are wanted (PyTorch's `autograd.grad(inputs=)`): only the nodes
+     * on a path to one of them run, and the returned map keeps their gradients
+     */
+    inputs?: readonly Tensor[];
+    /** keep every reached tensor's gradient in the returned map (graph drawings show them all) */
+    keepAll?: boolean;
     ops: GradOps;
   },
 ): Map<Tensor, Tensor> {
   const { add, cast } = opts.ops;
   const createGraph = opts.createGraph ?? false;
+  const retainGraph = opts.retainGraph ?? createGraph;
+  const { stopAt, keepAll } = opts;
+  const wanted = opts.inputs ? new Set(opts.inputs) : null;
+  const kept = (t: Tensor): boolean => !!keepAll || t.retainsGrad || !!stopAt?.has(t) || !!wanted?.has(t);
   const grads = new Map<Tensor, Tensor>();
   const accumulate = (t: Tensor, g: Tensor): void => {
     const prev = grads.get(t);
@@ -102,20 +131,24 @@ export function runBackward(
     roots.forEach((r, i) => {
       accumulate(r, seeds[i]);
     });
-    const stop = opts.stopAt;
-    const order = stop ? topoSort(roots, (t) => t.requiresGrad && !stop.has(t)) : topoSort(roots);
+    const order = stopAt ? topoSort(roots, (t) => t.requiresGrad && !stopAt.has(t)) : topoSort(roots);
+    const runs = wanted && nodesLeadingTo(order, wanted);
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
       const g = grads.get(t);
       if (!g || !t.node) continue;
       owned.delete(g);
+      if (!kept(t)) grads.delete(t);
+      if (runs && !runs.has(t)) continue;
       const node = t.node;
       const into = node.accumulateInto;
       if (into && fastScatter && node.inputs.length === 1 && g.dtype === node.inputs[0].dtype) {
+        if (!retainGraph) release(t, node);
         if (node.inputs[0].requiresGrad) scatterInto(node.inputs[0], g, into);
         continue;
       }
       const inGrads = attributeTo(node.op.name, () => node.backward(g));
+      if (!retainGraph) release(t, node);
       checkAnomaly(node.op.name, 'backward', [g, ...node.inputs], inGrads);
       node.inputs.forEach((inp, i) => {
         const gi = inGrads[i];
@@ -154,6 +187,35 @@ export function runBackward(
     }
     return grads;
   });
+}
+
+/** The tensors of `order` (inputs first) whose node has an input from which a path leads to one of `targets`. */
+function nodesLeadingTo(order: readonly Tensor[], targets: ReadonlySet<Tensor>): Set<Tensor> {
+  const leads = new Set<Tensor>();
+  const runs = new Set<Tensor>();
+  for (const t of order) {
+    if (t.node?.inputs.some((x) => leads.has(x))) {
+      runs.add(t);
+      leads.add(t);
+    } else if (targets.has(t)) leads.add(t);
+  }
+  return runs;
+}
+
+/**
+ * Drops what a node's backward holds (its closure, and so the tensors its forward saved), as
+ * PyTorch frees a graph's saved variables after a backward without retain_graph. The node keeps
+ * its op, inputs and attrs, so the graph can still be drawn and explained.
+ */
+function release(t: Tensor, node: Node): void {
+  const op = node.op.name;
+  const shape = fmtShape(t.shape);
+  node.backward = () => {
+    throw new ChainruleError(
+      `backward of ${op} (output ${shape}): trying to backward through the graph a second time (or to use its saved tensors after they were freed); a backward frees the saved tensors of the graph it runs through. Pass { retainGraph: true } to the first backward (or grad/vjp) if you need to backward through the graph again.`,
+    );
+  };
+  node.accumulateInto = undefined;
 }
 
 /** The same storage in a new tensor outside the graph (what detach() does, without the op layer). */

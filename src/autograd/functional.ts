@@ -27,13 +27,14 @@ function leaves(args: readonly Tensor[], op: string): Tensor[] {
 
 function gradsOf(out: Tensor, inputs: Tensor[], seed: Tensor, opts: BackwardOptions): Tensor[] {
   if (!out.requiresGrad) return inputs.map((x) => zerosLike(x));
-  const g = runBackward([out], [seed], { ...opts, accumulate: false, ops: GRAD_OPS });
+  const g = runBackward([out], [seed], { ...opts, inputs, accumulate: false, ops: GRAD_OPS });
   return inputs.map((x) => g.get(x) ?? zerosLike(x));
 }
 
 /**
  * Options of grad() and valueAndGrad(): `createGraph` records the gradient computation so it can
- * be differentiated again (PyTorch's `create_graph=`).
+ * be differentiated again (PyTorch's `create_graph=`); `retainGraph` (default: `createGraph`)
+ * keeps the graph of f's value for another backward.
  * @example
  * ```ts
  * const opts: GradOptions = { createGraph: true };
@@ -76,13 +77,14 @@ export function grad(f: (...xs: Tensor[]) => Tensor, opts: GradOptions = {}) {
 }
 
 /**
- * Vector-Jacobian product: returns [f(xs), (v) => vᵀ·J for each input].
+ * Vector-Jacobian product: returns [f(xs), (v) => vᵀ·J for each input]. The pullback keeps f's
+ * graph, so it can be called any number of times (torch.func.vjp's vjp_fn).
  * @example const [y, pull] = vjp((x) => x.mul(2), tensor([1, 2])); pull(tensor([1, 1]))[0].toArray() // [2, 2]
  */
 export function vjp(f: (...xs: Tensor[]) => Tensor, ...args: Tensor[]): [Tensor, (v: Tensor) => Tensor[]] {
   const xs = leaves(args, 'vjp');
   const out = f(...xs);
-  return [detach(out), (v: Tensor) => gradsOf(out, xs, seedFor(out, v, 'vjp'), {})];
+  return [detach(out), (v: Tensor) => gradsOf(out, xs, seedFor(out, v, 'vjp'), { retainGraph: true })];
 }
 
 /**
@@ -97,7 +99,8 @@ export function jacobian(f: (x: Tensor) => Tensor, x: Tensor): Tensor {
   for (let i = 0; i < out.size; i++) {
     const seed = zerosLike(out);
     seed.data[i] = 1;
-    const [g] = gradsOf(out, [xl], seed, {});
+    // every row but the last runs through the graph again
+    const [g] = gradsOf(out, [xl], seed, { retainGraph: i < out.size - 1 });
     J.data.set(g.data, i * n);
   }
   return J;

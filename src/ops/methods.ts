@@ -59,8 +59,9 @@ export type OpMethods = SameNamedMethods & RenamedMethods;
 export interface ExtraMethods {
   /**
    * Backpropagates from this tensor: `y.backward()` for a scalar, `y.backward(upstream)` with
-   * dL/dy of y's shape, `y.backward({ createGraph: true })` to differentiate the gradients again.
-   * Gradients add up in the leaves' `.grad` (torch.Tensor.backward).
+   * dL/dy of y's shape, `y.backward({ createGraph: true })` to differentiate the gradients again,
+   * `y.backward({ retainGraph: true })` to keep the graph for another backward (a backward frees
+   * it otherwise). Gradients add up in the leaves' `.grad` (torch.Tensor.backward).
    * @example
    * const x = tensor([1, 2], { requiresGrad: true });
    * x.mul(x).backward(tensor([1, 10]));

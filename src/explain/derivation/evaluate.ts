@@ -259,7 +259,8 @@ export function solveProblem(p: Problem): Solution {
     if (!from) throw new ChainruleError(`${p.file}: backward.from ${p.backward.from} is not defined`);
     seed = seedTensor(p, from);
     deps = dependencies(p, p.backward.from);
-    if (from.requiresGrad) runBackwardFrom(from, seed);
+    // the solution keeps its graph: drawings compute its gradients again, derivations read it
+    if (from.requiresGrad) runBackwardFrom(from, seed, { retainGraph: true });
     for (const n of deps) {
       const t = tensors.get(n) as Tensor;
       grads.set(n, t.grad ?? zerosLike(t));

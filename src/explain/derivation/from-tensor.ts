@@ -221,7 +221,8 @@ export function explain(output: Tensor, opts: ExplainOptions = {}): Derivation {
       seed = onesLike(output);
     } else seed = typeof s === 'number' && output.size === 1 ? reshape(scalar(s, { dtype: output.dtype }), output.shape) : tensor(s as number, { dtype: output.dtype });
     if (seed.shape.join() !== output.shape.join()) throw new ChainruleError(`explain: seed of shape ${fmtShape(seed.shape)} for an output of shape ${fmtShape(output.shape)}`);
-    const all = runBackward([output], [seed], { accumulate: false, ops: GRAD_OPS });
+    // explaining reads the graph and leaves it to the caller: its vjps run the nodes' backwards again
+    const all = runBackward([output], [seed], { accumulate: false, retainGraph: true, keepAll: true, ops: GRAD_OPS });
     for (const [n, t] of tensors) {
       const g = all.get(t);
       if (g && t !== output) {

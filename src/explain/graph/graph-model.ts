@@ -129,7 +129,8 @@ function gradientsFor(roots: readonly Tensor[], opts: GraphOptions): Map<Tensor,
     }
     return s;
   });
-  return runBackward(diff, seeds, { accumulate: false, ops: GRAD_OPS });
+  // a drawing leaves the graph to the caller, who may still backward through it
+  return runBackward(diff, seeds, { accumulate: false, retainGraph: true, keepAll: true, ops: GRAD_OPS });
 }
 
 /**
