@@ -111,6 +111,11 @@ export class Peer {
     return this.send({ cmd: 'hello' }, timeoutMs);
   }
 
+  /** The process id while the peer runs (null before start and after exit). */
+  get pid(): number | null {
+    return this.alive ? (this.child!.pid ?? null) : null;
+  }
+
   get alive(): boolean {
     return this.child !== null && !this.exited && !this.stopped;
   }

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { machineInfo } from './machine.js';
+import { waitQuiet } from './quiet.js';
 import { ALL_PEERS, PEER_NAMES, Peer, type PeerName, TORCH_INSTALL_HINT } from './peers.js';
 import { type WorkloadResult, gflopsTable, median, memoryTable, timeTable, toJson } from './report.js';
 import { WORKLOADS, type Workload, estimatedFlops } from './workloads.js';
@@ -90,6 +91,9 @@ function predictMs(w: Workload, done: readonly WorkloadResult[], p: PeerName): {
   return { ms: (2 * flops) / (bestGflops * 1e6), from: `its ${bestGflops.toFixed(2)} GFLOP/s on sgemm and ${(flops / 1e9).toFixed(1)} GFLOP per step` };
 }
 
+/** Time spent waiting for the other peers to go idle before timed repetitions (ms). */
+const quiet = { total: 0, max: 0 };
+
 async function runWorkload(w: Workload, peers: Peer[], done: readonly WorkloadResult[]): Promise<WorkloadResult> {
   const res: WorkloadResult = { name: w.name, unit: w.unit, flops: w.flops, times: perPeer(null), reps: perPeer(0), loss: perPeer(null), notes: [] };
   if (w.memory) res.peakRss = perPeer(null);
@@ -135,6 +139,10 @@ async function runWorkload(w: Workload, peers: Peer[], done: readonly WorkloadRe
   for (let r = 0; r < rounds; r++) {
     for (const plan of plans) {
       if (plan.samples.length >= plan.reps || !plan.peer.alive) continue;
+      const others = peers.filter((p) => p !== plan.peer).map((p) => p.pid).filter((p): p is number => p !== null);
+      const waited = await waitQuiet(others);
+      quiet.total += waited;
+      quiet.max = Math.max(quiet.max, waited);
       const rep = await plan.peer.send({ cmd: 'run', iters: plan.iters }, TIMEOUT_MS);
       if (!rep.ok) {
         res.notes.push(`${plan.peer.name} failed: ${rep.error}`);
@@ -205,6 +213,8 @@ async function main(): Promise<void> {
   }
   machine.loadavg_end = os.loadavg().map((x) => Math.round(x * 100) / 100);
   machine.seconds = Math.round((performance.now() - t0) / 1000);
+  machine.quiet_wait_s = Math.round(quiet.total) / 1000;
+  machine.quiet_wait_max_ms = Math.round(quiet.max);
   console.log('\nMedian time per step (per op for add-16); in parentheses the ratio to PyTorch\'s time (below 1 = faster):\n');
   console.log(timeTable(results, peerNames));
   const g = gflopsTable(results, peerNames);
@@ -219,7 +229,7 @@ async function main(): Promise<void> {
   }
   if (notes.length) console.log(`\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}`);
   console.log(
-    `\n${machine.cores} cores, load average ${machine.loadavg_start.join(' ')} at start and ${(machine.loadavg_end as number[]).join(' ')} at end, nice ${machine.nice}; ${machine.seconds} s`,
+    `\n${machine.cores} cores, load average ${machine.loadavg_start.join(' ')} at start and ${(machine.loadavg_end as number[]).join(' ')} at end, nice ${machine.nice}; ${machine.seconds} s; ${machine.quiet_wait_s} s waiting for the other peers to go idle before repetitions (at most ${machine.quiet_wait_max_ms} ms)`,
   );
   if (args.json) {
     writeFileSync(args.json, `${JSON.stringify(toJson(machine, results, peerInfo), null, 2)}\n`);
