@@ -429,6 +429,10 @@ bool configure(const Name& isa, int64_t threads) {
   return ok;
 }
 
+// gemmRowTile(mr): forces that micro-tile row count where the ISA has two (0: each product chooses),
+// for measuring and testing both
+void gemm_row_tile(int64_t mr) { cr::gemm_set_forced_mr(int(mr)); }
+
 // ---- functions that are not kernels --------------------------------------------------------
 
 napi_value NameArray(napi_env env, const char* const* names, int n) {
@@ -550,6 +554,7 @@ NAPI_MODULE_INIT() {
       CR_FN("storageStats", StorageStatsFn),
       CR_FN("storageTrim", StorageTrim),
       CR_FN("configure", Bind<configure>),
+      CR_FN("gemmRowTile", Bind<gemm_row_tile>),
       CR_FN("unary", Bind<unary>),
       CR_FN("binary", Bind<binary>),
       CR_FN("where", Bind<where>),

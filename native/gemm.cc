@@ -167,6 +167,17 @@ void* gemm_scratch(int slot, size_t bytes) {
 
 void gemm_pool_run(int n, GemmPoolFn fn, void* ctx) { pool_run(n, fn, ctx); }
 
+namespace {
+std::atomic<int> g_forced_mr{[] {
+  const char* e = getenv("CHAINRULE_GEMM_MR");
+  return e ? atoi(e) : 0;
+}()};
+}  // namespace
+
+int gemm_forced_mr() { return g_forced_mr.load(std::memory_order_relaxed); }
+
+void gemm_set_forced_mr(int mr) { g_forced_mr.store(mr < 0 ? 0 : mr, std::memory_order_relaxed); }
+
 const char* gemm_isa() { return current().name; }
 
 Blocking gemm_blocking(bool f64) { return f64 ? current().db : current().sb; }

@@ -39,6 +39,11 @@ CacheSizes gemm_caches();
 // The blocking in use for float (f64 false) or double products of the selected ISA.
 Blocking gemm_blocking(bool f64);
 
+// The micro-tile row count to force where an ISA has two (0: choose per product); starts from
+// CHAINRULE_GEMM_MR, set by the addon's configure (for measuring).
+int gemm_forced_mr();
+void gemm_set_forced_mr(int mr);
+
 // 64-byte aligned scratch that lives for the whole process, grown on demand (gemm.cc).
 // Slots 0..255 hold packed A per thread, 256..511 packed B.
 void* gemm_scratch(int slot, size_t bytes);

@@ -1,6 +1,7 @@
 // AVX-512 GEMM: 12 x 2-vector micro-tiles (12x32 float, 12x16 double) keep 24 zmm accumulators,
 // enough independent FMA chains to cover two 512-bit FMA pipes at 4-cycle latency; B is
-// prefetched 1 KiB ahead. Compiled with -mavx512f; only called after a runtime CPU check.
+// prefetched 1 KiB ahead. 8 x 2-vector tiles take the products whose row count they pad less (m = 64,
+// 100, 128, 256...: gemm_entry_mr). Compiled with -mavx512f; only called after a runtime CPU check.
 #include <immintrin.h>
 
 #include "gemm.h"
@@ -42,11 +43,15 @@ struct Vec<double> {
 
 template <typename T>
 using Kernel = VecKernel<T, Vec<T>, 12>;
+// 8-row tiles for products whose m 12-row tiles would pad more (gemm_entry_mr)
+template <typename T>
+using Kernel8 = VecKernel<T, Vec<T>, 8>;
 
 }  // namespace avx512
 
-const GemmIsa kGemmAvx512{"avx512", avx512::gemm_entry<float, avx512::Kernel<float>>,
-                          avx512::gemm_entry<double, avx512::Kernel<double>>,
-                          Blocking{192, 384, 3072, false, avx512::Kernel<float>::MR, avx512::Kernel<float>::NR}, Blocking{96, 384, 1536, false, avx512::Kernel<double>::MR, avx512::Kernel<double>::NR}};
+// mc stays a multiple of 24, whole tiles of either kernel
+const GemmIsa kGemmAvx512{"avx512", avx512::gemm_entry_mr<float, avx512::Kernel<float>, avx512::Kernel8<float>>,
+                          avx512::gemm_entry_mr<double, avx512::Kernel<double>, avx512::Kernel8<double>>,
+                          Blocking{192, 384, 3072, false, 24, avx512::Kernel<float>::NR}, Blocking{96, 384, 1536, false, 24, avx512::Kernel<double>::NR}};
 
 }  // namespace cr

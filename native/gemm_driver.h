@@ -393,3 +393,19 @@ static void gemm_entry(const GemmArgs<T>& g, int nthreads, int slot, const Block
     packed_gemm<T, K>(g, bl, slot);
   }
 }
+
+// Row-tile choice: with two micro-kernels of the same NR, K (MR rows) and K2 (fewer rows, MR2), a
+// product runs with K2 where padding m to whole K2 tiles leaves at least 3% (1/34) fewer rows than
+// K's, about what the smaller tile costs where neither pads (bench/gemm-rows.ts, results in
+// bench/results/gemm-rows.txt): m = 64, 100, 128 and 256 fill 72, 108, 132 and 264 rows of 12-row
+// tiles but 64, 104, 128 and 256 of 8-row ones; from 512 on the 12-row tile stays.
+// gemmRowTile (CHAINRULE_GEMM_MR) forces one of them.
+template <typename T, typename K, typename K2>
+static void gemm_entry_mr(const GemmArgs<T>& g, int nthreads, int slot, const Blocking& bl) {
+  const int f = gemm_forced_mr();
+  const int64_t rows = (g.m + K::MR - 1) / K::MR * K::MR, rows2 = (g.m + K2::MR - 1) / K2::MR * K2::MR;
+  const bool second = f == K2::MR || (f != K::MR && rows2 * 34 < rows * 33);
+  if (second) gemm_entry<T, K2>(g, nthreads, slot, bl);
+  else gemm_entry<T, K>(g, nthreads, slot, bl);
+}
+

@@ -185,16 +185,21 @@ if (nativeAddon) {
   const threads = addon.info().threads;
   describe('gemm: native backend', () => {
     for (const C of [Float32Array, Float64Array]) {
-      it(`${C.name}: strided layouts, accumulate, sumBatch against a naive loop, every ISA and thread count`, () => {
+      it(`${C.name}: strided layouts, accumulate, sumBatch against a naive loop, every ISA, thread count and row tile`, () => {
         try {
           for (const isa of isas) {
             for (const t of new Set([1, threads])) {
-              addon.configure(isa, t);
-              check(nb, C, `native ${isa} t=${t}`);
+              // AVX-512 has 12- and 8-row tiles: each forced, then chosen per product (0)
+              for (const mr of isa === 'avx512' ? [12, 8, 0] : [0]) {
+                addon.configure(isa, t);
+                addon.gemmRowTile(mr);
+                check(nb, C, `native ${isa} t=${t} mr=${mr}`);
+              }
             }
           }
         } finally {
           addon.configure(isas[0], threads);
+          addon.gemmRowTile(0);
         }
       });
     }

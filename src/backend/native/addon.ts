@@ -137,4 +137,6 @@ export interface NativeAddon {
   };
   /** Selects the GEMM instruction set ('avx512' | 'avx2' | 'generic'; null keeps it) and the thread count (0 keeps it). */
   configure(isa: string | null, threads: number): boolean;
+  /** Forces the GEMM micro-tile row count where the ISA has two (AVX-512: 12 or 8; 0: each product chooses), for measuring and tests. */
+  gemmRowTile(mr: number): void;
 }
