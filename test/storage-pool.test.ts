@@ -12,6 +12,7 @@ import { getBackend, matmul, ones, randn, setBackend, tensor, zeros } from 'chai
 import { nativeAddon, nativeLoadError } from '../src/backend/native/load.js';
 import { STORAGE_POOL_MIN_BYTES, arrayFor } from '../src/tensor/dtype.js';
 import { output } from '../src/ops/kernel.js';
+import { rnnSequence } from '../src/ops/rnn.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -96,6 +97,52 @@ if (!addon?.storage) {
         const o = output([128, 128], 'float32');
         assert.equal(o.data.length, 128 * 128);
       }));
+
+    it('recurrent layers over unzeroed blocks compute what they compute over plain arrays, masked steps too', () => {
+      // reference on the js backend (plain, zeroed arrays), then native over blocks full of NaN
+      const T = 6;
+      const B = 16;
+      const H = 48;
+      const run = () => {
+        const out: number[][] = [];
+        for (const kind of ['gru', 'lstm', 'tanh'] as const) {
+          const G = (kind === 'gru' ? 3 : kind === 'lstm' ? 4 : 1) * H;
+          const gen = (shape: number[], seed: number) => tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37 + seed))).reshape(shape);
+          const gx = gen([T, B, G], 1).requiresGrad_();
+          const h0 = gen([B, H], 2).requiresGrad_();
+          const whh = gen([G, H], 3).mul(0.2).requiresGrad_();
+          const bhh = gen([G], 4).requiresGrad_();
+          const mask = tensor(Array.from({ length: T * B }, (_, i) => (i % 5 === 3 ? 0 : 1)), { dtype: 'bool' }).reshape([T, B]);
+          const r = rnnSequence(kind, gx, h0, whh, { bhh, mask });
+          const loss = r.out.mul(gen(r.out.shape, 5)).sum().add(r.hN.sum());
+          loss.backward();
+          out.push([...r.out.data], [...r.hN.data], [...gx.grad!.data], [...h0.grad!.data], [...whh.grad!.data], [...bhh.grad!.data]);
+        }
+        return out;
+      };
+      const prev = getBackend();
+      setBackend('js');
+      let want: number[][];
+      try {
+        want = run();
+      } finally {
+        setBackend(prev);
+      }
+      withNative(() => {
+        for (let bytes = STORAGE_POOL_MIN_BYTES; bytes <= 1 << 17; bytes += 2048) {
+          for (let i = 0; i < 3; i++) (arrayFor('float32', bytes / 4) as Float32Array).fill(Number.NaN);
+        }
+        collect();
+        const got = run();
+        assert.equal(got.length, want.length);
+        for (let k = 0; k < got.length; k++) {
+          assert.equal(got[k].length, want[k].length);
+          for (let i = 0; i < got[k].length; i++) {
+            assert.ok(Math.abs(got[k][i] - want[k][i]) <= 1e-4 * (1 + Math.abs(want[k][i])), `array ${k}[${i}]: ${got[k][i]} vs ${want[k][i]}`);
+          }
+        }
+      });
+    });
 
     it('keeps the cached bytes under the cap and frees them on trim', () =>
       withNative(() => {

@@ -10,12 +10,12 @@ import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
 import { RNN_GATES, RNN_SAVED, type RnnKind } from '../backend/types.js';
 import { ChainruleError, fmtShape } from '../errors.js';
-import { empty, zeros } from '../tensor/creation.js';
+import { zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { relu, sigmoid } from './activation.js';
 import { add, mul, sub, where } from './arith.js';
 import { defineOp } from './define.js';
-import { assertTensor } from './kernel.js';
+import { assertTensor, output } from './kernel.js';
 import { tanh } from './math.js';
 import { matmulT } from './matmul.js';
 import { cast, concat, index, narrow, split, stack, unsqueeze } from './shape.js';
@@ -151,9 +151,10 @@ export const rnnSequence = defineOp(
     const reverse = opts.reverse ?? false;
     const spec = { kind, T, B, H, reverse };
     const TBH = T * B * H;
-    const y = empty([T + (lstm ? 2 : 1), B, H], gx.dtype);
-    const hPrev = empty([T * B, H], gx.dtype);
-    const saved = empty([T * B, RNN_SAVED[kind] * H], gx.dtype);
+    // the kernels write every element of their outputs (masked steps too): unzeroed storage
+    const y = output([T + (lstm ? 2 : 1), B, H], gx.dtype);
+    const hPrev = output([T * B, H], gx.dtype);
+    const saved = output([T * B, RNN_SAVED[kind] * H], gx.dtype);
     const maskData = mask ? (mask.data as Uint8Array) : null;
     kernels().rnnForward(spec, {
       gx: gx.data,
@@ -180,10 +181,10 @@ export const rnnSequence = defineOp(
           const grads = runBackward([yc], [g], { createGraph: true, accumulate: false, stopAt: new Set(inputs), ops: { add, cast } });
           return inputs.map((t) => grads.get(t) ?? null);
         }
-        const dgx = empty([T, B, G], gx.dtype);
-        const dgh = kind === 'gru' ? empty([T, B, G], gx.dtype) : null;
-        const dh0 = empty([B, H], gx.dtype);
-        const dc0 = lstm ? empty([B, H], gx.dtype) : null;
+        const dgx = output([T, B, G], gx.dtype);
+        const dgh = kind === 'gru' ? output([T, B, G], gx.dtype) : null;
+        const dh0 = output([B, H], gx.dtype);
+        const dc0 = lstm ? output([B, H], gx.dtype) : null;
         kernels().rnnBackward(spec, {
           whh: whh.data,
           mask: maskData,
@@ -201,12 +202,13 @@ export const rnnSequence = defineOp(
         // Σ over steps and batch rows of dghᵀ·h_prev and of dgh: one GEMM and one reduction
         let dW: Tensor | null = null;
         if (whh.requiresGrad) {
-          dW = empty([G, H], gx.dtype);
+          // (a product of depth 0 leaves its output as it was: zeros then)
+          dW = T * B ? output([G, H], gx.dtype) : zeros([G, H], { dtype: gx.dtype });
           kernels().matmul(dG.data, hPrev.data, dW.data, { batch: 1, m: G, n: H, k: T * B, transA: true, transB: false, strideA: 0, strideB: 0 });
         }
         let db: Tensor | null = null;
         if (bhh?.requiresGrad) {
-          db = empty([G], gx.dtype);
+          db = T * B ? output([G], gx.dtype) : zeros([G], { dtype: gx.dtype });
           kernels().reduce('sum', dG.data, 1, T * B, G, db.data);
         }
         return [dgx, dh0, ...(c0 ? [dc0] : []), dW, ...(bhh ? [db] : [])];
