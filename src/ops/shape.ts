@@ -8,7 +8,7 @@ import { type DType, assertDType, isFloat } from '../tensor/dtype.js';
 import { type Shape, checkShape, normDim, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
 import { type OpInfo, Tensor } from '../tensor/tensor.js';
 import { defineOp } from './define.js';
-import { assertTensor, dimOf } from './kernel.js';
+import { assertTensor, dimOf, output } from './kernel.js';
 import { type IndexSpec, type IndexTarget, indexOffsets, parseIndex } from './offsets.js';
 
 // ---- views of the same storage -------------------------------------------------------------
@@ -113,7 +113,7 @@ interface Strided {
  * broadcast (stride 0) dims sum their gradients.
  */
 function stridedGather(x: Tensor, v: Strided, info: OpInfo, attrs?: Record<string, unknown>): Tensor {
-  const out = empty(v.shape, x.dtype);
+  const out = output(v.shape, x.dtype); // the copy writes every element
   kernels().stridedCopy(x.data, v.offset, v.strides, v.shape, out.data);
   const res = record(info, [x], out, (g) => [viewBackward(g, x.shape, v, info)], attrs);
   if (res.node) res.node.accumulateInto = (g, into) => kernels().stridedAccumulate(g.data, v.shape, into.data, v.offset, v.strides);
@@ -264,7 +264,7 @@ export const index = defineOp(
  * of t.run elements. Its adjoint (takeBackward) adds back at the same rows.
  */
 function takeAt(x: Tensor, t: IndexTarget, info: OpInfo, attrs?: Record<string, unknown>): Tensor {
-  const out = empty(t.shape, x.dtype);
+  const out = output(t.shape, x.dtype); // every row is written
   const rows = t.run === 0 ? 0 : x.size / t.run;
   if (out.size > 0) kernels().indexSelect(x.data, rowsOf(t), 1, rows, t.run, out.data);
   return record(info, [x], out, (g) => [takeBackward(g, x.shape, t, info)], attrs);
@@ -347,7 +347,7 @@ export const concat = defineOp(
     }
     const shape = [...first.shape];
     shape[d] = parts.reduce((acc, t) => acc + t.shape[d], 0);
-    const out = empty(shape, dtype);
+    const out = output(shape, dtype); // the parts cover it
     const outer = sizeOf(shape.slice(0, d));
     const inner = sizeOf(shape.slice(d + 1));
     const row = shape[d] * inner;

@@ -102,9 +102,10 @@ export function scalar(value: number, opts: TensorOptions = {}): Tensor {
 /** A tensor of the given shape filled with `value` (torch.full). @example full([2, 2], 7).toArray() // [[7, 7], [7, 7]] */
 export function full(shape: Shape, value: number, opts: TensorOptions = {}): Tensor {
   const s = checkShape([...shape], 'full');
-  const a = arrayFor(opts.dtype ? assertDType(opts.dtype, 'full') : 'float32', sizeOf(s));
-  // a new typed array is already all (+)0: skip that pass over large zero tensors
-  if (!Object.is(value, 0)) a.fill(value);
+  // storage comes zero-filled only for +0 (one pass either way: the fill or the zeroing)
+  const zero = Object.is(value, 0);
+  const a = arrayFor(opts.dtype ? assertDType(opts.dtype, 'full') : 'float32', sizeOf(s), zero);
+  if (!zero) a.fill(value);
   return finish(new Tensor(a, s, opts.name), opts);
 }
 
