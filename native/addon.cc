@@ -433,6 +433,10 @@ bool configure(const Name& isa, int64_t threads) {
 // for measuring and testing both
 void gemm_row_tile(int64_t mr) { cr::gemm_set_forced_mr(int(mr)); }
 
+// gemmReuseA(on): whether a batch that shares A packs it once per thread (the default) or once per
+// product, for measuring
+void gemm_reuse_a(bool on) { cr::gemm_set_reuse_a(on); }
+
 // ---- functions that are not kernels --------------------------------------------------------
 
 napi_value NameArray(napi_env env, const char* const* names, int n) {
@@ -555,6 +559,7 @@ NAPI_MODULE_INIT() {
       CR_FN("storageTrim", StorageTrim),
       CR_FN("configure", Bind<configure>),
       CR_FN("gemmRowTile", Bind<gemm_row_tile>),
+      CR_FN("gemmReuseA", Bind<gemm_reuse_a>),
       CR_FN("unary", Bind<unary>),
       CR_FN("binary", Bind<binary>),
       CR_FN("where", Bind<where>),

@@ -149,7 +149,7 @@ struct Scratch {
   void* p = nullptr;
   size_t size = 0;
 };
-Scratch scratch[2 * kScratchB];
+Scratch scratch[3 * kScratchB];
 
 }  // namespace
 
@@ -168,6 +168,7 @@ void* gemm_scratch(int slot, size_t bytes) {
 void gemm_pool_run(int n, GemmPoolFn fn, void* ctx) { pool_run(n, fn, ctx); }
 
 namespace {
+std::atomic<bool> g_reuse_a{true};
 std::atomic<int> g_forced_mr{[] {
   const char* e = getenv("CHAINRULE_GEMM_MR");
   return e ? atoi(e) : 0;
@@ -175,6 +176,8 @@ std::atomic<int> g_forced_mr{[] {
 }  // namespace
 
 int gemm_forced_mr() { return g_forced_mr.load(std::memory_order_relaxed); }
+
+void gemm_set_reuse_a(bool on) { g_reuse_a.store(on, std::memory_order_relaxed); }
 
 void gemm_set_forced_mr(int mr) { g_forced_mr.store(mr < 0 ? 0 : mr, std::memory_order_relaxed); }
 
@@ -311,8 +314,15 @@ struct StridedJob {
   const GemmSpec* s;
   T* partial;
   int64_t groups;
+  uint64_t a_reuse;
   std::atomic<int64_t> next{0};
 };
+
+// A fresh token for the products of one call that share A (GemmArgs::a_reuse), 0 where they do not.
+uint64_t reuse_token(const GemmSpec& s) {
+  static std::atomic<uint64_t> last{0};
+  return s.a.batch == 0 && s.batch > 1 && g_reuse_a.load(std::memory_order_relaxed) ? ++last : 0;
+}
 
 template <typename T>
 void strided_worker(void* ctx, int, int, int tid) {
@@ -322,6 +332,7 @@ void strided_worker(void* ctx, int, int, int tid) {
     const int64_t b0 = s.batch * grp / j->groups, b1 = s.batch * (grp + 1) / j->groups;
     for (int64_t t = b0; t < b1; t++) {
       GemmArgs<T> g = strided_args<T>(j->a, j->b, j->c, s, t);
+      g.a_reuse = j->a_reuse;
       if (j->partial) {
         g.c = j->partial + grp * s.m * s.n;
         g.ldc = s.n;
@@ -363,7 +374,7 @@ void gemm_t(const T* a, const T* b, T* c, const GemmSpec& s) {
       partial = static_cast<T*>(malloc(sizeof(T) * size_t(groups) * size_t(s.m * s.n)));
       if (!partial) abort();
     }
-    StridedJob<T> job{a, b, c, &s, partial, groups};
+    StridedJob<T> job{a, b, c, &s, partial, groups, reuse_token(s)};
     pool_run(nt, strided_worker<T>, &job);
     if (partial) {
       const int64_t mn = s.m * s.n;
@@ -383,8 +394,10 @@ void gemm_t(const T* a, const T* b, T* c, const GemmSpec& s) {
   }
   // one product at a time, threaded inside when it is large enough; a batch sum accumulates in C
   const int nt = work >= kThreadWork ? threads : 1;
+  const uint64_t token = nt == 1 ? reuse_token(s) : 0;
   for (int64_t t = 0; t < s.batch; t++) {
     GemmArgs<T> g = strided_args<T>(a, b, c, s, t);
+    g.a_reuse = token;
     if (s.sum_batch && t > 0) g.accumulate = true;
     run_one<T>(g, nt, 0);
   }

@@ -22,6 +22,10 @@ struct GemmArgs {
   const int32_t* a_co = nullptr;
   const int32_t* b_ro = nullptr;
   const int32_t* b_co = nullptr;
+  // Nonzero: a token shared by products of one batched call that read the same A (same data, strides
+  // and tables, not written meanwhile). A thread that runs several of them packs A once, on the first,
+  // and reuses the packed blocks for the others (gemm_driver.h, packed_gemm).
+  uint64_t a_reuse = 0;
 };
 
 // Cache blocking of the packed path (rows of A per block, depth, columns of B per block).
@@ -43,11 +47,17 @@ Blocking gemm_blocking(bool f64);
 // CHAINRULE_GEMM_MR, set by the addon's configure (for measuring).
 int gemm_forced_mr();
 void gemm_set_forced_mr(int mr);
+// Whether batched calls hand out a_reuse tokens (default true; off for measuring).
+void gemm_set_reuse_a(bool on);
 
 // 64-byte aligned scratch that lives for the whole process, grown on demand (gemm.cc).
-// Slots 0..255 hold packed A per thread, 256..511 packed B.
+// Slots 0..255 hold packed A per thread, 256..511 packed B, 512..767 the whole packed A that a
+// thread reuses across a batch (a_reuse).
 void* gemm_scratch(int slot, size_t bytes);
 constexpr int kScratchB = 256;
+constexpr int kScratchAReuse = 512;
+// The largest packed A kept for reuse across a batch, per thread.
+constexpr double kAReuseBytes = 4.0 * (1 << 20);
 
 // One instruction set's GEMM: drivers for float and double (nthreads > 1 runs on the pool; with
 // nthreads == 1 the call uses the scratch of thread `slot`, so that several single-threaded GEMMs

@@ -208,6 +208,10 @@ static inline void tile(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc,
   }
 }
 
+// Which batch token (GemmArgs::a_reuse) and row tile the whole packed A of each thread slot holds.
+static uint64_t a_reuse_token[kScratchB];
+static int a_reuse_mr[kScratchB];
+
 // The blocked product on one thread, with the packing scratch of thread `slot`.
 template <typename T, typename K>
 static void packed_gemm(const GemmArgs<T>& g, const Blocking& bl, int slot) {
@@ -216,6 +220,15 @@ static void packed_gemm(const GemmArgs<T>& g, const Blocking& bl, int slot) {
   T* ap = static_cast<T*>(gemm_scratch(slot, sizeof(T) * MC * KC));
   const int64_t npan_max = (min64<T>(NC, g.n) + NR - 1) / NR;
   T* bp = static_cast<T*>(gemm_scratch(kScratchB + slot, sizeof(T) * KC * npan_max * NR));
+  // A shared by a batch: every (ic, pc) block packed once into one buffer, block (ic, pc) at
+  // pc * m_pad + ic * kc (mc a multiple of MR), and reused by this thread's later products
+  const int64_t m_pad = (g.m + MR - 1) / MR * MR;
+  T* whole = nullptr;
+  bool packed = false;
+  if (g.a_reuse && slot < kScratchB && MC % MR == 0 && double(m_pad) * double(g.k) * sizeof(T) <= kAReuseBytes) {
+    whole = static_cast<T*>(gemm_scratch(kScratchAReuse + slot, sizeof(T) * size_t(m_pad * g.k)));
+    packed = a_reuse_token[slot] == g.a_reuse && a_reuse_mr[slot] == MR;
+  }
   for (int64_t jc = 0; jc < g.n; jc += NC) {
     const int64_t nc = min64<T>(NC, g.n - jc);
     const int64_t npan = (nc + NR - 1) / NR;
@@ -225,7 +238,12 @@ static void packed_gemm(const GemmArgs<T>& g, const Blocking& bl, int slot) {
       pack_b<T, K::NR>(g, pc, kc, jc, nc, bp);
       for (int64_t ic = 0; ic < g.m; ic += MC) {
         const int64_t mc = min64<T>(MC, g.m - ic);
-        pack_a<T, K::MR>(g, ic, mc, pc, kc, ap);
+        if (whole) {
+          ap = whole + pc * m_pad + ic * kc;
+          if (!packed && jc == 0) pack_a<T, K::MR>(g, ic, mc, pc, kc, ap);
+        } else {
+          pack_a<T, K::MR>(g, ic, mc, pc, kc, ap);
+        }
         if (bl.a_in_l1) {
           // one A micro-panel stays in L1 while B micro-panels stream from L2
           for (int64_t ir = 0; ir < mc; ir += MR) {
@@ -250,6 +268,10 @@ static void packed_gemm(const GemmArgs<T>& g, const Blocking& bl, int slot) {
       }
     }
   }
+  if (whole) {
+    a_reuse_token[slot] = g.a_reuse;
+    a_reuse_mr[slot] = int(MR);
+  }
 }
 
 // Threads split C into blocks of whole micro-tile rows (or columns) and each runs the one-thread
@@ -266,6 +288,7 @@ template <typename T, typename K>
 static void split_worker(void* ctx, int chunk, int nt, int tid) {
   SplitJob<T>* job = static_cast<SplitJob<T>*>(ctx);
   GemmArgs<T> sub = *job->g;
+  sub.a_reuse = 0;  // each thread packs its own part of A
   if (job->split_m) {
     const int64_t units = (sub.m + K::MR - 1) / K::MR;
     const int64_t r0 = min64<T>(sub.m, units * chunk / nt * K::MR), r1 = min64<T>(sub.m, units * (chunk + 1) / nt * K::MR);

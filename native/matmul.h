@@ -23,7 +23,8 @@ struct GemmOperand {
 };
 
 // C_t (+)= A_t B_t for t < batch, or with sum_batch one C (its batch stride unused) receiving
-// sum_t A_t B_t. Distinct elements of C must not alias (the result would be unspecified).
+// sum_t A_t B_t. Distinct elements of C must not alias, and C must not overlap A or B (the result
+// would be unspecified; a batch that shares A packs it once per thread).
 struct GemmSpec {
   int64_t batch, m, n, k;
   bool accumulate, sum_batch;

@@ -204,6 +204,51 @@ if (nativeAddon) {
       });
     }
 
+    it('a batch that shares A (packed once per thread) gives every entry its product, and a later call sees A changed in place', () => {
+      const eps = 2 ** -23;
+      // depth 450: three cache blocks of depth; m = 37 pads either row tile; A read through a column table
+      const [batch, m, n, k] = [7, 37, 70, 450];
+      const cols = shuffledTable(k, 1);
+      const specs: GemmSpec[] = [false, true].map((table) => ({
+        batch,
+        m,
+        n,
+        k,
+        accumulate: false,
+        sumBatch: false,
+        a: { offset: 3, batchStride: 0, rowStride: k, colStride: 1, ...(table ? { colOffsets: cols } : {}) },
+        b: { offset: 0, batchStride: k * n, rowStride: n, colStride: 1 },
+        c: { offset: 0, batchStride: m * n, rowStride: n, colStride: 1 },
+      }));
+      try {
+        for (const t of new Set([1, threads])) {
+          addon.configure(null, t);
+          for (const mr of [12, 8, 0]) {
+            addon.gemmRowTile(mr);
+            for (const s of specs) {
+              const a = randomArray(Float32Array, 3 + m * k);
+              const b = randomArray(Float32Array, batch * k * n);
+              for (let round = 0; round < 2; round++) {
+                // the second round changes A where it lives: nothing packed by the first may be reused
+                if (round === 1) for (let i = 0; i < a.length; i += 3) a[i] = -a[i] * 1.5;
+                const c = new Float32Array(batch * m * n).fill(Number.NaN);
+                const [want, tol] = naive(a, b, c, s, eps);
+                nb.gemm(a, b, c, s);
+                for (let i = 0; i < c.length; i++) {
+                  if (!(Math.abs(c[i] - want[i]) <= tol[i] + eps * Math.abs(want[i]))) {
+                    assert.fail(`t=${t} mr=${mr} table=${!!s.a.colOffsets} round ${round}: c[${i}] = ${c[i]}, want ${want[i]}`);
+                  }
+                }
+              }
+            }
+          }
+        }
+      } finally {
+        addon.configure(null, threads);
+        addon.gemmRowTile(0);
+      }
+    });
+
     it('falls back to the js kernel for mixed dtypes', () => {
       const s: GemmSpec = {
         batch: 2,

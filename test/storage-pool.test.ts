@@ -107,7 +107,7 @@ if (!addon?.storage) {
         const out: number[][] = [];
         for (const kind of ['gru', 'lstm', 'tanh'] as const) {
           const G = (kind === 'gru' ? 3 : kind === 'lstm' ? 4 : 1) * H;
-          const gen = (shape: number[], seed: number) => tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37 + seed))).reshape(shape);
+          const gen = (shape: readonly number[], seed: number) => tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37 + seed))).reshape(shape);
           const gx = gen([T, B, G], 1).requiresGrad_();
           const h0 = gen([B, H], 2).requiresGrad_();
           const whh = gen([G, H], 3).mul(0.2).requiresGrad_();

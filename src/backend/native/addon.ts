@@ -139,4 +139,6 @@ export interface NativeAddon {
   configure(isa: string | null, threads: number): boolean;
   /** Forces the GEMM micro-tile row count where the ISA has two (AVX-512: 12 or 8; 0: each product chooses), for measuring and tests. */
   gemmRowTile(mr: number): void;
+  /** Whether a batched GEMM whose entries share A packs it once per thread (true, the default) or once per product, for measuring. */
+  gemmReuseA(on: boolean): void;
 }
