@@ -81,11 +81,15 @@ static void pack_a(const GemmArgs<T>& g, int64_t i0, int64_t mc, int64_t p0, int
     const T* src = g.a + (i0 + ir) * g.a_rs + p0 * g.a_cs;
     if (g.a_rs == 1) {
       const int64_t cs = g.a_cs;
-      for (int64_t p = 0; p < kc; p++) {
-        const T* s = src + p * cs;
-        T* d = dst + p * MR;
-        for (int64_t i = 0; i < rows; i++) d[i] = s[i];
-        for (int64_t i = rows; i < MR; i++) d[i] = T(0);
+      if (rows == MR) {
+        for (int64_t p = 0; p < kc; p++) __builtin_memcpy(dst + p * MR, src + p * cs, sizeof(T) * MR);
+      } else {
+        for (int64_t p = 0; p < kc; p++) {
+          const T* s = src + p * cs;
+          T* d = dst + p * MR;
+          for (int64_t i = 0; i < rows; i++) d[i] = s[i];
+          for (int64_t i = rows; i < MR; i++) d[i] = T(0);
+        }
       }
     } else {
       const int64_t rs = g.a_rs, cs = g.a_cs;
@@ -155,11 +159,8 @@ static void pack_b(const GemmArgs<T>& g, int64_t p0, int64_t kc, int64_t j0, int
     if (g.b_cs == 1) {
       const int64_t rs = g.b_rs;
       if (cols == NR) {
-        for (int64_t p = 0; p < kc; p++) {
-          const T* s = src + p * rs;
-          T* d = dst + p * NR;
-          for (int64_t j = 0; j < NR; j++) d[j] = s[j];
-        }
+        // a copy of constant size, inlined as vector moves (the loop became a call to memmove)
+        for (int64_t p = 0; p < kc; p++) __builtin_memcpy(dst + p * NR, src + p * rs, sizeof(T) * NR);
       } else {
         for (int64_t p = 0; p < kc; p++) {
           const T* s = src + p * rs;
