@@ -122,6 +122,10 @@ static void pack_b_indexed(const GemmArgs<T>& g, int64_t p0, int64_t kc, int64_t
         const int64_t q = p0 + p;
         const T* s = g.b + g.b_ro[q] + (j0 + jr) * cs;
         T* d = dst + p * NR;
+        if (cs == 1 && cols == NR) {
+          __builtin_memcpy(d, s, sizeof(T) * NR);  // inlined vector moves
+          continue;
+        }
         if (cs == 1) {
           for (int64_t j = 0; j < cols; j++) d[j] = s[j];
         } else {
