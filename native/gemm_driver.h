@@ -48,6 +48,23 @@ static inline int64_t min64(int64_t a, int64_t b) {
   return a < b ? a : b;
 }
 
+// kc runs of `len` (at most W) consecutive values, run p at src + p*stride, into a panel of W values
+// per step, zero-padded. A whole run is a copy of constant size, inlined as vector moves (GCC turns
+// the loop into a memmove call, whose fixed cost is most of a 48- or 128-byte copy).
+template <typename T, int W>
+static inline void copy_runs(const T* src, int64_t stride, int64_t kc, int64_t len, T* __restrict dst) {
+  if (len == W) {
+    for (int64_t p = 0; p < kc; p++) __builtin_memcpy(dst + p * W, src + p * stride, sizeof(T) * W);
+    return;
+  }
+  for (int64_t p = 0; p < kc; p++) {
+    const T* s = src + p * stride;
+    T* d = dst + p * W;
+    for (int64_t i = 0; i < len; i++) d[i] = s[i];
+    for (int64_t i = len; i < W; i++) d[i] = T(0);
+  }
+}
+
 // Packs rows [i0, i0+mc) x depth [p0, p0+kc) of A into MR-row panels, each stored p-major
 // (MR consecutive values per depth step), zero-padding the last panel.
 template <typename T, int MR>
@@ -80,17 +97,7 @@ static void pack_a(const GemmArgs<T>& g, int64_t i0, int64_t mc, int64_t p0, int
     const int64_t rows = min64<T>(MR, mc - ir);
     const T* src = g.a + (i0 + ir) * g.a_rs + p0 * g.a_cs;
     if (g.a_rs == 1) {
-      const int64_t cs = g.a_cs;
-      if (rows == MR) {
-        for (int64_t p = 0; p < kc; p++) __builtin_memcpy(dst + p * MR, src + p * cs, sizeof(T) * MR);
-      } else {
-        for (int64_t p = 0; p < kc; p++) {
-          const T* s = src + p * cs;
-          T* d = dst + p * MR;
-          for (int64_t i = 0; i < rows; i++) d[i] = s[i];
-          for (int64_t i = rows; i < MR; i++) d[i] = T(0);
-        }
-      }
+      copy_runs<T, MR>(src, g.a_cs, kc, rows, dst);
     } else {
       const int64_t rs = g.a_rs, cs = g.a_cs;
       for (int64_t i = 0; i < rows; i++) {
@@ -161,18 +168,7 @@ static void pack_b(const GemmArgs<T>& g, int64_t p0, int64_t kc, int64_t j0, int
     const int64_t cols = min64<T>(NR, nc - jr);
     const T* src = g.b + p0 * g.b_rs + (j0 + jr) * g.b_cs;
     if (g.b_cs == 1) {
-      const int64_t rs = g.b_rs;
-      if (cols == NR) {
-        // a copy of constant size, inlined as vector moves (the loop became a call to memmove)
-        for (int64_t p = 0; p < kc; p++) __builtin_memcpy(dst + p * NR, src + p * rs, sizeof(T) * NR);
-      } else {
-        for (int64_t p = 0; p < kc; p++) {
-          const T* s = src + p * rs;
-          T* d = dst + p * NR;
-          for (int64_t j = 0; j < cols; j++) d[j] = s[j];
-          for (int64_t j = cols; j < NR; j++) d[j] = T(0);
-        }
-      }
+      copy_runs<T, NR>(src, g.b_rs, kc, cols, dst);
     } else {
       const int64_t rs = g.b_rs, cs = g.b_cs;
       for (int64_t j = 0; j < cols; j++) {
