@@ -44,7 +44,7 @@ CacheSizes gemm_caches();
 Blocking gemm_blocking(bool f64);
 
 // The micro-tile row count to force where an ISA has two (0: choose per product); starts from
-// CHAINRULE_GEMM_MR, set by the addon's configure (for measuring).
+// CHAINRULE_GEMM_MR, set by the addon's gemmRowTile (for measuring and tests).
 int gemm_forced_mr();
 void gemm_set_forced_mr(int mr);
 // Whether batched calls hand out a_reuse tokens (default true; off for measuring).

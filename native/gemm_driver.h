@@ -129,15 +129,11 @@ static void pack_b_indexed(const GemmArgs<T>& g, int64_t p0, int64_t kc, int64_t
         const int64_t q = p0 + p;
         const T* s = g.b + g.b_ro[q] + (j0 + jr) * cs;
         T* d = dst + p * NR;
-        if (cs == 1 && cols == NR) {
-          __builtin_memcpy(d, s, sizeof(T) * NR);  // inlined vector moves
+        if (cs == 1) {
+          copy_runs<T, NR>(s, 0, 1, cols, d);
           continue;
         }
-        if (cs == 1) {
-          for (int64_t j = 0; j < cols; j++) d[j] = s[j];
-        } else {
-          for (int64_t j = 0; j < cols; j++) d[j] = s[j * cs];
-        }
+        for (int64_t j = 0; j < cols; j++) d[j] = s[j * cs];
         for (int64_t j = cols; j < NR; j++) d[j] = T(0);
       }
     } else {
