@@ -13,6 +13,7 @@
         "native/elementwise.cc",
         "native/reduce.cc",
         "native/indexing.cc",
+        "native/conv.cc",
         "native/optim.cc",
         "native/vmath.cc",
         "native/rnn.cc",

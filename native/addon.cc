@@ -300,6 +300,13 @@ void index_select(const Arr& x, const I32& idx, int64_t outer, int64_t n, int64_
   cr::index_select(x.type, x.data, idx.as<const int32_t>(), int64_t(idx.length), outer, n, inner, out.data);
 }
 
+// conv1dSparseGrad(input, gy, other, out, [N, Cin, L, Cout, K, Lout, stride, dilation], maxNonzeros) -> computed
+bool conv1d_sparse_grad(bool input, const Arr& gy, const Arr& other, const Arr& out, const Spec<8>& s, int64_t max_nonzeros) {
+  int64_t shape[8];
+  for (int i = 0; i < 8; i++) shape[i] = int64_t(s.v[i]);
+  return cr::conv1d_sparse_grad(gy.type, input, gy.data, other.data, out.data, shape, max_nonzeros);
+}
+
 void index_add(const Arr& g, const I32& idx, int64_t outer, int64_t n, int64_t inner, const Arr& out) {
   cr::index_add(g.type, g.data, idx.as<const int32_t>(), int64_t(idx.length), outer, n, inner, out.data);
 }
@@ -574,6 +581,7 @@ NAPI_MODULE_INIT() {
       CR_FN("stridedAccumulate", Bind<strided_accumulate>),
       CR_FN("indexSelect", Bind<index_select>),
       CR_FN("indexAdd", Bind<index_add>),
+      CR_FN("conv1dSparseGrad", Bind<conv1d_sparse_grad>),
       CR_FN("gather", Bind<gather>),
       CR_FN("scatterAdd", Bind<scatter_add>),
       CR_FN("scatterReduce", Bind<scatter_reduce>),

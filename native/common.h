@@ -170,6 +170,10 @@ void strided_accumulate(DType t, const void* src, int rank, const int64_t* shape
                         const int64_t* strides);
 void index_select(DType t, const void* x, const int32_t* idx, int64_t m, int64_t outer, int64_t n, int64_t inner,
                   void* out);
+// The gradient of a 1-d convolution from a sparse output gradient (conv.cc); shape is
+// [N, Cin, L, Cout, K, Lout, stride, dilation]. False (out unspecified) when gy has more than
+// max_nonzeros nonzeros or `other` (the weight for input, x for weight) a non-finite value.
+bool conv1d_sparse_grad(DType t, bool input, const void* gy, const void* other, void* out, const int64_t* shape, int64_t max_nonzeros);
 void index_add(DType t, const void* g, const int32_t* idx, int64_t m, int64_t outer, int64_t n, int64_t inner,
                void* out);
 void gather(DType t, const void* x, const int32_t* idx, int64_t outer, int64_t n, int64_t m, int64_t inner, void* out);

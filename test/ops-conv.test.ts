@@ -136,6 +136,89 @@ for (const backend of listBackends()) {
   });
 }
 
+/**
+ * An output gradient as max over time leaves it: one nonzero per (n, o) at a random position, a
+ * second one (a tie) in every fifth row, and the special values NaN, ±inf and -0 in a few rows.
+ */
+function sparseGy(c: Case, dtype: 'float32' | 'float64', special: boolean): Tensor {
+  const Lout = outLen(c);
+  const v = randn([c.N * c.Cout * 2]).dataSync();
+  const pos = randn([c.N * c.Cout * 2]).dataSync();
+  const gy = new Float64Array(c.N * c.Cout * Lout);
+  for (let r = 0; r < c.N * c.Cout; r++) {
+    const t = Math.floor(Math.abs(pos[2 * r] * 7919) % Lout);
+    gy[r * Lout + t] = v[2 * r];
+    if (r % 5 === 0) gy[r * Lout + Math.floor(Math.abs(pos[2 * r + 1] * 104729) % Lout)] += v[2 * r + 1];
+  }
+  if (special) {
+    gy[3] = Number.NaN;
+    gy[Lout + 1] = Number.POSITIVE_INFINITY;
+    gy[2 * Lout + 2] = Number.NEGATIVE_INFINITY;
+    gy[3 * Lout] = -0;
+  }
+  return tensor(gy, { dtype }).reshape([c.N, c.Cout, Lout]);
+}
+
+/** Equal where both are numbers within tol, or both NaN, or the same infinity. */
+function closeSpecial(what: string, got: Tensor, want: Float64Array, tol: number): void {
+  const g = got.dataSync();
+  for (let i = 0; i < want.length; i++) {
+    const [a, b] = [g[i], want[i]];
+    const ok = Number.isNaN(b) ? Number.isNaN(a) : Number.isFinite(b) ? Math.abs(a - b) <= tol * (1 + Math.abs(b)) : a === b;
+    if (!ok) assert.fail(`${what}[${i}]: got ${a}, want ${b}`);
+  }
+}
+
+const SPARSE_CASES: Case[] = [
+  { N: 6, Cin: 20, L: 300, Cout: 30, K: 4, stride: 1, dilation: 1 },
+  { N: 3, Cin: 7, L: 200, Cout: 9, K: 3, stride: 2, dilation: 3 },
+  { N: 2, Cin: 5, L: 130, Cout: 4, K: 5, stride: 3, dilation: 1 },
+];
+
+for (const backend of listBackends()) {
+  describe(`conv ops on the ${backend} backend, sparse output gradients (max over time)`, () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      it(`${dtype}: input and weight gradients match naive loops, with NaN, ±inf and -0 in the gradient`, () =>
+        onBackend(backend, () => {
+          manualSeed(23);
+          const tol = dtype === 'float64' ? 1e-12 : 2e-5;
+          for (const c of SPARSE_CASES) {
+            for (const special of [false, true]) {
+              const o = { stride: c.stride, dilation: c.dilation };
+              const x = randn([c.N, c.Cin, c.L], { dtype });
+              const w = randn([c.Cout, c.Cin, c.K], { dtype });
+              const gy = sparseGy(c, dtype, special);
+              const want = naive(c, x.dataSync(), w.dataSync(), gy.dataSync());
+              const what = `${JSON.stringify(c)} ${dtype}${special ? ' special' : ''}`;
+              closeSpecial(`conv1dInputGrad ${what}`, conv1dInputGrad(gy, w, c.L, o), want.gx, tol * 4);
+              closeSpecial(`conv1dWeightGrad ${what}`, conv1dWeightGrad(x, gy, c.K, o), want.gw, tol * 4);
+            }
+          }
+        }));
+    }
+
+    it('an inf or NaN in x or the weight gives the NaNs of the dense product (0·inf), not a skipped term', () =>
+      onBackend(backend, () => {
+        manualSeed(29);
+        const c = SPARSE_CASES[0];
+        const o = { stride: c.stride, dilation: c.dilation };
+        for (const bad of [Number.POSITIVE_INFINITY, Number.NaN]) {
+          const xs = randn([c.N, c.Cin, c.L], { dtype: 'float64' }).dataSync().slice();
+          const ws = randn([c.Cout, c.Cin, c.K], { dtype: 'float64' }).dataSync().slice();
+          xs[c.L + 5] = bad;
+          ws[7] = bad;
+          const x = tensor(xs, { dtype: 'float64' }).reshape([c.N, c.Cin, c.L]);
+          const w = tensor(ws, { dtype: 'float64' }).reshape([c.Cout, c.Cin, c.K]);
+          const gy = sparseGy(c, 'float64', false);
+          const want = naive(c, xs, ws, gy.dataSync());
+          assert.ok(want.gw.some(Number.isNaN) && want.gx.some(Number.isNaN), 'the naive loops give NaNs');
+          closeSpecial(`conv1dInputGrad, ${bad} in w`, conv1dInputGrad(gy, w, c.L, o), want.gx, 1e-12);
+          closeSpecial(`conv1dWeightGrad, ${bad} in x`, conv1dWeightGrad(x, gy, c.K, o), want.gw, 1e-12);
+        }
+      }));
+  });
+}
+
 describe('conv ops: input errors name the op and the shapes', () => {
   const x = randn([2, 3, 8]);
   const w = randn([4, 3, 3]);

@@ -130,6 +130,18 @@ export interface GemmOperand {
   colOffsets?: Int32Array;
 }
 
+/** The sizes of a 1-d convolution: y[n, o, t] = sum_{c,k} x[n, c, t·stride + k·dilation] W[o, c, k]. */
+export interface Conv1dShape {
+  N: number;
+  Cin: number;
+  L: number;
+  Cout: number;
+  K: number;
+  Lout: number;
+  stride: number;
+  dilation: number;
+}
+
 /**
  * Strided batched GEMM: C_t (+)= A_t B_t for t < batch, with A_t m x k, B_t k x n, C_t m x n read
  * and written in place through their strides (a transpose is a swap of row and column strides).
@@ -382,6 +394,15 @@ export interface Backend {
   matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void;
   /** Strided batched GEMM (see GemmSpec); a, b and c are float arrays of one dtype. */
   gemm(a: TypedArray, b: TypedArray, c: TypedArray, spec: GemmSpec): void;
+  /**
+   * One gradient of a 1-d convolution (x [N, Cin, L], weight [Cout, Cin, K], y [N, Cout, Lout], see
+   * Conv1dShape) from a sparse output gradient gy, visiting its nonzero entries only: `which` 'input'
+   * writes gx [N, Cin, L] from other = weight, 'weight' writes gW [Cout, Cin, K] from other = x, every
+   * element of out (the same values a dense product gives, summed in another order). Returns false,
+   * out unspecified, when gy has more than maxNonzeros entries that are not zero (NaN counts) or
+   * `other` holds ±inf or NaN (a dense product gives 0·inf = NaN where this would skip the term).
+   */
+  conv1dSparseGrad(which: 'input' | 'weight', gy: TypedArray, other: TypedArray, out: TypedArray, shape: Conv1dShape, maxNonzeros: number): boolean;
   /** out[i] = src[offset + sum_d idx_d * strides[d]] over the index space `shape` (row-major). */
   stridedCopy(src: TypedArray, offset: number, strides: readonly number[], shape: readonly number[], out: TypedArray): void;
   /** dst[offset + sum_d idx_d * strides[d]] += src[i]: the adjoint of stridedCopy (overlaps accumulate). */

@@ -1,6 +1,6 @@
 import { record } from '../autograd/record.js';
 import { kernels } from '../backend/registry.js';
-import type { GemmOperand } from '../backend/types.js';
+import type { Conv1dShape, GemmOperand } from '../backend/types.js';
 import { ChainruleError, fmtShape } from '../errors.js';
 import { zeros } from '../tensor/creation.js';
 import { promote } from '../tensor/dtype.js';
@@ -26,16 +26,8 @@ export interface ConvOpOptions {
   dilation?: number;
 }
 
-interface Geometry {
-  s: number;
-  d: number;
-  N: number;
-  Cin: number;
-  L: number;
-  Cout: number;
-  K: number;
-  Lout: number;
-}
+/** The sizes of one convolution (the backend's Conv1dShape). */
+type Geometry = Conv1dShape;
 
 const op = (offset: number, batchStride: number, rowStride: number, colStride: number): GemmOperand => ({ offset, batchStride, rowStride, colStride });
 
@@ -77,7 +69,7 @@ function geometry(name: string, o: ConvOpOptions, N: number, Cin: number, L: num
   if (Math.max(Cin * L, Cout * (Lout + 2 * d * (K - 1)), Cout * Cin * K) >= 2 ** 31) {
     fail(name, `input [${N},${Cin},${L}] with weight [${Cout},${Cin},${K}]: a batch entry or the weight has 2^31 or more elements`);
   }
-  return { s, d, N, Cin, L, Cout, K, Lout };
+  return { stride: s, dilation: d, N, Cin, L, Cout, K, Lout };
 }
 
 /** t[i·inner + j] = base + i·outerStride + j·innerStride: two nested dimensions read as one. */
@@ -89,7 +81,7 @@ function table(outer: number, outerStride: number, inner: number, innerStride: n
 
 /** y[n] = W x̂[n], x̂[n][(c, k), t] = x[n, c, t·s + k·d]: depth Cin·K through a row table of x. */
 function forward(x: Tensor, w: Tensor, g: Geometry): Tensor {
-  const { s, d, N, Cin, L, Cout, K, Lout } = g;
+  const { stride: s, dilation: d, N, Cin, L, Cout, K, Lout } = g;
   const y = output([N, Cout, Lout], x.dtype);
   kernels().gemm(w.data, x.data, y.data, {
     batch: N,
@@ -105,9 +97,23 @@ function forward(x: Tensor, w: Tensor, g: Geometry): Tensor {
   return y;
 }
 
+/**
+ * An output gradient with at most this share of nonzero entries takes the sparse kernel
+ * (Backend.conv1dSparseGrad), which visits the nonzeros only. Max over time after the convolution,
+ * as in a text CNN, leaves 1/Lout of them; ReLU alone about half. A nonzero costs Cin·K scalar
+ * multiply-adds there, the dense product one SIMD lane's share of them per entry of gy.
+ */
+const SPARSE_SHARE = 1 / 32;
+
+/** The gradient `which` from the nonzeros of gy, or null where gy is too dense (or `other` not finite). */
+function sparseGrad(which: 'input' | 'weight', gy: Tensor, other: Tensor, g: Geometry): Tensor | null {
+  const out = output(which === 'input' ? [g.N, g.Cin, g.L] : [g.Cout, g.Cin, g.K], gy.dtype);
+  return kernels().conv1dSparseGrad(which, gy.data, other.data, out.data, g, gy.size * SPARSE_SHARE) ? out : null;
+}
+
 /** gx[n, :, t·s + k·d] += W_kᵀ gy[n, :, t] for every t: what tap k sends back, through C's column stride. */
 function tapGrad(gy: Tensor, w: Tensor, gx: Tensor, g: Geometry, k: number): void {
-  const { s, d, N, Cin, L, Cout, K, Lout } = g;
+  const { stride: s, dilation: d, N, Cin, L, Cout, K, Lout } = g;
   kernels().gemm(w.data, gy.data, gx.data, {
     batch: N,
     m: Cin,
@@ -126,7 +132,7 @@ function tapGrad(gy: Tensor, w: Tensor, gx: Tensor, g: Geometry, k: number): voi
  * batch as its columns, gx[:, :, t·s + k·d] [Cin, N] += W_kᵀ gy[:, :, t] [Cout, N].
  */
 function edgeGrad(gy: Tensor, w: Tensor, gx: Tensor, g: Geometry, k: number, t0: number, t1: number): void {
-  const { s, d, N, Cin, L, Cout, K, Lout } = g;
+  const { stride: s, dilation: d, N, Cin, L, Cout, K, Lout } = g;
   if (t1 <= t0) return;
   kernels().gemm(w.data, gy.data, gx.data, {
     batch: t1 - t0,
@@ -147,7 +153,9 @@ function edgeGrad(gy: Tensor, w: Tensor, gx: Tensor, g: Geometry, k: number, t0:
  * and the few edge columns get their taps one by one. With a larger stride each tap is one GEMM.
  */
 function inputGrad(gy: Tensor, w: Tensor, g: Geometry): Tensor {
-  const { s, d, N, Cin, L, Cout, K, Lout } = g;
+  const { stride: s, dilation: d, N, Cin, L, Cout, K, Lout } = g;
+  const sparse = sparseGrad('input', gy, w, g);
+  if (sparse) return sparse;
   const gx = zeros([N, Cin, L], { dtype: gy.dtype });
   if (s !== 1) {
     for (let k = 0; k < K; k++) tapGrad(gy, w, gx, g, k);
@@ -177,7 +185,9 @@ function inputGrad(gy: Tensor, w: Tensor, g: Geometry): Tensor {
 
 /** gW[o, (c, k)] = sum_n gy[n] x̂[n]ᵀ: one batch-summed GEMM whose columns run over (c, k) through a table. */
 function weightGrad(x: Tensor, gy: Tensor, g: Geometry): Tensor {
-  const { s, d, N, Cin, L, Cout, K, Lout } = g;
+  const { stride: s, dilation: d, N, Cin, L, Cout, K, Lout } = g;
+  const sparse = sparseGrad('weight', gy, x, g);
+  if (sparse) return sparse;
   const gw = output([Cout, Cin, K], x.dtype);
   kernels().gemm(gy.data, x.data, gw.data, {
     batch: N,
@@ -214,7 +224,7 @@ export const conv1d = defineOp(
     const g = geometry('conv1d', opts, N, Cin, L, Cout, K);
     const [a, w] = floats('conv1d', x, weight);
     const y = forward(a, w, g);
-    const o = { stride: g.s, dilation: g.d };
+    const o = { stride: g.stride, dilation: g.dilation };
     return record(def, [a, w], y, (gy) => [a.requiresGrad ? conv1dInputGrad(gy, w, L, o) : null, w.requiresGrad ? conv1dWeightGrad(a, gy, K, o) : null], o);
   },
 );
@@ -238,7 +248,7 @@ export const conv1dInputGrad = defineOp(
     if (g.Lout !== Lout) fail('conv1dInputGrad', `gradient ${fmtShape(gy.shape)} has length ${Lout}, but an input of length ${L} gives ${g.Lout}`);
     const [b, w] = floats('conv1dInputGrad', gy, weight);
     const gx = inputGrad(b, w, g);
-    const o = { stride: g.s, dilation: g.d };
+    const o = { stride: g.stride, dilation: g.dilation };
     return record(def, [b, w], gx, (u) => [b.requiresGrad ? conv1d(u, w, o) : null, w.requiresGrad ? conv1dWeightGrad(u, b, K, o) : null], o);
   },
 );
@@ -261,7 +271,7 @@ export const conv1dWeightGrad = defineOp(
     if (g.Lout !== Lout) fail('conv1dWeightGrad', `gradient ${fmtShape(gy.shape)} has length ${Lout}, but input ${fmtShape(x.shape)} gives ${g.Lout}`);
     const [a, b] = floats('conv1dWeightGrad', x, gy);
     const gw = weightGrad(a, b, g);
-    const o = { stride: g.s, dilation: g.d };
+    const o = { stride: g.stride, dilation: g.dilation };
     return record(def, [a, b], gw, (u) => [a.requiresGrad ? conv1dInputGrad(b, u, L, o) : null, b.requiresGrad ? conv1d(a, u, o) : null], o);
   },
 );

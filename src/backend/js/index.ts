@@ -1,6 +1,7 @@
 import type { Backend, ReduceOp, ScatterOp, TypedArray } from '../types.js';
 import { contiguousStrides } from '../../tensor/strides.js';
 import { attention, attentionBackward } from './attention.js';
+import { conv1dSparseGrad } from './conv.js';
 import { ctcLoss, ctcLossBackward } from './ctc.js';
 import { binary, coalesce, forEachRun, unary, where } from './elementwise.js';
 import { extremumBackward } from './extremum.js';
@@ -252,6 +253,7 @@ export const jsBackend: Backend = {
   softmax,
   matmul,
   gemm: stridedGemm,
+  conv1dSparseGrad,
   stridedCopy,
   stridedAccumulate,
   indexSelect,

@@ -46,6 +46,8 @@ export interface NativeAddon {
   stridedAccumulate(src: TypedArray, dst: TypedArray, offset: number, dims: Float64Array): void;
   indexSelect(x: TypedArray, idx: Int32Array, outer: number, n: number, inner: number, out: TypedArray): void;
   indexAdd(g: TypedArray, idx: Int32Array, outer: number, n: number, inner: number, out: TypedArray): void;
+  /** shape = [N, Cin, L, Cout, K, Lout, stride, dilation]; false when gy is too dense or other not finite */
+  conv1dSparseGrad(input: boolean, gy: TypedArray, other: TypedArray, out: TypedArray, shape: Float64Array, maxNonzeros: number): boolean;
   gather(x: TypedArray, idx: Int32Array, outer: number, n: number, m: number, inner: number, out: TypedArray): void;
   scatterAdd(src: TypedArray, idx: Int32Array, outer: number, n: number, m: number, inner: number, out: TypedArray): void;
   /** op: the code of SCATTER_CODES (set, sum, prod, amax, amin) */

@@ -7,6 +7,7 @@ import {
   type AttentionMask,
   type AttentionSpec,
   type Backend,
+  type Conv1dShape,
   type CtcArgs,
   type CtcSpec,
   type GemmOperand,
@@ -72,6 +73,8 @@ interface Kernel<P extends unknown[]> {
   check?: (...a: P) => void;
   /** the addon call; by default the addon function of the method's name with the same arguments */
   call?: (...a: P) => unknown;
+  /** the method's result is the call's (false then is an answer, not a request for the TypeScript kernel) */
+  returns?: true;
 }
 
 /**
@@ -119,7 +122,8 @@ function compile(name: Method, k: Kernel<unknown[]>, addon: NativeAddon, SMALL: 
   }
   if (k.indices) body.push(`checkIndices(${label('')}, ${arg(k.indices[0])}, ${arg(k.indices[1])});`);
   if (k.check) body.push(`check(${a});`);
-  body.push(`if (${k.call ? 'call' : `addon.${name}`}(${a}) === false) jsBackend.${name}(${a});`);
+  const invoke = `${k.call ? 'call' : `addon.${name}`}(${a})`;
+  body.push(k.returns ? `return ${invoke};` : `if (${invoke} === false) jsBackend.${name}(${a});`);
   const source = `return function ${name}(${a}) {\n  ${body.join('\n  ')}\n};`;
   return new Function(...Object.keys(env), source)(...Object.values(env));
 }
@@ -155,6 +159,13 @@ function checkSpan(what: string, length: number, offset: number, shape: readonly
     else lo += (n - 1) * s;
   }
   if (lo < 0 || hi >= length) fail(`${what}: strided access [${lo}, ${hi}] outside an array of ${length}`);
+}
+
+/** The sizes of a conv1d are positive integers and Lout is the length the window sweep gives (so every window lies in x). */
+function checkConv1dShape(s: Conv1dShape): void {
+  const { N, Cin, L, Cout, K, Lout, stride, dilation } = s;
+  for (const v of [N, Cin, L, Cout, K, Lout, stride, dilation]) if (!Number.isInteger(v) || v < 0) fail(`conv1dSparseGrad: bad shape ${JSON.stringify(s)}`);
+  if (stride < 1 || dilation < 1 || (Lout > 0 && (Lout - 1) * stride + (K - 1) * dilation >= L)) fail(`conv1dSparseGrad: windows outside the input in ${JSON.stringify(s)}`);
 }
 
 function checkIndices(what: string, idx: Int32Array, n: number): void {
@@ -560,6 +571,20 @@ export function createNativeBackend(addon: NativeAddon, options: { smallCutoff?:
       float: true,
       check: checkGemm,
       call: (a, b, c, s) => addon.gemm(a, b, c, packGemm(s), s.a.rowOffsets ?? null, s.a.colOffsets ?? null, s.b.rowOffsets ?? null, s.b.colOffsets ?? null),
+    },
+    conv1dSparseGrad: {
+      args: 'which gy other out s maxNonzeros',
+      same: 'gy other out',
+      float: true,
+      returns: true,
+      len: {
+        gy: [(_w, _g, _o, _out, s) => s.N * s.Cout * s.Lout, 'gradient'],
+        other: [(w, _g, _o, _out, s) => (w === 'input' ? s.Cout * s.Cin * s.K : s.N * s.Cin * s.L), 'weight or input'],
+        out: [(w, _g, _o, _out, s) => (w === 'input' ? s.N * s.Cin * s.L : s.Cout * s.Cin * s.K), 'output'],
+      },
+      check: (_w, _g, _o, _out, s) => checkConv1dShape(s),
+      call: (w, gy, other, out, s, maxNonzeros) =>
+        addon.conv1dSparseGrad(w === 'input', gy, other, out, pack(s.N, s.Cin, s.L, s.Cout, s.K, s.Lout, s.stride, s.dilation), Math.floor(maxNonzeros)),
     },
     stridedCopy: {
       args: 'src offset strides shape out',
