@@ -30,7 +30,7 @@ bool few_nonzeros(const T* g, int64_t n, int64_t max_nz) {
   int64_t nz = 0;
   for (int64_t b = 0; b < n; b += block) {
     const int64_t e = b + block < n ? b + block : n;
-    int64_t cnt = 0;
+    uint32_t cnt = 0;
     for (int64_t i = b; i < e; i++) {
       U u;
       std::memcpy(&u, g + i, sizeof u);
@@ -54,6 +54,27 @@ bool all_finite(const T* x, int64_t n) {
   return bad == 0;
 }
 
+// Calls f(t, row[t]) for the entries of row[0, n) that are not ±0, testing 16 at a time: the
+// gradient is mostly zeros, and a test and branch per entry cost more than the nonzeros' work.
+template <typename T, typename F>
+inline void for_nonzeros(const T* row, int64_t n, F f) {
+  using U = typename Bits<T>::U;
+  int64_t t = 0;
+  for (; t + 16 <= n; t += 16) {
+    U any = 0;
+    for (int i = 0; i < 16; i++) {
+      U u;
+      std::memcpy(&u, row + t + i, sizeof u);
+      any |= u << 1;
+    }
+    if (any == 0) continue;
+    for (int i = 0; i < 16; i++)
+      if (row[t + i] != T(0)) f(t + i, row[t + i]);
+  }
+  for (; t < n; t++)
+    if (row[t] != T(0)) f(t, row[t]);
+}
+
 template <typename T>
 bool sparse_grad(bool input, const T* gy, const T* other, T* out, const int64_t* sh, int64_t max_nz) {
   const int64_t N = sh[0], Cin = sh[1], L = sh[2], Cout = sh[3], K = sh[4], Lout = sh[5], s = sh[6], d = sh[7];
@@ -65,15 +86,12 @@ bool sparse_grad(bool input, const T* gy, const T* other, T* out, const int64_t*
       std::memset(out + n0 * Cin * L, 0, sizeof(T) * size_t((n1 - n0) * Cin * L));
       for (int64_t n = n0; n < n1; n++)
         for (int64_t o = 0; o < Cout; o++) {
-          const T* row = gy + (n * Cout + o) * Lout;
-          for (int64_t t = 0; t < Lout; t++) {
-            const T v = row[t];
-            if (v == T(0)) continue;
+          const T* w = other + o * Cin * K;
+          for_nonzeros(gy + (n * Cout + o) * Lout, Lout, [&](int64_t t, T v) {
             T* gx = out + n * Cin * L + t * s;
-            const T* w = other + o * Cin * K;
             for (int64_t c = 0; c < Cin; c++)
               for (int64_t k = 0; k < K; k++) gx[c * L + k * d] += v * w[c * K + k];
-          }
+          });
         }
     });
   } else {
@@ -82,15 +100,12 @@ bool sparse_grad(bool input, const T* gy, const T* other, T* out, const int64_t*
       std::memset(out + o0 * Cin * K, 0, sizeof(T) * size_t((o1 - o0) * Cin * K));
       for (int64_t n = 0; n < N; n++)
         for (int64_t o = o0; o < o1; o++) {
-          const T* row = gy + (n * Cout + o) * Lout;
-          for (int64_t t = 0; t < Lout; t++) {
-            const T v = row[t];
-            if (v == T(0)) continue;
+          T* gw = out + o * Cin * K;
+          for_nonzeros(gy + (n * Cout + o) * Lout, Lout, [&](int64_t t, T v) {
             const T* x = other + n * Cin * L + t * s;
-            T* gw = out + o * Cin * K;
             for (int64_t c = 0; c < Cin; c++)
               for (int64_t k = 0; k < K; k++) gw[c * K + k] += v * x[c * L + k * d];
-          }
+          });
         }
     });
   }
