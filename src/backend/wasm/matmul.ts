@@ -23,8 +23,9 @@ type View = Float32Array | Float64Array;
  * module's memory (typed-array `set`, zero-padded to whole panels), packed there by gemm.wat's
  * packing functions, multiplied, and C is copied out.
  */
-export function createWasmMatmul(mod: GemmExports, minWork = WASM_MIN_WORK, run: GemmExports['gemm'] = mod.gemm): (a: TypedArray, b: TypedArray, out: TypedArray, s: MatmulSpec) => void {
+export function createWasmMatmul(mod: GemmExports, minWork = WASM_MIN_WORK, product?: PanelGemm): (a: TypedArray, b: TypedArray, out: TypedArray, s: MatmulSpec) => void {
   const arena = new Arena(mod.memory);
+  const run = product ?? zeroThenGemm(mod, arena);
 
   /**
    * Copies the rows × cols matrix src[so ..] into view at element offset at, with rows of ld
@@ -93,11 +94,25 @@ export function createWasmMatmul(mod: GemmExports, minWork = WASM_MIN_WORK, run:
       // a broadcast operand (stride 0) is packed once for the whole batch
       if (t === 0 || s.strideA !== 0) pack(view, stAt, 0, a, t * s.strideA, m, k, MR, s.transA);
       if (t === 0 || s.strideB !== 0) pack(view, stAt, bAt, b, t * s.strideB, n, k, nr, !s.transB);
-      view.fill(0, cOff, cOff + mPad * nPad);
-      run(0, bAt, cAt, mp, np, k, double ? 1 : 0);
+      // C starts at zero: each thread clears its own row panels (MR rows of nPad) first
+      run(0, bAt, cAt, mp, np, k, double ? 1 : 0, (MR * nPad * es) / 4);
       const co = t * m * n;
       copyRows(out, co, n, view, cOff, nPad, m, n);
     }
+  };
+}
+
+/**
+ * The product of packed operands, C += A·B over mp row panels of C (byte offsets a, b, c), after
+ * setting zeroWords 32-bit words of each row panel of C to zero (none when 0): the module's gemm, or
+ * a thread pool's, whose threads clear and compute their own panels.
+ */
+export type PanelGemm = (a: number, b: number, c: number, mp: number, np: number, k: number, f64: number, zeroWords: number) => void;
+
+function zeroThenGemm(mod: GemmExports, arena: Arena): PanelGemm {
+  return (a, b, c, mp, np, k, f64, zeroWords) => {
+    if (zeroWords) arena.f32.fill(0, c / 4, c / 4 + mp * zeroWords);
+    mod.gemm(a, b, c, mp, np, k, f64);
   };
 }
 
@@ -143,8 +158,9 @@ function tableOf(n: number, stride: number, table: Int32Array | undefined, len: 
  * multiplied, and C is written or accumulated through its strides (a batch sum stays in the module
  * until the end).
  */
-export function createWasmStridedGemm(mod: GemmExports, minWork = WASM_MIN_WORK, run: GemmExports['gemm'] = mod.gemm): (a: TypedArray, b: TypedArray, c: TypedArray, s: GemmSpec) => void {
+export function createWasmStridedGemm(mod: GemmExports, minWork = WASM_MIN_WORK, product?: PanelGemm): (a: TypedArray, b: TypedArray, c: TypedArray, s: GemmSpec) => void {
   const arena = new Arena(mod.memory);
+  const run = product ?? zeroThenGemm(mod, arena);
   let i32 = new Int32Array(mod.memory.buffer);
   const ints = (): Int32Array => {
     if (i32.buffer !== mod.memory.buffer) i32 = new Int32Array(mod.memory.buffer);
@@ -225,8 +241,7 @@ export function createWasmStridedGemm(mod: GemmExports, minWork = WASM_MIN_WORK,
         view.set(b.subarray(o, o + bSpan), sbAt / es);
         mod.packTable(sbAt, t2, t3, pbAt, np, n, k, nr, f64);
       }
-      if (t === 0 || !s.sumBatch) view.fill(0, cOff, cOff + mp * MR * ldc);
-      run(paAt, pbAt, cAt, mp, np, k, f64);
+      run(paAt, pbAt, cAt, mp, np, k, f64, t === 0 || !s.sumBatch ? (MR * ldc * es) / 4 : 0);
       if (!s.sumBatch) writeOut(t);
     }
     if (s.sumBatch) writeOut(0);

@@ -9,7 +9,8 @@ import { type GemmExports, decodeBase64 } from './module.js';
 
 /**
  * Control block (Int32Array over its own SharedArrayBuffer): [0] job generation, [1] workers done
- * with it, [2] opcode (0 GEMM rows, 1 stop), [3..9] the GEMM's a, b, c, mp, np, k, f64, [10] threads.
+ * with it, [2] opcode (0 GEMM rows, 1 stop), [3..9] the GEMM's a, b, c, mp, np, k, f64, [10] threads,
+ * [11] 32-bit words of C per row panel that each thread zeroes in its own panels first (0: none).
  */
 const CTL_INTS = 16;
 
@@ -29,8 +30,10 @@ function start(d, post) {
     Atomics.wait(c, 0, gen);
     gen = Atomics.load(c, 0);
     if (c[2] === 1) return;
-    const T = c[10], mp = c[6];
-    inst.exports.gemmRows(c[3], c[4], c[5], mp, c[7], c[8], c[9], Math.floor((mp * d.index) / T), Math.floor((mp * (d.index + 1)) / T));
+    const T = c[10], mp = c[6], z = c[11];
+    const p0 = Math.floor((mp * d.index) / T), p1 = Math.floor((mp * (d.index + 1)) / T);
+    if (z) new Int32Array(d.memory.buffer).fill(0, c[5] / 4 + p0 * z, c[5] / 4 + p1 * z);
+    inst.exports.gemmRows(c[3], c[4], c[5], mp, c[7], c[8], c[9], p0, p1);
     Atomics.add(c, 1, 1);
     Atomics.notify(c, 1);
   }
@@ -52,8 +55,11 @@ interface AnyWorker {
 export interface WasmThreadPool {
   readonly threads: number;
   readonly exports: GemmExports;
-  /** gemm.wat's gemm, the row panels shared among the threads; returns when all are done. */
-  gemm(a: number, b: number, c: number, mp: number, np: number, k: number, f64: number): void;
+  /**
+   * gemm.wat's gemm, the row panels shared among the threads, each first setting zeroWords 32-bit
+   * words of each of its row panels of C to zero (none when 0); returns when all are done.
+   */
+  gemm(a: number, b: number, c: number, mp: number, np: number, k: number, f64: number, zeroWords: number): void;
 }
 
 let pool: (WasmThreadPool & { stop(): void }) | null = null;
@@ -160,8 +166,10 @@ async function startPool(threads: number): Promise<number> {
   pool = {
     threads: T,
     exports,
-    gemm(a, b, c, mp, np, k, f64) {
+    gemm(a, b, c, mp, np, k, f64, zeroWords) {
+      const words = (): Int32Array => new Int32Array(memory.buffer);
       if (mp < T) {
+        if (zeroWords) words().fill(0, c / 4, c / 4 + mp * zeroWords);
         exports.gemm(a, b, c, mp, np, k, f64);
         return;
       }
@@ -175,9 +183,12 @@ async function startPool(threads: number): Promise<number> {
       ctl[8] = k;
       ctl[9] = f64;
       ctl[10] = T;
+      ctl[11] = zeroWords;
       Atomics.add(ctl, 0, 1);
       Atomics.notify(ctl, 0);
-      exports.gemmRows(a, b, c, mp, np, k, f64, 0, Math.floor(mp / T));
+      const p1 = Math.floor(mp / T);
+      if (zeroWords) words().fill(0, c / 4, c / 4 + p1 * zeroWords);
+      exports.gemmRows(a, b, c, mp, np, k, f64, 0, p1);
       waitDone(ctl, T - 1);
     },
     stop() {
